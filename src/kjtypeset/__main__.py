@@ -1,0 +1,7 @@
+"""python -m kjtypeset …"""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

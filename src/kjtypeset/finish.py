@@ -1,0 +1,90 @@
+"""Stage 6, finish: Document → PDF bytes with page labels, checked, written atomically.
+
+The contents page is checked by reading the PDF back: each entry's printed number must be
+the page on which WeasyPrint placed that article's title. A mismatch is a bug in a layout,
+never something to ship.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import weasyprint
+from pypdf import PdfReader, PdfWriter
+
+from .articles import Article
+from .errors import KjError
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    title: str
+    page: int  # the printed page number, 1-based
+
+
+def article_pages(document: weasyprint.Document, articles: tuple[Article, ...]) -> tuple[ContentsEntry, ...]:
+    """Where each article starts: the first page whose anchors include its id."""
+    first: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            first.setdefault(anchor, number)
+    return tuple(ContentsEntry(a.title, first[a.anchor]) for a in articles)
+
+
+def add_page_labels(pdf: bytes) -> bytes:
+    """Page labels equal to the printed folios, so a viewer's "go to page 7" finds "— 7 —"."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=1)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+_SPACE = re.compile(r"[\s\u3000]+")
+_NUMBER_AFTER_LEADER = re.compile(r"[.·…\s]*(\d+)")
+
+
+def read_contents(pdf: bytes, titles: list[str]) -> list[int | None]:
+    """The page number printed after each title on the contents page(s), read from the PDF."""
+    reader = PdfReader(io.BytesIO(pdf))
+    text = _SPACE.sub("", "".join((page.extract_text() or "") for page in reader.pages[:3]))
+    numbers: list[int | None] = []
+    position = 0
+    for title in titles:
+        key = _SPACE.sub("", title)
+        found = text.find(key, position)
+        if found < 0:
+            numbers.append(None)
+            continue
+        position = found + len(key)
+        match = _NUMBER_AFTER_LEADER.match(text, position)
+        numbers.append(int(match.group(1)) if match else None)
+    return numbers
+
+
+def check_contents(pdf: bytes, entries: tuple[ContentsEntry, ...], origin: Path) -> None:
+    printed = read_contents(pdf, [e.title for e in entries])
+    for entry, number in zip(entries, printed):
+        if number != entry.page:
+            raise KjError(origin, None, f"目录核对失败：《{entry.title}》目录中印的是 {number}，"
+                                        f"正文实际从第 {entry.page} 页开始（版式有误，请报告）")
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder: the old file survives any failure."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
