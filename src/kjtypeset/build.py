@@ -37,13 +37,12 @@ def build_issue(manifest_path: Path, output_dir: Path | None = None,
                 progress: Progress = lambda message: None) -> BuildResult:
     started = time.perf_counter()
     manifest = load_manifest(manifest_path)
-    progress(f"读取 {manifest.bulletin} {manifest.issue_label}：{len(manifest.articles)} 篇文章")
     layout = load_layout(manifest)
     check_glyphs(manifest, Coverage(layout.fonts))
     articles = read_articles(manifest)
     html = render_html(manifest, articles, layout)
 
-    progress("排版中……")
+    progress(f"{manifest.bulletin} {manifest.issue_label}：{len(articles)} 篇文章，排版中……")
     document = typeset(html, layout, manifest.folder, manifest.path)
     contents = article_pages(document, articles)
     with guarded(manifest.path):

@@ -7,12 +7,10 @@ from pathlib import Path
 
 
 def display_path(path: Path | str) -> str:
-    """A path as the user typed it: relative to the working folder when it lies inside."""
-    path = Path(path)
-    try:
-        return os.path.relpath(path.resolve())
-    except ValueError:  # another drive (never on Linux, but cheap to handle)
-        return str(path)
+    """A path as the user would type it: relative to the working folder when inside it."""
+    path = Path(path).resolve()
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 class KjError(Exception):

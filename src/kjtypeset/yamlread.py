@@ -26,6 +26,13 @@ _STD = "tag:yaml.org,2002:"
 _SAFE_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 
 _YAML_PROBLEMS = {
+    "expected ',' or ']', but got ':'": "方括号 [ ] 中的列表没有闭合，或缺少逗号",
+    "expected ',' or ']', but got '<stream end>'": "方括号 [ ] 中的列表没有闭合",
+    "expected ',' or '}', but got '<stream end>'": "花括号 { } 没有闭合",
+    "found unexpected end of stream": "引号或括号没有闭合",
+    "found character '%' that cannot start any token": "值不能以 % 开头，请加引号",
+    "found character '@' that cannot start any token": "值不能以 @ 开头，请加引号",
+    "found character '`' that cannot start any token": "值不能以 ` 开头，请加引号",
     "mapping values are not allowed here": "此处不能出现“键: 值”（缩进或冒号有误？）",
     "could not find expected ':'": "缺少冒号“:”",
     "found character '\\t' that cannot start any token": "不能用制表符缩进，请用空格",
@@ -33,7 +40,6 @@ _YAML_PROBLEMS = {
     "expected <block end>, but found '<block mapping start>'": "缩进不一致",
     "expected <block end>, but found '-'": "列表项缩进不一致",
     "did not find expected key": "缩进不一致或缺少键",
-    "found unexpected end of stream": "引号或括号没有闭合",
     "did not find expected '-' indicator": "列表项缩进不一致",
 }
 
@@ -55,7 +61,7 @@ def describe(node: yaml.Node) -> str:
         return "一个列表"
     if node.tag == _STD + "null":
         return "空值"
-    return f"'{node.value}'"
+    return f"“{node.value}”"
 
 
 def line_of(node: yaml.Node) -> int:
@@ -76,8 +82,9 @@ class Reader:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = (exc.problem or exc.context or "").strip()
+            detail = _YAML_PROBLEMS.get(problem) or f"格式不正确（{problem}）"
             raise KjError(path, mark.line + 1 + self.offset if mark else None,
-                          f"YAML 语法错误：{_YAML_PROBLEMS.get(problem, problem)}") from exc
+                          f"YAML 语法错误：{detail}") from exc
         except yaml.YAMLError as exc:  # reader errors: bad bytes, control characters
             raise KjError(path, None, f"YAML 无法读取：{exc}") from exc
         if self.root is not None:
@@ -97,7 +104,8 @@ class Reader:
         if depth > MAX_DEPTH:
             raise self.error(node, f"嵌套过深：应不超过 {MAX_DEPTH} 层")
         if node.tag not in _SAFE_TAGS:
-            raise self.error(node, f"不支持的 YAML 标签 {node.tag}：只接受文本、数字、日期、列表和映射")
+            tag = node.tag.replace(_STD, "!!")
+            raise self.error(node, f"不支持的 YAML 标签 {tag}：只接受文本、数字、日期、列表和映射")
         if isinstance(node, yaml.SequenceNode):
             for child in node.value:
                 self._check_graph(child, depth + 1)
@@ -194,6 +202,6 @@ _EXPECTED = {
     "str": "文本",
     "text_or_int": "文本",
     "int": "正整数",
-    "bool": "true 或 false",
+    "bool": " true 或 false",
     "date": "日期（如 2024-02-28）",
 }

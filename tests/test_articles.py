@@ -1,0 +1,110 @@
+"""Stage 2–3: article files → front matter checked, Markdown body → HTML fragment."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import MANIFEST
+from kjtypeset.articles import read_articles
+from kjtypeset.errors import KjError
+from kjtypeset.manifest import load_manifest
+
+PNG = bytes.fromhex(  # a 1 × 1 white PNG
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d7"
+    "63f8ffff3f0005fe02fea7d605ca0000000049454e44ae426082")
+
+
+def body_of(make_issue, body: str, files: dict | None = None, front: str = "title: 标题") -> str:
+    article = f"---\n{front}\n---\n\n{body}"
+    path = make_issue(MANIFEST, files={"articles/a.md": article, **(files or {})})
+    return read_articles(load_manifest(path))[0].body_html
+
+
+def error_of(make_issue, article: str, files: dict | None = None) -> str:
+    path = make_issue(MANIFEST, files={"articles/a.md": article, **(files or {})})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(path.parent.parent)
+        with pytest.raises(KjError) as caught:
+            read_articles(load_manifest(path))
+        return str(caught.value)
+
+
+def test_front_matter_fields(make_issue):
+    path = make_issue(MANIFEST, files={"articles/a.md": "---\ntitle: 标题\nsource: 新华网\n"
+                                       "author: 张三\n---\n\n正文。\n"})
+    article = read_articles(load_manifest(path))[0]
+    assert (article.title, article.source, article.author) == ("标题", "新华网", "张三")
+    assert article.body_html == "<p>正文。</p>\n"
+
+
+@pytest.mark.parametrize("article, message", [
+    ("正文，没有头信息。\n", "2024-03/articles/a.md:1: 文章应以 YAML 头信息开头（第一行为 ---，"
+     "其后写 title: 标题），实际第一行为 '正文，没有头信息。'"),
+    ("---\nsource: 新华网\n---\n\n正文。\n", "2024-03/articles/a.md:2: 缺少必填项 'title'（标题）"),
+    ("---\n---\n\n正文。\n", "2024-03/articles/a.md:2: 缺少必填项 'title'（标题）"),
+    ("---\ntitle: 标题\nauther: 张三\n---\n", "2024-03/articles/a.md:3: 未知的键 'auther'："
+     "应为 title、source、author 之一，是否应为 'author'？"),
+    ("---\ntitle: 标题\n\n正文。\n", "2024-03/articles/a.md:1: 文章头信息没有结束：应有一行 --- "
+     "结束头信息，实际到文件末尾也没有"),
+    ("---\ntitle: [标题\n---\n", "2024-03/articles/a.md:3: YAML 语法错误：方括号 [ ] 中的列表没有闭合"),
+])
+def test_front_matter_errors(make_issue, article, message):
+    assert error_of(make_issue, article) == message
+
+
+def test_article_that_is_not_utf8(make_issue):
+    assert error_of(make_issue, "---\ntitle: 标题\n---\n\n正文。\n".encode("gb18030")) == (
+        "2024-03/articles/a.md: 文章应为 UTF-8 编码的文本，实际无法按 UTF-8 读取")
+
+
+def test_soft_breaks_between_chinese_vanish_but_separate_latin_words(make_issue):
+    html = body_of(make_issue, "中文句子\n接着写。\nEnglish\nwords 和\n中文。\n")
+    assert html == "<p>中文句子接着写。English\nwords 和中文。</p>\n"
+
+
+def test_bold_run_in_next_to_chinese_punctuation(make_issue):
+    html = body_of(make_issue, "**一是政策体系加速完善，助力双创主体成长。**衢州市高度重视。\n"
+                               "打造金融服务**“生态圈”**精准赋能。\n")
+    assert html == ("<p><strong>一是政策体系加速完善，助力双创主体成长。</strong>衢州市高度重视。"
+                    "打造金融服务<strong>“生态圈”</strong>精准赋能。</p>\n")
+
+
+def test_footnotes_become_page_footnotes_at_the_call(make_issue):
+    html = body_of(make_issue, "正文[^1]继续。\n\n[^1]: 来源：**某**报告。\n")
+    assert html == '<p>正文<span class="footnote">来源：<strong>某</strong>报告。</span>继续。</p>\n'
+
+
+def test_headings_lists_tables(make_issue):
+    html = body_of(make_issue, "## 一、总体情况\n\n### （一）进展\n\n1. 第一\n2. 第二\n\n"
+                               "- 甲\n\n| 指标 | 数量 |\n|---|---|\n| 孵化器 | 5家 |\n")
+    assert '<h2 class="subhead">一、总体情况</h2>' in html
+    assert '<h3 class="subhead">（一）进展</h3>' in html
+    assert "<ol>\n<li>第一</li>\n<li>第二</li>\n</ol>" in html
+    assert "<ul>\n<li>甲</li>\n</ul>" in html
+    assert '<table class="md-table">' in html and "<td>孵化器</td>" in html
+
+
+def test_raw_html_is_shown_as_text(make_issue):
+    html = body_of(make_issue, '<img src="file:///etc/passwd"> 与 <script>x</script>\n')
+    assert "<img" not in html and "&lt;img" in html and "&lt;script&gt;" in html
+
+
+def test_image_alone_in_a_paragraph_becomes_a_captioned_figure(make_issue):
+    html = body_of(make_issue, "![图1　园区分布](img/map.png)\n", files={"articles/img/map.png": PNG})
+    assert html.startswith('<figure class="figure"><img src="file:///')
+    assert html.endswith('/2024-03/articles/img/map.png" alt="图1　园区分布">'
+                         '<figcaption>图1　园区分布</figcaption></figure>\n')
+
+
+@pytest.mark.parametrize("body, message", [
+    ("第一段。\n\n第二段有图：\n![示意](img/missing.png)\n",
+     "2024-03/articles/a.md:8: 找不到图片 'img/missing.png'（路径相对于文章文件）"),
+    ("![x](../../../etc/passwd)\n", "2024-03/articles/a.md:5: 图片 '../../../etc/passwd' 应在期刊文件夹之内，实际指向其外"),
+    ("![x](/etc/passwd)\n", "2024-03/articles/a.md:5: 图片 '/etc/passwd' 应为相对于文章文件的本地路径，实际为网址或绝对路径"),
+    ("![x](http://127.0.0.1:8000/a.png)\n", "2024-03/articles/a.md:5: 图片 'http://127.0.0.1:8000/a.png' "
+     "应为相对于文章文件的本地路径，实际为网址或绝对路径"),
+    ("![x](notes.txt)\n", "2024-03/articles/a.md:5: 图片 'notes.txt' 应为 PNG、JPEG、GIF、SVG 或 WebP 文件"),
+])
+def test_bad_images_name_the_line(make_issue, body, message):
+    files = {"articles/notes.txt": "x"}
+    assert error_of(make_issue, f"---\ntitle: 标题\n---\n\n{body}", files) == message

@@ -1,0 +1,166 @@
+"""End to end: manifest → PDF, read back the way an editor, a print shop and an archive would."""
+
+from __future__ import annotations
+
+import re
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+
+from conftest import ARTICLE, MANIFEST, SAMPLE
+from kjtypeset.build import build_issue
+from kjtypeset.errors import KjError
+from kjtypeset.manifest import load_manifest
+from kjtypeset.articles import read_articles
+from pdfread import contents_numbers, folios, page_texts, squash, title_pages
+
+MM = 72 / 25.4
+SAMPLE_TITLES = [a.title for a in read_articles(load_manifest(SAMPLE))]
+
+
+@pytest.fixture(scope="module")
+def sample(sample_build):
+    return sample_build.pdf, page_texts(sample_build.pdf)
+
+
+def test_contents_lists_all_eight_articles_with_the_pages_they_start_on(sample):
+    _pdf, texts = sample
+    assert len(SAMPLE_TITLES) == 8 and "宁波聚力“创新深化”打造“科教产共同体”" in SAMPLE_TITLES
+    printed = contents_numbers(texts, SAMPLE_TITLES)
+    actual = title_pages(texts, SAMPLE_TITLES)
+    assert list(printed) == SAMPLE_TITLES  # every article, in issue order
+    assert printed == actual
+    assert list(printed.values()) == sorted(printed.values())
+
+
+def test_page_numbers_and_labels(sample):
+    pdf, texts = sample
+    printed = folios(texts)
+    assert printed[0] is None  # the masthead page carries no folio
+    assert printed[1:] == list(range(2, len(texts) + 1))
+    assert PdfReader(pdf).page_labels == [str(n) for n in range(1, len(texts) + 1)]
+
+
+def test_masthead_and_end_block(sample):
+    pdf, texts = sample
+    first = squash(texts[0])
+    for expected in ("科技情报参考", "2024年第2期", "呼和浩特市科学技术局综合保障中心编", "2024年2月28日", "目录"):
+        assert expected in first
+    last = squash(texts[-1])
+    for expected in ("编辑：李涛", "电话：4366683", "编印：呼和浩特市科学技术局综合保障中心", "2024年2月28日印发"):
+        assert expected in last
+    with pdfplumber.open(pdf) as doc:
+        name = [c for c in doc.pages[0].chars if c["text"] in "科技情报参考" and c["size"] > 40]
+        assert len(name) == 6
+        assert all(tuple(c["non_stroking_color"]) == (0, 0.8, 0.8, 0) for c in name)  # CMYK red
+        # The end block's last rule lies on the bottom edge of the type area (35 mm margin).
+        page = doc.pages[-1]
+        rules = [r for r in page.rects + page.lines if r["width"] > 150 * MM]
+        assert abs(max(r["bottom"] for r in rules) - (297 - 35) * MM) < 1.5
+
+
+def test_fonts_embedded_subset_simplified_chinese(sample):
+    pdf, _texts = sample
+    names = set()
+    for page in PdfReader(pdf).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            names.add(str(font["/BaseFont"]))
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            assert "/FontFile3" in descriptor or "/FontFile2" in descriptor
+    assert all(re.match(r"/[A-Z]{6}\+Noto-(Serif|Sans)-CJK-SC", name) for name in names), names
+
+
+def test_metadata_bookmarks_and_language(sample):
+    pdf, _texts = sample
+    reader = PdfReader(pdf)
+    meta = reader.metadata
+    assert meta.title == "科技情报参考 2024年第2期"
+    assert meta.author == "呼和浩特市科学技术局综合保障中心"
+    assert meta.subject == "科技情报参考，2024年第2期，呼和浩特市科学技术局综合保障中心编，2024年2月28日"
+    assert meta["/Keywords"] == "；".join(SAMPLE_TITLES)
+    assert meta.creation_date.date().isoformat() == "2024-02-28"
+    assert [item.title for item in reader.outline] == SAMPLE_TITLES
+    assert reader.trailer["/Root"]["/Lang"] == "zh-CN"
+    assert [round(float(v) / MM) for v in reader.pages[0].mediabox[2:]] == [210, 297]
+
+
+def test_text_layer_reads_back_as_written(sample):
+    _pdf, texts = sample
+    text = squash("".join(texts))
+    assert "全市建有省级孵化器5家、国家级众创空间4家" in text  # "5 家" normalised at import
+    assert "**" not in text
+    assert "一是政策体系加速完善，助力双创主体成长。衢州市高度重视双创平台建设工作。" in text
+
+
+def test_all_optional_fields_sections_and_distribution(make_issue, tmp_path):
+    manifest = MANIFEST.replace("articles:\n  - articles/a.md", """\
+total: 86
+copies: 200
+reviewer: 王芳
+phone: "4366683"
+classification: 内部资料　注意保存
+distribution:
+  报: [市委办公室, 市政府办公室]
+  发: [各旗县区科技局]
+articles:
+  - {file: articles/a.md, section: 科技金融}
+  - {file: articles/b.md, section: 科技金融}
+  - {file: articles/c.md, section: 双创平台}""")
+    files = {f"articles/{n}.md": ARTICLE.replace("测试文章标题", f"测试文章{n}") for n in "abc"}
+    result = build_issue(make_issue(manifest, files=files), tmp_path / "out")
+    texts = page_texts(result.pdf)
+    first, last = squash(texts[0]), squash(texts[-1])
+    assert "2024年第3期（总第86期）" in first and first.startswith("内部资料注意保存")
+    assert re.search(r"科技金融★测试文章a\.+\d+★测试文章b\.+\d+双创平台★测试文章c", first)
+    for expected in ("报：市委办公室，市政府办公室。", "发：各旗县区科技局。", "审核：王芳", "（共印200份）", "【科技金融】"):
+        assert expected in last
+    outline = PdfReader(result.pdf).outline
+    assert [item.title for item in outline if not isinstance(item, list)] == ["【科技金融】", "【双创平台】"]
+    assert [item.title for item in outline[1]] == ["测试文章a", "测试文章b"]
+
+
+def test_failed_build_writes_nothing_and_keeps_the_previous_pdf(make_issue, tmp_path):
+    out = tmp_path / "out"
+    manifest = make_issue()
+    result = build_issue(manifest, out)
+    before = result.pdf.read_bytes()
+    (manifest.parent / "articles" / "a.md").write_text("---\nsource: 新华网\n---\n\n正文。\n", encoding="utf-8")
+    with pytest.raises(KjError):
+        build_issue(manifest, out)
+    assert result.pdf.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["2024-03.pdf"]
+
+
+def test_character_no_font_has_fails_naming_file_line_and_code_point(make_issue, monkeypatch):
+    article = ARTICLE + "\n第二段有个怪字𪚥。\n"
+    path = make_issue(files={"articles/a.md": article})
+    monkeypatch.chdir(path.parent.parent)
+    with pytest.raises(KjError) as caught:
+        build_issue(path, path.parent / "out")
+    assert str(caught.value) == ("2024-03/articles/a.md:7: 字符 '𪚥'（U+2A6A5）不在任何已配置的字体中，"
+                                 "印出来会是方框：应改用常用字或在版式中加入含此字的字体")
+    assert not (path.parent / "out").exists()
+
+
+def test_character_no_font_has_in_the_manifest(make_issue, monkeypatch):
+    path = make_issue(MANIFEST.replace("editor: 李涛", "editor: 李𪚥"))
+    monkeypatch.chdir(path.parent.parent)
+    with pytest.raises(KjError) as caught:
+        build_issue(path, path.parent / "out")
+    assert str(caught.value).startswith("2024-03/issue.yaml:6: 字符 '𪚥'（U+2A6A5）不在任何已配置的字体中")
+
+
+def test_rare_characters_the_fonts_have_render_and_extract(make_issue, tmp_path):
+    path = make_issue(files={"articles/a.md": ARTICLE + "\n生僻字䶮、𠮷、𬭚都应正常显示。\n"})
+    text = squash("".join(page_texts(build_issue(path, tmp_path / "out").pdf)))
+    assert "生僻字䶮、𠮷、𬭚都应正常显示。" in text
+
+
+def test_unknown_layout(make_issue, monkeypatch):
+    path = make_issue(MANIFEST.replace("articles:", "layout: fancy\narticles:"))
+    monkeypatch.chdir(path.parent.parent)
+    with pytest.raises(KjError) as caught:
+        build_issue(path, path.parent / "out")
+    assert str(caught.value) == "2024-03/issue.yaml:7: layout（版式）应为 jianbao 之一，实际为 'fancy'"

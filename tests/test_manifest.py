@@ -1,0 +1,131 @@
+"""Stage 1: issue.yaml → Manifest, and the one-line errors an editor sees for bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import MANIFEST, SAMPLE
+from kjtypeset.errors import KjError
+from kjtypeset.manifest import load_manifest
+
+
+def with_line(key: str, line: str | None) -> str:
+    """MANIFEST with the line for ``key`` replaced (or removed with None, or added at line 4)."""
+    lines = MANIFEST.splitlines()
+    for i, old in enumerate(lines):
+        if old.startswith(key + ":"):
+            if line is None:
+                del lines[i]
+            else:
+                lines[i] = line
+            break
+    else:
+        lines.insert(3, line)
+    return "\n".join(lines) + "\n"
+
+
+def error_of(make_issue, manifest: str, **kwargs) -> str:
+    """The message as the CLI prints it, run from the folder that holds the issue folder."""
+    path = make_issue(manifest, **kwargs)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(path.parent.parent)
+        with pytest.raises(KjError) as caught:
+            load_manifest(path)
+        return str(caught.value)
+
+
+def test_sample_manifest_loads_all_eight_articles_in_order():
+    manifest = load_manifest(SAMPLE)
+    assert manifest.bulletin == "科技情报参考"
+    assert manifest.issue_label == "2024年第2期"
+    assert manifest.date == dt.date(2024, 2, 28)
+    assert manifest.phone == "4366683"
+    assert [a.path.name for a in manifest.articles] == [
+        "01-quzhou.md", "02-nanjing-fintech.md", "03-xiangyang.md", "04-nanjing-ecosystem.md",
+        "05-hefei.md", "06-nanjing-123.md", "07-ningbo.md", "08-hangzhou.md"]
+
+
+def test_optional_fields_and_article_mappings(make_issue):
+    manifest = load_manifest(make_issue(MANIFEST.replace("articles:\n  - articles/a.md", """\
+total: 86
+supplement: true
+copies: 200
+phone: 4366683
+reviewer: 王芳
+distribution:
+  报: [市委办公室, 市政府办公室]
+  发: 各旗县区科技局
+articles:
+  - {file: articles/a.md, section: 科技金融}""")))
+    assert manifest.total == 86 and manifest.copies == 200
+    assert manifest.issue_label == "2024年增刊第3期"
+    assert manifest.phone == "4366683"
+    assert manifest.distribution == (("报", ("市委办公室", "市政府办公室")), ("发", ("各旗县区科技局",)))
+    assert manifest.articles[0].section == "科技金融"
+    assert manifest.layout == "jianbao"
+
+
+@pytest.mark.parametrize("line, message", [
+    ("year: [2024", "2024-03/issue.yaml:3: YAML 语法错误：方括号 [ ] 中的列表没有闭合，或缺少逗号"),
+    ("pubisher: 某单位", "2024-03/issue.yaml:4: 未知的键 'pubisher'：应为 bulletin、year、number、total、"
+     "supplement、date、publisher、editor、phone、reviewer、copies、classification、distribution、"
+     "layout、articles 之一，是否应为 'publisher'？"),
+    ("number: 二", "2024-03/issue.yaml:3: number（期号）应为正整数，实际为“二”"),
+    ("number: 0", "2024-03/issue.yaml:3: number（期号）应为正整数，实际为“0”"),
+    ("date: 2024-02-30", "2024-03/issue.yaml:4: date（印发日期）应为日期（如 2024-02-28），实际为“2024-02-30”"),
+    ("date: 二月底", "2024-03/issue.yaml:4: date（印发日期）应为日期（如 2024-02-28），实际为“二月底”"),
+    ("supplement: 是", "2024-03/issue.yaml:4: supplement（增刊）应为 true 或 false，实际为“是”"),
+    ("bulletin:", "2024-03/issue.yaml:1: bulletin（简报名称）应为文本，实际为空值"),
+    ("phone: [1, 2]", "2024-03/issue.yaml:4: phone（电话）应为文本，实际为一个列表"),
+    ("distribution: [a]", "2024-03/issue.yaml:4: distribution（分送范围）应为一组“键: 值”，实际为一个列表"),
+    ("extra: !!python/object:os.system ls", "2024-03/issue.yaml:4: 不支持的 YAML 标签 "
+     "!!python/object:os.system：只接受文本、数字、日期、列表和映射"),
+    ("editor: 李涛\neditor: 王芳", "2024-03/issue.yaml:7: 键 'editor' 重复出现（第 6 行已有）"),
+])
+def test_bad_values_name_line_expected_and_found(make_issue, line, message):
+    key = line.split(":")[0]
+    assert error_of(make_issue, with_line(key, line)) == message
+
+
+@pytest.mark.parametrize("key, label", [
+    ("bulletin", "简报名称"), ("year", "年份"), ("number", "期号"), ("date", "印发日期"),
+    ("publisher", "编印单位"), ("editor", "编辑"),
+])
+def test_missing_required_key(make_issue, key, label):
+    assert error_of(make_issue, with_line(key, None)) == f"2024-03/issue.yaml:1: 缺少必填项 '{key}'（{label}）"
+
+
+def test_missing_article_list(make_issue):
+    manifest = MANIFEST.split("articles:")[0]
+    assert error_of(make_issue, manifest) == "2024-03/issue.yaml:1: 缺少必填项 'articles'（文章列表）"
+
+
+def test_article_file_that_does_not_exist(make_issue):
+    manifest = MANIFEST + "  - articles/news.md\n"
+    assert error_of(make_issue, manifest) == "2024-03/issue.yaml:9: articles 第2项：找不到文章文件 'articles/news.md'"
+
+
+def test_article_paths_stay_inside_the_issue_folder(make_issue):
+    manifest = MANIFEST + "  - ../../etc/passwd\n  - /etc/passwd\n"
+    assert error_of(make_issue, manifest) == (
+        "2024-03/issue.yaml:9: articles 第2项：文章应在期刊文件夹之内，实际 '../../etc/passwd' 指向其外")
+
+
+def test_article_mapping_needs_a_file(make_issue):
+    manifest = MANIFEST.replace("  - articles/a.md", "  - {section: 科技金融}")
+    assert error_of(make_issue, manifest) == "2024-03/issue.yaml:8: 缺少必填项 'file'（文章文件）"
+
+
+def test_empty_manifest(make_issue):
+    assert error_of(make_issue, "") == "2024-03/issue.yaml:1: 缺少必填项 'bulletin'（简报名称）"
+
+
+def test_billion_laughs_fails_fast(make_issue):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefghij":
+        previous = chr(ord(level) - 1)
+        bomb += f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 10) + "]\n"
+    message = error_of(make_issue, bomb)
+    assert "内容过多：应不超过 20000 个值" in message
