@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
+import signal
+import subprocess
+import sys
+import threading
+import time
 
 import pdfplumber
 import pytest
@@ -130,7 +137,7 @@ def test_failed_build_writes_nothing_and_keeps_the_previous_pdf(make_issue, tmp_
     with pytest.raises(KjError):
         build_issue(manifest, out)
     assert result.pdf.read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == ["2024-03.pdf"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".lock")) == ["2024-03.pdf"]
 
 
 def test_character_no_font_has_fails_naming_file_line_and_code_point(make_issue, monkeypatch):
@@ -141,7 +148,7 @@ def test_character_no_font_has_fails_naming_file_line_and_code_point(make_issue,
         build_issue(path, path.parent / "out")
     assert str(caught.value) == ("2024-03/articles/a.md:7: 字符 '𪚥'（U+2A6A5）不在任何已配置的字体中，"
                                  "印出来会是方框：应改用常用字或在版式中加入含此字的字体")
-    assert not (path.parent / "out").exists()
+    assert not list((path.parent / "out").glob("*.pdf"))
 
 
 def test_character_no_font_has_in_the_manifest(make_issue, monkeypatch):
@@ -164,3 +171,42 @@ def test_unknown_layout(make_issue, monkeypatch):
     with pytest.raises(KjError) as caught:
         build_issue(path, path.parent / "out")
     assert str(caught.value) == "2024-03/issue.yaml:7: layout（版式）应为 jianbao 之一，实际为 'fancy'"
+
+
+def test_killed_build_leaves_the_previous_pdf_and_no_temporary_files(make_issue, tmp_path):
+    """kill -9 in the middle of a build, twice: early (rendering) and late (writing)."""
+    out = tmp_path / "out"
+    manifest = make_issue()
+    before = build_issue(manifest, out).pdf.read_bytes()
+    for delay in (0.3, 1.2):
+        build = subprocess.Popen([sys.executable, "-m", "kjtypeset", "build", str(manifest),
+                                  "--output", str(out), "--quiet"])
+        time.sleep(delay)
+        os.kill(build.pid, signal.SIGKILL)
+        build.wait(timeout=30)
+        assert (out / "2024-03.pdf").read_bytes() == before
+    # A temporary file a killed writer may have left is removed by the next build.
+    (out / ".2024-03.pdf.dead.tmp").write_bytes(b"partial")
+    build_issue(manifest, out)
+    assert not list(out.glob("*.tmp"))
+
+
+def test_second_build_of_the_same_issue_waits_for_the_first(make_issue, tmp_path):
+    out = tmp_path / "out"
+    manifest = make_issue()
+    out.mkdir()
+    messages = []
+    with open(out / ".2024-03.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("4242")
+        held.flush()
+        waiting = threading.Thread(target=build_issue, args=(manifest, out, messages.append))
+        waiting.start()
+        deadline = time.monotonic() + 20
+        while not messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert messages[0] == "另一个构建（进程 4242）正在生成本期，等待它完成……"
+        assert not (out / "2024-03.pdf").exists()
+        fcntl.flock(held, fcntl.LOCK_UN)
+    waiting.join(timeout=60)
+    assert (out / "2024-03.pdf").exists()

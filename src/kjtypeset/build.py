@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .articles import read_articles
 from .errors import KjError
-from .finish import ContentsEntry, add_page_labels, article_pages, check_contents, write_atomically
+from .finish import (ContentsEntry, add_page_labels, article_pages, check_contents, output_lock,
+                     write_atomically)
 from .fonts import Coverage, tofu_message
 from .layout import load_layout, render_html
 from .manifest import Manifest, load_manifest
@@ -37,6 +38,12 @@ def build_issue(manifest_path: Path, output_dir: Path | None = None,
                 progress: Progress = lambda message: None) -> BuildResult:
     started = time.perf_counter()
     manifest = load_manifest(manifest_path)
+    folder = output_dir or OUTPUT / manifest.issue_id
+    with output_lock(folder, manifest.issue_id, on_wait=progress):
+        return _build(manifest, folder, progress, started)
+
+
+def _build(manifest: Manifest, folder: Path, progress: Progress, started: float) -> BuildResult:
     layout = load_layout(manifest)
     check_glyphs(manifest, Coverage(layout.fonts))
     articles = read_articles(manifest)
@@ -50,7 +57,7 @@ def build_issue(manifest_path: Path, output_dir: Path | None = None,
     pdf = add_page_labels(pdf)
     check_contents(pdf, contents, manifest.path)
 
-    target = (output_dir or OUTPUT / manifest.issue_id) / f"{manifest.issue_id}.pdf"
+    target = folder / f"{manifest.issue_id}.pdf"
     write_atomically(target, pdf)
     return BuildResult(target, len(document.pages), contents, time.perf_counter() - started)
 

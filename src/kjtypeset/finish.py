@@ -7,10 +7,13 @@ never something to ship.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import io
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +76,34 @@ def check_contents(pdf: bytes, entries: tuple[ContentsEntry, ...], origin: Path)
         if number != entry.page:
             raise KjError(origin, None, f"目录核对失败：《{entry.title}》目录中印的是 {number}，"
                                         f"正文实际从第 {entry.page} 页开始（版式有误，请报告）")
+
+
+@contextlib.contextmanager
+def output_lock(folder: Path, name: str, on_wait: Callable[[str], None]) -> Iterator[None]:
+    """Hold ``folder/.name.lock`` for one build; a second build of the issue waits its turn.
+
+    The lock also makes it safe to delete temporary files a killed build left behind: while
+    we hold it, no other build of this issue is writing one.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f".{name}.lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "?"
+            on_wait(f"另一个构建（进程 {holder}）正在生成本期，等待它完成……")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        for stale in folder.glob(f".{name}*.tmp"):
+            stale.unlink(missing_ok=True)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def write_atomically(target: Path, data: bytes) -> None:
