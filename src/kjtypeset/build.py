@@ -18,7 +18,7 @@ from .finish import (ContentsEntry, add_page_labels, article_pages, check_conten
 from .fonts import Coverage, tofu_message
 from .layout import load_layout, render_html
 from .manifest import Manifest, load_manifest
-from .typeset import guarded, typeset
+from .typeset import typeset, write_pdf
 
 OUTPUT = Path(__file__).resolve().parents[2] / "output"
 
@@ -52,8 +52,7 @@ def _build(manifest: Manifest, folder: Path, progress: Progress, started: float)
     progress(f"{manifest.bulletin} {manifest.issue_label}：{len(articles)} 篇文章，排版中……")
     document = typeset(html, layout, manifest.folder, manifest.path)
     contents = article_pages(document, articles)
-    with guarded(manifest.path):
-        pdf = document.write_pdf()
+    pdf = write_pdf(document, manifest.path)
     pdf = add_page_labels(pdf)
     check_contents(pdf, contents, manifest.path)
 

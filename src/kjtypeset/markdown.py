@@ -9,6 +9,7 @@ of turning into spaces, and raw HTML is shown as text (articles are untrusted in
 from __future__ import annotations
 
 import html
+import re
 import types
 import unicodedata
 from pathlib import Path
@@ -183,7 +184,22 @@ def _image_file(src: str, path: Path, line: int, root: Path) -> Path:
         raise KjError(path, line, f"找不到图片 '{src}'（路径相对于文章文件）")
     if target.suffix.lower() not in IMAGE_TYPES:
         raise KjError(path, line, f"图片 '{src}' 应为 PNG、JPEG、GIF、SVG 或 WebP 文件")
+    if target.suffix.lower() == ".svg" and (outside := _svg_external_reference(target)):
+        raise KjError(path, line, f"SVG 图片 '{src}' 引用了外部资源 '{outside}'：SVG 只能引用自身内容或 data: 数据")
     return target
+
+
+_SVG_REFERENCE = re.compile(r"""(?:href\s*=\s*["']|url\(\s*["']?|@import\s+["'])\s*([^"')\s]+)""", re.I)
+
+
+def _svg_external_reference(svg: Path) -> str | None:
+    """The first reference an SVG makes to anything but itself (#id) or inline data:."""
+    text = svg.read_text(encoding="utf-8", errors="replace")
+    for match in _SVG_REFERENCE.finditer(text):
+        target = match.group(1)
+        if not target.startswith(("#", "data:")):
+            return target
+    return None
 
 
 def _figures(tokens: list[Token]) -> list[Token]:

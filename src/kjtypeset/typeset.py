@@ -82,17 +82,34 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                                   font_config=fonts)]
     stylesheets += [weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=fonts)
                     for sheet in layout.stylesheets]
-    with guarded(origin):
-        try:
-            document = weasyprint.HTML(
-                string=html, base_url=str(layout.folder) + "/", url_fetcher=fetcher,
-            ).render(stylesheets=stylesheets, font_config=fonts)
-        except FatalURLFetchingError as exc:
-            refused = fetcher.refused[-1] if fetcher.refused else exc
-            raise KjError(origin, None, f"版面引用了不允许的资源 '{refused}'："
-                                        "只能使用期刊文件夹、版式文件夹和字体文件夹中的文件") from exc
+    with confined(fetcher, origin):
+        document = weasyprint.HTML(
+            string=html, base_url=str(layout.folder) + "/", url_fetcher=fetcher,
+        ).render(stylesheets=stylesheets, font_config=fonts)
     pin_to_page_bottom(document)
     return document
+
+
+def write_pdf(document: weasyprint.Document, origin: Path, **options) -> bytes:
+    """Write the PDF; attachments are fetched only now, through the same confined fetcher."""
+    with confined(document.url_fetcher, origin):
+        return document.write_pdf(**options)
+
+
+@contextlib.contextmanager
+def confined(fetcher: ConfinedFetcher, origin: Path) -> Iterator[None]:
+    """Run WeasyPrint so that a refused fetch or a logged problem fails the build."""
+    def refused(url) -> KjError:
+        return KjError(origin, None, f"版面引用了不允许的资源 '{url}'："
+                                     "只能使用期刊文件夹、版式文件夹和字体文件夹中的文件")
+
+    with guarded(origin):
+        try:
+            yield
+        except FatalURLFetchingError as exc:
+            raise refused(fetcher.refused[-1] if fetcher.refused else exc) from exc
+    if fetcher.refused:  # some callers (SVG images) swallow even a fatal fetch error
+        raise refused(fetcher.refused[0])
 
 
 def pin_to_page_bottom(document: weasyprint.Document) -> None:
