@@ -9,12 +9,13 @@ PY := $(VENV)/bin/python
 ISSUE ?= $(shell ls -1 issue_sources 2>/dev/null | sort | tail -n 1)
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 
-.PHONY: issue test setup system fonts clean help
+.PHONY: issue test fuzz setup system fonts clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make issue [ISSUE=2024-02]  排版一期简报（默认最新一期），输出到 output/<期>/"
 	@echo "make test                   运行测试"
+	@echo "make fuzz                   长时间的模糊测试"
 	@echo "make setup                  只做准备：系统软件包、.venv、字体"
 
 issue: setup
@@ -22,6 +23,10 @@ issue: setup
 
 test: setup
 	$(PY) -m pytest
+
+# The long fuzzing profile of the property-based tests (a short one runs in `make test`).
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py
 
 setup: system $(VENV)/.installed fonts
 

@@ -57,3 +57,13 @@ def make_issue(tmp_path):
         return issue / "issue.yaml"
 
     return make
+
+
+# Hypothesis profiles: a short run in `make test`, a long one in `make fuzz`.
+import os  # noqa: E402
+
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("default", max_examples=40, deadline=2000)
+settings.register_profile("fuzz", max_examples=3000, deadline=5000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -108,3 +108,9 @@ def test_image_alone_in_a_paragraph_becomes_a_captioned_figure(make_issue):
 def test_bad_images_name_the_line(make_issue, body, message):
     files = {"articles/notes.txt": "x"}
     assert error_of(make_issue, f"---\ntitle: 标题\n---\n\n{body}", files) == message
+
+
+def test_nesting_markdown_would_silently_truncate_is_refused(make_issue):
+    nested = "".join("  " * i + "- 项\n" for i in range(12)) + "\n后面的段落。\n"
+    message = error_of(make_issue, "---\ntitle: 标题\n---\n\n" + nested)
+    assert message == "2024-03/articles/a.md:13: 列表或引用嵌套过深：应不超过 9 层，否则后面的内容会丢失"

@@ -132,9 +132,19 @@ def render_markdown(body: str, path: Path, first_line: int, root: Path) -> str:
     """
     env: dict = {}
     tokens = _MD.parse(body, env)
+    _check_nesting(tokens, path, first_line)
     tokens, env["kj_footnotes"] = _take_footnotes(tokens, env)
     env["kj_images"] = _check_images(tokens, path, first_line, root)
     return _MD.renderer.render(_figures(tokens), _MD.options, env)
+
+
+def _check_nesting(tokens: list[Token], path: Path, first_line: int) -> None:
+    # markdown-it stops parsing at maxNesting and silently drops the rest of the article.
+    limit = _MD.options["maxNesting"] - 1
+    for token in tokens:
+        if token.level >= limit and token.map:
+            raise KjError(path, first_line + token.map[0],
+                          f"列表或引用嵌套过深：应不超过 {limit // 2} 层，否则后面的内容会丢失")
 
 
 def _take_footnotes(tokens: list[Token], env: dict) -> tuple[list[Token], dict[int, str]]:
