@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ARTICLE, MANIFEST
+from kjtypeset.articles import read_articles
 from kjtypeset.build import build_issue
 from kjtypeset.errors import KjError
 from kjtypeset.layout import load_layout
@@ -98,3 +99,21 @@ def test_the_renderer_itself_refuses_anything_outside_the_allowed_folders(make_i
     with pytest.raises(KjError) as caught:
         write_pdf(typeset(html, load_layout(manifest), manifest.folder, manifest.path), manifest.path)
     assert "版面引用了不允许的资源" in str(caught.value)
+
+
+def test_raw_html_switch_lets_a_sanitised_subset_through(make_issue, tmp_path):
+    article = ARTICLE + (
+        "\n水分子H<sub>2</sub>O与<b onclick=\"steal()\">加粗</b><script>alert(1)</script>"
+        f"<img src=\"file://{SECRET}\">。\n\n"
+        f"<div style=\"background: url(file://{SECRET})\"><table><tr><td colspan=\"2\">合并</td></tr></table>"
+        "<iframe src=\"http://127.0.0.1:9/\"></iframe></div>\n")
+    path = make_issue(MANIFEST.replace("articles:", "raw_html: true\narticles:"),
+                      files={"articles/a.md": article})
+    body = read_articles(load_manifest(path))[0].body_html
+    assert "H<sub>2</sub>O" in body
+    assert '<td colspan="2">合并</td>' in body
+    for banned in ("onclick", "<script", "<img", "style=", "<iframe", "url("):
+        assert banned not in body
+    pdf = build_issue(path, tmp_path / "out").pdf
+    assert_clean(pdf)
+    assert "水分子H2O与加粗" in squash("".join(page_texts(pdf)))

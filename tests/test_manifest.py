@@ -71,7 +71,7 @@ articles:
     ("year: [2024", "2024-03/issue.yaml:3: YAML 语法错误：方括号 [ ] 中的列表没有闭合，或缺少逗号"),
     ("pubisher: 某单位", "2024-03/issue.yaml:4: 未知的键 'pubisher'：应为 bulletin、year、number、total、"
      "supplement、date、publisher、editor、phone、reviewer、copies、classification、distribution、"
-     "layout、articles 之一，是否应为 'publisher'？"),
+     "layout、raw_html、articles 之一，是否应为 'publisher'？"),
     ("number: 二", "2024-03/issue.yaml:3: number（期号）应为正整数，实际为“二”"),
     ("number: 0", "2024-03/issue.yaml:3: number（期号）应为正整数，实际为“0”"),
     ("date: 2024-02-30", "2024-03/issue.yaml:4: date（印发日期）应为日期（如 2024-02-28），实际为“2024-02-30”"),

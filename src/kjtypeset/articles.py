@@ -30,11 +30,11 @@ class Article:
 
 
 def read_articles(manifest: Manifest) -> tuple[Article, ...]:
-    return tuple(read_article(ref, index, manifest.folder)
+    return tuple(read_article(ref, index, manifest.folder, manifest.raw_html)
                  for index, ref in enumerate(manifest.articles, start=1))
 
 
-def read_article(ref: ArticleRef, index: int, root: Path) -> Article:
+def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False) -> Article:
     path = ref.path
     if path.stat().st_size > MAX_ARTICLE_BYTES:
         raise KjError(path, None, f"文章文件过大：应不超过 {MAX_ARTICLE_BYTES // 1_000_000} MB")
@@ -53,7 +53,7 @@ def read_article(ref: ArticleRef, index: int, root: Path) -> Article:
         source=get("source"),
         author=get("author"),
         section=ref.section,
-        body_html=render_markdown(body, path, body_line, root),
+        body_html=render_markdown(body, path, body_line, root, raw_html),
     )
 
 

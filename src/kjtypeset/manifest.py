@@ -27,6 +27,7 @@ SCHEMA = {
     "classification": Field("str", "密级标志"),
     "distribution": Field("map", "分送范围"),
     "layout": Field("str", "版式"),
+    "raw_html": Field("bool", "允许文章中的 HTML（净化后）"),
     "articles": Field("list", "文章列表", required=True),
 }
 ARTICLE_SCHEMA = {
@@ -66,6 +67,7 @@ class Manifest:
     copies: int | None = None
     classification: str | None = None
     distribution: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    raw_html: bool = False  # articles are untrusted: their HTML is text unless switched on
     lines: tuple[tuple[str, int], ...] = ()  # key → line, to point later errors at a value
 
     def line_of(self, key: str) -> int | None:

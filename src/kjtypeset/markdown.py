@@ -3,7 +3,8 @@
 markdown-it-py (CommonMark + pipe tables + footnotes) with print-specific rendering:
 footnotes become WeasyPrint page footnotes at their call site, a paragraph holding only an
 image becomes a captioned figure, soft line breaks between Chinese characters vanish instead
-of turning into spaces, and raw HTML is shown as text (articles are untrusted input).
+of turning into spaces, and raw HTML is shown as text (articles are untrusted input) unless the manifest allows
+a sanitised subset.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import types
 import unicodedata
 from pathlib import Path
 
+import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.rules_inline.state_inline import StateInline
@@ -75,9 +77,13 @@ def _parse_inline_cjk(self, src, md, env, tokens):
     return state.tokens
 
 
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+def _parser(raw_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": raw_html, "linkify": False, "typographer": False})
     md.enable("table").enable("strikethrough").use(footnote_plugin)
+    md.add_render_rule("kj_html", lambda self, tokens, idx, options, env: tokens[idx].content)
+    if raw_html:
+        md.add_render_rule("html_block", _sanitized_block)
+        md.add_render_rule("html_inline", _sanitized_inline)
     md.inline.parse = types.MethodType(_parse_inline_cjk, md.inline)
     md.add_render_rule("softbreak", _softbreak)
     md.add_render_rule("footnote_ref", _footnote_ref)
@@ -121,21 +127,50 @@ def _heading_close(self, tokens, idx, options, env):
     return f"</{_LEVELS.get(tokens[idx].tag, 'h4')}>\n"
 
 
-_MD = _parser()
+# The raw HTML a layout may switch on (manifest `raw_html: true`): formatting and tables only.
+# No attributes but table spans: no style (url(), @import), no event handlers, no src/href,
+# so raw HTML can neither fetch anything nor run anything. Images come from Markdown syntax.
+SAFE_INLINE = {"b", "strong", "i", "em", "u", "s", "del", "ins", "mark", "small", "sub", "sup",
+               "br", "span", "abbr", "q", "cite", "code", "kbd"}
+SAFE_BLOCK = SAFE_INLINE | {"p", "div", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "hr",
+                            "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+                            "h2", "h3", "h4", "pre"}
+_SPANS = {"colspan", "rowspan"}
+_INLINE_TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s[^>]*)??\s*(/?)>$", re.S)
 
 
-def render_markdown(body: str, path: Path, first_line: int, root: Path) -> str:
+def _sanitized_block(self, tokens, idx, options, env):
+    return nh3.clean(tokens[idx].content, tags=SAFE_BLOCK, attributes={"td": _SPANS, "th": _SPANS},
+                     url_schemes=set(), strip_comments=True, link_rel=None)
+
+
+def _sanitized_inline(self, tokens, idx, options, env):
+    # An inline tag arrives alone ("<sub>", later "</sub>"): an allowed tag is kept bare, without
+    # its attributes; anything else (comments, <img>, <script>) is dropped, its text kept.
+    tag = _INLINE_TAG.match(tokens[idx].content.strip())
+    if tag and tag.group(2).lower() in SAFE_INLINE:
+        return f"<{tag.group(1)}{tag.group(2).lower()}{tag.group(3)}>"
+    return ""
+
+
+_MD = _parser(raw_html=False)
+_MD_HTML = _parser(raw_html=True)
+
+
+def render_markdown(body: str, path: Path, first_line: int, root: Path, raw_html: bool = False) -> str:
     """Render an article body that starts at ``first_line`` of ``path``.
 
     Images must be files under ``root`` (the issue folder); a missing one is an error
-    naming the line that refers to it.
+    naming the line that refers to it. Raw HTML is shown as text unless ``raw_html``, and
+    then only a sanitised subset passes.
     """
+    md = _MD_HTML if raw_html else _MD
     env: dict = {}
-    tokens = _MD.parse(body, env)
+    tokens = md.parse(body, env)
     _check_nesting(tokens, path, first_line)
     tokens, env["kj_footnotes"] = _take_footnotes(tokens, env)
     env["kj_images"] = _check_images(tokens, path, first_line, root)
-    return _MD.renderer.render(_figures(tokens), _MD.options, env)
+    return md.renderer.render(_figures(tokens), md.options, env)
 
 
 def _check_nesting(tokens: list[Token], path: Path, first_line: int) -> None:
@@ -235,6 +270,6 @@ def _figures(tokens: list[Token]) -> list[Token]:
 
 
 def _html_token(markup: str) -> Token:
-    token = Token("html_block", "", 0)
+    token = Token("kj_html", "", 0)  # our own markup: never passes through the sanitiser
     token.content = markup
     return token
