@@ -9,13 +9,14 @@ PY := $(VENV)/bin/python
 ISSUE ?= $(shell ls -1 issue_sources 2>/dev/null | sort | tail -n 1)
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 
-.PHONY: issue test fuzz setup system fonts clean help
+.PHONY: issue test fuzz bench setup system fonts clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make issue [ISSUE=2024-02]  排版一期简报（默认最新一期），输出到 output/<期>/"
 	@echo "make test                   运行测试"
 	@echo "make fuzz                   长时间的模糊测试"
+	@echo "make bench                  性能基准：耗时、内存、页数、文件大小"
 	@echo "make setup                  只做准备：系统软件包、.venv、字体"
 
 issue: setup
@@ -27,6 +28,10 @@ test: setup
 # The long fuzzing profile of the property-based tests (a short one runs in `make test`).
 fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py
+
+# Build times, memory and sizes against a plain WeasyPrint render (a benchmark, not a test).
+bench: setup
+	$(PY) tests/benchmark.py
 
 setup: system $(VENV)/.installed fonts
 

@@ -52,10 +52,10 @@ _SPACE = re.compile(r"[\s\u3000]+")
 _NUMBER_AFTER_LEADER = re.compile(r"[.·…\s]*(\d+)")
 
 
-def read_contents(pdf: bytes, titles: list[str]) -> list[int | None]:
-    """The page number printed after each title on the contents page(s), read from the PDF."""
+def read_contents(pdf: bytes, titles: list[str], pages: int = 3) -> list[int | None]:
+    """The page number printed after each title on the first ``pages`` pages, read from the PDF."""
     reader = PdfReader(io.BytesIO(pdf))
-    text = _SPACE.sub("", "".join((page.extract_text() or "") for page in reader.pages[:3]))
+    text = _SPACE.sub("", "".join((page.extract_text() or "") for page in reader.pages[:pages]))
     numbers: list[int | None] = []
     position = 0
     for title in titles:
@@ -71,7 +71,8 @@ def read_contents(pdf: bytes, titles: list[str]) -> list[int | None]:
 
 
 def check_contents(pdf: bytes, entries: tuple[ContentsEntry, ...], origin: Path) -> None:
-    printed = read_contents(pdf, [e.title for e in entries])
+    # The contents stand before the first article: only those pages need reading back.
+    printed = read_contents(pdf, [e.title for e in entries], pages=max(1, min(e.page for e in entries) - 1))
     for entry, number in zip(entries, printed):
         if number != entry.page:
             raise KjError(origin, None, f"目录核对失败：《{entry.title}》目录中印的是 {number}，"
