@@ -36,6 +36,7 @@ Progress = Callable[[str], None]
 def build_issue(manifest_path: Path, output_dir: Path | None = None,
                 progress: Progress = lambda message: None) -> BuildResult:
     started = time.perf_counter()
+    progress("读取期刊清单、版式和文章……")
     manifest = load_manifest(manifest_path)
     layout = load_layout(manifest)
     check_glyphs(manifest, Coverage(layout.fonts))
@@ -45,6 +46,7 @@ def build_issue(manifest_path: Path, output_dir: Path | None = None,
     progress(f"{manifest.bulletin} {manifest.issue_label}：{len(articles)} 篇文章，排版中……")
     document = typeset(html, layout, manifest.folder, manifest.path)
     contents = article_pages(document, articles)
+    progress(f"排版完成：{len(document.pages)} 页；写出 PDF，核对目录页码……")
     with guarded(manifest.path):
         pdf = document.write_pdf()
     pdf = add_page_labels(pdf)
