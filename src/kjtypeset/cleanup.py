@@ -20,6 +20,9 @@ _HAN_CHAR = re.compile(f"[{HAN}]")
 # sign: PDF extraction and hand-made spacing leave these ("5 家", "2023 年", "IPO 前期").
 _SPACE_AFTER_HAN = re.compile(f"({_HAN_OR_PUNCT})[ \u00a0\t]+(?=[0-9A-Za-z%.+\\-])")
 _SPACE_BEFORE_HAN = re.compile(f"(?<=[0-9A-Za-z%.])[ \u00a0\t]+({_HAN_OR_PUNCT})")
+# A space beside a full-width mark ("正文， 说明"): the mark carries its own space.
+_SPACE_BY_FULL_MARK = re.compile(f"(?<=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20“”‘’…—])[ \u00a0\t]+(?={_HAN_OR_PUNCT})"
+                                 f"|(?<=[{HAN}])[ \u00a0\t]+(?=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20])")
 
 # Half-width marks inside Chinese prose become their full-width forms (GB/T 15834).
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -50,8 +53,9 @@ def normalise_spacing(text: str, counts: Counter | None = None) -> str:
     """Remove spaces that extraction left between Han characters and Latin letters or digits."""
     text, n1 = _SPACE_AFTER_HAN.subn(r"\1", text)
     text, n2 = _SPACE_BEFORE_HAN.subn(r"\1", text)
+    text, n3 = _SPACE_BY_FULL_MARK.subn("", text)
     if counts is not None:
-        counts["spaces"] += n1 + n2
+        counts["spaces"] += n1 + n2 + n3
     return text
 
 

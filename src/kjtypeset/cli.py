@@ -159,7 +159,7 @@ class _Say:
     def __call__(self, message: str) -> None:
         self._cancel()
         if not self.quiet:
-            self._print(message)
+            print(message, file=sys.stderr, flush=True)
 
     def stage(self, message: str) -> None:
         self._cancel()
@@ -177,7 +177,7 @@ class _Say:
 
     def detail(self, message: str) -> None:
         if self.verbose:
-            self._print(message)
+            print(message, file=sys.stderr, flush=True)
 
     def _cancel(self) -> None:
         if self.pending is not None:
@@ -185,6 +185,7 @@ class _Say:
             self.pending = None
 
     def _print(self, message: str) -> None:
+        """A stage line; timed with --verbose."""
         if self.verbose:
             message = f"[{time.perf_counter() - self.started:5.1f} 秒] {message}"
         print(message, file=sys.stderr, flush=True)

@@ -65,7 +65,7 @@ def import_docx(data: bytes, where: Path | str, title: str | None = None) -> Dra
     root = tinyhtml5.parse(f"<body>{result.value}</body>", namespace_html_elements=False)
     body = root.find("body")
     collector = Collector()
-    found_title, level = _take_title(body, collector)
+    found_title = _take_title(body, collector)
     if title is None and found_title is None:
         raise KjError(where, None, "没有找到标题：应有一个“标题”样式或标题 1 样式的段落；"
                                    "也可以用 --title 指定标题")
@@ -75,7 +75,7 @@ def import_docx(data: bytes, where: Path | str, title: str | None = None) -> Dra
             return images[int(src.split(":")[1]) - 1]
         return None
 
-    BlockWriter(collector, load_image, heading_shift=level - 1).write(body)
+    BlockWriter(collector, load_image).write(body)
     for kind in sorted(set(unsupported)):
         collector.note(f"图片格式 {kind} 无法在 PDF 中使用，已略去（请另存为 PNG 或 JPEG 后手工插入）")
     for message in result.messages:
@@ -85,18 +85,18 @@ def import_docx(data: bytes, where: Path | str, title: str | None = None) -> Dra
                  notes=tuple(collector.notes), repairs=tuple(collector.counts.items()))
 
 
-def _take_title(body, collector: Collector) -> tuple[str | None, int]:
-    """Remove and return the title element's text, and the heading level it had (1 if none)."""
+def _take_title(body, collector: Collector) -> str | None:
+    """Remove the title element (first heading, else a short first paragraph); its text."""
     for element in body.iter():
         if tag_of(element) in HEADINGS and text_of(element):
             _remove(body, element)
-            return clean_title(text_of(element), collector.counts), HEADINGS[tag_of(element)]
+            return clean_title(text_of(element), collector.counts)
     first = next((e for e in body if tag_of(e) == "p" and text_of(e)), None)
     if first is not None and looks_like_title(text_of(first)):
         _remove(body, first)
         collector.note("没有标题样式的段落：已把第一段当作标题，请核对")
-        return clean_title(text_of(first), collector.counts), 1
-    return None, 1
+        return clean_title(text_of(first), collector.counts)
+    return None
 
 
 def _remove(root, target) -> None:

@@ -46,10 +46,10 @@ def text_of(element: Element) -> str:
 
 
 class BlockWriter:
-    def __init__(self, collector: Collector, load_image: ImageLoader, heading_shift: int = 0):
+    def __init__(self, collector: Collector, load_image: ImageLoader):
         self.out = collector
         self.load_image = load_image
-        self.heading_shift = heading_shift  # levels to subtract so the first sub-head is "##"
+        self.levels: dict[int, int] = {}  # source heading level → Markdown level
         self.runs: list[Run] = []
         self.bold = 0
         self.italic = 0
@@ -58,6 +58,9 @@ class BlockWriter:
     # -- driving ----------------------------------------------------------------------------
 
     def write(self, root: Element) -> None:
+        # The article title is in the front matter: the top-most heading level left is "##".
+        used = sorted({HEADINGS[tag_of(e)] for e in root.iter() if tag_of(e) in HEADINGS})
+        self.levels = {level: min(2 + rank, 4) for rank, level in enumerate(used)}
         self.walk(root)
         self.flush()
         for number, text in self.footnotes.items():
@@ -113,8 +116,7 @@ class BlockWriter:
 
     def heading(self, element: Element, level: int) -> None:
         self.flush()
-        level = min(max(level - self.heading_shift, 2), 4)
-        self.out.heading(level, [Run(text_of(element))])
+        self.out.heading(self.levels.get(level, 4), [Run(text_of(element))])
 
     def _br(self, element: Element) -> None:
         self.flush()  # a line break in web text separates paragraphs

@@ -50,7 +50,7 @@ def import_html(data: bytes, path: Path | None, title: str | None = None) -> Dra
     def load_image(src: str):
         return _image(src, path, collector)
 
-    BlockWriter(collector, load_image, heading_shift=1).write(content)
+    BlockWriter(collector, load_image).write(content)
     name = title or (clean_title(found, collector.counts) if found else None)
     if not name:
         raise KjError(where, None, "没有找到文章标题（<h1> 或 <title>）：可以用 --title 指定")

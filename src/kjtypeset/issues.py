@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import KjError
-from .manifest import Manifest, load_manifest
 
 ISSUE_SOURCES = Path(__file__).resolve().parents[2] / "issue_sources"
 MANIFEST_NAME = "issue.yaml"
@@ -28,20 +26,3 @@ def resolve_issue(name: str | Path, sources: Path = ISSUE_SOURCES) -> Path:
 def issue_manifests(sources: Path) -> list[Path]:
     """Every issue.yaml one level below ``sources``, by folder name."""
     return sorted(sources.glob(f"*/{MANIFEST_NAME}")) if sources.is_dir() else []
-
-
-@dataclass(frozen=True)
-class Listed:
-    path: Path
-    manifest: Manifest | None  # None where the manifest does not load (reported, not fatal)
-    problem: str | None = None
-
-
-def list_issues(sources: Path) -> tuple[Listed, ...]:
-    out = []
-    for path in issue_manifests(sources):
-        try:
-            out.append(Listed(path, load_manifest(path)))
-        except KjError as exc:
-            out.append(Listed(path, None, str(exc)))
-    return tuple(out)

@@ -17,7 +17,7 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .errors import KjError, display_path
-from .issues import MANIFEST_NAME, list_issues
+from .issues import MANIFEST_NAME, issue_manifests
 from .manifest import Manifest, load_manifest
 from .manifestedit import dump, write_text_atomically
 
@@ -53,12 +53,12 @@ def folder_name(year: int, number: int, supplement: bool) -> str:
 
 def create_issue(previous_path: Path, supplement: bool = False, date: dt.date | None = None,
                  ) -> NewIssue:
-    previous = load_manifest(previous_path)
+    previous = load_manifest(previous_path, with_articles=False)
     date = date or dt.date.today()
     if date < previous.date:
         raise KjError(None, None, f"印发日期应不早于上一期（{previous.date.isoformat()}），"
                                   f"实际为 {date.isoformat()}")
-    siblings = [item.manifest for item in list_issues(previous.folder.parent) if item.manifest]
+    siblings = [load_manifest(path, with_articles=False) for path in issue_manifests(previous.folder.parent)]
     number, total = _numbers(siblings or [previous], date.year, supplement)
     folder = previous.folder.parent / folder_name(date.year, number, supplement)
     if folder.exists():

@@ -9,6 +9,7 @@ CLI would print. The server binds to 127.0.0.1 and serves nothing but this issue
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import json
@@ -38,6 +39,7 @@ class Rendering:
     """One successful build, as served."""
 
     pages: tuple[bytes, ...]  # PNG per page
+    digests: tuple[str, ...]  # of each page's pixels: names its image, so unchanged pages are reused
     sizes: tuple[tuple[int, int], ...]
     texts: tuple[str, ...]  # each page's text, for the image's alt text (and find-in-page)
     pdf: bytes
@@ -113,7 +115,8 @@ class Preview:
         rendering = error = None
         try:
             result = build_issue(self.manifest, self.output)
-            rendering = render(result.pdf.read_bytes(), time.perf_counter() - started)
+            rendering = render(result.pdf.read_bytes(), time.perf_counter() - started,
+                               self.state.rendering)
         except KjError as exc:
             error = f"错误：{exc}"
         except Exception as exc:  # a bug must not stop the preview; the editor sees it
@@ -143,22 +146,30 @@ class Preview:
                 "error": state.error,
                 "seconds": round(rendering.seconds, 2) if rendering else None,
                 "finished": state.finished_at,
-                "pages": [{"number": n, "width": w, "height": h, "text": text}
-                          for n, ((w, h), text) in enumerate(zip(rendering.sizes, rendering.texts), 1)]
+                "pages": [{"number": n, "width": w, "height": h, "text": text, "image": f"/page/{digest}.png"}
+                          for n, ((w, h), text, digest)
+                          in enumerate(zip(rendering.sizes, rendering.texts, rendering.digests), 1)]
                 if rendering else [],
             }
 
 
-def render(pdf: bytes, build_seconds: float) -> Rendering:
+def render(pdf: bytes, build_seconds: float, previous: Rendering | None = None) -> Rendering:
+    """Page images and texts; a page whose pixels did not change keeps its PNG (encoding is
+    the slow part, and an edit usually changes a page or two)."""
     started = time.perf_counter()
+    known = dict(zip(previous.digests, previous.pages)) if previous else {}
     document = pypdfium2.PdfDocument(pdf)
-    pages, sizes, texts = [], [], []
+    pages, sizes, texts, digests = [], [], [], []
     try:
         for page in document:
             image = page.render(scale=SCALE).to_pil()
-            out = io.BytesIO()
-            image.save(out, format="PNG", compress_level=1)  # speed over size: it never leaves this machine
-            pages.append(out.getvalue())
+            digest = hashlib.blake2b(image.tobytes(), digest_size=12).hexdigest()
+            if digest not in known:
+                out = io.BytesIO()
+                image.save(out, format="PNG", compress_level=1)  # speed over size: served locally
+                known[digest] = out.getvalue()
+            pages.append(known[digest])
+            digests.append(digest)
             sizes.append(image.size)
             textpage = page.get_textpage()
             texts.append(textpage.get_text_bounded().replace("\r\n", "\n").strip())
@@ -166,13 +177,13 @@ def render(pdf: bytes, build_seconds: float) -> Rendering:
             page.close()
     finally:
         document.close()
-    return Rendering(tuple(pages), tuple(sizes), tuple(texts), pdf,
+    return Rendering(tuple(pages), tuple(digests), tuple(sizes), tuple(texts), pdf,
                      build_seconds + time.perf_counter() - started)
 
 
 # -- serving -----------------------------------------------------------------------------------
 
-_PAGE_URL = re.compile(r"^/page/\d+/(\d{1,4})\.png$")
+_PAGE_URL = re.compile(r"^/page/([0-9a-f]{24})\.png$")
 
 
 def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
@@ -202,8 +213,9 @@ def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 8000) -> 
             if path == "/issue.pdf" and rendering:
                 return self.send(HTTPStatus.OK, rendering.pdf, "application/pdf")
             match = _PAGE_URL.match(path)
-            if match and rendering and 1 <= int(match.group(1)) <= len(rendering.pages):
-                return self.send(HTTPStatus.OK, rendering.pages[int(match.group(1)) - 1], "image/png")
+            if match and rendering and match.group(1) in rendering.digests:
+                image = rendering.pages[rendering.digests.index(match.group(1))]
+                return self.send(HTTPStatus.OK, image, "image/png")
             return self.send(HTTPStatus.NOT_FOUND, "找不到".encode(), "text/plain; charset=utf-8")
 
         def send(self, status, body: bytes, kind: str):

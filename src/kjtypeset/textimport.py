@@ -70,8 +70,8 @@ def import_text(text: str, title: str | None = None) -> TextImport:
             kinds.append("body")
         previous_complete = kinds[-1] == "title" or ends_sentence(line.text)
     for index, kind in enumerate(kinds):
-        if kind == "title" and _SUBHEAD.match(lines[index].text.strip()):
-            kinds[index] = "subhead"
+        if kind == "title" and looks_like_subhead(lines[index].text):
+            kinds[index] = "body"  # a numbered sub-head belongs to the article it is in
 
     articles: list[tuple[str, list[_Line]]] = []
     skipped: list[str] = []
@@ -159,6 +159,13 @@ def looks_like_title(text: str) -> bool:
             and not _BYLINE.match(text))
 
 
+def looks_like_subhead(text: str) -> bool:
+    """"一、总体情况", "（二）下一步打算": numbered, short, not a sentence."""
+    text = text.strip()
+    return (bool(_SUBHEAD.match(text)) and len(text) <= MAX_TITLE
+            and not re.search(r"[。！？；]", text) and not ends_sentence(text))
+
+
 def _draft(raw_title: str, lines: list[_Line], indent_mode: bool, counts: Counter) -> Draft:
     source = author = None
     pieces: list[list[str]] = []  # paragraphs as lists of pieces, before the page-break rejoin
@@ -172,7 +179,7 @@ def _draft(raw_title: str, lines: list[_Line], indent_mode: bool, counts: Counte
             else:
                 source = byline.group(2)
             continue
-        if _SUBHEAD.match(text) and looks_like_title(text):
+        if looks_like_subhead(text):
             subheads[len(pieces)] = text
             pieces.append([])
             continue
