@@ -185,3 +185,16 @@ def test_import_all_three_kinds_into_a_new_issue_and_build_it(tmp_path, make_iss
     # Both imported images are the same PNG: the PDF embeds it (WeasyPrint may share it).
     embedded = {image.data for page in PdfReader(result.pdf).pages for image in page.images}
     assert len(embedded) == 1
+
+
+def test_word_footnotes_as_mammoth_writes_them_become_markdown_footnotes():
+    import tinyhtml5
+
+    from kjtypeset.draft import Collector
+    from kjtypeset.htmlblocks import BlockWriter
+
+    html = ('<body><p>正文说明<sup><a href="#footnote-1" id="footnote-ref-1">[1]</a></sup>继续。</p>'
+            '<ol><li id="footnote-1"><p> 来源：2023 年报告。 <a href="#footnote-ref-1">↑</a></p></li></ol></body>')
+    collector = Collector()
+    BlockWriter(collector, lambda src: None).write(tinyhtml5.parse(html, namespace_html_elements=False).find("body"))
+    assert collector.blocks == ["正文说明[^1]继续。", "[^1]: 来源：2023年报告。"]
