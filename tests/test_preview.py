@@ -147,7 +147,7 @@ def test_browser_sees_an_edit_and_an_error_without_losing_the_pages(preview_proc
             page.goto(url)
             page.wait_for_function(f"({ALTS})().includes('近年来，衢州市围绕创新创业生态体系建设')")
             assert page.locator("figcaption").all_inner_texts() == ["第 1 页", "第 2 页"]
-            assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 800)")
+            page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 800)")
             assert not page.locator("#error").is_visible()
 
             article.write_text(ARTICLE + "\n预览中新写的一句话。\n", encoding="utf-8")

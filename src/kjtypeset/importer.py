@@ -9,7 +9,7 @@ leaves the issue as it was.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .draft import Draft
@@ -90,11 +90,11 @@ def read_drafts(source: Source, title: str | None = None,
     where = source.path or "-"
     if kind == "docx":
         from .docximport import import_docx
-        drafts = (import_docx(source.data, where),)
+        drafts = (import_docx(source.data, where, title),)
         notes, repairs = (), ()
     elif kind == "html":
         from .htmlimport import import_html
-        drafts = (import_html(source.data, source.path),)
+        drafts = (import_html(source.data, source.path, title),)
         notes, repairs = (), ()
     else:
         from .textimport import import_text
@@ -105,8 +105,6 @@ def read_drafts(source: Source, title: str | None = None,
         drafts, notes, repairs = result.drafts, result.notes, result.repairs
         if encoding_note:
             notes = (encoding_note,) + notes
-    if title and len(drafts) == 1 and kind != "text":
-        drafts = (replace(drafts[0], title=title),)
     return kind, drafts, notes, repairs
 
 
