@@ -5,9 +5,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Issue folders are named <year>-<nn>, so the newest sorts last.
+# Issue folders are named <year>-<nn> (supplements <year>-zk<nn>), so the newest sorts last.
 ISSUE ?= $(shell ls -1 issue_sources 2>/dev/null | sort | tail -n 1)
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk chromium
 
 .PHONY: issue test fuzz bench setup system fonts clean help
 .DEFAULT_GOAL := help

@@ -37,6 +37,7 @@ Progress = Callable[[str], None]
 def build_issue(manifest_path: Path, output_dir: Path | None = None,
                 progress: Progress = lambda message: None) -> BuildResult:
     started = time.perf_counter()
+    progress("读取期刊清单、版式和文章……")
     manifest = load_manifest(manifest_path)
     folder = output_dir or OUTPUT / manifest.issue_id
     with output_lock(folder, manifest.issue_id, on_wait=progress):
@@ -52,6 +53,7 @@ def _build(manifest: Manifest, folder: Path, progress: Progress, started: float)
     progress(f"{manifest.bulletin} {manifest.issue_label}：{len(articles)} 篇文章，排版中……")
     document = typeset(html, layout, manifest.folder, manifest.path)
     contents = article_pages(document, articles)
+    progress(f"排版完成：{len(document.pages)} 页；写出 PDF，核对目录页码……")
     pdf = write_pdf(document, manifest.path)
     pdf = add_page_labels(pdf)
     check_contents(pdf, contents, manifest.path)

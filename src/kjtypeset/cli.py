@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+import threading
+import time
 import traceback
 from pathlib import Path
 
@@ -11,9 +14,13 @@ from . import __version__
 from .errors import KjError, display_path
 
 EPILOG = """示例：
-  kjtypeset build issue_sources/2024-02/issue.yaml
+  kjtypeset new                                  # 从最新一期生成下一期的文件夹
+  kjtypeset import 稿件.docx 网页.html 文字.txt --issue 2024-03
+  kjtypeset preview 2024-03                      # 浏览器打开 http://127.0.0.1:8000/
   kjtypeset build issue_sources/2024-02/issue.yaml --output /tmp/proof
-  python -m kjtypeset fonts          # 从 Debian 的 Noto CJK 字体集中提取 SC 字体到 fonts/
+  python -m kjtypeset fonts                      # 从 Debian 的 Noto CJK 字体集中提取 SC 字体到 fonts/
+
+每个子命令都有自己的帮助，如 kjtypeset import --help。
 """
 
 # argparse's own phrases, for the few messages an editor is likely to meet.
@@ -23,12 +30,15 @@ _ARGPARSE_PHRASES = {
     "invalid choice": "无效的子命令",
     "expected one argument": "应跟一个值",
     "choose from": "可选",
+    "invalid int value": "应为整数，实际为",
+    "not allowed with argument": "不能与此参数同时使用：",
 }
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
-        super().add_usage(usage, actions, groups, prefix="用法：")
+        # prefix "" is argparse computing a sub-command's prog name: no label there.
+        super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,6 +56,24 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：{message}（用 --help 查看用法）\n")
 
 
+def _common(parser: argparse.ArgumentParser) -> None:
+    """-q, -v and --debug on every sub-command (SUPPRESS: kjtypeset --debug build … works too)."""
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                          help="只在出错时输出")
+    loudness.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                          help="输出详细信息（各阶段用时、目录页码、修复明细）")
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="出错时显示完整的调用栈（供开发者排查）")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应写作 YYYY-MM-DD（如 2024-03-28），实际为 '{text}'")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kjtypeset", description="kjtypeset：科技情报简报排版工具。", epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"kjtypeset {__version__}",
@@ -60,49 +88,249 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("manifest", type=Path, help="期刊清单 issue.yaml 的路径")
     build.add_argument("--output", type=Path, metavar="目录",
                        help="PDF 的输出目录（默认 output/<年-期>/）")
-    build.add_argument("-q", "--quiet", action="store_true", help="只在出错时输出")
+    _common(build)
+
+    new = commands.add_parser(
+        "new", help="开始新的一期：从上一期生成下一期的文件夹",
+        description="从上一期的清单生成下一期的文件夹 issue_sources/<年-期>/：期号顺延（新的一年从第1期起），\n"
+                    "总第N期顺延，增刊单独编号；日期为今天；编辑信息和分送范围沿用上一期；文章列表为空。\n"
+                    "已有的文件夹不会被覆盖。",
+        epilog="示例：\n  kjtypeset new                       # 从最新一期生成下一期\n"
+               "  kjtypeset new --from 2024-02 --date 2024-03-28\n"
+               "  kjtypeset new --from 2024-02 --supplement   # 增刊")
+    new.add_argument("--from", dest="previous", metavar="期",
+                     help="上一期：issue_sources/ 下的文件夹名、文件夹或 issue.yaml 的路径（默认最新一期）")
+    new.add_argument("--supplement", action="store_true", help="新的一期是增刊（单独编号，不占总期号）")
+    new.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="印发日期（默认今天）")
+    _common(new)
+
+    imp = commands.add_parser(
+        "import", help="导入文章：Word（.docx）、网页（.html）、文字（.txt 或粘贴）",
+        description="把 Word 文件、保存的网页和文字转成本期的文章文件 articles/NN-标题.md，并加到清单的文章列表末尾\n"
+                    "（清单中的注释和格式保持不变）。文字会修复从 PDF 或网页复制带来的问题：被分页截断的段落、\n"
+                    "汉字与数字之间的空格、中文里的半角标点、页眉页脚和页码。一份文字中有多篇文章时（如整期简报），\n"
+                    "按单独成行的标题拆成多篇。",
+        epilog="示例：\n  kjtypeset import 衢州双创.docx 南京科技金融.html --issue 2024-03\n"
+               "  kjtypeset import ../shared/sample/bulletin-2024-02.txt --issue 2024-03\n"
+               "  kjtypeset import - --issue 2024-03 --title 文章标题   # 粘贴文字，以 Ctrl+D 结束")
+    imp.add_argument("files", nargs="+", metavar="文件", help="要导入的文件；- 表示从标准输入读取文字")
+    imp.add_argument("--issue", required=True, metavar="期",
+                     help="导入到哪一期：issue_sources/ 下的文件夹名（如 2024-03）、文件夹或 issue.yaml 的路径")
+    imp.add_argument("--title", metavar="标题", help="文章标题（来源中找不到标题，或要改用别的标题时）")
+    _common(imp)
+
+    preview = commands.add_parser(
+        "preview", help="实时预览：在浏览器中查看排版结果，保存即刷新",
+        description="在本机启动一个网页，按页显示这一期排出的样子；清单、文章、图片或版式一保存，\n"
+                    "就自动重排并刷新。出错时网页上显示错误，仍保留上一次成功的结果。按 Ctrl+C 退出。",
+        epilog="示例：\n  kjtypeset preview 2024-03\n  kjtypeset preview 2024-03 --port 8001")
+    preview.add_argument("issue", metavar="期", help="issue_sources/ 下的文件夹名、文件夹或 issue.yaml 的路径")
+    preview.add_argument("--port", type=int, default=8000, metavar="端口", help="端口（默认 8000）")
+    preview.add_argument("--host", default="127.0.0.1", metavar="地址",
+                         help="监听地址（默认 127.0.0.1，只有本机能访问）")
+    preview.add_argument("--output", type=Path, metavar="目录",
+                         help="预览 PDF 的输出目录（默认 output/<年-期>/preview/）")
+    _common(preview)
 
     fonts = commands.add_parser(
         "fonts", help="准备字体：从 Debian 的 Noto CJK 字体集中提取简体中文（SC）字体",
         description="从 /usr/share/fonts/opentype/noto 的 Noto CJK 字体集中提取 SC 字面到 fonts/。",
         epilog="示例：\n  python -m kjtypeset fonts")
     fonts.add_argument("--dest", type=Path, metavar="目录", help="字体输出目录（默认项目的 fonts/）")
+    _common(fonts)
     return parser
+
+
+class _Say:
+    """Messages on standard error: silent with --quiet; timed with --verbose.
+
+    A stage line (``stage``) appears only if its stage is still running after a moment, so a
+    quick run, or one that fails at once, shows just its result or its one-line error.
+    """
+
+    MOMENT = 0.5  # seconds
+
+    def __init__(self, args):
+        self.quiet = getattr(args, "quiet", False)
+        self.verbose = getattr(args, "verbose", False)
+        self.started = time.perf_counter()
+        self.pending: threading.Timer | None = None
+
+    def __call__(self, message: str) -> None:
+        self._cancel()
+        if not self.quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    def stage(self, message: str) -> None:
+        self._cancel()
+        if self.quiet:
+            return
+        if self.verbose:
+            self._print(message)
+            return
+        self.pending = threading.Timer(self.MOMENT, self._print, (message,))
+        self.pending.daemon = True
+        self.pending.start()
+
+    def stage_done(self) -> None:
+        self._cancel()
+
+    def detail(self, message: str) -> None:
+        if self.verbose:
+            print(message, file=sys.stderr, flush=True)
+
+    def _cancel(self) -> None:
+        if self.pending is not None:
+            self.pending.cancel()
+            self.pending = None
+
+    def _print(self, message: str) -> None:
+        """A stage line; timed with --verbose."""
+        if self.verbose:
+            message = f"[{time.perf_counter() - self.started:5.1f} 秒] {message}"
+        print(message, file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    handlers = {"build": _build, "new": _new, "import": _import, "preview": _preview, "fonts": _fonts}
     try:
-        if args.command == "build":
-            return _build(args)
-        if args.command == "fonts":
-            return _fonts(args)
+        return handlers[args.command](args)
     except KjError as exc:
         if args.debug:
             traceback.print_exc()
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("已中断，未写出任何文件。", file=sys.stderr)
+        print("已中断。" if args.command == "preview" else "已中断，未写出任何文件。", file=sys.stderr)
         return 130
-    return 2
 
 
 def _build(args) -> int:
+    from .manifest import load_manifest
+
+    say = _Say(args)
+    load_manifest(args.manifest)  # a mistake in the manifest is reported before the slow part
+    say.stage("载入排版引擎……")
     from .build import build_issue  # WeasyPrint loads slowly; keep --help instant
 
-    say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
-    result = build_issue(args.manifest, args.output, progress=say)
+    try:
+        result = build_issue(args.manifest, args.output, progress=say.stage)
+    finally:
+        say.stage_done()
+    for entry in result.contents:
+        say.detail(f"  第 {entry.page:>2} 页  {entry.title}")
     say(f"已生成 {display_path(result.pdf)}：{result.pages} 页，用时 {result.seconds:.1f} 秒")
+    return 0
+
+
+def _new(args) -> int:
+    from .issues import ISSUE_SOURCES, issue_manifests, resolve_issue
+    from .newissue import create_issue, describe
+
+    say = _Say(args)
+    if args.previous:
+        previous = resolve_issue(args.previous)
+    else:
+        regular = [p for p in issue_manifests(ISSUE_SOURCES) if "-zk" not in p.parent.name]
+        if not regular:
+            raise KjError(ISSUE_SOURCES, None, "还没有任何一期：应先手工建立第一期（可参照 README 的期刊清单示例）")
+        previous = regular[-1]
+    new = create_issue(previous, supplement=args.supplement, date=args.date)
+    say(describe(new))
+    say(f"下一步：kjtypeset import 文件… --issue {new.manifest.parent.name}")
+    return 0
+
+
+_REPAIRS = {"rejoined": "接合被分页截断的段落", "spaces": "删去汉字与数字、字母之间的空格",
+            "punctuation": "中文中的半角标点改为全角", "furniture": "删去页眉、页脚、页码",
+            "contents": "删去原文目录行"}
+
+
+def _import(args) -> int:
+    from .importer import import_files, read_source
+    from .issues import resolve_issue
+
+    say = _Say(args)
+    manifest = resolve_issue(args.issue)
+    stdin = sys.stdin.buffer.read() if "-" in args.files else None
+    sources = [read_source(name, stdin) for name in args.files]
+    reports = import_files(sources, manifest, args.title)
+    total = 0
+    for report in reports:
+        name = "标准输入" if report.source == "-" else report.source
+        say(f"{name}：找到 {len(report.written)} 篇文章")
+        for written in report.written:
+            draft = written.draft
+            total += 1
+            parts = [f"{draft.paragraphs} 段"]
+            if written.images:
+                parts.append(f"{len(written.images)} 张图片")
+            if draft.bold_heads:
+                parts.append(f"加粗段首语 {draft.bold_heads} 处")
+            if draft.source:
+                parts.append(f"来源：{draft.source}")
+            say(f"  《{draft.title}》{'，'.join(parts)} → {display_path(written.article)}")
+            for image in written.images:
+                say.detail(f"      图片 {display_path(image)}")
+            for note in draft.notes:
+                say(f"    注意：{note}")
+            _repairs(say, draft.repairs, "      ")
+        for note in report.notes:
+            say(f"  注意：{note}")
+        _repairs(say, report.repairs, "  ")
+    say(f"已加入 {display_path(manifest)} 的文章列表：{total} 篇。请核对后预览：kjtypeset preview "
+        f"{manifest.parent.name}")
+    return 0
+
+
+def _repairs(say: _Say, repairs, indent: str) -> None:
+    done = [f"{_REPAIRS.get(kind, kind)} {count} 处" for kind, count in repairs if count]
+    if done:
+        say.detail(f"{indent}修复：" + "；".join(done))
+
+
+def _preview(args) -> int:
+    from .issues import resolve_issue
+
+    say = _Say(args)
+    manifest = resolve_issue(args.issue)
+    say.stage("载入排版引擎……")
+    from .preview import Preview, make_server
+
+    say.stage_done()
+
+    def report(kind: str, message: str) -> None:
+        if kind == "error":
+            print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+        elif kind == "built":
+            say(f"{time.strftime('%H:%M:%S')} {message}")
+        elif kind == "debug" and args.debug:
+            print(message, file=sys.stderr, flush=True)
+
+    preview = Preview(manifest, args.output, report)
+    server = make_server(preview, args.host, args.port)
+    host, port = server.server_address[:2]
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"注意：预览在 {args.host} 上监听，同一网络中的其他人也能看到这一期", file=sys.stderr)
+    print(f"预览地址：http://{'127.0.0.1' if host == '127.0.0.1' else host}:{port}/"
+          "（保存文件即自动刷新；按 Ctrl+C 退出）", file=sys.stderr, flush=True)
+    preview.start()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+        preview.close()
     return 0
 
 
 def _fonts(args) -> int:
     from .fonts import PROJECT_FONTS, install_sc_faces
 
+    say = _Say(args)
     written = install_sc_faces(args.dest or PROJECT_FONTS)
     for path in written:
-        print(f"已提取 {display_path(path)}")
+        say(f"已提取 {display_path(path)}")
     if not written:
-        print("字体已就绪，无需提取。")
+        say("字体已就绪，无需提取。")
     return 0

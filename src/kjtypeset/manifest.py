@@ -80,7 +80,9 @@ class Manifest:
         return f"{self.year}年{kind}第{self.number}期"
 
 
-def load_manifest(path: Path) -> Manifest:
+def load_manifest(path: Path, with_articles: bool = True) -> Manifest:
+    """The checked manifest; ``with_articles=False`` reads only the issue's own fields (for
+    ``new``, where the previous issues' article files do not matter)."""
     path = Path(path)
     if not path.is_file():
         raise KjError(path, None, "找不到期刊清单文件（应为 issue_sources/<年-期>/issue.yaml）")
@@ -92,8 +94,8 @@ def load_manifest(path: Path) -> Manifest:
     values = reader.fields(reader.root, SCHEMA, "期刊清单")
     folder = path.parent.resolve()
 
-    articles = tuple(_articles(reader, values["articles"][1], folder))
-    if not articles:
+    articles = tuple(_articles(reader, values["articles"][1], folder)) if with_articles else ()
+    if not articles and with_articles:
         raise reader.error(values["articles"][1], "articles（文章列表）应至少列出一篇文章，实际为空列表")
 
     fields = {key: value for key, (value, _node) in values.items()}

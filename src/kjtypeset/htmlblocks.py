@@ -1,0 +1,216 @@
+"""HTML → Markdown blocks, for the Word import (mammoth's HTML) and the web page import.
+
+Walks an ElementTree (tinyhtml5) and collects paragraphs with bold and italic runs, headings,
+lists, tables, images and footnotes into a draft Collector. Scripts, forms, navigation and
+embedded media are dropped; what carried content (a video, a frame) is noted for the editor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from xml.etree.ElementTree import Element
+
+from .draft import Collector, Run, inline, table
+
+SKIP = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "nav",
+        "form", "input", "button", "select", "textarea", "option", "label", "svg", "map",
+        "area", "dialog", "menu"}
+MEDIA = {"video": "视频", "audio": "音频", "iframe": "嵌入网页", "object": "嵌入对象",
+         "embed": "嵌入对象", "canvas": "画布图形", "math": "公式"}
+BLOCKS = {"p", "div", "section", "article", "main", "blockquote", "center", "figure",
+          "figcaption", "pre", "address", "dd", "dt", "dl", "header", "footer", "aside", "body",
+          "html", "hr", "caption"}
+HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
+_ITALIC_STYLE = re.compile(r"font-style\s*:\s*italic", re.I)
+_NOTE_REF = re.compile(r"#(foot|end)note-(\d+)$")
+_NOTE_DEF = re.compile(r"^(foot|end)note-(\d+)$")
+_NOTE_BACK = re.compile(r"#(foot|end)note-ref-\d+$")
+_SEGMENT_BREAK = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f“”‘’])"
+                            r"[ \t\r\f]*\n\s*(?=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f“”‘’])")
+_WHITE = re.compile(r"[ \t\r\n\f\u00a0]+")
+
+# (src, alt) → (file suffix, bytes), or None with a reason noted by the loader.
+ImageLoader = Callable[[str], "tuple[str, bytes] | None"]
+
+
+def tag_of(element: Element) -> str:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def text_of(element: Element) -> str:
+    """All the text inside, white space collapsed."""
+    return _WHITE.sub(" ", _SEGMENT_BREAK.sub("", "".join(element.itertext()))).strip()
+
+
+class BlockWriter:
+    def __init__(self, collector: Collector, load_image: ImageLoader):
+        self.out = collector
+        self.load_image = load_image
+        self.levels: dict[int, int] = {}  # source heading level → Markdown level
+        self.runs: list[Run] = []
+        self.bold = 0
+        self.italic = 0
+        self.footnotes: dict[str, str] = {}
+
+    # -- driving ----------------------------------------------------------------------------
+
+    def write(self, root: Element) -> None:
+        # The article title is in the front matter: the top-most heading level left is "##".
+        used = sorted({HEADINGS[tag_of(e)] for e in root.iter() if tag_of(e) in HEADINGS})
+        self.levels = {level: min(2 + rank, 4) for rank, level in enumerate(used)}
+        self.walk(root)
+        self.flush()
+        for number, text in self.footnotes.items():
+            self.out.blocks.append(f"[^{number}]: {text}")
+
+    def flush(self) -> None:
+        if self.runs:
+            self.out.paragraph(self.runs)
+            self.runs = []
+
+    def text(self, text: str | None) -> None:
+        if text:
+            text = _WHITE.sub(" ", _SEGMENT_BREAK.sub("", text))
+            self.runs.append(Run(text, bool(self.bold), bool(self.italic)))
+
+    def walk(self, element: Element) -> None:
+        tag = tag_of(element)
+        if not tag or tag in SKIP:
+            return
+        if tag in MEDIA:
+            self.out.note(f"无法导入的{MEDIA[tag]}已略去，请另行处理")
+            return
+        handler = getattr(self, f"_{tag}", None)
+        if handler is not None:
+            handler(element)
+        elif tag in HEADINGS:
+            self.heading(element, HEADINGS[tag])
+        elif tag in BLOCKS:
+            self.flush()
+            self.children(element)
+            self.flush()
+        else:
+            self.inline_element(element)
+
+    def children(self, element: Element) -> None:
+        self.text(element.text)
+        for child in element:
+            self.walk(child)
+            self.text(child.tail)
+
+    def inline_element(self, element: Element) -> None:
+        style = element.get("style", "")
+        tag = tag_of(element)
+        bold = tag in ("strong", "b") or bool(_BOLD_STYLE.search(style))
+        italic = tag in ("em", "i") or bool(_ITALIC_STYLE.search(style))
+        self.bold += bold
+        self.italic += italic
+        self.children(element)
+        self.bold -= bold
+        self.italic -= italic
+
+    # -- elements ---------------------------------------------------------------------------
+
+    def heading(self, element: Element, level: int) -> None:
+        self.flush()
+        self.out.heading(self.levels.get(level, 4), [Run(text_of(element))])
+
+    def _br(self, element: Element) -> None:
+        self.flush()  # a line break in web text separates paragraphs
+
+    def _a(self, element: Element) -> None:
+        href = element.get("href", "")
+        if (match := _NOTE_REF.search(href)):
+            self.runs.append(Run(f"[^{match.group(2)}]", raw=True))
+        elif not _NOTE_BACK.search(href):
+            self.inline_element(element)
+
+    def _sup(self, element: Element) -> None:
+        link = next(iter(element), None)
+        if link is not None and tag_of(link) == "a" and _NOTE_REF.search(link.get("href", "")):
+            self._a(link)
+        else:
+            self.inline_element(element)
+
+    def _img(self, element: Element) -> None:
+        src = element.get("src", "")
+        alt = element.get("alt") or element.get("title") or ""
+        loaded = self.load_image(src)
+        if loaded is None:
+            return
+        self.flush()
+        self.out.image(loaded[0], loaded[1], alt)
+
+    def _ul(self, element: Element) -> None:
+        self.flush()
+        lines = self.list_lines(element, 0)
+        if lines:
+            self.out.blocks.append("\n".join(lines))
+
+    _ol = _ul
+
+    def list_lines(self, element: Element, depth: int) -> list[str]:
+        ordered = tag_of(element) == "ol"
+        lines = []
+        number = 0
+        for item in element:
+            if tag_of(item) != "li":
+                continue
+            if _NOTE_DEF.match(item.get("id", "")):
+                self.footnotes[_NOTE_DEF.match(item.get("id")).group(2)] = self.item_text(item)
+                continue
+            number += 1
+            marker = f"{number}." if ordered else "-"
+            lines.append("   " * depth + f"{marker} {self.item_text(item)}")
+            for child in item.iter():
+                if child is not item and tag_of(child) in ("ul", "ol"):
+                    lines += self.list_lines(child, depth + 1)
+                    break
+        return lines
+
+    def item_text(self, item: Element) -> str:
+        """A list item's own text (nested lists excluded) as inline Markdown."""
+        writer = BlockWriter(Collector(counts=self.out.counts), self.load_image)
+        writer.bold, writer.italic = self.bold, self.italic
+        writer.text(item.text)
+        for child in item:
+            if tag_of(child) not in ("ul", "ol"):
+                writer.walk(child)
+                writer.flush_into_runs()
+            writer.text(child.tail)
+        return inline(writer.runs, self.out.counts).lstrip("\\") if writer.runs else ""
+
+    def flush_into_runs(self) -> None:
+        """Inside a list item or cell, paragraphs run on as one line."""
+        for block in self.out.blocks:
+            self.runs.append(Run(block, raw=True))
+        self.out.blocks.clear()
+
+    def _table(self, element: Element) -> None:
+        self.flush()
+        rows = []
+        merged = False
+        for row in element.iter():
+            if tag_of(row) != "tr":
+                continue
+            cells = []
+            for cell in row:
+                if tag_of(cell) not in ("td", "th"):
+                    continue
+                writer = BlockWriter(Collector(counts=self.out.counts), self.load_image)
+                writer.walk(cell)
+                writer.flush()
+                writer.flush_into_runs()
+                text = " ".join(r.text for r in writer.runs)
+                span = int(cell.get("colspan", "1") or 1) if (cell.get("colspan") or "1").isdigit() else 1
+                merged = merged or span > 1 or (cell.get("rowspan") or "1") != "1"
+                cells += [text] + [""] * (min(span, 50) - 1)
+            if cells:
+                rows.append(cells)
+        if rows:
+            self.out.blocks.append(table(rows))
+        if merged:
+            self.out.note("表格中有合并的单元格：已拆成普通单元格，请核对")

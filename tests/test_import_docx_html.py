@@ -1,0 +1,200 @@
+"""Importing a Word file (made here with python-docx) and a saved web page, then building."""
+
+from __future__ import annotations
+
+import io
+import struct
+import subprocess
+import sys
+import zlib
+
+import pytest
+from docx import Document
+from docx.shared import Cm
+from pypdf import PdfReader
+
+from kjtypeset.build import build_issue
+from kjtypeset.docximport import import_docx
+from kjtypeset.errors import KjError
+from kjtypeset.htmlimport import import_html
+from pdfread import page_texts, squash
+
+
+def png(width=48, height=24, rgb=(200, 30, 30)) -> bytes:
+    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+IMAGE = png()
+
+
+def word_file(path, title_style="Title"):
+    document = Document()
+    if title_style == "Title":
+        document.add_paragraph("湖北襄阳：坚持创新引领 加快打造区域科技创新中心", style="Title")
+    else:
+        document.add_heading("湖北襄阳：坚持创新引领 加快打造区域科技创新中心", level=1)
+    document.add_paragraph("2023 年，襄阳市深入实施创新驱动发展战略,全市科技创新综合实力加快提升。")
+    run_in = document.add_paragraph()
+    run_in.add_run("一是坚持全域推进，构建科技创新发展新格局。").bold = True
+    run_in.add_run("全力推进创建国家可持续发展议程创新示范区。")
+    document.add_heading("一、主要指标", level=1)
+    document.add_paragraph("高新技术企业倍增", style="List Bullet")
+    document.add_paragraph("研发投入“131”行动", style="List Bullet")
+    table = document.add_table(rows=3, cols=2)
+    for row, cells in enumerate([("指标", "2023年"), ("科技型中小企业", "2654家"), ("高新技术企业", "1600家")]):
+        for column, text in enumerate(cells):
+            table.cell(row, column).text = text
+    document.add_heading("（一）平台建设", level=2)
+    document.add_picture(io.BytesIO(IMAGE), width=Cm(6))
+    document.add_paragraph("全市新增创新创业平台 33 家，总数达到 927 家。")
+    document.save(path)
+    return path
+
+
+EXPECTED_DOCX_BODY = """\
+2023年，襄阳市深入实施创新驱动发展战略，全市科技创新综合实力加快提升。
+
+**一是坚持全域推进，构建科技创新发展新格局。**全力推进创建国家可持续发展议程创新示范区。
+
+## 一、主要指标
+
+- 高新技术企业倍增
+- 研发投入“131”行动
+
+| 指标 | 2023年 |
+|---|---|
+| 科技型中小企业 | 2654家 |
+| 高新技术企业 | 1600家 |
+
+### （一）平台建设
+
+![](kj-image:1)
+
+全市新增创新创业平台33家，总数达到927家。"""
+
+
+@pytest.mark.parametrize("title_style", ["Title", "Heading 1"])
+def test_word_title_headings_bold_list_table_image(tmp_path, title_style):
+    path = word_file(tmp_path / "襄阳.docx", title_style)
+    draft = import_docx(path.read_bytes(), path)
+    assert draft.title == "湖北襄阳：坚持创新引领　加快打造区域科技创新中心"
+    assert "\n\n".join(draft.blocks) == EXPECTED_DOCX_BODY
+    assert draft.images == ((".png", IMAGE),) and draft.paragraphs == 3
+
+
+def test_not_a_word_file(tmp_path):
+    with pytest.raises(KjError) as error:
+        import_docx(b"plain text", tmp_path / "x.docx")
+    assert error.value.message.startswith("不是有效的 .docx 文件")
+
+
+WEB_PAGE = """\
+<!DOCTYPE html>
+<html><head><meta charset="gbk">
+<title>南京深化科技金融融合 畅通科技型企业融资渠道_南京市科学技术局</title>
+<script>var tracker = "统计代码";</script><style>p { color: red }</style></head>
+<body>
+<div class="header"><a href="/">首页</a> <a href="/news">科技要闻</a></div>
+<nav><ul><li>首页</li><li>政务公开</li><li>办事服务</li></ul></nav>
+<div class="position">当前位置：首页 &gt; 科技要闻</div>
+<div class="main">
+ <h1>南京深化科技金融融合 畅通科技型企业融资渠道</h1>
+ <div class="info">来源：南京市科技局　发布时间：2024-01-18　浏览次数：123</div>
+ <div id="zoom">
+  <p>&nbsp;&nbsp;南京聚焦金融赋能科技创新高质量发展,以深入推进建设国家科创金融改革试验区为指引。</p>
+  <p><strong>一是完善科技贷款政策体系。</strong>按照贷款额给予年化 1% 的补贴，引导提升
+  科技企业首贷比。</p>
+  <p style="text-align:center"><img src="page_files/stations.png" alt="图1　科创金融服务驿站分布"></p>
+  <p><img src="https://www.example.gov.cn/pic/remote.jpg"></p>
+  <p><span style="font-weight:bold">二是创新推进科技信贷产品。</span>余额从 6.2 亿元增长至 560 亿元。</p>
+  <iframe src="https://video.example/v"></iframe>
+ </div>
+ <div class="share">分享到：微信 微博</div>
+</div>
+<div class="footer">主办单位：南京市科学技术局 版权所有</div>
+<script>document.write("广告");</script>
+</body></html>
+"""
+
+
+def saved_page(folder):
+    (folder / "page_files").mkdir(parents=True, exist_ok=True)
+    (folder / "page_files" / "stations.png").write_bytes(IMAGE)
+    page = folder / "南京科技金融.html"
+    page.write_bytes(WEB_PAGE.encode("gbk"))
+    return page
+
+
+def test_web_page_title_body_and_saved_image_without_navigation_or_scripts(tmp_path):
+    page = saved_page(tmp_path)
+    draft = import_html(page.read_bytes(), page)
+    assert draft.title == "南京深化科技金融融合　畅通科技型企业融资渠道"
+    assert draft.source == "南京市科技局"
+    assert draft.blocks == (
+        "南京聚焦金融赋能科技创新高质量发展，以深入推进建设国家科创金融改革试验区为指引。",
+        "**一是完善科技贷款政策体系。**按照贷款额给予年化1%的补贴，引导提升科技企业首贷比。",
+        "![图1　科创金融服务驿站分布](kj-image:1)",
+        "**二是创新推进科技信贷产品。**余额从6.2亿元增长至560亿元。",
+    )
+    assert draft.images == ((".png", IMAGE),)
+    assert draft.notes == (
+        "网络图片未导入（导入时不联网）：https://www.example.gov.cn/pic/remote.jpg；请另存到本地后手工插入",
+        "无法导入的嵌入网页已略去，请另行处理",
+        "已删去网页的导航、页眉页脚、脚本等 6 处",
+    )
+
+
+def test_import_all_three_kinds_into_a_new_issue_and_build_it(tmp_path, make_issue):
+    path = make_issue()
+    word = word_file(tmp_path / "襄阳.docx")
+    page = saved_page(tmp_path)
+    text = tmp_path / "合肥.txt"
+    text.write_text("合肥市启动新型研发机构上市后备企业培训“领航者计划”\n\n"
+                    "1 月 18 日下午,启动仪式在中科合肥创新工程院成功举办。\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "kjtypeset", "import", word.name, page.name, text.name,
+                           "--issue", str(path.parent), "-v"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert "襄阳.docx：找到 1 篇文章" in lines
+    assert ("  《湖北襄阳：坚持创新引领　加快打造区域科技创新中心》3 段，1 张图片 → "
+            "2024-03/articles/01-湖北襄阳坚持创新引领加快.md") in lines
+    assert "      图片 2024-03/articles/01-image1.png" in lines
+    assert ("  《南京深化科技金融融合　畅通科技型企业融资渠道》3 段，1 张图片，来源：南京市科技局 → "
+            "2024-03/articles/02-南京深化科技金融融合畅通.md") in lines
+    assert "    注意：已删去网页的导航、页眉页脚、脚本等 6 处" in lines
+    assert "      修复：中文中的半角标点改为全角 1 处；删去汉字与数字、字母之间的空格 6 处" in lines
+    assert lines[-1] == "已加入 2024-03/issue.yaml 的文章列表：3 篇。请核对后预览：kjtypeset preview 2024-03"
+    assert (path.parent / "articles" / "01-image1.png").read_bytes() == IMAGE
+    assert (path.parent / "articles" / "02-image1.png").read_bytes() == IMAGE
+    assert path.read_text(encoding="utf-8").endswith(
+        "  - articles/a.md\n  - articles/01-湖北襄阳坚持创新引领加快.md\n"
+        "  - articles/02-南京深化科技金融融合畅通.md\n  - articles/03-合肥市启动新型研发机构上.md\n")
+
+    result = build_issue(path, tmp_path / "out")
+    texts = squash("".join(page_texts(result.pdf)))
+    for expected in ("湖北襄阳：坚持创新引领加快打造区域科技创新中心", "科技型中小企业2654家",
+                     "图1科创金融服务驿站分布", "1月18日下午，启动仪式"):
+        assert expected in texts
+    # Both imported images are the same PNG: the PDF embeds it (WeasyPrint may share it).
+    embedded = {image.data for page in PdfReader(result.pdf).pages for image in page.images}
+    assert len(embedded) == 1
+
+
+def test_word_footnotes_as_mammoth_writes_them_become_markdown_footnotes():
+    import tinyhtml5
+
+    from kjtypeset.draft import Collector
+    from kjtypeset.htmlblocks import BlockWriter
+
+    html = ('<body><p>正文说明<sup><a href="#footnote-1" id="footnote-ref-1">[1]</a></sup>继续。</p>'
+            '<ol><li id="footnote-1"><p> 来源：2023 年报告。 <a href="#footnote-ref-1">↑</a></p></li></ol></body>')
+    collector = Collector()
+    BlockWriter(collector, lambda src: None).write(tinyhtml5.parse(html, namespace_html_elements=False).find("body"))
+    assert collector.blocks == ["正文说明[^1]继续。", "[^1]: 来源：2023年报告。"]

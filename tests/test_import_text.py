@@ -1,0 +1,156 @@
+"""Importing text: the seed bulletin copied out of a PDF must give back the sample issue."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import MANIFEST, ROOT
+from kjtypeset.cleanup import clean_paragraph
+from kjtypeset.textimport import import_text
+
+# A copy of ../shared/sample/bulletin-2024-02.txt, so that a clone anywhere can run the tests.
+SEED = ROOT / "tests" / "data" / "bulletin-2024-02.txt"
+SHARED_SEED = ROOT.parent / "shared" / "sample" / "bulletin-2024-02.txt"
+SAMPLE_ARTICLES = sorted((ROOT / "issue_sources" / "2024-02" / "articles").glob("*.md"))
+
+
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not SHARED_SEED.is_file(), reason="no ../shared beside this clone")
+def test_the_copy_is_the_shared_seed():
+    assert SEED.read_bytes() == SHARED_SEED.read_bytes()
+
+
+def run(*args, cwd=None, stdin=None):
+    return subprocess.run([sys.executable, "-m", "kjtypeset", *args], capture_output=True,
+                          cwd=cwd, input=stdin, timeout=120)
+
+
+def test_seed_text_gives_back_the_eight_sample_articles_exactly():
+    result = import_text(seed_text())
+    assert [d.markdown() for d in result.drafts] == [p.read_text(encoding="utf-8") for p in SAMPLE_ARTICLES]
+
+
+def test_what_the_text_import_reports_about_the_seed():
+    result = import_text(seed_text())
+    assert result.notes == (
+        "跳过 6 行不属于任何文章的短行（报头、报尾等）：“科技情报参考”、“2024年第2期”、"
+        "“呼和浩特市科学技术局综合保障中心……”、“呼和浩特市科学技术局综合保障中心……”、“编辑：李 涛”、“电话：4366683”",
+        "原文目录列出 7 篇，正文中找到 8 篇（目录已删去，排版时按清单重新生成）",
+        "原文目录漏列：《宁波聚力“创新深化”打造“科教产共同体”》",
+    )
+    repairs = dict(result.repairs)
+    assert repairs["rejoined"] == 7 and repairs["contents"] == 8 and repairs["spaces"] > 100
+
+
+def paginate(text: str) -> str:
+    """The seed as a PDF copy would give it: page heads, numbers and form feeds at each cut."""
+    lines = text.split("\n")
+    out, page = [], 1
+    for index, line in enumerate(lines):
+        out.append(line)
+        cut = line and not line.endswith(("。", "”", "）")) and index + 2 < len(lines) and lines[index + 2]
+        if cut and len(line) > 40:
+            page += 1
+            out += ["", f"— {page} —", "\f科技情报参考　2024 年第 2 期"]
+    return "\n".join(out)
+
+
+def test_page_heads_feet_and_numbers_are_dropped():
+    text = paginate(seed_text())
+    assert text.count("\f") == 7 and "— 8 —" in text
+    result = import_text(text)
+    assert [d.markdown() for d in result.drafts] == [p.read_text(encoding="utf-8") for p in SAMPLE_ARTICLES]
+    assert dict(result.repairs)["furniture"] == 14
+
+
+def test_hard_wrapped_text_with_indented_paragraphs():
+    text = ("　　关于加快科技成果转化的若干做法\n\n"
+            "　　近年来，我市持续推进科技成果转化，取得了 明显成效。截至 2023 年底，\n"
+            "全市技术合同成交额达到 490 亿元。\n"
+            "　　一是完善政策体系。出台若干措施，支持企业\n"
+            "开展研发。\n"
+            "— 2 —\n"
+            "　　二是搭建转化平台。建设中试基地 12 个。\n")
+    [draft] = import_text(text).drafts
+    assert draft.title == "关于加快科技成果转化的若干做法"
+    assert draft.blocks == ("近年来，我市持续推进科技成果转化，取得了 明显成效。截至2023年底，全市技术合同成交额达到490亿元。",
+                            "**一是完善政策体系。**出台若干措施，支持企业开展研发。",
+                            "**二是搭建转化平台。**建设中试基地12个。")
+
+
+def test_subheads_and_source_line():
+    text = ("科技成果转化情况\n\n来源：市科技局\n\n一、总体情况\n\n全年成交额增长 12%。\n\n"
+            "二、下一步打算\n\n继续推进。\n")
+    [draft] = import_text(text).drafts
+    assert draft.source == "市科技局"
+    assert draft.blocks == ("## 一、总体情况", "全年成交额增长12%。", "## 二、下一步打算", "继续推进。")
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("年化 1% 的补贴", "年化1%的补贴"),
+    ("恒烁(合肥)半导体", "恒烁（合肥）半导体"),
+    ("“宁科贷”,“宁科投”", "“宁科贷”，“宁科投”"),
+    ("同比增加16.87%,服务企业", "同比增加16.87%，服务企业"),
+    ("电话:4366683", "电话：4366683"),
+    ('他说"你好"。', "他说“你好”。"),
+    ("等待...", "等待……"),
+    ("共１２３家", "共123家"),
+    ("2,000 家企业", "2,000家企业"),  # a thousands separator stays
+    ("见 http://example.org/a,b", "见http://example.org/a,b"),
+    ("English, words: here", "English, words: here"),  # no Chinese context: untouched
+])
+def test_in_paragraph_repairs(raw, clean):
+    assert clean_paragraph(raw) == clean
+
+
+def test_a_text_without_a_title_line_needs_one(make_issue):
+    path = make_issue()
+    done = run("import", "-", "--issue", str(path.parent), stdin="这是一段没有标题的正文，说明了情况。\n".encode())
+    assert done.returncode == 1
+    assert done.stderr.decode() == ("错误：-: 没有找到文章标题：标题应单独成行、不以句号结尾，其后是正文；"
+                                    "也可以用 --title 指定标题\n")
+    done = run("import", "-", "--issue", str(path.parent), "--title", "粘贴的文章",
+               stdin="这是一段没有标题的正文, 说明了 3 项情况。\n".encode("gb18030"))
+    assert done.returncode == 0, done.stderr.decode()
+    article = path.parent / "articles" / "01-粘贴的文章.md"
+    assert article.read_text(encoding="utf-8") == "---\ntitle: 粘贴的文章\n---\n\n这是一段没有标题的正文，说明了3项情况。\n"
+    assert "文件不是 UTF-8 编码，已按 GB18030（GBK）读取" in done.stderr.decode()
+
+
+def test_cli_import_of_the_seed_appends_to_the_manifest_and_keeps_its_comments(make_issue):
+    commented = MANIFEST.replace("editor: 李涛", "editor: 李涛   # 本期责编\n# 下面是文章")
+    path = make_issue(commented)
+    before = path.read_text(encoding="utf-8")
+    done = run("import", str(SEED), "--issue", str(path))
+    assert done.returncode == 0, done.stderr.decode()
+    out = done.stderr.decode()
+    assert "bulletin-2024-02.txt：找到 8 篇文章" in out
+    assert "《宁波聚力“创新深化”打造“科教产共同体”》7 段，加粗段首语 4 处 → " in out
+    assert "注意：原文目录漏列：《宁波聚力“创新深化”打造“科教产共同体”》" in out
+    after = path.read_text(encoding="utf-8")
+    added = after[len(before):]
+    assert after.startswith(before)  # comments, order, quoting: nothing above changed
+    assert re.findall(r"  - articles/(\d\d)-", added) == [f"{n:02d}" for n in range(1, 9)]
+    written = sorted((path.parent / "articles").glob("0[1-8]-*.md"))
+    assert [p.read_text(encoding="utf-8") for p in written] == [p.read_text(encoding="utf-8")
+                                                                for p in SAMPLE_ARTICLES]
+
+
+def test_unsupported_files_are_named(tmp_path, make_issue):
+    path = make_issue()
+    old = tmp_path / "稿件.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    done = run("import", str(old), "--issue", str(path.parent), cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.decode() == ("错误：稿件.doc: 不支持的文件类型 '.doc'："
+                                    "旧版 Word 文件（.doc）请先在 Word 或 WPS 中“另存为” .docx\n")
+    done = run("import", "x.txt", "--issue", "no-such-issue", cwd=tmp_path)
+    assert done.returncode == 1 and "找不到这一期" in done.stderr.decode()
