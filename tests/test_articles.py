@@ -114,3 +114,9 @@ def test_nesting_markdown_would_silently_truncate_is_refused(make_issue):
     nested = "".join("  " * i + "- 项\n" for i in range(12)) + "\n后面的段落。\n"
     message = error_of(make_issue, "---\ntitle: 标题\n---\n\n" + nested)
     assert message == "2024-03/articles/a.md:13: 列表或引用嵌套过深：应不超过 9 层，否则后面的内容会丢失"
+
+
+def test_image_file_names_in_chinese(make_issue):
+    html = body_of(make_issue, "![分布](图片/园区 分布.png)\n".replace(" ", "%20"),
+                   files={"articles/图片/园区 分布.png": PNG})
+    assert "<figcaption>分布</figcaption>" in html

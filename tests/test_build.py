@@ -202,10 +202,11 @@ def test_second_build_of_the_same_issue_waits_for_the_first(make_issue, tmp_path
         held.flush()
         waiting = threading.Thread(target=build_issue, args=(manifest, out, messages.append))
         waiting.start()
+        wait_message = "另一个构建（进程 4242）正在生成本期，等待它完成……"
         deadline = time.monotonic() + 20
-        while not messages and time.monotonic() < deadline:
+        while wait_message not in messages and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert messages[0] == "另一个构建（进程 4242）正在生成本期，等待它完成……"
+        assert wait_message in messages
         assert not (out / "2024-03.pdf").exists()
         fcntl.flock(held, fcntl.LOCK_UN)
     waiting.join(timeout=60)

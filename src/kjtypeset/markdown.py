@@ -14,6 +14,7 @@ import re
 import types
 import unicodedata
 from pathlib import Path
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -220,6 +221,7 @@ def _check_images(tokens: list[Token], path: Path, first_line: int, root: Path) 
 
 
 def _image_file(src: str, path: Path, line: int, root: Path) -> Path:
+    src = unquote(src)  # markdown-it percent-encodes the destination: 园区.png → %E5%9B%AD…
     if ":" in src.split("/")[0] or src.startswith(("/", "\\")):
         raise KjError(path, line, f"图片 '{src}' 应为相对于文章文件的本地路径，实际为网址或绝对路径")
     target = (path.parent / src).resolve()
