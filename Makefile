@@ -5,8 +5,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Issue folders are named <year>-<nn> (supplements <year>-zk<nn>), so the newest sorts last.
-ISSUE ?= $(shell ls -1 issue_sources 2>/dev/null | sort | tail -n 1)
+# Issue folders are named <year>-<nn>, so the newest regular issue sorts last; supplements
+# (<year>-zk<nn>) are built with ISSUE=2024-zk01.
+ISSUE ?= $(shell ls -1 issue_sources 2>/dev/null | grep -E "^[0-9]{4}-[0-9]+$$" | sort | tail -n 1)
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk chromium
 
 .PHONY: issue test fuzz bench setup system fonts clean help
