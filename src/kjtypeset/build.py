@@ -6,11 +6,13 @@ issue.yaml ─load─▶ Manifest ─read─▶ Articles ─layout─▶ HTML �
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import cjk
 from .articles import read_articles
 from .errors import KjError
 from .finish import (ContentsEntry, add_page_labels, article_pages, check_contents, output_lock,
@@ -47,7 +49,8 @@ def build_issue(manifest_path: Path, output_dir: Path | None = None,
 def _build(manifest: Manifest, folder: Path, progress: Progress, started: float) -> BuildResult:
     layout = load_layout(manifest)
     check_glyphs(manifest, Coverage(layout.fonts))
-    articles = read_articles(manifest)
+    articles = tuple(dataclasses.replace(a, body_html=cjk.prepare(a.body_html, layout.cjk))
+                     for a in read_articles(manifest))
     html = render_html(manifest, articles, layout)
 
     progress(f"{manifest.bulletin} {manifest.issue_label}：{len(articles)} 篇文章，排版中……")

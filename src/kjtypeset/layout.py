@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import cjk
 from .articles import Article
 from .errors import KjError
 from .fonts import FontFace, resolve_font
@@ -39,9 +40,10 @@ TYPOGRAPHY = {
     "han_latin_spacing": Field("bool", "汉字与西文间距"),
     "halfwidth_line_end": Field("bool", "行末标点半角"),
     "punctuation_compression": Field("bool", "相邻标点挤压"),
+    "max_stretch": Field("number", "两端对齐时每个字距的最大增量（em）"),
 }
 TYPOGRAPHY_DEFAULTS = {"han_latin_spacing": True, "halfwidth_line_end": False,
-                       "punctuation_compression": True}
+                       "punctuation_compression": True, "max_stretch": 0.17}
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,15 @@ class Layout:
     stylesheets: tuple[Path, ...]
     fonts: tuple[FontFace, ...]
     roles: tuple[tuple[str, str], ...]  # role (used in CSS as var(--font-<role>)) → family
-    typography: tuple[tuple[str, bool], ...]
+    typography: tuple[tuple[str, object], ...]
 
-    def option(self, key: str) -> bool:
+    def option(self, key: str):
         return dict(self.typography)[key]
+
+    @property
+    def cjk(self) -> cjk.Options:
+        return cjk.Options(han_latin_spacing=self.option("han_latin_spacing"),
+                           punctuation_compression=self.option("punctuation_compression"))
 
 
 def available_layouts() -> list[str]:
@@ -117,6 +124,7 @@ def render_html(manifest: Manifest, articles: tuple[Article, ...], layout: Layou
         lstrip_blocks=True,
     )
     env.filters["cn_date"] = cn_date
+    env.filters["cjk"] = lambda text, paragraph=True: cjk.prepare_text(str(text), layout.cjk, paragraph)
     try:
         template = env.get_template(layout.template)
         return template.render(

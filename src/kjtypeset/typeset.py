@@ -19,6 +19,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from . import cjk, justify
 from .errors import KjError
 from .fonts import font_face_css, tofu_message
 from .layout import Layout
@@ -74,12 +75,19 @@ _NOTDEF = re.compile(r'unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)', re.S)
 
 def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weasyprint.Document:
     """Lay out ``html``; ``origin`` (the manifest) is named in errors no source line can locate."""
+    try:
+        justify.install(max_gap_em=layout.option("max_stretch") or None,
+                        halfwidth_line_end=layout.option("halfwidth_line_end"))
+    except RuntimeError as exc:
+        raise KjError(None, None, f"中文两端对齐模块无法用于当前的 WeasyPrint {weasyprint.__version__}"
+                                  f"（kjtypeset 只在 {'、'.join(justify.SUPPORTED_WEASYPRINT)} 上测试过）："
+                                  f"{exc}") from exc
     font_dirs = {face.path.parent for face in layout.fonts}
     fetcher = ConfinedFetcher((issue_folder, layout.folder, *font_dirs))
     # @font-face rules in a user stylesheet only register through a shared FontConfiguration.
     fonts = FontConfiguration()
-    stylesheets = [weasyprint.CSS(string=font_face_css(layout.fonts, layout.roles), url_fetcher=fetcher,
-                                  font_config=fonts)]
+    stylesheets = [weasyprint.CSS(string=font_face_css(layout.fonts, layout.roles) + cjk.STYLESHEET,
+                                  url_fetcher=fetcher, font_config=fonts)]
     stylesheets += [weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=fonts)
                     for sheet in layout.stylesheets]
     with confined(fetcher, origin):

@@ -48,7 +48,7 @@ _YAML_PROBLEMS = {
 class Field:
     """What a key must hold: a type name and a Chinese label used in messages."""
 
-    kind: str  # str | int | bool | date | text_or_int | list | map | any
+    kind: str  # str | int | number | bool | date | text_or_int | list | map | any
     label: str
     required: bool = False
 
@@ -180,6 +180,11 @@ class Reader:
                     number = -1
                 if number > 0:
                     return number
+        elif kind == "number":
+            if tag in ("int", "float"):
+                number = float(text)
+                if number >= 0:
+                    return number
         elif kind == "bool":
             if tag == "bool":
                 return text.lower() in ("true", "yes", "on")
@@ -202,6 +207,7 @@ _EXPECTED = {
     "str": "文本",
     "text_or_int": "文本",
     "int": "正整数",
+    "number": "非负数",
     "bool": " true 或 false",
     "date": "日期（如 2024-02-28）",
 }
