@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import types
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -22,6 +23,15 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .errors import KjError
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image an article shows: checked to be a file inside the issue folder."""
+
+    src: str  # as written in the article, relative to the article file
+    path: Path  # resolved
+    line: int  # in the article file
 
 
 def is_wide(char: str) -> bool:
@@ -129,11 +139,17 @@ def render_markdown(body: str, path: Path, first_line: int, root: Path) -> str:
     Images must be files under ``root`` (the issue folder); a missing one is an error
     naming the line that refers to it.
     """
+    return render_body(body, path, first_line, root)[0]
+
+
+def render_body(body: str, path: Path, first_line: int, root: Path) -> tuple[str, tuple[ImageRef, ...]]:
+    """The HTML fragment and the images it shows, in order of first appearance."""
     env: dict = {}
     tokens = _MD.parse(body, env)
     tokens, env["kj_footnotes"] = _take_footnotes(tokens, env)
-    env["kj_images"] = _check_images(tokens, path, first_line, root)
-    return _MD.renderer.render(_figures(tokens), _MD.options, env)
+    images = _check_images(tokens, path, first_line, root)
+    env["kj_images"] = {ref.src: ref.path for ref in images.values()}
+    return _MD.renderer.render(_figures(tokens), _MD.options, env), tuple(images.values())
 
 
 def _take_footnotes(tokens: list[Token], env: dict) -> tuple[list[Token], dict[int, str]]:
@@ -157,8 +173,8 @@ def _take_footnotes(tokens: list[Token], env: dict) -> tuple[list[Token], dict[i
     return kept, notes
 
 
-def _check_images(tokens: list[Token], path: Path, first_line: int, root: Path) -> dict[str, Path]:
-    found: dict[str, Path] = {}
+def _check_images(tokens: list[Token], path: Path, first_line: int, root: Path) -> dict[str, ImageRef]:
+    found: dict[str, ImageRef] = {}
     for token in tokens:
         if token.type != "inline" or not token.children:
             continue
@@ -169,7 +185,8 @@ def _check_images(tokens: list[Token], path: Path, first_line: int, root: Path) 
             offset = token.content.find(src)
             line = first_line + (token.map[0] if token.map else 0)
             line += token.content.count("\n", 0, max(offset, 0))
-            found[src] = _image_file(src, path, line, root)
+            if src not in found:
+                found[src] = ImageRef(src, _image_file(src, path, line, root), line)
     return found
 
 
