@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Issue folders are named <year>-<nn>, so the newest sorts last.
 ISSUE ?= $(shell ls -1 issue_sources 2>/dev/null | sort | tail -n 1)
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk scribus-data
 
 .PHONY: issue test setup system fonts clean help
 .DEFAULT_GOAL := help
@@ -26,7 +26,9 @@ test: setup
 setup: system $(VENV)/.installed fonts
 
 # Debian packages WeasyPrint needs (Pango; HarfBuzz subsetting, without which font subsetting
-# takes seconds instead of milliseconds) and the Noto CJK fonts. Installed only when missing.
+# takes seconds instead of milliseconds), the Noto CJK fonts, and scribus-data for its FOGRA39
+# CMYK profile "ISO Coated v2 300% (basICColor)" (zlib licence), the print edition's
+# OutputIntent. Installed only when missing.
 system:
 	@missing=""; \
 	for pkg in $(SYSTEM_PACKAGES); do \

@@ -106,7 +106,8 @@ def _padded(document, manifest: Manifest, articles: tuple[Article, ...], layout:
     blanks = blank_pages_needed(document)
     if blanks is None:
         return document
-    progress(f"骑马订：在报尾前补 {blanks} 个空白页，报尾单独成页，重新排版……")
+    filler = f"在报尾前补 {blanks} 个空白页，" if blanks else ""
+    progress(f"骑马订：{filler}报尾单独成页，使总页数为 4 的倍数，重新排版……")
     padded = typeset(render_html(manifest, articles, layout, blank_pages=blanks),
                      layout, manifest.folder, manifest.path)
     if len(padded.pages) % 4:

@@ -22,7 +22,8 @@ EPILOG = """示例：
 _ARGPARSE_PHRASES = {
     "the following arguments are required": "缺少参数",
     "unrecognized arguments": "无法识别的参数",
-    "invalid choice": "无效的子命令",
+    "invalid choice": "无效的值",  # a sub-command or a value such as --edition's
+    "argument ": "参数 ",
     "expected one argument": "应跟一个值",
     "choose from": "可选",
 }

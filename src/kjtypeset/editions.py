@@ -99,14 +99,14 @@ def write_editions(document: weasyprint.Document, editions: list[Edition], field
     font subsetting and compression are most of the cost of writing, so three editions cost
     little more than one.
     """
-    master = _master(document, PRINT in editions, origin)
+    master = _master(document, PRINT in editions, PRINT in editions or ARCHIVE in editions, origin)
     out = []
     for edition in editions:
         out += [(edition, pdf) for pdf in _derive(master, edition, fields, sources, options)]
     return out
 
 
-def _master(document: weasyprint.Document, for_print: bool, origin: Path) -> bytes:
+def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: Path) -> bytes:
     pages = []
     for page in document.pages:
         if for_print:
@@ -121,9 +121,11 @@ def _master(document: weasyprint.Document, for_print: bool, origin: Path) -> byt
     metadata = copy.copy(document.metadata)
     metadata.attachments = []  # the archive's attachments come from the manifest alone
     metadata.modified = metadata.created  # the issue date, not the clock: builds repeat exactly
-    condition = output_condition()
-    profiles = {"device-cmyk": ColorProfile(io.BytesIO(condition.profile), condition.identifier,
-                                            "relative-colorimetric", (["c"], ["m"], ["y"], ["k"]))}
+    profiles = {}
+    if cmyk:  # the proof alone needs no profile (nor the package that provides it)
+        condition = output_condition()
+        profiles["device-cmyk"] = ColorProfile(io.BytesIO(condition.profile), condition.identifier,
+                                               "relative-colorimetric", (["c"], ["m"], ["y"], ["k"]))
     master = type(document)(pages, metadata, document.url_fetcher, document.font_config, profiles, None)
     with guarded(origin):
         # No pydyf identifier: it would compress every stream twice; each edition gets a stable /ID.
@@ -137,7 +139,7 @@ def _derive(master: bytes, edition: Edition, fields: BulletinFields, sources: tu
     # Cut before cloning: what no longer hangs from the catalog is not copied at all.
     catalog = reader.trailer["/Root"]
     if edition is PROOF:
-        del catalog["/OutputIntents"]
+        catalog.pop("/OutputIntents", None)
         for resources in {id(r): r for r in (p["/Resources"].get_object() for p in reader.pages)}.values():
             resources["/ColorSpace"].get_object().pop("/device-cmyk", None)
     if edition is PRINT:

@@ -14,9 +14,12 @@ layer, on every edition it writes.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -85,6 +88,35 @@ def preflight_file(path: Path, text: bool = True) -> Report:
 
 def preflight(data: bytes, name: str = "PDF", text: bool = True) -> Report:
     """Check a PDF. ``text=False`` skips the text layer (folios, contents): the build's mode."""
+    with pypdf_warnings() as warnings:
+        report = _preflight(data, name, text)
+    for message in dict.fromkeys(warnings):
+        report.add("warn", "文件结构", f"读取时发现结构问题：{message}")
+    return report
+
+
+@contextlib.contextmanager
+def pypdf_warnings() -> Iterator[list[str]]:
+    """pypdf logs what it repairs while reading; collect it for the report instead of stderr."""
+    logger = logging.getLogger("pypdf")
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    handler = Collect(logging.WARNING)
+    saved = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = saved
+
+
+def _preflight(data: bytes, name: str, text: bool) -> Report:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = reader.pages
@@ -431,7 +463,7 @@ class _Scan:
             self.images.append({
                 "page": page, "name": str(name), "pixels": list(pixels), "colour_space": space,
                 "placed_mm": [round(width_pt / MM, 1), round(height_pt / MM, 1)],
-                "ppi": round(ppi), "interpolate": bool(xobject.get("/Interpolate", False)),
+                "ppi": round(ppi), "interpolate": xobject.get("/Interpolate", False) == True,  # noqa: E712 (BooleanObject)
             })
         elif xobject.get("/Subtype") == "/Form":
             matrix = tuple(float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0]))
@@ -620,12 +652,19 @@ def _check_labels(report: Report, reader: PdfReader, text: bool) -> None:
         folios.append(int(match.group(1)) if match else None)
     report.facts["printed_folios"] = folios
     if has_labels:
-        wrong = [(i + 1, labels[i], f) for i, f in enumerate(folios) if f is not None and labels[i] != str(f)]
+        wrong = [(i + 1, labels[i], f) for i, f in enumerate(folios) if f is not None and not _label_fits(labels[i], f)]
         for number, label, folio in wrong:
             report.add("fail", section, f"第 {number} 页印的页码是 {folio}，页码标签却是 {label}")
         if not wrong and any(f is not None for f in folios):
             report.add("ok", section, f"印出的页码与页码标签一致（{sum(f is not None for f in folios)} 页有页码）")
     _check_contents(report, reader, texts, labels)
+
+
+def _label_fits(label: str, folio: int) -> bool:
+    """A page's label is its folio; a booklet sheet's label "12-1" names both of its pages."""
+    if re.fullmatch(r"\d+-\d+", label):
+        return str(folio) in label.split("-")
+    return label == str(folio)
 
 
 def _check_contents(report: Report, reader: PdfReader, texts: list[str], labels: list[str]) -> None:

@@ -260,8 +260,9 @@ def add_crop_marks(writer: PdfWriter, fold: bool = False) -> None:
         fold_x = (trim[0] + trim[2]) / 2 if fold else None
         marks = _new_stream(writer, b"\nQ\n" + crop_mark_ops(trim, fold_x))
         # The page's own content may leave the graphics state changed: wrap it in q … Q.
-        contents = page["/Contents"]
-        contents = list(contents) if isinstance(contents, ArrayObject) else [contents]
+        contents = page.raw_get("/Contents")  # the reference: a stream inside an array must be indirect
+        resolved = contents.get_object()
+        contents = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
         page[NameObject("/Contents")] = ArrayObject([opening, *contents, marks])
 
 

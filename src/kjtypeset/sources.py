@@ -71,9 +71,14 @@ def unpack_sources(pdf: Path, dest: Path) -> tuple[Path, ...]:
     or missing), restoring their modification times; returns the files written."""
     from pypdf import PdfReader  # only this command needs it at import time
 
+    from .preflight import pypdf_warnings
+
+    if not Path(pdf).is_file():
+        raise KjError(pdf, None, "找不到存档版 PDF 文件")
     try:
-        reader = PdfReader(pdf)
-        catalog = reader.trailer["/Root"]
+        with pypdf_warnings():
+            reader = PdfReader(pdf)
+            catalog = reader.trailer["/Root"]
     except Exception as exc:  # pypdf raises many types for a damaged file
         raise KjError(pdf, None, f"无法读取 PDF：{exc}") from exc
     members = []

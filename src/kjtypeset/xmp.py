@@ -134,7 +134,7 @@ def packet(info: DocumentInfo, fields: BulletinFields, *, pdfa: tuple[int, str] 
         f"<xmpMM:DocumentID>{document_id(fields.issue_id, fields.bulletin)}</xmpMM:DocumentID>",
         f"<xmpMM:InstanceID>{document_id(fields.issue_id, fields.bulletin, fields.edition)}</xmpMM:InstanceID>",
         "<xmpMM:VersionID>1</xmpMM:VersionID>",
-        f"<xmpMM:RenditionClass>{'default' if fields.edition == 'print' else 'proof:pdf'}</xmpMM:RenditionClass>",
+        "<xmpMM:RenditionClass>default</xmpMM:RenditionClass>",
     ])
     description(("kjb",), _bulletin(fields))
 
