@@ -197,3 +197,14 @@ def test_a_layout_without_bleed_cannot_make_the_print_edition(make_issue, tmp_pa
     assert str(caught.value) == ("2024-03/issue.yaml: 印刷版需要 3 mm 出血，版式的 @page 没有设置："
                                  "应在版式样式表的 @page 中写 bleed: 3mm")
     build_issue(path, path.parent / "out", editions=("proof", "archive"))
+
+
+def test_every_markdown_construct_prints_in_cmyk(make_issue, tmp_path):
+    """The layout styles what WeasyPrint would otherwise draw in its default RGB greys."""
+    body = ("第一段，含`代码 code`、~~删除~~、[链接](https://example.com)和<https://example.org>。\n\n"
+            "---\n\n> 引用的一段文字。\n\n1. 第一\n   - 嵌套\n2. 第二\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n\n"
+            "```\n代码块 block\n```\n\n### 三级标题\n\n#### 四级标题\n\n脚注[^1]。\n\n[^1]: 脚注内容。\n")
+    path = make_issue(files={"articles/a.md": ARTICLE + "\n" + body})
+    result = build_issue(path, tmp_path / "out", editions=("print",))  # the build's check passes
+    report = preflight_file(result.pdf)
+    assert report.facts["colour_spaces"] == {"DeviceCMYK": [1, 2]}

@@ -121,7 +121,7 @@ def _padded(document, manifest: Manifest, articles: tuple[Article, ...], layout:
 
 def _strict_preflight(pdf: bytes, edition: Edition, origin: Path) -> None:
     """What `kjtypeset check` would fail, the build fails: nothing unfit leaves the program."""
-    report = preflight(pdf, name=edition.label, text=False)
+    report = preflight(pdf, name=edition.label, text=False, kind=edition.name)
     if report.failures:
         first = report.failures[0]
         raise KjError(origin, None, f"{edition.label}未通过印前检查：{first.section}：{first.message}"

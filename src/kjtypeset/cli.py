@@ -148,8 +148,7 @@ def _check(args) -> int:
 
     from .preflight import format_report, preflight_file
 
-    report = preflight_file(args.pdf)
-    report.name = display_path(args.pdf)
+    report = preflight_file(args.pdf, name=display_path(args.pdf))
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:

@@ -51,15 +51,12 @@ class Finding:
     message: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Report:
     name: str
     kind: str  # "print" | "archive" | "proof"
-    findings: list[Finding] = field(default_factory=list)
-    facts: dict = field(default_factory=dict)
-
-    def add(self, level: str, section: str, message: str) -> None:
-        self.findings.append(Finding(level, section, message))
+    findings: tuple[Finding, ...]
+    facts: dict  # every figure, for --json
 
     @property
     def failures(self) -> list[Finding]:
@@ -76,23 +73,37 @@ class Report:
                 "not_checked": list(NOT_CHECKED)}
 
 
+@dataclass
+class _Checks:
+    """The report while the checks write it."""
+
+    kind: str
+    findings: list[Finding] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+
+    def add(self, level: str, section: str, message: str) -> None:
+        self.findings.append(Finding(level, section, message))
+
+
 KIND_LABEL = {"print": "印刷版（PDF/X）", "archive": "存档版（PDF/A）", "proof": "校样版（普通 PDF）"}
 
 
-def preflight_file(path: Path, text: bool = True) -> Report:
+def preflight_file(path: Path, text: bool = True, name: str | None = None) -> Report:
     path = Path(path)
     if not path.is_file():
         raise KjError(path, None, "找不到要检查的 PDF 文件")
-    return preflight(path.read_bytes(), name=str(path), text=text)
+    return preflight(path.read_bytes(), name=name or str(path), text=text)
 
 
-def preflight(data: bytes, name: str = "PDF", text: bool = True) -> Report:
-    """Check a PDF. ``text=False`` skips the text layer (folios, contents): the build's mode."""
+def preflight(data: bytes, name: str = "PDF", text: bool = True, kind: str | None = None) -> Report:
+    """Check a PDF. ``text=False`` skips the text layer (folios, contents): the build's mode.
+    ``kind`` (print, archive, proof) sets the rules; by default the file's own identification
+    decides, or its name (*-print.pdf, *-archive.pdf) where that claims more."""
     with pypdf_warnings() as warnings:
-        report = _preflight(data, name, text)
+        checks = _preflight(data, name, text, kind)
     for message in dict.fromkeys(warnings):
-        report.add("warn", "文件结构", f"读取时发现结构问题：{message}")
-    return report
+        checks.add("warn", "文件结构", f"读取时发现结构问题：{message}")
+    return Report(name, checks.kind, tuple(checks.findings), checks.facts)
 
 
 @contextlib.contextmanager
@@ -116,7 +127,7 @@ def pypdf_warnings() -> Iterator[list[str]]:
         logger.propagate = saved
 
 
-def _preflight(data: bytes, name: str, text: bool) -> Report:
+def _preflight(data: bytes, name: str, text: bool, kind: str | None) -> _Checks:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = reader.pages
@@ -125,20 +136,28 @@ def _preflight(data: bytes, name: str, text: bool) -> Report:
     except Exception as exc:  # pypdf raises many kinds of error for a damaged file
         raise KjError(name, None, f"无法读取 PDF：{exc}") from exc
     if reader.is_encrypted:
-        report = Report(name, "proof")
+        report = _Checks("proof")
         report.add("fail", "文件", "文件已加密：印刷版和存档版都不允许加密")
         return report
 
     xmp = _xmp_text(catalog)
     ident = _identification(reader, xmp)
-    kind = "print" if ident["pdfx"] else "archive" if ident["pdfa"] else "proof"
-    if name.endswith("-print.pdf") or name == "印刷版":
-        kind = "print"
-    elif name.endswith("-archive.pdf") or name == "存档版":
-        kind = "archive"
-    report = Report(name, kind)
+    if kind is None:
+        kind = "print" if ident["pdfx"] else "archive" if ident["pdfa"] else "proof"
+        if name.endswith(("-print.pdf", "-booklet.pdf")):
+            kind = "print"
+        elif name.endswith("-archive.pdf"):
+            kind = "archive"
+    report = _Checks(kind)
     report.facts["identification"] = ident
+    try:
+        _run_checks(report, reader, catalog, xmp, ident, text)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise KjError(name, None, f"PDF 结构异常，无法完成检查：{type(exc).__name__}: {exc}") from exc
+    return report
 
+
+def _run_checks(report: _Checks, reader: PdfReader, catalog, xmp: str, ident: dict, text: bool) -> None:
     _check_identification(report, reader, ident)
     _check_pages(report, reader)
     intents = _check_output_intents(report, catalog)
@@ -150,7 +169,6 @@ def _preflight(data: bytes, name: str, text: bool) -> Report:
     _check_attachments(report, catalog)
     _check_metadata(report, reader, xmp)
     _check_labels(report, reader, text)
-    return report
 
 
 # ---- identification ---------------------------------------------------------------------
@@ -185,7 +203,7 @@ def _identification(reader: PdfReader, xmp: str) -> dict:
     }
 
 
-def _check_identification(report: Report, reader: PdfReader, ident: dict) -> None:
+def _check_identification(report: _Checks, reader: PdfReader, ident: dict) -> None:
     section = "标识"
     version = ident["pdf_version"]
     marks = [m for m in (ident["pdfx"], ident["pdfa"]) if m]
@@ -211,7 +229,7 @@ def _mm(value: float) -> float:
     return round(float(value) / MM, 1)
 
 
-def _check_pages(report: Report, reader: PdfReader) -> None:
+def _check_pages(report: _Checks, reader: PdfReader) -> None:
     section = "页面"
     facts = []
     for number, page in enumerate(reader.pages, start=1):
@@ -252,7 +270,7 @@ def _icc_space(profile: StreamObject) -> str:
     return data[16:20].decode("ascii", "replace").strip() if len(data) >= 20 else "?"
 
 
-def _check_output_intents(report: Report, catalog) -> list[dict]:
+def _check_output_intents(report: _Checks, catalog) -> list[dict]:
     section = "输出意图"
     intents = []
     for intent in catalog.get("/OutputIntents", []):
@@ -295,7 +313,7 @@ def _all_resources(reader: PdfReader):
             stack.append(pattern.get_object().get("/Resources"))
 
 
-def _check_fonts(report: Report, reader: PdfReader) -> None:
+def _check_fonts(report: _Checks, reader: PdfReader) -> None:
     section = "字体"
     fonts = {}
     for resources in _all_resources(reader):
@@ -489,7 +507,7 @@ def _pages_text(pages: set[int]) -> str:
     return f"第 {shown} 页"
 
 
-def _check_colour(report: Report, scan: _Scan, intents: list[dict]) -> None:
+def _check_colour(report: _Checks, scan: _Scan, intents: list[dict]) -> None:
     section = "颜色"
     report.facts["colour_spaces"] = {k: sorted(v) for k, v in sorted(scan.spaces.items())}
     report.facts["transparency_pages"] = sorted(scan.transparency)
@@ -527,7 +545,7 @@ def _check_colour(report: Report, scan: _Scan, intents: list[dict]) -> None:
                 report.add("fail", section, f"引用了未定义的颜色空间 {label}：{_pages_text(pages)}")
 
 
-def _check_images(report: Report, scan: _Scan) -> None:
+def _check_images(report: _Checks, scan: _Scan) -> None:
     section = "图片"
     report.facts["images"] = scan.images
     if not scan.images:
@@ -547,7 +565,7 @@ def _check_images(report: Report, scan: _Scan) -> None:
 
 # ---- annotations, attachments, metadata -------------------------------------------------------
 
-def _check_annotations(report: Report, reader: PdfReader) -> None:
+def _check_annotations(report: _Checks, reader: PdfReader) -> None:
     section = "注释"
     count = 0
     for number, page in enumerate(reader.pages, start=1):
@@ -565,7 +583,7 @@ def _check_annotations(report: Report, reader: PdfReader) -> None:
     report.add("info", section, f"{count} 个（链接等）" if count else "没有注释")
 
 
-def _check_attachments(report: Report, catalog) -> None:
+def _check_attachments(report: _Checks, catalog) -> None:
     section = "附件"
     files = []
     names = catalog.get("/Names", {}).get("/EmbeddedFiles", {}).get("/Names", [])
@@ -600,7 +618,7 @@ def _check_attachments(report: Report, catalog) -> None:
             report.add("fail", section, "存档版应附带期刊清单 issue.yaml（/AFRelationship /Source）")
 
 
-def _check_metadata(report: Report, reader: PdfReader, xmp: str) -> None:
+def _check_metadata(report: _Checks, reader: PdfReader, xmp: str) -> None:
     section = "元数据"
     info = reader.metadata or {}
     facts = {key.lstrip("/"): str(value) for key, value in info.items()}
@@ -633,7 +651,7 @@ def _xml_text(value: str) -> str:
 
 # ---- page labels and contents ---------------------------------------------------------------
 
-def _check_labels(report: Report, reader: PdfReader, text: bool) -> None:
+def _check_labels(report: _Checks, reader: PdfReader, text: bool) -> None:
     section = "页码"
     labels = list(reader.page_labels)
     has_labels = "/PageLabels" in reader.trailer["/Root"]
@@ -667,7 +685,7 @@ def _label_fits(label: str, folio: int) -> bool:
     return label == str(folio)
 
 
-def _check_contents(report: Report, reader: PdfReader, texts: list[str], labels: list[str]) -> None:
+def _check_contents(report: _Checks, reader: PdfReader, texts: list[str], labels: list[str]) -> None:
     section = "目录"
     entries = []
 
