@@ -7,11 +7,12 @@ print    <issue>-print.pdf    the print shop: PDF/X-4, FOGRA39 OutputIntent, all
 archive  <issue>-archive.pdf  the archive: PDF/A-3b, XMP with the bulletin's fields, the issue's
                               sources attached (AFRelationship /Source)
 
-One layout serves all three. The layout's @page declares the bleed, which lies outside the
-page box, so pagination cannot differ: the print edition keeps each page's bleed, the screen
-editions end at the trim (their MediaBox is the A4 page and nothing painted into the bleed
-shows). Only saddle-stitch padding needs a second layout, because the blank pages change the
-folio printed on the end-block page.
+One layout and one WeasyPrint write serve all three. The layout's @page declares the bleed,
+which lies outside the page box, so pagination cannot differ: the print edition keeps each
+page's bleed, the screen editions end at the trim (their MediaBox is the A4 page and nothing
+painted into the bleed shows). Each edition is cut from that one master PDF with pypdf. Only
+saddle-stitch padding needs a second layout, because the blank pages change the folio
+printed on the end-block page.
 """
 
 from __future__ import annotations
@@ -141,7 +142,8 @@ def _derive(master: bytes, edition: Edition, fields: BulletinFields, sources: tu
     if edition is PROOF:
         catalog.pop("/OutputIntents", None)
         for resources in {id(r): r for r in (p["/Resources"].get_object() for p in reader.pages)}.values():
-            resources["/ColorSpace"].get_object().pop("/device-cmyk", None)
+            if "/ColorSpace" in resources:
+                resources["/ColorSpace"].get_object().pop("/device-cmyk", None)
     if edition is PRINT:
         for page in reader.pages:
             # PDF/X allows no annotations inside the BleedBox (ISO 15930-7 §6.7.1): no links.

@@ -1,10 +1,13 @@
-"""Prepress for the print edition, on the written PDF (pypdf): what a print shop asks for.
+"""Work on the written PDF (pypdf) for the print shop, and the few PDF/A fixes the archive needs.
 
+Print shop:
 - raster images converted to the press's CMYK (WeasyPrint embeds them as DeviceRGB);
 - the OutputIntent named after its registered printing condition (FOGRA39);
 - crop marks, in the registration colour, outside the bleed;
 - saddle stitching: how many blank pages make the page count a multiple of 4;
 - booklet imposition: 2-up A3 sheets in printer spreads.
+Archive: RGB made device-independent, annotations printable, no image interpolation, and
+the issue's sources embedded as associated files.
 """
 
 from __future__ import annotations
@@ -34,7 +37,6 @@ MARK_OFFSET_MM = 5.0  # from the trim edge: 2 mm clear of the bleed
 MARK_LENGTH_MM = 6.0
 SLUG_MM = 12.0  # media beyond the trim when marks are drawn
 MARK_WIDTH_PT = 0.25
-A4_MM = (210.0, 297.0)
 
 
 # ---- stream helpers ---------------------------------------------------------------------
