@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 
+import pdfplumber
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image
@@ -96,18 +97,13 @@ def test_booklet_is_a3_printer_spreads(saddle):
     front, back = squash(texts[0]), squash(texts[1])
     assert "编印：" in front and "科技情报参考" in front  # page 4 left, page 1 right
     assert LAST_SENTENCE in back and "—2—" in back
-    with pdfplumber_open(path) as pdf:  # page 1 sits right of the spine, page 4 left of it
+    with pdfplumber.open(path) as pdf:  # page 1 sits right of the spine, page 4 left of it
         chars = pdf.pages[0].chars
         masthead = [c for c in chars if c["text"] == "科" and c["size"] > 40]
         imprint = [c for c in chars if c["text"] == "编"]
         assert masthead[0]["x0"] > 210 * MM > imprint[0]["x1"]
     report = preflight_file(path)
     assert report.kind == "print" and report.failures == []
-
-
-def pdfplumber_open(path):
-    import pdfplumber
-    return pdfplumber.open(path)
 
 
 @pytest.fixture(scope="module")
@@ -208,3 +204,20 @@ def test_every_markdown_construct_prints_in_cmyk(make_issue, tmp_path):
     result = build_issue(path, tmp_path / "out", editions=("print",))  # the build's check passes
     report = preflight_file(result.pdf)
     assert report.facts["colour_spaces"] == {"DeviceCMYK": [1, 2]}
+
+
+def test_a_page_background_runs_into_the_bleed(make_issue, tmp_path, monkeypatch):
+    layouts = tmp_path / "layouts"
+    shutil.copytree(ROOT / "layouts" / "jianbao", layouts / "jianbao")
+    css = layouts / "jianbao" / "style.css"
+    css.write_text(css.read_text(encoding="utf-8").replace(
+        "  bleed: 3mm;\n", "  bleed: 3mm;\n  background: device-cmyk(0 0 0 0.3);\n"), encoding="utf-8")
+    monkeypatch.setattr("kjtypeset.layout.LAYOUTS", layouts)
+    result = build_issue(make_issue(), tmp_path / "out", editions=("proof", "print"))
+    paths = {o.edition: o.path for o in result.outputs}
+    page = pdfium.PdfDocument(paths["print"])[1]
+    assert [round(v / MM, 1) for v in page.get_mediabox()] == [-3.0, -3.0, 213.0, 300.0]
+    bitmap = page.render(scale=1).to_pil().convert("L")
+    for x, y in ((1, 1), (bitmap.width - 2, bitmap.height - 2)):  # inside the bleed, outside the trim
+        assert bitmap.getpixel((x, y)) < 230
+    assert preflight_file(paths["print"]).facts["colour_spaces"] == {"DeviceCMYK": [1, 2]}
