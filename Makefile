@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # Issue folders are named <year>-<nn>, so the newest regular issue sorts last; supplements
 # (<year>-zk<nn>) are built with ISSUE=2024-zk01.
 ISSUE ?= $(shell ls -1 issue_sources 2>/dev/null | grep -E "^[0-9]{4}-[0-9]+$$" | sort | tail -n 1)
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk scribus-data
 
 .PHONY: issue test fuzz bench setup system fonts clean help
 .DEFAULT_GOAL := help
@@ -39,7 +39,9 @@ bench: setup
 setup: system $(VENV)/.installed fonts
 
 # Debian packages WeasyPrint needs (Pango; HarfBuzz subsetting, without which font subsetting
-# takes seconds instead of milliseconds) and the Noto CJK fonts. Installed only when missing.
+# takes seconds instead of milliseconds), the Noto CJK fonts, and scribus-data for its FOGRA39
+# CMYK profile "ISO Coated v2 300% (basICColor)" (zlib licence), the print edition's
+# OutputIntent. Installed only when missing.
 system:
 	@missing=""; \
 	for pkg in $(SYSTEM_PACKAGES); do \

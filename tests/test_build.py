@@ -132,12 +132,13 @@ def test_failed_build_writes_nothing_and_keeps_the_previous_pdf(make_issue, tmp_
     out = tmp_path / "out"
     manifest = make_issue()
     result = build_issue(manifest, out)
-    before = result.pdf.read_bytes()
+    before = {output.path: output.path.read_bytes() for output in result.outputs}
     (manifest.parent / "articles" / "a.md").write_text("---\nsource: 新华网\n---\n\n正文。\n", encoding="utf-8")
     with pytest.raises(KjError):
         build_issue(manifest, out)
-    assert result.pdf.read_bytes() == before
-    assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".lock")) == ["2024-03.pdf"]
+    assert {path: path.read_bytes() for path in before} == before
+    assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".lock")) == [
+        "2024-03-archive.pdf", "2024-03-print.pdf", "2024-03.pdf"]
 
 
 def test_character_no_font_has_fails_naming_file_line_and_code_point(make_issue, monkeypatch):

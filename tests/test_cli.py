@@ -49,3 +49,32 @@ def test_usage_errors_are_in_chinese():
     done = run("build")
     assert done.returncode == 2
     assert "缺少参数" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_build_one_edition(make_issue, capsys):
+    from kjtypeset.cli import main  # in this process: the entry point is tested above
+
+    path = make_issue()
+    out = path.parent / "out"
+    assert main(["build", str(path), "--output", str(out), "--edition", "print"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["2024-03-print.pdf"]
+    err = capsys.readouterr().err
+    assert "写出印刷版……" in err and "已生成" in err and "MB" in err
+
+
+def test_print_options_need_the_print_edition(make_issue):
+    path = make_issue()
+    done = run("build", str(path), "--edition", "proof", "--marks")
+    assert done.returncode == 2
+    assert done.stderr == "kjtypeset build：--marks 只用于印刷版（--edition print）（用 --help 查看用法）\n"
+    done = run("build", str(path), "--edition", "poster")
+    assert done.returncode == 2
+    assert done.stderr == ("kjtypeset build：参数 --edition: 无效的值: 'poster' (可选 'proof', 'print', 'archive')"
+                           "（用 --help 查看用法）\n")
+
+
+def test_check_and_unpack_help_are_in_chinese():
+    assert "印前检查" in run("--help").stdout
+    check = run("check", "--help").stdout
+    assert check.startswith("用法：kjtypeset check") and "以 JSON 输出" in check
+    assert "从存档版 PDF 中取出本期源文件" in run("--help").stdout

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .errors import KjError
 from .manifest import ArticleRef, Manifest
-from .markdown import render_markdown
+from .markdown import ImageRef, render_body
 from .yamlread import Field, Reader
 
 FRONT_MATTER = {
@@ -27,6 +27,7 @@ class Article:
     author: str | None
     section: str | None
     body_html: str
+    images: tuple[ImageRef, ...] = ()
 
 
 def read_articles(manifest: Manifest) -> tuple[Article, ...]:
@@ -46,6 +47,7 @@ def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False
     reader = Reader(path, front, first_line=2)
     values = reader.fields(reader.root, FRONT_MATTER, "文章头信息")
     get = {key: value for key, (value, _node) in values.items()}.get
+    body_html, images = render_body(body, path, body_line, root, raw_html)
     return Article(
         path=path,
         anchor=f"article-{index}",
@@ -53,7 +55,8 @@ def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False
         source=get("source"),
         author=get("author"),
         section=ref.section,
-        body_html=render_markdown(body, path, body_line, root, raw_html),
+        body_html=body_html,
+        images=images,
     )
 
 

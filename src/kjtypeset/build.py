@@ -1,7 +1,8 @@
 """The orchestrator: the only module that knows the order of the stages.
 
 issue.yaml ─load─▶ Manifest ─read─▶ Articles ─layout─▶ HTML ─typeset─▶ Document
-  ─write─▶ PDF ─finish─▶ labels, contents check ─▶ output/<issue>/<issue>.pdf (atomic)
+  ─write (per edition)─▶ PDF ─finish─▶ labels, contents check, preflight
+  ─▶ output/<issue>/<issue>.pdf, <issue>-print.pdf, <issue>-archive.pdf (atomic, all or none)
 """
 
 from __future__ import annotations
@@ -12,58 +13,139 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cjk
-from .articles import read_articles
+from . import __version__, cjk
+from .articles import Article, read_articles
+from .editions import (
+    ARCHIVE, EDITIONS, PRINT, Edition, PrintOptions, check_print_images, write_editions,
+)
 from .errors import KjError
-from .finish import (ContentsEntry, add_page_labels, article_pages, check_contents, output_lock,
-                     write_atomically)
+from .finish import ContentsEntry, article_pages, check_contents, output_lock, write_atomically
 from .fonts import Coverage, tofu_message
-from .layout import load_layout, render_html
+from .layout import Layout, load_layout, render_html
 from .manifest import Manifest, load_manifest
-from .typeset import typeset, write_pdf
+from .preflight import preflight
+from .prepress import blank_pages_needed
+from .sources import issue_sources
+from .typeset import typeset
+from .xmp import BulletinFields
 
 OUTPUT = Path(__file__).resolve().parents[2] / "output"
+ALL_EDITIONS = tuple(EDITIONS)
+
+
+@dataclass(frozen=True)
+class Output:
+    edition: str  # proof | print | archive | booklet
+    path: Path
+    pages: int
+    size: int  # bytes
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    pdf: Path
+    pdf: Path  # the first output: the proof when all editions are built
     pages: int
     contents: tuple[ContentsEntry, ...]
     seconds: float
+    outputs: tuple[Output, ...] = ()
 
 
 Progress = Callable[[str], None]
 
 
 def build_issue(manifest_path: Path, output_dir: Path | None = None,
-                progress: Progress = lambda message: None) -> BuildResult:
+                progress: Progress = lambda message: None,
+                editions: tuple[str, ...] = ALL_EDITIONS,
+                options: PrintOptions = PrintOptions()) -> BuildResult:
     started = time.perf_counter()
     progress("读取期刊清单、版式和文章……")
     manifest = load_manifest(manifest_path)
     folder = output_dir or OUTPUT / manifest.issue_id
     with output_lock(folder, manifest.issue_id, on_wait=progress):
-        return _build(manifest, folder, progress, started)
+        return _build(manifest, folder, progress, started, editions, options)
 
 
-def _build(manifest: Manifest, folder: Path, progress: Progress, started: float) -> BuildResult:
+def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
+           editions: tuple[str, ...], options: PrintOptions) -> BuildResult:
     layout = load_layout(manifest)
     check_glyphs(manifest, Coverage(layout.fonts))
     articles = tuple(dataclasses.replace(a, body_html=cjk.prepare(a.body_html, layout.cjk))
                      for a in read_articles(manifest))
+    chosen = [EDITIONS[name] for name in editions]
+    if PRINT in chosen:
+        check_print_images(articles)
     html = render_html(manifest, articles, layout)
 
     progress(f"{manifest.bulletin} {manifest.issue_label}：{len(articles)} 篇文章，排版中……")
     document = typeset(html, layout, manifest.folder, manifest.path)
     contents = article_pages(document, articles)
-    progress(f"排版完成：{len(document.pages)} 页；写出 PDF，核对目录页码……")
-    pdf = write_pdf(document, manifest.path)
-    pdf = add_page_labels(pdf)
-    check_contents(pdf, contents, manifest.path)
+    fields = bulletin_fields(manifest, articles, layout, contents)
+    sources = issue_sources(manifest, articles) if ARCHIVE in chosen else ()
 
-    target = folder / f"{manifest.issue_id}.pdf"
-    write_atomically(target, pdf)
-    return BuildResult(target, len(document.pages), contents, time.perf_counter() - started)
+    # One layout serves every edition; saddle-stitch padding alone needs a second one.
+    groups = [(document, chosen)]
+    if PRINT in chosen and options.pads:
+        padded = _padded(document, manifest, articles, layout, progress)
+        if padded is not document:
+            groups = [(document, [e for e in chosen if e is not PRINT]), (padded, [PRINT])]
+    written: list[tuple[str, Path, bytes, int]] = []
+    for doc, group in groups:
+        if not group:
+            continue
+        progress("写出" + "、".join(e.label for e in group) + "……")
+        pdfs = write_editions(doc, group, fields, sources, options, manifest.path)
+        # Editions cut from one master share its pages: reading one back checks them all.
+        check_contents(pdfs[0][1].data, contents, manifest.path)
+        for edition, pdf in pdfs:
+            _strict_preflight(pdf.data, edition, manifest.path)
+            name = "booklet" if pdf.suffix.endswith("booklet") else edition.name
+            written.append((name, folder / f"{manifest.issue_id}{pdf.suffix}.pdf", pdf.data, pdf.pages))
+
+    # Every edition is checked before any is written: a failed build leaves the old files.
+    for _name, target, data, _pages in written:
+        write_atomically(target, data)
+    outputs = tuple(Output(name, target, pages, len(data)) for name, target, data, pages in written)
+    return BuildResult(outputs[0].path, len(document.pages), contents,
+                       time.perf_counter() - started, outputs)
+
+
+def _padded(document, manifest: Manifest, articles: tuple[Article, ...], layout: Layout,
+            progress: Progress):
+    """The print layout padded for saddle stitching (a second layout only when needed)."""
+    blanks = blank_pages_needed(document)
+    if blanks is None:
+        return document
+    filler = f"在报尾前补 {blanks} 个空白页，" if blanks else ""
+    progress(f"骑马订：{filler}报尾单独成页，使总页数为 4 的倍数，重新排版……")
+    padded = typeset(render_html(manifest, articles, layout, blank_pages=blanks),
+                     layout, manifest.folder, manifest.path)
+    if len(padded.pages) % 4:
+        raise KjError(layout.folder / layout.template, None,
+                      f"骑马订补白后应为 4 的倍数页，实际为 {len(padded.pages)} 页："
+                      "版式模板应在报尾前输出 blank_pages 个 class=\"blank-page\" 的空白页")
+    if article_pages(padded, articles) != article_pages(document, articles):
+        raise KjError(layout.folder / layout.template, None, "骑马订补白改变了文章所在页（版式有误，请报告）")
+    return padded
+
+
+def _strict_preflight(pdf: bytes, edition: Edition, origin: Path) -> None:
+    """What `kjtypeset check` would fail, the build fails: nothing unfit leaves the program."""
+    report = preflight(pdf, name=edition.label, text=False, kind=edition.name)
+    if report.failures:
+        first = report.failures[0]
+        raise KjError(origin, None, f"{edition.label}未通过印前检查：{first.section}：{first.message}"
+                                    + (f"（另有 {len(report.failures) - 1} 项）" if len(report.failures) > 1 else ""))
+
+
+def bulletin_fields(manifest: Manifest, articles: tuple[Article, ...], layout: Layout,
+                    contents: tuple[ContentsEntry, ...]) -> BulletinFields:
+    return BulletinFields(
+        issue_id=manifest.issue_id, bulletin=manifest.bulletin, year=manifest.year,
+        number=manifest.number, total=manifest.total, supplement=manifest.supplement,
+        issue_date=manifest.date.isoformat(), publisher=manifest.publisher, editor=manifest.editor,
+        reviewer=manifest.reviewer, articles=tuple(a.title for a in articles),
+        article_pages=tuple(entry.page for entry in contents), edition="",
+        layout=manifest.layout, generator=f"kjtypeset {__version__}")
 
 
 def check_glyphs(manifest: Manifest, coverage: Coverage) -> None:

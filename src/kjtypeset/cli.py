@@ -17,7 +17,10 @@ EPILOG = """示例：
   kjtypeset new                                  # 从最新一期生成下一期的文件夹
   kjtypeset import 稿件.docx 网页.html 文字.txt --issue 2024-03
   kjtypeset preview 2024-03                      # 浏览器打开 http://127.0.0.1:8000/
-  kjtypeset build issue_sources/2024-02/issue.yaml --output /tmp/proof
+  kjtypeset build issue_sources/2024-02/issue.yaml                    # 校样版、印刷版、存档版
+  kjtypeset build issue_sources/2024-02/issue.yaml --edition print --marks --booklet
+  kjtypeset check output/2024-02/2024-02-print.pdf                    # 印前检查
+  kjtypeset unpack output/2024-02/2024-02-archive.pdf /tmp/rebuild    # 从存档版取回源文件
   python -m kjtypeset fonts                      # 从 Debian 的 Noto CJK 字体集中提取 SC 字体到 fonts/
 
 每个子命令都有自己的帮助，如 kjtypeset import --help。
@@ -27,7 +30,8 @@ EPILOG = """示例：
 _ARGPARSE_PHRASES = {
     "the following arguments are required": "缺少参数",
     "unrecognized arguments": "无法识别的参数",
-    "invalid choice": "无效的子命令",
+    "invalid choice": "无效的值",  # a sub-command or a value such as --edition's
+    "argument ": "参数 ",
     "expected one argument": "应跟一个值",
     "choose from": "可选",
     "invalid int value": "应为整数，实际为",
@@ -83,11 +87,23 @@ def _parser() -> argparse.ArgumentParser:
     commands.required = True
 
     build = commands.add_parser(
-        "build", help="排版一期简报，生成 PDF", description="按期刊清单排版一期简报，生成 PDF。",
-        epilog="示例：\n  kjtypeset build issue_sources/2024-02/issue.yaml --output output/2024-02")
+        "build", help="排版一期简报，生成 PDF",
+        description="按期刊清单排版一期简报，生成三个版本的 PDF：\n"
+                    "  校样版 <期>.pdf          屏幕阅读、电子邮件\n"
+                    "  印刷版 <期>-print.pdf    交印刷厂：PDF/X-4，CMYK（FOGRA39），3 mm 出血\n"
+                    "  存档版 <期>-archive.pdf  归档：PDF/A-3b，附带本期全部源文件",
+        epilog="示例：\n  kjtypeset build issue_sources/2024-02/issue.yaml --output output/2024-02\n"
+               "  kjtypeset build issue_sources/2024-02/issue.yaml --edition print --saddle-stitch --marks")
     build.add_argument("manifest", type=Path, help="期刊清单 issue.yaml 的路径")
     build.add_argument("--output", type=Path, metavar="目录",
                        help="PDF 的输出目录（默认 output/<年-期>/）")
+    build.add_argument("--edition", choices=["proof", "print", "archive"], metavar="版本",
+                       help="只生成一个版本：proof（校样版）、print（印刷版）或 archive（存档版）；默认三个都生成")
+    build.add_argument("--marks", action="store_true", help="印刷版：在出血以外加裁切标记（套准色）")
+    build.add_argument("--saddle-stitch", action="store_true",
+                       help="印刷版：骑马订，在报尾前补空白页使总页数为 4 的倍数（报尾单独成页）")
+    build.add_argument("--booklet", action="store_true",
+                       help="印刷版：另生成骑马订拼版 <期>-booklet.pdf（A3 双联，印刷顺序；含 --saddle-stitch）")
     _common(build)
 
     new = commands.add_parser(
@@ -131,6 +147,24 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--output", type=Path, metavar="目录",
                          help="预览 PDF 的输出目录（默认 output/<年-期>/preview/）")
     _common(preview)
+
+    check = commands.add_parser(
+        "check", help="印前检查：回读 PDF，报告能否交付",
+        description="回读任一版本的 PDF 并逐项报告：页数与尺寸、成品框与出血框、字体（是否嵌入、子集化）、\n"
+                    "颜色空间、输出意图、PDF/X 与 PDF/A 标识、附件、页码标签、目录与正文页、图片分辨率。\n"
+                    "有失败项时退出码为 1。",
+        epilog="示例：\n  kjtypeset check output/2024-02/2024-02-print.pdf\n"
+               "  kjtypeset check output/2024-02/2024-02-archive.pdf --json")
+    check.add_argument("pdf", type=Path, help="要检查的 PDF 文件")
+    check.add_argument("--json", action="store_true", help="以 JSON 输出（供程序读取）")
+
+    unpack = commands.add_parser(
+        "unpack", help="从存档版 PDF 中取出本期源文件",
+        description="把存档版 PDF 附带的源文件（issue.yaml、文章、图片）写到一个空文件夹，以便重新排版。",
+        epilog="示例：\n  kjtypeset unpack output/2024-02/2024-02-archive.pdf /tmp/2024-02\n"
+               "  kjtypeset build /tmp/2024-02/issue.yaml")
+    unpack.add_argument("pdf", type=Path, help="存档版 PDF")
+    unpack.add_argument("dest", type=Path, metavar="目录", help="写入的文件夹（应为空或不存在）")
 
     fonts = commands.add_parser(
         "fonts", help="准备字体：从 Debian 的 Noto CJK 字体集中提取简体中文（SC）字体",
@@ -193,7 +227,8 @@ class _Say:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"build": _build, "new": _new, "import": _import, "preview": _preview, "fonts": _fonts}
+    handlers = {"build": _build, "new": _new, "import": _import, "preview": _preview,
+                "check": _check, "unpack": _unpack, "fonts": _fonts}
     try:
         return handlers[args.command](args)
     except KjError as exc:
@@ -209,18 +244,52 @@ def main(argv: list[str] | None = None) -> int:
 def _build(args) -> int:
     from .manifest import load_manifest
 
+    editions = (args.edition,) if args.edition else ("proof", "print", "archive")
+    if (args.marks or args.saddle_stitch or args.booklet) and "print" not in editions:
+        option = "--marks" if args.marks else "--saddle-stitch" if args.saddle_stitch else "--booklet"
+        print(f"kjtypeset build：{option} 只用于印刷版（--edition print）（用 --help 查看用法）", file=sys.stderr)
+        return 2
     say = _Say(args)
     load_manifest(args.manifest)  # a mistake in the manifest is reported before the slow part
     say.stage("载入排版引擎……")
     from .build import build_issue  # WeasyPrint loads slowly; keep --help instant
+    from .editions import PrintOptions
 
+    options = PrintOptions(marks=args.marks, saddle_stitch=args.saddle_stitch, booklet=args.booklet)
     try:
-        result = build_issue(args.manifest, args.output, progress=say.stage)
+        result = build_issue(args.manifest, args.output, progress=say.stage, editions=editions,
+                             options=options)
     finally:
         say.stage_done()
     for entry in result.contents:
         say.detail(f"  第 {entry.page:>2} 页  {entry.title}")
-    say(f"已生成 {display_path(result.pdf)}：{result.pages} 页，用时 {result.seconds:.1f} 秒")
+    for output in result.outputs:
+        say(f"已生成 {display_path(output.path)}：{output.pages} 页，{output.size / 1e6:.2f} MB")
+    say(f"用时 {result.seconds:.1f} 秒")
+    return 0
+
+
+def _check(args) -> int:
+    import json
+
+    from .preflight import format_report, preflight_file
+
+    report = preflight_file(args.pdf, name=display_path(args.pdf))
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 1 if report.failures else 0
+
+
+def _unpack(args) -> int:
+    from .sources import unpack_sources
+
+    written = unpack_sources(args.pdf, args.dest)
+    for path in written:
+        print(f"已取出 {display_path(path)}")
+    manifest = args.dest / "issue.yaml"
+    print(f"重新排版：kjtypeset build {display_path(manifest)}")
     return 0
 
 

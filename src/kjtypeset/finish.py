@@ -1,4 +1,4 @@
-"""Stage 6, finish: Document → PDF bytes with page labels, checked, written atomically.
+"""Stage 7, finish: page labels, the contents checked against the pages, atomic writing.
 
 The contents page is checked by reading the PDF back: each entry's printed number must be
 the page on which WeasyPrint placed that article's title. A mismatch is a bug in a layout,
@@ -42,7 +42,21 @@ def article_pages(document: weasyprint.Document, articles: tuple[Article, ...]) 
 def add_page_labels(pdf: bytes) -> bytes:
     """Page labels equal to the printed folios, so a viewer's "go to page 7" finds "— 7 —"."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=1)
+    set_page_labels(writer)
+    return to_bytes(writer)
+
+
+def set_page_labels(writer: PdfWriter, labels: list[str] | None = None) -> None:
+    """Decimal labels 1…n: every page counts, blank or masthead, as the folios count them.
+    ``labels`` gives each page a label of its own instead (the booklet's "12-1" sheets)."""
+    if labels is None:
+        writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=1)
+        return
+    for index, label in enumerate(labels):
+        writer.set_page_label(index, index, prefix=label)
+
+
+def to_bytes(writer: PdfWriter) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -116,7 +130,14 @@ def write_atomically(target: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -115,7 +115,10 @@ def cn_date(value: dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def render_html(manifest: Manifest, articles: tuple[Article, ...], layout: Layout) -> str:
+def render_html(manifest: Manifest, articles: tuple[Article, ...], layout: Layout,
+                blank_pages: int | None = None) -> str:
+    """``blank_pages``: for saddle stitching, that many blank pages go before the end block,
+    which then starts a page of its own (None: no padding, the end block follows the text)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(layout.folder)),
         autoescape=True,
@@ -132,6 +135,8 @@ def render_html(manifest: Manifest, articles: tuple[Article, ...], layout: Layou
             articles=articles,
             sections=_sections(articles),
             typography=dict(layout.typography),
+            blank_pages=blank_pages or 0,
+            end_block_own_page=blank_pages is not None,
         )
     except jinja2.TemplateSyntaxError as exc:
         raise KjError(exc.filename or layout.folder, exc.lineno, f"版式模板语法错误：{exc.message}") from exc

@@ -13,6 +13,7 @@ import html
 import re
 import types
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -26,6 +27,15 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .errors import KjError
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image an article shows: checked to be a file inside the issue folder."""
+
+    src: str  # as written in the article, relative to the article file
+    path: Path  # resolved
+    line: int  # in the article file
 
 
 def is_wide(char: str) -> bool:
@@ -165,13 +175,20 @@ def render_markdown(body: str, path: Path, first_line: int, root: Path, raw_html
     naming the line that refers to it. Raw HTML is shown as text unless ``raw_html``, and
     then only a sanitised subset passes.
     """
+    return render_body(body, path, first_line, root, raw_html)[0]
+
+
+def render_body(body: str, path: Path, first_line: int, root: Path,
+                raw_html: bool = False) -> tuple[str, tuple[ImageRef, ...]]:
+    """The HTML fragment and the images it shows, in order of first appearance."""
     md = _MD_HTML if raw_html else _MD
     env: dict = {}
     tokens = md.parse(body, env)
     _check_nesting(tokens, path, first_line)
     tokens, env["kj_footnotes"] = _take_footnotes(tokens, env)
-    env["kj_images"] = _check_images(tokens, path, first_line, root)
-    return md.renderer.render(_figures(tokens), md.options, env)
+    images = _check_images(tokens, path, first_line, root)
+    env["kj_images"] = {ref.src: ref.path for ref in images.values()}
+    return md.renderer.render(_figures(tokens), md.options, env), tuple(images.values())
 
 
 def _check_nesting(tokens: list[Token], path: Path, first_line: int) -> None:
@@ -204,8 +221,8 @@ def _take_footnotes(tokens: list[Token], env: dict) -> tuple[list[Token], dict[i
     return kept, notes
 
 
-def _check_images(tokens: list[Token], path: Path, first_line: int, root: Path) -> dict[str, Path]:
-    found: dict[str, Path] = {}
+def _check_images(tokens: list[Token], path: Path, first_line: int, root: Path) -> dict[str, ImageRef]:
+    found: dict[str, ImageRef] = {}
     for token in tokens:
         if token.type != "inline" or not token.children:
             continue
@@ -216,7 +233,8 @@ def _check_images(tokens: list[Token], path: Path, first_line: int, root: Path) 
             offset = token.content.find(src)
             line = first_line + (token.map[0] if token.map else 0)
             line += token.content.count("\n", 0, max(offset, 0))
-            found[src] = _image_file(src, path, line, root)
+            if src not in found:
+                found[src] = ImageRef(src, _image_file(src, path, line, root), line)
     return found
 
 

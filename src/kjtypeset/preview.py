@@ -114,7 +114,7 @@ class Preview:
         started = time.perf_counter()
         rendering = error = None
         try:
-            result = build_issue(self.manifest, self.output)
+            result = build_issue(self.manifest, self.output, editions=("proof",))
             rendering = render(result.pdf.read_bytes(), time.perf_counter() - started,
                                self.state.rendering)
         except KjError as exc:
