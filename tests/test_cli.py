@@ -56,8 +56,8 @@ def test_build_one_edition(make_issue, capsys):
 
     path = make_issue()
     out = path.parent / "out"
-    assert main(["build", str(path), "--output", str(out), "--edition", "print"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["2024-03-print.pdf"]
+    assert main(["build", str(path), "--output", str(out), "--edition", "print", "--verbose"]) == 0
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["2024-03-print.pdf"]
     err = capsys.readouterr().err
     assert "写出印刷版……" in err and "已生成" in err and "MB" in err
 
