@@ -49,3 +49,101 @@ def title_pages(texts: list[str], titles: list[str]) -> dict[str, int]:
                 pages[title] = printed[index]
                 break
     return pages
+
+
+# ---- typography read-back (the rules of ../shared/reference/typesetting-rules.md) ----------
+
+import io  # noqa: E402
+
+import pdfplumber  # noqa: E402
+
+LINE_START_FORBIDDEN = set("，。、；：？！）］｝》〉」』】〗〕”’％‰～·,.;:?!)]}%")
+LINE_END_FORBIDDEN = set("（［｛《〈「『【〖〔“‘([{")
+CLOSING = set("，。、；：？！）》」』】〉”’")
+HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]")
+
+
+def text_lines(pdf) -> list[list[dict]]:
+    """Per page, the text lines top to bottom: text, x0, x1, top, bottom, size."""
+    source = io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf
+    pages = []
+    with pdfplumber.open(source) as doc:
+        for page in doc.pages:
+            lines = []
+            for line in page.extract_text_lines(return_chars=True, strip=True):
+                chars = [c for c in line["chars"] if c["text"].strip()]
+                if not chars:
+                    continue
+                sizes = sorted(round(c["size"], 1) for c in chars)
+                size = sizes[len(sizes) // 2]
+                # The line's text in its own size: footnote calls (superscripts) left out.
+                main = "".join(c["text"] for c in chars if c["size"] > size * 0.8)
+                lines.append({"text": "".join(c["text"] for c in line["chars"]).strip(), "main": main,
+                              "x0": min(c["x0"] for c in chars), "x1": max(c["x1"] for c in chars),
+                              "top": min(c["top"] for c in chars),
+                              "bottom": max(c["bottom"] for c in chars),
+                              "size": size, "chars": chars})
+            pages.append(lines)
+    return pages
+
+
+def paragraphs_of(lines: list[dict], size: float) -> list[list[dict]]:
+    """Body lines of one page grouped into paragraphs: a paragraph starts indented."""
+    body = [line for line in lines if abs(line["size"] - size) < 0.1 and HAN_RE.search(line["text"])]
+    if not body:
+        return []
+    left = min(line["x0"] for line in body)
+    groups: list[list[dict]] = []
+    for line in body:
+        indented = line["x0"] - left > size * 1.5
+        close = groups and line["top"] - groups[-1][-1]["bottom"] < size * 1.2
+        if groups and close and not indented:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return groups
+
+
+def flush_report(pdf, size: float, right_edges: tuple[float, ...]) -> dict:
+    """Non-final lines of every paragraph that do not end flush (within 1 pt) with the measure.
+
+    ``right_edges``: the right edge of the text block on odd and even pages. A line ending in
+    a full-width closing mark may overhang by up to an em (a half-width line-end mark).
+    """
+    flush, ragged = 0, []
+    for number, lines in enumerate(text_lines(pdf), start=1):
+        right = right_edges[(number + 1) % len(right_edges)]
+        for para in paragraphs_of(lines, size):
+            for line in para[:-1]:
+                slack = right - line["x1"]
+                ok = abs(slack) <= 1 or (line["text"][-1] in CLOSING and -size - 1 <= slack <= 1)
+                if ok:
+                    flush += 1
+                else:
+                    ragged.append((number, round(slack, 1), line["text"][-12:]))
+    total = flush + len(ragged)
+    return {"lines": total, "flush": flush, "ratio": flush / total if total else None, "ragged": ragged}
+
+
+def line_break_violations(pdf, size: float) -> list[tuple[int, str, str]]:
+    """clreq line-start and line-end rules, split —— and ……, a number split from its unit,
+    and a paragraph ending with a single character on its last line (孤字)."""
+    bad = []
+    for number, lines in enumerate(text_lines(pdf), start=1):
+        for para in paragraphs_of(lines, size):
+            for a, b in zip(para, para[1:]):
+                end, start = a["main"][-1], b["main"][0]
+                if start in LINE_START_FORBIDDEN:
+                    bad.append((number, "line starts with a closing mark", b["main"][:12]))
+                if end in LINE_END_FORBIDDEN:
+                    bad.append((number, "line ends with an opening mark", a["main"][-12:]))
+                if end in "—…" and start == end:
+                    bad.append((number, "split —— or ……", a["main"][-6:] + "|" + b["main"][:6]))
+                if end.isdigit() and HAN_RE.match(start):
+                    bad.append((number, "number split from its unit", a["main"][-6:] + "|" + b["main"][:6]))
+            if len(para) > 1:
+                # One character, and at most the closing marks after it (孤字).
+                last = para[-1]["main"]
+                if len(last.rstrip("，。、；：？！）》」』】”’…—")) == 1:
+                    bad.append((number, "one character alone on the last line", last))
+    return bad

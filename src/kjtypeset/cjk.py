@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 ZWSP = "\u200b"
 WJ = "\u2060"
+OBJECT = "\ufffc"
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3040-\u30ff"
 OPENING = "“‘（《〈「『【〔〖［｛"
@@ -58,6 +59,7 @@ class Options:
 
     han_latin_spacing: bool = True
     punctuation_compression: bool = True
+    latin_hyphenation: bool = False
 
 
 STYLESHEET = """
@@ -65,6 +67,7 @@ STYLESHEET = """
 .kj-sp-r { margin-right: 0.25em; }
 .kj-sp-lr { margin-left: 0.25em; margin-right: 0.25em; }
 .kj-halt { font-feature-settings: "halt"; }
+span[lang="en"] { hyphens: auto; }
 """
 
 
@@ -77,10 +80,13 @@ class _Run:
     """The text of one line-breaking context (a paragraph, a cell, a footnote) and its tags."""
 
     tag: str  # the block that holds it
-    pieces: list = field(default_factory=list)  # str text (unescaped) or ("tag", markup)
+    # str: text (unescaped); ("tag", markup): markup; ("obj", markup): markup that stands for
+    # an object in the text (code, an image), seen by the rules as U+FFFC.
+    pieces: list = field(default_factory=list)
 
     def text(self) -> str:
-        return "".join(p for p in self.pieces if isinstance(p, str))
+        return "".join(p if isinstance(p, str) else OBJECT if p[0] == "obj" else ""
+                       for p in self.pieces)
 
 
 def prepare(fragment: str, options: Options = Options()) -> str:
@@ -108,7 +114,10 @@ def prepare(fragment: str, options: Options = Options()) -> str:
         markup = match.group(0)
         if name in _RAW:
             raw_depth += -1 if closing else 1
-            stack[-1].pieces.append(("tag", markup))
+            opens_object = not closing and raw_depth == 1
+            stack[-1].pieces.append(("obj" if opens_object else "tag", markup))
+        elif name == "img":
+            stack[-1].pieces.append(("obj", markup))
         elif name == "span":
             # A page footnote is a flow of its own inside the paragraph.
             if not closing:
@@ -202,24 +211,31 @@ def _bind_last_word(text: str, add) -> None:
         add(start, WJ)
 
 
+_LONG_WORD = re.compile(r"[A-Za-z]{6,}")
+
+
 def _wraps(text: str, options: Options) -> list[tuple[int, int, str]]:
-    """Spans to wrap around ranges of the run's text: (start, end, class)."""
+    """Spans to wrap around ranges of the run's text: (start, end, attributes)."""
     wraps = []
-    if options.han_latin_spacing:
-        for match in _LATIN.finditer(text):
-            start, end = match.span()
-            left = start > 0 and is_han(text[start - 1])
-            right = end < len(text) and is_han(text[end])
-            if left or right:
-                wraps.append((start, end, "kj-sp-lr" if left and right else
-                              "kj-sp-l" if left else "kj-sp-r"))
+    for match in _LATIN.finditer(text):
+        start, end = match.span()
+        left = options.han_latin_spacing and start > 0 and is_han(text[start - 1])
+        right = options.han_latin_spacing and end < len(text) and is_han(text[end])
+        # A long English word may be hyphenated rather than leave a letter-spaced line before
+        # it (Pango knows no Chinese-English mix; the span tells WeasyPrint to use pyphen).
+        english = (options.latin_hyphenation and not _URL.fullmatch(match.group())
+                   and _LONG_WORD.search(match.group()))
+        if left or right or english:
+            spacing = "kj-sp-lr" if left and right else "kj-sp-l" if left else "kj-sp-r" if right else ""
+            attributes = f'class="{spacing or "kj-en"}"' + (' lang="en"' if english else "")
+            wraps.append((start, end, attributes))
     if options.punctuation_compression:
         for i in range(len(text) - 1):
             a, b = text[i], text[i + 1]
             if a in CLOSING + STOPS and b in OPENING + CLOSING + STOPS:
-                wraps.append((i, i + 1, "kj-halt"))
+                wraps.append((i, i + 1, 'class="kj-halt"'))
             elif a in OPENING and b in OPENING:
-                wraps.append((i + 1, i + 2, "kj-halt"))
+                wraps.append((i + 1, i + 2, 'class="kj-halt"'))
     return sorted(wraps)
 
 
@@ -234,6 +250,7 @@ def _weave(pieces: list, inserts: dict[int, str], wraps: list[tuple[int, int, st
     for piece in pieces:
         if not isinstance(piece, str):
             out.append(piece[1])
+            offset += piece[0] == "obj"
             continue
         start, end = offset, offset + len(piece)
         opens = {a: cls for a, b, cls in wraps if start <= a and b <= end}
@@ -244,7 +261,7 @@ def _weave(pieces: list, inserts: dict[int, str], wraps: list[tuple[int, int, st
             if i in inserts:
                 out.append(inserts[i])
             if i in opens:
-                out.append(f'<span class="{opens[i]}">')
+                out.append(f'<span {opens[i]}>')
             out.append(html.escape(piece[i - start], quote=False))
         if end in closes:
             out.append("</span>")

@@ -104,6 +104,15 @@ _CLOSING = set('）］｝〕〉》」』】〗〙〛〞’”)]},.;:?!%'
 
 _SPACES = (' ', '\u00a0')
 
+# Justification opportunities, by how they may stretch (see _allocate).
+NORMAL, SPACE, MIXED, TRACKING = 0, 1, 2, 3
+# The most a Han–Latin boundary may take beyond the cap: it already carries ¼ em of spacing,
+# which extractors read as a space anyway.
+FLEXIBLE_EM = 1.0
+# Tracking between Latin letters, the last resort of a line that still falls short: far below
+# what an extractor reads as a space.
+TRACKING_EM = 0.06
+
 # Full-width marks whose right half is blank in Simplified Chinese faces.
 LINE_END_HALF = frozenset('，。、；：？！）》」』】〕〗”’')
 
@@ -117,6 +126,16 @@ def _is_cjk(ch):
         if lo <= cp <= hi:
             return True
     return False
+
+
+@lru_cache(maxsize=None)
+def _is_latin(ch):
+    return ch.isascii() and ch.isalnum() or '\u00c0' <= ch <= '\u024f'
+
+
+@lru_cache(maxsize=None)
+def _is_han(ch):
+    return _is_cjk(ch) and unicodedata.category(ch) == 'Lo'
 
 
 @lru_cache(maxsize=None)
@@ -262,8 +281,8 @@ def plan_line(line, boxes):
     """Find the justification opportunities of a line.
 
     Return None if nothing can stretch, else (leaves, starts, gaps) where
-    ``gaps`` lists (leaf index before, byte offset in it, leaf index after)
-    in visual order.
+    ``gaps`` lists (leaf index before, byte offset in it, leaf index after,
+    tier) in visual order; see ``_allocate`` for what each tier takes.
     """
     leaves, starts = [], {}
     _leaves(line, boxes, starts, leaves)
@@ -274,8 +293,13 @@ def plan_line(line, boxes):
         gaps, cjk = [], False
         for (ia, a, off), (ib, b, _) in zip(seq, seq[1:]):
             if gap_is_opportunity(a, b, strict):
-                gaps.append((ia, off, ib))
+                tier = (SPACE if a in _SPACES else
+                        MIXED if _is_latin(a) != _is_latin(b) and (_is_han(a) or _is_han(b))
+                        else NORMAL)
+                gaps.append((ia, off, ib, tier))
                 cjk = cjk or a not in _SPACES
+            elif a.isalpha() and b.isalpha() and _is_latin(a) and _is_latin(b):
+                gaps.append((ia, off, ib, TRACKING))
         if cjk:
             return leaves, starts, gaps
     return None
@@ -356,6 +380,56 @@ def _wrapped_get_first_line(self):
 # justify_line replacement
 # --------------------------------------------------------------------------
 
+def _shares(total, count):
+    """``total`` split into ``count`` whole parts, the first ones one unit larger."""
+    base, remainder = divmod(total, count)
+    return [base + (k < remainder) for k in range(count)]
+
+
+def _fill(amounts, gaps, rest, ceiling):
+    """Give ``rest`` units to ``gaps`` in equal shares, none past ``ceiling(k)`` (None: no
+    limit); a gap that reaches its ceiling passes its share on. Returns what is left."""
+    while rest > 0 and gaps:
+        share = max(rest // len(gaps), 1)
+        still_open = []
+        for k in gaps:
+            room = None if ceiling(k) is None else ceiling(k) - amounts[k]
+            grant = min(share, rest) if room is None else min(share, rest, room)
+            amounts[k] += grant
+            rest -= grant
+            if room is None or grant < room:
+                still_open.append(k)
+        gaps = still_open
+    return rest
+
+
+def _allocate(total, tiers, cap, em):
+    """How many Pango units each gap gets, for ``total`` units of extra width.
+
+    Every NORMAL, SPACE and MIXED gap gets an equal share. With a ``cap`` (units), a NORMAL
+    gap (between Han) stops there: past it, text extractors read the gap as a space. The rest
+    goes to the gaps where a wider space reads right: word spaces without limit, Han–Latin
+    boundaries up to FLEXIBLE_EM more; then, on a line that still falls short, a little
+    tracking between Latin letters (up to TRACKING_EM). What remains leaves the line short.
+    """
+    amounts = [0] * len(tiers)
+    main = [k for k, tier in enumerate(tiers) if tier != TRACKING]
+    if cap is None or total <= cap * len(main):
+        for k, share in zip(main, _shares(total, len(main))):
+            amounts[k] = share
+        return amounts
+    rest = total
+    for k, tier in enumerate(tiers):
+        if tier == NORMAL:
+            amounts[k] = cap
+            rest -= cap
+    ceilings = {SPACE: None, MIXED: cap + int(FLEXIBLE_EM * em), TRACKING: int(TRACKING_EM * em)}
+    for group in ((SPACE, MIXED), (TRACKING,)):
+        gaps = [k for k, tier in enumerate(tiers) if tier in group]
+        rest = _fill(amounts, gaps, rest, lambda k: ceilings[tiers[k]])
+    return amounts
+
+
 def justify_line(context, line, extra_width):
     from weasyprint.formatting_structure import boxes
     from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
@@ -375,12 +449,6 @@ def justify_line(context, line, extra_width):
         # before the box does.  Let the box overhang so the ink is flush.
         extra_width += last.style['letter_spacing']
 
-    cap = _state.get('max_gap_em')
-    if cap is not None:
-        # Optional: rather leave a line short than letter-space it so much
-        # that text extractors read the gaps as spaces (see install()).
-        extra_width = min(extra_width, cap * line.style['font_size'] * len(gaps))
-
     # Optional (clreq 3.1.6.3): a full-width mark ending the line is set half width, its
     # blank right half given to the line's gaps; the mark's ink then ends flush.
     hang, hang_at = 0, None
@@ -391,14 +459,17 @@ def justify_line(context, line, extra_width):
             hang_at = tail[-1][1]
             extra_width += hang * FROM_UNITS
 
-    # Whole Pango units (1/1024 px) so that the parts add up exactly; the
-    # first `remainder` gaps get one unit more.
-    target = line.width + extra_width
-    base, remainder = divmod(int(round(extra_width * TO_UNITS)), len(gaps))
+    # Whole Pango units (1/1024 px) so that the parts add up exactly.
+    em = line.style['font_size'] * TO_UNITS
+    cap = _state.get('max_gap_em')
+    amounts = _allocate(int(round(extra_width * TO_UNITS)), [gap[3] for gap in gaps],
+                        None if cap is None else int(cap * em), em)
+    target = line.width + sum(amounts) * FROM_UNITS
     edits = {}  # leaf index -> {byte offset: (trail, lead)}
     shifts = {}  # id(box to shift) -> px, for gaps between leaves
-    for k, (ia, offset, ib) in enumerate(gaps):
-        units = base + (k < remainder)
+    for (ia, offset, ib, _tier), units in zip(gaps, amounts):
+        if not units:
+            continue
         # Half before the gap, half after: WeasyPrint writes each half as
         # its own TJ offset, and pypdf turns an offset into a space only
         # past about half a space width, so halves keep the text layer

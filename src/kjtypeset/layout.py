@@ -41,9 +41,11 @@ TYPOGRAPHY = {
     "halfwidth_line_end": Field("bool", "行末标点半角"),
     "punctuation_compression": Field("bool", "相邻标点挤压"),
     "max_stretch": Field("number", "两端对齐时每个字距的最大增量（em）"),
+    "latin_hyphenation": Field("bool", "西文长词断词"),
 }
 TYPOGRAPHY_DEFAULTS = {"han_latin_spacing": True, "halfwidth_line_end": False,
-                       "punctuation_compression": True, "max_stretch": 0.17}
+                       "punctuation_compression": True, "max_stretch": 0.17,
+                       "latin_hyphenation": False}
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ class Layout:
     @property
     def cjk(self) -> cjk.Options:
         return cjk.Options(han_latin_spacing=self.option("han_latin_spacing"),
-                           punctuation_compression=self.option("punctuation_compression"))
+                           punctuation_compression=self.option("punctuation_compression"),
+                           latin_hyphenation=self.option("latin_hyphenation"))
 
 
 def available_layouts() -> list[str]:

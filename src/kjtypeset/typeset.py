@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
+from weasyprint.css.counters import CounterStyle
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
@@ -84,16 +85,17 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                                   f"{exc}") from exc
     font_dirs = {face.path.parent for face in layout.fonts}
     fetcher = ConfinedFetcher((issue_folder, layout.folder, *font_dirs))
-    # @font-face rules in a user stylesheet only register through a shared FontConfiguration.
-    fonts = FontConfiguration()
+    # @font-face and @counter-style rules in a user stylesheet only register through a
+    # FontConfiguration and a CounterStyle shared with the render.
+    fonts, counters = FontConfiguration(), CounterStyle()
     stylesheets = [weasyprint.CSS(string=font_face_css(layout.fonts, layout.roles) + cjk.STYLESHEET,
-                                  url_fetcher=fetcher, font_config=fonts)]
-    stylesheets += [weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=fonts)
-                    for sheet in layout.stylesheets]
+                                  url_fetcher=fetcher, font_config=fonts, counter_style=counters)]
+    stylesheets += [weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=fonts,
+                                   counter_style=counters) for sheet in layout.stylesheets]
     with confined(fetcher, origin):
         document = weasyprint.HTML(
             string=html, base_url=str(layout.folder) + "/", url_fetcher=fetcher,
-        ).render(stylesheets=stylesheets, font_config=fonts)
+        ).render(stylesheets=stylesheets, font_config=fonts, counter_style=counters)
     pin_to_page_bottom(document)
     return document
 
