@@ -10,11 +10,12 @@ PY := $(VENV)/bin/python
 ISSUE ?= $(shell ls -1 issue_sources 2>/dev/null | grep -E "^[0-9]{4}-[0-9]+$$" | sort | tail -n 1)
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk scribus-data
 
-.PHONY: issue test fuzz bench setup system fonts clean help
+.PHONY: issue all-issues test fuzz bench setup system fonts clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make issue [ISSUE=2024-02]  排版一期简报（默认最新一期），输出到 output/<期>/"
+	@echo "make all-issues             排版 issue_sources/ 下的全部各期（每个 CPU 核一个进程）"
 	@echo "make test                   运行测试"
 	@echo "make fuzz                   长时间的模糊测试"
 	@echo "make bench                  性能基准：耗时、内存、页数、文件大小"
@@ -22,6 +23,10 @@ help:
 
 issue: setup
 	$(PY) -m kjtypeset build issue_sources/$(ISSUE)/issue.yaml
+
+# Every issue, one worker process per core; a failing issue is reported at the end (exit 1).
+all-issues: setup
+	$(PY) -m kjtypeset build --all
 
 # The preview's end-to-end test drives Debian's Chromium; building issues does not need it.
 test: SYSTEM_PACKAGES += chromium
@@ -35,6 +40,8 @@ fuzz: setup
 # Build times, memory and sizes against a plain WeasyPrint render (a benchmark, not a test).
 bench: setup
 	$(PY) tests/benchmark.py
+	$(PY) bench/archive_search.py
+	$(PY) bench/batch_build.py
 
 setup: system $(VENV)/.installed fonts
 

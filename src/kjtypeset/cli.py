@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import threading
 import time
@@ -21,6 +22,12 @@ EPILOG = """示例：
   kjtypeset build issue_sources/2024-02/issue.yaml --edition print --marks --booklet
   kjtypeset check output/2024-02/2024-02-print.pdf                    # 印前检查
   kjtypeset unpack output/2024-02/2024-02-archive.pdf /tmp/rebuild    # 从存档版取回源文件
+  kjtypeset build --all                          # 排版 issue_sources/ 下的全部各期（多进程）
+  kjtypeset publish 2024-02                      # 存档：archive/2024/2024-02.pdf，并编入目录
+  kjtypeset search 宁科贷 --year 2024             # 全文检索存档的全部文章
+  kjtypeset catalogue --html                     # 档案目录；--html 写出 archive/index.html
+  kjtypeset verify                               # 核对存档的 PDF 是否与存档时相同
+  kjtypeset reindex                              # 从存档的 PDF 重建目录数据库
   python -m kjtypeset fonts                      # 从 Debian 的 Noto CJK 字体集中提取 SC 字体到 fonts/
 
 每个子命令都有自己的帮助，如 kjtypeset import --help。
@@ -93,10 +100,19 @@ def _parser() -> argparse.ArgumentParser:
                     "  印刷版 <期>-print.pdf    交印刷厂：PDF/X-4，CMYK（FOGRA39），3 mm 出血\n"
                     "  存档版 <期>-archive.pdf  归档：PDF/A-3b，附带本期全部源文件",
         epilog="示例：\n  kjtypeset build issue_sources/2024-02/issue.yaml --output output/2024-02\n"
-               "  kjtypeset build issue_sources/2024-02/issue.yaml --edition print --saddle-stitch --marks")
-    build.add_argument("manifest", type=Path, help="期刊清单 issue.yaml 的路径")
+               "  kjtypeset build issue_sources/2024-02/issue.yaml --edition print --saddle-stitch --marks\n"
+               "  kjtypeset build --all                 # issue_sources/ 下的全部各期，每个核一个进程\n"
+               "  kjtypeset build --all --jobs 2 -q     # 两个进程，不显示进度")
+    build.add_argument("manifest", type=Path, nargs="?", help="期刊清单 issue.yaml 的路径（用 --all 时不写）")
     build.add_argument("--output", type=Path, metavar="目录",
-                       help="PDF 的输出目录（默认 output/<年-期>/）")
+                       help="PDF 的输出目录（默认 output/<年-期>/；与 --all 同用时各期写在 <目录>/<年-期>/）")
+    build.add_argument("--all", action="store_true",
+                       help="排版 issue_sources/ 下的全部各期：多个进程同时排版，某一期出错不影响其他各期，"
+                            "最后列出出错的各期（退出码 1）")
+    build.add_argument("-j", "--jobs", type=int, metavar="N",
+                       help="与 --all 同用：同时排版的进程数（默认为 CPU 核数）")
+    build.add_argument("--sources", type=Path, metavar="目录",
+                       help="与 --all 同用：各期文件夹所在的目录（默认 issue_sources/）")
     build.add_argument("--edition", choices=["proof", "print", "archive"], metavar="版本",
                        help="只生成一个版本：proof（校样版）、print（印刷版）或 archive（存档版）；默认三个都生成")
     build.add_argument("--marks", action="store_true", help="印刷版：在出血以外加裁切标记（套准色）")
@@ -166,6 +182,64 @@ def _parser() -> argparse.ArgumentParser:
     unpack.add_argument("pdf", type=Path, help="存档版 PDF")
     unpack.add_argument("dest", type=Path, metavar="目录", help="写入的文件夹（应为空或不存在）")
 
+    archive_help = "档案文件夹（默认项目的 archive/，也可用环境变量 KJTYPESET_ARCHIVE 设置）"
+    publish = commands.add_parser(
+        "publish", help="存档：排出存档版并存入档案文件夹，编入目录",
+        description="排出这一期的存档版（PDF/A-3b），存为档案文件夹中的 <年>/<期>.pdf，并编入目录数据库\n"
+                    "（期号、日期、编印单位、页数、大小、SHA-256、存档时间，各篇文章的标题、来源、栏目、页码和每页文字）。\n"
+                    "已存档的文件绝不覆盖：更正后再次存档，另存为 <期>.r2.pdf（第 2 版）并成为现行版本，旧版原样保留；\n"
+                    "与现行版本完全相同时不重复存档。",
+        epilog="示例：\n  kjtypeset publish 2024-02\n"
+               "  kjtypeset publish output/2024-02/2024-02-archive.pdf   # 存入已生成的存档版\n"
+               "  kjtypeset publish 2024-02 --archive /srv/档案")
+    publish.add_argument("issue", metavar="期",
+                         help="issue_sources/ 下的文件夹名、期刊文件夹或 issue.yaml 的路径；"
+                              "也可以是已生成的存档版 PDF（*-archive.pdf）")
+    publish.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
+    publish.add_argument("--output", type=Path, metavar="目录",
+                         help="排出的存档版写在哪里（默认 output/<年-期>/，与 build 相同）")
+    _common(publish)
+
+    search = commands.add_parser(
+        "search", help="全文检索：在存档的全部文章中查找",
+        description="在档案中各期（现行版本）的全部文章中查找，按相关程度列出：期号、文章标题、页码和一段上下文\n"
+                    "（找到的词用【】标出）。写几个词时，每个词都要出现；一个词中带空格（用引号括起）就是短语，\n"
+                    "汉字之间的空格不计。一两个字的词也能查，只是不用索引，稍慢。",
+        epilog="示例：\n  kjtypeset search 宁科贷\n  kjtypeset search 科技金融 驿站 --year 2024\n"
+               "  kjtypeset search \"科创金融 服务驿站\" --json")
+    search.add_argument("terms", nargs="+", metavar="词", help="要查找的词；几个词都要出现")
+    search.add_argument("--year", type=int, metavar="年", help="只查这一年的各期")
+    search.add_argument("--limit", type=int, default=20, metavar="N", help="最多列出 N 处（默认 20）")
+    search.add_argument("--json", action="store_true", help="以 JSON 输出（供程序读取）")
+    search.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
+
+    catalogue = commands.add_parser(
+        "catalogue", help="档案目录：按年份、期号列出各期及其文章和页码",
+        description="按年份和期号列出档案中的各期（现行版本），以及各篇文章的栏目、标题和页码。\n"
+                    "--html 另写出一个网页（不联网、不需要 JavaScript），链接到各期的 PDF 和各篇文章所在的页。",
+        epilog="示例：\n  kjtypeset catalogue\n  kjtypeset catalogue --html                 # 写出 archive/index.html\n"
+               "  kjtypeset catalogue --html 档案目录.html")
+    catalogue.add_argument("--html", nargs="?", const=True, type=Path, metavar="文件",
+                           help="写出网页目录（默认档案文件夹中的 index.html）")
+    catalogue.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
+    _common(catalogue)
+
+    verify = commands.add_parser(
+        "verify", help="核对：存档的 PDF 是否仍与存档时完全相同",
+        description="重新计算档案中每个 PDF 的 SHA-256，与目录和发布记录核对，报告缺失、被改动、\n"
+                    "没有编目的文件。有问题时退出码为 1。",
+        epilog="示例：\n  kjtypeset verify\n  kjtypeset verify --archive /srv/档案")
+    verify.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
+
+    reindex = commands.add_parser(
+        "reindex", help="重建目录：只凭存档的 PDF 重建目录数据库",
+        description="从档案中的 PDF 重建目录数据库：各期的信息取自 PDF 的 XMP 元数据和附带的源文件，\n"
+                    "文章文字取自 PDF 的文字层。每个 PDF 先与发布记录（published.jsonl）核对：\n"
+                    "被改动、内容自相矛盾的文件不编入目录并报告（退出码 1）；发布记录中没有的文件按现状编入并提示。",
+        epilog="示例：\n  kjtypeset reindex\n  kjtypeset reindex --archive /srv/档案")
+    reindex.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
+    _common(reindex)
+
     fonts = commands.add_parser(
         "fonts", help="准备字体：从 Debian 的 Noto CJK 字体集中提取简体中文（SC）字体",
         description="从 /usr/share/fonts/opentype/noto 的 Noto CJK 字体集中提取 SC 字面到 fonts/。",
@@ -228,7 +302,8 @@ class _Say:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"build": _build, "new": _new, "import": _import, "preview": _preview,
-                "check": _check, "unpack": _unpack, "fonts": _fonts}
+                "check": _check, "unpack": _unpack, "fonts": _fonts, "publish": _publish,
+                "search": _search, "catalogue": _catalogue, "verify": _verify, "reindex": _reindex}
     try:
         return handlers[args.command](args)
     except KjError as exc:
@@ -239,6 +314,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。" if args.command == "preview" else "已中断，未写出任何文件。", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `kjtypeset search … | head`: the reader has seen enough
+        sys.stdout = open(os.devnull, "w")  # so the interpreter's final flush stays quiet
+        return 141
+
+
+def _usage(command: str, message: str) -> int:
+    print(f"kjtypeset {command}：{message}（用 --help 查看用法）", file=sys.stderr)
+    return 2
 
 
 def _build(args) -> int:
@@ -247,8 +330,15 @@ def _build(args) -> int:
     editions = (args.edition,) if args.edition else ("proof", "print", "archive")
     if (args.marks or args.saddle_stitch or args.booklet) and "print" not in editions:
         option = "--marks" if args.marks else "--saddle-stitch" if args.saddle_stitch else "--booklet"
-        print(f"kjtypeset build：{option} 只用于印刷版（--edition print）（用 --help 查看用法）", file=sys.stderr)
-        return 2
+        return _usage("build", f"{option} 只用于印刷版（--edition print）")
+    if args.all:
+        if args.manifest:
+            return _usage("build", "--all 排版全部各期，不能再写期刊清单")
+        return _build_all(args, editions)
+    if args.manifest is None:
+        return _usage("build", "缺少参数：期刊清单 issue.yaml 的路径，或用 --all 排版全部各期")
+    if args.jobs or args.sources:
+        return _usage("build", f"{'--jobs' if args.jobs else '--sources'} 只与 --all 同用")
     say = _Say(args)
     load_manifest(args.manifest)  # a mistake in the manifest is reported before the slow part
     say.stage("载入排版引擎……")
@@ -267,6 +357,223 @@ def _build(args) -> int:
         say(f"已生成 {display_path(output.path)}：{output.pages} 页，{output.size / 1e6:.2f} MB")
     say(f"用时 {result.seconds:.1f} 秒")
     return 0
+
+
+def _build_all(args, editions: tuple[str, ...]) -> int:
+    from .batch import build_all, cores
+    from .editions import PrintOptions
+    from .issues import ISSUE_SOURCES, issue_manifests
+
+    sources = args.sources or ISSUE_SOURCES
+    manifests = issue_manifests(sources)
+    if not manifests:
+        raise KjError(sources, None, "这里没有任何一期：应有 <年-期>/issue.yaml 这样的期刊文件夹")
+    if args.jobs is not None and args.jobs < 1:
+        return _usage("build", f"--jobs 应为正整数，实际为 {args.jobs}")
+    jobs = args.jobs or cores()
+    options = PrintOptions(marks=args.marks, saddle_stitch=args.saddle_stitch, booklet=args.booklet)
+    progress = _Progress(args, len(manifests), f"排版 {len(manifests)} 期（{min(jobs, len(manifests))} 个进程）")
+    started = time.perf_counter()
+    results = build_all(manifests, args.output, jobs, editions, options, on_done=progress.done)
+    progress.finish()
+    failed = [r for r in results if not r.ok]
+    seconds = time.perf_counter() - started
+    say = _Say(args)
+    for built in results:
+        if built.ok:
+            say.detail(f"  {built.issue_id}：{built.pages} 页，{built.seconds:.1f} 秒")
+    if failed:
+        print(f"{len(results)} 期中 {len(failed)} 期出错（其余 {len(results) - len(failed)} 期已排版，"
+              f"用时 {seconds:.1f} 秒）：", file=sys.stderr)
+        for built in failed:
+            print(f"错误：{built.message}", file=sys.stderr)
+        return 1
+    say(f"全部 {len(results)} 期已排版，用时 {seconds:.1f} 秒")
+    return 0
+
+
+class _Progress:
+    """One line on standard error: redrawn in place on a terminal, a line per issue otherwise
+    (a log file gets no carriage returns); nothing with --quiet."""
+
+    WIDTH = 20
+
+    def __init__(self, args, total: int, title: str):
+        self.quiet = getattr(args, "quiet", False)
+        self.total, self.count, self.failed = total, 0, 0
+        self.tty = sys.stderr.isatty()
+        if not self.quiet:
+            print(title + ("……" if not self.tty else ""), file=sys.stderr, flush=True)
+        self._draw("")
+
+    def done(self, built) -> None:
+        self.count += 1
+        self.failed += not built.ok
+        self._draw(f"{built.issue_id} {'完成' if built.ok else '出错'}")
+
+    def _draw(self, last: str) -> None:
+        if self.quiet or (not self.tty and not last):
+            return
+        filled = self.WIDTH * self.count // self.total
+        bar = "█" * filled + "░" * (self.WIDTH - filled)
+        failed = f"，{self.failed} 期出错" if self.failed else ""
+        line = f"[{bar}] {self.count}/{self.total}{failed}  {last}"
+        if self.tty:
+            print(f"\r\x1b[K{line}", end="", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self.tty and not self.quiet:
+            print(file=sys.stderr, flush=True)
+
+
+def _publish(args) -> int:
+    from .archive import archive_folder, publish
+    from .archivepdf import read_archive_pdf
+
+    say = _Say(args)
+    folder = archive_folder(args.archive)
+    if args.issue.lower().endswith(".pdf"):
+        pdf = Path(args.issue)
+        if not pdf.is_file():
+            raise KjError(pdf, None, "找不到存档版 PDF 文件")
+        if args.output:
+            return _usage("publish", "--output 只用于排版：存入已生成的 PDF 时不能用")
+    else:
+        from .issues import resolve_issue
+        from .manifest import load_manifest
+
+        manifest = resolve_issue(args.issue)
+        load_manifest(manifest)  # a mistake in the manifest is reported before the slow part
+        say.stage("载入排版引擎……")
+        from .build import build_issue
+
+        try:
+            result = build_issue(manifest, args.output, progress=say.stage, editions=("archive",))
+        finally:
+            say.stage_done()
+        pdf = result.outputs[0].path
+        say(f"已生成 {display_path(pdf)}：{result.pages} 页")
+    data = pdf.read_bytes()
+    say.stage("读取存档版的元数据、源文件和各页文字……")
+    try:
+        record = read_archive_pdf(data, pdf)
+        published = publish(data, record, folder, on_wait=say)
+    finally:
+        say.stage_done()
+    where = display_path(published.path)
+    if published.unchanged:
+        say(f"{published.label}与已存档的第 {published.revision} 版 {where} 完全相同，未重复存档。")
+        return 0
+    say(f"已存档 {where}：{published.label}第 {published.revision} 版，{published.pages} 页，"
+        f"{published.articles} 篇文章，{published.size / 1e6:.2f} MB，SHA-256 {published.sha256[:16]}…")
+    if published.earlier:
+        old = "、".join(display_path(p) for p in published.earlier)
+        say(f"现行版本为第 {published.revision} 版；旧版 {old} 原样保留。")
+    return 0
+
+
+def _search(args) -> int:
+    import json
+
+    from .archive import archive_folder, open_catalogue
+    from .search import marked, parse_query, search
+
+    if args.limit < 1:
+        return _usage("search", f"--limit 应为正整数，实际为 {args.limit}")
+    folder = archive_folder(args.archive)
+    query = parse_query(args.terms)
+    db = open_catalogue(folder)
+    try:
+        started = time.perf_counter()
+        result = search(db, query, year=args.year, limit=args.limit)
+        seconds = time.perf_counter() - started
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps({
+            "terms": list(query.terms), "year": args.year, "total": result.total, "seconds": round(seconds, 4),
+            "results": [{"issue": h.issue_id, "label": h.issue_label, "bulletin": h.bulletin, "date": h.issue_date,
+                         "title": h.title, "page": h.page, "file": display_path(folder / h.file),
+                         "snippet": h.snippet, "highlights": [list(m) for m in h.highlights]}
+                        for h in result.hits],
+        }, ensure_ascii=False, indent=2))
+        return 0
+    terms = " ".join(f"“{t}”" for t in query.terms)
+    within = f"{args.year} 年各期中" if args.year else ""
+    if not result.total:
+        print(f"{within}没有找到 {terms}（用时 {seconds * 1000:.0f} 毫秒）")
+        return 0
+    print(f"{within}找到 {terms} {result.total} 处（用时 {seconds * 1000:.0f} 毫秒）：")
+    colour = sys.stdout.isatty()
+    for number, hit in enumerate(result.hits, start=1):
+        snippet = marked(hit, "\x1b[1;31m", "\x1b[0m") if colour else marked(hit)
+        print(f"\n{number}. {hit.issue_label}  第 {hit.page} 页  《{hit.title}》")
+        print(f"   {snippet}")
+        print(f"   {display_path(folder / hit.file)}")
+    if result.total > len(result.hits):
+        print(f"\n另有 {result.total - len(result.hits)} 处未列出（--limit 可列出更多）")
+    return 0
+
+
+def _catalogue(args) -> int:
+    import datetime as dt
+
+    from .archive import archive_folder, open_catalogue
+    from .listing import format_listing, html_page, listing
+
+    say = _Say(args)
+    folder = archive_folder(args.archive)
+    db = open_catalogue(folder)
+    try:
+        issues = listing(db)
+    finally:
+        db.close()
+    if args.html is None:
+        print(format_listing(issues, folder))
+        return 0
+    from .finish import write_atomically
+
+    target = folder / "index.html" if args.html is True else args.html
+    generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    write_atomically(target, html_page(issues, folder, target, generated).encode("utf-8"))
+    say(f"已写出 {display_path(target)}：{len(issues)} 期，{sum(len(i.articles) for i in issues)} 篇文章")
+    return 0
+
+
+def _verify(args) -> int:
+    from .archive import archive_folder, verify
+
+    folder = archive_folder(args.archive)
+    report = verify(folder)
+    return _archive_report(report, f"已核对档案 {display_path(folder)} 中的 {report.checked} 个 PDF"
+                                   f"（目录中 {report.catalogued} 个）")
+
+
+def _reindex(args) -> int:
+    from .archive import CATALOGUE, archive_folder, reindex
+
+    say = _Say(args)
+    folder = archive_folder(args.archive)
+    try:
+        report = reindex(folder, on_wait=say, on_file=lambda path: say.stage(f"读取 {display_path(path)}……"))
+    finally:
+        say.stage_done()
+    return _archive_report(report, f"已从 {report.checked} 个 PDF 重建目录 {display_path(folder / CATALOGUE)}："
+                                   f"编入 {report.catalogued} 个文件，{report.articles} 篇文章")
+
+
+def _archive_report(report, summary: str) -> int:
+    if report.problems:
+        print(f"{summary}；{len(report.problems)} 个问题：")
+    else:
+        print(f"{summary}。" if report.notes else f"{summary}：全部与存档时相同。")
+    for finding in report.problems:
+        print(f"  {finding.message}")
+    for finding in report.notes:
+        print(f"  注意：{finding.message}")
+    return 1 if report.problems else 0
 
 
 def _check(args) -> int:

@@ -16,12 +16,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import weasyprint
 from pypdf import PdfReader, PdfWriter
 
 from .articles import Article
 from .errors import KjError
+
+if TYPE_CHECKING:  # the archive commands lock and write without loading WeasyPrint
+    import weasyprint
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,10 @@ def check_contents(pdf: bytes, entries: tuple[ContentsEntry, ...], origin: Path)
 
 
 @contextlib.contextmanager
-def output_lock(folder: Path, name: str, on_wait: Callable[[str], None]) -> Iterator[None]:
-    """Hold ``folder/.name.lock`` for one build; a second build of the issue waits its turn.
+def output_lock(folder: Path, name: str, on_wait: Callable[[str], None],
+                busy: str = "另一个构建（进程 {holder}）正在生成本期，等待它完成……") -> Iterator[None]:
+    """Hold ``folder/.name.lock`` for one build; a second build of the issue waits its turn
+    (``busy`` is what the waiting one is told).
 
     The lock also makes it safe to delete temporary files a killed build left behind: while
     we hold it, no other build of this issue is writing one.
@@ -107,7 +112,7 @@ def output_lock(folder: Path, name: str, on_wait: Callable[[str], None]) -> Iter
         except BlockingIOError:
             lock.seek(0)
             holder = lock.read().strip() or "?"
-            on_wait(f"另一个构建（进程 {holder}）正在生成本期，等待它完成……")
+            on_wait(busy.format(holder=holder))
             fcntl.flock(lock, fcntl.LOCK_EX)
         lock.seek(0)
         lock.truncate()

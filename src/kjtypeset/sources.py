@@ -10,6 +10,7 @@ empty folder gives back a folder that builds the same issue.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import posixpath
 from dataclasses import dataclass
@@ -78,26 +79,45 @@ def unpack_sources(pdf: Path, dest: Path) -> tuple[Path, ...]:
     try:
         with pypdf_warnings():
             reader = PdfReader(pdf)
-            catalog = reader.trailer["/Root"]
+            reader.trailer["/Root"]
     except Exception as exc:  # pypdf raises many types for a damaged file
         raise KjError(pdf, None, f"无法读取 PDF：{exc}") from exc
+    return extract_sources(reader, pdf, dest)
+
+
+def extract_sources(reader, origin: Path, dest: Path) -> tuple[Path, ...]:
+    """``unpack_sources`` for a PDF already open; each attachment is checked against the size
+    and MD5 checksum recorded beside it, so a damaged one is refused, not written."""
     members = []
-    for spec in catalog.get("/AF", []):
+    for spec in reader.trailer["/Root"].get("/AF", []):
         spec = spec.get_object()
         if spec.get("/AFRelationship") != "/Source":
             continue
         name = str(spec.get("/UF") or spec.get("/F"))
+        member = safe_member(name, origin)
         stream = spec["/EF"]["/F"].get_object()
-        members.append((safe_member(name, pdf), stream))
+        try:
+            data = stream.get_data()
+        except Exception as exc:  # pypdf raises many types for a damaged stream
+            raise KjError(origin, None, f"附件 '{member}' 无法读取（{exc}）：文件已损坏或被改动") from exc
+        members.append((member, stream, data))
     if not members:
-        raise KjError(pdf, None, "PDF 中没有期刊源文件附件（应为 kjtypeset 生成的存档版 *-archive.pdf）")
+        raise KjError(origin, None, "PDF 中没有期刊源文件附件（应为 kjtypeset 生成的存档版 *-archive.pdf）")
+    for member, stream, data in members:
+        params = stream.get("/Params", {})
+        checksum, size = params.get("/CheckSum"), params.get("/Size")
+        if checksum is not None and not isinstance(checksum, bytes):
+            checksum = checksum.original_bytes  # pypdf reads a string as text when it can
+        if (checksum is not None and checksum != hashlib.md5(data).digest()) or (
+                size is not None and int(size) != len(data)):
+            raise KjError(origin, None, f"附件 '{member}' 的内容与其记录的大小或校验和不符：文件已损坏或被改动")
     if dest.exists() and any(dest.iterdir()):
         raise KjError(dest, None, "解包目标文件夹应为空文件夹，实际已有文件")
     written = []
-    for member, stream in members:
+    for member, stream, data in members:
         target = dest.joinpath(*member.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(stream.get_data())
+        target.write_bytes(data)
         modified = stream.get("/Params", {}).get("/ModDate")
         if modified:
             when = _pdf_date(str(modified))

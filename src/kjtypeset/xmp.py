@@ -189,3 +189,52 @@ def _extension_schema() -> list[str]:
         "</rdf:li>",
         "</rdf:Bag></pdfaExtension:schemas>",
     ]
+
+
+def read_fields(data: bytes | str) -> BulletinFields:
+    """The bulletin schema read back from an XMP packet (the inverse of ``packet``).
+
+    Raises ValueError naming what is missing or malformed: the caller knows which file it is.
+    """
+    import xml.etree.ElementTree as ET
+
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    start, end = text.find("<x:xmpmeta"), text.find("</x:xmpmeta>")
+    if start < 0 or end < 0:
+        raise ValueError("没有 XMP 元数据包")
+    try:
+        root = ET.fromstring(text[start:end + len("</x:xmpmeta>")])
+    except ET.ParseError as exc:
+        raise ValueError(f"XMP 元数据不是合法的 XML：{exc}") from exc
+    kjb, rdf = "{%s}" % NS_BULLETIN, "{%s}" % NAMESPACES["rdf"]
+
+    def value(name: str, required: bool = True) -> str | None:
+        element = root.find(f".//{kjb}{name}")
+        if element is None or element.text is None:
+            if required:
+                raise ValueError(f"XMP 中没有简报字段 kjb:{name}")
+            return None
+        return element.text.strip()
+
+    def items(name: str) -> list[str]:
+        element = root.find(f".//{kjb}{name}")
+        if element is None:
+            raise ValueError(f"XMP 中没有简报字段 kjb:{name}")
+        return [(li.text or "").strip() for li in element.iter(f"{rdf}li")]
+
+    def integer(name: str, text: str | None) -> int | None:
+        if text is None:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"XMP 简报字段 kjb:{name} 应为整数，实际为 '{text}'") from None
+
+    pages = [integer("articlePages", p) for p in items("articlePages")]
+    return BulletinFields(
+        issue_id=value("issueId"), bulletin=value("bulletin"), year=integer("year", value("year")),
+        number=integer("number", value("number")), total=integer("total", value("total", False)),
+        supplement=value("supplement") == "True", issue_date=value("issueDate"),
+        publisher=value("publisher"), editor=value("editor"), reviewer=value("reviewer", False),
+        articles=tuple(items("articles")), article_pages=tuple(pages),
+        edition=value("edition"), layout=value("layout"), generator=value("generator"))
