@@ -117,3 +117,33 @@ def test_raw_html_switch_lets_a_sanitised_subset_through(make_issue, tmp_path):
     pdf = build_issue(path, tmp_path / "out").pdf
     assert_clean(pdf)
     assert "水分子H2O与加粗" in squash("".join(page_texts(pdf)))
+
+
+def test_article_text_cannot_inject_markup_through_the_templates(make_issue):
+    """Jinja autoescapes everything an article or the manifest puts into the layout."""
+    from kjtypeset.layout import render_html
+
+    article = ARTICLE.replace("测试文章标题", '"<script>alert(1)</script>"')
+    path = make_issue(MANIFEST.replace("editor: 李涛", "editor: <b onclick=x>李涛</b>"),
+                      files={"articles/a.md": article})
+    manifest = load_manifest(path)
+    html = render_html(manifest, read_articles(manifest), load_layout(manifest))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<b onclick" not in html and "&lt;b onclick=x&gt;" in html
+
+
+def test_a_layout_naming_an_undefined_value_fails_instead_of_printing_nothing(make_issue, tmp_path, monkeypatch):
+    import shutil
+
+    from kjtypeset import layout as layout_module
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(layout_module.LAYOUTS / "jianbao", layouts / "jianbao")
+    template = layouts / "jianbao" / "issue.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{{ issue.editor }}", "{{ issue.edittor }}"), encoding="utf-8")
+    monkeypatch.setattr(layout_module, "LAYOUTS", layouts)
+    manifest = load_manifest(make_issue())
+    with pytest.raises(KjError) as caught:
+        layout_module.render_html(manifest, read_articles(manifest), load_layout(manifest))
+    assert "版式模板出错" in str(caught.value) and "edittor" in str(caught.value)

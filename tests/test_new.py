@@ -109,7 +109,13 @@ def test_never_overwrites_an_existing_folder(sources):
     # "2024-12" is a folder name under issue_sources/ or, as here, a path from the working folder
     assert done.returncode == 1
     assert done.stderr == ("错误：2025-01: 这一期的文件夹已经存在，不会覆盖：应先确认是否已建过这一期"
-                           "（如要重建，请先移走原文件夹）\n")
+                           "（确要重写其中的 issue.yaml，加 --force；文章文件不会动）\n")
+    assert (sources / "2025-01" / "keep.txt").read_text() == "editor's file"
+    assert not (sources / "2025-01" / "issue.yaml").exists()
+    # --force writes the manifest and leaves the editor's files alone.
+    done = run("new", "--from", "2024-12", "--date", "2025-01-24", "--force", cwd=sources)
+    assert done.returncode == 0, done.stderr
+    assert "number: 1" in (sources / "2025-01" / "issue.yaml").read_text(encoding="utf-8")
     assert (sources / "2025-01" / "keep.txt").read_text() == "editor's file"
 
 

@@ -134,6 +134,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="上一期：issue_sources/ 下的文件夹名、文件夹或 issue.yaml 的路径（默认最新一期）")
     new.add_argument("--supplement", action="store_true", help="新的一期是增刊（单独编号，不占总期号）")
     new.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="印发日期（默认今天）")
+    new.add_argument("--force", action="store_true",
+                     help="这一期的文件夹已存在时，仍重写其中的 issue.yaml（文章文件不动）")
     _common(new)
 
     imp = commands.add_parser(
@@ -612,7 +614,7 @@ def _new(args) -> int:
         if not regular:
             raise KjError(ISSUE_SOURCES, None, "还没有任何一期：应先手工建立第一期（可参照 README 的期刊清单示例）")
         previous = regular[-1]
-    new = create_issue(previous, supplement=args.supplement, date=args.date)
+    new = create_issue(previous, supplement=args.supplement, date=args.date, force=args.force)
     say(describe(new))
     say(f"下一步：kjtypeset import 文件… --issue {new.manifest.parent.name}")
     return 0

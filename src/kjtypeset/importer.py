@@ -110,7 +110,10 @@ def read_drafts(source: Source, title: str | None = None,
 
 def import_files(sources: list[Source], manifest: Path, title: str | None = None,
                  ) -> tuple[SourceReport, ...]:
-    """Read every source, then write the articles and append them to ``manifest``."""
+    """Read every source, then write the articles and append them to ``manifest``.
+
+    Nothing is ever overwritten: articles and their images get numbers no file has yet.
+    """
     read = [(source, *read_drafts(source, title)) for source in sources]
     folder = manifest.parent
     articles = folder / "articles"
@@ -124,6 +127,9 @@ def import_files(sources: list[Source], manifest: Path, title: str | None = None
             # ASCII image names: Markdown percent-encodes other characters in image links.
             images = [path.with_name(f"{path.stem.split('-')[0]}-image{n}{suffix}")
                       for n, (suffix, _data) in enumerate(draft.images, start=1)]
+            for image in images:
+                if image.exists():  # cannot happen with fresh numbers; never risk it
+                    raise KjError(image, None, "图片文件已经存在，不会覆盖：应先移走它")
             for image, (_suffix, data) in zip(images, draft.images):
                 image.write_bytes(data)
             write_text_atomically(path, draft.markdown([p.name for p in images]))

@@ -52,7 +52,7 @@ def folder_name(year: int, number: int, supplement: bool) -> str:
 
 
 def create_issue(previous_path: Path, supplement: bool = False, date: dt.date | None = None,
-                 ) -> NewIssue:
+                 force: bool = False) -> NewIssue:
     previous = load_manifest(previous_path, with_articles=False)
     date = date or dt.date.today()
     if date < previous.date:
@@ -61,11 +61,11 @@ def create_issue(previous_path: Path, supplement: bool = False, date: dt.date | 
     siblings = [load_manifest(path, with_articles=False) for path in issue_manifests(previous.folder.parent)]
     number, total = _numbers(siblings or [previous], date.year, supplement)
     folder = previous.folder.parent / folder_name(date.year, number, supplement)
-    if folder.exists():
+    if folder.exists() and not force:
         raise KjError(folder, None, "这一期的文件夹已经存在，不会覆盖：应先确认是否已建过这一期"
-                                    "（如要重建，请先移走原文件夹）")
+                                    "（确要重写其中的 issue.yaml，加 --force；文章文件不会动）")
     text = manifest_text(previous, date, number, total, supplement)
-    (folder / "articles").mkdir(parents=True)
+    (folder / "articles").mkdir(parents=True, exist_ok=force)
     write_text_atomically(folder / MANIFEST_NAME, text)
     return NewIssue(folder / MANIFEST_NAME, previous.path, date.year, number, total, supplement, date)
 
