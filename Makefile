@@ -35,7 +35,7 @@ test: setup
 
 # The long fuzzing profile of the property-based tests (a short one runs in `make test`).
 fuzz: setup
-	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py
+	HYPOTHESIS_PROFILE=fuzz KJ_RENDER_EXAMPLES=150 $(PY) -m pytest tests/test_fuzz.py tests/test_typography.py
 
 # Build times, memory and sizes against a plain WeasyPrint render (a benchmark, not a test).
 bench: setup

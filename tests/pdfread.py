@@ -132,6 +132,9 @@ def line_break_violations(pdf, size: float) -> list[tuple[int, str, str]]:
     for number, lines in enumerate(text_lines(pdf), start=1):
         for para in paragraphs_of(lines, size):
             for a, b in zip(para, para[1:]):
+                first = b["chars"][0]
+                if first["size"] < b["size"] * 0.8 and first["text"].isdigit():
+                    bad.append((number, "footnote call starts a line", b["text"][:12]))
                 end, start = a["main"][-1], b["main"][0]
                 if start in LINE_START_FORBIDDEN:
                     bad.append((number, "line starts with a closing mark", b["main"][:12]))

@@ -9,6 +9,7 @@ paragraphs rendered at several widths.
 from __future__ import annotations
 
 import io
+import os
 import re
 from html import unescape
 from pathlib import Path
@@ -192,7 +193,8 @@ def markdown_paragraph(pieces: list[str]) -> str:
     return "".join(pieces).strip("*")
 
 
-@settings(max_examples=8, deadline=None,
+# Rendering is slow: a few examples in `make test`, many in `make fuzz`.
+@settings(max_examples=int(os.environ.get("KJ_RENDER_EXAMPLES", "8")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(PIECES, min_size=30, max_size=90), min_size=1, max_size=3))
 def test_generated_paragraphs_at_three_widths(tmp_path_factory, paragraphs):

@@ -27,6 +27,7 @@ from markupsafe import Markup
 ZWSP = "\u200b"
 WJ = "\u2060"
 OBJECT = "\ufffc"
+NOTE = "\ue000"  # a footnote call, as the rules see it (never written out)
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3040-\u30ff"
 OPENING = "“‘（《〈「『【〔〖［｛"
@@ -83,10 +84,11 @@ class _Run:
     # str: text (unescaped); ("tag", markup): markup; ("obj", markup): markup that stands for
     # an object in the text (code, an image), seen by the rules as U+FFFC.
     pieces: list = field(default_factory=list)
+    opening: str = ""  # a footnote's own start tag, written with it
 
     def text(self) -> str:
-        return "".join(p if isinstance(p, str) else OBJECT if p[0] == "obj" else ""
-                       for p in self.pieces)
+        placeholder = {"obj": OBJECT, "note": NOTE}
+        return "".join(p if isinstance(p, str) else placeholder.get(p[0], "") for p in self.pieces)
 
 
 def prepare(fragment: str, options: Options = Options()) -> str:
@@ -123,16 +125,16 @@ def prepare(fragment: str, options: Options = Options()) -> str:
             if not closing:
                 span_depth += 1
                 if 'class="footnote"' in attrs:
-                    stack[-1].pieces.append(("tag", markup))
                     footnote_depth.append(span_depth)
-                    stack.append(_Run("footnote"))
+                    stack.append(_Run("footnote", opening=markup))
                     continue
                 stack[-1].pieces.append(("tag", markup))
             else:
                 if footnote_depth and footnote_depth[-1] == span_depth:
                     footnote_depth.pop()
                     inner = stack.pop()
-                    stack[-1].pieces.append(("tag", _render(inner, options) + markup))
+                    # The call stands in the paragraph's text as an object.
+                    stack[-1].pieces.append(("note", inner.opening + _render(inner, options) + markup))
                 else:
                     stack[-1].pieces.append(("tag", markup))
                 span_depth -= 1
@@ -146,7 +148,7 @@ def prepare(fragment: str, options: Options = Options()) -> str:
         stack[-1].pieces.append(html.unescape(fragment[position:]))
     while len(stack) > 1:  # unbalanced footnote markup: never lose text
         inner = stack.pop()
-        stack[-1].pieces.append(("tag", _render(inner, options)))
+        stack[-1].pieces.append(("tag", inner.opening + _render(inner, options)))
     flush(stack[0])
     return "".join(out)
 
@@ -179,10 +181,16 @@ def _insertions(text: str, paragraph: bool) -> dict[int, str]:
         after = text[i + 1] if i + 1 < len(text) else ""
         if char in QUOTES_OPEN and before and before not in OPENING and not before.isspace():
             add(i, ZWSP)
-        elif char in QUOTES_CLOSE and after and after not in NO_START and not after.isspace():
+        elif char in QUOTES_CLOSE and after and after not in NO_START + NOTE and not after.isspace():
             add(i + 1, ZWSP)
         elif char in "·～〜" and before and not before.isspace():
             add(i, WJ)
+        if char in NO_START and before in (OBJECT, NOTE):
+            # WeasyPrint may break between an inline object (a footnote call, an image, code)
+            # and the text after it: a mark that may not start a line stays with the object.
+            add(i, WJ)
+        if char == NOTE and before and not before.isspace():
+            add(i, WJ)  # a footnote call never starts a line: it belongs to the word before
     for match in _NUMBER_UNIT.finditer(text):
         add(match.start(), WJ)
     for match in _URL.finditer(text):
@@ -197,7 +205,7 @@ def _insertions(text: str, paragraph: bool) -> dict[int, str]:
 def _bind_last_word(text: str, add) -> None:
     """A WORD JOINER before the paragraph's last word: its last line has at least two."""
     end = len(text.rstrip())
-    while end and (text[end - 1] in CLOSING + STOPS + "…—.!?" or text[end - 1] in (ZWSP, WJ)):
+    while end and (text[end - 1] in CLOSING + STOPS + "…—.!?" or text[end - 1] in (ZWSP, WJ, NOTE)):
         end -= 1
     if not end:
         return
@@ -249,8 +257,10 @@ def _weave(pieces: list, inserts: dict[int, str], wraps: list[tuple[int, int, st
     offset = 0
     for piece in pieces:
         if not isinstance(piece, str):
+            if piece[0] in ("obj", "note"):
+                out.append(inserts.get(offset, ""))
+                offset += 1
             out.append(piece[1])
-            offset += piece[0] == "obj"
             continue
         start, end = offset, offset + len(piece)
         opens = {a: cls for a, b, cls in wraps if start <= a and b <= end}
