@@ -39,7 +39,7 @@ fuzz: setup
 
 # Build times, memory and sizes against a plain WeasyPrint render (a benchmark, not a test).
 bench: setup
-	$(PY) tests/benchmark.py
+	$(PY) bench/build_speed.py
 	$(PY) bench/archive_search.py
 	$(PY) bench/batch_build.py
 

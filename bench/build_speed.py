@@ -99,7 +99,7 @@ def main() -> int:
                 measure("4× sample", grown_issue(tmp, 4), tmp / "x4", args.runs),
                 measure("sample, all three editions", SAMPLE / "issue.yaml", tmp / "s3", args.runs, "all")]
         if not args.skip_200:
-            rows.append(measure("200-page issue", grown_issue(tmp, 17), tmp / "x17", 1))
+            rows.append(measure("200-page issue", grown_issue(tmp, 19), tmp / "x19", 1))
     print("| case | wall (median) | peak RSS | pages | PDF bytes | plain render | plain RSS | ratio |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
