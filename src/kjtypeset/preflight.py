@@ -293,9 +293,11 @@ def _check_output_intents(report: _Checks, catalog) -> list[dict]:
 
 # ---- fonts ------------------------------------------------------------------------------
 
-def _all_resources(reader: PdfReader):
+def page_resources(document):
+    """Every distinct resource dictionary reachable from the pages of a PdfReader or PdfWriter,
+    including those of form XObjects and patterns (WeasyPrint shares one between pages)."""
     seen: set[int] = set()
-    stack = [page.get("/Resources") for page in reader.pages]
+    stack = [page.get("/Resources") for page in document.pages]
     while stack:
         item = stack.pop()
         if item is None:
@@ -316,7 +318,7 @@ def _all_resources(reader: PdfReader):
 def _check_fonts(report: _Checks, reader: PdfReader) -> None:
     section = "字体"
     fonts = {}
-    for resources in _all_resources(reader):
+    for resources in page_resources(reader):
         for font in (resources.get("/Font") or {}).values():
             font = font.get_object()
             name = str(font.get("/BaseFont", "?")).lstrip("/")

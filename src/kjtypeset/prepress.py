@@ -30,6 +30,7 @@ from weasyprint.formatting_structure import boxes
 
 from .colour import OutputCondition, cmyk_jpeg, to_cmyk
 from .errors import KjError
+from .preflight import page_resources
 
 MM = 72 / 25.4
 BLEED_MM = 3.0
@@ -60,31 +61,10 @@ def _new_stream(writer: PdfWriter, data: bytes, entries: dict | None = None, com
     return writer._add_object(stream)
 
 
-def _resources(writer: PdfWriter):
-    """Every distinct resource dictionary reachable from the pages (WeasyPrint shares one)."""
-    seen: set[int] = set()
-    stack = [page.get("/Resources") for page in writer.pages]
-    while stack:
-        item = stack.pop()
-        if item is None:
-            continue
-        resources = item.get_object()
-        if id(resources) in seen:
-            continue
-        seen.add(id(resources))
-        yield resources
-        for xobject in (resources.get("/XObject") or {}).values():
-            xobject = xobject.get_object()
-            if xobject.get("/Subtype") == "/Form":
-                stack.append(xobject.get("/Resources"))
-        for pattern in (resources.get("/Pattern") or {}).values():
-            stack.append(pattern.get_object().get("/Resources"))
-
-
 def images(writer: PdfWriter):
     """Each image XObject once, with its soft mask left alone (a mask is DeviceGray)."""
     seen: set[int] = set()
-    for resources in _resources(writer):
+    for resources in page_resources(writer):
         for xobject in (resources.get("/XObject") or {}).values():
             image = xobject.get_object()
             if image.get("/Subtype") == "/Image" and id(image) not in seen:
@@ -150,7 +130,7 @@ def default_rgb(writer: PdfWriter) -> None:
     """Map DeviceRGB (images in the archive) to sRGB, so that RGB stays device-independent
     next to a CMYK OutputIntent (ISO 19005-3 §6.2.4.3). WeasyPrint's own sRGB profile."""
     profile = None
-    for resources in _resources(writer):
+    for resources in page_resources(writer):
         spaces = resources.get("/ColorSpace")
         if spaces is None:
             spaces = resources[NameObject("/ColorSpace")] = DictionaryObject()
