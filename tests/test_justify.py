@@ -431,3 +431,21 @@ def test_past_the_cap_han_latin_boundaries_then_tracking_then_short():
     amounts = justify._allocate(5000, [N, M, T, T, N], cap=170, em=EM)
     assert amounts == [170, ceiling, tracking, tracking, 170]
     assert sum(amounts) < 5000  # the line is left short rather than letter-spaced further
+
+
+def test_halfwidth_line_end_marks_hang_their_blank_half():
+    """install(halfwidth_line_end=True): a full-width mark ending a line is set half width,
+    its blank half past the edge and its ink flush (clreq 3.1.6.3)."""
+    body = "<p style='text-indent: 0'>一二三四五六七八九，十一二三四五六七八九。</p>"
+    right = MARGIN_LEFT + 10 * 14
+    justify.install()
+    plain_line = read_lines(render(body, width=10 * 14))[0]
+    justify.install(halfwidth_line_end=True)
+    pdf = render(body, width=10 * 14)
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        chars = [c for c in doc.pages[0].chars if c["text"].strip()]
+    comma = next(c for c in chars if c["text"] == "，")
+    assert abs(plain_line[2] - right) < 0.5  # without it: the comma's whole em inside the measure
+    assert abs(comma["x0"] - (right - 7)) < 0.5  # with it: half an em of ink before the edge
+    nine = next(c for c in chars if c["text"] == "九")
+    assert nine["x0"] - chars[0]["x0"] > 8 * 14 + 1  # the freed half em went into the gaps
