@@ -28,6 +28,7 @@ import watchfiles
 from .build import OUTPUT, build_issue
 from .errors import KjError
 from .layout import LAYOUTS
+from .search import normalise
 
 PAGE_TEMPLATE = Path(__file__).with_name("preview.html")
 SCALE = 1.5  # 108 dpi: sharp on an ordinary screen, quick to render
@@ -172,7 +173,8 @@ def render(pdf: bytes, build_seconds: float, previous: Rendering | None = None) 
             digests.append(digest)
             sizes.append(image.size)
             textpage = page.get_textpage()
-            texts.append(textpage.get_text_bounded().replace("\r\n", "\n").strip())
+            # As the reader sees it: Han–Latin spacing is space, not a space character.
+            texts.append(normalise(textpage.get_text_bounded()))
             textpage.close()
             page.close()
     finally:
