@@ -69,15 +69,21 @@ html.write_pdf(sys.argv[2], stylesheets=[css], font_config=fonts)
 """
 
 
-def measure(name: str, manifest: Path, out: Path, runs: int, editions: str = "proof") -> dict:
+def measure(name: str, manifest: Path, out: Path, runs: int, editions: str = "proof",
+            warm_up: bool = True) -> dict:
     # The plain render makes one PDF: compare it with the proof edition (the one PDF the
     # foundation made); the row for all three editions shows what `make issue` costs.
     build = [sys.executable, "-m", "kjtypeset", "build", str(manifest), "--output", str(out), "--quiet"]
     if editions != "all":
         build += ["--edition", editions]
     plain = [sys.executable, "-c", PLAIN, str(manifest), str(out / "plain.pdf")]
-    timings = [run(build) for _ in range(runs)]
-    plains = [run(plain) for _ in range(runs)]
+    if warm_up:  # the first run of each pays for cold caches (fonts, modules) once
+        run(build), run(plain)
+    # Interleaved, so that a slower spell of a shared machine weighs on both sides alike.
+    timings, plains = [], []
+    for _ in range(runs):
+        timings.append(run(build))
+        plains.append(run(plain))
     pdf = out / f"{manifest.parent.name}.pdf"
     from pypdf import PdfReader
 
@@ -99,7 +105,7 @@ def main() -> int:
                 measure("4× sample", grown_issue(tmp, 4), tmp / "x4", args.runs),
                 measure("sample, all three editions", SAMPLE / "issue.yaml", tmp / "s3", args.runs, "all")]
         if not args.skip_200:
-            rows.append(measure("200-page issue", grown_issue(tmp, 19), tmp / "x19", 1))
+            rows.append(measure("200-page issue", grown_issue(tmp, 19), tmp / "x19", 1, warm_up=False))
     print("| case | wall (median) | peak RSS | pages | PDF bytes | plain render | plain RSS | ratio |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:

@@ -166,6 +166,48 @@ def test_rare_characters_the_fonts_have_render_and_extract(make_issue, tmp_path)
     assert "生僻字䶮、𠮷、𬭚都应正常显示。" in text
 
 
+def test_font_files_are_used_where_they_lie_not_copied(make_issue, tmp_path, monkeypatch):
+    """WeasyPrint 70 copies each @font-face file to a temporary folder (82 MB, ~0.3 s a build);
+    kjtypeset registers the font folder's files in place. Fails loudly if WeasyPrint changes."""
+    import weasyprint.text.fonts
+
+    def no_copy(*args, **kwargs):
+        raise AssertionError("a font file was copied to a temporary folder")
+
+    monkeypatch.setattr(weasyprint.text.fonts, "mkdtemp", no_copy)
+    pdf = build_issue(make_issue(), tmp_path / "out", editions=("proof",)).pdf
+    fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1]
+             for page in PdfReader(pdf).pages for f in page["/Resources"]["/Font"].values()}
+    assert "Noto-Serif-CJK-SC" in fonts, fonts
+
+
+def test_a_font_outside_the_font_folders_takes_weasyprints_own_path(tmp_path):
+    """Only the font folders are trusted for in-place use; any other @font-face file is read
+    through the confined fetcher and copied, as WeasyPrint does."""
+    import io
+    import shutil
+
+    import weasyprint
+
+    from kjtypeset.fonts import PROJECT_FONTS
+    from kjtypeset.typeset import ConfinedFetcher, InPlaceFonts
+
+    elsewhere = tmp_path / "Elsewhere.otf"
+    shutil.copy(PROJECT_FONTS / "NotoSansCJKsc-Regular.otf", elsewhere)
+    fonts = InPlaceFonts((PROJECT_FONTS,))
+    fetcher = ConfinedFetcher((tmp_path, PROJECT_FONTS))
+    css = weasyprint.CSS(string=(
+        f'@font-face {{ font-family: "A"; src: url("{(PROJECT_FONTS / "NotoSerifCJKsc-Regular.otf").as_uri()}") }}'
+        f'@font-face {{ font-family: "B"; src: url("{elsewhere.as_uri()}") }}'
+        'p { font-family: "A" } span { font-family: "B" }'), font_config=fonts, url_fetcher=fetcher)
+    pdf = weasyprint.HTML(string="<p>宋体<span>黑体</span></p>").write_pdf(stylesheets=[css], font_config=fonts)
+    assert list(fonts.in_place.values()) == [PROJECT_FONTS / "NotoSerifCJKsc-Regular.otf"]
+    assert fonts._folder is not None and any(fonts._folder.iterdir())  # B was copied
+    names = {str(f.get_object()["/BaseFont"]).split("+")[-1]
+             for f in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()}
+    assert names == {"A", "B"}  # each family drawn from the file its rule names
+
+
 def test_unknown_layout(make_issue, monkeypatch):
     path = make_issue(MANIFEST.replace("articles:", "layout: fancy\narticles:"))
     monkeypatch.chdir(path.parent.parent)
