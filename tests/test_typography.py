@@ -72,6 +72,30 @@ def test_text_layer_has_no_spaces_between_chinese_characters(issue_pdf):
     assert "\u200b" not in text and "\u2060" not in text
 
 
+def test_chrome_pdf_viewer_copies_han_text_without_spaces(issue_pdf):
+    """PDFium (Chrome's viewer) reads a gap over half a space width (0.128 em) as a space,
+    below the stretch justification may need: such boxes carry their text as ActualText."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(issue_pdf)
+    text = "".join(page.get_textpage().get_text_range() for page in document)
+    spaced = [text[m.start() - 6:m.end() + 6] for m in HAN_SPACE.finditer(text)]
+    assert all(" 增速" in s for s in spaced), spaced  # a table cell boundary is a real space
+    assert "\u200b" not in text and "\u2060" not in text
+    document.close()
+
+
+def test_actual_text_says_what_the_glyphs_say(sample_build):
+    """The sample's most stretched line (0.16 em between characters) copies unchanged."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(sample_build.pdf)
+    text = "".join(page.get_textpage().get_text_range() for page in document).replace("\r\n", "")
+    document.close()
+    assert "年均开展创新创业活动场次" in text
+    assert "，覆盖人次达" in text and "，在孵企业" in text
+
+
 def test_the_text_layer_reads_back_the_source(sample_build):
     # Without the folios, which stand between the pages' texts.
     pages = (page.extract_text().strip() for page in PdfReader(sample_build.pdf).pages)

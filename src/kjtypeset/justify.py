@@ -32,6 +32,13 @@ leaves shaping alone.
 last glyph of the box before, the second half shifts ``position_x`` of what
 follows, as WeasyPrint's own ``add_word_spacing`` does.
 
+*In the text layer* a wide gap reads as a space to text extractors that infer
+spaces from positions: PDFium (Chrome's viewer) from half a space width, 0.128
+em for Noto Serif CJK.  A text box stretched by more than ``ACTUAL_TEXT_EM``
+per gap is drawn inside a ``/Span << /ActualText (…) >> BDC … EMC`` carrying
+its own text, so viewers that honour ActualText (PDFium, Acrobat) copy and
+search it exactly as written; the glyphs and their positions are unchanged.
+
 Pitfall: Pango computes and caches a line's extents while building it, so
 ``pango_layout_line_get_extents`` does not see edited glyphs: a box's new
 width is Pango's natural width plus what was really written into the glyphs.
@@ -63,6 +70,8 @@ _EXPECTED_SIGNATURES = {
     'weasyprint.text.line_break.Layout.set_text': ['self', 'text', 'justify'],
     'weasyprint.text.line_break.Layout.reactivate': ['self', 'style'],
     'weasyprint.text.line_break.Layout.deactivate': ['self'],
+    'weasyprint.draw.text.draw_text': [
+        'stream', 'textbox', 'offset_x', 'text_overflow', 'block_ellipsis'],
 }
 
 # Global names a function must still reference for our hooks to be reached.
@@ -74,6 +83,7 @@ _EXPECTED_REFERENCES = {
     'weasyprint.draw.text.draw_text': {'reactivate', 'draw_first_line'},
     'weasyprint.draw.text.draw_first_line': {
         'get_first_line', 'geometry', 'width', 'x_offset', 'max_width'},
+    'weasyprint.draw.draw_inline_level': {'draw_text'},
 }
 
 _state = {}
@@ -112,6 +122,12 @@ FLEXIBLE_EM = 1.0
 # Tracking between Latin letters, the last resort of a line that still falls short: far below
 # what an extractor reads as a space.
 TRACKING_EM = 0.06
+
+# A gap this wide (em) may read as a space in a viewer's text layer (PDFium: half the space
+# width, 0.112 em for Noto Sans CJK, 0.128 em for Noto Serif CJK): its box gets ActualText.
+ACTUAL_TEXT_EM = 0.1
+# Format characters kjtypeset.cjk inserts for line breaking; they draw nothing.
+_INVISIBLE = dict.fromkeys(map(ord, '\u200b\u2060\u00ad\ufeff'))
 
 # Full-width marks whose right half is blank in Simplified Chinese faces.
 LINE_END_HALF = frozenset('，。、；：？！）》」』】〕〗”’')
@@ -467,9 +483,12 @@ def justify_line(context, line, extra_width):
     target = line.width + sum(amounts) * FROM_UNITS
     edits = {}  # leaf index -> {byte offset: (trail, lead)}
     shifts = {}  # id(box to shift) -> px, for gaps between leaves
+    loose = set()  # leaf indexes next to a gap a viewer may read as a space
     for (ia, offset, ib, _tier), units in zip(gaps, amounts):
         if not units:
             continue
+        if units >= ACTUAL_TEXT_EM * em:
+            loose.update((ia, ib))
         # Half before the gap, half after: WeasyPrint writes each half as
         # its own TJ offset, and pypdf turns an offset into a space only
         # past about half a space width, so halves keep the text layer
@@ -512,6 +531,8 @@ def justify_line(context, line, extra_width):
         if isinstance(box, boxes.TextBox):
             box.position_x += x_advance
             i = index_of.get(id(box))
+            if i in loose:
+                box._kj_actual_text = box.text.translate(_INVISIBLE)
             if i in edits and not _state['measure'] and box.pango_layout.text == box.text:
                 # Trust the arithmetic: the draw-time hook edits exactly these
                 # glyphs (and warns if it cannot).
@@ -640,17 +661,35 @@ def install(max_gap_em=None, measure=True, halfwidth_line_end=False):
     inline.text_align = text_align
     _wrapped_get_first_line.__wrapped__ = _state['get_first_line']
     line_break.Layout.get_first_line = _wrapped_get_first_line
+    import weasyprint.draw
+    _state['draw_text'] = weasyprint.draw.draw_text
+    weasyprint.draw.draw_text = draw_text
 
 
 def uninstall():
     if not _state:
         return
+    import weasyprint.draw
     from weasyprint.layout import inline
     from weasyprint.text import line_break
     inline.justify_line = _state['justify_line']
     inline.text_align = _state['text_align']
     line_break.Layout.get_first_line = _state['get_first_line']
+    weasyprint.draw.draw_text = _state['draw_text']
     _state.clear()
+
+
+def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis='none'):
+    """WeasyPrint's draw_text; a widely stretched box carries its text as ActualText."""
+    actual = getattr(textbox, '_kj_actual_text', None)
+    if not actual:
+        return _state['draw_text'](stream, textbox, offset_x, text_overflow, block_ellipsis)
+    import pydyf
+    stream.begin_marked_content('Span', pydyf.Dictionary({'ActualText': pydyf.String(actual)}))
+    try:
+        return _state['draw_text'](stream, textbox, offset_x, text_overflow, block_ellipsis)
+    finally:
+        stream.end_marked_content()
 
 
 def installed():
