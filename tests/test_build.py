@@ -181,6 +181,30 @@ def test_font_files_are_used_where_they_lie_not_copied(make_issue, tmp_path, mon
     assert "Noto-Serif-CJK-SC" in fonts, fonts
 
 
+def test_font_files_are_not_read_whole_into_memory(make_issue, tmp_path, monkeypatch):
+    """WeasyPrint 70 reads each drawn font file whole (16–25 MB a Noto CJK face) although
+    HarfBuzz subsets it from the mapped file; kjtypeset reads only the subsets. Fails loudly
+    if WeasyPrint changes how it creates fonts."""
+    import weasyprint.pdf.fonts
+
+    from kjtypeset import fontload
+
+    read = []
+    original = weasyprint.pdf.fonts.get_hb_object_data
+
+    def recording(hb_object, *args, **kwargs):
+        data = original(hb_object, *args, **kwargs)
+        read.append(len(data or b""))
+        return data
+
+    monkeypatch.setattr(weasyprint.pdf.fonts, "get_hb_object_data", recording)
+    monkeypatch.setattr(fontload, "_whole_file", recording)
+    assert fontload.lazy_fonts_supported()
+    pdf = build_issue(make_issue(), tmp_path / "out", editions=("proof",)).pdf
+    assert read and max(read) < 2_000_000, read  # subsets only; a whole face is over 15 MB
+    assert "近年来，衢州市围绕创新创业生态体系建设" in squash("".join(page_texts(pdf)))
+
+
 def test_a_font_outside_the_font_folders_takes_weasyprints_own_path(tmp_path):
     """Only the font folders are trusted for in-place use; any other @font-face file is read
     through the confined fetcher and copied, as WeasyPrint does."""
@@ -190,7 +214,8 @@ def test_a_font_outside_the_font_folders_takes_weasyprints_own_path(tmp_path):
     import weasyprint
 
     from kjtypeset.fonts import PROJECT_FONTS
-    from kjtypeset.typeset import ConfinedFetcher, InPlaceFonts
+    from kjtypeset.fontload import InPlaceFonts
+    from kjtypeset.typeset import ConfinedFetcher
 
     elsewhere = tmp_path / "Elsewhere.otf"
     shutil.copy(PROJECT_FONTS / "NotoSansCJKsc-Regular.otf", elsewhere)

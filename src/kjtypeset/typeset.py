@@ -13,18 +13,15 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from xml.etree.ElementTree import Element, SubElement, tostring
 
 import weasyprint
 from weasyprint.css.counters import CounterStyle
 from weasyprint.formatting_structure import boxes
-from weasyprint.text.constants import FONTCONFIG_STYLE, FONTCONFIG_WEIGHT
-from weasyprint.text.ffi import ffi, fontconfig, pangoft2
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from . import cjk, justify
 from .errors import KjError
+from .fontload import InPlaceFonts, lazy_font_files
 from .fonts import font_face_css, tofu_message
 from .layout import Layout
 
@@ -49,64 +46,6 @@ class ConfinedFetcher(URLFetcher):
             self.refused.append(url)
             raise FatalURLFetchingError(f"refused {url}")
         return super().fetch(url, headers)
-
-
-class InPlaceFonts(FontConfiguration):
-    """A FontConfiguration that hands @font-face files in the font folders to fontconfig in place.
-
-    WeasyPrint 70 reads every @font-face file into memory and copies it into a temporary
-    folder before registering it: 82 MB for the four Noto CJK faces, about 0.3 s of every
-    build. Files under the font folders (set up by the project, never named by an article) are
-    registered where they lie, with the same fontconfig rules WeasyPrint writes; any other
-    source, or a descriptor this shortcut does not handle, takes WeasyPrint's own path.
-    """
-
-    _PLAIN = {"src", "font_family", "font_weight", "font_style"}
-
-    def __init__(self, folders: tuple[Path, ...]):
-        super().__init__()
-        self.folders = tuple(folder.resolve() for folder in folders)
-        self.in_place: dict[str, Path] = {}  # rule → file registered without a copy
-
-    def add_font_face(self, rule_descriptors, url_fetcher):
-        key = str(rule_descriptors)
-        if key in self.in_place:
-            return None
-        path = self._in_folders(rule_descriptors)
-        if path is None or path in self.in_place.values():
-            return super().add_font_face(rule_descriptors, url_fetcher)
-        root = Element("fontconfig")
-        scan = SubElement(root, "match", target="scan")
-        SubElement(SubElement(scan, "test", name="file", compare="eq"), "string").text = str(path)
-        # Prepend the family, as WeasyPrint does: replacing it breaks Pango (WeasyPrint #2510).
-        SubElement(SubElement(scan, "edit", name="family", mode="prepend"), "string").text = \
-            rule_descriptors["font_family"]
-        if "font_style" in rule_descriptors:
-            SubElement(SubElement(scan, "edit", name="slant", mode="assign_replace"), "const").text = \
-                FONTCONFIG_STYLE[rule_descriptors["font_style"]]
-        if "font_weight" in rule_descriptors:
-            SubElement(SubElement(scan, "edit", name="weight", mode="assign_replace"), "int").text = \
-                str(FONTCONFIG_WEIGHT[rule_descriptors["font_weight"]])
-        xml = (b'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
-               + tostring(root, encoding="utf-8"))
-        fontconfig.FcConfigParseAndLoadFromMemory(self._config, xml, True)
-        if not fontconfig.FcConfigAppFontAddFile(self._config, str(path).encode()):
-            return super().add_font_face(rule_descriptors, url_fetcher)
-        self.in_place[key] = path
-        return pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", self.font_map))
-
-    def _in_folders(self, rule_descriptors) -> Path | None:
-        """The font file a plain rule names by a file: URL under the font folders, or None."""
-        sources = rule_descriptors.get("src") or []
-        if set(rule_descriptors) - self._PLAIN or len(sources) != 1 or sources[0][0] != "external":
-            return None
-        url = urlsplit(sources[0][1] or "")
-        if url.scheme != "file":
-            return None
-        path = Path(unquote(url.path)).resolve()
-        if not path.is_file() or not any(path.is_relative_to(folder) for folder in self.folders):
-            return None
-        return path
 
 
 class _Capture(logging.Handler):
@@ -163,7 +102,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
 
 def write_pdf(document: weasyprint.Document, origin: Path, **options) -> bytes:
     """Write the PDF; attachments are fetched only now, through the same confined fetcher."""
-    with confined(document.url_fetcher, origin):
+    with confined(document.url_fetcher, origin), lazy_font_files():
         return document.write_pdf(**options)
 
 
