@@ -255,6 +255,27 @@ def test_page_3_text_belongs_to_the_article_printed_there(published, capsys):
     assert first["file"] == display_path(published / "2024" / "2024-02.pdf")
 
 
+def test_a_phrase_cut_by_a_page_break_is_found_on_the_page_where_it_starts(published, capsys):
+    db = sqlite3.connect(published / "catalogue.sqlite")
+    rows = db.execute("SELECT a.title, p.page, p.chars, t.text FROM pages p JOIN page_text t ON t.rowid = p.id "
+                      "JOIN articles a ON a.id = p.article JOIN issues i ON i.id = a.issue "
+                      "WHERE i.issue_id = '2024-02' ORDER BY a.position, p.page").fetchall()
+    db.close()
+    pairs = [(a, b) for a, b in zip(rows, rows[1:]) if a[0] == b[0]]
+    assert pairs, "the sample has an article running over a page break"
+    (title, page, chars, text), (_, next_page, next_chars, next_text) = pairs[0]
+    phrase = text[chars - 4:chars] + next_text[:4]
+    assert phrase not in text[:chars] and phrase not in next_text[:next_chars]  # only across the break
+    out = kj(capsys, "search", phrase, "--json", "--archive", str(published))[1]
+    found = [(r["issue"], r["page"], r["title"]) for r in json.loads(out)["results"]]
+    assert found == [("2024-02", page, title)]
+    # A term on the next page alone is found there, not also on the page before.
+    word = next_text[5:10]
+    out = kj(capsys, "search", word, "--json", "--archive", str(published))[1]
+    pages = [(r["issue"], r["page"]) for r in json.loads(out)["results"] if r["issue"] == "2024-02"]
+    assert ("2024-02", next_page) in pages and ("2024-02", page) not in pages or word in text[:chars]
+
+
 def test_han_latin_spacing_does_not_hide_a_page(published, capsys):
     # The PDF's text layer reads "2023 年" (the ¼ em Han–Latin spacing); the catalogue does not.
     texts = page_texts(published / "2024" / "2024-02.pdf")

@@ -32,13 +32,13 @@ from pathlib import Path
 
 from .archivepdf import IssueRecord
 from .errors import KjError, display_path
-from .search import issue_label
+from .search import issue_label, run_on
 
 ARCHIVE = Path(__file__).resolve().parents[2] / "archive"
 SETTING = "KJTYPESET_ARCHIVE"
 CATALOGUE = "catalogue.sqlite"
 LEDGER = "published.jsonl"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: page_text runs on into the next page (pages.chars)
 _FILE_NAME = re.compile(r"(?P<issue>[0-9A-Za-z][0-9A-Za-z._-]*?)(?:\.r(?P<revision>[1-9][0-9]*))?\.pdf")
 _BUSY = "另一个存档命令（进程 {holder}）正在使用档案文件夹，等待它完成……"
 
@@ -77,7 +77,9 @@ CREATE TABLE articles (
 CREATE TABLE pages (
     id INTEGER PRIMARY KEY,            -- = page_text.rowid
     article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    page INTEGER NOT NULL
+    page INTEGER NOT NULL,
+    chars INTEGER NOT NULL             -- the page's own text is page_text.text[:chars]; the rest
+                                       -- is the start of the article's next page (see search.py)
 );
 CREATE VIRTUAL TABLE page_text USING fts5(text, tokenize = 'trigram');
 CREATE INDEX articles_issue ON articles(issue);
@@ -267,10 +269,11 @@ def catalogue_issue(db: sqlite3.Connection, record: IssueRecord, file: str, revi
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (issue, position, article.title, article.source, article.section, article.first_page,
              article.last_page)).lastrowid
-        for page in article.pages:
-            page_id = db.execute("INSERT INTO pages (article, page) VALUES (?, ?)",
-                                 (article_id, page.page)).lastrowid
-            db.execute("INSERT INTO page_text (rowid, text) VALUES (?, ?)", (page_id, page.text))
+        for page, following in zip(article.pages, (*article.pages[1:], None)):
+            page_id = db.execute("INSERT INTO pages (article, page, chars) VALUES (?, ?, ?)",
+                                 (article_id, page.page, len(page.text))).lastrowid
+            db.execute("INSERT INTO page_text (rowid, text) VALUES (?, ?)",
+                       (page_id, run_on(page.text, following.text if following else "")))
     db.execute("""UPDATE issues SET current = (revision = (SELECT max(revision) FROM issues AS other
                                                            WHERE other.issue_id = issues.issue_id))
                   WHERE issue_id = ?""", (f.issue_id,))

@@ -14,6 +14,10 @@ Chinese characters do not matter. A term of one or two characters cannot use the
 index, so it is matched with LIKE over the text instead (a scan, still milliseconds for ten
 years of issues). Hits are ranked by FTS5's bm25 when any term uses the index, otherwise by
 how often the terms occur.
+
+Each page is indexed with the first RUN_ON characters of the article's next page after its
+own text, so a phrase cut by a page break is found (on the page where it starts); a term
+must start in the page's own text for the page to count, so nothing is found twice.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ _SPACE_BY_WIDE = re.compile(rf"(?<=[{_WIDE}])\s+|\s+(?=[{_WIDE}])")
 _SPACES = re.compile(r"\s+")
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")  # word joiners, soft hyphens
 TRIGRAM = 3  # the shortest term the trigram index can find
+RUN_ON = 60  # characters of the next page indexed with a page: the longest phrase across a break
 _TERMS = re.compile(r'"([^"]*)"?|(\S+)')
 
 
@@ -39,6 +44,11 @@ def normalise(text: str) -> str:
     between Latin words, no invisible joiners."""
     text = _INVISIBLE.sub("", text)
     return _SPACES.sub(" ", _SPACE_BY_WIDE.sub("", text)).strip()
+
+
+def run_on(text: str, following: str) -> str:
+    """A page's text as indexed: its own, then the start of the article's next page."""
+    return normalise(text + " " + following[:RUN_ON]) if following else text
 
 
 @dataclass(frozen=True)
@@ -105,12 +115,15 @@ def search(db: sqlite3.Connection, query: Query, year: int | None = None, limit:
         params.append(year)
     rows = db.execute(
         f"""SELECT i.issue_id, i.bulletin, i.year, i.number, i.supplement, i.issue_date, i.file,
-                   a.title, p.page, t.text, {'bm25(page_text)' if indexed else '0'}
+                   a.title, p.page, t.text, {'bm25(page_text)' if indexed else '0'}, p.chars
             FROM page_text t JOIN pages p ON p.id = t.rowid JOIN articles a ON a.id = p.article
                  JOIN issues i ON i.id = a.issue
             WHERE {' AND '.join(where)}""", params).fetchall()
     pattern = re.compile("|".join(re.escape(t) for t in sorted(query.terms, key=len, reverse=True)),
                          re.IGNORECASE)
+    # Every term must start on the page itself, not in the next page's start indexed with it.
+    starts = [re.compile(re.escape(t), re.IGNORECASE) for t in query.terms]
+    rows = [row for row in rows if all((m := p.search(row[9])) and m.start() < row[11] for p in starts)]
     if indexed:
         score = lambda row: row[10]  # noqa: E731  bm25: lower is better
     else:
@@ -118,7 +131,7 @@ def search(db: sqlite3.Connection, query: Query, year: int | None = None, limit:
     rows.sort(key=lambda row: (row[5], -row[8]), reverse=True)  # among equals: newest issue, then page
     rows.sort(key=score)  # stable
     hits = []
-    for issue_id, bulletin, year_, number, supplement, date, file, title, page, text, _ in rows[:limit]:
+    for issue_id, bulletin, year_, number, supplement, date, file, title, page, text, _, _ in rows[:limit]:
         excerpt, marks = snippet(text, pattern)
         hits.append(Hit(issue_id, bulletin, issue_label(year_, number, bool(supplement)), date, file,
                         title, page, excerpt, marks))
