@@ -254,3 +254,13 @@ def test_generated_paragraphs_at_three_widths(tmp_path_factory, paragraphs):
     for paragraph in re.findall(r"<p>(.*?)</p>", html, re.S):
         visible = squash(unescape(re.sub(r"<[^>]+>", "", paragraph)))
         assert visible in text
+
+
+def test_check_reads_the_stress_issue_contents(stress):
+    """A section heading followed by a title that starts with a number ("【数据观察】" then
+    "2023年……") is not a contents entry whose page number is 2023."""
+    from kjtypeset.preflight import preflight_file
+
+    report = preflight_file(stress)
+    assert not report.failures, [f.message for f in report.failures]
+    assert len(report.facts["contents"]) == 3

@@ -39,6 +39,7 @@ from .prepress import (
     name_output_intent, no_interpolation, print_annotations, set_stream,
 )
 from .sources import SourceFile
+from .textlayer import close_spacing_gaps
 from .typeset import write_pdf
 from .xmp import BulletinFields, DocumentInfo, packet
 
@@ -101,6 +102,8 @@ def write_editions(document: weasyprint.Document, editions: list[Edition], field
     little more than one.
     """
     master = _master(document, PRINT in editions, PRINT in editions or ARCHIVE in editions, origin)
+    # Han–Latin spacing folded into glyph widths: copied text reads "2023年", not "2023 年".
+    master = close_spacing_gaps(master)
     out = []
     for edition in editions:
         out += [(edition, pdf) for pdf in _derive(master, edition, fields, sources, options)]

@@ -487,8 +487,11 @@ def justify_line(context, line, extra_width):
     for (ia, offset, ib, _tier), units in zip(gaps, amounts):
         if not units:
             continue
-        if units >= ACTUAL_TEXT_EM * em:
-            loose.update((ia, ib))
+        if units >= ACTUAL_TEXT_EM * em and ia == ib:
+            # Inside one box only: a box's ActualText cannot cover a gap between boxes (a
+            # viewer compares the boxes' positions), and those at Han–Latin boundaries are
+            # closed by kjtypeset.textlayer instead.
+            loose.add(ia)
         # Half before the gap, half after: WeasyPrint writes each half as
         # its own TJ offset, and pypdf turns an offset into a space only
         # past about half a space width, so halves keep the text layer
@@ -685,11 +688,23 @@ def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis='none'):
     if not actual:
         return _state['draw_text'](stream, textbox, offset_x, text_overflow, block_ellipsis)
     import pydyf
-    stream.begin_marked_content('Span', pydyf.Dictionary({'ActualText': pydyf.String(actual)}))
+    begin, end = stream.begin_text, stream.end_text
+
+    # Inside the text object, which WeasyPrint then still merges with its neighbours (one
+    # BT…ET per line): extractors follow the text position across the line unbroken.
+    def begin_text():
+        begin()
+        stream.begin_marked_content('Span', pydyf.Dictionary({'ActualText': pydyf.String(actual)}))
+
+    def end_text():
+        stream.end_marked_content()
+        end()
+
+    stream.begin_text, stream.end_text = begin_text, end_text
     try:
         return _state['draw_text'](stream, textbox, offset_x, text_overflow, block_ellipsis)
     finally:
-        stream.end_marked_content()
+        del stream.begin_text, stream.end_text
 
 
 def installed():

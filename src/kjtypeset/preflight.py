@@ -341,7 +341,9 @@ def _check_fonts(report: _Checks, reader: PdfReader) -> None:
             report.add("warn" if report.kind == "proof" else "fail", section,
                        f"字体 {name} 没有 ToUnicode：复制、检索出来的文字会是乱码")
     if all(f["embedded"] and f["subset"] for f in fonts.values()):
-        report.add("ok", section, f"{len(fonts)} 种，全部嵌入并子集化：{'、'.join(fonts)}")
+        faces = list(dict.fromkeys(name.split("+", 1)[-1] for name in fonts))
+        subsets = f"（{len(fonts)} 个子集）" if len(fonts) > len(faces) else ""
+        report.add("ok", section, f"{len(faces)} 种{subsets}，全部嵌入并子集化：{'、'.join(faces)}")
 
 
 # ---- colour and images: a walk through every content stream --------------------------------
@@ -710,7 +712,9 @@ def _check_contents(report: _Checks, reader: PdfReader, texts: list[str], labels
         found = contents_text.find(key)
         if found < 0 or index is None:
             continue  # a bookmark that is not a contents entry (e.g. a section heading)
-        match = re.compile(r"[.·…\s]*(\d+)").match(contents_text, found + len(key))
+        # An entry's number follows a dot leader: a section heading followed by a title that
+        # begins with a number ("【数据观察】2023年……") is not an entry.
+        match = re.compile(r"\s*[.·…]{2,}\s*(\d+)").match(contents_text, found + len(key))
         if not match:
             continue
         printed = match.group(1)

@@ -1,0 +1,386 @@
+"""Finishing: Han–Latin spacing that text extractors do not read as a space.
+
+The ¼ em between Han and a Latin word or number (cjk.py) is a gap between two text runs, and
+extractors infer a space from a gap: pypdf from about 0.13 em, PDFium (Chrome) from 0.18 em,
+pdfminer/pdfplumber from 3 pt. "2023年" would copy as "2023 年", the very artefact the importer
+removes from sources. Here, in the master PDF, the gap is folded into the Latin glyph beside it:
+that glyph is drawn from a twin of its font in which it is wider by the gap (on the Han side;
+on its left, the outline moves right by as much and the run starts that much earlier). The
+width is changed in the font dictionary's /W and in the embedded program alike, as PDF/A
+requires; the page looks the same, and no gap is left for an extractor to read as a space.
+
+A gap is closed only between two runs on one baseline of one text object, between a Han
+character and a Latin letter or digit, MIN_EM to MAX_EM wide, in steps of STEP_EM (what is
+left, under STEP_EM, is below every extractor's threshold). A twin holds only the glyphs it
+widens, numbered 1, 2, … (HarfBuzz cuts them from the embedded font; fontTools widens them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import re
+import string
+from dataclasses import dataclass
+
+import uharfbuzz
+from fontTools.pens.t2CharStringPen import T2CharStringPen
+from fontTools.pens.transformPen import TransformPen
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (ArrayObject, ByteStringObject, ContentStream, DecodedStreamObject,
+                           DictionaryObject, FloatObject, NameObject, NumberObject)
+
+MIN_EM, MAX_EM, STEP_EM = 0.15, 1.0, 0.1  # a justified line may widen ¼ em to ¾
+_LATIN = frozenset(string.ascii_letters + string.digits)
+
+
+def _is_han(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\U00020000" <= char <= "\U0003134f"
+
+
+@dataclass
+class _Font:
+    """A Type0 font as the content stream uses it: widths and text of each CID."""
+
+    ref: object
+    widths: dict[int, float]
+    default: float
+    text: dict[int, str]
+
+    def width(self, cid: int) -> float:
+        return self.widths.get(cid, self.default)
+
+
+@dataclass
+class _Run:
+    """One TJ: where it starts and ends, and what its first and last glyphs say."""
+
+    op: int
+    tm: int | None  # index of the Tm that placed it, if it was placed absolutely
+    font: str
+    size: float
+    x: float  # where its first glyph starts (after any leading adjustment)
+    y: float
+    end: float  # where its last glyph ends (before any trailing adjustment)
+    first: str
+    last: str
+    left: int = 0  # thousandths of an em to fold into the first glyph (a gap before it)
+    right: int = 0  # … into the last glyph (a gap after it)
+    closed_before: bool = False  # a gap before it is closed: leading adjustments go
+    closed_after: bool = False  # a gap after it is closed: trailing adjustments go
+
+    @property
+    def edited(self) -> bool:
+        return bool(self.left or self.right or self.closed_before or self.closed_after)
+
+
+def close_spacing_gaps(pdf: bytes) -> bytes:
+    """The PDF with its Han–Latin gaps folded into the Latin glyphs (unchanged if none)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    writer.pdf_header = reader.pdf_header
+    pages = []
+    wanted: dict[tuple[int, int, int], set[int]] = {}  # (font object, left, right) → CIDs
+    fonts_by_id: dict[int, _Font] = {}
+    for page in writer.pages:
+        resources = page["/Resources"].get_object()
+        fonts = {str(name): font for name, ref in resources.get("/Font", {}).items()
+                 if (font := _read_font(ref))}
+        content = ContentStream(page.get_contents(), writer, forced_encoding="bytes")
+        runs = [run for run in _runs(content.operations, fonts) if run.edited]
+        for run in runs:
+            font = fonts[run.font]
+            fonts_by_id[font.ref.idnum] = font
+            for cid, left, right in _edited_glyphs(content.operations[run.op][0][0], run):
+                wanted.setdefault((font.ref.idnum, left, right), set()).add(cid)
+        pages.append((page, content, fonts, runs))
+    if not wanted:
+        return pdf
+    twins = {key: _twin_font(writer, fonts_by_id[key[0]], key, cids) for key, cids in wanted.items()}
+    for page, content, fonts, runs in pages:
+        if not runs:
+            continue
+        names = page["/Resources"].get_object()["/Font"].get_object()
+        for name, ref, _renumbered in twins.values():
+            names[NameObject(name)] = ref
+        content.operations = _rewrite(content.operations, runs, fonts, twins)
+        page.replace_contents(content)
+        page.compress_content_streams()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# ---- reading ------------------------------------------------------------------------------
+
+def _read_font(ref) -> _Font | None:
+    font = ref.get_object()
+    if font.get("/Subtype") != "/Type0" or font.get("/Encoding") != "/Identity-H" \
+            or "/ToUnicode" not in font:
+        return None
+    cid_font = font["/DescendantFonts"][0].get_object()
+    program = cid_font["/FontDescriptor"].get_object().get("/FontFile3")
+    if program is None or program.get_object().get("/Subtype") != "/OpenType":
+        return None
+    widths: dict[int, float] = {}
+    w, i = list(cid_font.get("/W", [])), 0
+    while i < len(w):
+        if isinstance(w[i + 1], list):
+            widths.update((int(w[i]) + k, float(v)) for k, v in enumerate(w[i + 1]))
+            i += 2
+        else:
+            widths.update((cid, float(w[i + 2])) for cid in range(int(w[i]), int(w[i + 1]) + 1))
+            i += 3
+    return _Font(ref, widths, float(cid_font.get("/DW", 1000)),
+                 _to_unicode(font["/ToUnicode"].get_object().get_data()))
+
+
+def _to_unicode(cmap: bytes) -> dict[int, str]:
+    """The bfchar and bfrange entries of a ToUnicode CMap."""
+    text: dict[int, str] = {}
+    data = cmap.decode("latin-1")
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for code, value in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
+            text[int(code, 16)] = bytes.fromhex(value).decode("utf-16-be", "replace")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
+        for low, high, value in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            text.update((code, chr(int(value, 16) + k))
+                        for k, code in enumerate(range(int(low, 16), int(high, 16) + 1)))
+    return text
+
+
+def _tokens(array) -> list[tuple[str, object]]:
+    """A TJ array as glyphs ("g", CID) and adjustments ("n", number)."""
+    out: list[tuple[str, object]] = []
+    for item in array:
+        if isinstance(item, (bytes, str)):
+            raw = bytes(item) if isinstance(item, bytes) else item.encode("latin-1")
+            out += [("g", int.from_bytes(raw[k:k + 2], "big")) for k in range(0, len(raw) - 1, 2)]
+        else:
+            out.append(("n", float(item)))
+    return out
+
+
+def _runs(operations, fonts: dict[str, _Font]) -> list[_Run]:
+    """Every TJ in a font we can read, with the gaps to close at its ends."""
+    runs: list[_Run] = []
+    font = size = None
+    x = y = 0.0
+    tm = None
+    previous: _Run | None = None
+    in_text = False
+    for index, (operands, operator) in enumerate(operations):
+        if not in_text and operator not in (b"BT", b"BDC", b"BMC", b"EMC"):
+            previous = None  # graphics between two text objects: the next one stands apart
+        if operator in (b"BT", b"ET"):
+            # A text object that follows another with nothing but marked content between
+            # (WeasyPrint's ActualText spans) continues its line: runs are placed by Tm.
+            in_text, x, y, tm = operator == b"BT", 0.0, 0.0, None
+        elif operator == b"Tf":
+            font, size = str(operands[0]), float(operands[1])
+        elif operator == b"Tm":
+            a, b, c, d, x, y = (float(v) for v in operands)
+            tm = index
+            if (a, b, c, abs(d)) != (1, 0, 0, 1):
+                previous, tm = None, None  # scaled or rotated text is left alone
+        elif operator == b"TJ" and font in fonts and size:
+            tokens = _tokens(operands[0])
+            glyphs = [value for kind, value in tokens if kind == "g"]
+            text = "".join(fonts[font].text.get(cid, "") for cid in glyphs)
+            if not text:
+                previous, tm = None, None
+                continue
+            kinds = [k for k, _ in tokens]
+            first, last = kinds.index("g"), len(kinds) - 1 - kinds[::-1].index("g")
+            advance = [(fonts[font].width(v) if k == "g" else -v) / 1000 * size for k, v in tokens]
+            start = x + sum(advance[:first])
+            end = start + sum(advance[first:last + 1])
+            run = _Run(index, tm, font, size, start, y, end, text[0], text[-1])
+            if previous and previous.y == y and previous.size == size and tm is not None:
+                gap = _step((start - previous.end) / size)
+                if gap and _is_han(previous.last) and run.first in _LATIN:
+                    run.left = gap
+                elif gap and previous.last in _LATIN and _is_han(run.first):
+                    previous.right = gap
+                else:
+                    gap = 0
+                if gap:
+                    previous.closed_after = run.closed_before = True
+            runs.append(run)
+            previous, x, tm = run, start + sum(advance[first:]), None
+        elif operator in (b"Tj", b"'", b'"', b"Td", b"TD", b"T*", b"Tc", b"Tw", b"Tz", b"TL", b"Ts"):
+            previous, tm = None, None  # WeasyPrint writes none of these: leave such text alone
+    return runs
+
+
+def _step(gap_em: float) -> int:
+    """The part of a gap to fold into a glyph, in thousandths of an em (0: leave it)."""
+    if not MIN_EM <= gap_em <= MAX_EM:
+        return 0
+    return int(math.floor(gap_em / STEP_EM + 1e-6) * STEP_EM * 1000 + 0.5)
+
+
+def _edited_glyphs(array, run: _Run) -> list[tuple[int, int, int]]:
+    """(CID, left, right) of the glyphs of ``run`` drawn from a twin."""
+    glyphs = [value for kind, value in _tokens(array) if kind == "g"]
+    if len(glyphs) == 1:
+        return [(glyphs[0], run.left, run.right)] if run.left or run.right else []
+    return ([(glyphs[0], run.left, 0)] if run.left else []) + \
+           ([(glyphs[-1], 0, run.right)] if run.right else [])
+
+
+# ---- writing ------------------------------------------------------------------------------
+
+def _rewrite(operations, runs: list[_Run], fonts: dict[str, _Font], twins) -> list:
+    by_op = {run.op: run for run in runs}
+    by_tm = {run.tm: run for run in runs if run.closed_before}
+    out = []
+    current_font = None
+    for index, (operands, operator) in enumerate(operations):
+        if operator == b"Tf":
+            current_font = list(operands)
+        if index in by_tm:  # placed at its first glyph, earlier by what that glyph now holds
+            run = by_tm[index]
+            operands = list(operands)
+            operands[4] = FloatObject(run.x - run.left / 1000 * run.size)
+        if index not in by_op:
+            out.append((operands, operator))
+            continue
+        run = by_op[index]
+        font_id = fonts[run.font].ref.idnum
+        tokens = _tokens(operands[0])
+        positions = [i for i, (kind, _) in enumerate(tokens) if kind == "g"]
+        # Adjustments beside a closed gap were part of it: a reader would see them as one.
+        tokens = tokens[positions[0] if run.closed_before else 0:
+                        positions[-1] + 1 if run.closed_after else len(tokens)]
+        positions = [i for i, (kind, _) in enumerate(tokens) if kind == "g"]
+        first, last = positions[0], positions[-1]
+        if first == last:
+            parts = [(tokens, (font_id, run.left, run.right) if run.left or run.right else None)]
+        else:
+            parts = [(tokens[:first + 1], (font_id, run.left, 0)) if run.left else None,
+                     (tokens[first + 1 if run.left else 0:last if run.right else len(tokens)], None),
+                     (tokens[last:], (font_id, 0, run.right)) if run.right else None]
+        for part in filter(None, parts):
+            part_tokens, key = part
+            if not part_tokens:
+                continue
+            if key:
+                out.append(([NameObject(twins[key][0]), FloatObject(run.size)], b"Tf"))
+                part_tokens = [(kind, twins[key][2][value] if kind == "g" else value)
+                               for kind, value in part_tokens]
+            out.append(([_array(part_tokens)], b"TJ"))
+            if key:
+                out.append((current_font, b"Tf"))
+    return out
+
+
+def _array(tokens) -> ArrayObject:
+    """Tokens back into a TJ array: runs of glyphs as one string, adjustments as numbers."""
+    array, glyphs = ArrayObject(), bytearray()
+    for kind, value in tokens:
+        if kind == "g":
+            glyphs += value.to_bytes(2, "big")
+            continue
+        if glyphs:
+            array.append(ByteStringObject(bytes(glyphs)))
+            glyphs = bytearray()
+        array.append(FloatObject(value))
+    if glyphs:
+        array.append(ByteStringObject(bytes(glyphs)))
+    return array
+
+
+def _twin_font(writer: PdfWriter, base: _Font, key: tuple[int, int, int], cids: set[int]):
+    """(resource name, reference, CID in ``base`` → CID in the twin) of a small font holding
+    ``cids``, each wider by left + right thousandths of an em, its outline moved right by left."""
+    _font_id, left, right = key
+    font = base.ref.get_object()
+    cid_font = font["/DescendantFonts"][0].get_object()
+    descriptor = cid_font["/FontDescriptor"].get_object()
+    digest = hashlib.md5(f"{key}{sorted(cids)}".encode()).digest()
+    tag = "".join(chr(65 + byte % 26) for byte in digest[:6])  # a subset tag of its own
+    name = f"/{tag}+{str(font['/BaseFont']).split('+', 1)[-1]}"
+    data, renumbered = _widened(descriptor["/FontFile3"].get_object().get_data(), sorted(cids), left, right)
+
+    program = DecodedStreamObject()
+    program.set_data(data)
+    program[NameObject("/Subtype")] = NameObject("/OpenType")
+    new_descriptor = DictionaryObject(descriptor)
+    new_descriptor[NameObject("/FontName")] = NameObject(name)
+    new_descriptor[NameObject("/FontFile3")] = writer._add_object(program.flate_encode())
+    new_descriptor.pop(NameObject("/CIDSet"), None)  # optional since PDF/A-2
+
+    widths = ArrayObject()
+    for cid in sorted(cids):
+        widths += [NumberObject(renumbered[cid]), ArrayObject([FloatObject(base.width(cid) + left + right)])]
+    new_cid_font = DictionaryObject(cid_font)
+    new_cid_font[NameObject("/BaseFont")] = NameObject(name)
+    new_cid_font[NameObject("/FontDescriptor")] = writer._add_object(new_descriptor)
+    new_cid_font[NameObject("/W")] = widths
+
+    to_unicode = DecodedStreamObject()
+    to_unicode.set_data(_cmap({renumbered[cid]: base.text.get(cid, "") for cid in cids}))
+    new_font = DictionaryObject(font)
+    new_font[NameObject("/BaseFont")] = NameObject(name)
+    new_font[NameObject("/DescendantFonts")] = ArrayObject([writer._add_object(new_cid_font)])
+    new_font[NameObject("/ToUnicode")] = writer._add_object(to_unicode.flate_encode())
+    return f"/kj{key[0]}l{left}r{right}", writer._add_object(new_font), renumbered
+
+
+def _cmap(text: dict[int, str]) -> bytes:
+    """A ToUnicode CMap for two-byte codes."""
+    entries = "\n".join(f"<{code:04x}> <{value.encode('utf-16-be').hex()}>" for code, value in sorted(text.items()))
+    return ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+            "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+            "1 begincodespacerange\n<0000> <ffff>\nendcodespacerange\n"
+            f"{len(text)} beginbfchar\n{entries}\nendbfchar\n"
+            "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n").encode()
+
+
+def _widened(program: bytes, gids: list[int], left: int, right: int) -> tuple[bytes, dict[int, int]]:
+    """The font program cut to ``gids``, numbered 1, 2, … in their order (CID = glyph id, as
+    in the font it comes from), each wider by left + right units of a 1000-unit em, its outline
+    moved right by ``left``: hmtx and CFF widths agree. Also: old glyph id → new."""
+    face = uharfbuzz.Face(uharfbuzz.Blob(program))
+    cut = uharfbuzz.SubsetInput()
+    for gid in gids:
+        cut.glyph_set.add(gid)
+    cut.flags = uharfbuzz.SubsetFlags.DESUBROUTINIZE
+    dropped = cut.sets(uharfbuzz.SubsetInputSets.DROP_TABLE_TAG)
+    for tag in ("vhea", "vmtx", "VORG", "GSUB", "GPOS", "GDEF", "BASE"):  # horizontal text only
+        dropped.add(int.from_bytes(tag.encode(), "big"))
+    font = TTFont(io.BytesIO(uharfbuzz.subset(face, cut).blob.data), recalcBBoxes=False,
+                   recalcTimestamp=False)  # builds repeat exactly
+    order = font.getGlyphOrder()
+    if len(order) != len(gids) + 1:
+        raise ValueError(f"subset kept {len(order)} glyphs for {len(gids)}")
+    top = font["CFF "].cff.topDictIndex[0]
+    charstrings = top.CharStrings  # loaded now: it is keyed by the names in the charset
+    if hasattr(top, "ROS"):  # CID-keyed: a glyph's name is its CID; make CID = glyph id
+        names = [order[0]] + [f"cid{i:05d}" for i in range(1, len(order))]
+        rename = dict(zip(order, names))
+        top.charset = names
+        charstrings.charStrings = {rename[n]: i for n, i in charstrings.charStrings.items()}
+        font["hmtx"].metrics = {rename[n]: m for n, m in font["hmtx"].metrics.items()}
+        for table in font["cmap"].tables if "cmap" in font else ():
+            table.cmap = {code: rename[n] for code, n in table.cmap.items()}
+        font.setGlyphOrder(names)
+        order = names
+    scale = font["head"].unitsPerEm / 1000
+    left, extra = round(left * scale), round((left + right) * scale)
+    for name in order[1:]:
+        advance, lsb = font["hmtx"][name]
+        font["hmtx"][name] = (advance + extra, lsb + left)
+        charstring, selector = charstrings.getItemAndSelector(name)
+        private = top.FDArray[selector].Private if hasattr(top, "FDArray") else top.Private
+        # A charstring holds its width less the private dict's nominalWidthX.
+        pen = T2CharStringPen(advance + extra - private.nominalWidthX, None)
+        charstring.draw(TransformPen(pen, (1, 0, 0, 1, left, 0)))
+        charstrings[name] = pen.getCharString(private, charstring.globalSubrs)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue(), {gid: i for i, gid in enumerate(gids, start=1)}
