@@ -29,8 +29,8 @@ from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, ByteStringObject, ContentStream, DecodedStreamObject,
-                           DictionaryObject, FloatObject, NameObject, NumberObject)
+from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject,
+                           NameObject, NumberObject)
 
 MIN_EM, MAX_EM, STEP_EM = 0.15, 1.0, 0.1  # a justified line may widen ¼ em to ¾
 _LATIN = frozenset(string.ascii_letters + string.digits)
@@ -83,31 +83,34 @@ def close_spacing_gaps(pdf: bytes) -> bytes:
     writer.pdf_header = reader.pdf_header
     pages = []
     wanted: dict[tuple[int, int, int], set[int]] = {}  # (font object, left, right) → CIDs
-    fonts_by_id: dict[int, _Font] = {}
+    fonts_by_id: dict[int, _Font | None] = {}  # pages share their fonts: read each once
     for page in writer.pages:
-        resources = page["/Resources"].get_object()
-        fonts = {str(name): font for name, ref in resources.get("/Font", {}).items()
-                 if (font := _read_font(ref))}
-        content = ContentStream(page.get_contents(), writer, forced_encoding="bytes")
-        runs = [run for run in _runs(content.operations, fonts) if run.edited]
+        stream = page.get("/Contents")
+        stream = stream.get_object() if stream is not None else None
+        if stream is None or isinstance(stream, ArrayObject):
+            continue  # WeasyPrint writes one content stream a page
+        fonts = {}
+        for name, ref in page["/Resources"].get_object().get("/Font", {}).items():
+            if ref.idnum not in fonts_by_id:
+                fonts_by_id[ref.idnum] = _read_font(ref)
+            if fonts_by_id[ref.idnum]:
+                fonts[str(name)] = fonts_by_id[ref.idnum]
+        operations = _parse(stream.get_data())
+        runs = [run for run in _runs(operations, fonts) if run.edited]
         for run in runs:
             font = fonts[run.font]
-            fonts_by_id[font.ref.idnum] = font
-            for cid, left, right in _edited_glyphs(content.operations[run.op][0][0], run):
+            for cid, left, right in _edited_glyphs(operations[run.op][0][0], run):
                 wanted.setdefault((font.ref.idnum, left, right), set()).add(cid)
-        pages.append((page, content, fonts, runs))
+        if runs:
+            pages.append((page, stream, operations, fonts, runs))
     if not wanted:
         return pdf
     twins = {key: _twin_font(writer, fonts_by_id[key[0]], key, cids) for key, cids in wanted.items()}
-    for page, content, fonts, runs in pages:
-        if not runs:
-            continue
+    for page, stream, operations, fonts, runs in pages:
         names = page["/Resources"].get_object()["/Font"].get_object()
         for name, ref, _renumbered in twins.values():
             names[NameObject(name)] = ref
-        content.operations = _rewrite(content.operations, runs, fonts, twins)
-        page.replace_contents(content)
-        page.compress_content_streams()
+        stream.set_data(_serialise(_rewrite(operations, runs, fonts, twins)))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -151,16 +154,64 @@ def _to_unicode(cmap: bytes) -> dict[int, str]:
     return text
 
 
-def _tokens(array) -> list[tuple[str, object]]:
-    """A TJ array as glyphs ("g", CID) and adjustments ("n", number)."""
-    out: list[tuple[str, object]] = []
-    for item in array:
-        if isinstance(item, (bytes, str)):
-            raw = bytes(item) if isinstance(item, bytes) else item.encode("latin-1")
-            out += [("g", int.from_bytes(raw[k:k + 2], "big")) for k in range(0, len(raw) - 1, 2)]
-        else:
-            out.append(("n", float(item)))
-    return out
+_TJ = re.compile(rb"\[(.*)\]\s*TJ")
+_TJ_ITEM = re.compile(rb"<([0-9a-fA-F]*)>|([-+]?[0-9]*\.?[0-9]+)")
+_TEXT_STATE = {b"BT", b"ET", b"Tm", b"Tf", b"TJ", b"Tj", b"'", b'"', b"Td", b"TD", b"T*", b"Tc",
+               b"Tw", b"Tz", b"TL", b"Ts", b"BDC", b"BMC", b"EMC"}
+
+
+def _parse(data: bytes) -> list[tuple[list, bytes, bytes | None]]:
+    """A WeasyPrint content stream, one operation a line: (operands, operator, the line).
+
+    Only what the gap folding reads is decoded: Tm and Tf operands and TJ arrays (as tokens,
+    see _tokens). A line that holds operands only (a marked-content tag or its properties)
+    has operator b""; an operator this module does not know is b"?" (graphics).
+    """
+    operations = []
+    for line in data.split(b"\n"):
+        words = line.split()
+        if not words:
+            continue
+        operator = words[-1]
+        operands: list = []
+        if operator == b"TJ":
+            match = _TJ.fullmatch(line.strip())
+            if match is None or b"(" in match.group(1):
+                operator = b"Tj"  # a literal string: not WeasyPrint's CID text, left alone
+            else:
+                tokens: list[tuple[str, object]] = []
+                for hexa, number in _TJ_ITEM.findall(match.group(1)):
+                    if number:
+                        tokens.append(("n", float(number)))
+                    else:
+                        tokens += [("g", int(hexa[k:k + 4], 16)) for k in range(0, len(hexa) - 3, 4)]
+                operands = [tokens]
+        elif operator == b"Tm":
+            operands = [float(v) for v in words[:6]]
+        elif operator == b"Tf":
+            operands = [words[0].decode("latin-1"), float(words[1])]
+        elif operator not in _TEXT_STATE:
+            operator = b"" if words[0][:1] in b"/<[(" else b"?"
+        operations.append((operands, operator, line))
+    return operations
+
+
+def _serialise(operations) -> bytes:
+    lines = []
+    for operands, operator, line in operations:
+        if line is not None:
+            lines.append(line)
+        elif operator == b"TJ":
+            lines.append(b"[" + _array(operands[0]) + b"] TJ")
+        elif operator == b"Tm":
+            lines.append(b" ".join(_number(v) for v in operands) + b" Tm")
+        elif operator == b"Tf":
+            lines.append(operands[0].encode("latin-1") + b" " + _number(operands[1]) + b" Tf")
+    return b"\n".join(lines)
+
+
+def _number(value: float) -> bytes:
+    return (f"{value:.6f}".rstrip("0").rstrip(".") or "0").encode()
 
 
 def _runs(operations, fonts: dict[str, _Font]) -> list[_Run]:
@@ -171,22 +222,22 @@ def _runs(operations, fonts: dict[str, _Font]) -> list[_Run]:
     tm = None
     previous: _Run | None = None
     in_text = False
-    for index, (operands, operator) in enumerate(operations):
-        if not in_text and operator not in (b"BT", b"BDC", b"BMC", b"EMC"):
+    for index, (operands, operator, _line) in enumerate(operations):
+        if not in_text and operator not in (b"BT", b"BDC", b"BMC", b"EMC", b""):
             previous = None  # graphics between two text objects: the next one stands apart
         if operator in (b"BT", b"ET"):
             # A text object that follows another with nothing but marked content between
             # (WeasyPrint's ActualText spans) continues its line: runs are placed by Tm.
             in_text, x, y, tm = operator == b"BT", 0.0, 0.0, None
         elif operator == b"Tf":
-            font, size = str(operands[0]), float(operands[1])
+            font, size = operands
         elif operator == b"Tm":
-            a, b, c, d, x, y = (float(v) for v in operands)
+            a, b, c, d, x, y = operands
             tm = index
             if (a, b, c, abs(d)) != (1, 0, 0, 1):
                 previous, tm = None, None  # scaled or rotated text is left alone
         elif operator == b"TJ" and font in fonts and size:
-            tokens = _tokens(operands[0])
+            tokens = operands[0]  # glyphs ("g", CID) and adjustments ("n", number)
             glyphs = [value for kind, value in tokens if kind == "g"]
             text = "".join(fonts[font].text.get(cid, "") for cid in glyphs)
             if not text:
@@ -224,7 +275,7 @@ def _step(gap_em: float) -> int:
 
 def _edited_glyphs(array, run: _Run) -> list[tuple[int, int, int]]:
     """(CID, left, right) of the glyphs of ``run`` drawn from a twin."""
-    glyphs = [value for kind, value in _tokens(array) if kind == "g"]
+    glyphs = [value for kind, value in array if kind == "g"]
     if len(glyphs) == 1:
         return [(glyphs[0], run.left, run.right)] if run.left or run.right else []
     return ([(glyphs[0], run.left, 0)] if run.left else []) + \
@@ -234,23 +285,24 @@ def _edited_glyphs(array, run: _Run) -> list[tuple[int, int, int]]:
 # ---- writing ------------------------------------------------------------------------------
 
 def _rewrite(operations, runs: list[_Run], fonts: dict[str, _Font], twins) -> list:
+    """The operations with each edited run's folded glyphs drawn from their twin fonts."""
     by_op = {run.op: run for run in runs}
     by_tm = {run.tm: run for run in runs if run.closed_before}
     out = []
     current_font = None
-    for index, (operands, operator) in enumerate(operations):
+    for index, (operands, operator, line) in enumerate(operations):
         if operator == b"Tf":
-            current_font = list(operands)
+            current_font = operands
         if index in by_tm:  # placed at its first glyph, earlier by what that glyph now holds
             run = by_tm[index]
-            operands = list(operands)
-            operands[4] = FloatObject(run.x - run.left / 1000 * run.size)
+            out.append(([*operands[:4], run.x - run.left / 1000 * run.size, operands[5]], b"Tm", None))
+            continue
         if index not in by_op:
-            out.append((operands, operator))
+            out.append((operands, operator, line))
             continue
         run = by_op[index]
         font_id = fonts[run.font].ref.idnum
-        tokens = _tokens(operands[0])
+        tokens = operands[0]
         positions = [i for i, (kind, _) in enumerate(tokens) if kind == "g"]
         # Adjustments beside a closed gap were part of it: a reader would see them as one.
         tokens = tokens[positions[0] if run.closed_before else 0:
@@ -263,34 +315,33 @@ def _rewrite(operations, runs: list[_Run], fonts: dict[str, _Font], twins) -> li
             parts = [(tokens[:first + 1], (font_id, run.left, 0)) if run.left else None,
                      (tokens[first + 1 if run.left else 0:last if run.right else len(tokens)], None),
                      (tokens[last:], (font_id, 0, run.right)) if run.right else None]
-        for part in filter(None, parts):
-            part_tokens, key = part
+        for part_tokens, key in filter(None, parts):
             if not part_tokens:
                 continue
             if key:
-                out.append(([NameObject(twins[key][0]), FloatObject(run.size)], b"Tf"))
+                out.append(([twins[key][0], run.size], b"Tf", None))
                 part_tokens = [(kind, twins[key][2][value] if kind == "g" else value)
                                for kind, value in part_tokens]
-            out.append(([_array(part_tokens)], b"TJ"))
+            out.append(([part_tokens], b"TJ", None))
             if key:
-                out.append((current_font, b"Tf"))
+                out.append((current_font, b"Tf", None))
     return out
 
 
-def _array(tokens) -> ArrayObject:
-    """Tokens back into a TJ array: runs of glyphs as one string, adjustments as numbers."""
-    array, glyphs = ArrayObject(), bytearray()
+def _array(tokens) -> bytes:
+    """Tokens back into a TJ array's content: runs of glyphs as one string, then numbers."""
+    out, glyphs = [], []
     for kind, value in tokens:
         if kind == "g":
-            glyphs += value.to_bytes(2, "big")
+            glyphs.append(f"{value:04x}")
             continue
         if glyphs:
-            array.append(ByteStringObject(bytes(glyphs)))
-            glyphs = bytearray()
-        array.append(FloatObject(value))
+            out.append("<" + "".join(glyphs) + ">")
+            glyphs = []
+        out.append(_number(value).decode())
     if glyphs:
-        array.append(ByteStringObject(bytes(glyphs)))
-    return array
+        out.append("<" + "".join(glyphs) + ">")
+    return " ".join(out).encode()
 
 
 def _twin_font(writer: PdfWriter, base: _Font, key: tuple[int, int, int], cids: set[int]):
