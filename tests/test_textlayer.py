@@ -101,3 +101,15 @@ def test_widths_in_pdf_and_font_program_agree(pdfs):
             charstring.draw(NullPen())  # works out the charstring's width
             assert abs(advance * scale - width) <= 1, (font["/BaseFont"], cid)
             assert charstring.width == advance, (font["/BaseFont"], cid)
+
+
+def test_a_font_that_cannot_be_widened_only_leaves_its_gaps(make_issue, tmp_path, monkeypatch):
+    import kjtypeset.textlayer
+
+    def broken(*args):
+        raise ValueError("a font program this cannot widen")
+
+    monkeypatch.setattr(kjtypeset.textlayer, "_widened", broken)
+    pdf = build_issue(make_issue(files={"articles/a.md": ARTICLE}), tmp_path / "out", editions=("proof",))
+    text = texts(pdf.pdf.read_bytes())["pypdf"]
+    assert "截至2023 年底" in text or "截至 2023 年底" in text  # as before the text layer existed

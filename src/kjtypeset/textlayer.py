@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import math
 import re
 import string
@@ -32,6 +33,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject,
                            NameObject, NumberObject)
 
+LOGGER = logging.getLogger("kjtypeset.textlayer")
 MIN_EM, MAX_EM, STEP_EM = 0.15, 1.0, 0.1  # a justified line may widen ¼ em to ¾
 _LATIN = frozenset(string.ascii_letters + string.digits)
 
@@ -95,7 +97,10 @@ def close_spacing_gaps(pdf: bytes) -> bytes:
                 fonts_by_id[ref.idnum] = _read_font(ref)
             if fonts_by_id[ref.idnum]:
                 fonts[str(name)] = fonts_by_id[ref.idnum]
-        operations = _parse(stream.get_data())
+        try:
+            operations = _parse(stream.get_data())
+        except ValueError:  # not the content WeasyPrint writes: leave the page as it is
+            continue
         runs = [run for run in _runs(operations, fonts) if run.edited]
         for run in runs:
             font = fonts[run.font]
@@ -105,7 +110,18 @@ def close_spacing_gaps(pdf: bytes) -> bytes:
             pages.append((page, stream, operations, fonts, runs))
     if not wanted:
         return pdf
-    twins = {key: _twin_font(writer, fonts_by_id[key[0]], key, cids) for key, cids in wanted.items()}
+    twins = {}
+    for key, cids in wanted.items():
+        try:
+            twins[key] = _twin_font(writer, fonts_by_id[key[0]], key, cids)
+        except Exception as exc:  # a font program this cannot widen: its gaps stay (and read as spaces)
+            LOGGER.debug("no twin for %s: %s", key, exc)
+    for _page, _stream, operations, fonts, runs in pages:
+        for run in runs:
+            font_id = fonts[run.font].ref.idnum
+            if any((font_id, left, right) not in twins
+                   for _cid, left, right in _edited_glyphs(operations[run.op][0][0], run)):
+                run.left = run.right = 0  # the adjustments beside it still go: nothing moves
     for page, stream, operations, fonts, runs in pages:
         names = page["/Resources"].get_object()["/Font"].get_object()
         for name, ref, _renumbered in twins.values():
