@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from conftest import SAMPLE
 from kjtypeset import cjk
 from kjtypeset.build import build_issue
+from kjtypeset.textlayer import close_spacing_gaps
 from kjtypeset.layout import load_layout
 from kjtypeset.manifest import load_manifest
 from kjtypeset.markdown import render_markdown
@@ -226,7 +227,8 @@ def test_generated_paragraphs_at_three_widths(tmp_path_factory, paragraphs):
     markdown = "\n\n".join(s for s in sources if HAN_RE.search(s)) + "\n\n[^1]: 脚注。\n"
     fragment = prepared(markdown)
     for width in (26, 32, 37):  # characters per line
-        pdf = render_body(fragment, width_pt=width * BODY)
+        # Through the text-layer finishing too: it must lose, add and move nothing.
+        pdf = close_spacing_gaps(render_body(fragment, width_pt=width * BODY))
         pages = text_lines(pdf)
         for number, lines in enumerate(pages, start=1):
             # Flush: every non-final line ends at the block's right edge (mirrored pages).

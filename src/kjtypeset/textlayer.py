@@ -9,9 +9,11 @@ on its left, the outline moves right by as much and the run starts that much ear
 width is changed in the font dictionary's /W and in the embedded program alike, as PDF/A
 requires; the page looks the same, and no gap is left for an extractor to read as a space.
 
-A gap is closed only between two runs on one baseline of one text object, between a Han
-character and a Latin letter or digit, MIN_EM to MAX_EM wide, in steps of STEP_EM (what is
-left, under STEP_EM, is below every extractor's threshold). A twin holds only the glyphs it
+A gap is closed only between two runs of one size on one baseline, with nothing but marked
+content between them, between a Han character and a Latin letter or digit, MIN_EM to MAX_EM
+wide, in steps of STEP_EM (what is left, under STEP_EM, is below every extractor's threshold).
+Only streams as WeasyPrint writes them are read (one operation a line, CID text in TJ arrays);
+whatever else is met is left as it is, and a font that cannot be widened keeps its gaps. A twin holds only the glyphs it
 widens, numbered 1, 2, … (HarfBuzz cuts them from the embedded font; fontTools widens them).
 """
 
