@@ -191,6 +191,8 @@ def _insertions(text: str, paragraph: bool) -> dict[int, str]:
             add(i, WJ)
         if char == NOTE and before and not before.isspace():
             add(i, WJ)  # a footnote call never starts a line: it belongs to the word before
+        if before in (OBJECT, NOTE) and i >= 2 and text[i - 2] in OPENING and not char.isspace():
+            add(i, WJ)  # "《¹" may not end a line either: after an opening mark it binds forward
     for match in _NUMBER_UNIT.finditer(text):
         add(match.start(), WJ)
     for match in _URL.finditer(text):
