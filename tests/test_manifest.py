@@ -83,6 +83,8 @@ articles:
     ("extra: !!python/object:os.system ls", "2024-03/issue.yaml:4: 不支持的 YAML 标签 "
      "!!python/object:os.system：只接受文本、数字、日期、列表和映射"),
     ("editor: 李涛\neditor: 王芳", "2024-03/issue.yaml:7: 键 'editor' 重复出现（第 6 行已有）"),
+    # A value quoted in the message may hold a line break: shown escaped, the message one line.
+    ('bulletin: "\\n"', "2024-03/issue.yaml:1: bulletin（简报名称）应为文本，实际为“\\n”"),
 ])
 def test_bad_values_name_line_expected_and_found(make_issue, line, message):
     key = line.split(":")[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 
@@ -13,10 +14,18 @@ def display_path(path: Path | str) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other invisible control characters shown as escapes
+    (a value quoted from the input may hold them; the message must stay one line)."""
+    return "".join(ascii(char)[1:-1] if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char
+                   for char in text)
+
+
 class KjError(Exception):
     """A problem in the user's input, reported as one line: ``path:line: message``."""
 
     def __init__(self, path: Path | str | None, line: int | None, message: str):
+        message = one_line(message)
         super().__init__(message)
         self.path = path
         self.line = line
