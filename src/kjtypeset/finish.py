@@ -66,7 +66,9 @@ def to_bytes(writer: PdfWriter) -> bytes:
 
 
 _SPACE = re.compile(r"[\s\u3000]+")
-_NUMBER_AFTER_LEADER = re.compile(r"[.·…\s]*(\d+)")
+# A contents entry's number follows its dot leader: a section heading followed by a title that
+# begins with a number ("【数据观察】2023年……") is not an entry. Shared with `kjtypeset check`.
+NUMBER_AFTER_LEADER = re.compile(r"\s*[.·…]{2,}\s*(\d+)")
 
 
 def page_text(page) -> str:
@@ -89,7 +91,7 @@ def read_contents(text: str, titles: list[str]) -> list[int | None]:
             numbers.append(None)
             continue
         position = found + len(key)
-        match = _NUMBER_AFTER_LEADER.match(text, position)
+        match = NUMBER_AFTER_LEADER.match(text, position)
         numbers.append(int(match.group(1)) if match else None)
     return numbers
 

@@ -690,6 +690,8 @@ def _label_fits(label: str, folio: int) -> bool:
 
 
 def _check_contents(report: _Checks, reader: PdfReader, texts: list[str], labels: list[str]) -> None:
+    from .finish import NUMBER_AFTER_LEADER  # the build reads its contents the same way
+
     section = "目录"
     entries = []
 
@@ -712,9 +714,7 @@ def _check_contents(report: _Checks, reader: PdfReader, texts: list[str], labels
         found = contents_text.find(key)
         if found < 0 or index is None:
             continue  # a bookmark that is not a contents entry (e.g. a section heading)
-        # An entry's number follows a dot leader: a section heading followed by a title that
-        # begins with a number ("【数据观察】2023年……") is not an entry.
-        match = re.compile(r"\s*[.·…]{2,}\s*(\d+)").match(contents_text, found + len(key))
+        match = NUMBER_AFTER_LEADER.match(contents_text, found + len(key))
         if not match:
             continue
         printed = match.group(1)

@@ -35,13 +35,11 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject,
                            NameObject, NumberObject)
 
+from .cjk import is_han  # the characters cjk.py spaces from Latin are the ones closed here
+
 LOGGER = logging.getLogger("kjtypeset.textlayer")
 MIN_EM, MAX_EM, STEP_EM = 0.15, 1.0, 0.1  # a justified line may widen ¼ em to ¾
 _LATIN = frozenset(string.ascii_letters + string.digits)
-
-
-def _is_han(char: str) -> bool:
-    return "\u3400" <= char <= "\u9fff" or "\U00020000" <= char <= "\U0003134f"
 
 
 @dataclass
@@ -269,9 +267,9 @@ def _runs(operations, fonts: dict[str, _Font]) -> list[_Run]:
             run = _Run(index, tm, font, size, start, y, end, text[0], text[-1])
             if previous and previous.y == y and previous.size == size and tm is not None:
                 gap = _step((start - previous.end) / size)
-                if gap and _is_han(previous.last) and run.first in _LATIN:
+                if gap and is_han(previous.last) and run.first in _LATIN:
                     run.left = gap
-                elif gap and previous.last in _LATIN and _is_han(run.first):
+                elif gap and previous.last in _LATIN and is_han(run.first):
                     previous.right = gap
                 else:
                     gap = 0
