@@ -25,10 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from kjtypeset.archive import catalogue_issue, open_catalogue
-from kjtypeset.archivepdf import ArticleRecord, IssueRecord, PageText
-from kjtypeset.search import normalise, parse_query, search
-from kjtypeset.xmp import BulletinFields
+from kjtypeset.archive.store import catalogue_issue, open_catalogue
+from kjtypeset.archive.readback import ArticleRecord, IssueRecord, PageText
+from kjtypeset.archive.search import normalise, parse_query, search
+from kjtypeset.pdf.xmp import BulletinFields
 
 ROOT = Path(__file__).resolve().parents[1]
 ISSUES, ARTICLES, PAGE_CHARS = 120, 8, 850

@@ -51,10 +51,10 @@ import sys
 from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
-from kjtypeset.articles import read_articles
-from kjtypeset.fonts import font_face_css
-from kjtypeset.layout import load_layout
-from kjtypeset.manifest import load_manifest
+from kjtypeset.inputs.articles import read_articles
+from kjtypeset.engine.fonts import font_face_css
+from kjtypeset.engine.layout import load_layout
+from kjtypeset.inputs.manifest import load_manifest
 
 manifest = load_manifest(Path(sys.argv[1]))
 layout = load_layout(manifest)

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
-from kjtypeset.archivepdf import read_archive_pdf, split_articles
+from kjtypeset.archive.readback import read_archive_pdf, split_articles
 from kjtypeset.build import build_issue
 from kjtypeset.cli import main
 from kjtypeset.errors import KjError, display_path
-from kjtypeset.search import normalise, parse_query
+from kjtypeset.archive.search import normalise, parse_query
 from pdfread import page_texts, squash
 
 NINGBO_TITLE = "南京深化科技金融融合　畅通科技型企业融资渠道"  # starts on page 3 of the sample

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import MANIFEST
-from kjtypeset.articles import read_articles
+from kjtypeset.inputs.articles import read_articles
 from kjtypeset.errors import KjError
-from kjtypeset.manifest import load_manifest
+from kjtypeset.inputs.manifest import load_manifest
 
 PNG = bytes.fromhex(  # a 1 × 1 white PNG
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d7"

@@ -18,8 +18,8 @@ from pypdf import PdfReader
 from conftest import ARTICLE, MANIFEST, SAMPLE
 from kjtypeset.build import build_issue
 from kjtypeset.errors import KjError
-from kjtypeset.manifest import load_manifest
-from kjtypeset.articles import read_articles
+from kjtypeset.inputs.manifest import load_manifest
+from kjtypeset.inputs.articles import read_articles
 from pdfread import contents_numbers, folios, page_texts, squash, title_pages
 
 MM = 72 / 25.4
@@ -187,7 +187,7 @@ def test_font_files_are_not_read_whole_into_memory(make_issue, tmp_path, monkeyp
     if WeasyPrint changes how it creates fonts."""
     import weasyprint.pdf.fonts
 
-    from kjtypeset import fontload
+    from kjtypeset.engine import fontload
 
     read = []
     original = weasyprint.pdf.fonts.get_hb_object_data
@@ -213,9 +213,9 @@ def test_a_font_outside_the_font_folders_takes_weasyprints_own_path(tmp_path):
 
     import weasyprint
 
-    from kjtypeset.fonts import PROJECT_FONTS
-    from kjtypeset.fontload import InPlaceFonts
-    from kjtypeset.typeset import ConfinedFetcher
+    from kjtypeset.engine.fonts import PROJECT_FONTS
+    from kjtypeset.engine.fontload import InPlaceFonts
+    from kjtypeset.engine.typeset import ConfinedFetcher
 
     elsewhere = tmp_path / "Elsewhere.otf"
     shutil.copy(PROJECT_FONTS / "NotoSansCJKsc-Regular.otf", elsewhere)

@@ -8,12 +8,12 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ARTICLE, MANIFEST
-from kjtypeset.articles import read_articles
+from kjtypeset.inputs.articles import read_articles
 from kjtypeset.build import build_issue
 from kjtypeset.errors import KjError
-from kjtypeset.layout import load_layout
-from kjtypeset.manifest import load_manifest
-from kjtypeset.typeset import typeset, write_pdf
+from kjtypeset.engine.layout import load_layout
+from kjtypeset.inputs.manifest import load_manifest
+from kjtypeset.engine.typeset import typeset, write_pdf
 from pdfread import page_texts, squash
 
 SECRET = "/etc/passwd"
@@ -121,7 +121,7 @@ def test_raw_html_switch_lets_a_sanitised_subset_through(make_issue, tmp_path):
 
 def test_article_text_cannot_inject_markup_through_the_templates(make_issue):
     """Jinja autoescapes everything an article or the manifest puts into the layout."""
-    from kjtypeset.layout import render_html
+    from kjtypeset.engine.layout import render_html
 
     article = ARTICLE.replace("测试文章标题", '"<script>alert(1)</script>"')
     path = make_issue(MANIFEST.replace("editor: 李涛", "editor: <b onclick=x>李涛</b>"),
@@ -135,7 +135,7 @@ def test_article_text_cannot_inject_markup_through_the_templates(make_issue):
 def test_a_layout_naming_an_undefined_value_fails_instead_of_printing_nothing(make_issue, tmp_path, monkeypatch):
     import shutil
 
-    from kjtypeset import layout as layout_module
+    from kjtypeset.engine import layout as layout_module
 
     layouts = tmp_path / "layouts"
     shutil.copytree(layout_module.LAYOUTS / "jianbao", layouts / "jianbao")

@@ -11,8 +11,8 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from conftest import SAMPLE
-from kjtypeset.articles import read_articles
-from kjtypeset.manifest import load_manifest
+from kjtypeset.inputs.articles import read_articles
+from kjtypeset.inputs.manifest import load_manifest
 from pdfread import contents_numbers, folios, page_texts, squash, title_pages
 
 MM = 72 / 25.4
@@ -239,7 +239,7 @@ def test_editions_have_bookmarks_and_a_clean_text_layer(editions):
 def test_rebuild_from_the_archive_alone(editions, tmp_path):
     """Unpack the archive's attachments into an empty folder and build again: same issue."""
     from kjtypeset.build import build_issue
-    from kjtypeset.sources import unpack_sources
+    from kjtypeset.pdf.sources import unpack_sources
 
     folder = tmp_path / "2024-02"
     written = unpack_sources(editions["archive"], folder)

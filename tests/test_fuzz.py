@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import MANIFEST
-from kjtypeset.articles import read_articles
+from kjtypeset.inputs.articles import read_articles
 from kjtypeset.build import build_issue
 from kjtypeset.errors import KjError
-from kjtypeset.manifest import load_manifest
+from kjtypeset.inputs.manifest import load_manifest
 from pdfread import page_texts, squash
 
 FIXTURE = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

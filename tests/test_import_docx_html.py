@@ -14,9 +14,9 @@ from docx.shared import Cm
 from pypdf import PdfReader
 
 from kjtypeset.build import build_issue
-from kjtypeset.docximport import import_docx
+from kjtypeset.editor.docximport import import_docx
 from kjtypeset.errors import KjError
-from kjtypeset.htmlimport import import_html
+from kjtypeset.editor.htmlimport import import_html
 from pdfread import page_texts, squash
 
 
@@ -190,8 +190,8 @@ def test_import_all_three_kinds_into_a_new_issue_and_build_it(tmp_path, make_iss
 def test_word_footnotes_as_mammoth_writes_them_become_markdown_footnotes():
     import tinyhtml5
 
-    from kjtypeset.draft import Collector
-    from kjtypeset.htmlblocks import BlockWriter
+    from kjtypeset.editor.draft import Collector
+    from kjtypeset.editor.htmlblocks import BlockWriter
 
     html = ('<body><p>正文说明<sup><a href="#footnote-1" id="footnote-ref-1">[1]</a></sup>继续。</p>'
             '<ol><li id="footnote-1"><p> 来源：2023 年报告。 <a href="#footnote-ref-1">↑</a></p></li></ol></body>')

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import MANIFEST, ROOT
-from kjtypeset.cleanup import clean_paragraph
-from kjtypeset.textimport import import_text
+from kjtypeset.editor.cleanup import clean_paragraph
+from kjtypeset.editor.textimport import import_text
 
 # A copy of ../shared/sample/bulletin-2024-02.txt, so that a clone anywhere can run the tests.
 SEED = ROOT / "tests" / "data" / "bulletin-2024-02.txt"

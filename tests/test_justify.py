@@ -1,4 +1,4 @@
-"""The justification seam (kjtypeset.justify) on its own: HTML → WeasyPrint → PDF, read back.
+"""The justification seam (kjtypeset.engine.justify) on its own: HTML → WeasyPrint → PDF, read back.
 
 Flush right edges within 1 pt, a text layer that reads back exactly, no stretch inside Latin
 words, numbers, —— or ……, and a guard that refuses any WeasyPrint but the pinned one.
@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from kjtypeset import justify
-from kjtypeset.fonts import PROJECT_FONTS
+from kjtypeset.engine import justify
+from kjtypeset.engine.fonts import PROJECT_FONTS
 
 FONT_CSS = "".join(
     f"@font-face {{ font-family: {family}; src: url('{(PROJECT_FONTS / name).as_uri()}'); "
@@ -408,7 +408,7 @@ def test_guard_sees_through_declared_wrappers(monkeypatch):
 
 
 # --------------------------------------------------------------------------
-# How a capped line shares its extra width (kjtypeset.justify._allocate)
+# How a capped line shares its extra width (kjtypeset.engine.justify._allocate)
 # --------------------------------------------------------------------------
 
 N, S, M, T = justify.NORMAL, justify.SPACE, justify.MIXED, justify.TRACKING

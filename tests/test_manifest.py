@@ -8,7 +8,7 @@ import pytest
 
 from conftest import MANIFEST, SAMPLE
 from kjtypeset.errors import KjError
-from kjtypeset.manifest import load_manifest
+from kjtypeset.inputs.manifest import load_manifest
 
 
 def with_line(key: str, line: str | None) -> str:

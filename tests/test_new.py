@@ -10,8 +10,8 @@ import textwrap
 import pytest
 
 from kjtypeset.errors import KjError
-from kjtypeset.manifest import load_manifest
-from kjtypeset.newissue import create_issue
+from kjtypeset.inputs.manifest import load_manifest
+from kjtypeset.editor.newissue import create_issue
 
 DECEMBER = """\
 # 《科技情报参考》2024年第12期 — comments of the previous issue are not carried over.

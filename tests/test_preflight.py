@@ -13,7 +13,7 @@ from pypdf.generic import DecodedStreamObject, NameObject, TextStringObject
 
 from kjtypeset.cli import main
 from kjtypeset.errors import KjError
-from kjtypeset.sources import unpack_sources
+from kjtypeset.pdf.sources import unpack_sources
 
 
 def run(*args, cwd=None):
@@ -163,7 +163,7 @@ def test_the_build_refuses_an_edition_its_own_check_fails(make_issue, monkeypatc
     png = io.BytesIO()
     Image.new("RGB", (300, 200), (200, 30, 30)).save(png, format="PNG")
     path = make_issue(files={"articles/a.md": ARTICLE + "\n![图](red.png)\n", "articles/red.png": png.getvalue()})
-    monkeypatch.setattr("kjtypeset.editions.convert_images_to_cmyk", lambda writer: 0)
+    monkeypatch.setattr("kjtypeset.pdf.editions.convert_images_to_cmyk", lambda writer: 0)
     monkeypatch.chdir(path.parent.parent)
     with pytest.raises(KjError) as caught:
         build_issue(path, path.parent / "out")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ARTICLE, MANIFEST
-from kjtypeset.preview import Preview, make_server
+from kjtypeset.editor.preview import Preview, make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

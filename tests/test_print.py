@@ -14,10 +14,10 @@ from pypdf.generic import ContentStream
 
 from conftest import ARTICLE, MANIFEST, ROOT
 from kjtypeset.build import build_issue
-from kjtypeset.editions import PrintOptions
+from kjtypeset.pdf.editions import PrintOptions
 from kjtypeset.errors import KjError
-from kjtypeset.prepress import printer_spreads
-from kjtypeset.preflight import preflight_file
+from kjtypeset.pdf.prepress import printer_spreads
+from kjtypeset.pdf.preflight import preflight_file
 from pdfread import folios, page_texts, squash
 
 MM = 72 / 25.4
@@ -186,7 +186,7 @@ def test_a_layout_without_bleed_cannot_make_the_print_edition(make_issue, tmp_pa
     shutil.copytree(ROOT / "layouts" / "jianbao", layouts / "jianbao")
     css = layouts / "jianbao" / "style.css"
     css.write_text(css.read_text(encoding="utf-8").replace("  bleed: 3mm;\n", ""), encoding="utf-8")
-    monkeypatch.setattr("kjtypeset.layout.LAYOUTS", layouts)
+    monkeypatch.setattr("kjtypeset.engine.layout.LAYOUTS", layouts)
     path = make_issue()
     monkeypatch.chdir(path.parent.parent)
     with pytest.raises(KjError) as caught:
@@ -213,7 +213,7 @@ def test_a_page_background_runs_into_the_bleed(make_issue, tmp_path, monkeypatch
     css = layouts / "jianbao" / "style.css"
     css.write_text(css.read_text(encoding="utf-8").replace(
         "  bleed: 3mm;\n", "  bleed: 3mm;\n  background: device-cmyk(0 0 0 0.3);\n"), encoding="utf-8")
-    monkeypatch.setattr("kjtypeset.layout.LAYOUTS", layouts)
+    monkeypatch.setattr("kjtypeset.engine.layout.LAYOUTS", layouts)
     result = build_issue(make_issue(), tmp_path / "out", editions=("proof", "print"))
     paths = {o.edition: o.path for o in result.outputs}
     page = pdfium.PdfDocument(paths["print"])[1]

@@ -13,7 +13,7 @@ from fontTools.ttLib import TTFont
 from PIL import ImageChops
 from pypdf import PdfReader
 
-import kjtypeset.editions
+import kjtypeset.pdf.editions
 from conftest import MANIFEST
 from kjtypeset.build import build_issue
 
@@ -50,12 +50,12 @@ def pdfs(tmp_path_factory):
     (issue / "issue.yaml").write_text(MANIFEST, encoding="utf-8")
     (issue / "articles" / "a.md").write_text(ARTICLE, encoding="utf-8")
     folded = build_issue(issue / "issue.yaml", folder / "folded", editions=("proof",)).pdf.read_bytes()
-    original = kjtypeset.editions.close_spacing_gaps
-    kjtypeset.editions.close_spacing_gaps = lambda pdf: pdf
+    original = kjtypeset.pdf.editions.close_spacing_gaps
+    kjtypeset.pdf.editions.close_spacing_gaps = lambda pdf: pdf
     try:
         plain = build_issue(issue / "issue.yaml", folder / "plain", editions=("proof",)).pdf.read_bytes()
     finally:
-        kjtypeset.editions.close_spacing_gaps = original
+        kjtypeset.pdf.editions.close_spacing_gaps = original
     return folded, plain
 
 
@@ -104,12 +104,12 @@ def test_widths_in_pdf_and_font_program_agree(pdfs):
 
 
 def test_a_font_that_cannot_be_widened_only_leaves_its_gaps(make_issue, tmp_path, monkeypatch):
-    import kjtypeset.textlayer
+    import kjtypeset.typography.textlayer
 
     def broken(*args):
         raise ValueError("a font program this cannot widen")
 
-    monkeypatch.setattr(kjtypeset.textlayer, "_widened", broken)
+    monkeypatch.setattr(kjtypeset.typography.textlayer, "_widened", broken)
     pdf = build_issue(make_issue(files={"articles/a.md": ARTICLE}), tmp_path / "out", editions=("proof",))
     text = texts(pdf.pdf.read_bytes())["pypdf"]
     assert "截至2023 年底" in text or "截至 2023 年底" in text  # as before the text layer existed

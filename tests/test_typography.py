@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from conftest import SAMPLE
-from kjtypeset import cjk
+from kjtypeset.typography import cjk
 from kjtypeset.build import build_issue
-from kjtypeset.textlayer import close_spacing_gaps
-from kjtypeset.layout import load_layout
-from kjtypeset.manifest import load_manifest
-from kjtypeset.markdown import render_markdown
-from kjtypeset.typeset import typeset, write_pdf
+from kjtypeset.typography.textlayer import close_spacing_gaps
+from kjtypeset.engine.layout import load_layout
+from kjtypeset.inputs.manifest import load_manifest
+from kjtypeset.inputs.markdown import render_markdown
+from kjtypeset.engine.typeset import typeset, write_pdf
 from pdfread import (HAN_RE, flush_report, line_break_violations, paragraphs_of, squash,
                      text_lines)
 
@@ -261,7 +261,7 @@ def test_generated_paragraphs_at_three_widths(tmp_path_factory, paragraphs):
 def test_check_reads_the_stress_issue_contents(stress):
     """A section heading followed by a title that starts with a number ("【数据观察】" then
     "2023年……") is not a contents entry whose page number is 2023."""
-    from kjtypeset.preflight import preflight_file
+    from kjtypeset.pdf.preflight import preflight_file
 
     report = preflight_file(stress)
     assert not report.failures, [f.message for f in report.failures]

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from .editions import PrintOptions
+from .pdf.editions import PrintOptions
 from .errors import KjError, display_path
 
 

@@ -14,21 +14,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, cjk
-from .articles import Article, read_articles
-from .editions import (
+from . import __version__
+from .typography import cjk
+from .inputs.articles import Article, read_articles
+from .pdf.editions import (
     ARCHIVE, EDITIONS, PRINT, Edition, PrintOptions, check_print_images, write_editions,
 )
 from .errors import KjError
-from .finish import ContentsEntry, article_pages, check_contents, output_lock, write_atomically
-from .fonts import Coverage, tofu_message
-from .layout import Layout, load_layout, render_html
-from .manifest import Manifest, load_manifest
-from .preflight import preflight
-from .prepress import blank_pages_needed
-from .sources import issue_sources
-from .typeset import typeset
-from .xmp import BulletinFields
+from .pdf.finish import ContentsEntry, article_pages, check_contents, output_lock, write_atomically
+from .engine.fonts import Coverage, tofu_message
+from .engine.layout import Layout, load_layout, render_html
+from .inputs.manifest import Manifest, load_manifest
+from .pdf.preflight import preflight
+from .pdf.prepress import blank_pages_needed
+from .pdf.sources import issue_sources
+from .engine.typeset import typeset
+from .pdf.xmp import BulletinFields
 
 OUTPUT = Path(__file__).resolve().parents[2] / "output"
 ALL_EDITIONS = tuple(EDITIONS)

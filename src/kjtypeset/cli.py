@@ -327,7 +327,7 @@ def _usage(command: str, message: str) -> int:
 
 
 def _build(args) -> int:
-    from .manifest import load_manifest
+    from .inputs.manifest import load_manifest
 
     editions = (args.edition,) if args.edition else ("proof", "print", "archive")
     if (args.marks or args.saddle_stitch or args.booklet) and "print" not in editions:
@@ -345,7 +345,7 @@ def _build(args) -> int:
     load_manifest(args.manifest)  # a mistake in the manifest is reported before the slow part
     say.stage("载入排版引擎……")
     from .build import build_issue  # WeasyPrint loads slowly; keep --help instant
-    from .editions import PrintOptions
+    from .pdf.editions import PrintOptions
 
     options = PrintOptions(marks=args.marks, saddle_stitch=args.saddle_stitch, booklet=args.booklet)
     try:
@@ -363,8 +363,8 @@ def _build(args) -> int:
 
 def _build_all(args, editions: tuple[str, ...]) -> int:
     from .batch import build_all, cores
-    from .editions import PrintOptions
-    from .issues import ISSUE_SOURCES, issue_manifests
+    from .pdf.editions import PrintOptions
+    from .inputs.issues import ISSUE_SOURCES, issue_manifests
 
     sources = args.sources or ISSUE_SOURCES
     manifests = issue_manifests(sources)
@@ -431,8 +431,8 @@ class _Progress:
 
 
 def _publish(args) -> int:
-    from .archive import archive_folder, publish
-    from .archivepdf import read_archive_pdf
+    from .archive.store import archive_folder, publish
+    from .archive.readback import read_archive_pdf
 
     say = _Say(args)
     folder = archive_folder(args.archive)
@@ -443,8 +443,8 @@ def _publish(args) -> int:
         if args.output:
             return _usage("publish", "--output 只用于排版：存入已生成的 PDF 时不能用")
     else:
-        from .issues import resolve_issue
-        from .manifest import load_manifest
+        from .inputs.issues import resolve_issue
+        from .inputs.manifest import load_manifest
 
         manifest = resolve_issue(args.issue)
         load_manifest(manifest)  # a mistake in the manifest is reported before the slow part
@@ -479,8 +479,8 @@ def _publish(args) -> int:
 def _search(args) -> int:
     import json
 
-    from .archive import archive_folder, open_catalogue
-    from .search import marked, parse_query, search
+    from .archive.store import archive_folder, open_catalogue
+    from .archive.search import marked, parse_query, search
 
     if args.limit < 1:
         return _usage("search", f"--limit 应为正整数，实际为 {args.limit}")
@@ -522,8 +522,8 @@ def _search(args) -> int:
 def _catalogue(args) -> int:
     import datetime as dt
 
-    from .archive import archive_folder, open_catalogue
-    from .listing import format_listing, html_page, listing
+    from .archive.store import archive_folder, open_catalogue
+    from .archive.listing import format_listing, html_page, listing
 
     say = _Say(args)
     folder = archive_folder(args.archive)
@@ -535,7 +535,7 @@ def _catalogue(args) -> int:
     if args.html is None:
         print(format_listing(issues, folder))
         return 0
-    from .finish import write_atomically
+    from .pdf.finish import write_atomically
 
     target = folder / "index.html" if args.html is True else args.html
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -545,7 +545,7 @@ def _catalogue(args) -> int:
 
 
 def _verify(args) -> int:
-    from .archive import archive_folder, verify
+    from .archive.store import archive_folder, verify
 
     folder = archive_folder(args.archive)
     report = verify(folder)
@@ -554,7 +554,7 @@ def _verify(args) -> int:
 
 
 def _reindex(args) -> int:
-    from .archive import CATALOGUE, archive_folder, reindex
+    from .archive.store import CATALOGUE, archive_folder, reindex
 
     say = _Say(args)
     folder = archive_folder(args.archive)
@@ -581,7 +581,7 @@ def _archive_report(report, summary: str) -> int:
 def _check(args) -> int:
     import json
 
-    from .preflight import format_report, preflight_file
+    from .pdf.preflight import format_report, preflight_file
 
     report = preflight_file(args.pdf, name=display_path(args.pdf))
     if args.json:
@@ -592,7 +592,7 @@ def _check(args) -> int:
 
 
 def _unpack(args) -> int:
-    from .sources import unpack_sources
+    from .pdf.sources import unpack_sources
 
     written = unpack_sources(args.pdf, args.dest)
     for path in written:
@@ -603,8 +603,8 @@ def _unpack(args) -> int:
 
 
 def _new(args) -> int:
-    from .issues import ISSUE_SOURCES, issue_manifests, resolve_issue
-    from .newissue import create_issue, describe
+    from .inputs.issues import ISSUE_SOURCES, issue_manifests, resolve_issue
+    from .editor.newissue import create_issue, describe
 
     say = _Say(args)
     if args.previous:
@@ -626,8 +626,8 @@ _REPAIRS = {"rejoined": "接合被分页截断的段落", "spaces": "删去汉�
 
 
 def _import(args) -> int:
-    from .importer import import_files, read_source
-    from .issues import resolve_issue
+    from .editor.importer import import_files, read_source
+    from .inputs.issues import resolve_issue
 
     say = _Say(args)
     manifest = resolve_issue(args.issue)
@@ -669,12 +669,12 @@ def _repairs(say: _Say, repairs, indent: str) -> None:
 
 
 def _preview(args) -> int:
-    from .issues import resolve_issue
+    from .inputs.issues import resolve_issue
 
     say = _Say(args)
     manifest = resolve_issue(args.issue)
     say.stage("载入排版引擎……")
-    from .preview import Preview, make_server
+    from .editor.preview import Preview, make_server
 
     say.stage_done()
 
@@ -703,7 +703,7 @@ def _preview(args) -> int:
 
 
 def _fonts(args) -> int:
-    from .fonts import PROJECT_FONTS, install_sc_faces
+    from .engine.fonts import PROJECT_FONTS, install_sc_faces
 
     say = _Say(args)
     written = install_sc_faces(args.dest or PROJECT_FONTS)

@@ -1,0 +1,1 @@
+"""The archive: publish, catalogue, verify, reindex, search, listing."""

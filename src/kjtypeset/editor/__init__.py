@@ -1,0 +1,1 @@
+"""The editor's tools: new issues, imports, manifest edits, the preview."""

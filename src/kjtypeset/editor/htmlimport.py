@@ -1,0 +1,185 @@
+"""Import, web page: a saved .html page → one draft: its article's title and body.
+
+Scripts, styles, navigation, headers, footers and side bars are dropped; the body is the
+element holding the most paragraph text (<article> or <main> where the page has one).
+Images come from the files saved with the page or from data: URLs; the import never goes
+to the network, so an image that lives only on a web server is reported instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from xml.etree.ElementTree import Element
+
+import tinyhtml5
+
+from .cleanup import clean_title, has_han
+from .draft import Collector, Draft
+from ..errors import KjError
+from .htmlblocks import BlockWriter, tag_of, text_of
+
+# Page furniture by element name, and by class or id words that CMSs use for it.
+FURNITURE_TAGS = {"nav", "header", "footer", "aside", "form", "script", "style", "noscript"}
+_FURNITURE_NAMES = re.compile(
+    r"(^|[\s_-])(nav|navbar|menu|header|footer|foot|breadcrumbs?|crumbs?|sidebar|side|share|"
+    r"comments?|copyright|related|recommend|banner|ads?|advert|toolbar|pager|pagination|"
+    r"position|location|login|search|dh|daohang)($|[\s_-])", re.I)
+_BYLINE = re.compile(r"(来源|稿源|作者)\s*[：:]\s*([^\s　|｜]{2,30})")
+_IMAGE_TYPES = {".png": ".png", ".jpg": ".jpg", ".jpeg": ".jpg", ".gif": ".gif", ".webp": ".webp",
+                ".svg": ".svg"}
+_DATA_URL = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml)(;base64)?,(.*)$", re.S | re.I)
+_TITLE_SPLIT = re.compile(r"\s*[_|｜—–-]{1,2}\s*")
+
+
+def import_html(data: bytes, path: Path | None, title: str | None = None) -> Draft:
+    where = path or "-"
+    root = tinyhtml5.parse(data, namespace_html_elements=False, likely_encoding=_likely(data))
+    body = root.find("body")
+    if body is None or not text_of(body):
+        raise KjError(where, None, "网页中没有文字")
+    page_title = _page_title(root)
+    dropped = _drop_furniture(body)
+    content = _content(body)
+    collector = Collector()
+    found = _take_heading(content, body, page_title)
+    source = _take_byline(body)
+
+    def load_image(src: str):
+        return _image(src, path, collector)
+
+    BlockWriter(collector, load_image).write(content)
+    name = title or (clean_title(found, collector.counts) if found else None)
+    if not name:
+        raise KjError(where, None, "没有找到文章标题（<h1> 或 <title>）：可以用 --title 指定")
+    if dropped:
+        collector.note(f"已删去网页的导航、页眉页脚、脚本等 {dropped} 处")
+    return Draft(title=name, blocks=tuple(collector.blocks), paragraphs=collector.paragraphs,
+                 images=tuple(collector.images), source=source, notes=tuple(collector.notes),
+                 repairs=tuple(collector.counts.items()))
+
+
+def _likely(data: bytes) -> str:
+    """A page without a charset declaration: UTF-8 if it decodes so, else GB18030."""
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def _page_title(root: Element) -> str | None:
+    for meta in root.iter("meta"):
+        if meta.get("property") in ("og:title",) or meta.get("name") in ("ArticleTitle", "title"):
+            if (content := (meta.get("content") or "").strip()):
+                return content
+    element = root.find(".//title")
+    if element is not None and (text := text_of(element)):
+        # "文章标题_网站名" / "文章标题 - 网站名": the longest part is the article's.
+        return max(_TITLE_SPLIT.split(text), key=len)
+    return None
+
+
+def _drop_furniture(root: Element) -> int:
+    dropped = 0
+    for parent in list(root.iter()):
+        for child in list(parent):
+            names = f"{child.get('class', '')} {child.get('id', '')} {child.get('role', '')}"
+            is_furniture = tag_of(child) in FURNITURE_TAGS or _FURNITURE_NAMES.search(names)
+            # An article's own <header> holds its <h1>: keep that one.
+            if is_furniture and (tag_of(child) in ("nav", "script", "style", "form")
+                                 or child.find(".//h1") is None):
+                parent.remove(child)
+                dropped += 1
+    return dropped
+
+
+def _content(body: Element) -> Element:
+    """The element that holds the article: <article>/<main>, else the densest text block."""
+    for tag in ("article", "main"):
+        found = [e for e in body.iter(tag) if len(text_of(e)) > 50]
+        if len(found) == 1:
+            return found[0]
+    scores: dict[int, tuple[float, Element]] = {}
+    parents = {child: parent for parent in body.iter() for child in parent}
+    for paragraph in body.iter():
+        if tag_of(paragraph) not in ("p", "br", "td", "pre") and not (
+                tag_of(paragraph) == "div" and not any(tag_of(c) in ("div", "p") for c in paragraph)):
+            continue
+        length = len(text_of(paragraph)) if tag_of(paragraph) != "br" else 0
+        if length < 20:
+            continue
+        parent = parents.get(paragraph)
+        for share in (1.0, 0.5):
+            if parent is None:
+                break
+            score, _ = scores.get(id(parent), (0.0, parent))
+            scores[id(parent)] = (score + length * share, parent)
+            parent = parents.get(parent)
+    if not scores:
+        return body
+    return max(scores.values(), key=lambda item: item[0])[1]
+
+
+def _take_heading(content: Element, body: Element, page_title: str | None) -> str | None:
+    """The article's title: an <h1>/<h2> matching the page title, else the first <h1>."""
+    parents = {child: parent for parent in body.iter() for child in parent}
+    headings = [e for e in body.iter() if tag_of(e) in ("h1", "h2", "h3") and text_of(e)]
+    chosen = None
+    if page_title:
+        chosen = next((h for h in headings if _same(text_of(h), page_title)), None)
+    if chosen is None:
+        chosen = next((h for h in headings if tag_of(h) == "h1"), None)
+    if chosen is None:
+        return page_title
+    if chosen in parents:
+        parents[chosen].remove(chosen)
+    return text_of(chosen)
+
+
+def _same(a: str, b: str) -> bool:
+    squash = lambda s: re.sub(r"\s+", "", s)
+    a, b = squash(a), squash(b)
+    return bool(a) and (a == b or (len(a) >= 6 and (a in b or b in a)))
+
+
+def _take_byline(body: Element) -> str | None:
+    """A short "来源：… 发布时间：…" line at the top of the body gives the source."""
+    for element in body.iter():
+        if tag_of(element) not in ("p", "div", "span"):
+            continue
+        text = text_of(element)
+        if len(text) > 80 or not (match := _BYLINE.search(text)):
+            continue
+        if any(len(text_of(c)) > 80 for c in element):
+            continue
+        element.clear()
+        return match.group(2) if has_han(match.group(2)) else None
+    return None
+
+
+def _image(src: str, page: Path | None, collector: Collector):
+    if (match := _DATA_URL.match(src)):
+        kind = {"jpeg": ".jpg", "svg+xml": ".svg"}.get(match.group(1).lower(), "." + match.group(1).lower())
+        try:
+            data = base64.b64decode(match.group(3)) if match.group(2) else unquote(match.group(3)).encode()
+        except ValueError:
+            collector.note("有一张内嵌图片无法解码，已略去")
+            return None
+        return kind, data
+    parts = urlsplit(src)
+    if parts.scheme in ("http", "https") or src.startswith("//"):
+        collector.note(f"网络图片未导入（导入时不联网）：{src}；请另存到本地后手工插入")
+        return None
+    if page is None or parts.scheme not in ("", "file"):
+        collector.note(f"图片未导入：{src}")
+        return None
+    # "网页，全部" saves images beside the page, in "<page>_files/".
+    file = (page.parent / unquote(parts.path)).resolve()
+    suffix = _IMAGE_TYPES.get(file.suffix.lower())
+    if not file.is_file() or suffix is None or not file.is_relative_to(page.parent.resolve()):
+        collector.note(f"找不到网页保存的图片或格式不支持：{src}")
+        return None
+    return suffix, file.read_bytes()

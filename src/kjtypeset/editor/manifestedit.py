@@ -1,0 +1,66 @@
+"""Edits of issue.yaml that keep the editor's comments, key order and quoting (ruamel.yaml).
+
+Reading for the build stays with yamlread (PyYAML, line numbers, safety limits); this module
+only writes: it appends article entries and writes a new manifest.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from ..errors import KjError
+
+
+def _yaml() -> YAML:
+    yaml = YAML()  # round-trip: comments, order and quotes survive a load and dump
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never re-wrap an editor's long line
+    return yaml
+
+
+def dump(data: CommentedMap) -> str:
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    return out.getvalue()
+
+
+def append_articles(manifest: Path, entries: list[str]) -> None:
+    """Add ``entries`` to the end of the manifest's ``articles`` list; nothing else changes."""
+    try:
+        data = _yaml().load(manifest.read_text(encoding="utf-8"))
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise KjError(manifest, mark.line + 1 if mark else None,
+                      f"期刊清单无法解析，未改动：{getattr(exc, 'problem', exc)}") from exc
+    if not isinstance(data, CommentedMap):
+        raise KjError(manifest, 1, "期刊清单应为一组“键: 值”，未改动")
+    articles = data.get("articles")
+    if articles is None or (isinstance(articles, CommentedSeq) and not articles):
+        # An empty flow list "[]" would stay in flow style; a fresh list is written as a block.
+        articles = CommentedSeq()
+        data["articles"] = articles
+    if not isinstance(articles, CommentedSeq):
+        raise KjError(manifest, None, "articles（文章列表）应为一个列表，未改动")
+    known = {item if isinstance(item, str) else item.get("file") for item in articles}
+    articles.extend(entry for entry in entries if entry not in known)
+    write_text_atomically(manifest, dump(data))
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder, so a crash leaves the old file whole."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

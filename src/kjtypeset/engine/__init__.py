@@ -1,0 +1,1 @@
+"""Layout with WeasyPrint: the layout folder, fonts, and every WeasyPrint internal kjtypeset touches."""

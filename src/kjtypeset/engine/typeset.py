@@ -1,0 +1,167 @@
+"""Stage 5, typeset: the HTML document → a paginated WeasyPrint Document.
+
+WeasyPrint fetches any URL a document names and only logs what goes wrong. Here it gets a
+fetcher confined to data: URLs and files under the issue, layout and font folders, and its
+log is captured so that a missing image or glyph fails the build instead of printing a box.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from weasyprint.css.counters import CounterStyle
+from weasyprint.formatting_structure import boxes
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from ..typography import cjk
+from . import justify
+from ..errors import KjError
+from .fontload import InPlaceFonts, lazy_font_files
+from .fonts import font_face_css, tofu_message
+from .layout import Layout
+
+
+class ConfinedFetcher(URLFetcher):
+    """Fetches data: URLs and local files under the allowed folders; refuses everything else."""
+
+    def __init__(self, roots: tuple[Path, ...]):
+        super().__init__(allowed_protocols=("data", "file"), fail_on_errors=True)
+        self.roots = tuple(root.resolve() for root in roots)
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "file":
+            # Resolving follows symlinks and "..", so neither can lead outside the roots.
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots):
+                self.refused.append(url)
+                raise FatalURLFetchingError(f"refused {url}")
+        elif scheme != "data":
+            self.refused.append(url)
+            raise FatalURLFetchingError(f"refused {url}")
+        return super().fetch(url, headers)
+
+
+class _Capture(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def _captured_log() -> Iterator[_Capture]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Capture()
+    saved = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False  # the CLI prints one line per problem, not WeasyPrint's log
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = saved
+
+
+_NOTDEF = re.compile(r'unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)', re.S)
+
+
+def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weasyprint.Document:
+    """Lay out ``html``; ``origin`` (the manifest) is named in errors no source line can locate."""
+    try:
+        justify.install(max_gap_em=layout.option("max_stretch") or None, measure=False,
+                        halfwidth_line_end=layout.option("halfwidth_line_end"))
+    except RuntimeError as exc:
+        raise KjError(None, None, f"中文两端对齐模块无法用于当前的 WeasyPrint {weasyprint.__version__}"
+                                  f"（kjtypeset 只在 {'、'.join(justify.SUPPORTED_WEASYPRINT)} 上测试过）："
+                                  f"{exc}") from exc
+    font_dirs = {face.path.parent for face in layout.fonts}
+    fetcher = ConfinedFetcher((issue_folder, layout.folder, *font_dirs))
+    # @font-face and @counter-style rules in a user stylesheet only register through a
+    # FontConfiguration and a CounterStyle shared with the render.
+    fonts, counters = InPlaceFonts(tuple(font_dirs)), CounterStyle()
+    stylesheets = [weasyprint.CSS(string=font_face_css(layout.fonts, layout.roles) + cjk.STYLESHEET,
+                                  url_fetcher=fetcher, font_config=fonts, counter_style=counters)]
+    stylesheets += [weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=fonts,
+                                   counter_style=counters) for sheet in layout.stylesheets]
+    with confined(fetcher, origin):
+        document = weasyprint.HTML(
+            string=html, base_url=str(layout.folder) + "/", url_fetcher=fetcher,
+        ).render(stylesheets=stylesheets, font_config=fonts, counter_style=counters)
+    pin_to_page_bottom(document)
+    return document
+
+
+def write_pdf(document: weasyprint.Document, origin: Path, **options) -> bytes:
+    """Write the PDF; attachments are fetched only now, through the same confined fetcher."""
+    with confined(document.url_fetcher, origin), lazy_font_files():
+        return document.write_pdf(**options)
+
+
+@contextlib.contextmanager
+def confined(fetcher: ConfinedFetcher, origin: Path) -> Iterator[None]:
+    """Run WeasyPrint so that a refused fetch or a logged problem fails the build."""
+    def refused(url) -> KjError:
+        return KjError(origin, None, f"版面引用了不允许的资源 '{url}'："
+                                     "只能使用期刊文件夹、版式文件夹和字体文件夹中的文件")
+
+    with guarded(origin):
+        try:
+            yield
+        except FatalURLFetchingError as exc:
+            raise refused(fetcher.refused[-1] if fetcher.refused else exc) from exc
+    if fetcher.refused:  # some callers (SVG images) swallow even a fatal fetch error
+        raise refused(fetcher.refused[0])
+
+
+def pin_to_page_bottom(document: weasyprint.Document) -> None:
+    """Move each block marked ``data-page-bottom`` down to the foot of its page's type area.
+
+    The 简报 end block sits on the bottom edge of the last page's type area, however much
+    text precedes it. CSS has no way to say so (no :last page selector, and WeasyPrint 70
+    drops a footnote-floated end block with block rows in long documents), so the laid-out
+    box is moved once pagination is final: moving within its page cannot change the pages.
+    """
+    for page in document.pages:
+        page_box = page._page_box
+        bottom = page_box.content_box_y() + page_box.height
+        for area in page_box.children:
+            if isinstance(area, boxes.FootnoteAreaBox) and area.children:
+                bottom = min(bottom, area.position_y)
+        for box in page_box.descendants():
+            element = getattr(box, "element", None)
+            if (isinstance(box, boxes.BlockBox) and element is not None
+                    and element.get("data-page-bottom") is not None):
+                gap = bottom - (box.position_y + box.margin_height())
+                if gap > 0:
+                    box.translate(0, gap)
+                break
+
+
+@contextlib.contextmanager
+def guarded(origin: Path) -> Iterator[None]:
+    """Run WeasyPrint with its log captured; turn the problems it only logs into errors."""
+    with _captured_log() as log:
+        yield
+    _fail_on_logged_problems(log.records, origin)
+
+
+def _fail_on_logged_problems(records: list[logging.LogRecord], origin: Path) -> None:
+    for record in records:
+        message = record.getMessage()
+        if match := _NOTDEF.search(message):
+            raise KjError(origin, None, tofu_message(chr(int(match.group(2), 16))) + "（出现在版式文字中）")
+        if "Failed to load" in message or "Error fetching" in message:
+            raise KjError(origin, None, f"版面资源无法载入：{message.splitlines()[0]}")
+        if "Using fontTools instead of HarfBuzz-Subset" in message:
+            raise KjError(None, None, "缺少系统库 libharfbuzz-subset0：字体子集化会慢数十倍。"
+                                      "应先运行 make setup（或 apt-get install libharfbuzz-subset0）")

@@ -1,0 +1,1 @@
+"""Reading an issue as the editor wrote it: issue.yaml, the articles, their Markdown."""

@@ -1,0 +1,72 @@
+"""Stage 2, read: each article file → Article (front matter checked, body rendered to HTML)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import KjError
+from .manifest import ArticleRef, Manifest
+from .markdown import ImageRef, render_body
+from .yamlread import Field, Reader
+
+FRONT_MATTER = {
+    "title": Field("str", "标题", required=True),
+    "source": Field("str", "来源"),
+    "author": Field("str", "作者"),
+}
+MAX_ARTICLE_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Article:
+    path: Path
+    anchor: str  # the id the contents page links to
+    title: str
+    source: str | None
+    author: str | None
+    section: str | None
+    body_html: str
+    images: tuple[ImageRef, ...] = ()
+
+
+def read_articles(manifest: Manifest) -> tuple[Article, ...]:
+    return tuple(read_article(ref, index, manifest.folder, manifest.raw_html)
+                 for index, ref in enumerate(manifest.articles, start=1))
+
+
+def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False) -> Article:
+    path = ref.path
+    if path.stat().st_size > MAX_ARTICLE_BYTES:
+        raise KjError(path, None, f"文章文件过大：应不超过 {MAX_ARTICLE_BYTES // 1_000_000} MB")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise KjError(path, None, "文章应为 UTF-8 编码的文本，实际无法按 UTF-8 读取") from exc
+    front, body, body_line = split_front_matter(text, path)
+    reader = Reader(path, front, first_line=2)
+    values = reader.fields(reader.root, FRONT_MATTER, "文章头信息")
+    get = {key: value for key, (value, _node) in values.items()}.get
+    body_html, images = render_body(body, path, body_line, root, raw_html)
+    return Article(
+        path=path,
+        anchor=f"article-{index}",
+        title=get("title"),
+        source=get("source"),
+        author=get("author"),
+        section=ref.section,
+        body_html=body_html,
+        images=images,
+    )
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
+    """(front matter, body, line number where the body starts)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        raise KjError(path, 1, "文章应以 YAML 头信息开头（第一行为 ---，其后写 title: 标题），"
+                               f"实际第一行为 '{lines[0].rstrip()[:20] if lines else ''}'")
+    for end in range(1, len(lines)):
+        if lines[end].rstrip() in ("---", "..."):
+            return "".join(lines[1:end]), "".join(lines[end + 1:]), end + 2
+    raise KjError(path, 1, "文章头信息没有结束：应有一行 --- 结束头信息，实际到文件末尾也没有")

@@ -1,0 +1,28 @@
+"""Issue folders: find one by name or path, and list the issues beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import KjError
+
+ISSUE_SOURCES = Path(__file__).resolve().parents[3] / "issue_sources"
+MANIFEST_NAME = "issue.yaml"
+
+
+def resolve_issue(name: str | Path, sources: Path = ISSUE_SOURCES) -> Path:
+    """The issue.yaml meant by ``2024-03``, by a path to its folder, or by the file itself."""
+    given = Path(name)
+    for candidate in (given, sources / given):
+        if candidate.is_file() and candidate.name == MANIFEST_NAME:
+            return candidate
+        if candidate.is_dir() and (candidate / MANIFEST_NAME).is_file():
+            return candidate / MANIFEST_NAME
+    known = "、".join(p.parent.name for p in issue_manifests(sources)[-3:]) or "（尚无）"
+    raise KjError(given, None, f"找不到这一期：应为 issue_sources/ 下的文件夹名（如 {known}）、"
+                               f"期刊文件夹或其中 {MANIFEST_NAME} 的路径")
+
+
+def issue_manifests(sources: Path) -> list[Path]:
+    """Every issue.yaml one level below ``sources``, by folder name."""
+    return sorted(sources.glob(f"*/{MANIFEST_NAME}")) if sources.is_dir() else []

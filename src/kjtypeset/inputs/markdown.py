@@ -1,0 +1,295 @@
+"""Stage 3, markdown: an article body → an HTML fragment for the layout.
+
+markdown-it-py (CommonMark + pipe tables + footnotes) with print-specific rendering:
+footnotes become WeasyPrint page footnotes at their call site, a paragraph holding only an
+image becomes a captioned figure, soft line breaks between Chinese characters vanish instead
+of turning into spaces, and raw HTML is shown as text (articles are untrusted input) unless the manifest allows
+a sanitised subset.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import types
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+from markdown_it.rules_inline.state_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from ..errors import KjError
+
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image an article shows: checked to be a file inside the issue folder."""
+
+    src: str  # as written in the article, relative to the article file
+    path: Path  # resolved
+    line: int  # in the article file
+
+
+def is_wide(char: str) -> bool:
+    """East Asian wide or full-width: Han, kana, CJK punctuation (CSS Text 3 §4.1.2)."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _is_cjk(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F", "H")
+
+
+class _CjkStateInline(StateInline):
+    """Emphasis delimiters per the CommonMark CJK-friendly amendment.
+
+    Plain CommonMark refuses ``**一是……。**衢州`` as bold: the closing ``**`` follows a
+    punctuation mark and precedes a letter. The amendment
+    (https://github.com/tats-u/markdown-cjk-friendly/blob/main/specification.md) counts only
+    non-CJK punctuation against flanking and lets a CJK neighbour stand in for white space.
+    """
+
+    def scanDelims(self, start: int, canSplitWord: bool):
+        scanned = super().scanDelims(start, canSplitWord)
+        pos = start + scanned.length
+        last = self.src[start - 1] if start > 0 else " "
+        after = self.src[pos] if pos < self.posMax else " "
+        if not (_is_cjk(last) or _is_cjk(after)):
+            return scanned  # unchanged CommonMark wherever no CJK character is involved
+
+        def punct(c: str) -> bool:
+            return isMdAsciiPunct(ord(c)) or isPunctChar(c)
+
+        last_space, after_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(after))
+        last_non_cjk_punct = punct(last) and not _is_cjk(last)
+        after_non_cjk_punct = punct(after) and not _is_cjk(after)
+        left = not after_space and (not after_non_cjk_punct or last_space or punct(last)
+                                    or _is_cjk(last))
+        right = not last_space and (not last_non_cjk_punct or after_space or punct(after)
+                                    or _is_cjk(after))
+        can_open = left and (canSplitWord or not right or punct(last))
+        can_close = right and (canSplitWord or not left or punct(after))
+        return type(scanned)(can_open, can_close, scanned.length)
+
+
+def _parse_inline_cjk(self, src, md, env, tokens):
+    # ParserInline.parse with the CJK-aware state class: kept per parser, no global patch.
+    state = _CjkStateInline(src, md, env, tokens)
+    self.tokenize(state)
+    for rule in self.ruler2.getRules(""):
+        rule(state)
+    return state.tokens
+
+
+def _parser(raw_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": raw_html, "linkify": False, "typographer": False})
+    md.enable("table").enable("strikethrough").use(footnote_plugin)
+    md.add_render_rule("kj_html", lambda self, tokens, idx, options, env: tokens[idx].content)
+    if raw_html:
+        md.add_render_rule("html_block", _sanitized_block)
+        md.add_render_rule("html_inline", _sanitized_inline)
+    md.inline.parse = types.MethodType(_parse_inline_cjk, md.inline)
+    md.add_render_rule("softbreak", _softbreak)
+    md.add_render_rule("footnote_ref", _footnote_ref)
+    md.add_render_rule("image", _image)
+    md.add_render_rule("heading_open", _heading_open)
+    md.add_render_rule("heading_close", _heading_close)
+    md.add_render_rule("table_open", lambda *a: '<table class="md-table">\n')
+    return md
+
+
+def _softbreak(self, tokens, idx, options, env):
+    # A source line break inside Chinese text is not a word space (CSS Text 3 segment breaks).
+    before = tokens[idx - 1].content[-1:] if idx > 0 else ""
+    after = tokens[idx + 1].content[:1] if idx + 1 < len(tokens) else ""
+    if (before and is_wide(before)) or (after and is_wide(after)):
+        return ""
+    return "\n"
+
+
+def _footnote_ref(self, tokens, idx, options, env):
+    note = env["kj_footnotes"].get(tokens[idx].meta["id"], "")
+    return f'<span class="footnote">{note}</span>'
+
+
+def _image(self, tokens, idx, options, env):
+    token = tokens[idx]
+    alt = html.escape(self.renderInlineAsText(token.children or [], options, env))
+    uri = env["kj_images"][token.attrGet("src")].as_uri()
+    return f'<img src="{html.escape(uri)}" alt="{alt}">'
+
+
+_LEVELS = {"h1": "h2", "h2": "h2", "h3": "h3"}
+
+
+def _heading_open(self, tokens, idx, options, env):
+    tag = _LEVELS.get(tokens[idx].tag, "h4")
+    return f'<{tag} class="subhead">'
+
+
+def _heading_close(self, tokens, idx, options, env):
+    return f"</{_LEVELS.get(tokens[idx].tag, 'h4')}>\n"
+
+
+# The raw HTML a layout may switch on (manifest `raw_html: true`): formatting and tables only.
+# No attributes but table spans: no style (url(), @import), no event handlers, no src/href,
+# so raw HTML can neither fetch anything nor run anything. Images come from Markdown syntax.
+SAFE_INLINE = {"b", "strong", "i", "em", "u", "s", "del", "ins", "mark", "small", "sub", "sup",
+               "br", "span", "abbr", "q", "cite", "code", "kbd"}
+SAFE_BLOCK = SAFE_INLINE | {"p", "div", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "hr",
+                            "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+                            "h2", "h3", "h4", "pre"}
+_SPANS = {"colspan", "rowspan"}
+_INLINE_TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s[^>]*)??\s*(/?)>$", re.S)
+
+
+def _sanitized_block(self, tokens, idx, options, env):
+    return nh3.clean(tokens[idx].content, tags=SAFE_BLOCK, attributes={"td": _SPANS, "th": _SPANS},
+                     url_schemes=set(), strip_comments=True, link_rel=None)
+
+
+def _sanitized_inline(self, tokens, idx, options, env):
+    # An inline tag arrives alone ("<sub>", later "</sub>"): an allowed tag is kept bare, without
+    # its attributes; anything else (comments, <img>, <script>) is dropped, its text kept.
+    tag = _INLINE_TAG.match(tokens[idx].content.strip())
+    if tag and tag.group(2).lower() in SAFE_INLINE:
+        return f"<{tag.group(1)}{tag.group(2).lower()}{tag.group(3)}>"
+    return ""
+
+
+_MD = _parser(raw_html=False)
+_MD_HTML = _parser(raw_html=True)
+
+
+def render_markdown(body: str, path: Path, first_line: int, root: Path, raw_html: bool = False) -> str:
+    """Render an article body that starts at ``first_line`` of ``path``.
+
+    Images must be files under ``root`` (the issue folder); a missing one is an error
+    naming the line that refers to it. Raw HTML is shown as text unless ``raw_html``, and
+    then only a sanitised subset passes.
+    """
+    return render_body(body, path, first_line, root, raw_html)[0]
+
+
+def render_body(body: str, path: Path, first_line: int, root: Path,
+                raw_html: bool = False) -> tuple[str, tuple[ImageRef, ...]]:
+    """The HTML fragment and the images it shows, in order of first appearance."""
+    md = _MD_HTML if raw_html else _MD
+    env: dict = {}
+    tokens = md.parse(body, env)
+    _check_nesting(tokens, path, first_line)
+    tokens, env["kj_footnotes"] = _take_footnotes(tokens, env)
+    images = _check_images(tokens, path, first_line, root)
+    env["kj_images"] = {ref.src: ref.path for ref in images.values()}
+    return md.renderer.render(_figures(tokens), md.options, env), tuple(images.values())
+
+
+def _check_nesting(tokens: list[Token], path: Path, first_line: int) -> None:
+    # markdown-it stops parsing at maxNesting and silently drops the rest of the article.
+    limit = _MD.options["maxNesting"] - 1
+    for token in tokens:
+        if token.level >= limit and token.map:
+            raise KjError(path, first_line + token.map[0],
+                          f"列表或引用嵌套过深：应不超过 {limit // 2} 层，否则后面的内容会丢失")
+
+
+def _take_footnotes(tokens: list[Token], env: dict) -> tuple[list[Token], dict[int, str]]:
+    """Cut the footnote definitions out of the stream, rendered inline, by footnote id."""
+    notes: dict[int, str] = {}
+    kept: list[Token] = []
+    current: int | None = None
+    parts: list[Token] = []
+    for token in tokens:
+        if token.type == "footnote_open":
+            current, parts = token.meta["id"], []
+        elif token.type == "footnote_close":
+            inner = [t for t in parts if t.type == "inline"]
+            notes[current] = "".join(
+                _MD.renderer.renderInline(t.children or [], _MD.options, env) for t in inner)
+            current = None
+        elif current is not None:
+            parts.append(token)
+        elif not token.type.startswith("footnote_block"):
+            kept.append(token)
+    return kept, notes
+
+
+def _check_images(tokens: list[Token], path: Path, first_line: int, root: Path) -> dict[str, ImageRef]:
+    found: dict[str, ImageRef] = {}
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        for child in token.children:
+            if child.type != "image":
+                continue
+            src = child.attrGet("src") or ""
+            offset = token.content.find(src)
+            line = first_line + (token.map[0] if token.map else 0)
+            line += token.content.count("\n", 0, max(offset, 0))
+            if src not in found:
+                found[src] = ImageRef(src, _image_file(src, path, line, root), line)
+    return found
+
+
+def _image_file(src: str, path: Path, line: int, root: Path) -> Path:
+    src = unquote(src)  # markdown-it percent-encodes the destination: 园区.png → %E5%9B%AD…
+    if ":" in src.split("/")[0] or src.startswith(("/", "\\")):
+        raise KjError(path, line, f"图片 '{src}' 应为相对于文章文件的本地路径，实际为网址或绝对路径")
+    target = (path.parent / src).resolve()
+    if not target.is_relative_to(root):
+        raise KjError(path, line, f"图片 '{src}' 应在期刊文件夹之内，实际指向其外")
+    if not target.is_file():
+        raise KjError(path, line, f"找不到图片 '{src}'（路径相对于文章文件）")
+    if target.suffix.lower() not in IMAGE_TYPES:
+        raise KjError(path, line, f"图片 '{src}' 应为 PNG、JPEG、GIF、SVG 或 WebP 文件")
+    if target.suffix.lower() == ".svg" and (outside := _svg_external_reference(target)):
+        raise KjError(path, line, f"SVG 图片 '{src}' 引用了外部资源 '{outside}'：SVG 只能引用自身内容或 data: 数据")
+    return target
+
+
+_SVG_REFERENCE = re.compile(r"""(?:href\s*=\s*["']|url\(\s*["']?|@import\s+["'])\s*([^"')\s]+)""", re.I)
+
+
+def _svg_external_reference(svg: Path) -> str | None:
+    """The first reference an SVG makes to anything but itself (#id) or inline data:."""
+    text = svg.read_text(encoding="utf-8", errors="replace")
+    for match in _SVG_REFERENCE.finditer(text):
+        target = match.group(1)
+        if not target.startswith(("#", "data:")):
+            return target
+    return None
+
+
+def _figures(tokens: list[Token]) -> list[Token]:
+    """A paragraph that holds a single image becomes <figure> with its alt text as caption."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        children = tokens[i + 1].children if i + 1 < len(tokens) else None
+        if (token.type == "paragraph_open" and children and len(children) == 1
+                and children[0].type == "image"):
+            caption = html.escape("".join(c.content for c in children[0].children or []))
+            out.append(_html_token('<figure class="figure">'))
+            out.append(tokens[i + 1])
+            if caption:
+                out.append(_html_token(f"<figcaption>{caption}</figcaption>"))
+            out.append(_html_token("</figure>\n"))
+            i += 3
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
+def _html_token(markup: str) -> Token:
+    token = Token("kj_html", "", 0)  # our own markup: never passes through the sanitiser
+    token.content = markup
+    return token

@@ -1,0 +1,1 @@
+"""The PDF editions: writing, prepress, preflight, metadata, attachments, finishing."""

@@ -1,0 +1,245 @@
+"""Stage 6, write: the typeset Document → one PDF per edition, each for the person who gets it.
+
+proof    <issue>.pdf          screen and e-mail: trim size, links, bookmarks, page labels
+print    <issue>-print.pdf    the print shop: PDF/X-4, FOGRA39 OutputIntent, all colour CMYK,
+                              3 mm bleed (TrimBox, BleedBox), no links; optional crop marks,
+                              saddle-stitch padding and a 2-up booklet (<issue>-booklet.pdf)
+archive  <issue>-archive.pdf  the archive: PDF/A-3b, XMP with the bulletin's fields, the issue's
+                              sources attached (AFRelationship /Source)
+
+One layout and one WeasyPrint write serve all three. The layout's @page declares the bleed,
+which lies outside the page box, so pagination cannot differ: the print edition keeps each
+page's bleed, the screen editions end at the trim (their MediaBox is the A4 page and nothing
+painted into the bleed shows). Each edition is cut from that one master PDF with pypdf. Only
+saddle-stitch padding needs a second layout, because the blank pages change the folio
+printed on the end-block page.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pypdf
+import weasyprint
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, ByteStringObject, NameObject
+from weasyprint.css import ColorProfile
+
+from .. import __version__
+from ..inputs.articles import Article
+from .colour import output_condition
+from ..errors import KjError
+from .finish import set_page_labels, to_bytes
+from .prepress import (
+    BLEED_MM, add_crop_marks, attach_sources, convert_images_to_cmyk, default_rgb, impose_booklet,
+    name_output_intent, no_interpolation, print_annotations, set_stream,
+)
+from .sources import SourceFile
+from ..typography.textlayer import close_spacing_gaps
+from ..engine.typeset import write_pdf
+from .xmp import BulletinFields, DocumentInfo, packet
+
+PRODUCER = f"kjtypeset {__version__} (WeasyPrint {weasyprint.__version__}, pypdf {pypdf.__version__})"
+CSS_PX_PER_MM = 96 / 25.4
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str  # as given to --edition
+    label: str  # in messages
+    suffix: str  # appended to the issue id in the file name
+    variant: str | None  # WeasyPrint's pdf_variant
+
+
+PROOF = Edition("proof", "校样版", "", None)
+PRINT = Edition("print", "印刷版", "-print", "pdf/x-4")
+ARCHIVE = Edition("archive", "存档版", "-archive", "pdf/a-3b")
+EDITIONS = {edition.name: edition for edition in (PROOF, PRINT, ARCHIVE)}
+BOOKLET_SUFFIX = "-booklet"
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    marks: bool = False  # crop marks in the slug, registration colour
+    saddle_stitch: bool = False  # pad to a multiple of 4 pages before the end block
+    booklet: bool = False  # also write 2-up printer spreads (implies saddle_stitch)
+
+    @property
+    def pads(self) -> bool:
+        return self.saddle_stitch or self.booklet
+
+
+@dataclass(frozen=True)
+class EditionPDF:
+    suffix: str
+    data: bytes
+    pages: int
+
+
+def check_print_images(articles: tuple[Article, ...]) -> None:
+    """SVG keeps its RGB vector colours through WeasyPrint; the print edition cannot take it."""
+    for article in articles:
+        for image in article.images:
+            if image.path.suffix.lower() == ".svg":
+                raise KjError(article.path, image.line,
+                              f"印刷版要求全部颜色为 CMYK，SVG 图片 '{image.src}' 的颜色无法转换："
+                              "应改用 PNG 或 JPEG（按印刷尺寸不低于 300 ppi）")
+
+
+def write_editions(document: weasyprint.Document, editions: list[Edition], fields: BulletinFields,
+                   sources: tuple[SourceFile, ...], options: PrintOptions,
+                   origin: Path) -> list[tuple[Edition, EditionPDF]]:
+    """Each edition's PDF (and, for print with ``options.booklet``, the imposed booklet).
+
+    WeasyPrint paints the pages once, into a master with everything any edition needs (bleed,
+    links, the CMYK profile that makes transparency groups blend in CMYK); each edition is
+    then cut from the master with pypdf, dropping what its reader must not get. Painting,
+    font subsetting and compression are most of the cost of writing, so three editions cost
+    little more than one.
+    """
+    master = _master(document, PRINT in editions, PRINT in editions or ARCHIVE in editions, origin)
+    # Han–Latin spacing folded into glyph widths: copied text reads "2023年", not "2023 年".
+    master = close_spacing_gaps(master)
+    out = []
+    for edition in editions:
+        out += [(edition, pdf) for pdf in _derive(master, edition, fields, sources, options)]
+    return out
+
+
+def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: Path) -> bytes:
+    pages = []
+    for page in document.pages:
+        if for_print:
+            short = [side for side, value in page.bleed.items() if value < BLEED_MM * CSS_PX_PER_MM - 0.01]
+            if short:
+                raise KjError(origin, None, f"印刷版需要 {BLEED_MM:g} mm 出血，版式的 @page 没有设置："
+                                            f"应在版式样式表的 @page 中写 bleed: {BLEED_MM:g}mm")
+        page = copy.copy(page)
+        # Only links the layout made; never an attachment named by the HTML.
+        page.links = [link for link in page.links if link[0] in ("internal", "external")]
+        pages.append(page)
+    metadata = copy.copy(document.metadata)
+    metadata.attachments = []  # the archive's attachments come from the manifest alone
+    metadata.modified = metadata.created  # the issue date, not the clock: builds repeat exactly
+    profiles = {}
+    if cmyk:  # the proof alone needs no profile (nor the package that provides it)
+        condition = output_condition()
+        profiles["device-cmyk"] = ColorProfile(io.BytesIO(condition.profile), condition.identifier,
+                                               "relative-colorimetric", (["c"], ["m"], ["y"], ["k"]))
+    master = type(document)(pages, metadata, document.url_fetcher, document.font_config, profiles, None)
+    # No pydyf identifier: it would compress every stream twice; each edition gets a stable /ID.
+    return write_pdf(master, origin, pdf_identifier=False)
+
+
+def _derive(master: bytes, edition: Edition, fields: BulletinFields, sources: tuple[SourceFile, ...],
+            options: PrintOptions) -> list[EditionPDF]:
+    fields = replace(fields, edition=edition.name)
+    reader = PdfReader(io.BytesIO(master))
+    # Cut before cloning: what no longer hangs from the catalog is not copied at all.
+    catalog = reader.trailer["/Root"]
+    if edition is PROOF:
+        catalog.pop("/OutputIntents", None)
+        for resources in {id(r): r for r in (p["/Resources"].get_object() for p in reader.pages)}.values():
+            if "/ColorSpace" in resources:
+                resources["/ColorSpace"].get_object().pop("/device-cmyk", None)
+    if edition is PRINT:
+        for page in reader.pages:
+            # PDF/X allows no annotations inside the BleedBox (ISO 15930-7 §6.7.1): no links.
+            # (reader.pages hands out copies; the page object itself is what cloning reads.)
+            page.indirect_reference.get_object().pop("/Annots", None)
+    writer = PdfWriter(clone_from=reader)
+    writer.pdf_header = {PROOF: "%PDF-1.7", PRINT: "%PDF-1.6", ARCHIVE: "%PDF-1.7"}[edition]
+    set_page_labels(writer)
+
+    if edition is PRINT:
+        for page in writer.pages:
+            page.bleedbox = page.mediabox  # the whole CSS bleed; WeasyPrint caps it at 10 pt
+        convert_images_to_cmyk(writer)
+        name_output_intent(writer, output_condition(), "/GTS_PDFX")
+        if options.marks:
+            add_crop_marks(writer)
+    else:
+        for page in writer.pages:  # screen and archive end at the trim
+            page.mediabox = page.bleedbox = page.trimbox
+    if edition is ARCHIVE:
+        no_interpolation(writer)
+        default_rgb(writer)
+        name_output_intent(writer, output_condition(), "/GTS_PDFA1")
+        print_annotations(writer)
+        attach_sources(writer, sources)
+    if edition is not PROOF:
+        identify(writer, edition, fields)
+    out = [EditionPDF(edition.suffix, close_writer(writer, fields), len(writer.pages))]
+
+    if edition is PRINT and options.booklet:
+        booklet = replace(fields, edition="print-booklet")
+        sheets, labels = impose_booklet(out[0].data, options.marks)
+        set_page_labels(sheets, labels)
+        identify(sheets, edition, booklet, source=writer)
+        out.append(EditionPDF(BOOKLET_SUFFIX, close_writer(sheets, booklet), len(sheets.pages)))
+    return out
+
+
+def open_writer(pdf: bytes) -> PdfWriter:
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    writer.pdf_header = reader.pdf_header  # pypdf would write 1.3; PDF/X-4 is 1.6, PDF/A-3 1.7
+    return writer
+
+
+def close_writer(writer: PdfWriter, fields: BulletinFields) -> bytes:
+    """The file's bytes, with an /ID that depends only on the issue and the edition."""
+    digest = hashlib.md5(f"{fields.issue_id}:{fields.bulletin}:{fields.edition}".encode()).digest()
+    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])  # no public setter
+    return to_bytes(writer)
+
+
+def identify(writer: PdfWriter, edition: Edition, fields: BulletinFields,
+             source: PdfWriter | None = None) -> None:
+    """Info dictionary and XMP packet from one set of values, with the PDF/X or PDF/A marker."""
+    old = (source or writer).metadata or {}
+
+    def get(key: str) -> str:
+        return str(old.get(key, ""))
+
+    created = _iso_date(get("/CreationDate"))
+    info = DocumentInfo(title=get("/Title"), author=get("/Author"), subject=get("/Subject"),
+                        keywords=get("/Keywords"), creator=get("/Creator") or "kjtypeset",
+                        producer=PRODUCER, created=created, modified=created)
+    entries = {"/Title": info.title, "/Author": info.author, "/Subject": info.subject,
+               "/Keywords": info.keywords, "/Creator": info.creator, "/Producer": info.producer,
+               "/CreationDate": get("/CreationDate"), "/ModDate": get("/CreationDate")}
+    writer.metadata = entries  # replaces the whole dictionary: nothing stale stays behind
+    if edition is PRINT:
+        writer._info[NameObject("/Trapped")] = NameObject("/False")  # a name; add_metadata makes strings
+    data = packet(info, fields,
+                  pdfa=(3, "B") if edition is ARCHIVE else None,
+                  pdfx="PDF/X-4" if edition is PRINT else None,
+                  trapped=False if edition is PRINT else None)
+    root = writer.root_object
+    if "/Metadata" in root:
+        # Rewrite WeasyPrint's packet in place: a replaced one would linger as an orphan object.
+        stream = root["/Metadata"].get_object()
+        set_stream(stream, data)  # uncompressed, as PDF/A and PDF/X readers expect
+    else:
+        from .prepress import _new_stream
+        root[NameObject("/Metadata")] = _new_stream(
+            writer, data, {"/Type": NameObject("/Metadata"), "/Subtype": NameObject("/XML")},
+            compress=False)
+
+
+def _iso_date(pdf_date: str) -> str:
+    """D:20240228000000+08'00 → 2024-02-28T00:00:00+08:00 (the form WeasyPrint writes)."""
+    d = pdf_date.removeprefix("D:")
+    if len(d) < 14:
+        raise KjError(None, None, f"PDF 日期格式无法识别：{pdf_date}")
+    stamp = f"{d[0:4]}-{d[4:6]}-{d[6:8]}T{d[8:10]}:{d[10:12]}:{d[12:14]}"
+    zone = d[14:].replace("'", "")
+    if zone in ("", "Z"):
+        return stamp + "Z"
+    return f"{stamp}{zone[:3]}:{zone[3:5] or '00'}"
+

@@ -1,0 +1,748 @@
+"""Preflight: read any PDF back and say whether it is fit for the person who receives it.
+
+`kjtypeset check PDF` reports pages and boxes, identification (PDF/X, PDF/A), OutputIntents,
+fonts, the colour spaces the content really uses, images and their resolution at print size,
+attachments, page labels against the printed folios, and the contents page against the pages
+the bookmarks lead to. The rules tighten with what the file claims to be: a PDF/X file (or a
+file named *-print.pdf) must hold CMYK only; a PDF/A file must keep its colour device-
+independent and its attachments described.
+
+No validator (veraPDF) is available here: what is checked is structural, and the report says
+plainly what is not checked (NOT_CHECKED). The build runs the same checks, without the text
+layer, on every edition it writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, NameObject, StreamObject
+
+from ..errors import KjError
+
+MM = 72 / 25.4
+MIN_BLEED_MM = 3.0
+MIN_PPI = 300
+FOLIO = re.compile(r"—\s*(\d+)\s*—\s*$")
+SPACE = re.compile(r"[\s\u3000]+")
+RGB_SPACES = ("DeviceRGB", "CalRGB", "ICCBased(RGB)")
+
+NOT_CHECKED = (
+    "完整的 PDF/X-4（ISO 15930-7）与 PDF/A-3（ISO 19005-3）合规验证：本机没有 veraPDF 等验证器，只检查了本报告列出的结构性要求",
+    "ICC 特性文件本身是否有效、颜色换算是否准确",
+    "总墨量（TAC）、叠印、陷印、细线宽度、文字离裁切线的安全距离",
+    "字体的嵌入许可与字形完整性（只检查每种字体已嵌入、已子集化、带 ToUnicode）",
+    "XMP 元数据是否完全符合其模式（只检查标识与标题、作者等是否与文档信息一致）",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "ok" | "info" | "warn" | "fail"
+    section: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    kind: str  # "print" | "archive" | "proof"
+    findings: tuple[Finding, ...]
+    facts: dict  # every figure, for --json
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "fail"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "warn"]
+
+    def as_json(self) -> dict:
+        return {"file": self.name, "kind": self.kind, "passed": not self.failures,
+                "failures": len(self.failures), "warnings": len(self.warnings),
+                "findings": [asdict(f) for f in self.findings], "facts": self.facts,
+                "not_checked": list(NOT_CHECKED)}
+
+
+@dataclass
+class _Checks:
+    """The report while the checks write it."""
+
+    kind: str
+    findings: list[Finding] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+
+    def add(self, level: str, section: str, message: str) -> None:
+        self.findings.append(Finding(level, section, message))
+
+
+KIND_LABEL = {"print": "印刷版（PDF/X）", "archive": "存档版（PDF/A）", "proof": "校样版（普通 PDF）"}
+
+
+def preflight_file(path: Path, text: bool = True, name: str | None = None) -> Report:
+    path = Path(path)
+    if not path.is_file():
+        raise KjError(path, None, "找不到要检查的 PDF 文件")
+    return preflight(path.read_bytes(), name=name or str(path), text=text)
+
+
+def preflight(data: bytes, name: str = "PDF", text: bool = True, kind: str | None = None) -> Report:
+    """Check a PDF. ``text=False`` skips the text layer (folios, contents): the build's mode.
+    ``kind`` (print, archive, proof) sets the rules; by default the file's own identification
+    decides, or its name (*-print.pdf, *-archive.pdf) where that claims more."""
+    with pypdf_warnings() as warnings:
+        checks = _preflight(data, name, text, kind)
+    for message in dict.fromkeys(warnings):
+        checks.add("warn", "文件结构", f"读取时发现结构问题：{message}")
+    return Report(name, checks.kind, tuple(checks.findings), checks.facts)
+
+
+@contextlib.contextmanager
+def pypdf_warnings() -> Iterator[list[str]]:
+    """pypdf logs what it repairs while reading; collect it for the report instead of stderr."""
+    logger = logging.getLogger("pypdf")
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    handler = Collect(logging.WARNING)
+    saved = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = saved
+
+
+def _preflight(data: bytes, name: str, text: bool, kind: str | None) -> _Checks:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = reader.pages
+        catalog = reader.trailer["/Root"]
+        len(pages)
+    except Exception as exc:  # pypdf raises many kinds of error for a damaged file
+        raise KjError(name, None, f"无法读取 PDF：{exc}") from exc
+    if reader.is_encrypted:
+        report = _Checks("proof")
+        report.add("fail", "文件", "文件已加密：印刷版和存档版都不允许加密")
+        return report
+
+    xmp = _xmp_text(catalog)
+    ident = _identification(reader, xmp)
+    if kind is None:
+        kind = "print" if ident["pdfx"] else "archive" if ident["pdfa"] else "proof"
+        if name.endswith(("-print.pdf", "-booklet.pdf")):
+            kind = "print"
+        elif name.endswith("-archive.pdf"):
+            kind = "archive"
+    report = _Checks(kind)
+    report.facts["identification"] = ident
+    try:
+        _run_checks(report, reader, catalog, xmp, ident, text)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise KjError(name, None, f"PDF 结构异常，无法完成检查：{type(exc).__name__}: {exc}") from exc
+    return report
+
+
+def _run_checks(report: _Checks, reader: PdfReader, catalog, xmp: str, ident: dict, text: bool) -> None:
+    _check_identification(report, reader, ident)
+    _check_pages(report, reader)
+    intents = _check_output_intents(report, catalog)
+    _check_fonts(report, reader)
+    scan = _Scan(reader)
+    _check_colour(report, scan, intents)
+    _check_images(report, scan)
+    _check_annotations(report, reader)
+    _check_attachments(report, catalog)
+    _check_metadata(report, reader, xmp)
+    _check_labels(report, reader, text)
+
+
+# ---- identification ---------------------------------------------------------------------
+
+def _xmp_text(catalog) -> str:
+    meta = catalog.get("/Metadata")
+    if meta is None:
+        return ""
+    try:
+        return meta.get_object().get_data().decode("utf-8", "replace")
+    except Exception:  # a broken metadata stream is reported as missing
+        return ""
+
+
+def _xmp_value(xmp: str, prefix: str, name: str) -> str | None:
+    match = (re.search(rf"<{prefix}:{name}>\s*([^<]*?)\s*</{prefix}:{name}>", xmp)
+             or re.search(rf'{prefix}:{name}="([^"]*)"', xmp))
+    return match.group(1) if match else None
+
+
+def _identification(reader: PdfReader, xmp: str) -> dict:
+    info = reader.metadata or {}
+    part = _xmp_value(xmp, "pdfaid", "part")
+    conformance = _xmp_value(xmp, "pdfaid", "conformance")
+    pdfx = _xmp_value(xmp, "pdfxid", "GTS_PDFXVersion") or (
+        str(info["/GTS_PDFXVersion"]) if "/GTS_PDFXVersion" in info else None)
+    return {
+        "pdf_version": reader.pdf_header.removeprefix("%PDF-"),
+        "pdfx": pdfx,
+        "pdfa": f"PDF/A-{part}{(conformance or '').lower()}" if part else None,
+        "xmp": bool(xmp),
+    }
+
+
+def _check_identification(report: _Checks, reader: PdfReader, ident: dict) -> None:
+    section = "标识"
+    version = ident["pdf_version"]
+    marks = [m for m in (ident["pdfx"], ident["pdfa"]) if m]
+    report.add("info", section, f"PDF {version}" + (f"；{'、'.join(marks)}" if marks else "；无 PDF/X、PDF/A 标识"))
+    if "/ID" not in reader.trailer and report.kind != "proof":
+        report.add("fail", section, "文件尾没有 /ID 标识符（PDF/X、PDF/A 都要求）")
+    if report.kind == "print":
+        if ident["pdfx"] != "PDF/X-4":
+            report.add("fail", section, f"印刷版应标识为 PDF/X-4（XMP pdfxid:GTS_PDFXVersion），实际为 {ident['pdfx'] or '无'}")
+        if version > "1.6":
+            report.add("fail", section, f"PDF/X-4 文件头版本应不高于 1.6，实际为 {version}")
+        trapped = (reader.metadata or {}).get("/Trapped")
+        if str(trapped) not in ("/True", "/False"):
+            report.add("fail", section, f"文档信息中的 /Trapped 应为 /True 或 /False，实际为 {trapped or '无'}")
+    if report.kind == "archive":
+        if not ident["pdfa"] or not ident["pdfa"].startswith("PDF/A-3"):
+            report.add("fail", section, f"存档版应标识为 PDF/A-3（XMP pdfaid:part=3），实际为 {ident['pdfa'] or '无'}")
+
+
+# ---- pages and boxes --------------------------------------------------------------------
+
+def _mm(value: float) -> float:
+    return round(float(value) / MM, 1)
+
+
+def _check_pages(report: _Checks, reader: PdfReader) -> None:
+    section = "页面"
+    facts = []
+    for number, page in enumerate(reader.pages, start=1):
+        boxes = {key: [float(v) for v in page[key]] for key in ("/MediaBox", "/TrimBox", "/BleedBox")
+                 if key in page}
+        media = boxes["/MediaBox"]
+        trim = boxes.get("/TrimBox", media)
+        bleed = boxes.get("/BleedBox")
+        entry = {"page": number, "trim_mm": [_mm(trim[2] - trim[0]), _mm(trim[3] - trim[1])],
+                 "media_mm": [_mm(media[2] - media[0]), _mm(media[3] - media[1])]}
+        if bleed:
+            entry["bleed_mm"] = [_mm(trim[0] - bleed[0]), _mm(trim[1] - bleed[1]),
+                                 _mm(bleed[2] - trim[2]), _mm(bleed[3] - trim[3])]
+        entry["boxes"] = [key[1:] for key in boxes]
+        facts.append(entry)
+        if report.kind == "print":
+            if "/TrimBox" not in page:
+                report.add("fail", section, f"第 {number} 页没有 TrimBox（成品尺寸）")
+            if not bleed:
+                report.add("fail", section, f"第 {number} 页没有 BleedBox（出血）")
+            elif min(entry["bleed_mm"]) < MIN_BLEED_MM - 0.05:
+                report.add("fail", section, f"第 {number} 页出血只有 {min(entry['bleed_mm'])} mm，应不少于 {MIN_BLEED_MM:g} mm")
+            elif any(b < m - 0.01 for b, m in zip(bleed[:2], media[:2])) or any(
+                    b > m + 0.01 for b, m in zip(bleed[2:], media[2:])):
+                report.add("fail", section, f"第 {number} 页的 BleedBox 超出了 MediaBox")
+    report.facts["pages"] = facts
+    sizes = sorted({tuple(f["trim_mm"]) for f in facts})
+    size_text = "、".join(f"{w:g} × {h:g} mm" for w, h in sizes)
+    bleeds = sorted({min(f["bleed_mm"]) for f in facts if "bleed_mm" in f and min(f["bleed_mm"]) > 0})
+    bleed_text = f"；出血 {'、'.join(f'{b:g}' for b in bleeds)} mm（TrimBox、BleedBox）" if bleeds else "；无出血"
+    report.add("info", section, f"{len(facts)} 页；成品尺寸 {size_text}{bleed_text}")
+
+
+# ---- output intents ---------------------------------------------------------------------
+
+def _icc_space(profile: StreamObject) -> str:
+    data = profile.get_data()
+    return data[16:20].decode("ascii", "replace").strip() if len(data) >= 20 else "?"
+
+
+def _check_output_intents(report: _Checks, catalog) -> list[dict]:
+    section = "输出意图"
+    intents = []
+    for intent in catalog.get("/OutputIntents", []):
+        intent = intent.get_object()
+        profile = intent.get("/DestOutputProfile")
+        space = _icc_space(profile.get_object()) if profile is not None else None
+        intents.append({"subtype": str(intent.get("/S")), "identifier": str(intent.get("/OutputConditionIdentifier", "")),
+                        "info": str(intent.get("/Info", "")), "profile_space": space})
+    report.facts["output_intents"] = intents
+    if not intents:
+        report.add("info" if report.kind == "proof" else "fail", section, "没有 OutputIntent")
+    for i in intents:
+        report.add("info", section, f"{i['subtype'][1:]}：{i['identifier']}（{i['info']}，{i['profile_space'] or '无'} 特性文件）")
+    if report.kind == "print" and not any(i["subtype"] == "/GTS_PDFX" and i["profile_space"] == "CMYK" for i in intents):
+        report.add("fail", section, "印刷版应有 /GTS_PDFX 输出意图并嵌入 CMYK 输出特性文件")
+    if report.kind == "archive" and not any(i["subtype"] == "/GTS_PDFA1" and i["profile_space"] for i in intents):
+        report.add("fail", section, "存档版应有 /GTS_PDFA1 输出意图并嵌入特性文件")
+    return intents
+
+
+# ---- fonts ------------------------------------------------------------------------------
+
+def page_resources(document):
+    """Every distinct resource dictionary reachable from the pages of a PdfReader or PdfWriter,
+    including those of form XObjects and patterns (WeasyPrint shares one between pages)."""
+    seen: set[int] = set()
+    stack = [page.get("/Resources") for page in document.pages]
+    while stack:
+        item = stack.pop()
+        if item is None:
+            continue
+        resources = item.get_object()
+        if id(resources) in seen:
+            continue
+        seen.add(id(resources))
+        yield resources
+        for xobject in (resources.get("/XObject") or {}).values():
+            xobject = xobject.get_object()
+            if xobject.get("/Subtype") == "/Form":
+                stack.append(xobject.get("/Resources"))
+        for pattern in (resources.get("/Pattern") or {}).values():
+            stack.append(pattern.get_object().get("/Resources"))
+
+
+def _check_fonts(report: _Checks, reader: PdfReader) -> None:
+    section = "字体"
+    fonts = {}
+    for resources in page_resources(reader):
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            name = str(font.get("/BaseFont", "?")).lstrip("/")
+            holders = [font] + [d.get_object() for d in font.get("/DescendantFonts", [])]
+            embedded = any(k in h["/FontDescriptor"].get_object() for h in holders if "/FontDescriptor" in h
+                           for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            fonts[name] = {"embedded": embedded, "subset": bool(re.match(r"^[A-Z]{6}\+", name)),
+                           "type": str(font.get("/Subtype", "?")).lstrip("/"),
+                           "to_unicode": "/ToUnicode" in font}
+    report.facts["fonts"] = fonts
+    if not fonts:
+        report.add("info", section, "没有字体")
+        return
+    for name, f in fonts.items():
+        if not f["embedded"]:
+            report.add("fail", section, f"字体 {name} 未嵌入：印刷厂和存档都要求全部字体嵌入")
+        elif not f["subset"]:
+            report.add("warn", section, f"字体 {name} 完整嵌入（未子集化），文件会偏大")
+        if not f["to_unicode"]:
+            report.add("warn" if report.kind == "proof" else "fail", section,
+                       f"字体 {name} 没有 ToUnicode：复制、检索出来的文字会是乱码")
+    if all(f["embedded"] and f["subset"] for f in fonts.values()):
+        faces = list(dict.fromkeys(name.split("+", 1)[-1] for name in fonts))
+        subsets = f"（{len(fonts)} 个子集）" if len(fonts) > len(faces) else ""
+        report.add("ok", section, f"{len(faces)} 种{subsets}，全部嵌入并子集化：{'、'.join(faces)}")
+
+
+# ---- colour and images: a walk through every content stream --------------------------------
+
+class _Scan:
+    """Colour spaces, images (with their placed size) and transparency, from the content."""
+
+    def __init__(self, reader: PdfReader):
+        self.reader = reader
+        self.spaces: dict[str, set[int]] = {}
+        self.defaulted: dict[str, bool] = {}  # a Device space is mapped by Default* wherever used
+        self.images: list[dict] = []
+        self.transparency: set[int] = set()
+        self.group_spaces: dict[str, set[int]] = {}
+        self._walked_patterns: set[int] = set()
+        for number, page in enumerate(reader.pages, start=1):
+            resources = page.get("/Resources")
+            resources = resources.get_object() if resources is not None else DictionaryObject()
+            group = page.get("/Group")
+            if group is not None and group.get_object().get("/CS") is not None:
+                self._group(group.get_object(), resources, number)
+            contents = page.get_contents()
+            if contents is not None:
+                self._walk(contents, resources, (1, 0, 0, 1, 0, 0), number, 0)
+            for annot in page.get("/Annots", []):
+                appearance = annot.get_object().get("/AP", {}).get("/N")
+                if isinstance(appearance, StreamObject) or (
+                        appearance is not None and isinstance(appearance.get_object(), StreamObject)):
+                    stream = appearance.get_object()
+                    self._walk(ContentStream(stream, reader), stream.get("/Resources", resources).get_object(),
+                               (1, 0, 0, 1, 0, 0), number, 1)
+
+    def _use(self, label: str, page: int, resources) -> None:
+        self.spaces.setdefault(label, set()).add(page)
+        if label.startswith("Device"):
+            family = label.removeprefix("Device")
+            spaces = resources.get("/ColorSpace")
+            mapped = spaces is not None and f"/Default{family}" in spaces.get_object()
+            self.defaulted[label] = self.defaulted.get(label, True) and mapped
+
+    def _space(self, value, resources) -> str:
+        value = value.get_object() if hasattr(value, "get_object") else value
+        if isinstance(value, NameObject):
+            short = {"/RGB": "/DeviceRGB", "/G": "/DeviceGray", "/CMYK": "/DeviceCMYK", "/I": "/Indexed"}
+            value = NameObject(short.get(value, value))
+            if value in ("/DeviceRGB", "/DeviceCMYK", "/DeviceGray", "/Pattern"):
+                return value[1:]
+            spaces = resources.get("/ColorSpace")
+            if spaces is not None and value in spaces.get_object():
+                return self._space(spaces.get_object()[value], resources)
+            return f"未定义({value})"
+        if isinstance(value, ArrayObject) and value:
+            family = str(value[0])
+            if family == "/ICCBased":
+                n = int(value[1].get_object().get("/N", 0))
+                return {1: "ICCBased(Gray)", 3: "ICCBased(RGB)", 4: "ICCBased(CMYK)"}.get(n, f"ICCBased({n})")
+            if family == "/Indexed":
+                return f"Indexed({self._space(value[1], resources)})"
+            if family in ("/Separation", "/DeviceN"):
+                alternate = self._space(value[2], resources)
+                kind = "Separation" if family == "/Separation" else "DeviceN"
+                return f"{kind}({str(value[1]).lstrip('/')}→{alternate})"
+            return family.lstrip("/")
+        return "未知"
+
+    def _group(self, group, resources, page: int) -> None:
+        if group.get("/S") == "/Transparency":
+            self.transparency.add(page)
+            if group.get("/CS") is not None:
+                self.group_spaces.setdefault(self._space(group["/CS"], resources), set()).add(page)
+
+    def _walk(self, content, resources, ctm, page: int, depth: int) -> None:
+        if depth > 12:  # forms nested deeper than any real file: stop, do not loop
+            return
+        stack = []
+        fill_pattern = False
+        for operands, operator in content.operations:
+            op = operator.decode("latin-1") if isinstance(operator, bytes) else operator
+            if op == "q":
+                stack.append(ctm)
+            elif op == "Q":
+                ctm = stack.pop() if stack else ctm
+            elif op == "cm":
+                ctm = _multiply(tuple(float(v) for v in operands), ctm)
+            elif op in ("rg", "RG"):
+                self._use("DeviceRGB", page, resources)
+            elif op in ("k", "K"):
+                self._use("DeviceCMYK", page, resources)
+            elif op in ("g", "G"):
+                self._use("DeviceGray", page, resources)
+            elif op in ("cs", "CS"):
+                label = self._space(operands[0], resources)
+                fill_pattern = label == "Pattern" if op == "cs" else fill_pattern
+                self._use(label, page, resources)
+            elif op in ("scn", "SCN") and operands and isinstance(operands[-1], NameObject):
+                self._pattern(operands[-1], resources, page, depth)
+            elif op == "sh":
+                shading = resources["/Shading"][operands[0]].get_object()
+                self._use(self._space(shading["/ColorSpace"], resources), page, resources)
+            elif op == "gs":
+                state = resources["/ExtGState"][operands[0]].get_object()
+                if (state.get("/SMask", "/None") != "/None" or state.get("/BM", "/Normal") not in ("/Normal", "/Compatible")
+                        or float(state.get("/ca", 1)) < 1 or float(state.get("/CA", 1)) < 1):
+                    self.transparency.add(page)
+            elif op == "Do":
+                self._xobject(operands[0], resources, ctm, page, depth)
+            elif op == "INLINE IMAGE":
+                settings = operands[0].get("settings", {}) if isinstance(operands[0], dict) else {}
+                space = settings.get("/CS", settings.get("/ColorSpace"))
+                if space is not None:
+                    self._use(self._space(space, resources), page, resources)
+
+    def _pattern(self, name, resources, page: int, depth: int) -> None:
+        patterns = resources.get("/Pattern")
+        if patterns is None or name not in patterns.get_object():
+            return
+        pattern = patterns.get_object()[name].get_object()
+        if int(pattern.get("/PatternType", 0)) == 2:  # shading pattern
+            shading = pattern["/Shading"].get_object()
+            self._use(self._space(shading["/ColorSpace"], resources), page, resources)
+        elif id(pattern) not in self._walked_patterns:
+            self._walked_patterns.add(id(pattern))
+            matrix = tuple(float(v) for v in pattern.get("/Matrix", [1, 0, 0, 1, 0, 0]))
+            inner = pattern.get("/Resources", resources).get_object()
+            self._walk(ContentStream(pattern, self.reader), inner, matrix, page, depth + 1)
+
+    def _xobject(self, name, resources, ctm, page: int, depth: int) -> None:
+        xobject = resources["/XObject"][name].get_object()
+        if xobject.get("/Subtype") == "/Image":
+            if xobject.get("/ImageMask"):
+                return  # a stencil paints with the current colour, already counted
+            space = self._space(xobject.get("/ColorSpace", NameObject("/DeviceGray")), resources)
+            self._use(space, page, resources)
+            if "/SMask" in xobject or "/SMaskInData" in xobject:
+                self.transparency.add(page)
+            width_pt, height_pt = math.hypot(ctm[0], ctm[1]), math.hypot(ctm[2], ctm[3])
+            pixels = (int(xobject["/Width"]), int(xobject["/Height"]))
+            ppi = min(pixels[0] / (width_pt / 72), pixels[1] / (height_pt / 72)) if width_pt and height_pt else 0
+            self.images.append({
+                "page": page, "name": str(name), "pixels": list(pixels), "colour_space": space,
+                "placed_mm": [round(width_pt / MM, 1), round(height_pt / MM, 1)],
+                "ppi": round(ppi), "interpolate": xobject.get("/Interpolate", False) == True,  # noqa: E712 (BooleanObject)
+            })
+        elif xobject.get("/Subtype") == "/Form":
+            matrix = tuple(float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0]))
+            inner = xobject.get("/Resources")
+            inner = inner.get_object() if inner is not None else resources
+            group = xobject.get("/Group")
+            if group is not None:
+                self._group(group.get_object(), inner, page)
+            self._walk(ContentStream(xobject, self.reader), inner, _multiply(matrix, ctm), page, depth + 1)
+
+
+def _multiply(m, n):
+    """m × n for PDF matrices (a b c d e f)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+            e * A + f * C + E, e * B + f * D + F)
+
+
+def _pages_text(pages: set[int]) -> str:
+    ordered = sorted(pages)
+    shown = "、".join(str(p) for p in ordered[:8]) + ("……" if len(ordered) > 8 else "")
+    return f"第 {shown} 页"
+
+
+def _check_colour(report: _Checks, scan: _Scan, intents: list[dict]) -> None:
+    section = "颜色"
+    report.facts["colour_spaces"] = {k: sorted(v) for k, v in sorted(scan.spaces.items())}
+    report.facts["transparency_pages"] = sorted(scan.transparency)
+    report.facts["group_colour_spaces"] = {k: sorted(v) for k, v in scan.group_spaces.items()}
+    used = "、".join(sorted(scan.spaces)) or "无"
+    report.add("info", section, f"内容使用的颜色空间：{used}")
+    if scan.transparency:
+        report.add("info", section, f"透明度（软蒙版、混合、透明组）：{_pages_text(scan.transparency)}")
+    rgb = {label: pages for label, pages in scan.spaces.items()
+           if label in RGB_SPACES or label.startswith("Indexed(") and any(s in label for s in RGB_SPACES)
+           or "→" in label and any(s in label.split("→")[1] for s in RGB_SPACES)}
+    if report.kind == "print":
+        for label, pages in sorted(rgb.items()):
+            report.add("fail", section, f"印刷版中有 RGB 颜色（{label}）：{_pages_text(pages)}；印刷版的全部颜色应为 CMYK")
+        for label, pages in scan.group_spaces.items():
+            if label in RGB_SPACES:
+                report.add("fail", section, f"透明组的混合颜色空间是 {label}（{_pages_text(pages)}），印刷版应为 CMYK")
+        if not rgb:
+            report.add("ok", section, "没有 RGB：全部颜色为 CMYK（或灰度、专色）")
+    if report.kind == "archive":
+        intent_spaces = {i["profile_space"] for i in intents if i["subtype"] == "/GTS_PDFA1"}
+        need = {"DeviceRGB": "RGB", "DeviceCMYK": "CMYK", "DeviceGray": None}
+        for label, family in need.items():
+            if label not in scan.spaces:
+                continue
+            if family is None:
+                ok = bool(intent_spaces) or scan.defaulted.get(label, False)
+            else:
+                ok = family in intent_spaces or scan.defaulted.get(label, False)
+            if not ok:
+                report.add("fail", section, f"存档版使用了 {label}（{_pages_text(scan.spaces[label])}），"
+                                            f"但输出意图不是 {family or '任何'} 特性，资源中也没有 Default{label[6:]}")
+        for label, pages in scan.spaces.items():
+            if label.startswith("未定义"):
+                report.add("fail", section, f"引用了未定义的颜色空间 {label}：{_pages_text(pages)}")
+
+
+def _check_images(report: _Checks, scan: _Scan) -> None:
+    section = "图片"
+    report.facts["images"] = scan.images
+    if not scan.images:
+        report.add("info", section, "没有图片")
+        return
+    for image in scan.images:
+        text = (f"第 {image['page']} 页 {image['pixels'][0]}×{image['pixels'][1]} 像素，"
+                f"印刷尺寸 {image['placed_mm'][0]:g}×{image['placed_mm'][1]:g} mm，"
+                f"{image['ppi']} ppi，{image['colour_space']}")
+        if image["ppi"] < MIN_PPI:
+            report.add("warn", section, f"{text}：低于 {MIN_PPI} ppi，印出来会发虚")
+        else:
+            report.add("ok", section, text)
+        if image["interpolate"] and report.kind == "archive":
+            report.add("fail", section, f"第 {image['page']} 页的图片设置了 /Interpolate true，PDF/A 不允许")
+
+
+# ---- annotations, attachments, metadata -------------------------------------------------------
+
+def _check_annotations(report: _Checks, reader: PdfReader) -> None:
+    section = "注释"
+    count = 0
+    for number, page in enumerate(reader.pages, start=1):
+        box = [float(v) for v in page.get("/BleedBox", page.get("/TrimBox", page.mediabox))]
+        for annot in page.get("/Annots", []):
+            annot = annot.get_object()
+            count += 1
+            subtype = str(annot.get("/Subtype"))
+            if report.kind == "print" and subtype not in ("/PrinterMark", "/TrapNet"):
+                rect = [float(v) for v in annot.get("/Rect", [0, 0, 0, 0])]
+                inside = rect[0] < box[2] and rect[2] > box[0] and rect[1] < box[3] and rect[3] > box[1]
+                if inside:
+                    report.add("fail", section, f"第 {number} 页有 {subtype[1:]} 注释位于出血框内：PDF/X 不允许")
+    report.facts["annotations"] = count
+    report.add("info", section, f"{count} 个（链接等）" if count else "没有注释")
+
+
+def _check_attachments(report: _Checks, catalog) -> None:
+    section = "附件"
+    files = []
+    names = catalog.get("/Names", {}).get("/EmbeddedFiles", {}).get("/Names", [])
+    af = {id(spec.get_object()) for spec in catalog.get("/AF", [])}
+    for i in range(0, len(names), 2):
+        spec = names[i + 1].get_object()
+        stream = spec.get("/EF", {}).get("/F")
+        stream = stream.get_object() if stream is not None else None
+        entry = {"name": str(spec.get("/UF") or spec.get("/F") or names[i]),
+                 "relationship": str(spec.get("/AFRelationship", "")).lstrip("/") or None,
+                 "mime": str(stream.get("/Subtype", "")).lstrip("/").replace("#2f", "/") if stream else None,
+                 "size": len(stream.get_data()) if stream else 0,
+                 "mod_date": bool(stream is not None and "/ModDate" in stream.get("/Params", {})),
+                 "in_af": id(spec) in af}
+        files.append(entry)
+    report.facts["attachments"] = files
+    if not files:
+        report.add("fail" if report.kind == "archive" else "info", section,
+                   "没有附件" + ("：存档版应附带期刊源文件（issue.yaml 与文章）" if report.kind == "archive" else ""))
+        return
+    report.add("info", section, f"{len(files)} 个：" + "、".join(
+        f"{f['name']}（{f['size']} 字节，{f['relationship'] or '无关系'}）" for f in files))
+    if report.kind == "print":
+        report.add("warn", section, "印刷版带有附件：印刷厂用不到，可能被拒收")
+    if report.kind == "archive":
+        for f in files:
+            missing = [label for label, ok in (("/AFRelationship", f["relationship"]), ("MIME 类型 /Subtype", f["mime"]),
+                                               ("/Params /ModDate", f["mod_date"]), ("目录 /AF 中的条目", f["in_af"])) if not ok]
+            if missing:
+                report.add("fail", section, f"附件 {f['name']} 缺少 {'、'.join(missing)}（PDF/A-3 要求）")
+        if not any(f["name"] == "issue.yaml" and f["relationship"] == "Source" for f in files):
+            report.add("fail", section, "存档版应附带期刊清单 issue.yaml（/AFRelationship /Source）")
+
+
+def _check_metadata(report: _Checks, reader: PdfReader, xmp: str) -> None:
+    section = "元数据"
+    info = reader.metadata or {}
+    facts = {key.lstrip("/"): str(value) for key, value in info.items()}
+    report.facts["info"] = facts
+    title = facts.get("Title")
+    report.add("info", section, f"标题：{title or '无'}；作者：{facts.get('Author') or '无'}；"
+                                f"语言：{reader.trailer['/Root'].get('/Lang') or '无'}")
+    if report.kind != "proof":
+        if not xmp:
+            report.add("fail", section, "没有 XMP 元数据流")
+        if not title:
+            report.add("fail", section, "文档信息中没有标题（/Title）")
+    if xmp:
+        xmp_title = re.search(r"<dc:title>.*?<rdf:li[^>]*>([^<]*)</rdf:li>", xmp, re.S)
+        if title and xmp_title and xmp_title.group(1) != _xml_text(title):
+            report.add("fail", section, f"XMP 标题“{xmp_title.group(1)}”与文档信息标题“{title}”不一致")
+        for key, prefix, name in (("Producer", "pdf", "Producer"), ("Keywords", "pdf", "Keywords"),
+                                  ("Creator", "xmp", "CreatorTool")):
+            value = _xmp_value(xmp, prefix, name)
+            if report.kind == "archive" and key in facts and value is not None and value != _xml_text(facts[key]):
+                report.add("fail", section, f"XMP {prefix}:{name} 与文档信息 /{key} 不一致")
+        subjects = re.search(r"<dc:subject>\s*<rdf:Bag>(.*?)</rdf:Bag>", xmp, re.S)
+        if subjects:
+            report.facts["xmp_subjects"] = re.findall(r"<rdf:li>([^<]*)</rdf:li>", subjects.group(1))
+
+
+def _xml_text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ---- page labels and contents ---------------------------------------------------------------
+
+def _check_labels(report: _Checks, reader: PdfReader, text: bool) -> None:
+    section = "页码"
+    labels = list(reader.page_labels)
+    has_labels = "/PageLabels" in reader.trailer["/Root"]
+    report.facts["page_labels"] = labels if has_labels else None
+    if not has_labels:
+        report.add("warn", section, "没有页码标签（PageLabels）：阅读器里的页号会与印出的页码不符")
+    else:
+        shown = "、".join(labels[:6]) + ("……" + labels[-1] if len(labels) > 6 else "")
+        report.add("info", section, f"页码标签：{shown}")
+    if not text:
+        return
+    texts = [page.extract_text() or "" for page in reader.pages]
+    folios = []
+    for text_ in texts:
+        match = FOLIO.search(text_.strip())
+        folios.append(int(match.group(1)) if match else None)
+    report.facts["printed_folios"] = folios
+    if has_labels:
+        wrong = [(i + 1, labels[i], f) for i, f in enumerate(folios) if f is not None and not _label_fits(labels[i], f)]
+        for number, label, folio in wrong:
+            report.add("fail", section, f"第 {number} 页印的页码是 {folio}，页码标签却是 {label}")
+        if not wrong and any(f is not None for f in folios):
+            report.add("ok", section, f"印出的页码与页码标签一致（{sum(f is not None for f in folios)} 页有页码）")
+    _check_contents(report, reader, texts, labels)
+
+
+def _label_fits(label: str, folio: int) -> bool:
+    """A page's label is its folio; a booklet sheet's label "12-1" names both of its pages."""
+    if re.fullmatch(r"\d+-\d+", label):
+        return str(folio) in label.split("-")
+    return label == str(folio)
+
+
+def _check_contents(report: _Checks, reader: PdfReader, texts: list[str], labels: list[str]) -> None:
+    from .finish import NUMBER_AFTER_LEADER  # the build reads its contents the same way
+
+    section = "目录"
+    entries = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                try:
+                    index = reader.get_destination_page_number(item)
+                except Exception:  # an outline item without a page
+                    index = None
+                entries.append((str(item.title), index))
+
+    walk(reader.outline)
+    contents_text = SPACE.sub("", "".join(texts[:3]))
+    checked = []
+    for title, index in entries:
+        key = SPACE.sub("", title)
+        found = contents_text.find(key)
+        if found < 0 or index is None:
+            continue  # a bookmark that is not a contents entry (e.g. a section heading)
+        match = NUMBER_AFTER_LEADER.match(contents_text, found + len(key))
+        if not match:
+            continue
+        printed = match.group(1)
+        actual = labels[index] if labels else str(index + 1)
+        checked.append({"title": title, "printed": int(printed), "page_label": actual,
+                        "title_on_page": key in SPACE.sub("", texts[index])})
+        if printed != actual:
+            report.add("fail", section, f"《{title}》目录中印的是 {printed}，书签指向的页是 {actual}")
+        elif key not in SPACE.sub("", texts[index]):
+            report.add("fail", section, f"《{title}》书签指向第 {actual} 页，但该页上找不到这个标题")
+    report.facts["contents"] = checked
+    if entries and not checked:
+        report.add("info", section, f"{len(entries)} 个书签，没有找到目录页")
+    elif checked and not any(f.section == section and f.level == "fail" for f in report.findings):
+        report.add("ok", section, f"{len(checked)} 条目录与书签、正文页一致")
+    elif not entries:
+        report.add("info", section, "没有书签")
+
+
+
+def format_report(report: Report) -> str:
+    """The report as an editor or a print shop reads it, in Chinese."""
+    marks = {"ok": "通过", "info": "信息", "warn": "警告", "fail": "失败"}
+    lines = [f"检查 {report.name}：{KIND_LABEL[report.kind]}"]
+    for finding in report.findings:
+        lines.append(f"  [{marks[finding.level]}] {finding.section}：{finding.message}")
+    lines.append("  未检查：")
+    lines += [f"    - {item}" for item in NOT_CHECKED]
+    verdict = "未通过" if report.failures else "通过"
+    lines.append(f"结论：{verdict}（{len(report.failures)} 项失败，{len(report.warnings)} 项警告）")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Chinese typography: markup before layout (clreq) and the text layer after it."""

@@ -1,0 +1,453 @@
+"""Finishing: Han–Latin spacing that text extractors do not read as a space.
+
+The ¼ em between Han and a Latin word or number (cjk.py) is a gap between two text runs, and
+extractors infer a space from a gap: pypdf from about 0.13 em, PDFium (Chrome) from 0.18 em,
+pdfminer/pdfplumber from 3 pt. "2023年" would copy as "2023 年", the very artefact the importer
+removes from sources. Here, in the master PDF, the gap is folded into the Latin glyph beside it:
+that glyph is drawn from a twin of its font in which it is wider by the gap (on the Han side;
+on its left, the outline moves right by as much and the run starts that much earlier). The
+width is changed in the font dictionary's /W and in the embedded program alike, as PDF/A
+requires; the page looks the same, and no gap is left for an extractor to read as a space.
+
+A gap is closed only between two runs of one size on one baseline, with nothing but marked
+content between them, between a Han character and a Latin letter or digit, MIN_EM to MAX_EM
+wide, in steps of STEP_EM (what is left, under STEP_EM, is below every extractor's threshold).
+Only streams as WeasyPrint writes them are read (one operation a line, CID text in TJ arrays);
+whatever else is met is left as it is, and a font that cannot be widened keeps its gaps. A twin holds only the glyphs it
+widens, numbered 1, 2, … (HarfBuzz cuts them from the embedded font; fontTools widens them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import math
+import re
+import string
+from dataclasses import dataclass
+
+import uharfbuzz
+from fontTools.pens.t2CharStringPen import T2CharStringPen
+from fontTools.pens.transformPen import TransformPen
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject,
+                           NameObject, NumberObject)
+
+from .cjk import is_han  # the characters cjk.py spaces from Latin are the ones closed here
+
+LOGGER = logging.getLogger("kjtypeset.typography.textlayer")
+MIN_EM, MAX_EM, STEP_EM = 0.15, 1.0, 0.1  # a justified line may widen ¼ em to ¾
+_LATIN = frozenset(string.ascii_letters + string.digits)
+
+
+@dataclass
+class _Font:
+    """A Type0 font as the content stream uses it: widths and text of each CID."""
+
+    ref: object
+    widths: dict[int, float]
+    default: float
+    text: dict[int, str]
+
+    def width(self, cid: int) -> float:
+        return self.widths.get(cid, self.default)
+
+
+@dataclass
+class _Run:
+    """One TJ: where it starts and ends, and what its first and last glyphs say."""
+
+    op: int
+    tm: int | None  # index of the Tm that placed it, if it was placed absolutely
+    font: str
+    size: float
+    x: float  # where its first glyph starts (after any leading adjustment)
+    y: float
+    end: float  # where its last glyph ends (before any trailing adjustment)
+    first: str
+    last: str
+    left: int = 0  # thousandths of an em to fold into the first glyph (a gap before it)
+    right: int = 0  # … into the last glyph (a gap after it)
+    closed_before: bool = False  # a gap before it is closed: leading adjustments go
+    closed_after: bool = False  # a gap after it is closed: trailing adjustments go
+
+    @property
+    def edited(self) -> bool:
+        return bool(self.left or self.right or self.closed_before or self.closed_after)
+
+
+def close_spacing_gaps(pdf: bytes) -> bytes:
+    """The PDF with its Han–Latin gaps folded into the Latin glyphs (unchanged if none)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    writer.pdf_header = reader.pdf_header
+    pages = []
+    wanted: dict[tuple[int, int, int], set[int]] = {}  # (font object, left, right) → CIDs
+    fonts_by_id: dict[int, _Font | None] = {}  # pages share their fonts: read each once
+    for page in writer.pages:
+        stream = page.get("/Contents")
+        stream = stream.get_object() if stream is not None else None
+        if stream is None or isinstance(stream, ArrayObject):
+            continue  # WeasyPrint writes one content stream a page
+        fonts = {}
+        for name, ref in page["/Resources"].get_object().get("/Font", {}).items():
+            if ref.idnum not in fonts_by_id:
+                fonts_by_id[ref.idnum] = _read_font(ref)
+            if fonts_by_id[ref.idnum]:
+                fonts[str(name)] = fonts_by_id[ref.idnum]
+        try:
+            operations = _parse(stream.get_data())
+        except ValueError:  # not the content WeasyPrint writes: leave the page as it is
+            continue
+        runs = [run for run in _runs(operations, fonts) if run.edited]
+        for run in runs:
+            font = fonts[run.font]
+            for cid, left, right in _edited_glyphs(operations[run.op][0][0], run):
+                wanted.setdefault((font.ref.idnum, left, right), set()).add(cid)
+        if runs:
+            pages.append((page, stream, operations, fonts, runs))
+    if not wanted:
+        return pdf
+    twins = {}
+    for key, cids in wanted.items():
+        try:
+            twins[key] = _twin_font(writer, fonts_by_id[key[0]], key, cids)
+        except Exception as exc:  # a font program this cannot widen: its gaps stay (and read as spaces)
+            LOGGER.debug("no twin for %s: %s", key, exc)
+    for _page, _stream, operations, fonts, runs in pages:
+        for run in runs:
+            font_id = fonts[run.font].ref.idnum
+            if any((font_id, left, right) not in twins
+                   for _cid, left, right in _edited_glyphs(operations[run.op][0][0], run)):
+                run.left = run.right = 0  # the adjustments beside it still go: nothing moves
+    for page, stream, operations, fonts, runs in pages:
+        names = page["/Resources"].get_object()["/Font"].get_object()
+        for name, ref, _renumbered in twins.values():
+            names[NameObject(name)] = ref
+        stream.set_data(_serialise(_rewrite(operations, runs, fonts, twins)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# ---- reading ------------------------------------------------------------------------------
+
+def _read_font(ref) -> _Font | None:
+    font = ref.get_object()
+    if font.get("/Subtype") != "/Type0" or font.get("/Encoding") != "/Identity-H" \
+            or "/ToUnicode" not in font:
+        return None
+    cid_font = font["/DescendantFonts"][0].get_object()
+    program = cid_font["/FontDescriptor"].get_object().get("/FontFile3")
+    if program is None or program.get_object().get("/Subtype") != "/OpenType":
+        return None
+    widths: dict[int, float] = {}
+    w, i = list(cid_font.get("/W", [])), 0
+    while i < len(w):
+        if isinstance(w[i + 1], list):
+            widths.update((int(w[i]) + k, float(v)) for k, v in enumerate(w[i + 1]))
+            i += 2
+        else:
+            widths.update((cid, float(w[i + 2])) for cid in range(int(w[i]), int(w[i + 1]) + 1))
+            i += 3
+    return _Font(ref, widths, float(cid_font.get("/DW", 1000)),
+                 _to_unicode(font["/ToUnicode"].get_object().get_data()))
+
+
+def _to_unicode(cmap: bytes) -> dict[int, str]:
+    """The bfchar and bfrange entries of a ToUnicode CMap."""
+    text: dict[int, str] = {}
+    data = cmap.decode("latin-1")
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for code, value in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
+            text[int(code, 16)] = bytes.fromhex(value).decode("utf-16-be", "replace")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
+        for low, high, value in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            text.update((code, chr(int(value, 16) + k))
+                        for k, code in enumerate(range(int(low, 16), int(high, 16) + 1)))
+    return text
+
+
+_TJ = re.compile(rb"\[(.*)\]\s*TJ")
+_TJ_ITEM = re.compile(rb"<([0-9a-fA-F]*)>|([-+]?[0-9]*\.?[0-9]+)")
+_TEXT_STATE = {b"BT", b"ET", b"Tm", b"Tf", b"TJ", b"Tj", b"'", b'"', b"Td", b"TD", b"T*", b"Tc",
+               b"Tw", b"Tz", b"TL", b"Ts", b"BDC", b"BMC", b"EMC"}
+
+
+def _parse(data: bytes) -> list[tuple[list, bytes, bytes | None]]:
+    """A WeasyPrint content stream, one operation a line: (operands, operator, the line).
+
+    Only what the gap folding reads is decoded: Tm and Tf operands and TJ arrays (as tokens,
+    see _tokens). A line that holds operands only (a marked-content tag or its properties)
+    has operator b""; an operator this module does not know is b"?" (graphics).
+    """
+    operations = []
+    for line in data.split(b"\n"):
+        words = line.split()
+        if not words:
+            continue
+        operator = words[-1]
+        operands: list = []
+        if operator == b"TJ":
+            match = _TJ.fullmatch(line.strip())
+            if match is None or b"(" in match.group(1):
+                operator = b"Tj"  # a literal string: not WeasyPrint's CID text, left alone
+            else:
+                tokens: list[tuple[str, object]] = []
+                for hexa, number in _TJ_ITEM.findall(match.group(1)):
+                    if number:
+                        tokens.append(("n", float(number)))
+                    else:
+                        tokens += [("g", int(hexa[k:k + 4], 16)) for k in range(0, len(hexa) - 3, 4)]
+                operands = [tokens]
+        elif operator == b"Tm":
+            operands = [float(v) for v in words[:6]]
+        elif operator == b"Tf":
+            operands = [words[0].decode("latin-1"), float(words[1])]
+        elif operator not in _TEXT_STATE:
+            operator = b"" if words[0][:1] in b"/<[(" else b"?"
+        operations.append((operands, operator, line))
+    return operations
+
+
+def _serialise(operations) -> bytes:
+    lines = []
+    for operands, operator, line in operations:
+        if line is not None:
+            lines.append(line)
+        elif operator == b"TJ":
+            lines.append(b"[" + _array(operands[0]) + b"] TJ")
+        elif operator == b"Tm":
+            lines.append(b" ".join(_number(v) for v in operands) + b" Tm")
+        elif operator == b"Tf":
+            lines.append(operands[0].encode("latin-1") + b" " + _number(operands[1]) + b" Tf")
+    return b"\n".join(lines)
+
+
+def _number(value: float) -> bytes:
+    return (f"{value:.6f}".rstrip("0").rstrip(".") or "0").encode()
+
+
+def _runs(operations, fonts: dict[str, _Font]) -> list[_Run]:
+    """Every TJ in a font we can read, with the gaps to close at its ends."""
+    runs: list[_Run] = []
+    font = size = None
+    x = y = 0.0
+    tm = None
+    previous: _Run | None = None
+    in_text = False
+    for index, (operands, operator, _line) in enumerate(operations):
+        if not in_text and operator not in (b"BT", b"BDC", b"BMC", b"EMC", b""):
+            previous = None  # graphics between two text objects: the next one stands apart
+        if operator in (b"BT", b"ET"):
+            # A text object that follows another with nothing but marked content between
+            # (WeasyPrint's ActualText spans) continues its line: runs are placed by Tm.
+            in_text, x, y, tm = operator == b"BT", 0.0, 0.0, None
+        elif operator == b"Tf":
+            font, size = operands
+        elif operator == b"Tm":
+            a, b, c, d, x, y = operands
+            tm = index
+            if (a, b, c, abs(d)) != (1, 0, 0, 1):
+                previous, tm = None, None  # scaled or rotated text is left alone
+        elif operator == b"TJ" and font in fonts and size:
+            tokens = operands[0]  # glyphs ("g", CID) and adjustments ("n", number)
+            glyphs = [value for kind, value in tokens if kind == "g"]
+            text = "".join(fonts[font].text.get(cid, "") for cid in glyphs)
+            if not text:
+                previous, tm = None, None
+                continue
+            kinds = [k for k, _ in tokens]
+            first, last = kinds.index("g"), len(kinds) - 1 - kinds[::-1].index("g")
+            advance = [(fonts[font].width(v) if k == "g" else -v) / 1000 * size for k, v in tokens]
+            start = x + sum(advance[:first])
+            end = start + sum(advance[first:last + 1])
+            run = _Run(index, tm, font, size, start, y, end, text[0], text[-1])
+            if previous and previous.y == y and previous.size == size and tm is not None:
+                gap = _step((start - previous.end) / size)
+                if gap and is_han(previous.last) and run.first in _LATIN:
+                    run.left = gap
+                elif gap and previous.last in _LATIN and is_han(run.first):
+                    previous.right = gap
+                else:
+                    gap = 0
+                if gap:
+                    previous.closed_after = run.closed_before = True
+            runs.append(run)
+            previous, x, tm = run, start + sum(advance[first:]), None
+        elif operator in (b"Tj", b"'", b'"', b"Td", b"TD", b"T*", b"Tc", b"Tw", b"Tz", b"TL", b"Ts"):
+            previous, tm = None, None  # WeasyPrint writes none of these: leave such text alone
+    return runs
+
+
+def _step(gap_em: float) -> int:
+    """The part of a gap to fold into a glyph, in thousandths of an em (0: leave it)."""
+    if not MIN_EM <= gap_em <= MAX_EM:
+        return 0
+    return int(math.floor(gap_em / STEP_EM + 1e-6) * STEP_EM * 1000 + 0.5)
+
+
+def _edited_glyphs(array, run: _Run) -> list[tuple[int, int, int]]:
+    """(CID, left, right) of the glyphs of ``run`` drawn from a twin."""
+    glyphs = [value for kind, value in array if kind == "g"]
+    if len(glyphs) == 1:
+        return [(glyphs[0], run.left, run.right)] if run.left or run.right else []
+    return ([(glyphs[0], run.left, 0)] if run.left else []) + \
+           ([(glyphs[-1], 0, run.right)] if run.right else [])
+
+
+# ---- writing ------------------------------------------------------------------------------
+
+def _rewrite(operations, runs: list[_Run], fonts: dict[str, _Font], twins) -> list:
+    """The operations with each edited run's folded glyphs drawn from their twin fonts."""
+    by_op = {run.op: run for run in runs}
+    by_tm = {run.tm: run for run in runs if run.closed_before}
+    out = []
+    current_font = None
+    for index, (operands, operator, line) in enumerate(operations):
+        if operator == b"Tf":
+            current_font = operands
+        if index in by_tm:  # placed at its first glyph, earlier by what that glyph now holds
+            run = by_tm[index]
+            out.append(([*operands[:4], run.x - run.left / 1000 * run.size, operands[5]], b"Tm", None))
+            continue
+        if index not in by_op:
+            out.append((operands, operator, line))
+            continue
+        run = by_op[index]
+        font_id = fonts[run.font].ref.idnum
+        tokens = operands[0]
+        positions = [i for i, (kind, _) in enumerate(tokens) if kind == "g"]
+        # Adjustments beside a closed gap were part of it: a reader would see them as one.
+        tokens = tokens[positions[0] if run.closed_before else 0:
+                        positions[-1] + 1 if run.closed_after else len(tokens)]
+        positions = [i for i, (kind, _) in enumerate(tokens) if kind == "g"]
+        first, last = positions[0], positions[-1]
+        if first == last:
+            parts = [(tokens, (font_id, run.left, run.right) if run.left or run.right else None)]
+        else:
+            parts = [(tokens[:first + 1], (font_id, run.left, 0)) if run.left else None,
+                     (tokens[first + 1 if run.left else 0:last if run.right else len(tokens)], None),
+                     (tokens[last:], (font_id, 0, run.right)) if run.right else None]
+        for part_tokens, key in filter(None, parts):
+            if not part_tokens:
+                continue
+            if key:
+                out.append(([twins[key][0], run.size], b"Tf", None))
+                part_tokens = [(kind, twins[key][2][value] if kind == "g" else value)
+                               for kind, value in part_tokens]
+            out.append(([part_tokens], b"TJ", None))
+            if key:
+                out.append((current_font, b"Tf", None))
+    return out
+
+
+def _array(tokens) -> bytes:
+    """Tokens back into a TJ array's content: runs of glyphs as one string, then numbers."""
+    out, glyphs = [], []
+    for kind, value in tokens:
+        if kind == "g":
+            glyphs.append(f"{value:04x}")
+            continue
+        if glyphs:
+            out.append("<" + "".join(glyphs) + ">")
+            glyphs = []
+        out.append(_number(value).decode())
+    if glyphs:
+        out.append("<" + "".join(glyphs) + ">")
+    return " ".join(out).encode()
+
+
+def _twin_font(writer: PdfWriter, base: _Font, key: tuple[int, int, int], cids: set[int]):
+    """(resource name, reference, CID in ``base`` → CID in the twin) of a small font holding
+    ``cids``, each wider by left + right thousandths of an em, its outline moved right by left."""
+    _font_id, left, right = key
+    font = base.ref.get_object()
+    cid_font = font["/DescendantFonts"][0].get_object()
+    descriptor = cid_font["/FontDescriptor"].get_object()
+    digest = hashlib.md5(f"{key}{sorted(cids)}".encode()).digest()
+    tag = "".join(chr(65 + byte % 26) for byte in digest[:6])  # a subset tag of its own
+    name = f"/{tag}+{str(font['/BaseFont']).split('+', 1)[-1]}"
+    data, renumbered = _widened(descriptor["/FontFile3"].get_object().get_data(), sorted(cids), left, right)
+
+    program = DecodedStreamObject()
+    program.set_data(data)
+    program[NameObject("/Subtype")] = NameObject("/OpenType")
+    new_descriptor = DictionaryObject(descriptor)
+    new_descriptor[NameObject("/FontName")] = NameObject(name)
+    new_descriptor[NameObject("/FontFile3")] = writer._add_object(program.flate_encode())
+    new_descriptor.pop(NameObject("/CIDSet"), None)  # optional since PDF/A-2
+
+    widths = ArrayObject()
+    for cid in sorted(cids):
+        widths += [NumberObject(renumbered[cid]), ArrayObject([FloatObject(base.width(cid) + left + right)])]
+    new_cid_font = DictionaryObject(cid_font)
+    new_cid_font[NameObject("/BaseFont")] = NameObject(name)
+    new_cid_font[NameObject("/FontDescriptor")] = writer._add_object(new_descriptor)
+    new_cid_font[NameObject("/W")] = widths
+
+    to_unicode = DecodedStreamObject()
+    to_unicode.set_data(_cmap({renumbered[cid]: base.text.get(cid, "") for cid in cids}))
+    new_font = DictionaryObject(font)
+    new_font[NameObject("/BaseFont")] = NameObject(name)
+    new_font[NameObject("/DescendantFonts")] = ArrayObject([writer._add_object(new_cid_font)])
+    new_font[NameObject("/ToUnicode")] = writer._add_object(to_unicode.flate_encode())
+    return f"/kj{key[0]}l{left}r{right}", writer._add_object(new_font), renumbered
+
+
+def _cmap(text: dict[int, str]) -> bytes:
+    """A ToUnicode CMap for two-byte codes."""
+    entries = "\n".join(f"<{code:04x}> <{value.encode('utf-16-be').hex()}>" for code, value in sorted(text.items()))
+    return ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+            "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+            "1 begincodespacerange\n<0000> <ffff>\nendcodespacerange\n"
+            f"{len(text)} beginbfchar\n{entries}\nendbfchar\n"
+            "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n").encode()
+
+
+def _widened(program: bytes, gids: list[int], left: int, right: int) -> tuple[bytes, dict[int, int]]:
+    """The font program cut to ``gids``, numbered 1, 2, … in their order (CID = glyph id, as
+    in the font it comes from), each wider by left + right units of a 1000-unit em, its outline
+    moved right by ``left``: hmtx and CFF widths agree. Also: old glyph id → new."""
+    face = uharfbuzz.Face(uharfbuzz.Blob(program))
+    cut = uharfbuzz.SubsetInput()
+    for gid in gids:
+        cut.glyph_set.add(gid)
+    cut.flags = uharfbuzz.SubsetFlags.DESUBROUTINIZE
+    dropped = cut.sets(uharfbuzz.SubsetInputSets.DROP_TABLE_TAG)
+    for tag in ("vhea", "vmtx", "VORG", "GSUB", "GPOS", "GDEF", "BASE"):  # horizontal text only
+        dropped.add(int.from_bytes(tag.encode(), "big"))
+    font = TTFont(io.BytesIO(uharfbuzz.subset(face, cut).blob.data), recalcBBoxes=False,
+                   recalcTimestamp=False)  # builds repeat exactly
+    order = font.getGlyphOrder()
+    if len(order) != len(gids) + 1:
+        raise ValueError(f"subset kept {len(order)} glyphs for {len(gids)}")
+    top = font["CFF "].cff.topDictIndex[0]
+    charstrings = top.CharStrings  # loaded now: it is keyed by the names in the charset
+    if hasattr(top, "ROS"):  # CID-keyed: a glyph's name is its CID; make CID = glyph id
+        names = [order[0]] + [f"cid{i:05d}" for i in range(1, len(order))]
+        rename = dict(zip(order, names))
+        top.charset = names
+        charstrings.charStrings = {rename[n]: i for n, i in charstrings.charStrings.items()}
+        font["hmtx"].metrics = {rename[n]: m for n, m in font["hmtx"].metrics.items()}
+        for table in font["cmap"].tables if "cmap" in font else ():
+            table.cmap = {code: rename[n] for code, n in table.cmap.items()}
+        font.setGlyphOrder(names)
+        order = names
+    scale = font["head"].unitsPerEm / 1000
+    left, extra = round(left * scale), round((left + right) * scale)
+    for name in order[1:]:
+        advance, lsb = font["hmtx"][name]
+        font["hmtx"][name] = (advance + extra, lsb + left)
+        charstring, selector = charstrings.getItemAndSelector(name)
+        private = top.FDArray[selector].Private if hasattr(top, "FDArray") else top.Private
+        # A charstring holds its width less the private dict's nominalWidthX.
+        pen = T2CharStringPen(advance + extra - private.nominalWidthX, None)
+        charstring.draw(TransformPen(pen, (1, 0, 0, 1, left, 0)))
+        charstrings[name] = pen.getCharString(private, charstring.globalSubrs)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue(), {gid: i for i, gid in enumerate(gids, start=1)}
