@@ -28,6 +28,7 @@ class Built:
     message: str  # the one-line error when not ok
     pages: int
     seconds: float
+    warnings: tuple[str, ...] = ()  # one line each, path:line: message
 
 
 def cores() -> int:
@@ -35,14 +36,15 @@ def cores() -> int:
 
 
 def build_all(manifests: list[Path], output_root: Path | None, jobs: int, editions: tuple[str, ...],
-              options: PrintOptions, on_done: Callable[[Built], None] = lambda built: None) -> tuple[Built, ...]:
+              options: PrintOptions, on_done: Callable[[Built], None] = lambda built: None,
+              strict: bool = False) -> tuple[Built, ...]:
     """Build every issue; returns the results in the order of ``manifests``."""
     results: dict[Path, Built] = {}
     # spawn: workers start clean, not as copies of a parent that may hold threads and locks.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(manifests))), mp_context=context) as pool:
         futures = {pool.submit(build_one, manifest, output_root and output_root / manifest.parent.name,
-                               editions, options): manifest for manifest in manifests}
+                               editions, options, strict): manifest for manifest in manifests}
         for future in as_completed(futures):
             manifest = futures[future]
             try:
@@ -55,16 +57,18 @@ def build_all(manifests: list[Path], output_root: Path | None, jobs: int, editio
     return tuple(results[m] for m in manifests)
 
 
-def build_one(manifest: Path, output: Path | None, editions: tuple[str, ...], options: PrintOptions) -> Built:
+def build_one(manifest: Path, output: Path | None, editions: tuple[str, ...], options: PrintOptions,
+              strict: bool = False) -> Built:
     """One issue, in a worker process: its outcome as plain values, never an exception."""
     from .build import build_issue
 
     started = time.perf_counter()
     try:
-        result = build_issue(manifest, output, editions=editions, options=options)
+        result = build_issue(manifest, output, editions=editions, options=options, strict=strict)
     except KjError as exc:
         return Built(manifest, manifest.parent.name, False, str(exc), 0, time.perf_counter() - started)
     except Exception as exc:  # a bug, not the editor's mistake: still only this issue fails
         return Built(manifest, manifest.parent.name, False,
                      f"{display_path(manifest)}: 内部错误（{type(exc).__name__}: {exc}），请报告", 0, time.perf_counter() - started)
-    return Built(manifest, manifest.parent.name, True, "", result.pages, result.seconds)
+    return Built(manifest, manifest.parent.name, True, "", result.pages, result.seconds,
+                 tuple(str(w) for w in result.warnings))

@@ -20,7 +20,7 @@ from .inputs.articles import Article, read_articles
 from .pdf.editions import (
     ARCHIVE, EDITIONS, PRINT, Edition, PrintOptions, check_print_images, write_editions,
 )
-from .errors import KjError
+from .errors import KjError, KjWarning, collecting_warnings
 from .pdf.finish import ContentsEntry, article_pages, check_contents, output_lock, write_atomically
 from .engine.fonts import Coverage, tofu_message
 from .engine.layout import Layout, load_layout, render_html
@@ -50,6 +50,7 @@ class BuildResult:
     contents: tuple[ContentsEntry, ...]
     seconds: float
     outputs: tuple[Output, ...] = ()
+    warnings: tuple[KjWarning, ...] = ()  # each printed as one line 警告：path:line: …
 
 
 Progress = Callable[[str], None]
@@ -59,13 +60,16 @@ LONG_ISSUE_PAGES = 40  # a full collection costs ~0.05 s on the 12-page sample; 
 def build_issue(manifest_path: Path, output_dir: Path | None = None,
                 progress: Progress = lambda message: None,
                 editions: tuple[str, ...] = ALL_EDITIONS,
-                options: PrintOptions = PrintOptions()) -> BuildResult:
+                options: PrintOptions = PrintOptions(), strict: bool = False) -> BuildResult:
+    """Build the editions of one issue. ``strict``: a warning fails the build (``--strict``)."""
     started = time.perf_counter()
     progress("读取期刊清单、版式和文章……")
-    manifest = load_manifest(manifest_path)
-    folder = output_dir or OUTPUT / manifest.issue_id
-    with output_lock(folder, manifest.issue_id, on_wait=progress):
-        return _build(manifest, folder, progress, started, editions, options)
+    with collecting_warnings(strict) as warnings:
+        manifest = load_manifest(manifest_path)
+        folder = output_dir or OUTPUT / manifest.issue_id
+        with output_lock(folder, manifest.issue_id, on_wait=progress):
+            result = _build(manifest, folder, progress, started, editions, options)
+    return dataclasses.replace(result, warnings=tuple(warnings))
 
 
 def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,

@@ -120,6 +120,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="印刷版：骑马订，在报尾前补空白页使总页数为 4 的倍数（报尾单独成页）")
     build.add_argument("--booklet", action="store_true",
                        help="印刷版：另生成骑马订拼版 <期>-booklet.pdf（A3 双联，印刷顺序；含 --saddle-stitch）")
+    build.add_argument("--strict", action="store_true",
+                       help="把警告当作错误：有任何警告就不生成 PDF（退出码 1），适合放进自动检查")
     _common(build)
 
     new = commands.add_parser(
@@ -350,15 +352,22 @@ def _build(args) -> int:
     options = PrintOptions(marks=args.marks, saddle_stitch=args.saddle_stitch, booklet=args.booklet)
     try:
         result = build_issue(args.manifest, args.output, progress=say.stage, editions=editions,
-                             options=options)
+                             options=options, strict=args.strict)
     finally:
         say.stage_done()
+    _print_warnings(result.warnings)
     for entry in result.contents:
         say.detail(f"  第 {entry.page:>2} 页  {entry.title}")
     for output in result.outputs:
         say(f"已生成 {display_path(output.path)}：{output.pages} 页，{output.size / 1e6:.2f} MB")
     say(f"用时 {result.seconds:.1f} 秒")
     return 0
+
+
+def _print_warnings(warnings) -> None:
+    """Warnings are printed even with --quiet: each is something the editor should look at."""
+    for warning in warnings:
+        print(f"警告：{warning}", file=sys.stderr)
 
 
 def _build_all(args, editions: tuple[str, ...]) -> int:
@@ -376,7 +385,8 @@ def _build_all(args, editions: tuple[str, ...]) -> int:
     options = PrintOptions(marks=args.marks, saddle_stitch=args.saddle_stitch, booklet=args.booklet)
     progress = _Progress(args, len(manifests), f"排版 {len(manifests)} 期（{min(jobs, len(manifests))} 个进程）")
     started = time.perf_counter()
-    results = build_all(manifests, args.output, jobs, editions, options, on_done=progress.done)
+    results = build_all(manifests, args.output, jobs, editions, options, on_done=progress.done,
+                        strict=args.strict)
     progress.finish()
     failed = [r for r in results if not r.ok]
     seconds = time.perf_counter() - started
@@ -384,6 +394,7 @@ def _build_all(args, editions: tuple[str, ...]) -> int:
     for built in results:
         if built.ok:
             say.detail(f"  {built.issue_id}：{built.pages} 页，{built.seconds:.1f} 秒")
+        _print_warnings(built.warnings)
     if failed:
         print(f"{len(results)} 期中 {len(failed)} 期出错（其余 {len(results) - len(failed)} 期已排版，"
               f"用时 {seconds:.1f} 秒）：", file=sys.stderr)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import unicodedata
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 
@@ -38,3 +41,66 @@ class KjError(Exception):
         if self.line:
             where += f":{self.line}"
         return f"{where}: {self.message}"
+
+
+class KjWarning:
+    """Something the editor should look at that does not stop the build: ``path:line: message``.
+
+    Stages report warnings with :func:`warn`; whoever runs them (the build, the preview) collects
+    them with :func:`collecting_warnings` and the CLI prints each as one line ``警告：…``.
+    """
+
+    def __init__(self, path: Path | str | None, line: int | None, message: str):
+        self.path = path
+        self.line = line
+        self.message = one_line(message)
+
+    def __str__(self) -> str:
+        return str(KjError(self.path, self.line, self.message))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, KjWarning) and str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __repr__(self) -> str:
+        return f"KjWarning({str(self)!r})"
+
+
+class _Collector:
+    def __init__(self, strict: bool):
+        self.strict = strict
+        self.warnings: list[KjWarning] = []
+
+
+_collector: ContextVar[_Collector | None] = ContextVar("kjtypeset_warnings", default=None)
+
+
+def warn(path: Path | str | None, line: int | None, message: str) -> None:
+    """Report a warning to the innermost :func:`collecting_warnings` (strict: raise it as an error).
+
+    Outside any collector a warning is dropped: library callers that want them collect them.
+    The same warning reported twice is kept once.
+    """
+    collector = _collector.get()
+    if collector is None:
+        return
+    if collector.strict:
+        raise KjError(path, line, message)
+    warning = KjWarning(path, line, message)
+    if warning not in collector.warnings:
+        collector.warnings.append(warning)
+
+
+@contextlib.contextmanager
+def collecting_warnings(strict: bool = False) -> Iterator[list[KjWarning]]:
+    """Collect the warnings reported inside the block into the list it yields.
+
+    ``strict``: every warning becomes a KjError instead (``--strict``, for CI)."""
+    collector = _Collector(strict)
+    token = _collector.set(collector)
+    try:
+        yield collector.warnings
+    finally:
+        _collector.reset(token)
