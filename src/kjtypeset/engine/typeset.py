@@ -78,8 +78,7 @@ _NOTDEF = re.compile(r'unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)', re.S)
 def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weasyprint.Document:
     """Lay out ``html``; ``origin`` (the manifest) is named in errors no source line can locate."""
     try:
-        justify.install(max_gap_em=layout.option("max_stretch") or None, measure=False,
-                        halfwidth_line_end=layout.option("halfwidth_line_end"))
+        justify.install(layout.composition)
     except RuntimeError as exc:
         raise KjError(None, None, f"中文两端对齐模块无法用于当前的 WeasyPrint {weasyprint.__version__}"
                                   f"（kjtypeset 只在 {'、'.join(justify.SUPPORTED_WEASYPRINT)} 上测试过）："
