@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from types import SimpleNamespace
 
-from ..typography import linefit
+from ..typography import linefit, paragraph
 from ..typography.chars import (CLOSING, OPENING, PAIRED_MARKS, SQUEEZABLE, STOPS, is_cjk_letter,
                                 is_invisible, is_latin, is_wide)
 
@@ -583,7 +583,6 @@ def _char_table(layout, lines):
 #   or less so that the two together read best: a two-line window of total fit, judged in
 #   _iter_line_boxes before the line is handed to the block.
 
-LOOKAHEAD_BADNESS = 1.5  # a next line worse than this is worth trying the options for
 MAX_OPTIONS = 5  # earlier breaks considered for one line
 
 
@@ -670,7 +669,8 @@ def _line_options(context, line, available_width, leaves, units, model, result, 
 
 def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, containing_block,
                      absolute_boxes, fixed_boxes, first_letter_style, first_line_style):
-    """WeasyPrint's iter_line_boxes, looking one line ahead in justified paragraphs."""
+    """WeasyPrint's iter_line_boxes; a justified paragraph's lines end where the planner
+    (kjtypeset.typography.paragraph) sets the paragraph best."""
     from weasyprint.layout.inline import handle_leader
     from weasyprint.layout.percent import resolve_one_percentage, resolve_percentages
 
@@ -694,52 +694,132 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
             fixed_boxes, first_letter_style if first else None,
             first_line_style if first else None)
 
-    first = True
-    line, resume_at = lay(skip_stack, position_y, True)
-    while line is not None:
-        ahead = None
-        if resume_at is not None and not context.excluded_shapes:
-            counts = len(absolute_boxes), len(fixed_boxes)
-            ahead = lay(resume_at, line.position_y + line.height, False)
-            if counts != (len(absolute_boxes), len(fixed_boxes)):
-                # Positioned boxes were laid out with the next line: lay it out only once
-                # it is really next.
-                del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
-                ahead = None
-            elif ahead[0] is not None and getattr(ahead[0], '_kj_badness', 0) > LOOKAHEAD_BADNESS:
-                better = _two_lines(context, lay, skip_stack, position_y, first, line, resume_at, ahead)
-                if better is not None:
-                    (line, resume_at), ahead = better
-        handle_leader(context, line, containing_block)
-        yield line, resume_at
-        if resume_at is None:
-            return
-        skip_stack, position_y, first = resume_at, line.position_y + line.height, False
-        box.text_indent = 0
-        line, resume_at = ahead if ahead is not None else lay(skip_stack, position_y, False)
+    first, plans = True, 0
+    while True:
+        plan = None
+        if plans < 3 and not context.excluded_shapes and not first_letter_style:
+            plans += 1
+            plan = _plan_lines(context, lay, box, skip_stack, position_y, first, containing_block,
+                               absolute_boxes, fixed_boxes)
+        for narrower, expected in plan or [(None, None)]:
+            line, resume_at = lay(skip_stack, position_y, first, narrower)
+            if line is None:
+                return
+            matched = expected is None or _visible_count(line) == expected
+            handle_leader(context, line, containing_block)
+            yield line, resume_at
+            if resume_at is None:
+                return
+            skip_stack, position_y, first = resume_at, line.position_y + line.height, False
+            box.text_indent = 0
+            if not matched:
+                break  # WeasyPrint broke elsewhere than planned: plan the rest again
 
 
-def _two_lines(context, lay, skip, y, first, line, resume_at, ahead):
-    """The break of ``line`` that makes it and the next line read best together, or None."""
-    widest = lay(skip, y, first, narrower=0.0)  # as much as fits (squeezed)
-    if widest[0] is None or not hasattr(widest[0], '_kj_options'):
+def _visible_count(line):
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.ffi import TO_UNITS
+    return sum(1 for u in _line_units(line, boxes, TO_UNITS)[2]
+               if u.char != SPACING and u.char not in _SPACES)
+
+
+def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_block,
+                absolute_boxes, fixed_boxes):
+    """[(px narrower, visible characters)] for each line of the paragraph (up to a forced
+    break), or None when the paragraph is not one the planner can measure."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.inline import can_break_text
+    from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
+    from weasyprint.text.line_break import create_layout
+
+    composition = _state['composition']
+    counts = len(absolute_boxes), len(fixed_boxes)
+    _state['measuring'] = True
+    try:
+        # The rest of the paragraph on one line as wide as it needs: every box as laid out.
+        line, _resume_at = lay(skip_stack, position_y, first, narrower=-1e7)
+    finally:
+        _state['measuring'] = False
+        del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
+    if line is None:
         return None
-    best = None
-    current = getattr(line, '_kj_narrower', 0.0)
-    for narrower, _badness in widest[0]._kj_options:
-        if abs(narrower - current) < 1e-6:
-            pair = (line, resume_at), ahead
+    leaves, _starts, units = _line_units(line, boxes, TO_UNITS)
+    if not units or not all(isinstance(leaf, boxes.TextBox) for leaf in leaves):
+        return None
+    em = box.style['font_size'] * TO_UNITS
+    widths, chances = {}, set()
+    by_leaf = {}  # leaf -> ([byte offsets of its units], [their indexes])
+    for k, unit in enumerate(units):
+        offsets, indexes = by_leaf.setdefault(unit.leaf, ([], []))
+        offsets.append(unit.start)
+        indexes.append(k)
+    for i, leaf in enumerate(leaves):
+        offsets, indexes = by_leaf.get(i, ([], []))
+        layout = create_layout(leaf.text, leaf.style, context, max_width=None, justification_spacing=0)
+        shaped, _ = _state['get_first_line'](layout)
+        table = _char_table(layout, [shaped])
+        layout.deactivate()
+        for _char, start, _end, width, may_break in table:
+            widths[(i, start)] = width
+            if may_break and start:
+                j = bisect_left(offsets, start)
+                if j < len(offsets):
+                    chances.add(indexes[j])
+        if i and indexes and leaves[i - 1].text and leaf.text and can_break_text(
+                leaves[i - 1].text[-1] + leaf.text[0], leaf.style['lang']):
+            chances.add(indexes[0])
+    visible = [u for u in units if u.char != SPACING]
+    halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
+    index_of = {id(u): v for v, u in enumerate(visible)}
+    planned = []
+    for k, unit in enumerate(units):
+        width = widths.get((unit.leaf, unit.start), 0)
+        extra, mark = 0.0, ''
+        if unit.char == SPACING:
+            extra = unit.em * (SPACING_EM - SPACING_MIN_EM)
+        elif unit.char in SQUEEZABLE:
+            mark = 'open' if unit.char in OPENING else 'close'
+            extra = 0.0 if index_of[id(unit)] in halves else unit.em * 0.5
+        gap = None
+        v = index_of.get(id(unit))
+        if v is not None and v + 1 < len(visible):
+            after = visible[v + 1]
+            if not _spacing_between(units, unit, after) and not _digit_group(units, unit, after):
+                gap = _tier(unit.char, after.char, True)
+        planned.append(paragraph.Unit(width, extra, mark, unit.char == SPACING,
+                                      unit.char in _SPACES, gap))
+    # Inline boxes' margins, borders and paddings: what the units do not account for.
+    laid = box.text_indent * TO_UNITS
+    for k, unit in enumerate(units):
+        if k and unit.leaf != units[k - 1].leaf:
+            drift = (leaves[unit.leaf].position_x - line.position_x) * TO_UNITS - laid
+            if abs(drift) > 1:
+                previous = planned[k - 1]
+                planned[k - 1] = paragraph.Unit(previous.width + drift, previous.extra, previous.mark,
+                                                previous.spacing, previous.space, previous.gap)
+                laid += drift
+        laid += planned[k].width
+    available = containing_block.width * TO_UNITS
+    indent = box.text_indent * TO_UNITS
+    planner = paragraph.Planner(planned, em, composition.max_gap_em,
+                                composition.halfwidth_line_start, composition.halfwidth_line_end)
+    ends = planner.plan(sorted(chances), available - indent, available, first_continues=not first)
+    if ends is None:
+        return None
+    plan, start = [], 0
+    ordered = sorted(chances | {len(units)})
+    for end in ends:
+        if end == len(units):
+            narrower = None
         else:
-            this = widest if narrower == 0 else lay(skip, y, first, narrower)
-            if this[0] is None or this[1] is None:
-                continue
-            pair = this, lay(this[1], this[0].position_y + this[0].height, False)
-        if pair[1][0] is None:
-            continue
-        total = getattr(pair[0][0], '_kj_badness', 0) + getattr(pair[1][0], '_kj_badness', 0)
-        if best is None or total < best[0] - 1e-6:
-            best = (total, pair)
-    return None if best is None else best[1]
+            following = next((c for c in ordered if c > end), len(units))
+            next_unit = planner.x[following] - planner.x[end]
+            laid = planner.x[end] - planner.x[start] + (indent if start == 0 else 0)
+            narrower = (available - laid - min(next_unit / 2, em / 4)) * FROM_UNITS
+        expected = sum(1 for u in units[start:end] if u.char != SPACING and u.char not in _SPACES)
+        plan.append((narrower, expected))
+        start = end
+    return plan
 
 
 _balanced = {}  # (remaining text, width, size) of a heading → byte length of its next line
@@ -906,7 +986,32 @@ def _wrapped_get_first_line(self):
     first_line, index = _state['get_first_line'](self)
     if '_kj_plan' in self.__dict__:
         _apply_plan(self, first_line)
+    if _state.get('drawing') and self.__dict__.get('_kj_scaled') != first_line:
+        _scale_for_writing(first_line)
+        self._kj_scaled = first_line
     return first_line, index
+
+
+def _scale_for_writing(line):
+    """Undo a scale error of WeasyPrint 70's text writer (draw/text.py draw_first_line).
+
+    It writes a glyph's x_offset, and the width of an empty glyph, as Pango units divided by
+    the font size in px: in 1/1024 em where the TJ operator reads thousandths. A halved
+    opening bracket drew 0.512 em left, Han–Latin spacing came out 2.4 % wide and a line
+    with five of them 0.05 em past the measure. Scaled here by 1000/1024, the glyphs land
+    where Pango put them (advances are written exactly either way).
+    """
+    from weasyprint.text.ffi import ffi, pango
+    run = line.runs
+    while run != ffi.NULL:
+        glyphs = run.data.glyphs
+        run = run.next
+        for i in range(glyphs.num_glyphs):
+            geometry = glyphs.glyphs[i].geometry
+            if geometry.x_offset:
+                geometry.x_offset = round(geometry.x_offset * 1000 / 1024)
+            if glyphs.glyphs[i].glyph == pango.PANGO_GLYPH_EMPTY and geometry.width:
+                geometry.width = round(geometry.width * 1000 / 1024)
 
 
 # --------------------------------------------------------------------------
@@ -925,6 +1030,8 @@ def _alignment(line, last):
 
 
 def text_align(context, line, available_width, last):
+    if _state.get('measuring'):
+        return _state['text_align'](context, line, available_width, last)
     if line.style['direction'] != 'rtl':
         available_width += _state.get('widen') or 0.0  # a line laid out narrower on purpose
         justify = (_alignment(line, last) == 'justify'
@@ -1221,9 +1328,11 @@ def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis='none'):
         # whole thousandths of an em, a justified line of 30 edited glyphs would end up to
         # 0.075 em short. Rounded to the nearest, the errors cancel out.
         module.int = _nearest
+    _state['drawing'] = True
     try:
         return _state['draw_text'](stream, textbox, offset_x, text_overflow, block_ellipsis)
     finally:
+        _state['drawing'] = False
         if edited:
             del module.int
         if actual:

@@ -14,9 +14,9 @@ squeeze, when the line is still too full at natural widths
     below), then Han–Latin spacing evenly (¼ em down to ⅛ em);
 stretch, when there is room past the natural widths
     Han–Latin spacing up to ⅓ em, then the gaps between Chinese characters up to SOFT_GAP_EM,
-    then Latin word spaces up to SOFT_SPACE_EM, then Chinese gaps up to the layout's cap
-    (beyond which text extractors read a gap as a space), Han–Latin spacing up to ½ em, word
-    spaces without limit and, last, a little tracking inside Latin words.
+    then Latin word spaces up to SOFT_SPACE_EM, Han–Latin spacing up to ½ em, Chinese gaps up
+    to the layout's cap (beyond which text extractors read a gap as a space), word spaces
+    without limit and, last, a little tracking inside Latin words.
 
 Every share within a tier is equal, so a line is spread evenly.
 """
@@ -39,6 +39,22 @@ TRACKING_EM = 0.06  # between Latin letters: the last resort, far below a space
 # between Chinese characters (p95 of ctex's lines is 0.011 em).
 COMFORT_SQUEEZE_EM = 0.25
 COMFORT_GAP_EM = 0.03
+
+
+def squeeze_cost(squeeze_em: float) -> float:
+    """Badness of squeezing a lone mark by ``squeeze_em``: 1 at a quarter em, then steep, so
+    that a mark goes under ¾ em only where stretching the line instead would show more."""
+    if squeeze_em <= COMFORT_SQUEEZE_EM:
+        return (squeeze_em / COMFORT_SQUEEZE_EM) ** 2
+    return 1 + ((squeeze_em - COMFORT_SQUEEZE_EM) / 0.05) ** 2
+
+
+def gap_cost(gap_em: float) -> float:
+    """Badness of a gap of ``gap_em`` between Chinese characters: 1 at 0.03 em, 4 at the soft
+    limit (0.06 em, where a reader starts to see a loose line), steep past it."""
+    if gap_em <= SOFT_GAP_EM:
+        return (gap_em / COMFORT_GAP_EM) ** 2
+    return (SOFT_GAP_EM / COMFORT_GAP_EM) ** 2 + ((gap_em - SOFT_GAP_EM) / 0.01) ** 2
 
 
 @dataclass
@@ -72,9 +88,9 @@ class Result:
             return 1e6 + self.short  # a ragged line
         if self.short < -0.5:
             return 1e7 - self.short  # an overfull one
-        return ((self.squeeze / COMFORT_SQUEEZE_EM) ** 2
+        return (squeeze_cost(self.squeeze)
                 + (self.spacing_squeeze / 0.125) ** 2
-                + (self.han_gap / COMFORT_GAP_EM) ** 2
+                + gap_cost(self.han_gap)
                 + (self.space_gap / 0.25) ** 2
                 + (self.spacing_stretch / 0.25) ** 2)
 
@@ -141,8 +157,8 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     rest = _fill(widths, spacing, rest, lambda k: widen(k, flexes[k].maximum))
     rest = _fill(gaps, han, rest, lambda k: soft_gap - gaps[k])
     rest = _fill(gaps, space, rest, lambda k: SOFT_SPACE_EM * em - gaps[k])
-    rest = _fill(gaps, han, rest, lambda k: None if cap is None else cap - gaps[k])
     rest = _fill(widths, spacing, rest, lambda k: widen(k, flexes[k].limit))
+    rest = _fill(gaps, han, rest, lambda k: None if cap is None else cap - gaps[k])
     rest = _fill(gaps, space, rest, lambda k: None)
     rest = _fill(gaps, tracking, rest, lambda k: TRACKING_EM * em - gaps[k])
     stretch = rest
@@ -161,3 +177,60 @@ def _result(flexes, widths, gaps, tiers, short, em) -> Result:
         space_gap=most(g for g, t in zip(gaps, tiers) if t == SPACE),
         spacing_stretch=most(w - f.natural for f, w in zip(flexes, widths) if f.kind == "spacing"),
     )
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What a candidate line holds, for a quick estimate of its badness (no Flex lists): the
+    widths of its flexible items are equal within each kind, so equal shares need no filling."""
+
+    laid: float  # its width as laid out (every flexible item at its narrowest)
+    natural: float  # its width with every item at its natural width
+    marks: int  # squeezable marks, the one ending the line excepted
+    end_mark: float  # what the mark ending the line may give (0 if none)
+    spacings: int  # Han–Latin spacings
+    han: int  # gaps between Chinese characters (and beside marks)
+    spaces: int  # Latin word spaces
+    tracking: int  # gaps between Latin letters
+
+
+def estimate(counts: Counts, available: float, em: float, justify: bool,
+             max_gap_em: float | None) -> float:
+    """The badness compose() would give the line (compose's tiers, in closed form)."""
+    if counts.laid > available + 1e-6:
+        return 1e7  # does not fit even squeezed
+    if counts.natural > available:  # squeeze
+        rest = counts.natural - available - counts.end_mark
+        squeeze = spacing = 0.0
+        if rest > 0 and counts.marks:
+            squeeze = min(rest / counts.marks, em / 2)
+            rest -= squeeze * counts.marks
+        if rest > 1e-9 and counts.spacings:
+            spacing = min(rest / counts.spacings, em / 8)
+        return squeeze_cost(squeeze / em) + (spacing / em / 0.125) ** 2
+    if not justify:
+        return 0.0
+    rest = available - counts.natural
+    carrier = han = space = 0.0
+    cap = None if max_gap_em is None else max_gap_em * em
+    soft = SOFT_GAP_EM * em if cap is None else min(SOFT_GAP_EM * em, cap)
+
+    def take(count, room):
+        nonlocal rest
+        if not count or rest <= 1e-9:
+            return 0.0
+        share = rest / count if room is None else min(rest / count, room)
+        rest -= share * count
+        return share
+
+    carrier += take(counts.spacings, (HAN_LATIN_SOFT_EM - 0.25) * em)
+    han += take(counts.han, soft)
+    space += take(counts.spaces, SOFT_SPACE_EM * em)
+    carrier += take(counts.spacings, (HAN_LATIN_MAX_EM - HAN_LATIN_SOFT_EM) * em)
+    han += take(counts.han, None if cap is None else cap - han)
+    space += take(counts.spaces, None)
+    take(counts.tracking, TRACKING_EM * em)
+    if rest > 0.5:
+        return 1e6 + rest
+    return (gap_cost(han / em) + (space / em / 0.25) ** 2
+            + (carrier / em / 0.25) ** 2)
