@@ -64,13 +64,20 @@ class FontFace:
     path: Path
 
 
+# Debian's fonts for the characters the CJK faces lack (sub- and superscript digits of CO₂ and
+# 10⁻⁶, ‱ …): fonts-dejavu-core, installed by make setup. A layout names the file; it is looked
+# for here after the layout's and the project's own fonts/.
+SYSTEM_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
+
+
 def resolve_font(name: str, layout_dir: Path, settings: Path, line: int | None) -> Path:
-    for folder in (layout_dir / "fonts", PROJECT_FONTS):
+    for folder in (layout_dir / "fonts", PROJECT_FONTS, *SYSTEM_FONT_DIRS):
         candidate = (folder / name).resolve()
         if candidate.is_file() and candidate.is_relative_to(folder.resolve()):
             return candidate
     raise KjError(settings, line, f"找不到字体文件 '{name}'：应放在版式的 fonts/ 或项目的 fonts/ 中"
-                                  "（Noto CJK 的 SC 字体由 make fonts 从 Debian 软件包提取）")
+                                  "（Noto CJK 的 SC 字体由 make fonts 从 Debian 软件包提取，"
+                                  "DejaVu 字体来自 Debian 软件包 fonts-dejavu-core）")
 
 
 def font_face_css(faces: tuple[FontFace, ...], roles: tuple[tuple[str, str], ...]) -> str:

@@ -431,13 +431,14 @@ def _model(units, composition, line_start, continuation, line_end):
     model = _Model(continuation=continuation)
     visible = [u for u in units if u.char != SPACING]
     halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
-    index_of = {id(u): k for k, u in enumerate(visible)}
+    first_visible = next((k for k, u in enumerate(units) if u.char != SPACING), len(units))
+    last_solid = max((k for k, u in enumerate(units) if u.char != SPACING and u.char not in _SPACES),
+                     default=-1)
+    v = -1  # index of the unit among the visible ones
     for k, unit in enumerate(units):
         if unit.char == SPACING:
             current = unit.em * (SPACING_MIN_EM if unit.squeezed else SPACING_EM)
-            before = any(u.char != SPACING for u in units[:k])
-            after = any(u.char not in (SPACING,) + _SPACES for u in units[k + 1:])
-            if (line_start and not before) or (line_end and not after):
+            if (line_start and k < first_visible) or (line_end and k > last_solid):
                 # clreq §3.2.1: no Han–Latin spacing at the start or end of a line
                 model.fixed.append((unit, 'spacing', -current))
                 model.freed += current
@@ -448,9 +449,9 @@ def _model(units, composition, line_start, continuation, line_end):
                 kind='spacing'))
             model.flex_units.append((unit, 'spacing'))
             continue
+        v += 1
         if unit.char not in SQUEEZABLE or unit.start is None:
             continue
-        v = index_of[id(unit)]
         current = unit.em * (0.5 if unit.squeezed or unit.box_half else 1.0)
         natural = unit.em * (0.5 if v in halves else 1.0)
         side = 'left' if unit.char in OPENING else 'right'
@@ -471,32 +472,33 @@ def _model(units, composition, line_start, continuation, line_end):
         model.flexes.append(linefit.Flex(current, natural, unit.em * 0.5, 0.0, 0.0,
                                          kind='mark', first=at_end))
         model.flex_units.append((unit, side))
-    for strict in (True, False):
-        tiers, gap_units = [], []
-        for a, b in zip(visible, visible[1:]):
-            if _spacing_between(units, a, b):
-                continue  # the spacing character is this gap's flexible item
-            tier = _tier(a.char, b.char, strict)
-            if tier is not None and not _digit_group(units, a, b):
-                tiers.append(tier)
-                gap_units.append((a, b))
-        if any(t == linefit.HAN for t in tiers) or not strict:
-            break
-    model.tiers, model.gap_units = tiers, gap_units
+    gaps = _gaps(units, strict=True)
+    if not any(tier == linefit.HAN for _a, _b, tier in gaps):
+        gaps = _gaps(units, strict=False)  # a line with no other opportunity
+    model.gap_units = [(a, b) for a, b, _tier in gaps]
+    model.tiers = [tier for _a, _b, tier in gaps]
     return model
 
 
-def _spacing_between(units, a, b):
-    i, j = units.index(a), units.index(b)
-    return any(u.char == SPACING for u in units[i + 1:j])
-
-
-def _digit_group(units, a, b):
-    """A space inside a number written in digit groups (27 436.5): never stretched."""
-    if a.char not in _SPACES + ('\u2009', '\u202f'):
-        return False
-    i = units.index(a)
-    return i > 0 and units[i - 1].char.isdigit() and b.char.isdigit()
+def _gaps(units, strict):
+    """(unit, next visible unit, tier) of every justification gap among ``units``: none where
+    a spacing character stands between (it is the gap's flexible item), none inside a number
+    written in digit groups (27 436.5)."""
+    gaps = []
+    previous = before = None
+    spacing = False
+    for unit in units:
+        if unit.char == SPACING:
+            spacing = True
+            continue
+        if previous is not None and not spacing:
+            digit_group = (previous.char in _SPACES + ('\u2009', '\u202f') and before is not None
+                           and before.char.isdigit() and unit.char.isdigit())
+            tier = None if digit_group else _tier(previous.char, unit.char, strict)
+            if tier is not None:
+                gaps.append((previous, unit, tier))
+        before, previous, spacing = previous, unit, False
+    return gaps
 
 
 def _tier(a, b, strict):
@@ -584,6 +586,8 @@ def _char_table(layout, lines):
 #   _iter_line_boxes before the line is handed to the block.
 
 MAX_OPTIONS = 5  # earlier breaks considered for one line
+PLAN_BADNESS = 1.0  # a paragraph with a worse line is planned as a whole
+MAX_BUFFERED = 60  # lines of a paragraph held before they are handed on (a longer one goes on greedily)
 
 
 def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block,
@@ -694,26 +698,72 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
             fixed_boxes, first_letter_style if first else None,
             first_line_style if first else None)
 
-    first, plans = True, 0
+    # Greedy lines first (each with the local choice of _get_next_linebox); only a paragraph
+    # with a line worse than PLAN_BADNESS is planned as a whole and laid out again.
+    counts = len(absolute_boxes), len(fixed_boxes)
+    first = True
+    lines, skip, y = [], skip_stack, position_y
     while True:
-        plan = None
-        if plans < 3 and not context.excluded_shapes and not first_letter_style:
-            plans += 1
-            plan = _plan_lines(context, lay, box, skip_stack, position_y, first, containing_block,
-                               absolute_boxes, fixed_boxes)
-        for narrower, expected in plan or [(None, None)]:
-            line, resume_at = lay(skip_stack, position_y, first, narrower)
+        line, resume_at = lay(skip, y, first)
+        if line is None:
+            break
+        lines.append((line, resume_at))
+        if resume_at is None or len(lines) >= MAX_BUFFERED:
+            break
+        skip, y, first = resume_at, line.position_y + line.height, False
+    if (lines and max(getattr(line, '_kj_badness', 0.0) for line, _ in lines) > PLAN_BADNESS
+            and not context.excluded_shapes and not first_letter_style):
+        del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
+        planned = _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
+                                 absolute_boxes, fixed_boxes, len(lines))
+        if planned is not None:
+            lines = planned
+        else:  # the greedy lines stand: lay them out again as they were
+            lines = _relaid(lay, skip_stack, position_y, len(lines))
+    for line, resume_at in lines:
+        handle_leader(context, line, containing_block)
+        yield line, resume_at
+        box.text_indent = 0
+    if lines and lines[-1][1] is not None:  # more than MAX_BUFFERED lines: go on
+        line, resume_at = lines[-1]
+        yield from _iter_line_boxes(context, box, line.position_y + line.height, bottom_space,
+                                    resume_at, containing_block, absolute_boxes, fixed_boxes,
+                                    None, None)
+
+
+def _relaid(lay, skip, y, count):
+    lines, first = [], True
+    while len(lines) < count:
+        line, resume_at = lay(skip, y, first)
+        if line is None:
+            break
+        lines.append((line, resume_at))
+        if resume_at is None:
+            break
+        skip, y, first = resume_at, line.position_y + line.height, False
+    return lines
+
+
+def _planned_lines(context, lay, box, skip, y, containing_block, absolute_boxes, fixed_boxes,
+                   limit):
+    """The paragraph's lines where the planner ends them (None: it cannot plan this one)."""
+    lines, first = [], True
+    while len(lines) < limit + 8:
+        plan = _plan_lines(context, lay, box, skip, y, first, containing_block, absolute_boxes,
+                           fixed_boxes)
+        if plan is None:
+            return None if not lines else lines + _relaid(lay, skip, y, limit)
+        for narrower, expected in plan:
+            line, resume_at = lay(skip, y, first, narrower)
             if line is None:
-                return
-            matched = expected is None or _visible_count(line) == expected
-            handle_leader(context, line, containing_block)
-            yield line, resume_at
+                return lines
+            lines.append((line, resume_at))
             if resume_at is None:
-                return
-            skip_stack, position_y, first = resume_at, line.position_y + line.height, False
-            box.text_indent = 0
-            if not matched:
+                return lines
+            skip, y, first = resume_at, line.position_y + line.height, False
+            if _visible_count(line) != expected:
                 break  # WeasyPrint broke elsewhere than planned: plan the rest again
+    return lines
 
 
 def _visible_count(line):
@@ -771,6 +821,7 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
     visible = [u for u in units if u.char != SPACING]
     halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
     index_of = {id(u): v for v, u in enumerate(visible)}
+    gap_after = {id(a): tier for a, _b, tier in _gaps(units, strict=True)}
     planned = []
     for k, unit in enumerate(units):
         width = widths.get((unit.leaf, unit.start), 0)
@@ -780,12 +831,7 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
         elif unit.char in SQUEEZABLE:
             mark = 'open' if unit.char in OPENING else 'close'
             extra = 0.0 if index_of[id(unit)] in halves else unit.em * 0.5
-        gap = None
-        v = index_of.get(id(unit))
-        if v is not None and v + 1 < len(visible):
-            after = visible[v + 1]
-            if not _spacing_between(units, unit, after) and not _digit_group(units, unit, after):
-                gap = _tier(unit.char, after.char, True)
+        gap = gap_after.get(id(unit))
         planned.append(paragraph.Unit(width, extra, mark, unit.char == SPACING,
                                       unit.char in _SPACES, gap))
     # Inline boxes' margins, borders and paddings: what the units do not account for.

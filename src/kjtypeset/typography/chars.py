@@ -42,6 +42,7 @@ LAYOUT_MARKS = "\u200b\u2060\ufeff"
 WITHOUT_LAYOUT_MARKS = dict.fromkeys(map(ord, LAYOUT_MARKS))
 
 _CJK_LETTER = re.compile(f"[{CJK_LETTERS}]")
+_SPACED_RUN = re.compile(f"[{LATIN}{SCRIPT_DIGITS}{NUMBER_SUFFIXES}]")
 _IDEOGRAPH = re.compile(f"[{IDEOGRAPHS}]")
 _LATIN = re.compile(f"[{LATIN}]")
 
@@ -66,6 +67,12 @@ def has_han(text: str) -> bool:
 def is_latin(char: str) -> bool:
     """A Latin letter or a digit (the runs that are spaced from Han)."""
     return bool(_LATIN.match(char))
+
+
+def ends_spaced_run(char: str) -> bool:
+    """A character a Latin run spaced from Han may begin or end with: a letter, a digit, a
+    sub- or superscript digit (CO₂, m²), a per-cent or degree sign (21%的)."""
+    return bool(_SPACED_RUN.match(char))
 
 
 @lru_cache(maxsize=None)
