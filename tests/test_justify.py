@@ -407,32 +407,6 @@ def test_guard_sees_through_declared_wrappers(monkeypatch):
         justify.install()
 
 
-# --------------------------------------------------------------------------
-# How a capped line shares its extra width (kjtypeset.engine.justify._allocate)
-# --------------------------------------------------------------------------
-
-N, S, M, T = justify.NORMAL, justify.SPACE, justify.MIXED, justify.TRACKING
-EM = 1000
-
-
-def test_equal_shares_under_the_cap():
-    assert justify._allocate(300, [N, N, M], cap=170, em=EM) == [100, 100, 100]
-    assert justify._allocate(10, [N, N, T], cap=170, em=EM) == [5, 5, 0]  # no tracking needed
-    assert justify._allocate(10_000, [N, N], cap=None, em=EM) == [5000, 5000]
-
-
-def test_past_the_cap_word_spaces_take_the_rest():
-    assert justify._allocate(1000, [N, S, N, S], cap=170, em=EM) == [170, 330, 170, 330]
-
-
-def test_past_the_cap_han_latin_boundaries_then_tracking_then_short():
-    ceiling = 170 + int(justify.FLEXIBLE_EM * EM)
-    tracking = int(justify.TRACKING_EM * EM)
-    amounts = justify._allocate(5000, [N, M, T, T, N], cap=170, em=EM)
-    assert amounts == [170, ceiling, tracking, tracking, 170]
-    assert sum(amounts) < 5000  # the line is left short rather than letter-spaced further
-
-
 def test_halfwidth_line_end_marks_hang_their_blank_half():
     """install(halfwidth_line_end=True): a full-width mark ending a line is set half width,
     its blank half past the edge and its ink flush (clreq 3.1.6.3)."""

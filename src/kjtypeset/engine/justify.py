@@ -292,16 +292,15 @@ def check_internals(version=None):
 # 1. Layout.set_text: marks half width and spacing as Pango attributes
 # --------------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
 def _pango():
     """WeasyPrint's Pango binding, with the two attribute-list calls it does not declare."""
     from weasyprint.text.ffi import ffi, pango
-    if not _state.get('declared'):
-        try:
-            pango.pango_attr_list_copy
-        except AttributeError:
-            ffi.cdef('PangoAttrList * pango_attr_list_copy (PangoAttrList *list);'
-                     'PangoAttrList * pango_attr_list_ref (PangoAttrList *list);')
-        _state['declared'] = True
+    try:
+        pango.pango_attr_list_copy
+    except AttributeError:
+        ffi.cdef('PangoAttrList * pango_attr_list_copy (PangoAttrList *list);'
+                 'PangoAttrList * pango_attr_list_ref (PangoAttrList *list);')
     return ffi, pango
 
 
@@ -1274,8 +1273,7 @@ def install(composition=None, measure=False, **switches):
     ``measure=True`` re-shapes each edited box at layout time to measure it, instead of
     trusting the arithmetic (slower; for tests).
     """
-    if _state:
-        uninstall()
+    uninstall()
     problems = check_internals()
     if problems:
         raise RuntimeError(
@@ -1318,7 +1316,7 @@ def install(composition=None, measure=False, **switches):
 
 
 def uninstall():
-    if not _state:
+    if not installed():
         return
     import weasyprint.draw
     from weasyprint.layout import block, inline
@@ -1333,10 +1331,7 @@ def uninstall():
     line_break.Layout.get_first_line = _state['get_first_line']
     line_break.Layout.set_text = _state['set_text']
     weasyprint.draw.draw_text = _state['draw_text']
-    declared = _state.get('declared')
     _state.clear()
-    if declared:
-        _state['declared'] = declared
     _balanced.clear()
 
 
