@@ -186,6 +186,17 @@ def _parser() -> argparse.ArgumentParser:
     unpack.add_argument("pdf", type=Path, help="存档版 PDF")
     unpack.add_argument("dest", type=Path, metavar="目录", help="写入的文件夹（应为空或不存在）")
 
+    fix = commands.add_parser(
+        "fix-encoding", help="改存为 UTF-8：把 GBK、UTF-16 等编码的清单和文章改存为 UTF-8（保留备份）",
+        description="记事本、WPS 常把文字存为 GBK（“ANSI”），Word 的“Unicode 文本”是 UTF-16。kjtypeset 都能读，\n"
+                    "排版时会提示；这个命令把它们改存为 UTF-8（行尾不变），原文件另存为 <文件名>.<编码>.bak。\n"
+                    "写一期时，处理其中的 issue.yaml 和全部 .md、.txt 文件；已是 UTF-8 的文件不动。",
+        epilog="示例：\n  kjtypeset fix-encoding 2024-03                    # 这一期的清单和全部文章\n"
+               "  kjtypeset fix-encoding issue_sources/2024-03/articles/02-呼和浩特.md")
+    fix.add_argument("paths", nargs="+", metavar="文件或期",
+                     help="文章或清单文件；或一期：issue_sources/ 下的文件夹名、期刊文件夹")
+    _common(fix)
+
     archive_help = "档案文件夹（默认项目的 archive/，也可用环境变量 KJTYPESET_ARCHIVE 设置）"
     publish = commands.add_parser(
         "publish", help="存档：排出存档版并存入档案文件夹，编入目录",
@@ -307,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"build": _build, "new": _new, "import": _import, "preview": _preview,
                 "check": _check, "unpack": _unpack, "fonts": _fonts, "publish": _publish,
-                "search": _search, "catalogue": _catalogue, "verify": _verify, "reindex": _reindex}
+                "search": _search, "catalogue": _catalogue, "verify": _verify, "reindex": _reindex,
+                "fix-encoding": _fix_encoding}
     try:
         return handlers[args.command](args)
     except KjError as exc:
@@ -690,7 +702,7 @@ def _preview(args) -> int:
     say.stage_done()
 
     def report(kind: str, message: str) -> None:
-        if kind == "error":
+        if kind in ("error", "warning"):
             print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
         elif kind == "built":
             say(f"{time.strftime('%H:%M:%S')} {message}")
@@ -710,6 +722,34 @@ def _preview(args) -> int:
     finally:
         server.server_close()
         preview.close()
+    return 0
+
+
+def _fix_encoding(args) -> int:
+    from .inputs.encoding import fix_encoding
+    from .inputs.issues import resolve_issue
+
+    say = _Say(args)
+    files: list[Path] = []
+    for given in args.paths:
+        path = Path(given)
+        if path.is_file() and path.name != "issue.yaml":
+            files.append(path)
+            continue
+        folder = resolve_issue(given).parent
+        files += [folder / "issue.yaml"] + sorted(
+            p for p in folder.rglob("*") if p.suffix.lower() in (".md", ".txt") and p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    fixed = 0
+    for path in dict.fromkeys(files):
+        result = fix_encoding(path)
+        if result.backup is None:
+            say.detail(f"已是 UTF-8：{display_path(path)}")
+            continue
+        fixed += 1
+        say(f"已改存为 UTF-8：{display_path(path)}（原为 {result.encoding}，原文件保留为 "
+            f"{display_path(result.backup)}）")
+    say(f"改存了 {fixed} 个文件。" if fixed else f"{len(set(files))} 个文件都已是 UTF-8，未改动。")
     return 0
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .draft import Draft
 from ..errors import KjError
+from ..inputs.encoding import decode
 from .manifestedit import append_articles, write_text_atomically
 
 KINDS = {".docx": "docx", ".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
@@ -72,15 +73,11 @@ def kind_of(source: Source) -> str:
 
 
 def decode_text(source: Source) -> tuple[str, str | None]:
-    """Text in UTF-8, or in GB18030 (GBK) as Chinese Windows saves it; a note for the latter."""
-    try:
-        return source.data.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        pass
-    try:
-        return source.data.decode("gb18030"), "文件不是 UTF-8 编码，已按 GB18030（GBK）读取"
-    except UnicodeDecodeError as exc:
-        raise KjError(source.path or "-", None, "文字应为 UTF-8 或 GBK 编码，实际两者都无法读取") from exc
+    """Text in UTF-8, GBK (GB18030) as Chinese Windows saves it, or UTF-16 as Word's "Unicode
+    text" does; a note when it was not UTF-8 (the article is written in UTF-8 all the same)."""
+    decoded = decode(source.data, source.path or "-")
+    note = None if decoded.is_utf8 else f"文件不是 UTF-8 编码，已按 {decoded.label} 读取"
+    return decoded.text, note
 
 
 def read_drafts(source: Source, title: str | None = None,

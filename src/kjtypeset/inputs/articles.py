@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import KjError
+from .encoding import read_text
 from .manifest import ArticleRef, Manifest
 from .markdown import ImageRef, render_body
 from .yamlread import Field, Reader
@@ -39,10 +40,7 @@ def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False
     path = ref.path
     if path.stat().st_size > MAX_ARTICLE_BYTES:
         raise KjError(path, None, f"文章文件过大：应不超过 {MAX_ARTICLE_BYTES // 1_000_000} MB")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise KjError(path, None, "文章应为 UTF-8 编码的文本，实际无法按 UTF-8 读取") from exc
+    text = read_text(path)
     front, body, body_line = split_front_matter(text, path)
     reader = Reader(path, front, first_line=2)
     values = reader.fields(reader.root, FRONT_MATTER, "文章头信息")

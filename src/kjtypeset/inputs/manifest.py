@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import KjError
+from .encoding import read_text
 from .yamlread import Field, Reader
 
 # The editor's interface. Names and meanings are fixed by the README; labels appear in errors.
@@ -86,10 +87,7 @@ def load_manifest(path: Path, with_articles: bool = True) -> Manifest:
     path = Path(path)
     if not path.is_file():
         raise KjError(path, None, "找不到期刊清单文件（应为 issue_sources/<年-期>/issue.yaml）")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise KjError(path, None, "文件不是 UTF-8 编码的文本") from exc
+    text = read_text(path)
     reader = Reader(path, text)
     values = reader.fields(reader.root, SCHEMA, "期刊清单")
     folder = path.parent.resolve()
