@@ -138,6 +138,8 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="印发日期（默认今天）")
     new.add_argument("--force", action="store_true",
                      help="这一期的文件夹已存在时，仍重写其中的 issue.yaml（文章文件不动）")
+    new.add_argument("-y", "--yes", action="store_true",
+                     help="不用确认：新一期跨了年份或与上一期相隔不止一期时，也直接创建（默认先询问）")
     _common(new)
 
     imp = commands.add_parser(
@@ -213,6 +215,8 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
     publish.add_argument("--output", type=Path, metavar="目录",
                          help="排出的存档版写在哪里（默认 output/<年-期>/，与 build 相同）")
+    publish.add_argument("--strict", action="store_true",
+                         help="排版有任何警告（如年份与日期不符）就不存档（退出码 1）：存档的文件不能再改")
     _common(publish)
 
     search = commands.add_parser(
@@ -475,9 +479,11 @@ def _publish(args) -> int:
         from .build import build_issue
 
         try:
-            result = build_issue(manifest, args.output, progress=say.stage, editions=("archive",))
+            result = build_issue(manifest, args.output, progress=say.stage, editions=("archive",),
+                                 strict=args.strict)
         finally:
             say.stage_done()
+        _print_warnings(result.warnings)
         pdf = result.outputs[0].path
         say(f"已生成 {display_path(pdf)}：{result.pages} 页")
     data = pdf.read_bytes()
@@ -627,7 +633,7 @@ def _unpack(args) -> int:
 
 def _new(args) -> int:
     from .inputs.issues import ISSUE_SOURCES, issue_manifests, resolve_issue
-    from .editor.newissue import create_issue, describe
+    from .editor.newissue import create_issue, describe, plan_issue
 
     say = _Say(args)
     if args.previous:
@@ -637,7 +643,21 @@ def _new(args) -> int:
         if not regular:
             raise KjError(ISSUE_SOURCES, None, "还没有任何一期：应先手工建立第一期（可参照 README 的期刊清单示例）")
         previous = regular[-1]
-    new = create_issue(previous, supplement=args.supplement, date=args.date, force=args.force)
+    plan = plan_issue(previous, supplement=args.supplement, date=args.date)
+    plan.check_free(args.force)  # the folder in the way first: no point in asking
+    if plan.questions and not args.yes:
+        # A jump into another year or over a missing issue: say which date, and ask (issue 14).
+        if not sys.stdin.isatty():
+            raise KjError(None, None, plan.question() + "；确认无误请加 --yes")
+        print(plan.question() + "。", file=sys.stderr)
+        try:
+            answer = input("确认创建吗？输入 y 确认，直接回车取消：").strip().lower()
+        except EOFError:
+            answer = ""
+        if answer not in ("y", "yes", "是", "确认"):
+            print("已取消，没有创建任何文件。", file=sys.stderr)
+            return 1
+    new = create_issue(previous, force=args.force, plan=plan)
     say(describe(new))
     say(f"下一步：kjtypeset import 文件… --issue {new.manifest.parent.name}")
     return 0

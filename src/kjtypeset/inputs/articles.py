@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ class Article:
     section: str | None
     body_html: str
     images: tuple[ImageRef, ...] = ()
+    headings: tuple[tuple[str, int], ...] = ()  # (Markdown text, line) of each sub-head
 
 
 def read_articles(manifest: Manifest) -> tuple[Article, ...]:
@@ -55,7 +57,22 @@ def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False
         section=ref.section,
         body_html=body_html,
         images=images,
+        headings=tuple(_headings(body, body_line)),
     )
+
+
+_ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _headings(body: str, first_line: int):
+    """(text, line) of each "## …" heading outside code blocks, for messages about them."""
+    fence = None
+    for number, line in enumerate(body.splitlines(), start=first_line):
+        if (match := _FENCE.match(line)):
+            fence = None if fence and match.group(1)[0] == fence else (fence or match.group(1)[0])
+        elif fence is None and (match := _ATX.match(line)):
+            yield match.group(1), number
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
