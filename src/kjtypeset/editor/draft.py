@@ -7,10 +7,12 @@ chosen their file names.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
 
@@ -60,9 +62,28 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]~<&])")
 _BLOCK_START = re.compile(r"^(\s*)([#>+\-=|]|\d{1,9}[.)](?=\s|$))")
 
 
-def escape(text: str) -> str:
-    """Literal text as Markdown: marks that would start emphasis, links or code are escaped."""
-    return _INLINE_SPECIAL.sub(r"\\\1", text)
+_ALL = "\\`*_[]~<&"
+
+
+def escape(text: str, only: str = _ALL) -> str:
+    """Literal text as Markdown: marks that would start emphasis, links or code are escaped
+    (``only``: just these characters)."""
+    def one(match: re.Match) -> str:
+        char, after = match.group(1), text[match.end():match.end() + 12]
+        if char not in only:
+            return char
+        # "<10%" can start no tag and "R&D;" no entity: only "<b", "&amp;" need the escape.
+        if char == "<" and only != _ALL and not re.match(r"[A-Za-z/!?]", after):
+            return char
+        if char == "&" and only != _ALL and not re.match(r"#?[A-Za-z0-9]+;", after):
+            return char
+        return "\\" + char
+
+    return _INLINE_SPECIAL.sub(one, text)
+
+
+# Escaped only when needed, in this order: "R&D" and "<5%" stay as written (issue 14).
+_ESCAPE_ORDER = "\\&<`*_~[]"
 
 
 def escape_block(text: str) -> str:
@@ -84,7 +105,8 @@ class Run:
 
 
 def inline(runs: list[Run], counts: Counter | None = None) -> str:
-    """Runs of text → Markdown with **bold** and *italic*, cleaned and escaped."""
+    """Runs of text → Markdown with **bold** and *italic*, cleaned, and escaped where the
+    Markdown would otherwise read differently: the build renders it back to check."""
     merged: list[Run] = []
     for run in runs:
         if not run.text:
@@ -93,18 +115,34 @@ def inline(runs: list[Run], counts: Counter | None = None) -> str:
             merged[-1] = Run(merged[-1].text + run.text, run.bold, run.italic, run.raw)
         else:
             merged.append(Run(run.text, run.bold, run.italic, run.raw))
-    out = []
+    cleaned = []
     for index, run in enumerate(merged):
+        text = run.text
+        if not run.raw:
+            text = clean_paragraph(run.text, counts) if has_han(run.text) else run.text
+            # A space at a run boundary next to Han text is an extraction artefact too.
+            if index + 1 < len(merged) and has_han(merged[index + 1].text[:1]):
+                text = text.rstrip(" ")
+            if index > 0 and has_han(merged[index - 1].text[-1:]):
+                text = text.lstrip(" ")
+        cleaned.append(Run(text, run.bold, run.italic, run.raw))
+    if any(run.raw for run in cleaned):
+        return _markdown(cleaned, _ESCAPE_ORDER)  # opaque pieces: escape everything else
+    present = [char for char in _ESCAPE_ORDER if any(char in run.text for run in cleaned)]
+    for count in range(len(present) + 1):
+        markdown = _markdown(cleaned, "".join(present[:count]))
+        if count == len(present) or _reads_back(markdown, cleaned):
+            return markdown
+    return markdown  # pragma: no cover
+
+
+def _markdown(runs: list[Run], escaped_chars: str) -> str:
+    out = []
+    for run in runs:
         if run.raw:
             out.append(run.text)
             continue
-        text = clean_paragraph(run.text, counts) if has_han(run.text) else run.text
-        # A space at a run boundary next to Han text is an extraction artefact too.
-        if index + 1 < len(merged) and has_han(merged[index + 1].text[:1]):
-            text = text.rstrip(" ")
-        if index > 0 and has_han(merged[index - 1].text[-1:]):
-            text = text.lstrip(" ")
-        escaped = escape(text)
+        escaped = escape(run.text, escaped_chars)
         if (run.bold or run.italic) and escaped.strip():
             mark = "**" if run.bold else "*"
             if run.bold and run.italic:
@@ -114,6 +152,30 @@ def inline(runs: list[Run], counts: Counter | None = None) -> str:
             escaped = f"{lead}{mark}{escaped.strip()}{mark}{trail}"
         out.append(escaped)
     return escape_block("".join(out).strip(" \t\u3000\u00a0"))
+
+
+def _reads_back(markdown: str, runs: list[Run]) -> bool:
+    """Whether the build renders ``markdown`` as exactly the text and emphasis of ``runs``."""
+    from ..inputs.markdown import render_markdown
+
+    expected = []
+    for run in runs:
+        text = html.escape(run.text, quote=False).replace('"', "&quot;")
+        if run.bold and run.italic:
+            text = f"<em><strong>{text}</strong></em>"
+        elif run.bold:
+            text = f"<strong>{text}</strong>"
+        elif run.italic:
+            text = f"<em>{text}</em>"
+        if run.text.strip() or not (run.bold or run.italic):
+            expected.append(text if (run.bold or run.italic) else text)
+    body = "".join(expected).strip(" \t\u3000\u00a0")
+    try:
+        # With raw HTML switched on, as a manifest may: "<b>" must then be escaped too.
+        rendered = render_markdown(markdown, Path("draft.md"), 1, Path("/"), raw_html=True)
+    except Exception:  # noqa: BLE001 — anything unexpected: escape fully instead
+        return False
+    return rendered == f"<p>{body}</p>\n"
 
 
 def table(rows: list[list[str]]) -> str:
