@@ -7,6 +7,7 @@ chosen their file names.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -29,6 +30,7 @@ class Draft:
     images: tuple[tuple[str, bytes], ...] = ()  # (file suffix such as ".png", data), numbered from 1
     source: str | None = None
     author: str | None = None
+    date: dt.date | None = None  # of the original publication, when the source gives it
     notes: tuple[str, ...] = ()  # what the importer could not handle or left to the editor
     repairs: tuple[tuple[str, int], ...] = ()  # repair kind → count (see cleanup)
     bold_heads: int = 0
@@ -40,6 +42,8 @@ class Draft:
             front.append(f"source: {yaml_scalar(self.source)}")
         if self.author:
             front.append(f"author: {yaml_scalar(self.author)}")
+        if self.date:
+            front.append(f"date: {self.date.isoformat()}")
         body = "\n\n".join(self.blocks)
         for number, name in enumerate(image_names or [], start=1):
             body = body.replace(f"]({IMAGE_REF}{number})", f"]({name})")

@@ -16,6 +16,7 @@ FRONT_MATTER = {
     "title": Field("str", "标题", required=True),
     "source": Field("str", "来源"),
     "author": Field("str", "作者"),
+    "date": Field("date", "原文日期"),  # as the import finds it; not printed
 }
 MAX_ARTICLE_BYTES = 2_000_000
 
