@@ -173,7 +173,8 @@ _ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "prof", "no", "inc", "ltd", "co", "co
 def _abbreviation(text: str, start: int) -> bool:
     """Whether the Latin word ending at ``start`` is an abbreviation such as "e.g" or "Inc"."""
     word = re.search(r"[A-Za-z.]+$", text[:start])
-    return bool(word) and ("." in word.group().strip(".") or word.group().lower() in _ABBREVIATIONS)
+    return bool(word) and (bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word.group()))  # e.g, U.S
+                           or word.group().lower() in _ABBREVIATIONS)
 
 
 def join_lines(before: str, after: str) -> str:

@@ -132,12 +132,15 @@ def inline(runs: list[Run], counts: Counter | None = None) -> str:
         cleaned.append(Run(text, run.bold, run.italic, run.raw))
     if any(run.raw for run in cleaned):
         return _markdown(cleaned, _ESCAPE_ORDER)  # opaque pieces: escape everything else
-    present = [char for char in _ESCAPE_ORDER if any(char in run.text for run in cleaned)]
-    for count in range(len(present) + 1):
-        markdown = _markdown(cleaned, "".join(present[:count]))
-        if count == len(present) or _reads_back(markdown, cleaned):
-            return markdown
-    return markdown  # pragma: no cover
+    present = "".join(char for char in _ESCAPE_ORDER if any(char in run.text for run in cleaned))
+    plain = _markdown(cleaned, "")
+    if not present or _reads_back(plain, cleaned):
+        return plain
+    # A kind of mark needs its escape when leaving it alone (all others escaped) misreads.
+    needed = "".join(char for char in present
+                     if not _reads_back(_markdown(cleaned, present.replace(char, "")), cleaned))
+    markdown = _markdown(cleaned, needed)
+    return markdown if _reads_back(markdown, cleaned) else _markdown(cleaned, present)
 
 
 def _markdown(runs: list[Run], escaped_chars: str) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .cleanup import (clean_paragraph, clean_title, ends_sentence, furniture_key, has_han, is_page_number,
                       join_lines, running_lines)
 from .draft import Draft, Run, inline, table
-from .textmeta import Meta, is_furniture, mail_parts, meta_line
+from .textmeta import PHOTO_CAPTION, Meta, is_furniture, mail_parts, meta_line
 
 MAX_TITLE = 45  # characters; a longer line is body text
 _INDENT = re.compile(r"^(?:[ \t\u00a0]{2,}|\u3000)")
@@ -33,7 +33,8 @@ _BYLINE = re.compile(r"^\s*[（(]?\s*(来源|稿源|作者|供稿)\s*[：:]\s*(.
 _NO_TITLE_PUNCT = re.compile(r"[。！？；，、]|[,;!?]\s")
 # Run-in heads: "一是……。" / "首先，……。", or a short two-clause first sentence that several
 # paragraphs of the same article share ("共育共享，搭建……学院。").
-_ENUMERATED_HEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后|第[一二三四五六七八九十]+，)")
+_ENUMERATED_HEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后|第[一二三四五六七八九十]+，"
+                              r"|（[一二三四五六七八九十]{1,3}）)")
 _FIRST_SENTENCE = re.compile(r"^[^。！？]{2,40}[。！？]")
 
 
@@ -51,6 +52,7 @@ class _Line:
     before_blank: bool
     indented: bool
     clean: str = ""  # repaired (full-width marks, spaces): what decisions look at
+    blank_line: bool = False  # an empty line before it (not a removed page number or button)
     meta: Meta = field(default_factory=Meta)  # source, author, date lines next to it
 
 
@@ -58,12 +60,12 @@ def import_text(text: str, title: str | None = None) -> TextImport:
     """Split ``text`` into articles; ``title`` names a text that has no title line of its own."""
     counts: Counter = Counter()
     notes: list[str] = []
-    lines, dropped = _furniture_removed(text, counts)
+    lines, dropped, captions = _furniture_removed(text, counts)
     lines, contents = _contents_removed(lines, counts)
     for line in lines:
         line.clean = clean_paragraph(line.text.strip(" \t\u3000\u00a0"))
     indent_mode = sum(line.indented for line in lines) >= max(2, len(lines) // 5)
-    has_blank_lines = any(line.after_blank for line in lines[1:])
+    has_blank_lines = any(line.blank_line for line in lines[1:])
     wrap = _wrap_width(lines)
 
     # Mark title candidates, then keep those that body text follows.
@@ -71,8 +73,11 @@ def import_text(text: str, title: str | None = None) -> TextImport:
     previous_complete = True
     for index, line in enumerate(lines):
         standalone = not has_blank_lines or (line.after_blank and line.before_blank)
-        if standalone and previous_complete and looks_like_title(line.clean):
+        if (standalone and previous_complete and looks_like_title(line.clean)
+                and not _cells(line) and not _CAPTION.match(line.clean)):
             kinds.append("title")
+        elif _CREDIT.match(line.clean):
+            kinds.append("credit")  # "编辑：李娜" under a WeChat article: not text to print
         else:
             kinds.append("body")
         previous_complete = kinds[-1] == "title" or (ends_sentence(line.clean) and not _full(line, wrap))
@@ -87,6 +92,9 @@ def import_text(text: str, title: str | None = None) -> TextImport:
     for line, kind in zip(lines, kinds):
         if kind == "title":
             pending.append(line)
+            continue
+        if kind == "credit":
+            skipped.append(line.text.strip())
             continue
         if pending:
             skipped.extend(p.text.strip() for p in pending[:-1])
@@ -109,6 +117,9 @@ def import_text(text: str, title: str | None = None) -> TextImport:
     if dropped:
         notes.append(f"删去网页、微信或邮件中的按钮、导航、邮件头等 {len(dropped)} 行："
                      + "、".join(f"“{_clip(s)}”" for s in dropped[:6]) + ("等" if len(dropped) > 6 else ""))
+    if captions:
+        notes.append(f"原文的图片没有随文字复制，已删去 {len(captions)} 行图片说明："
+                     + "、".join(f"“{_clip(c)}”" for c in captions) + "；需要时请另行插入图片和图注")
     if skipped:
         notes.append(f"跳过 {len(skipped)} 行不属于任何文章的短行（报头、报尾等）："
                      + "、".join(f"“{_clip(s)}”" for s in skipped))
@@ -119,7 +130,7 @@ def import_text(text: str, title: str | None = None) -> TextImport:
     return TextImport(drafts, tuple(notes), tuple(counts.items()))
 
 
-def _furniture_removed(text: str, counts: Counter) -> tuple[list[_Line], list[str]]:
+def _furniture_removed(text: str, counts: Counter) -> tuple[list[_Line], list[str], list[str]]:
     """Lines without page numbers, running heads and feet, web and e-mail furniture; the
     source, author and date lines are kept as the meta of the line before them. Blank-line
     flags are kept; a removed line separates like a blank line."""
@@ -131,19 +142,26 @@ def _furniture_removed(text: str, counts: Counter) -> tuple[list[_Line], list[st
     header, signature = mail_parts(raw_lines)
     kept: list[_Line] = []
     dropped: list[str] = []
+    captions: list[str] = []
     pending_meta = Meta()
     blank = True
+    empty = False
     for index, line in enumerate(raw_lines):
         if signature is not None and index >= signature:
             if line.strip() and not _SIGNATURE_MARK.match(line):
                 dropped.append(line.strip())
             continue
         if not line.strip():
-            blank = True
+            blank = empty = True
             continue
         if is_page_number(line) or furniture_key(line) in running:
             counts["furniture"] += 1
             blank = True  # a page break separates like a blank line
+            continue
+        if PHOTO_CAPTION.match(line):
+            counts["furniture"] += 1
+            captions.append(line.strip())
+            blank = True
             continue
         if index in header or is_furniture(line):
             counts["furniture"] += 1
@@ -157,11 +175,11 @@ def _furniture_removed(text: str, counts: Counter) -> tuple[list[_Line], list[st
             continue
         if kept:
             kept[-1].before_blank = blank
-        kept.append(_Line(line.rstrip(), blank, True, bool(_INDENT.match(line))))
+        kept.append(_Line(line.rstrip(), blank, True, bool(_INDENT.match(line)), blank_line=empty))
         if len(kept) == 1:
             kept[0].meta.merge(pending_meta)
-        blank = False
-    return kept, dropped
+        blank = empty = False
+    return kept, dropped, captions
 
 
 _SIGNATURE_MARK = re.compile(r"^--\s?$")
@@ -174,9 +192,9 @@ def _display_width(text: str) -> int:
 def _wrap_width(lines: list[_Line]) -> int | None:
     """The width at which the text was hard-wrapped (PDF copy, e-mail), or None.
 
-    Lines followed by another line of the same block are either wrapped (all about one width)
-    or whole paragraphs (of any width). The text is wrapped when most are within a few
-    characters of the usual width."""
+    Lines followed by another line of the same block are either wrapped (about one width, the
+    last line of each paragraph shorter) or whole paragraphs (of any width). The text is
+    wrapped when many are within a few characters of the usual width and hardly any longer."""
     inner = [_display_width(line.text.strip()) for line, following in zip(lines, lines[1:])
              if not following.after_blank]
     inner = [width for width in inner if width >= 16]
@@ -184,7 +202,8 @@ def _wrap_width(lines: list[_Line]) -> int | None:
         return None
     width = sorted(inner)[(len(inner) * 3) // 4]
     full = [w for w in inner if width - _SLACK <= w <= width + _SLACK]
-    return width if len(full) >= 0.6 * len(inner) else None
+    longer = [w for w in inner if w > width + _SLACK]
+    return width if len(full) >= 0.45 * len(inner) and len(longer) <= 0.1 * len(inner) else None
 
 
 _SLACK = 6  # display columns: three Han characters (justified lines differ by a few)
@@ -230,8 +249,12 @@ def looks_like_subhead(text: str) -> bool:
             and not re.search(r"[。！？；]", text) and not ends_sentence(text))
 
 
+# Credits under an article and the end block of a bulletin: "编辑：李娜", "报：市委办公室、…".
+_CREDIT_KEY = r"(?:(?:责任)?编辑|审核|审校|校对|排版|美编|摄影|统筹|监制|[初复终]审|电话|报|送|发|抄送|抄报|分送)"
+_CREDIT = re.compile(rf"^{_CREDIT_KEY}[:：]\s*\S{{1,40}}(?:\s+{_CREDIT_KEY}[:：]\s*\S{{1,40}})*$")
 # What starts a paragraph of its own, whatever the line before it: run-in heads and list items.
 _ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后|第[一二三四五六七八九十]+，"
+                         r"|[（(][一二三四五六七八九十]{1,3}[)）]"
                          r"|\d{1,2}[.、．)）](?!\d)|[（(]\d{1,2}[)）]|[①-⑳]|[-•·●▪■◆]\s*)")
 # A paragraph that ends with one of these (or with a word of a long line) was cut, not ended.
 _CONTINUING_END = tuple("，、（“‘《—")
@@ -297,7 +320,7 @@ def _draft(head: _Line, lines: list[_Line], indent_mode: bool, wrap: int | None,
         if text.startswith("图") and _CAPTION.match(text):
             notes.append(f"“{_clip(text)}”的图片没有随文字导入：请把图片放进 articles/，在这一段写 ![{text}](图片文件名)")
     return Draft(title=clean_title(head.text.strip(), counts), blocks=tuple(blocks),
-                 paragraphs=sum(kind == "para" for kind, _ in cleaned), source=meta.source,
+                 paragraphs=sum(kind == "para" for kind, _ in cleaned), source=meta.source or meta.account,
                  author=meta.author, date=meta.date, bold_heads=len(heads), notes=tuple(notes))
 
 

@@ -21,8 +21,9 @@ _PAIR = re.compile(rf"(?P<key>{_ANY_KEY})\s*[:：]\s*(?P<value>.*?)\s*(?=(?:{_AN
 _FONT_SIZE = re.compile(r"[【\[]?\s*(?:字体|字号)\s*[:：]?\s*(?:[大中小默认]\s*){2,4}[】\]]?")
 _BRACKETED = re.compile(r"[【\[][^】\]]{0,12}[】\]]")
 _DATE = re.compile(r"(?P<y>(?:19|20)\d\d)\s*(?:[-/.年])\s*(?P<m>\d{1,2})\s*(?:[-/.月])\s*(?P<d>\d{1,2})\s*日?")
-_WECHAT = re.compile(r"^(?:(?:原创|转载)\s+)?(?:(?P<author>\S{2,12})\s+)?(?P<account>\S{2,20})\s+"
-                     rf"(?P<date>{_DATE.pattern})(?:\s+\d{{1,2}}:\d\d)?(?:\s+(?:发表于)?\S{{2,8}})?\s*$")
+# WeChat: "原创 王晓东 内蒙古科技 2024-03-20 18:00 内蒙古" (author, account, time, place).
+_WECHAT = re.compile(r"^(?P<kind>(?:原创|转载)\s+)?(?:(?P<author>\S{2,12})\s+)?(?P<account>\S{2,20})\s+"
+                     rf"(?P<date>{_DATE.pattern})(?P<time>\s+\d{{1,2}}:\d\d)?(?:\s+(?:发表于)?\S{{2,8}})?\s*$")
 
 
 @dataclass
@@ -30,9 +31,11 @@ class Meta:
     source: str | None = None
     author: str | None = None
     date: dt.date | None = None
+    account: str | None = None  # a WeChat account: the source when no other is named
 
     def merge(self, other: Meta) -> None:
         self.source = self.source or other.source
+        self.account = self.account or other.account
         self.author = self.author or other.author
         self.date = self.date or other.date
 
@@ -57,8 +60,9 @@ def meta_line(line: str) -> Meta | None:
     wrapped = re.fullmatch(r"[（(]\s*(.+?)\s*[)）]", text)  # （来源：内蒙古日报）
     if wrapped:
         text = wrapped.group(1)
-    if (wechat := _WECHAT.match(text)) and (text.startswith(("原创", "转载")) or wechat["author"] is None):
-        return Meta(source=wechat["account"], author=wechat["author"], date=parse_date(wechat["date"]))
+    if (wechat := _WECHAT.match(text)) and wechat["time"] and (wechat["kind"] or wechat["author"] is None):
+        # The account is the source unless the article names one ("来源：内蒙古日报").
+        return Meta(account=wechat["account"], author=wechat["author"], date=parse_date(wechat["date"]))
     rest = _FONT_SIZE.sub(" ", text)
     pairs = list(_PAIR.finditer(rest))
     if not pairs:
@@ -112,7 +116,12 @@ _SIGNATURE = re.compile(r"^--\s?$")
 
 def is_furniture(line: str) -> bool:
     """A web page's or WeChat's button, breadcrumb or counter, copied with the text."""
-    return bool(_FURNITURE_LINE.match(line.strip().strip("　")))
+    text = line.strip().strip("　")
+    return bool(_FURNITURE_LINE.match(text) or _FURNITURE_LINE.match(re.sub(r"[【】\[\]]+", " ", text).strip()))
+
+
+# "▲ 项目启动会现场": the caption of a photo that a copied text does not bring along.
+PHOTO_CAPTION = re.compile(r"^\s*[▲△↑]\s*\S")
 
 
 def mail_parts(lines: list[str]) -> tuple[set[int], int | None]:
