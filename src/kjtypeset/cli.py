@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import KjError, display_path
+from .errors import KjError, collecting_warnings, display_path
 
 EPILOG = """示例：
   kjtypeset new                                  # 从最新一期生成下一期的文件夹
@@ -155,6 +155,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--issue", required=True, metavar="期",
                      help="导入到哪一期：issue_sources/ 下的文件夹名（如 2024-03）、文件夹或 issue.yaml 的路径")
     imp.add_argument("--title", metavar="标题", help="文章标题（来源中找不到标题，或要改用别的标题时）")
+    imp.add_argument("--again", action="store_true",
+                     help="本期已有同一篇文章（标题或开头相同）时仍再导入一份（默认拒绝，以免重复）")
     _common(imp)
 
     preview = commands.add_parser(
@@ -676,7 +678,9 @@ def _import(args) -> int:
     manifest = resolve_issue(args.issue)
     stdin = sys.stdin.buffer.read() if "-" in args.files else None
     sources = [read_source(name, stdin) for name in args.files]
-    reports = import_files(sources, manifest, args.title)
+    with collecting_warnings() as warnings:
+        reports = import_files(sources, manifest, args.title, again=args.again)
+    _print_warnings(warnings)
     total = 0
     for report in reports:
         name = "标准输入" if report.source == "-" else report.source

@@ -204,6 +204,7 @@ class Collector:
     notes: list[str] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
     paragraphs: int = 0
+    captions: set[int] = field(default_factory=set)  # blocks marked as captions by their markup
 
     def paragraph(self, runs: list[Run]) -> None:
         text = inline(runs, self.counts)
@@ -224,3 +225,77 @@ class Collector:
     def note(self, message: str) -> None:
         if message not in self.notes:
             self.notes.append(message)
+
+    def attach_captions(self) -> None:
+        """One caption per figure (issue 14): a caption paragraph beside an image ("图1 …",
+        Word's 题注 style, <figcaption>) becomes the image's caption in place of its alt text;
+        an alt text that is no caption (Word's "自动生成的说明", a file name) is dropped. A table
+        caption ("表1 …") is put just before its table, where the build sets it as a caption."""
+        blocks, kept, kinds = self.blocks, [], []
+        used: set[int] = set()
+        for index, block in enumerate(blocks):
+            if index in used:
+                continue
+            image = _IMAGE_BLOCK.fullmatch(block)
+            if image:
+                caption = next((i for i in (index + 1, index - 1) if 0 <= i < len(blocks) and i not in used
+                                and self._caption(i, _FIGURE_CAPTION)), None)
+                if caption is not None and caption == index - 1 and kinds and kinds[-1] == index - 1:
+                    kept.pop()
+                    kinds.pop()
+                alt = blocks[caption] if caption is not None else image.group(1)
+                if caption is None and _NO_CAPTION.search(image.group(1)):
+                    alt = ""
+                alt = alt.replace("**", "").replace("\n", " ")
+                if caption is not None:
+                    used.add(caption)
+                    self.paragraphs -= 1
+                kept.append(f"![{alt}]({image.group(2)})")
+                kinds.append(index)
+                continue
+            if block.startswith("|") and index + 1 < len(blocks) and self._caption(index + 1, _TABLE_CAPTION) \
+                    and not (kept and self._caption(kinds[-1], _TABLE_CAPTION)):
+                kept += [blocks[index + 1], block]  # a caption under a table goes above it
+                kinds += [index + 1, index]
+                used.add(index + 1)
+                continue
+            kept.append(block)
+            kinds.append(index)
+        self.blocks[:] = kept
+
+    def _caption(self, index: int, pattern: re.Pattern) -> bool:
+        text = self.blocks[index].replace("**", "")
+        if _IMAGE_BLOCK.fullmatch(self.blocks[index]) or self.blocks[index].startswith(("|", "#", "- ", "[^")):
+            return False
+        other = _TABLE_CAPTION if pattern is _FIGURE_CAPTION else _FIGURE_CAPTION
+        return bool(pattern.match(text)) or (index in self.captions and not other.match(text))
+
+
+def take_meta(collector: Collector):
+    """Source, author and date paragraphs ("（来源：内蒙古日报）", "作者：王晓东") near the start or
+    the end of the body go to the front matter (issue 14); a paragraph must hold nothing else."""
+    from .textmeta import Meta, meta_line
+
+    meta = Meta()
+    blocks = collector.blocks
+    near = set(range(min(3, len(blocks)))) | set(range(max(0, len(blocks) - 3), len(blocks)))
+    for index in sorted(near, reverse=True):
+        block = blocks[index]
+        if block.startswith(("!", "|", "#", "- ", "[^")):
+            continue
+        found = meta_line(block.replace("**", "").replace("\\", ""))
+        if found is not None:
+            meta.merge(found)
+            del blocks[index]
+            collector.paragraphs -= 1
+            collector.captions = {i - (i > index) for i in collector.captions if i != index}
+    meta.source = meta.source or meta.account
+    return meta
+
+
+_IMAGE_BLOCK = re.compile(r"!\[(.*)\]\((kj-image:\d+)\)", re.S)
+_FIGURE_CAPTION = re.compile(r"^(?:图|Figure|Fig\.?)\s*\d{1,3}(?:[-－.．]\d{1,3})?(?:[\s　:：.．]|$)", re.I)
+_TABLE_CAPTION = re.compile(r"^(?:表|Table)\s*\d{1,3}(?:[-－.．]\d{1,3})?(?:[\s　:：.．]|$)", re.I)
+# Alt texts that are no caption: Word's generated descriptions, file names, "图片".
+_NO_CAPTION = re.compile(r"自动生成|已生成|\.(?:png|jpe?g|gif|bmp|webp|svg|emf|wmf)$|^(?:图片|图像|照片|image|img|photo|"
+                         r"picture|pic)\s*\d*$", re.I)

@@ -124,7 +124,7 @@ def _parser(raw_html: bool) -> MarkdownIt:
     md.add_render_rule("image", _image)
     md.add_render_rule("heading_open", _heading_open)
     md.add_render_rule("heading_close", _heading_close)
-    md.add_render_rule("table_open", lambda *a: '<table class="md-table">\n')
+    md.add_render_rule("table_open", _table_open)
     return md
 
 
@@ -147,6 +147,31 @@ def _image(self, tokens, idx, options, env):
     alt = html.escape(self.renderInlineAsText(token.children or [], options, env))
     uri = env["kj_images"][token.attrGet("src")].as_uri()
     return f'<img src="{html.escape(uri)}" alt="{alt}">'
+
+
+def _table_open(self, tokens, idx, options, env):
+    caption = tokens[idx].meta.get("kj_caption")
+    if caption is None:
+        return '<table class="md-table">\n'
+    return f'<table class="md-table">\n<caption>{self.renderInline(caption.children or [], options, env)}</caption>\n'
+
+
+# "表1　各旗县区入库企业数量" standing just above a table is the table's caption (issue 14).
+_TABLE_CAPTION = re.compile(r"^(?:\*\*)?(?:表|Table)\s*\d{1,3}(?:[-－.．]\d{1,3})?(?:[\s　:：.．]|$)", re.I)
+
+
+def _table_captions(tokens: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        if (tokens[i].type == "paragraph_open" and i + 3 < len(tokens) and tokens[i + 3].type == "table_open"
+                and tokens[i + 1].type == "inline" and _TABLE_CAPTION.match(tokens[i + 1].content)):
+            tokens[i + 3].meta["kj_caption"] = tokens[i + 1]
+            i += 3
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
 
 
 _LEVELS = {"h1": "h2", "h2": "h2", "h3": "h3"}
@@ -212,7 +237,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path,
     tokens, env["kj_footnotes"] = _take_footnotes(tokens, env)
     images = _check_images(tokens, path, first_line, root)
     env["kj_images"] = {ref.src: ref.path for ref in images.values()}
-    return md.renderer.render(_figures(tokens), md.options, env), tuple(images.values())
+    return md.renderer.render(_table_captions(_figures(tokens)), md.options, env), tuple(images.values())
 
 
 def _check_nesting(tokens: list[Token], path: Path, first_line: int) -> None:
