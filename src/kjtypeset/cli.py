@@ -511,7 +511,7 @@ def _search(args) -> int:
     import json
 
     from .archive.store import archive_folder, open_catalogue
-    from .archive.search import marked, parse_query, search
+    from .archive.search import STATE_NOTES, marked, parse_query, search
 
     if args.limit < 1:
         return _usage("search", f"--limit 应为正整数，实际为 {args.limit}")
@@ -520,7 +520,7 @@ def _search(args) -> int:
     db = open_catalogue(folder)
     try:
         started = time.perf_counter()
-        result = search(db, query, year=args.year, limit=args.limit)
+        result = search(db, query, year=args.year, limit=args.limit, folder=folder)
         seconds = time.perf_counter() - started
     finally:
         db.close()
@@ -529,7 +529,8 @@ def _search(args) -> int:
             "terms": list(query.terms), "year": args.year, "total": result.total, "seconds": round(seconds, 4),
             "results": [{"issue": h.issue_id, "label": h.issue_label, "bulletin": h.bulletin, "date": h.issue_date,
                          "title": h.title, "page": h.page, "file": display_path(folder / h.file),
-                         "snippet": h.snippet, "highlights": [list(m) for m in h.highlights]}
+                         "snippet": h.snippet, "highlights": [list(m) for m in h.highlights],
+                         "file_state": h.file_state}
                         for h in result.hits],
         }, ensure_ascii=False, indent=2))
         return 0
@@ -545,6 +546,8 @@ def _search(args) -> int:
         print(f"\n{number}. {hit.issue_label}  第 {hit.page} 页  《{hit.title}》")
         print(f"   {snippet}")
         print(f"   {display_path(folder / hit.file)}")
+        if hit.file_state:
+            print(f"   警告：{STATE_NOTES[hit.file_state]}")
     if result.total > len(result.hits):
         print(f"\n另有 {result.total - len(result.hits)} 处未列出（--limit 可列出更多）")
     return 0
