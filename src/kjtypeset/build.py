@@ -29,6 +29,7 @@ from .pdf.preflight import preflight
 from .pdf.prepress import blank_pages_needed
 from .pdf.sources import issue_sources
 from .engine.typeset import typeset
+from .engine.readback import warn_layout_slips
 from .pdf.xmp import BulletinFields
 
 OUTPUT = Path(__file__).resolve().parents[2] / "output"
@@ -85,6 +86,7 @@ def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
 
     progress(f"{manifest.bulletin} {manifest.issue_label}：{len(articles)} 篇文章，排版中……")
     document = typeset(html, layout, manifest.folder, manifest.path)
+    warn_layout_slips(document, articles)  # low-ppi images, sub-heads longer than a line
     contents = article_pages(document, articles)
     if len(document.pages) > LONG_ISSUE_PAGES:
         # Pagination leaves discarded box trees in reference cycles; a long issue frees them

@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import KjError, display_path
+from .errors import KjError, collecting_warnings, display_path
 
 EPILOG = """示例：
   kjtypeset new                                  # 从最新一期生成下一期的文件夹
@@ -138,6 +138,8 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="印发日期（默认今天）")
     new.add_argument("--force", action="store_true",
                      help="这一期的文件夹已存在时，仍重写其中的 issue.yaml（文章文件不动）")
+    new.add_argument("-y", "--yes", action="store_true",
+                     help="不用确认：新一期跨了年份或与上一期相隔不止一期时，也直接创建（默认先询问）")
     _common(new)
 
     imp = commands.add_parser(
@@ -153,6 +155,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--issue", required=True, metavar="期",
                      help="导入到哪一期：issue_sources/ 下的文件夹名（如 2024-03）、文件夹或 issue.yaml 的路径")
     imp.add_argument("--title", metavar="标题", help="文章标题（来源中找不到标题，或要改用别的标题时）")
+    imp.add_argument("--again", action="store_true",
+                     help="本期已有同一篇文章（标题或开头相同）时仍再导入一份（默认拒绝，以免重复）")
     _common(imp)
 
     preview = commands.add_parser(
@@ -186,6 +190,17 @@ def _parser() -> argparse.ArgumentParser:
     unpack.add_argument("pdf", type=Path, help="存档版 PDF")
     unpack.add_argument("dest", type=Path, metavar="目录", help="写入的文件夹（应为空或不存在）")
 
+    fix = commands.add_parser(
+        "fix-encoding", help="改存为 UTF-8：把 GBK、UTF-16 等编码的清单和文章改存为 UTF-8（保留备份）",
+        description="记事本、WPS 常把文字存为 GBK（“ANSI”），Word 的“Unicode 文本”是 UTF-16。kjtypeset 都能读，\n"
+                    "排版时会提示；这个命令把它们改存为 UTF-8（行尾不变），原文件另存为 <文件名>.<编码>.bak。\n"
+                    "写一期时，处理其中的 issue.yaml 和全部 .md、.txt 文件；已是 UTF-8 的文件不动。",
+        epilog="示例：\n  kjtypeset fix-encoding 2024-03                    # 这一期的清单和全部文章\n"
+               "  kjtypeset fix-encoding issue_sources/2024-03/articles/02-呼和浩特.md")
+    fix.add_argument("paths", nargs="+", metavar="文件或期",
+                     help="文章或清单文件；或一期：issue_sources/ 下的文件夹名、期刊文件夹")
+    _common(fix)
+
     archive_help = "档案文件夹（默认项目的 archive/，也可用环境变量 KJTYPESET_ARCHIVE 设置）"
     publish = commands.add_parser(
         "publish", help="存档：排出存档版并存入档案文件夹，编入目录",
@@ -202,6 +217,8 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
     publish.add_argument("--output", type=Path, metavar="目录",
                          help="排出的存档版写在哪里（默认 output/<年-期>/，与 build 相同）")
+    publish.add_argument("--strict", action="store_true",
+                         help="排版有任何警告（如年份与日期不符）就不存档（退出码 1）：存档的文件不能再改")
     _common(publish)
 
     search = commands.add_parser(
@@ -307,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"build": _build, "new": _new, "import": _import, "preview": _preview,
                 "check": _check, "unpack": _unpack, "fonts": _fonts, "publish": _publish,
-                "search": _search, "catalogue": _catalogue, "verify": _verify, "reindex": _reindex}
+                "search": _search, "catalogue": _catalogue, "verify": _verify, "reindex": _reindex,
+                "fix-encoding": _fix_encoding}
     try:
         return handlers[args.command](args)
     except KjError as exc:
@@ -463,9 +481,11 @@ def _publish(args) -> int:
         from .build import build_issue
 
         try:
-            result = build_issue(manifest, args.output, progress=say.stage, editions=("archive",))
+            result = build_issue(manifest, args.output, progress=say.stage, editions=("archive",),
+                                 strict=args.strict)
         finally:
             say.stage_done()
+        _print_warnings(result.warnings)
         pdf = result.outputs[0].path
         say(f"已生成 {display_path(pdf)}：{result.pages} 页")
     data = pdf.read_bytes()
@@ -491,7 +511,7 @@ def _search(args) -> int:
     import json
 
     from .archive.store import archive_folder, open_catalogue
-    from .archive.search import marked, parse_query, search
+    from .archive.search import STATE_NOTES, marked, parse_query, search
 
     if args.limit < 1:
         return _usage("search", f"--limit 应为正整数，实际为 {args.limit}")
@@ -500,7 +520,7 @@ def _search(args) -> int:
     db = open_catalogue(folder)
     try:
         started = time.perf_counter()
-        result = search(db, query, year=args.year, limit=args.limit)
+        result = search(db, query, year=args.year, limit=args.limit, folder=folder)
         seconds = time.perf_counter() - started
     finally:
         db.close()
@@ -509,7 +529,8 @@ def _search(args) -> int:
             "terms": list(query.terms), "year": args.year, "total": result.total, "seconds": round(seconds, 4),
             "results": [{"issue": h.issue_id, "label": h.issue_label, "bulletin": h.bulletin, "date": h.issue_date,
                          "title": h.title, "page": h.page, "file": display_path(folder / h.file),
-                         "snippet": h.snippet, "highlights": [list(m) for m in h.highlights]}
+                         "snippet": h.snippet, "highlights": [list(m) for m in h.highlights],
+                         "file_state": h.file_state}
                         for h in result.hits],
         }, ensure_ascii=False, indent=2))
         return 0
@@ -525,6 +546,8 @@ def _search(args) -> int:
         print(f"\n{number}. {hit.issue_label}  第 {hit.page} 页  《{hit.title}》")
         print(f"   {snippet}")
         print(f"   {display_path(folder / hit.file)}")
+        if hit.file_state:
+            print(f"   警告：{STATE_NOTES[hit.file_state]}")
     if result.total > len(result.hits):
         print(f"\n另有 {result.total - len(result.hits)} 处未列出（--limit 可列出更多）")
     return 0
@@ -615,7 +638,7 @@ def _unpack(args) -> int:
 
 def _new(args) -> int:
     from .inputs.issues import ISSUE_SOURCES, issue_manifests, resolve_issue
-    from .editor.newissue import create_issue, describe
+    from .editor.newissue import create_issue, describe, plan_issue
 
     say = _Say(args)
     if args.previous:
@@ -625,7 +648,21 @@ def _new(args) -> int:
         if not regular:
             raise KjError(ISSUE_SOURCES, None, "还没有任何一期：应先手工建立第一期（可参照 README 的期刊清单示例）")
         previous = regular[-1]
-    new = create_issue(previous, supplement=args.supplement, date=args.date, force=args.force)
+    plan = plan_issue(previous, supplement=args.supplement, date=args.date)
+    plan.check_free(args.force)  # the folder in the way first: no point in asking
+    if plan.questions and not args.yes:
+        # A jump into another year or over a missing issue: say which date, and ask (issue 14).
+        if not sys.stdin.isatty():
+            raise KjError(None, None, plan.question() + "；确认无误请加 --yes")
+        print(plan.question() + "。", file=sys.stderr)
+        try:
+            answer = input("确认创建吗？输入 y 确认，直接回车取消：").strip().lower()
+        except EOFError:
+            answer = ""
+        if answer not in ("y", "yes", "是", "确认"):
+            print("已取消，没有创建任何文件。", file=sys.stderr)
+            return 1
+    new = create_issue(previous, force=args.force, plan=plan)
     say(describe(new))
     say(f"下一步：kjtypeset import 文件… --issue {new.manifest.parent.name}")
     return 0
@@ -644,7 +681,9 @@ def _import(args) -> int:
     manifest = resolve_issue(args.issue)
     stdin = sys.stdin.buffer.read() if "-" in args.files else None
     sources = [read_source(name, stdin) for name in args.files]
-    reports = import_files(sources, manifest, args.title)
+    with collecting_warnings() as warnings:
+        reports = import_files(sources, manifest, args.title, again=args.again)
+    _print_warnings(warnings)
     total = 0
     for report in reports:
         name = "标准输入" if report.source == "-" else report.source
@@ -690,7 +729,7 @@ def _preview(args) -> int:
     say.stage_done()
 
     def report(kind: str, message: str) -> None:
-        if kind == "error":
+        if kind in ("error", "warning"):
             print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
         elif kind == "built":
             say(f"{time.strftime('%H:%M:%S')} {message}")
@@ -710,6 +749,34 @@ def _preview(args) -> int:
     finally:
         server.server_close()
         preview.close()
+    return 0
+
+
+def _fix_encoding(args) -> int:
+    from .inputs.encoding import fix_encoding
+    from .inputs.issues import resolve_issue
+
+    say = _Say(args)
+    files: list[Path] = []
+    for given in args.paths:
+        path = Path(given)
+        if path.is_file() and path.name != "issue.yaml":
+            files.append(path)
+            continue
+        folder = resolve_issue(given).parent
+        files += [folder / "issue.yaml"] + sorted(
+            p for p in folder.rglob("*") if p.suffix.lower() in (".md", ".txt") and p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    fixed = 0
+    for path in dict.fromkeys(files):
+        result = fix_encoding(path)
+        if result.backup is None:
+            say.detail(f"已是 UTF-8：{display_path(path)}")
+            continue
+        fixed += 1
+        say(f"已改存为 UTF-8：{display_path(path)}（原为 {result.encoding}，原文件保留为 "
+            f"{display_path(result.backup)}）")
+    say(f"改存了 {fixed} 个文件。" if fixed else f"{len(set(files))} 个文件都已是 UTF-8，未改动。")
     return 0
 
 

@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from ..errors import KjError
+from ..errors import KjError, display_path, warn
 
 
 def _yaml() -> YAML:
@@ -34,8 +34,16 @@ def dump(data: CommentedMap) -> str:
 
 def append_articles(manifest: Path, entries: list[str]) -> None:
     """Add ``entries`` to the end of the manifest's ``articles`` list; nothing else changes."""
+    from ..inputs.encoding import decode, fix_encoding
+
+    decoded = decode(manifest.read_bytes(), manifest)
+    if not decoded.is_utf8:
+        # It is rewritten below anyway: in UTF-8, with the original kept (issue 14).
+        fixed = fix_encoding(manifest)
+        warn(manifest, None, f"清单原为 {fixed.encoding} 编码，加入文章时已改存为 UTF-8；"
+                             f"原文件保留为 {display_path(fixed.backup)}")
     try:
-        data = _yaml().load(manifest.read_text(encoding="utf-8"))
+        data = _yaml().load(decoded.text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise KjError(manifest, mark.line + 1 if mark else None,

@@ -53,6 +53,7 @@ class State:
     version: int = 0  # advances when a new rendering replaces the shown one
     rendering: Rendering | None = None
     error: str | None = None
+    warnings: tuple[str, ...] = ()  # of the last build, each "警告：path:line: …" (issue 14)
     building: bool = True
     finished_at: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -114,8 +115,10 @@ class Preview:
             self.state.building = True
         started = time.perf_counter()
         rendering = error = None
+        warnings: tuple[str, ...] = ()
         try:
             result = build_issue(self.manifest, self.output, editions=("proof",))
+            warnings = tuple(f"警告：{warning}" for warning in result.warnings)
             rendering = render(result.pdf.read_bytes(), time.perf_counter() - started,
                                self.state.rendering)
         except KjError as exc:
@@ -129,12 +132,16 @@ class Preview:
                 self.state.rendering = rendering
                 self.state.version += 1
             self.state.error = error
+            if error is None:
+                self.state.warnings = warnings
             self.state.generation += 1
             self.state.building = False
             self.state.finished_at = time.time()
         if error:
             self.report("error", error)
         else:
+            for warning in warnings:
+                self.report("warning", warning)
             self.report("built", f"已更新：{len(rendering.pages)} 页，用时 {rendering.seconds:.1f} 秒")
 
     def snapshot(self) -> dict:
@@ -145,6 +152,7 @@ class Preview:
                 "version": state.version,
                 "building": state.building,
                 "error": state.error,
+                "warnings": list(state.warnings),
                 "seconds": round(rendering.seconds, 2) if rendering else None,
                 "finished": state.finished_at,
                 "pages": [{"number": n, "width": w, "height": h, "text": text, "image": f"/page/{digest}.png"}

@@ -145,7 +145,9 @@ class Coverage:
 
     def check_file(self, path: Path) -> None:
         """Fail on the first character of ``path`` that no configured font has."""
-        text = path.read_text(encoding="utf-8-sig")
+        from ..inputs.encoding import read_text  # GBK, UTF-16 articles too (issue 14)
+
+        text = read_text(path, notice=False)  # the article reader gives the notice
         for number, line in enumerate(text.splitlines(), start=1):
             missing = self.missing(line)
             if missing:
