@@ -21,7 +21,8 @@ from .pdf.editions import (
     ARCHIVE, EDITIONS, PRINT, Edition, PrintOptions, check_print_images, write_editions,
 )
 from .errors import KjError, KjWarning, collecting_warnings
-from .pdf.finish import ContentsEntry, article_pages, check_contents, output_lock, write_atomically
+from .files import output_lock, write_atomically
+from .pdf.finish import ContentsEntry, article_pages, check_contents
 from .engine.fonts import Coverage, tofu_message
 from .engine.layout import Layout, load_layout, render_html
 from .inputs.manifest import Manifest, load_manifest

@@ -546,11 +546,11 @@ def _catalogue(args) -> int:
     if args.html is None:
         print(format_listing(issues, folder))
         return 0
-    from .pdf.finish import write_atomically
+    from .files import write_atomically
 
     target = folder / "index.html" if args.html is True else args.html
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    write_atomically(target, html_page(issues, folder, target, generated).encode("utf-8"))
+    write_atomically(target, html_page(issues, folder, target, generated))
     say(f"已写出 {display_path(target)}：{len(issues)} 期，{sum(len(i.articles) for i in issues)} 篇文章")
     return 0
 

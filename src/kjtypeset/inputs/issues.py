@@ -10,6 +10,11 @@ ISSUE_SOURCES = Path(__file__).resolve().parents[3] / "issue_sources"
 MANIFEST_NAME = "issue.yaml"
 
 
+def issue_label(year: int, number: int, supplement: bool) -> str:
+    """"2024年第2期", or "2024年增刊第1期" for a supplement with its own numbering."""
+    return f"{year}年{'增刊' if supplement else ''}第{number}期"
+
+
 def resolve_issue(name: str | Path, sources: Path = ISSUE_SOURCES) -> Path:
     """The issue.yaml meant by ``2024-03``, by a path to its folder, or by the file itself."""
     given = Path(name)

@@ -184,13 +184,6 @@ def _derive(master: bytes, edition: Edition, fields: BulletinFields, sources: tu
     return out
 
 
-def open_writer(pdf: bytes) -> PdfWriter:
-    reader = PdfReader(io.BytesIO(pdf))
-    writer = PdfWriter(clone_from=reader)
-    writer.pdf_header = reader.pdf_header  # pypdf would write 1.3; PDF/X-4 is 1.6, PDF/A-3 1.7
-    return writer
-
-
 def close_writer(writer: PdfWriter, fields: BulletinFields) -> bytes:
     """The file's bytes, with an /ID that depends only on the issue and the edition."""
     digest = hashlib.md5(f"{fields.issue_id}:{fields.bulletin}:{fields.edition}".encode()).digest()
