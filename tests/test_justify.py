@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from kjtypeset.engine import justify
-from kjtypeset.engine.fonts import PROJECT_FONTS
+from conftest import FONTS
 
 FONT_CSS = "".join(
-    f"@font-face {{ font-family: {family}; src: url('{(PROJECT_FONTS / name).as_uri()}'); "
+    f"@font-face {{ font-family: {family}; src: url('{(FONTS / name).as_uri()}'); "
     f"font-weight: {weight}; }}\n"
     for family, name, weight in (
         ("NotoSerifSC", "NotoSerifCJKsc-Regular.otf", 400), ("NotoSerifSC", "NotoSerifCJKsc-Bold.otf", 700),

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from kjtypeset.errors import KjError
+from conftest import fails
 from kjtypeset.inputs.manifest import load_manifest
 from kjtypeset.editor.newissue import create_issue
 
@@ -120,8 +120,7 @@ def test_never_overwrites_an_existing_folder(sources):
 
 
 def test_a_date_before_the_previous_issue_is_refused(sources):
-    with pytest.raises(KjError) as error:
-        create_issue(sources / "2024-12" / "issue.yaml", date=dt.date(2024, 12, 1))
-    assert str(error.value) == "印发日期应不早于上一期（2024-12-27），实际为 2024-12-01"
+    fails(lambda: create_issue(sources / "2024-12" / "issue.yaml", date=dt.date(2024, 12, 1)),
+          "印发日期应不早于上一期（2024-12-27），实际为 2024-12-01", writes_nothing_in=sources)
     done = run("new", "--from", "2024-12", "--date", "2025-13-01", cwd=sources)
     assert done.returncode == 2 and "日期应写作 YYYY-MM-DD（如 2024-03-28），实际为 '2025-13-01'" in done.stderr

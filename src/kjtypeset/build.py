@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, project
 from .typography import cjk
 from .inputs.articles import Article, read_articles
 from .pdf.editions import (
@@ -32,7 +32,6 @@ from .pdf.sources import issue_sources
 from .engine.typeset import typeset
 from .pdf.xmp import BulletinFields
 
-OUTPUT = Path(__file__).resolve().parents[2] / "output"
 ALL_EDITIONS = tuple(EDITIONS)
 
 
@@ -62,12 +61,13 @@ def build_issue(manifest_path: Path, output_dir: Path | None = None,
                 progress: Progress = lambda message: None,
                 editions: tuple[str, ...] = ALL_EDITIONS,
                 options: PrintOptions = PrintOptions(), strict: bool = False) -> BuildResult:
-    """Build the editions of one issue. ``strict``: a warning fails the build (``--strict``)."""
+    """Build the editions of one issue into ``output_dir`` (default: the project's
+    output/<issue>/). ``strict``: a warning fails the build (``--strict``)."""
     started = time.perf_counter()
     progress("读取期刊清单、版式和文章……")
     with collecting_warnings(strict) as warnings:
         manifest = load_manifest(manifest_path)
-        folder = output_dir or OUTPUT / manifest.issue_id
+        folder = output_dir or project.require(manifest.path).output / manifest.issue_id
         with output_lock(folder, manifest.issue_id, on_wait=progress):
             result = _build(manifest, folder, progress, started, editions, options)
     return dataclasses.replace(result, warnings=tuple(warnings))
@@ -75,7 +75,7 @@ def build_issue(manifest_path: Path, output_dir: Path | None = None,
 
 def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
            editions: tuple[str, ...], options: PrintOptions) -> BuildResult:
-    layout = load_layout(manifest)
+    layout = load_layout(manifest, progress)
     check_glyphs(manifest, Coverage(layout.fonts))
     articles = tuple(dataclasses.replace(a, body_html=cjk.prepare(a.body_html, layout.cjk))
                      for a in read_articles(manifest))

@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .readback import IssueRecord
+from .. import project
 from ..errors import KjError, display_path
 from ..files import fsync_folder, written_temp
 from ..inputs.issues import issue_label
 from .search import run_on
 
-ARCHIVE = Path(__file__).resolve().parents[3] / "archive"
 SETTING = "KJTYPESET_ARCHIVE"
 CATALOGUE = "catalogue.sqlite"
 LEDGER = "published.jsonl"
@@ -90,7 +90,9 @@ CREATE INDEX pages_article ON pages(article);
 
 def archive_folder(given: Path | None = None) -> Path:
     """--archive DIR, else the KJTYPESET_ARCHIVE setting, else archive/ in the project."""
-    return Path(given or os.environ.get(SETTING) or ARCHIVE)
+    if given or os.environ.get(SETTING):
+        return Path(given or os.environ[SETTING])
+    return project.require().archive
 
 
 def open_catalogue(folder: Path, create: bool = False) -> sqlite3.Connection:

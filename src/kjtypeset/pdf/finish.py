@@ -68,21 +68,23 @@ def page_text(page) -> str:
 
 
 def read_contents(text: str, titles: list[str]) -> list[int | None]:
-    """The page number printed after each title (in order) in the contents ``text``; None for a
-    title not found, or not followed by a leader and a number. The one reader of a contents page:
-    the build checks its own with it, and so does `kjtypeset check` any PDF's."""
+    """The page number printed after each title (in order) in the contents ``text``: at the
+    first place after the previous entry where the title is followed by a leader and a number
+    (None where there is none: a section heading, a title the contents leave out). The one
+    reader of a contents page: the build checks its own with it, `kjtypeset check` any PDF's."""
     text = _SPACE.sub("", text)
     numbers: list[int | None] = []
     position = 0
     for title in titles:
         key = _SPACE.sub("", title)
-        found = text.find(key, position)
-        if found < 0:
-            numbers.append(None)
-            continue
-        position = found + len(key)
-        match = _NUMBER_AFTER_LEADER.match(text, position)
-        numbers.append(int(match.group(1)) if match else None)
+        number = None
+        found = text.find(key, position) if key else -1
+        while found >= 0:
+            if match := _NUMBER_AFTER_LEADER.match(text, found + len(key)):
+                number, position = int(match.group(1)), match.end()
+                break
+            found = text.find(key, found + 1)
+        numbers.append(number)
     return numbers
 
 
