@@ -26,7 +26,7 @@ from .errors import KjError
 MARKER = "kjtypeset.yaml"
 SOURCES = "issue_sources"
 SETTING = "KJTYPESET_PROJECT"
-BUILTIN_LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"  # moves into the package next
+BUILTIN_LAYOUTS = Path(__file__).resolve().parent / "layouts"
 APP = "kjtypeset"
 
 
