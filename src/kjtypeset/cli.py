@@ -94,7 +94,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应写作 YYYY-MM-DD（如 2024-03-28），实际为 '{text}'")
+        raise argparse.ArgumentTypeError(f"日期应写作 YYYY-MM-DD（如 2024-03-28），实际为 '{text}'") from None
 
 
 def _parser() -> argparse.ArgumentParser:

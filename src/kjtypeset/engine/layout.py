@@ -96,7 +96,7 @@ def load_layout(manifest: Manifest, progress: Callable[[str], None] = lambda mes
     font_folders = (folder / "fonts", *project.font_folders(manifest.path))
     faces = []
     roles = []
-    for role, role_key, spec in reader.mapping(values["fonts"][1], "fonts（字体）"):
+    for role, _key, spec in reader.mapping(values["fonts"][1], "fonts（字体）"):
         entry = reader.fields(spec, FONT_ROLE, f"fonts.{role}")
         family = entry["family"][0]
         roles.append((role, family))
