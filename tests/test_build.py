@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import os
 import re
 import signal
 import subprocess
@@ -15,7 +14,7 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from conftest import ARTICLE, MANIFEST, SAMPLE, fails
+from conftest import ARTICLE, MANIFEST, ROOT, SAMPLE, fails
 from kjtypeset.build import build_issue
 from kjtypeset.errors import KjError
 from kjtypeset.inputs.manifest import load_manifest
@@ -237,22 +236,26 @@ def test_unknown_layout(make_issue, monkeypatch):
     assert str(caught.value) == "2024-03/issue.yaml:7: layout（版式）应为 jianbao 之一，实际为 'fancy'"
 
 
-def test_killed_build_leaves_the_previous_pdf_and_no_temporary_files(make_issue, tmp_path):
-    """kill -9 in the middle of a build, twice: early (rendering) and late (writing)."""
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["typeset", "rename"])
+def test_killed_build_leaves_the_previous_pdfs(make_issue, tmp_path, point):
+    """kill -9 while laying out, and with every new PDF in its temporary file but none renamed:
+    all three old PDFs stay as they were (the article changed, so new ones would differ); the
+    next build removes the temporary files a killed one left."""
     out = tmp_path / "out"
     manifest = make_issue()
-    before = build_issue(manifest, out).pdf.read_bytes()
-    for delay in (0.3, 1.2):
-        build = subprocess.Popen([sys.executable, "-m", "kjtypeset", "build", str(manifest),
-                                  "--output", str(out), "--quiet"])
-        time.sleep(delay)
-        os.kill(build.pid, signal.SIGKILL)
-        build.wait(timeout=30)
-        assert (out / "2024-03.pdf").read_bytes() == before
-    # A temporary file a killed writer may have left is removed by the next build.
-    (out / ".2024-03.pdf.dead.tmp").write_bytes(b"partial")
-    build_issue(manifest, out)
+    before = {p.name: p.read_bytes() for p in (o.path for o in build_issue(manifest, out).outputs)}
+    article = manifest.parent / "articles" / "a.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n新加的一段。\n", encoding="utf-8")
+    killed = subprocess.run([sys.executable, str(ROOT / "tests" / "kill_at.py"), point, "build", str(manifest),
+                             "--output", str(out), "--quiet"], capture_output=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert {name: (out / name).read_bytes() for name in before} == before
+    left = sorted(p.name for p in out.glob("*.tmp"))
+    assert len(left) == (3 if point == "rename" else 0), left
+    after = build_issue(manifest, out)
     assert not list(out.glob("*.tmp"))
+    assert all(o.path.read_bytes() != before[o.path.name] for o in after.outputs)
 
 
 def test_second_build_of_the_same_issue_waits_for_the_first(make_issue, tmp_path):

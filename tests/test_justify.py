@@ -320,6 +320,7 @@ def test_letter_spacing_and_indent(on):
     assert ragged_lines(render(f'<p>{PURE}</p>', 434, css=css), [PURE], 434) == []
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(

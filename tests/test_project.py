@@ -88,6 +88,13 @@ def test_outside_any_project_the_build_says_how_to_get_one(make_issue, tmp_path,
     message = (f"当前文件夹 {tmp_path} 不在简报文件夹中（向上找不到 issue_sources/ 或 kjtypeset.yaml）："
                "应在简报文件夹中运行，或用 --project 指定；新建一个：kjtypeset init 文件夹")
     fails(lambda: build_issue(path), message, writes_nothing_in=tmp_path)
+
+
+@pytest.mark.slow
+def test_outside_any_project_the_cli_says_so_and_project_names_one(make_issue, tmp_path):
+    make_issue()
+    message = (f"当前文件夹 {tmp_path} 不在简报文件夹中（向上找不到 issue_sources/ 或 kjtypeset.yaml）："
+               "应在简报文件夹中运行，或用 --project 指定；新建一个：kjtypeset init 文件夹")
     done = run("build", "2024-03/issue.yaml", cwd=tmp_path)
     assert (done.returncode, done.stderr) == (1, f"错误：{message}\n")
     done = run("build", "2024-03/issue.yaml", "--project", str(tmp_path), "-q", cwd=tmp_path)

@@ -21,7 +21,7 @@ from .pdf.editions import (
     ARCHIVE, EDITIONS, PRINT, Edition, PrintOptions, check_print_images, write_editions,
 )
 from .errors import KjError, KjWarning, collecting_warnings
-from .files import output_lock, write_atomically
+from .files import output_lock, write_all_atomically
 from .pdf.finish import ContentsEntry, article_pages, check_contents
 from .engine.fonts import Coverage, tofu_message
 from .engine.layout import Layout, load_layout, render_html
@@ -115,8 +115,7 @@ def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
             written.append((name, folder / f"{manifest.issue_id}{pdf.suffix}.pdf", pdf.data, pdf.pages))
 
     # Every edition is checked before any is written: a failed build leaves the old files.
-    for _name, target, data, _pages in written:
-        write_atomically(target, data)
+    write_all_atomically([(target, data) for _name, target, data, _pages in written])
     outputs = tuple(Output(name, target, pages, len(data)) for name, target, data, pages in written)
     return BuildResult(outputs[0].path, len(document.pages), contents,
                        time.perf_counter() - started, outputs)

@@ -23,13 +23,27 @@ def write_atomically(target: Path, data: bytes | str, mode: int | None = None) -
     ``mode``: the new file's permissions; by default those of the file it replaces, or for a
     new file what the umask leaves of 0666, as ``open()`` would give (mkstemp alone gives 0600,
     which colleagues on a shared folder cannot read)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if mode is None:
-        with contextlib.suppress(FileNotFoundError):
-            mode = target.stat().st_mode & 0o7777
-    with written_temp(target.parent, data, prefix=f".{target.name}.", mode=mode) as temp:
-        os.replace(temp, target)
-    fsync_folder(target.parent)
+    write_all_atomically([(target, data)], mode)
+
+
+def write_all_atomically(files: list[tuple[Path, bytes | str]], mode: int | None = None) -> None:
+    """Replace several files together (a build's editions): each is written to its temporary
+    file and flushed before the first is renamed into place, so a failure or a kill while
+    writing leaves every old file (only the renames themselves, microseconds, are not one step)."""
+    with contextlib.ExitStack() as stack:
+        renames = []
+        for target, data in files:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            kept = mode
+            if kept is None:
+                with contextlib.suppress(FileNotFoundError):
+                    kept = target.stat().st_mode & 0o7777
+            temp = stack.enter_context(written_temp(target.parent, data, prefix=f".{target.name}.", mode=kept))
+            renames.append((temp, target))
+        for temp, target in renames:
+            os.replace(temp, target)
+    for folder in dict.fromkeys(target.parent for target, _data in files):
+        fsync_folder(folder)
 
 
 @contextlib.contextmanager
