@@ -174,7 +174,7 @@ def _parser() -> argparse.ArgumentParser:
                     "汉字与数字之间的空格、中文里的半角标点、页眉页脚和页码。一份文字中有多篇文章时（如整期简报），\n"
                     "按单独成行的标题拆成多篇。",
         epilog="示例：\n  kjtypeset import 衢州双创.docx 南京科技金融.html --issue 2024-03\n"
-               "  kjtypeset import ../shared/sample/bulletin-2024-02.txt --issue 2024-03\n"
+               "  kjtypeset import 整期简报.txt --issue 2024-03      # 一份文字中的几篇文章分别导入\n"
                "  kjtypeset import - --issue 2024-03 --title 文章标题   # 粘贴文字，以 Ctrl+D 结束")
     imp.add_argument("files", nargs="+", metavar="文件", help="要导入的文件；- 表示从标准输入读取文字")
     imp.add_argument("--issue", required=True, metavar="期",
