@@ -98,6 +98,8 @@ lock:
 	  .venv-lock/bin/python -m pip freeze --all --exclude pip --exclude kjtypeset; } > $(LOCK)
 	rm -rf .venv-lock build
 
+# The SC faces into the per-user font folder before the first build needs them (a build would
+# extract them itself); nothing to do where this folder's fonts/ already has them.
 fonts: $(VENV)/.installed
 	@$(PY) -m kjtypeset fonts
 
