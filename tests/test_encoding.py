@@ -107,7 +107,7 @@ def test_cli_and_preview_report_undecodable_bytes_as_one_line_naming_file_and_li
     expected = ("错误：2024-03/articles/a.md:7: 文件应为 UTF-8、GBK（GB18030）或 UTF-16 编码的文本，"
                 "这一行“□□□□□”中有无法识别的字节（□），文件的其余部分是 UTF-8：可能文件已损坏，或混入了其他编码的文字："
                 "请在编辑器中改正这一行后保存为 UTF-8")
-    done = run("build", "2024-03/issue.yaml", "-q", cwd=sources)
+    done = run("build", "2024-03/issue.yaml", "-q", "--output", str(tmp_path / "out"), cwd=sources)
     assert done.returncode == 1 and done.stderr == expected + "\n"
     monkeypatch.chdir(sources)
     preview = Preview(path, tmp_path / "preview")

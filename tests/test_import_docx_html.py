@@ -150,6 +150,7 @@ def test_web_page_title_body_and_saved_image_without_navigation_or_scripts(tmp_p
     )
 
 
+@pytest.mark.slow
 def test_import_all_three_kinds_into_a_new_issue_and_build_it(tmp_path, make_issue):
     path = make_issue()
     word = word_file(tmp_path / "襄阳.docx")

@@ -9,9 +9,10 @@ import textwrap
 
 import pytest
 
-from kjtypeset.errors import KjError
+from conftest import fails
 from kjtypeset.inputs.manifest import load_manifest
 from kjtypeset.editor.newissue import create_issue
+from kjtypeset.errors import display_path
 
 DECEMBER = """\
 # 《科技情报参考》2024年第12期 — comments of the previous issue are not carried over.
@@ -121,10 +122,9 @@ def test_never_overwrites_an_existing_folder(sources):
 
 
 def test_a_date_before_the_previous_issue_is_refused(sources):
-    with pytest.raises(KjError) as error:
-        create_issue(sources / "2024-12" / "issue.yaml", date=dt.date(2024, 12, 1))
-    assert str(error.value).endswith("/2024-12/issue.yaml:6: 新一期的印发日期 2024-12-01 早于这一期的印发日期 "
-                                     "2024-12-27：应用 --date 指定不早于它的日期")
+    fails(lambda: create_issue(sources / "2024-12" / "issue.yaml", date=dt.date(2024, 12, 1)),
+          f"{display_path(sources / '2024-12' / 'issue.yaml')}:6: 新一期的印发日期 2024-12-01 早于这一期的印发日期 "
+          "2024-12-27：应用 --date 指定不早于它的日期", writes_nothing_in=sources)
     done = run("new", "--from", "2024-12", "--date", "2025-13-01", cwd=sources)
     assert done.returncode == 2 and "日期应写作 YYYY-MM-DD（如 2024-03-28），实际为 '2025-13-01'" in done.stderr
 

@@ -11,10 +11,11 @@ import time
 import traceback
 from pathlib import Path
 
-from . import __version__
+from . import __version__, project
 from .errors import KjError, collecting_warnings, display_path
 
 EPILOG = """示例：
+  kjtypeset init 我的简报                         # 新建一个简报文件夹（含第一期的清单）
   kjtypeset new                                  # 从最新一期生成下一期的文件夹
   kjtypeset import 稿件.docx 网页.html 文字.txt --issue 2024-03
   kjtypeset preview 2024-03                      # 浏览器打开 http://127.0.0.1:8000/
@@ -28,8 +29,10 @@ EPILOG = """示例：
   kjtypeset catalogue --html                     # 档案目录；--html 写出 archive/index.html
   kjtypeset verify                               # 核对存档的 PDF 是否与存档时相同
   kjtypeset reindex                              # 从存档的 PDF 重建目录数据库
-  python -m kjtypeset fonts                      # 从 Debian 的 Noto CJK 字体集中提取 SC 字体到 fonts/
+  kjtypeset fonts                                # 准备简体中文字体（排版时缺字体也会自动提取）
 
+命令在简报文件夹中运行：从当前文件夹向上，第一个含 issue_sources/ 或 kjtypeset.yaml 的文件夹；
+--project 目录或环境变量 KJTYPESET_PROJECT 可另行指定。
 每个子命令都有自己的帮助，如 kjtypeset import --help。
 """
 
@@ -67,8 +70,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：{message}（用 --help 查看用法）\n")
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    """-q, -v and --debug on every sub-command (SUPPRESS: kjtypeset --debug build … works too)."""
+def _common(parser: argparse.ArgumentParser, in_project: bool = True) -> None:
+    """-q, -v, --debug and (``in_project``) --project on every sub-command (SUPPRESS:
+    kjtypeset --debug build … works too)."""
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                           help="只在出错时输出")
@@ -76,13 +80,21 @@ def _common(parser: argparse.ArgumentParser) -> None:
                           help="输出详细信息（各阶段用时、目录页码、修复明细）")
     parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="出错时显示完整的调用栈（供开发者排查）")
+    if in_project:
+        _project_option(parser)
+
+
+def _project_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project", type=Path, metavar="目录", default=argparse.SUPPRESS,
+                        help="简报文件夹（默认从当前文件夹向上找含 issue_sources/ 或 kjtypeset.yaml 的文件夹；"
+                             "也可用环境变量 KJTYPESET_PROJECT 设置）")
 
 
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应写作 YYYY-MM-DD（如 2024-03-28），实际为 '{text}'")
+        raise argparse.ArgumentTypeError(f"日期应写作 YYYY-MM-DD（如 2024-03-28），实际为 '{text}'") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,8 +102,23 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kjtypeset {__version__}",
                         help="显示版本号并退出")
     parser.add_argument("--debug", action="store_true", help="出错时显示完整的调用栈（供开发者排查）")
+    _project_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="子命令", parser_class=_Parser)
     commands.required = True
+
+    init = commands.add_parser(
+        "init", help="新建一个简报文件夹（含第一期的清单和一篇示例文章）",
+        description="新建一个简报文件夹：kjtypeset.yaml（标记）、README.md、.gitignore，以及第一期\n"
+                    "issue_sources/<年>-01/ 的清单和一篇示例文章，建好即可排版。已有的文件不会被覆盖。",
+        epilog="示例：\n  kjtypeset init 科技情报参考\n"
+               "  kjtypeset init . --bulletin 科技情报参考 --publisher 某某局综合保障中心 --editor 李涛")
+    init.add_argument("folder", type=Path, nargs="?", default=Path("."), metavar="目录",
+                      help="新简报文件夹的位置（默认当前文件夹；不存在时新建）")
+    init.add_argument("--bulletin", default="科技情报参考", metavar="名称", help="报头名称（默认“科技情报参考”）")
+    init.add_argument("--publisher", default="编印单位名称", metavar="单位", help="编印单位（之后可在清单中修改）")
+    init.add_argument("--editor", default="编辑姓名", metavar="姓名", help="编辑（之后可在清单中修改）")
+    init.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="第一期的印发日期（默认今天）")
+    _common(init, in_project=False)
 
     build = commands.add_parser(
         "build", help="排版一期简报，生成 PDF",
@@ -149,7 +176,7 @@ def _parser() -> argparse.ArgumentParser:
                     "汉字与数字之间的空格、中文里的半角标点、页眉页脚和页码。一份文字中有多篇文章时（如整期简报），\n"
                     "按单独成行的标题拆成多篇。",
         epilog="示例：\n  kjtypeset import 衢州双创.docx 南京科技金融.html --issue 2024-03\n"
-               "  kjtypeset import ../shared/sample/bulletin-2024-02.txt --issue 2024-03\n"
+               "  kjtypeset import 整期简报.txt --issue 2024-03      # 一份文字中的几篇文章分别导入\n"
                "  kjtypeset import - --issue 2024-03 --title 文章标题   # 粘贴文字，以 Ctrl+D 结束")
     imp.add_argument("files", nargs="+", metavar="文件", help="要导入的文件；- 表示从标准输入读取文字")
     imp.add_argument("--issue", required=True, metavar="期",
@@ -233,6 +260,7 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=20, metavar="N", help="最多列出 N 处（默认 20）")
     search.add_argument("--json", action="store_true", help="以 JSON 输出（供程序读取）")
     search.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
+    _project_option(search)
 
     catalogue = commands.add_parser(
         "catalogue", help="档案目录：按年份、期号列出各期及其文章和页码",
@@ -251,6 +279,7 @@ def _parser() -> argparse.ArgumentParser:
                     "没有编目的文件。有问题时退出码为 1。",
         epilog="示例：\n  kjtypeset verify\n  kjtypeset verify --archive /srv/档案")
     verify.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
+    _project_option(verify)
 
     reindex = commands.add_parser(
         "reindex", help="重建目录：只凭存档的 PDF 重建目录数据库",
@@ -263,9 +292,11 @@ def _parser() -> argparse.ArgumentParser:
 
     fonts = commands.add_parser(
         "fonts", help="准备字体：从 Debian 的 Noto CJK 字体集中提取简体中文（SC）字体",
-        description="从 /usr/share/fonts/opentype/noto 的 Noto CJK 字体集中提取 SC 字面到 fonts/。",
-        epilog="示例：\n  python -m kjtypeset fonts")
-    fonts.add_argument("--dest", type=Path, metavar="目录", help="字体输出目录（默认项目的 fonts/）")
+        description="从 /usr/share/fonts/opentype/noto 的 Noto CJK 字体集（Debian 软件包 fonts-noto-cjk）中\n"
+                    "提取简体中文字面到每个用户共用的字体文件夹，各简报文件夹都能用；简报文件夹的 fonts/ 中有同名\n"
+                    "字体时优先用它。排版时缺少这些字体也会自动提取，这个命令只是提前做好。",
+        epilog="示例：\n  kjtypeset fonts\n  kjtypeset fonts --dest fonts     # 提取到简报文件夹的 fonts/")
+    fonts.add_argument("--dest", type=Path, metavar="目录", help="提取到这个文件夹（默认每个用户共用的字体文件夹）")
     _common(fonts)
     return parser
 
@@ -322,11 +353,14 @@ class _Say:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"build": _build, "new": _new, "import": _import, "preview": _preview,
+    handlers = {"init": _init, "build": _build, "new": _new, "import": _import, "preview": _preview,
                 "check": _check, "unpack": _unpack, "fonts": _fonts, "publish": _publish,
                 "search": _search, "catalogue": _catalogue, "verify": _verify, "reindex": _reindex,
                 "fix-encoding": _fix_encoding}
+    previous = project.chosen()
     try:
+        if getattr(args, "project", None) is not None:
+            project.use(args.project)
         return handlers[args.command](args)
     except KjError as exc:
         if args.debug:
@@ -339,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `kjtypeset search … | head`: the reader has seen enough
         sys.stdout = open(os.devnull, "w")  # so the interpreter's final flush stays quiet
         return 141
+    finally:
+        project.use(previous)
 
 
 def _usage(command: str, message: str) -> int:
@@ -363,6 +399,8 @@ def _build(args) -> int:
         return _usage("build", f"{'--jobs' if args.jobs else '--sources'} 只与 --all 同用")
     say = _Say(args)
     load_manifest(args.manifest)  # a mistake in the manifest is reported before the slow part
+    if args.output is None:
+        project.require(args.manifest)  # where the PDFs go, before the slow part
     say.stage("载入排版引擎……")
     from .build import build_issue  # WeasyPrint loads slowly; keep --help instant
     from .pdf.editions import PrintOptions
@@ -391,9 +429,9 @@ def _print_warnings(warnings) -> None:
 def _build_all(args, editions: tuple[str, ...]) -> int:
     from .batch import build_all, cores
     from .pdf.editions import PrintOptions
-    from .inputs.issues import ISSUE_SOURCES, issue_manifests
+    from .inputs.issues import issue_manifests
 
-    sources = args.sources or ISSUE_SOURCES
+    sources = args.sources or project.require().issue_sources
     manifests = issue_manifests(sources)
     if not manifests:
         raise KjError(sources, None, "这里没有任何一期：应有 <年-期>/issue.yaml 这样的期刊文件夹")
@@ -569,11 +607,11 @@ def _catalogue(args) -> int:
     if args.html is None:
         print(format_listing(issues, folder))
         return 0
-    from .pdf.finish import write_atomically
+    from .files import write_atomically
 
     target = folder / "index.html" if args.html is True else args.html
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    write_atomically(target, html_page(issues, folder, target, generated).encode("utf-8"))
+    write_atomically(target, html_page(issues, folder, target, generated))
     say(f"已写出 {display_path(target)}：{len(issues)} 期，{sum(len(i.articles) for i in issues)} 篇文章")
     return 0
 
@@ -637,16 +675,18 @@ def _unpack(args) -> int:
 
 
 def _new(args) -> int:
-    from .inputs.issues import ISSUE_SOURCES, issue_manifests, resolve_issue
+    from .inputs.issues import issue_manifests, resolve_issue
     from .editor.newissue import create_issue, describe, plan_issue
 
     say = _Say(args)
     if args.previous:
         previous = resolve_issue(args.previous)
     else:
-        regular = [p for p in issue_manifests(ISSUE_SOURCES) if "-zk" not in p.parent.name]
+        sources = project.require().issue_sources
+        regular = [p for p in issue_manifests(sources) if "-zk" not in p.parent.name]
         if not regular:
-            raise KjError(ISSUE_SOURCES, None, "还没有任何一期：应先手工建立第一期（可参照 README 的期刊清单示例）")
+            raise KjError(sources, None, "还没有任何一期：应先建立第一期（kjtypeset init 会建好一期，"
+                                         "也可参照 README 的期刊清单示例手工建立）")
         previous = regular[-1]
     plan = plan_issue(previous, supplement=args.supplement, date=args.date)
     plan.check_free(args.force)  # the folder in the way first: no point in asking
@@ -781,12 +821,34 @@ def _fix_encoding(args) -> int:
 
 
 def _fonts(args) -> int:
-    from .engine.fonts import PROJECT_FONTS, install_sc_faces
+    from .engine.fonts import install_sc_faces, sc_faces_folder
 
     say = _Say(args)
-    written = install_sc_faces(args.dest or PROJECT_FONTS)
+    if args.dest is None and (ready := sc_faces_folder(project.font_folders())):
+        say(f"字体已就绪（{display_path(ready)}），无需提取。")
+        return 0
+    written = install_sc_faces(args.dest or project.user_fonts())
     for path in written:
         say(f"已提取 {display_path(path)}")
     if not written:
         say("字体已就绪，无需提取。")
+    return 0
+
+
+def _init(args) -> int:
+    from .editor.newproject import create_project
+
+    say = _Say(args)
+    new = create_project(args.folder, args.bulletin, args.publisher, args.editor, args.date)
+    where = display_path(new.root)
+    say(f"已新建简报文件夹 {where}：")
+    for path in new.files:
+        say(f"  {display_path(path)}")
+    manifest = new.manifest.relative_to(new.root).as_posix()
+    say("下一步：")
+    if where != ".":
+        say(f"  cd {where}")
+    say(f"  1. 在 {manifest} 中填写报头名称、编印单位、编辑，核对印发日期；")
+    say(f"  2. 导入文章：kjtypeset import 稿件.docx 网页.html 文字.txt --issue {new.issue_id}（再删去示例文章）；")
+    say(f"  3. 排版：kjtypeset build {manifest}，PDF 写在 output/{new.issue_id}/。")
     return 0

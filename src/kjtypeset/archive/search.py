@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import KjError
+from ..inputs.issues import issue_label
 
 # CJK characters and the punctuation used in Chinese text, around which spaces are layout.
 _WIDE = ("\u00b7\u1100-\u11ff\u2010-\u2027\u2030-\u205e\u2e80-\u2fdf\u2ff0-\u303f\u3040-\u9fff"
@@ -109,10 +110,6 @@ class SearchResult:
     query: Query
     hits: tuple[Hit, ...]  # the best ``limit`` hits, best first
     total: int  # hits before the limit
-
-
-def issue_label(year: int, number: int, supplement: bool) -> str:
-    return f"{year}年{'增刊' if supplement else ''}第{number}期"
 
 
 def search(db: sqlite3.Connection, query: Query, year: int | None = None, limit: int = 20,

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from .draft import Draft
 from ..errors import KjError, display_path
+from ..files import write_atomically
 from ..inputs.encoding import decode
-from .manifestedit import append_articles, write_text_atomically
+from .manifestedit import append_articles
 
 KINDS = {".docx": "docx", ".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
 _UNSUPPORTED = {
@@ -132,8 +133,8 @@ def import_files(sources: list[Source], manifest: Path, title: str | None = None
                 if image.exists():  # cannot happen with fresh numbers; never risk it
                     raise KjError(image, None, "图片文件已经存在，不会覆盖：应先移走它")
             for image, (_suffix, data) in zip(images, draft.images):
-                image.write_bytes(data)
-            write_text_atomically(path, draft.markdown([p.name for p in images]))
+                write_atomically(image, data)
+            write_atomically(path, draft.markdown([p.name for p in images]))
             entries.append(path.relative_to(folder).as_posix())
             written.append(Written(path, draft, tuple(images)))
         reports.append(SourceReport(source.name, kind, tuple(written), notes, repairs))

@@ -7,8 +7,6 @@ only writes: it appends article entries and writes a new manifest.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -16,6 +14,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from ..errors import KjError, display_path, warn
+from ..files import write_atomically
 
 
 def _yaml() -> YAML:
@@ -59,16 +58,4 @@ def append_articles(manifest: Path, entries: list[str]) -> None:
         raise KjError(manifest, None, "articles（文章列表）应为一个列表，未改动")
     known = {item if isinstance(item, str) else item.get("file") for item in articles}
     articles.extend(entry for entry in entries if entry not in known)
-    write_text_atomically(manifest, dump(data))
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, so a crash leaves the old file whole."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(manifest, dump(data))

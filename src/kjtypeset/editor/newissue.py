@@ -17,9 +17,10 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..errors import KjError, display_path
-from ..inputs.issues import MANIFEST_NAME, issue_manifests
+from ..inputs.issues import MANIFEST_NAME, issue_label, issue_manifests
 from ..inputs.manifest import Manifest, load_manifest
-from .manifestedit import dump, write_text_atomically
+from ..files import write_atomically
+from .manifestedit import dump
 
 # Carried over from the previous issue, in this order, each with its label as a comment.
 CARRIED = ("bulletin", "publisher", "editor", "reviewer", "phone", "copies", "classification")
@@ -43,7 +44,7 @@ class NewIssue:
 
     @property
     def label(self) -> str:
-        return f"{self.year}年{'增刊' if self.supplement else ''}第{self.number}期"
+        return issue_label(self.year, self.number, self.supplement)
 
 
 def folder_name(year: int, number: int, supplement: bool) -> str:
@@ -118,7 +119,7 @@ def create_issue(previous_path: Path, supplement: bool = False, date: dt.date | 
     plan.check_free(force)
     text = manifest_text(previous, date, number, total, supplement)
     (folder / "articles").mkdir(parents=True, exist_ok=force)
-    write_text_atomically(folder / MANIFEST_NAME, text)
+    write_atomically(folder / MANIFEST_NAME, text)
     return NewIssue(folder / MANIFEST_NAME, previous.path, date.year, number, total, supplement, date)
 
 
@@ -156,7 +157,7 @@ def _numbers(issues: list[Manifest], year: int, supplement: bool) -> tuple[int, 
 
 def manifest_text(previous: Manifest, date: dt.date, number: int, total: int | None,
                   supplement: bool) -> str:
-    label = f"{date.year}年{'增刊' if supplement else ''}第{number}期"
+    label = issue_label(date.year, number, supplement)
     issue_id = folder_name(date.year, number, supplement)
     data = CommentedMap()
     values = {"bulletin": previous.bulletin, "year": date.year, "number": number}

@@ -25,9 +25,9 @@ from pathlib import Path
 import pypdfium2
 import watchfiles
 
-from ..build import OUTPUT, build_issue
+from .. import project
+from ..build import build_issue
 from ..errors import KjError
-from ..engine.layout import LAYOUTS
 from ..archive.search import normalise
 
 PAGE_TEMPLATE = Path(__file__).with_name("preview.html")
@@ -67,7 +67,7 @@ class Preview:
     def __init__(self, manifest: Path, output: Path | None = None, report: Report = lambda k, m: None):
         self.manifest = manifest.resolve()
         self.folder = self.manifest.parent
-        self.output = (output or OUTPUT / self.folder.name / "preview").resolve()
+        self.output = (output or project.require(self.manifest).output / self.folder.name / "preview").resolve()
         self.report = report
         self.state = State()
         self.dirty = threading.Event()
@@ -90,7 +90,7 @@ class Preview:
             thread.join(timeout=10)
 
     def _watch_loop(self) -> None:
-        paths = [self.folder, LAYOUTS]
+        paths = [self.folder, *(folder for folder in project.layout_folders(self.manifest) if folder.is_dir())]
         ignore = self.output
 
         def relevant(change: watchfiles.Change, path: str) -> bool:

@@ -132,7 +132,7 @@ class Fixed:
 def fix_encoding(path: Path) -> Fixed:
     """Rewrite ``path`` as UTF-8 (no byte-order mark, line endings kept) when it is not UTF-8;
     the original bytes are kept beside it as ``<name>.<encoding>.bak`` (never overwritten)."""
-    from ..editor.manifestedit import write_text_atomically
+    from ..files import write_atomically
 
     data = path.read_bytes()
     decoded = decode(data, path)
@@ -146,5 +146,5 @@ def fix_encoding(path: Path) -> Fixed:
         number += 1
         backup = path.with_name(f"{path.name}.{tag}.{number}.bak")
     backup.write_bytes(data)
-    write_text_atomically(path, decoded.text)  # "\r\n" stays as it was
+    write_atomically(path, decoded.text)  # "\r\n" stays as it was
     return Fixed(path, decoded.label, backup)

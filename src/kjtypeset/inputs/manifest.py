@@ -11,6 +11,7 @@ import yaml
 
 from ..errors import KjError, collecting_warnings, warn
 from .encoding import read_text
+from .issues import issue_label
 from .yamlread import Field, Reader
 
 # The editor's interface. Names and meanings are fixed by the README; labels appear in errors.
@@ -77,9 +78,7 @@ class Manifest:
 
     @property
     def issue_label(self) -> str:
-        """"2024年第2期", or "2024年增刊第1期" for a supplement with its own numbering."""
-        kind = "增刊" if self.supplement else ""
-        return f"{self.year}年{kind}第{self.number}期"
+        return issue_label(self.year, self.number, self.supplement)
 
 
 def load_manifest(path: Path, with_articles: bool = True) -> Manifest:
