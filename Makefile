@@ -1,25 +1,30 @@
 # kjtypeset — `make issue` builds the newest issue, `make test` runs the tests.
-# Both set up whatever is missing first: Debian packages, .venv/, the SC fonts.
+# Both set up whatever is missing first: Debian packages, .venv/ (the versions in
+# requirements.lock), the SC fonts. This repository is itself a bulletin folder (issue_sources/).
 
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+LOCK := requirements.lock
 # Issue folders are named <year>-<nn>, so the newest regular issue sorts last; supplements
 # (<year>-zk<nn>) are built with ISSUE=2024-zk01.
 ISSUE ?= $(shell ls -1 issue_sources 2>/dev/null | grep -E "^[0-9]{4}-[0-9]+$$" | sort | tail -n 1)
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core scribus-data
 
-.PHONY: issue all-issues test fuzz bench setup system fonts clean help
+.PHONY: issue all-issues test test-fast lint fuzz bench setup system fonts lock clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make issue [ISSUE=2024-02]  排版一期简报（默认最新一期），输出到 output/<期>/"
 	@echo "make all-issues             排版 issue_sources/ 下的全部各期（每个 CPU 核一个进程）"
-	@echo "make test                   运行测试"
+	@echo "make test                   运行全部测试"
+	@echo "make test-fast              运行快速测试（不含标记为 slow、browser 的测试，约一分钟）"
+	@echo "make lint                   代码检查（ruff）"
 	@echo "make fuzz                   长时间的模糊测试"
 	@echo "make bench                  性能基准：耗时、内存、页数、文件大小"
-	@echo "make setup                  只做准备：系统软件包、.venv、字体"
+	@echo "make setup                  只做准备：系统软件包、.venv（requirements.lock 中的版本）、字体"
+	@echo "make lock                   依赖变动后：重新解析最新的可用版本，写入 requirements.lock"
 
 issue: setup
 	$(PY) -m kjtypeset build issue_sources/$(ISSUE)/issue.yaml
@@ -29,9 +34,19 @@ all-issues: setup
 	$(PY) -m kjtypeset build --all
 
 # The preview's end-to-end test drives Debian's Chromium; building issues does not need it.
+# CI (.ci/run) calls `make test`: the ten slowest tests are listed at the end of its output.
 test: SYSTEM_PACKAGES += chromium
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=10
+
+# Everything but the tests marked slow (fuzzing, generated text, subprocess builds, the install
+# test) and browser (Chromium): for the edit-test loop.
+test-fast: setup
+	$(PY) -m pytest -m "not slow and not browser" --durations=5
+
+# Not yet part of `make test`: the repository-wide fix is run once the branches in flight merge.
+lint: $(VENV)/.installed
+	$(PY) -m ruff check src tests bench
 
 # The long fuzzing profile of the property-based tests (a short one runs in `make test`).
 fuzz: setup
@@ -62,13 +77,31 @@ system:
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the versions the tests passed with (requirements.lock), then kjtypeset itself from
+# the checkout; pip check fails if the lock no longer satisfies pyproject.toml.
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install -q --disable-pip-version-check -r $(LOCK)
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
 	@touch $@
 
+# After changing dependencies in pyproject.toml (or to take newer releases): resolve the newest
+# versions it allows in a fresh environment and write them to requirements.lock. Then run
+# `make test` (it installs them) and commit the lock with the change.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install -q --disable-pip-version-check '.[test,lint]'
+	{ echo "# The versions make setup installs: those the tests passed with (Python 3.11, Debian)."; \
+	  echo "# Made by 'make lock' from pyproject.toml; do not edit by hand."; \
+	  .venv-lock/bin/python -m pip freeze --all --exclude pip --exclude kjtypeset; } > $(LOCK)
+	rm -rf .venv-lock build
+
+# The SC faces into the per-user font folder before the first build needs them (a build would
+# extract them itself); nothing to do where this folder's fonts/ already has them.
 fonts: $(VENV)/.installed
 	@$(PY) -m kjtypeset fonts
 
 clean:
-	rm -rf output/*/ .pytest_cache .hypothesis
+	rm -rf output/*/ .pytest_cache .hypothesis build .venv-lock

@@ -1,16 +1,47 @@
-"""Shared fixtures: the sample issue built once, and a factory for small test issues."""
+"""Shared fixtures: the sample issue built once, a factory for small test issues, a project
+with a layout of its own, and the check that a command fails with one error and writes nothing."""
 
 from __future__ import annotations
 
+import shutil
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from kjtypeset import project
 from kjtypeset.build import build_issue
+from kjtypeset.engine.fonts import install_sc_faces, sc_faces_folder
+from kjtypeset.errors import KjError
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "issue_sources" / "2024-02" / "issue.yaml"
+
+
+def _sc_fonts() -> Path:
+    """The folder the SC faces are used from: this repository's fonts/ (make setup), else the
+    per-user folder, where a build would extract them."""
+    folder = sc_faces_folder(project.font_folders())
+    if folder is None:
+        install_sc_faces(folder := project.user_fonts())
+    return folder
+
+
+FONTS = _sc_fonts()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def per_user_fonts(tmp_path_factory):
+    """The per-user data folder of every build in the tests (subprocesses too) is a temporary
+    one whose fonts/ links the SC faces: a build outside any bulletin folder finds them there,
+    and nothing is extracted into the tester's home."""
+    data = tmp_path_factory.mktemp("data")
+    (data / "kjtypeset").mkdir()
+    (data / "kjtypeset" / "fonts").symlink_to(FONTS, target_is_directory=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(data))
+        yield data
 
 MANIFEST = """\
 bulletin: 科技情报参考
@@ -57,6 +88,37 @@ def make_issue(tmp_path):
         return issue / "issue.yaml"
 
     return make
+
+
+@pytest.fixture
+def own_layout(tmp_path, monkeypatch) -> Path:
+    """``tmp_path`` made a bulletin folder (the working folder) with a copy of the built-in
+    jianbao layout in its layouts/, which overrides the built-in one; returns the copy."""
+    (tmp_path / project.MARKER).write_text("", encoding="utf-8")
+    (tmp_path / "fonts").symlink_to(FONTS, target_is_directory=True)
+    copy = tmp_path / "layouts" / "jianbao"
+    shutil.copytree(project.BUILTIN_LAYOUTS / "jianbao", copy)
+    monkeypatch.chdir(tmp_path)
+    return copy
+
+
+def fails(call: Callable[[], object], message: str, writes_nothing_in: Path | None = None) -> KjError:
+    """``call()`` fails with the KjError whose line is exactly ``message`` (what the CLI prints
+    after 错误：) and leaves ``writes_nothing_in`` as it was: no new, changed or removed file
+    (a build's lock file aside)."""
+    before = _files(writes_nothing_in)
+    with pytest.raises(KjError) as caught:
+        call()
+    assert str(caught.value) == message
+    assert _files(writes_nothing_in) == before
+    return caught.value
+
+
+def _files(folder: Path | None) -> dict[str, bytes]:
+    if folder is None or not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith(".lock")}
 
 
 # Hypothesis profiles: a short run in `make test`, a long one in `make fuzz`.

@@ -188,6 +188,7 @@ def test_publish_refuses_what_is_not_a_genuine_archive_edition(sample_build, sam
     assert not folder.exists() or not list(folder.rglob("*.pdf"))
 
 
+@pytest.mark.slow
 def test_republish_after_a_correction_files_a_second_revision(make_issue, tmp_path, capsys):
     manifest = make_issue()
     folder, out = tmp_path / "archive", tmp_path / "out"

@@ -43,7 +43,7 @@ def test_front_matter_fields(make_issue):
     ("---\nsource: 新华网\n---\n\n正文。\n", "2024-03/articles/a.md:2: 缺少必填项 'title'（标题）"),
     ("---\n---\n\n正文。\n", "2024-03/articles/a.md:2: 缺少必填项 'title'（标题）"),
     ("---\ntitle: 标题\nauther: 张三\n---\n", "2024-03/articles/a.md:3: 未知的键 'auther'："
-     "应为 title、source、author 之一，是否应为 'author'？"),
+     "应为 title、source、author、date 之一，是否应为 'author'？"),
     ("---\ntitle: 标题\n\n正文。\n", "2024-03/articles/a.md:1: 文章头信息没有结束：应有一行 --- "
      "结束头信息，实际到文件末尾也没有"),
     ("---\ntitle: [标题\n---\n", "2024-03/articles/a.md:3: YAML 语法错误：方括号 [ ] 中的列表没有闭合"),
@@ -53,8 +53,12 @@ def test_front_matter_errors(make_issue, article, message):
 
 
 def test_article_that_is_not_utf8(make_issue):
-    assert error_of(make_issue, "---\ntitle: 标题\n---\n\n正文。\n".encode("gb18030")) == (
-        "2024-03/articles/a.md: 文章应为 UTF-8 编码的文本，实际无法按 UTF-8 读取")
+    # GBK is read (with a notice: tests/test_encoding.py); bytes that fit no encoding are an error.
+    path = make_issue(MANIFEST, files={"articles/a.md": "---\ntitle: 标题\n---\n\n正文。\n".encode("gb18030")})
+    assert read_articles(load_manifest(path))[0].title == "标题"
+    assert error_of(make_issue, "---\ntitle: 标题\n---\n\n正文。\n".encode() + b"\x80\xff\n") == (
+        "2024-03/articles/a.md:6: 文件应为 UTF-8、GBK（GB18030）或 UTF-16 编码的文本，"
+        "实际按哪一种都读不通（第一处无法识别的字节在这一行“□□”）：请在编辑器中打开，另存为 UTF-8 编码")
 
 
 def test_soft_breaks_between_chinese_vanish_but_separate_latin_words(make_issue):

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from conftest import ARTICLE, MANIFEST
 
 
@@ -22,6 +24,7 @@ def issue(root, name, manifest=MANIFEST):
     (folder / "articles" / "a.md").write_text(ARTICLE, encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_failing_issue_is_reported_at_the_end_and_the_others_are_built(tmp_path):
     sources = tmp_path / "issue_sources"
     issue(sources, "2024-03")
@@ -43,6 +46,7 @@ def test_a_failing_issue_is_reported_at_the_end_and_the_others_are_built(tmp_pat
         "2024-03/2024-03.pdf", "2024-05/2024-05.pdf"]
 
 
+@pytest.mark.slow
 def test_quiet_batch_prints_only_errors(tmp_path):
     sources = tmp_path / "src"
     issue(sources, "2024-04", MANIFEST.replace("number: 3", "number: 二"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import os
 import re
 import signal
 import subprocess
@@ -15,7 +14,7 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from conftest import ARTICLE, MANIFEST, SAMPLE
+from conftest import ARTICLE, MANIFEST, ROOT, SAMPLE, fails
 from kjtypeset.build import build_issue
 from kjtypeset.errors import KjError
 from kjtypeset.inputs.manifest import load_manifest
@@ -128,36 +127,32 @@ articles:
     assert [item.title for item in outline[1]] == ["测试文章a", "测试文章b"]
 
 
-def test_failed_build_writes_nothing_and_keeps_the_previous_pdf(make_issue, tmp_path):
+def test_failed_build_writes_nothing_and_keeps_the_previous_pdf(make_issue, tmp_path, monkeypatch):
     out = tmp_path / "out"
     manifest = make_issue()
-    result = build_issue(manifest, out)
-    before = {output.path: output.path.read_bytes() for output in result.outputs}
-    (manifest.parent / "articles" / "a.md").write_text("---\nsource: 新华网\n---\n\n正文。\n", encoding="utf-8")
-    with pytest.raises(KjError):
-        build_issue(manifest, out)
-    assert {path: path.read_bytes() for path in before} == before
+    build_issue(manifest, out)
     assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".lock")) == [
         "2024-03-archive.pdf", "2024-03-print.pdf", "2024-03.pdf"]
+    (manifest.parent / "articles" / "a.md").write_text("---\nsource: 新华网\n---\n\n正文。\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    fails(lambda: build_issue(manifest, out), "2024-03/articles/a.md:2: 缺少必填项 'title'（标题）", writes_nothing_in=out)
 
 
 def test_character_no_font_has_fails_naming_file_line_and_code_point(make_issue, monkeypatch):
     article = ARTICLE + "\n第二段有个怪字𪚥。\n"
     path = make_issue(files={"articles/a.md": article})
     monkeypatch.chdir(path.parent.parent)
-    with pytest.raises(KjError) as caught:
-        build_issue(path, path.parent / "out")
-    assert str(caught.value) == ("2024-03/articles/a.md:7: 字符 '𪚥'（U+2A6A5）不在任何已配置的字体中，"
-                                 "印出来会是方框：应改用常用字或在版式中加入含此字的字体")
-    assert not list((path.parent / "out").glob("*.pdf"))
+    fails(lambda: build_issue(path, path.parent / "out"),
+          "2024-03/articles/a.md:7: 字符 '𪚥'（U+2A6A5）不在任何已配置的字体中，印出来会是方框："
+          "应改用常用字或在版式中加入含此字的字体", writes_nothing_in=path.parent)
 
 
 def test_character_no_font_has_in_the_manifest(make_issue, monkeypatch):
     path = make_issue(MANIFEST.replace("editor: 李涛", "editor: 李𪚥"))
     monkeypatch.chdir(path.parent.parent)
-    with pytest.raises(KjError) as caught:
-        build_issue(path, path.parent / "out")
-    assert str(caught.value).startswith("2024-03/issue.yaml:6: 字符 '𪚥'（U+2A6A5）不在任何已配置的字体中")
+    fails(lambda: build_issue(path, path.parent / "out"),
+          "2024-03/issue.yaml:6: 字符 '𪚥'（U+2A6A5）不在任何已配置的字体中，印出来会是方框："
+          "应改用常用字或在版式中加入含此字的字体", writes_nothing_in=path.parent)
 
 
 def test_rare_characters_the_fonts_have_render_and_extract(make_issue, tmp_path):
@@ -213,20 +208,20 @@ def test_a_font_outside_the_font_folders_takes_weasyprints_own_path(tmp_path):
 
     import weasyprint
 
-    from kjtypeset.engine.fonts import PROJECT_FONTS
+    from conftest import FONTS
     from kjtypeset.engine.fontload import InPlaceFonts
     from kjtypeset.engine.typeset import ConfinedFetcher
 
     elsewhere = tmp_path / "Elsewhere.otf"
-    shutil.copy(PROJECT_FONTS / "NotoSansCJKsc-Regular.otf", elsewhere)
-    fonts = InPlaceFonts((PROJECT_FONTS,))
-    fetcher = ConfinedFetcher((tmp_path, PROJECT_FONTS))
+    shutil.copy(FONTS / "NotoSansCJKsc-Regular.otf", elsewhere)
+    fonts = InPlaceFonts((FONTS,))
+    fetcher = ConfinedFetcher((tmp_path, FONTS))
     css = weasyprint.CSS(string=(
-        f'@font-face {{ font-family: "A"; src: url("{(PROJECT_FONTS / "NotoSerifCJKsc-Regular.otf").as_uri()}") }}'
+        f'@font-face {{ font-family: "A"; src: url("{(FONTS / "NotoSerifCJKsc-Regular.otf").as_uri()}") }}'
         f'@font-face {{ font-family: "B"; src: url("{elsewhere.as_uri()}") }}'
         'p { font-family: "A" } span { font-family: "B" }'), font_config=fonts, url_fetcher=fetcher)
     pdf = weasyprint.HTML(string="<p>宋体<span>黑体</span></p>").write_pdf(stylesheets=[css], font_config=fonts)
-    assert list(fonts.in_place.values()) == [PROJECT_FONTS / "NotoSerifCJKsc-Regular.otf"]
+    assert list(fonts.in_place.values()) == [FONTS / "NotoSerifCJKsc-Regular.otf"]
     assert fonts._folder is not None and any(fonts._folder.iterdir())  # B was copied
     names = {str(f.get_object()["/BaseFont"]).split("+")[-1]
              for f in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()}
@@ -241,22 +236,26 @@ def test_unknown_layout(make_issue, monkeypatch):
     assert str(caught.value) == "2024-03/issue.yaml:7: layout（版式）应为 jianbao 之一，实际为 'fancy'"
 
 
-def test_killed_build_leaves_the_previous_pdf_and_no_temporary_files(make_issue, tmp_path):
-    """kill -9 in the middle of a build, twice: early (rendering) and late (writing)."""
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["typeset", "rename"])
+def test_killed_build_leaves_the_previous_pdfs(make_issue, tmp_path, point):
+    """kill -9 while laying out, and with every new PDF in its temporary file but none renamed:
+    all three old PDFs stay as they were (the article changed, so new ones would differ); the
+    next build removes the temporary files a killed one left."""
     out = tmp_path / "out"
     manifest = make_issue()
-    before = build_issue(manifest, out).pdf.read_bytes()
-    for delay in (0.3, 1.2):
-        build = subprocess.Popen([sys.executable, "-m", "kjtypeset", "build", str(manifest),
-                                  "--output", str(out), "--quiet"])
-        time.sleep(delay)
-        os.kill(build.pid, signal.SIGKILL)
-        build.wait(timeout=30)
-        assert (out / "2024-03.pdf").read_bytes() == before
-    # A temporary file a killed writer may have left is removed by the next build.
-    (out / ".2024-03.pdf.dead.tmp").write_bytes(b"partial")
-    build_issue(manifest, out)
+    before = {p.name: p.read_bytes() for p in (o.path for o in build_issue(manifest, out).outputs)}
+    article = manifest.parent / "articles" / "a.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n新加的一段。\n", encoding="utf-8")
+    killed = subprocess.run([sys.executable, str(ROOT / "tests" / "kill_at.py"), point, "build", str(manifest),
+                             "--output", str(out), "--quiet"], capture_output=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert {name: (out / name).read_bytes() for name in before} == before
+    left = sorted(p.name for p in out.glob("*.tmp"))
+    assert len(left) == (3 if point == "rename" else 0), left
+    after = build_issue(manifest, out)
     assert not list(out.glob("*.tmp"))
+    assert all(o.path.read_bytes() != before[o.path.name] for o in after.outputs)
 
 
 def test_second_build_of_the_same_issue_waits_for_the_first(make_issue, tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from conftest import MANIFEST
 
 
@@ -13,6 +15,7 @@ def run(*args, cwd=None):
                           text=True, cwd=cwd, timeout=120)
 
 
+@pytest.mark.slow
 def test_build_writes_the_pdf_and_reports_it(make_issue):
     path = make_issue()
     done = run("build", str(path), "--output", str(path.parent / "out"))

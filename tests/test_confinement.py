@@ -132,17 +132,12 @@ def test_article_text_cannot_inject_markup_through_the_templates(make_issue):
     assert "<b onclick" not in html and "&lt;b onclick=x&gt;" in html
 
 
-def test_a_layout_naming_an_undefined_value_fails_instead_of_printing_nothing(make_issue, tmp_path, monkeypatch):
-    import shutil
-
+def test_a_layout_naming_an_undefined_value_fails_instead_of_printing_nothing(make_issue, own_layout):
     from kjtypeset.engine import layout as layout_module
 
-    layouts = tmp_path / "layouts"
-    shutil.copytree(layout_module.LAYOUTS / "jianbao", layouts / "jianbao")
-    template = layouts / "jianbao" / "issue.html"
+    template = own_layout / "issue.html"
     template.write_text(template.read_text(encoding="utf-8").replace(
         "{{ issue.editor }}", "{{ issue.edittor }}"), encoding="utf-8")
-    monkeypatch.setattr(layout_module, "LAYOUTS", layouts)
     manifest = load_manifest(make_issue())
     with pytest.raises(KjError) as caught:
         layout_module.render_html(manifest, read_articles(manifest), load_layout(manifest))

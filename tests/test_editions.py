@@ -236,6 +236,7 @@ def test_editions_have_bookmarks_and_a_clean_text_layer(editions):
         assert "\ufffd" not in text and "\x00" not in text
 
 
+@pytest.mark.slow
 def test_rebuild_from_the_archive_alone(editions, tmp_path):
     """Unpack the archive's attachments into an empty folder and build again: same issue."""
     from kjtypeset.build import build_issue

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -122,7 +121,7 @@ def test_a_text_without_a_title_line_needs_one(make_issue):
     assert done.returncode == 0, done.stderr.decode()
     article = path.parent / "articles" / "01-粘贴的文章.md"
     assert article.read_text(encoding="utf-8") == "---\ntitle: 粘贴的文章\n---\n\n这是一段没有标题的正文，说明了3项情况。\n"
-    assert "文件不是 UTF-8 编码，已按 GB18030（GBK）读取" in done.stderr.decode()
+    assert "注意：文件不是 UTF-8 编码，已按 GBK（GB18030） 读取" in done.stderr.decode()
 
 
 def test_cli_import_of_the_seed_appends_to_the_manifest_and_keeps_its_comments(make_issue):

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from kjtypeset.engine import justify
-from kjtypeset.engine.fonts import PROJECT_FONTS
+from conftest import FONTS
 
 FONT_CSS = "".join(
-    f"@font-face {{ font-family: {family}; src: url('{(PROJECT_FONTS / name).as_uri()}'); "
+    f"@font-face {{ font-family: {family}; src: url('{(FONTS / name).as_uri()}'); "
     f"font-weight: {weight}; }}\n"
     for family, name, weight in (
         ("NotoSerifSC", "NotoSerifCJKsc-Regular.otf", 400), ("NotoSerifSC", "NotoSerifCJKsc-Bold.otf", 700),
@@ -320,6 +320,7 @@ def test_letter_spacing_and_indent(on):
     assert ragged_lines(render(f'<p>{PURE}</p>', 434, css=css), [PURE], 434) == []
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(

@@ -9,9 +9,10 @@ import textwrap
 
 import pytest
 
-from kjtypeset.errors import KjError
+from conftest import fails
 from kjtypeset.inputs.manifest import load_manifest
 from kjtypeset.editor.newissue import create_issue
+from kjtypeset.errors import display_path
 
 DECEMBER = """\
 # 《科技情报参考》2024年第12期 — comments of the previous issue are not carried over.
@@ -55,7 +56,7 @@ def manifest_without_articles(path):
 
 
 def test_a_new_year_starts_again_at_number_one_and_the_total_goes_on(sources):
-    done = run("new", "--from", str(sources / "2024-12"), "--date", "2025-01-24", cwd=sources)
+    done = run("new", "--from", str(sources / "2024-12"), "--date", "2025-01-24", "--yes", cwd=sources)
     assert done.returncode == 0, done.stderr
     assert done.stderr.startswith("已创建 2025-01/issue.yaml：2025年第1期（总第97期），印发日期 2025-01-24，"
                                   "沿用 2024-12 的编辑信息和分送范围\n")
@@ -98,7 +99,8 @@ def test_a_supplement_has_its_own_sequence_and_takes_no_total(sources):
     # The regular sequence goes on from the regular issues, whichever issue is the template.
     regular = create_issue(second.manifest, date=dt.date(2025, 1, 24))
     assert (regular.label, regular.total) == ("2025年第1期", 97)
-    done = run("new", "--from", str(sources / "2024-12"), "--supplement", "--date", "2025-02-01", cwd=sources)
+    done = run("new", "--from", str(sources / "2024-12"), "--supplement", "--date", "2025-02-01", "--yes",
+               cwd=sources)
     assert done.returncode == 0 and done.stderr.startswith("已创建 2025-zk01/issue.yaml：2025年增刊第1期，")
 
 
@@ -113,15 +115,89 @@ def test_never_overwrites_an_existing_folder(sources):
     assert (sources / "2025-01" / "keep.txt").read_text() == "editor's file"
     assert not (sources / "2025-01" / "issue.yaml").exists()
     # --force writes the manifest and leaves the editor's files alone.
-    done = run("new", "--from", "2024-12", "--date", "2025-01-24", "--force", cwd=sources)
+    done = run("new", "--from", "2024-12", "--date", "2025-01-24", "--force", "--yes", cwd=sources)
     assert done.returncode == 0, done.stderr
     assert "number: 1" in (sources / "2025-01" / "issue.yaml").read_text(encoding="utf-8")
     assert (sources / "2025-01" / "keep.txt").read_text() == "editor's file"
 
 
 def test_a_date_before_the_previous_issue_is_refused(sources):
-    with pytest.raises(KjError) as error:
-        create_issue(sources / "2024-12" / "issue.yaml", date=dt.date(2024, 12, 1))
-    assert str(error.value) == "印发日期应不早于上一期（2024-12-27），实际为 2024-12-01"
+    fails(lambda: create_issue(sources / "2024-12" / "issue.yaml", date=dt.date(2024, 12, 1)),
+          f"{display_path(sources / '2024-12' / 'issue.yaml')}:6: 新一期的印发日期 2024-12-01 早于这一期的印发日期 "
+          "2024-12-27：应用 --date 指定不早于它的日期", writes_nothing_in=sources)
     done = run("new", "--from", "2024-12", "--date", "2025-13-01", cwd=sources)
     assert done.returncode == 2 and "日期应写作 YYYY-MM-DD（如 2024-03-28），实际为 '2025-13-01'" in done.stderr
+
+
+# -- issue 14, item 4: a jump into another year or over a missing issue is confirmed first ----
+
+MONTHLY = DECEMBER.replace("number: 12", "number: {n}").replace("total: 96", "total: {t}") \
+    .replace("date: 2024-12-27", "date: 2024-{n:02d}-28")
+
+
+@pytest.fixture
+def monthly(make_issue):
+    """2024-01 and 2024-02, a month apart."""
+    for n in (1, 2):
+        path = make_issue(MONTHLY.format(n=n, t=84 + n), folder=f"2024-{n:02d}")
+    return path.parent.parent
+
+
+def test_the_next_month_needs_no_confirmation(monthly):
+    done = run("new", "--from", "2024-02", "--date", "2024-03-28", cwd=monthly)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("已创建 2024-03/issue.yaml：2024年第3期（总第87期），印发日期 2024-03-28，")
+
+
+def test_a_jump_over_missing_issues_is_refused_without_yes_and_says_which_date(monthly):
+    done = run("new", "--from", "2024-02", "--date", "2024-06-28", cwd=monthly)
+    assert done.returncode == 1
+    assert done.stderr == ("错误：新一期将是 2024年第3期，印发日期 2024-06-28（--date 指定）：距上一期 2024-02（2024-02-28）"
+                           "已有 121 天，而各期通常相隔约 31 天，中间像是少了几期。日期不对时请用 --date 指定，"
+                           "如 kjtypeset new --from 2024-02 --date 2024-03-28；确认无误请加 --yes\n")
+    assert not (monthly / "2024-03").exists()
+    done = run("new", "--from", "2024-02", "--date", "2024-06-28", "--yes", cwd=monthly)
+    assert done.returncode == 0 and (monthly / "2024-03" / "issue.yaml").is_file()
+
+
+def test_the_clock_in_another_year_is_not_followed_without_a_word(monthly):
+    today = dt.date.today()
+    assert today.year > 2024  # the machine's clock is "in another year" than the issues
+    done = run("new", "--from", "2024-02", cwd=monthly)
+    assert done.returncode == 1 and not (monthly / f"{today.year}-01").exists()
+    gap = (today - dt.date(2024, 2, 28)).days
+    assert done.stderr == (f"错误：新一期将是 {today.year}年第1期，印发日期 {today.isoformat()}（今天，取自本机的时钟）："
+                           f"上一期 2024-02 是 2024 年的，新一期在 {today.year} 年，期号从第1期重新开始；"
+                           f"距上一期 2024-02（2024-02-28）已有 {gap} 天，而各期通常相隔约 31 天，中间像是少了几期。"
+                           "日期不对时请用 --date 指定，如 kjtypeset new --from 2024-02 --date 2024-03-28；"
+                           "确认无误请加 --yes\n")
+
+
+def test_at_a_terminal_the_editor_is_asked(monthly):
+    import os
+    import pty
+
+    for answer, created in ((b"\n", False), (b"y\n", True)):
+        controller, terminal = pty.openpty()
+        os.write(controller, answer)
+        done = subprocess.run([sys.executable, "-m", "kjtypeset", "new", "--from", "2024-02", "--date",
+                               "2024-06-28"], stdin=terminal, capture_output=True, text=True, cwd=monthly,
+                              timeout=60)
+        os.close(terminal)
+        os.close(controller)
+        assert "新一期将是 2024年第3期，印发日期 2024-06-28（--date 指定）" in done.stderr
+        assert "确认创建吗？输入 y 确认，直接回车取消：" in done.stdout
+        assert (monthly / "2024-03").exists() == created
+        assert done.returncode == (0 if created else 1)
+        if not created:
+            assert done.stderr.endswith("已取消，没有创建任何文件。\n")
+
+
+def test_an_issue_made_by_mistake_in_a_later_year_is_named_with_the_way_out(monthly):
+    done = run("new", "--from", "2024-02", "--date", "2026-01-05", "--yes", cwd=monthly)
+    assert done.returncode == 0
+    done = run("new", "--from", "2024-02", "--date", "2024-03-28", cwd=monthly)
+    assert done.returncode == 1
+    assert done.stderr == ("错误：2026-01: 已有 2026 年的一期（2026-01），不能再建更早的 2024年第3期："
+                           "如果那一期是误建的（例如本机时钟的年份不对时），请删去或移走这个文件夹后再运行；"
+                           "否则应从它接着建：kjtypeset new --from 2026-01\n")

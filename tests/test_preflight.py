@@ -157,7 +157,7 @@ def test_the_build_refuses_an_edition_its_own_check_fails(make_issue, monkeypatc
     """Were the CMYK conversion skipped, the RGB image would stop the build, writing nothing."""
     from PIL import Image
 
-    from conftest import ARTICLE
+    from conftest import ARTICLE, fails
     from kjtypeset.build import build_issue
 
     png = io.BytesIO()
@@ -165,11 +165,9 @@ def test_the_build_refuses_an_edition_its_own_check_fails(make_issue, monkeypatc
     path = make_issue(files={"articles/a.md": ARTICLE + "\n![图](red.png)\n", "articles/red.png": png.getvalue()})
     monkeypatch.setattr("kjtypeset.pdf.editions.convert_images_to_cmyk", lambda writer: 0)
     monkeypatch.chdir(path.parent.parent)
-    with pytest.raises(KjError) as caught:
-        build_issue(path, path.parent / "out")
-    assert str(caught.value) == ("2024-03/issue.yaml: 印刷版未通过印前检查：颜色：印刷版中有 RGB 颜色（DeviceRGB）："
-                                 "第 2 页；印刷版的全部颜色应为 CMYK")
-    assert not list((path.parent / "out").glob("*.pdf"))
+    fails(lambda: build_issue(path, path.parent / "out"),
+          "2024-03/issue.yaml: 印刷版未通过印前检查：颜色：印刷版中有 RGB 颜色（DeviceRGB）：第 2 页；印刷版的全部颜色应为 CMYK",
+          writes_nothing_in=path.parent)
 
 
 def test_unpack_writes_the_sources_and_refuses_unsafe_names(editions, tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import queue
-import shutil
 import signal
 import socket
 import subprocess
@@ -81,6 +80,7 @@ def test_server_serves_only_this_issue_and_only_to_this_machine(served):
     assert get(url + "/state", host=f"localhost:{port}")[0] == 200
 
 
+@pytest.mark.slow
 def test_default_address_is_loopback_and_a_busy_port_is_a_clear_error(make_issue, tmp_path):
     preview = Preview(make_issue(), tmp_path / "out")
     server = make_server(preview, port=0)
@@ -133,6 +133,7 @@ def preview_process(make_issue, tmp_path):
 ALTS = "() => [...document.querySelectorAll('figure img')].map(i => i.alt.replace(/\\s/g, '')).join('|')"
 
 
+@pytest.mark.browser
 def test_browser_sees_an_edit_and_an_error_without_losing_the_pages(preview_process):
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():

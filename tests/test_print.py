@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -12,10 +11,9 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from conftest import ARTICLE, MANIFEST, ROOT
+from conftest import ARTICLE, MANIFEST, fails
 from kjtypeset.build import build_issue
 from kjtypeset.pdf.editions import PrintOptions
-from kjtypeset.errors import KjError
 from kjtypeset.pdf.prepress import printer_spreads
 from kjtypeset.pdf.preflight import preflight_file
 from pdfread import folios, page_texts, squash
@@ -172,27 +170,21 @@ def test_svg_is_refused_for_print_with_file_and_line(make_issue, monkeypatch):
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="red"/></svg>'
     path = make_issue(files={"articles/a.md": ARTICLE + "\n![图](chart.svg)\n", "articles/chart.svg": svg})
     monkeypatch.chdir(path.parent.parent)
-    with pytest.raises(KjError) as caught:
-        build_issue(path, path.parent / "out")
-    assert str(caught.value) == ("2024-03/articles/a.md:7: 印刷版要求全部颜色为 CMYK，SVG 图片 'chart.svg' 的颜色"
-                                 "无法转换：应改用 PNG 或 JPEG（按印刷尺寸不低于 300 ppi）")
-    assert not list((path.parent / "out").glob("*.pdf"))
+    fails(lambda: build_issue(path, path.parent / "out"),
+          "2024-03/articles/a.md:7: 印刷版要求全部颜色为 CMYK，SVG 图片 'chart.svg' 的颜色无法转换："
+          "应改用 PNG 或 JPEG（按印刷尺寸不低于 300 ppi）", writes_nothing_in=path.parent)
     # The screen edition can show it.
     build_issue(path, path.parent / "out", editions=("proof",))
 
 
-def test_a_layout_without_bleed_cannot_make_the_print_edition(make_issue, tmp_path, monkeypatch):
-    layouts = tmp_path / "layouts"
-    shutil.copytree(ROOT / "layouts" / "jianbao", layouts / "jianbao")
-    css = layouts / "jianbao" / "style.css"
+def test_a_layout_without_bleed_cannot_make_the_print_edition(make_issue, own_layout):
+    """The project's own copy of jianbao, without bleed, is the layout used."""
+    css = own_layout / "style.css"
     css.write_text(css.read_text(encoding="utf-8").replace("  bleed: 3mm;\n", ""), encoding="utf-8")
-    monkeypatch.setattr("kjtypeset.engine.layout.LAYOUTS", layouts)
     path = make_issue()
-    monkeypatch.chdir(path.parent.parent)
-    with pytest.raises(KjError) as caught:
-        build_issue(path, path.parent / "out")
-    assert str(caught.value) == ("2024-03/issue.yaml: 印刷版需要 3 mm 出血，版式的 @page 没有设置："
-                                 "应在版式样式表的 @page 中写 bleed: 3mm")
+    fails(lambda: build_issue(path, path.parent / "out"),
+          "2024-03/issue.yaml: 印刷版需要 3 mm 出血，版式的 @page 没有设置：应在版式样式表的 @page 中写 bleed: 3mm",
+          writes_nothing_in=path.parent)
     build_issue(path, path.parent / "out", editions=("proof", "archive"))
 
 
@@ -207,13 +199,10 @@ def test_every_markdown_construct_prints_in_cmyk(make_issue, tmp_path):
     assert report.facts["colour_spaces"] == {"DeviceCMYK": [1, 2]}
 
 
-def test_a_page_background_runs_into_the_bleed(make_issue, tmp_path, monkeypatch):
-    layouts = tmp_path / "layouts"
-    shutil.copytree(ROOT / "layouts" / "jianbao", layouts / "jianbao")
-    css = layouts / "jianbao" / "style.css"
+def test_a_page_background_runs_into_the_bleed(make_issue, tmp_path, own_layout):
+    css = own_layout / "style.css"
     css.write_text(css.read_text(encoding="utf-8").replace(
         "  bleed: 3mm;\n", "  bleed: 3mm;\n  background: device-cmyk(0 0 0 0.3);\n"), encoding="utf-8")
-    monkeypatch.setattr("kjtypeset.engine.layout.LAYOUTS", layouts)
     result = build_issue(make_issue(), tmp_path / "out", editions=("proof", "print"))
     paths = {o.edition: o.path for o in result.outputs}
     page = pdfium.PdfDocument(paths["print"])[1]

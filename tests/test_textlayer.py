@@ -51,7 +51,7 @@ def pdfs(tmp_path_factory):
     (issue / "articles" / "a.md").write_text(ARTICLE, encoding="utf-8")
     folded = build_issue(issue / "issue.yaml", folder / "folded", editions=("proof",)).pdf.read_bytes()
     original = kjtypeset.pdf.editions.close_spacing_gaps
-    kjtypeset.pdf.editions.close_spacing_gaps = lambda pdf: pdf
+    kjtypeset.pdf.editions.close_spacing_gaps = lambda pdf: (pdf, 0)
     try:
         plain = build_issue(issue / "issue.yaml", folder / "plain", editions=("proof",)).pdf.read_bytes()
     finally:
@@ -110,6 +110,18 @@ def test_a_font_that_cannot_be_widened_only_leaves_its_gaps(make_issue, tmp_path
         raise ValueError("a font program this cannot widen")
 
     monkeypatch.setattr(kjtypeset.typography.textlayer, "_widened", broken)
-    pdf = build_issue(make_issue(files={"articles/a.md": ARTICLE}), tmp_path / "out", editions=("proof",))
-    text = texts(pdf.pdf.read_bytes())["pypdf"]
+    monkeypatch.chdir(tmp_path)
+    result = build_issue(make_issue(files={"articles/a.md": ARTICLE}), tmp_path / "out", editions=("proof",))
+    text = texts(result.pdf.read_bytes())["pypdf"]
     assert "截至2023 年底" in text or "截至 2023 年底" in text  # as before the text layer existed
+    # Said in one line; the count covers at least every gap pypdf reads as a space in the body.
+    spaced = len(SPACED.findall(text[text.index("截至"):text.index("以上。")]))
+    [warning] = [str(w) for w in result.warnings]
+    match = re.fullmatch(r"2024-03/issue\.yaml: 复制出的文字在 (\d+) 处会多出空格"
+                         r"（汉字与西文之间的间距未能并入字宽：字体无法调整）", warning)
+    assert match and spaced >= 10 and int(match.group(1)) >= spaced, (warning, spaced)
+
+
+def test_no_warning_when_every_gap_is_closed(make_issue, tmp_path):
+    result = build_issue(make_issue(files={"articles/a.md": ARTICLE}), tmp_path / "out", editions=("proof",))
+    assert result.warnings == ()

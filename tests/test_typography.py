@@ -218,6 +218,7 @@ def markdown_paragraph(pieces: list[str]) -> str:
     return "".join(pieces).strip("*")
 
 
+@pytest.mark.slow
 # Rendering is slow: a few examples in `make test`, many in `make fuzz`.
 @settings(max_examples=int(os.environ.get("KJ_RENDER_EXAMPLES", "8")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -228,7 +229,8 @@ def test_generated_paragraphs_at_three_widths(tmp_path_factory, paragraphs):
     fragment = prepared(markdown)
     for width in (26, 32, 37):  # characters per line
         # Through the text-layer finishing too: it must lose, add and move nothing.
-        pdf = close_spacing_gaps(render_body(fragment, width_pt=width * BODY))
+        pdf, left_open = close_spacing_gaps(render_body(fragment, width_pt=width * BODY))
+        assert left_open == 0
         pages = text_lines(pdf)
         for number, lines in enumerate(pages, start=1):
             # Flush: every non-final line ends at the block's right edge (mirrored pages).

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import project
 from .pdf.editions import PrintOptions
 from .errors import KjError, display_path
 
@@ -42,7 +43,8 @@ def build_all(manifests: list[Path], output_root: Path | None, jobs: int, editio
     results: dict[Path, Built] = {}
     # spawn: workers start clean, not as copies of a parent that may hold threads and locks.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(manifests))), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(manifests))), mp_context=context,
+                             initializer=project.use, initargs=(project.chosen(),)) as pool:
         futures = {pool.submit(build_one, manifest, output_root and output_root / manifest.parent.name,
                                editions, options, strict): manifest for manifest in manifests}
         for future in as_completed(futures):

@@ -14,14 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, project
 from .typography import cjk
 from .inputs.articles import Article, read_articles
 from .pdf.editions import (
     ARCHIVE, EDITIONS, PRINT, Edition, PrintOptions, check_print_images, write_editions,
 )
 from .errors import KjError, KjWarning, collecting_warnings
-from .pdf.finish import ContentsEntry, article_pages, check_contents, output_lock, write_atomically
+from .files import output_lock, write_all_atomically
+from .pdf.finish import ContentsEntry, article_pages, check_contents
 from .engine.fonts import Coverage, tofu_message
 from .engine.layout import Layout, load_layout, render_html
 from .inputs.manifest import Manifest, load_manifest
@@ -29,9 +30,9 @@ from .pdf.preflight import preflight
 from .pdf.prepress import blank_pages_needed
 from .pdf.sources import issue_sources
 from .engine.typeset import typeset
+from .engine.readback import warn_layout_slips
 from .pdf.xmp import BulletinFields
 
-OUTPUT = Path(__file__).resolve().parents[2] / "output"
 ALL_EDITIONS = tuple(EDITIONS)
 
 
@@ -61,12 +62,13 @@ def build_issue(manifest_path: Path, output_dir: Path | None = None,
                 progress: Progress = lambda message: None,
                 editions: tuple[str, ...] = ALL_EDITIONS,
                 options: PrintOptions = PrintOptions(), strict: bool = False) -> BuildResult:
-    """Build the editions of one issue. ``strict``: a warning fails the build (``--strict``)."""
+    """Build the editions of one issue into ``output_dir`` (default: the project's
+    output/<issue>/). ``strict``: a warning fails the build (``--strict``)."""
     started = time.perf_counter()
     progress("读取期刊清单、版式和文章……")
     with collecting_warnings(strict) as warnings:
         manifest = load_manifest(manifest_path)
-        folder = output_dir or OUTPUT / manifest.issue_id
+        folder = output_dir or project.require(manifest.path).output / manifest.issue_id
         with output_lock(folder, manifest.issue_id, on_wait=progress):
             result = _build(manifest, folder, progress, started, editions, options)
     return dataclasses.replace(result, warnings=tuple(warnings))
@@ -74,7 +76,7 @@ def build_issue(manifest_path: Path, output_dir: Path | None = None,
 
 def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
            editions: tuple[str, ...], options: PrintOptions) -> BuildResult:
-    layout = load_layout(manifest)
+    layout = load_layout(manifest, progress)
     check_glyphs(manifest, Coverage(layout.fonts))
     articles = tuple(dataclasses.replace(a, body_html=cjk.prepare(a.body_html, layout.cjk))
                      for a in read_articles(manifest))
@@ -85,6 +87,7 @@ def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
 
     progress(f"{manifest.bulletin} {manifest.issue_label}：{len(articles)} 篇文章，排版中……")
     document = typeset(html, layout, manifest.folder, manifest.path)
+    warn_layout_slips(document, articles)  # low-ppi images, sub-heads longer than a line
     contents = article_pages(document, articles)
     if len(document.pages) > LONG_ISSUE_PAGES:
         # Pagination leaves discarded box trees in reference cycles; a long issue frees them
@@ -114,8 +117,7 @@ def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
             written.append((name, folder / f"{manifest.issue_id}{pdf.suffix}.pdf", pdf.data, pdf.pages))
 
     # Every edition is checked before any is written: a failed build leaves the old files.
-    for _name, target, data, _pages in written:
-        write_atomically(target, data)
+    write_all_atomically([(target, data) for _name, target, data, _pages in written])
     outputs = tuple(Output(name, target, pages, len(data)) for name, target, data, pages in written)
     return BuildResult(outputs[0].path, len(document.pages), contents,
                        time.perf_counter() - started, outputs)

@@ -11,10 +11,11 @@ import time
 import traceback
 from pathlib import Path
 
-from . import __version__
-from .errors import KjError, display_path
+from . import __version__, project
+from .errors import KjError, collecting_warnings, display_path
 
 EPILOG = """示例：
+  kjtypeset init 我的简报                         # 新建一个简报文件夹（含第一期的清单）
   kjtypeset new                                  # 从最新一期生成下一期的文件夹
   kjtypeset import 稿件.docx 网页.html 文字.txt --issue 2024-03
   kjtypeset preview 2024-03                      # 浏览器打开 http://127.0.0.1:8000/
@@ -28,8 +29,10 @@ EPILOG = """示例：
   kjtypeset catalogue --html                     # 档案目录；--html 写出 archive/index.html
   kjtypeset verify                               # 核对存档的 PDF 是否与存档时相同
   kjtypeset reindex                              # 从存档的 PDF 重建目录数据库
-  python -m kjtypeset fonts                      # 从 Debian 的 Noto CJK 字体集中提取 SC 字体到 fonts/
+  kjtypeset fonts                                # 准备简体中文字体（排版时缺字体也会自动提取）
 
+命令在简报文件夹中运行：从当前文件夹向上，第一个含 issue_sources/ 或 kjtypeset.yaml 的文件夹；
+--project 目录或环境变量 KJTYPESET_PROJECT 可另行指定。
 每个子命令都有自己的帮助，如 kjtypeset import --help。
 """
 
@@ -67,8 +70,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：{message}（用 --help 查看用法）\n")
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    """-q, -v and --debug on every sub-command (SUPPRESS: kjtypeset --debug build … works too)."""
+def _common(parser: argparse.ArgumentParser, in_project: bool = True) -> None:
+    """-q, -v, --debug and (``in_project``) --project on every sub-command (SUPPRESS:
+    kjtypeset --debug build … works too)."""
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                           help="只在出错时输出")
@@ -76,13 +80,21 @@ def _common(parser: argparse.ArgumentParser) -> None:
                           help="输出详细信息（各阶段用时、目录页码、修复明细）")
     parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="出错时显示完整的调用栈（供开发者排查）")
+    if in_project:
+        _project_option(parser)
+
+
+def _project_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project", type=Path, metavar="目录", default=argparse.SUPPRESS,
+                        help="简报文件夹（默认从当前文件夹向上找含 issue_sources/ 或 kjtypeset.yaml 的文件夹；"
+                             "也可用环境变量 KJTYPESET_PROJECT 设置）")
 
 
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应写作 YYYY-MM-DD（如 2024-03-28），实际为 '{text}'")
+        raise argparse.ArgumentTypeError(f"日期应写作 YYYY-MM-DD（如 2024-03-28），实际为 '{text}'") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,8 +102,23 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kjtypeset {__version__}",
                         help="显示版本号并退出")
     parser.add_argument("--debug", action="store_true", help="出错时显示完整的调用栈（供开发者排查）")
+    _project_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="子命令", parser_class=_Parser)
     commands.required = True
+
+    init = commands.add_parser(
+        "init", help="新建一个简报文件夹（含第一期的清单和一篇示例文章）",
+        description="新建一个简报文件夹：kjtypeset.yaml（标记）、README.md、.gitignore，以及第一期\n"
+                    "issue_sources/<年>-01/ 的清单和一篇示例文章，建好即可排版。已有的文件不会被覆盖。",
+        epilog="示例：\n  kjtypeset init 科技情报参考\n"
+               "  kjtypeset init . --bulletin 科技情报参考 --publisher 某某局综合保障中心 --editor 李涛")
+    init.add_argument("folder", type=Path, nargs="?", default=Path("."), metavar="目录",
+                      help="新简报文件夹的位置（默认当前文件夹；不存在时新建）")
+    init.add_argument("--bulletin", default="科技情报参考", metavar="名称", help="报头名称（默认“科技情报参考”）")
+    init.add_argument("--publisher", default="编印单位名称", metavar="单位", help="编印单位（之后可在清单中修改）")
+    init.add_argument("--editor", default="编辑姓名", metavar="姓名", help="编辑（之后可在清单中修改）")
+    init.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="第一期的印发日期（默认今天）")
+    _common(init, in_project=False)
 
     build = commands.add_parser(
         "build", help="排版一期简报，生成 PDF",
@@ -138,6 +165,8 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="印发日期（默认今天）")
     new.add_argument("--force", action="store_true",
                      help="这一期的文件夹已存在时，仍重写其中的 issue.yaml（文章文件不动）")
+    new.add_argument("-y", "--yes", action="store_true",
+                     help="不用确认：新一期跨了年份或与上一期相隔不止一期时，也直接创建（默认先询问）")
     _common(new)
 
     imp = commands.add_parser(
@@ -147,12 +176,14 @@ def _parser() -> argparse.ArgumentParser:
                     "汉字与数字之间的空格、中文里的半角标点、页眉页脚和页码。一份文字中有多篇文章时（如整期简报），\n"
                     "按单独成行的标题拆成多篇。",
         epilog="示例：\n  kjtypeset import 衢州双创.docx 南京科技金融.html --issue 2024-03\n"
-               "  kjtypeset import ../shared/sample/bulletin-2024-02.txt --issue 2024-03\n"
+               "  kjtypeset import 整期简报.txt --issue 2024-03      # 一份文字中的几篇文章分别导入\n"
                "  kjtypeset import - --issue 2024-03 --title 文章标题   # 粘贴文字，以 Ctrl+D 结束")
     imp.add_argument("files", nargs="+", metavar="文件", help="要导入的文件；- 表示从标准输入读取文字")
     imp.add_argument("--issue", required=True, metavar="期",
                      help="导入到哪一期：issue_sources/ 下的文件夹名（如 2024-03）、文件夹或 issue.yaml 的路径")
     imp.add_argument("--title", metavar="标题", help="文章标题（来源中找不到标题，或要改用别的标题时）")
+    imp.add_argument("--again", action="store_true",
+                     help="本期已有同一篇文章（标题或开头相同）时仍再导入一份（默认拒绝，以免重复）")
     _common(imp)
 
     preview = commands.add_parser(
@@ -186,6 +217,17 @@ def _parser() -> argparse.ArgumentParser:
     unpack.add_argument("pdf", type=Path, help="存档版 PDF")
     unpack.add_argument("dest", type=Path, metavar="目录", help="写入的文件夹（应为空或不存在）")
 
+    fix = commands.add_parser(
+        "fix-encoding", help="改存为 UTF-8：把 GBK、UTF-16 等编码的清单和文章改存为 UTF-8（保留备份）",
+        description="记事本、WPS 常把文字存为 GBK（“ANSI”），Word 的“Unicode 文本”是 UTF-16。kjtypeset 都能读，\n"
+                    "排版时会提示；这个命令把它们改存为 UTF-8（行尾不变），原文件另存为 <文件名>.<编码>.bak。\n"
+                    "写一期时，处理其中的 issue.yaml 和全部 .md、.txt 文件；已是 UTF-8 的文件不动。",
+        epilog="示例：\n  kjtypeset fix-encoding 2024-03                    # 这一期的清单和全部文章\n"
+               "  kjtypeset fix-encoding issue_sources/2024-03/articles/02-呼和浩特.md")
+    fix.add_argument("paths", nargs="+", metavar="文件或期",
+                     help="文章或清单文件；或一期：issue_sources/ 下的文件夹名、期刊文件夹")
+    _common(fix)
+
     archive_help = "档案文件夹（默认项目的 archive/，也可用环境变量 KJTYPESET_ARCHIVE 设置）"
     publish = commands.add_parser(
         "publish", help="存档：排出存档版并存入档案文件夹，编入目录",
@@ -202,6 +244,8 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
     publish.add_argument("--output", type=Path, metavar="目录",
                          help="排出的存档版写在哪里（默认 output/<年-期>/，与 build 相同）")
+    publish.add_argument("--strict", action="store_true",
+                         help="排版有任何警告（如年份与日期不符）就不存档（退出码 1）：存档的文件不能再改")
     _common(publish)
 
     search = commands.add_parser(
@@ -216,6 +260,7 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=20, metavar="N", help="最多列出 N 处（默认 20）")
     search.add_argument("--json", action="store_true", help="以 JSON 输出（供程序读取）")
     search.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
+    _project_option(search)
 
     catalogue = commands.add_parser(
         "catalogue", help="档案目录：按年份、期号列出各期及其文章和页码",
@@ -234,6 +279,7 @@ def _parser() -> argparse.ArgumentParser:
                     "没有编目的文件。有问题时退出码为 1。",
         epilog="示例：\n  kjtypeset verify\n  kjtypeset verify --archive /srv/档案")
     verify.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
+    _project_option(verify)
 
     reindex = commands.add_parser(
         "reindex", help="重建目录：只凭存档的 PDF 重建目录数据库",
@@ -246,9 +292,11 @@ def _parser() -> argparse.ArgumentParser:
 
     fonts = commands.add_parser(
         "fonts", help="准备字体：从 Debian 的 Noto CJK 字体集中提取简体中文（SC）字体",
-        description="从 /usr/share/fonts/opentype/noto 的 Noto CJK 字体集中提取 SC 字面到 fonts/。",
-        epilog="示例：\n  python -m kjtypeset fonts")
-    fonts.add_argument("--dest", type=Path, metavar="目录", help="字体输出目录（默认项目的 fonts/）")
+        description="从 /usr/share/fonts/opentype/noto 的 Noto CJK 字体集（Debian 软件包 fonts-noto-cjk）中\n"
+                    "提取简体中文字面到每个用户共用的字体文件夹，各简报文件夹都能用；简报文件夹的 fonts/ 中有同名\n"
+                    "字体时优先用它。排版时缺少这些字体也会自动提取，这个命令只是提前做好。",
+        epilog="示例：\n  kjtypeset fonts\n  kjtypeset fonts --dest fonts     # 提取到简报文件夹的 fonts/")
+    fonts.add_argument("--dest", type=Path, metavar="目录", help="提取到这个文件夹（默认每个用户共用的字体文件夹）")
     _common(fonts)
     return parser
 
@@ -305,10 +353,14 @@ class _Say:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"build": _build, "new": _new, "import": _import, "preview": _preview,
+    handlers = {"init": _init, "build": _build, "new": _new, "import": _import, "preview": _preview,
                 "check": _check, "unpack": _unpack, "fonts": _fonts, "publish": _publish,
-                "search": _search, "catalogue": _catalogue, "verify": _verify, "reindex": _reindex}
+                "search": _search, "catalogue": _catalogue, "verify": _verify, "reindex": _reindex,
+                "fix-encoding": _fix_encoding}
+    previous = project.chosen()
     try:
+        if getattr(args, "project", None) is not None:
+            project.use(args.project)
         return handlers[args.command](args)
     except KjError as exc:
         if args.debug:
@@ -321,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `kjtypeset search … | head`: the reader has seen enough
         sys.stdout = open(os.devnull, "w")  # so the interpreter's final flush stays quiet
         return 141
+    finally:
+        project.use(previous)
 
 
 def _usage(command: str, message: str) -> int:
@@ -345,6 +399,8 @@ def _build(args) -> int:
         return _usage("build", f"{'--jobs' if args.jobs else '--sources'} 只与 --all 同用")
     say = _Say(args)
     load_manifest(args.manifest)  # a mistake in the manifest is reported before the slow part
+    if args.output is None:
+        project.require(args.manifest)  # where the PDFs go, before the slow part
     say.stage("载入排版引擎……")
     from .build import build_issue  # WeasyPrint loads slowly; keep --help instant
     from .pdf.editions import PrintOptions
@@ -373,9 +429,9 @@ def _print_warnings(warnings) -> None:
 def _build_all(args, editions: tuple[str, ...]) -> int:
     from .batch import build_all, cores
     from .pdf.editions import PrintOptions
-    from .inputs.issues import ISSUE_SOURCES, issue_manifests
+    from .inputs.issues import issue_manifests
 
-    sources = args.sources or ISSUE_SOURCES
+    sources = args.sources or project.require().issue_sources
     manifests = issue_manifests(sources)
     if not manifests:
         raise KjError(sources, None, "这里没有任何一期：应有 <年-期>/issue.yaml 这样的期刊文件夹")
@@ -463,9 +519,11 @@ def _publish(args) -> int:
         from .build import build_issue
 
         try:
-            result = build_issue(manifest, args.output, progress=say.stage, editions=("archive",))
+            result = build_issue(manifest, args.output, progress=say.stage, editions=("archive",),
+                                 strict=args.strict)
         finally:
             say.stage_done()
+        _print_warnings(result.warnings)
         pdf = result.outputs[0].path
         say(f"已生成 {display_path(pdf)}：{result.pages} 页")
     data = pdf.read_bytes()
@@ -491,7 +549,7 @@ def _search(args) -> int:
     import json
 
     from .archive.store import archive_folder, open_catalogue
-    from .archive.search import marked, parse_query, search
+    from .archive.search import STATE_NOTES, marked, parse_query, search
 
     if args.limit < 1:
         return _usage("search", f"--limit 应为正整数，实际为 {args.limit}")
@@ -500,7 +558,7 @@ def _search(args) -> int:
     db = open_catalogue(folder)
     try:
         started = time.perf_counter()
-        result = search(db, query, year=args.year, limit=args.limit)
+        result = search(db, query, year=args.year, limit=args.limit, folder=folder)
         seconds = time.perf_counter() - started
     finally:
         db.close()
@@ -509,7 +567,8 @@ def _search(args) -> int:
             "terms": list(query.terms), "year": args.year, "total": result.total, "seconds": round(seconds, 4),
             "results": [{"issue": h.issue_id, "label": h.issue_label, "bulletin": h.bulletin, "date": h.issue_date,
                          "title": h.title, "page": h.page, "file": display_path(folder / h.file),
-                         "snippet": h.snippet, "highlights": [list(m) for m in h.highlights]}
+                         "snippet": h.snippet, "highlights": [list(m) for m in h.highlights],
+                         "file_state": h.file_state}
                         for h in result.hits],
         }, ensure_ascii=False, indent=2))
         return 0
@@ -525,6 +584,8 @@ def _search(args) -> int:
         print(f"\n{number}. {hit.issue_label}  第 {hit.page} 页  《{hit.title}》")
         print(f"   {snippet}")
         print(f"   {display_path(folder / hit.file)}")
+        if hit.file_state:
+            print(f"   警告：{STATE_NOTES[hit.file_state]}")
     if result.total > len(result.hits):
         print(f"\n另有 {result.total - len(result.hits)} 处未列出（--limit 可列出更多）")
     return 0
@@ -546,11 +607,11 @@ def _catalogue(args) -> int:
     if args.html is None:
         print(format_listing(issues, folder))
         return 0
-    from .pdf.finish import write_atomically
+    from .files import write_atomically
 
     target = folder / "index.html" if args.html is True else args.html
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    write_atomically(target, html_page(issues, folder, target, generated).encode("utf-8"))
+    write_atomically(target, html_page(issues, folder, target, generated))
     say(f"已写出 {display_path(target)}：{len(issues)} 期，{sum(len(i.articles) for i in issues)} 篇文章")
     return 0
 
@@ -614,18 +675,34 @@ def _unpack(args) -> int:
 
 
 def _new(args) -> int:
-    from .inputs.issues import ISSUE_SOURCES, issue_manifests, resolve_issue
-    from .editor.newissue import create_issue, describe
+    from .inputs.issues import issue_manifests, resolve_issue
+    from .editor.newissue import create_issue, describe, plan_issue
 
     say = _Say(args)
     if args.previous:
         previous = resolve_issue(args.previous)
     else:
-        regular = [p for p in issue_manifests(ISSUE_SOURCES) if "-zk" not in p.parent.name]
+        sources = project.require().issue_sources
+        regular = [p for p in issue_manifests(sources) if "-zk" not in p.parent.name]
         if not regular:
-            raise KjError(ISSUE_SOURCES, None, "还没有任何一期：应先手工建立第一期（可参照 README 的期刊清单示例）")
+            raise KjError(sources, None, "还没有任何一期：应先建立第一期（kjtypeset init 会建好一期，"
+                                         "也可参照 README 的期刊清单示例手工建立）")
         previous = regular[-1]
-    new = create_issue(previous, supplement=args.supplement, date=args.date, force=args.force)
+    plan = plan_issue(previous, supplement=args.supplement, date=args.date)
+    plan.check_free(args.force)  # the folder in the way first: no point in asking
+    if plan.questions and not args.yes:
+        # A jump into another year or over a missing issue: say which date, and ask (issue 14).
+        if not sys.stdin.isatty():
+            raise KjError(None, None, plan.question() + "；确认无误请加 --yes")
+        print(plan.question() + "。", file=sys.stderr)
+        try:
+            answer = input("确认创建吗？输入 y 确认，直接回车取消：").strip().lower()
+        except EOFError:
+            answer = ""
+        if answer not in ("y", "yes", "是", "确认"):
+            print("已取消，没有创建任何文件。", file=sys.stderr)
+            return 1
+    new = create_issue(previous, force=args.force, plan=plan)
     say(describe(new))
     say(f"下一步：kjtypeset import 文件… --issue {new.manifest.parent.name}")
     return 0
@@ -644,7 +721,9 @@ def _import(args) -> int:
     manifest = resolve_issue(args.issue)
     stdin = sys.stdin.buffer.read() if "-" in args.files else None
     sources = [read_source(name, stdin) for name in args.files]
-    reports = import_files(sources, manifest, args.title)
+    with collecting_warnings() as warnings:
+        reports = import_files(sources, manifest, args.title, again=args.again)
+    _print_warnings(warnings)
     total = 0
     for report in reports:
         name = "标准输入" if report.source == "-" else report.source
@@ -690,7 +769,7 @@ def _preview(args) -> int:
     say.stage_done()
 
     def report(kind: str, message: str) -> None:
-        if kind == "error":
+        if kind in ("error", "warning"):
             print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
         elif kind == "built":
             say(f"{time.strftime('%H:%M:%S')} {message}")
@@ -713,13 +792,63 @@ def _preview(args) -> int:
     return 0
 
 
-def _fonts(args) -> int:
-    from .engine.fonts import PROJECT_FONTS, install_sc_faces
+def _fix_encoding(args) -> int:
+    from .inputs.encoding import fix_encoding
+    from .inputs.issues import resolve_issue
 
     say = _Say(args)
-    written = install_sc_faces(args.dest or PROJECT_FONTS)
+    files: list[Path] = []
+    for given in args.paths:
+        path = Path(given)
+        if path.is_file() and path.name != "issue.yaml":
+            files.append(path)
+            continue
+        folder = resolve_issue(given).parent
+        files += [folder / "issue.yaml"] + sorted(
+            p for p in folder.rglob("*") if p.suffix.lower() in (".md", ".txt") and p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    fixed = 0
+    for path in dict.fromkeys(files):
+        result = fix_encoding(path)
+        if result.backup is None:
+            say.detail(f"已是 UTF-8：{display_path(path)}")
+            continue
+        fixed += 1
+        say(f"已改存为 UTF-8：{display_path(path)}（原为 {result.encoding}，原文件保留为 "
+            f"{display_path(result.backup)}）")
+    say(f"改存了 {fixed} 个文件。" if fixed else f"{len(set(files))} 个文件都已是 UTF-8，未改动。")
+    return 0
+
+
+def _fonts(args) -> int:
+    from .engine.fonts import install_sc_faces, sc_faces_folder
+
+    say = _Say(args)
+    if args.dest is None and (ready := sc_faces_folder(project.font_folders())):
+        say(f"字体已就绪（{display_path(ready)}），无需提取。")
+        return 0
+    written = install_sc_faces(args.dest or project.user_fonts())
     for path in written:
         say(f"已提取 {display_path(path)}")
     if not written:
         say("字体已就绪，无需提取。")
+    return 0
+
+
+def _init(args) -> int:
+    from .editor.newproject import create_project
+
+    say = _Say(args)
+    new = create_project(args.folder, args.bulletin, args.publisher, args.editor, args.date)
+    where = display_path(new.root)
+    say(f"已新建简报文件夹 {where}：")
+    for path in new.files:
+        say(f"  {display_path(path)}")
+    manifest = new.manifest.relative_to(new.root).as_posix()
+    say("下一步：")
+    if where != ".":
+        say(f"  cd {where}")
+    say(f"  1. 在 {manifest} 中填写报头名称、编印单位、编辑，核对印发日期；")
+    say(f"  2. 导入文章：kjtypeset import 稿件.docx 网页.html 文字.txt --issue {new.issue_id}（再删去示例文章）；")
+    say(f"  3. 排版：kjtypeset build {manifest}，PDF 写在 output/{new.issue_id}/。")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import unicodedata
 from collections.abc import Iterator
@@ -104,3 +105,26 @@ def collecting_warnings(strict: bool = False) -> Iterator[list[KjWarning]]:
         yield collector.warnings
     finally:
         _collector.reset(token)
+
+
+@contextlib.contextmanager
+def captured_log(name: str, level: int = logging.WARNING) -> Iterator[list[logging.LogRecord]]:
+    """What the ``name`` logger (WeasyPrint, pypdf) reports inside the block, collected into the
+    list it yields instead of printed: the stage turns what matters into a KjError or a warning,
+    and the CLI prints one line per problem, not a library's log."""
+    logger = logging.getLogger(name)
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Collect(level)
+    saved = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = saved

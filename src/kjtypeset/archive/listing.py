@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import display_path
-from .search import issue_label
+from ..inputs.issues import issue_label
 
 PAGE_TEMPLATE = Path(__file__).with_name("catalogue.html")
 

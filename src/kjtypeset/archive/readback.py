@@ -59,11 +59,11 @@ def read_archive_pdf(data: bytes, origin: Path) -> IssueRecord:
 
     from ..inputs.articles import read_articles
     from ..inputs.manifest import load_manifest
-    from ..pdf.preflight import pypdf_warnings
+    from ..errors import captured_log
     from ..pdf.sources import extract_sources
 
     try:
-        with pypdf_warnings():
+        with captured_log("pypdf"):
             reader = PdfReader(io.BytesIO(data))
             catalog = reader.trailer["/Root"]
             xmp = catalog["/Metadata"].get_object().get_data() if "/Metadata" in catalog else b""
@@ -84,7 +84,7 @@ def read_archive_pdf(data: bytes, origin: Path) -> IssueRecord:
     with tempfile.TemporaryDirectory(prefix="kjtypeset-") as temp:
         folder = Path(temp) / fields.issue_id  # the manifest takes its issue id from its folder
         try:
-            with pypdf_warnings():
+            with captured_log("pypdf"):
                 extract_sources(reader, origin, folder)
             manifest = load_manifest(folder / "issue.yaml")
             articles = read_articles(manifest)
@@ -94,7 +94,7 @@ def read_archive_pdf(data: bytes, origin: Path) -> IssueRecord:
             raise KjError(origin, None, f"附带的源文件有误：{exc.message}") from exc
     _agree(fields, manifest, articles, origin)
 
-    with pypdf_warnings():
+    with captured_log("pypdf"):
         texts = [page.extract_text() or "" for page in reader.pages]
     end_markers = [f"编印：{manifest.publisher}"] + [f"{label}：{names[0]}"
                                                    for label, names in manifest.distribution if names]

@@ -22,11 +22,14 @@ must start in the page's own text for the page to count, so nothing is found twi
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import KjError
+from ..inputs.issues import issue_label
 
 # CJK characters and the punctuation used in Chinese text, around which spaces are layout.
 _WIDE = ("\u00b7\u1100-\u11ff\u2010-\u2027\u2030-\u205e\u2e80-\u2fdf\u2ff0-\u303f\u3040-\u9fff"
@@ -39,10 +42,24 @@ RUN_ON = 60  # characters of the next page indexed with a page: the longest phra
 _TERMS = re.compile(r'"([^"]*)"?|(\S+)')
 
 
+# A web or e-mail address that a line break cut (issue 14): printed "www.nxkjd." / "cn", or
+# "http://a.gov.cn/" / "zwgk", it is one word again. Addresses break after / ? & - = # _ ~ : @
+# and before a dot; the white space there is the line break, never part of the address.
+_ADDRESS = r"(?:https?://|ftp://|www\.|[A-Za-z0-9._%+-]+@)[A-Za-z0-9._~:/?#@!$&'*+=%-]*"
+_ADDRESS_CUT = re.compile(rf"({_ADDRESS}[./?&=#_~:@-])\s+(?=[A-Za-z0-9])|({_ADDRESS}[A-Za-z0-9])\s+(?=\.[A-Za-z0-9])"
+                          # an e-mail address cut before its "@": "kjt-" / "xm@nmg.gov.cn"
+                          r"|([A-Za-z0-9._%+-]*[A-Za-z0-9][._-])\s+(?=[A-Za-z0-9._%+-]*[A-Za-z0-9]@[A-Za-z0-9])")
+
+
 def normalise(text: str) -> str:
     """Text as the catalogue stores it: no white space beside CJK characters, single spaces
-    between Latin words, no invisible joiners."""
+    between Latin words, no invisible joiners, web and e-mail addresses whole."""
     text = _INVISIBLE.sub("", text)
+    while True:
+        joined = _ADDRESS_CUT.sub(lambda m: m.group(1) or m.group(2) or m.group(3), text)
+        if joined == text:
+            break
+        text = joined
     return _SPACES.sub(" ", _SPACE_BY_WIDE.sub("", text)).strip()
 
 
@@ -85,6 +102,7 @@ class Hit:
     page: int  # printed page number
     snippet: str
     highlights: tuple[tuple[int, int], ...]  # [start, end) of each matched term in the snippet
+    file_state: str | None = None  # "changed" or "missing" when the PDF is not as published
 
 
 @dataclass(frozen=True)
@@ -94,12 +112,12 @@ class SearchResult:
     total: int  # hits before the limit
 
 
-def issue_label(year: int, number: int, supplement: bool) -> str:
-    return f"{year}年{'增刊' if supplement else ''}第{number}期"
+def search(db: sqlite3.Connection, query: Query, year: int | None = None, limit: int = 20,
+           folder: Path | None = None) -> SearchResult:
+    """Pages of the current revision of every archived issue that contain every term.
 
-
-def search(db: sqlite3.Connection, query: Query, year: int | None = None, limit: int = 20) -> SearchResult:
-    """Pages of the current revision of every archived issue that contain every term."""
+    ``folder``: the archive; each hit's PDF is re-hashed, as verify does, and a hit whose file
+    was changed or lost since it was published is marked (issue 14)."""
     indexed = [t for t in query.terms if len(t) >= TRIGRAM]
     short = [t for t in query.terms if len(t) < TRIGRAM]
     where, params = ["i.current = 1"], []
@@ -115,7 +133,7 @@ def search(db: sqlite3.Connection, query: Query, year: int | None = None, limit:
         params.append(year)
     rows = db.execute(
         f"""SELECT i.issue_id, i.bulletin, i.year, i.number, i.supplement, i.issue_date, i.file,
-                   a.title, p.page, t.text, {'bm25(page_text)' if indexed else '0'}, p.chars
+                   a.title, p.page, t.text, {'bm25(page_text)' if indexed else '0'}, p.chars, i.sha256
             FROM page_text t JOIN pages p ON p.id = t.rowid JOIN articles a ON a.id = p.article
                  JOIN issues i ON i.id = a.issue
             WHERE {' AND '.join(where)}""", params).fetchall()
@@ -131,11 +149,30 @@ def search(db: sqlite3.Connection, query: Query, year: int | None = None, limit:
     rows.sort(key=lambda row: (row[5], -row[8]), reverse=True)  # among equals: newest issue, then page
     rows.sort(key=score)  # stable
     hits = []
-    for issue_id, bulletin, year_, number, supplement, date, file, title, page, text, _, _ in rows[:limit]:
+    states: dict[str, str | None] = {}
+    for issue_id, bulletin, year_, number, supplement, date, file, title, page, text, _, _, digest in rows[:limit]:
         excerpt, marks = snippet(text, pattern)
+        if folder is not None and file not in states:
+            states[file] = file_state(folder / file, digest)
         hits.append(Hit(issue_id, bulletin, issue_label(year_, number, bool(supplement)), date, file,
-                        title, page, excerpt, marks))
+                        title, page, excerpt, marks, states.get(file)))
     return SearchResult(query, tuple(hits), len(rows))
+
+
+def file_state(path: Path, digest: str) -> str | None:
+    """None when the file is the one published (same SHA-256), else "changed" or "missing"."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return "missing"
+    return None if hashlib.sha256(data).hexdigest() == digest else "changed"
+
+
+STATE_NOTES = {
+    "changed": "这个 PDF 已与存档时不同（被改动或损坏），上面的结果取自存档时的目录，文件本身不可信："
+               "请运行 kjtypeset verify",
+    "missing": "这个 PDF 已不在档案中：请运行 kjtypeset verify",
+}
 
 
 def snippet(text: str, pattern: re.Pattern, before: int = 20, width: int = 72) -> tuple[str, tuple[tuple[int, int], ...]]:

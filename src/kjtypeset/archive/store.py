@@ -25,16 +25,17 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .readback import IssueRecord
+from .. import project
 from ..errors import KjError, display_path
-from .search import issue_label, run_on
+from ..files import fsync_folder, written_temp
+from ..inputs.issues import issue_label
+from .search import run_on
 
-ARCHIVE = Path(__file__).resolve().parents[3] / "archive"
 SETTING = "KJTYPESET_ARCHIVE"
 CATALOGUE = "catalogue.sqlite"
 LEDGER = "published.jsonl"
@@ -89,7 +90,9 @@ CREATE INDEX pages_article ON pages(article);
 
 def archive_folder(given: Path | None = None) -> Path:
     """--archive DIR, else the KJTYPESET_ARCHIVE setting, else archive/ in the project."""
-    return Path(given or os.environ.get(SETTING) or ARCHIVE)
+    if given or os.environ.get(SETTING):
+        return Path(given or os.environ[SETTING])
+    return project.require().archive
 
 
 def open_catalogue(folder: Path, create: bool = False) -> sqlite3.Connection:
@@ -149,7 +152,7 @@ class Published:
 def publish(data: bytes, record: IssueRecord, folder: Path,
             on_wait: Callable[[str], None] = lambda message: None) -> Published:
     """File an archive edition (read back as ``record``) as the issue's next revision."""
-    from ..pdf.finish import output_lock
+    from ..files import output_lock
 
     fields = record.fields
     digest = sha256(data)
@@ -198,29 +201,13 @@ def _file_new(folder: Path, name: str, data: bytes) -> None:
     target = folder / name
     target.parent.mkdir(parents=True, exist_ok=True)
     # The temporary file lives in the archive folder, where the lock's cleanup finds it.
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=".archive-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, 0o444)
+    with written_temp(folder, data, prefix=".archive-", mode=0o444) as temp:
         try:
             os.link(temp, target)  # unlike rename, fails if the target exists
         except FileExistsError:
             raise KjError(target, None, "档案中已有同名文件：存档的文件绝不覆盖（目录与文件不一致时，"
                                         "先用 kjtypeset verify 检查）") from None
-    finally:
-        Path(temp).unlink(missing_ok=True)
-    _fsync_dir(target.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_folder(target.parent)
 
 
 def read_ledger(folder: Path) -> dict[str, dict]:
@@ -332,7 +319,7 @@ def reindex(folder: Path, on_wait: Callable[[str], None] = lambda message: None,
             on_file: Callable[[Path], None] = lambda path: None) -> CheckReport:
     """Rebuild the catalogue from the archived PDFs alone, in one transaction."""
     from .readback import read_archive_pdf
-    from ..pdf.finish import output_lock
+    from ..files import output_lock
 
     if not folder.is_dir():
         raise KjError(folder, None, "找不到档案文件夹（--archive 可指定档案文件夹）")

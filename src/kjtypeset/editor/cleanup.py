@@ -19,20 +19,24 @@ _HAN_CHAR = re.compile(f"[{HAN}]")
 # A space (or several) between a Han character or full-width mark and a Latin letter, digit or
 # sign: PDF extraction and hand-made spacing leave these ("5 家", "2023 年", "IPO 前期").
 _SPACE_AFTER_HAN = re.compile(f"({_HAN_OR_PUNCT})[ \u00a0\t]+(?=[0-9A-Za-z%.+\\-])")
-_SPACE_BEFORE_HAN = re.compile(f"(?<=[0-9A-Za-z%.])[ \u00a0\t]+({_HAN_OR_PUNCT})")
+_SPACE_BEFORE_HAN = re.compile(f"(?<=[0-9A-Za-z%./])[ \u00a0\t]+({_HAN_OR_PUNCT})|(?<=[0-9])[ \u00a0\t]+(?=%)")
 # A space beside a full-width mark ("正文， 说明"): the mark carries its own space.
 _SPACE_BY_FULL_MARK = re.compile(f"(?<=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20“”‘’…—])[ \u00a0\t]+(?={_HAN_OR_PUNCT})"
-                                 f"|(?<=[{HAN}])[ \u00a0\t]+(?=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20])")
+                                 f"|(?<=[{HAN}])[ \u00a0\t]+(?=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20])"
+                                 # "当前 ，", "（ 联盟 ）": a full-width mark needs no space inside
+                                 "|(?<=\\S)[ \u00a0\t]+(?=[，。、；：？！）》」』】”’])|(?<=[（《「『【“‘])[ \u00a0\t]+")
 
 # Half-width marks inside Chinese prose become their full-width forms (GB/T 15834).
-_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
-_PAREN_IN_HAN = re.compile(f"(?<=[{HAN}])\\(([^()\\n]{{1,40}})\\)|\\(([^()\\n]{{1,40}})\\)(?=[{HAN}])")
-# After Han or a full-width mark ("年,", "”,“"): the mark belongs to the Chinese sentence. Not
-# before "//" (a web address) nor between digits (a thousands separator needs a digit before).
-_PUNCT_AFTER_HAN = re.compile(f"(?<={_HAN_OR_PUNCT})([,;:?!])(?!//)")
-# Before Han or an opening full-width mark, after a digit or sign ("16.87%,服务", "100,同比").
-_PUNCT_BEFORE_HAN = re.compile(f"(?<=[0-9%)])([,;:?!])(?=[{HAN}“‘（《「『【])")
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）", ".": "。"}
+_GAP = "[ \\t\\u00a0]*"
+# Round brackets with spaces outside them: "行动 (联盟)建设", "(1)加强", "人工智能 (AI) 技术".
+_PARENS = re.compile(f"{_GAP}\\(([^()\\n]{{1,60}})\\){_GAP}")
+# A half-width mark with the spaces typed around it: "当前 ,我市", "增长21%.全市".
+_HALF_MARK = re.compile(f"{_GAP}([,.;:?!])(?!\\.){_GAP}")
+_OPENING = "“‘（《「『【〔"
+_CLOSING = "”’）》」』】〕、，。；：？！…—%‰"
 _STRAIGHT_QUOTES = re.compile(f'"([^"\\n]*[{HAN}][^"\\n]*)"')
+_STRAIGHT_SINGLE = re.compile(f"(?<![A-Za-z0-9])'([^'\\n]*[{HAN}][^'\\n]*)'(?![A-Za-z0-9])")
 _DOTS_AFTER_HAN = re.compile(f"(?<={_HAN_OR_PUNCT})(?:\\.{{3,}}|。{{3,}})|(?<=[{HAN}])…(?!…)")
 # Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) are set as ordinary ones in Chinese text.
 _FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
@@ -60,22 +64,117 @@ def normalise_spacing(text: str, counts: Counter | None = None) -> str:
 
 
 def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
-    """Turn half-width marks used in Chinese context into full-width marks."""
+    """Turn half-width marks used in Chinese context into full-width marks, dropping the
+    spaces typed beside them ("当前 ,我市" → "当前，我市"); "3.5", "2,000", "8:30", web and
+    e-mail addresses, "1." at the head of a list item and English text stay as they are."""
     total = 0
     text, n = _FULLWIDTH_ALNUM.subn(lambda m: chr(ord(m.group()) - 0xFEE0), text)
     total += n
-    text, n = _PAREN_IN_HAN.subn(lambda m: f"（{m.group(1) or m.group(2)}）", text)
-    total += n
     text, n = _STRAIGHT_QUOTES.subn(r"“\1”", text)
+    total += n
+    text, n = _STRAIGHT_SINGLE.subn(r"‘\1’", text)
     total += n
     text, n = _DOTS_AFTER_HAN.subn("……", text)
     total += n
-    for pattern in (_PUNCT_AFTER_HAN, _PUNCT_BEFORE_HAN):
-        text, n = pattern.subn(lambda m: _HALF_TO_FULL[m.group(1)], text)
-        total += n
+    converted = [0]
+
+    def parens(match: re.Match) -> str:
+        inner = match.group(1)
+        before = text[match.start() - 1] if match.start() else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        if not (has_han(inner) or _wide(before) or _wide(after)):
+            return match.group()
+        converted[0] += 1
+        # Spaces go where a wide neighbour or an edge is; one stays between Latin words.
+        lead = "" if not before or _wide(before) or match.group().startswith("(") else " "
+        trail = "" if not after or _wide(after) or match.group().endswith(")") else " "
+        if lead and not (before.isascii() and before.isalnum()):
+            lead = ""
+        if trail and not (after.isascii() and after.isalnum()):
+            trail = ""
+        return f"{lead}（{inner.strip()}）{trail}"
+
+    text = _PARENS.sub(parens, text)
+
+    def marks(match: re.Match) -> str:
+        mark = match.group(1)
+        start, end = match.start(), match.end()
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if not _chinese_mark(text, mark, before, after, start, match.start(1)):
+            return match.group()
+        converted[0] += 1
+        return _HALF_TO_FULL[mark]
+
+    text = _HALF_MARK.sub(marks, text)
+    total += converted[0]
     if counts is not None:
         counts["punctuation"] += total
     return text
+
+
+def _wide(char: str) -> bool:
+    """Han or a full-width mark: the neighbours that make a mark Chinese."""
+    return bool(char) and (bool(_HAN_CHAR.match(char)) or char in _OPENING or char in _CLOSING
+                           or "\u3000" <= char <= "\u303f" or "\uff01" <= char <= "\uff5e")
+
+
+def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at: int) -> bool:
+    """Whether a half-width ``mark`` is punctuation of the Chinese sentence around it."""
+    han_before = _wide(before) and before not in _OPENING
+    han_after = after == "" or _wide(after) and after not in _CLOSING[:-2]
+    latin_before = before.isascii() and before.isalnum()
+    if mark == ".":
+        if before.isdigit() and after.isdigit():
+            return False  # 3.5
+        if after.isascii() and after.isalnum() and not _wide(before):
+            return False  # www.nxkjd.cn, v2.0, No.1, e-mail addresses
+        if before.isdigit() and after and _list_number(text, start):
+            return False  # "1.加强…" at the head of a list item
+        if latin_before and _abbreviation(text, start):
+            return False  # "e.g.", "Dr.", "Inc."
+        if han_before:
+            return not (after.isascii() and after.isalpha() and start == at)  # ".NET", ".cn" after Han
+        if before.isdigit() or before in "%‰" or latin_before:
+            return (han_after and after != "") or (after == "" and has_han(text))
+        return False
+    if mark == ":" and text.startswith("//", at + 1):
+        return False  # http://
+    if mark == ";" and re.search(r"&#?[A-Za-z0-9]+$", text[:start]):
+        return False  # &amp;
+    if han_before:
+        return not (mark == ":" and before.isdigit())
+    if before.isdigit() or before in "%‰":
+        if mark in ",:" and after.isdigit():
+            return False  # 2,000 and 8:30
+        return (han_after and after != "") or (mark in "?!" and after == "" and has_han(text))
+    if latin_before:
+        return (han_after and after != "") or (mark in "?!" and after == "" and has_han(text))
+    return False
+
+
+def _list_number(text: str, start: int) -> bool:
+    """Whether the digits ending at ``start`` are a list number: one or two digits at the
+    start of the text or after a space, colon, semicolon or comma."""
+    digits = start
+    while digits > 0 and text[digits - 1].isdigit():
+        digits -= 1
+    if start - digits > 2:
+        return False
+    if digits >= 2 and text[digits - 1] == ":" and text[digits - 2].isdigit():
+        return False  # 11:00
+    return digits == 0 or text[digits - 1] in " \t：:；;，,（("
+
+
+_ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "prof", "no", "inc", "ltd", "co", "corp", "etc", "vs", "st", "jr",
+                  "sr", "fig", "vol", "pp", "dept", "univ"}
+
+
+def _abbreviation(text: str, start: int) -> bool:
+    """Whether the Latin word ending at ``start`` is an abbreviation such as "e.g" or "Inc"."""
+    word = re.search(r"[A-Za-z.]+$", text[:start])
+    return bool(word) and (bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word.group()))  # e.g, U.S
+                           or word.group().lower() in _ABBREVIATIONS)
 
 
 def join_lines(before: str, after: str) -> str:

@@ -9,6 +9,7 @@ passed on to the editor.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import mammoth
 import tinyhtml5
 
 from .cleanup import clean_title
-from .draft import Collector, Draft
+from .draft import Collector, Draft, take_meta
 from ..errors import KjError
 from .htmlblocks import HEADINGS, BlockWriter, tag_of, text_of
 from .textimport import looks_like_title
@@ -76,12 +77,15 @@ def import_docx(data: bytes, where: Path | str, title: str | None = None) -> Dra
         return None
 
     BlockWriter(collector, load_image).write(body)
+    collector.attach_captions()
+    meta = take_meta(collector)
     for kind in sorted(set(unsupported)):
         collector.note(f"图片格式 {kind} 无法在 PDF 中使用，已略去（请另存为 PNG 或 JPEG 后手工插入）")
-    for message in result.messages:
-        collector.note(_mammoth_note(message.message))
+    for note in mammoth_notes([message.message for message in result.messages]):
+        collector.note(note)
     return Draft(title=title or found_title, blocks=tuple(collector.blocks),
                  paragraphs=collector.paragraphs, images=tuple(collector.images),
+                 source=meta.source, author=meta.author, date=meta.date,
                  notes=tuple(collector.notes), repairs=tuple(collector.counts.items()))
 
 
@@ -106,10 +110,60 @@ def _remove(root, target) -> None:
             return
 
 
-def _mammoth_note(message: str) -> str:
-    if message.startswith("Unrecognised paragraph style"):
-        return f"未识别的段落样式，按正文处理：{message.split(':', 1)[-1].strip()}"
-    if message.startswith("Unrecognised run style"):
-        return f"未识别的文字样式，按正文处理：{message.split(':', 1)[-1].strip()}"
-    return f"Word 转换提示：{message}"
+# mammoth's warnings, in English, summarised for the editor in Chinese (issue 14): what was
+# left out and whether anything needs doing.
+_MAMMOTH = (
+    (re.compile(r"^Unrecognised (?:paragraph|run) style: (.*?) \(Style ID: (.*?)\)$"), "style"),
+    (re.compile(r"^(?:Paragraph|Run|Table|Numbering) style with ID (.*) was referenced but not defined"), "style"),
+    (re.compile(r"^A w:sym element with an unsupported character was ignored: char (\S+) in font (.+)$"), "symbol"),
+    (re.compile(r"^Unsupported break type"), "break"),
+    (re.compile(r"^(?:Could not find image file|A v:imagedata element without a relationship ID|"
+                r"could not find|could not open)", re.I), "image"),
+    (re.compile(r"^Image of type .* is unlikely to display"), None),  # noted with the image itself
+    (re.compile(r"complex field"), "field"),
+    (re.compile(r"cell merging may be incorrect"), "table"),
+    (re.compile(r"^An unrecognised element was ignored"), "element"),
+)
 
+
+def mammoth_notes(messages: list[str]) -> list[str]:
+    styles: list[str] = []
+    counts: dict[str, int] = {}
+    fonts: set[str] = set()
+    for message in messages:
+        for pattern, kind in _MAMMOTH:
+            if (match := pattern.search(message)):
+                break
+        else:
+            kind, match = "other", None
+        if kind is None:
+            continue
+        if kind == "style":
+            name = match.group(1).strip()
+            if name in ("", "None") and match.lastindex and match.lastindex > 1:
+                name = match.group(2).strip()  # a style without a name: its ID
+            if name and name not in styles:
+                styles.append(name)
+        if kind == "symbol":
+            fonts.add(match.group(2).strip())
+        counts[kind] = counts.get(kind, 0) + 1
+    notes = []
+    if styles:
+        shown = "、".join(f"“{s}”" for s in styles[:6]) + ("等" if len(styles) > 6 else "")
+        notes.append(f"Word 文件用了 {len(styles)} 种程序不认识的样式（{shown}），这些段落按正文导入，文字没有缺失")
+    if counts.get("symbol"):
+        notes.append(f"略去了 {counts['symbol']} 个符号字体（{'、'.join(sorted(fonts))}）中的特殊符号，"
+                     "如勾、框、箭头：请对照原文补上")
+    if counts.get("image"):
+        notes.append(f"有 {counts['image']} 张图片在 Word 文件里找不到（可能是链接到别处的图片），已略去：请另行插入")
+    if counts.get("break"):
+        notes.append("略去了分栏符等 Word 专用的分隔，不影响文字")
+    if counts.get("field"):
+        notes.append("Word 的域（自动编号、目录、交叉引用等）不完整，按其中的文字导入：请核对编号")
+    if counts.get("table"):
+        notes.append("有表格的结构不规整，合并单元格可能不对：请核对表格")
+    if counts.get("element"):
+        notes.append(f"略去了 {counts['element']} 处 Word 中无法识别的内容（如文本框、公式对象）：请对照原文核对")
+    if counts.get("other"):
+        notes.append(f"Word 转换时有 {counts['other']} 处内容未能处理：请对照原文核对")
+    return notes

@@ -54,6 +54,7 @@ class BlockWriter:
         self.bold = 0
         self.italic = 0
         self.footnotes: dict[str, str] = {}
+        self.caption = False
 
     # -- driving ----------------------------------------------------------------------------
 
@@ -69,6 +70,8 @@ class BlockWriter:
     def flush(self) -> None:
         if self.runs:
             self.out.paragraph(self.runs)
+            if self.caption:  # Word's Caption (题注) style, or <figcaption>
+                self.out.captions.add(len(self.out.blocks) - 1)
             self.runs = []
 
     def text(self, text: str | None) -> None:
@@ -90,8 +93,11 @@ class BlockWriter:
             self.heading(element, HEADINGS[tag])
         elif tag in BLOCKS:
             self.flush()
+            caption = self.caption
+            self.caption = caption or tag == "figcaption" or "kj-caption" in (element.get("class") or "").split()
             self.children(element)
             self.flush()
+            self.caption = caption
         else:
             self.inline_element(element)
 
@@ -137,7 +143,7 @@ class BlockWriter:
 
     def _img(self, element: Element) -> None:
         src = element.get("src", "")
-        alt = element.get("alt") or element.get("title") or ""
+        alt = element.get("alt") or ""  # a title is a tooltip, never a caption (issue 14)
         loaded = self.load_image(src)
         if loaded is None:
             return

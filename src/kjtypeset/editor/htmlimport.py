@@ -17,7 +17,8 @@ from xml.etree.ElementTree import Element
 import tinyhtml5
 
 from .cleanup import clean_title, has_han
-from .draft import Collector, Draft
+from .draft import Collector, Draft, take_meta
+from .textmeta import Meta, meta_line, parse_date
 from ..errors import KjError
 from .htmlblocks import BlockWriter, tag_of, text_of
 
@@ -45,20 +46,22 @@ def import_html(data: bytes, path: Path | None, title: str | None = None) -> Dra
     content = _content(body)
     collector = Collector()
     found = _take_heading(content, body, page_title)
-    source = _take_byline(body)
+    meta = _take_byline(body)
 
     def load_image(src: str):
         return _image(src, path, collector)
 
     BlockWriter(collector, load_image).write(content)
+    collector.attach_captions()
+    meta.merge(take_meta(collector))
     name = title or (clean_title(found, collector.counts) if found else None)
     if not name:
         raise KjError(where, None, "没有找到文章标题（<h1> 或 <title>）：可以用 --title 指定")
     if dropped:
         collector.note(f"已删去网页的导航、页眉页脚、脚本等 {dropped} 处")
     return Draft(title=name, blocks=tuple(collector.blocks), paragraphs=collector.paragraphs,
-                 images=tuple(collector.images), source=source, notes=tuple(collector.notes),
-                 repairs=tuple(collector.counts.items()))
+                 images=tuple(collector.images), source=meta.source, author=meta.author, date=meta.date,
+                 notes=tuple(collector.notes), repairs=tuple(collector.counts.items()))
 
 
 def _likely(data: bytes) -> str:
@@ -145,19 +148,27 @@ def _same(a: str, b: str) -> bool:
     return bool(a) and (a == b or (len(a) >= 6 and (a in b or b in a)))
 
 
-def _take_byline(body: Element) -> str | None:
-    """A short "来源：… 发布时间：…" line at the top of the body gives the source."""
+def _take_byline(body: Element) -> Meta:
+    """A short "发布时间：…　来源：…　作者：…" line at the top of the page: source, author and date."""
     for element in body.iter():
         if tag_of(element) not in ("p", "div", "span"):
             continue
         text = text_of(element)
-        if len(text) > 80 or not (match := _BYLINE.search(text)):
+        if len(text) > 120 or not _BYLINE.search(text):
             continue
-        if any(len(text_of(c)) > 80 for c in element):
+        if any(len(text_of(c)) > 120 for c in element):
             continue
         element.clear()
-        return match.group(2) if has_han(match.group(2)) else None
-    return None
+        meta = meta_line(text) or Meta()
+        # A byline with buttons or counters beside it: take the fields one by one.
+        for key, value in _BYLINE.findall(text):
+            if key == "作者":
+                meta.author = meta.author or value
+            elif has_han(value):
+                meta.source = meta.source or value
+        meta.date = meta.date or parse_date(text)
+        return meta
+    return Meta()
 
 
 def _image(src: str, page: Path | None, collector: Collector):

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .draft import Draft
-from ..errors import KjError
-from .manifestedit import append_articles, write_text_atomically
+from ..errors import KjError, display_path
+from ..files import write_atomically
+from ..inputs.encoding import decode
+from .manifestedit import append_articles
 
 KINDS = {".docx": "docx", ".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
 _UNSUPPORTED = {
@@ -72,15 +74,11 @@ def kind_of(source: Source) -> str:
 
 
 def decode_text(source: Source) -> tuple[str, str | None]:
-    """Text in UTF-8, or in GB18030 (GBK) as Chinese Windows saves it; a note for the latter."""
-    try:
-        return source.data.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        pass
-    try:
-        return source.data.decode("gb18030"), "文件不是 UTF-8 编码，已按 GB18030（GBK）读取"
-    except UnicodeDecodeError as exc:
-        raise KjError(source.path or "-", None, "文字应为 UTF-8 或 GBK 编码，实际两者都无法读取") from exc
+    """Text in UTF-8, GBK (GB18030) as Chinese Windows saves it, or UTF-16 as Word's "Unicode
+    text" does; a note when it was not UTF-8 (the article is written in UTF-8 all the same)."""
+    decoded = decode(source.data, source.path or "-")
+    note = None if decoded.is_utf8 else f"文件不是 UTF-8 编码，已按 {decoded.label} 读取"
+    return decoded.text, note
 
 
 def read_drafts(source: Source, title: str | None = None,
@@ -109,13 +107,17 @@ def read_drafts(source: Source, title: str | None = None,
 
 
 def import_files(sources: list[Source], manifest: Path, title: str | None = None,
-                 ) -> tuple[SourceReport, ...]:
+                 again: bool = False) -> tuple[SourceReport, ...]:
     """Read every source, then write the articles and append them to ``manifest``.
 
-    Nothing is ever overwritten: articles and their images get numbers no file has yet.
+    Nothing is ever overwritten: articles and their images get numbers no file has yet. An
+    article the issue already has (same title, or same opening text) is refused unless
+    ``again``: importing the same page twice is a slip (issue 14).
     """
     read = [(source, *read_drafts(source, title)) for source in sources]
     folder = manifest.parent
+    if not again:
+        _refuse_duplicates(read, folder)
     articles = folder / "articles"
     articles.mkdir(exist_ok=True)
     reports = []
@@ -131,8 +133,8 @@ def import_files(sources: list[Source], manifest: Path, title: str | None = None
                 if image.exists():  # cannot happen with fresh numbers; never risk it
                     raise KjError(image, None, "图片文件已经存在，不会覆盖：应先移走它")
             for image, (_suffix, data) in zip(images, draft.images):
-                image.write_bytes(data)
-            write_text_atomically(path, draft.markdown([p.name for p in images]))
+                write_atomically(image, data)
+            write_atomically(path, draft.markdown([p.name for p in images]))
             entries.append(path.relative_to(folder).as_posix())
             written.append(Written(path, draft, tuple(images)))
         reports.append(SourceReport(source.name, kind, tuple(written), notes, repairs))
@@ -140,14 +142,97 @@ def import_files(sources: list[Source], manifest: Path, title: str | None = None
     return tuple(reports)
 
 
+def _key(text: str) -> str:
+    """Text compared for sameness: letters, digits and Han only."""
+    return re.sub(r"[^\w]|_", "", text)
+
+
+def _refuse_duplicates(read, folder: Path) -> None:
+    known: dict[str, Path | str] = {}  # title key or opening-text key → where it is
+    for path in sorted((folder / "articles").glob("*.md")) if (folder / "articles").is_dir() else ():
+        title, opening = _existing(path)
+        for key in (title, opening):
+            if key:
+                known.setdefault(key, path)
+    for source, _kind, drafts, _notes, _repairs in read:
+        for draft in drafts:
+            opening = _key("".join(b for b in draft.blocks if not b.startswith(("!", "|", "#"))))[:_OPENING]
+            title = "t:" + _key(draft.title)
+            where = known.get(title) or (known.get("o:" + opening) if len(opening) >= 20 else None)
+            if where is not None:
+                there = display_path(where) if isinstance(where, Path) else f"本次导入的 {where}"
+                raise KjError(source.path or "-", None,
+                              f"《{draft.title}》本期已经有了：{there}（同一稿件导入了两次？）："
+                              "没有导入任何文件；确要再导入一份，加 --again")
+            known[title] = source.name
+            if len(opening) >= 20:
+                known["o:" + opening] = source.name
+
+
+_OPENING = 80  # characters of the body compared: the same text under another title
+
+
+def _existing(path: Path) -> tuple[str | None, str | None]:
+    """(title key, opening-text key) of an article file; Nones where it cannot be read."""
+    import yaml
+
+    from ..inputs.articles import split_front_matter
+    from ..inputs.encoding import decode
+
+    try:
+        front, body, _line = split_front_matter(decode(path.read_bytes(), path).text, path)
+        fields = yaml.safe_load(front) or {}
+    except (KjError, yaml.YAMLError, OSError):
+        return None, None
+    title = fields.get("title") if isinstance(fields, dict) else None
+    paragraphs = [b for b in body.split("\n\n") if b.strip() and not b.lstrip().startswith(("!", "|", "#"))]
+    opening = _key("".join(paragraphs))[:_OPENING]
+    return ("t:" + _key(str(title)) if title else None), ("o:" + opening if len(opening) >= 20 else None)
+
+
 _NOT_IN_NAME = re.compile(r"[^\w\u3400-\u9fff]+")
+NAME_CHARS = 20  # of the title in an article's file name
+
+
+def name_stem(title: str, limit: int = NAME_CHARS) -> str:
+    """The title shortened for a file name: at most ``limit`` characters, cut between words
+    (issue 14: "02-呼和浩特市科技局召开20.md" was cut inside a year). Punctuation and spaces
+    are left out; Han text is cut between words as jieba's dictionary segments it, never
+    inside a number or a Latin word."""
+    pieces = [p for p in _NOT_IN_NAME.split(title) if p]
+    if sum(map(len, pieces)) <= limit:
+        return "".join(pieces) or "文章"
+    words: list[str] = []
+    for piece in pieces:
+        words += _words(piece)
+    stem = ""
+    for word in words:
+        if len(stem) + len(word) > limit:
+            break
+        stem += word
+    return stem or "".join(pieces)[:limit]
+
+
+def _words(text: str) -> list[str]:
+    """Han runs cut into words; digits and Latin letters kept whole (with a unit after digits)."""
+    words = []
+    for run in re.findall(r"[0-9.]+[年月日%万亿元个家项次届期号]?|[A-Za-z][A-Za-z0-9]*|[^0-9A-Za-z]+", text):
+        if re.match(r"[0-9A-Za-z]", run):
+            words.append(run)
+            continue
+        try:
+            import rjieba  # lazily: about 0.1 s to load its dictionary, only when a title is long
+            words += rjieba.cut(run)
+        except ImportError:
+            words += list(run)
+    return words
 
 
 def _article_path(folder: Path, title: str) -> Path:
     """articles/NN-标题.md: numbered after the highest number there, never an existing file."""
     numbers = [int(m.group()) for p in folder.iterdir() if (m := re.match(r"\d+", p.name))]
     number = max(numbers, default=0) + 1
-    stem = _NOT_IN_NAME.sub("", title)[:12] or "文章"
+    stem = name_stem(title)
     path = folder / f"{number:02d}-{stem}.md"
     while path.exists():
         number += 1

@@ -7,15 +7,14 @@ only writes: it appends article entries and writes a new manifest.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from ..errors import KjError
+from ..errors import KjError, display_path, warn
+from ..files import write_atomically
 
 
 def _yaml() -> YAML:
@@ -34,8 +33,16 @@ def dump(data: CommentedMap) -> str:
 
 def append_articles(manifest: Path, entries: list[str]) -> None:
     """Add ``entries`` to the end of the manifest's ``articles`` list; nothing else changes."""
+    from ..inputs.encoding import decode, fix_encoding
+
+    decoded = decode(manifest.read_bytes(), manifest)
+    if not decoded.is_utf8:
+        # It is rewritten below anyway: in UTF-8, with the original kept (issue 14).
+        fixed = fix_encoding(manifest)
+        warn(manifest, None, f"清单原为 {fixed.encoding} 编码，加入文章时已改存为 UTF-8；"
+                             f"原文件保留为 {display_path(fixed.backup)}")
     try:
-        data = _yaml().load(manifest.read_text(encoding="utf-8"))
+        data = _yaml().load(decoded.text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise KjError(manifest, mark.line + 1 if mark else None,
@@ -51,16 +58,4 @@ def append_articles(manifest: Path, entries: list[str]) -> None:
         raise KjError(manifest, None, "articles（文章列表）应为一个列表，未改动")
     known = {item if isinstance(item, str) else item.get("file") for item in articles}
     articles.extend(entry for entry in entries if entry not in known)
-    write_text_atomically(manifest, dump(data))
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, so a crash leaves the old file whole."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(manifest, dump(data))

@@ -17,9 +17,10 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..errors import KjError, display_path
-from ..inputs.issues import MANIFEST_NAME, issue_manifests
+from ..inputs.issues import MANIFEST_NAME, issue_label, issue_manifests
 from ..inputs.manifest import Manifest, load_manifest
-from .manifestedit import dump, write_text_atomically
+from ..files import write_atomically
+from .manifestedit import dump
 
 # Carried over from the previous issue, in this order, each with its label as a comment.
 CARRIED = ("bulletin", "publisher", "editor", "reviewer", "phone", "copies", "classification")
@@ -43,7 +44,7 @@ class NewIssue:
 
     @property
     def label(self) -> str:
-        return f"{self.year}年{'增刊' if self.supplement else ''}第{self.number}期"
+        return issue_label(self.year, self.number, self.supplement)
 
 
 def folder_name(year: int, number: int, supplement: bool) -> str:
@@ -51,31 +52,102 @@ def folder_name(year: int, number: int, supplement: bool) -> str:
     return f"{year}-{'zk' if supplement else ''}{number:02d}"
 
 
-def create_issue(previous_path: Path, supplement: bool = False, date: dt.date | None = None,
-                 force: bool = False) -> NewIssue:
+DEFAULT_PERIOD = 31  # days between issues when there are too few to tell: a monthly bulletin
+JUMP = 1.5  # a gap of more than 1.5 usual periods skips an issue: ask first
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The next issue as `new` would make it, and what the editor should confirm first."""
+
+    previous: Manifest
+    date: dt.date
+    date_given: bool  # --date, not the machine's clock
+    number: int
+    total: int | None
+    supplement: bool
+    folder: Path
+    questions: tuple[str, ...]  # each a reason to confirm; empty: nothing unusual
+
+    @property
+    def label(self) -> str:
+        return f"{self.date.year}年{'增刊' if self.supplement else ''}第{self.number}期"
+
+    def check_free(self, force: bool) -> None:
+        """The folder must not exist yet (``force``: only issue.yaml is rewritten)."""
+        if self.folder.exists() and not force:
+            raise KjError(self.folder, None, "这一期的文件夹已经存在，不会覆盖：应先确认是否已建过这一期"
+                                             "（确要重写其中的 issue.yaml，加 --force；文章文件不会动）")
+
+    def question(self) -> str:
+        """One paragraph for the prompt (or the error without --yes): which date, and why ask."""
+        origin = "--date 指定" if self.date_given else "今天，取自本机的时钟"
+        return (f"新一期将是 {self.label}，印发日期 {self.date.isoformat()}（{origin}）：" + "；".join(self.questions)
+                + f"。日期不对时请用 --date 指定，如 kjtypeset new --from {self.previous.issue_id} --date "
+                  f"{_example_date(self.previous).isoformat()}")
+
+
+def plan_issue(previous_path: Path, supplement: bool = False, date: dt.date | None = None,
+               today: dt.date | None = None) -> Plan:
     previous = load_manifest(previous_path, with_articles=False)
-    date = date or dt.date.today()
+    date_given = date is not None
+    date = date or today or dt.date.today()
     if date < previous.date:
-        raise KjError(None, None, f"印发日期应不早于上一期（{previous.date.isoformat()}），"
-                                  f"实际为 {date.isoformat()}")
+        raise KjError(previous.path, previous.line_of("date"),
+                      f"新一期的印发日期 {date.isoformat()}{'' if date_given else '（今天）'} 早于这一期的印发日期 "
+                      f"{previous.date.isoformat()}：应用 --date 指定不早于它的日期")
     siblings = [load_manifest(path, with_articles=False) for path in issue_manifests(previous.folder.parent)]
     number, total = _numbers(siblings or [previous], date.year, supplement)
+    questions = []
+    if date.year != previous.date.year:
+        questions.append(f"上一期 {previous.issue_id} 是 {previous.date.year} 年的，新一期在 {date.year} 年，"
+                         f"期号从第1期重新开始")
+    period = _period(siblings or [previous], supplement)
+    gap = (date - previous.date).days
+    if not supplement and gap > JUMP * period:
+        questions.append(f"距上一期 {previous.issue_id}（{previous.date.isoformat()}）已有 {gap} 天，"
+                         f"而各期通常相隔约 {period} 天，中间像是少了几期")
     folder = previous.folder.parent / folder_name(date.year, number, supplement)
-    if folder.exists() and not force:
-        raise KjError(folder, None, "这一期的文件夹已经存在，不会覆盖：应先确认是否已建过这一期"
-                                    "（确要重写其中的 issue.yaml，加 --force；文章文件不会动）")
+    return Plan(previous, date, date_given, number, total, supplement, folder, tuple(questions))
+
+
+def create_issue(previous_path: Path, supplement: bool = False, date: dt.date | None = None,
+                 force: bool = False, plan: Plan | None = None) -> NewIssue:
+    plan = plan or plan_issue(previous_path, supplement, date)
+    previous, date, number, total, folder = plan.previous, plan.date, plan.number, plan.total, plan.folder
+    supplement = plan.supplement
+    plan.check_free(force)
     text = manifest_text(previous, date, number, total, supplement)
     (folder / "articles").mkdir(parents=True, exist_ok=force)
-    write_text_atomically(folder / MANIFEST_NAME, text)
+    write_atomically(folder / MANIFEST_NAME, text)
     return NewIssue(folder / MANIFEST_NAME, previous.path, date.year, number, total, supplement, date)
+
+
+def _period(issues: list[Manifest], supplement: bool) -> int:
+    """The usual number of days between consecutive issues of a kind (the median gap)."""
+    dates = sorted({m.date for m in issues if m.supplement == supplement})
+    gaps = sorted((b - a).days for a, b in zip(dates, dates[1:]) if (b - a).days > 0)
+    return gaps[len(gaps) // 2] if gaps else DEFAULT_PERIOD
+
+
+def _example_date(previous: Manifest) -> dt.date:
+    """A plausible next date for the hint: a month after the previous issue."""
+    month = previous.date.month % 12 + 1
+    year = previous.date.year + (month == 1)
+    day = min(previous.date.day, 28)
+    return dt.date(year, month, day)
 
 
 def _numbers(issues: list[Manifest], year: int, supplement: bool) -> tuple[int, int | None]:
     same_kind = [m for m in issues if m.supplement == supplement]
     this_year = [m.number for m in same_kind if m.year == year]
-    if any(m.year > year for m in same_kind):
-        later = max(m.year for m in same_kind)
-        raise KjError(None, None, f"已有 {later} 年的期刊，新一期的年份应不早于它，实际为 {year} 年")
+    later = sorted((m for m in same_kind if m.year > year), key=lambda m: m.issue_id)
+    if later:
+        names = "、".join(m.issue_id for m in later)
+        raise KjError(later[-1].folder, None,
+                      f"已有 {later[-1].year} 年的一期（{names}），不能再建更早的 {year}年第"
+                      f"{max(this_year, default=0) + 1}期：如果那一期是误建的（例如本机时钟的年份不对时），"
+                      f"请删去或移走这个文件夹后再运行；否则应从它接着建：kjtypeset new --from {later[-1].issue_id}")
     number = max(this_year, default=0) + 1
     if supplement:
         return number, None
@@ -85,7 +157,7 @@ def _numbers(issues: list[Manifest], year: int, supplement: bool) -> tuple[int, 
 
 def manifest_text(previous: Manifest, date: dt.date, number: int, total: int | None,
                   supplement: bool) -> str:
-    label = f"{date.year}年{'增刊' if supplement else ''}第{number}期"
+    label = issue_label(date.year, number, supplement)
     issue_id = folder_name(date.year, number, supplement)
     data = CommentedMap()
     values = {"bulletin": previous.bulletin, "year": date.year, "number": number}

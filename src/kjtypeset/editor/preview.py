@@ -25,9 +25,9 @@ from pathlib import Path
 import pypdfium2
 import watchfiles
 
-from ..build import OUTPUT, build_issue
+from .. import project
+from ..build import build_issue
 from ..errors import KjError
-from ..engine.layout import LAYOUTS
 from ..archive.search import normalise
 
 PAGE_TEMPLATE = Path(__file__).with_name("preview.html")
@@ -53,6 +53,7 @@ class State:
     version: int = 0  # advances when a new rendering replaces the shown one
     rendering: Rendering | None = None
     error: str | None = None
+    warnings: tuple[str, ...] = ()  # of the last build, each "警告：path:line: …" (issue 14)
     building: bool = True
     finished_at: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -66,7 +67,7 @@ class Preview:
     def __init__(self, manifest: Path, output: Path | None = None, report: Report = lambda k, m: None):
         self.manifest = manifest.resolve()
         self.folder = self.manifest.parent
-        self.output = (output or OUTPUT / self.folder.name / "preview").resolve()
+        self.output = (output or project.require(self.manifest).output / self.folder.name / "preview").resolve()
         self.report = report
         self.state = State()
         self.dirty = threading.Event()
@@ -89,7 +90,7 @@ class Preview:
             thread.join(timeout=10)
 
     def _watch_loop(self) -> None:
-        paths = [self.folder, LAYOUTS]
+        paths = [self.folder, *(folder for folder in project.layout_folders(self.manifest) if folder.is_dir())]
         ignore = self.output
 
         def relevant(change: watchfiles.Change, path: str) -> bool:
@@ -114,8 +115,10 @@ class Preview:
             self.state.building = True
         started = time.perf_counter()
         rendering = error = None
+        warnings: tuple[str, ...] = ()
         try:
             result = build_issue(self.manifest, self.output, editions=("proof",))
+            warnings = tuple(f"警告：{warning}" for warning in result.warnings)
             rendering = render(result.pdf.read_bytes(), time.perf_counter() - started,
                                self.state.rendering)
         except KjError as exc:
@@ -129,12 +132,16 @@ class Preview:
                 self.state.rendering = rendering
                 self.state.version += 1
             self.state.error = error
+            if error is None:
+                self.state.warnings = warnings
             self.state.generation += 1
             self.state.building = False
             self.state.finished_at = time.time()
         if error:
             self.report("error", error)
         else:
+            for warning in warnings:
+                self.report("warning", warning)
             self.report("built", f"已更新：{len(rendering.pages)} 页，用时 {rendering.seconds:.1f} 秒")
 
     def snapshot(self) -> dict:
@@ -145,6 +152,7 @@ class Preview:
                 "version": state.version,
                 "building": state.building,
                 "error": state.error,
+                "warnings": list(state.warnings),
                 "seconds": round(rendering.seconds, 2) if rendering else None,
                 "finished": state.finished_at,
                 "pages": [{"number": n, "width": w, "height": h, "text": text, "image": f"/page/{digest}.png"}

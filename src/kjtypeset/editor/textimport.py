@@ -12,11 +12,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 
-from .cleanup import (clean_title, ends_sentence, furniture_key, has_han, is_page_number,
-                      join_lines, rejoin_paragraphs, running_lines)
-from .draft import Draft, Run, inline
+from .cleanup import (clean_paragraph, clean_title, ends_sentence, furniture_key, has_han, is_page_number,
+                      join_lines, running_lines)
+from .draft import Draft, Run, inline, table
+from .textmeta import PHOTO_CAPTION, Meta, is_furniture, mail_parts, meta_line
 
 MAX_TITLE = 45  # characters; a longer line is body text
 _INDENT = re.compile(r"^(?:[ \t\u00a0]{2,}|\u3000)")
@@ -31,7 +33,8 @@ _BYLINE = re.compile(r"^\s*[（(]?\s*(来源|稿源|作者|供稿)\s*[：:]\s*(.
 _NO_TITLE_PUNCT = re.compile(r"[。！？；，、]|[,;!?]\s")
 # Run-in heads: "一是……。" / "首先，……。", or a short two-clause first sentence that several
 # paragraphs of the same article share ("共育共享，搭建……学院。").
-_ENUMERATED_HEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后|第[一二三四五六七八九十]+，)")
+_ENUMERATED_HEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后|第[一二三四五六七八九十]+，"
+                              r"|（[一二三四五六七八九十]{1,3}）)")
 _FIRST_SENTENCE = re.compile(r"^[^。！？]{2,40}[。！？]")
 
 
@@ -44,49 +47,61 @@ class TextImport:
 
 @dataclass
 class _Line:
-    text: str
+    text: str  # as in the source, right-stripped
     after_blank: bool
     before_blank: bool
     indented: bool
+    clean: str = ""  # repaired (full-width marks, spaces): what decisions look at
+    blank_line: bool = False  # an empty line before it (not a removed page number or button)
+    meta: Meta = field(default_factory=Meta)  # source, author, date lines next to it
 
 
 def import_text(text: str, title: str | None = None) -> TextImport:
     """Split ``text`` into articles; ``title`` names a text that has no title line of its own."""
     counts: Counter = Counter()
     notes: list[str] = []
-    lines = _furniture_removed(text, counts)
+    lines, dropped, captions = _furniture_removed(text, counts)
     lines, contents = _contents_removed(lines, counts)
+    for line in lines:
+        line.clean = clean_paragraph(line.text.strip(" \t\u3000\u00a0"))
     indent_mode = sum(line.indented for line in lines) >= max(2, len(lines) // 5)
-    has_blank_lines = any(line.after_blank for line in lines[1:])
+    has_blank_lines = any(line.blank_line for line in lines[1:])
+    wrap = _wrap_width(lines)
 
     # Mark title candidates, then keep those that body text follows.
     kinds = []
     previous_complete = True
-    for line in lines:
+    for index, line in enumerate(lines):
         standalone = not has_blank_lines or (line.after_blank and line.before_blank)
-        if standalone and previous_complete and looks_like_title(line.text):
+        if (standalone and previous_complete and looks_like_title(line.clean)
+                and not _cells(line) and not _CAPTION.match(line.clean)):
             kinds.append("title")
+        elif _CREDIT.match(line.clean):
+            kinds.append("credit")  # "编辑：李娜" under a WeChat article: not text to print
         else:
             kinds.append("body")
-        previous_complete = kinds[-1] == "title" or ends_sentence(line.text)
+        previous_complete = kinds[-1] == "title" or (ends_sentence(line.clean) and not _full(line, wrap))
     for index, kind in enumerate(kinds):
-        if kind == "title" and looks_like_subhead(lines[index].text):
+        if kind == "title" and looks_like_subhead(lines[index].clean):
             kinds[index] = "body"  # a numbered sub-head belongs to the article it is in
 
-    articles: list[tuple[str, list[_Line]]] = []
+    articles: list[tuple[_Line, list[_Line]]] = []
     skipped: list[str] = []
-    pending: list[str] = []  # title candidates not yet followed by body text
+    pending: list[_Line] = []  # title candidates not yet followed by body text
     leading_body: list[_Line] = []
     for line, kind in zip(lines, kinds):
         if kind == "title":
-            pending.append(line.text.strip())
+            pending.append(line)
+            continue
+        if kind == "credit":
+            skipped.append(line.text.strip())
             continue
         if pending:
-            skipped.extend(pending[:-1])
+            skipped.extend(p.text.strip() for p in pending[:-1])
             articles.append((pending[-1], []))
             pending = []
         (articles[-1][1] if articles else leading_body).append(line)
-    skipped.extend(pending)
+    skipped.extend(p.text.strip() for p in pending)
 
     if leading_body:
         if articles or not title:
@@ -96,39 +111,107 @@ def import_text(text: str, title: str | None = None) -> TextImport:
             notes.append(f"第一篇文章标题之前的 {len(leading_body)} 行正文未导入："
                          f"“{_clip(leading_body[0].text)}”")
         else:
-            articles.insert(0, (title, leading_body))
+            articles.insert(0, (_Line(title, True, True, False, title), leading_body))
     elif title and len(articles) == 1:
-        articles[0] = (title, articles[0][1])
+        articles[0] = (_Line(title, True, True, False, title, articles[0][0].meta), articles[0][1])
+    if dropped:
+        notes.append(f"删去网页、微信或邮件中的按钮、导航、邮件头等 {len(dropped)} 行："
+                     + "、".join(f"“{_clip(s)}”" for s in dropped[:6]) + ("等" if len(dropped) > 6 else ""))
+    if captions:
+        notes.append(f"原文的图片没有随文字复制，已删去 {len(captions)} 行图片说明："
+                     + "、".join(f"“{_clip(c)}”" for c in captions) + "；需要时请另行插入图片和图注")
     if skipped:
         notes.append(f"跳过 {len(skipped)} 行不属于任何文章的短行（报头、报尾等）："
                      + "、".join(f"“{_clip(s)}”" for s in skipped))
     if contents:
-        notes.extend(_contents_check(contents, [t for t, _ in articles]))
+        notes.extend(_contents_check(contents, [t.text.strip() for t, _ in articles]))
 
-    drafts = tuple(_draft(raw_title, body, indent_mode, counts) for raw_title, body in articles)
+    drafts = tuple(_draft(head, body, indent_mode, wrap, counts) for head, body in articles)
     return TextImport(drafts, tuple(notes), tuple(counts.items()))
 
 
-def _furniture_removed(text: str, counts: Counter) -> list[_Line]:
-    """Lines with page numbers and running heads and feet dropped; blank-line flags kept."""
+def _furniture_removed(text: str, counts: Counter) -> tuple[list[_Line], list[str], list[str]]:
+    """Lines without page numbers, running heads and feet, web and e-mail furniture; the
+    source, author and date lines are kept as the meta of the line before them. Blank-line
+    flags are kept; a removed line separates like a blank line."""
     raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n").lstrip("\ufeff")
     raw_lines = raw.split("\n")
+    if sum(line.startswith(">") for line in raw_lines) > len([x for x in raw_lines if x.strip()]) / 2:
+        raw_lines = [re.sub(r"^>+ ?", "", line) for line in raw_lines]  # a quoted e-mail
     running = running_lines(raw_lines)
+    header, signature = mail_parts(raw_lines)
     kept: list[_Line] = []
+    dropped: list[str] = []
+    captions: list[str] = []
+    pending_meta = Meta()
     blank = True
-    for line in raw_lines:
+    empty = False
+    for index, line in enumerate(raw_lines):
+        if signature is not None and index >= signature:
+            if line.strip() and not _SIGNATURE_MARK.match(line):
+                dropped.append(line.strip())
+            continue
         if not line.strip():
-            blank = True
+            blank = empty = True
             continue
         if is_page_number(line) or furniture_key(line) in running:
             counts["furniture"] += 1
             blank = True  # a page break separates like a blank line
             continue
+        if PHOTO_CAPTION.match(line):
+            counts["furniture"] += 1
+            captions.append(line.strip())
+            blank = True
+            continue
+        if index in header or is_furniture(line):
+            counts["furniture"] += 1
+            dropped.append(line.strip())
+            blank = True
+            continue
+        if (meta := meta_line(line)) is not None:
+            counts["furniture"] += 1
+            (kept[-1].meta if kept else pending_meta).merge(meta)
+            blank = True
+            continue
         if kept:
             kept[-1].before_blank = blank
-        kept.append(_Line(line.rstrip(), blank, True, bool(_INDENT.match(line))))
-        blank = False
-    return kept
+        kept.append(_Line(line.rstrip(), blank, True, bool(_INDENT.match(line)), blank_line=empty))
+        if len(kept) == 1:
+            kept[0].meta.merge(pending_meta)
+        blank = empty = False
+    return kept, dropped, captions
+
+
+_SIGNATURE_MARK = re.compile(r"^--\s?$")
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _wrap_width(lines: list[_Line]) -> int | None:
+    """The width at which the text was hard-wrapped (PDF copy, e-mail), or None.
+
+    Lines followed by another line of the same block are either wrapped (about one width, the
+    last line of each paragraph shorter) or whole paragraphs (of any width). The text is
+    wrapped when many are within a few characters of the usual width and hardly any longer."""
+    inner = [_display_width(line.text.strip()) for line, following in zip(lines, lines[1:])
+             if not following.after_blank]
+    inner = [width for width in inner if width >= 16]
+    if len(inner) < 3:
+        return None
+    width = sorted(inner)[(len(inner) * 3) // 4]
+    full = [w for w in inner if width - _SLACK <= w <= width + _SLACK]
+    longer = [w for w in inner if w > width + _SLACK]
+    return width if len(full) >= 0.45 * len(inner) and len(longer) <= 0.1 * len(inner) else None
+
+
+_SLACK = 6  # display columns: three Han characters (justified lines differ by a few)
+
+
+def _full(line: _Line, wrap: int | None) -> bool:
+    """A line that fills the wrapping width: its paragraph goes on on the next line."""
+    return wrap is not None and _display_width(line.text.strip()) >= wrap - _SLACK
 
 
 def _contents_removed(lines: list[_Line], counts: Counter) -> tuple[list[_Line], list[str]]:
@@ -166,53 +249,105 @@ def looks_like_subhead(text: str) -> bool:
             and not re.search(r"[。！？；]", text) and not ends_sentence(text))
 
 
-def _draft(raw_title: str, lines: list[_Line], indent_mode: bool, counts: Counter) -> Draft:
-    source = author = None
-    pieces: list[list[str]] = []  # paragraphs as lists of pieces, before the page-break rejoin
-    subheads: dict[int, str] = {}
-    for line in lines:
-        text = line.text.strip(" \t\u3000\u00a0")
-        byline = _BYLINE.match(text)
-        if byline and not pieces:
-            if byline.group(1) == "作者":
-                author = byline.group(2)
-            else:
-                source = byline.group(2)
-            continue
-        if looks_like_subhead(text):
-            subheads[len(pieces)] = text
-            pieces.append([])
-            continue
-        if indent_mode and pieces and pieces[-1] and not line.indented and not line.after_blank:
-            pieces[-1].append(text)  # a wrapped line of the same paragraph
-        else:
-            pieces.append([text])
-    paragraphs: list[str | tuple[str]] = []
-    run: list[str] = []
-    for index, piece in enumerate(pieces):
-        if index in subheads:
-            paragraphs.extend(rejoin_paragraphs(run, counts))
-            paragraphs.append((subheads[index],))
-            run = []
-            continue
-        joined = piece[0]
-        for more in piece[1:]:
-            joined = join_lines(joined, more)
-        run.append(joined)
-    paragraphs.extend(rejoin_paragraphs(run, counts))
+# Credits under an article and the end block of a bulletin: "编辑：李娜", "报：市委办公室、…".
+_CREDIT_KEY = r"(?:(?:责任)?编辑|审核|审校|校对|排版|美编|摄影|统筹|监制|[初复终]审|电话|报|送|发|抄送|抄报|分送)"
+_CREDIT = re.compile(rf"^{_CREDIT_KEY}[:：]\s*\S{{1,40}}(?:\s+{_CREDIT_KEY}[:：]\s*\S{{1,40}})*$")
+# What starts a paragraph of its own, whatever the line before it: run-in heads and list items.
+_ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后|第[一二三四五六七八九十]+，"
+                         r"|[（(][一二三四五六七八九十]{1,3}[)）]"
+                         r"|\d{1,2}[.、．)）](?!\d)|[（(]\d{1,2}[)）]|[①-⑳]|[-•·●▪■◆]\s*)")
+# A paragraph that ends with one of these (or with a word of a long line) was cut, not ended.
+_CONTINUING_END = tuple("，、（“‘《—")
+_CAPTION = re.compile(r"^(?:表|图)\s*\d{1,3}(?:[-－.．]\d{1,3})?(?:[\s　:：]|$)")
 
-    texts = [p for p in paragraphs if isinstance(p, str)]
-    heads = _run_in_heads(texts)
-    blocks = []
-    for paragraph in paragraphs:
-        if isinstance(paragraph, tuple):
-            blocks.append("## " + inline([Run(paragraph[0])], counts))
+
+def _draft(head: _Line, lines: list[_Line], indent_mode: bool, wrap: int | None, counts: Counter) -> Draft:
+    meta = Meta()
+    for line in (head, *lines):
+        meta.merge(line.meta)
+
+    # 1. Within a block of lines: a line goes on the paragraph above when it is a wrapped line.
+    units: list[tuple[str, list[_Line]]] = []  # ("para" | "subhead" | "row", lines)
+    for line in lines:
+        if looks_like_subhead(line.clean):
+            units.append(("subhead", [line]))
+        elif _cells(line) > 1:
+            units.append(("row", [line]))
+        elif (units and units[-1][0] == "para" and not line.after_blank
+              and _continues(units[-1][1][-1], line, indent_mode, wrap)):
+            units[-1][1].append(line)
+        else:
+            units.append(("para", [line]))
+
+    # 2. Across blank lines and page breaks: a paragraph cut mid-sentence goes on.
+    texts = []
+    for kind, group in units:
+        joined = group[0].text.strip(" \t\u3000\u00a0")
+        for more in group[1:]:
+            joined = join_lines(joined, more.text.strip(" \t\u3000\u00a0"))
+        texts.append((kind, joined, group))
+    paragraphs = [clean_paragraph(text) for kind, text, _ in texts if kind == "para"]
+    punctuated = sum(ends_sentence(p) for p in paragraphs) >= 0.6 * max(1, len(paragraphs))
+    merged: list[list] = []
+    for kind, text, group in texts:
+        if (kind == "para" and merged and merged[-1][0] == "para"
+                and _cut(clean_paragraph(merged[-1][1]), punctuated)
+                and not _ITEM_START.match(group[0].clean) and not _CAPTION.match(group[0].clean)):
+            merged[-1][1] = join_lines(merged[-1][1], text)
+            counts["rejoined"] += 1
+        else:
+            merged.append([kind, text, group])
+
+    # 3. Blocks: sub-heads, tables (tab-separated rows), paragraphs with their run-in heads.
+    cleaned = [(kind, clean_paragraph(text, counts) if kind != "row" else text) for kind, text, _ in merged]
+    heads = _run_in_heads([text for kind, text in cleaned if kind == "para"])
+    blocks: list[str] = []
+    notes: list[str] = []
+    rows: list[list[str]] = []
+    for index, (kind, text) in enumerate(cleaned):
+        if kind == "row":
+            rows.append([inline([Run(cell)]) for cell in text.strip().split("\t")])
+            if index + 1 == len(cleaned) or cleaned[index + 1][0] != "row":
+                blocks.append(table(rows))
+                rows = []
             continue
-        head = heads.get(paragraph, "")
-        runs = [Run(head, bold=True), Run(paragraph[len(head):])] if head else [Run(paragraph)]
-        blocks.append(inline(runs, counts))
-    return Draft(title=clean_title(raw_title, counts), blocks=tuple(blocks), paragraphs=len(texts),
-                 source=source, author=author, bold_heads=len(heads))
+        if kind == "subhead":
+            blocks.append("## " + inline([Run(text)]))
+            continue
+        head_text = heads.get(text, "")
+        runs = [Run(head_text, bold=True), Run(text[len(head_text):])] if head_text else [Run(text)]
+        blocks.append(inline(runs))
+        if text.startswith("图") and _CAPTION.match(text):
+            notes.append(f"“{_clip(text)}”的图片没有随文字导入：请把图片放进 articles/，在这一段写 ![{text}](图片文件名)")
+    return Draft(title=clean_title(head.text.strip(), counts), blocks=tuple(blocks),
+                 paragraphs=sum(kind == "para" for kind, _ in cleaned), source=meta.source or meta.account,
+                 author=meta.author, date=meta.date, bold_heads=len(heads), notes=tuple(notes))
+
+
+def _continues(previous: _Line, line: _Line, indent_mode: bool, wrap: int | None) -> bool:
+    """Whether ``line`` is a wrapped continuation of the paragraph ending with ``previous``."""
+    if _ITEM_START.match(line.clean) or _CAPTION.match(line.clean):
+        return False
+    if indent_mode:
+        return not line.indented
+    return _full(previous, wrap)
+
+
+def _cut(text: str, punctuated: bool) -> bool:
+    """A paragraph that a page break cut: it ends with a comma or an opening mark, or, in a
+    text whose paragraphs end with full stops, in the middle of a long sentence."""
+    if not text or ends_sentence(text):
+        return False
+    if text.endswith(_CONTINUING_END):
+        return True
+    last = text[-1]
+    return punctuated and len(text) >= 20 and (has_han(last) or (last.isascii() and last.isalnum()))
+
+
+def _cells(line: _Line) -> int:
+    """Cells of a tab-separated table row (Word's "save as text" writes tables so)."""
+    text = line.text.strip(" \u3000")
+    return len(text.split("\t")) if "\t" in text else 0
 
 
 def _run_in_heads(paragraphs: list[str]) -> dict[str, str]:

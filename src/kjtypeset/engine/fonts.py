@@ -1,7 +1,8 @@
 """Fonts: set-up of the SC faces, @font-face rules, and the coverage check that prevents tofu.
 
 The output must never depend on what else fontconfig finds on a machine, so a layout names
-font files (looked up in the layout's own fonts/ folder, then the project's fonts/) and the
+font files (looked up in the layout's own fonts/ folder, the project's fonts/, then the
+per-user font folder; see kjtypeset.project) and the
 document declares them with @font-face. Every character of the input is checked against
 those files before rendering: WeasyPrint would otherwise draw a missing glyph as .notdef and
 only log it.
@@ -11,18 +12,19 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
-import os
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from fontTools.ttLib import TTCollection, TTFont
 
-from ..errors import KjError
-
-PROJECT_FONTS = Path(__file__).resolve().parents[3] / "fonts"
+from .. import project
+from ..errors import KjError, display_path
+from ..files import write_atomically
 
 # Debian's fonts-noto-cjk ships each family as a collection of regional faces; the SC face is
 # extracted so that an SC font, not a JP one, is what the PDF embeds.
@@ -35,8 +37,12 @@ SC_FACES = {
 }
 
 
-def install_sc_faces(dest: Path = PROJECT_FONTS, source: Path = DEBIAN_NOTO) -> list[Path]:
-    """Extract the SC faces from Debian's Noto CJK collections into ``dest``; skip existing."""
+def install_sc_faces(dest: Path, source: Path = DEBIAN_NOTO) -> list[Path]:
+    """Extract the SC faces from Debian's Noto CJK collections into ``dest``; skip existing.
+
+    The faces come out byte-identical on every machine (the head table keeps its timestamp),
+    so every machine embeds the same subsets. Builds running at once (build --all) may both
+    extract: each writes a temporary file of its own and renames it into place."""
     dest.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (collection, postscript) in SC_FACES.items():
@@ -45,16 +51,23 @@ def install_sc_faces(dest: Path = PROJECT_FONTS, source: Path = DEBIAN_NOTO) -> 
             continue
         ttc = source / collection
         if not ttc.is_file():
-            raise KjError(ttc, None, "找不到 Noto CJK 字体集：应先安装 Debian 软件包 fonts-noto-cjk")
-        faces = TTCollection(ttc, lazy=True).fonts
+            raise KjError(None, None, f"缺少简体中文字体 {name}：应先安装 Debian 软件包 fonts-noto-cjk"
+                                      f"（apt-get install fonts-noto-cjk，kjtypeset 会从 {source} 中提取），"
+                                      "或把字体文件放进项目的 fonts/")
+        faces = TTCollection(ttc, lazy=True, recalcTimestamp=False).fonts
         face = next((f for f in faces if f["name"].getDebugName(6) == postscript), None)
         if face is None:
             raise KjError(ttc, None, f"字体集中没有 {postscript} 字面")
-        partial = target.with_suffix(".part")
-        face.save(partial)
-        partial.replace(target)
+        data = io.BytesIO()
+        face.save(data)
+        write_atomically(target, data.getvalue())
         written.append(target)
     return written
+
+
+def sc_faces_folder(folders: tuple[Path, ...]) -> Path | None:
+    """The first of ``folders`` that holds all the SC faces."""
+    return next((f for f in folders if all((f / name).is_file() for name in SC_FACES)), None)
 
 
 @dataclass(frozen=True)
@@ -66,18 +79,28 @@ class FontFace:
 
 # Debian's fonts for the characters the CJK faces lack (sub- and superscript digits of CO₂ and
 # 10⁻⁶, ‱ …): fonts-dejavu-core, installed by make setup. A layout names the file; it is looked
-# for here after the layout's and the project's own fonts/.
+# for here after the layout's, the project's and the user's fonts.
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 
 
-def resolve_font(name: str, layout_dir: Path, settings: Path, line: int | None) -> Path:
-    for folder in (layout_dir / "fonts", PROJECT_FONTS, *SYSTEM_FONT_DIRS):
+def resolve_font(name: str, folders: tuple[Path, ...], settings: Path, line: int | None,
+                 progress: Callable[[str], None] = lambda message: None) -> Path:
+    """The font file ``name`` from the first of ``folders`` that holds it (then Debian's font
+    folders). An SC face found nowhere is extracted first, once per user, into the per-user
+    folder all projects share."""
+    for folder in (*folders, *SYSTEM_FONT_DIRS):
         candidate = (folder / name).resolve()
         if candidate.is_file() and candidate.is_relative_to(folder.resolve()):
             return candidate
-    raise KjError(settings, line, f"找不到字体文件 '{name}'：应放在版式的 fonts/ 或项目的 fonts/ 中"
-                                  "（Noto CJK 的 SC 字体由 make fonts 从 Debian 软件包提取，"
-                                  "DejaVu 字体来自 Debian 软件包 fonts-dejavu-core）")
+    shared = project.user_fonts()
+    if name in SC_FACES:
+        progress(f"首次使用：从 Debian 的 Noto CJK 字体集中提取简体中文字体到 {display_path(shared)}"
+                 "（各项目共用，只需一次）……")
+        install_sc_faces(shared)
+        return (shared / name).resolve()
+    raise KjError(settings, line, f"找不到字体文件 '{name}'：应放在版式的 fonts/、项目的 fonts/ "
+                                  f"或 {display_path(shared)} 中"
+                                  "（DejaVu 字体来自 Debian 软件包 fonts-dejavu-core）")
 
 
 def font_face_css(faces: tuple[FontFace, ...], roles: tuple[tuple[str, str], ...]) -> str:
@@ -112,12 +135,11 @@ def _cmap(path: Path, size: int, mtime: float) -> frozenset[int]:
     with TTFont(path, lazy=True, fontNumber=0) as font:
         codepoints = frozenset(font.getBestCmap())
     with contextlib.suppress(OSError):  # a read-only home only costs the next build time
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps(_ranges(sorted(codepoints))))
+        write_atomically(cached, json.dumps(_ranges(sorted(codepoints))))  # builds at once may share it
     return codepoints
 
 
-_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kjtypeset"
+_CACHE = project.user_cache()
 
 
 def _ranges(points: list[int]) -> list[list[int]]:
@@ -152,7 +174,9 @@ class Coverage:
 
     def check_file(self, path: Path) -> None:
         """Fail on the first character of ``path`` that no configured font has."""
-        text = path.read_text(encoding="utf-8-sig")
+        from ..inputs.encoding import read_text  # GBK, UTF-16 articles too (issue 14)
+
+        text = read_text(path, notice=False)  # the article reader gives the notice
         for number, line in enumerate(text.splitlines(), start=1):
             missing = self.missing(line)
             if missing:

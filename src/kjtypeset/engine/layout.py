@@ -1,13 +1,15 @@
 """Stage 4, layout: Manifest + Articles → one HTML document, through a layout folder.
 
-A layout is a folder under layouts/: Jinja templates, CSS and ``layout.yaml`` (fonts,
-stylesheets, typography switches). Everything a print designer would change lives there.
+A layout is a folder: Jinja templates, CSS and ``layout.yaml`` (fonts, stylesheets,
+typography switches). Everything a print designer would change lives there. The built-in
+ones ship inside the package; a project's layouts/<name>/ adds one or overrides a built-in one.
 Templates come only from that folder, are autoescaped and fail on an undefined name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +22,8 @@ from .fonts import FontFace, resolve_font
 from .justify import Composition
 from ..inputs.manifest import Manifest
 from ..inputs.yamlread import Field, Reader
+from .. import project
 
-LAYOUTS = Path(__file__).resolve().parents[3] / "layouts"
 SETTINGS_FILE = "layout.yaml"
 
 SETTINGS = {
@@ -82,23 +84,33 @@ class Layout:
             max_gap_em=self.option("max_stretch") or None)
 
 
-def available_layouts() -> list[str]:
-    return sorted(p.parent.name for p in LAYOUTS.glob(f"*/{SETTINGS_FILE}"))
+def available_layouts(near: Path | None = None) -> list[str]:
+    return sorted({p.parent.name for root in project.layout_folders(near) for p in root.glob(f"*/{SETTINGS_FILE}")})
 
 
-def load_layout(manifest: Manifest) -> Layout:
+def find_layout(name: str, near: Path | None = None) -> Path | None:
+    """The folder of layout ``name``: the project's own first, then the built-in one."""
+    if "/" in name or "\\" in name or name.startswith("."):
+        return None
+    return next((root / name for root in project.layout_folders(near) if (root / name / SETTINGS_FILE).is_file()),
+                None)
+
+
+def load_layout(manifest: Manifest, progress: Callable[[str], None] = lambda message: None) -> Layout:
+    """The manifest's layout; ``progress`` hears of a first-use font extraction."""
     name = manifest.layout
-    folder = LAYOUTS / name
-    if "/" in name or "\\" in name or name.startswith(".") or not (folder / SETTINGS_FILE).is_file():
+    folder = find_layout(name, manifest.path)
+    if folder is None:
         raise KjError(manifest.path, manifest.line_of("layout"),
-                      f"layout（版式）应为 {'、'.join(available_layouts())} 之一，实际为 '{name}'")
+                      f"layout（版式）应为 {'、'.join(available_layouts(manifest.path))} 之一，实际为 '{name}'")
     settings = folder / SETTINGS_FILE
     reader = Reader(settings, settings.read_text(encoding="utf-8"))
     values = reader.fields(reader.root, SETTINGS, "版式设置")
 
+    font_folders = (folder / "fonts", *project.font_folders(manifest.path))
     faces = []
     roles = []
-    for role, role_key, spec in reader.mapping(values["fonts"][1], "fonts（字体）"):
+    for role, _key, spec in reader.mapping(values["fonts"][1], "fonts（字体）"):
         entry = reader.fields(spec, FONT_ROLE, f"fonts.{role}")
         family = entry["family"][0]
         roles.append((role, family))
@@ -106,7 +118,7 @@ def load_layout(manifest: Manifest) -> Layout:
             if weight in entry:
                 file_name, file_node = entry[weight]
                 faces.append(FontFace(family, css_weight, resolve_font(
-                    file_name, folder, settings, reader.line(file_node))))
+                    file_name, font_folders, settings, reader.line(file_node), progress)))
 
     sheets = []
     if "stylesheets" in values:

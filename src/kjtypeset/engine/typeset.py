@@ -21,7 +21,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..typography import cjk
 from . import justify
-from ..errors import KjError
+from ..errors import KjError, captured_log
 from .fontload import InPlaceFonts, lazy_font_files
 from .fonts import font_face_css, tofu_message
 from .layout import Layout
@@ -47,29 +47,6 @@ class ConfinedFetcher(URLFetcher):
             self.refused.append(url)
             raise FatalURLFetchingError(f"refused {url}")
         return super().fetch(url, headers)
-
-
-class _Capture(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-
-@contextlib.contextmanager
-def _captured_log() -> Iterator[_Capture]:
-    logger = logging.getLogger("weasyprint")
-    handler = _Capture()
-    saved = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False  # the CLI prints one line per problem, not WeasyPrint's log
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = saved
 
 
 _NOTDEF = re.compile(r'unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)', re.S)
@@ -149,9 +126,9 @@ def pin_to_page_bottom(document: weasyprint.Document) -> None:
 @contextlib.contextmanager
 def guarded(origin: Path) -> Iterator[None]:
     """Run WeasyPrint with its log captured; turn the problems it only logs into errors."""
-    with _captured_log() as log:
+    with captured_log("weasyprint") as records:
         yield
-    _fail_on_logged_problems(log.records, origin)
+    _fail_on_logged_problems(records, origin)
 
 
 def _fail_on_logged_problems(records: list[logging.LogRecord], origin: Path) -> None:

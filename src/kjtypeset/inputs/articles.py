@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import KjError
+from .encoding import read_text
 from .manifest import ArticleRef, Manifest
 from .markdown import ImageRef, render_body
 from .yamlread import Field, Reader
@@ -14,6 +16,7 @@ FRONT_MATTER = {
     "title": Field("str", "标题", required=True),
     "source": Field("str", "来源"),
     "author": Field("str", "作者"),
+    "date": Field("date", "原文日期"),  # as the import finds it; not printed
 }
 MAX_ARTICLE_BYTES = 2_000_000
 
@@ -28,6 +31,7 @@ class Article:
     section: str | None
     body_html: str
     images: tuple[ImageRef, ...] = ()
+    headings: tuple[tuple[str, int], ...] = ()  # (Markdown text, line) of each sub-head
 
 
 def read_articles(manifest: Manifest) -> tuple[Article, ...]:
@@ -39,10 +43,7 @@ def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False
     path = ref.path
     if path.stat().st_size > MAX_ARTICLE_BYTES:
         raise KjError(path, None, f"文章文件过大：应不超过 {MAX_ARTICLE_BYTES // 1_000_000} MB")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise KjError(path, None, "文章应为 UTF-8 编码的文本，实际无法按 UTF-8 读取") from exc
+    text = read_text(path)
     front, body, body_line = split_front_matter(text, path)
     reader = Reader(path, front, first_line=2)
     values = reader.fields(reader.root, FRONT_MATTER, "文章头信息")
@@ -57,7 +58,22 @@ def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False
         section=ref.section,
         body_html=body_html,
         images=images,
+        headings=tuple(_headings(body, body_line)),
     )
+
+
+_ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _headings(body: str, first_line: int):
+    """(text, line) of each "## …" heading outside code blocks, for messages about them."""
+    fence = None
+    for number, line in enumerate(body.splitlines(), start=first_line):
+        if (match := _FENCE.match(line)):
+            fence = None if fence and match.group(1)[0] == fence else (fence or match.group(1)[0])
+        elif fence is None and (match := _ATX.match(line)):
+            yield match.group(1), number
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from ..errors import KjError
+from ..errors import KjError, collecting_warnings, warn
+from .encoding import read_text
+from .issues import issue_label
 from .yamlread import Field, Reader
 
 # The editor's interface. Names and meanings are fixed by the README; labels appear in errors.
@@ -75,9 +78,7 @@ class Manifest:
 
     @property
     def issue_label(self) -> str:
-        """"2024年第2期", or "2024年增刊第1期" for a supplement with its own numbering."""
-        kind = "增刊" if self.supplement else ""
-        return f"{self.year}年{kind}第{self.number}期"
+        return issue_label(self.year, self.number, self.supplement)
 
 
 def load_manifest(path: Path, with_articles: bool = True) -> Manifest:
@@ -86,10 +87,7 @@ def load_manifest(path: Path, with_articles: bool = True) -> Manifest:
     path = Path(path)
     if not path.is_file():
         raise KjError(path, None, "找不到期刊清单文件（应为 issue_sources/<年-期>/issue.yaml）")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise KjError(path, None, "文件不是 UTF-8 编码的文本") from exc
+    text = read_text(path)
     reader = Reader(path, text)
     values = reader.fields(reader.root, SCHEMA, "期刊清单")
     folder = path.parent.resolve()
@@ -103,12 +101,91 @@ def load_manifest(path: Path, with_articles: bool = True) -> Manifest:
     fields.setdefault("layout", DEFAULT_LAYOUT)
     if "distribution" in fields:
         fields["distribution"] = _distribution(reader, fields["distribution"])
-    return Manifest(path=path, folder=folder, issue_id=folder.name,
-                    lines=tuple((key, reader.line(node)) for key, (_v, node) in values.items()),
-                    **fields)
+    manifest = Manifest(path=path, folder=folder, issue_id=folder.name,
+                        lines=tuple((key, reader.line(node)) for key, (_v, node) in values.items()),
+                        **fields)
+    if with_articles:  # the issue being built: warn about its slips (issue 14)
+        _check_numbering(manifest)
+        _check_date_order(manifest)
+    return manifest
+
+
+# Issue folders as `new` makes them: 2024-03, or 2024-zk01 for a supplement.
+ISSUE_FOLDER = re.compile(r"^(?P<year>\d{4})-(?P<zk>zk)?(?P<number>\d{1,3})$")
+
+
+def _check_numbering(m: Manifest) -> None:
+    """year, number and supplement against the printing date and the folder name."""
+    folder = ISSUE_FOLDER.match(m.issue_id)
+    folder_year = int(folder["year"]) if folder else None
+    shown = f"报头会印“{m.issue_label}”，存档也会放在 {m.year}/ 下"
+    if m.year != m.date.year and folder_year not in (None, m.year):
+        if folder_year == m.date.year:
+            warn(m.path, m.line_of("year"), f"year（年份）为 {m.year}，与印发日期 {m.date.isoformat()} 和文件夹名 "
+                                           f"{m.issue_id} 的年份 {folder_year} 都不同：{shown}；应改为 year: {folder_year}")
+        else:
+            warn(m.path, m.line_of("year"), f"year（年份）为 {m.year}，印发日期 {m.date.isoformat()} 是 {m.date.year} 年，"
+                                           f"文件夹名 {m.issue_id} 是 {folder_year} 年：三者应一致，请核对")
+    elif m.year != m.date.year:
+        warn(m.path, m.line_of("date"), f"印发日期 {m.date.isoformat()} 不在 year（年份）写的 {m.year} 年："
+                                       f"报头会印“{m.issue_label}”，日期却是 {m.date.year} 年的；日期或年份是否写错了？")
+    elif folder_year not in (None, m.year):
+        warn(m.path, m.line_of("year"), f"year（年份）为 {m.year}，与文件夹名 {m.issue_id} 的年份 {folder_year} 不同："
+                                       f"{shown}；应改正年份，或把文件夹改名为 {m.year}-…")
+    if folder and int(folder["number"]) != m.number:
+        warn(m.path, m.line_of("number"), f"number（期号）为 {m.number}，与文件夹名 {m.issue_id} 的期号 "
+                                         f"{int(folder['number'])} 不同：报头会印“{m.issue_label}”，请核对")
+    if folder and bool(folder["zk"]) != m.supplement:
+        if m.supplement:
+            warn(m.path, m.line_of("supplement"), f"supplement: true（增刊），但文件夹名 {m.issue_id} 是正刊的写法："
+                                                 "增刊的文件夹应为 <年>-zk<期>，如 2024-zk01")
+        else:
+            warn(m.path, None, f"文件夹名 {m.issue_id} 是增刊的写法，清单中却没有 supplement: true："
+                               "报头会印成正刊，请核对")
+
+
+def _check_date_order(m: Manifest) -> None:
+    """The printing date against the previous issue of the same kind beside this one."""
+    previous = _previous_issue(m)
+    if previous is not None and m.date < previous.date:
+        warn(m.path, m.line_of("date"), f"印发日期 {m.date.isoformat()} 早于上一期 {previous.issue_id} 的印发日期 "
+                                       f"{previous.date.isoformat()}：日期是否写错了？")
+
+
+def _previous_issue(m: Manifest) -> Manifest | None:
+    this = ISSUE_FOLDER.match(m.issue_id)
+    if this is None:
+        return None
+    key = lambda match: (int(match["year"]), int(match["number"]))  # noqa: E731
+    earlier = []
+    for candidate in m.folder.parent.iterdir():
+        match = ISSUE_FOLDER.match(candidate.name)
+        if (match and bool(match["zk"]) == bool(this["zk"]) and key(match) < key(this)
+                and (candidate / "issue.yaml").is_file()):
+            earlier.append((key(match), candidate))
+    if not earlier:
+        return None
+    try:
+        with collecting_warnings():  # its own slips are its own business
+            return load_manifest(max(earlier)[1] / "issue.yaml", with_articles=False)
+    except KjError:
+        return None
 
 
 def _articles(reader: Reader, node, folder: Path):
+    seen: dict[Path, tuple[int, str]] = {}
+    for ref in _listed(reader, node, folder):
+        if ref.path in seen:
+            line, written = seen[ref.path]
+            also = "" if written == ref.written else f"（写作 '{written}'）"
+            warn(reader.path, ref.line, f"文章 '{ref.written}' 在清单中列了两次，第 {line} 行已列出{also}："
+                                        "这篇文章会印两遍；如果不是有意的，请删去这一行")
+        else:
+            seen[ref.path] = (ref.line, ref.written)
+        yield ref
+
+
+def _listed(reader: Reader, node, folder: Path):
     for index, item in enumerate(node.value, start=1):
         where = f"articles 第{index}项"
         if isinstance(item, yaml.SequenceNode):

@@ -24,7 +24,7 @@ from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from ..errors import KjError
+from ..errors import KjError, warn
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 
@@ -85,7 +85,30 @@ def _parse_inline_cjk(self, src, md, env, tokens):
     self.tokenize(state)
     for rule in self.ruler2.getRules(""):
         rule(state)
+    _note_unclosed(state, src, env)
     return state.tokens
+
+
+def _note_unclosed(state: StateInline, src: str, env: dict) -> None:
+    """Remember a bold mark (** or __) left without its partner: it prints as asterisks (issue 14).
+    A single * stays quiet: "带*号的" is ordinary text, and Chinese is not set in italics."""
+    lists = [state.delimiters] + [meta["delimiters"] for meta in state.tokens_meta
+                                  if meta and "delimiters" in meta]
+    for delimiters in lists:
+        closers = {d.end for d in delimiters if d.end != -1}
+        for index, d in enumerate(delimiters):
+            if (d.marker in (0x2A, 0x5F) and d.length >= 2 and d.end == -1 and index not in closers
+                    and (d.open or d.close)):
+                env.setdefault("kj_unclosed", []).append((src, chr(d.marker) * min(d.length, 3)))
+                return
+
+
+def _warn_unclosed(tokens: list[Token], env: dict, path: Path, first_line: int) -> None:
+    for src, mark in env.get("kj_unclosed", ()):
+        block = next((t for t in tokens if t.type == "inline" and t.content == src and t.map), None)
+        line = first_line + (block.map[0] if block else 0) + src.count("\n", 0, max(src.find(mark), 0))
+        warn(path, line, f"加粗标记 {mark} 没有闭合，会原样印出来：应在加粗文字的末尾也写上 {mark}"
+                         f"（要印出 {mark[0]} 本身，写作 \\{mark[0]}）")
 
 
 def _parser(raw_html: bool) -> MarkdownIt:
@@ -101,7 +124,7 @@ def _parser(raw_html: bool) -> MarkdownIt:
     md.add_render_rule("image", _image)
     md.add_render_rule("heading_open", _heading_open)
     md.add_render_rule("heading_close", _heading_close)
-    md.add_render_rule("table_open", lambda *a: '<table class="md-table">\n')
+    md.add_render_rule("table_open", _table_open)
     return md
 
 
@@ -124,6 +147,31 @@ def _image(self, tokens, idx, options, env):
     alt = html.escape(self.renderInlineAsText(token.children or [], options, env))
     uri = env["kj_images"][token.attrGet("src")].as_uri()
     return f'<img src="{html.escape(uri)}" alt="{alt}">'
+
+
+def _table_open(self, tokens, idx, options, env):
+    caption = tokens[idx].meta.get("kj_caption")
+    if caption is None:
+        return '<table class="md-table">\n'
+    return f'<table class="md-table">\n<caption>{self.renderInline(caption.children or [], options, env)}</caption>\n'
+
+
+# "表1　各旗县区入库企业数量" standing just above a table is the table's caption (issue 14).
+_TABLE_CAPTION = re.compile(r"^(?:\*\*)?(?:表|Table)\s*\d{1,3}(?:[-－.．]\d{1,3})?(?:[\s　:：.．]|$)", re.I)
+
+
+def _table_captions(tokens: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        if (tokens[i].type == "paragraph_open" and i + 3 < len(tokens) and tokens[i + 3].type == "table_open"
+                and tokens[i + 1].type == "inline" and _TABLE_CAPTION.match(tokens[i + 1].content)):
+            tokens[i + 3].meta["kj_caption"] = tokens[i + 1]
+            i += 3
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
 
 
 _LEVELS = {"h1": "h2", "h2": "h2", "h3": "h3"}
@@ -185,10 +233,11 @@ def render_body(body: str, path: Path, first_line: int, root: Path,
     env: dict = {}
     tokens = md.parse(body, env)
     _check_nesting(tokens, path, first_line)
+    _warn_unclosed(tokens, env, path, first_line)
     tokens, env["kj_footnotes"] = _take_footnotes(tokens, env)
     images = _check_images(tokens, path, first_line, root)
     env["kj_images"] = {ref.src: ref.path for ref in images.values()}
-    return md.renderer.render(_figures(tokens), md.options, env), tuple(images.values())
+    return md.renderer.render(_table_captions(_figures(tokens)), md.options, env), tuple(images.values())
 
 
 def _check_nesting(tokens: list[Token], path: Path, first_line: int) -> None:

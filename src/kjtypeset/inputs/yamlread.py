@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import KjError
+from ..errors import KjError, warn
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 20_000
@@ -166,11 +166,9 @@ class Reader:
             raise self.error(node, f"{name}应为{_EXPECTED[kind]}，实际为{describe(node)}")
         tag = node.tag[len(_STD):]
         text = str(node.value)
-        if kind == "str":
-            if tag in ("str", "int", "float") and text.strip():
-                return text.strip()
-        elif kind == "text_or_int":
-            if tag in ("str", "int") and text.strip():
+        if kind in ("str", "text_or_int"):
+            if tag in (("str", "int", "float") if kind == "str" else ("str", "int")) and text.strip():
+                self._check_quotes(node, name, key, text.strip())
                 return text.strip()
         elif kind == "int":
             if tag == "int":
@@ -196,12 +194,24 @@ class Reader:
                     pass
         raise self.error(node, f"{name}应为{_EXPECTED[kind]}，实际为{describe(node)}")
 
+    def _check_quotes(self, node: yaml.ScalarNode, name: str, key: str, text: str) -> None:
+        """Curly or full-width quotes typed around a plain value are printed (issue 14)."""
+        if node.style is None and len(text) >= 2 and text[0] in _WRONG_QUOTES and text[-1] in _WRONG_QUOTES:
+            warn(self.path, self.line(node),
+                 f"{name}的值两边是{_WRONG_QUOTES[text[0]]} {text[0]}…{text[-1]}，会连引号一起印出来："
+                 f"YAML 只认半角的直引号，应写作 {key}: \"{text[1:-1]}\"；确要印出这对引号，"
+                 f"写作 {key}: \"{text}\"")
+
     def texts(self, node: yaml.Node, name: str) -> Iterator[tuple[str, yaml.Node]]:
         """Items of a list of texts, or a single text given in place of a list."""
         items = node.value if isinstance(node, yaml.SequenceNode) else [node]
         for item in items:
             yield self.value(item, Field("str", "文本"), name), item
 
+
+# Quotes an input method types: YAML takes them for part of the value.
+_WRONG_QUOTES = {"“": "弯引号", "”": "弯引号", "‘": "弯引号", "’": "弯引号",
+                 "＂": "全角引号", "＇": "全角引号"}
 
 _EXPECTED = {
     "str": "文本",

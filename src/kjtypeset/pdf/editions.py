@@ -32,7 +32,7 @@ from weasyprint.css import ColorProfile
 from .. import __version__
 from ..inputs.articles import Article
 from .colour import output_condition
-from ..errors import KjError
+from ..errors import KjError, warn
 from .finish import set_page_labels, to_bytes
 from .prepress import (
     BLEED_MM, add_crop_marks, attach_sources, convert_images_to_cmyk, default_rgb, impose_booklet,
@@ -103,7 +103,9 @@ def write_editions(document: weasyprint.Document, editions: list[Edition], field
     """
     master = _master(document, PRINT in editions, PRINT in editions or ARCHIVE in editions, origin)
     # Han–Latin spacing folded into glyph widths: copied text reads "2023年", not "2023 年".
-    master = close_spacing_gaps(master)
+    master, left_open = close_spacing_gaps(master)
+    if left_open:
+        warn(origin, None, f"复制出的文字在 {left_open} 处会多出空格（汉字与西文之间的间距未能并入字宽：字体无法调整）")
     out = []
     for edition in editions:
         out += [(edition, pdf) for pdf in _derive(master, edition, fields, sources, options)]
@@ -182,13 +184,6 @@ def _derive(master: bytes, edition: Edition, fields: BulletinFields, sources: tu
         identify(sheets, edition, booklet, source=writer)
         out.append(EditionPDF(BOOKLET_SUFFIX, close_writer(sheets, booklet), len(sheets.pages)))
     return out
-
-
-def open_writer(pdf: bytes) -> PdfWriter:
-    reader = PdfReader(io.BytesIO(pdf))
-    writer = PdfWriter(clone_from=reader)
-    writer.pdf_header = reader.pdf_header  # pypdf would write 1.3; PDF/X-4 is 1.6, PDF/A-3 1.7
-    return writer
 
 
 def close_writer(writer: PdfWriter, fields: BulletinFields) -> bytes:

@@ -14,19 +14,16 @@ layer, on every edition it writes.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import logging
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, NameObject, StreamObject
 
-from ..errors import KjError
+from ..errors import KjError, captured_log
 
 MM = 72 / 25.4
 MIN_BLEED_MM = 3.0
@@ -99,32 +96,11 @@ def preflight(data: bytes, name: str = "PDF", text: bool = True, kind: str | Non
     """Check a PDF. ``text=False`` skips the text layer (folios, contents): the build's mode.
     ``kind`` (print, archive, proof) sets the rules; by default the file's own identification
     decides, or its name (*-print.pdf, *-archive.pdf) where that claims more."""
-    with pypdf_warnings() as warnings:
+    with captured_log("pypdf") as records:  # what pypdf repairs while reading
         checks = _preflight(data, name, text, kind)
-    for message in dict.fromkeys(warnings):
+    for message in dict.fromkeys(record.getMessage() for record in records):
         checks.add("warn", "文件结构", f"读取时发现结构问题：{message}")
     return Report(name, checks.kind, tuple(checks.findings), checks.facts)
-
-
-@contextlib.contextmanager
-def pypdf_warnings() -> Iterator[list[str]]:
-    """pypdf logs what it repairs while reading; collect it for the report instead of stderr."""
-    logger = logging.getLogger("pypdf")
-    messages: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            messages.append(record.getMessage())
-
-    handler = Collect(logging.WARNING)
-    saved = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield messages
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = saved
 
 
 def _preflight(data: bytes, name: str, text: bool, kind: str | None) -> _Checks:
@@ -690,7 +666,7 @@ def _label_fits(label: str, folio: int) -> bool:
 
 
 def _check_contents(report: _Checks, reader: PdfReader, texts: list[str], labels: list[str]) -> None:
-    from .finish import NUMBER_AFTER_LEADER  # the build reads its contents the same way
+    from .finish import read_contents  # the build reads its contents the same way
 
     section = "目录"
     entries = []
@@ -707,21 +683,17 @@ def _check_contents(report: _Checks, reader: PdfReader, texts: list[str], labels
                 entries.append((str(item.title), index))
 
     walk(reader.outline)
-    contents_text = SPACE.sub("", "".join(texts[:3]))
     checked = []
-    for title, index in entries:
-        key = SPACE.sub("", title)
-        found = contents_text.find(key)
-        if found < 0 or index is None:
-            continue  # a bookmark that is not a contents entry (e.g. a section heading)
-        match = NUMBER_AFTER_LEADER.match(contents_text, found + len(key))
-        if not match:
+    # A bookmark that is not a contents entry (e.g. a section heading) has no number after it.
+    printed_numbers = read_contents("".join(texts[:3]), [title for title, _index in entries])
+    for (title, index), printed in zip(entries, printed_numbers):
+        if printed is None or index is None:
             continue
-        printed = match.group(1)
+        key = SPACE.sub("", title)
         actual = labels[index] if labels else str(index + 1)
-        checked.append({"title": title, "printed": int(printed), "page_label": actual,
+        checked.append({"title": title, "printed": printed, "page_label": actual,
                         "title_on_page": key in SPACE.sub("", texts[index])})
-        if printed != actual:
+        if str(printed) != actual:
             report.add("fail", section, f"《{title}》目录中印的是 {printed}，书签指向的页是 {actual}")
         elif key not in SPACE.sub("", texts[index]):
             report.add("fail", section, f"《{title}》书签指向第 {actual} 页，但该页上找不到这个标题")

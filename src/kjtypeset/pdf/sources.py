@@ -72,12 +72,12 @@ def unpack_sources(pdf: Path, dest: Path) -> tuple[Path, ...]:
     or missing), restoring their modification times; returns the files written."""
     from pypdf import PdfReader  # only this command needs it at import time
 
-    from .preflight import pypdf_warnings
+    from ..errors import captured_log
 
     if not Path(pdf).is_file():
         raise KjError(pdf, None, "找不到存档版 PDF 文件")
     try:
-        with pypdf_warnings():
+        with captured_log("pypdf"):
             reader = PdfReader(pdf)
             reader.trailer["/Root"]
     except Exception as exc:  # pypdf raises many types for a damaged file

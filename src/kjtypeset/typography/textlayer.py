@@ -94,8 +94,9 @@ class _Run:
         return {i: (left, right) for i, (left, right) in out.items() if left or right}
 
 
-def close_spacing_gaps(pdf: bytes) -> bytes:
-    """The PDF with its Han–Latin gaps folded into the Latin glyphs (unchanged if none)."""
+def close_spacing_gaps(pdf: bytes) -> tuple[bytes, int]:
+    """The PDF with its Han–Latin gaps folded into the Latin glyphs (unchanged if none), and
+    how many gaps it found but left open (their font could not be widened): each copies as a space."""
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     writer.pdf_header = reader.pdf_header
@@ -125,18 +126,20 @@ def close_spacing_gaps(pdf: bytes) -> bytes:
         if runs:
             pages.append((page, stream, operations, fonts, runs))
     if not wanted:
-        return pdf
+        return pdf, 0
     twins = {}
     for key, cids in wanted.items():
         try:
             twins[key] = _twin_font(writer, fonts_by_id[key[0]], key, cids)
         except Exception as exc:  # a font program this cannot widen: its gaps stay (and read as spaces)
             LOGGER.debug("no twin for %s: %s", key, exc)
+    left_open = 0
     for _page, _stream, operations, fonts, runs in pages:
         for run in runs:
             font_id = fonts[run.font].ref.idnum
             if any((font_id, left, right) not in twins
                    for _cid, left, right in _edited_glyphs(operations[run.op][0][0], run)):
+                left_open += bool(run.left) + bool(run.right)
                 run.left = run.right = 0  # the adjustments beside it still go: nothing moves
                 for kept in [run, *run.partners]:  # a gap folded across two TJs stays open in both
                     kept.tokens, kept.inner, kept.changed = _Tokens(operations[kept.op][0][0]), {}, False
@@ -147,7 +150,7 @@ def close_spacing_gaps(pdf: bytes) -> bytes:
         stream.set_data(_serialise(_rewrite(operations, runs, fonts, twins)))
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return out.getvalue(), left_open
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -305,6 +308,8 @@ def _runs(operations, fonts: dict[str, _Font]) -> list[_Run]:
                     previous.closed_after = run.closed_before = True
             runs.append(run)
             previous, x, tm = run, start + sum(advance[first:]), None
+        elif operator == b"TJ":  # text in a font this cannot read (TrueType, Type1): no gap across it
+            previous, tm = None, None
         elif operator in (b"Tj", b"'", b'"', b"Td", b"TD", b"T*", b"Tc", b"Tw", b"Tz", b"TL", b"Ts"):
             previous, tm = None, None  # WeasyPrint writes none of these: leave such text alone
     return runs

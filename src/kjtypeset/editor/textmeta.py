@@ -1,0 +1,151 @@
+"""What a pasted text carries besides the article: source, author and date lines, and the
+furniture of web pages, WeChat articles and e-mails (issue 14).
+
+Used by the text import (whole lines) and the web page import (the byline of a page).
+Government sites print "发布时间：2024-03-12　来源：包头市科技局　作者：王晓东　【字体：大 中 小】";
+WeChat prints "原创 王晓东 内蒙古科技 2024-03-20 18:00"; articles end with "（来源：内蒙古日报）".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_SOURCE_KEYS = "来源|稿源|信息来源|文章来源|消息来源|供稿"
+_AUTHOR_KEYS = "作者|撰稿|撰文|文"
+_DATE_KEYS = "发布时间|发布日期|发表时间|更新时间|时间|日期"
+_OTHER_KEYS = "浏览次数|阅读次数|点击数|点击量|访问量|浏览量|阅读量|字号|字体|责任编辑|编辑|审核|校对|发布机构|发布者"
+_ANY_KEY = f"{_SOURCE_KEYS}|{_AUTHOR_KEYS}|{_DATE_KEYS}|{_OTHER_KEYS}"
+_PAIR = re.compile(rf"(?P<key>{_ANY_KEY})\s*[:：]\s*(?P<value>.*?)\s*(?=(?:{_ANY_KEY})\s*[:：]|[【\[|｜]|$)")
+_FONT_SIZE = re.compile(r"[【\[]?\s*(?:字体|字号)\s*[:：]?\s*(?:[大中小默认]\s*){2,4}[】\]]?")
+_BRACKETED = re.compile(r"[【\[][^】\]]{0,12}[】\]]")
+_DATE = re.compile(r"(?P<y>(?:19|20)\d\d)\s*(?:[-/.年])\s*(?P<m>\d{1,2})\s*(?:[-/.月])\s*(?P<d>\d{1,2})\s*日?")
+# WeChat: "原创 王晓东 内蒙古科技 2024-03-20 18:00 内蒙古" (author, account, time, place).
+_WECHAT = re.compile(r"^(?P<kind>(?:原创|转载)\s+)?(?:(?P<author>\S{2,12})\s+)?(?P<account>\S{2,20})\s+"
+                     rf"(?P<date>{_DATE.pattern})(?P<time>\s+\d{{1,2}}:\d\d)?(?:\s+(?:发表于)?\S{{2,8}})?\s*$")
+
+
+@dataclass
+class Meta:
+    source: str | None = None
+    author: str | None = None
+    date: dt.date | None = None
+    account: str | None = None  # a WeChat account: the source when no other is named
+
+    def merge(self, other: Meta) -> None:
+        self.source = self.source or other.source
+        self.account = self.account or other.account
+        self.author = self.author or other.author
+        self.date = self.date or other.date
+
+
+def parse_date(text: str) -> dt.date | None:
+    match = _DATE.search(text)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+
+
+def meta_line(line: str) -> Meta | None:
+    """The source, author and date of a line made only of such fields; None for any other line.
+
+    A line must name a source, an author or a publishing time ("时间：3月15日上午9:00" alone is
+    an event's time, body text), and hold nothing but "键：值" pairs, font-size buttons and
+    separators."""
+    text = line.strip().strip("　")
+    wrapped = re.fullmatch(r"[（(]\s*(.+?)\s*[)）]", text)  # （来源：内蒙古日报）
+    if wrapped:
+        text = wrapped.group(1)
+    if (wechat := _WECHAT.match(text)) and wechat["time"] and (wechat["kind"] or wechat["author"] is None):
+        # The account is the source unless the article names one ("来源：内蒙古日报").
+        return Meta(account=wechat["account"], author=wechat["author"], date=parse_date(wechat["date"]))
+    rest = _FONT_SIZE.sub(" ", text)
+    pairs = list(_PAIR.finditer(rest))
+    if not pairs:
+        return None
+    leftover = _PAIR.sub(" ", rest)
+    leftover = re.sub(r"[\s|｜/\\\-—]+", "", _BRACKETED.sub("", leftover))
+    keys = {pair["key"] for pair in pairs}
+    named = keys & set(f"{_SOURCE_KEYS}|{_AUTHOR_KEYS}|发布时间|发布日期|发表时间".split("|"))
+    if leftover or not named or len(text) > 120:
+        return None
+    meta = Meta()
+    for pair in pairs:
+        key, value = pair["key"], pair["value"].strip(" 　")
+        if not value:
+            continue
+        if re.fullmatch(_SOURCE_KEYS, key):
+            meta.source = meta.source or value
+        elif re.fullmatch(_AUTHOR_KEYS, key):
+            meta.author = meta.author or value
+        elif re.fullmatch(_DATE_KEYS, key):
+            meta.date = meta.date or parse_date(value)
+    return meta
+
+
+# -- furniture --------------------------------------------------------------------------------
+
+_FURNITURE_WORDS = (
+    "打印本页|打印此页|打印|关闭窗口|关闭本页|关闭|返回顶部|返回|收藏本页|收藏|分享|点赞|在看|留言|"
+    "阅读原文|预览时标签不可点|继续滑动看下一个|向上滑动看下一个|轻触阅读原文|喜欢此内容的人还喜欢|"
+    "写留言|赞|图片|视频|音频|【打印】|【关闭】|【返回】|【收藏】|【大】|【中】|【小】|纠错|打印文章|"
+    "保存|推荐|相关阅读|相关文章|相关链接"
+)
+_FURNITURE_LINE = re.compile(
+    r"^(?:"
+    r"(?:首页|当前位置|您的位置|你的位置|您现在的位置|所在位置)\s*(?:[:：>＞»›/]|$).*"  # breadcrumbs
+    r"|(?:首页|网站首页)(?:\s*[>＞»›/]\s*\S+)+"
+    r"|(?:上一篇|下一篇|上一条|下一条)\s*[:：].*"
+    r"|(?:分享到|分享至|扫一扫|微信扫一扫|长按识别|长按二维码|扫描二维码)\S*.*"
+    r"|(?:点击|戳)(?:上方)?蓝字.*关注.*|.*关注我们$"
+    r"|(?:浏览次数|阅读次数|点击数|访问量|阅读量)\s*[:：]\s*\d*"
+    rf"|(?:{_FURNITURE_WORDS})(?:[\s|｜/]*(?:{_FURNITURE_WORDS}))*"
+    r"|[【\[]?\s*(?:字体|字号)\s*[:：]?\s*(?:[大中小默认]\s*){2,4}[】\]]?(?:\s*[【\[][^】\]]{1,6}[】\]])*"
+    r")\s*$")
+
+_MAIL_HEADER = re.compile(r"^\s*(?:发件人|收件人|抄送|密送|发送时间|发送日期|日期|时间|主题|From|To|Cc|Bcc|Sent|"
+                          r"Date|Subject)\s*[:：]", re.IGNORECASE)
+_MAIL_SEPARATOR = re.compile(r"^\s*(?:-{2,}\s*(?:原始邮件|转发的邮件|Original Message|Forwarded message)\s*-{2,}"
+                             r"|-{5,}|_{5,})\s*$", re.IGNORECASE)
+_SIGNATURE = re.compile(r"^--\s?$")
+
+
+def is_furniture(line: str) -> bool:
+    """A web page's or WeChat's button, breadcrumb or counter, copied with the text."""
+    text = line.strip().strip("　")
+    return bool(_FURNITURE_LINE.match(text) or _FURNITURE_LINE.match(re.sub(r"[【】\[\]]+", " ", text).strip()))
+
+
+# "▲ 项目启动会现场": the caption of a photo that a copied text does not bring along.
+PHOTO_CAPTION = re.compile(r"^\s*[▲△↑]\s*\S")
+
+
+def mail_parts(lines: list[str]) -> tuple[set[int], int | None]:
+    """(indexes of e-mail header and separator lines, index where a signature starts)."""
+    header: set[int] = set()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    in_header = False
+    for index, line in enumerate(lines):
+        if _MAIL_SEPARATOR.match(line) and index:
+            header.add(index)
+            in_header = True
+            continue
+        if (in_header or index == first) and _MAIL_HEADER.match(line):
+            header.add(index)
+            in_header = True
+            first = index + 1 if index == first else first
+            continue
+        if in_header and not line.strip():
+            continue
+        in_header = False
+    # Only a block of at least two header lines is an e-mail header ("日期：…" alone is text).
+    header_lines = [i for i in header if _MAIL_HEADER.match(lines[i])]
+    if len(header_lines) < 2:
+        header = {i for i in header if _MAIL_SEPARATOR.match(lines[i])}
+    signature = next((i for i, line in enumerate(lines) if _SIGNATURE.match(line)
+                      and i > len(lines) - 15), None)
+    return header, signature

@@ -1,0 +1,150 @@
+"""Issue 14, item 3 (and 7): the ordinary slips of an editor are warned about, one line each
+with file and line; the build goes on, and --strict makes them errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import ARTICLE, MANIFEST
+from kjtypeset.build import build_issue
+from kjtypeset.errors import KjError, collecting_warnings
+from kjtypeset.inputs.articles import read_articles
+from kjtypeset.inputs.manifest import load_manifest
+from kjtypeset.pdf.preflight import preflight
+
+PREVIOUS = MANIFEST.replace("number: 3", "number: 2").replace("date: 2024-03-29", "date: 2024-02-28")
+
+
+def warnings_of(path, articles=False) -> list[str]:
+    with collecting_warnings() as warnings:
+        manifest = load_manifest(path)
+        if articles:
+            read_articles(manifest)
+    return [str(w) for w in warnings]
+
+
+@pytest.fixture
+def issue(make_issue, monkeypatch):
+    """An issue folder 2024-03 beside its predecessor 2024-02, the working folder their parent."""
+
+    def make(manifest: str = MANIFEST, files=None, folder="2024-03"):
+        make_issue(PREVIOUS, folder="2024-02")
+        path = make_issue(manifest, files, folder=folder)
+        monkeypatch.chdir(path.parent.parent)
+        return path
+
+    return make
+
+
+def test_a_clean_issue_has_no_warnings(issue):
+    assert warnings_of(issue(), articles=True) == []
+
+
+@pytest.mark.parametrize("change, folder, expected", [
+    (("year: 2024", "year: 2023"), "2024-03",
+     "2024-03/issue.yaml:2: year（年份）为 2023，与印发日期 2024-03-29 和文件夹名 2024-03 的年份 2024 都不同："
+     "报头会印“2023年第3期”，存档也会放在 2023/ 下；应改为 year: 2024"),
+    (("date: 2024-03-29", "date: 2025-03-28"), "2024-03",
+     "2024-03/issue.yaml:4: 印发日期 2025-03-28 不在 year（年份）写的 2024 年：报头会印“2024年第3期”，"
+     "日期却是 2025 年的；日期或年份是否写错了？"),
+    (None, "2023-03",
+     "2023-03/issue.yaml:2: year（年份）为 2024，与文件夹名 2023-03 的年份 2023 不同：报头会印“2024年第3期”，"
+     "存档也会放在 2024/ 下；应改正年份，或把文件夹改名为 2024-…"),
+    (None, "2024-04",
+     "2024-04/issue.yaml:3: number（期号）为 3，与文件夹名 2024-04 的期号 4 不同：报头会印“2024年第3期”，请核对"),
+    (("supplement", "supplement"), "2024-zk03",
+     "2024-zk03/issue.yaml: 文件夹名 2024-zk03 是增刊的写法，清单中却没有 supplement: true：报头会印成正刊，请核对"),
+])
+def test_year_and_number_against_the_date_and_the_folder(issue, change, folder, expected):
+    manifest = MANIFEST.replace(*change) if change else MANIFEST
+    assert warnings_of(issue(manifest, folder=folder)) == [expected]
+
+
+def test_a_date_before_the_previous_issue(issue):
+    path = issue(MANIFEST.replace("date: 2024-03-29", "date: 2024-02-20"))
+    assert warnings_of(path) == [
+        "2024-03/issue.yaml:4: 印发日期 2024-02-20 早于上一期 2024-02 的印发日期 2024-02-28：日期是否写错了？"]
+
+
+def test_an_article_listed_twice(issue):
+    path = issue(MANIFEST + "  - articles/b.md\n  - ./articles/a.md\n",
+                 files={"articles/a.md": ARTICLE, "articles/b.md": ARTICLE.replace("测试文章标题", "另一篇")})
+    assert warnings_of(path) == [
+        "2024-03/issue.yaml:10: 文章 './articles/a.md' 在清单中列了两次，第 8 行已列出（写作 'articles/a.md'）："
+        "这篇文章会印两遍；如果不是有意的，请删去这一行"]
+
+
+def test_curly_or_full_width_quotes_around_a_value(issue):
+    path = issue(MANIFEST + "phone: ‘4366683’\nreviewer: ＂王芳＂\n",
+                 files={"articles/a.md": ARTICLE.replace("title: 测试文章标题", "title: “双创”平台建设")})
+    assert warnings_of(path, articles=True) == [
+        "2024-03/issue.yaml:9: phone（电话）的值两边是弯引号 ‘…’，会连引号一起印出来：YAML 只认半角的直引号，"
+        "应写作 phone: \"4366683\"；确要印出这对引号，写作 phone: \"‘4366683’\"",
+        "2024-03/issue.yaml:10: reviewer（审核）的值两边是全角引号 ＂…＂，会连引号一起印出来：YAML 只认半角的直引号，"
+        "应写作 reviewer: \"王芳\"；确要印出这对引号，写作 reviewer: \"＂王芳＂\""]
+    # Quoted in YAML on purpose, the quotes are the editor's choice: no warning.
+    assert warnings_of(issue(MANIFEST + "phone: \"‘4366683’\"\n")) == []
+
+
+def test_an_unclosed_bold_mark(issue):
+    body = ARTICLE + "\n**一是加强投入。研发经费增长12%。\n\n带*号的为新增项目；**二是**完善平台。\n"
+    path = issue(files={"articles/a.md": body})
+    assert warnings_of(path, articles=True) == [
+        "2024-03/articles/a.md:7: 加粗标记 ** 没有闭合，会原样印出来：应在加粗文字的末尾也写上 **（要印出 * 本身，写作 \\*）"]
+
+
+def png(width, height):
+    import struct
+    import zlib
+
+    raw = b"".join(b"\x00" + b"\x20\x60\xa0" * width for _ in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+LONG_SUBHEAD = "关于进一步加强科技创新平台建设管理工作和完善科技成果转化机制的若干措施"
+
+
+def test_build_warns_of_a_low_resolution_image_and_a_long_subhead_and_strict_refuses(issue, tmp_path):
+    body = (ARTICLE + "\n![图1　园区分布](map.png)\n\n## 一、总体情况\n\n正文。\n\n## " + LONG_SUBHEAD
+            + "\n\n正文。\n")
+    path = issue(files={"articles/a.md": body, "articles/map.png": png(600, 400)})
+    result = build_issue(path, tmp_path / "out", editions=("proof",))
+    # What `kjtypeset check` reads from the PDF itself: the printed size and resolution.
+    [image] = preflight(result.pdf.read_bytes(), text=False).facts["images"]
+    width, height = image["placed_mm"]
+    assert image["pixels"] == [600, 400] and image["ppi"] < 300
+    fit = f"{600 / 300 * 25.4:.0f}×{400 / 300 * 25.4:.0f}"
+    assert [str(w) for w in result.warnings] == [
+        f"2024-03/articles/a.md:7: 图片 'map.png' 按印刷尺寸只有 {image['ppi']} ppi（600×400 像素，"
+        f"印成 {width:.0f}×{height:.0f} mm），印出来会发虚：应不低于 300 ppi，请换用更清晰的原图，"
+        f"或把它印得不大于 {fit} mm",
+        f"2024-03/articles/a.md:13: 小标题“{LONG_SUBHEAD}”排出来占 2 行：小标题应不超过一行，"
+        "请缩短；较长的一句可改为段首加粗（**……。**）"]
+
+    with pytest.raises(KjError) as error:
+        build_issue(path, tmp_path / "strict", editions=("proof",), strict=True)
+    assert str(error.value) == str(result.warnings[0])
+    assert not list((tmp_path / "strict").glob("*.pdf"))
+
+
+def test_cli_prints_each_warning_and_strict_fails_with_it(issue, tmp_path):
+    path = issue(MANIFEST.replace("year: 2024", "year: 2023"))
+    run = lambda *extra: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "kjtypeset", "build", "2024-03/issue.yaml", "--edition", "proof", "-q",
+         "--output", str(tmp_path / "out"), *extra], capture_output=True, text=True, cwd=path.parent.parent,
+        timeout=180)
+    message = ("2024-03/issue.yaml:2: year（年份）为 2023，与印发日期 2024-03-29 和文件夹名 2024-03 的年份 2024 都不同："
+               "报头会印“2023年第3期”，存档也会放在 2023/ 下；应改为 year: 2024")
+    done = run()
+    assert done.returncode == 0 and done.stderr == f"警告：{message}\n"
+    done = run("--strict")
+    assert done.returncode == 1 and done.stderr == f"错误：{message}\n"
