@@ -98,9 +98,9 @@ def resolve_font(name: str, folders: tuple[Path, ...], settings: Path, line: int
                  "（各项目共用，只需一次）……")
         install_sc_faces(shared)
         return (shared / name).resolve()
+    debian = "（DejaVu 字体来自 Debian 软件包 fonts-dejavu-core）" if name.startswith("DejaVu") else ""
     raise KjError(settings, line, f"找不到字体文件 '{name}'：应放在版式的 fonts/、项目的 fonts/ "
-                                  f"或 {display_path(shared)} 中"
-                                  "（DejaVu 字体来自 Debian 软件包 fonts-dejavu-core）")
+                                  f"或 {display_path(shared)} 中{debian}")
 
 
 def font_face_css(faces: tuple[FontFace, ...], roles: tuple[tuple[str, str], ...]) -> str:

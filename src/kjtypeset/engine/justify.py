@@ -311,6 +311,7 @@ def _set_text(self, text, justify=False):
     list as WeasyPrint left it is kept (``_kj_base``) and put back before each call.
     """
     ffi, pango = _pango()
+    self._kj_scaled = None  # a new text: new lines, not yet scaled for writing
     saved = self.__dict__.get('_kj_base')
     if saved is not None and saved[0] == self.layout:
         pango.pango_layout_set_attributes(self.layout, saved[1])
@@ -1369,7 +1370,10 @@ def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis='none'):
         # whole thousandths of an em, a justified line of 30 edited glyphs would end up to
         # 0.075 em short. Rounded to the nearest, the errors cancel out.
         module.int = _nearest
-    _state['drawing'] = True
+    # Only text the composer set (its glyphs edited, or marks and spacing shaped by it).
+    _state['drawing'] = edited or bool(
+        _text_plan(textbox.text, _squeezes(textbox.style), _state['composition'].punctuation_compression)
+        != _TextPlan())
     try:
         return _state['draw_text'](stream, textbox, offset_x, text_overflow, block_ellipsis)
     finally:

@@ -142,6 +142,7 @@ def close_spacing_gaps(pdf: bytes) -> tuple[bytes, int]:
                 left_open += bool(run.left) + bool(run.right)
                 run.left = run.right = 0  # the adjustments beside it still go: nothing moves
                 for kept in [run, *run.partners]:  # a gap folded across two TJs stays open in both
+                    left_open += sum((left > 0) + (right > 0) for left, right in kept.inner.values())
                     kept.tokens, kept.inner, kept.changed = _Tokens(operations[kept.op][0][0]), {}, False
     for page, stream, operations, fonts, runs in pages:
         names = page["/Resources"].get_object()["/Font"].get_object()
