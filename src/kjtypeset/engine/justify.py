@@ -519,7 +519,7 @@ def _split_first_line(text, style, context, max_width, justification_spacing,
                       is_line_start=True, minimum=False):
     """WeasyPrint's split_first_line, telling first_line_metrics the width it breaks for."""
     outer = _state['breaking']
-    _state['breaking'] = None if minimum else max_width
+    _state['breaking'] = None if minimum else (max_width, text, context)
     try:
         return _state['split_first_line'](text, style, context, max_width, justification_spacing,
                                           is_line_start, minimum)
@@ -530,16 +530,21 @@ def _split_first_line(text, style, context, max_width, justification_spacing,
 def _first_line_metrics(first_line, text, layout, resume_at, space_collapse, style,
                         hyphenated=False, hyphenation_character=None):
     """Pango's first line, or the first line of a balanced heading."""
-    max_width = _state.get('breaking')
+    breaking = _state.get('breaking')
     composition = _state['composition']
-    if (max_width is not None and max_width != float('inf') and not hyphenated
+    if (breaking is not None and breaking[0] not in (None, float('inf')) and not hyphenated
             and first_line is not None and composition.balance_headings
-            and style['text_align_all'] == 'center' and layout.text == text):
-        chosen = _balanced_break(text, layout, style, max_width)
+            and style['text_align_all'] == 'center' and breaking[1].startswith(text[:1])):
+        max_width, whole, context = breaking
+        chosen = _balanced_break(whole, layout if layout.text == whole else None, style, context,
+                                 max_width)
         if chosen is not None and chosen != first_line.length:
             first_line, resume_at = SimpleNamespace(length=chosen), chosen
-    return _state['first_line_metrics'](first_line, text, layout, resume_at, space_collapse,
-                                        style, hyphenated, hyphenation_character)
+    result = _state['first_line_metrics'](first_line, text, layout, resume_at, space_collapse,
+                                          style, hyphenated, hyphenation_character)
+    if hyphenated:
+        result[0]._kj_hyphenated = hyphenation_character  # not in the text: see draw_text
+    return result
 
 
 def _glyph_widths(line):
@@ -871,12 +876,16 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
 _balanced = {}  # (remaining text, width, size) of a heading → byte length of its next line
 
 
-def _balanced_break(text, layout, style, max_width):
-    """Break a centred heading into lines of similar length (issue 12)."""
+def _balanced_break(text, layout, style, context, max_width):
+    """Break a centred heading into lines of similar length (issue 12). ``layout``: Pango's
+    layout of the whole ``text`` in ``max_width``, if there is one already."""
     key = (round(max_width, 2), style['font_size'])
     if (text, *key) in _balanced:
         return _balanced[(text, *key)]
     from weasyprint.text.ffi import TO_UNITS, ffi, pango
+    from weasyprint.text.line_break import create_layout
+    if layout is None:
+        layout = create_layout(text, style, context, max_width, 0)
     lines = []
     while True:
         line = pango.pango_layout_get_line_readonly(layout.layout, len(lines))
@@ -922,6 +931,11 @@ def _balance(table, count, em, available):
         preferred = before in _PREFERRED_AFTER or after in OPENING or before == ' '
         return 0.0 if preferred else _BREAK_PENALTY_EM2
 
+    def over(w):
+        """A line wider than the measure only where a unit that cannot break is (a long
+        quotation): as little as can be."""
+        return 1000 * max(0.0, w - available) / em
+
     mean = width(0, n) / count
     # best[j][m]: cost of setting table[:j] in m lines ending with a break before j
     best = {(0, 0): (0.0, None)}
@@ -932,9 +946,7 @@ def _balance(table, count, em, available):
                 if mm != m - 1 or i >= j:
                     continue
                 w = width(i, j)
-                if w > available:
-                    continue
-                options.append((cost + ((w - mean) / em) ** 2 + penalty(j), i))
+                options.append((cost + ((w - mean) / em) ** 2 + penalty(j) + over(w), i))
             if options:
                 best[(j, m)] = min(options)
     finals = []
@@ -942,9 +954,9 @@ def _balance(table, count, em, available):
         if m != count - 1:
             continue
         w = width(i, n)
-        if w > available or letters(i, n) < 3:
+        if letters(i, n) < 3:
             continue
-        finals.append((cost + ((w - mean) / em) ** 2, i))
+        finals.append((cost + ((w - mean) / em) ** 2 + over(w), i))
     if not finals:
         return None
     _cost, j = min(finals)
@@ -1349,6 +1361,11 @@ def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis='none'):
     carries its text as ActualText."""
     import weasyprint.draw.text as module
     actual = getattr(textbox, '_kj_actual_text', None)
+    hyphen = getattr(textbox.pango_layout, '_kj_hyphenated', None)
+    if hyphen and textbox.text.endswith(hyphen):
+        # A hyphen the editor never typed: viewers that read ActualText (Acrobat, Chrome's
+        # PDFium) copy the word without it; others see the "-" a reader sees (README).
+        actual = (actual or textbox.text.translate(_INVISIBLE))[:-len(hyphen)]
     edited = getattr(textbox.pango_layout, '_kj_plan', None) is not None
     begin, end = stream.begin_text, stream.end_text
     if actual:

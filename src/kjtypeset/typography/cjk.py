@@ -76,7 +76,7 @@ class Options:
 
 
 STYLESHEET = """
-span[lang="en"] { hyphens: auto; }
+span[lang="en"] { hyphens: auto; hyphenate-character: "-"; }  /* U+2010 is full width in SC faces */
 .kj-url, code, kbd { font-variant-ligatures: none; }
 """
 

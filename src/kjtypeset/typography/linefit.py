@@ -46,7 +46,7 @@ def squeeze_cost(squeeze_em: float) -> float:
     that a mark goes under ¾ em only where stretching the line instead would show more."""
     if squeeze_em <= COMFORT_SQUEEZE_EM:
         return (squeeze_em / COMFORT_SQUEEZE_EM) ** 2
-    return 1 + ((squeeze_em - COMFORT_SQUEEZE_EM) / 0.05) ** 2
+    return 1 + ((squeeze_em - COMFORT_SQUEEZE_EM) / 0.03) ** 2
 
 
 def gap_cost(gap_em: float) -> float:
@@ -167,7 +167,7 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
 
 def _result(flexes, widths, gaps, tiers, short, em) -> Result:
     def most(values):
-        return max(values, default=0.0) / em
+        return max(0.0, max(values, default=0.0)) / em
 
     return Result(
         widths=widths, gaps=gaps, short=short,
