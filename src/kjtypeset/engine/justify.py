@@ -144,7 +144,7 @@ class Composition:
     halfwidth_line_end: bool = False  # a mark ending a justified line is always half width
     halfwidth_line_start: bool = True  # an opening bracket starting a line is half width
     balance_headings: bool = True  # centred text breaks into lines of similar length
-    max_gap_em: float | None = 0.17  # the most a gap between Chinese characters may take
+    max_gap_em: float | None = None  # the most a gap between Chinese characters may take (None: no limit)
 
 
 # --------------------------------------------------------------------------
