@@ -1,0 +1,470 @@
+"""Typeset seam: page makeup inside WeasyPrint 70's pagination (issue 13).
+
+WeasyPrint paginates a single flow and has no page floats, no line grid and no "the last page
+must be even". Rather than lay the issue out again and again from the outside, three small
+hooks act while it paginates, where the facts are known:
+
+1. **Baseline grid.** A block whose own CSS declares ``--kj-line-grid: snap`` (or ``center``)
+   is made to end on the body's line grid: its height grows to a whole number of body lines,
+   counted from the top of the type area (``center`` shares the extra room above and below
+   its content). Every block between two such blocks is body text at the body line pitch,
+   so body lines sit on the same grid on every page and facing pages register. Margins of a
+   snapped block are folded into it: the next block starts exactly on the grid.
+2. **Figures float.** A figure (``data-kj-figure``) that does not fit where it is written is
+   first shrunk, down to the layout's minimum scale, if that keeps it in place; otherwise it
+   is deferred: the text after it fills the page (the paragraph at the foot breaks across
+   the pages as any paragraph does) and the figure opens the next page, above the text that
+   continues there, as a LaTeX float does. Figures keep their order: once one is deferred,
+   every later figure on that page follows it. Every figure is also held to the layout's
+   maximum height (a share of the type area; an article may ask for more).
+3. **The end block on an even page.** The block marked ``data-page-bottom`` (the 版记) is
+   never laid out on an odd page, nor before a deferred figure: a page break is forced
+   before it, so it lands on the next even page (GB/T 9704-2012 §7.5, §10).
+
+The pagination state is kept per page, so WeasyPrint's re-making of pages (for contents
+page numbers) makes the same decisions again. ``install()`` refuses a WeasyPrint whose
+internals differ from the tested ones (the tables in :func:`kjtypeset.engine.justify.
+check_internals` list every function used here).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+GRID = "__kj_line_grid"  # the CSS custom property --kj-line-grid, as WeasyPrint keys it
+FIGURE = "data-kj-figure"
+MAX_HEIGHT = "data-max-height"
+END_BLOCK = "data-page-bottom"
+EPSILON = 0.01  # CSS px: rounding of positions summed over a page
+
+_state: dict = {}
+
+
+@dataclass
+class _Pagination:
+    """What the hooks decided, per page (re-made pages decide again)."""
+
+    pitch: float | None = None
+    deferred: dict[int, list] = field(default_factory=dict)  # page N → figures for N + 1's top
+    order: dict = field(default_factory=dict)  # element → document order, for the deferral check
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The layout's makeup settings (layout.yaml ``makeup:``; see engine/layout.py)."""
+
+    first_page_folio: bool = True
+    end_block_even_page: bool = True
+    figure_float: bool = True
+    figure_min_scale: float = 0.75
+    figure_max_height: float = 0.5  # share of the type area height
+    contents_size: float = 12.0  # pt
+    contents_leading: float = 2.0  # times the size
+    contents_min_size: float = 10.5
+    contents_min_leading: float = 1.5
+
+
+def install(settings: Settings) -> None:
+    """Patch WeasyPrint's block and page layout (idempotent; settings replaced)."""
+    from . import justify
+    problems = justify.check_internals()
+    if problems:
+        raise RuntimeError("kjtypeset.engine.makeup cannot patch this WeasyPrint: " + "; ".join(problems))
+    from weasyprint.layout import block, page
+    if not _state:
+        _state["in_flow"] = _in_flow_layout.__wrapped__ = block._in_flow_layout
+        _state["page_block_level_layout"] = page.block_level_layout
+        _page_block_level_layout.__wrapped__ = page.block_level_layout
+        _state["make_page"] = _make_page.__wrapped__ = page.make_page
+        block._in_flow_layout = _in_flow_layout
+        page.block_level_layout = _page_block_level_layout
+        page.make_page = _make_page
+    _state["settings"] = settings
+
+
+def uninstall() -> None:
+    if not _state:
+        return
+    from weasyprint.layout import block, page
+    block._in_flow_layout = _state["in_flow"]
+    page.block_level_layout = _state["page_block_level_layout"]
+    page.make_page = _state["make_page"]
+    _state.clear()
+
+
+# ---- helpers -----------------------------------------------------------------------------
+
+def _pagination(context) -> _Pagination:
+    found = getattr(context, "_kj_pagination", None)
+    if found is None:
+        found = context._kj_pagination = _Pagination()
+    return found
+
+
+def _own_style(box):
+    """The style of the element the box was made for (None for anonymous boxes)."""
+    if box.is_table_wrapper:
+        box = box.get_wrapped_table()
+    style = box.style
+    return style if getattr(style, "cascaded", None) is not None else None
+
+
+GRID_MODES = ("snap", "center", "nearest")
+
+
+def grid_mode(box) -> str | None:
+    """``snap``, ``center`` or ``nearest`` when the box's own CSS declares --kj-line-grid."""
+    style = _own_style(box)
+    if style is None or GRID not in style.cascaded:
+        return None
+    idents = [token.value for token in style[GRID] if token.type == "ident"]
+    return idents[0] if idents and idents[0] in GRID_MODES else None
+
+
+def _element_attr(box, name: str) -> str | None:
+    element = box.element
+    if element is None or _own_style(box) is None:
+        return None
+    return element.get(name)
+
+
+def _is_figure(box) -> bool:
+    return _element_attr(box, FIGURE) is not None
+
+
+def _is_end_block(box) -> bool:
+    return _element_attr(box, END_BLOCK) is not None
+
+
+def _page_box(context):
+    return context.current_footnote_area.page
+
+
+def _pitch_of(root_box) -> float | None:
+    value = root_box.style["line_height"]
+    if getattr(value, "unit", None) == "px":
+        return value.value
+    if isinstance(value, (int, float)):
+        return value * root_box.style["font_size"]
+    return None  # line-height: normal has no grid
+
+
+def snap_target(context, bottom: float, limit: float, mode: str) -> float:
+    """Where a snapped block's margin box ends: the next grid line at or below ``bottom``
+    (a quarter line lower first for ``center``, so its content never touches the text
+    around it; the nearest line for ``nearest``, which body text uses to shed the hundredths
+    of a pixel a line in another font adds), but never past ``limit``, the lowest a block
+    may end on this page."""
+    pitch = _pagination(context).pitch
+    if not pitch:
+        return bottom
+    origin = _page_box(context).content_box_y()
+    if mode == "nearest":
+        lines = round((bottom - origin) / pitch)
+        target = origin + lines * pitch
+        return target if abs(target - bottom) < pitch / 4 and target <= limit + EPSILON else bottom
+    lowest = bottom + (pitch / 4 if mode == "center" else 0)
+    lines = math.ceil((lowest - origin) / pitch - EPSILON / pitch)
+    target = origin + lines * pitch
+    if target > limit + EPSILON:
+        target = max(bottom, limit)
+    return target
+
+
+def snap_box(context, new_box, position_y: float, adjoining: list, limit: float, mode: str) -> float:
+    """Grow ``new_box`` so that its margin box ends on the grid; return its new bottom.
+
+    ``position_y`` is its border-box bottom and ``adjoining`` the margins below it still
+    to collapse: they are folded into the box, so the next block starts on the grid.
+    """
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.block import collapse_margin
+    if isinstance(new_box, boxes.ReplacedBox) or not isinstance(new_box.height, (int, float)):
+        return position_y + collapse_margin(adjoining)
+    bottom = position_y + collapse_margin(adjoining)
+    target = snap_target(context, bottom, limit, mode)
+    if mode == "center" and target > bottom:
+        shift = (target - bottom) / 2
+        for child in new_box.children:
+            child.translate(dy=shift)
+    new_box.height = max(0, new_box.height + target - position_y)
+    new_box.margin_bottom = 0
+    return target
+
+
+# ---- the hooks ---------------------------------------------------------------------------
+
+def _make_page(context, root_box, page_type, resume_at, page_number, page_state):
+    state = _pagination(context)
+    if state.pitch is None:
+        state.pitch = _pitch_of(root_box) or 0
+    before = state.deferred.pop(page_number, [])
+    page, resume_at, next_page = _state["make_page"](
+        context, root_box, page_type, resume_at, page_number, page_state)
+    deferred = state.deferred.get(page_number, [])
+    if deferred:
+        deferred = _still_deferred(state, page, root_box, deferred)
+        state.deferred[page_number] = deferred
+    if deferred and resume_at is None:
+        # The flow ended on this page: one more page, empty but for the deferred figures.
+        resume_at = {len(root_box.children): None}
+    if [id(f) for f in before] != [id(f) for f in deferred] and page_number < len(context.page_maker):
+        context.page_maker[page_number][-1]["content_changed"] = True  # re-make the next page
+    return page, resume_at, next_page
+
+
+def _still_deferred(state: _Pagination, page, root_box, deferred: list) -> list:
+    """A figure stays deferred only if text after it made it onto this page: WeasyPrint may
+    have moved the page break back before it (a heading kept with its text), and then the
+    figure simply starts the next page in the flow."""
+    if not state.order:
+        state.order = {element: n for n, element in enumerate(root_box.element.iter())}
+    order = state.order
+    last = max((order.get(box.element, -1) for box in page.descendants()), default=-1)
+    return [figure for figure in deferred if order.get(figure.element, math.inf) < last]
+
+
+def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_block,
+                             page_is_empty=True, absolute_boxes=None, fixed_boxes=None,
+                             adjoining_margins=None, *args, **kwargs):
+    """make_page's layout of the root box: deferred figures first, at the top of the page."""
+    layout = _state["page_block_level_layout"]
+    pending = []
+    if box.is_for_root_element:
+        state = _pagination(context)
+        pending = state.deferred.get(context.current_page - 1, [])
+    if not pending:
+        return layout(context, box, bottom_space, skip_stack, containing_block, page_is_empty,
+                      absolute_boxes, fixed_boxes, adjoining_margins, *args, **kwargs)
+    placed = []
+    top = box.position_y
+    for figure in pending:
+        figure.position_x, figure.position_y = containing_block.content_box_x(), top
+        new = layout(context, figure, 0, None, containing_block, not placed, absolute_boxes,
+                     fixed_boxes, [])[0]
+        if new is None or (placed and context.overflows_page(0, new.position_y + new.margin_height())):
+            # No room left under the figures placed already: it opens the page after.
+            state.deferred.setdefault(context.current_page, []).append(figure)
+            continue
+        bottom = new.border_box_y() + new.border_height()
+        mode = grid_mode(figure)
+        if mode:
+            top = snap_box(context, new, bottom, [new.margin_bottom], context.page_bottom, mode)
+        else:
+            top = bottom + new.margin_bottom
+        placed.append(new)
+    box.position_y = top
+    result = layout(context, box, bottom_space, skip_stack, containing_block, False,
+                    absolute_boxes, fixed_boxes, adjoining_margins, *args, **kwargs)
+    if result[0] is None:  # nothing fits under the figures: let the page take it anyway
+        result = layout(context, box, bottom_space, skip_stack, containing_block, True,
+                        absolute_boxes, fixed_boxes, adjoining_margins, *args, **kwargs)
+    if result[0] is not None:
+        result[0].children = placed + list(result[0].children)
+    return result
+
+
+def _in_flow_layout(context, box, index, child, new_children, page_is_empty, absolute_boxes,
+                    fixed_boxes, adjoining_margins, bottom_space, position_y, skip_stack,
+                    first_letter_style, first_line_style, discard, next_page, max_lines):
+    settings: Settings = _state["settings"]
+    state = _pagination(context)
+    page = context.current_page
+    if skip_stack is None and settings.end_block_even_page and _is_end_block(child):
+        if page % 2 or state.deferred.get(page):
+            # Break before the end block: it goes to the next even page, after any figure
+            # still waiting for a page top (GB/T 9704 §7.5: the 版记 is on the last page).
+            return (False, True, {index: None}, position_y, adjoining_margins,
+                    {"break": "any", "page": None}, new_children, max_lines)
+    if skip_stack is None and _is_figure(child):
+        decided = _place_figure(context, box, index, child, new_children, page_is_empty,
+                                adjoining_margins, bottom_space, position_y, settings, state)
+        if decided == "defer":
+            state.deferred.setdefault(page, []).append(child)
+            return (False, False, None, position_y, adjoining_margins, next_page, new_children,
+                    max_lines)
+    result = _state["in_flow"](
+        context, box, index, child, new_children, page_is_empty, absolute_boxes, fixed_boxes,
+        adjoining_margins, bottom_space, position_y, skip_stack, first_letter_style,
+        first_line_style, discard, next_page, max_lines)
+    abort, stop, resume_at, new_position_y, margins, next_page, children, max_lines = result
+    if (not abort and resume_at is None and children and children[-1].index == index
+            and (mode := grid_mode(child))):
+        limit = context.page_bottom - bottom_space
+        new_position_y = snap_box(context, children[-1], new_position_y, margins, limit, mode)
+        margins = []
+    return abort, stop, resume_at, new_position_y, margins, next_page, children, max_lines
+
+
+def _place_figure(context, box, index, child, new_children, page_is_empty, adjoining_margins,
+                  bottom_space, position_y, settings: Settings, state: _Pagination) -> str:
+    """``place`` (as written, perhaps smaller) or ``defer`` (to the next page's top)."""
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+    first_on_page = page_is_empty and not any(
+        c for c in new_children if not isinstance(c, AbsolutePlaceholder))
+    if settings.figure_float and state.deferred.get(context.current_page) and not first_on_page:
+        return "defer"  # figures keep their order
+    page_box = _page_box(context)
+    limit = float(_element_attr(child, MAX_HEIGHT) or settings.figure_max_height) * page_box.height
+    height, image = _probe(context, box, child, position_y, adjoining_margins, first_on_page)
+    if image is None:
+        return "place"
+    if height > limit + EPSILON:  # taller than the layout allows: the image gives way
+        _set_image_height(image, image.height - (height - limit))
+        height, image = _probe(context, box, child, position_y, adjoining_margins, first_on_page)
+    # The size the figure has before it shrinks to stay in place (re-made pages start from it).
+    natural = child._kj_natural_image_height = getattr(child, "_kj_natural_image_height", image.height)
+    room = context.page_bottom - bottom_space - position_y
+    if height <= room + EPSILON or first_on_page:
+        return "place"
+    smaller = image.height - (height - room)
+    if smaller >= settings.figure_min_scale * natural:
+        _set_image_height(image, smaller)
+        return "place"
+    return "defer" if settings.figure_float else "place"
+
+
+def _probe(context, box, child, position_y, adjoining_margins, page_is_empty):
+    """The figure's margin height as laid out here, unbroken, and its image box."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.block import block_level_layout, collapse_margin
+    from weasyprint.layout.percent import resolve_percentages
+    saved = child.position_x, child.position_y
+    resolve_percentages(child, box)
+    child.position_y = position_y
+    new = block_level_layout(context, child, -math.inf, None, box, page_is_empty, [], [],
+                             list(adjoining_margins))[0]
+    child.position_x, child.position_y = saved
+    if new is None:
+        return 0, None
+    top = position_y
+    bottom = new.border_box_y() + new.border_height() + collapse_margin([new.margin_bottom])
+    height = bottom - top
+    image = next((b for b in new.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    if image is None:
+        return height, None
+    # The laid-out image box is a copy: find the one in the box tree to restyle.
+    original = next((b for b in child.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    if original is not None:
+        original._kj_laid_out_height = image.height
+    return height, original and _ImageRef(original, image.height)
+
+
+@dataclass
+class _ImageRef:
+    box: object
+    height: float
+
+
+def _set_image_height(image: _ImageRef, height: float) -> None:
+    """Give the image a used height (its width follows its aspect ratio)."""
+    from weasyprint.css.properties import Dimension
+    style = image.box.style.copy()
+    style["height"] = Dimension(max(1.0, math.floor(height * 100) / 100), "px")
+    style["width"] = "auto"
+    style["min_height"] = Dimension(0, "px")
+    image.box.style = style
+    image.height = style["height"].value
+
+
+# ---- after pagination --------------------------------------------------------------------
+
+CONTENTS = "data-contents"
+
+
+def contents_css(settings: Settings, size: float | None = None, leading: float | None = None,
+                 continued: bool = False) -> str:
+    """The custom properties the layout's CSS sets the contents with (see style.css)."""
+    size = settings.contents_size if size is None else size
+    leading = settings.contents_leading if leading is None else leading
+    css = f":root {{ --kj-contents-size: {size:g}pt; --kj-contents-leading: {leading:g}; }}\n"
+    if continued:  # the first article starts right under the contents, on their last page
+        css += ":root { --kj-after-contents: auto; }\n"
+    return css
+
+
+@dataclass(frozen=True)
+class ContentsFit:
+    size: float
+    leading: float
+    continued: bool = False
+
+    def css(self, settings: Settings) -> str:
+        return contents_css(settings, self.size, self.leading, self.continued)
+
+
+def fit_contents(document, settings: Settings, tried: ContentsFit | None) -> ContentsFit | None:
+    """The contents' next setting when they run past page 1, None when they fit (or when
+    they are already continued on the next page: an issue with too many articles).
+
+    Measured on the layout: the room left on page 1 under the contents' top, and what the
+    rows need. Tighter leading first, down to the layout's minimum, then a smaller size;
+    the line count is taken as it is, so the estimate is safe (titles only wrap less)."""
+    fragments = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if _element_attr(box, CONTENTS) is not None:
+                fragments.append((page._page_box, box))
+                break
+    if len(fragments) < 2 or (tried is not None and tried.continued):
+        return None
+    size = tried.size if tried else settings.contents_size
+    leading = tried.leading if tried else settings.contents_leading
+    if tried is not None:  # the estimate was not enough: continue on the next page
+        return ContentsFit(settings.contents_size, settings.contents_leading, continued=True)
+    first_page, first = fragments[0]
+    room = first_page.content_box_y() + first_page.height - first.content_box_y()
+    fixed = rows = 0.0
+    for _page, fragment in fragments:
+        for child in fragment.children:
+            if child.element_tag in ("ul", "ol"):  # its rows (a broken list is stretched)
+                rows += sum(row.margin_height() for row in child.children)
+            else:
+                fixed += child.margin_height()
+    if rows <= 0:
+        return ContentsFit(size, leading, continued=True)
+    ratio = (room - fixed - 1) / rows
+    if leading * ratio >= settings.contents_min_leading:
+        return ContentsFit(size, math.floor(leading * ratio * 100) / 100)
+    smaller = size * ratio * leading / settings.contents_min_leading
+    if smaller >= settings.contents_min_size:
+        return ContentsFit(math.floor(smaller * 10) / 10, settings.contents_min_leading)
+    return ContentsFit(settings.contents_size, settings.contents_leading, continued=True)
+
+
+def _is_folio(box) -> bool:
+    """A page-margin box that prints the page number (its content uses counter(page))."""
+    from weasyprint.formatting_structure import boxes
+    if not isinstance(box, boxes.MarginBox):
+        return False
+    content = box.style["content"]
+    return isinstance(content, (list, tuple)) and any(
+        kind in ("counter()", "counters()") and value and value[0] == "page"
+        for kind, value in content)
+
+
+def _prints(box) -> bool:
+    """Whether a box outside the end block prints anything (text, an image, a rule)."""
+    from weasyprint.formatting_structure import boxes
+    if _element_attr(box, END_BLOCK) is not None:
+        return False
+    if isinstance(box, boxes.TextBox):
+        return bool(box.text.strip("\u200b\u2060 \n\t\u3000"))
+    if isinstance(box, boxes.ReplacedBox):
+        return True
+    return any(_prints(child) for child in getattr(box, "children", ()))
+
+
+def strip_folios(document, settings: Settings) -> list[int]:
+    """No folio on a page that holds only the 版记 or nothing (GB/T 9704 §7.5), nor on
+    page 1 when the layout says so. Returns the page numbers left without one."""
+    from weasyprint.formatting_structure import boxes
+    bare = []
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        content = [c for c in page_box.children if not isinstance(c, boxes.MarginBox)]
+        if (number == 1 and not settings.first_page_folio) or not any(map(_prints, content)):
+            page_box.children = tuple(c for c in page_box.children if not _is_folio(c))
+            bare.append(number)
+    return bare
