@@ -204,7 +204,7 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
         context, root_box, page_type, resume_at, page_number, page_state)
     deferred = state.deferred.get(page_number, [])
     if deferred:
-        deferred = _still_deferred(state, page, root_box, deferred)
+        deferred = _still_deferred(state, root_box, resume_at, deferred)
         state.deferred[page_number] = deferred
     if deferred and resume_at is None:
         # The flow ended on this page: one more page, empty but for the deferred figures.
@@ -214,15 +214,23 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
     return page, resume_at, next_page
 
 
-def _still_deferred(state: _Pagination, page, root_box, deferred: list) -> list:
-    """A figure stays deferred only if text after it made it onto this page: WeasyPrint may
-    have moved the page break back before it (a heading kept with its text), and then the
-    figure simply starts the next page in the flow."""
+def _still_deferred(state: _Pagination, root_box, resume_at, deferred: list) -> list:
+    """A figure stays deferred only if the next page resumes after it. WeasyPrint may have
+    moved the page break back before it (a heading kept with its text): the figure then
+    simply starts the next page in the flow."""
     if not state.order:
         state.order = {element: n for n, element in enumerate(root_box.element.iter())}
     order = state.order
-    last = max((order.get(box.element, -1) for box in page.descendants()), default=-1)
-    return [figure for figure in deferred if order.get(figure.element, math.inf) < last]
+    resume = math.inf
+    box, stack = root_box, resume_at
+    while stack:
+        (index, stack), = stack.items()
+        children = getattr(box, "children", None)
+        if children is None or index >= len(children):
+            break
+        box = children[index]
+        resume = order.get(box.element, resume)
+    return [figure for figure in deferred if order.get(figure.element, math.inf) < resume]
 
 
 def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_block,
@@ -255,13 +263,15 @@ def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_
             top = bottom + new.margin_bottom
         placed.append(new)
     box.position_y = top
-    result = layout(context, box, bottom_space, skip_stack, containing_block, False,
+    result = layout(context, box, bottom_space, skip_stack, containing_block, not placed,
                     absolute_boxes, fixed_boxes, adjoining_margins, *args, **kwargs)
-    if result[0] is None:  # nothing fits under the figures: let the page take it anyway
-        result = layout(context, box, bottom_space, skip_stack, containing_block, True,
-                        absolute_boxes, fixed_boxes, adjoining_margins, *args, **kwargs)
-    if result[0] is not None:
-        result[0].children = placed + list(result[0].children)
+    if result[0] is None:
+        # Nothing of the text fits under the figures (a heading kept with what follows, say):
+        # the page holds the figures alone and the text resumes on the next page.
+        figures_only = box.copy_with_children(placed)
+        figures_only.height = context.page_bottom - top
+        return (figures_only, skip_stack, {"break": "any", "page": None}, [], False, None)
+    result[0].children = placed + list(result[0].children)
     return result
 
 
@@ -303,16 +313,20 @@ def _place_figure(context, box, index, child, new_children, page_is_empty, adjoi
     from weasyprint.layout.absolute import AbsolutePlaceholder
     first_on_page = page_is_empty and not any(
         c for c in new_children if not isinstance(c, AbsolutePlaceholder))
-    if settings.figure_float and state.deferred.get(context.current_page) and not first_on_page:
-        return "defer"  # figures keep their order
     page_box = _page_box(context)
     limit = float(_element_attr(child, MAX_HEIGHT) or settings.figure_max_height) * page_box.height
+    pitch, mode = state.pitch, grid_mode(child)
+    if pitch and mode:  # the limit holds once the figure is snapped to whole lines
+        limit = math.floor(limit / pitch + EPSILON) * pitch - (pitch / 4 if mode == "center" else 0) - EPSILON
     height, image = _probe(context, box, child, position_y, adjoining_margins, first_on_page)
-    if image is None:
-        return "place"
-    if height > limit + EPSILON:  # taller than the layout allows: the image gives way
+    if image is not None and height > limit + EPSILON:
+        # Taller than the layout allows: the image gives way (the caption stays as it is).
         _set_image_height(image, image.height - (height - limit))
         height, image = _probe(context, box, child, position_y, adjoining_margins, first_on_page)
+    if settings.figure_float and state.deferred.get(context.current_page) and not first_on_page:
+        return "defer"  # figures keep their order: this one follows those already waiting
+    if image is None:
+        return "place"
     # The size the figure has before it shrinks to stay in place (re-made pages start from it).
     natural = child._kj_natural_image_height = getattr(child, "_kj_natural_image_height", image.height)
     room = context.page_bottom - bottom_space - position_y
