@@ -53,6 +53,7 @@ MAKEUP = {
     "figure_placement": Field("str", "原处放不下的图"),
     "figure_min_scale": Field("str", "图为留在原处最多缩小到"),
     "figure_max_height": Field("str", "图连同图题最高占版心高度"),
+    "figure_page_share": Field("str", "一页中的图最多占版心高度"),
     "contents_size": Field("str", "目录条目字号"),
     "contents_leading": Field("number", "目录条目行距（字号的倍数）"),
     "contents_min_size": Field("str", "目录条目最小字号"),
@@ -144,7 +145,7 @@ def _makeup(reader: Reader, node) -> MakeupSettings:
             if value not in FIGURE_PLACEMENTS:
                 raise reader.error(value_node, f"{name}应为 top（移到下一页页首）或 here（不移动），实际为“{value}”")
             values["figure_float"] = FIGURE_PLACEMENTS[value]
-        elif key in ("figure_min_scale", "figure_max_height"):
+        elif key in ("figure_min_scale", "figure_max_height", "figure_page_share"):
             values[key] = share(value, lambda: reader.error(
                 value_node, f"{name}应为 10%–100% 之间的比例（如 75%），实际为“{value}”"))
         elif key in ("contents_size", "contents_min_size"):

@@ -48,6 +48,7 @@ class _Pagination:
     pitch: float | None = None
     deferred: dict[int, list] = field(default_factory=dict)  # page N → figures for N + 1's top
     order: dict = field(default_factory=dict)  # element → document order, for the deferral check
+    figures_on: dict[int, float] = field(default_factory=dict)  # page N → height its figures take
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Settings:
     figure_float: bool = True
     figure_min_scale: float = 0.75
     figure_max_height: float = 0.5  # share of the type area height
+    figure_page_share: float = 0.8  # figures on one page take at most this share (LaTeX's 1 - textfraction)
     contents_size: float = 12.0  # pt
     contents_leading: float = 2.0  # times the size
     contents_min_size: float = 10.5
@@ -200,6 +202,7 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
     if state.pitch is None:
         state.pitch = _pitch_of(root_box) or 0
     before = state.deferred.pop(page_number, [])
+    state.figures_on[page_number] = 0.0
     page, resume_at, next_page = _state["make_page"](
         context, root_box, page_type, resume_at, page_number, page_state)
     deferred = state.deferred.get(page_number, [])
@@ -246,13 +249,20 @@ def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_
         return layout(context, box, bottom_space, skip_stack, containing_block, page_is_empty,
                       absolute_boxes, fixed_boxes, adjoining_margins, *args, **kwargs)
     placed = []
-    top = box.position_y
+    top = start = box.position_y
+    budget = _state["settings"].figure_page_share * containing_block.height
     for figure in pending:
+        if state.deferred.get(context.current_page):  # one carried over: the rest follow it
+            state.deferred[context.current_page].append(figure)
+            continue
         figure.position_x, figure.position_y = containing_block.content_box_x(), top
         new = layout(context, figure, 0, None, containing_block, not placed, absolute_boxes,
                      fixed_boxes, [])[0]
-        if new is None or (placed and context.overflows_page(0, new.position_y + new.margin_height())):
-            # No room left under the figures placed already: it opens the page after.
+        if new is None or (placed and (
+                context.overflows_page(0, new.position_y + new.margin_height())
+                or new.position_y + new.margin_height() - start > budget + EPSILON)):
+            # No room under the figures placed already (or the text's share of the page
+            # would go): it opens the page after.
             state.deferred.setdefault(context.current_page, []).append(figure)
             continue
         bottom = new.border_box_y() + new.border_height()
@@ -262,6 +272,7 @@ def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_
         else:
             top = bottom + new.margin_bottom
         placed.append(new)
+    state.figures_on[context.current_page] = top - start
     box.position_y = top
     result = layout(context, box, bottom_space, skip_stack, containing_block, not placed,
                     absolute_boxes, fixed_boxes, adjoining_margins, *args, **kwargs)
@@ -299,11 +310,13 @@ def _in_flow_layout(context, box, index, child, new_children, page_is_empty, abs
         adjoining_margins, bottom_space, position_y, skip_stack, first_letter_style,
         first_line_style, discard, next_page, max_lines)
     abort, stop, resume_at, new_position_y, margins, next_page, children, max_lines = result
-    if (not abort and resume_at is None and children and children[-1].index == index
-            and (mode := grid_mode(child))):
+    placed = not abort and resume_at is None and children and children[-1].index == index
+    if placed and (mode := grid_mode(child)):
         limit = context.page_bottom - bottom_space
         new_position_y = snap_box(context, children[-1], new_position_y, margins, limit, mode)
         margins = []
+    if placed and _is_figure(child):
+        state.figures_on[page] = state.figures_on.get(page, 0.0) + new_position_y - position_y
     return abort, stop, resume_at, new_position_y, margins, next_page, children, max_lines
 
 
@@ -323,8 +336,12 @@ def _place_figure(context, box, index, child, new_children, page_is_empty, adjoi
         # Taller than the layout allows: the image gives way (the caption stays as it is).
         _set_image_height(image, image.height - (height - limit))
         height, image = _probe(context, box, child, position_y, adjoining_margins, first_on_page)
-    if settings.figure_float and state.deferred.get(context.current_page) and not first_on_page:
-        return "defer"  # figures keep their order: this one follows those already waiting
+    if settings.figure_float and not first_on_page:
+        if state.deferred.get(context.current_page):
+            return "defer"  # figures keep their order: this one follows those already waiting
+        used = state.figures_on.get(context.current_page, 0.0)
+        if used and used + height > settings.figure_page_share * page_box.height + EPSILON:
+            return "defer"  # the rest of the page is the text's (LaTeX's \textfraction)
     if image is None:
         return "place"
     # The size the figure has before it shrinks to stay in place (re-made pages start from it).
@@ -482,3 +499,148 @@ def strip_folios(document, settings: Settings) -> list[int]:
             page_box.children = tuple(c for c in page_box.children if not _is_folio(c))
             bare.append(number)
     return bare
+
+
+# ---- second thoughts ----------------------------------------------------------------------
+
+MIN_PAGE_LINES = 5  # a page of text holds more than four lines
+MAX_HOLE = 0.25  # the share of the type area a page may leave empty at its foot …
+MAX_HOLE_BEFORE_FIGURE = 0.10  # … and before a page that opens with a figure
+
+
+def _flow_lines(page_box) -> list:
+    """The text lines of a page's flow, in order: (element of their block, bottom)."""
+    from weasyprint.formatting_structure import boxes
+
+    out = []
+
+    def walk(box, block):
+        if _element_attr(box, END_BLOCK) is not None or isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            return
+        if isinstance(box, boxes.LineBox):
+            if any(isinstance(b, boxes.TextBox) and b.text.strip("\u200b\u2060 \n\t\u3000")
+                   for b in box.descendants()):
+                out.append((block, box.position_y + box.height))
+            return
+        own = block if _own_style(box) is None or box.element is None else box.element
+        for child in getattr(box, "children", ()):
+            walk(child, own)
+
+    walk(page_box, None)
+    return out
+
+
+def defects(document) -> list[tuple[int, str]]:
+    """What a print shop would send back, page by page: a page left more than a quarter empty
+    at its foot (a tenth when the next page opens with a figure) when more text follows, a
+    page of four lines or fewer, a blank page. The masthead and contents pages, the last page
+    and the one before a page holding only the 版记 are not judged for room."""
+    from weasyprint.formatting_structure import boxes
+    pages = []
+    for page in document.pages:
+        page_box = page._page_box
+        content = [c for c in page_box.children if not isinstance(c, boxes.MarginBox)]
+        lines = _flow_lines(page_box)
+        blocks = [b for b in page_box.descendants()
+                  if _element_attr(b, FIGURE) is not None or b.is_table_wrapper
+                  or _element_attr(b, CONTENTS) is not None]
+        bottom = max([y for _e, y in lines] + [b.position_y + b.margin_height() - b.margin_bottom
+                                               for b in blocks], default=None)
+        first_line = min((y for _e, y in lines), default=math.inf)
+        figures = [b.position_y for b in blocks if _element_attr(b, FIGURE) is not None]
+        pages.append({"prints": any(_prints(c) for c in content), "lines": len(lines),
+                      "bottom": bottom, "box": page_box,
+                      "contents": any(_element_attr(b, CONTENTS) is not None for b in blocks),
+                      "opens_with_figure": bool(figures) and min(figures) < first_line})
+    last = len(pages)
+    end_block_only = not pages[-1]["prints"]
+    found = []
+    for number, page in enumerate(pages, start=1):
+        if number == 1 or page["contents"] or number == last:
+            continue
+        if not page["prints"]:
+            found.append((number, "blank"))
+            continue
+        if page["lines"] < MIN_PAGE_LINES:
+            found.append((number, "few lines"))
+        if number == last - 1 and end_block_only:
+            continue
+        box = page["box"]
+        empty = (box.content_box_y() + box.height - page["bottom"]) / box.height
+        limit = MAX_HOLE_BEFORE_FIGURE if pages[number]["opens_with_figure"] else MAX_HOLE
+        if empty > limit + 0.01:
+            found.append((number, "hole"))
+    return found
+
+
+def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
+    """Other ways to set the issue when ``defects`` found something, each (CSS, settings):
+    move a few lines onto a last page of text that holds too few, or onto the page that
+    would stand blank before the 版记 page; and let figures take a whole page when the
+    text has run out (the rule that keeps a fifth of a page for text leaves holes there)."""
+    out = []
+    if (push := _tail_push(document)) is not None:
+        out.append((push, settings))
+    if settings.figure_page_share < 1 and any(
+            _element_attr(b, FIGURE) is not None for p in document.pages[-3:] for b in p._page_box.descendants()):
+        from dataclasses import replace
+        out.append(("", replace(settings, figure_page_share=1.0)))
+    return out
+
+
+def _tail_push(document) -> str | None:
+    """CSS that moves a few lines onto the last page of text when it holds four or fewer
+    (or onto the page that would stand blank before the 版记 page), from the foot of the page
+    before: the paragraph broken there keeps more lines for the next page (widows), or, when
+    the break falls between blocks, the last paragraph there moves over whole."""
+    problem = _tail_problem(document)
+    if problem is None:
+        return None
+    page, lines = problem
+    pages = [_flow_lines(p._page_box) for p in document.pages]
+    before, after = pages[page - 1], pages[page]
+    if not before:
+        return None
+    root = document.pages[0]._page_box.children[0].element
+    last = before[-1][0]
+    if last is None:
+        return None
+    on_before = sum(1 for element, _ in before if element is last)
+    if after and last is after[0][0]:  # a paragraph broken across the pages
+        on_after = sum(1 for element, _ in after if element is last)
+        if on_before - lines >= 2:
+            return f"{_selector(root, last)} {{ widows: {on_after + lines} !important; }}\n"
+    started_before = page >= 2 and any(element is last for element, _ in pages[page - 2])
+    if on_before <= math.floor(MAX_HOLE * 26) and not started_before:
+        return f"{_selector(root, last)} {{ break-before: page !important; }}\n"
+    return None
+
+
+def _tail_problem(document) -> tuple[int, int] | None:
+    """(page the lines leave, how many) when the last page of text holds too few lines, or a
+    blank page stands before the 版记 page."""
+    from weasyprint.formatting_structure import boxes
+    prints = [any(_prints(c) for c in p._page_box.children if not isinstance(c, boxes.MarginBox))
+              for p in document.pages]
+    text_pages = [n for n, printing in enumerate(prints, start=1) if printing]
+    if len(text_pages) < 3:
+        return None
+    last = text_pages[-1]
+    count = len(_flow_lines(document.pages[last - 1]._page_box))
+    if count < MIN_PAGE_LINES and last < len(document.pages):
+        return last - 1, MIN_PAGE_LINES - count
+    if last + 2 == len(document.pages) and not prints[last]:  # a blank page before the 版记
+        return last, MIN_PAGE_LINES
+    return None
+
+
+def _selector(root, element) -> str:
+    """A CSS selector for one element of the document, by its place in the tree."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    steps = []
+    while element is not root and element in parents:
+        parent = parents[element]
+        siblings = [c for c in parent if isinstance(c.tag, str)]
+        steps.append(f":nth-child({siblings.index(element) + 1})")
+        element = parent
+    return "html > " + " > ".join(reversed(steps))

@@ -108,10 +108,27 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                 string=html, base_url=str(layout.folder) + "/", url_fetcher=fetcher,
             ).render(stylesheets=stylesheets, font_config=fonts, counter_style=counters)
 
-    document = render(makeup.contents_css(layout.makeup))
+    css = makeup.contents_css(layout.makeup)
+    document = render(css)
     fit = None
     while (fit := makeup.fit_contents(document, layout.makeup, fit)) is not None:
-        document = render(fit.css(layout.makeup))
+        css = fit.css(layout.makeup)
+        document = render(css)
+    # A page left with a hole or a few lines (mostly at the end, where the text runs out):
+    # the layout is tried again in other ways, and the one with the fewest defects kept.
+    if found := makeup.defects(document):
+        best = (len(found), len(document.pages))
+        for extra, settings in makeup.alternatives(document, layout.makeup):
+            makeup.install(settings)
+            try:
+                candidate = render(css + extra)
+            finally:
+                makeup.install(layout.makeup)
+            score = (len(makeup.defects(candidate)), len(candidate.pages))
+            if score < best:
+                document, best = candidate, score
+            if not best[0]:
+                break
     pin_to_page_bottom(document)
     makeup.strip_folios(document, layout.makeup)
     return document
