@@ -313,3 +313,14 @@ def test_the_layout_decides_whether_page_1_prints_a_folio(own_layout, make_issue
     own_layout.write_text(text, encoding="utf-8")
     result = build_issue(make_issue(), tmp_path / "out", editions=("proof",))
     assert folios(page_texts(result.pdf))[:2] == [1, 2]
+
+
+def test_a_last_page_of_two_lines_gets_more_from_the_page_before(tmp_path):
+    # Thirteen two-line paragraphs: the title and twelve fill page 2, the last would stand
+    # alone on page 3 (an odd page, the 版记 on page 4) with two lines.
+    result = build(tmp_path, [article("末页", [para(2, n) for n in range(13)])])
+    with pdfplumber.open(result.pdf) as pdf:
+        assert len(pdf.pages) == 4
+        assert len(body_lines(pdf.pages[2])) >= 5
+        empty = BOTTOM - body_lines(pdf.pages[1])[-1]["base"]
+        assert empty < 0.25 * 225 * MM  # the page before is not left with a hole

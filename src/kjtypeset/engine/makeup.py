@@ -591,29 +591,37 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
 def _tail_push(document) -> str | None:
     """CSS that moves a few lines onto the last page of text when it holds four or fewer
     (or onto the page that would stand blank before the 版记 page), from the foot of the page
-    before: the paragraph broken there keeps more lines for the next page (widows), or, when
-    the break falls between blocks, the last paragraph there moves over whole."""
+    before: the paragraph broken there keeps more lines for the next page (widows), or the
+    last blocks there move over whole (at most a quarter of a page)."""
     problem = _tail_problem(document)
     if problem is None:
         return None
     page, lines = problem
     pages = [_flow_lines(p._page_box) for p in document.pages]
     before, after = pages[page - 1], pages[page]
-    if not before:
+    if not before or before[-1][0] is None:
         return None
     root = document.pages[0]._page_box.children[0].element
     last = before[-1][0]
-    if last is None:
-        return None
     on_before = sum(1 for element, _ in before if element is last)
-    if after and last is after[0][0]:  # a paragraph broken across the pages
+    if after and last is after[0][0] and on_before - lines >= 2:  # a paragraph broken here
         on_after = sum(1 for element, _ in after if element is last)
-        if on_before - lines >= 2:
-            return f"{_selector(root, last)} {{ widows: {on_after + lines} !important; }}\n"
-    started_before = page >= 2 and any(element is last for element, _ in pages[page - 2])
-    if on_before <= math.floor(MAX_HOLE * 26) and not started_before:
-        return f"{_selector(root, last)} {{ break-before: page !important; }}\n"
-    return None
+        return f"{_selector(root, last)} {{ widows: {on_after + lines} !important; }}\n"
+    # Move the last blocks of the page over whole, as few as give enough lines, if that leaves
+    # the page no more than a quarter empty.
+    box = document.pages[page - 1]._page_box
+    earlier = {element for element, _ in pages[page - 2]} if page >= 2 else set()
+    moved, first, stays = 0, None, box.content_box_y()
+    for index in range(len(before) - 1, -1, -1):
+        element = before[index][0]
+        if element is not first and moved >= lines:
+            stays = before[index][1]
+            break
+        moved, first = moved + 1, element
+    empty = box.content_box_y() + box.height - stays
+    if first is None or first in earlier or empty > MAX_HOLE * box.height:
+        return None
+    return f"{_selector(root, first)} {{ break-before: page !important; }}\n"
 
 
 def _tail_problem(document) -> tuple[int, int] | None:
