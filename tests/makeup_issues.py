@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import random
 import sys
-
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -246,4 +245,3 @@ if __name__ == "__main__":
     out = Path(sys.argv[1])
     for name, make in ISSUES.items():
         print(make(out / name))
-

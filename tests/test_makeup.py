@@ -324,3 +324,19 @@ def test_a_last_page_of_two_lines_gets_more_from_the_page_before(tmp_path):
         assert len(body_lines(pdf.pages[2])) >= 5
         empty = BOTTOM - body_lines(pdf.pages[1])[-1]["base"]
         assert empty < 0.25 * 225 * MM  # the page before is not left with a hole
+
+
+def test_a_weasyprint_whose_pagination_changed_is_refused_in_one_place(monkeypatch, make_issue, tmp_path):
+    from weasyprint.layout import page
+
+    from kjtypeset.engine import justify, makeup
+
+    def make_page(context, root_box, page_type, resume_at, page_number):  # one parameter fewer
+        raise AssertionError("never called")
+
+    monkeypatch.setattr(page, "make_page", make_page)
+    assert any("weasyprint.layout.page.make_page" in problem for problem in justify.check_internals())
+    monkeypatch.setattr(makeup, "_state", {})  # as on a fresh start: install() checks first
+    with pytest.raises(KjError) as error:
+        build_issue(make_issue(), tmp_path / "out")
+    assert "排版引擎的补丁（中文两端对齐、版面）无法用于当前的 WeasyPrint" in str(error.value)

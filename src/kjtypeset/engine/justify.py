@@ -89,6 +89,7 @@ _EXPECTED_SIGNATURES = {
     'weasyprint.formatting_structure.boxes.Box.translate': ['self', 'dx', 'dy', 'ignore_floats'],
     'weasyprint.formatting_structure.boxes.Box.descendants': ['self', 'placeholders'],
     'weasyprint.formatting_structure.boxes.BlockBox.get_wrapped_table': ['self'],
+    'weasyprint.formatting_structure.boxes.ParentBox.copy_with_children': ['self', 'new_children'],
     'weasyprint.formatting_structure.boxes.FootnoteAreaBox.__init__': ['self', 'page', 'style'],
     'weasyprint.css.ComputedStyle.copy': ['self'],
 }

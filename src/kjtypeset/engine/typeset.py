@@ -88,7 +88,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                         halfwidth_line_end=layout.option("halfwidth_line_end"))
         makeup.install(layout.makeup)
     except RuntimeError as exc:
-        raise KjError(None, None, f"中文两端对齐模块无法用于当前的 WeasyPrint {weasyprint.__version__}"
+        raise KjError(None, None, f"排版引擎的补丁（中文两端对齐、版面）无法用于当前的 WeasyPrint {weasyprint.__version__}"
                                   f"（kjtypeset 只在 {'、'.join(justify.SUPPORTED_WEASYPRINT)} 上测试过）："
                                   f"{exc}") from exc
     font_dirs = {face.path.parent for face in layout.fonts}
