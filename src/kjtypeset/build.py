@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import threading
 import time
@@ -136,12 +137,12 @@ def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
         if not group:
             continue
         progress("写出" + "、".join(e.label for e in group) + "……")
-        pdfs = write_editions(doc, group, fields, sources, options, manifest.path)
+        # Each cut is preflighted as it is made (in parallel with the others when possible).
+        pdfs = write_editions(doc, group, fields, sources, options, manifest.path,
+                              check=functools.partial(_strict_preflight, origin=manifest.path))
         # Editions cut from one master share its pages: one check serves them all.
         check_contents(doc, contents, manifest.path)
         for edition, pdf in pdfs:
-            if edition is not EDITIONS["proof"]:  # the proof promises no standard to check
-                _strict_preflight(pdf.data, edition, manifest.path)
             name = "booklet" if pdf.suffix.endswith("booklet") else edition.name
             written.append((name, folder / f"{manifest.issue_id}{pdf.suffix}.pdf", pdf.data, pdf.pages))
 
@@ -174,6 +175,8 @@ def _padded(document, manifest: Manifest, articles: tuple[Article, ...], layout:
 
 def _strict_preflight(pdf: bytes, edition: Edition, origin: Path) -> None:
     """What `kjtypeset check` would fail, the build fails: nothing unfit leaves the program."""
+    if edition is EDITIONS["proof"]:  # the proof promises no standard to check
+        return
     report = preflight(pdf, name=edition.label, text=False, kind=edition.name)
     if report.failures:
         first = report.failures[0]
