@@ -502,15 +502,12 @@ class _Scan:
 # build's preflight 1.8 s per edition of a 200-page issue. A content stream with no literal
 # string, comment, inline image or escaped name cannot hide an operator inside another token
 # (a hex string holds only hex digits and white space), so one regular expression finds these
-# operators and their operands; any other stream takes pypdf's parser.
+# operators, and the operands _Scan reads are the tokens just before them; any other stream,
+# or operands of another form, take pypdf's parser.
 _REGULAR = rb"[^\s()<>\[\]{}/%]"
-_OPERATORS = re.compile(
-    rb"(?<![^\s\]>)])(?:"
-    rb"(?P<matrix>(?:[-+]?(?:\d+\.?\d*|\.\d+)\s+){6})cm"
-    rb"|(?P<name>/" + _REGULAR + rb"*)\s+(?P<named>cs|CS|sh|gs|Do|scn|SCN)"
-    rb"|(?P<bare>q|Q|rg|RG|k|K|g|G|scn|SCN|cm|cs|CS|sh|gs|Do)"
-    rb")(?!" + _REGULAR + rb")")
+_OPERATORS = re.compile(rb"(?<![^\s\]>)])(q|Q|cm|rg|RG|k|K|g|G|cs|CS|scn|SCN|sh|gs|Do)(?!" + _REGULAR + rb")")
 _UNSAFE = re.compile(rb"[(%#]|(?<![^\s\]>)])BI(?!" + _REGULAR + rb")")
+_NAMED = {b"cs", b"CS", b"sh", b"gs", b"Do"}  # one name operand, which _Scan reads
 
 
 def _operations(content):
@@ -520,18 +517,25 @@ def _operations(content):
         return content.operations
     found = []
     for match in _OPERATORS.finditer(data):
-        if match["matrix"] is not None:
-            found.append(([float(v) for v in match["matrix"].split()], b"cm"))
-        elif match["name"] is not None:
-            found.append(([NameObject(match["name"].decode("latin-1"))], match["named"]))
-        elif match["bare"] in _READS_OPERANDS:  # operands of a form not expected here
-            return content.operations
+        op = match.group(1)
+        if op == b"cm" or op in _NAMED or op in (b"scn", b"SCN"):
+            before = data[max(0, match.start() - 160):match.start()].split()
+            if op == b"cm":
+                try:
+                    found.append(([float(v) for v in before[-6:]], op))
+                except ValueError:
+                    return content.operations
+                if len(before) < 6:
+                    return content.operations
+            elif before and before[-1].startswith(b"/"):
+                found.append(([NameObject(before[-1].decode("latin-1"))], op))
+            elif op in _NAMED:
+                return content.operations
+            else:  # scn with colour values: _Scan reads only a pattern's name
+                found.append(([], op))
         else:
-            found.append(([], match["bare"]))
+            found.append(([], op))
     return found
-
-
-_READS_OPERANDS = {b"cm", b"cs", b"CS", b"sh", b"gs", b"Do"}
 
 
 def _multiply(m, n):
