@@ -191,3 +191,59 @@ def test_commands_that_do_not_typeset_never_import_weasyprint(args, sample_build
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'pydyf', 'tinycss2')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr
+
+
+# -- the preview's warm rebuilds ----------------------------------------------------------------
+
+LONG_ARTICLE = ARTICLE + "".join(f"\n第{n}段。近年来，衢州市围绕创新创业生态体系建设，聚焦科技企业孵化器、众创空间等"
+                                 "“双创”平台培育管理，出台了一系列政策措施，平台数量和质量稳步提升。\n"
+                                 for n in range(1, 40))
+
+
+def test_a_warm_rebuild_repaints_only_the_changed_page_and_shows_what_a_build_shows(make_issue, tmp_path):
+    from kjtypeset.editor.pageimages import render_pages
+    from kjtypeset.editor.preview import Preview
+
+    path = make_issue(files={"articles/a.md": LONG_ARTICLE})
+    article = path.parent / "articles" / "a.md"
+    preview = Preview(path, tmp_path / "preview")
+    try:
+        preview.rebuild()
+        first = preview.state.rendering
+        assert preview.state.error is None and len(first.images) >= 3
+
+        # An edit near the end: its page is repainted, the others are kept as they were.
+        article.write_text(LONG_ARTICLE.replace("第39段。", "第39段（改）。"), encoding="utf-8")
+        preview.changed({article})
+        preview.rebuild()
+        second = preview.state.rendering
+        assert preview.state.error is None and second.repainted == 1
+        changed = [i for i, (a, b) in enumerate(zip(first.images, second.images)) if a.digest != b.digest]
+        assert len(changed) == 1 and "第39段（改）" in second.images[changed[0]].text
+
+        # The pages shown are pixel for pixel those of the proof `build` writes.
+        built = build_issue(path, tmp_path / "built", editions=("proof",)).pdf.read_bytes()
+        proof = render_pages(built, list(range(len(second.images))))
+        assert [p.digest for p in proof] == list(second.digests)
+        # The PDF the page links to is that proof, byte for byte.
+        assert preview.proof_pdf() == built
+        assert (tmp_path / "preview" / "2024-03.pdf").read_bytes() == built
+
+        # A change the box tree cannot show (a layout or image file) repaints every page.
+        preview.changed({ROOT / "layouts" / "jianbao" / "style.css"})
+        preview.rebuild()
+        assert preview.state.rendering.repainted == len(second.images)
+    finally:
+        preview.close()
+
+
+def test_page_images_in_worker_processes_are_those_made_here(sample_build):
+    from kjtypeset.editor.pageimages import Renderer, render_pages
+
+    pdf = sample_build.pdf.read_bytes()
+    pages = list(range(5))
+    renderer = Renderer(workers=2)
+    try:
+        assert renderer.render(pdf, pages) == render_pages(pdf, pages)
+    finally:
+        renderer.close()

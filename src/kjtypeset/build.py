@@ -19,12 +19,13 @@ from pathlib import Path
 
 from . import __version__
 from .typography import cjk
-from .inputs.articles import Article, read_articles
+from .inputs.articles import Article, read_article, read_articles
 from .pdf.editions import (
-    ARCHIVE, EDITIONS, PRINT, Edition, PrintOptions, check_print_images, write_editions,
+    ARCHIVE, EDITIONS, PRINT, Edition, PrintOptions, check_print_images, proof_pages, write_editions,
 )
 from .errors import KjError, KjWarning, collecting_warnings
 from .pdf.finish import ContentsEntry, article_pages, check_contents, output_lock, write_atomically
+from .engine.fontload import SubsetReuse
 from .engine.fonts import Coverage, tofu_message
 from .engine.layout import Layout, load_layout, render_html
 from .inputs.manifest import Manifest, load_manifest
@@ -65,7 +66,7 @@ _was_enabled = False
 
 
 @contextlib.contextmanager
-def collector_paused():
+def collector_paused(collect: bool = True):
     """Python's cyclic garbage collector off while a build runs (issue 15).
 
     A build allocates millions of long-lived objects (boxes, styles, Pango wrappers); every
@@ -73,7 +74,10 @@ def collector_paused():
     (2.3 of 12.8 s) and 10 % of the sample's. The cycles a build leaves are few except after
     pagination, which a long issue collects once, explicitly, before painting (see _build).
     Thread-safe and nestable: the preview's builder thread and a caller may overlap. A caller
-    that disabled the collector itself (the CLI, which exits after one build) keeps it off.
+    that disabled the collector itself (the CLI, which exits after one build) keeps it off;
+    otherwise the outermost pause ends with one full collection (``collect``), since the
+    cycles a build leaves hold native memory (26 MB a sample build) that the few allocations
+    between builds would not get collected; a caller that wants it later passes False.
     """
     global _paused, _was_enabled
     with _paused_lock:
@@ -88,6 +92,8 @@ def collector_paused():
             _paused -= 1
             if _paused == 0 and _was_enabled:
                 gc.enable()
+                if collect:
+                    gc.collect()
 
 
 def build_issue(manifest_path: Path, output_dir: Path | None = None,
@@ -107,22 +113,8 @@ def build_issue(manifest_path: Path, output_dir: Path | None = None,
 
 def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
            editions: tuple[str, ...], options: PrintOptions) -> BuildResult:
-    layout = load_layout(manifest)
-    check_glyphs(manifest, Coverage(layout.fonts))
-    articles = tuple(dataclasses.replace(a, body_html=cjk.prepare(a.body_html, layout.cjk))
-                     for a in read_articles(manifest))
     chosen = [EDITIONS[name] for name in editions]
-    if PRINT in chosen:
-        check_print_images(articles)
-    html = render_html(manifest, articles, layout)
-
-    progress(f"{manifest.bulletin} {manifest.issue_label}：{len(articles)} 篇文章，排版中……")
-    document = typeset(html, layout, manifest.folder, manifest.path)
-    contents = article_pages(document, articles)
-    if len(document.pages) > LONG_ISSUE_PAGES:
-        # Pagination leaves discarded box trees in reference cycles; a long issue frees them
-        # before painting, which is where memory peaks (198 pages: 401 → 373 MB).
-        gc.collect()
+    layout, articles, document, contents = _lay_out(manifest, progress, for_print=PRINT in chosen)
     fields = bulletin_fields(manifest, articles, layout, contents)
     sources = issue_sources(manifest, articles) if ARCHIVE in chosen else ()
 
@@ -152,6 +144,97 @@ def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
     outputs = tuple(Output(name, target, pages, len(data)) for name, target, data, pages in written)
     return BuildResult(outputs[0].path, len(document.pages), contents,
                        time.perf_counter() - started, outputs)
+
+
+ArticleCache = dict  # (path, index, section) → (file state, Article ready for layout)
+
+
+def _lay_out(manifest: Manifest, progress: Progress, for_print: bool = False,
+             cache: ArticleCache | None = None):
+    """Stages 2–5: layout folder, articles, HTML, the laid-out document and its contents."""
+    layout = load_layout(manifest)
+    coverage = Coverage(layout.fonts)
+    # With a cache, each article's file is checked as it is read (only when it changed).
+    check_glyphs(manifest, coverage, files=cache is None)
+    articles = _read_articles(manifest, layout, coverage, cache)
+    if for_print:
+        check_print_images(articles)
+    html = render_html(manifest, articles, layout)
+
+    progress(f"{manifest.bulletin} {manifest.issue_label}：{len(articles)} 篇文章，排版中……")
+    document = typeset(html, layout, manifest.folder, manifest.path)
+    contents = article_pages(document, articles)
+    if len(document.pages) > LONG_ISSUE_PAGES:
+        # Pagination leaves discarded box trees in reference cycles; a long issue frees them
+        # before painting, which is where memory peaks (198 pages: 401 → 373 MB).
+        gc.collect()
+    return layout, articles, document, contents
+
+
+def _read_articles(manifest: Manifest, layout: Layout, coverage: Coverage,
+                   cache: ArticleCache | None) -> tuple[Article, ...]:
+    """Every article, read, rendered and marked up for Chinese typography; with a ``cache``
+    (the preview's), a file whose size and modification time are unchanged is not read again."""
+    if cache is None:
+        return tuple(dataclasses.replace(a, body_html=cjk.prepare(a.body_html, layout.cjk))
+                     for a in read_articles(manifest))
+    out = []
+    for index, ref in enumerate(manifest.articles, start=1):
+        key = (ref.path, index, ref.section)
+        state = (_file_state(ref.path), manifest.folder, manifest.raw_html, layout.cjk)
+        known = cache.get(key)
+        if known is None or known[0] != state:
+            coverage.check_file(ref.path)
+            article = read_article(ref, index, manifest.folder, manifest.raw_html)
+            known = cache[key] = state, dataclasses.replace(
+                article, body_html=cjk.prepare(article.body_html, layout.cjk))
+        out.append(known[1])
+    return tuple(out)
+
+
+def _file_state(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    """An issue laid out, before any PDF is written: what the preview shows."""
+
+    manifest: Manifest
+    document: object  # weasyprint.Document
+    contents: tuple[ContentsEntry, ...]
+    warnings: tuple[KjWarning, ...]
+    fields: BulletinFields
+
+
+def lay_out_issue(manifest_path: Path, cache: ArticleCache | None = None) -> LaidOut:
+    """The issue laid out as `build` lays it out, its contents page checked (the preview).
+
+    ``cache``: kept by the caller between calls; articles whose files did not change are
+    taken from it instead of being read, rendered and checked for missing glyphs again.
+    """
+    with collecting_warnings() as warnings, collector_paused():
+        manifest = load_manifest(manifest_path)
+        layout, articles, document, contents = _lay_out(manifest, lambda message: None, cache=cache)
+        check_contents(document, contents, manifest.path)
+        fields = bulletin_fields(manifest, articles, layout, contents)
+    return LaidOut(manifest, document, contents, tuple(warnings), fields)
+
+
+def laid_out_pages_pdf(laid: LaidOut, indices: list[int], fonts: SubsetReuse | None = None) -> bytes:
+    """Only these pages (0-based) of a laid-out issue, painted as the proof paints them: for
+    page images. ``fonts``: the preview's font subsets, reused between calls."""
+    with collector_paused(), fonts.reusing() if fonts else contextlib.nullcontext():
+        return proof_pages(laid.document, indices, laid.manifest.path)
+
+
+def laid_out_proof(laid: LaidOut) -> bytes:
+    """The proof edition of a laid-out issue, exactly as `build --edition proof` writes it."""
+    with collector_paused():
+        ((_edition, pdf),) = write_editions(laid.document, [EDITIONS["proof"]], laid.fields, (),
+                                            PrintOptions(), laid.manifest.path)
+    return pdf.data
 
 
 def _padded(document, manifest: Manifest, articles: tuple[Article, ...], layout: Layout,
@@ -195,7 +278,7 @@ def bulletin_fields(manifest: Manifest, articles: tuple[Article, ...], layout: L
         layout=manifest.layout, generator=f"kjtypeset {__version__}")
 
 
-def check_glyphs(manifest: Manifest, coverage: Coverage) -> None:
+def check_glyphs(manifest: Manifest, coverage: Coverage, files: bool = True) -> None:
     """Every character the issue will print must be in a configured font (no tofu)."""
     values = {
         "bulletin": manifest.bulletin, "publisher": manifest.publisher, "editor": manifest.editor,
@@ -209,4 +292,5 @@ def check_glyphs(manifest: Manifest, coverage: Coverage) -> None:
     for ref in manifest.articles:
         if ref.section and (missing := coverage.missing(ref.section)):
             raise KjError(manifest.path, ref.line, tofu_message(missing[0]))
-        coverage.check_file(ref.path)
+        if files:
+            coverage.check_file(ref.path)

@@ -133,3 +133,47 @@ def lazy_font_files() -> Iterator[None]:
         yield
     finally:
         weasyprint.pdf.stream.Font = weasyprint.pdf.fonts.Font
+
+
+class SubsetReuse:
+    """Font subsets kept between the preview's writes of a few pages (issue 15).
+
+    Subsetting a CJK face costs ~40 ms whatever the number of glyphs (HarfBuzz reads its
+    65,000-glyph CFF), three faces a write. WeasyPrint subsets with glyph ids retained, so a
+    subset made for more glyphs draws fewer exactly the same: while ``reusing()`` is active,
+    a face whose glyphs all lie in its last subset gets that subset, and a face with new
+    glyphs is subset for the union (so the set only grows, and rarely). Pixels are the same;
+    the bytes are not those of `build` (bigger font programs), so only the preview uses it.
+    """
+
+    def __init__(self):
+        self.subsets: dict[tuple, tuple[frozenset, bytes]] = {}
+
+    @contextlib.contextmanager
+    def reusing(self) -> Iterator[None]:
+        module = weasyprint.pdf.fonts
+        original = module.Font.subset
+        if not getattr(original, "__code__", None) or "_harfbuzz_subset" not in original.__code__.co_names:
+            yield  # another WeasyPrint: subset as usual
+            return
+        subsets = self.subsets
+
+        def subset(font, to_unicode, hinting):
+            if not to_unicode:
+                return original(font, to_unicode, hinting)
+            key = (font.name, font.index, hinting, bool(font.missing))
+            glyphs = frozenset(to_unicode)
+            known = subsets.get(key)
+            if known is not None and glyphs <= known[0]:
+                font.file_content = known[1]
+                return None
+            wanted = glyphs | known[0] if known is not None else glyphs
+            result = original(font, dict.fromkeys(wanted, 0), hinting)
+            subsets[key] = wanted, font.file_content
+            return result
+
+        module.Font.subset = subset
+        try:
+            yield
+        finally:
+            module.Font.subset = original

@@ -214,7 +214,20 @@ def _join(worker) -> tuple[str, object]:
     return outcome
 
 
-def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: Path) -> bytes:
+def proof_pages(document: weasyprint.Document, indices: list[int], origin: Path) -> bytes:
+    """Some pages (0-based) painted as in the proof, without links, not yet cut to the trim
+    (the TrimBox says where): the preview's images of the pages an edit changed (issue 15).
+    Painting, subsetting and compressing two pages instead of all is most of what it saves
+    after layout. The text layer is finished as in the proof: moving a glyph's gap into its
+    width moves its outline by a fraction of a pixel's anti-aliasing."""
+    subset = type(document)([document.pages[i] for i in indices], document.metadata,
+                            document.url_fetcher, document.font_config, {}, None)
+    # Uncompressed: these bytes go straight to the rasteriser, and deflating fonts costs more.
+    return close_spacing_gaps(_master(subset, False, False, origin, links=False, compress=False))
+
+
+def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: Path,
+            links: bool = True, compress: bool = True) -> bytes:
     pages = []
     for page in document.pages:
         if for_print:
@@ -224,7 +237,7 @@ def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: 
                                             f"应在版式样式表的 @page 中写 bleed: {BLEED_MM:g}mm")
         page = copy.copy(page)
         # Only links the layout made; never an attachment named by the HTML.
-        page.links = [link for link in page.links if link[0] in ("internal", "external")]
+        page.links = [link for link in page.links if link[0] in ("internal", "external") and links]
         pages.append(page)
     metadata = copy.copy(document.metadata)
     metadata.attachments = []  # the archive's attachments come from the manifest alone
@@ -238,7 +251,7 @@ def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: 
     master = type(document)(pages, metadata, document.url_fetcher, document.font_config, profiles, None)
     # No pydyf identifier: it would compress every stream twice; each edition gets a stable /ID.
     with deflate.known_streams():
-        return write_pdf(master, origin, pdf_identifier=False)
+        return write_pdf(master, origin, pdf_identifier=False, uncompressed_pdf=not compress)
 
 
 def _derive(master: bytes, edition: Edition, fields: BulletinFields, sources: tuple[SourceFile, ...],
