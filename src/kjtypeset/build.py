@@ -164,9 +164,10 @@ def _lay_out(manifest: Manifest, progress: Progress, for_print: bool = False,
     progress(f"{manifest.bulletin} {manifest.issue_label}：{len(articles)} 篇文章，排版中……")
     document = typeset(html, layout, manifest.folder, manifest.path)
     contents = article_pages(document, articles)
-    if len(document.pages) > LONG_ISSUE_PAGES:
+    if len(document.pages) > LONG_ISSUE_PAGES and cache is None:
         # Pagination leaves discarded box trees in reference cycles; a long issue frees them
-        # before painting, which is where memory peaks (198 pages: 401 → 373 MB).
+        # before painting, which is where memory peaks (198 pages: 401 → 373 MB). The preview
+        # (with a cache) paints a few pages and collects once they are shown.
         gc.collect()
     return layout, articles, document, contents
 

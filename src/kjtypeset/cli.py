@@ -407,7 +407,8 @@ def _build_all(args, editions: tuple[str, ...]) -> int:
     say = _Say(args)
     for built in results:
         if built.ok:
-            say.detail(f"  {built.issue_id}：{built.pages} 页，{built.seconds:.1f} 秒")
+            say.detail(f"  {built.issue_id}：{built.pages} 页，{built.seconds:.1f} 秒，"
+                       f"排版进程内存峰值 {built.peak_rss_mb} MB")
         _print_warnings(built.warnings)
     if failed:
         print(f"{len(results)} 期中 {len(failed)} 期出错（其余 {len(results) - len(failed)} 期已排版，"
@@ -714,6 +715,12 @@ def _preview(args) -> int:
 
     preview = Preview(manifest, args.output, report)
     server = make_server(preview, args.host, args.port)
+    import signal
+
+    def stop(signum, frame):  # a terminated preview stops as after Ctrl+C, with its workers
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     host, port = server.server_address[:2]
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"注意：预览在 {args.host} 上监听，同一网络中的其他人也能看到这一期", file=sys.stderr)

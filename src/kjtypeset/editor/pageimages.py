@@ -68,7 +68,8 @@ class Renderer:
         if self._pool is None:
             # spawn: the preview process holds threads (watcher, server); a fork would copy them.
             self._pool = concurrent.futures.ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"))
+                self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_end_with_parent, initargs=(os.getpid(),))
         shares = [numbers[i::self.workers] for i in range(self.workers)]
         try:
             parts = list(self._pool.map(render_pages, [pdf] * len(shares), shares))
@@ -82,3 +83,17 @@ class Renderer:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+def _end_with_parent(parent: int) -> None:
+    """In a worker: exit when the preview process is gone, however it ended (a killed parent
+    leaves its pool's workers waiting on a queue they themselves keep open)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()

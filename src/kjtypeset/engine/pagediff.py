@@ -16,17 +16,15 @@ import hashlib
 
 from weasyprint.formatting_structure import boxes
 
-# Computed style values that painting reads (WeasyPrint's draw module) and layout does not
-# already turn into positions and sizes.
+# Computed style values that painting reads and layout does not turn into positions and
+# sizes, among those an article can change (a CSS change repaints every page anyway): bold
+# run-ins in 黑体 keep the widths of 宋体, a link its place, a struck-out word its length.
 _PAINTED = (
-    "color", "font_family", "font_size", "font_style", "font_weight", "font_stretch",
-    "font_variant_caps", "font_feature_settings", "font_kerning", "letter_spacing", "word_spacing",
-    "text_decoration_line", "text_decoration_color", "text_decoration_style", "text_transform",
-    "background_color", "background_image", "opacity", "visibility",
+    "color", "font_family", "font_size", "font_style", "font_weight", "text_decoration_line",
+    "background_color", "opacity", "visibility",
     "border_top_width", "border_right_width", "border_bottom_width", "border_left_width",
     "border_top_color", "border_right_color", "border_bottom_color", "border_left_color",
     "border_top_style", "border_right_style", "border_bottom_style", "border_left_style",
-    "outline_width", "outline_color", "outline_style", "list_style_type", "transform",
 )
 _GEOMETRY = ("position_x", "position_y", "width", "height", "margin_left", "margin_right",
              "padding_left", "padding_right", "baseline")
@@ -34,18 +32,21 @@ _GEOMETRY = ("position_x", "position_y", "width", "height", "margin_left", "marg
 
 def page_fingerprints(document) -> list[bytes]:
     """One digest per page of a laid-out WeasyPrint Document, in page order."""
-    return [_fingerprint(page) for page in document.pages]
+    painted: dict[int, str] = {}  # a style's painted values, once per style (boxes share them)
+    return [_fingerprint(page, painted) for page in document.pages]
 
 
-def _fingerprint(page) -> bytes:
+def _fingerprint(page, painted: dict[int, str]) -> bytes:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((page.width, page.height, sorted(page.bleed.items()))).encode())
     for box in page._page_box.descendants():
         if not isinstance(box, boxes.Box):
             continue
         style = box.style
-        parts = [type(box).__name__, tuple(getattr(box, name, None) for name in _GEOMETRY),
-                 tuple(style[name] for name in _PAINTED)]
+        values = painted.get(id(style))
+        if values is None:  # the document keeps every style alive: ids stay unique meanwhile
+            values = painted[id(style)] = repr(tuple(style[name] for name in _PAINTED))
+        parts = [type(box).__name__, tuple(getattr(box, name, None) for name in _GEOMETRY), values]
         if isinstance(box, boxes.TextBox):
             parts.append(box.text)
             parts.append(_marks(box.__dict__))
