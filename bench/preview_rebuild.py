@@ -8,7 +8,8 @@ edited article appears 19 times and every copy's pages change.
 
     .venv/bin/python bench/preview_rebuild.py [--skip-200] [--runs 5]
 
-Prints one line per case, ``preview <case>: median … s``, which `make bench` reads.
+Issue 15's targets: ≤ 0.6 s (sample), ≤ 3 s (200 pages). The script exits 1 when a median is
+more than 20 % above its target, so that `make bench` fails on a regression.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ def wait_for(port: int, version: int, limit: float = 120) -> dict:
     raise TimeoutError("no new rendering")
 
 
+TARGETS = {"sample": 0.6, "200-page": 3.0}
+SLACK = 1.2
+
+
 def measure(name: str, issue: Path, work: Path, runs: int) -> float:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -76,7 +81,10 @@ def measure(name: str, issue: Path, work: Path, runs: int) -> float:
         server.terminate()
         server.wait(timeout=10)
     median = statistics.median(times)
-    print(f"preview {name}: median {median:.2f} s of {runs} edits; {len(current['pages'])} pages")
+    target = TARGETS[name]
+    verdict = "ok" if median <= target else ("over target" if median <= target * SLACK else "REGRESSION (> 20 % over)")
+    print(f"preview {name}: median {median:.2f} s of {runs} edits; {len(current['pages'])} pages "
+          f"(target ≤ {target} s): {verdict}")
     return median
 
 
@@ -86,15 +94,16 @@ def main() -> int:
     parser.add_argument("--skip-200", action="store_true", help="skip the 200-page issue")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kj-bench-"))
+    medians = {}
     try:
         issue = work / "2024-02"
         shutil.copytree(ROOT / "issue_sources" / "2024-02", issue)
-        measure("sample", issue, work, args.runs)
+        medians["sample"] = measure("sample", issue, work, args.runs)
         if not args.skip_200:
-            measure("200-page", grown_issue(work, 19).parent, work, args.runs)
+            medians["200-page"] = measure("200-page", grown_issue(work, 19).parent, work, args.runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return 1 if any(median > TARGETS[name] * SLACK for name, median in medians.items()) else 0
 
 
 if __name__ == "__main__":

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 
 from pypdf import PdfReader, PdfWriter
 
-from ..inputs.articles import Article
 from ..errors import KjError
 
 if TYPE_CHECKING:  # the archive commands lock and write without loading WeasyPrint
+    from ..inputs.articles import Article  # `check` reads PDFs without the Markdown stack
     import weasyprint
 
 

@@ -708,7 +708,7 @@ def _check_labels(report: _Checks, reader: PdfReader, text: bool) -> None:
         report.add("info", section, f"页码标签：{shown}")
     if not text:
         return
-    texts = [page.extract_text() or "" for page in reader.pages]
+    texts = _page_texts(reader)
     folios = []
     for text_ in texts:
         match = FOLIO.search(text_.strip())
@@ -721,6 +721,27 @@ def _check_labels(report: _Checks, reader: PdfReader, text: bool) -> None:
         if not wrong and any(f is not None for f in folios):
             report.add("ok", section, f"印出的页码与页码标签一致（{sum(f is not None for f in folios)} 页有页码）")
     _check_contents(report, reader, texts, labels)
+
+
+def _page_texts(reader: PdfReader) -> list[str]:
+    """Each page's text as PDFium (Chrome's viewer) extracts it: four times quicker than pypdf
+    (issue 15: `check` of the sample in 0.3 s); pypdf where PDFium cannot open the file."""
+    try:
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(reader.stream.getvalue())
+    except Exception:  # noqa: BLE001 — whatever PDFium refuses, pypdf may still read
+        return [page.extract_text() or "" for page in reader.pages]
+    texts = []
+    try:
+        for page in document:
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    return texts
 
 
 def _label_fits(label: str, folio: int) -> bool:
