@@ -45,15 +45,27 @@ def stress_copy(tmp_path_factory):
     return folder / "issue.yaml"
 
 
+def test_the_shortcuts_still_fit_this_weasyprint():
+    """Each falls back to WeasyPrint's own way when it no longer fits: slower, never wrong.
+    This test is how an upgrade that makes one fall back is noticed."""
+    from kjtypeset.engine import fontload
+
+    assert deflate.supported() and fontload.parallel_subsets_supported() and fontload.lazy_fonts_supported()
+
+
 def test_every_shortcut_off_gives_the_same_bytes(stress_copy, tmp_path, monkeypatch):
     """The stress issue, all three editions: the fast build (collector paused, remembered
-    deflate, cuts in parallel workers) against one with all three switched off."""
+    deflate, faces subset side by side, cuts in parallel workers) against one with all of
+    them switched off."""
+    from kjtypeset.engine import fontload
+
     monkeypatch.setattr(editions, "spare_cores", lambda: 2)  # fork whatever the machine's load
     fast = _outputs(build_issue(stress_copy, tmp_path / "fast"))
 
     monkeypatch.setattr(editions, "PARALLEL_CUTS", False)
     monkeypatch.setattr(editions, "spare_cores", lambda: 0)
     monkeypatch.setattr(deflate, "supported", lambda: False)
+    monkeypatch.setattr(fontload, "parallel_subsets_supported", lambda: False)
     monkeypatch.setattr(build_module, "collector_paused", contextlib.nullcontext)
     plain = _outputs(build_issue(stress_copy, tmp_path / "plain"))
     assert sorted(fast) == ["archive", "print", "proof"]
