@@ -259,3 +259,15 @@ def test_page_images_in_worker_processes_are_those_made_here(sample_build):
         assert renderer.render(pdf, pages) == render_pages(pdf, pages)
     finally:
         renderer.close()
+
+
+def test_when_two_cuts_fail_the_build_names_the_one_a_serial_build_would(illustrated, monkeypatch):
+    def check(data, edition, origin):
+        if edition is not editions.PROOF:
+            raise KjError(origin, None, f"{edition.label}不合格")
+
+    monkeypatch.setattr(build_module, "_strict_preflight", check)
+    for spare in (0, 1, 2):  # serial; print in a worker, archive here; both in workers
+        monkeypatch.setattr(editions, "spare_cores", lambda: spare)
+        with pytest.raises(KjError, match="印刷版不合格"):
+            build_issue(illustrated, illustrated.parent / "out")

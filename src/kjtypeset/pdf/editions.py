@@ -159,20 +159,26 @@ def _cut_in_parallel(cut: Callable[[Edition], list[EditionPDF]],
     for edition in costly:
         with contextlib.suppress(OSError):
             workers[edition.name] = _fork(lambda e=edition: cut(e))
-    done: dict[str, list[EditionPDF]] = {}
+    outcomes: dict[str, tuple[str, object]] = {}
     try:
         for edition in editions:
             if edition.name not in workers:
-                done[edition.name] = cut(edition)
+                try:
+                    outcomes[edition.name] = ("ok", cut(edition))
+                except KjError as exc:
+                    outcomes[edition.name] = ("raise", exc)
     finally:
-        results = {name: _join(worker) for name, worker in workers.items()}
-    for name, (kind, value) in results.items():
+        outcomes.update({name: _join(worker) for name, worker in workers.items()})
+    done: dict[str, list[EditionPDF]] = {}
+    for edition in editions:  # in order: the first unfit edition is the one a serial build names
+        kind, value = outcomes.get(edition.name, ("lost", None))
         if kind == "ok":
-            done[name] = value
+            done[edition.name] = value
+        elif kind == "raise":
+            raise value
         elif kind == "error":
             raise KjError(*value)
-    for edition in editions:  # a worker that died or met a bug: the same work here, serially
-        if edition.name not in done:
+        else:  # a worker that died or met a bug: the same work here, serially
             done[edition.name] = cut(edition)
     return done
 
