@@ -146,14 +146,21 @@ def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
                        time.perf_counter() - started, outputs)
 
 
-ArticleCache = dict  # (path, index, section) → (file state, Article ready for layout)
+ArticleCache = dict  # (path, index, section) → (file state, Article ready for layout); the fonts' Coverage
 
 
 def _lay_out(manifest: Manifest, progress: Progress, for_print: bool = False,
              cache: ArticleCache | None = None):
     """Stages 2–5: layout folder, articles, HTML, the laid-out document and its contents."""
     layout = load_layout(manifest)
-    coverage = Coverage(layout.fonts)
+    if cache is None:
+        coverage = Coverage(layout.fonts)
+    else:  # the fonts' code points, decoded once while the preview runs
+        coverage = cache.get(("coverage", layout.fonts))
+        if coverage is None or coverage[0] != [_file_state(face.path) for face in layout.fonts]:
+            coverage = cache[("coverage", layout.fonts)] = (
+                [_file_state(face.path) for face in layout.fonts], Coverage(layout.fonts))
+        coverage = coverage[1]
     # With a cache, each article's file is checked as it is read (only when it changed).
     check_glyphs(manifest, coverage, files=cache is None)
     articles = _read_articles(manifest, layout, coverage, cache)
