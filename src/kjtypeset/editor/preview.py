@@ -35,7 +35,7 @@ from ..engine.layout import LAYOUTS
 from ..engine.pagediff import page_fingerprints
 from ..errors import KjError
 from ..pdf.finish import write_atomically
-from .pageimages import SCALE, PageImage, Renderer  # noqa: F401 (SCALE: the page's scale)
+from .pageimages import PageImage, Renderer
 
 PAGE_TEMPLATE = Path(__file__).with_name("preview.html")
 POLL_MS = 400
