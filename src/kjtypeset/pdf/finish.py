@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 from pypdf import PdfWriter
 
-from ..inputs.articles import Article
 from ..errors import KjError
 
 if TYPE_CHECKING:  # `kjtypeset check` reads contents without loading WeasyPrint
+    from ..inputs.articles import Article  # `check` reads PDFs without the Markdown stack
     import weasyprint
 
 
