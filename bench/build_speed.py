@@ -1,16 +1,24 @@
 """`make bench`: build times, memory and sizes, against a plain WeasyPrint render of the same text.
 
-Cases: the sample issue, a generated issue four times its size, and (once) a 200-page issue.
-Each build runs in a fresh process, as an editor's `make issue` does; wall time is the median
-of the runs, peak RSS the largest seen. The plain render is the same articles as bare HTML
-paragraphs with the same fonts: no masthead, contents, typography module or finishing.
-It is a benchmark, not a test: nothing here fails on speed.
+Cases: the sample issue, a generated issue four times its size, and a 200-page issue (the
+sample's articles 19 times). Each build runs in a fresh process, as an editor's `make issue`
+does, alternated with the plain render (and, for the sample, with the three-edition build), so
+that a slower spell of a shared machine weighs on both; wall time is the median of the runs,
+peak RSS the largest seen. The plain render is the same articles as bare HTML paragraphs with
+the same fonts: no masthead, contents, typography module or finishing.
+
+Issue 15's targets are checked at the end: proof / plain ≤ 1.25× (sample), 1.4× (4×), 1.5×
+(200 pages); three editions / proof ≤ 1.3× (sample). The script exits 1 when a ratio is more
+than 20 % above its target (a regression a maintainer should see); within 20 % it only says so.
+`--instructions` also counts the instructions of one sample build and one plain render under
+valgrind's callgrind (stable where wall time is not; slow).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -69,53 +77,96 @@ html.write_pdf(sys.argv[2], stylesheets=[css], font_config=fonts)
 """
 
 
-def measure(name: str, manifest: Path, out: Path, runs: int, editions: str = "proof",
-            warm_up: bool = True) -> dict:
-    # The plain render makes one PDF: compare it with the proof edition (the one PDF the
-    # foundation made); the row for all three editions shows what `make issue` costs.
+def measure(name: str, manifest: Path, out: Path, runs: int, warm_up: bool = True,
+            with_editions: bool = False) -> dict:
+    """The proof against the plain render (and, ``with_editions``, all three editions too),
+    alternated run by run. The plain render makes one PDF: it compares with the proof."""
     build = [sys.executable, "-m", "kjtypeset", "build", str(manifest), "--output", str(out), "--quiet"]
-    if editions != "all":
-        build += ["--edition", editions]
-    plain = [sys.executable, "-c", PLAIN, str(manifest), str(out / "plain.pdf")]
+    commands = {"proof": build + ["--edition", "proof"],
+                "plain": [sys.executable, "-c", PLAIN, str(manifest), str(out / "plain.pdf")]}
+    if with_editions:
+        commands["editions"] = build
     if warm_up:  # the first run of each pays for cold caches (fonts, modules) once
-        run(build), run(plain)
-    # Interleaved, so that a slower spell of a shared machine weighs on both sides alike.
-    timings, plains = [], []
+        for command in commands.values():
+            run(command)
+    timings: dict[str, list[tuple[float, int]]] = {key: [] for key in commands}
     for _ in range(runs):
-        timings.append(run(build))
-        plains.append(run(plain))
+        for key, command in commands.items():
+            timings[key].append(run(command))
     pdf = out / f"{manifest.parent.name}.pdf"
     from pypdf import PdfReader
 
-    wall = statistics.median(t for t, _ in timings)
-    plain_wall = statistics.median(t for t, _ in plains)
-    return {"case": name, "wall": wall, "rss": max(r for _, r in timings),
-            "pages": len(PdfReader(pdf).pages), "bytes": pdf.stat().st_size,
-            "plain": plain_wall, "plain_rss": max(r for _, r in plains), "ratio": wall / plain_wall}
+    def wall(key: str) -> float:
+        return statistics.median(t for t, _ in timings[key])
+
+    row = {"case": name, "wall": wall("proof"), "rss": max(r for _, r in timings["proof"]),
+           "pages": len(PdfReader(pdf).pages), "bytes": pdf.stat().st_size,
+           "plain": wall("plain"), "plain_rss": max(r for _, r in timings["plain"]),
+           "ratio": wall("proof") / wall("plain"), "runs": runs}
+    if with_editions:
+        row.update(editions=wall("editions"), editions_rss=max(r for _, r in timings["editions"]),
+                   editions_ratio=wall("editions") / wall("proof"))
+    return row
+
+
+def instructions(args: list[str]) -> int | None:
+    """Instructions executed by a command under callgrind (None without valgrind)."""
+    if not shutil.which("valgrind"):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.%p", *args],
+                              capture_output=True, text=True)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) if found else None
+
+
+TARGETS = {"sample (2024-02)": 1.25, "4× sample": 1.4, "200-page issue": 1.5}
+EDITIONS_TARGET = 1.3
+SLACK = 1.2  # a ratio more than 20 % above its target fails `make bench`
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs-200", type=int, default=5, help="runs of the 200-page issue")
     parser.add_argument("--skip-200", action="store_true", help="skip the 200-page issue")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions (callgrind) of one sample proof and one plain render")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        rows = [measure("sample (2024-02)", SAMPLE / "issue.yaml", tmp / "s", args.runs),
-                measure("4× sample", grown_issue(tmp, 4), tmp / "x4", args.runs),
-                measure("sample, all three editions", SAMPLE / "issue.yaml", tmp / "s3", args.runs, "all")]
+        rows = [measure("sample (2024-02)", SAMPLE / "issue.yaml", tmp / "s", args.runs, with_editions=True),
+                measure("4× sample", grown_issue(tmp, 4), tmp / "x4", args.runs)]
         if not args.skip_200:
-            rows.append(measure("200-page issue", grown_issue(tmp, 19), tmp / "x19", 1, warm_up=False))
-    print("| case | wall (median) | peak RSS | pages | PDF bytes | plain render | plain RSS | ratio |")
-    print("|---|---|---|---|---|---|---|---|")
+            rows.append(measure("200-page issue", grown_issue(tmp, 19), tmp / "x19", args.runs_200, warm_up=False))
+        counts = None
+        if args.instructions:
+            manifest = SAMPLE / "issue.yaml"
+            proof = instructions([sys.executable, "-m", "kjtypeset", "build", str(manifest), "--output",
+                                  str(tmp / "i"), "--quiet", "--edition", "proof"])
+            plain = instructions([sys.executable, "-c", PLAIN, str(manifest), str(tmp / "i" / "plain.pdf")])
+            counts = proof, plain
+    print("| case | wall (median) | peak RSS | pages | PDF bytes | plain render | plain RSS | ratio | target |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['case']} | {r['wall']:.2f} s | {r['rss']} MB | {r['pages']} | {r['bytes']:,} "
-              f"| {r['plain']:.2f} s | {r['plain_rss']} MB | {r['ratio']:.2f}× |")
-    sample, bigger = rows[0], rows[1]
-    print(f"\n4× issue / sample: {bigger['wall'] / sample['wall']:.2f}× (target ≤ 2.5×); "
-          f"sample / plain: {sample['ratio']:.2f}× (target ≤ 1.5×); "
-          f"peak RSS {max(r['rss'] for r in rows)} MB (target ≤ 350 MB)")
-    return 0
+        print(f"| {r['case']} ({r['runs']} runs) | {r['wall']:.2f} s | {r['rss']} MB | {r['pages']} | {r['bytes']:,} "
+              f"| {r['plain']:.2f} s | {r['plain_rss']} MB | {r['ratio']:.2f}× | ≤ {TARGETS[r['case']]}× |")
+    sample = rows[0]
+    print(f"| sample, all three editions | {sample['editions']:.2f} s | {sample['editions_rss']} MB | | | "
+          f"proof {sample['wall']:.2f} s | | {sample['editions_ratio']:.2f}× the proof | ≤ {EDITIONS_TARGET}× |")
+    if counts and all(counts):
+        print(f"\ninstructions (callgrind): sample proof {counts[0] / 1e9:.2f} G, plain render {counts[1] / 1e9:.2f} G, "
+              f"ratio {counts[0] / counts[1]:.2f}×")
+    checks = [(f"{r['case']}: proof / plain", r["ratio"], TARGETS[r["case"]]) for r in rows]
+    checks.append(("sample: three editions / proof", sample["editions_ratio"], EDITIONS_TARGET))
+    failed = 0
+    print()
+    for label, ratio, target in checks:
+        verdict = "ok" if ratio <= target else ("over target" if ratio <= target * SLACK else "REGRESSION (> 20 % over)")
+        failed += ratio > target * SLACK
+        print(f"{label}: {ratio:.2f}× (target ≤ {target}×): {verdict}")
+    print(f"peak RSS {max(r['rss'] for r in rows)} MB (target ≤ 350 MB)")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

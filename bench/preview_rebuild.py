@@ -1,14 +1,20 @@
-"""Preview rebuild time after a one-line edit: median of 5, on a copy of the sample issue.
+"""Preview rebuild time after a one-line edit: median of 5, on the sample and a 200-page issue.
 
-Starts `kjtypeset preview` on a temporary copy of issue_sources/2024-02, waits for the first
-rendering, then five times changes one line of an article and measures the time from the
-save to the moment the server offers the new rendering (watch + build + page images).
+Starts `kjtypeset preview` on a temporary copy of an issue, waits for the first rendering,
+then five times changes one line of an article and measures the time from the save to the
+moment the server offers the new rendering (watch + layout + changed page images). The
+200-page issue is the sample's articles repeated 19 times (bench/build_speed.py's), so the
+edited article appears 19 times and every copy's pages change.
 
-    .venv/bin/python bench/preview_rebuild.py
+    .venv/bin/python bench/preview_rebuild.py [--skip-200] [--runs 5]
+
+Issue 15's targets: ≤ 0.6 s (sample), ≤ 3 s (200 pages). The script exits 1 when a median is
+more than 20 % above its target, so that `make bench` fails on a regression.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import socket
@@ -21,6 +27,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from build_speed import grown_issue  # noqa: E402
 
 
 def state(port: int) -> dict:
@@ -28,7 +36,7 @@ def state(port: int) -> dict:
         return json.load(response)
 
 
-def wait_for(port: int, version: int, limit: float = 60) -> dict:
+def wait_for(port: int, version: int, limit: float = 120) -> dict:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         try:
@@ -37,25 +45,26 @@ def wait_for(port: int, version: int, limit: float = 60) -> dict:
                 return current
         except OSError:
             pass
-        time.sleep(0.02)
+        time.sleep(0.01)
     raise TimeoutError("no new rendering")
 
 
-def main() -> int:
-    work = Path(tempfile.mkdtemp(prefix="kj-bench-"))
-    issue = work / "2024-02"
-    shutil.copytree(ROOT / "issue_sources" / "2024-02", issue)
+TARGETS = {"sample": 0.6, "200-page": 3.0}
+SLACK = 1.2
+
+
+def measure(name: str, issue: Path, work: Path, runs: int) -> float:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "kjtypeset", "preview", str(issue), "--port",
-                               str(port), "--output", str(work / "out"), "-q"])
+                               str(port), "--output", str(work / f"out-{issue.name}"), "-q"])
     try:
-        first = wait_for(port, 0)
+        first = wait_for(port, 0, limit=300)
         article = issue / "articles" / "05-hefei.md"
         times = []
         version = first["version"]
-        for n in range(5):
+        for n in range(runs):
             time.sleep(1.0)
             text = article.read_text(encoding="utf-8")
             started = time.monotonic()
@@ -66,13 +75,35 @@ def main() -> int:
             times.append(time.monotonic() - started)
             version = current["version"]
             assert current["error"] is None and any(f"第{n + 1}次修改" in p["text"] for p in current["pages"])
-            print(f"edit {n + 1}: {times[-1]:.2f} s (server-side build + render {current['seconds']} s)")
-        print(f"median of 5: {statistics.median(times):.2f} s; pages: {len(current['pages'])}")
+            print(f"  {name} edit {n + 1}: {times[-1]:.2f} s (server: layout, paint, images "
+                  f"{current['seconds']} s; {current['repainted']} of {len(current['pages'])} pages repainted)")
     finally:
         server.terminate()
         server.wait(timeout=10)
+    median = statistics.median(times)
+    target = TARGETS[name]
+    verdict = "ok" if median <= target else ("over target" if median <= target * SLACK else "REGRESSION (> 20 % over)")
+    print(f"preview {name}: median {median:.2f} s of {runs} edits; {len(current['pages'])} pages "
+          f"(target ≤ {target} s): {verdict}")
+    return median
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-200", action="store_true", help="skip the 200-page issue")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="kj-bench-"))
+    medians = {}
+    try:
+        issue = work / "2024-02"
+        shutil.copytree(ROOT / "issue_sources" / "2024-02", issue)
+        medians["sample"] = measure("sample", issue, work, args.runs)
+        if not args.skip_200:
+            medians["200-page"] = measure("200-page", grown_issue(work, 19).parent, work, args.runs)
+    finally:
         shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return 1 if any(median > TARGETS[name] * SLACK for name, median in medians.items()) else 0
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def test_front_matter_fields(make_issue):
     ("---\nsource: 新华网\n---\n\n正文。\n", "2024-03/articles/a.md:2: 缺少必填项 'title'（标题）"),
     ("---\n---\n\n正文。\n", "2024-03/articles/a.md:2: 缺少必填项 'title'（标题）"),
     ("---\ntitle: 标题\nauther: 张三\n---\n", "2024-03/articles/a.md:3: 未知的键 'auther'："
-     "应为 title、source、author、date 之一，是否应为 'author'？"),
+     "应为 title、source、author、date、figure_max_height 之一，是否应为 'author'？"),
     ("---\ntitle: 标题\n\n正文。\n", "2024-03/articles/a.md:1: 文章头信息没有结束：应有一行 --- "
      "结束头信息，实际到文件末尾也没有"),
     ("---\ntitle: [标题\n---\n", "2024-03/articles/a.md:3: YAML 语法错误：方括号 [ ] 中的列表没有闭合"),
@@ -95,8 +95,9 @@ def test_raw_html_is_shown_as_text(make_issue):
 
 def test_image_alone_in_a_paragraph_becomes_a_captioned_figure(make_issue):
     html = body_of(make_issue, "![图1　园区分布](img/map.png)\n", files={"articles/img/map.png": PNG})
-    assert html.startswith('<figure class="figure"><img src="file:///')
-    assert html.endswith('/2024-03/articles/img/map.png" alt="图1　园区分布">'
+    assert html.startswith('<figure class="figure" data-kj-figure><img src="file:///')
+    # Placed at the image's own resolution: 300 ppi when it declares none (issue 13).
+    assert html.endswith('/2024-03/articles/img/map.png" alt="图1　园区分布" style="image-resolution: 300dpi">'
                          '<figcaption>图1　园区分布</figcaption></figure>\n')
 
 

@@ -43,8 +43,9 @@ def test_contents_lists_all_eight_articles_with_the_pages_they_start_on(sample):
 def test_page_numbers_and_labels(sample):
     pdf, texts = sample
     printed = folios(texts)
-    assert printed[0] is None  # the masthead page carries no folio
-    assert printed[1:] == list(range(2, len(texts) + 1))
+    # The masthead page carries no folio (layout.yaml first_page_folio: false), nor does the
+    # last page, which holds only the 版记 (GB/T 9704 §7.5); every page counts.
+    assert printed == [None, *range(2, len(texts)), None]
     assert PdfReader(pdf).page_labels == [str(n) for n in range(1, len(texts) + 1)]
 
 
@@ -119,7 +120,7 @@ articles:
     texts = page_texts(result.pdf)
     first, last = squash(texts[0]), squash(texts[-1])
     assert "2024年第3期（总第86期）" in first and first.startswith("内部资料注意保存")
-    assert re.search(r"科技金融★测试文章a\.+\d+★测试文章b\.+\d+双创平台★测试文章c", first)
+    assert re.search(r"【科技金融】★测试文章a\.+\d+★测试文章b\.+\d+【双创平台】★测试文章c", first)
     for expected in ("报：市委办公室，市政府办公室。", "发：各旗县区科技局。", "审核：王芳", "（共印200份）", "【科技金融】"):
         assert expected in last
     outline = PdfReader(result.pdf).outline

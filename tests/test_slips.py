@@ -97,7 +97,9 @@ def test_an_unclosed_bold_mark(issue):
         "2024-03/articles/a.md:7: 加粗标记 ** 没有闭合，会原样印出来：应在加粗文字的末尾也写上 **（要印出 * 本身，写作 \\*）"]
 
 
-def png(width, height):
+def png(width, height, ppi=72):
+    """A PNG that says its resolution (pHYs): an image is placed at its own ppi, so one taken
+    at screen resolution and scaled to the measure prints under 300 ppi."""
     import struct
     import zlib
 
@@ -106,7 +108,9 @@ def png(width, height):
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
+    per_metre = round(ppi / 0.0254)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1))
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 

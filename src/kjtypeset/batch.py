@@ -30,6 +30,7 @@ class Built:
     pages: int
     seconds: float
     warnings: tuple[str, ...] = ()  # one line each, path:line: message
+    peak_rss_mb: int = 0  # the worker process's peak resident memory so far
 
 
 def cores() -> int:
@@ -63,14 +64,24 @@ def build_one(manifest: Path, output: Path | None, editions: tuple[str, ...], op
               strict: bool = False) -> Built:
     """One issue, in a worker process: its outcome as plain values, never an exception."""
     from .build import build_issue
+    from .pdf import editions as cuts
 
+    cuts.PARALLEL_CUTS = False  # the pool already gives every core an issue of its own
     started = time.perf_counter()
     try:
         result = build_issue(manifest, output, editions=editions, options=options, strict=strict)
     except KjError as exc:
-        return Built(manifest, manifest.parent.name, False, str(exc), 0, time.perf_counter() - started)
+        return Built(manifest, manifest.parent.name, False, str(exc), 0, time.perf_counter() - started,
+                     peak_rss_mb=_peak_rss_mb())
     except Exception as exc:  # a bug, not the editor's mistake: still only this issue fails
         return Built(manifest, manifest.parent.name, False,
-                     f"{display_path(manifest)}: 内部错误（{type(exc).__name__}: {exc}），请报告", 0, time.perf_counter() - started)
+                     f"{display_path(manifest)}: 内部错误（{type(exc).__name__}: {exc}），请报告", 0,
+                     time.perf_counter() - started, peak_rss_mb=_peak_rss_mb())
     return Built(manifest, manifest.parent.name, True, "", result.pages, result.seconds,
-                 tuple(str(w) for w in result.warnings))
+                 tuple(str(w) for w in result.warnings), _peak_rss_mb())
+
+
+def _peak_rss_mb() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux: kilobytes

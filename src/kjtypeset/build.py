@@ -7,8 +7,11 @@ issue.yaml ─load─▶ Manifest ─read─▶ Articles ─layout─▶ HTML �
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import gc
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,13 +19,14 @@ from pathlib import Path
 
 from . import __version__, project
 from .typography import cjk
-from .inputs.articles import Article, read_articles
+from .inputs.articles import Article, read_article, read_articles
 from .pdf.editions import (
-    ARCHIVE, EDITIONS, PRINT, Edition, PrintOptions, check_print_images, write_editions,
+    ARCHIVE, EDITIONS, PRINT, Edition, PrintOptions, check_print_images, proof_pages, write_editions,
 )
 from .errors import KjError, KjWarning, collecting_warnings
 from .files import output_lock, write_all_atomically
 from .pdf.finish import ContentsEntry, article_pages, check_contents
+from .engine.fontload import SubsetReuse
 from .engine.fonts import Coverage, tofu_message
 from .engine.layout import Layout, load_layout, render_html
 from .inputs.manifest import Manifest, load_manifest
@@ -57,6 +61,41 @@ class BuildResult:
 Progress = Callable[[str], None]
 LONG_ISSUE_PAGES = 40  # a full collection costs ~0.05 s on the 12-page sample; worth it only when long
 
+_paused = 0
+_paused_lock = threading.Lock()
+_was_enabled = False
+
+
+@contextlib.contextmanager
+def collector_paused(collect: bool = True):
+    """Python's cyclic garbage collector off while a build runs (issue 15).
+
+    A build allocates millions of long-lived objects (boxes, styles, Pango wrappers); every
+    automatic full collection walks all of them again, which cost 18 % of a 200-page build
+    (2.3 of 12.8 s) and 10 % of the sample's. The cycles a build leaves are few except after
+    pagination, which a long issue collects once, explicitly, before painting (see _build).
+    Thread-safe and nestable: the preview's builder thread and a caller may overlap. A caller
+    that disabled the collector itself (the CLI, which exits after one build) keeps it off;
+    otherwise the outermost pause ends with one full collection (``collect``), since the
+    cycles a build leaves hold native memory (26 MB a sample build) that the few allocations
+    between builds would not get collected; a caller that wants it later passes False.
+    """
+    global _paused, _was_enabled
+    with _paused_lock:
+        if _paused == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0 and _was_enabled:
+                gc.enable()
+                if collect:
+                    gc.collect()
+
 
 def build_issue(manifest_path: Path, output_dir: Path | None = None,
                 progress: Progress = lambda message: None,
@@ -66,7 +105,7 @@ def build_issue(manifest_path: Path, output_dir: Path | None = None,
     output/<issue>/). ``strict``: a warning fails the build (``--strict``)."""
     started = time.perf_counter()
     progress("读取期刊清单、版式和文章……")
-    with collecting_warnings(strict) as warnings:
+    with collecting_warnings(strict) as warnings, collector_paused():
         manifest = load_manifest(manifest_path)
         folder = output_dir or project.require(manifest.path).output / manifest.issue_id
         with output_lock(folder, manifest.issue_id, on_wait=progress):
@@ -76,23 +115,8 @@ def build_issue(manifest_path: Path, output_dir: Path | None = None,
 
 def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
            editions: tuple[str, ...], options: PrintOptions) -> BuildResult:
-    layout = load_layout(manifest, progress)
-    check_glyphs(manifest, Coverage(layout.fonts))
-    articles = tuple(dataclasses.replace(a, body_html=cjk.prepare(a.body_html, layout.cjk))
-                     for a in read_articles(manifest))
     chosen = [EDITIONS[name] for name in editions]
-    if PRINT in chosen:
-        check_print_images(articles)
-    html = render_html(manifest, articles, layout)
-
-    progress(f"{manifest.bulletin} {manifest.issue_label}：{len(articles)} 篇文章，排版中……")
-    document = typeset(html, layout, manifest.folder, manifest.path)
-    warn_layout_slips(document, articles)  # low-ppi images, sub-heads longer than a line
-    contents = article_pages(document, articles)
-    if len(document.pages) > LONG_ISSUE_PAGES:
-        # Pagination leaves discarded box trees in reference cycles; a long issue frees them
-        # before painting, which is where memory peaks (198 pages: 401 → 373 MB).
-        gc.collect()
+    layout, articles, document, contents = _lay_out(manifest, progress, for_print=PRINT in chosen)
     fields = bulletin_fields(manifest, articles, layout, contents)
     sources = issue_sources(manifest, articles) if ARCHIVE in chosen else ()
 
@@ -107,12 +131,12 @@ def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
         if not group:
             continue
         progress("写出" + "、".join(e.label for e in group) + "……")
-        pdfs = write_editions(doc, group, fields, sources, options, manifest.path)
+        # Each cut is preflighted as it is made (in parallel with the others when possible).
+        pdfs = write_editions(doc, group, fields, sources, options, manifest.path,
+                              check=functools.partial(_strict_preflight, origin=manifest.path))
         # Editions cut from one master share its pages: one check serves them all.
         check_contents(doc, contents, manifest.path)
         for edition, pdf in pdfs:
-            if edition is not EDITIONS["proof"]:  # the proof promises no standard to check
-                _strict_preflight(pdf.data, edition, manifest.path)
             name = "booklet" if pdf.suffix.endswith("booklet") else edition.name
             written.append((name, folder / f"{manifest.issue_id}{pdf.suffix}.pdf", pdf.data, pdf.pages))
 
@@ -121,6 +145,106 @@ def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
     outputs = tuple(Output(name, target, pages, len(data)) for name, target, data, pages in written)
     return BuildResult(outputs[0].path, len(document.pages), contents,
                        time.perf_counter() - started, outputs)
+
+
+ArticleCache = dict  # (path, index, section) → (file state, Article ready for layout); the fonts' Coverage
+
+
+def _lay_out(manifest: Manifest, progress: Progress, for_print: bool = False,
+             cache: ArticleCache | None = None):
+    """Stages 2–5: layout folder, articles, HTML, the laid-out document and its contents."""
+    layout = load_layout(manifest, progress)
+    if cache is None:
+        coverage = Coverage(layout.fonts)
+    else:  # the fonts' code points, decoded once while the preview runs
+        coverage = cache.get(("coverage", layout.fonts))
+        if coverage is None or coverage[0] != [_file_state(face.path) for face in layout.fonts]:
+            coverage = cache[("coverage", layout.fonts)] = (
+                [_file_state(face.path) for face in layout.fonts], Coverage(layout.fonts))
+        coverage = coverage[1]
+    # With a cache, each article's file is checked as it is read (only when it changed).
+    check_glyphs(manifest, coverage, files=cache is None)
+    articles = _read_articles(manifest, layout, coverage, cache)
+    if for_print:
+        check_print_images(articles)
+    html = render_html(manifest, articles, layout)
+
+    progress(f"{manifest.bulletin} {manifest.issue_label}：{len(articles)} 篇文章，排版中……")
+    document = typeset(html, layout, manifest.folder, manifest.path)
+    warn_layout_slips(document, articles)  # low-ppi images, sub-heads longer than a line
+    contents = article_pages(document, articles)
+    if len(document.pages) > LONG_ISSUE_PAGES and cache is None:
+        # Pagination leaves discarded box trees in reference cycles; a long issue frees them
+        # before painting, which is where memory peaks (198 pages: 401 → 373 MB). The preview
+        # (with a cache) paints a few pages and collects once they are shown.
+        gc.collect()
+    return layout, articles, document, contents
+
+
+def _read_articles(manifest: Manifest, layout: Layout, coverage: Coverage,
+                   cache: ArticleCache | None) -> tuple[Article, ...]:
+    """Every article, read, rendered and marked up for Chinese typography; with a ``cache``
+    (the preview's), a file whose size and modification time are unchanged is not read again."""
+    if cache is None:
+        return tuple(dataclasses.replace(a, body_html=cjk.prepare(a.body_html, layout.cjk))
+                     for a in read_articles(manifest))
+    out = []
+    for index, ref in enumerate(manifest.articles, start=1):
+        key = (ref.path, index, ref.section)
+        state = (_file_state(ref.path), manifest.folder, manifest.raw_html, layout.cjk)
+        known = cache.get(key)
+        if known is None or known[0] != state:
+            coverage.check_file(ref.path)
+            article = read_article(ref, index, manifest.folder, manifest.raw_html)
+            known = cache[key] = state, dataclasses.replace(
+                article, body_html=cjk.prepare(article.body_html, layout.cjk))
+        out.append(known[1])
+    return tuple(out)
+
+
+def _file_state(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    """An issue laid out, before any PDF is written: what the preview shows."""
+
+    manifest: Manifest
+    document: object  # weasyprint.Document
+    contents: tuple[ContentsEntry, ...]
+    warnings: tuple[KjWarning, ...]
+    fields: BulletinFields
+
+
+def lay_out_issue(manifest_path: Path, cache: ArticleCache | None = None) -> LaidOut:
+    """The issue laid out as `build` lays it out, its contents page checked (the preview).
+
+    ``cache``: kept by the caller between calls; articles whose files did not change are
+    taken from it instead of being read, rendered and checked for missing glyphs again.
+    """
+    with collecting_warnings() as warnings, collector_paused():
+        manifest = load_manifest(manifest_path)
+        layout, articles, document, contents = _lay_out(manifest, lambda message: None, cache=cache)
+        check_contents(document, contents, manifest.path)
+        fields = bulletin_fields(manifest, articles, layout, contents)
+    return LaidOut(manifest, document, contents, tuple(warnings), fields)
+
+
+def laid_out_pages_pdf(laid: LaidOut, indices: list[int], fonts: SubsetReuse | None = None) -> bytes:
+    """Only these pages (0-based) of a laid-out issue, painted as the proof paints them: for
+    page images. ``fonts``: the preview's font subsets, reused between calls."""
+    with collector_paused(), fonts.reusing() if fonts else contextlib.nullcontext():
+        return proof_pages(laid.document, indices, laid.manifest.path)
+
+
+def laid_out_proof(laid: LaidOut) -> bytes:
+    """The proof edition of a laid-out issue, exactly as `build --edition proof` writes it."""
+    with collector_paused():
+        ((_edition, pdf),) = write_editions(laid.document, [EDITIONS["proof"]], laid.fields, (),
+                                            PrintOptions(), laid.manifest.path)
+    return pdf.data
 
 
 def _padded(document, manifest: Manifest, articles: tuple[Article, ...], layout: Layout,
@@ -144,6 +268,8 @@ def _padded(document, manifest: Manifest, articles: tuple[Article, ...], layout:
 
 def _strict_preflight(pdf: bytes, edition: Edition, origin: Path) -> None:
     """What `kjtypeset check` would fail, the build fails: nothing unfit leaves the program."""
+    if edition is EDITIONS["proof"]:  # the proof promises no standard to check
+        return
     report = preflight(pdf, name=edition.label, text=False, kind=edition.name)
     if report.failures:
         first = report.failures[0]
@@ -162,7 +288,7 @@ def bulletin_fields(manifest: Manifest, articles: tuple[Article, ...], layout: L
         layout=manifest.layout, generator=f"kjtypeset {__version__}")
 
 
-def check_glyphs(manifest: Manifest, coverage: Coverage) -> None:
+def check_glyphs(manifest: Manifest, coverage: Coverage, files: bool = True) -> None:
     """Every character the issue will print must be in a configured font (no tofu)."""
     values = {
         "bulletin": manifest.bulletin, "publisher": manifest.publisher, "editor": manifest.editor,
@@ -176,4 +302,5 @@ def check_glyphs(manifest: Manifest, coverage: Coverage) -> None:
     for ref in manifest.articles:
         if ref.section and (missing := coverage.missing(ref.section)):
             raise KjError(manifest.path, ref.line, tofu_message(missing[0]))
-        coverage.check_file(ref.path)
+        if files:
+            coverage.check_file(ref.path)

@@ -128,3 +128,27 @@ def captured_log(name: str, level: int = logging.WARNING) -> Iterator[list[loggi
     finally:
         logger.removeHandler(handler)
         logger.propagate = saved
+
+
+class WarningsRelay:
+    """Carries the warnings of work done in another process (a forked worker) to the collector
+    that was active where the work was started, with the same strictness."""
+
+    def __init__(self, collector: _Collector | None):
+        self._collector = collector
+
+    def collecting(self):
+        """In the worker: collect as the starting collector would (strict: raise)."""
+        return collecting_warnings(self._collector.strict if self._collector else False)
+
+    def warn(self, path: Path | str | None, line: int | None, message: str) -> None:
+        """Back where the work was started: report one warning the worker collected."""
+        token = _collector.set(self._collector)
+        try:
+            warn(path, line, message)
+        finally:
+            _collector.reset(token)
+
+
+def warnings_relay() -> WarningsRelay:
+    return WarningsRelay(_collector.get())

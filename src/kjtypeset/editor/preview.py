@@ -1,17 +1,22 @@
 """The preview command: a local web page showing the issue as it will print, kept up to date.
 
 A watcher thread (watchfiles) sees every saved change to the issue folder and the layouts; a
-builder thread rebuilds the PDF with the ordinary build and renders its pages to PNG
-(pypdfium2); the page in the browser polls a small state document and swaps in the new page
-images. A build that fails keeps the last good rendering and shows the one-line error the
-CLI would print. The server binds to 127.0.0.1 and serves nothing but this issue's rendering.
+builder thread lays the issue out again and repaints the pages that changed; the page in the
+browser polls a small state document and swaps in the new page images. A build that fails
+keeps the last good rendering and shows the one-line error the CLI would print. The server
+binds to 127.0.0.1 and serves nothing but this issue's rendering.
+
+Warm rebuilds (issue 15): the process keeps WeasyPrint, the fonts' subsets and the articles
+it has read; after an edit it reads only the files that changed, lays the issue out, compares
+each page's fingerprint (kjtypeset.engine.pagediff) with the last layout's, paints only the
+pages that differ into a small PDF and rasterises them (in worker processes when there are
+many). The PDF of the whole proof is made when the browser asks for it.
 """
 
 from __future__ import annotations
 
-import hashlib
+import gc
 import html
-import io
 import json
 import re
 import threading
@@ -22,29 +27,34 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pypdfium2
 import watchfiles
 
 from .. import project
-from ..build import build_issue
+from ..build import LaidOut, collector_paused, lay_out_issue, laid_out_pages_pdf, laid_out_proof
+from ..engine.fontload import SubsetReuse
+from ..engine.pagediff import page_fingerprints
 from ..errors import KjError
-from ..archive.search import normalise
+from ..files import write_atomically
+from .pageimages import PageImage, Renderer
 
 PAGE_TEMPLATE = Path(__file__).with_name("preview.html")
-SCALE = 1.5  # 108 dpi: sharp on an ordinary screen, quick to render
 POLL_MS = 400
+TEXT_SOURCES = (".md", ".yaml")  # a change to anything else repaints every page
 
 
 @dataclass(frozen=True)
 class Rendering:
     """One successful build, as served."""
 
-    pages: tuple[bytes, ...]  # PNG per page
-    digests: tuple[str, ...]  # of each page's pixels: names its image, so unchanged pages are reused
-    sizes: tuple[tuple[int, int], ...]
-    texts: tuple[str, ...]  # each page's text, for the image's alt text (and find-in-page)
-    pdf: bytes
-    seconds: float  # build and render
+    images: tuple[PageImage, ...]
+    prints: tuple[bytes, ...]  # each page's fingerprint: which pages the next build repaints
+    laid: LaidOut  # for the PDF, made when asked for
+    seconds: float  # lay out, paint and rasterise
+    repainted: int  # pages painted for this rendering
+
+    @property
+    def digests(self) -> tuple[str, ...]:
+        return tuple(image.digest for image in self.images)
 
 
 @dataclass
@@ -73,6 +83,13 @@ class Preview:
         self.dirty = threading.Event()
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.engine = threading.Lock()  # WeasyPrint serves one caller at a time
+        self.articles: dict = {}  # articles read, by file state (build.lay_out_issue)
+        self.fonts = SubsetReuse()
+        self.renderer = Renderer()
+        self.changes: set[Path] | None = None  # since the last build; None: start afresh
+        self.changes_lock = threading.Lock()
+        self.pdf: tuple[int, bytes] | None = None  # (version, proof) once asked for
 
     # -- building ---------------------------------------------------------------------------
 
@@ -88,6 +105,7 @@ class Preview:
         self.dirty.set()
         for thread in self.threads:
             thread.join(timeout=10)
+        self.renderer.close()
 
     def _watch_loop(self) -> None:
         paths = [self.folder, *(folder for folder in project.layout_folders(self.manifest) if folder.is_dir())]
@@ -97,10 +115,18 @@ class Preview:
             return (watchfiles.DefaultFilter()(change, path)
                     and not Path(path).resolve().is_relative_to(ignore))
 
-        for _changes in watchfiles.watch(*paths, watch_filter=relevant, stop_event=self.stop,
-                                         debounce=400, step=30, rust_timeout=500,
-                                         raise_interrupt=False):
-            self.dirty.set()
+        # step: how long the watcher waits for more changes of the same save before it reports.
+        for changes in watchfiles.watch(*paths, watch_filter=relevant, stop_event=self.stop,
+                                        debounce=400, step=20, rust_timeout=500,
+                                        raise_interrupt=False):
+            self.changed({Path(path) for _change, path in changes})
+
+    def changed(self, paths: set[Path]) -> None:
+        """Files saved since the last build (the watcher's report): rebuild."""
+        with self.changes_lock:
+            if self.changes is not None:
+                self.changes |= paths
+        self.dirty.set()
 
     def _build_loop(self) -> None:
         while not self.stop.is_set():
@@ -110,23 +136,51 @@ class Preview:
             self.dirty.clear()
             self.rebuild()
 
+    def _text_only(self, changes: set[Path] | None) -> bool:
+        """Whether only the manifest and articles changed: then the box tree shows every
+        difference; an image, a font or the layout folder may change pixels it does not."""
+        return changes is not None and all(
+            path.suffix in TEXT_SOURCES and path.resolve().is_relative_to(self.folder) for path in changes)
+
     def rebuild(self) -> None:
+        # The collector stays off until the new pages are on offer, then collects the last
+        # layout's cycles while the editor looks (see build.collector_paused).
+        with collector_paused(collect=False):
+            self._rebuild()
+        gc.collect()
+
+    def _rebuild(self) -> None:
         with self.state.lock:
             self.state.building = True
+        with self.changes_lock:
+            changes, self.changes = self.changes, set()
         started = time.perf_counter()
         rendering = error = None
+        previous = self.state.rendering
         warnings: tuple[str, ...] = ()
         try:
-            result = build_issue(self.manifest, self.output, editions=("proof",))
-            warnings = tuple(f"警告：{warning}" for warning in result.warnings)
-            rendering = render(result.pdf.read_bytes(), time.perf_counter() - started,
-                               self.state.rendering)
+            if not self._text_only(changes):  # start afresh: re-read everything
+                self.articles.clear()
+                self.fonts = SubsetReuse()
+                previous = None
+            with self.engine:
+                laid = lay_out_issue(self.manifest, self.articles)
+                prints = tuple(page_fingerprints(laid.document))
+                todo = [i for i, fingerprint in enumerate(prints)
+                        if previous is None or i >= len(previous.prints) or previous.prints[i] != fingerprint]
+                pdf = laid_out_pages_pdf(laid, todo, self.fonts) if todo else b""
+            painted = dict(zip(todo, self.renderer.render(pdf, list(range(len(todo)))))) if todo else {}
+            images = tuple(painted[i] if i in painted else previous.images[i] for i in range(len(prints)))
+            rendering = Rendering(images, prints, laid, time.perf_counter() - started, len(todo))
+            warnings = tuple(f"警告：{warning}" for warning in laid.warnings)
         except KjError as exc:
             error = f"错误：{exc}"
         except Exception as exc:  # a bug must not stop the preview; the editor sees it
             import traceback
             error = f"内部错误：{type(exc).__name__}: {exc}"
             self.report("debug", traceback.format_exc())
+            with self.changes_lock:
+                self.changes = None  # whatever state the bug left, the next build starts afresh
         with self.state.lock:
             if rendering is not None:
                 self.state.rendering = rendering
@@ -142,7 +196,22 @@ class Preview:
         else:
             for warning in warnings:
                 self.report("warning", warning)
-            self.report("built", f"已更新：{len(rendering.pages)} 页，用时 {rendering.seconds:.1f} 秒")
+            self.report("built", f"已更新：{len(rendering.images)} 页（重绘 {rendering.repainted} 页），"
+                                 f"用时 {rendering.seconds:.1f} 秒")
+
+    def proof_pdf(self) -> bytes | None:
+        """The whole proof of the rendering shown, as `build --edition proof` writes it; made
+        on first request and written to the preview's output folder."""
+        with self.state.lock:
+            version, rendering = self.state.version, self.state.rendering
+        if rendering is None:
+            return None
+        with self.engine:
+            if self.pdf is None or self.pdf[0] != version:
+                data = laid_out_proof(rendering.laid)
+                write_atomically(self.output / f"{rendering.laid.manifest.issue_id}.pdf", data)
+                self.pdf = version, data
+            return self.pdf[1]
 
     def snapshot(self) -> dict:
         with self.state.lock:
@@ -154,41 +223,13 @@ class Preview:
                 "error": state.error,
                 "warnings": list(state.warnings),
                 "seconds": round(rendering.seconds, 2) if rendering else None,
+                "repainted": rendering.repainted if rendering else None,
                 "finished": state.finished_at,
-                "pages": [{"number": n, "width": w, "height": h, "text": text, "image": f"/page/{digest}.png"}
-                          for n, ((w, h), text, digest)
-                          in enumerate(zip(rendering.sizes, rendering.texts, rendering.digests), 1)]
+                "pages": [{"number": n, "width": image.size[0], "height": image.size[1], "text": image.text,
+                           "image": f"/page/{image.digest}.png"}
+                          for n, image in enumerate(rendering.images, 1)]
                 if rendering else [],
             }
-
-
-def render(pdf: bytes, build_seconds: float, previous: Rendering | None = None) -> Rendering:
-    """Page images and texts; a page whose pixels did not change keeps its PNG (encoding is
-    the slow part, and an edit usually changes a page or two)."""
-    started = time.perf_counter()
-    known = dict(zip(previous.digests, previous.pages)) if previous else {}
-    document = pypdfium2.PdfDocument(pdf)
-    pages, sizes, texts, digests = [], [], [], []
-    try:
-        for page in document:
-            image = page.render(scale=SCALE).to_pil()
-            digest = hashlib.blake2b(image.tobytes(), digest_size=12).hexdigest()
-            if digest not in known:
-                out = io.BytesIO()
-                image.save(out, format="PNG", compress_level=1)  # speed over size: served locally
-                known[digest] = out.getvalue()
-            pages.append(known[digest])
-            digests.append(digest)
-            sizes.append(image.size)
-            textpage = page.get_textpage()
-            # As the reader sees it: Han–Latin spacing is space, not a space character.
-            texts.append(normalise(textpage.get_text_bounded()))
-            textpage.close()
-            page.close()
-    finally:
-        document.close()
-    return Rendering(tuple(pages), tuple(digests), tuple(sizes), tuple(texts), pdf,
-                     build_seconds + time.perf_counter() - started)
 
 
 # -- serving -----------------------------------------------------------------------------------
@@ -221,10 +262,15 @@ def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 8000) -> 
                                  "application/json; charset=utf-8")
             rendering = preview.state.rendering
             if path == "/issue.pdf" and rendering:
-                return self.send(HTTPStatus.OK, rendering.pdf, "application/pdf")
+                try:
+                    pdf = preview.proof_pdf()
+                except KjError as exc:
+                    return self.send(HTTPStatus.INTERNAL_SERVER_ERROR, f"错误：{exc}".encode(),
+                                     "text/plain; charset=utf-8")
+                return self.send(HTTPStatus.OK, pdf, "application/pdf")
             match = _PAGE_URL.match(path)
             if match and rendering and match.group(1) in rendering.digests:
-                image = rendering.pages[rendering.digests.index(match.group(1))]
+                image = rendering.images[rendering.digests.index(match.group(1))].png
                 return self.send(HTTPStatus.OK, image, "image/png")
             return self.send(HTTPStatus.NOT_FOUND, "找不到".encode(), "text/plain; charset=utf-8")
 

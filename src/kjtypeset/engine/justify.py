@@ -87,6 +87,26 @@ _EXPECTED_SIGNATURES = {
     'weasyprint.text.line_break.Layout.deactivate': ['self'],
     'weasyprint.draw.text.draw_text': [
         'stream', 'textbox', 'offset_x', 'text_overflow', 'block_ellipsis'],
+    # Page makeup (engine/makeup.py, engine/typeset.py): wrapped or called.
+    'weasyprint.layout.block._in_flow_layout': [
+        'context', 'box', 'index', 'child', 'new_children', 'page_is_empty', 'absolute_boxes',
+        'fixed_boxes', 'adjoining_margins', 'bottom_space', 'position_y', 'skip_stack',
+        'first_letter_style', 'first_line_style', 'discard', 'next_page', 'max_lines'],
+    'weasyprint.layout.block.block_level_layout': [
+        'context', 'box', 'bottom_space', 'skip_stack', 'containing_block', 'page_is_empty',
+        'absolute_boxes', 'fixed_boxes', 'adjoining_margins', 'first_letter_style',
+        'first_line_style', 'discard', 'max_lines'],
+    'weasyprint.layout.block.collapse_margin': ['adjoining_margins'],
+    'weasyprint.layout.percent.resolve_percentages': ['box', 'containing_block'],
+    'weasyprint.layout.page.make_page': [
+        'context', 'root_box', 'page_type', 'resume_at', 'page_number', 'page_state'],
+    'weasyprint.layout.LayoutContext.overflows_page': ['self', 'bottom_space', 'position_y'],
+    'weasyprint.formatting_structure.boxes.Box.translate': ['self', 'dx', 'dy', 'ignore_floats'],
+    'weasyprint.formatting_structure.boxes.Box.descendants': ['self', 'placeholders'],
+    'weasyprint.formatting_structure.boxes.BlockBox.get_wrapped_table': ['self'],
+    'weasyprint.formatting_structure.boxes.ParentBox.copy_with_children': ['self', 'new_children'],
+    'weasyprint.formatting_structure.boxes.FootnoteAreaBox.__init__': ['self', 'page', 'style'],
+    'weasyprint.css.ComputedStyle.copy': ['self'],
 }
 
 # Global names a function must still reference for our hooks to be reached.
@@ -111,6 +131,19 @@ _EXPECTED_REFERENCES = {
         'get_first_line', 'geometry', 'width', 'x_offset', 'max_width', 'PANGO_GLYPH_EMPTY',
         'int'},
     'weasyprint.draw.draw_inline_level': {'draw_text'},
+    # Page makeup: where our hooks are looked up, and the context fields they read.
+    'weasyprint.layout.block.block_container_layout': {'_in_flow_layout'},
+    'weasyprint.layout.block._in_flow_layout': {'block_level_layout', 'overflows_page', 'index'},
+    'weasyprint.layout.page.remake_page': {'make_page', 'page_maker'},
+    'weasyprint.layout.page.make_page': {
+        'block_level_layout', 'page_bottom', 'current_page', 'current_footnote_area',
+        'content_box_y', 'children'},
+    'weasyprint.layout.block.block_level_layout': {'is_for_root_element'},
+    'weasyprint.layout.page.make_all_pages': {'page_maker', 'remake_page'},
+    'weasyprint.layout.inline.atomic_box': {'copy', 'inline_replaced_box_layout'},
+    'weasyprint.layout.percent.resolve_percentages': {'style'},
+    'weasyprint.css.ComputedStyle.__missing__': {'cascaded'},
+    'weasyprint.document.Page.__init__': {'gather_anchors', '_page_box'},
 }
 
 _state = {}

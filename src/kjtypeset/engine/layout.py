@@ -20,7 +20,9 @@ from ..inputs.articles import Article
 from ..errors import KjError
 from .fonts import FontFace, resolve_font
 from .justify import Composition
+from .makeup import Settings as MakeupSettings
 from ..inputs.manifest import Manifest
+from ..inputs.markdown import percent_share
 from ..inputs.yamlread import Field, Reader
 from .. import project
 
@@ -32,6 +34,7 @@ SETTINGS = {
     "stylesheets": Field("list", "样式表"),
     "fonts": Field("map", "字体", required=True),
     "typography": Field("map", "排版设置"),
+    "makeup": Field("map", "版面设置"),
 }
 WEIGHTS = {"regular": "normal", "bold": "bold"}
 FONT_ROLE = {
@@ -49,6 +52,22 @@ TYPOGRAPHY = {
     "max_stretch": Field("number", "两端对齐时每个字距的最大增量（em）"),
     "latin_hyphenation": Field("bool", "西文长词断词"),
 }
+# Page makeup (issue 13): what a designer decides about pages, read by engine/makeup.py.
+MAKEUP = {
+    "first_page_folio": Field("bool", "报头页印页码"),
+    "end_block_even_page": Field("bool", "版记放在偶数页"),
+    "figure_placement": Field("str", "原处放不下的图"),
+    "figure_min_scale": Field("str", "图为留在原处最多缩小到"),
+    "figure_max_height": Field("str", "图连同图题最高占版心高度"),
+    "figure_page_share": Field("str", "一页中的图最多占版心高度"),
+    "contents_size": Field("str", "目录条目字号"),
+    "contents_leading": Field("number", "目录条目行距（字号的倍数）"),
+    "contents_min_size": Field("str", "目录条目最小字号"),
+    "contents_min_leading": Field("number", "目录条目最小行距（字号的倍数）"),
+}
+FIGURE_PLACEMENTS = {"top": True, "here": False}  # top: the next page's top; here: never moved
+LENGTH_UNITS = {"pt": 1.0, "mm": 72 / 25.4, "px": 0.75}
+
 TYPOGRAPHY_DEFAULTS = {"han_latin_spacing": True, "squeeze": True, "halfwidth_line_end": False,
                        "halfwidth_line_start": True, "punctuation_compression": True,
                        "balance_headings": True, "max_stretch": 0.17, "latin_hyphenation": False}
@@ -63,6 +82,7 @@ class Layout:
     fonts: tuple[FontFace, ...]
     roles: tuple[tuple[str, str], ...]  # role (used in CSS as var(--font-<role>)) → family
     typography: tuple[tuple[str, object], ...]
+    makeup: MakeupSettings = MakeupSettings()
 
     def option(self, key: str):
         return dict(self.typography)[key]
@@ -133,10 +153,59 @@ def load_layout(manifest: Manifest, progress: Callable[[str], None] = lambda mes
         typography.update((k, v) for k, (v, _n) in reader.fields(
             values["typography"][1], TYPOGRAPHY, "typography（排版设置）").items())
 
+    makeup = _makeup(reader, values["makeup"][1]) if "makeup" in values else MakeupSettings()
+
     return Layout(folder=folder, name=values["name"][0],
                   template=values.get("template", ("issue.html", None))[0],
                   stylesheets=tuple(sheets), fonts=tuple(faces), roles=tuple(roles),
-                  typography=tuple(typography.items()))
+                  typography=tuple(typography.items()), makeup=makeup)
+
+
+def _makeup(reader: Reader, node) -> MakeupSettings:
+    """The ``makeup:`` settings: shares as 75% or 0.75, sizes as 12pt or 4.2mm."""
+    found = reader.fields(node, MAKEUP, "makeup（版面设置）")
+    values = {}
+    for key, (value, value_node) in found.items():
+        name = f"makeup.{key}（{MAKEUP[key].label}）"
+        if key == "figure_placement":
+            if value not in FIGURE_PLACEMENTS:
+                raise reader.error(value_node, f"{name}应为 top（移到下一页页首）或 here（不移动），实际为“{value}”")
+            values["figure_float"] = FIGURE_PLACEMENTS[value]
+        elif key in ("figure_min_scale", "figure_max_height", "figure_page_share"):
+            values[key] = share(value, lambda: reader.error(
+                value_node, f"{name}应为 10%–100% 之间的比例（如 75%），实际为“{value}”"))
+        elif key in ("contents_size", "contents_min_size"):
+            values[key] = length_pt(value, lambda: reader.error(
+                value_node, f"{name}应为带单位的长度（如 12pt、4.2mm），实际为“{value}”"))
+        else:
+            values[key] = value
+    settings = MakeupSettings(**values)
+    if settings.contents_min_size > settings.contents_size or \
+            settings.contents_min_leading > settings.contents_leading:
+        raise reader.error(node, "makeup：目录条目的最小字号、最小行距应不大于字号、行距")
+    return settings
+
+
+def share(text: str, error) -> float:
+    """"75%" or "0.75" → 0.75, between 0.1 and 1."""
+    value = percent_share(text)
+    if value is None:
+        raise error()
+    return value
+
+
+def length_pt(text: str, error) -> float:
+    """"12pt", "4.2mm" → points."""
+    text = str(text).strip()
+    for unit, factor in LENGTH_UNITS.items():
+        if text.endswith(unit):
+            try:
+                value = float(text[:-len(unit)]) * factor
+            except ValueError:
+                break
+            if value > 0:
+                return value
+    raise error()
 
 
 def cn_date(value: dt.date) -> str:

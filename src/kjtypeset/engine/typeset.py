@@ -20,7 +20,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..typography import cjk
-from . import justify
+from . import justify, makeup
 from ..errors import KjError, captured_log
 from .fontload import InPlaceFonts, lazy_font_files
 from .fonts import font_face_css, tofu_message
@@ -53,11 +53,18 @@ _NOTDEF = re.compile(r'unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)', re.S)
 
 
 def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weasyprint.Document:
-    """Lay out ``html``; ``origin`` (the manifest) is named in errors no source line can locate."""
+    """Lay out ``html``; ``origin`` (the manifest) is named in errors no source line can locate.
+
+    Page makeup happens while WeasyPrint paginates (engine/makeup.py: baseline grid, figure
+    floats, the end block's even page). The one thing measured afterwards is the contents:
+    when they run past page 1, the layout is set again with tighter contents (a second
+    layout only for such issues) or, when they cannot fit, with the articles following them.
+    """
     try:
         justify.install(layout.composition)
+        makeup.install(layout.makeup)
     except RuntimeError as exc:
-        raise KjError(None, None, f"中文两端对齐模块无法用于当前的 WeasyPrint {weasyprint.__version__}"
+        raise KjError(None, None, f"排版引擎的补丁（中文两端对齐、版面）无法用于当前的 WeasyPrint {weasyprint.__version__}"
                                   f"（kjtypeset 只在 {'、'.join(justify.SUPPORTED_WEASYPRINT)} 上测试过）："
                                   f"{exc}") from exc
     font_dirs = {face.path.parent for face in layout.fonts}
@@ -65,15 +72,41 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     # @font-face and @counter-style rules in a user stylesheet only register through a
     # FontConfiguration and a CounterStyle shared with the render.
     fonts, counters = InPlaceFonts(tuple(font_dirs)), CounterStyle()
-    stylesheets = [weasyprint.CSS(string=font_face_css(layout.fonts, layout.roles) + cjk.STYLESHEET,
-                                  url_fetcher=fetcher, font_config=fonts, counter_style=counters)]
-    stylesheets += [weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=fonts,
-                                   counter_style=counters) for sheet in layout.stylesheets]
-    with confined(fetcher, origin):
-        document = weasyprint.HTML(
-            string=html, base_url=str(layout.folder) + "/", url_fetcher=fetcher,
-        ).render(stylesheets=stylesheets, font_config=fonts, counter_style=counters)
+    base = font_face_css(layout.fonts, layout.roles) + cjk.STYLESHEET
+    sheets = [weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=fonts,
+                             counter_style=counters) for sheet in layout.stylesheets]
+
+    def render(makeup_css: str) -> weasyprint.Document:
+        stylesheets = [weasyprint.CSS(string=base + makeup_css, url_fetcher=fetcher,
+                                      font_config=fonts, counter_style=counters), *sheets]
+        with confined(fetcher, origin):
+            return weasyprint.HTML(
+                string=html, base_url=str(layout.folder) + "/", url_fetcher=fetcher,
+            ).render(stylesheets=stylesheets, font_config=fonts, counter_style=counters)
+
+    css = makeup.contents_css(layout.makeup)
+    document = render(css)
+    fit = None
+    while (fit := makeup.fit_contents(document, layout.makeup, fit)) is not None:
+        css = fit.css(layout.makeup)
+        document = render(css)
+    # A page left with a hole or a few lines (mostly at the end, where the text runs out):
+    # the layout is tried again in other ways, and the one with the fewest defects kept.
+    if found := makeup.defects(document):
+        best = (len(found), len(document.pages))
+        for extra, settings in makeup.alternatives(document, layout.makeup):
+            makeup.install(settings)
+            try:
+                candidate = render(css + extra)
+            finally:
+                makeup.install(layout.makeup)
+            score = (len(makeup.defects(candidate)), len(candidate.pages))
+            if score < best:
+                document, best = candidate, score
+            if not best[0]:
+                break
     pin_to_page_bottom(document)
+    makeup.strip_folios(document, layout.makeup)
     return document
 
 

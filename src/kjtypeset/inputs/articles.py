@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import KjError
 from .encoding import read_text
 from .manifest import ArticleRef, Manifest
-from .markdown import ImageRef, render_body
+from .markdown import ImageRef, percent_share, render_body
 from .yamlread import Field, Reader
 
 FRONT_MATTER = {
@@ -17,6 +17,8 @@ FRONT_MATTER = {
     "source": Field("str", "来源"),
     "author": Field("str", "作者"),
     "date": Field("date", "原文日期"),  # as the import finds it; not printed
+    # The article's figures may be this tall (with caption), a share of the type area: 100%.
+    "figure_max_height": Field("str", "图片最大高度（占版心高度的比例）"),
 }
 MAX_ARTICLE_BYTES = 2_000_000
 
@@ -48,7 +50,13 @@ def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False
     reader = Reader(path, front, first_line=2)
     values = reader.fields(reader.root, FRONT_MATTER, "文章头信息")
     get = {key: value for key, (value, _node) in values.items()}.get
-    body_html, images = render_body(body, path, body_line, root, raw_html)
+    figure_max_height = None
+    if "figure_max_height" in values:
+        value, node = values["figure_max_height"]
+        figure_max_height = percent_share(value)
+        if figure_max_height is None:
+            raise reader.error(node, f"figure_max_height（图片最大高度）应为 10%–100% 之间的比例（如 100%），实际为“{value}”")
+    body_html, images = render_body(body, path, body_line, root, raw_html, figure_max_height)
     return Article(
         path=path,
         anchor=f"article-{index}",

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import nh3
+from PIL import Image
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.rules_inline.state_inline import StateInline
@@ -145,8 +146,12 @@ def _footnote_ref(self, tokens, idx, options, env):
 def _image(self, tokens, idx, options, env):
     token = tokens[idx]
     alt = html.escape(self.renderInlineAsText(token.children or [], options, env))
-    uri = env["kj_images"][token.attrGet("src")].as_uri()
-    return f'<img src="{html.escape(uri)}" alt="{alt}">'
+    path = env["kj_images"][token.attrGet("src")]
+    # Placed at its own resolution (CSS image-resolution), 300 ppi when it declares none.
+    style = f"image-resolution: {image_ppi(path) or DEFAULT_PPI:g}dpi"
+    if width := token.attrGet("data-width"):
+        style += f"; width: {width}"
+    return f'<img src="{html.escape(path.as_uri())}" alt="{alt}" style="{style}">'
 
 
 def _table_open(self, tokens, idx, options, env):
@@ -216,6 +221,35 @@ _MD = _parser(raw_html=False)
 _MD_HTML = _parser(raw_html=True)
 
 
+def percent_share(text: str) -> float | None:
+    """"75%" or "0.75" → 0.75 (None when it is not a share between 10 % and 100 %)."""
+    text = str(text).strip()
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        return None
+    return value if 0.1 <= value <= 1 else None
+
+
+def image_ppi(path: Path) -> float | None:
+    """The resolution an image file declares (PNG pHYs, JPEG JFIF/EXIF), None when it names
+    none or a value no printed image has; SVG has none."""
+    if path.suffix.lower() == ".svg":
+        return None
+    try:
+        with Image.open(path) as image:
+            dpi = image.info.get("dpi")
+    except (OSError, ValueError):
+        return None
+    if not dpi:
+        return None
+    ppi = float(dpi[0])
+    return ppi if 30 <= ppi <= 4800 else None
+
+
+DEFAULT_PPI = 300  # the print resolution an image is taken to have when it declares none
+
+
 def render_markdown(body: str, path: Path, first_line: int, root: Path, raw_html: bool = False) -> str:
     """Render an article body that starts at ``first_line`` of ``path``.
 
@@ -226,9 +260,12 @@ def render_markdown(body: str, path: Path, first_line: int, root: Path, raw_html
     return render_body(body, path, first_line, root, raw_html)[0]
 
 
-def render_body(body: str, path: Path, first_line: int, root: Path,
-                raw_html: bool = False) -> tuple[str, tuple[ImageRef, ...]]:
-    """The HTML fragment and the images it shows, in order of first appearance."""
+def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bool = False,
+                figure_max_height: float | None = None) -> tuple[str, tuple[ImageRef, ...]]:
+    """The HTML fragment and the images it shows, in order of first appearance.
+
+    ``figure_max_height``: the article's own limit for its figures (front matter), a share
+    of the type area height; the layout's applies otherwise."""
     md = _MD_HTML if raw_html else _MD
     env: dict = {}
     tokens = md.parse(body, env)
@@ -237,7 +274,8 @@ def render_body(body: str, path: Path, first_line: int, root: Path,
     tokens, env["kj_footnotes"] = _take_footnotes(tokens, env)
     images = _check_images(tokens, path, first_line, root)
     env["kj_images"] = {ref.src: ref.path for ref in images.values()}
-    return md.renderer.render(_table_captions(_figures(tokens)), md.options, env), tuple(images.values())
+    figures = _figures(tokens, path, first_line, figure_max_height)
+    return md.renderer.render(_table_captions(figures), md.options, env), tuple(images.values())
 
 
 def _check_nesting(tokens: list[Token], path: Path, first_line: int) -> None:
@@ -316,17 +354,34 @@ def _svg_external_reference(svg: Path) -> str | None:
     return None
 
 
-def _figures(tokens: list[Token]) -> list[Token]:
-    """A paragraph that holds a single image becomes <figure> with its alt text as caption."""
+# Figure attributes, written after the image: ![图1　…](a.png){width=60% max-height=100%}.
+_ATTRIBUTES = re.compile(r"^\s*\{([^{}]*)\}\s*$")
+_MM = re.compile(r"^\d+(\.\d+)?mm$")
+FIGURE_ATTRIBUTES = "width=60%（占版心宽度的比例，或如 80mm）、max-height=100%（图连同图题占版心高度的比例）"
+
+
+def _figures(tokens: list[Token], path: Path, first_line: int,
+             max_height: float | None) -> list[Token]:
+    """A paragraph that holds a single image (and perhaps its attributes) becomes <figure>
+    with its alt text as caption; kjtypeset's makeup sizes it and lets it float."""
     out: list[Token] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
         children = tokens[i + 1].children if i + 1 < len(tokens) else None
-        if (token.type == "paragraph_open" and children and len(children) == 1
-                and children[0].type == "image"):
-            caption = html.escape("".join(c.content for c in children[0].children or []))
-            out.append(_html_token('<figure class="figure">'))
+        if token.type == "paragraph_open" and children and children[0].type == "image" and (
+                len(children) == 1 or (len(children) == 2 and children[1].type == "text"
+                                       and _ATTRIBUTES.match(children[1].content))):
+            line = first_line + (token.map[0] if token.map else 0)
+            attributes = _figure_attributes(children[1].content, path, line) if len(children) == 2 else {}
+            image = children[0]
+            if "width" in attributes:
+                image.attrSet("data-width", attributes["width"])
+            tokens[i + 1].children = [image]
+            share = attributes.get("max-height", max_height)
+            caption = html.escape("".join(c.content for c in image.children or []))
+            height = f' data-max-height="{share:g}"' if share else ""
+            out.append(_html_token(f'<figure class="figure" data-kj-figure{height}>'))
             out.append(tokens[i + 1])
             if caption:
                 out.append(_html_token(f"<figcaption>{caption}</figcaption>"))
@@ -336,6 +391,19 @@ def _figures(tokens: list[Token]) -> list[Token]:
         out.append(token)
         i += 1
     return out
+
+
+def _figure_attributes(text: str, path: Path, line: int) -> dict:
+    found: dict = {}
+    for part in _ATTRIBUTES.match(text).group(1).split():
+        key, sep, value = part.partition("=")
+        if key == "width" and sep and (_MM.match(value) or (value.endswith("%") and percent_share(value))):
+            found[key] = value
+        elif key == "max-height" and sep and (share := percent_share(value)):
+            found[key] = share
+        else:
+            raise KjError(path, line, f"图片属性 '{part}' 无法识别：应为 {FIGURE_ATTRIBUTES}")
+    return found
 
 
 def _html_token(markup: str) -> Token:

@@ -17,9 +17,13 @@ printed on the end-block page.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import io
+import multiprocessing
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,7 +36,7 @@ from weasyprint.css import ColorProfile
 from .. import __version__
 from ..inputs.articles import Article
 from .colour import output_condition
-from ..errors import KjError, warn
+from ..errors import KjError, warn, warnings_relay
 from .finish import set_page_labels, to_bytes
 from .prepress import (
     BLEED_MM, add_crop_marks, attach_sources, convert_images_to_cmyk, default_rgb, impose_booklet,
@@ -40,6 +44,7 @@ from .prepress import (
 )
 from .sources import SourceFile
 from ..typography.textlayer import close_spacing_gaps
+from ..engine import deflate
 from ..engine.typeset import write_pdf
 from .xmp import BulletinFields, DocumentInfo, packet
 
@@ -90,29 +95,147 @@ def check_print_images(articles: tuple[Article, ...]) -> None:
                               "应改用 PNG 或 JPEG（按印刷尺寸不低于 300 ppi）")
 
 
+Check = Callable[[bytes, Edition], None]  # raises KjError when a cut is unfit to leave
+
+
 def write_editions(document: weasyprint.Document, editions: list[Edition], fields: BulletinFields,
-                   sources: tuple[SourceFile, ...], options: PrintOptions,
-                   origin: Path) -> list[tuple[Edition, EditionPDF]]:
+                   sources: tuple[SourceFile, ...], options: PrintOptions, origin: Path,
+                   check: Check = lambda data, edition: None) -> list[tuple[Edition, EditionPDF]]:
     """Each edition's PDF (and, for print with ``options.booklet``, the imposed booklet).
 
     WeasyPrint paints the pages once, into a master with everything any edition needs (bleed,
     links, the CMYK profile that makes transparency groups blend in CMYK); each edition is
-    then cut from the master with pypdf, dropping what its reader must not get. Painting,
-    font subsetting and compression are most of the cost of writing, so three editions cost
-    little more than one.
+    then cut from the master with pypdf, dropping what its reader must not get, and checked
+    (``check``, the build's preflight). Painting, font subsetting and compression are most of
+    the cost of writing, so three editions cost little more than one; the cuts and their
+    checks, which are most of the rest, run in parallel when there are cores to spare.
     """
     master = _master(document, PRINT in editions, PRINT in editions or ARCHIVE in editions, origin)
     # Han–Latin spacing folded into glyph widths: copied text reads "2023年", not "2023 年".
     master, left_open = close_spacing_gaps(master)
     if left_open:
         warn(origin, None, f"复制出的文字在 {left_open} 处会多出空格（汉字与西文之间的间距未能并入字宽：字体无法调整）")
-    out = []
-    for edition in editions:
-        out += [(edition, pdf) for pdf in _derive(master, edition, fields, sources, options)]
-    return out
+
+    def cut(edition: Edition) -> list[EditionPDF]:
+        pdfs = _derive(master, edition, fields, sources, options)
+        for pdf in pdfs:
+            check(pdf.data, edition)
+        return pdfs
+
+    done = _cut_in_parallel(cut, editions)
+    return [(edition, pdf) for edition in editions for pdf in done[edition.name]]
 
 
-def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: Path) -> bytes:
+# Set to False where every core is already busy (a worker of `build --all`).
+PARALLEL_CUTS = True
+
+
+def spare_cores() -> int:
+    """Cores idle beside this process's own: the ones it may use for parallel cuts.
+
+    The cuts are CPU-bound: on cores busy with other work a worker only slows both sides
+    (and each pays for the memory pages it shares with its parent). The 1-minute load
+    average counts this build itself as one.
+    """
+    if not PARALLEL_CUTS:
+        return 0
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 1.0
+    return max(0, round(available - max(1.0, load)))
+
+
+def _cut_in_parallel(cut: Callable[[Edition], list[EditionPDF]],
+                     editions: list[Edition]) -> dict[str, list[EditionPDF]]:
+    """``cut`` for every edition: the costliest ones in forked workers (one per spare core),
+    the others here meanwhile (issue 15). Forking shares the master and the imported modules
+    with no copying or re-import; a worker only runs pypdf, zlib and the preflight, and ends
+    with os._exit. A worker that fails on a bug, or cannot be started, is redone here, so
+    what is raised is the same as in a serial build."""
+    # The proof is cut in a few hundredths of a second; print and archive carry the preflight.
+    costly = [e for e in editions if e is not PROOF][:spare_cores()]
+    if not costly or not hasattr(os, "fork"):
+        return {edition.name: cut(edition) for edition in editions}
+    if len(costly) == len([e for e in editions if e is not PROOF]) and PROOF not in editions:
+        costly = costly[1:]  # keep one for this process, which would otherwise only wait
+    workers = {}
+    for edition in costly:
+        with contextlib.suppress(OSError):
+            workers[edition.name] = _fork(lambda e=edition: cut(e))
+    outcomes: dict[str, tuple[str, object]] = {}
+    try:
+        for edition in editions:
+            if edition.name not in workers:
+                try:
+                    outcomes[edition.name] = ("ok", cut(edition))
+                except KjError as exc:
+                    outcomes[edition.name] = ("raise", exc)
+    finally:
+        outcomes.update({name: _join(worker) for name, worker in workers.items()})
+    done: dict[str, list[EditionPDF]] = {}
+    for edition in editions:  # in order: the first unfit edition is the one a serial build names
+        kind, value = outcomes.get(edition.name, ("lost", None))
+        if kind == "ok":
+            done[edition.name] = value
+        elif kind == "raise":
+            raise value
+        elif kind == "error":
+            raise KjError(*value)
+        else:  # a worker that died or met a bug: the same work here, serially
+            done[edition.name] = cut(edition)
+    return done
+
+
+def _fork(work: Callable[[], list[EditionPDF]]):
+    """Run ``work`` in a forked child; its outcome comes back through a pipe."""
+    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    relay = warnings_relay()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            receive.close()
+            with relay.collecting() as warned:
+                try:
+                    outcome = ("ok", work())
+                except KjError as exc:
+                    outcome = ("error", (exc.path, exc.line, exc.message))
+            send.send((outcome, [(w.path, w.line, w.message) for w in warned]))
+        except BaseException:  # a bug: the parent redoes the work and raises it there
+            code = 1
+        finally:
+            os._exit(code)
+    send.close()
+    return pid, receive, relay
+
+
+def _join(worker) -> tuple[str, object]:
+    pid, receive, relay = worker
+    try:
+        outcome, warned = receive.recv()
+    except (EOFError, OSError):
+        outcome, warned = ("lost", None), []
+    finally:
+        receive.close()
+        os.waitpid(pid, 0)
+    for path, line, message in warned:
+        relay.warn(path, line, message)
+    return outcome
+
+
+def proof_pages(document: weasyprint.Document, indices: list[int], origin: Path) -> bytes:
+    """Some pages (0-based) painted as in the proof, without links, not yet cut to the trim
+    (the TrimBox says where): the preview's images of the pages an edit changed (issue 15).
+    Painting, subsetting and compressing two pages instead of all is most of what it saves
+    after layout. The text layer is finished as in the proof: moving a glyph's gap into its
+    width moves its outline by a fraction of a pixel's anti-aliasing."""
+    subset = type(document)([document.pages[i] for i in indices], document.metadata,
+                            document.url_fetcher, document.font_config, {}, None)
+    # Uncompressed: these bytes go straight to the rasteriser, and deflating fonts costs more.
+    return close_spacing_gaps(_master(subset, False, False, origin, links=False, compress=False))[0]
+
+
+def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: Path,
+            links: bool = True, compress: bool = True) -> bytes:
     pages = []
     for page in document.pages:
         if for_print:
@@ -122,7 +245,7 @@ def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: 
                                             f"应在版式样式表的 @page 中写 bleed: {BLEED_MM:g}mm")
         page = copy.copy(page)
         # Only links the layout made; never an attachment named by the HTML.
-        page.links = [link for link in page.links if link[0] in ("internal", "external")]
+        page.links = [link for link in page.links if link[0] in ("internal", "external") and links]
         pages.append(page)
     metadata = copy.copy(document.metadata)
     metadata.attachments = []  # the archive's attachments come from the manifest alone
@@ -132,9 +255,11 @@ def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: 
         condition = output_condition()
         profiles["device-cmyk"] = ColorProfile(io.BytesIO(condition.profile), condition.identifier,
                                                "relative-colorimetric", (["c"], ["m"], ["y"], ["k"]))
+        deflate.remember(profiles["device-cmyk"].content)  # the same 1 MB in every build
     master = type(document)(pages, metadata, document.url_fetcher, document.font_config, profiles, None)
     # No pydyf identifier: it would compress every stream twice; each edition gets a stable /ID.
-    return write_pdf(master, origin, pdf_identifier=False)
+    with deflate.known_streams():
+        return write_pdf(master, origin, pdf_identifier=False, uncompressed_pdf=not compress)
 
 
 def _derive(master: bytes, edition: Edition, fields: BulletinFields, sources: tuple[SourceFile, ...],

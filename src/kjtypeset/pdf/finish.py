@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 from pypdf import PdfWriter
 
-from ..inputs.articles import Article
 from ..typography.chars import WITHOUT_LAYOUT_MARKS
 from ..errors import KjError
 
 if TYPE_CHECKING:  # `kjtypeset check` reads contents without loading WeasyPrint
+    from ..inputs.articles import Article  # `check` reads PDFs without the Markdown stack
     import weasyprint
 
 
@@ -92,11 +92,12 @@ def read_contents(text: str, titles: list[str]) -> list[int | None]:
 def check_contents(document, entries: tuple[ContentsEntry, ...], origin: Path) -> None:
     """Each entry's printed number against the page its article starts on.
 
-    The contents stand before the first article: only those pages are read, from the boxes
+    The contents stand before the first article: only the pages up to it are read, from the boxes
     the PDF is drawn from (extracting CJK text from the PDF takes a quarter second a page).
     The tests read the PDF itself back.
     """
-    pages = document.pages[:max(1, min(e.page for e in entries) - 1)]
+    # The first article may start on the contents' last page (contents too long for page 1).
+    pages = document.pages[:max(1, min(e.page for e in entries))]
     printed = read_contents("".join(page_text(page) for page in pages), [e.title for e in entries])
     for entry, number in zip(entries, printed):
         if number != entry.page:

@@ -250,21 +250,24 @@ def add_crop_marks(writer: PdfWriter, fold: bool = False) -> None:
 
 # ---- saddle stitching -------------------------------------------------------------------
 
-def end_block_shares_page(document) -> bool:
-    """Whether the last page carries anything besides the end block (the 报尾)."""
-    page_box = document.pages[-1]._page_box
-
+def text_pages(document) -> int:
+    """How many pages the articles take: the last page that prints anything besides the end
+    block (the 报尾). After it may come a blank page and the end block's own page."""
     def content(box) -> bool:
         element = getattr(box, "element", None)
         if element is not None and element.get("data-page-bottom") is not None:
             return False
-        if isinstance(box, boxes.TextBox) and box.text.strip():
+        if isinstance(box, boxes.TextBox) and box.text.strip("\u200b\u2060 \n\t\u3000"):
             return True
         if isinstance(box, boxes.ReplacedBox):
             return True
         return any(content(child) for child in getattr(box, "children", ()))
 
-    return any(content(child) for child in page_box.children if not isinstance(child, boxes.MarginBox))
+    for number in range(len(document.pages), 0, -1):
+        page_box = document.pages[number - 1]._page_box
+        if any(content(child) for child in page_box.children if not isinstance(child, boxes.MarginBox)):
+            return number
+    return 0
 
 
 def blank_pages_needed(document) -> int | None:
@@ -273,8 +276,7 @@ def blank_pages_needed(document) -> int | None:
     pages = len(document.pages)
     if pages % 4 == 0:
         return None
-    article_pages = pages if end_block_shares_page(document) else pages - 1
-    return -(article_pages + 1) % 4
+    return -(text_pages(document) + 1) % 4
 
 
 # ---- booklet imposition -----------------------------------------------------------------

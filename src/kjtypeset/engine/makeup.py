@@ -1,0 +1,654 @@
+"""Typeset seam: page makeup inside WeasyPrint 70's pagination (issue 13).
+
+WeasyPrint paginates a single flow and has no page floats, no line grid and no "the last page
+must be even". Rather than lay the issue out again and again from the outside, three small
+hooks act while it paginates, where the facts are known:
+
+1. **Baseline grid.** A block whose own CSS declares ``--kj-line-grid: snap`` (or ``center``)
+   is made to end on the body's line grid: its height grows to a whole number of body lines,
+   counted from the top of the type area (``center`` shares the extra room above and below
+   its content). Every block between two such blocks is body text at the body line pitch,
+   so body lines sit on the same grid on every page and facing pages register. Margins of a
+   snapped block are folded into it: the next block starts exactly on the grid.
+2. **Figures float.** A figure (``data-kj-figure``) that does not fit where it is written is
+   first shrunk, down to the layout's minimum scale, if that keeps it in place; otherwise it
+   is deferred: the text after it fills the page (the paragraph at the foot breaks across
+   the pages as any paragraph does) and the figure opens the next page, above the text that
+   continues there, as a LaTeX float does. Figures keep their order: once one is deferred,
+   every later figure on that page follows it. Every figure is also held to the layout's
+   maximum height (a share of the type area; an article may ask for more).
+3. **The end block on an even page.** The block marked ``data-page-bottom`` (the 版记) is
+   never laid out on an odd page, nor before a deferred figure: a page break is forced
+   before it, so it lands on the next even page (GB/T 9704-2012 §7.5, §10).
+
+The pagination state is kept per page, so WeasyPrint's re-making of pages (for contents
+page numbers) makes the same decisions again. ``install()`` refuses a WeasyPrint whose
+internals differ from the tested ones (the tables in :func:`kjtypeset.engine.justify.
+check_internals` list every function used here).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+GRID = "__kj_line_grid"  # the CSS custom property --kj-line-grid, as WeasyPrint keys it
+FIGURE = "data-kj-figure"
+MAX_HEIGHT = "data-max-height"
+END_BLOCK = "data-page-bottom"
+EPSILON = 0.01  # CSS px: rounding of positions summed over a page
+
+_state: dict = {}
+
+
+@dataclass
+class _Pagination:
+    """What the hooks decided, per page (re-made pages decide again)."""
+
+    pitch: float | None = None
+    deferred: dict[int, list] = field(default_factory=dict)  # page N → figures for N + 1's top
+    order: dict = field(default_factory=dict)  # element → document order, for the deferral check
+    figures_on: dict[int, float] = field(default_factory=dict)  # page N → height its figures take
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The layout's makeup settings (layout.yaml ``makeup:``; see engine/layout.py)."""
+
+    first_page_folio: bool = True
+    end_block_even_page: bool = True
+    figure_float: bool = True
+    figure_min_scale: float = 0.75
+    figure_max_height: float = 0.5  # share of the type area height
+    figure_page_share: float = 0.8  # figures on one page take at most this share (LaTeX's 1 - textfraction)
+    contents_size: float = 12.0  # pt
+    contents_leading: float = 2.0  # times the size
+    contents_min_size: float = 10.5
+    contents_min_leading: float = 1.5
+
+
+def install(settings: Settings) -> None:
+    """Patch WeasyPrint's block and page layout (idempotent; settings replaced)."""
+    from . import justify
+    problems = justify.check_internals()
+    if problems:
+        raise RuntimeError("kjtypeset.engine.makeup cannot patch this WeasyPrint: " + "; ".join(problems))
+    from weasyprint.layout import block, page
+    if not _state:
+        _state["in_flow"] = _in_flow_layout.__wrapped__ = block._in_flow_layout
+        _state["page_block_level_layout"] = page.block_level_layout
+        _page_block_level_layout.__wrapped__ = page.block_level_layout
+        _state["make_page"] = _make_page.__wrapped__ = page.make_page
+        block._in_flow_layout = _in_flow_layout
+        page.block_level_layout = _page_block_level_layout
+        page.make_page = _make_page
+    _state["settings"] = settings
+
+
+def uninstall() -> None:
+    if not _state:
+        return
+    from weasyprint.layout import block, page
+    block._in_flow_layout = _state["in_flow"]
+    page.block_level_layout = _state["page_block_level_layout"]
+    page.make_page = _state["make_page"]
+    _state.clear()
+
+
+# ---- helpers -----------------------------------------------------------------------------
+
+def _pagination(context) -> _Pagination:
+    found = getattr(context, "_kj_pagination", None)
+    if found is None:
+        found = context._kj_pagination = _Pagination()
+    return found
+
+
+def _own_style(box):
+    """The style of the element the box was made for (None for anonymous boxes)."""
+    if box.is_table_wrapper:
+        box = box.get_wrapped_table()
+    style = box.style
+    return style if getattr(style, "cascaded", None) is not None else None
+
+
+GRID_MODES = ("snap", "center", "nearest")
+
+
+def grid_mode(box) -> str | None:
+    """``snap``, ``center`` or ``nearest`` when the box's own CSS declares --kj-line-grid."""
+    style = _own_style(box)
+    if style is None or GRID not in style.cascaded:
+        return None
+    idents = [token.value for token in style[GRID] if token.type == "ident"]
+    return idents[0] if idents and idents[0] in GRID_MODES else None
+
+
+def _element_attr(box, name: str) -> str | None:
+    element = box.element
+    if element is None or _own_style(box) is None:
+        return None
+    return element.get(name)
+
+
+def _is_figure(box) -> bool:
+    return _element_attr(box, FIGURE) is not None
+
+
+def _is_end_block(box) -> bool:
+    return _element_attr(box, END_BLOCK) is not None
+
+
+def _page_box(context):
+    return context.current_footnote_area.page
+
+
+def _pitch_of(root_box) -> float | None:
+    value = root_box.style["line_height"]
+    if getattr(value, "unit", None) == "px":
+        return value.value
+    if isinstance(value, (int, float)):
+        return value * root_box.style["font_size"]
+    return None  # line-height: normal has no grid
+
+
+def snap_target(context, bottom: float, limit: float, mode: str) -> float:
+    """Where a snapped block's margin box ends: the next grid line at or below ``bottom``
+    (a quarter line lower first for ``center``, so its content never touches the text
+    around it; the nearest line for ``nearest``, which body text uses to shed the hundredths
+    of a pixel a line in another font adds), but never past ``limit``, the lowest a block
+    may end on this page."""
+    pitch = _pagination(context).pitch
+    if not pitch:
+        return bottom
+    origin = _page_box(context).content_box_y()
+    if mode == "nearest":
+        lines = round((bottom - origin) / pitch)
+        target = origin + lines * pitch
+        return target if abs(target - bottom) < pitch / 4 and target <= limit + EPSILON else bottom
+    lowest = bottom + (pitch / 4 if mode == "center" else 0)
+    lines = math.ceil((lowest - origin) / pitch - EPSILON / pitch)
+    target = origin + lines * pitch
+    if target > limit + EPSILON:
+        target = max(bottom, limit)
+    return target
+
+
+def snap_box(context, new_box, position_y: float, adjoining: list, limit: float, mode: str) -> float:
+    """Grow ``new_box`` so that its margin box ends on the grid; return its new bottom.
+
+    ``position_y`` is its border-box bottom and ``adjoining`` the margins below it still
+    to collapse: they are folded into the box, so the next block starts on the grid.
+    """
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.block import collapse_margin
+    if isinstance(new_box, boxes.ReplacedBox) or not isinstance(new_box.height, (int, float)):
+        return position_y + collapse_margin(adjoining)
+    bottom = position_y + collapse_margin(adjoining)
+    target = snap_target(context, bottom, limit, mode)
+    if mode == "center" and target > bottom:
+        shift = (target - bottom) / 2
+        for child in new_box.children:
+            child.translate(dy=shift)
+    new_box.height = max(0, new_box.height + target - position_y)
+    new_box.margin_bottom = 0
+    return target
+
+
+# ---- the hooks ---------------------------------------------------------------------------
+
+def _make_page(context, root_box, page_type, resume_at, page_number, page_state):
+    state = _pagination(context)
+    if state.pitch is None:
+        state.pitch = _pitch_of(root_box) or 0
+    before = state.deferred.pop(page_number, [])
+    state.figures_on[page_number] = 0.0
+    page, resume_at, next_page = _state["make_page"](
+        context, root_box, page_type, resume_at, page_number, page_state)
+    deferred = state.deferred.get(page_number, [])
+    if deferred:
+        deferred = _still_deferred(state, root_box, resume_at, deferred)
+        state.deferred[page_number] = deferred
+    if deferred and resume_at is None:
+        # The flow ended on this page: one more page, empty but for the deferred figures.
+        resume_at = {len(root_box.children): None}
+    if [id(f) for f in before] != [id(f) for f in deferred] and page_number < len(context.page_maker):
+        context.page_maker[page_number][-1]["content_changed"] = True  # re-make the next page
+    return page, resume_at, next_page
+
+
+def _still_deferred(state: _Pagination, root_box, resume_at, deferred: list) -> list:
+    """A figure stays deferred only if the next page resumes after it. WeasyPrint may have
+    moved the page break back before it (a heading kept with its text): the figure then
+    simply starts the next page in the flow."""
+    if not state.order:
+        state.order = {element: n for n, element in enumerate(root_box.element.iter())}
+    order = state.order
+    resume = math.inf
+    box, stack = root_box, resume_at
+    while stack:
+        (index, stack), = stack.items()
+        children = getattr(box, "children", None)
+        if children is None or index >= len(children):
+            break
+        box = children[index]
+        resume = order.get(box.element, resume)
+    return [figure for figure in deferred if order.get(figure.element, math.inf) < resume]
+
+
+def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_block,
+                             page_is_empty=True, absolute_boxes=None, fixed_boxes=None,
+                             adjoining_margins=None, *args, **kwargs):
+    """make_page's layout of the root box: deferred figures first, at the top of the page."""
+    layout = _state["page_block_level_layout"]
+    pending = []
+    if box.is_for_root_element:
+        state = _pagination(context)
+        pending = state.deferred.get(context.current_page - 1, [])
+    if not pending:
+        return layout(context, box, bottom_space, skip_stack, containing_block, page_is_empty,
+                      absolute_boxes, fixed_boxes, adjoining_margins, *args, **kwargs)
+    placed = []
+    top = start = box.position_y
+    budget = _state["settings"].figure_page_share * containing_block.height
+    for figure in pending:
+        if state.deferred.get(context.current_page):  # one carried over: the rest follow it
+            state.deferred[context.current_page].append(figure)
+            continue
+        figure.position_x, figure.position_y = containing_block.content_box_x(), top
+        new = layout(context, figure, 0, None, containing_block, not placed, absolute_boxes,
+                     fixed_boxes, [])[0]
+        if new is None or (placed and (
+                context.overflows_page(0, new.position_y + new.margin_height())
+                or new.position_y + new.margin_height() - start > budget + EPSILON)):
+            # No room under the figures placed already (or the text's share of the page
+            # would go): it opens the page after.
+            state.deferred.setdefault(context.current_page, []).append(figure)
+            continue
+        bottom = new.border_box_y() + new.border_height()
+        mode = grid_mode(figure)
+        if mode:
+            top = snap_box(context, new, bottom, [new.margin_bottom], context.page_bottom, mode)
+        else:
+            top = bottom + new.margin_bottom
+        placed.append(new)
+    state.figures_on[context.current_page] = top - start
+    box.position_y = top
+    result = layout(context, box, bottom_space, skip_stack, containing_block, not placed,
+                    absolute_boxes, fixed_boxes, adjoining_margins, *args, **kwargs)
+    if result[0] is None:
+        # Nothing of the text fits under the figures (a heading kept with what follows, say):
+        # the page holds the figures alone and the text resumes on the next page.
+        figures_only = box.copy_with_children(placed)
+        figures_only.height = context.page_bottom - top
+        return (figures_only, skip_stack, {"break": "any", "page": None}, [], False, None)
+    result[0].children = placed + list(result[0].children)
+    return result
+
+
+def _in_flow_layout(context, box, index, child, new_children, page_is_empty, absolute_boxes,
+                    fixed_boxes, adjoining_margins, bottom_space, position_y, skip_stack,
+                    first_letter_style, first_line_style, discard, next_page, max_lines):
+    settings: Settings = _state["settings"]
+    state = _pagination(context)
+    page = context.current_page
+    if skip_stack is None and settings.end_block_even_page and _is_end_block(child):
+        if page % 2 or state.deferred.get(page):
+            # Break before the end block: it goes to the next even page, after any figure
+            # still waiting for a page top (GB/T 9704 §7.5: the 版记 is on the last page).
+            return (False, True, {index: None}, position_y, adjoining_margins,
+                    {"break": "any", "page": None}, new_children, max_lines)
+    if skip_stack is None and _is_figure(child):
+        decided = _place_figure(context, box, index, child, new_children, page_is_empty,
+                                adjoining_margins, bottom_space, position_y, settings, state)
+        if decided == "defer":
+            state.deferred.setdefault(page, []).append(child)
+            return (False, False, None, position_y, adjoining_margins, next_page, new_children,
+                    max_lines)
+    result = _state["in_flow"](
+        context, box, index, child, new_children, page_is_empty, absolute_boxes, fixed_boxes,
+        adjoining_margins, bottom_space, position_y, skip_stack, first_letter_style,
+        first_line_style, discard, next_page, max_lines)
+    abort, stop, resume_at, new_position_y, margins, next_page, children, max_lines = result
+    placed = not abort and resume_at is None and children and children[-1].index == index
+    if placed and (mode := grid_mode(child)):
+        limit = context.page_bottom - bottom_space
+        new_position_y = snap_box(context, children[-1], new_position_y, margins, limit, mode)
+        margins = []
+    if placed and _is_figure(child):
+        state.figures_on[page] = state.figures_on.get(page, 0.0) + new_position_y - position_y
+    return abort, stop, resume_at, new_position_y, margins, next_page, children, max_lines
+
+
+def _place_figure(context, box, index, child, new_children, page_is_empty, adjoining_margins,
+                  bottom_space, position_y, settings: Settings, state: _Pagination) -> str:
+    """``place`` (as written, perhaps smaller) or ``defer`` (to the next page's top)."""
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+    first_on_page = page_is_empty and not any(
+        c for c in new_children if not isinstance(c, AbsolutePlaceholder))
+    page_box = _page_box(context)
+    limit = float(_element_attr(child, MAX_HEIGHT) or settings.figure_max_height) * page_box.height
+    pitch, mode = state.pitch, grid_mode(child)
+    if pitch and mode:  # the limit holds once the figure is snapped to whole lines
+        limit = math.floor(limit / pitch + EPSILON) * pitch - (pitch / 4 if mode == "center" else 0) - EPSILON
+    height, image = _probe(context, box, child, position_y, adjoining_margins, first_on_page)
+    if image is not None and height > limit + EPSILON:
+        # Taller than the layout allows: the image gives way (the caption stays as it is).
+        _set_image_height(image, image.height - (height - limit))
+        height, image = _probe(context, box, child, position_y, adjoining_margins, first_on_page)
+    if settings.figure_float and not first_on_page:
+        if state.deferred.get(context.current_page):
+            return "defer"  # figures keep their order: this one follows those already waiting
+        used = state.figures_on.get(context.current_page, 0.0)
+        if used and used + height > settings.figure_page_share * page_box.height + EPSILON:
+            return "defer"  # the rest of the page is the text's (LaTeX's \textfraction)
+    if image is None:
+        return "place"
+    # The size the figure has before it shrinks to stay in place (re-made pages start from it).
+    natural = child._kj_natural_image_height = getattr(child, "_kj_natural_image_height", image.height)
+    room = context.page_bottom - bottom_space - position_y
+    if height <= room + EPSILON or first_on_page:
+        return "place"
+    smaller = image.height - (height - room)
+    if smaller >= settings.figure_min_scale * natural:
+        _set_image_height(image, smaller)
+        return "place"
+    return "defer" if settings.figure_float else "place"
+
+
+def _probe(context, box, child, position_y, adjoining_margins, page_is_empty):
+    """The figure's margin height as laid out here, unbroken, and its image box."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.block import block_level_layout, collapse_margin
+    from weasyprint.layout.percent import resolve_percentages
+    saved = child.position_x, child.position_y
+    resolve_percentages(child, box)
+    child.position_y = position_y
+    new = block_level_layout(context, child, -math.inf, None, box, page_is_empty, [], [],
+                             list(adjoining_margins))[0]
+    child.position_x, child.position_y = saved
+    if new is None:
+        return 0, None
+    top = position_y
+    bottom = new.border_box_y() + new.border_height() + collapse_margin([new.margin_bottom])
+    height = bottom - top
+    image = next((b for b in new.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    if image is None:
+        return height, None
+    # The laid-out image box is a copy: find the one in the box tree to restyle.
+    original = next((b for b in child.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    if original is not None:
+        original._kj_laid_out_height = image.height
+    return height, original and _ImageRef(original, image.height)
+
+
+@dataclass
+class _ImageRef:
+    box: object
+    height: float
+
+
+def _set_image_height(image: _ImageRef, height: float) -> None:
+    """Give the image a used height (its width follows its aspect ratio)."""
+    from weasyprint.css.properties import Dimension
+    style = image.box.style.copy()
+    style["height"] = Dimension(max(1.0, math.floor(height * 100) / 100), "px")
+    style["width"] = "auto"
+    style["min_height"] = Dimension(0, "px")
+    image.box.style = style
+    image.height = style["height"].value
+
+
+# ---- after pagination --------------------------------------------------------------------
+
+CONTENTS = "data-contents"
+
+
+def contents_css(settings: Settings, size: float | None = None, leading: float | None = None,
+                 continued: bool = False) -> str:
+    """The custom properties the layout's CSS sets the contents with (see style.css)."""
+    size = settings.contents_size if size is None else size
+    leading = settings.contents_leading if leading is None else leading
+    css = f":root {{ --kj-contents-size: {size:g}pt; --kj-contents-leading: {leading:g}; }}\n"
+    if continued:  # the first article starts right under the contents, on their last page
+        css += ":root { --kj-after-contents: auto; }\n"
+    return css
+
+
+@dataclass(frozen=True)
+class ContentsFit:
+    size: float
+    leading: float
+    continued: bool = False
+
+    def css(self, settings: Settings) -> str:
+        return contents_css(settings, self.size, self.leading, self.continued)
+
+
+def fit_contents(document, settings: Settings, tried: ContentsFit | None) -> ContentsFit | None:
+    """The contents' next setting when they run past page 1, None when they fit (or when
+    they are already continued on the next page: an issue with too many articles).
+
+    Measured on the layout: the room left on page 1 under the contents' top, and what the
+    rows need. Tighter leading first, down to the layout's minimum, then a smaller size;
+    the line count is taken as it is, so the estimate is safe (titles only wrap less)."""
+    fragments = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if _element_attr(box, CONTENTS) is not None:
+                fragments.append((page._page_box, box))
+                break
+    if len(fragments) < 2 or (tried is not None and tried.continued):
+        return None
+    size = tried.size if tried else settings.contents_size
+    leading = tried.leading if tried else settings.contents_leading
+    if tried is not None:  # the estimate was not enough: continue on the next page
+        return ContentsFit(settings.contents_size, settings.contents_leading, continued=True)
+    first_page, first = fragments[0]
+    room = first_page.content_box_y() + first_page.height - first.content_box_y()
+    fixed = rows = 0.0
+    for _page, fragment in fragments:
+        for child in fragment.children:
+            if child.element_tag in ("ul", "ol"):  # its rows (a broken list is stretched)
+                rows += sum(row.margin_height() for row in child.children)
+            else:
+                fixed += child.margin_height()
+    if rows <= 0:
+        return ContentsFit(size, leading, continued=True)
+    ratio = (room - fixed - 1) / rows
+    if leading * ratio >= settings.contents_min_leading:
+        return ContentsFit(size, math.floor(leading * ratio * 100) / 100)
+    smaller = size * ratio * leading / settings.contents_min_leading
+    if smaller >= settings.contents_min_size:
+        return ContentsFit(math.floor(smaller * 10) / 10, settings.contents_min_leading)
+    return ContentsFit(settings.contents_size, settings.contents_leading, continued=True)
+
+
+def _is_folio(box) -> bool:
+    """A page-margin box that prints the page number (its content uses counter(page))."""
+    from weasyprint.formatting_structure import boxes
+    if not isinstance(box, boxes.MarginBox):
+        return False
+    content = box.style["content"]
+    return isinstance(content, (list, tuple)) and any(
+        kind in ("counter()", "counters()") and value and value[0] == "page"
+        for kind, value in content)
+
+
+def _prints(box) -> bool:
+    """Whether a box outside the end block prints anything (text, an image, a rule)."""
+    from weasyprint.formatting_structure import boxes
+    if _element_attr(box, END_BLOCK) is not None:
+        return False
+    if isinstance(box, boxes.TextBox):
+        return bool(box.text.strip("\u200b\u2060 \n\t\u3000"))
+    if isinstance(box, boxes.ReplacedBox):
+        return True
+    return any(_prints(child) for child in getattr(box, "children", ()))
+
+
+def strip_folios(document, settings: Settings) -> list[int]:
+    """No folio on a page that holds only the 版记 or nothing (GB/T 9704 §7.5), nor on
+    page 1 when the layout says so. Returns the page numbers left without one."""
+    from weasyprint.formatting_structure import boxes
+    bare = []
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        content = [c for c in page_box.children if not isinstance(c, boxes.MarginBox)]
+        if (number == 1 and not settings.first_page_folio) or not any(map(_prints, content)):
+            page_box.children = tuple(c for c in page_box.children if not _is_folio(c))
+            bare.append(number)
+    return bare
+
+
+# ---- second thoughts ----------------------------------------------------------------------
+
+MIN_PAGE_LINES = 5  # a page of text holds more than four lines
+MAX_HOLE = 0.25  # the share of the type area a page may leave empty at its foot …
+MAX_HOLE_BEFORE_FIGURE = 0.10  # … and before a page that opens with a figure
+
+
+def _flow_lines(page_box) -> list:
+    """The text lines of a page's flow, in order: (element of their block, bottom)."""
+    from weasyprint.formatting_structure import boxes
+
+    out = []
+
+    def walk(box, block):
+        if _element_attr(box, END_BLOCK) is not None or isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            return
+        if isinstance(box, boxes.LineBox):
+            if any(isinstance(b, boxes.TextBox) and b.text.strip("\u200b\u2060 \n\t\u3000")
+                   for b in box.descendants()):
+                out.append((block, box.position_y + box.height))
+            return
+        own = block if _own_style(box) is None or box.element is None else box.element
+        for child in getattr(box, "children", ()):
+            walk(child, own)
+
+    walk(page_box, None)
+    return out
+
+
+def defects(document) -> list[tuple[int, str]]:
+    """What a print shop would send back, page by page: a page left more than a quarter empty
+    at its foot (a tenth when the next page opens with a figure) when more text follows, a
+    page of four lines or fewer, a blank page. The masthead and contents pages, the last page
+    and the one before a page holding only the 版记 are not judged for room."""
+    from weasyprint.formatting_structure import boxes
+    pages = []
+    for page in document.pages:
+        page_box = page._page_box
+        content = [c for c in page_box.children if not isinstance(c, boxes.MarginBox)]
+        lines = _flow_lines(page_box)
+        blocks = [b for b in page_box.descendants()
+                  if _element_attr(b, FIGURE) is not None or b.is_table_wrapper
+                  or _element_attr(b, CONTENTS) is not None]
+        bottom = max([y for _e, y in lines] + [b.position_y + b.margin_height() - b.margin_bottom
+                                               for b in blocks], default=None)
+        first_line = min((y for _e, y in lines), default=math.inf)
+        figures = [b.position_y for b in blocks if _element_attr(b, FIGURE) is not None]
+        pages.append({"prints": any(_prints(c) for c in content), "lines": len(lines),
+                      "bottom": bottom, "box": page_box,
+                      "contents": any(_element_attr(b, CONTENTS) is not None for b in blocks),
+                      "opens_with_figure": bool(figures) and min(figures) < first_line})
+    last = len(pages)
+    end_block_only = not pages[-1]["prints"]
+    found = []
+    for number, page in enumerate(pages, start=1):
+        if number == 1 or page["contents"] or number == last:
+            continue
+        if not page["prints"]:
+            found.append((number, "blank"))
+            continue
+        if page["lines"] < MIN_PAGE_LINES:
+            found.append((number, "few lines"))
+        if number == last - 1 and end_block_only:
+            continue
+        box = page["box"]
+        empty = (box.content_box_y() + box.height - page["bottom"]) / box.height
+        limit = MAX_HOLE_BEFORE_FIGURE if pages[number]["opens_with_figure"] else MAX_HOLE
+        if empty > limit + 0.01:
+            found.append((number, "hole"))
+    return found
+
+
+def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
+    """Other ways to set the issue when ``defects`` found something, each (CSS, settings):
+    move a few lines onto a last page of text that holds too few, or onto the page that
+    would stand blank before the 版记 page; and let figures take a whole page when the
+    text has run out (the rule that keeps a fifth of a page for text leaves holes there)."""
+    out = []
+    if (push := _tail_push(document)) is not None:
+        out.append((push, settings))
+    if settings.figure_page_share < 1 and any(
+            _element_attr(b, FIGURE) is not None for p in document.pages[-3:] for b in p._page_box.descendants()):
+        from dataclasses import replace
+        out.append(("", replace(settings, figure_page_share=1.0)))
+    return out
+
+
+def _tail_push(document) -> str | None:
+    """CSS that moves a few lines onto the last page of text when it holds four or fewer
+    (or onto the page that would stand blank before the 版记 page), from the foot of the page
+    before: the paragraph broken there keeps more lines for the next page (widows), or the
+    last blocks there move over whole (at most a quarter of a page)."""
+    problem = _tail_problem(document)
+    if problem is None:
+        return None
+    page, lines = problem
+    pages = [_flow_lines(p._page_box) for p in document.pages]
+    before, after = pages[page - 1], pages[page]
+    if not before or before[-1][0] is None:
+        return None
+    root = document.pages[0]._page_box.children[0].element
+    last = before[-1][0]
+    on_before = sum(1 for element, _ in before if element is last)
+    if after and last is after[0][0] and on_before - lines >= 2:  # a paragraph broken here
+        on_after = sum(1 for element, _ in after if element is last)
+        return f"{_selector(root, last)} {{ widows: {on_after + lines} !important; }}\n"
+    # Move the last blocks of the page over whole, as few as give enough lines, if that leaves
+    # the page no more than a quarter empty.
+    box = document.pages[page - 1]._page_box
+    earlier = {element for element, _ in pages[page - 2]} if page >= 2 else set()
+    moved, first, stays = 0, None, box.content_box_y()
+    for index in range(len(before) - 1, -1, -1):
+        element = before[index][0]
+        if element is not first and moved >= lines:
+            stays = before[index][1]
+            break
+        moved, first = moved + 1, element
+    empty = box.content_box_y() + box.height - stays
+    if first is None or first in earlier or empty > MAX_HOLE * box.height:
+        return None
+    return f"{_selector(root, first)} {{ break-before: page !important; }}\n"
+
+
+def _tail_problem(document) -> tuple[int, int] | None:
+    """(page the lines leave, how many) when the last page of text holds too few lines, or a
+    blank page stands before the 版记 page."""
+    from weasyprint.formatting_structure import boxes
+    prints = [any(_prints(c) for c in p._page_box.children if not isinstance(c, boxes.MarginBox))
+              for p in document.pages]
+    text_pages = [n for n, printing in enumerate(prints, start=1) if printing]
+    if len(text_pages) < 3:
+        return None
+    last = text_pages[-1]
+    count = len(_flow_lines(document.pages[last - 1]._page_box))
+    if count < MIN_PAGE_LINES and last < len(document.pages):
+        return last - 1, MIN_PAGE_LINES - count
+    if last + 2 == len(document.pages) and not prints[last]:  # a blank page before the 版记
+        return last, MIN_PAGE_LINES
+    return None
+
+
+def _selector(root, element) -> str:
+    """A CSS selector for one element of the document, by its place in the tree."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    steps = []
+    while element is not root and element in parents:
+        parent = parents[element]
+        siblings = [c for c in parent if isinstance(c.tag, str)]
+        steps.append(f":nth-child({siblings.index(element) + 1})")
+        element = parent
+    return "html > " + " > ".join(reversed(steps))

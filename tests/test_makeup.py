@@ -1,0 +1,338 @@
+"""Page makeup (issue 13, issue 12 item 7), read back from the PDF: figures that float or
+shrink, figure sizes, contents that fit page 1 or continue, sections, the 版记 on an even
+page, end-block fields and the baseline grid. The issues are built for the test, unlike the
+sample; their text is plain Han so that every line holds exactly 32 characters."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+import makeup_issues as mi
+from conftest import ROOT
+from kjtypeset.build import build_issue
+from kjtypeset.errors import KjError
+from pdfread import folios, page_texts, squash
+
+MM = 72 / 25.4
+TOP, BOTTOM = 37 * MM, (297 - 35) * MM  # the type area, from the page top
+PITCH = 225 / 26 * MM  # the body line pitch: 26 lines
+BODY = 4.875 * MM  # body size, pt
+HAN = "科技创新平台建设成效显著企业研发投入持续增长成果转化加快推进人才队伍不断壮大区域协同发展"
+
+
+def para(lines: int = 2, offset: int = 0) -> str:
+    """A paragraph of plain Han that sets in exactly ``lines`` lines (2 em indent, 32 a line)."""
+    count = 30 + 32 * (lines - 1) - 1
+    text = (HAN * 4)[offset % len(HAN):][:count]
+    return text + "。"
+
+
+def article(title: str, blocks: list[str], source: str | None = None, front: str = "") -> str:
+    head = f"---\ntitle: {title}\n" + (f"source: {source}\n" if source else "") + front + "---\n\n"
+    return head + "\n\n".join(blocks) + "\n"
+
+
+def build(folder: Path, articles: list[str], images: dict[str, bytes] | None = None,
+          extra: str = "", sections: list[str | None] | None = None):
+    (folder / "articles" / "images").mkdir(parents=True, exist_ok=True)
+    refs = []
+    for n, text in enumerate(articles, start=1):
+        (folder / "articles" / f"{n}.md").write_text(text, encoding="utf-8")
+        section = sections[n - 1] if sections else None
+        refs.append(f"  - {{file: articles/{n}.md, section: {section}}}" if section else f"  - articles/{n}.md")
+    for name, data in (images or {}).items():
+        (folder / "articles" / "images" / name).write_bytes(data)
+    manifest = mi.MANIFEST_HEAD.format(number=5) + extra + "articles:\n" + "\n".join(refs) + "\n"
+    (folder / "issue.yaml").write_text(manifest, encoding="utf-8")
+    return build_issue(folder / "issue.yaml", folder / "out", editions=("proof",))
+
+
+def lines_of(page) -> list[dict]:
+    """Text lines of a page: text, size, x0, top, bottom and baseline."""
+    rows: dict[int, list] = {}
+    for c in page.chars:
+        if c["text"].strip():
+            rows.setdefault(round((page.height - c["matrix"][5]) * 2), []).append(c)
+    out = []
+    for key in sorted(rows):
+        chars = sorted(rows[key], key=lambda c: c["x0"])
+        out.append({"text": "".join(c["text"] for c in chars), "size": max(c["size"] for c in chars),
+                    "x0": chars[0]["x0"], "top": min(c["top"] for c in chars),
+                    "bottom": max(c["bottom"] for c in chars), "chars": chars,
+                    "base": page.height - chars[0]["matrix"][5]})
+    return out
+
+
+def rules_of(page) -> list[float]:
+    """Where the rules across the measure are (a border is drawn clipped to its box: the
+    rule is at the box's bottom edge for a bottom border, and a top border's box is empty)."""
+    return [r["bottom"] for r in page.rects + page.lines if r["width"] > 150 * MM]
+
+
+def body_lines(page) -> list[dict]:
+    return [line for line in lines_of(page) if abs(line["size"] - BODY) < 0.1
+            and line["base"] < BOTTOM and not line["text"].startswith("—")]
+
+
+CHART = mi.png((1800, 1020), 300, "chart")  # 152.4 × 86.4 mm at its 300 ppi
+CHART_MM = 1020 / 300 * 25.4
+
+
+# ---- figures -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def floated(tmp_path_factory):
+    """A chart written with six lines left on its page: too little even at 75 %."""
+    blocks = [para(2, n) for n in range(9)] + ["![图1　全市技术合同成交额](images/chart.png)",
+                                                "紧随图后的这一段" + para(2)[8:]] + [para(2, n) for n in range(12)]
+    result = build(tmp_path_factory.mktemp("float"), [article("浮动图测试", blocks)], {"chart.png": CHART})
+    return pdfplumber.open(result.pdf)
+
+
+def test_a_figure_that_does_not_fit_opens_the_next_page_and_the_text_after_it_fills_this_one(floated):
+    pages = floated.pages
+    assert not pages[1].images  # the chart did not stay where it was written …
+    chart = pages[2].images[0]  # … it opens the next page
+    assert TOP <= chart["top"] < TOP + PITCH
+    assert abs((chart["bottom"] - chart["top"]) - CHART_MM * MM) < 0.5  # at full size
+    assert "图1全市技术合同成交额" in squash(pages[2].extract_text())
+    # The paragraph written after the figure starts on the page before it and fills it.
+    text = squash(pages[1].extract_text())
+    assert "紧随图后的这一段" in text
+    last = body_lines(pages[1])[-1]
+    assert last["base"] > BOTTOM - PITCH  # the page is full: its 26th line is set
+
+
+@pytest.fixture(scope="module")
+def shrunk(tmp_path_factory):
+    """A chart written with ten lines left: it shrinks (not below 75 %) and stays there."""
+    blocks = [para(2, n) for n in range(7)] + ["![图1　全市技术合同成交额](images/chart.png)",
+                                                "紧随图后的这一段" + para(2)[8:]] + [para(2, n) for n in range(12)]
+    result = build(tmp_path_factory.mktemp("shrink"), [article("缩图测试", blocks)], {"chart.png": CHART})
+    return pdfplumber.open(result.pdf)
+
+
+def test_a_figure_that_almost_fits_shrinks_to_stay_in_place(shrunk):
+    page = shrunk.pages[1]
+    chart = page.images[0]
+    height = (chart["bottom"] - chart["top"]) / MM
+    assert 0.75 * CHART_MM <= height < CHART_MM - 1
+    assert chart["bottom"] > BOTTOM - PITCH  # it takes the room that was left, no more
+    # Still in reading order: the paragraph after it opens the next page.
+    assert body_lines(shrunk.pages[2])[0]["text"].startswith("紧随图后")
+
+
+def test_figures_are_sized_from_their_own_resolution_and_held_to_the_type_area(tmp_path):
+    images = {"a.png": mi.png((600, 300), 150), "b.png": mi.png((600, 300), None),
+              "c.png": mi.png((3000, 600), 100), "d.jpg": mi.png((900, 1200), 150, "photo"),
+              "e.jpg": mi.png((900, 1200), 150, "photo", seed=2)}
+    blocks = [para(), "![图1　150 ppi](images/a.png)", para(), "![图2　未标分辨率](images/b.png)",
+              para(), "![图3　过宽](images/c.png)", para(), "![图4　竖幅照片](images/d.jpg)",
+              para(), "![图5　整页照片](images/e.jpg){max-height=100%}", para()]
+    result = build(tmp_path, [article("图片尺寸", blocks)], images)
+    with pdfplumber.open(result.pdf) as pdf:
+        placed = [(im["x1"] - im["x0"], im["bottom"] - im["top"]) for page in pdf.pages for im in page.images]
+    sizes = [(round(w / MM, 1), round(h / MM, 1)) for w, h in placed]
+    assert sizes[0] == (101.6, 50.8)  # 600 × 300 px at 150 ppi
+    assert sizes[1] == (50.8, 25.4)  # no ppi in the file: 300 ppi
+    assert sizes[2][0] == pytest.approx(156, abs=0.2)  # never wider than the measure
+    # A portrait photograph: with its caption at most half the type area (112.5 mm) …
+    assert 95 < sizes[3][1] < 112.5 and sizes[3][0] < 90
+    # … unless the article asks for more.
+    assert sizes[4] == pytest.approx((152.4, 203.2), abs=0.2)
+
+
+def test_figure_attributes_are_checked(make_issue, tmp_path):
+    files = {"articles/a.md": article("标题", [para(), "![图1　图](i.png){height=50%}"]),
+             "articles/i.png": mi.png((60, 30), 150)}
+    with pytest.raises(KjError) as error:
+        build_issue(make_issue(files=files), tmp_path / "out")
+    assert str(error.value).endswith("a.md:7: 图片属性 'height=50%' 无法识别：应为 width=60%（占版心宽度的比例，"
+                                     "或如 80mm）、max-height=100%（图连同图题占版心高度的比例）")
+
+
+# ---- contents ------------------------------------------------------------------------------
+
+def test_contents_a_little_too_long_are_set_tighter_to_fit_page_1(tmp_path):
+    result = build_issue(mi.contents_issue(tmp_path / "c", 19), tmp_path / "out", editions=("proof",))
+    texts = page_texts(result.pdf)
+    assert len(result.contents) == 19
+    first = squash(texts[0])
+    for entry in result.contents:  # every entry with its number, on page 1
+        assert squash(entry.title) + "." in first
+    assert ".........." not in squash(texts[1])
+    with pdfplumber.open(result.pdf) as pdf:
+        rows = [line for line in lines_of(pdf.pages[0]) if line["text"].startswith("★")]
+    pitch = (rows[-1]["base"] - rows[0]["base"]) / (len(rows) - 1)
+    assert len(rows) == 19 and 1.5 * 10.5 - 0.1 <= pitch < 2 * 12  # tighter, within the limits
+
+
+def test_contents_far_too_long_continue_and_the_first_article_starts_under_them(tmp_path):
+    result = build_issue(mi.contents_issue(tmp_path / "c", 30), tmp_path / "out", editions=("proof",))
+    assert result.contents[0].page == 2
+    texts = page_texts(result.pdf)
+    assert squash(texts[1]).count("★") >= 1 and squash(result.contents[0].title) in squash(texts[1])
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[1]
+        lines = lines_of(page)
+        last_entry = max(line["bottom"] for line in lines if line["text"].startswith("★"))
+        title = next(line for line in lines if line["text"].startswith(result.contents[0].title[:6]))
+        assert title["top"] > last_entry
+        assert len(body_lines(page)) >= 5  # not a page with a line or two of contents
+
+
+# ---- sections, 版记, end block -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ending(tmp_path_factory):
+    """Five articles, two sections with a sectionless article after each; the text ends
+    two thirds of the way down page 3, an odd page; a long distribution list."""
+    texts = [article(f"第{n}篇文章", [para(2, k) for k in range(count)])
+             for n, count in enumerate((4, 3, 1, 1, 1), start=1)]
+    result = build(tmp_path_factory.mktemp("ending"), texts, extra=mi.LONG_DISTRIBUTION,
+                   sections=["栏目甲", "栏目甲", None, "栏目乙", None])
+    return result, pdfplumber.open(result.pdf)
+
+
+def test_the_end_block_goes_to_the_next_even_page_without_folio(ending):
+    result, pdf = ending
+    texts = page_texts(result.pdf)
+    assert len(texts) == 4
+    assert "第5篇文章" in squash(texts[2]) and "编印：" not in squash(texts[2])
+    assert squash(texts[3]).startswith("报：市委办公室")
+    assert folios(texts) == [None, 2, 3, None]  # page 1 and the 版记 page print none
+    assert abs(max(rules_of(pdf.pages[3])) - BOTTOM) < 1.5  # on the type area's foot
+
+
+def test_a_sectionless_article_is_not_shown_as_part_of_the_section_before_it(ending):
+    _result, pdf = ending
+    rows = [line for line in lines_of(pdf.pages[0]) if "★" in line["text"] or "【" in line["text"]]
+    x = {line["text"].replace("★", "")[:5]: line["x0"] for line in rows}
+    assert x["第1篇文章"] == x["第2篇文章"] == x["第4篇文章"]  # under their section's name
+    assert x["第3篇文章"] == x["第5篇文章"] == x["【栏目甲】"]  # flush left, like a section
+    assert x["第1篇文章"] - x["第3篇文章"] > 1.5 * 12
+    # In the body a rule closes a section: what comes right before a sectionless article's
+    # title (on its page, or at the foot of the page before) is a rule across the measure.
+    flow = []
+    for number, page in enumerate(pdf.pages[1:3], start=2):
+        flow += [(number, line["top"], line["text"]) for line in lines_of(page)
+                 if line["base"] < BOTTOM + 1]
+        flow += [(number, bottom, "RULE") for bottom in rules_of(page) if bottom < BOTTOM + 1]
+    flow.sort()
+    texts = [text for _n, _top, text in flow]
+    for title in ("第3篇文章", "第5篇文章"):
+        assert texts[texts.index(title) - 1] == "RULE", title
+    assert texts[texts.index("【栏目甲】") + 1] == "RULE"  # a section opens over a rule
+
+
+def test_end_block_fields_never_break_and_the_distribution_list_hangs(ending):
+    _result, pdf = ending
+    lines = lines_of(pdf.pages[-1])
+    texts = [line["text"] for line in lines]
+    assert any("电话：0471-4366683转8012" in t for t in texts)
+    assert any(t.endswith("（共印150份）") for t in texts)
+    assert any(t.endswith("2025年6月30日印发") for t in texts)
+    start = next(i for i, t in enumerate(texts) if t.startswith("报："))
+    first_name = lines[start]["chars"][2]["x0"]  # after 报：
+    continued = []
+    for line in lines[start + 1:]:
+        if line["text"].startswith("送："):
+            break
+        continued.append(line)
+    assert len(continued) >= 1
+    assert all(abs(line["x0"] - first_name) < 0.5 for line in continued)
+    names = "市委办公室、市人大常委会办公室、市政府办公室、市政协办公室、自治区科学技术厅办公室".split("、")
+    joined = [line["text"] for line in [lines[start], *continued]]
+    assert all(any(name in t for t in joined) for name in names)  # no name cut across lines
+
+
+# ---- tables and the baseline grid ----------------------------------------------------------
+
+def test_a_long_table_breaks_across_pages_and_the_text_after_it_is_back_on_the_grid(tmp_path):
+    blocks = [para(2, n) for n in range(3)] + [mi.long_table(40)] + [para(2, n) for n in range(20)]
+    result = build(tmp_path, [article("长表格", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        texts = [squash(page.extract_text()) for page in pdf.pages]
+        assert "第1号科技创新服务平台" in texts[1] and "第40号科技创新服务平台" in texts[2]
+        table = pdf.pages[1].rects + pdf.pages[1].lines  # the table's rules
+        assert max(r["bottom"] for r in table) > BOTTOM - PITCH  # runs on to the page's foot
+        assert_on_grid(pdf)
+
+
+def assert_on_grid(pdf, share: float = 1.0):
+    """Every body line's baseline on the same grid, counted from the type area's top."""
+    phases = [(line["base"] - TOP) % PITCH for page in pdf.pages[1:] for line in body_lines(page)]
+    phase = min(phases)
+    on = [p for p in phases if min(p - phase, PITCH - (p - phase)) < 0.5]
+    assert len(phases) >= 10 and len(on) >= share * len(phases), (len(on), len(phases))
+
+
+def test_body_lines_of_the_sample_sit_on_one_grid(sample_build):
+    with pdfplumber.open(sample_build.pdf) as pdf:
+        assert_on_grid(pdf)
+
+
+def test_body_lines_on_the_grid_after_figures_titles_and_sections(floated, ending):
+    assert_on_grid(floated)
+    assert_on_grid(ending[1])
+
+
+# ---- layout settings -----------------------------------------------------------------------
+
+@pytest.fixture
+def layout_yaml(own_layout):
+    """The layout.yaml of a project's own copy of the jianbao layout (conftest.own_layout)."""
+    return own_layout / "layout.yaml"
+
+
+@pytest.mark.parametrize("line, message", [
+    ("  figure_min_scale: 5%", "makeup.figure_min_scale（图为留在原处最多缩小到）应为 10%–100% 之间的比例（如 75%），实际为“5%”"),
+    ("  figure_placement: bottom", "makeup.figure_placement（原处放不下的图）应为 top（移到下一页页首）或 here（不移动），实际为“bottom”"),
+    ("  contents_min_size: 12", "makeup.contents_min_size（目录条目最小字号）应为带单位的长度（如 12pt、4.2mm），实际为“12”"),
+])
+def test_makeup_settings_are_checked(layout_yaml, make_issue, tmp_path, line, message):
+    key = line.split(":")[0].strip()
+    text = "\n".join(line if l.strip().startswith(key + ":") else l
+                     for l in layout_yaml.read_text(encoding="utf-8").splitlines())
+    layout_yaml.write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(KjError) as error:
+        build_issue(make_issue(), tmp_path / "out")
+    assert str(error.value).endswith(message)
+
+
+def test_the_layout_decides_whether_page_1_prints_a_folio(layout_yaml, make_issue, tmp_path):
+    text = layout_yaml.read_text(encoding="utf-8").replace("first_page_folio: false", "first_page_folio: true")
+    layout_yaml.write_text(text, encoding="utf-8")
+    result = build_issue(make_issue(), tmp_path / "out", editions=("proof",))
+    assert folios(page_texts(result.pdf))[:2] == [1, 2]
+
+
+def test_a_last_page_of_two_lines_gets_more_from_the_page_before(tmp_path):
+    # Thirteen two-line paragraphs: the title and twelve fill page 2, the last would stand
+    # alone on page 3 (an odd page, the 版记 on page 4) with two lines.
+    result = build(tmp_path, [article("末页", [para(2, n) for n in range(13)])])
+    with pdfplumber.open(result.pdf) as pdf:
+        assert len(pdf.pages) == 4
+        assert len(body_lines(pdf.pages[2])) >= 5
+        empty = BOTTOM - body_lines(pdf.pages[1])[-1]["base"]
+        assert empty < 0.25 * 225 * MM  # the page before is not left with a hole
+
+
+def test_a_weasyprint_whose_pagination_changed_is_refused_in_one_place(monkeypatch, make_issue, tmp_path):
+    from weasyprint.layout import page
+
+    from kjtypeset.engine import justify, makeup
+
+    def make_page(context, root_box, page_type, resume_at, page_number):  # one parameter fewer
+        raise AssertionError("never called")
+
+    monkeypatch.setattr(page, "make_page", make_page)
+    assert any("weasyprint.layout.page.make_page" in problem for problem in justify.check_internals())
+    monkeypatch.setattr(makeup, "_state", {})  # as on a fresh start: install() checks first
+    with pytest.raises(KjError) as error:
+        build_issue(make_issue(), tmp_path / "out")
+    assert "排版引擎的补丁（中文两端对齐、版面）无法用于当前的 WeasyPrint" in str(error.value)
