@@ -731,6 +731,7 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
     def lay(skip, y, first, narrower=None):
         box.text_indent = indent if first else 0
         _state['force'] = narrower
+        _state['continuation'] = not first or skip_stack is not None  # for _compose_line
         return _get_next_linebox(
             context, box, y, bottom_space, skip, containing_block, absolute_boxes,
             fixed_boxes, first_letter_style if first else None,
@@ -1157,8 +1158,9 @@ def _compose_line(context, line, available_width, justify, choose=False):
     leaves, starts, units = _line_units(line, boxes, TO_UNITS)
     if not units:
         return False
-    first = leaves[0]
-    continuation = first.position_x - line.position_x < 0.5  # no first-line indent
+    # A line that continues a justified paragraph (set by _iter_line_boxes); headings,
+    # contents entries and the paragraph's first line are no continuation.
+    continuation = bool(_state.get('continuation')) and _squeezes(line.style)
     model = _model(units, composition, True, continuation, True)
     if not model.flexes and not model.fixed and not (justify and any(
             t == linefit.HAN for t in model.tiers)):
