@@ -10,7 +10,7 @@ LOCK := requirements.lock
 # Issue folders are named <year>-<nn>, so the newest regular issue sorts last; supplements
 # (<year>-zk<nn>) are built with ISSUE=2024-zk01.
 ISSUE ?= $(shell ls -1 issue_sources 2>/dev/null | grep -E "^[0-9]{4}-[0-9]+$$" | sort | tail -n 1)
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk scribus-data
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core scribus-data
 
 .PHONY: issue all-issues test test-fast lint fuzz bench setup system fonts lock clean help
 .DEFAULT_GOAL := help

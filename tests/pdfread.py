@@ -150,3 +150,46 @@ def line_break_violations(pdf, size: float) -> list[tuple[int, str, str]]:
                 if len(last.rstrip("，。、；：？！）》」』】”’…—")) == 1:
                     bad.append((number, "one character alone on the last line", last))
     return bad
+
+
+# ---- line composition read back (issue 12) ---------------------------------------------------
+
+LONE_MARKS = set("，。、；：")
+WIDE_MARKS = set("，。、；：？！（）《》〈〉「」『』【】〔〕“”‘’…—")
+
+
+def composition(pdf, size: float) -> dict:
+    """Spacing of the justified body lines, from character positions (advance = x0 of the next
+    character minus x0 of this one, so it does not matter how a tool encodes the spacing):
+
+    han: per justified line, the median extra advance between two Chinese characters (em);
+    lone: the advance of each lone ，。、；： inside a line (em);
+    starts: the offset from the text block's left edge of an opening mark starting a line (em).
+    """
+    han, lone, starts = [], [], []
+    for lines in text_lines(pdf):
+        paragraphs = paragraphs_of(lines, size)
+        if not paragraphs:
+            continue
+        edges = [round(line["x0"], 1) for para in paragraphs for line in para]
+        left = max(set(edges), key=edges.count)  # the text block's edge: most lines start there
+        for para in paragraphs:
+            for k, line in enumerate(para):
+                chars = [c for c in line["chars"] if c["size"] > size * 0.8]
+                gaps = [(b["x0"] - a["x0"]) / size - 1 for a, b in zip(chars, chars[1:])
+                        if HAN_RE.match(a["text"]) and HAN_RE.match(b["text"])]
+                if k < len(para) - 1 and gaps:
+                    gaps.sort()
+                    han.append(gaps[len(gaps) // 2])
+                for i in range(1, len(chars) - 1):
+                    if chars[i]["text"] in LONE_MARKS and chars[i - 1]["text"] not in WIDE_MARKS \
+                            and chars[i + 1]["text"] not in WIDE_MARKS:
+                        lone.append((chars[i + 1]["x0"] - chars[i]["x0"]) / size)
+                if k and chars[0]["text"] in "“‘（《「『【":
+                    starts.append((chars[0]["x0"] - left) / size)
+    return {"han": han, "lone": lone, "starts": starts}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * (len(ordered) - 1) + 0.5))] if ordered else 0.0

@@ -11,7 +11,7 @@ from kjtypeset.typography import cjk
 from kjtypeset.inputs.markdown import render_markdown
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cjk.md"
-VISIBLE = {"\u200b": "{ZWSP}", "\u2060": "{WJ}"}
+VISIBLE = {"\u200b": "{ZWSP}", "\u2060": "{WJ}", "\ufeff": "{SP}"}
 
 
 def show(html: str) -> str:
@@ -33,17 +33,27 @@ def test_visible_text_is_unchanged():
     import re
 
     def text(markup: str) -> str:
-        return re.sub(r"<[^>]+>", "", markup).replace("\u200b", "").replace("\u2060", "")
+        return re.sub(r"<[^>]+>", "", markup).translate(dict.fromkeys(map(ord, "\u200b\u2060\ufeff")))
     assert text(html) == text(fragment)
 
 
 def test_switches_turn_the_markup_off():
-    off = cjk.Options(han_latin_spacing=False, punctuation_compression=False)
+    off = cjk.Options(han_latin_spacing=False)
     html = cjk.prepare("<p>他说：“2023年IPO。”</p>", off)
-    assert "kj-sp" not in html and "kj-halt" not in html
+    assert "\ufeff" not in html  # no Han–Latin spacing
     assert "\u200b" in html  # line breaking stays correct whatever the layout wants
 
 
+def test_titles_break_between_words_never_inside_a_word_or_a_short_quotation():
+    """Template strings (titles, names) are segmented (rjieba): a word and a quotation of up to
+    14 characters are bound, so a title breaks as 推动科技型中小企业 / 高质量发展, never 高 / 质量."""
+    assert show(cjk.prepare_text("推动科技型中小企业高质量发展")) == \
+        "推{WJ}动科{WJ}技{WJ}型中{WJ}小{WJ}企{WJ}业高{WJ}质{WJ}量发{WJ}展"
+    assert show(cjk.prepare_text("宁波启动“领航者计划”")) == \
+        "宁{WJ}波启{WJ}动{ZWSP}“{WJ}领{WJ}航{WJ}者{WJ}计{WJ}划{WJ}”"
+
+
 def test_titles_through_the_template_filter():
-    assert show(cjk.prepare_text("南京着力打造“123”体系")) == "南京着力打造{ZWSP}“123”{ZWSP}体{WJ}系"
+    assert show(cjk.prepare_text("南京着力打造“123”体系")) == \
+        "南{WJ}京着{WJ}力打{WJ}造{ZWSP}“{WJ}1{WJ}2{WJ}3{WJ}”{ZWSP}体{WJ}系"
     assert show(cjk.prepare_text("A & B <i>", paragraph=False)) == "A &amp; B &lt;i&gt;"

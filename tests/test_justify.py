@@ -94,8 +94,10 @@ def read_lines(pdf):
     return out
 
 
-def ragged_lines(pdf, paragraphs, width):
-    """Non-final lines of the given paragraphs not flush with the right edge."""
+def ragged_lines(pdf, paragraphs, width, size=14):
+    """Non-final lines of the given paragraphs not flush with the right edge. A line ending in
+    a full-width closing mark or stop may have set it half width (squeezed first, clreq
+    3.1.6.3): its ink is flush, its glyph box overhangs by up to half an em."""
     right = MARGIN_LEFT + width
     lines = read_lines(pdf)
     bad, k = [], 0
@@ -109,7 +111,8 @@ def ragged_lines(pdf, paragraphs, width):
             if acc == target:
                 break  # final line: may be short
             assert target.startswith(acc), (acc, target)
-            if abs(x1 - right) > TOL:
+            hang = size / 2 if text.rstrip()[-1:] in "，。、；：？！）》」』】〕”’" else 0
+            if not -hang - TOL <= right - x1 <= TOL:
                 bad.append((round(x1 - right, 2), text))
     return bad
 
@@ -227,14 +230,11 @@ def char_positions(pdf):
 @pytest.mark.parametrize('token', ['IPO', 'ChatGPT', 'RISC-V', '2023', '3.5%', '0.35',
                                    '11,234,567', 'www.gov.cn'])
 def test_no_space_inside_latin_words_and_numbers(token):
-    body = f'<p>{MIXED}</p>'
-    base = render(body)
-    justify.install()
-    just = render(body)
-    # Compare the advance between consecutive characters of each occurrence.
-    def advances(pdf):
-        # One char per glyph: expand ligatures ("——" is one glyph) so that
-        # string indices and char indices agree.
+    """Inside a Latin word or a number the glyphs keep their own advances, however the line
+    around them is squeezed or stretched."""
+    def advances(pdf, expected=None):
+        # One char per glyph: expand ligatures ("——" is one glyph) so that string indices and
+        # char indices agree.
         chars = [c for c in char_positions(pdf) for _ in c[0]]
         text = ''.join(c[0][0] for c in chars)
         out = []
@@ -243,11 +243,13 @@ def test_no_space_inside_latin_words_and_numbers(token):
             if len({c[3] for c in seg}) == 1:  # not broken across lines
                 out.append([round(b[1] - a[1], 2) for a, b in zip(seg, seg[1:])])
         return out
-    a, b = advances(base), advances(just)
-    # Breaks are the same with and without justification, so occurrences pair up.
-    assert a and len(a) == len(b)
-    for x, y in zip(a, b):
-        assert max(abs(p - q) for p, q in zip(x, y)) < 0.03, (x, y)
+    justify.install()
+    # Set ragged, in the same paragraph: the token's glyphs shaped as in the justified one.
+    natural = advances(render(f'<p style="text-align: left">{MIXED}</p>'))[0]
+    found = advances(render(f'<p>{MIXED}</p>'))
+    assert found
+    for got in found:
+        assert max(abs(p - q) for p, q in zip(got, natural)) < 0.03, (got, natural)
 
 
 def gaps_between(pdf, pair):
@@ -312,7 +314,7 @@ def test_western_paragraph_unchanged():
 
 def test_small_and_large_sizes(on):
     for size, width in ((9, 300), (10.5, 434), (16, 434)):
-        assert ragged_lines(render(f'<p>{PURE}</p>', width, size), [PURE], width) == [], size
+        assert ragged_lines(render(f'<p>{PURE}</p>', width, size), [PURE], width, size) == [], size
 
 
 def test_letter_spacing_and_indent(on):
@@ -368,10 +370,10 @@ def test_plan_applies_once_per_line(on):
 
 
 def test_gap_cap_leaves_line_short():
-    # A line before a long unbreakable word: flush by default, short when
-    # the per-gap stretch is capped.
+    # A line before a long unbreakable word: flush without a cap, short when the stretch
+    # between Chinese characters is capped (the default, for a clean text layer).
     body = '科技情报工作推进国产化替代' + 'Pneumonoultramicroscopic' + '科技' * 20
-    justify.install()
+    justify.install(max_gap_em=None)
     assert ragged_lines(render(f'<p>{body}</p>', 300), [body], 300) == []
     justify.install(max_gap_em=0.17)
     pdf = render(f'<p>{body}</p>', 300)
@@ -406,32 +408,6 @@ def test_guard_sees_through_declared_wrappers(monkeypatch):
     monkeypatch.setattr(Layout, 'set_text', opaque)
     with pytest.raises(RuntimeError, match='set_text'):
         justify.install()
-
-
-# --------------------------------------------------------------------------
-# How a capped line shares its extra width (kjtypeset.engine.justify._allocate)
-# --------------------------------------------------------------------------
-
-N, S, M, T = justify.NORMAL, justify.SPACE, justify.MIXED, justify.TRACKING
-EM = 1000
-
-
-def test_equal_shares_under_the_cap():
-    assert justify._allocate(300, [N, N, M], cap=170, em=EM) == [100, 100, 100]
-    assert justify._allocate(10, [N, N, T], cap=170, em=EM) == [5, 5, 0]  # no tracking needed
-    assert justify._allocate(10_000, [N, N], cap=None, em=EM) == [5000, 5000]
-
-
-def test_past_the_cap_word_spaces_take_the_rest():
-    assert justify._allocate(1000, [N, S, N, S], cap=170, em=EM) == [170, 330, 170, 330]
-
-
-def test_past_the_cap_han_latin_boundaries_then_tracking_then_short():
-    ceiling = 170 + int(justify.FLEXIBLE_EM * EM)
-    tracking = int(justify.TRACKING_EM * EM)
-    amounts = justify._allocate(5000, [N, M, T, T, N], cap=170, em=EM)
-    assert amounts == [170, ceiling, tracking, tracking, 170]
-    assert sum(amounts) < 5000  # the line is left short rather than letter-spaced further
 
 
 def test_halfwidth_line_end_marks_hang_their_blank_half():

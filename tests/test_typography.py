@@ -121,9 +121,11 @@ def test_no_heading_ends_a_page_and_no_lone_line_at_a_page_edge(stress, sample_b
             here, there = paragraphs_of(lines, BODY), paragraphs_of(pages[number], BODY)
             if not here or not there:
                 continue
-            continues = not is_indented(there[0][0], [g[0] for g in there])
+            # Indented: against every line of the page (a page whose paragraphs all begin on
+            # it has no unindented first line to compare with).
+            continues = not is_indented(there[0][0], pages[number])
             # Orphan: a paragraph's first line alone at the foot of a page.
-            orphan = len(here[-1]) == 1 and is_indented(here[-1][0], [g[0] for g in here]) and continues
+            orphan = len(here[-1]) == 1 and is_indented(here[-1][0], lines) and continues
             # Widow: a paragraph's last line alone at the top of the next page.
             widow = continues and len(there[0]) == 1 and len(there) > 1
             assert not orphan, (number, here[-1][0]["text"])

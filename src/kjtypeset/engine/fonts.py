@@ -77,11 +77,18 @@ class FontFace:
     path: Path
 
 
+# Debian's fonts for the characters the CJK faces lack (sub- and superscript digits of CO₂ and
+# 10⁻⁶, ‱ …): fonts-dejavu-core, installed by make setup. A layout names the file; it is looked
+# for here after the layout's, the project's and the user's fonts.
+SYSTEM_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
+
+
 def resolve_font(name: str, folders: tuple[Path, ...], settings: Path, line: int | None,
                  progress: Callable[[str], None] = lambda message: None) -> Path:
-    """The font file ``name`` from the first of ``folders`` that holds it. An SC face found
-    nowhere is extracted first, once per user, into the per-user folder all projects share."""
-    for folder in folders:
+    """The font file ``name`` from the first of ``folders`` that holds it (then Debian's font
+    folders). An SC face found nowhere is extracted first, once per user, into the per-user
+    folder all projects share."""
+    for folder in (*folders, *SYSTEM_FONT_DIRS):
         candidate = (folder / name).resolve()
         if candidate.is_file() and candidate.is_relative_to(folder.resolve()):
             return candidate
@@ -91,8 +98,9 @@ def resolve_font(name: str, folders: tuple[Path, ...], settings: Path, line: int
                  "（各项目共用，只需一次）……")
         install_sc_faces(shared)
         return (shared / name).resolve()
+    debian = "（DejaVu 字体来自 Debian 软件包 fonts-dejavu-core）" if name.startswith("DejaVu") else ""
     raise KjError(settings, line, f"找不到字体文件 '{name}'：应放在版式的 fonts/、项目的 fonts/ "
-                                  f"或 {display_path(shared)} 中")
+                                  f"或 {display_path(shared)} 中{debian}")
 
 
 def font_face_css(faces: tuple[FontFace, ...], roles: tuple[tuple[str, str], ...]) -> str:

@@ -1,55 +1,57 @@
-"""Typeset seam: flush justification of Chinese text inside WeasyPrint 70 (pinned).
+"""Typeset seam: Chinese line composition inside WeasyPrint 70 (pinned).
 
-A small, separately tested patch with one entry point, ``install()``, which refuses to patch a
-WeasyPrint whose internals are not the ones tested here (tests/test_justify.py fails loudly).
+A patch with one entry point, ``install()``, which refuses to patch a WeasyPrint whose
+internals are not the ones tested here (tests/test_justify.py fails loudly on another one).
+WeasyPrint's ``text-align: justify`` only widens U+0020/U+00A0 and knows nothing of Chinese
+punctuation, so lines of Chinese stay ragged or loose. Four hooks make a line composer of it:
 
-WeasyPrint's ``text-align: justify`` only widens U+0020/U+00A0, so lines of
-Chinese stay ragged.  ``install()`` replaces ``weasyprint.layout.inline.
-justify_line`` (looked up as a module global by ``text_align``) with a version
-that also stretches the gaps around CJK characters, without inserting any
-character: the text layer still reads exactly as written.
+1. ``Layout.set_text`` (Pango attributes, no extra boxes): in a justified paragraph every
+   full-width mark is shaped half width (the font's ``halt``) and the Han–Latin spacing
+   characters kjtypeset.typography.cjk inserts (U+FEFF) are given ⅛ em, so Pango's greedy
+   line breaking packs each line as far as squeezing could (JIS X 4051 追い込み). Elsewhere the
+   marks of an adjacent pair are set 1.5 em and the spacing ¼ em: their natural widths.
+2. ``first_line_metrics`` (where Pango's first line is taken): a justified line that fits only
+   by squeezing may instead break one unit earlier and be stretched, whichever shows less
+   (kjtypeset.typography.linefit); a centred heading breaks into lines of balanced length,
+   preferably after ：, at an ideographic space or before an opening bracket.
+3. ``text_align``: each line gives the width back in the order of linefit (marks to full
+   width, Han–Latin spacing to ¼ then ⅓ em, gaps between Chinese characters, word spaces);
+   spacing at either end of a line goes, an opening bracket starting a line keeps half width.
+   The widths are written into the shaped glyphs (``_Plan``), never as inserted characters,
+   so the text layer reads exactly as written.
+4. ``draw_text``: a box stretched so much that viewers might read a space between two Chinese
+   characters carries its own text as ``/ActualText``; a hyphen added by hyphenation is not
+   part of the text either.
 
-How the space is added
-----------------------
-*Inside a TextBox* each gap is widened after Pango has shaped the line: half
-is added to the advance of the glyph before the gap, half to the advance and
-x_offset of the glyph after it.  The plan (byte offset -> Pango units) is
-stored on WeasyPrint's ``Layout`` object and re-applied by a wrapper around
-``Layout.get_first_line``, which ``draw_first_line`` calls on the fresh
-PangoLayout that ``reactivate()`` builds at draw time.
+How the space is added to glyphs
+--------------------------------
+*Inside a TextBox* a width change at a cluster boundary is split into a "trail" added to the
+advance of the glyph before it and a "lead" added to the advance and x_offset of the glyph
+after it. The plan (byte offset → Pango units) is stored on WeasyPrint's ``Layout`` object and
+re-applied by a wrapper around ``Layout.get_first_line``, which ``draw_first_line`` calls on
+the fresh PangoLayout that ``reactivate()`` builds at draw time. Pango 1.50's letter-spacing
+attributes would give every cluster half on each side (measured in demos/ls_semantics.py);
+editing glyphs is one-sided and exact.
 
-Why not letter-spacing attributes (measured in demos/ls_semantics.py):
-Pango 1.50 gives every cluster of an attributed range half of its spacing on
-each side, and trims the outer half at the ends of the layout line, so a gap
-receives (s_left + s_right) / 2.  A gap next to a character that must stay
-unspaced (Han|Latin, the outside of "——", the inside of an opening quote)
-then gets only half, or the neighbour has to be spaced too: that spaces the
-Latin word out, or (with +a/-a alternation) splits it into one shaping item
-per letter and drops its kerning.  Editing the glyphs is one-sided, exact and
-leaves shaping alone.
-
-*Between boxes* (``<strong>`` run-ins, links...) the first half widens the
-last glyph of the box before, the second half shifts ``position_x`` of what
-follows, as WeasyPrint's own ``add_word_spacing`` does.
-
-*In the text layer* a wide gap reads as a space to text extractors that infer
-spaces from positions: PDFium (Chrome's viewer) from half a space width, 0.128
-em for Noto Serif CJK.  A text box stretched by more than ``ACTUAL_TEXT_EM``
-per gap is drawn inside a ``/Span << /ActualText (…) >> BDC … EMC`` carrying
-its own text, so viewers that honour ActualText (PDFium, Acrobat) copy and
-search it exactly as written; the glyphs and their positions are unchanged.
+*Between boxes* (``<strong>`` run-ins, links…) the first half widens the last glyph of the box
+before, the second half shifts ``position_x`` of what follows, as WeasyPrint's own
+``add_word_spacing`` does.
 
 Pitfall: Pango computes and caches a line's extents while building it, so
-``pango_layout_line_get_extents`` does not see edited glyphs: a box's new
-width is Pango's natural width plus what was really written into the glyphs.
+``pango_layout_line_get_extents`` does not see edited glyphs: a box's new width is Pango's
+width plus what was really written into the glyphs.
 """
 
 import inspect
 import logging
-import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import SimpleNamespace
+
+from ..typography import linefit, paragraph
+from ..typography.chars import (CLOSING, OPENING, PAIRED_MARKS, SQUEEZABLE, STOPS, is_cjk_letter,
+                                is_invisible, is_latin, is_wide)
 
 LOGGER = logging.getLogger('kjtypeset.engine.justify')
 
@@ -63,11 +65,24 @@ _EXPECTED_SIGNATURES = {
     'weasyprint.layout.inline.add_word_spacing': [
         'context', 'box', 'justification_spacing', 'x_advance'],
     'weasyprint.layout.inline.count_expandable_spaces': ['box'],
+    'weasyprint.layout.inline.iter_line_boxes': [
+        'context', 'box', 'position_y', 'bottom_space', 'skip_stack', 'containing_block',
+        'absolute_boxes', 'fixed_boxes', 'first_letter_style', 'first_line_style'],
+    'weasyprint.layout.inline.get_next_linebox': [
+        'context', 'linebox', 'position_y', 'bottom_space', 'skip_stack', 'containing_block',
+        'absolute_boxes', 'fixed_boxes', 'first_letter_style', 'first_line_style'],
+    'weasyprint.layout.inline.split_first_line': [
+        'text', 'style', 'context', 'max_width', 'justification_spacing', 'is_line_start',
+        'minimum'],
+    'weasyprint.text.line_break.first_line_metrics': [
+        'first_line', 'text', 'layout', 'resume_at', 'space_collapse', 'style', 'hyphenated',
+        'hyphenation_character'],
     'weasyprint.text.line_break.create_layout': [
         'text', 'style', 'context', 'max_width', 'justification_spacing'],
     'weasyprint.text.line_break.line_size': ['line', 'style'],
     'weasyprint.text.line_break.Layout.get_first_line': ['self'],
     'weasyprint.text.line_break.Layout.set_text': ['self', 'text', 'justify'],
+    'weasyprint.text.line_break.Layout.setup': ['self', 'style'],
     'weasyprint.text.line_break.Layout.reactivate': ['self', 'style'],
     'weasyprint.text.line_break.Layout.deactivate': ['self'],
     'weasyprint.draw.text.draw_text': [
@@ -97,12 +112,24 @@ _EXPECTED_SIGNATURES = {
 # Global names a function must still reference for our hooks to be reached.
 _EXPECTED_REFERENCES = {
     'weasyprint.layout.inline.text_align': {'justify_line'},
+    'weasyprint.layout.inline.get_next_linebox': {'text_align', 'split_inline_box',
+                                                  'avoid_collisions'},
+    'weasyprint.layout.inline.iter_line_boxes': {
+        'get_next_linebox', 'handle_leader', 'resolve_percentages', 'resolve_one_percentage',
+        'text_indent'},
+    'weasyprint.layout.block._linebox_layout': {'iter_line_boxes'},
+    'weasyprint.layout.float.avoid_collisions': {'margin_right'},
+    'weasyprint.layout.inline.split_text_box': {'split_first_line'},
+    'weasyprint.text.line_break.split_first_line': {'first_line_metrics', 'create_layout'},
+    'weasyprint.text.line_break.first_line_metrics': {'set_text', 'get_first_line', 'line_size'},
     'weasyprint.layout.inline.add_word_spacing': {'justification_spacing'},
     'weasyprint.text.line_break.Layout.reactivate': {'setup', 'set_text'},
-    'weasyprint.text.line_break.Layout.set_text': {'justification_spacing'},
+    'weasyprint.text.line_break.Layout.set_text': {'justification_spacing',
+                                                   'pango_layout_get_attributes'},
     'weasyprint.draw.text.draw_text': {'reactivate', 'draw_first_line'},
     'weasyprint.draw.text.draw_first_line': {
-        'get_first_line', 'geometry', 'width', 'x_offset', 'max_width'},
+        'get_first_line', 'geometry', 'width', 'x_offset', 'max_width', 'PANGO_GLYPH_EMPTY',
+        'int'},
     'weasyprint.draw.draw_inline_level': {'draw_text'},
     # Page makeup: where our hooks are looked up, and the context fields they read.
     'weasyprint.layout.block.block_container_layout': {'_in_flow_layout'},
@@ -121,96 +148,109 @@ _EXPECTED_REFERENCES = {
 
 _state = {}
 
+from ..typography.cjk import SPACING  # the Han–Latin spacing character  # noqa: E402
+SPACING_EM = 0.25  # its natural width (clreq §3.2.1)
+SPACING_MIN_EM = 0.125  # squeezed
+SPACING_SOFT_EM = linefit.HAN_LATIN_SOFT_EM
+SPACING_MAX_EM = linefit.HAN_LATIN_MAX_EM
+_SPACES = (' ', '\u00a0')
+# No stretch after an opening mark or before a closing one, so marks stay attached to the
+# words they enclose or end; the space goes on their outer side.
+_OPENING = set(OPENING + '［｛〘〚〝([{')
+_CLOSING = set(CLOSING + STOPS + '〙〛〞)]},.;:?!%．％‰')
+# A gap this wide (em) may read as a space in a viewer's text layer (PDFium: half the space
+# width, 0.112 em for Noto Sans CJK, 0.128 em for Noto Serif CJK): its box gets ActualText.
+ACTUAL_TEXT_EM = 0.1
+_INVISIBLE = dict.fromkeys(map(ord, '\u200b\u2060\u00ad\ufeff'))
+# Where a centred heading prefers to break (issue 12): after a colon or an ideographic space,
+# before an opening bracket; elsewhere a break costs as much as lines one em apart in length.
+_PREFERRED_AFTER = set('：:\u3000，；')
+_BREAK_PENALTY_EM2 = 2.0
+
+
+@dataclass(frozen=True)
+class Composition:
+    """The layout's typography switches that the composer reads (layout.yaml ``typography:``)."""
+
+    squeeze: bool = True  # lay justified lines out at their narrowest and give width back
+    punctuation_compression: bool = True  # adjacent full-width marks take 1.5 em
+    halfwidth_line_end: bool = False  # a mark ending a justified line is always half width
+    halfwidth_line_start: bool = True  # an opening bracket starting a line is half width
+    balance_headings: bool = True  # centred text breaks into lines of similar length
+    max_gap_em: float | None = None  # the most a gap between Chinese characters may take (None: no limit)
+
 
 # --------------------------------------------------------------------------
 # Character classes
 # --------------------------------------------------------------------------
 
-_CJK_RANGES = (
-    (0x1100, 0x11FF), (0x2E80, 0x2FDF), (0x2FF0, 0x303F), (0x3040, 0x30FF),
-    (0x3100, 0x312F), (0x3130, 0x318F), (0x3190, 0x31FF), (0x3200, 0x33FF),
-    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE10, 0xFE1F),
-    (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x3FFFF),
-)
-# Ambiguous-width marks that are full width in Chinese text (zh-CN + SC face).
-_CJK_EXTRA = set('\u2014\u2015\u2026\u22ef\u2018\u2019\u201c\u201d\u00b7\u2027\u2e3a\u2e3b')
-
-# A line must not be stretched inside these doubled marks.
-_PAIRED = set('\u2014\u2015\u2026\u22ef')
-
-# No stretch after an opening mark or before a closing one, so marks stay
-# attached to the words they enclose or end; space goes on their outer side
-# (where the full-width glyph already has its blank half).
-_OPENING = set('（［｛〔〈《「『【〖〘〚〝‘“([{')
-_CLOSING = set('）］｝〕〉》」』】〗〙〛〞’”)]},.;:?!%'
-               '，。、；：？！．％‰')
-
-_SPACES = (' ', '\u00a0')
-
-# Justification opportunities, by how they may stretch (see _allocate).
-NORMAL, SPACE, MIXED, TRACKING = 0, 1, 2, 3
-# The most a Han–Latin boundary may take beyond the cap: it already carries ¼ em of spacing,
-# which extractors read as a space anyway.
-FLEXIBLE_EM = 1.0
-# Tracking between Latin letters, the last resort of a line that still falls short: far below
-# what an extractor reads as a space.
-TRACKING_EM = 0.06
-
-# A gap this wide (em) may read as a space in a viewer's text layer (PDFium: half the space
-# width, 0.112 em for Noto Sans CJK, 0.128 em for Noto Serif CJK): its box gets ActualText.
-ACTUAL_TEXT_EM = 0.1
-# Format characters kjtypeset.typography.cjk inserts for line breaking; they draw nothing.
-_INVISIBLE = dict.fromkeys(map(ord, '\u200b\u2060\u00ad\ufeff'))
-
-# Full-width marks whose right half is blank in Simplified Chinese faces.
-LINE_END_HALF = frozenset('，。、；：？！）》」』】〕〗”’')
-
-
-@lru_cache(maxsize=None)
-def _is_cjk(ch):
-    if ch in _CJK_EXTRA:
-        return True
-    cp = ord(ch)
-    for lo, hi in _CJK_RANGES:
-        if lo <= cp <= hi:
-            return True
-    return False
-
-
-@lru_cache(maxsize=None)
-def _is_latin(ch):
-    return ch.isascii() and ch.isalnum() or '\u00c0' <= ch <= '\u024f'
-
-
-@lru_cache(maxsize=None)
-def _is_han(ch):
-    return _is_cjk(ch) and unicodedata.category(ch) == 'Lo'
-
-
-@lru_cache(maxsize=None)
-def _is_attached(ch):
-    """Characters that never start a gap: marks, joiners, selectors, ZWSP, WJ..."""
-    return unicodedata.category(ch) in ('Mn', 'Me', 'Mc', 'Cf')
-
-
 @lru_cache(maxsize=65536)
 def gap_is_opportunity(a, b, strict=True):
     """Can extra space go between the visible characters ``a`` and ``b``?
 
-    ``strict=False`` drops the opening/closing-mark rule, for lines that
-    would otherwise have no opportunity at all.
+    ``strict=False`` drops the opening/closing-mark rule, for lines that would otherwise have
+    no opportunity at all.
     """
     if a in _SPACES:
         return True  # the space itself is widened (the gap after it)
     if b in _SPACES:
         return False  # ... so the gap before it is not a second opportunity
-    if a == b and a in _PAIRED:
+    if a == b and a in PAIRED_MARKS:
         return False
-    if not (_is_cjk(a) or _is_cjk(b)):
+    if not (is_wide(a) or is_wide(b)):
         return False  # never inside a Latin word or a number
     if strict and (a in _OPENING or b in _CLOSING):
         return False
     return True
+
+
+def pair_halves(chars):
+    """Indexes of the marks an adjacent pair sets half width (1.5 em for the two, clreq
+    §3.1.6.1): a closing mark or stop before another mark, an opening mark after another
+    opening mark."""
+    halves = set()
+    for i in range(len(chars) - 1):
+        a, b = chars[i], chars[i + 1]
+        if a in CLOSING + STOPS and b in SQUEEZABLE:
+            halves.add(i)
+        elif a in OPENING and b in OPENING:
+            halves.add(i + 1)
+    return halves
+
+
+@dataclass(frozen=True)
+class _TextPlan:
+    """What ``set_text`` adds to a text: byte ranges of the marks shaped half width, and of
+    the spacing characters with the width they get."""
+
+    halts: tuple = ()
+    spacings: tuple = ()
+
+
+@lru_cache(maxsize=8192)
+def _text_plan(text, squeeze, compression):
+    offsets, visible = [], []
+    spacings = []
+    position = 0
+    for char in text:
+        size = len(char.encode())
+        if char == SPACING:
+            spacings.append((position, position + size))
+        elif not is_invisible(char):
+            offsets.append((position, position + size))
+            visible.append(char)
+        position += size
+    halves = pair_halves(visible) if compression else set()
+    halts = tuple(span for k, (span, char) in enumerate(zip(offsets, visible))
+                  if char in SQUEEZABLE and (squeeze or k in halves))
+    return _TextPlan(halts, tuple(spacings))
+
+
+def _squeezes(style):
+    """Whether text in ``style`` is laid out at its narrowest (a justified paragraph)."""
+    composition = _state.get('composition')
+    return bool(composition and composition.squeeze and style['text_align_all'] == 'justify'
+                and style['white_space'] in ('normal', 'pre-line'))
 
 
 # --------------------------------------------------------------------------
@@ -250,8 +290,7 @@ def check_internals(version=None):
             problems.append(f'{dotted}{tuple(found)} != expected {tuple(params)}')
     for dotted, names in _EXPECTED_REFERENCES.items():
         try:
-            # Look through wrappers that declare what they wrap (functools.wraps),
-            # such as another set_text hook of the product.
+            # Look through wrappers that declare what they wrap (functools.wraps).
             code = inspect.unwrap(_resolve(dotted)).__code__
         except (ImportError, AttributeError) as exc:
             problems.append(f'{dotted} is missing ({exc})')
@@ -272,29 +311,94 @@ def check_internals(version=None):
         if 'width' not in fields or not {'offset', 'length', 'analysis'} <= set(item_fields) \
                 or not {'num_glyphs', 'glyphs', 'log_clusters'} <= set(string_fields):
             problems.append('Pango glyph structures are not declared as expected in text/ffi.py')
+        if 'is_line_break' not in dict(ffi.typeof('PangoLogAttr').fields):
+            problems.append('PangoLogAttr is not declared as expected in text/ffi.py')
+        for name in ('pango_attr_font_features_new', 'pango_attr_letter_spacing_new',
+                     'pango_layout_get_log_attrs_readonly', 'pango_layout_get_line_readonly'):
+            getattr(pango, name)
     except Exception as exc:  # noqa: BLE001 - report any breakage as a problem
         problems.append(f'cannot inspect WeasyPrint/Pango internals: {exc!r}')
     return problems
 
 
 # --------------------------------------------------------------------------
-# Planning: where the extra width goes
+# 1. Layout.set_text: marks half width and spacing as Pango attributes
+# --------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _pango():
+    """WeasyPrint's Pango binding, with the two attribute-list calls it does not declare."""
+    from weasyprint.text.ffi import ffi, pango
+    try:
+        pango.pango_attr_list_copy
+    except AttributeError:
+        ffi.cdef('PangoAttrList * pango_attr_list_copy (PangoAttrList *list);'
+                 'PangoAttrList * pango_attr_list_ref (PangoAttrList *list);')
+    return ffi, pango
+
+
+def _set_text(self, text, justify=False):
+    """WeasyPrint's set_text, then our attributes on a copy of its attribute list.
+
+    WeasyPrint edits the list it finds on the layout, so it must always find its own: the
+    list as WeasyPrint left it is kept (``_kj_base``) and put back before each call.
+    """
+    ffi, pango = _pango()
+    self._kj_scaled = None  # a new text: new lines, not yet scaled for writing
+    saved = self.__dict__.get('_kj_base')
+    if saved is not None and saved[0] == self.layout:
+        pango.pango_layout_set_attributes(self.layout, saved[1])
+    _state['set_text'](self, text, justify)
+    squeeze = _squeezes(self.style)
+    composition = _state['composition']
+    plan = _text_plan(self.text, squeeze, composition.punctuation_compression)
+    if not plan.halts and not plan.spacings:
+        self._kj_base = None
+        return
+    base = pango.pango_layout_get_attributes(self.layout)
+    if base != ffi.NULL:
+        base = ffi.gc(pango.pango_attr_list_ref(base), pango.pango_attr_list_unref)
+        mine = ffi.gc(pango.pango_attr_list_copy(base), pango.pango_attr_list_unref)
+    else:
+        mine = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    for start, end in plan.halts:
+        attr = pango.pango_attr_font_features_new(b'halt')
+        attr.start_index, attr.end_index = start, end
+        pango.pango_attr_list_insert(mine, attr)
+    if plan.spacings:
+        from weasyprint.text.ffi import TO_UNITS
+        em = SPACING_MIN_EM if squeeze else SPACING_EM
+        units = int(round(self.style['font_size'] * em * TO_UNITS))
+        for start, end in plan.spacings:
+            attr = pango.pango_attr_letter_spacing_new(units)
+            attr.start_index, attr.end_index = start, end
+            pango.pango_attr_list_change(mine, attr)
+    pango.pango_layout_set_attributes(self.layout, mine)
+    self._kj_base = (self.layout, base)
+
+
+# --------------------------------------------------------------------------
+# Lines as the composer sees them
 # --------------------------------------------------------------------------
 
 @dataclass
-class _Plan:
-    """Stored on a WeasyPrint Layout: glyph edits to re-apply at draw time."""
-    text: str
-    gaps: dict  # byte offset of a cluster boundary -> (trail, lead) Pango units
-    keys: list = field(default_factory=list)  # sorted offsets
-    canary: int = None  # unedited width of the first edited glyph
+class _Unit:
+    """A visible character or a spacing character of a line, and where it lies."""
+
+    leaf: int  # index of its leaf box in the line
+    char: str  # U+FFFC for an atomic inline box
+    start: int | None  # byte offsets in the leaf's text
+    end: int | None
+    em: float  # its font size, in the line's unit
+    squeezed: bool = False  # laid out at its narrowest (a justified box)
+    box_half: bool = False  # shaped half width by the box's own pair rule
 
 
 def _leaves(box, boxes, inline_starts, out, parents=()):
     """Append in-flow leaves of a line in visual (LTR) order to ``out``.
 
-    ``inline_starts`` maps a leaf to the inline boxes that start with it,
-    outermost first, so a gap before the leaf is added outside them.
+    ``inline_starts`` maps a leaf to the inline boxes that start with it, outermost first,
+    so a gap before the leaf is added outside them.
     """
     if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
         first = True
@@ -309,62 +413,615 @@ def _leaves(box, boxes, inline_starts, out, parents=()):
         inline_starts[id(box)] = parents
 
 
-def _units(leaf, boxes):
-    """Visible characters of a leaf as (char, byte offset of its end).
-
-    Attached characters (marks, ZWSP, word joiner...) are skipped: a gap
-    lies after the visible character, before anything attached to it.
-    """
+def _units_of(leaf, index, boxes, to_units):
     if not isinstance(leaf, boxes.TextBox):
-        return [('\ufffc', None)]  # atomic inline: an object replacement char
+        return [_Unit(index, '\ufffc', None, None, 0.0)]
+    style = leaf.style
+    em = style['font_size'] * to_units
+    squeezed = _squeezes(style)
+    composition = _state['composition']
+    halts = {start for start, _end in
+             _text_plan(leaf.text, squeezed, composition.punctuation_compression).halts}
     units = []
     offset = 0
-    for ch in leaf.text:
-        offset += 1 if ch < '\x80' else 2 if ch < '\u0800' else 3 if ch < '\U00010000' else 4
-        if not _is_attached(ch):
-            units.append((ch, offset))
+    for char in leaf.text:
+        size = len(char.encode())
+        if char == SPACING or not is_invisible(char):
+            units.append(_Unit(index, char, offset, offset + size, em, squeezed,
+                               offset in halts and not squeezed))
+        offset += size
     return units
 
 
-def plan_line(line, boxes):
-    """Find the justification opportunities of a line.
-
-    Return None if nothing can stretch, else (leaves, starts, gaps) where
-    ``gaps`` lists (leaf index before, byte offset in it, leaf index after,
-    tier) in visual order; see ``_allocate`` for what each tier takes.
-    """
+def _line_units(line, boxes, to_units):
     leaves, starts = [], {}
     _leaves(line, boxes, starts, leaves)
-    seq = []  # (leaf index, char, byte offset of its end)
+    units = []
     for i, leaf in enumerate(leaves):
-        seq.extend((i, ch, off) for ch, off in _units(leaf, boxes))
-    for strict in (True, False):
-        gaps, cjk = [], False
-        for (ia, a, off), (ib, b, _) in zip(seq, seq[1:]):
-            if gap_is_opportunity(a, b, strict):
-                tier = (SPACE if a in _SPACES else
-                        MIXED if _is_latin(a) != _is_latin(b) and (_is_han(a) or _is_han(b))
-                        else NORMAL)
-                gaps.append((ia, off, ib, tier))
-                cjk = cjk or a not in _SPACES
-            elif a.isalpha() and b.isalpha() and _is_latin(a) and _is_latin(b):
-                gaps.append((ia, off, ib, TRACKING))
-        if cjk:
-            return leaves, starts, gaps
+        units.extend(_units_of(leaf, i, boxes, to_units))
+    return leaves, starts, units
+
+
+@dataclass
+class _Model:
+    """A line's flexible items and justification gaps, ready for linefit."""
+
+    flexes: list = field(default_factory=list)
+    flex_units: list = field(default_factory=list)  # (unit, side): 'right' | 'left' | 'spacing'
+    tiers: list = field(default_factory=list)
+    gap_units: list = field(default_factory=list)  # (unit before, unit after)
+    fixed: list = field(default_factory=list)  # (unit, side, change): edge adjustments
+    freed: float = 0.0  # width the fixed adjustments give back
+    continuation: bool = True  # not the first line of its paragraph
+
+
+def _model(units, composition, line_start, continuation, line_end):
+    """The flexible items and gaps of ``units`` (one line, or a candidate first line).
+
+    ``line_start``/``line_end``: the units begin or end a line (edge rules apply);
+    ``continuation``: the line is not the first of its paragraph.
+    """
+    model = _Model(continuation=continuation)
+    visible = [u for u in units if u.char != SPACING]
+    halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
+    first_visible = next((k for k, u in enumerate(units) if u.char != SPACING), len(units))
+    last_solid = max((k for k, u in enumerate(units) if u.char != SPACING and u.char not in _SPACES),
+                     default=-1)
+    v = -1  # index of the unit among the visible ones
+    for k, unit in enumerate(units):
+        if unit.char == SPACING:
+            current = unit.em * (SPACING_MIN_EM if unit.squeezed else SPACING_EM)
+            if (line_start and k < first_visible) or (line_end and k > last_solid):
+                # clreq §3.2.1: no Han–Latin spacing at the start or end of a line
+                model.fixed.append((unit, 'spacing', -current))
+                model.freed += current
+                continue
+            model.flexes.append(linefit.Flex(
+                current, unit.em * SPACING_EM, unit.em * SPACING_MIN_EM,
+                unit.em * (SPACING_SOFT_EM - SPACING_EM), unit.em * (SPACING_MAX_EM - SPACING_EM),
+                kind='spacing'))
+            model.flex_units.append((unit, 'spacing'))
+            continue
+        v += 1
+        if unit.char not in SQUEEZABLE or unit.start is None:
+            continue
+        current = unit.em * (0.5 if unit.squeezed or unit.box_half else 1.0)
+        natural = unit.em * (0.5 if v in halves else 1.0)
+        side = 'left' if unit.char in OPENING else 'right'
+        if side == 'left' and line_start and v == 0 and continuation \
+                and composition.halfwidth_line_start:
+            # An opening bracket starting a line keeps half width: its blank outer half would
+            # push the line in (clreq §3.1.6.2).
+            if current != unit.em * 0.5:
+                model.fixed.append((unit, side, unit.em * 0.5 - current))
+                model.freed += current - unit.em * 0.5
+            continue
+        at_end = line_end and side == 'right' and v == len(visible) - 1
+        if at_end and composition.halfwidth_line_end:
+            if current != unit.em * 0.5:
+                model.fixed.append((unit, side, unit.em * 0.5 - current))
+                model.freed += current - unit.em * 0.5
+            continue
+        model.flexes.append(linefit.Flex(current, natural, unit.em * 0.5, 0.0, 0.0,
+                                         kind='mark', first=at_end))
+        model.flex_units.append((unit, side))
+    gaps = _gaps(units, strict=True)
+    if not any(tier == linefit.HAN for _a, _b, tier in gaps):
+        gaps = _gaps(units, strict=False)  # a line with no other opportunity
+    model.gap_units = [(a, b) for a, b, _tier in gaps]
+    model.tiers = [tier for _a, _b, tier in gaps]
+    return model
+
+
+def _gaps(units, strict):
+    """(unit, next visible unit, tier) of every justification gap among ``units``: none where
+    a spacing character stands between (it is the gap's flexible item), none inside a number
+    written in digit groups (27 436.5)."""
+    gaps = []
+    previous = before = None
+    spacing = False
+    for unit in units:
+        if unit.char == SPACING:
+            spacing = True
+            continue
+        if previous is not None and not spacing:
+            digit_group = (previous.char in _SPACES + ('\u2009', '\u202f') and before is not None
+                           and before.char.isdigit() and unit.char.isdigit())
+            tier = None if digit_group else _tier(previous.char, unit.char, strict)
+            if tier is not None:
+                gaps.append((previous, unit, tier))
+        before, previous, spacing = previous, unit, False
+    return gaps
+
+
+def _tier(a, b, strict):
+    if gap_is_opportunity(a, b, strict):
+        if a in _SPACES:
+            return linefit.SPACE
+        return linefit.HAN
+    if a.isalpha() and b.isalpha() and is_latin(a) and is_latin(b):
+        return linefit.TRACKING
     return None
+
+
+# --------------------------------------------------------------------------
+# 2. Where a line breaks: squeeze or stretch; balanced headings
+# --------------------------------------------------------------------------
+
+def _split_first_line(text, style, context, max_width, justification_spacing,
+                      is_line_start=True, minimum=False):
+    """WeasyPrint's split_first_line, telling first_line_metrics the width it breaks for."""
+    outer = _state['breaking']
+    _state['breaking'] = None if minimum else (max_width, text, context)
+    try:
+        return _state['split_first_line'](text, style, context, max_width, justification_spacing,
+                                          is_line_start, minimum)
+    finally:
+        _state['breaking'] = outer
+
+
+def _first_line_metrics(first_line, text, layout, resume_at, space_collapse, style,
+                        hyphenated=False, hyphenation_character=None):
+    """Pango's first line, or the first line of a balanced heading."""
+    breaking = _state.get('breaking')
+    composition = _state['composition']
+    if (breaking is not None and breaking[0] not in (None, float('inf')) and not hyphenated
+            and first_line is not None and composition.balance_headings
+            and style['text_align_all'] == 'center' and breaking[1].startswith(text[:1])):
+        max_width, whole, context = breaking
+        chosen = _balanced_break(whole, layout if layout.text == whole else None, style, context,
+                                 max_width)
+        if chosen is not None and chosen != first_line.length:
+            first_line, resume_at = SimpleNamespace(length=chosen), chosen
+    result = _state['first_line_metrics'](first_line, text, layout, resume_at, space_collapse,
+                                          style, hyphenated, hyphenation_character)
+    if hyphenated:
+        result[0]._kj_hyphenated = hyphenation_character  # not in the text: see draw_text
+    return result
+
+
+def _glyph_widths(line):
+    """{byte offset of a cluster start: its width} for a PangoLayoutLine."""
+    from weasyprint.text.ffi import ffi
+    widths = {}
+    run = line.runs
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        item, glyphs = glyph_item.item, glyph_item.glyphs
+        for i in range(glyphs.num_glyphs):
+            start = item.offset + glyphs.log_clusters[i]
+            widths[start] = widths.get(start, 0) + glyphs.glyphs[i].geometry.width
+    return widths
+
+
+def _char_table(layout, lines):
+    """The characters of ``layout``: (char, byte start, byte end, width in the given Pango
+    lines, whether a line may break before it)."""
+    from weasyprint.text.ffi import ffi, pango
+    widths = {}
+    for line in lines:
+        widths.update(_glyph_widths(line))
+    count = ffi.new('gint *')
+    attrs = pango.pango_layout_get_log_attrs_readonly(layout.layout, count)
+    table = []
+    offset = 0
+    for k, char in enumerate(layout.text):
+        size = len(char.encode())
+        table.append((char, offset, offset + size, widths.get(offset, 0),
+                      k < count[0] and bool(attrs[k].is_line_break)))
+        offset += size
+    return table
+
+
+# Where a line breaks. WeasyPrint's line breaking is greedy: each line takes as much as fits
+# (here: as fits when squeezed) and knows nothing of what the next line needs. Two things are
+# added, both by laying a line out again in a narrower width, which makes it end earlier:
+# - a line that fits only by squeezing may be better broken before its last unit and
+#   stretched (badness in kjtypeset.typography.linefit), judged in text_align;
+# - a line followed by a bad one (a long number or word that fits on neither) may take more
+#   or less so that the two together read best: a two-line window of total fit, judged in
+#   _iter_line_boxes before the line is handed to the block.
+
+MAX_OPTIONS = 5  # earlier breaks considered for one line
+PLAN_BADNESS = 1.0  # a paragraph with a worse line is planned as a whole
+MAX_BUFFERED = 60  # lines of a paragraph held before they are handed on (a longer one goes on greedily)
+
+
+def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block,
+                      absolute_boxes, fixed_boxes, first_letter_style, first_line_style):
+    args = (context, linebox, position_y, bottom_space, skip_stack, containing_block,
+            absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
+    forced = _state.get('force')
+    _state['force'] = None
+    saved = {key: _state.get(key) for key in ('choosing', 'request', 'widen', 'wanted')}
+    choosing = (forced is None and _squeezes(linebox.style) and not context.excluded_shapes
+                and not first_letter_style and linebox.style['direction'] == 'ltr')
+    # forced == 0: the widest line, laid out for the two-line window to see its options
+    _state.update(choosing=choosing, request=None, widen=0.0, wanted=forced == 0.0)
+    try:
+        if forced:
+            return _narrower(args, forced)
+        counts = len(absolute_boxes), len(fixed_boxes)
+        line, resume_at = _state['get_next_linebox'](*args)
+        request = _state['request']
+        if request is None or line is None or counts != (len(absolute_boxes), len(fixed_boxes)):
+            return line, resume_at
+        return _narrower(args, request)
+    finally:
+        _state.update(saved)
+
+
+def _narrower(args, narrower):
+    """Lay a line out in ``narrower`` px less than its width; set it to the whole width."""
+    linebox = args[1]
+    margin = linebox.margin_right
+    linebox.margin_right = margin + narrower
+    _state.update(choosing=False, request=None, widen=narrower)
+    try:
+        line, resume_at = _state['get_next_linebox'](*args)
+    finally:
+        linebox.margin_right = margin
+    if line is not None:
+        line.margin_right = margin
+        line._kj_narrower = narrower
+    return line, resume_at
+
+
+def _line_options(context, line, available_width, leaves, units, model, result, em):
+    """How ``line`` could end: [(px narrower to lay it out in, badness)], this break first,
+    then earlier ones (within its last text box) while they still need squeezing."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
+    from weasyprint.text.line_break import create_layout
+
+    composition = _state['composition']
+    options = [(0.0, result.badness())]
+    last = leaves[-1]
+    if not isinstance(last, boxes.TextBox) or len(last.text) < 2:
+        return options
+    layout = create_layout(last.text, last.style, context, max_width=None, justification_spacing=0)
+    first_line, _ = _state['get_first_line'](layout)
+    table = _char_table(layout, [first_line])
+    layout.deactivate()
+    available = available_width * TO_UNITS
+    width = line.width * TO_UNITS
+    index = len(leaves) - 1
+    first_of_last = next(k for k, u in enumerate(units) if u.leaf == index)
+    breaks = [k for k in range(len(table) - 1, 0, -1) if table[k][4]]
+    previous = len(table)
+    for k in breaks[:MAX_OPTIONS]:
+        tail = sum(row[3] for row in table[k:])
+        cut = table[k][1]
+        prefix = units[:first_of_last] + [u for u in units[first_of_last:] if u.start < cut]
+        if not any(u.char != SPACING for u in prefix):
+            break
+        candidate = _model(prefix, composition, True, model.continuation, True)
+        laid = width - tail
+        option = linefit.compose(candidate.flexes, candidate.tiers,
+                                 available - laid + candidate.freed, em, True,
+                                 composition.max_gap_em)
+        next_unit = sum(row[3] for row in table[k:previous])
+        # Laid out in this width, the line ends at k: the unit after k no longer fits.
+        options.append((available_width - (laid + min(next_unit / 2, 1024)) * FROM_UNITS,
+                        option.badness()))
+        previous = k
+    return options
+
+
+def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, containing_block,
+                     absolute_boxes, fixed_boxes, first_letter_style, first_line_style):
+    """WeasyPrint's iter_line_boxes; a justified paragraph's lines end where the planner
+    (kjtypeset.typography.paragraph) sets the paragraph best."""
+    from weasyprint.layout.inline import handle_leader
+    from weasyprint.layout.percent import resolve_one_percentage, resolve_percentages
+
+    if not _squeezes(box.style) or box.style['direction'] != 'ltr':
+        yield from _state['iter_line_boxes'](
+            context, box, position_y, bottom_space, skip_stack, containing_block,
+            absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
+        return
+    resolve_percentages(box, containing_block)
+    if skip_stack is None:
+        resolve_one_percentage(box, 'text_indent', containing_block.width)
+    else:
+        box.text_indent = 0
+    indent = box.text_indent
+
+    def lay(skip, y, first, narrower=None):
+        box.text_indent = indent if first else 0
+        _state['force'] = narrower
+        _state['continuation'] = not first or skip_stack is not None  # for _compose_line
+        return _get_next_linebox(
+            context, box, y, bottom_space, skip, containing_block, absolute_boxes,
+            fixed_boxes, first_letter_style if first else None,
+            first_line_style if first else None)
+
+    # Greedy lines first (each with the local choice of _get_next_linebox); only a paragraph
+    # with a line worse than PLAN_BADNESS is planned as a whole and laid out again.
+    counts = len(absolute_boxes), len(fixed_boxes)
+    first = True
+    lines, skip, y = [], skip_stack, position_y
+    while True:
+        line, resume_at = lay(skip, y, first)
+        if line is None:
+            break
+        lines.append((line, resume_at))
+        if resume_at is None or len(lines) >= MAX_BUFFERED:
+            break
+        skip, y, first = resume_at, line.position_y + line.height, False
+    if (lines and max(getattr(line, '_kj_badness', 0.0) for line, _ in lines) > PLAN_BADNESS
+            and not context.excluded_shapes and not first_letter_style):
+        del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
+        planned = _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
+                                 absolute_boxes, fixed_boxes, len(lines))
+        if planned is not None:
+            lines = planned
+        else:  # the greedy lines stand: lay them out again as they were
+            lines = _relaid(lay, skip_stack, position_y, len(lines))
+    for line, resume_at in lines:
+        handle_leader(context, line, containing_block)
+        yield line, resume_at
+        box.text_indent = 0
+    if lines and lines[-1][1] is not None:  # more than MAX_BUFFERED lines: go on
+        line, resume_at = lines[-1]
+        yield from _iter_line_boxes(context, box, line.position_y + line.height, bottom_space,
+                                    resume_at, containing_block, absolute_boxes, fixed_boxes,
+                                    None, None)
+
+
+def _relaid(lay, skip, y, count):
+    lines, first = [], True
+    while len(lines) < count:
+        line, resume_at = lay(skip, y, first)
+        if line is None:
+            break
+        lines.append((line, resume_at))
+        if resume_at is None:
+            break
+        skip, y, first = resume_at, line.position_y + line.height, False
+    return lines
+
+
+def _planned_lines(context, lay, box, skip, y, containing_block, absolute_boxes, fixed_boxes,
+                   limit):
+    """The paragraph's lines where the planner ends them (None: it cannot plan this one)."""
+    lines, first = [], True
+    while len(lines) < limit + 8:
+        plan = _plan_lines(context, lay, box, skip, y, first, containing_block, absolute_boxes,
+                           fixed_boxes)
+        if plan is None:
+            return None if not lines else lines + _relaid(lay, skip, y, limit)
+        for narrower, expected in plan:
+            line, resume_at = lay(skip, y, first, narrower)
+            if line is None:
+                return lines
+            lines.append((line, resume_at))
+            if resume_at is None:
+                return lines
+            skip, y, first = resume_at, line.position_y + line.height, False
+            if _visible_count(line) != expected:
+                break  # WeasyPrint broke elsewhere than planned: plan the rest again
+    return lines
+
+
+def _visible_count(line):
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.ffi import TO_UNITS
+    return sum(1 for u in _line_units(line, boxes, TO_UNITS)[2]
+               if u.char != SPACING and u.char not in _SPACES)
+
+
+def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_block,
+                absolute_boxes, fixed_boxes):
+    """[(px narrower, visible characters)] for each line of the paragraph (up to a forced
+    break), or None when the paragraph is not one the planner can measure."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.inline import can_break_text
+    from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
+    from weasyprint.text.line_break import create_layout
+
+    composition = _state['composition']
+    counts = len(absolute_boxes), len(fixed_boxes)
+    _state['measuring'] = True
+    try:
+        # The rest of the paragraph on one line as wide as it needs: every box as laid out.
+        line, _resume_at = lay(skip_stack, position_y, first, narrower=-1e7)
+    finally:
+        _state['measuring'] = False
+        del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
+    if line is None:
+        return None
+    leaves, _starts, units = _line_units(line, boxes, TO_UNITS)
+    if not units or not all(isinstance(leaf, boxes.TextBox) for leaf in leaves):
+        return None
+    em = box.style['font_size'] * TO_UNITS
+    widths, chances = {}, set()
+    by_leaf = {}  # leaf -> ([byte offsets of its units], [their indexes])
+    for k, unit in enumerate(units):
+        offsets, indexes = by_leaf.setdefault(unit.leaf, ([], []))
+        offsets.append(unit.start)
+        indexes.append(k)
+    for i, leaf in enumerate(leaves):
+        offsets, indexes = by_leaf.get(i, ([], []))
+        layout = create_layout(leaf.text, leaf.style, context, max_width=None, justification_spacing=0)
+        shaped, _ = _state['get_first_line'](layout)
+        table = _char_table(layout, [shaped])
+        layout.deactivate()
+        for _char, start, _end, width, may_break in table:
+            widths[(i, start)] = width
+            if may_break and start:
+                j = bisect_left(offsets, start)
+                if j < len(offsets):
+                    chances.add(indexes[j])
+        if i and indexes and leaves[i - 1].text and leaf.text and can_break_text(
+                leaves[i - 1].text[-1] + leaf.text[0], leaf.style['lang']):
+            chances.add(indexes[0])
+    visible = [u for u in units if u.char != SPACING]
+    halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
+    index_of = {id(u): v for v, u in enumerate(visible)}
+    gap_after = {id(a): tier for a, _b, tier in _gaps(units, strict=True)}
+    planned = []
+    for k, unit in enumerate(units):
+        width = widths.get((unit.leaf, unit.start), 0)
+        extra, mark = 0.0, ''
+        if unit.char == SPACING:
+            extra = unit.em * (SPACING_EM - SPACING_MIN_EM)
+        elif unit.char in SQUEEZABLE:
+            mark = 'open' if unit.char in OPENING else 'close'
+            extra = 0.0 if index_of[id(unit)] in halves else unit.em * 0.5
+        gap = gap_after.get(id(unit))
+        planned.append(paragraph.Unit(width, extra, mark, unit.char == SPACING,
+                                      unit.char in _SPACES, gap))
+    # Inline boxes' margins, borders and paddings: what the units do not account for.
+    laid = box.text_indent * TO_UNITS
+    for k, unit in enumerate(units):
+        if k and unit.leaf != units[k - 1].leaf:
+            drift = (leaves[unit.leaf].position_x - line.position_x) * TO_UNITS - laid
+            if abs(drift) > 1:
+                previous = planned[k - 1]
+                planned[k - 1] = paragraph.Unit(previous.width + drift, previous.extra, previous.mark,
+                                                previous.spacing, previous.space, previous.gap)
+                laid += drift
+        laid += planned[k].width
+    available = containing_block.width * TO_UNITS
+    indent = box.text_indent * TO_UNITS
+    planner = paragraph.Planner(planned, em, composition.max_gap_em,
+                                composition.halfwidth_line_start, composition.halfwidth_line_end)
+    ends = planner.plan(sorted(chances), available - indent, available, first_continues=not first)
+    if ends is None:
+        return None
+    plan, start = [], 0
+    ordered = sorted(chances | {len(units)})
+    for end in ends:
+        if end == len(units):
+            narrower = None
+        else:
+            following = next((c for c in ordered if c > end), len(units))
+            next_unit = planner.x[following] - planner.x[end]
+            laid = planner.x[end] - planner.x[start] + (indent if start == 0 else 0)
+            narrower = (available - laid - min(next_unit / 2, em / 4)) * FROM_UNITS
+        expected = sum(1 for u in units[start:end] if u.char != SPACING and u.char not in _SPACES)
+        plan.append((narrower, expected))
+        start = end
+    return plan
+
+
+_balanced = {}  # (remaining text, width, size) of a heading → byte length of its next line
+
+
+def _balanced_break(text, layout, style, context, max_width):
+    """Break a centred heading into lines of similar length (issue 12). ``layout``: Pango's
+    layout of the whole ``text`` in ``max_width``, if there is one already."""
+    key = (round(max_width, 2), style['font_size'])
+    if (text, *key) in _balanced:
+        return _balanced[(text, *key)]
+    from weasyprint.text.ffi import TO_UNITS, ffi, pango
+    from weasyprint.text.line_break import create_layout
+    if layout is None:
+        layout = create_layout(text, style, context, max_width, 0)
+    lines = []
+    while True:
+        line = pango.pango_layout_get_line_readonly(layout.layout, len(lines))
+        if line == ffi.NULL:
+            break
+        lines.append(line)
+    if len(lines) < 2 or len(layout.text) != len(text):
+        return None
+    table = _char_table(layout, lines)
+    em = style['font_size'] * TO_UNITS
+    available = max_width * TO_UNITS
+    breaks = _balance(table, len(lines), em, available)
+    if not breaks:
+        return None
+    bounds = [0] + [table[k][1] for k in breaks]
+    encoded = text.encode()
+    for here, after in zip(bounds[1:], bounds[2:] + [None]):
+        if after is not None:
+            _balanced[(encoded[here:].decode(), *key)] = after - here
+    if len(_balanced) > 4096:
+        _balanced.clear()
+    return bounds[1]
+
+
+def _balance(table, count, em, available):
+    """Char indexes where ``count`` lines of most even length start (DP over break chances)."""
+    n = len(table)
+    prefix = [0.0]
+    for row in table:
+        prefix.append(prefix[-1] + row[3])
+    chances = [k for k in range(1, n) if table[k][4]]
+
+    def width(i, j):
+        while j > i and table[j - 1][0] in _SPACES + ('\u200b', SPACING, '\u2060'):
+            j -= 1
+        return prefix[j] - prefix[i]
+
+    def letters(i, j):
+        return sum(1 for row in table[i:j] if not is_invisible(row[0]) and row[0] not in _SPACES)
+
+    def penalty(k):
+        before, after = table[k - 1][0], table[k][0]
+        preferred = before in _PREFERRED_AFTER or after in OPENING or before == ' '
+        return 0.0 if preferred else _BREAK_PENALTY_EM2
+
+    def over(w):
+        """A line wider than the measure only where a unit that cannot break is (a long
+        quotation): as little as can be."""
+        return 1000 * max(0.0, w - available) / em
+
+    mean = width(0, n) / count
+    # best[j][m]: cost of setting table[:j] in m lines ending with a break before j
+    best = {(0, 0): (0.0, None)}
+    for m in range(1, count):
+        for j in chances:
+            options = []
+            for (i, mm), (cost, _prev) in list(best.items()):
+                if mm != m - 1 or i >= j:
+                    continue
+                w = width(i, j)
+                options.append((cost + ((w - mean) / em) ** 2 + penalty(j) + over(w), i))
+            if options:
+                best[(j, m)] = min(options)
+    finals = []
+    for (i, m), (cost, _prev) in best.items():
+        if m != count - 1:
+            continue
+        w = width(i, n)
+        if letters(i, n) < 3:
+            continue
+        finals.append((cost + ((w - mean) / em) ** 2 + over(w), i))
+    if not finals:
+        return None
+    _cost, j = min(finals)
+    breaks, m = [], count - 1
+    while m > 0:
+        breaks.append(j)
+        j = best[(j, m)][1]
+        m -= 1
+    return sorted(breaks)
 
 
 # --------------------------------------------------------------------------
 # Glyph editing (inside a TextBox)
 # --------------------------------------------------------------------------
 
+@dataclass
+class _Plan:
+    """Stored on a WeasyPrint Layout: glyph edits to re-apply at draw time."""
+    text: str
+    gaps: dict  # byte offset of a cluster boundary -> (trail, lead) Pango units
+    keys: list = field(default_factory=list)  # sorted offsets
+    canary: int = None  # unedited width of the first edited glyph
+
+
 def _apply_plan(layout, line):
     """Apply the plan stored on ``layout`` to ``line``; idempotent.
 
     Return the Pango units actually added, or None without a plan.
 
-    A gap gets its "trail" added to the advance of the cluster before it
-    and its "lead" added, as width and x_offset, to the cluster after it.
+    A boundary gets its "trail" added to the advance of the cluster before it and its "lead"
+    added, as width and x_offset, to the cluster after it.
     """
     from weasyprint.text.ffi import ffi
     plan = layout.__dict__.get('_kj_plan')
@@ -380,17 +1037,17 @@ def _apply_plan(layout, line):
         start, end = item.offset, item.offset + item.length
         lo = bisect_left(keys, start)
         if lo == len(keys) or keys[lo] > end or item.analysis.level % 2:
-            continue  # no gap here (or an RTL run, left alone)
+            continue  # no boundary here (or an RTL run, left alone)
         n = glyphs.num_glyphs
         clusters = ffi.unpack(glyphs.log_clusters, n)
         infos = glyphs.glyphs
         for key in keys[lo:bisect_left(keys, end + 1)]:
-            # Keys are cluster boundaries: a gap at a run boundary is seen
-            # by both runs, each applying its own half.  A ligature such as
-            # "——" (one glyph, two characters) is found by its end.
+            # Keys are cluster boundaries: one at a run boundary is seen by both runs, each
+            # applying its own part. A ligature such as "——" (one glyph, two characters) is
+            # found by its end.
             i = bisect_left(clusters, key - start)
             if i < n and clusters[i] != key - start:
-                continue  # inside a cluster: unrealised, see justify_line
+                continue  # inside a cluster: unrealised, see _compose_line
             trail, lead = gaps[key]
             if i > 0 and trail:
                 edits.append((infos + i - 1, infos[i - 1].geometry, trail, 0))
@@ -399,10 +1056,9 @@ def _apply_plan(layout, line):
     if not edits:
         return 0
     added = sum(edit[2] for edit in edits)
-    # Idempotence: the first edited glyph is a canary.  Its unedited width
-    # is recorded on the first application (at layout time); a fresh layout
-    # at draw time shows that width again, an already edited line shows it
-    # widened by all the edits that hit it.
+    # Idempotence: the first edited glyph is a canary. Its unedited width is recorded on the
+    # first application (at layout time); a fresh layout at draw time shows that width
+    # again, an already edited line shows it widened by all the edits that hit it.
     canary = edits[0][1]
     grown = sum(edit[2] for edit in edits if edit[0] == edits[0][0])
     if plan.canary is None:
@@ -422,171 +1078,169 @@ def _wrapped_get_first_line(self):
     first_line, index = _state['get_first_line'](self)
     if '_kj_plan' in self.__dict__:
         _apply_plan(self, first_line)
+    if _state.get('drawing') and self.__dict__.get('_kj_scaled') != first_line:
+        _scale_for_writing(first_line)
+        self._kj_scaled = first_line
     return first_line, index
 
 
-# --------------------------------------------------------------------------
-# justify_line replacement
-# --------------------------------------------------------------------------
+def _scale_for_writing(line):
+    """Undo a scale error of WeasyPrint 70's text writer (draw/text.py draw_first_line).
 
-def _shares(total, count):
-    """``total`` split into ``count`` whole parts, the first ones one unit larger."""
-    base, remainder = divmod(total, count)
-    return [base + (k < remainder) for k in range(count)]
-
-
-def _fill(amounts, gaps, rest, ceiling):
-    """Give ``rest`` units to ``gaps`` in equal shares, none past ``ceiling(k)`` (None: no
-    limit); a gap that reaches its ceiling passes its share on. Returns what is left."""
-    while rest > 0 and gaps:
-        share = max(rest // len(gaps), 1)
-        still_open = []
-        for k in gaps:
-            room = None if ceiling(k) is None else ceiling(k) - amounts[k]
-            grant = min(share, rest) if room is None else min(share, rest, room)
-            amounts[k] += grant
-            rest -= grant
-            if room is None or grant < room:
-                still_open.append(k)
-        gaps = still_open
-    return rest
-
-
-def _allocate(total, tiers, cap, em):
-    """How many Pango units each gap gets, for ``total`` units of extra width.
-
-    Every NORMAL, SPACE and MIXED gap gets an equal share. With a ``cap`` (units), a NORMAL
-    gap (between Han) stops there: past it, text extractors read the gap as a space. The rest
-    goes to the gaps where a wider space reads right: word spaces without limit, Han–Latin
-    boundaries up to FLEXIBLE_EM more; then, on a line that still falls short, a little
-    tracking between Latin letters (up to TRACKING_EM). What remains leaves the line short.
+    It writes a glyph's x_offset, and the width of an empty glyph, as Pango units divided by
+    the font size in px: in 1/1024 em where the TJ operator reads thousandths. A halved
+    opening bracket drew 0.512 em left, Han–Latin spacing came out 2.4 % wide and a line
+    with five of them 0.05 em past the measure. Scaled here by 1000/1024, the glyphs land
+    where Pango put them (advances are written exactly either way).
     """
-    amounts = [0] * len(tiers)
-    main = [k for k, tier in enumerate(tiers) if tier != TRACKING]
-    if cap is None or total <= cap * len(main):
-        for k, share in zip(main, _shares(total, len(main))):
-            amounts[k] = share
-        return amounts
-    rest = total
-    for k, tier in enumerate(tiers):
-        if tier == NORMAL:
-            amounts[k] = cap
-            rest -= cap
-    ceilings = {SPACE: None, MIXED: cap + int(FLEXIBLE_EM * em), TRACKING: int(TRACKING_EM * em)}
-    for group in ((SPACE, MIXED), (TRACKING,)):
-        gaps = [k for k, tier in enumerate(tiers) if tier in group]
-        rest = _fill(amounts, gaps, rest, lambda k: ceilings[tiers[k]])
-    return amounts
+    from weasyprint.text.ffi import ffi, pango
+    run = line.runs
+    while run != ffi.NULL:
+        glyphs = run.data.glyphs
+        run = run.next
+        for i in range(glyphs.num_glyphs):
+            geometry = glyphs.glyphs[i].geometry
+            if geometry.x_offset:
+                geometry.x_offset = round(geometry.x_offset * 1000 / 1024)
+            if glyphs.glyphs[i].glyph == pango.PANGO_GLYPH_EMPTY and geometry.width:
+                geometry.width = round(geometry.width * 1000 / 1024)
+
+
+# --------------------------------------------------------------------------
+# 3. text_align: setting a broken line
+# --------------------------------------------------------------------------
+
+def _alignment(line, last):
+    """WeasyPrint's resolved alignment of a line (as layout.inline.text_align computes it)."""
+    align = line.style['text_align_all']
+    if last:
+        align_last = line.style['text_align_last']
+        align = align if align_last == 'auto' else align_last
+    if align in ('left', 'right'):
+        align = 'start' if (align == 'left') ^ (line.style['direction'] == 'rtl') else 'end'
+    return align
+
+
+def text_align(context, line, available_width, last):
+    if _state.get('measuring'):
+        return _state['text_align'](context, line, available_width, last)
+    if line.style['direction'] != 'rtl':
+        available_width += _state.get('widen') or 0.0  # a line laid out narrower on purpose
+        justify = (_alignment(line, last) == 'justify'
+                   and line.style['white_space'] in ('normal', 'nowrap', 'pre-line'))
+        # A paragraph's last line may be broken earlier too: a new short last line is better
+        # than a full one squeezed hard.
+        choose = _state.get('choosing') and line.style['text_align_all'] == 'justify'
+        composed = _compose_line(context, line, available_width, justify, choose)
+        if composed and justify:
+            return 0
+    return _state['text_align'](context, line, available_width, last)
 
 
 def justify_line(context, line, extra_width):
+    """WeasyPrint's word-space justification, for lines the composer left alone."""
+    if getattr(line, '_kj_composed', False):
+        return None
+    return _state['justify_line'](context, line, extra_width)
+
+
+def _compose_line(context, line, available_width, justify, choose=False):
+    """Set ``line`` to ``available_width`` (justified) or give back what it can (otherwise).
+
+    Returns False, leaving the line to WeasyPrint, when nothing on it is ours to set. With
+    ``choose``, a line that would be better broken earlier is not set: a request to lay it
+    out again is left for _get_next_linebox.
+    """
     from weasyprint.formatting_structure import boxes
     from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
-    from weasyprint.text.line_break import create_layout, line_size
 
-    if line.style['direction'] == 'rtl' or extra_width <= 0:
-        return _state['justify_line'](context, line, extra_width)
-    plan = plan_line(line, boxes)
-    if plan is None:
-        # No CJK gap: keep WeasyPrint's own word-space justification.
-        return _state['justify_line'](context, line, extra_width)
-    leaves, starts, gaps = plan
-    last = leaves[-1]
-    if isinstance(last, boxes.TextBox) and last.style['letter_spacing'] != 'normal':
-        # WeasyPrint counts CSS letter-spacing after the last character of a
-        # box but Pango trims it at the line end: the glyphs end that much
-        # before the box does.  Let the box overhang so the ink is flush.
-        extra_width += last.style['letter_spacing']
-
-    # Optional (clreq 3.1.6.3): a full-width mark ending the line is set half width, its
-    # blank right half given to the line's gaps; the mark's ink then ends flush.
-    hang, hang_at = 0, None
-    if _state.get('halfwidth_line_end') and isinstance(last, boxes.TextBox):
-        tail = _units(last, boxes)
-        if tail and tail[-1][0] in LINE_END_HALF:
-            hang = int(round(last.style['font_size'] / 2 * TO_UNITS))
-            hang_at = tail[-1][1]
-            extra_width += hang * FROM_UNITS
-
-    # Whole Pango units (1/1024 px) so that the parts add up exactly.
+    composition = _state['composition']
+    leaves, starts, units = _line_units(line, boxes, TO_UNITS)
+    if not units:
+        return False
+    # A line that continues a justified paragraph (set by _iter_line_boxes); headings,
+    # contents entries and the paragraph's first line are no continuation.
+    continuation = bool(_state.get('continuation')) and _squeezes(line.style)
+    model = _model(units, composition, True, continuation, True)
+    if not model.flexes and not model.fixed and not (justify and any(
+            t == linefit.HAN for t in model.tiers)):
+        return False
+    last_leaf = leaves[-1]
+    extra = (available_width - line.width) * TO_UNITS + model.freed
+    if justify and isinstance(last_leaf, boxes.TextBox) and last_leaf.style['letter_spacing'] != 'normal':
+        # WeasyPrint counts CSS letter-spacing after the last character of a box but Pango
+        # trims it at the line end: the glyphs end that much before the box does.
+        extra += last_leaf.style['letter_spacing'] * TO_UNITS
     em = line.style['font_size'] * TO_UNITS
-    cap = _state.get('max_gap_em')
-    amounts = _allocate(int(round(extra_width * TO_UNITS)), [gap[3] for gap in gaps],
-                        None if cap is None else int(cap * em), em)
-    target = line.width + sum(amounts) * FROM_UNITS
-    edits = {}  # leaf index -> {byte offset: (trail, lead)}
-    shifts = {}  # id(box to shift) -> px, for gaps between leaves
+    result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em)
+    line._kj_badness = result.badness()
+    squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
+    if (choose and squeezed and result.badness() > 0) or (justify and _state.get('wanted')):
+        # Options are worked out when a squeezed line may be better broken earlier, and for
+        # a line laid out to see them (the two-line window).
+        line._kj_options = _line_options(context, line, available_width, leaves, units, model,
+                                         result, em)
+        narrower, badness = min(line._kj_options, key=lambda option: option[1])
+        if choose and narrower > 0 and badness < result.badness() - 1e-6:
+            _state['request'] = narrower
+            return True
+
+    edits = {}  # leaf index -> {byte offset: [trail, lead]} (float Pango units)
+
+    def edit(leaf, offset, trail=0.0, lead=0.0):
+        slot = edits.setdefault(leaf, {}).setdefault(offset, [0.0, 0.0])
+        slot[0] += trail
+        slot[1] += lead
+
+    for unit, side, change in model.fixed:
+        _edit_flex(edit, unit, side, change)
+    for (unit, side), flex, width in zip(model.flex_units, model.flexes, result.widths):
+        if abs(width - flex.current) > 1e-6:
+            _edit_flex(edit, unit, side, width - flex.current)
+    shifts = {}  # id(box to shift) -> Pango units, for gaps between leaves
     loose = set()  # leaf indexes next to a gap a viewer may read as a space
-    for (ia, offset, ib, _tier), units in zip(gaps, amounts):
-        if not units:
+    for (a, b), amount in zip(model.gap_units, result.gaps):
+        if amount <= 0:
             continue
-        if units >= ACTUAL_TEXT_EM * em and ia == ib:
+        if amount >= ACTUAL_TEXT_EM * em and a.leaf == b.leaf:
             # Inside one box only: a box's ActualText cannot cover a gap between boxes (a
-            # viewer compares the boxes' positions), and those at Han–Latin boundaries are
-            # closed by kjtypeset.typography.textlayer instead.
-            loose.add(ia)
-        # Half before the gap, half after: WeasyPrint writes each half as
-        # its own TJ offset, and pypdf turns an offset into a space only
-        # past about half a space width, so halves keep the text layer
-        # clean for twice the stretch.  Between leaves the first half
-        # widens the last glyph of the box before (when it is text).
-        lead = units // 2
-        if ia == ib or isinstance(leaves[ia], boxes.TextBox):
-            old_trail, old_lead = edits.setdefault(ia, {}).get(offset, (0, 0))
-            edits[ia][offset] = (old_trail + units - lead, old_lead + (lead if ia == ib else 0))
-            if ia == ib:
-                continue
+            # viewer compares the boxes' positions).
+            loose.add(a.leaf)
+        # Half before the gap, half after: WeasyPrint writes each half as its own TJ offset,
+        # and pypdf turns an offset into a space only past about half a space width, so
+        # halves keep the text layer clean for twice the stretch.
+        lead = amount / 2
+        if a.leaf == b.leaf:
+            edit(a.leaf, a.end, amount - lead, lead)
+        elif isinstance(leaves[a.leaf], boxes.TextBox):
+            edit(a.leaf, a.end, amount - lead)
+            holder = (starts[id(leaves[b.leaf])] or (leaves[b.leaf],))[0]
+            shifts[id(holder)] = shifts.get(id(holder), 0.0) + lead
         else:
-            lead = units
-        holder = (starts[id(leaves[ib])] or (leaves[ib],))[0]
-        shifts[id(holder)] = shifts.get(id(holder), 0) + lead * FROM_UNITS
-    if hang:
-        trail, lead = edits.setdefault(len(leaves) - 1, {}).get(hang_at, (0, 0))
-        edits[len(leaves) - 1][hang_at] = (trail - hang, lead)
+            holder = (starts[id(leaves[b.leaf])] or (leaves[b.leaf],))[0]
+            shifts[id(holder)] = shifts.get(id(holder), 0.0) + amount
+    whole = _whole_units(edits, shifts)
     index_of = {id(leaf): i for i, leaf in enumerate(leaves)}
 
-    def relayout(box, gaps):
-        """A new layout of ``box`` with the plan; (layout, natural, realised)."""
-        layout = create_layout(box.text, box.style, context, max_width=None,
-                               justification_spacing=0)
-        # Keep the original max_width for text-overflow/block-ellipsis
-        # drawing, without letting Pango wrap the text again.
-        layout.max_width = box.pango_layout.max_width
-        layout._kj_plan = _Plan(box.text, gaps, sorted(gaps))
-        first_line, _ = _state['get_first_line'](layout)
-        # Pango computed and cached the line extents before our edit, so
-        # this is the natural width; the drawn width adds what was really
-        # written into the glyphs.
-        natural, _ = line_size(first_line, box.style)
-        realised = _apply_plan(layout, first_line) * FROM_UNITS
-        layout.deactivate()
-        return layout, natural, realised
-
     def spread(box, x_advance):
-        x_advance += shifts.pop(id(box), 0)
+        x_advance += shifts.pop(id(box), 0) * FROM_UNITS
         if isinstance(box, boxes.TextBox):
             box.position_x += x_advance
             i = index_of.get(id(box))
             if i in loose:
                 box._kj_actual_text = box.text.translate(_INVISIBLE)
-            if i in edits and not _state['measure'] and box.pango_layout.text == box.text:
-                # Trust the arithmetic: the draw-time hook edits exactly these
-                # glyphs (and warns if it cannot).
-                box.pango_layout._kj_plan = _Plan(box.text, edits[i], sorted(edits[i]))
-                planned = sum(map(sum, edits[i].values())) * FROM_UNITS
+            gaps = {offset: tuple(v) for offset, v in whole.get(i, {}).items() if v != [0, 0]}
+            if gaps:
+                planned = sum(map(sum, gaps.values())) * FROM_UNITS
+                # The layout's text may hold a trailing space the box no longer has
+                # (WeasyPrint's remove_last_whitespace): the offsets are the same.
+                drawn = box.pango_layout.text
+                if _state['measure'] or not drawn.startswith(box.text):
+                    planned = _measured(context, box, gaps)
+                else:
+                    box.pango_layout._kj_plan = _Plan(drawn, gaps, sorted(gaps))
                 box.width += planned
                 x_advance += planned
-            elif i in edits:
-                planned = sum(map(sum, edits[i].values())) * FROM_UNITS
-                layout, natural, realised = relayout(box, edits[i])
-                box.pango_layout = layout
-                x_advance += natural + realised - box.width
-                box.width = natural + realised
-                if abs(realised - planned) > 0.01:
-                    # A gap fell inside a shaping cluster: keep the line flush
-                    # by moving the missing space to the end of this box.
-                    LOGGER.debug('unrealised %.3f px in %r', planned - realised, box.text)
-                    x_advance += planned - realised
         elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
             box.position_x += x_advance
             previous = x_advance
@@ -599,146 +1253,188 @@ def justify_line(context, line, extra_width):
         return x_advance
 
     spread(line, 0)
-    if abs(line.width - target) > 0.05:
-        LOGGER.debug('line ends %.3f px off its target', line.width - target)
+    line._kj_composed = True
+    return True
 
 
-# --------------------------------------------------------------------------
-# Han–Latin spacing at line edges
-# --------------------------------------------------------------------------
-
-# kjtypeset.typography.cjk wraps a Latin or digit run next to Han in a span with a ¼ em margin on that
-# side. clreq wants no such space at the start or end of a line; once a line is broken, a
-# margin standing at an edge is removed (the freed width then goes to justification).
-EDGE_SPACING = frozenset({'kj-sp-l', 'kj-sp-r', 'kj-sp-lr'})
+def _edit_flex(edit, unit, side, change):
+    """A mark widens on its blank side, spacing after itself."""
+    if side == 'left':
+        edit(unit.leaf, unit.start, lead=change)
+    else:
+        edit(unit.leaf, unit.end, trail=change)
 
 
-def _edge_chain(line, boxes, last):
-    """The inline boxes from the line down to its first (or last) in-flow leaf."""
-    chain, box = [], line
-    while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-        children = [child for child in box.children if child.is_in_normal_flow()]
-        if not children:
-            break
-        box = children[-1 if last else 0]
-        chain.append(box)
-    return chain
+def _whole_units(edits, shifts):
+    """Edits in whole Pango units (1/1024 px), rounded so that the line's parts add up."""
+    whole = {}
+    carry = 0.0
+    for leaf in sorted(edits):
+        whole[leaf] = {}
+        for offset in sorted(edits[leaf]):
+            trail, lead = edits[leaf][offset]
+            values = []
+            for value in (trail, lead):
+                exact = value + carry
+                rounded = int(round(exact))
+                carry = exact - rounded
+                values.append(rounded)
+            whole[leaf][offset] = values
+    for key in shifts:
+        exact = shifts[key] + carry
+        shifts[key] = int(round(exact))
+        carry = exact - shifts[key]
+    return whole
 
 
-def _is_spacing(box):
-    element = getattr(box, 'element', None)
-    classes = (element.get('class') or '').split() if element is not None else ()
-    return not EDGE_SPACING.isdisjoint(classes)
-
-
-def trim_edge_spacing(line):
-    from weasyprint.formatting_structure import boxes
-
-    chain = _edge_chain(line, boxes, last=False)
-    for depth, box in enumerate(chain):
-        if isinstance(box, boxes.InlineBox) and box.margin_left and _is_spacing(box):
-            margin, box.margin_left = box.margin_left, 0
-            for child in line.children:
-                child.translate(-margin, 0)
-            for holder in chain[:depth + 1]:  # they still start where the line starts
-                holder.position_x += margin
-            for holder in chain[:depth]:
-                holder.width -= margin
-            line.width -= margin
-            break
-    chain = _edge_chain(line, boxes, last=True)
-    for depth, box in enumerate(chain):
-        if isinstance(box, boxes.InlineBox) and box.margin_right and _is_spacing(box):
-            margin, box.margin_right = box.margin_right, 0
-            for holder in chain[:depth]:
-                holder.width -= margin
-            line.width -= margin
-            break
-
-
-def text_align(context, line, available_width, last):
-    trim_edge_spacing(line)
-    return _state['text_align'](context, line, available_width, last)
+def _measured(context, box, gaps):
+    """Re-shape ``box`` with its plan and return what the glyphs really took (px)."""
+    from weasyprint.text.ffi import FROM_UNITS
+    from weasyprint.text.line_break import create_layout, line_size
+    layout = create_layout(box.text, box.style, context, max_width=None, justification_spacing=0)
+    layout.max_width = box.pango_layout.max_width
+    layout._kj_plan = _Plan(box.text, gaps, sorted(gaps))
+    first_line, _ = _state['get_first_line'](layout)
+    natural, _ = line_size(first_line, box.style)
+    realised = _apply_plan(layout, first_line) * FROM_UNITS
+    layout.deactivate()
+    planned = sum(map(sum, gaps.values())) * FROM_UNITS
+    if abs(realised - planned) > 0.01:
+        # A boundary fell inside a shaping cluster: keep the line flush by moving the missing
+        # width to the end of this box.
+        LOGGER.debug('unrealised %.3f px in %r', planned - realised, box.text)
+    box.pango_layout = layout
+    return natural + planned - box.width
 
 
 # --------------------------------------------------------------------------
 # Install / uninstall
 # --------------------------------------------------------------------------
 
-def install(max_gap_em=None, measure=True, halfwidth_line_end=False):
+def install(composition=None, measure=False, **switches):
     """Patch WeasyPrint; raise RuntimeError if its internals are not the tested ones.
 
-    ``max_gap_em`` caps the space added per gap (in em of the line's font).
-    None (the default) always justifies flush.  pypdf reads a gap as a space
-    from about 0.18 em and pdfplumber from 3 pt (its x_tolerance), so 0.17
-    keeps the text layer clean at the cost of leaving the rare line that
-    precedes a long unbreakable word or URL short.
+    ``composition`` (or its fields as keywords: ``max_gap_em``, ``squeeze``…) sets the
+    composer; ``max_gap_em=None`` always justifies flush, 0.17 (the default) keeps the text
+    layer clean: pypdf reads a gap as a space from about 0.18 em and pdfplumber from 3 pt.
 
-    ``measure=False`` skips the layout-time reshaping that measures each
-    edited box and trusts the arithmetic instead (faster; a gap that cannot
-    be realised is then only logged at draw time, and its line ends short).
+    ``measure=True`` re-shapes each edited box at layout time to measure it, instead of
+    trusting the arithmetic (slower; for tests).
     """
-    if _state:
-        uninstall()
+    uninstall()
     problems = check_internals()
     if problems:
         raise RuntimeError(
             'kjtypeset.engine.justify cannot patch this WeasyPrint: ' + '; '.join(problems))
-    from weasyprint.layout import inline
-    from weasyprint.text import line_break
-    _state['justify_line'] = inline.justify_line
-    _state['text_align'] = inline.text_align
-    _state['get_first_line'] = line_break.Layout.get_first_line
-    _state['max_gap_em'] = max_gap_em
-    _state['measure'] = measure
-    _state['halfwidth_line_end'] = halfwidth_line_end
-    inline.justify_line = justify_line
-    text_align.__wrapped__ = _state['text_align']
-    inline.text_align = text_align
-    _wrapped_get_first_line.__wrapped__ = _state['get_first_line']
-    line_break.Layout.get_first_line = _wrapped_get_first_line
     import weasyprint.draw
-    _state['draw_text'] = weasyprint.draw.draw_text
+    from weasyprint.layout import block, inline
+    from weasyprint.text import line_break
+    composition = composition or Composition()
+    if switches:
+        from dataclasses import replace
+        composition = replace(composition, **switches)
+    _state.update(
+        composition=composition, measure=measure, breaking=None, choosing=False, request=None,
+        widen=0.0, force=None, get_next_linebox=inline.get_next_linebox,
+        iter_line_boxes=inline.iter_line_boxes,
+        justify_line=inline.justify_line, text_align=inline.text_align,
+        split_first_line=inline.split_first_line,
+        first_line_metrics=line_break.first_line_metrics,
+        get_first_line=line_break.Layout.get_first_line,
+        set_text=line_break.Layout.set_text, draw_text=weasyprint.draw.draw_text)
+    _pango()
+    for hook, original in ((justify_line, 'justify_line'), (text_align, 'text_align'),
+                           (_get_next_linebox, 'get_next_linebox'),
+                           (_iter_line_boxes, 'iter_line_boxes'),
+                           (_split_first_line, 'split_first_line'),
+                           (_first_line_metrics, 'first_line_metrics'),
+                           (_wrapped_get_first_line, 'get_first_line'), (_set_text, 'set_text'),
+                           (draw_text, 'draw_text')):
+        hook.__wrapped__ = _state[original]
+    inline.justify_line = justify_line
+    inline.text_align = text_align
+    inline.get_next_linebox = _get_next_linebox
+    inline.iter_line_boxes = _iter_line_boxes
+    block.iter_line_boxes = _iter_line_boxes
+    inline.split_first_line = _split_first_line
+    line_break.first_line_metrics = _first_line_metrics
+    line_break.Layout.get_first_line = _wrapped_get_first_line
+    line_break.Layout.set_text = _set_text
     weasyprint.draw.draw_text = draw_text
 
 
 def uninstall():
-    if not _state:
+    if not installed():
         return
     import weasyprint.draw
-    from weasyprint.layout import inline
+    from weasyprint.layout import block, inline
     from weasyprint.text import line_break
     inline.justify_line = _state['justify_line']
     inline.text_align = _state['text_align']
+    inline.get_next_linebox = _state['get_next_linebox']
+    inline.iter_line_boxes = _state['iter_line_boxes']
+    block.iter_line_boxes = _state['iter_line_boxes']
+    inline.split_first_line = _state['split_first_line']
+    line_break.first_line_metrics = _state['first_line_metrics']
     line_break.Layout.get_first_line = _state['get_first_line']
+    line_break.Layout.set_text = _state['set_text']
     weasyprint.draw.draw_text = _state['draw_text']
     _state.clear()
-
-
-def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis='none'):
-    """WeasyPrint's draw_text; a widely stretched box carries its text as ActualText."""
-    actual = getattr(textbox, '_kj_actual_text', None)
-    if not actual:
-        return _state['draw_text'](stream, textbox, offset_x, text_overflow, block_ellipsis)
-    import pydyf
-    begin, end = stream.begin_text, stream.end_text
-
-    # Inside the text object, which WeasyPrint then still merges with its neighbours (one
-    # BT…ET per line): extractors follow the text position across the line unbroken.
-    def begin_text():
-        begin()
-        stream.begin_marked_content('Span', pydyf.Dictionary({'ActualText': pydyf.String(actual)}))
-
-    def end_text():
-        stream.end_marked_content()
-        end()
-
-    stream.begin_text, stream.end_text = begin_text, end_text
-    try:
-        return _state['draw_text'](stream, textbox, offset_x, text_overflow, block_ellipsis)
-    finally:
-        del stream.begin_text, stream.end_text
+    _balanced.clear()
 
 
 def installed():
-    return bool(_state)
+    return 'composition' in _state
+
+
+# --------------------------------------------------------------------------
+# 4. draw_text: ActualText
+# --------------------------------------------------------------------------
+
+def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis='none'):
+    """WeasyPrint's draw_text, writing edited glyph positions exactly; a widely stretched box
+    carries its text as ActualText."""
+    import weasyprint.draw.text as module
+    actual = getattr(textbox, '_kj_actual_text', None)
+    hyphen = getattr(textbox.pango_layout, '_kj_hyphenated', None)
+    if hyphen and textbox.text.endswith(hyphen):
+        # A hyphen the editor never typed: viewers that read ActualText (Acrobat, Chrome's
+        # PDFium) copy the word without it; others see the "-" a reader sees (README).
+        actual = (actual or textbox.text.translate(_INVISIBLE))[:-len(hyphen)]
+    edited = getattr(textbox.pango_layout, '_kj_plan', None) is not None
+    begin, end = stream.begin_text, stream.end_text
+    if actual:
+        import pydyf
+
+        # Inside the text object, which WeasyPrint then still merges with its neighbours (one
+        # BT…ET per line): extractors follow the text position across the line unbroken.
+        def begin_text():
+            begin()
+            stream.begin_marked_content('Span', pydyf.Dictionary({'ActualText': pydyf.String(actual)}))
+
+        def end_text():
+            stream.end_marked_content()
+            end()
+
+        stream.begin_text, stream.end_text = begin_text, end_text
+    if edited:
+        # draw_first_line writes the adjustment after each glyph as int(kerning): truncated to
+        # whole thousandths of an em, a justified line of 30 edited glyphs would end up to
+        # 0.075 em short. Rounded to the nearest, the errors cancel out.
+        module.int = _nearest
+    # Only text the composer set (its glyphs edited, or marks and spacing shaped by it).
+    _state['drawing'] = edited or bool(
+        _text_plan(textbox.text, _squeezes(textbox.style), _state['composition'].punctuation_compression)
+        != _TextPlan())
+    try:
+        return _state['draw_text'](stream, textbox, offset_x, text_overflow, block_ellipsis)
+    finally:
+        _state['drawing'] = False
+        if edited:
+            del module.int
+        if actual:
+            del stream.begin_text, stream.end_text
+
+
+def _nearest(value):
+    return int(round(value))

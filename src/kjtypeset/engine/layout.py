@@ -19,6 +19,7 @@ from ..typography import cjk
 from ..inputs.articles import Article
 from ..errors import KjError
 from .fonts import FontFace, resolve_font
+from .justify import Composition
 from .makeup import Settings as MakeupSettings
 from ..inputs.manifest import Manifest
 from ..inputs.markdown import percent_share
@@ -43,8 +44,11 @@ FONT_ROLE = {
 }
 TYPOGRAPHY = {
     "han_latin_spacing": Field("bool", "汉字与西文间距"),
+    "squeeze": Field("bool", "先挤后拉（行紧时先压缩标点和中西文间距）"),
     "halfwidth_line_end": Field("bool", "行末标点半角"),
+    "halfwidth_line_start": Field("bool", "行首开括号半角"),
     "punctuation_compression": Field("bool", "相邻标点挤压"),
+    "balance_headings": Field("bool", "居中标题各行长短均衡"),
     "max_stretch": Field("number", "两端对齐时每个字距的最大增量（em）"),
     "latin_hyphenation": Field("bool", "西文长词断词"),
 }
@@ -64,9 +68,9 @@ MAKEUP = {
 FIGURE_PLACEMENTS = {"top": True, "here": False}  # top: the next page's top; here: never moved
 LENGTH_UNITS = {"pt": 1.0, "mm": 72 / 25.4, "px": 0.75}
 
-TYPOGRAPHY_DEFAULTS = {"han_latin_spacing": True, "halfwidth_line_end": False,
-                       "punctuation_compression": True, "max_stretch": 0.17,
-                       "latin_hyphenation": False}
+TYPOGRAPHY_DEFAULTS = {"han_latin_spacing": True, "squeeze": True, "halfwidth_line_end": False,
+                       "halfwidth_line_start": True, "punctuation_compression": True,
+                       "balance_headings": True, "max_stretch": 0.17, "latin_hyphenation": False}
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,18 @@ class Layout:
     @property
     def cjk(self) -> cjk.Options:
         return cjk.Options(han_latin_spacing=self.option("han_latin_spacing"),
-                           punctuation_compression=self.option("punctuation_compression"),
                            latin_hyphenation=self.option("latin_hyphenation"))
+
+    @property
+    def composition(self) -> Composition:
+        """The line composer's settings (kjtypeset.engine.justify)."""
+        return Composition(
+            squeeze=self.option("squeeze"),
+            punctuation_compression=self.option("punctuation_compression"),
+            halfwidth_line_end=self.option("halfwidth_line_end"),
+            halfwidth_line_start=self.option("halfwidth_line_start"),
+            balance_headings=self.option("balance_headings"),
+            max_gap_em=self.option("max_stretch") or None)
 
 
 def available_layouts(near: Path | None = None) -> list[str]:

@@ -4,7 +4,7 @@ An edit to one paragraph changes a page or two; painting, subsetting and rasteri
 others again is most of a warm rebuild (issue 15). A page's fingerprint is a digest of what
 its painting reads from the box tree: every box's kind, position and size, its text, the
 style properties that change how text, borders and backgrounds are drawn, and the marks the
-justification seam leaves on text boxes (attributes named ``_kj_…``). Pages with the same
+justification seam leaves on text boxes (_PAINTING_MARKS). Pages with the same
 fingerprint paint the same pixels. What the box tree does not show — an image file replaced
 under the same name, a font file, a changed layout folder — is the caller's to notice: the
 preview repaints every page when anything but the manifest or an article changed.
@@ -59,5 +59,11 @@ def _fingerprint(page, painted: dict[int, str]) -> bytes:
     return digest.digest()
 
 
+# The line composer's marks that change what is painted (engine/justify.py): glyph edits, a
+# box's ActualText, a hyphen added by hyphenation. Its other attributes hold Pango objects for
+# the composer's own use (their reprs are addresses, new on every layout).
+_PAINTING_MARKS = ("_kj_plan", "_kj_actual_text", "_kj_hyphenated")
+
+
 def _marks(attributes: dict) -> tuple:
-    return tuple(sorted((k, repr(v)) for k, v in attributes.items() if k.startswith("_kj")))
+    return tuple((k, repr(attributes[k])) for k in _PAINTING_MARKS if k in attributes)

@@ -61,8 +61,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     layout only for such issues) or, when they cannot fit, with the articles following them.
     """
     try:
-        justify.install(max_gap_em=layout.option("max_stretch") or None, measure=False,
-                        halfwidth_line_end=layout.option("halfwidth_line_end"))
+        justify.install(layout.composition)
         makeup.install(layout.makeup)
     except RuntimeError as exc:
         raise KjError(None, None, f"排版引擎的补丁（中文两端对齐、版面）无法用于当前的 WeasyPrint {weasyprint.__version__}"

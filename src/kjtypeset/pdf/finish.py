@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pypdf import PdfWriter
 
+from ..typography.chars import WITHOUT_LAYOUT_MARKS
 from ..errors import KjError
 
 if TYPE_CHECKING:  # `kjtypeset check` reads contents without loading WeasyPrint
@@ -64,7 +65,7 @@ def page_text(page) -> str:
     from weasyprint.formatting_structure import boxes
 
     text = "".join(box.text for box in page._page_box.descendants() if isinstance(box, boxes.TextBox))
-    return text.replace("\u200b", "").replace("\u2060", "")  # empty glyphs: not in the PDF
+    return text.translate(WITHOUT_LAYOUT_MARKS)  # empty glyphs: not in the PDF
 
 
 def read_contents(text: str, titles: list[str]) -> list[int | None]:

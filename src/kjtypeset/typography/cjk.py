@@ -1,19 +1,23 @@
 """Stage 3b, cjk: Chinese typography in the HTML, before layout (W3C clreq, GB/T 15834).
 
 Pango breaks lines by UAX #14, which is close to clreq but not the same, and WeasyPrint has no
-text-autospace or punctuation compression. This stage marks up what they need, without
-changing a visible character: copying text from the PDF gives back what the editor wrote.
+text-autospace or punctuation compression. This stage marks up what the line composer in
+kjtypeset.engine.justify needs, without changing a visible character: copying text from the
+PDF gives back what the editor wrote.
 
 - U+200B before an opening quote and after a closing one: Pango 1.50 treats “ ” as class QU
   and will not break beside them, which leaves a 2-em hole before a quotation.
-- U+2060 WORD JOINER before · and ～ (which may not start a line), inside a number and its unit
-  (30万元, 第3季度), and before the last character of a paragraph (no 孤字 on the last line).
-- Adjacent full-width marks: one of the pair set with the font's ``halt`` feature (1.5 em).
-- Han–Latin spacing: Latin and digit runs beside Han wrapped in a span with ¼ em margin on that
-  side; kjtypeset.engine.justify removes it at line edges.
-- U+200B after the separators of a URL, so it can wrap instead of forcing a stretched line.
+- U+2060 WORD JOINER where a break is forbidden: before · and ～ and a dash between numbers
+  (which may not start a line), inside a number and its unit (30万元, 第3季度), inside a digit
+  group (27 436.5, GB/T 15835), before the last word of a paragraph (no 孤字), and inside the
+  words of a title (titles break between words, found by a dictionary segmenter).
+- U+FEFF at every boundary between Han and a Latin word or number (clreq §3.2.1): it carries the
+  Han–Latin spacing, which the line composer sets as the character's advance (¼ em, squeezed
+  to ⅛ or stretched to ⅓ with the line); followed by U+200B where a line may break there.
+- URLs and e-mail addresses break after / ? & = - and before a dot of their path, never
+  inside a host name (Chicago Manual 6.17, clreq §3.3); ligatures are off inside them.
 
-Neither U+200B nor U+2060 reaches the PDF's text layer (both are empty glyphs).
+None of U+200B, U+2060 and U+FEFF reaches the PDF's text layer (all three are empty glyphs).
 """
 
 from __future__ import annotations
@@ -21,22 +25,18 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markupsafe import Markup
 
+from .chars import (CJK_LETTERS, CLOSING, LATIN, NO_LINE_START, NUMBER_SUFFIXES, OPENING,
+                    QUOTES_CLOSE, QUOTES_OPEN, SCRIPT_DIGITS, STOPS, is_cjk_letter)
+
 ZWSP = "\u200b"
 WJ = "\u2060"
+SPACING = "\ufeff"  # carries the Han–Latin spacing (a ZWNBSP: no break on either side)
 OBJECT = "\ufffc"
 NOTE = "\ue000"  # a footnote call, as the rules see it (never written out)
-
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3040-\u30ff"
-OPENING = "“‘（《〈「『【〔〖［｛"
-CLOSING = "”’）》〉」』】〕〗］｝"
-STOPS = "，。、；：？！"
-QUOTES_OPEN = "“‘"
-QUOTES_CLOSE = "”’"
-# Marks that may not start a line; a ZWSP after a closing quote must not be followed by them.
-NO_START = CLOSING + STOPS + "·～%‰"
 
 _BLOCK = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "figcaption", "blockquote",
           "div", "dt", "dd", "caption", "ul", "ol", "table", "thead", "tbody", "tfoot", "tr",
@@ -46,34 +46,44 @@ _RAW = {"pre", "code", "script", "style", "kbd"}
 _PARAGRAPHS = {"p", "li", "dd", "blockquote", "h1", "h2", "h3", "h4"}
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
-# A URL (printable ASCII, not ending in punctuation), or a Latin word or number.
-_URL = re.compile(r"(?:https?://|www\.)[!-~]*[0-9A-Za-z/]")
-_LATIN = re.compile(_URL.pattern + r"|[0-9A-Za-z\u00c0-\u024f](?:[0-9A-Za-z\u00c0-\u024f]"
-                    r"|[.,:/%+\-_@#&'’](?=[0-9A-Za-z]))*")
-_NUMBER_UNIT = re.compile(rf"(?<=[0-9])(?=[{HAN}])|(?<=[0-9][万亿千百余多])(?=[{HAN}])|(?<=第)(?=[0-9])")
-_HAN_CHAR = re.compile(f"[{HAN}]")
+# A URL or an e-mail address (printable ASCII, not ending in punctuation).
+_URL = re.compile(r"(?:https?://|ftp://|www\.)[!-~]*[0-9A-Za-z/]"
+                  r"|[0-9A-Za-z._%+\-]+@[0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)+")
+# A number: digit groups written with a space, thin space or no-break space (GB/T 15835
+# 27 436.5) stay one number; a per-cent or degree sign belongs to it (21%的 is spaced like 21的).
+_GROUP_SEPARATOR = " \u2009\u202f\u00a0"
+_NUMBER = (rf"[0-9]+(?:[{_GROUP_SEPARATOR}][0-9]{{3}}(?![0-9]))*(?:[.,:/][0-9]+)*"
+           rf"(?:[{NUMBER_SUFFIXES}]|°C)?")
+_WORD = (rf"[{LATIN}{SCRIPT_DIGITS}](?:[{LATIN}{SCRIPT_DIGITS}]"
+         rf"|[.,:/%+\-_@#&'’](?=[0-9A-Za-z]))*(?:[{NUMBER_SUFFIXES}](?![0-9A-Za-z]))?")
+# A run spaced from Han as one: a URL, a number, or a Latin word (which may hold digits).
+_LATIN_RUN = re.compile(f"{_URL.pattern}|{_NUMBER}(?![{LATIN}])|{_WORD}")
+_GROUP_SPACE = re.compile(rf"(?<=[0-9])[{_GROUP_SEPARATOR}](?=[0-9]{{3}}(?![0-9]))")
+_NUMBER_UNIT = re.compile(rf"(?<=[0-9])(?=[{CJK_LETTERS}])"
+                          rf"|(?<=[0-9][万亿千百余多])(?=[{CJK_LETTERS}])|(?<=第)(?=[0-9])")
+# A dash or a tilde inside a range (2023—2025年, 60%～70%): it may not start a line.
+_RANGE_MARK = re.compile(rf"(?<=[0-9{NUMBER_SUFFIXES}])[—–\-～〜](?=[0-9])")
+# A quotation in a title short enough to be kept on one line.
+_SHORT_QUOTE = re.compile(r"[“‘《「『【][^“”‘’《》「」『』【】]{1,14}[”’》」』】]")
 
 
 @dataclass(frozen=True)
 class Options:
-    """The layout's typography switches (layout.yaml `typography:`)."""
+    """The layout's typography switches (layout.yaml `typography:`) that the markup serves."""
 
     han_latin_spacing: bool = True
-    punctuation_compression: bool = True
     latin_hyphenation: bool = False
 
 
 STYLESHEET = """
-.kj-sp-l { margin-left: 0.25em; }
-.kj-sp-r { margin-right: 0.25em; }
-.kj-sp-lr { margin-left: 0.25em; margin-right: 0.25em; }
-.kj-halt { font-feature-settings: "halt"; }
-span[lang="en"] { hyphens: auto; }
+span[lang="en"] { hyphens: auto; hyphenate-character: "-"; }  /* U+2010 is full width in SC faces */
+.kj-url, code, kbd { font-variant-ligatures: none; }
 """
 
 
 def is_han(char: str) -> bool:
-    return bool(_HAN_CHAR.match(char))
+    """Han as the spacing rules see it (an ideograph or kana): kept for the text layer."""
+    return is_cjk_letter(char)
 
 
 @dataclass
@@ -154,21 +164,25 @@ def prepare(fragment: str, options: Options = Options()) -> str:
 
 
 def prepare_text(text: str, options: Options = Options(), paragraph: bool = True) -> Markup:
-    """The same for a plain string (titles, names): returns safe markup for the templates."""
-    return Markup(_render(_Run("p" if paragraph else "span", [text]), options))
+    """The same for a plain string of the templates (titles, names): safe markup.
+
+    Such strings are headings and names, set centred or in the contents: they break between
+    words, never inside one or inside a short quotation (issue 12), so each word is bound.
+    """
+    return Markup(_render(_Run("p" if paragraph else "span", [text]), options, words=True))
 
 
-def _render(run: _Run, options: Options) -> str:
+def _render(run: _Run, options: Options, words: bool = False) -> str:
     text = run.text()
     if not text.strip():
         return "".join(html.escape(p, quote=False) if isinstance(p, str) else p[1]
                        for p in run.pieces)
-    inserts = _insertions(text, run.tag in _PARAGRAPHS)
+    inserts = _insertions(text, run.tag in _PARAGRAPHS, options, words)
     wraps = _wraps(text, options)
     return _weave(run.pieces, inserts, wraps)
 
 
-def _insertions(text: str, paragraph: bool) -> dict[int, str]:
+def _insertions(text: str, paragraph: bool, options: Options, words: bool) -> dict[int, str]:
     """Zero-width characters to insert, by position in the run's text."""
     inserts: dict[int, str] = {}
 
@@ -181,11 +195,11 @@ def _insertions(text: str, paragraph: bool) -> dict[int, str]:
         after = text[i + 1] if i + 1 < len(text) else ""
         if char in QUOTES_OPEN and before and before not in OPENING and not before.isspace():
             add(i, ZWSP)
-        elif char in QUOTES_CLOSE and after and after not in NO_START + NOTE and not after.isspace():
+        elif char in QUOTES_CLOSE and after and after not in NO_LINE_START + NOTE and not after.isspace():
             add(i + 1, ZWSP)
         elif char in "·～〜" and before and not before.isspace():
             add(i, WJ)
-        if char in NO_START and before in (OBJECT, NOTE):
+        if char in NO_LINE_START and before in (OBJECT, NOTE):
             # WeasyPrint may break between an inline object (a footnote call, an image, code)
             # and the text after it: a mark that may not start a line stays with the object.
             add(i, WJ)
@@ -193,15 +207,80 @@ def _insertions(text: str, paragraph: bool) -> dict[int, str]:
             add(i, WJ)  # a footnote call never starts a line: it belongs to the word before
         if before in (OBJECT, NOTE) and i >= 2 and text[i - 2] in OPENING and not char.isspace():
             add(i, WJ)  # "《¹" may not end a line either: after an opening mark it binds forward
-    for match in _NUMBER_UNIT.finditer(text):
-        add(match.start(), WJ)
+    for pattern in (_NUMBER_UNIT, _RANGE_MARK):
+        for match in pattern.finditer(text):
+            add(match.start(), WJ)
+    for match in _GROUP_SPACE.finditer(text):
+        add(match.end(), WJ)  # "27 436.5" is one number: no break after its group space
     for match in _URL.finditer(text):
-        for sep in re.finditer(r"[/.\-_?&=]+", match.group(0)):
-            if match.start() + sep.end() < match.end():
-                add(match.start() + sep.end(), ZWSP)
+        _url_breaks(match, add)
+    if words:
+        _bind_words(text, add)
     if paragraph:
         _bind_last_word(text, add)
+    if options.han_latin_spacing:
+        for index in _han_latin_boundaries(text):
+            marks = inserts.get(index, "")
+            # The spacing character binds on both sides; where a line may break, the break
+            # comes after it, so a line ends with the spacing (removed there) and the next
+            # one starts with the word itself.
+            inserts[index] = SPACING + ("" if WJ in marks else ZWSP)
     return inserts
+
+
+def _han_latin_boundaries(text: str):
+    """Positions between a Chinese letter and a Latin run (clreq §3.2.1, Han–Latin spacing)."""
+    for match in _LATIN_RUN.finditer(text):
+        start, end = match.span()
+        if start > 0 and is_cjk_letter(text[start - 1]):
+            yield start
+        if end < len(text) and is_cjk_letter(text[end]):
+            yield end
+
+
+def _url_breaks(match: re.Match, add) -> None:
+    """Where a URL or an e-mail address may break: after // / ? & = - and before the dots of its
+    path (Chicago 6.17), never inside the host name; elsewhere Pango's own breaks are blocked."""
+    url, offset = match.group(0), match.start()
+    if "@" in url and "/" not in url:  # an e-mail address: before the @ only
+        add(offset + url.index("@"), ZWSP)
+        host_start, host_end = 0, len(url)
+    else:
+        scheme = url.find("://")
+        host_start = scheme + 3 if scheme >= 0 else 0
+        slash = url.find("/", host_start)
+        host_end = slash if slash >= 0 else len(url)
+        if scheme >= 0:
+            add(offset + host_start, ZWSP)
+    for i, char in enumerate(url[:-1]):
+        if host_start <= i < host_end:
+            if char == "-":
+                add(offset + i + 1, WJ)  # Pango would break after a hyphen of the host
+            continue
+        if char in "/?&=-" and url[i + 1] not in "/?&=-":
+            add(offset + i + 1, ZWSP)
+        elif url[i + 1] == "." and i + 1 > host_end:
+            add(offset + i + 1, ZWSP)
+
+
+@lru_cache(maxsize=1024)
+def _words(text: str) -> tuple[str, ...]:
+    import rjieba  # a dictionary segmenter (jieba-rs): 0.1 s to load, so only when needed
+
+    return tuple(rjieba.cut(text))
+
+
+def _bind_words(text: str, add) -> None:
+    """A WORD JOINER inside each word and each short quotation: a title breaks between words."""
+    for match in re.finditer(f"[{CJK_LETTERS}]{{2,}}", text):
+        position = match.start()
+        for word in _words(match.group(0)):
+            for k in range(1, len(word)):
+                add(position + k, WJ)
+            position += len(word)
+    for match in _SHORT_QUOTE.finditer(text):
+        for k in range(match.start() + 1, match.end()):
+            add(k, WJ)
 
 
 def _bind_last_word(text: str, add) -> None:
@@ -212,8 +291,8 @@ def _bind_last_word(text: str, add) -> None:
     if not end:
         return
     start = end - 1
-    if not is_han(text[start]):
-        latin = [m for m in _LATIN.finditer(text, 0, end) if m.end() == end]
+    if not is_cjk_letter(text[start]):
+        latin = [m for m in _LATIN_RUN.finditer(text, 0, end) if m.end() == end]
         if not latin:
             return
         start = latin[-1].start()
@@ -227,25 +306,14 @@ _LONG_WORD = re.compile(r"[A-Za-z]{6,}")
 def _wraps(text: str, options: Options) -> list[tuple[int, int, str]]:
     """Spans to wrap around ranges of the run's text: (start, end, attributes)."""
     wraps = []
-    for match in _LATIN.finditer(text):
-        start, end = match.span()
-        left = options.han_latin_spacing and start > 0 and is_han(text[start - 1])
-        right = options.han_latin_spacing and end < len(text) and is_han(text[end])
-        # A long English word may be hyphenated rather than leave a letter-spaced line before
+    for match in _URL.finditer(text):
+        wraps.append((*match.span(), 'class="kj-url"'))  # no ligatures inside a URL
+    if options.latin_hyphenation:
+        # A long English word may be hyphenated rather than leave a spaced-out line before
         # it (Pango knows no Chinese-English mix; the span tells WeasyPrint to use pyphen).
-        english = (options.latin_hyphenation and not _URL.fullmatch(match.group())
-                   and _LONG_WORD.search(match.group()))
-        if left or right or english:
-            spacing = "kj-sp-lr" if left and right else "kj-sp-l" if left else "kj-sp-r" if right else ""
-            attributes = f'class="{spacing or "kj-en"}"' + (' lang="en"' if english else "")
-            wraps.append((start, end, attributes))
-    if options.punctuation_compression:
-        for i in range(len(text) - 1):
-            a, b = text[i], text[i + 1]
-            if a in CLOSING + STOPS and b in OPENING + CLOSING + STOPS:
-                wraps.append((i, i + 1, 'class="kj-halt"'))
-            elif a in OPENING and b in OPENING:
-                wraps.append((i + 1, i + 2, 'class="kj-halt"'))
+        for match in _LATIN_RUN.finditer(text):
+            if not _URL.fullmatch(match.group()) and _LONG_WORD.search(match.group()):
+                wraps.append((*match.span(), 'class="kj-en" lang="en"'))
     return sorted(wraps)
 
 

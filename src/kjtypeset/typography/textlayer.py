@@ -24,8 +24,7 @@ import io
 import logging
 import math
 import re
-import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import uharfbuzz
 from fontTools.pens.t2CharStringPen import T2CharStringPen
@@ -35,11 +34,11 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject,
                            NameObject, NumberObject)
 
+from .chars import ends_spaced_run
 from .cjk import is_han  # the characters cjk.py spaces from Latin are the ones closed here
 
 LOGGER = logging.getLogger("kjtypeset.typography.textlayer")
 MIN_EM, MAX_EM, STEP_EM = 0.15, 1.0, 0.1  # a justified line may widen ¼ em to ¾
-_LATIN = frozenset(string.ascii_letters + string.digits)
 
 
 @dataclass
@@ -50,6 +49,7 @@ class _Font:
     widths: dict[int, float]
     default: float
     text: dict[int, str]
+    foldable: bool = True  # its program can be cut into twins (CFF); else its gaps close on the Han side
 
     def width(self, cid: int) -> float:
         return self.widths.get(cid, self.default)
@@ -72,10 +72,26 @@ class _Run:
     right: int = 0  # … into the last glyph (a gap after it)
     closed_before: bool = False  # a gap before it is closed: leading adjustments go
     closed_after: bool = False  # a gap after it is closed: trailing adjustments go
+    tokens: list = field(default_factory=list)  # its TJ array, gaps inside it already folded
+    foldable: bool = True  # its font can be cut into twins
+    changed: bool = False  # its adjustments were rewritten (a gap at its end was folded)
+    partners: list = field(default_factory=list)  # runs whose adjustments changed with its own
+    inner: dict = field(default_factory=dict)  # token index → [left, right] folded inside it
 
     @property
     def edited(self) -> bool:
-        return bool(self.left or self.right or self.closed_before or self.closed_after)
+        return bool(self.left or self.right or self.closed_before or self.closed_after
+                    or self.inner or self.changed)
+
+    def widened(self) -> dict[int, tuple[int, int]]:
+        """Token index of each glyph drawn from a twin → (left, right) thousandths."""
+        glyphs = [i for i, (kind, _) in enumerate(self.tokens) if kind == "g"]
+        out = {i: list(v) for i, v in self.inner.items()}
+        if self.left:
+            out.setdefault(glyphs[0], [0, 0])[0] += self.left
+        if self.right:
+            out.setdefault(glyphs[-1], [0, 0])[1] += self.right
+        return {i: (left, right) for i, (left, right) in out.items() if left or right}
 
 
 def close_spacing_gaps(pdf: bytes) -> tuple[bytes, int]:
@@ -125,6 +141,9 @@ def close_spacing_gaps(pdf: bytes) -> tuple[bytes, int]:
                    for _cid, left, right in _edited_glyphs(operations[run.op][0][0], run)):
                 left_open += bool(run.left) + bool(run.right)
                 run.left = run.right = 0  # the adjustments beside it still go: nothing moves
+                for kept in [run, *run.partners]:  # a gap folded across two TJs stays open in both
+                    left_open += sum((left > 0) + (right > 0) for left, right in kept.inner.values())
+                    kept.tokens, kept.inner, kept.changed = _Tokens(operations[kept.op][0][0]), {}, False
     for page, stream, operations, fonts, runs in pages:
         names = page["/Resources"].get_object()["/Font"].get_object()
         for name, ref, _renumbered in twins.values():
@@ -144,8 +163,7 @@ def _read_font(ref) -> _Font | None:
         return None
     cid_font = font["/DescendantFonts"][0].get_object()
     program = cid_font["/FontDescriptor"].get_object().get("/FontFile3")
-    if program is None or program.get_object().get("/Subtype") != "/OpenType":
-        return None
+    foldable = program is not None and program.get_object().get("/Subtype") == "/OpenType"
     widths: dict[int, float] = {}
     w, i = list(cid_font.get("/W", [])), 0
     while i < len(w):
@@ -156,7 +174,7 @@ def _read_font(ref) -> _Font | None:
             widths.update((cid, float(w[i + 2])) for cid in range(int(w[i]), int(w[i + 1]) + 1))
             i += 3
     return _Font(ref, widths, float(cid_font.get("/DW", 1000)),
-                 _to_unicode(font["/ToUnicode"].get_object().get_data()))
+                 _to_unicode(font["/ToUnicode"].get_object().get_data()), foldable)
 
 
 def _to_unicode(cmap: bytes) -> dict[int, str]:
@@ -267,12 +285,23 @@ def _runs(operations, fonts: dict[str, _Font]) -> list[_Run]:
             advance = [(fonts[font].width(v) if k == "g" else -v) / 1000 * size for k, v in tokens]
             start = x + sum(advance[:first])
             end = start + sum(advance[first:last + 1])
-            run = _Run(index, tm, font, size, start, y, end, text[0], text[-1])
-            if previous and previous.y == y and previous.size == size and tm is not None:
+            foldable = fonts[font].foldable
+            run = _Run(index, tm, font, size, start, y, end, text[0], text[-1],
+                       tokens=_fold_inside(tokens, fonts[font]) if foldable else _Tokens(tokens),
+                       foldable=foldable)
+            run.inner = run.tokens.inner
+            if previous and previous.y == y and previous.size == size and tm is None \
+                    and index == previous.op + 2 and operations[index - 1][1] == b"Tf":
+                _fold_between(previous, run)  # one text box changing font: no Tm between
+            elif previous and previous.y == y and previous.size == size and tm is not None:
                 gap = _step((start - previous.end) / size)
-                if gap and is_han(previous.last) and run.first in _LATIN:
+                han_latin = is_han(previous.last) and ends_spaced_run(run.first)
+                latin_han = ends_spaced_run(previous.last) and is_han(run.first)
+                # Folded into the Latin glyph when its font can be widened, else into the Han one.
+                if gap and ((han_latin and run.foldable) or (latin_han and not previous.foldable
+                                                           and run.foldable)):
                     run.left = gap
-                elif gap and previous.last in _LATIN and is_han(run.first):
+                elif gap and (han_latin or latin_han) and previous.foldable:
                     previous.right = gap
                 else:
                     gap = 0
@@ -287,6 +316,80 @@ def _runs(operations, fonts: dict[str, _Font]) -> list[_Run]:
     return runs
 
 
+class _Tokens(list):
+    """A TJ array's tokens, and the glyphs (by token index) a gap inside it was folded into."""
+
+    inner: dict = {}
+
+
+def _fold_inside(tokens, font: _Font) -> _Tokens:
+    """The tokens with each Han–Latin gap between two of its glyphs folded into the Latin one:
+    the adjustments between them become what is left of the gap under STEP_EM (the spacing
+    the line composer sets lies inside one text box, so inside one TJ)."""
+    out = _Tokens()
+    out.inner = {}
+    previous = None  # (index in out, text) of the last glyph
+    pending: list[float] = []
+    for kind, value in tokens:
+        if kind == "n":
+            pending.append(value)
+            continue
+        text = font.text.get(value, "")
+        widen = None  # (token index, side) of the glyph that takes the gap
+        if previous is not None and pending:
+            gap = -sum(pending) / 1000
+            fold = _step(gap)
+            before, after = previous[1][-1:], text[:1]
+            if fold and (is_han(before) and ends_spaced_run(after)
+                         or ends_spaced_run(before) and is_han(after)):
+                rest = gap * 1000 - fold
+                pending = [-rest] if abs(rest) > 1e-6 else []
+                widen = (len(out) + len(pending), 0) if is_han(before) else (previous[0], 1)
+                out.inner.setdefault(widen[0], [0, 0])[widen[1]] += fold
+        out.extend(("n", v) for v in pending)
+        pending = []
+        previous = (len(out), text)
+        out.append((kind, value))
+    out.extend(("n", v) for v in pending)
+    return out
+
+
+def _fold_between(previous: _Run, run: _Run) -> None:
+    """Fold a Han–Latin gap between two TJs of one text box (a font change between them, the
+    text position flowing on): the adjustments at their meeting become what is left of the
+    gap, and a glyph of whichever font can be widened takes the rest (the Latin one first)."""
+    before, after = previous.tokens, run.tokens
+    tail = len(before)
+    while tail and before[tail - 1][0] == "n":
+        tail -= 1
+    head = 0
+    while head < len(after) and after[head][0] == "n":
+        head += 1
+    if not tail or head == len(after):
+        return
+    gap = -(sum(v for _k, v in before[tail:]) + sum(v for _k, v in after[:head])) / 1000
+    fold = _step(gap)
+    han_latin = is_han(previous.last) and ends_spaced_run(run.first)
+    latin_han = ends_spaced_run(previous.last) and is_han(run.first)
+    if not fold or not (han_latin or latin_han) or not (previous.foldable or run.foldable):
+        return
+    rest = gap * 1000 - fold
+    remainder = [("n", -rest)] if abs(rest) > 1e-6 else []
+    into_run = run.foldable and (han_latin or not previous.foldable)
+    previous.tokens = _Tokens(before[:tail])
+    previous.tokens.inner = {i: v for i, v in before.inner.items() if i < tail}
+    run.tokens = _Tokens(remainder + list(after[head:]))
+    run.tokens.inner = {i - head + len(remainder): v for i, v in after.inner.items()}
+    if into_run:
+        run.tokens.inner.setdefault(len(remainder), [0, 0])[0] += fold
+    else:
+        previous.tokens.inner.setdefault(tail - 1, [0, 0])[1] += fold
+    previous.inner, run.inner = previous.tokens.inner, run.tokens.inner
+    previous.changed = run.changed = True
+    previous.partners.append(run)
+    run.partners.append(previous)
+
+
 def _step(gap_em: float) -> int:
     """The part of a gap to fold into a glyph, in thousandths of an em (0: leave it)."""
     if not MIN_EM <= gap_em <= MAX_EM:
@@ -296,11 +399,7 @@ def _step(gap_em: float) -> int:
 
 def _edited_glyphs(array, run: _Run) -> list[tuple[int, int, int]]:
     """(CID, left, right) of the glyphs of ``run`` drawn from a twin."""
-    glyphs = [value for kind, value in array if kind == "g"]
-    if len(glyphs) == 1:
-        return [(glyphs[0], run.left, run.right)] if run.left or run.right else []
-    return ([(glyphs[0], run.left, 0)] if run.left else []) + \
-           ([(glyphs[-1], 0, run.right)] if run.right else [])
+    return [(run.tokens[i][1], left, right) for i, (left, right) in run.widened().items()]
 
 
 # ---- writing ------------------------------------------------------------------------------
@@ -323,29 +422,27 @@ def _rewrite(operations, runs: list[_Run], fonts: dict[str, _Font], twins) -> li
             continue
         run = by_op[index]
         font_id = fonts[run.font].ref.idnum
-        tokens = operands[0]
+        tokens = run.tokens
+        widened = run.widened()
         positions = [i for i, (kind, _) in enumerate(tokens) if kind == "g"]
         # Adjustments beside a closed gap were part of it: a reader would see them as one.
-        tokens = tokens[positions[0] if run.closed_before else 0:
-                        positions[-1] + 1 if run.closed_after else len(tokens)]
-        positions = [i for i, (kind, _) in enumerate(tokens) if kind == "g"]
-        first, last = positions[0], positions[-1]
-        if first == last:
-            parts = [(tokens, (font_id, run.left, run.right) if run.left or run.right else None)]
-        else:
-            parts = [(tokens[:first + 1], (font_id, run.left, 0)) if run.left else None,
-                     (tokens[first + 1 if run.left else 0:last if run.right else len(tokens)], None),
-                     (tokens[last:], (font_id, 0, run.right)) if run.right else None]
-        for part_tokens, key in filter(None, parts):
-            if not part_tokens:
-                continue
-            if key:
+        start = positions[0] if run.closed_before else 0
+        stop = positions[-1] + 1 if run.closed_after else len(tokens)
+        segment: list = []
+        for i in range(start, stop):
+            kind, value = tokens[i]
+            if kind == "g" and i in widened:
+                if segment:
+                    out.append(([segment], b"TJ", None))
+                    segment = []
+                key = (font_id, *widened[i])
                 out.append(([twins[key][0], run.size], b"Tf", None))
-                part_tokens = [(kind, twins[key][2][value] if kind == "g" else value)
-                               for kind, value in part_tokens]
-            out.append(([part_tokens], b"TJ", None))
-            if key:
+                out.append(([[("g", twins[key][2][value])]], b"TJ", None))
                 out.append((current_font, b"Tf", None))
+            else:
+                segment.append((kind, value))
+        if segment:
+            out.append(([segment], b"TJ", None))
     return out
 
 

@@ -1,0 +1,89 @@
+"""Character classes of Chinese text: the one definition every stage uses (W3C clreq §3).
+
+Strings are written so that they can go both in a regular expression's character class and
+in an ``in`` test; ``is_*`` functions answer for one character.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# CJK ideographs: URO, Extension A, compatibility ideographs, Extensions B–H (planes 2 and 3).
+IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+KANA = "\u3040-\u30ff"
+# What spacing and breaking treat as a Chinese letter: ideographs, and kana in quoted names.
+CJK_LETTERS = IDEOGRAPHS + KANA
+
+# Full-width punctuation (GB/T 15834), by the side of the em box its ink stands on.
+OPENING = "“‘（《〈「『【〔〖［｛"
+CLOSING = "”’）》〉」』】〕〗］｝"
+STOPS = "，。、；：？！"
+# Marks whose blank half may be taken away (clreq §3.1.6): the stops, brackets and quotes.
+SQUEEZABLE = OPENING + CLOSING + STOPS
+QUOTES_OPEN = "“‘"
+QUOTES_CLOSE = "”’"
+# Marks that may not start a line (clreq §3.1.7), besides the closing marks and stops.
+NO_LINE_START = CLOSING + STOPS + "·～%‰℃"
+# Doubled marks that are one unit: never split, never stretched inside.
+PAIRED_MARKS = "—―…⋯"
+
+# Latin letters and digits as they meet Han in running text: ASCII, Latin-1 and Extended-A/B
+# letters, and the super- and subscript digits of CO₂, m², 10⁻⁶.
+LATIN = "0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+SCRIPT_DIGITS = "\u00b2\u00b3\u00b9\u2070-\u209f"
+# Signs that belong to the number before them and are spaced from Han like it (21%的, 36℃时).
+NUMBER_SUFFIXES = "%‰‱℃℉°"
+
+# The zero-width characters kjtypeset.typography.cjk inserts for line breaking and spacing
+# (U+200B, U+2060, U+FEFF): empty glyphs, never in the PDF's text layer.
+LAYOUT_MARKS = "\u200b\u2060\ufeff"
+WITHOUT_LAYOUT_MARKS = dict.fromkeys(map(ord, LAYOUT_MARKS))
+
+_CJK_LETTER = re.compile(f"[{CJK_LETTERS}]")
+_SPACED_RUN = re.compile(f"[{LATIN}{SCRIPT_DIGITS}{NUMBER_SUFFIXES}]")
+_IDEOGRAPH = re.compile(f"[{IDEOGRAPHS}]")
+_LATIN = re.compile(f"[{LATIN}]")
+
+# Marks that are full width in Chinese text although Unicode calls their width ambiguous.
+_AMBIGUOUS_WIDE = frozenset("—―…⋯‘’“”·‧⸺⸻")
+
+
+def is_han(char: str) -> bool:
+    """A CJK ideograph."""
+    return bool(_IDEOGRAPH.match(char))
+
+
+def is_cjk_letter(char: str) -> bool:
+    """An ideograph or kana: what Han–Latin spacing and the line-breaking rules call Han."""
+    return bool(_CJK_LETTER.match(char))
+
+
+def has_han(text: str) -> bool:
+    return bool(_IDEOGRAPH.search(text))
+
+
+def is_latin(char: str) -> bool:
+    """A Latin letter or a digit (the runs that are spaced from Han)."""
+    return bool(_LATIN.match(char))
+
+
+def ends_spaced_run(char: str) -> bool:
+    """A character a Latin run spaced from Han may begin or end with: a letter, a digit, a
+    sub- or superscript digit (CO₂, m²), a per-cent or degree sign (21%的)."""
+    return bool(_SPACED_RUN.match(char))
+
+
+@lru_cache(maxsize=None)
+def is_wide(char: str) -> bool:
+    """Full width in Chinese text (East Asian Wide or Fullwidth, or an ambiguous mark set wide
+    in a Chinese face): the characters justification may space apart."""
+    return char in _AMBIGUOUS_WIDE or unicodedata.east_asian_width(char) in ("W", "F")
+
+
+@lru_cache(maxsize=None)
+def is_invisible(char: str) -> bool:
+    """A format character (U+200B, U+2060, U+FEFF, soft hyphen, joiners…) or a combining mark:
+    drawn with no advance of its own and never the end of a justification gap."""
+    return unicodedata.category(char) in ("Mn", "Me", "Mc", "Cf")

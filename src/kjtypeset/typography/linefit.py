@@ -1,0 +1,236 @@
+"""Line adjustment: how a line of Chinese text takes up or gives back width (clreq §3.1.6, §3.8).
+
+Pure arithmetic, shared by the two places of the line composer (kjtypeset.engine.justify) that
+need it: choosing where a line breaks, and setting the line once it is broken. Widths are in
+any one unit (the composer uses Pango units); ``em`` says how many of them make an em.
+
+A line is laid out with every flexible item at its narrowest (JIS X 4051 追い込み: squeeze
+before stretch), so that as much text fits as may. Setting the line then gives the width back
+in a fixed order:
+
+squeeze, when the line is still too full at natural widths
+    a mark ending the line first (its blank half lies outside the text block), then every
+    other mark evenly (full-width ，。、；：？！ brackets and quotes, down to half an em, never
+    below), then Han–Latin spacing evenly (¼ em down to ⅛ em);
+stretch, when there is room past the natural widths
+    Han–Latin spacing up to ⅓ em, then the gaps between Chinese characters up to SOFT_GAP_EM,
+    then Latin word spaces up to SOFT_SPACE_EM, Han–Latin spacing up to ½ em, Chinese gaps up
+    to the layout's cap (beyond which text extractors read a gap as a space), word spaces
+    without limit and, last, a little tracking inside Latin words.
+
+Every share within a tier is equal, so a line is spread evenly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Tiers of justification gaps between two visible characters.
+HAN, SPACE, TRACKING = "han", "space", "tracking"
+
+SOFT_GAP_EM = 0.06  # between Chinese characters: below this, no reader sees a loose line
+SOFT_SPACE_EM = 0.5  # beyond the natural width of a Latin word space
+HAN_LATIN_SOFT_EM = 1 / 3  # Han–Latin spacing stretches to ⅓ em before Chinese gaps do
+HAN_LATIN_MAX_EM = 0.5  # … and never past ½ em (issue 12)
+TRACKING_EM = 0.06  # between Latin letters: the last resort, far below a space
+
+# What a reader tolerates, for choosing between squeezing a line and stretching it:
+# the squeeze of a lone mark (a quarter of an em keeps it at ¾ em), the stretch of a gap
+# between Chinese characters (p95 of ctex's lines is 0.011 em).
+COMFORT_SQUEEZE_EM = 0.25
+COMFORT_GAP_EM = 0.03
+
+
+def squeeze_cost(squeeze_em: float) -> float:
+    """Badness of squeezing a lone mark by ``squeeze_em``: 1 at a quarter em, then steep, so
+    that a mark goes under ¾ em only where stretching the line instead would show more."""
+    if squeeze_em <= COMFORT_SQUEEZE_EM:
+        return (squeeze_em / COMFORT_SQUEEZE_EM) ** 2
+    return 1 + ((squeeze_em - COMFORT_SQUEEZE_EM) / 0.03) ** 2
+
+
+def gap_cost(gap_em: float) -> float:
+    """Badness of a gap of ``gap_em`` between Chinese characters: 1 at 0.03 em, 4 at the soft
+    limit (0.06 em, where a reader starts to see a loose line), steep past it."""
+    if gap_em <= SOFT_GAP_EM:
+        return (gap_em / COMFORT_GAP_EM) ** 2
+    return (SOFT_GAP_EM / COMFORT_GAP_EM) ** 2 + ((gap_em - SOFT_GAP_EM) / 0.01) ** 2
+
+
+@dataclass
+class Flex:
+    """An item that can give up or take width: a punctuation mark's blank half, or the
+    spacing between Han and a Latin run. Widths in the line's unit."""
+
+    current: float  # as laid out
+    natural: float  # what it is when nothing needs adjusting
+    minimum: float
+    maximum: float  # beyond natural at the first stretch tier (marks: natural)
+    limit: float  # beyond natural at the last tier
+    kind: str = "mark"  # "mark" | "spacing"
+    first: bool = False  # squeezed before every other item: a mark at the end of the line
+
+
+@dataclass
+class Result:
+    widths: list[float]  # the width each Flex gets
+    gaps: list[float]  # what each gap gets
+    short: float  # width left over (> 0: the line ends short; < 0: it overflows)
+    squeeze: float  # the largest squeeze of a mark that is not at the line end, per em
+    spacing_squeeze: float  # the squeeze of Han–Latin spacing, per em
+    han_gap: float  # the stretch of a gap between Chinese characters, per em
+    space_gap: float  # the stretch of a Latin word space, per em
+    spacing_stretch: float  # Han–Latin spacing beyond its natural width, per em
+
+    def badness(self) -> float:
+        """How visible the adjustment is: 1 at each comfortable limit, growing as its square."""
+        if self.short > 0.5:
+            return 1e6 + self.short  # a ragged line
+        if self.short < -0.5:
+            return 1e7 - self.short  # an overfull one
+        return (squeeze_cost(self.squeeze)
+                + (self.spacing_squeeze / 0.125) ** 2
+                + gap_cost(self.han_gap)
+                + (self.space_gap / 0.25) ** 2
+                + (self.spacing_stretch / 0.25) ** 2)
+
+
+def _fill(amounts: list[float], targets: list[int], rest: float, room) -> float:
+    """Give ``rest`` to ``targets`` in equal shares, none past ``room(k)`` (None: no limit);
+    an item that is full passes its share on (water filling). Returns what is left."""
+    open_ = [k for k in targets if room(k) is None or room(k) > 1e-12]
+    while rest > 1e-9 and open_:
+        share = rest / len(open_)
+        still = []
+        for k in open_:
+            space = room(k)
+            grant = share if space is None else min(share, space)
+            amounts[k] += grant
+            rest -= grant
+            if space is None or space - grant > 1e-12:
+                still.append(k)
+        if len(still) == len(open_):
+            break  # every item took a whole share: nothing is left
+        open_ = still
+    return rest
+
+
+def _squeeze(flexes: list[Flex], amount: float) -> tuple[list[float], float]:
+    """Take ``amount`` out of the natural widths, in the squeeze order; returns the widths and
+    what could not be taken."""
+    cut = [0.0] * len(flexes)
+    for group in ([k for k, f in enumerate(flexes) if f.first],
+                  [k for k, f in enumerate(flexes) if f.kind == "mark" and not f.first],
+                  [k for k, f in enumerate(flexes) if f.kind == "spacing"]):
+        amount = _fill(cut, group, amount, lambda k: flexes[k].natural - flexes[k].minimum - cut[k])
+    return [f.natural - c for f, c in zip(flexes, cut)], amount
+
+
+def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justify: bool,
+            max_gap_em: float | None) -> Result:
+    """Set a line: ``extra`` is the width available beyond what is laid out (negative: the line
+    overflows); ``tiers`` lists the line's justification gaps. A line that is not justified (a
+    paragraph's last line, a centred heading) only gives back what it can up to natural."""
+    natural = sum(f.natural for f in flexes)
+    current = sum(f.current for f in flexes)
+    room = current + extra  # what the flexible items and the gaps may take together
+    gaps = [0.0] * len(tiers)
+    stretch = 0.0
+    if room < natural or not justify:
+        widths, left = _squeeze(flexes, max(0.0, natural - room))
+        short = (room - sum(widths)) if justify else 0.0
+        if not justify and room > natural:
+            short = 0.0
+        return _result(flexes, widths, gaps, tiers, -left if left > 1e-9 else short, em)
+    widths = [f.natural for f in flexes]
+    rest = room - natural
+    spacing = [k for k, f in enumerate(flexes) if f.kind == "spacing"]
+    han = [k for k, t in enumerate(tiers) if t == HAN]
+    space = [k for k, t in enumerate(tiers) if t == SPACE]
+    tracking = [k for k, t in enumerate(tiers) if t == TRACKING]
+    cap = None if max_gap_em is None else max_gap_em * em
+    soft_gap = SOFT_GAP_EM * em if cap is None else min(SOFT_GAP_EM * em, cap)
+
+    def widen(k: int, ceiling: float):
+        return max(0.0, flexes[k].natural + ceiling - widths[k])
+
+    rest = _fill(widths, spacing, rest, lambda k: widen(k, flexes[k].maximum))
+    rest = _fill(gaps, han, rest, lambda k: soft_gap - gaps[k])
+    rest = _fill(gaps, space, rest, lambda k: SOFT_SPACE_EM * em - gaps[k])
+    rest = _fill(widths, spacing, rest, lambda k: widen(k, flexes[k].limit))
+    rest = _fill(gaps, han, rest, lambda k: None if cap is None else cap - gaps[k])
+    rest = _fill(gaps, space, rest, lambda k: None)
+    rest = _fill(gaps, tracking, rest, lambda k: TRACKING_EM * em - gaps[k])
+    stretch = rest
+    return _result(flexes, widths, gaps, tiers, stretch, em)
+
+
+def _result(flexes, widths, gaps, tiers, short, em) -> Result:
+    def most(values):
+        return max(0.0, max(values, default=0.0)) / em
+
+    return Result(
+        widths=widths, gaps=gaps, short=short,
+        squeeze=most(f.natural - w for f, w in zip(flexes, widths) if f.kind == "mark" and not f.first),
+        spacing_squeeze=most(f.natural - w for f, w in zip(flexes, widths) if f.kind == "spacing"),
+        han_gap=most(g for g, t in zip(gaps, tiers) if t == HAN),
+        space_gap=most(g for g, t in zip(gaps, tiers) if t == SPACE),
+        spacing_stretch=most(w - f.natural for f, w in zip(flexes, widths) if f.kind == "spacing"),
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What a candidate line holds, for a quick estimate of its badness (no Flex lists): the
+    widths of its flexible items are equal within each kind, so equal shares need no filling."""
+
+    laid: float  # its width as laid out (every flexible item at its narrowest)
+    natural: float  # its width with every item at its natural width
+    marks: int  # squeezable marks, the one ending the line excepted
+    end_mark: float  # what the mark ending the line may give (0 if none)
+    spacings: int  # Han–Latin spacings
+    han: int  # gaps between Chinese characters (and beside marks)
+    spaces: int  # Latin word spaces
+    tracking: int  # gaps between Latin letters
+
+
+def estimate(counts: Counts, available: float, em: float, justify: bool,
+             max_gap_em: float | None) -> float:
+    """The badness compose() would give the line (compose's tiers, in closed form)."""
+    if counts.laid > available + 1e-6:
+        return 1e7  # does not fit even squeezed
+    if counts.natural > available:  # squeeze
+        rest = counts.natural - available - counts.end_mark
+        squeeze = spacing = 0.0
+        if rest > 0 and counts.marks:
+            squeeze = min(rest / counts.marks, em / 2)
+            rest -= squeeze * counts.marks
+        if rest > 1e-9 and counts.spacings:
+            spacing = min(rest / counts.spacings, em / 8)
+        return squeeze_cost(squeeze / em) + (spacing / em / 0.125) ** 2
+    if not justify:
+        return 0.0
+    rest = available - counts.natural
+    carrier = han = space = 0.0
+    cap = None if max_gap_em is None else max_gap_em * em
+    soft = SOFT_GAP_EM * em if cap is None else min(SOFT_GAP_EM * em, cap)
+
+    def take(count, room):
+        nonlocal rest
+        if not count or rest <= 1e-9:
+            return 0.0
+        share = rest / count if room is None else min(rest / count, room)
+        rest -= share * count
+        return share
+
+    carrier += take(counts.spacings, (HAN_LATIN_SOFT_EM - 0.25) * em)
+    han += take(counts.han, soft)
+    space += take(counts.spaces, SOFT_SPACE_EM * em)
+    carrier += take(counts.spacings, (HAN_LATIN_MAX_EM - HAN_LATIN_SOFT_EM) * em)
+    han += take(counts.han, None if cap is None else cap - han)
+    space += take(counts.spaces, None)
+    take(counts.tracking, TRACKING_EM * em)
+    if rest > 0.5:
+        return 1e6 + rest
+    return (gap_cost(han / em) + (space / em / 0.25) ** 2
+            + (carrier / em / 0.25) ** 2)

@@ -1,0 +1,121 @@
+"""Where a paragraph's lines break: total fit over the whole paragraph (Knuth and Plass 1981).
+
+WeasyPrint breaks lines greedily, each as full as it can be. In Chinese text almost every
+character is a break chance, so greedy lines are nearly all good, but a unit that cannot be
+broken (30万元, 1,540亿美元, a Latin word, “引号”) that fits neither at the end of one line nor
+by squeezing leaves that line loose. Like TeX (and ctex), the planner considers every way of
+breaking the paragraph and picks the one whose worst lines are least bad: a line a few
+characters earlier or later lets the next one set solid.
+
+Pure arithmetic on what the line composer measured (kjtypeset.engine.justify): the width of
+each unit as laid out, what it gives back at natural width, and what kind of flexible item or
+gap it is; badness per line from kjtypeset.typography.linefit.estimate.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from . import linefit
+
+LINE_COST = 10.0  # an extra line costs as much as a line with gaps of 0.095 em (as TeX's linepenalty)
+SHORTEST_EM = 5.0  # a justified line ending this far before the measure is not considered
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One character (or inline object) of the paragraph as laid out."""
+
+    width: float  # laid out, every flexible item at its narrowest
+    extra: float = 0.0  # what it gives back at natural width (a mark's half, spacing's ⅛ em)
+    mark: str = ""  # "open" or "close" for a squeezable mark (its blank side), else ""
+    spacing: bool = False  # the Han–Latin spacing character
+    space: bool = False  # a Latin word space (trimmed at a line end)
+    gap: str | None = None  # the justification gap to the next unit: linefit.HAN, SPACE, TRACKING
+
+
+class Planner:
+    """The paragraph's units, with running sums, to cost any run of them as one line."""
+
+    def __init__(self, units: list[Unit], em: float, max_gap_em: float | None,
+                 halfwidth_line_start: bool = True, halfwidth_line_end: bool = False):
+        self.units = units
+        self.em, self.max_gap_em = em, max_gap_em
+        self.halfwidth_line_start, self.halfwidth_line_end = halfwidth_line_start, halfwidth_line_end
+        self.x = [0.0]
+        self.extra, self.marks, self.spacings = [0.0], [0], [0]
+        self.gaps = {tier: [0] for tier in (linefit.HAN, linefit.SPACE, linefit.TRACKING)}
+        for unit in units:
+            self.x.append(self.x[-1] + unit.width)
+            self.extra.append(self.extra[-1] + unit.extra)
+            self.marks.append(self.marks[-1] + (1 if unit.mark and unit.extra > 0 else 0))
+            self.spacings.append(self.spacings[-1] + unit.spacing)
+            for tier, sums in self.gaps.items():
+                sums.append(sums[-1] + (unit.gap == tier))
+
+    def _end(self, a: int, p: int) -> int:
+        """The line [a, p) without what a line end drops: spaces and spacing."""
+        while p > a and (self.units[p - 1].space or self.units[p - 1].spacing):
+            p -= 1
+        return p
+
+    def counts(self, a: int, p: int, continuation: bool) -> linefit.Counts:
+        q = self._end(a, p)
+        laid = self.x[q] - self.x[a]
+        extra = self.extra[q] - self.extra[a]
+        marks = self.marks[q] - self.marks[a]
+        first, last = self.units[a], self.units[q - 1] if q > a else None
+        if first.mark == "open" and first.extra > 0 and continuation and self.halfwidth_line_start:
+            extra -= first.extra  # an opening bracket starting a line keeps half width
+            marks -= 1
+        end_mark = 0.0
+        if last is not None and last.mark == "close" and last.extra > 0 and q - 1 > a:
+            marks -= 1
+            if self.halfwidth_line_end:
+                extra -= last.extra
+            else:
+                end_mark = last.extra
+        gaps = {tier: sums[max(q - 1, a)] - sums[a] for tier, sums in self.gaps.items()}
+        return linefit.Counts(
+            laid=laid, natural=laid + extra, marks=max(marks, 0), end_mark=end_mark,
+            spacings=self.spacings[q] - self.spacings[a], han=gaps[linefit.HAN],
+            spaces=gaps[linefit.SPACE], tracking=gaps[linefit.TRACKING])
+
+    def plan(self, breaks: list[int], first_width: float, width: float,
+             first_continues: bool = False) -> list[int] | None:
+        """The line ends (indexes into the units) that set the paragraph best, the last being
+        len(units); ``breaks`` are the indexes a line may start at. ``first_width`` is the
+        first line's measure (less any indent); ``first_continues``: the paragraph's first
+        line here continues one from a previous page (no indent)."""
+        n = len(self.units)
+        chances = sorted({b for b in breaks if 0 < b < n} | {n})
+        best: dict[int, tuple[float, int | None]] = {0: (0.0, None)}
+        shortest = SHORTEST_EM * self.em
+        for a in [0] + chances:  # lines only go forward: increasing order is a valid DP order
+            if a == n or a not in best:
+                continue
+            available = first_width if a == 0 else width
+            continuation = a > 0 or first_continues
+            low = bisect_left(chances, bisect_left(self.x, self.x[a] + available - shortest))
+            high = bisect_right(chances, bisect_right(self.x, self.x[a] + available + self.em))
+            candidates = chances[low:high]
+            if self.x[n] - self.x[a] <= available + self.em and n not in candidates:
+                candidates.append(n)  # the paragraph's last line may be of any length
+            for p in candidates:
+                if p <= a:
+                    continue
+                counts = self.counts(a, p, continuation)
+                if counts.laid > available + 1e-6:
+                    continue
+                badness = linefit.estimate(counts, available, self.em, p != n, self.max_gap_em)
+                cost = best[a][0] + badness + LINE_COST
+                if p not in best or cost < best[p][0] - 1e-9:
+                    best[p] = (cost, a)
+        if n not in best:
+            return None
+        ends, p = [], n
+        while p:
+            ends.append(p)
+            p = best[p][1]
+        return ends[::-1]
