@@ -151,6 +151,9 @@ _state = {}
 from ..typography.cjk import SPACING  # the Han–Latin spacing character  # noqa: E402
 SPACING_EM = 0.25  # its natural width (clreq §3.2.1)
 SPACING_MIN_EM = 0.125  # squeezed
+# Beside a Latin phrase set among Chinese (Hugging Face, 27 436.5): with the phrase's word space
+# (0.26 em in Noto Serif CJK) it makes the gap a reader sees, kept under ½ em (issue 12).
+PHRASE_SPACING_EM = 0.2
 SPACING_SOFT_EM = linefit.HAN_LATIN_SOFT_EM
 SPACING_MAX_EM = linefit.HAN_LATIN_MAX_EM
 _SPACES = (' ', '\u00a0')
@@ -467,6 +470,7 @@ def _model(units, composition, line_start, continuation, line_end):
     first_visible = next((k for k, u in enumerate(units) if u.char != SPACING), len(units))
     last_solid = max((k for k, u in enumerate(units) if u.char != SPACING and u.char not in _SPACES),
                      default=-1)
+    phrases = _phrases(units)
     v = -1  # index of the unit among the visible ones
     for k, unit in enumerate(units):
         if unit.char == SPACING:
@@ -476,10 +480,14 @@ def _model(units, composition, line_start, continuation, line_end):
                 model.fixed.append((unit, 'spacing', -current))
                 model.freed += current
                 continue
-            model.flexes.append(linefit.Flex(
-                current, unit.em * SPACING_EM, unit.em * SPACING_MIN_EM,
-                unit.em * (SPACING_SOFT_EM - SPACING_EM), unit.em * (SPACING_MAX_EM - SPACING_EM),
-                kind='spacing'))
+            if id(unit) in phrases:  # beside a phrase, whose word space is part of its gap
+                flex = linefit.Flex(current, unit.em * PHRASE_SPACING_EM, unit.em * SPACING_MIN_EM,
+                                    0.0, 0.0, kind='spacing')
+            else:
+                flex = linefit.Flex(current, unit.em * SPACING_EM, unit.em * SPACING_MIN_EM,
+                                    unit.em * (SPACING_SOFT_EM - SPACING_EM),
+                                    unit.em * (SPACING_MAX_EM - SPACING_EM), kind='spacing')
+            model.flexes.append(flex)
             model.flex_units.append((unit, 'spacing'))
             continue
         v += 1
@@ -508,9 +516,35 @@ def _model(units, composition, line_start, continuation, line_end):
     gaps = _gaps(units, strict=True)
     if not any(tier == linefit.HAN for _a, _b, tier in gaps):
         gaps = _gaps(units, strict=False)  # a line with no other opportunity
+    gaps = [gap for gap in gaps if id(gap[0]) not in phrases]
     model.gap_units = [(a, b) for a, b, _tier in gaps]
     model.tiers = [tier for _a, _b, tier in gaps]
     return model
+
+
+def _phrases(units):
+    """ids of the word spaces of Latin phrases set among Chinese (Hugging Face, 27 436.5) and
+    of the spacing beside them: they keep their natural widths. A phrase reads as one run, so
+    widening its space or its spacing widens the gap between it and the Chinese text."""
+    held, run, spaced = set(), [], False
+    for unit in units + [None]:
+        if unit is None or unit.char == SPACING or is_cjk_letter(unit.char) \
+                or unit.char in SQUEEZABLE:
+            if spaced:
+                held.update(id(u) for u in run)
+            if unit is not None and unit.char == SPACING:
+                run, spaced = [unit], False  # the spacing before the next run
+            else:
+                run, spaced = [], False
+            continue
+        if unit.char in _SPACES and run:
+            spaced = True
+        run.append(unit)
+    # The spacing after a phrase: the unit that closed it, when it is spacing.
+    for k, unit in enumerate(units):
+        if unit.char == SPACING and k and id(units[k - 1]) in held:
+            held.add(id(unit))
+    return held
 
 
 def _gaps(units, strict):
@@ -860,13 +894,15 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
     visible = [u for u in units if u.char != SPACING]
     halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
     index_of = {id(u): v for v, u in enumerate(visible)}
-    gap_after = {id(a): tier for a, _b, tier in _gaps(units, strict=True)}
+    phrases = _phrases(units)
+    gap_after = {id(a): tier for a, _b, tier in _gaps(units, strict=True) if id(a) not in phrases}
     planned = []
     for k, unit in enumerate(units):
         width = widths.get((unit.leaf, unit.start), 0)
         extra, mark = 0.0, ''
         if unit.char == SPACING:
-            extra = unit.em * (SPACING_EM - SPACING_MIN_EM)
+            natural = PHRASE_SPACING_EM if id(unit) in phrases else SPACING_EM
+            extra = unit.em * (natural - SPACING_MIN_EM)
         elif unit.char in SQUEEZABLE:
             mark = 'open' if unit.char in OPENING else 'close'
             extra = 0.0 if index_of[id(unit)] in halves else unit.em * 0.5

@@ -29,9 +29,11 @@ from dataclasses import dataclass
 HAN, SPACE, TRACKING = "han", "space", "tracking"
 
 SOFT_GAP_EM = 0.06  # between Chinese characters: below this, no reader sees a loose line
-SOFT_SPACE_EM = 0.5  # beyond the natural width of a Latin word space
+# Beyond the natural width of a Latin word space: a space inside a Latin run that stands
+# between Chinese characters reads as part of the run's Han–Latin gaps, which stay ≤ ½ em.
+SOFT_SPACE_EM = 0.12
 HAN_LATIN_SOFT_EM = 1 / 3  # Han–Latin spacing stretches to ⅓ em before Chinese gaps do
-HAN_LATIN_MAX_EM = 0.5  # … and never past ½ em (issue 12)
+HAN_LATIN_MAX_EM = 0.5  # … and never past ½ em (issue 12): at the last tier only
 TRACKING_EM = 0.06  # between Latin letters: the last resort, far below a space
 
 # What a reader tolerates, for choosing between squeezing a line and stretching it:
