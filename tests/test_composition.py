@@ -52,9 +52,12 @@ def test_a_loose_line_gives_marks_back_then_spacing_to_a_third_then_han_gaps():
     result = linefit.compose(flexes, tiers, 500 + 125 + 1000 / 12 + 30 * 10, EM, True, 0.17)
     assert result.widths == pytest.approx([1000.0, 250.0 + 1000 / 12])
     assert result.gaps[:10] == pytest.approx([30.0] * 10) and result.gaps[10] == 0
-    # Past 0.06 em between Chinese characters the word spaces take their share first.
-    result = linefit.compose(flexes, tiers, 625 + 1000 / 12 + 60 * 10 + 200, EM, True, 0.17)
-    assert result.gaps[:10] == pytest.approx([60.0] * 10) and result.gaps[10] == pytest.approx(200.0)
+    # Past 0.06 em between Chinese characters the word spaces take their share first (up to
+    # 0.12 em), then the Chinese gaps again.
+    result = linefit.compose(flexes, tiers, 625 + 1000 / 12 + 60 * 10 + 100, EM, True, 0.17)
+    assert result.gaps[:10] == pytest.approx([60.0] * 10) and result.gaps[10] == pytest.approx(100.0)
+    result = linefit.compose(flexes, tiers, 625 + 1000 / 12 + 60 * 10 + 120 + 200, EM, True, 0.17)
+    assert result.gaps[:10] == pytest.approx([80.0] * 10) and result.gaps[10] == pytest.approx(120.0)
 
 
 def test_a_line_that_is_not_justified_only_gives_back_what_it_can():
