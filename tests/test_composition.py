@@ -53,11 +53,12 @@ def test_a_loose_line_gives_marks_back_then_spacing_to_a_third_then_han_gaps():
     assert result.widths == pytest.approx([1000.0, 250.0 + 1000 / 12])
     assert result.gaps[:10] == pytest.approx([30.0] * 10) and result.gaps[10] == 0
     # Past 0.06 em between Chinese characters the word spaces take their share first (up to
-    # 0.12 em), then the Chinese gaps again.
+    # 0.12 em), then Han–Latin spacing up to ½ em, then the Chinese gaps again.
     result = linefit.compose(flexes, tiers, 625 + 1000 / 12 + 60 * 10 + 100, EM, True, 0.17)
     assert result.gaps[:10] == pytest.approx([60.0] * 10) and result.gaps[10] == pytest.approx(100.0)
     result = linefit.compose(flexes, tiers, 625 + 1000 / 12 + 60 * 10 + 120 + 200, EM, True, 0.17)
-    assert result.gaps[:10] == pytest.approx([80.0] * 10) and result.gaps[10] == pytest.approx(120.0)
+    assert result.widths[1] == pytest.approx(500.0) and result.gaps[10] == pytest.approx(120.0)
+    assert result.gaps[:10] == pytest.approx([60 + (200 - 500 / 3) / 10] * 10)
 
 
 def test_a_line_that_is_not_justified_only_gives_back_what_it_can():
