@@ -61,6 +61,7 @@ bench: setup
 	$(PY) bench/preview_rebuild.py || status=1; \
 	$(PY) bench/archive_search.py || status=1; \
 	$(PY) bench/batch_build.py || status=1; \
+	$(PY) bench/composition.py; \
 	if [ $$status -ne 0 ]; then echo "make bench：有比值超出目标 20% 以上（见上）"; fi; \
 	exit $$status
 
