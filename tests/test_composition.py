@@ -223,3 +223,29 @@ def test_a_hyphen_added_by_hyphenation_is_drawn_but_not_copied(narrow, tmp_path)
     document.close()
     words = re.sub(r"\s+", "", copied)
     assert words.count("（internationalization）") == 4, words
+
+
+# ---- generated paragraphs at several measures ----------------------------------------------
+
+@pytest.mark.slow
+@settings(max_examples=int(__import__("os").environ.get("KJ_RENDER_EXAMPLES", "3")), deadline=None,
+          suppress_health_check=list(__import__("hypothesis").HealthCheck))
+@given(seed=st.integers(0, 10**6))
+def test_generated_paragraphs_stay_even_at_three_measures(seed):
+    """Bulletin prose far denser in numbers, Latin and quotations than real articles
+    (tests/corpus/prose.py), at 26, 32 and 37 characters a line: no ragged line, no gap between
+    Chinese characters past the layout's cap, and the spacing even across the lines (the p95
+    bound is looser than the sample's 0.03: one or two lines in such text must stretch)."""
+    import test_typography as typo
+    from corpus.prose import paragraph as prose
+
+    rng = random.Random(seed)
+    fragment = typo.prepared("\n\n".join(prose(rng, (3, 7)) for _ in range(3)) + "\n")
+    gaps = []
+    for width in (26, 32, 37):
+        found = composition(typo.render_body(fragment, width_pt=width * BODY), BODY)
+        gaps += found["han"]
+        assert min(found["lone"], default=1) >= 0.5 - 0.005
+    assert gaps and max(gaps) <= 0.17 + 0.005
+    assert percentile(gaps, 0.95) <= 0.065, sorted(gaps)[-5:]
+    assert percentile(gaps, 0.5) <= 0.01
