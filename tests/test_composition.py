@@ -103,6 +103,25 @@ def test_the_planner_moves_a_break_so_that_no_line_is_left_loose():
     assert ends[-1] == len(units)
 
 
+def test_the_planner_hyphenates_a_long_word_only_where_that_saves_a_loose_line():
+    """Fifteen Chinese characters, a space, then a 10-em English word in 1-em letters: without
+    hyphenation line 1 holds the Chinese alone, almost 5 em loose; with a hyphenation point after
+    the word's fourth letter the first line is flush, the hyphen counted in its width."""
+    han = paragraph.Unit(EM, gap=linefit.HAN)
+    letter = paragraph.Unit(EM)
+    space = paragraph.Unit(EM / 4, gap=linefit.SPACE)
+    units = [han] * 15 + [space] + [letter] * 10 + [han] * 20
+    planner = paragraph.Planner(units, EM, 0.17)
+    breaks = list(range(1, 16)) + [16] + list(range(26, len(units)))
+    assert planner.plan(breaks, 20 * EM, 20 * EM)[0] == 16  # the word moves whole to line 2
+    assert planner.plan(breaks, 20 * EM, 20 * EM, hyphens={20: EM / 3})[0] == 20
+    # A hyphen that saves nothing is not taken: the same word where line 1 is flush without it.
+    units = [han] * 9 + [space] + [letter] * 10 + [han] * 30
+    breaks = list(range(1, 10)) + [10] + list(range(20, len(units)))
+    planner = paragraph.Planner(units, EM, 0.17)
+    assert planner.plan(breaks, 20 * EM, 20 * EM, hyphens={14: EM / 3})[0] == 20
+
+
 # ---- read back from the PDF ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
