@@ -103,6 +103,25 @@ def test_the_planner_moves_a_break_so_that_no_line_is_left_loose():
     assert ends[-1] == len(units)
 
 
+def test_the_planner_hyphenates_a_long_word_only_where_that_saves_a_loose_line():
+    """Fifteen Chinese characters, a space, then a 10-em English word in 1-em letters: without
+    hyphenation line 1 holds the Chinese alone, almost 5 em loose; with a hyphenation point after
+    the word's fourth letter the first line is flush, the hyphen counted in its width."""
+    han = paragraph.Unit(EM, gap=linefit.HAN)
+    letter = paragraph.Unit(EM)
+    space = paragraph.Unit(EM / 4, gap=linefit.SPACE)
+    units = [han] * 15 + [space] + [letter] * 10 + [han] * 20
+    planner = paragraph.Planner(units, EM, 0.17)
+    breaks = list(range(1, 16)) + [16] + list(range(26, len(units)))
+    assert planner.plan(breaks, 20 * EM, 20 * EM)[0] == 16  # the word moves whole to line 2
+    assert planner.plan(breaks, 20 * EM, 20 * EM, hyphens={20: EM / 3})[0] == 20
+    # A hyphen that saves nothing is not taken: the same word where line 1 is flush without it.
+    units = [han] * 9 + [space] + [letter] * 10 + [han] * 30
+    breaks = list(range(1, 10)) + [10] + list(range(20, len(units)))
+    planner = paragraph.Planner(units, EM, 0.17)
+    assert planner.plan(breaks, 20 * EM, 20 * EM, hyphens={14: EM / 3})[0] == 20
+
+
 # ---- read back from the PDF ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -223,3 +242,29 @@ def test_a_hyphen_added_by_hyphenation_is_drawn_but_not_copied(narrow, tmp_path)
     document.close()
     words = re.sub(r"\s+", "", copied)
     assert words.count("（internationalization）") == 4, words
+
+
+# ---- generated paragraphs at several measures ----------------------------------------------
+
+@pytest.mark.slow
+@settings(max_examples=int(__import__("os").environ.get("KJ_RENDER_EXAMPLES", "3")), deadline=None,
+          suppress_health_check=list(__import__("hypothesis").HealthCheck))
+@given(seed=st.integers(0, 10**6))
+def test_generated_paragraphs_stay_even_at_three_measures(seed):
+    """Bulletin prose far denser in numbers, Latin and quotations than real articles
+    (tests/corpus/prose.py), at 26, 32 and 37 characters a line: no ragged line, no gap between
+    Chinese characters past the layout's cap, and the spacing even across the lines (the p95
+    bound is looser than the sample's 0.03: one or two lines in such text must stretch)."""
+    import test_typography as typo
+    from corpus.prose import paragraph as prose
+
+    rng = random.Random(seed)
+    fragment = typo.prepared("\n\n".join(prose(rng, (3, 7)) for _ in range(3)) + "\n")
+    gaps = []
+    for width in (26, 32, 37):
+        found = composition(typo.render_body(fragment, width_pt=width * BODY), BODY)
+        gaps += found["han"]
+        assert min(found["lone"], default=1) >= 0.5 - 0.005
+    assert gaps and max(gaps) <= 0.17 + 0.005
+    assert percentile(gaps, 0.95) <= 0.065, sorted(gaps)[-5:]
+    assert percentile(gaps, 0.5) <= 0.01

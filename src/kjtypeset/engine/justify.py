@@ -44,6 +44,7 @@ width plus what was really written into the glyphs.
 
 import inspect
 import logging
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -871,6 +872,7 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
         return None
     em = box.style['font_size'] * TO_UNITS
     widths, chances = {}, set()
+    hyphens = {}  # unit index a word may be hyphenated before -> width of the hyphen
     by_leaf = {}  # leaf -> ([byte offsets of its units], [their indexes])
     for k, unit in enumerate(units):
         offsets, indexes = by_leaf.setdefault(unit.leaf, ([], []))
@@ -891,6 +893,10 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
         if i and indexes and leaves[i - 1].text and leaf.text and can_break_text(
                 leaves[i - 1].text[-1] + leaf.text[0], leaf.style['lang']):
             chances.add(indexes[0])
+        for start, hyphen in _hyphenations(context, leaf):
+            j = bisect_left(offsets, start)
+            if j < len(offsets) and offsets[j] == start:
+                hyphens[indexes[j]] = hyphen
     visible = [u for u in units if u.char != SPACING]
     halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
     index_of = {id(u): v for v, u in enumerate(visible)}
@@ -924,23 +930,58 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
     indent = box.text_indent * TO_UNITS
     planner = paragraph.Planner(planned, em, composition.max_gap_em,
                                 composition.halfwidth_line_start, composition.halfwidth_line_end)
-    ends = planner.plan(sorted(chances), available - indent, available, first_continues=not first)
+    ends = planner.plan(sorted(chances), available - indent, available, first_continues=not first,
+                        hyphens=hyphens)
     if ends is None:
         return None
     plan, start = [], 0
-    ordered = sorted(chances | {len(units)})
+    ordered = sorted(chances | set(hyphens) | {len(units)})
     for end in ends:
+        hyphen = hyphens.get(end, 0.0) if end not in chances else 0.0
         if end == len(units):
             narrower = None
         else:
             following = next((c for c in ordered if c > end), len(units))
             next_unit = planner.x[following] - planner.x[end]
-            laid = planner.x[end] - planner.x[start] + (indent if start == 0 else 0)
+            laid = planner.x[end] - planner.x[start] + (indent if start == 0 else 0) + hyphen
             narrower = (available - laid - min(next_unit / 2, em / 4)) * FROM_UNITS
         expected = sum(1 for u in units[start:end] if u.char != SPACING and u.char not in _SPACES)
-        plan.append((narrower, expected))
+        plan.append((narrower, expected + bool(hyphen)))  # a hyphen is drawn as a character
         start = end
     return plan
+
+
+_pyphens = {}
+
+
+def _hyphenations(context, leaf):
+    """(byte offset, width of the hyphen) where WeasyPrint may hyphenate a word of ``leaf``:
+    the points pyphen gives, for text set with ``hyphens: auto`` in a language it knows."""
+    import pyphen
+    from weasyprint.text.ffi import TO_UNITS
+    from weasyprint.text.line_break import create_layout, line_size
+
+    style = leaf.style
+    lang = style['hyphens'] == 'auto' and style['lang'] and pyphen.language_fallback(style['lang'])
+    if not lang:
+        return []
+    total, left, right = style['hyphenate_limit_chars']
+    key = (lang, left, right, style['hyphenate_character'], style['font_size'], style['font_family'])
+    if key not in _pyphens:
+        layout = create_layout(style['hyphenate_character'], style, context, None, 0)
+        shaped, _ = _state['get_first_line'](layout)
+        width = line_size(shaped, style)[0] * TO_UNITS
+        layout.deactivate()
+        _pyphens[key] = (pyphen.Pyphen(lang=lang, left=left, right=right), width)
+    dictionary, width = _pyphens[key]
+    points = []
+    for match in re.finditer(r"[A-Za-z\u00c0-\u024f]+", leaf.text):
+        word = match.group()
+        if len(word) < total:
+            continue
+        for position in dictionary.positions(word):
+            points.append((len(leaf.text[:match.start() + position].encode()), width))
+    return points
 
 
 _balanced = {}  # (remaining text, width, size) of a heading → byte length of its next line
