@@ -207,6 +207,24 @@ def test_titles_break_between_words_into_balanced_lines(narrow, tmp_path):
     assert max(widths) - min(widths) <= 6 and min(widths) >= 3, lines  # balanced
 
 
+def test_a_latin_word_in_its_own_box_ends_a_line_on_the_measure(narrow, tmp_path):
+    """Latin words set in their own boxes (bold, a hyphenation span) beside Chinese: where
+    one ends a justified line, it ends on the measure like every other line, not 1/16 em
+    past it (the Han–Latin spacing that opens the next box is there in full, or not at all)."""
+    body = "".join(f"第{k}段**重点**的内容包括Transformer与**ChatGPT**，以及Attention机制和"
+                   f"**RISC-V**架构等。" for k in range(12))
+    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
+    for page in text_lines(pdf):
+        body_lines = [line for line in page if abs(line["size"] - BODY) < 0.2
+                      and not re.fullmatch(r"—\s*\d+\s*—", line["text"])]
+        solid = [line for line in body_lines if not re.search(r"[，。、；：！？）”]$", line["main"])]
+        if len(solid) < 3:
+            continue
+        right = max(round(line["x1"], 1) for line in solid if re.search(r"[\u4e00-\u9fff]$", line["main"]))
+        for line in solid:
+            assert line["x1"] <= right + 0.3, (line["text"], line["x1"], right)
+
+
 def test_symbols_print_from_the_fallback_face_and_copy_as_written(narrow, tmp_path):
     body = "单位GDP的CO₂排放下降4.2%，每m²能耗降低，浓度低于10⁻⁶量级；①Ⅲ№±≥→‱℃均可印出。"
     result = build_issue(narrow(body), tmp_path / "out", editions=("proof",))

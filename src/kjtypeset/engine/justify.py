@@ -373,8 +373,14 @@ def _set_text(self, text, justify=False):
         from weasyprint.text.ffi import TO_UNITS
         em = SPACING_MIN_EM if squeeze else SPACING_EM
         units = int(round(self.style['font_size'] * em * TO_UNITS))
+        length = len(self.text.encode())
         for start, end in plan.spacings:
-            attr = pango.pango_attr_letter_spacing_new(units)
+            # Pango gives a letter-spaced character half on each side and trims the half that
+            # falls outside its line: the spacing that opens or closes a box's text (a word in
+            # <strong> or a hyphenation span) would keep half its width, and a composer that
+            # counted on all of it would set the line 1/16 em past the measure.
+            edges = (start == 0) + (end == length)
+            attr = pango.pango_attr_letter_spacing_new(units * 2 if edges == 1 else units)
             attr.start_index, attr.end_index = start, end
             pango.pango_attr_list_change(mine, attr)
     pango.pango_layout_set_attributes(self.layout, mine)
@@ -428,9 +434,12 @@ def _units_of(leaf, index, boxes, to_units):
              _text_plan(leaf.text, squeezed, composition.punctuation_compression).halts}
     units = []
     offset = 0
+    length = len(leaf.text.encode())
     for char in leaf.text:
         size = len(char.encode())
-        if char == SPACING or not is_invisible(char):
+        if char == SPACING and offset == 0 and size == length:
+            pass  # a box holding only the spacing: Pango trims both halves, it has no width
+        elif char == SPACING or not is_invisible(char):
             units.append(_Unit(index, char, offset, offset + size, em, squeezed,
                                offset in halts and not squeezed))
         offset += size
