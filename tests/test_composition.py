@@ -136,10 +136,10 @@ def measured(request, sample_build, stress):
 
 def test_han_gaps_stay_small_on_every_justified_line(measured):
     """Regression guard for issue 12's targets (linecheck.py measures the same): the sample
-    p95 ≤ 0.03 em and max ≤ 0.06 em; the stress issue, full of Latin and long numbers, within
-    what it reaches now."""
+    p95 ≤ 0.03 em and max ≤ 0.06 em; the stress issue, full of Latin and long numbers, the max
+    too and its p95 within what it reaches now."""
     name, found = measured
-    bounds = {"sample": (0.03, 0.06), "stress": (0.065, 0.105)}[name]
+    bounds = {"sample": (0.03, 0.06), "stress": (0.065, 0.065)}[name]
     assert len(found["han"]) > 50
     assert percentile(found["han"], 0.95) <= bounds[0] and max(found["han"]) <= bounds[1]
 
