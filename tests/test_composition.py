@@ -68,12 +68,14 @@ def test_a_line_that_is_not_justified_only_gives_back_what_it_can():
 
 @settings(max_examples=200, deadline=None)
 @given(marks=st.integers(0, 6), end=st.booleans(), spacings=st.integers(0, 4),
-       han=st.integers(0, 30), spaces=st.integers(0, 3), tracking=st.integers(0, 10),
-       extra=st.floats(-3000, 3000), justify=st.booleans())
-def test_the_quick_estimate_is_what_compose_would_give(marks, end, spacings, han, spaces, tracking,
-                                                       extra, justify):
+       han=st.integers(0, 30), spaces=st.integers(0, 3), shrinks=st.integers(0, 3),
+       tracking=st.integers(0, 10), extra=st.floats(-3000, 3000), justify=st.booleans())
+def test_the_quick_estimate_is_what_compose_would_give(marks, end, spacings, han, spaces, shrinks,
+                                                       tracking, extra, justify):
+    shrink = EM * linefit.SPACE_SHRINK_EM
     flexes = [mark() for _ in range(marks)] + ([mark(first=True)] if end else []) \
-        + [spacing() for _ in range(spacings)]
+        + [spacing() for _ in range(spacings)] \
+        + [linefit.Flex(0.0, shrink, 0.0, 0.0, 0.0, kind="space") for _ in range(shrinks)]
     tiers = [linefit.HAN] * han + [linefit.SPACE] * spaces + [linefit.TRACKING] * tracking
     laid = 20000.0
     available = laid + extra
@@ -81,7 +83,7 @@ def test_the_quick_estimate_is_what_compose_would_give(marks, end, spacings, han
         return  # does not fit even squeezed: both say so differently
     counts = linefit.Counts(laid=laid, natural=laid + sum(f.natural - f.current for f in flexes),
                             marks=marks, end_mark=500.0 if end else 0.0, spacings=spacings, han=han,
-                            spaces=spaces, tracking=tracking)
+                            spaces=spaces, tracking=tracking, shrinks=shrinks)
     composed = linefit.compose(flexes, tiers, extra, EM, justify, 0.17).badness()
     assert linefit.estimate(counts, available, EM, justify, 0.17) == pytest.approx(composed, rel=1e-6, abs=1e-6)
 
