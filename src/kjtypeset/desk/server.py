@@ -658,16 +658,26 @@ class Served:
                 await super().shutdown(sockets)
 
         self.server = Server(config)
+        self._serving = threading.Event()
+        self._stopped = threading.Event()
 
     @property
     def server_address(self) -> tuple[str, int]:
         return self.socket.getsockname()[:2]
 
     def serve_forever(self, poll_interval: float = 0.1) -> None:
-        self.server.run(sockets=[self.socket])
+        self._serving.set()
+        try:
+            self.server.run(sockets=[self.socket])
+        finally:
+            self._serving.clear()
+            self._stopped.set()
 
     def shutdown(self) -> None:
+        """Stop serving (from another thread) and wait until it has stopped, as socketserver's."""
         self.server.should_exit = True
+        if self._serving.is_set():
+            self._stopped.wait(30)
 
     def server_close(self) -> None:
         self.socket.close()
