@@ -56,7 +56,8 @@ def client(root: Path, **settings):
     from kjtypeset.desk.server import Settings, desk_app
 
     app = desk_app(Settings(root=root, archive=root / "archive", **settings))
-    return TestClient(app, base_url="http://127.0.0.1:8080", follow_redirects=False)
+    scheme = "https" if settings.get("tls") else "http"  # a Secure cookie goes back over HTTPS only
+    return TestClient(app, base_url=f"{scheme}://127.0.0.1:8080", follow_redirects=False)
 
 
 def token(http, path: str = "/") -> str:

@@ -492,7 +492,8 @@ def desk_app(settings: Settings) -> Starlette:
     routes = [
         Route("/", guarded(home)),
         Route("/issues/new", guarded(new_issue), methods=["POST"]),
-        Route("/issues/{issue_id}", lambda request: RedirectResponse(request.url.path + "/", 307)),
+        Route("/issues/{issue_id}", lambda request: RedirectResponse(
+            request.url.path + "/" + (f"?{request.url.query}" if request.url.query else ""), 307)),
         Mount("/issues/{issue_id}", routes=issue_routes),
         Route("/jobs/{job_id}/events", guarded(job_stream)),
         Route("/archive", guarded(archive)),
