@@ -144,9 +144,9 @@ function issuePage(desk) {
     say(report, `导入 ${[...files].map((f) => f.name).join("、")}……`);
     report.dataset.kind = "";
     const result = await post("import", body);
+    await reload();
     say(report, result.ok ? result.lines.join("\n") : result.error);
     report.dataset.kind = result.ok ? "ok" : "error";
-    await reload();
   }
 
   zone.addEventListener("dragover", (event) => {
