@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 import pytest
-from desk_project import ARTICLES, MANIFEST, client, docx_bytes, files_under, make_project, token
 
+from desk_project import ARTICLES, MANIFEST, client, docx_bytes, files_under, make_project, token
 from kjtypeset.errors import collecting_warnings
 from kjtypeset.inputs.manifest import load_manifest
 
@@ -54,7 +54,7 @@ def test_the_issue_list_shows_each_issue_with_its_state(desk, tmp_path):
     assert page.status_code == 200
     rows = re.findall(r'<tr class="state-(\w+)">\s*<td><a href="/issues/([^/]+)/">.*?</tr>', page.text, re.S)
     assert rows == [("draft", "2024-04"), ("built", "2024-03")]  # newest first
-    built = page.text[page.text.index('state-built'):]
+    built = page.text[page.text.index("state-built"):]
     cells = re.findall(r"<td[^>]*>(.*?)</td>", built[:built.index("</tr>")], re.S)
     assert [re.sub(r"<[^>]+>", "", c).strip() for c in cells] == [
         "2024-03", "2024年第3期", "2024-03-29", "3 篇", "已排版", "3", "排版之后又有改动"]
@@ -315,3 +315,20 @@ def test_the_archive_room_browses_by_year_with_each_files_verify_state(desk):
     assert states[1][0] == "bad" and states[1][1].startswith("已改动：archive/2024/2024-03.pdf 的 SHA-256 为")
     older = http.get("/archive", params={"year": "2023"}).text
     assert re.findall(r'<section class="card shelf-issue">\s*<h2><a [^>]+>(.*?)</a>', older) == ["2023年第11期"]
+
+
+def test_the_supplement_box_writes_and_takes_out_one_line(desk):
+    root, manifest, http, csrf = desk
+    before = manifest.read_text(encoding="utf-8")
+    checked = http.post("/issues/2024-03/fields", headers={"X-CSRF-Token": csrf},
+                        data={**FORM, "supplement": ["", "true"]}).json()  # the hidden "", then the box
+    assert checked["ok"] is True and checked["changed"] == ["supplement"]
+    assert changed_lines(before, manifest.read_text(encoding="utf-8")) == ["+supplement: true"]
+    assert checked["warnings"]["supplement"] == [
+        "警告：issue_sources/2024-03/issue.yaml:5: supplement: true（增刊），但文件夹名 2024-03 是正刊的写法："
+        "增刊的文件夹应为 <年>-zk<期>，如 2024-zk01"]
+    unchecked = http.post("/issues/2024-03/fields", headers={"X-CSRF-Token": csrf},
+                          data={**FORM, "supplement": ""}).json()
+    assert unchecked["changed"] == ["supplement"] and manifest.read_text(encoding="utf-8") == before
+    # A form that does not send the box leaves it alone.
+    assert http.post("/issues/2024-03/fields", headers={"X-CSRF-Token": csrf}, data={"number": "3"}).json()["changed"] == []

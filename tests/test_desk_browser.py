@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from desk_project import docx_bytes, make_project
 from test_preview import CHROMIUM, CHROMIUM_FLAGS, free_port
 

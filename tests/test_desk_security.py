@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 import pytest
-from desk_project import client, files_under, make_project, token
 
+from desk_project import client, files_under, make_project, token
 from kjtypeset.desk.security import check_password, hash_password, set_password
 
 
@@ -152,7 +152,7 @@ def password_hash():
 
 def test_with_a_password_nothing_is_served_without_signing_in(tmp_path, monkeypatch, password_hash):
     root = tmp_path / "简报"
-    manifest = make_project(root)
+    make_project(root)
     monkeypatch.chdir(root)
     http = client(root, host="0.0.0.0", password=password_hash, tls=True)
     page = http.get("/issues/2024-03/", headers={"Accept": "text/html"})

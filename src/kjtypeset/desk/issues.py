@@ -306,8 +306,8 @@ def save_fields(manifest: Path, form: dict[str, str]) -> FieldsResult:
 
     with collecting_warnings() as edit_warnings:
         data = load_for_edit(manifest)
-    values = {key: _typed(key, form.get(key, ""), key in data, data.get(key)) for key in FIELDS
-              if key in form or SCHEMA[key].kind == "bool"}
+    # Only the fields the form sent (the page sends them all; a checkbox with a hidden "" before it).
+    values = {key: _typed(key, form[key], key in data, data.get(key)) for key in FIELDS if key in form}
     changed = set_fields(data, values, list(SCHEMA))
     text = dump(data)
     lines = _key_lines(text)
