@@ -131,14 +131,10 @@ def issue_rows(root: Project, archive: Path) -> list[IssueRow]:
     rows = []
     for manifest_path in reversed(issue_manifests(root.issue_sources)):
         issue_id = manifest_path.parent.name
-        try:
-            with collecting_warnings():
-                manifest = load_manifest(manifest_path, with_articles=False)
-        except KjError as exc:
-            rows.append(IssueRow(issue_id, issue_id, "", 0, "draft", "草稿", None, f"错误：{exc}"))
+        label, date, articles, error = _manifest_row(manifest_path)
+        if error:
+            rows.append(IssueRow(issue_id, issue_id, "", 0, "draft", "草稿", None, error))
             continue
-        articles = _count_articles(manifest_path)
-        label, date = manifest.issue_label, manifest.date.isoformat()
         proof = root.output / issue_id / f"{issue_id}.pdf"
         built = proof.is_file()
         note = ""
@@ -155,13 +151,34 @@ def issue_rows(root: Project, archive: Path) -> list[IssueRow]:
     return rows
 
 
-def _count_articles(manifest: Path) -> int:
-    from ..editor.manifestedit import article_entries, load_for_edit
+_rows: dict[tuple[str, int, int], tuple[str, str, int, str | None]] = {}
 
+
+def _manifest_row(manifest_path: Path) -> tuple[str, str, int, str | None]:
+    """(label, date, articles, error) of a manifest, read again only when the file changed:
+    the list reads every issue on each visit, and manifests rarely change."""
+    stat = manifest_path.stat()
+    key = (str(manifest_path), stat.st_mtime_ns, stat.st_size)
+    if key not in _rows:
+        try:
+            with collecting_warnings():
+                manifest = load_manifest(manifest_path, with_articles=False)
+        except KjError as exc:
+            _rows[key] = (manifest_path.parent.name, "", 0, f"错误：{exc}")
+        else:
+            _rows[key] = (manifest.issue_label, manifest.date.isoformat(), _count_articles(manifest_path), None)
+    return _rows[key]
+
+
+def _count_articles(manifest: Path) -> int:
+    """Entries in the article list (libyaml when PyYAML has it: the list is read for every issue)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return len(article_entries(load_for_edit(manifest)))
-    except KjError:
+        data = yaml.load(manifest.read_bytes(), Loader=loader)  # noqa: S506 (a safe loader)
+    except (yaml.YAMLError, OSError, ValueError):
         return 0
+    articles = data.get("articles") if isinstance(data, dict) else None
+    return len(articles) if isinstance(articles, list) else 0
 
 
 # -- one issue -----------------------------------------------------------------------------

@@ -513,6 +513,7 @@ def desk_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers={Exception: _internal_error(settings.report)})
     app.state.desk = desk
+    app.state.templates = env
     return app
 
 
@@ -686,6 +687,14 @@ class Served:
 
 def desk_server(settings: Settings, port: int, tls: tuple[Path, Path] | None = None) -> Served:
     app = desk_app(settings)
+    # Before the address is shown: the first page then comes as fast as the next (issue 18
+    # item 9): templates compiled, the modules the list needs loaded, every manifest read once.
+    for name in TEMPLATES.glob("*.html"):
+        app.state.templates.get_template(name.name)
+    try:
+        issues.issue_rows(app.state.desk.project, settings.archive)
+    except KjError:
+        pass  # the page itself will say what is wrong
     desk = app.state.desk
     # Streams end and jobs stop at once; the caller closes the preview once serving ended.
     return Served(app, bind(settings.host, port, "编辑台"), tls,
