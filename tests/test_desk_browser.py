@@ -10,6 +10,7 @@ where the README shows them.
 
 from __future__ import annotations
 
+import base64
 import os
 import queue
 import signal
@@ -104,7 +105,16 @@ def test_a_month_at_the_desk(desk_process, tmp_path):
                                                            "articles（文章列表）应至少列出一篇文章，实际为空列表")
 
             # 2. A .docx and a .txt dropped in at once.
-            page.set_input_files("#file-input", [str(sources / "通辽种业.docx"), str(sources / "赤峰园区.txt")])
+            # Dropped as a file manager drops them: a drop event carrying both files.
+            dropped = page.evaluate_handle(
+                """(files) => { const transfer = new DataTransfer();
+                   for (const [name, data] of files) {
+                     transfer.items.add(new File([Uint8Array.from(atob(data), c => c.charCodeAt(0))], name)); }
+                   return transfer; }""",
+                [[name, base64.b64encode((sources / name).read_bytes()).decode()]
+                 for name in ("通辽种业.docx", "赤峰园区.txt")])
+            page.dispatch_event("#dropzone", "dragover", {"dataTransfer": dropped})
+            page.dispatch_event("#dropzone", "drop", {"dataTransfer": dropped})
             page.wait_for_function("document.getElementById('import-report').dataset.kind === 'ok'")
             report = page.locator("#import-report").inner_text()
             assert "通辽种业.docx：找到 1 篇文章" in report and "赤峰园区.txt：找到 1 篇文章" in report
