@@ -12,12 +12,13 @@ LOCK := requirements.lock
 ISSUE ?= $(shell ls -1 issue_sources 2>/dev/null | grep -E "^[0-9]{4}-[0-9]+$$" | sort | tail -n 1)
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core scribus-data
 
-.PHONY: issue all-issues test test-fast lint fuzz bench setup system fonts lock clean help
+.PHONY: issue all-issues desk screenshots test test-fast lint fuzz bench setup system fonts lock clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make issue [ISSUE=2024-02]  排版一期简报（默认最新一期），输出到 output/<期>/"
 	@echo "make all-issues             排版 issue_sources/ 下的全部各期（每个 CPU 核一个进程）"
+	@echo "make desk                   打开编辑台：在浏览器中收稿、改清单、预览、排版、存档、查档案（http://127.0.0.1:8080/）"
 	@echo "make test                   运行全部测试"
 	@echo "make test-fast              运行快速测试（不含标记为 slow、browser 的测试，约一分钟）"
 	@echo "make lint                   代码检查（ruff）"
@@ -32,6 +33,15 @@ issue: setup
 # Every issue, one worker process per core; a failing issue is reported at the end (exit 1).
 all-issues: setup
 	$(PY) -m kjtypeset build --all
+
+# The desk (issue 18): the whole month in the browser, on 127.0.0.1 (kjtypeset desk --help).
+desk: setup
+	$(PY) -m kjtypeset desk
+
+# The README's pictures of the desk, taken by its browser test (Debian's Chromium).
+screenshots: SYSTEM_PACKAGES += chromium
+screenshots: setup
+	KJ_DESK_SCREENSHOTS=docs/desk $(PY) -m pytest -q tests/test_desk_browser.py
 
 # The preview's end-to-end test drives Debian's Chromium; building issues does not need it.
 # CI (.ci/run) calls `make test`: the ten slowest tests are listed at the end of its output.

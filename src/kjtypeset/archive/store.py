@@ -171,11 +171,8 @@ def publish(data: bytes, record: IssueRecord, folder: Path,
                 revision, file, _digest = rows[-1]
                 return Published(folder / file, fields.issue_id, label, revision, digest, len(data),
                                  record.pages, len(record.articles), tuple(folder / r[1] for r in rows[:-1]), True)
-            # A number once used stays used, even by a file since lost: the ledger keeps it.
-            used = [r[0] for r in rows] + [e["revision"] for e in ledger.values() if e.get("issue") == fields.issue_id]
-            used += [_revision_of(p, fields.issue_id) for p in folder.glob(f"*/{fields.issue_id}*.pdf")]
-            revision = max(used, default=0) + 1
-            name = f"{fields.year}/{fields.issue_id}" + (f".r{revision}" if revision > 1 else "") + ".pdf"
+            revision = _next_revision(folder, [r[0] for r in rows], ledger, fields.issue_id)
+            name = archived_name(fields.year, fields.issue_id, revision)
             published_at = now()
             _file_new(folder, name, data)
             _append_ledger(folder, {"file": name, "issue": fields.issue_id, "revision": revision,
@@ -186,6 +183,34 @@ def publish(data: bytes, record: IssueRecord, folder: Path,
                              len(record.articles), tuple(folder / r[1] for r in rows), False)
         finally:
             db.close()
+
+
+def archived_name(year: int, issue_id: str, revision: int) -> str:
+    """2024/2024-02.pdf, then 2024/2024-02.r2.pdf for revision 2."""
+    return f"{year}/{issue_id}" + (f".r{revision}" if revision > 1 else "") + ".pdf"
+
+
+def _next_revision(folder: Path, catalogued: list[int], ledger: dict[str, dict], issue_id: str) -> int:
+    # A number once used stays used, even by a file since lost: the ledger keeps it.
+    used = catalogued + [e["revision"] for e in ledger.values() if e.get("issue") == issue_id]
+    used += [_revision_of(p, issue_id) for p in folder.glob(f"*/{issue_id}*.pdf")]
+    return max(used, default=0) + 1
+
+
+def planned_revision(folder: Path, issue_id: str, year: int) -> tuple[int, str, tuple[str, ...]]:
+    """What publishing ``issue_id`` now would file, unless the PDF is the same as the current
+    revision: (revision, file relative to the archive, files of the earlier revisions). For
+    the desk's confirmation (issue 18); publish decides again under its lock."""
+    catalogued: list[tuple[int, str]] = []
+    if (folder / CATALOGUE).is_file():
+        db = open_catalogue(folder)
+        try:
+            catalogued = db.execute("SELECT revision, file FROM issues WHERE issue_id = ? ORDER BY revision",
+                                    (issue_id,)).fetchall()
+        finally:
+            db.close()
+    revision = _next_revision(folder, [r for r, _f in catalogued], read_ledger(folder), issue_id)
+    return revision, archived_name(year, issue_id, revision), tuple(f for _r, f in catalogued)
 
 
 def _revision_of(path: Path, issue_id: str) -> int:
