@@ -120,6 +120,8 @@ def test_a_month_at_the_desk(desk_process, tmp_path):
             assert "通辽种业.docx：找到 1 篇文章" in report and "赤峰园区.txt：找到 1 篇文章" in report
             titles = page.locator("#articles .title")
             assert titles.all_inner_texts() == ["通辽推进玉米种业创新", "赤峰建设农牧业科技园区"]
+            # The banner at the top no longer says the list is empty.
+            assert page.locator("#manifest-state .error").count() == 0
             page.wait_for_function(f"({ALTS})().includes('通辽推进玉米种业创新')")
             screenshot(page, "02-收稿", shots)
 

@@ -50,6 +50,7 @@ function issuePage(desk) {
     const general = [result.error, ...(result.general || [])].filter(Boolean);
     say(form.querySelector(".form-messages"), general.join("\n"));
     if (result.ok) {
+      reload();  // the banner at the top: an error the edit cured goes
       const labels = (result.changed || []).map((key) => form.querySelector(`[data-field="${key}"] label`).textContent);
       saved.textContent = labels.length ? `已保存：${labels.join("、")}（已写入 issue.yaml）` : "没有改动";
     } else {
@@ -64,7 +65,10 @@ function issuePage(desk) {
 
   async function reload() {
     const response = await fetch("articles", {headers: {"Accept": "text/html"}, credentials: "same-origin"});
-    if (response.ok) holder.innerHTML = await response.text();
+    if (!response.ok) return;
+    holder.innerHTML = await response.text();
+    const state = holder.querySelector("#manifest-state-update");
+    if (state) document.getElementById("manifest-state").replaceChildren(state.content.cloneNode(true));
   }
 
   function entries() {
