@@ -180,7 +180,8 @@ def test_init_makes_a_bulletin_folder_that_builds(tmp_path, monkeypatch, capsys)
     manifest = load_manifest(tmp_path / "issue_sources" / "2025-01" / "issue.yaml")
     assert (manifest.bulletin, manifest.editor, manifest.publisher, manifest.date, manifest.issue_label) == (
         "科技动态", "王芳", "编印单位名称", dt.date(2025, 3, 1), "2025年第1期")
-    assert (tmp_path / ".gitignore").read_text(encoding="utf-8").count("/output/") == 1
+    ignored = (tmp_path / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {"/output/", "/archive/", "/.kjtypeset/"} <= set(ignored)  # never the desk's password hash
     assert main(["build", "issue_sources/2025-01/issue.yaml", "--edition", "proof", "-q"]) == 0
     assert (tmp_path / "output" / "2025-01" / "2025-01.pdf").is_file()
     # A second init changes nothing.
