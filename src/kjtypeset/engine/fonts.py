@@ -355,8 +355,8 @@ class Coverage:
         chain = self.chains.get(role)
         if chain is None:
             return tofu_message(char)
-        return (f"字符 '{char}'（U+{ord(char):04X}）不在 {role} 的字体链（{' → '.join(chain)}）中，"
-                f"印出来会是方框或别的字体：应改用常用字，或在版式 layout.yaml 的 fonts.{role} 中加入含此字的字体")
+        return (f"字符 '{char}'（U+{ord(char):04X}）不在字体角色 {role} 的字体链（{' → '.join(chain)}）中，"
+                f"印出来会是方框：应改用常用字，或在版式 layout.yaml 的 fonts.{role} 中加入含此字的字体")
 
     def check_file(self, path: Path) -> None:
         """Fail on the first character of article ``path`` that the role setting it lacks."""

@@ -323,14 +323,7 @@ def missing_packages(spec: LayoutSpec, near: Path | None = None) -> list[str]:
 def load_layout(manifest: Manifest, progress: Callable[[str], None] = lambda message: None) -> Layout:
     """The manifest's layout; ``progress`` hears of a first-use font extraction."""
     spec = read_layout(manifest.layout, manifest.path, (manifest.path, manifest.line_of("layout")))
-    folders = font_folders(spec, manifest.path)
-    faces = []
-    for face in spec.used_faces():
-        for weight, file in face.files.items():
-            path = resolve_font(str(file.value), folders, file.reader.path, file.reader.line(file.node),
-                                progress, face.debian)
-            faces.append(FontFace(face.family, WEIGHTS[weight], path, face.unicode_range))
-    fonts = FontSet(tuple(faces), tuple((role, chain.value) for role, chain in spec.roles.items()))
+    fonts = resolve_fonts(spec, manifest.path, progress)
 
     sheets = []
     for sheet in spec.stylesheets:
@@ -347,6 +340,19 @@ def load_layout(manifest: Manifest, progress: Callable[[str], None] = lambda mes
                   makeup=_makeup(spec.makeup) if spec.makeup else MakeupSettings(),
                   folders=spec.folders, parents=spec.parents,
                   variables=tuple(spec.variables.items()))
+
+
+def resolve_fonts(spec: LayoutSpec, near: Path | None = None,
+                  progress: Callable[[str], None] = lambda message: None) -> FontSet:
+    """The font files of the faces the layout's roles use, found (or extracted), by role."""
+    folders = font_folders(spec, near)
+    faces = []
+    for face in spec.used_faces():
+        for weight, file in face.files.items():
+            path = resolve_font(str(file.value), folders, file.reader.path, file.reader.line(file.node),
+                                progress, face.debian)
+            faces.append(FontFace(face.family, WEIGHTS[weight], path, face.unicode_range))
+    return FontSet(tuple(faces), tuple((role, chain.value) for role, chain in spec.roles.items()))
 
 
 def _layout_file(spec: LayoutSpec, name: str) -> Path | None:
