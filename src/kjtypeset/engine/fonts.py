@@ -48,7 +48,7 @@ EXTRA_SC_FACES = {
 EXTRA_PACKAGE = "fonts-noto-cjk-extra"
 
 
-def _extract(name: str, dest: Path, source: Path) -> Path | None:
+def extract_face(name: str, dest: Path, source: Path | None = None) -> Path | None:
     """Extract the SC face ``name`` from its Debian collection into ``dest``; None when the
     collection is not installed.
 
@@ -56,7 +56,7 @@ def _extract(name: str, dest: Path, source: Path) -> Path | None:
     so every machine embeds the same subsets. Builds running at once (build --all) may both
     extract: each writes a temporary file of its own and renames it into place."""
     collection, postscript = {**SC_FACES, **EXTRA_SC_FACES}[name]
-    ttc = source / collection
+    ttc = (source or DEBIAN_NOTO) / collection
     if not ttc.is_file():
         return None
     faces = TTCollection(ttc, lazy=True, recalcTimestamp=False).fonts
@@ -76,7 +76,7 @@ def install_sc_faces(dest: Path, source: Path = DEBIAN_NOTO) -> list[Path]:
     for name in SC_FACES:
         if (dest / name).exists():
             continue
-        path = _extract(name, dest, source)
+        path = extract_face(name, dest, source)
         if path is None:
             raise KjError(None, None, f"缺少简体中文字体 {name}：应先安装 Debian 软件包 {NOTO_PACKAGE}"
                                       f"（apt-get install {NOTO_PACKAGE}，kjtypeset 会从 {source} 中提取），"
@@ -167,13 +167,12 @@ def find_font(name: str, folders: tuple[Path, ...], package: str | None = None) 
     return None
 
 
-def needs_package(name: str, folders: tuple[Path, ...], package: str | None = None,
-                  source: Path = DEBIAN_NOTO) -> str | None:
+def needs_package(name: str, folders: tuple[Path, ...], package: str | None = None) -> str | None:
     """The Debian package to install so that font file ``name`` can be found (None: it can)."""
     if find_font(name, folders, package) is not None:
         return None
     collection = {**SC_FACES, **EXTRA_SC_FACES}.get(name)
-    if collection and (source / collection[0]).is_file():
+    if collection and (DEBIAN_NOTO / collection[0]).is_file():
         return None  # extracted on first use
     return package_of(name, package)
 
@@ -197,7 +196,7 @@ def resolve_font(name: str, folders: tuple[Path, ...], settings: Path, line: int
         progress(f"首次使用：从 Debian 的 Noto CJK 字体集中提取 {name} 到 {display_path(shared)}"
                  "（各项目共用，只需一次）……")
         shared.mkdir(parents=True, exist_ok=True)
-        if (path := _extract(name, shared, DEBIAN_NOTO)) is not None:
+        if (path := extract_face(name, shared)) is not None:
             return path.resolve()
     where = f"版式的 fonts/、项目的 fonts/ 或 {display_path(shared)}"
     package = package_of(name, package)

@@ -286,8 +286,8 @@ def _merge(spec: LayoutSpec, reader: Reader, values: dict) -> None:
     for role, chain in spec.roles.items():
         for family in chain.value:
             if family not in spec.faces:
-                known = "、".join(spec.faces) or "（无）"
-                raise chain.error(f"fonts.{role}：字体 '{family}' 未在 faces（字体文件）中定义：应为 {known} 之一")
+                known = f"应为 {'、'.join(spec.faces)} 之一" if spec.faces else "应先在 faces 中写出它的字体文件"
+                raise chain.error(f"fonts.{role}：字体 '{family}' 未在 faces（字体文件）中定义：{known}")
 
 
 def _face(reader: Reader, family: str, node) -> FaceSpec:
