@@ -295,7 +295,7 @@ JIANBAO_FACES = "Noto Serif CJK SC、Noto Sans CJK SC、DejaVu Serif"
     ("extends: jianbao\nfaces:\n  Latin:\n    regular: DejaVuSerif.ttf\n    unicode_range: 0020-007E\n",
      "layouts/bad/layout.yaml:5: faces.Latin.unicode_range 应为 CSS 的 unicode-range（如 U+0020-007E, U+00C0-024F），"
      "实际为“0020-007E”"),
-    ("extends: jianbao\nvariables:\n  masthead-colour: \"red } body { color: blue\"\n",
+    ('extends: jianbao\nvariables:\n  masthead-colour: "red } body { color: blue"\n',
      "layouts/bad/layout.yaml:3: variables.masthead-colour 应为一个 CSS 值（不含 ; { } < > \\），实际为“red } body { color: blue”"),
     ("extends: jianbao\nmakeup:\n  figure_min_scale: 5%\n",
      "layouts/bad/layout.yaml:3: makeup.figure_min_scale（图为留在原处最多缩小到）应为 10%–100% 之间的比例（如 75%），实际为“5%”"),

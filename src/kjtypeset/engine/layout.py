@@ -23,16 +23,16 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from ..typography import cjk
-from ..inputs.articles import Article
+from .. import project
 from ..errors import KjError
-from .fonts import FontFace, FontSet, needs_package, parse_unicode_range, resolve_font
-from .justify import Composition
-from .makeup import Settings as MakeupSettings
+from ..inputs.articles import Article
 from ..inputs.manifest import DEFAULT_LAYOUT, Manifest
 from ..inputs.markdown import percent_share
 from ..inputs.yamlread import Field, Reader
-from .. import project
+from ..typography import cjk
+from .fonts import FontFace, FontSet, needs_package, parse_unicode_range, resolve_font
+from .justify import Composition
+from .makeup import Settings as MakeupSettings
 
 SETTINGS_FILE = "layout.yaml"
 
@@ -366,8 +366,8 @@ def _layout_file(spec: LayoutSpec, name: str) -> Path | None:
 
 def layouts_in_use(near: Path | None = None) -> list[str]:
     """The layouts the project's issues name (the default one when they name none)."""
-    from ..inputs.manifest import load_manifest
     from ..errors import collecting_warnings
+    from ..inputs.manifest import load_manifest
 
     found = project.current(near)
     names = []
@@ -392,11 +392,13 @@ def _makeup(found: dict[str, Setting]) -> MakeupSettings:
                 raise setting.error(f"{name}应为 top（移到下一页页首）或 here（不移动），实际为“{value}”")
             values["figure_float"] = FIGURE_PLACEMENTS[value]
         elif key in ("figure_min_scale", "figure_max_height", "figure_page_share"):
-            values[key] = share(value, lambda: setting.error(
-                f"{name}应为 10%–100% 之间的比例（如 75%），实际为“{value}”"))
+            values[key] = percent_share(value)
+            if values[key] is None:
+                raise setting.error(f"{name}应为 10%–100% 之间的比例（如 75%），实际为“{value}”")
         elif key in ("contents_size", "contents_min_size"):
-            values[key] = length_pt(value, lambda: setting.error(
-                f"{name}应为带单位的长度（如 12pt、4.2mm），实际为“{value}”"))
+            values[key] = length_pt(value)
+            if values[key] is None:
+                raise setting.error(f"{name}应为带单位的长度（如 12pt、4.2mm），实际为“{value}”")
         else:
             values[key] = value
     settings = MakeupSettings(**values)
@@ -407,26 +409,17 @@ def _makeup(found: dict[str, Setting]) -> MakeupSettings:
     return settings
 
 
-def share(text: str, error) -> float:
-    """"75%" or "0.75" → 0.75, between 0.1 and 1."""
-    value = percent_share(text)
-    if value is None:
-        raise error()
-    return value
-
-
-def length_pt(text: str, error) -> float:
-    """"12pt", "4.2mm" → points."""
+def length_pt(text: str) -> float | None:
+    """"12pt", "4.2mm" → points (None when it is not a positive length)."""
     text = str(text).strip()
     for unit, factor in LENGTH_UNITS.items():
         if text.endswith(unit):
             try:
                 value = float(text[:-len(unit)]) * factor
             except ValueError:
-                break
-            if value > 0:
-                return value
-    raise error()
+                return None
+            return value if value > 0 else None
+    return None
 
 
 def cn_date(value: dt.date) -> str:
@@ -473,7 +466,7 @@ def render_html(manifest: Manifest, articles: tuple[Article, ...], layout: Layou
         raise KjError(layout.folder / layout.template, None, f"版式模板出错：{exc}") from exc
     except RecursionError as exc:  # {% extends "issue.html" %} in issue.html itself
         raise KjError(layout.folder / layout.template, None, "版式模板继承绕回了自己：要在上级版式的模板上改，"
-                      "应写 {% extends \"上级版式名/issue.html\" %}") from exc
+                      '应写 {% extends "上级版式名/issue.html" %}') from exc
 
 
 @dataclass(frozen=True)
