@@ -63,7 +63,7 @@ fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz KJ_RENDER_EXAMPLES=150 $(PY) -m pytest tests/test_fuzz.py tests/test_typography.py
 
 # Build times, memory and sizes against a plain WeasyPrint render, preview rebuilds, search,
-# batch builds (benchmarks, not tests). Every benchmark runs; the target exits 1 at the end when
+# batch builds, the PDF size per layout (benchmarks, not tests). Every benchmark runs; the target exits 1 at the end when
 # a ratio of issue 15 (build_speed, preview_rebuild) is more than 20 % above its target.
 bench: setup
 	@status=0; \
@@ -72,6 +72,7 @@ bench: setup
 	$(PY) bench/archive_search.py || status=1; \
 	$(PY) bench/batch_build.py || status=1; \
 	$(PY) bench/composition.py; \
+	$(PY) bench/layout_sizes.py; \
 	if [ $$status -ne 0 ]; then echo "make bench：有比值超出目标 20% 以上（见上）"; fi; \
 	exit $$status
 
