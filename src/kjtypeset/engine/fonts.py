@@ -13,6 +13,7 @@ rendering: WeasyPrint would otherwise draw a missing glyph as .notdef and only l
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -316,11 +317,15 @@ def _drawn(char: str) -> bool:
 
 def _face_points(face: FontFace) -> frozenset[int]:
     stat = face.path.stat()
-    points = _cmap(face.path, stat.st_size, stat.st_mtime)
-    if face.unicode_range:
-        ranges = parse_unicode_range(face.unicode_range) or ()
-        points = frozenset(p for p in points if any(low <= p <= high for low, high in ranges))
-    return points
+    return _limited(_cmap(face.path, stat.st_size, stat.st_mtime), face.unicode_range)
+
+
+@lru_cache(maxsize=32)
+def _limited(points: frozenset[int], unicode_range: str | None) -> frozenset[int]:
+    if not unicode_range:
+        return points
+    ranges = parse_unicode_range(unicode_range) or ()
+    return frozenset(p for p in points if any(low <= p <= high for low, high in ranges))
 
 
 # Which role sets which part of an article (a Markdown line): what the coverage check holds
@@ -335,20 +340,23 @@ class Coverage:
 
     def __init__(self, faces: FontSet | tuple[FontFace, ...]):
         fonts = faces if isinstance(faces, FontSet) else FontSet(tuple(faces), ())
-        families: dict[str, frozenset[int]] = {}
-        for face in fonts.faces:
-            families[face.family] = families.get(face.family, frozenset()) | _face_points(face)
-        self.codepoints = frozenset().union(*families.values())
+        # Each face's code points as decoded (cached); no unions: a CJK cmap has 45 000 of
+        # them, and a union per role would cost a build a tenth of a second.
+        self._faces = [(face.family, _face_points(face)) for face in fonts.faces]
         symbols = fonts.chain(SYMBOLS) or ()
         self.chains = {role: tuple(dict.fromkeys((*chain, *symbols))) for role, chain in fonts.roles}
-        self._points = {role: frozenset().union(*(families.get(f, frozenset()) for f in chain))
-                        for role, chain in self.chains.items()}
+        self._sets = {role: [points for family, points in self._faces if family in chain]
+                      for role, chain in self.chains.items()}
+
+    @functools.cached_property
+    def codepoints(self) -> frozenset[int]:
+        return frozenset().union(*(points for _family, points in self._faces))
 
     def missing(self, text: str, role: str = "body") -> list[str]:
         """The characters of ``text`` that ``role``'s chain lacks (a layout without that role:
         that no configured face has), first occurrence first."""
-        points = self._points.get(role, self.codepoints)
-        return [c for c in dict.fromkeys(text) if _drawn(c) and ord(c) not in points]
+        sets = self._sets.get(role) or [points for _family, points in self._faces]
+        return [c for c in dict.fromkeys(text) if _drawn(c) and not any(ord(c) in s for s in sets)]
 
     def message(self, char: str, role: str = "body") -> str:
         chain = self.chains.get(role)
