@@ -290,6 +290,8 @@ JIANBAO_FACES = "Noto Serif CJK SC、Noto Sans CJK SC、DejaVu Serif"
      f"layouts/bad/layout.yaml:3: fonts.body：字体 '方正仿宋' 未在 faces（字体文件）中定义：应为 {JIANBAO_FACES} 之一"),
     ("extends: jianbao\nfonts:\n  Body: [Noto Serif CJK SC]\n",
      "layouts/bad/layout.yaml:3: fonts：角色名应只含小写字母、数字和连字符（如 heading-1），实际为 'Body'"),
+    ('extends: jianbao\nfaces:\n  方正"仿宋:\n    regular: fzfs.ttf\n',
+     'layouts/bad/layout.yaml:3: 字体族名不能含 " ; { } < > \\，实际为“方正"仿宋”'),
     ("extends: jianbao\nfaces:\n  方正仿宋:\n    debian: fonts-fzfs\n",
      "layouts/bad/layout.yaml:4: faces.方正仿宋 应至少写出 regular（常规字重）或 bold（粗体）的字体文件"),
     ("extends: jianbao\nfaces:\n  Latin:\n    regular: DejaVuSerif.ttf\n    unicode_range: 0020-007E\n",
@@ -391,3 +393,39 @@ def test_this_machine_has_every_package_the_layouts_need(capsys):
     """make setup (make test: every layout) installed them: nothing left to install."""
     assert main(["fonts", "--all-layouts", "--debian-packages"]) == 0
     assert capsys.readouterr().out == ""
+
+
+LEGACY_FONTS = """\
+fonts:
+  song:
+    family: Noto Serif CJK SC
+    regular: NotoSerifCJKsc-Regular.otf
+    bold: NotoSerifCJKsc-Bold.otf
+  hei:
+    family: Noto Sans CJK SC
+    regular: NotoSansCJKsc-Regular.otf
+    bold: NotoSansCJKsc-Bold.otf
+  symbols:
+    family: DejaVu Serif
+    regular: DejaVuSerif.ttf
+    bold: DejaVuSerif-Bold.ttf
+"""
+
+
+def test_a_layout_copied_before_fonts_had_roles_still_sets_the_same_pages(bulletin):
+    """A bulletin folder's copy of jianbao as it was (fonts: song/hei/symbols with family and
+    files, CSS var(--font-song)) sets the issue byte for byte as the built-in one does."""
+    folder, manifest = bulletin
+    copy = folder / "layouts" / "neibu"
+    shutil.copytree(project.BUILTIN_LAYOUTS / "jianbao", copy)
+    settings = (copy / "layout.yaml").read_text(encoding="utf-8")
+    start, end = settings.index("# Font files by family"), settings.index("typography:")
+    (copy / "layout.yaml").write_text(settings[:start] + LEGACY_FONTS + settings[end:], encoding="utf-8")
+    css = (copy / "style.css").read_text(encoding="utf-8").replace("--font-heading-1", "--font-hei")
+    for role in ("body", "title", "heading-2", "masthead", "folio"):
+        css = css.replace(f"--font-{role})", "--font-song)")
+    assert "--font-song" in css and "--font-body" not in css
+    (copy / "style.css").write_text(css, encoding="utf-8")
+    built_in = build_issue(manifest, folder / "built-in", editions=("proof",)).pdf.read_bytes()
+    legacy = build_issue(with_layout(manifest.parent, "neibu"), folder / "legacy", editions=("proof",)).pdf
+    assert legacy.read_bytes() == built_in

@@ -14,6 +14,7 @@ with the manifest's one-line errors (file:line, what was expected, what was foun
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -188,7 +189,6 @@ class LayoutSpec:
     name: str
     folders: tuple[Path, ...]
     parents: tuple[tuple[str, tuple[Path, ...]], ...]
-    settings: Path  # the layout's own layout.yaml
     template: str = "issue.html"
     stylesheets: list[Setting] = field(default_factory=list)
     faces: dict[str, FaceSpec] = field(default_factory=dict)
@@ -196,6 +196,7 @@ class LayoutSpec:
     variables: dict[str, str] = field(default_factory=dict)
     typography: dict[str, Setting] = field(default_factory=dict)
     makeup: dict[str, Setting] = field(default_factory=dict)
+    legacy: list[str] = field(default_factory=list)  # roles written in the older form, in order
 
     def used_faces(self) -> list[FaceSpec]:
         """The faces some role's chain names, in the order the chains name them."""
@@ -231,10 +232,16 @@ def read_layout(name: str, near: Path | None = None,
     if "name" not in root_values:
         raise root_reader.error(root_reader.root, "缺少必填项 'name'（版式名称）")
     folders = tuple(level[1] for level in levels)
-    spec = LayoutSpec(name="", folders=folders, settings=folders[0] / SETTINGS_FILE,
+    spec = LayoutSpec(name="", folders=folders,
                       parents=tuple((levels[i][0], folders[i:]) for i in range(1, len(levels))))
     for _name, _folder, reader, values in reversed(levels):  # the root first: children override
         _merge(spec, reader, values)
+    # A role in the older form went on with every other such role's face, as it always did.
+    faces = [spec.roles[role].value[0] for role in spec.legacy if role in spec.roles]
+    for role in spec.legacy:
+        if role in spec.roles:
+            spec.roles[role] = dataclasses.replace(
+                spec.roles[role], value=tuple(dict.fromkeys((spec.roles[role].value[0], *faces))))
     if not spec.roles:
         reader, values = levels[0][2], levels[0][3]
         raise reader.error(values.get("fonts", (None, reader.root))[1],
@@ -253,7 +260,8 @@ def _merge(spec: LayoutSpec, reader: Reader, values: dict) -> None:
             if all(s.value != sheet for s in spec.stylesheets):
                 spec.stylesheets.append(Setting(sheet, node, reader))
     if "faces" in values:
-        for family, _key, node in reader.mapping(values["faces"][1], "faces（字体文件）"):
+        for family, key, node in reader.mapping(values["faces"][1], "faces（字体文件）"):
+            _check_family(reader, key, family)
             spec.faces[family] = _face(reader, family, node)
     if "fonts" in values:
         for role, key, node in reader.mapping(values["fonts"][1], "fonts（字体角色）"):
@@ -262,8 +270,10 @@ def _merge(spec: LayoutSpec, reader: Reader, values: dict) -> None:
             if isinstance(node, yaml.MappingNode):  # the older form: one face
                 entry = reader.fields(node, LEGACY_ROLE, f"fonts.{role}")
                 family = entry["family"][0]
+                _check_family(reader, entry["family"][1], family)
                 spec.faces[family] = FaceSpec(family, {w: Setting(*entry[w], reader) for w in WEIGHTS if w in entry})
                 spec.roles[role] = Setting((family,), node, reader)
+                spec.legacy.append(role)
             else:
                 chain = tuple(name for name, _node in reader.texts(node, f"fonts.{role}"))
                 spec.roles[role] = Setting(chain, node, reader)
@@ -288,6 +298,12 @@ def _merge(spec: LayoutSpec, reader: Reader, values: dict) -> None:
             if family not in spec.faces:
                 known = f"应为 {'、'.join(spec.faces)} 之一" if spec.faces else "应先在 faces 中写出它的字体文件"
                 raise chain.error(f"fonts.{role}：字体 '{family}' 未在 faces（字体文件）中定义：{known}")
+
+
+def _check_family(reader: Reader, node, family: str) -> None:
+    """A family name goes into the CSS between double quotes."""
+    if not CSS_VALUE.match(family) or '"' in family:
+        raise reader.error(node, f'字体族名不能含 " ; {{ }} < > \\，实际为“{family}”')
 
 
 def _face(reader: Reader, family: str, node) -> FaceSpec:
