@@ -123,7 +123,6 @@ class FontSet:
 # names, its file list is asked for (dpkg-query -L).
 SYSTEM_FONT_DIRS = {
     "fonts-dejavu-core": Path("/usr/share/fonts/truetype/dejavu"),
-    "fonts-liberation": Path("/usr/share/fonts/truetype/liberation"),
     "texlive-lang-chinese": Path("/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol"),
 }
 
@@ -193,19 +192,15 @@ def resolve_font(name: str, folders: tuple[Path, ...], settings: Path, line: int
                  "（各项目共用，只需一次）……")
         install_sc_faces(shared)
         return (shared / name).resolve()
-    if name in EXTRA_SC_FACES:
+    if name in EXTRA_SC_FACES and (DEBIAN_NOTO / EXTRA_SC_FACES[name][0]).is_file():
         progress(f"首次使用：从 Debian 的 Noto CJK 字体集中提取 {name} 到 {display_path(shared)}"
                  "（各项目共用，只需一次）……")
         shared.mkdir(parents=True, exist_ok=True)
-        if (path := extract_face(name, shared)) is not None:
-            return path.resolve()
+        return extract_face(name, shared).resolve()
     where = f"版式的 fonts/、项目的 fonts/ 或 {display_path(shared)}"
     package = package_of(name, package)
     if package is None:
         raise KjError(settings, line, f"找不到字体文件 '{name}'：应放在{where} 中")
-    if name.startswith("DejaVu") and package == "fonts-dejavu-core":  # the message it always gave
-        raise KjError(settings, line, f"找不到字体文件 '{name}'：应放在{where} 中"
-                                      "（DejaVu 字体来自 Debian 软件包 fonts-dejavu-core）")
     raise KjError(settings, line, f"找不到字体文件 '{name}'：应先安装 Debian 软件包 {package}"
                                   f"（apt-get install {package}；make setup 会安装在用的版式需要的软件包），"
                                   f"或把字体文件放在{where} 中")
