@@ -429,3 +429,24 @@ def test_a_layout_copied_before_fonts_had_roles_still_sets_the_same_pages(bullet
     built_in = build_issue(manifest, folder / "built-in", editions=("proof",)).pdf.read_bytes()
     legacy = build_issue(with_layout(manifest.parent, "neibu"), folder / "legacy", editions=("proof",)).pdf
     assert legacy.read_bytes() == built_in
+
+
+def test_gongwen_heads_in_other_faces_sit_on_the_bodys_baselines(make_issue, tmp_path):
+    """黑体 (##, a section heading) and 楷体 (###) lines at the body size share the body's
+    baseline grid: Noto Sans CJK's ascent and descent would put a 黑体 line's baseline 0.9 pt
+    lower than a 仿宋 line's in the same place."""
+    text = "为深入贯彻落实创新驱动发展战略，加快推进科技成果转化，市科技局会同有关部门研究制定了若干措施。"
+    blocks = []
+    for head in ("一、总体要求", "二、主要任务", "三、保障措施"):
+        blocks += [f"## {head}", "### （一）强化企业创新主体地位", text * 3, "#### 1.健全工作机制", text * 2]
+    article = "---\ntitle: 关于促进科技成果转化的实施意见\n---\n\n" + "\n\n".join(blocks) + "\n"
+    manifest = make_issue(MANIFEST.replace("  - articles/a.md", "  - articles/a.md\n  - {file: articles/b.md, section: 工作动态}"),
+                          files={"articles/a.md": article, "articles/b.md": ARTICLE})
+    result = build_issue(with_layout(manifest.parent, "gongwen"), tmp_path / "out", editions=("proof",))
+    pitch = pitch_of("gongwen")
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = [line for page in pdf.pages[1:] for line in body_lines(page, "gongwen")]
+    heads = [line for line in lines if line["text"].startswith(("一、", "二、", "三、", "（一）", "【工作动态】"))]
+    assert len(heads) == 7
+    phases = [(line["base"] - TOP) % pitch for line in lines]
+    assert max(phases) - min(phases) < 0.3, sorted({round(p, 2) for p in phases})
