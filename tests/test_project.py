@@ -120,7 +120,7 @@ def test_a_project_layout_adds_to_the_built_in_ones(bulletin, monkeypatch):
     assert load_layout(load_manifest(manifest)).folder == bulletin.resolve() / "layouts" / "neibu"
     manifest.write_text(MANIFEST.replace("articles:", "layout: waibu\narticles:"), encoding="utf-8")
     fails(lambda: load_layout(load_manifest(manifest)),
-          "issue_sources/2024-03/issue.yaml:7: layout（版式）应为 jianbao、neibu 之一，实际为 'waibu'")
+          "issue_sources/2024-03/issue.yaml:7: layout（版式）应为 gongwen、jianbao、neibu 之一，实际为 'waibu'")
 
 
 def test_a_projects_fonts_win_and_a_missing_face_names_what_to_install(bulletin, tmp_path, monkeypatch):

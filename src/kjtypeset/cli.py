@@ -311,12 +311,19 @@ def _parser() -> argparse.ArgumentParser:
     _common(desk)
 
     fonts = commands.add_parser(
-        "fonts", help="准备字体：从 Debian 的 Noto CJK 字体集中提取简体中文（SC）字体",
+        "fonts", help="准备字体：提取简体中文（SC）字体，核对在用的版式需要的字体文件",
         description="从 /usr/share/fonts/opentype/noto 的 Noto CJK 字体集（Debian 软件包 fonts-noto-cjk）中\n"
                     "提取简体中文字面到每个用户共用的字体文件夹，各简报文件夹都能用；简报文件夹的 fonts/ 中有同名\n"
-                    "字体时优先用它。排版时缺少这些字体也会自动提取，这个命令只是提前做好。",
-        epilog="示例：\n  kjtypeset fonts\n  kjtypeset fonts --dest fonts     # 提取到简报文件夹的 fonts/")
+                    "字体时优先用它。再核对在用的版式（各期清单 layout: 写的版式）要用的每个字体文件都找得到，\n"
+                    "找不到时说明该装哪个 Debian 软件包。排版时缺少这些字体也会自动提取，这个命令只是提前做好。",
+        epilog="示例：\n  kjtypeset fonts\n  kjtypeset fonts --dest fonts     # 提取到简报文件夹的 fonts/\n"
+               "  kjtypeset fonts --layout gongwen --debian-packages   # 列出还要安装的 Debian 软件包")
     fonts.add_argument("--dest", type=Path, metavar="目录", help="提取到这个文件夹（默认每个用户共用的字体文件夹）")
+    fonts.add_argument("--layout", action="append", metavar="版式",
+                       help="只看这个版式（可写多次；默认为本简报文件夹各期用到的版式）")
+    fonts.add_argument("--all-layouts", action="store_true", help="看所有的版式（内置的和简报文件夹 layouts/ 中的）")
+    fonts.add_argument("--debian-packages", action="store_true",
+                       help="只列出这些版式的字体还需要安装的 Debian 软件包，每行一个（供 make setup 使用）")
     _common(fonts)
     return parser
 
@@ -902,16 +909,26 @@ def _fix_encoding(args) -> int:
 
 def _fonts(args) -> int:
     from .engine.fonts import install_sc_faces, sc_faces_folder
+    from .engine.layout import available_layouts, layouts_in_use, missing_packages, read_layout, resolve_fonts
 
     say = _Say(args)
+    names = available_layouts() if args.all_layouts else (args.layout or layouts_in_use())
+    specs = [read_layout(name) for name in names]
+    if args.debian_packages:  # for the Makefile: nothing but the package names
+        for package in dict.fromkeys(p for spec in specs for p in missing_packages(spec)):
+            print(package)
+        return 0
     if args.dest is None and (ready := sc_faces_folder(project.font_folders())):
         say(f"字体已就绪（{display_path(ready)}），无需提取。")
-        return 0
-    written = install_sc_faces(args.dest or project.user_fonts())
-    for path in written:
-        say(f"已提取 {display_path(path)}")
-    if not written:
-        say("字体已就绪，无需提取。")
+    else:
+        written = install_sc_faces(args.dest or project.user_fonts())
+        for path in written:
+            say(f"已提取 {display_path(path)}")
+        if not written:
+            say("字体已就绪，无需提取。")
+    for name, spec in zip(names, specs):  # every file a layout in use names, found or extracted
+        fonts = resolve_fonts(spec, None, say)
+        say.detail(f"版式 {name}：{len(fonts.faces)} 个字体文件都已找到")
     return 0
 
 
