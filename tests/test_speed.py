@@ -271,3 +271,44 @@ def test_when_two_cuts_fail_the_build_names_the_one_a_serial_build_would(illustr
         monkeypatch.setattr(editions, "spare_cores", lambda: spare)
         with pytest.raises(KjError, match="印刷版不合格"):
             build_issue(illustrated, illustrated.parent / "out")
+
+
+# -- the line composer's memos (engine/justify.py) ----------------------------------------------
+
+def _generated_issue(folder, seed: int, articles: int = 4):
+    """An issue of generated prose (tests/corpus/prose.py), unlike the sample: numbers with units,
+    Latin words and phrases, quotations, brackets, URLs (bench/composition.py's issues)."""
+    from corpus.prose import article
+
+    (folder / "articles").mkdir(parents=True)
+    entries = []
+    for k in range(articles):
+        name = f"articles/{k + 1:02d}.md"
+        (folder / name).write_text(f"---\ntitle: 生成的测试文章第{seed}-{k + 1}篇：数字、西文和标点\n---\n\n"
+                                   + article(seed * 100 + k), encoding="utf-8")
+        entries.append(f"  - {name}\n")
+    (folder / "issue.yaml").write_text(
+        "bulletin: 科技情报参考\nyear: 2024\nnumber: 98\ndate: 2024-12-30\n"
+        "publisher: 测试编印单位\neditor: 测试\narticles:\n" + "".join(entries), encoding="utf-8")
+    return folder / "issue.yaml"
+
+
+@pytest.mark.slow
+def test_the_composers_memos_set_every_line_as_without_them(stress_copy, tmp_path, monkeypatch):
+    """Inside the line composer (issue 15): a text box's units remembered by its text, index,
+    size and squeeze; the justification tier of two characters remembered; a line without a
+    word space skips the scan for Latin phrases. Against the composer without them, the stress
+    issue and a generated issue, proof byte for byte."""
+    from kjtypeset.engine import justify
+
+    issues = {"stress": stress_copy, "generated": _generated_issue(tmp_path / "2024-98", seed=7)}
+
+    def proofs(label: str) -> dict[str, bytes]:
+        return {name: build_issue(manifest, tmp_path / label / name, editions=("proof",)).pdf.read_bytes()
+                for name, manifest in issues.items()}
+
+    fast = proofs("fast")
+    monkeypatch.setattr(justify, "_text_units", justify._text_units.__wrapped__)
+    monkeypatch.setattr(justify, "_tier", justify._tier.__wrapped__)
+    monkeypatch.setattr(justify, "_phrases", justify._phrases_scan)
+    assert proofs("plain") == fast
