@@ -32,13 +32,16 @@ SAMPLE = ROOT / "issue_sources" / "2024-02"
 
 
 def run(args: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of one child process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-    _pid, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(args)}")
+    """Wall seconds and peak RSS (MB) of one child process. Its warnings (the grown issues list
+    each article many times over) go to a file, shown only if the command fails."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=errors)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise SystemExit(f"failed: {' '.join(args)}\n{errors.read().decode(errors='replace')}")
     return elapsed, usage.ru_maxrss // 1024
 
 

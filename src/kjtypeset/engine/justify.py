@@ -384,7 +384,7 @@ def _set_text(self, text, justify=False):
 # Lines as the composer sees them
 # --------------------------------------------------------------------------
 
-@dataclass(slots=True)
+@dataclass
 class _Unit:
     """A visible character or a spacing character of a line, and where it lies."""
 
@@ -420,25 +420,20 @@ def _units_of(leaf, index, boxes, to_units):
     if not isinstance(leaf, boxes.TextBox):
         return [_Unit(index, '\ufffc', None, None, 0.0)]
     style = leaf.style
-    return list(_text_units(leaf.text, index, style['font_size'] * to_units, _squeezes(style),
-                            _state['composition'].punctuation_compression))
-
-
-@lru_cache(maxsize=4096)
-def _text_units(text, index, em, squeezed, compression):
-    """The units of a text box's ``text`` (issue 15: a line is laid out several times over
-    while its breaks are chosen; its boxes' texts recur). Units are never changed once made,
-    and one line never holds two boxes at the same index, so a line's units stay distinct."""
-    halts = {start for start, _end in _text_plan(text, squeezed, compression).halts}
+    em = style['font_size'] * to_units
+    squeezed = _squeezes(style)
+    composition = _state['composition']
+    halts = {start for start, _end in
+             _text_plan(leaf.text, squeezed, composition.punctuation_compression).halts}
     units = []
     offset = 0
-    for char in text:
+    for char in leaf.text:
         size = len(char.encode())
         if char == SPACING or not is_invisible(char):
             units.append(_Unit(index, char, offset, offset + size, em, squeezed,
                                offset in halts and not squeezed))
         offset += size
-    return tuple(units)
+    return units
 
 
 def _line_units(line, boxes, to_units):
@@ -531,12 +526,6 @@ def _phrases(units):
     """ids of the word spaces of Latin phrases set among Chinese (Hugging Face, 27 436.5) and
     of the spacing beside them: they keep their natural widths. A phrase reads as one run, so
     widening its space or its spacing widens the gap between it and the Chinese text."""
-    if not any(unit.char in _SPACES for unit in units):
-        return set()  # a phrase is a run with a word space in it (issue 15: most lines have none)
-    return _phrases_scan(units)
-
-
-def _phrases_scan(units):
     held, run, spaced = set(), [], False
     for unit in units + [None]:
         if unit is None or unit.char == SPACING or is_cjk_letter(unit.char) \
@@ -579,7 +568,6 @@ def _gaps(units, strict):
     return gaps
 
 
-@lru_cache(maxsize=65536)
 def _tier(a, b, strict):
     if gap_is_opportunity(a, b, strict):
         if a in _SPACES:
