@@ -271,4 +271,3 @@ def test_when_two_cuts_fail_the_build_names_the_one_a_serial_build_would(illustr
         monkeypatch.setattr(editions, "spare_cores", lambda: spare)
         with pytest.raises(KjError, match="印刷版不合格"):
             build_issue(illustrated, illustrated.parent / "out")
-
