@@ -14,6 +14,13 @@ from pathlib import Path
 from . import __version__, project
 from .errors import KjError, collecting_warnings, display_path
 
+# pypdf chooses its AES/RC4 provider when first imported: the `cryptography` package where it is
+# installed, else its own. kjtypeset does not depend on it (a development environment has it only
+# for the tests' pdfminer) and reads and writes no encrypted PDF: the command line takes pypdf's
+# own provider, as an installed kjtypeset does, instead of loading a package it never uses
+# (issue 15: about 20 ms of CPU a command, several times that in wall time on a busy machine).
+sys.modules.setdefault("pypdf._crypt_providers._cryptography", None)
+
 EPILOG = """示例：
   kjtypeset init 我的简报                         # 新建一个简报文件夹（含第一期的清单）
   kjtypeset new                                  # 从最新一期生成下一期的文件夹
