@@ -7,6 +7,7 @@ and the layout settings' one-line errors."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -85,6 +86,19 @@ def test_contents_numbers_are_the_pages_the_articles_start_on(built):
     assert len(titles) == 8
     assert contents_numbers(texts, titles) == title_pages(texts, titles) == \
         {entry.title: entry.page for entry in result.contents}
+
+
+def test_every_contents_entry_has_its_leader_and_ends_its_number_on_the_measure(built):
+    """The ★ hangs in the margin of its entry: each entry's last line carries dots and the page
+    number ends where the body's lines end (a hanging text-indent once left a one-line entry's
+    number 1.25 em short, and an entry that filled its line without dots)."""
+    _layout, result = built
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[0]
+        numbers = [w for w in page.extract_words() if re.search(r"\.{3,}\d+$", w["text"])]
+    assert len(numbers) == len(result.contents)
+    for word in numbers:
+        assert word["x1"] == pytest.approx(RIGHT_EDGES[0], abs=0.5), word["text"]
 
 
 def test_justified_lines_end_flush_and_break_by_the_rules(built):
