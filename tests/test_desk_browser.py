@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import base64
 import os
-import queue
-import signal
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from desk_project import docx_bytes, make_project
-from test_preview import CHROMIUM, CHROMIUM_FLAGS, free_port
+from test_preview import CHROMIUM, CHROMIUM_FLAGS, free_port, running
 
 ALTS = "() => [...document.querySelectorAll('#pages figure img')].map(i => i.alt.replace(/\\s/g, '')).join('|')"
 
@@ -33,25 +28,9 @@ def desk_process(tmp_path):
     root = tmp_path / "科技情报参考"
     make_project(root)
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kjtypeset", "desk", "--port", str(port)], cwd=root,
-                               stderr=subprocess.PIPE, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            if line.startswith("编辑台地址："):
-                assert line.strip() == f"编辑台地址：http://127.0.0.1:{port}/（按 Ctrl+C 退出）"
-                break
+    with running(["desk", "--port", str(port)], root,
+                f"编辑台地址：http://127.0.0.1:{port}/（按 Ctrl+C 退出）") as lines:
         yield root, f"http://127.0.0.1:{port}", lines
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 def screenshot(page, name: str, folder: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import signal
@@ -103,24 +104,24 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def preview_process(make_issue, tmp_path):
-    """`kjtypeset preview` as an editor starts it; stopped with Ctrl+C (then killed) afterwards."""
-    path = make_issue()
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kjtypeset", "preview", "2024-03", "--port", str(port),
-                                "--output", str(tmp_path / "out")], cwd=path.parent.parent,
+@contextlib.contextmanager
+def running(argv: list[str], cwd: Path, banner: str):
+    """A kjtypeset server started as a user starts it (``python -m kjtypeset`` + ``argv`` in
+    ``cwd``), once its stderr has printed ``banner`` (the whole line, checked); stopped with
+    Ctrl+C (then killed) afterwards. Yields the queue of its further stderr lines."""
+    process = subprocess.Popen([sys.executable, "-m", "kjtypeset", *argv], cwd=cwd,
                                stderr=subprocess.PIPE, text=True)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
     try:
         deadline = time.monotonic() + 30
+        prefix = banner.split("：", 1)[0] + "："
         while True:
             line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            if line.startswith("预览地址："):
-                assert line.strip() == f"预览地址：http://127.0.0.1:{port}/（保存文件即自动刷新；按 Ctrl+C 退出）"
+            if line.startswith(prefix):
+                assert line.strip() == banner
                 break
-        yield path, f"http://127.0.0.1:{port}/", lines
+        yield lines
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -128,6 +129,17 @@ def preview_process(make_issue, tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+@pytest.fixture
+def preview_process(make_issue, tmp_path):
+    """`kjtypeset preview` as an editor starts it; stopped with Ctrl+C (then killed) afterwards."""
+    path = make_issue()
+    port = free_port()
+    with running(["preview", "2024-03", "--port", str(port), "--output", str(tmp_path / "out")],
+                path.parent.parent,
+                f"预览地址：http://127.0.0.1:{port}/（保存文件即自动刷新；按 Ctrl+C 退出）") as lines:
+        yield path, f"http://127.0.0.1:{port}/", lines
 
 
 ALTS = "() => [...document.querySelectorAll('figure img')].map(i => i.alt.replace(/\\s/g, '')).join('|')"

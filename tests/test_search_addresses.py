@@ -8,6 +8,7 @@ import stat
 
 import pytest
 
+from conftest import MANIFEST
 from kjtypeset.archive.search import normalise, parse_query
 from kjtypeset.build import build_issue
 from kjtypeset.cli import main
@@ -33,16 +34,6 @@ def test_an_address_cut_by_a_line_break_is_whole_again(printed, whole):
     assert parse_query([whole]).terms == (normalise(whole),)
 
 
-ISSUE = f"""\
-bulletin: 科技情报参考
-year: 2024
-number: 3
-date: 2024-03-29
-publisher: 呼和浩特市科学技术局综合保障中心
-editor: 李涛
-articles:
-  - articles/a.md
-"""
 ARTICLE = f"""\
 ---
 title: 自治区科技厅发布2024年度重点研发计划项目指南
@@ -56,7 +47,7 @@ title: 自治区科技厅发布2024年度重点研发计划项目指南
 def archive(tmp_path_factory):
     root = tmp_path_factory.mktemp("urls")
     (root / "2024-03" / "articles").mkdir(parents=True)
-    (root / "2024-03" / "issue.yaml").write_text(ISSUE, encoding="utf-8")
+    (root / "2024-03" / "issue.yaml").write_text(MANIFEST, encoding="utf-8")
     (root / "2024-03" / "articles" / "a.md").write_text(ARTICLE, encoding="utf-8")
     pdf = build_issue(root / "2024-03" / "issue.yaml", root / "out", editions=("archive",)).outputs[0].path
     folder = root / "archive"
