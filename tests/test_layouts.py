@@ -464,3 +464,25 @@ def test_gongwen_heads_in_other_faces_sit_on_the_bodys_baselines(make_issue, tmp
     assert len(heads) == 7
     phases = [(line["base"] - TOP) % pitch for line in lines]
     assert max(phases) - min(phases) < 0.3, sorted({round(p, 2) for p in phases})
+
+
+@pytest.mark.parametrize("layout", sorted(GRID))
+def test_lines_with_symbols_from_a_fallback_face_keep_the_grid(make_issue, tmp_path, layout):
+    """CO₂, m², ①, ≥, → come from the role's fallback faces (FandolFang has none of them): such a
+    line keeps the body's baseline grid (it once stood lower and pushed the next line down:
+    a quarter of a symbol-rich text off the grid in gongwen)."""
+    symbols = ["CO₂", "m²", "10⁻⁶", "①", "Ⅲ", "№", "±", "≥", "→", "℃", "‰", "H₂O", "≈", "√2", "π"]
+    text = "全市围绕创新创业生态体系建设，聚焦科技企业孵化器等平台培育管理，持续完善服务体系"
+    paragraphs = ["".join(f"{text[k % 9:k % 9 + 20]}{symbol}，" for k, symbol in enumerate(symbols[i:] + symbols[:i]))
+                  .rstrip("，") + "。" for i in range(len(symbols))]
+    article = "---\ntitle: 碳排放监测数据\n---\n\n" + "\n\n".join(paragraphs) + "\n"
+    manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    pitch = pitch_of(layout)
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = [line for page in pdf.pages[1:] for line in body_lines(page, layout)]
+    assert sum("①" in line["text"] or "≥" in line["text"] for line in lines) >= 10
+    phases = [(line["base"] - TOP) % pitch for line in lines]
+    first = min(phases)
+    off = [line["text"][:12] for line, p in zip(lines, phases) if min(p - first, pitch - (p - first)) > 0.3]
+    assert off == []
