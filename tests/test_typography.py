@@ -163,6 +163,23 @@ def test_han_latin_spacing_is_a_quarter_em_and_not_a_character(tmp_path):
     assert abs(gaps["20"]) < 0.3  # none inside a number
 
 
+def test_a_space_typed_beside_han_is_set_as_the_han_latin_spacing(tmp_path):
+    """"投入 30 万元" is set like "投入30万元" (xeCJK does the same): a quarter em, not a word
+    space, and no break between the number and its unit even at the end of a line."""
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(render_body(prepared("在 2023 年发布 IPO。\n")))
+    chars = chars_of(pdf)
+    assert "".join(c["text"] for c in chars) == "在2023年发布IPO。"
+    gaps = {a["text"] + b["text"]: b["x0"] - a["x1"] for a, b in zip(chars, chars[1:])}
+    for pair in ("在2", "3年", "布I"):
+        assert abs(gaps[pair] - BODY / 4) < 0.3, (pair, gaps[pair])
+    # In 19 em, "…增加 3 357.1" fits and "万元" does not: the typed space is no break.
+    body = prepared("一二三四五六七八九十较上年增加 3 357.1 万元，增长较快，全年完成。\n")
+    pdf.write_bytes(render_body(body.replace("<p>", '<p style="text-indent: 0">'), width_pt=19 * BODY))
+    lines = [line["text"] for line in text_lines(pdf.read_bytes())[0]]
+    assert lines == ["一二三四五六七八九十较上年增加", "3357.1万元，增长较快，全年完成。"]
+
+
 def test_no_han_latin_spacing_at_a_line_start(tmp_path):
     pdf = tmp_path / "a.pdf"
     # Each paragraph is one character too long for a 10-em measure: the number starts line 2.

@@ -18,6 +18,8 @@ PDF gives back what the editor wrote.
   inside a host name (Chicago Manual 6.17, clreq §3.3); ligatures are off inside them.
 
 None of U+200B, U+2060 and U+FEFF reaches the PDF's text layer (all three are empty glyphs).
+The one character this stage removes is a space typed between Han and a Latin run ("投入 30 万元"):
+the Han–Latin spacing takes its place, as xeCJK does, and the import removes such spaces too.
 """
 
 from __future__ import annotations
@@ -59,8 +61,10 @@ _WORD = (rf"[{LATIN}{SCRIPT_DIGITS}](?:[{LATIN}{SCRIPT_DIGITS}]"
 # A run spaced from Han as one: a URL, a number, or a Latin word (which may hold digits).
 _LATIN_RUN = re.compile(f"{_URL.pattern}|{_NUMBER}(?![{LATIN}])|{_WORD}")
 _GROUP_SPACE = re.compile(rf"(?<=[0-9])[{_GROUP_SEPARATOR}](?=[0-9]{{3}}(?![0-9]))")
-_NUMBER_UNIT = re.compile(rf"(?<=[0-9])(?=[{CJK_LETTERS}])"
-                          rf"|(?<=[0-9][万亿千百余多])(?=[{CJK_LETTERS}])|(?<=第)(?=[0-9])")
+# (A space typed between them, "3 357.1 万元", is where the spacing goes: see _typed_spaces.)
+_NUMBER_UNIT = re.compile(rf"(?<=[0-9]) ?(?=[{CJK_LETTERS}])"
+                          rf"|(?<=[0-9][万亿千百余多])(?=[{CJK_LETTERS}])"
+                          rf"|(?<=[0-9] [万亿千百余多])(?=[{CJK_LETTERS}])|(?<=第) ?(?=[0-9])")
 # A dash or a tilde inside a range (2023—2025年, 60%～70%): it may not start a line.
 _RANGE_MARK = re.compile(rf"(?<=[0-9{NUMBER_SUFFIXES}])[—–\-～〜](?=[0-9])")
 # A quotation in a title short enough to be kept on one line.
@@ -179,7 +183,8 @@ def _render(run: _Run, options: Options, words: bool = False) -> str:
                        for p in run.pieces)
     inserts = _insertions(text, run.tag in _PARAGRAPHS, options, words)
     wraps = _wraps(text, options)
-    return _weave(run.pieces, inserts, wraps)
+    dropped = set(_typed_spaces(text)) if options.han_latin_spacing else set()
+    return _weave(run.pieces, inserts, wraps, dropped)
 
 
 def _insertions(text: str, paragraph: bool, options: Options, words: bool) -> dict[int, str]:
@@ -219,7 +224,7 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool) -> di
     if paragraph:
         _bind_last_word(text, add)
     if options.han_latin_spacing:
-        for index in _han_latin_boundaries(text):
+        for index in [*_han_latin_boundaries(text), *_typed_spaces(text)]:
             marks = inserts.get(index, "")
             # The spacing character binds on both sides; where a line may break, the break
             # comes after it, so a line ends with the spacing (removed there) and the next
@@ -235,6 +240,19 @@ def _han_latin_boundaries(text: str):
         if start > 0 and is_cjk_letter(text[start - 1]):
             yield start
         if end < len(text) and is_cjk_letter(text[end]):
+            yield end
+
+
+def _typed_spaces(text: str):
+    """Positions of a space typed between a Chinese letter and a Latin run ("增加 3 357.1 万元",
+    "使用 Python 编写"): the Han–Latin spacing takes its place, as in xeCJK, so such text is set
+    as if written without it (the import removes these spaces too) — not as a word space that
+    stretches, nor a break between a number and its unit."""
+    for match in _LATIN_RUN.finditer(text):
+        start, end = match.span()
+        if start > 1 and text[start - 1] == " " and is_cjk_letter(text[start - 2]):
+            yield start - 1
+        if end + 1 < len(text) and text[end] == " " and is_cjk_letter(text[end + 1]):
             yield end
 
 
@@ -319,8 +337,10 @@ def _wraps(text: str, options: Options) -> list[tuple[int, int, str]]:
     return sorted(wraps)
 
 
-def _weave(pieces: list, inserts: dict[int, str], wraps: list[tuple[int, int, str]]) -> str:
-    """Put the run back together with the insertions and spans, escaping its text.
+def _weave(pieces: list, inserts: dict[int, str], wraps: list[tuple[int, int, str]],
+           dropped: set[int] = frozenset()) -> str:
+    """Put the run back together with the insertions and spans, escaping its text, without the
+    characters at ``dropped`` (typed spaces the Han–Latin spacing replaces).
 
     A span is only drawn where its range lies within one text piece: across a tag (a bold
     run-in ending mid-word, say) the markup would nest wrongly, and the spacing is dropped.
@@ -344,7 +364,8 @@ def _weave(pieces: list, inserts: dict[int, str], wraps: list[tuple[int, int, st
                 out.append(inserts[i])
             if i in opens:
                 out.append(f'<span {opens[i]}>')
-            out.append(html.escape(piece[i - start], quote=False))
+            if i not in dropped:
+                out.append(html.escape(piece[i - start], quote=False))
         if end in closes:
             out.append("</span>")
         offset = end
