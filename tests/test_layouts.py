@@ -467,14 +467,19 @@ def test_gongwen_heads_in_other_faces_sit_on_the_bodys_baselines(make_issue, tmp
 
 
 @pytest.mark.parametrize("layout", sorted(GRID))
-def test_lines_with_symbols_from_a_fallback_face_keep_the_grid(make_issue, tmp_path, layout):
+def test_quotations_and_lines_with_symbols_from_a_fallback_face_keep_the_grid(make_issue, tmp_path, layout):
     """CO₂, m², ①, ≥, → come from the role's fallback faces (FandolFang has none of them): such a
     line keeps the body's baseline grid (it once stood lower and pushed the next line down:
-    a quarter of a symbol-rich text off the grid in gongwen)."""
+    a quarter of a symbol-rich text off the grid in gongwen). So does a quotation (Markdown >),
+    indented 2 em on both sides (the browser's default margins put it and what followed off
+    the grid)."""
     symbols = ["CO₂", "m²", "10⁻⁶", "①", "Ⅲ", "№", "±", "≥", "→", "℃", "‰", "H₂O", "≈", "√2", "π"]
     text = "全市围绕创新创业生态体系建设，聚焦科技企业孵化器等平台培育管理，持续完善服务体系"
     paragraphs = ["".join(f"{text[k % 9:k % 9 + 20]}{symbol}，" for k, symbol in enumerate(symbols[i:] + symbols[:i]))
                   .rstrip("，") + "。" for i in range(len(symbols))]
+    quotation = ("> The Act establishes a risk-based framework for AI systems placed on the Union market; "
+                 "providers must keep technical documentation and ensure human oversight.\n>\n> " + text + "。")
+    paragraphs.insert(3, quotation)
     article = "---\ntitle: 碳排放监测数据\n---\n\n" + "\n\n".join(paragraphs) + "\n"
     manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
     result = build_issue(manifest, tmp_path / "out", editions=("proof",))
@@ -482,6 +487,9 @@ def test_lines_with_symbols_from_a_fallback_face_keep_the_grid(make_issue, tmp_p
     with pdfplumber.open(result.pdf) as pdf:
         lines = [line for page in pdf.pages[1:] for line in body_lines(page, layout)]
     assert sum("①" in line["text"] or "≥" in line["text"] for line in lines) >= 10
+    quoted = [line for line in lines if "Union" in line["text"] or "oversight" in line["text"]]
+    assert quoted and all(line["chars"][0]["x0"] > min(c["x0"] for l in lines for c in l["chars"][:1]) + 1.9 * size_of(layout)
+                          for line in quoted)  # indented 2 em
     phases = [(line["base"] - TOP) % pitch for line in lines]
     first = min(phases)
     off = [line["text"][:12] for line, p in zip(lines, phases) if min(p - first, pitch - (p - first)) > 0.3]
