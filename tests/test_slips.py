@@ -152,3 +152,14 @@ def test_cli_prints_each_warning_and_strict_fails_with_it(issue, tmp_path):
     assert done.returncode == 0 and done.stderr == f"警告：{message}\n"
     done = run("--strict")
     assert done.returncode == 1 and done.stderr == f"错误：{message}\n"
+
+
+def test_an_image_at_300_ppi_gives_no_warning(issue, tmp_path):
+    """PNG stores its resolution in pixels a metre: 300 ppi is 11 811, read back as 299.9994 ppi.
+    Placed at its own size it prints at 300 ppi (what `kjtypeset check` reads): no warning."""
+    body = ARTICLE + "\n![图1　园区分布](map.png)\n"
+    path = issue(files={"articles/a.md": body, "articles/map.png": png(1200, 600, ppi=300)})
+    result = build_issue(path, tmp_path / "out", editions=("proof",))
+    [image] = preflight(result.pdf.read_bytes(), text=False).facts["images"]
+    assert image["ppi"] == 300
+    assert result.warnings == ()
