@@ -107,7 +107,8 @@ def _pagination(context) -> _Pagination:
 def _own_style(box):
     """The style of the element the box was made for (None for anonymous boxes)."""
     if box.is_table_wrapper:
-        box = box.get_wrapped_table()
+        # A wrapper's fragment may hold its caption alone (the table on the next page).
+        box = box.get_wrapped_table() or box
     style = box.style
     return style if getattr(style, "cascaded", None) is not None else None
 
