@@ -49,6 +49,16 @@ class _Pagination:
     deferred: dict[int, list] = field(default_factory=dict)  # page N → figures for N + 1's top
     order: dict = field(default_factory=dict)  # element → document order, for the deferral check
     figures_on: dict[int, float] = field(default_factory=dict)  # page N → height its figures take
+    # Figures moved back within their article (see _move_back): page N → {id(block): figures
+    # laid just before that block}, and page N → figures at its top (after those deferred).
+    before: dict[int, dict[int, list]] = field(default_factory=dict)
+    top: dict[int, list] = field(default_factory=dict)
+    placed: dict[int, set] = field(default_factory=dict)  # page N → elements of its figures
+    earlier: set = field(default_factory=set)  # elements of figures on the pages before this one
+    laid: set = field(default_factory=set)  # elements of figures laid on the page being made
+    heights: dict = field(default_factory=dict)  # figure element → its height on the grid
+    flow_top: dict[int, float] = field(default_factory=dict)  # page N → where its text starts
+    parents: dict[int, object] = field(default_factory=dict)  # id(box) → parent, box tree
 
 
 @dataclass(frozen=True)
@@ -198,24 +208,256 @@ def snap_box(context, new_box, position_y: float, adjoining: list, limit: float,
 
 # ---- the hooks ---------------------------------------------------------------------------
 
+import os
+_DEBUG = os.environ.get("KJ_MAKEUP_DEBUG")
+
+
+def _caption(figure):
+    element = getattr(figure, "element", figure)
+    return "".join(element.itertext())[:6]
+
+
+MAX_PAGE_TRIES = 6  # layouts of one page while figures are moved back (see _move_back)
+
+
 def _make_page(context, root_box, page_type, resume_at, page_number, page_state):
     state = _pagination(context)
     if state.pitch is None:
         state.pitch = _pitch_of(root_box) or 0
+    if not state.parents:
+        state.parents = {id(child): box for box in root_box.descendants()
+                         for child in getattr(box, "children", ())}
     before = state.deferred.pop(page_number, [])
-    state.figures_on[page_number] = 0.0
-    page, resume_at, next_page = _state["make_page"](
-        context, root_box, page_type, resume_at, page_number, page_state)
-    deferred = state.deferred.get(page_number, [])
-    if deferred:
-        deferred = _still_deferred(state, root_box, resume_at, deferred)
-        state.deferred[page_number] = deferred
+    placed_before = state.placed.pop(page_number, set())
+    state.earlier = set().union(*(ids for number, ids in state.placed.items() if number < page_number))
+    state.before.pop(page_number, None)
+    state.top.pop(page_number, None)
+    start = resume_at
+    snapshot = _Snapshot(context, page_state, page_number)
+    accepted: list = []  # moves kept: (figure, target), target "top" or a block box
+    trial: list | None = None
+    queue: list = []  # moves still to try, each a list of (figure, target)
+    exhausted = False
+    for attempt in range(MAX_PAGE_TRIES):
+        if attempt:
+            snapshot.restore()
+        moves = accepted + (trial or [])
+        _set_moves(state, page_number, moves)
+        state.deferred.pop(page_number, None)
+        state.figures_on[page_number] = 0.0
+        state.laid = set()
+        page, resume_at, next_page = _state["make_page"](
+            context, root_box, page_type, start, page_number, page_state)
+        deferred = state.deferred.get(page_number, [])
+        if deferred:
+            deferred = _still_deferred(state, root_box, resume_at, deferred)
+            state.deferred[page_number] = deferred
+        state.placed[page_number] = _figures_on(page)
+        as_accepted = trial is None or all(f.element in state.placed[page_number] for f, _t in trial)
+        if _DEBUG and trial is not None:
+            import sys
+            print(f"  p{page_number} trial {[(_caption(f), t if t == 'top' else _caption(t)[:8]) for f, t in trial]} -> {as_accepted}; placed {[_caption(e) for e in state.placed[page_number]]}", file=sys.stderr)
+        if trial is not None and as_accepted:  # the moved figures are on the page: kept
+            accepted, queue, exhausted = moves, [], False
+        trial = None
+        if as_accepted and not exhausted and not queue:
+            queue = _move_back(context, state, root_box, page, start, resume_at, page_number, accepted)
+            exhausted = not queue
+        if queue and attempt < MAX_PAGE_TRIES - 2:
+            trial = queue.pop(0)
+            continue
+        if as_accepted:
+            break
+        queue, exhausted = [], True  # lay the page once more with the moves kept
     if deferred and resume_at is None:
         # The flow ended on this page: one more page, empty but for the deferred figures.
         resume_at = {len(root_box.children): None}
-    if [id(f) for f in before] != [id(f) for f in deferred] and page_number < len(context.page_maker):
+    changed = ([id(f) for f in before] != [id(f) for f in deferred]
+               or placed_before != state.placed[page_number])
+    if changed and page_number < len(context.page_maker):
         context.page_maker[page_number][-1]["content_changed"] = True  # re-make the next page
     return page, resume_at, next_page
+
+
+def _figures_on(page) -> set:
+    """The elements of the figures laid out on a page."""
+    return {box.element for box in page.descendants() if _is_figure(box)}
+
+
+def _resumes_in(root_box, resume_at, container) -> bool:
+    """Whether the next page resumes inside ``container`` (a box of the box tree)."""
+    box, stack = root_box, resume_at
+    while stack:
+        (index, stack), = stack.items()
+        children = getattr(box, "children", None)
+        if children is None or index >= len(children):
+            return False
+        box = children[index]
+        if box is container:
+            return True
+    return False
+
+
+def _starts_in(root_box, resume_at, container) -> tuple[bool, int | None]:
+    """Whether a page that starts at ``resume_at`` starts inside ``container``, and the index
+    of the child there that continues from the page before (None when it starts afresh)."""
+    box, stack = root_box, resume_at
+    while stack:
+        (index, stack), = stack.items()
+        children = getattr(box, "children", None)
+        if children is None or index >= len(children):
+            return False, None
+        if box is container:
+            return True, (index if stack else None)
+        box = children[index]
+    return False, None
+
+
+MAX_CHAIN = 3  # figures moved back together at most
+
+
+def _move_back(context, state: _Pagination, root_box, page, start, resume_at, page_number: int,
+               accepted: list) -> list[list]:
+    """Ways to keep a figure within its article, best first, each a full list of moves.
+
+    A figure that does not fit where it is written is deferred to the next page's top, and
+    the text after it fills this page. When its article ends on this page, though, the
+    text that follows is another article's, or nothing: the figure would stand in the wrong
+    article, or leave a hole and a page of figures at the end of the issue. A professional
+    makeup then moves the figure back: to the start of an earlier paragraph of its article on
+    this page (or this page's top, when the page begins inside the article), the text under
+    it flowing on to the next page. Figures keep their order, so the figures of the article
+    already on this page after that point move back with it (at most MAX_CHAIN in all),
+    spread over the paragraphs. Each way is a prediction from this layout; the page is laid
+    out again to see whether it holds (see _make_page)."""
+    settings: Settings = _state["settings"]
+    deferred = state.deferred.get(page_number, [])
+    if not settings.figure_float or not deferred or not state.pitch:
+        return []
+    figure = deferred[0]
+    body = state.parents.get(id(figure))
+    if body is None or _resumes_in(root_box, resume_at, body) or figure.element not in state.heights:
+        return []  # its article goes on over the page: the next page's top is right
+    laid = next((b for b in page.descendants() if b.element is body.element and not _is_figure(b)
+                 and _own_style(b) is not None), None)
+    if laid is None:
+        return []
+    inside, continued = _starts_in(root_box, start, body)
+    anchors = {child.element: n for n, child in enumerate(body.children)}
+    moved = {f.element for f, _t in accepted}
+    # Slots: where a figure may go, in flow order, with where they start in this layout.
+    slots, figures_here, previous = [], [], None
+    if inside:
+        slots.append(("top", state.flow_top.get(page_number, page.content_box_y()), -math.inf))
+    for child in laid.children:
+        if _is_figure(child):
+            anchor = anchors.get(child.element, child.index)
+            position = child.index - 0.5 if child.element in moved else anchor
+            figures_here.append((child.element, child.position_y, child.margin_height(), anchor, position))
+        elif child.index != continued and not (previous is not None and previous.style["break_after"] in ("avoid", "avoid-page")):
+            slots.append((body.children[child.index], child.position_y, child.index - 0.5))
+        previous = child
+    bottom = context.page_bottom
+    share = settings.figure_page_share * page.height
+    if state.figures_on.get(page_number, 0.0) + state.heights[figure.element] > share + EPSILON:
+        return []
+    by_element = {child.element: child for child in body.children}
+    out = []
+    for size in range(0, min(len(figures_here), MAX_CHAIN - 1) + 1):
+        anchor = anchors[figure.element]
+        chain = figures_here[len(figures_here) - size:] + [
+            (figure.element, math.inf, state.heights[figure.element], anchor, anchor)]
+        fixed = figures_here[:len(figures_here) - size]
+        # Targets come after the figures that stay (a figure moved before a block stays
+        # ahead of the ones moved there now).
+        usable = [slot for slot in slots if not fixed or slot[2] >= fixed[-1][4]]
+        found = []
+        for targets in _assignments(len(chain), len(usable)):
+            if not all(usable[t][2] < chain[i][3] for i, t in enumerate(targets)):
+                continue  # a figure only moves back
+            if _fits(chain, [usable[t] for t in targets], bottom):
+                found.append((-len(set(targets)), -sum(targets), targets))
+        found.sort()
+        keep = [(f, t) for f, t in accepted if f.element not in {c[0] for c in chain}]
+        for _spread, _late, targets in found[:3 - len(out)]:
+            moves = keep + [(by_element[chain[i][0]], usable[t][0]) for i, t in enumerate(targets)]
+            out.append(moves)
+        if len(out) >= 3:
+            break
+    return out
+
+
+def _assignments(count: int, slots: int):
+    """Non-decreasing choices of ``count`` slots out of ``slots`` (figures keep their order)."""
+    if count == 0:
+        yield ()
+        return
+    def walk(prefix, low):
+        if len(prefix) == count:
+            yield tuple(prefix)
+            return
+        for slot in range(low, slots):
+            yield from walk(prefix + [slot], slot)
+    yield from walk([], 0)
+
+
+def _fits(chain: list, slots: list, bottom: float) -> bool:
+    """Whether each figure of ``chain`` (element, top now, height, anchor, place) fits on the page
+    when moved to its slot (target, top now, position): the text shifts down by the figures
+    moved above it, and up by those moved away from above it."""
+    for i, (_element, _top, height, _anchor, _position) in enumerate(chain):
+        slot_top = slots[i][1]
+        above = sum(c[2] for c in chain[:i])  # moved to this slot or an earlier one
+        gone = sum(c[2] for c in chain if c[1] < slot_top)  # moved away from above
+        if slot_top + above - gone + height > bottom + EPSILON:
+            return False
+    return True
+
+
+def _set_moves(state: _Pagination, page_number: int, moves: list) -> None:
+    before: dict[int, list] = {}
+    top = []
+    for figure, target in moves:
+        if target == "top":
+            top.append(figure)
+        else:
+            before.setdefault(id(target), []).append(figure)
+    state.before[page_number], state.top[page_number] = before, top
+
+
+class _Snapshot:
+    """What making a page changes outside the page, so that it can be made again: the counters
+    (page_state), the footnotes waiting and reported, broken out-of-flow boxes and the page's
+    re-make state (anchors and counter look-ups cached on it)."""
+
+    def __init__(self, context, page_state, page_number):
+        import copy
+        self.context, self.page_state = context, page_state
+        self.saved_state = copy.deepcopy(page_state)
+        self.footnotes = list(context.footnotes)
+        self.reported = list(context.reported_footnotes)
+        self.broken = dict(context.broken_out_of_flow)
+        self.remake = context.page_maker[page_number - 1][-1]
+        self.saved_remake = {key: list(value) if isinstance(value, list) else value
+                             for key, value in self.remake.items()}
+
+    def restore(self):
+        import copy
+        saved = copy.deepcopy(self.saved_state)
+        quote_depth, counter_values, counter_scopes, page_groups = self.page_state
+        quote_depth[:] = saved[0]
+        counter_values.clear()
+        counter_values.update(saved[1])
+        counter_scopes[:] = saved[2]
+        page_groups[:] = saved[3]
+        context = self.context
+        context.footnotes = list(self.footnotes)
+        context.reported_footnotes = list(self.reported)
+        context.current_page_footnotes = []
+        context.broken_out_of_flow = dict(self.broken)
+        self.remake.clear()
+        self.remake.update({key: list(value) if isinstance(value, list) else value
+                            for key, value in self.saved_remake.items()})
 
 
 def _still_deferred(state: _Pagination, root_box, resume_at, deferred: list) -> list:
@@ -242,19 +484,22 @@ def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_
                              adjoining_margins=None, *args, **kwargs):
     """make_page's layout of the root box: deferred figures first, at the top of the page."""
     layout = _state["page_block_level_layout"]
-    pending = []
+    pending, moved = [], []
     if box.is_for_root_element:
         state = _pagination(context)
         pending = state.deferred.get(context.current_page - 1, [])
-    if not pending:
+        moved = [f for f in state.top.get(context.current_page, []) if f.element not in state.earlier]
+        state.flow_top[context.current_page] = box.position_y
+    if not pending and not moved:
         return layout(context, box, bottom_space, skip_stack, containing_block, page_is_empty,
                       absolute_boxes, fixed_boxes, adjoining_margins, *args, **kwargs)
     placed = []
     top = start = box.position_y
     budget = _state["settings"].figure_page_share * containing_block.height
-    for figure in pending:
-        if state.deferred.get(context.current_page):  # one carried over: the rest follow it
-            state.deferred[context.current_page].append(figure)
+    for figure in pending + moved:
+        was_moved = figure in moved
+        if state.deferred.get(context.current_page) and not was_moved:
+            state.deferred[context.current_page].append(figure)  # one carried over: the rest follow it
             continue
         figure.position_x, figure.position_y = containing_block.content_box_x(), top
         new = layout(context, figure, 0, None, containing_block, not placed, absolute_boxes,
@@ -263,9 +508,12 @@ def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_
                 context.overflows_page(0, new.position_y + new.margin_height())
                 or new.position_y + new.margin_height() - start > budget + EPSILON)):
             # No room under the figures placed already (or the text's share of the page
-            # would go): it opens the page after.
-            state.deferred.setdefault(context.current_page, []).append(figure)
+            # would go): it opens the page after. (A figure moved back here stays where
+            # it is written instead.)
+            if not was_moved:
+                state.deferred.setdefault(context.current_page, []).append(figure)
             continue
+        state.laid.add(figure.element)
         bottom = new.border_box_y() + new.border_height()
         mode = grid_mode(figure)
         if mode:
@@ -274,7 +522,7 @@ def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_
             top = bottom + new.margin_bottom
         placed.append(new)
     state.figures_on[context.current_page] = top - start
-    box.position_y = top
+    state.flow_top[context.current_page] = box.position_y = top
     result = layout(context, box, bottom_space, skip_stack, containing_block, not placed,
                     absolute_boxes, fixed_boxes, adjoining_margins, *args, **kwargs)
     if result[0] is None:
@@ -299,13 +547,53 @@ def _in_flow_layout(context, box, index, child, new_children, page_is_empty, abs
             # still waiting for a page top (GB/T 9704 §7.5: the 版记 is on the last page).
             return (False, True, {index: None}, position_y, adjoining_margins,
                     {"break": "any", "page": None}, new_children, max_lines)
+    skip = (False, False, None, position_y, adjoining_margins, next_page, new_children, max_lines)
+    if skip_stack is None and _is_figure(child) and (
+            child.element in state.laid or child.element in state.earlier):
+        return skip  # moved back: it is on this page or an earlier one already
+    if skip_stack is None and (moved := state.before.get(page, {}).get(id(child))):
+        # Figures moved back within their article (see _move_back) go just before this block;
+        # one that does not fit here after all stays where it is written.
+        for figure in moved:
+            if figure.element in state.laid or figure.element in state.earlier:
+                continue
+            figure.position_x, figure.position_y = child.position_x, position_y
+            result = _lay(context, box, index, figure, new_children, page_is_empty, absolute_boxes,
+                          fixed_boxes, adjoining_margins, bottom_space, position_y, None,
+                          first_letter_style, first_line_style, discard, next_page, max_lines,
+                          settings, state, moved=True)
+            if result is None:
+                continue
+            abort, stop, resume_at, new_position_y, margins, _next, children, _lines = result
+            if abort or stop or resume_at is not None or not children or children[-1].element is not figure.element:
+                continue
+            position_y, adjoining_margins, new_children = new_position_y, margins, children
+            child.position_y = position_y  # WeasyPrint placed the block before the figure came
+            page_is_empty = False
+            state.laid.add(figure.element)
+    result = _lay(context, box, index, child, new_children, page_is_empty, absolute_boxes,
+                  fixed_boxes, adjoining_margins, bottom_space, position_y, skip_stack,
+                  first_letter_style, first_line_style, discard, next_page, max_lines,
+                  settings, state)
+    if result is None:  # deferred
+        return (False, False, None, position_y, adjoining_margins, next_page, new_children, max_lines)
+    return result
+
+
+def _lay(context, box, index, child, new_children, page_is_empty, absolute_boxes, fixed_boxes,
+         adjoining_margins, bottom_space, position_y, skip_stack, first_letter_style,
+         first_line_style, discard, next_page, max_lines, settings, state, moved=False):
+    """WeasyPrint's layout of one child, with a figure placed, shrunk or deferred first and a
+    grid block snapped after; None when the figure is deferred (or, ``moved`` back, does not
+    fit where it was moved to)."""
+    page = context.current_page
     if skip_stack is None and _is_figure(child):
         decided = _place_figure(context, box, index, child, new_children, page_is_empty,
                                 adjoining_margins, bottom_space, position_y, settings, state)
         if decided == "defer":
-            state.deferred.setdefault(page, []).append(child)
-            return (False, False, None, position_y, adjoining_margins, next_page, new_children,
-                    max_lines)
+            if not moved:
+                state.deferred.setdefault(page, []).append(child)
+            return None
     result = _state["in_flow"](
         context, box, index, child, new_children, page_is_empty, absolute_boxes, fixed_boxes,
         adjoining_margins, bottom_space, position_y, skip_stack, first_letter_style,
@@ -332,11 +620,13 @@ def _place_figure(context, box, index, child, new_children, page_is_empty, adjoi
     pitch, mode = state.pitch, grid_mode(child)
     if pitch and mode:  # the limit holds once the figure is snapped to whole lines
         limit = math.floor(limit / pitch + EPSILON) * pitch - (pitch / 4 if mode == "center" else 0) - EPSILON
+    _reset_image(child)  # a figure shrunk where it was tried before starts from its own size
     height, image = _probe(context, box, child, position_y, adjoining_margins, first_on_page)
     if image is not None and height > limit + EPSILON:
         # Taller than the layout allows: the image gives way (the caption stays as it is).
         _set_image_height(image, image.height - (height - limit))
         height, image = _probe(context, box, child, position_y, adjoining_margins, first_on_page)
+    state.heights[child.element] = _on_grid(height, pitch, mode)
     if settings.figure_float and not first_on_page:
         if state.deferred.get(context.current_page):
             return "defer"  # figures keep their order: this one follows those already waiting
@@ -355,6 +645,25 @@ def _place_figure(context, box, index, child, new_children, page_is_empty, adjoi
         _set_image_height(image, smaller)
         return "place"
     return "defer" if settings.figure_float else "place"
+
+
+def _on_grid(height: float, pitch: float | None, mode: str | None) -> float:
+    """The height a block starting on the grid takes once snapped (see snap_target)."""
+    if not pitch or not mode or mode == "nearest":
+        return height
+    lowest = height + (pitch / 4 if mode == "center" else 0)
+    return math.ceil(lowest / pitch - EPSILON / pitch) * pitch
+
+
+def _reset_image(child) -> None:
+    from weasyprint.formatting_structure import boxes
+    image = next((b for b in child.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    if image is None:
+        return
+    if hasattr(image, "_kj_style"):
+        image.style = image._kj_style
+    else:
+        image._kj_style = image.style
 
 
 def _probe(context, box, child, position_y, adjoining_margins, page_is_empty):
