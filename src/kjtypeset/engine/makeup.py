@@ -359,31 +359,36 @@ def _move_back(context, state: _Pagination, root_box, page, start, resume_at, pa
         previous = child
     bottom = context.page_bottom
     share = settings.figure_page_share * page.height
-    if state.figures_on.get(page_number, 0.0) + state.heights[figure.element] > share + EPSILON:
-        return []
     by_element = {child.element: child for child in body.children}
     out = []
-    for size in range(0, min(len(figures_here), MAX_CHAIN - 1) + 1):
-        anchor = anchors[figure.element]
-        chain = figures_here[len(figures_here) - size:] + [
-            (figure.element, math.inf, state.heights[figure.element], anchor, anchor)]
-        fixed = figures_here[:len(figures_here) - size]
-        # Targets come after the figures that stay (a figure moved before a block stays
-        # ahead of the ones moved there now).
-        usable = [slot for slot in slots if not fixed or slot[2] >= fixed[-1][4]]
-        found = []
-        for targets in _assignments(len(chain), len(usable)):
-            if not all(usable[t][2] < chain[i][3] for i, t in enumerate(targets)):
-                continue  # a figure only moves back
-            if _fits(chain, [usable[t] for t in targets], bottom):
-                found.append((-len(set(targets)), -sum(targets), targets))
-        found.sort()
-        keep = [(f, t) for f, t in accepted if f.element not in {c[0] for c in chain}]
-        for _spread, _late, targets in found[:3 - len(out)]:
-            moves = keep + [(by_element[chain[i][0]], usable[t][0]) for i, t in enumerate(targets)]
-            out.append(moves)
-        if len(out) >= 3:
-            break
+    # At their own size first; then as small as they may be set (figure_min_scale).
+    for least in (0, 1):
+        height = state.heights[figure.element][least]
+        if state.figures_on.get(page_number, 0.0) + height > share + EPSILON:
+            continue
+        for size in range(0, min(len(figures_here), MAX_CHAIN - 1) + 1):
+            anchor = anchors[figure.element]
+            chain = [(e, top, state.heights.get(e, (h, h))[least] if least else h, a, p, h)
+                     for e, top, h, a, p in figures_here[len(figures_here) - size:]]
+            chain.append((figure.element, math.inf, height, anchor, anchor, 0.0))
+            fixed = figures_here[:len(figures_here) - size]
+            # Targets come after the figures that stay (a figure moved before a block stays
+            # ahead of the ones moved there now).
+            usable = [slot for slot in slots if not fixed or slot[2] >= fixed[-1][4]]
+            found = []
+            for targets in _assignments(len(chain), len(usable)):
+                if not all(usable[t][2] < chain[i][3] for i, t in enumerate(targets)):
+                    continue  # a figure only moves back
+                if _fits(chain, [usable[t] for t in targets], bottom):
+                    found.append((-len(set(targets)), -sum(targets), targets))
+            found.sort()
+            keep = [(f, t) for f, t in accepted if f.element not in {c[0] for c in chain}]
+            for _spread, _late, targets in found[:3 - len(out)]:
+                out.append(keep + [(by_element[chain[i][0]], usable[t][0]) for i, t in enumerate(targets)])
+            if len(out) >= 3:
+                return out
+        if out:
+            return out
     return out
 
 
@@ -402,13 +407,13 @@ def _assignments(count: int, slots: int):
 
 
 def _fits(chain: list, slots: list, bottom: float) -> bool:
-    """Whether each figure of ``chain`` (element, top now, height, anchor, place) fits on the page
+    """Whether each figure of ``chain`` (element, top now, height, anchor, place, height now) fits on the page
     when moved to its slot (target, top now, position): the text shifts down by the figures
     moved above it, and up by those moved away from above it."""
-    for i, (_element, _top, height, _anchor, _position) in enumerate(chain):
+    for i, (_element, _top, height, _anchor, _position, _now) in enumerate(chain):
         slot_top = slots[i][1]
         above = sum(c[2] for c in chain[:i])  # moved to this slot or an earlier one
-        gone = sum(c[2] for c in chain if c[1] < slot_top)  # moved away from above
+        gone = sum(c[5] for c in chain if c[1] < slot_top)  # moved away from above
         if slot_top + above - gone + height > bottom + EPSILON:
             return False
     return True
@@ -626,21 +631,26 @@ def _place_figure(context, box, index, child, new_children, page_is_empty, adjoi
         # Taller than the layout allows: the image gives way (the caption stays as it is).
         _set_image_height(image, image.height - (height - limit))
         height, image = _probe(context, box, child, position_y, adjoining_margins, first_on_page)
-    state.heights[child.element] = _on_grid(height, pitch, mode)
+    full = _on_grid(height, pitch, mode)
+    least = full if image is None else _on_grid(height - (1 - settings.figure_min_scale) * image.height, pitch, mode)
+    state.heights[child.element] = (full, least)
+    allowed = math.inf
     if settings.figure_float and not first_on_page:
         if state.deferred.get(context.current_page):
             return "defer"  # figures keep their order: this one follows those already waiting
         used = state.figures_on.get(context.current_page, 0.0)
-        if used and used + height > settings.figure_page_share * page_box.height + EPSILON:
-            return "defer"  # the rest of the page is the text's (LaTeX's \textfraction)
+        if used:  # the rest of the page is the text's (LaTeX's \textfraction)
+            allowed = settings.figure_page_share * page_box.height - used
+    if not first_on_page:
+        allowed = min(allowed, context.page_bottom - bottom_space - position_y)
+    if height <= allowed + EPSILON:
+        return "place"
     if image is None:
-        return "place"
-    # The size the figure has before it shrinks to stay in place (re-made pages start from it).
+        return "defer" if settings.figure_float else "place"
+    # The size the figure has before it shrinks to stay in place (its own size, or the
+    # layout's maximum height).
     natural = child._kj_natural_image_height = getattr(child, "_kj_natural_image_height", image.height)
-    room = context.page_bottom - bottom_space - position_y
-    if height <= room + EPSILON or first_on_page:
-        return "place"
-    smaller = image.height - (height - room)
+    smaller = image.height - (height - allowed)
     if smaller >= settings.figure_min_scale * natural:
         _set_image_height(image, smaller)
         return "place"
