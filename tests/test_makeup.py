@@ -132,7 +132,7 @@ def test_figures_are_sized_from_their_own_resolution_and_held_to_the_type_area(t
               "e.jpg": mi.png((900, 1200), 150, "photo", seed=2)}
     blocks = [para(), "![图1　150 ppi](images/a.png)", para(), "![图2　未标分辨率](images/b.png)",
               para(), "![图3　过宽](images/c.png)", para(), "![图4　竖幅照片](images/d.jpg)",
-              para(), "![图5　整页照片](images/e.jpg){max-height=100%}", para()]
+              para(), "![图5　整页照片](images/e.jpg){max-height=100%}"] + [para(3, n) for n in range(8)]
     result = build(tmp_path, [article("图片尺寸", blocks)], images)
     with pdfplumber.open(result.pdf) as pdf:
         placed = [(im["x1"] - im["x0"], im["bottom"] - im["top"]) for page in pdf.pages for im in page.images]

@@ -54,11 +54,15 @@ class _Pagination:
     before: dict[int, dict[int, list]] = field(default_factory=dict)
     top: dict[int, list] = field(default_factory=dict)
     placed: dict[int, set] = field(default_factory=dict)  # page N → elements of its figures
+    squeeze: dict[int, bool] = field(default_factory=dict)  # page N → its figures at their smallest
+    smallest: dict[int, frozenset] = field(default_factory=dict)  # page N → figures at their smallest
     earlier: set = field(default_factory=set)  # elements of figures on the pages before this one
     laid: set = field(default_factory=set)  # elements of figures laid on the page being made
     heights: dict = field(default_factory=dict)  # figure element → its height on the grid
     flow_top: dict[int, float] = field(default_factory=dict)  # page N → where its text starts
     parents: dict[int, object] = field(default_factory=dict)  # id(box) → parent, box tree
+    flow_before: dict[int, list] = field(default_factory=dict)  # Settings.moves, by box
+    always_smallest: frozenset = frozenset()  # Settings.smallest, by element
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,10 @@ class Settings:
     contents_leading: float = 2.0  # times the size
     contents_min_size: float = 10.5
     contents_min_leading: float = 1.5
+    # Figures moved back by a later layout (see figure_moves): (figure, block) by the
+    # elements' document order; the figure is laid out just before the block.
+    moves: tuple[tuple[int, int], ...] = ()
+    smallest: tuple[int, ...] = ()  # figures set at their smallest, by document order
 
 
 def install(settings: Settings) -> None:
@@ -227,6 +235,11 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
     if not state.parents:
         state.parents = {id(child): box for box in root_box.descendants()
                          for child in getattr(box, "children", ())}
+        if moves := _state["settings"].moves:
+            state.flow_before = _flow_moves(root_box, moves)
+        if smallest := _state["settings"].smallest:
+            elements = list(root_box.element.iter())
+            state.always_smallest = frozenset(elements[n] for n in smallest if n < len(elements))
     before = state.deferred.pop(page_number, [])
     placed_before = state.placed.pop(page_number, set())
     state.earlier = set().union(*(ids for number, ids in state.placed.items() if number < page_number))
@@ -234,15 +247,17 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
     state.top.pop(page_number, None)
     start = resume_at
     snapshot = _Snapshot(context, page_state, page_number)
-    accepted: list = []  # moves kept: (figure, target), target "top" or a block box
-    trial: list | None = None
-    queue: list = []  # moves still to try, each a list of (figure, target)
+    accepted = _Plan()
+    trial: _Plan | None = None
+    queue: list[_Plan] = []  # plans still to try
     exhausted = False
     for attempt in range(MAX_PAGE_TRIES):
         if attempt:
             snapshot.restore()
-        moves = accepted + (trial or [])
-        _set_moves(state, page_number, moves)
+        plan = trial or accepted
+        _set_moves(state, page_number, list(plan.moves))
+        state.squeeze[page_number] = plan.squeeze
+        state.smallest[page_number] = plan.smallest | state.always_smallest
         state.deferred.pop(page_number, None)
         state.figures_on[page_number] = 0.0
         state.laid = set()
@@ -253,22 +268,31 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
             deferred = _still_deferred(state, root_box, resume_at, deferred)
             state.deferred[page_number] = deferred
         state.placed[page_number] = _figures_on(page)
-        as_accepted = trial is None or all(f.element in state.placed[page_number] for f, _t in trial)
+        holds = trial is None or (
+            all(f.element in state.placed[page_number] for f, _t in trial.moves)
+            and (not trial.squeeze or accepted.squeeze or resume_at is None))
         if _DEBUG and trial is not None:
             import sys
-            print(f"  p{page_number} trial {[(_caption(f), t if t == 'top' else _caption(t)[:8]) for f, t in trial]} -> {as_accepted}; placed {[_caption(e) for e in state.placed[page_number]]}", file=sys.stderr)
-        if trial is not None and as_accepted:  # the moved figures are on the page: kept
-            accepted, queue, exhausted = moves, [], False
+            print(f"  p{page_number} trial {[(_caption(f), t if t == 'top' else _caption(t)[:8]) for f, t in trial.moves]} squeeze={trial.squeeze} -> {holds}", file=sys.stderr)
+        if trial is not None and holds:  # kept
+            accepted, queue, exhausted = trial, [], False
         trial = None
-        if as_accepted and not exhausted and not queue:
-            queue = _move_back(context, state, root_box, page, start, resume_at, page_number, accepted)
+        if holds and not exhausted and not queue:
+            queue = [_Plan(tuple(moves), accepted.squeeze, accepted.smallest | smallest)
+                     for moves, smallest in _move_back(context, state, root_box, page, start,
+                                                       resume_at, page_number, list(accepted.moves))]
+            if not queue and not accepted.squeeze and _end_block_next(root_box, resume_at, page_number) \
+                    and state.placed[page_number]:
+                # The 版记 does not fit under the text of this even page: with the figures here
+                # at their smallest it may, and the page after is not left blank before it.
+                queue = [_Plan(accepted.moves, True, accepted.smallest)]
             exhausted = not queue
         if queue and attempt < MAX_PAGE_TRIES - 2:
             trial = queue.pop(0)
             continue
-        if as_accepted:
+        if holds:
             break
-        queue, exhausted = [], True  # lay the page once more with the moves kept
+        queue, exhausted = [], True  # lay the page once more as accepted
     if deferred and resume_at is None:
         # The flow ended on this page: one more page, empty but for the deferred figures.
         resume_at = {len(root_box.children): None}
@@ -277,6 +301,22 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
     if changed and page_number < len(context.page_maker):
         context.page_maker[page_number][-1]["content_changed"] = True  # re-make the next page
     return page, resume_at, next_page
+
+
+def _flow_moves(root_box, moves) -> dict[int, list]:
+    """Settings.moves as {id(block box): [figure boxes laid out before it]}."""
+    elements = list(root_box.element.iter())
+    boxes_of = {}
+    for box in root_box.descendants():
+        if box.element is not None and _own_style(box) is not None:
+            boxes_of.setdefault(box.element, box)
+    out: dict[int, list] = {}
+    for figure, block in moves:
+        if figure < len(elements) and block < len(elements):
+            figure_box, block_box = boxes_of.get(elements[figure]), boxes_of.get(elements[block])
+            if figure_box is not None and block_box is not None and _is_figure(figure_box):
+                out.setdefault(id(block_box), []).append(figure_box)
+    return out
 
 
 def _figures_on(page) -> set:
@@ -318,7 +358,8 @@ MAX_CHAIN = 3  # figures moved back together at most
 
 def _move_back(context, state: _Pagination, root_box, page, start, resume_at, page_number: int,
                accepted: list) -> list[list]:
-    """Ways to keep a figure within its article, best first, each a full list of moves.
+    """Ways to keep a figure within its article, best first, each a full list of moves with
+    the figures to set at their smallest.
 
     A figure that does not fit where it is written is deferred to the next page's top, and
     the text after it fills this page. When its article ends on this page, though, the
@@ -362,19 +403,25 @@ def _move_back(context, state: _Pagination, root_box, page, start, resume_at, pa
     by_element = {child.element: child for child in body.children}
     out = []
     # At their own size first; then as small as they may be set (figure_min_scale).
+    # The figures at the page's top (carried over from the page before) stay, but may give
+    # way too: at their smallest they leave more of the page's share and room.
+    on_top = [(c.element, c.margin_height()) for c in page.children[0].children if _is_figure(c)]
     for least in (0, 1):
         height = state.heights[figure.element][least]
-        if state.figures_on.get(page_number, 0.0) + height > share + EPSILON:
-            continue
+        gain = sum(h - state.heights.get(e, (h, h))[1] for e, h in on_top) if least else 0.0
         for size in range(0, min(len(figures_here), MAX_CHAIN - 1) + 1):
             anchor = anchors[figure.element]
-            chain = [(e, top, state.heights.get(e, (h, h))[least] if least else h, a, p, h)
+            chain = [(e, top - gain, state.heights.get(e, (h, h))[least] if least else h, a, p, h)
                      for e, top, h, a, p in figures_here[len(figures_here) - size:]]
             chain.append((figure.element, math.inf, height, anchor, anchor, 0.0))
             fixed = figures_here[:len(figures_here) - size]
+            used = state.figures_on.get(page_number, 0.0) - gain + sum(c[2] - c[5] for c in chain)
+            if used > share + EPSILON:
+                continue  # the text's share of the page
             # Targets come after the figures that stay (a figure moved before a block stays
             # ahead of the ones moved there now).
-            usable = [slot for slot in slots if not fixed or slot[2] >= fixed[-1][4]]
+            usable = [(target, top - gain, place) for target, top, place in slots
+                      if not fixed or place >= fixed[-1][4]]
             found = []
             for targets in _assignments(len(chain), len(usable)):
                 if not all(usable[t][2] < chain[i][3] for i, t in enumerate(targets)):
@@ -383,8 +430,10 @@ def _move_back(context, state: _Pagination, root_box, page, start, resume_at, pa
                     found.append((-len(set(targets)), -sum(targets), targets))
             found.sort()
             keep = [(f, t) for f, t in accepted if f.element not in {c[0] for c in chain}]
+            smallest = frozenset([c[0] for c in chain] + [e for e, _h in on_top]) if least else frozenset()
             for _spread, _late, targets in found[:3 - len(out)]:
-                out.append(keep + [(by_element[chain[i][0]], usable[t][0]) for i, t in enumerate(targets)])
+                out.append((keep + [(by_element[chain[i][0]], usable[t][0]) for i, t in enumerate(targets)],
+                            smallest))
             if len(out) >= 3:
                 return out
         if out:
@@ -417,6 +466,33 @@ def _fits(chain: list, slots: list, bottom: float) -> bool:
         if slot_top + above - gone + height > bottom + EPSILON:
             return False
     return True
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How a page is laid out: figures moved back (figure, "top" or a block), and whether its
+    figures are set at their smallest (to make room for the 版记)."""
+
+    moves: tuple = ()
+    squeeze: bool = False
+    smallest: frozenset = frozenset()  # elements of figures set at their smallest
+
+
+def _end_block_next(root_box, resume_at, page_number: int) -> bool:
+    """Whether the flow resumes with the end block after this even page."""
+    settings: Settings = _state["settings"]
+    if not settings.end_block_even_page or page_number % 2 or not resume_at:
+        return False
+    box, stack = root_box, resume_at
+    while stack:
+        (index, stack), = stack.items()
+        children = getattr(box, "children", None)
+        if children is None or index >= len(children):
+            return False
+        box = children[index]
+        if _is_end_block(box):
+            return stack is None
+    return False
 
 
 def _set_moves(state: _Pagination, page_number: int, moves: list) -> None:
@@ -509,6 +585,19 @@ def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_
         figure.position_x, figure.position_y = containing_block.content_box_x(), top
         new = layout(context, figure, 0, None, containing_block, not placed, absolute_boxes,
                      fixed_boxes, [])[0]
+        if new is not None:
+            # Within the figures' share of the page (and on it), shrinking if need be, down
+            # to the layout's minimum scale; the first figure of a page stays if it cannot.
+            room = min(start + budget, context.page_bottom) - top
+            asked = _element_attr(figure, MAX_HEIGHT)
+            if not placed and asked is not None and float(asked) > _state["settings"].figure_page_share:
+                room = context.page_bottom - top  # the article asked for a figure this tall
+            smaller = _shrunk(state, figure, new, top, room, grid_mode(figure),
+                              smallest=state.squeeze.get(context.current_page, False)
+                              or figure.element in state.smallest.get(context.current_page, ()))
+            if smaller is not None:
+                new = layout(context, figure, 0, None, containing_block, not placed,
+                             absolute_boxes, fixed_boxes, [])[0]
         if new is None or (placed and (
                 context.overflows_page(0, new.position_y + new.margin_height())
                 or new.position_y + new.margin_height() - start > budget + EPSILON)):
@@ -556,7 +645,8 @@ def _in_flow_layout(context, box, index, child, new_children, page_is_empty, abs
     if skip_stack is None and _is_figure(child) and (
             child.element in state.laid or child.element in state.earlier):
         return skip  # moved back: it is on this page or an earlier one already
-    if skip_stack is None and (moved := state.before.get(page, {}).get(id(child))):
+    if skip_stack is None and (moved := state.before.get(page, {}).get(id(child), [])
+                               + state.flow_before.get(id(child), [])):
         # Figures moved back within their article (see _move_back) go just before this block;
         # one that does not fit here after all stays where it is written.
         for figure in moved:
@@ -643,18 +733,49 @@ def _place_figure(context, box, index, child, new_children, page_is_empty, adjoi
             allowed = settings.figure_page_share * page_box.height - used
     if not first_on_page:
         allowed = min(allowed, context.page_bottom - bottom_space - position_y)
+    # The size the figure has before it shrinks to stay in place (its own size, or the
+    # layout's maximum height).
+    natural = image and getattr(child, "_kj_natural_image_height", image.height)
+    if image is not None:
+        child._kj_natural_image_height = natural
+        if state.squeeze.get(context.current_page) or child.element in state.smallest.get(context.current_page, ()):
+            # as small as it may be (see _Plan)
+            allowed = min(allowed, height - image.height + settings.figure_min_scale * natural + EPSILON)
     if height <= allowed + EPSILON:
         return "place"
     if image is None:
         return "defer" if settings.figure_float else "place"
-    # The size the figure has before it shrinks to stay in place (its own size, or the
-    # layout's maximum height).
-    natural = child._kj_natural_image_height = getattr(child, "_kj_natural_image_height", image.height)
     smaller = image.height - (height - allowed)
     if smaller >= settings.figure_min_scale * natural:
         _set_image_height(image, smaller)
         return "place"
     return "defer" if settings.figure_float else "place"
+
+
+def _shrunk(state: _Pagination, figure, laid, top: float, room: float, mode: str | None,
+            smallest: bool = False):
+    """Shrink ``figure`` (laid out as ``laid`` at ``top``) so that it takes no more than
+    ``room`` once on the grid (or as little as it may: ``smallest``), if the layout's minimum
+    scale allows; its new image height, or None when it fits as it is or cannot shrink enough."""
+    from weasyprint.formatting_structure import boxes
+    image = next((b for b in laid.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    original = next((b for b in figure.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    if image is None or original is None:
+        return None
+    natural = getattr(figure, "_kj_natural_image_height", image.height)
+    height = laid.border_box_y() + laid.border_height() + laid.margin_bottom - top
+    if smallest:
+        room = min(room, height - image.height + _state["settings"].figure_min_scale * natural + EPSILON)
+    pitch = state.pitch
+    if pitch and mode and not smallest:
+        room = math.floor(room / pitch + EPSILON) * pitch - (pitch / 4 if mode == "center" else 0)
+    if height <= room + EPSILON:
+        return None
+    smaller = image.height - (height - room)
+    if smaller < _state["settings"].figure_min_scale * natural:
+        return None
+    _set_image_height(_ImageRef(original, image.height), smaller)
+    return smaller
 
 
 def _on_grid(height: float, pitch: float | None, mode: str | None) -> float:
@@ -864,8 +985,10 @@ def defects(document) -> list[tuple[int, str]]:
         blocks = [b for b in page_box.descendants()
                   if _element_attr(b, FIGURE) is not None or b.is_table_wrapper
                   or _element_attr(b, CONTENTS) is not None]
+        notes = [c.position_y + c.margin_height() for c in page_box.children
+                 if isinstance(c, boxes.FootnoteAreaBox) and c.children]
         bottom = max([y for _e, y in lines] + [b.position_y + b.margin_height() - b.margin_bottom
-                                               for b in blocks], default=None)
+                                               for b in blocks] + notes, default=None)
         first_line = min((y for _e, y in lines), default=math.inf)
         figures = [b.position_y for b in blocks if _element_attr(b, FIGURE) is not None]
         pages.append({"prints": any(_prints(c) for c in content), "lines": len(lines),
@@ -895,17 +1018,120 @@ def defects(document) -> list[tuple[int, str]]:
 
 def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     """Other ways to set the issue when ``defects`` found something, each (CSS, settings):
-    move a few lines onto a last page of text that holds too few, or onto the page that
-    would stand blank before the 版记 page; and let figures take a whole page when the
-    text has run out (the rule that keeps a fifth of a page for text leaves holes there)."""
+    move figures back onto the page before (see figure_moves); move a few lines onto a last
+    page of text that holds too few, or onto the page that would stand blank before the 版记
+    page; and let figures take a whole page when the text has run out (the rule that keeps a
+    fifth of a page for text leaves holes there)."""
+    from dataclasses import replace
     out = []
+    moves, smallest = figure_moves(document, settings)
+    if moves:
+        out.append(("", replace(settings, moves=tuple(sorted(set(settings.moves) | set(moves))),
+                                smallest=tuple(sorted(set(settings.smallest) | set(smallest))))))
     if (push := _tail_push(document)) is not None:
         out.append((push, settings))
     if settings.figure_page_share < 1 and any(
             _element_attr(b, FIGURE) is not None for p in document.pages[-3:] for b in p._page_box.descendants()):
-        from dataclasses import replace
         out.append(("", replace(settings, figure_page_share=1.0)))
     return out
+
+
+def figure_moves(document, settings: Settings) -> tuple[list[tuple[int, int]], list[int]]:
+    """Figures to move back onto the page before theirs, as (figure, block) by document order:
+    the figure goes just before that block of its article (a later layout, see
+    Settings.moves); and the figures to set at their smallest so that it fits there.
+
+    Within one page the pagination moves a figure back when its article ends there
+    (_move_back); what it cannot do is reach the page before, which is made already. Two
+    defects call for it: a page left with a hole because the next page opens with a figure
+    whose article ended on it (the figure crossed into the next article), and a page of
+    figures with a few lines of text. Moving the figure (the first such one) back onto the
+    page before lets the article's text flow on and fill the page."""
+    found = defects(document)
+    if not found or not settings.figure_float:
+        return [], []
+    root = document.pages[0]._page_box.children[0].element
+    order = {element: n for n, element in enumerate(root.iter())}
+    parent = {child: element for element in root.iter() for child in element}
+    pages = [_page_figures(page._page_box, settings) for page in document.pages]
+    moves, smallest = [], []
+    for number, kind in found:
+        index = number - 1
+        if kind == "hole" and index + 1 < len(pages) and pages[index + 1]["figures"]:
+            # The figure opening the next page, and those of its article on this page.
+            first = pages[index + 1]["figures"][0]
+            article = parent.get(first.element)
+            candidates = [(index, f) for f in pages[index]["figures"] if parent.get(f.element) is article]
+            candidates.append((index + 1, first))
+        elif kind == "few lines" and pages[index]["figures"]:
+            candidates = [(index, f) for f in pages[index]["figures"]]
+        else:
+            continue
+        for home, figure in candidates:
+            if figure.element in {m for m, _b in moves}:
+                break
+            container = parent.get(figure.element)
+            target = None
+            for back in (1, 2):  # onto the page before, or the one before that
+                if target is None and home - back >= 1:
+                    target = _move_target(pages, home - back, figure, container, settings)
+            if target is not None:
+                moves.append((order[figure.element], order[target[0]]))
+                smallest.extend(order[element] for element in target[1])
+                break
+    return moves, smallest
+
+
+def _smallest_height(figure, settings: Settings) -> float:
+    """A laid-out figure's height with its image at the layout's minimum scale."""
+    from weasyprint.formatting_structure import boxes
+    image = next((b for b in figure.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    height = figure.margin_height()
+    return height if image is None else height - (1 - settings.figure_min_scale) * image.height
+
+
+def _page_figures(page_box, settings: Settings) -> dict:
+    """A page's figures (laid out, top to bottom), its containers by element, where its type
+    area ends, and the height its figures take (as they are, and at their smallest)."""
+    figures = sorted((b for b in page_box.descendants() if _is_figure(b)), key=lambda b: b.position_y)
+    containers = {}
+    for box in page_box.descendants():
+        if box.element is not None and _own_style(box) is not None and getattr(box, "children", None):
+            containers.setdefault(box.element, box)
+    return {"figures": figures, "containers": containers,
+            "bottom": page_box.content_box_y() + page_box.height, "height": page_box.height,
+            "share": sum(f.margin_height() for f in figures),
+            "least": sum(_smallest_height(f, settings) for f in figures)}
+
+
+def _move_target(pages: list, index: int, figure, container, settings: Settings):
+    """(the element of the latest block of ``container`` that starts on page ``index`` and
+    under whose top the figure fits, the figures to set at their smallest for it), or None."""
+    if index < 1 or container is None:
+        return None
+    page = pages[index]
+    laid = page["containers"].get(container)
+    if laid is None:
+        return None
+    height = _smallest_height(figure, settings)
+    share = settings.figure_page_share * page["height"] + EPSILON
+    if page["share"] + figure.margin_height() <= share:
+        smallest = ()
+    elif page["least"] + height <= share:
+        smallest = tuple(f.element for f in page["figures"]) + (figure.element,)
+    else:
+        return None
+    earlier = pages[index - 1]["containers"].get(container)
+    continued = {c.element for c in earlier.children} if earlier is not None else set()
+    previous = None
+    best = None
+    for child in laid.children:
+        fresh = (child.element not in continued and not _is_figure(child)
+                 and not (previous is not None and previous.style["break_after"] in ("avoid", "avoid-page")))
+        if fresh and child.position_y + height <= page["bottom"] + EPSILON:
+            best = child.element
+        previous = child
+    return None if best is None else (best, smallest)
 
 
 def _tail_push(document) -> str | None:
