@@ -63,6 +63,7 @@ class _Pagination:
     parents: dict[int, object] = field(default_factory=dict)  # id(box) → parent, box tree
     flow_before: dict[int, list] = field(default_factory=dict)  # Settings.moves, by box
     always_smallest: frozenset = frozenset()  # Settings.smallest, by element
+    end_block: object = False  # the end block's box (None: there is none; False: not looked for)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Settings:
     contents_leading: float = 2.0  # times the size
     contents_min_size: float = 10.5
     contents_min_leading: float = 1.5
+    end_block_min_leading: float = 0.0  # the 版记's rows may close up to this (0: never)
     # Figures moved back by a later layout (see figure_moves): (figure, block) by the
     # elements' document order; the figure is laid out just before the block.
     moves: tuple[tuple[int, int], ...] = ()
@@ -216,15 +218,6 @@ def snap_box(context, new_box, position_y: float, adjoining: list, limit: float,
 
 # ---- the hooks ---------------------------------------------------------------------------
 
-import os
-_DEBUG = os.environ.get("KJ_MAKEUP_DEBUG")
-
-
-def _caption(figure):
-    element = getattr(figure, "element", figure)
-    return "".join(element.itertext())[:6]
-
-
 MAX_PAGE_TRIES = 6  # layouts of one page while figures are moved back (see _move_back)
 
 
@@ -257,6 +250,7 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
         plan = trial or accepted
         _set_moves(state, page_number, list(plan.moves))
         state.squeeze[page_number] = plan.squeeze
+        _tighten_end_block(state, root_box, plan.tight_end)
         state.smallest[page_number] = plan.smallest | state.always_smallest
         state.deferred.pop(page_number, None)
         state.figures_on[page_number] = 0.0
@@ -271,9 +265,6 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
         holds = trial is None or (
             all(f.element in state.placed[page_number] for f, _t in trial.moves)
             and (not trial.squeeze or accepted.squeeze or resume_at is None))
-        if _DEBUG and trial is not None:
-            import sys
-            print(f"  p{page_number} trial {[(_caption(f), t if t == 'top' else _caption(t)[:8]) for f, t in trial.moves]} squeeze={trial.squeeze} -> {holds}", file=sys.stderr)
         if trial is not None and holds:  # kept
             accepted, queue, exhausted = trial, [], False
         trial = None
@@ -281,11 +272,15 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
             queue = [_Plan(tuple(moves), accepted.squeeze, accepted.smallest | smallest)
                      for moves, smallest in _move_back(context, state, root_box, page, start,
                                                        resume_at, page_number, list(accepted.moves))]
-            if not queue and not accepted.squeeze and _end_block_next(root_box, resume_at, page_number) \
-                    and state.placed[page_number]:
+            end_block = not queue and not accepted.squeeze and _end_block_next(root_box, resume_at, page_number)
+            if end_block:
                 # The 版记 does not fit under the text of this even page: with the figures here
-                # at their smallest it may, and the page after is not left blank before it.
-                queue = [_Plan(accepted.moves, True, accepted.smallest)]
+                # at their smallest, and then with the 版记's rows closer (the layout's
+                # end_block_min_leading), it may, and the page after is not left blank.
+                if state.placed[page_number]:
+                    queue.append(_Plan(accepted.moves, True, accepted.smallest))
+                if _state["settings"].end_block_min_leading:
+                    queue.append(_Plan(accepted.moves, True, accepted.smallest, tight_end=True))
             exhausted = not queue
         if queue and attempt < MAX_PAGE_TRIES - 2:
             trial = queue.pop(0)
@@ -476,6 +471,28 @@ class _Plan:
     moves: tuple = ()
     squeeze: bool = False
     smallest: frozenset = frozenset()  # elements of figures set at their smallest
+    tight_end: bool = False  # the end block's rows at the layout's end_block_min_leading
+
+
+def _tighten_end_block(state: _Pagination, root_box, tight: bool) -> None:
+    """Set the end block's rows at the layout's end_block_min_leading (or back as they were):
+    every box of it whose line height is the block's own (a number, as 1.75)."""
+    if state.end_block is False:
+        state.end_block = next((c for c in root_box.descendants() if _is_end_block(c)), None)
+    block = state.end_block
+    if block is None:
+        return
+    leading = _state["settings"].end_block_min_leading
+    for box in [block, *block.descendants()]:
+        if tight and not hasattr(box, "_kj_loose_style"):
+            value = box.style["line_height"]
+            if isinstance(value, (int, float)) and value > leading:
+                box._kj_loose_style = box.style
+                box.style = box.style.copy()
+                box.style["line_height"] = leading
+        elif not tight and hasattr(box, "_kj_loose_style"):
+            box.style = box._kj_loose_style
+            del box._kj_loose_style
 
 
 def _end_block_next(root_box, resume_at, page_number: int) -> bool:
@@ -589,9 +606,6 @@ def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_
             # Within the figures' share of the page (and on it), shrinking if need be, down
             # to the layout's minimum scale; the first figure of a page stays if it cannot.
             room = min(start + budget, context.page_bottom) - top
-            asked = _element_attr(figure, MAX_HEIGHT)
-            if not placed and asked is not None and float(asked) > _state["settings"].figure_page_share:
-                room = context.page_bottom - top  # the article asked for a figure this tall
             smaller = _shrunk(state, figure, new, top, room, grid_mode(figure),
                               smallest=state.squeeze.get(context.current_page, False)
                               or figure.element in state.smallest.get(context.current_page, ()))
@@ -1063,8 +1077,11 @@ def figure_moves(document, settings: Settings) -> tuple[list[tuple[int, int]], l
             article = parent.get(first.element)
             candidates = [(index, f) for f in pages[index]["figures"] if parent.get(f.element) is article]
             candidates.append((index + 1, first))
-        elif kind == "few lines" and pages[index]["figures"]:
+        elif kind == "few lines":
+            # Its figures, or those of the page before: either moved back, the text they
+            # displace flows on to this page.
             candidates = [(index, f) for f in pages[index]["figures"]]
+            candidates += [(index - 1, f) for f in pages[index - 1]["figures"]]
         else:
             continue
         for home, figure in candidates:

@@ -93,8 +93,8 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
         document = render(css)
     # A page left with a hole or a few lines (figures that could not stay in their article's
     # text, or the end of the issue where the text runs out): the layout is tried again in
-    # other ways, at most MAX_TRIES more, and the one with the fewest defects kept; a better
-    # one is the starting point of the next tries.
+    # other ways, at most MAX_TRIES more, and the one with the fewest defects kept; one as
+    # good or better is the starting point of the next tries.
     if found := makeup.defects(document):
         best = (len(found), len(document.pages))
         queue = [(css + extra, settings) for extra, settings in makeup.alternatives(document, layout.makeup)]
@@ -108,9 +108,11 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
             finally:
                 makeup.install(layout.makeup)
             score = (len(makeup.defects(candidate)), len(candidate.pages))
+            if score <= best:  # better, or as good: other ways are tried from it first
+                queue = [(tried_css + extra, more)
+                         for extra, more in makeup.alternatives(candidate, settings)] + queue
             if score < best:
                 document, best = candidate, score
-                queue = [(tried_css + extra, more) for extra, more in makeup.alternatives(candidate, settings)]
     pin_to_page_bottom(document)
     makeup.strip_folios(document, layout.makeup)
     return document
