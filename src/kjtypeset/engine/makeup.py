@@ -16,10 +16,23 @@ hooks act while it paginates, where the facts are known:
    the pages as any paragraph does) and the figure opens the next page, above the text that
    continues there, as a LaTeX float does. Figures keep their order: once one is deferred,
    every later figure on that page follows it. Every figure is also held to the layout's
-   maximum height (a share of the type area; an article may ask for more).
+   maximum height (a share of the type area; an article may ask for more), and the figures
+   of a page to its share (shrinking, down to the minimum scale, to keep it).
+   A figure stays within its article: when the article ends on the page the figure would
+   leave, it moves back instead, before an earlier paragraph of the article on that page or
+   to the page's top (``_move_back``), and the text under it flows on. The page is laid out
+   again to see that the move holds (a bounded number of tries, ``MAX_PAGE_TRIES``; the
+   counters, footnotes and re-make state a page changes are restored in between,
+   ``_Snapshot``). Moving a figure onto the page before, which is made already, takes a
+   later layout of the issue: ``figure_moves`` reads the defects of one layout and names
+   the moves (``Settings.moves``), which the next layout makes as it reaches the blocks.
 3. **The end block on an even page.** The block marked ``data-page-bottom`` (the 版记) is
    never laid out on an odd page, nor before a deferred figure: a page break is forced
-   before it, so it lands on the next even page (GB/T 9704-2012 §7.5, §10).
+   before it, so it lands on the next even page (GB/T 9704-2012 §7.5, §10). When it does
+   not fit under the text of the last, even page, that page is laid out again with its
+   figures at their smallest, then with the block's rows at the layout's
+   ``end_block_min_leading``; only then does it go to the next even page, after a blank one
+   (GB/T 9704 §7.5 provides for that blank page).
 
 The pagination state is kept per page, so WeasyPrint's re-making of pages (for contents
 page numbers) makes the same decisions again. ``install()`` refuses a WeasyPrint whose

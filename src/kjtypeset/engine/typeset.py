@@ -108,7 +108,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
             finally:
                 makeup.install(layout.makeup)
             score = (len(makeup.defects(candidate)), len(candidate.pages))
-            if score <= best:  # better, or as good: other ways are tried from it first
+            if score[0] and score <= best:  # better, or as good: other ways are tried from it first
                 queue = [(tried_css + extra, more)
                          for extra, more in makeup.alternatives(candidate, settings)] + queue
             if score < best:
