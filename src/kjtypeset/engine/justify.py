@@ -44,6 +44,7 @@ width plus what was really written into the glyphs.
 
 import inspect
 import logging
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -233,6 +234,7 @@ class _TextPlan:
 
     halts: tuple = ()
     spacings: tuple = ()
+    spaces: tuple = ()  # Latin word spaces laid out SPACE_SHRINK_EM narrower
 
 
 @lru_cache(maxsize=8192)
@@ -251,7 +253,23 @@ def _text_plan(text, squeeze, compression):
     halves = pair_halves(visible) if compression else set()
     halts = tuple(span for k, (span, char) in enumerate(zip(offsets, visible))
                   if char in SQUEEZABLE and (squeeze or k in halves))
-    return _TextPlan(halts, tuple(spacings))
+    spaces = ()
+    if squeeze:
+        # A space between two Latin words (or at the box's edge beside one): not a digit
+        # group's (27 436.5 never changes), not one beside Chinese text.
+        spaces = tuple(span for k, (span, char) in enumerate(zip(offsets, visible))
+                       if char == ' ' and _word_space(visible[k - 1] if k else None,
+                                                      visible[k + 1] if k + 1 < len(visible) else None))
+    return _TextPlan(halts, tuple(spacings), spaces)
+
+
+def _word_space(before, after):
+    if before is None and after is None:
+        return False
+    if before is not None and after is not None and before.isdigit() and after.isdigit():
+        return False
+    return all(char is None or (not char.isspace() and not is_wide(char) and char != SPACING)
+               for char in (before, after))
 
 
 def _squeezes(style):
@@ -360,7 +378,7 @@ def _set_text(self, text, justify=False):
     squeeze = _squeezes(self.style)
     composition = _state['composition']
     plan = _text_plan(self.text, squeeze, composition.punctuation_compression)
-    if not plan.halts and not plan.spacings:
+    if not plan.halts and not plan.spacings and not plan.spaces:
         self._kj_base = None
         return
     base = pango.pango_layout_get_attributes(self.layout)
@@ -377,8 +395,27 @@ def _set_text(self, text, justify=False):
         from weasyprint.text.ffi import TO_UNITS
         em = SPACING_MIN_EM if squeeze else SPACING_EM
         units = int(round(self.style['font_size'] * em * TO_UNITS))
+        length = len(self.text.encode())
         for start, end in plan.spacings:
-            attr = pango.pango_attr_letter_spacing_new(units)
+            # Pango gives a letter-spaced character half on each side and trims the half that
+            # falls outside its line: the spacing that opens or closes a box's text (a word in
+            # <strong> or a hyphenation span) would keep half its width, and a composer that
+            # counted on all of it would set the line 1/16 em past the measure.
+            edges = (start == 0) + (end == length)
+            attr = pango.pango_attr_letter_spacing_new(units * 2 if edges == 1 else units)
+            attr.start_index, attr.end_index = start, end
+            pango.pango_attr_list_change(mine, attr)
+    if plan.spaces:
+        from weasyprint.text.ffi import TO_UNITS
+        length = len(self.text.encode())
+        # What WeasyPrint's own attribute on a space holds (CSS word- and letter-spacing),
+        # less the shrink: the attribute set here replaces it.
+        letter = self.style['letter_spacing']
+        own = self.style['word_spacing'] + (0 if letter == 'normal' else letter)
+        units = int(round((own - self.style['font_size'] * linefit.SPACE_SHRINK_EM) * TO_UNITS))
+        for start, end in plan.spaces:
+            edges = (start == 0) + (end == length)
+            attr = pango.pango_attr_letter_spacing_new(units * 2 if edges == 1 else units)
             attr.start_index, attr.end_index = start, end
             pango.pango_attr_list_change(mine, attr)
     pango.pango_layout_set_attributes(self.layout, mine)
@@ -428,14 +465,19 @@ def _units_of(leaf, index, boxes, to_units):
     em = style['font_size'] * to_units
     squeezed = _squeezes(style)
     composition = _state['composition']
-    halts = {start for start, _end in
-             _text_plan(leaf.text, squeezed, composition.punctuation_compression).halts}
+    plan = _text_plan(leaf.text, squeezed, composition.punctuation_compression)
+    halts = {start for start, _end in plan.halts}
+    shrunk = {start for start, _end in plan.spaces}
     units = []
     offset = 0
+    length = len(leaf.text.encode())
     for char in leaf.text:
         size = len(char.encode())
-        if char == SPACING or not is_invisible(char):
-            units.append(_Unit(index, char, offset, offset + size, em, squeezed,
+        if char == SPACING and offset == 0 and size == length:
+            pass  # a box holding only the spacing: Pango trims both halves, it has no width
+        elif char == SPACING or not is_invisible(char):
+            units.append(_Unit(index, char, offset, offset + size, em,
+                               offset in shrunk if char == ' ' else squeezed,
                                offset in halts and not squeezed))
         offset += size
     return units
@@ -496,6 +538,17 @@ def _model(units, composition, line_start, continuation, line_end):
             model.flex_units.append((unit, 'spacing'))
             continue
         v += 1
+        if unit.char == ' ' and unit.squeezed:
+            shrink = unit.em * linefit.SPACE_SHRINK_EM
+            if id(unit) in phrases or k < first_visible or k > last_solid:
+                # A phrase's space keeps its natural width (see _phrases); one at a line edge
+                # is not seen: both as they would be unshrunk.
+                model.fixed.append((unit, 'space', shrink))
+                model.freed -= shrink
+                continue
+            model.flexes.append(linefit.Flex(0.0, shrink, 0.0, 0.0, 0.0, kind='space'))
+            model.flex_units.append((unit, 'space'))
+            continue
         if unit.char not in SQUEEZABLE or unit.start is None:
             continue
         current = unit.em * (0.5 if unit.squeezed or unit.box_half else 1.0)
@@ -532,15 +585,18 @@ def _phrases(units):
     of the spacing beside them: they keep their natural widths. A phrase reads as one run, so
     widening its space or its spacing widens the gap between it and the Chinese text."""
     held, run, spaced = set(), [], False
+    among = False  # the run follows Chinese text (or a mark) on this line
     for unit in units + [None]:
         if unit is None or unit.char == SPACING or is_cjk_letter(unit.char) \
                 or unit.char in SQUEEZABLE:
-            if spaced:
+            # A run with Chinese on neither side is a line of English: its spaces justify it.
+            if spaced and (among or unit is not None):
                 held.update(id(u) for u in run)
             if unit is not None and unit.char == SPACING:
                 run, spaced = [unit], False  # the spacing before the next run
             else:
                 run, spaced = [], False
+            among = True
             continue
         if unit.char in _SPACES and run:
             spaced = True
@@ -876,6 +932,7 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
         return None
     em = box.style['font_size'] * TO_UNITS
     widths, chances = {}, set()
+    hyphens = {}  # unit index a word may be hyphenated before -> width of the hyphen
     by_leaf = {}  # leaf -> ([byte offsets of its units], [their indexes])
     for k, unit in enumerate(units):
         offsets, indexes = by_leaf.setdefault(unit.leaf, ([], []))
@@ -896,12 +953,16 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
         if i and indexes and leaves[i - 1].text and leaf.text and can_break_text(
                 leaves[i - 1].text[-1] + leaf.text[0], leaf.style['lang']):
             chances.add(indexes[0])
+        for start, hyphen in _hyphenations(context, leaf):
+            j = bisect_left(offsets, start)
+            if j < len(offsets) and offsets[j] == start:
+                hyphens[indexes[j]] = hyphen
     visible = [u for u in units if u.char != SPACING]
     halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
     index_of = {id(u): v for v, u in enumerate(visible)}
     phrases = _phrases(units)
     gap_after = {id(a): tier for a, _b, tier in _gaps(units, strict=True) if id(a) not in phrases}
-    planned = []
+    planned, restored = [], {}  # restored: unit index -> width added back (a phrase's space)
     for k, unit in enumerate(units):
         width = widths.get((unit.leaf, unit.start), 0)
         extra, mark = 0.0, ''
@@ -911,6 +972,13 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
         elif unit.char in SQUEEZABLE:
             mark = 'open' if unit.char in OPENING else 'close'
             extra = 0.0 if index_of[id(unit)] in halves else unit.em * 0.5
+        elif unit.char == ' ' and unit.squeezed:
+            shrink = unit.em * linefit.SPACE_SHRINK_EM
+            if id(unit) in phrases:
+                width += shrink  # a phrase's space is set at its natural width
+                restored[k] = shrink
+            else:
+                extra = shrink
         gap = gap_after.get(id(unit))
         planned.append(paragraph.Unit(width, extra, mark, unit.char == SPACING,
                                       unit.char in _SPACES, gap))
@@ -924,28 +992,63 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
                 planned[k - 1] = paragraph.Unit(previous.width + drift, previous.extra, previous.mark,
                                                 previous.spacing, previous.space, previous.gap)
                 laid += drift
-        laid += planned[k].width
+        laid += planned[k].width - restored.get(k, 0.0)  # as laid out, to compare with the boxes
     available = containing_block.width * TO_UNITS
     indent = box.text_indent * TO_UNITS
     planner = paragraph.Planner(planned, em, composition.max_gap_em,
                                 composition.halfwidth_line_start, composition.halfwidth_line_end)
-    ends = planner.plan(sorted(chances), available - indent, available, first_continues=not first)
+    ends = planner.plan(sorted(chances), available - indent, available, first_continues=not first,
+                        hyphens=hyphens)
     if ends is None:
         return None
     plan, start = [], 0
-    ordered = sorted(chances | {len(units)})
+    ordered = sorted(chances | set(hyphens) | {len(units)})
     for end in ends:
+        hyphen = hyphens.get(end, 0.0) if end not in chances else 0.0
         if end == len(units):
             narrower = None
         else:
             following = next((c for c in ordered if c > end), len(units))
             next_unit = planner.x[following] - planner.x[end]
-            laid = planner.x[end] - planner.x[start] + (indent if start == 0 else 0)
+            laid = planner.x[end] - planner.x[start] + (indent if start == 0 else 0) + hyphen
             narrower = (available - laid - min(next_unit / 2, em / 4)) * FROM_UNITS
         expected = sum(1 for u in units[start:end] if u.char != SPACING and u.char not in _SPACES)
-        plan.append((narrower, expected))
+        plan.append((narrower, expected + bool(hyphen)))  # a hyphen is drawn as a character
         start = end
     return plan
+
+
+_pyphens = {}
+
+
+def _hyphenations(context, leaf):
+    """(byte offset, width of the hyphen) where WeasyPrint may hyphenate a word of ``leaf``:
+    the points pyphen gives, for text set with ``hyphens: auto`` in a language it knows."""
+    import pyphen
+    from weasyprint.text.ffi import TO_UNITS
+    from weasyprint.text.line_break import create_layout, line_size
+
+    style = leaf.style
+    lang = style['hyphens'] == 'auto' and style['lang'] and pyphen.language_fallback(style['lang'])
+    if not lang:
+        return []
+    total, left, right = style['hyphenate_limit_chars']
+    key = (lang, left, right, style['hyphenate_character'], style['font_size'], style['font_family'])
+    if key not in _pyphens:
+        layout = create_layout(style['hyphenate_character'], style, context, None, 0)
+        shaped, _ = _state['get_first_line'](layout)
+        width = line_size(shaped, style)[0] * TO_UNITS
+        layout.deactivate()
+        _pyphens[key] = (pyphen.Pyphen(lang=lang, left=left, right=right), width)
+    dictionary, width = _pyphens[key]
+    points = []
+    for match in re.finditer(r"[A-Za-z\u00c0-\u024f]+", leaf.text):
+        word = match.group()
+        if len(word) < total:
+            continue
+        for position in dictionary.positions(word):
+            points.append((len(leaf.text[:match.start() + position].encode()), width))
+    return points
 
 
 _balanced = {}  # (remaining text, width, size) of a heading → byte length of its next line
@@ -1204,8 +1307,8 @@ def _compose_line(context, line, available_width, justify, choose=False):
     continuation = bool(_state.get('continuation')) and _squeezes(line.style)
     model = _model(units, composition, True, continuation, True)
     if not model.flexes and not model.fixed and not (justify and any(
-            t == linefit.HAN for t in model.tiers)):
-        return False
+            t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
+        return False  # nothing to set: WeasyPrint's own (a line with no gap it could widen)
     last_leaf = leaves[-1]
     extra = (available_width - line.width) * TO_UNITS + model.freed
     if justify and isinstance(last_leaf, boxes.TextBox) and last_leaf.style['letter_spacing'] != 'normal':

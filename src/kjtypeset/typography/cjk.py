@@ -300,7 +300,9 @@ def _bind_last_word(text: str, add) -> None:
         add(start, WJ)
 
 
-_LONG_WORD = re.compile(r"[A-Za-z]{6,}")
+# A word English hyphenation may break: six letters or more, lower case after a capital (not
+# an acronym or a product name such as ChatGPT, RISC-V, which must stay whole).
+_LONG_WORD = re.compile(r"(?<![A-Za-z])[A-Z]?[a-z]{5,}(?![A-Za-z])")
 
 
 def _wraps(text: str, options: Options) -> list[tuple[int, int, str]]:

@@ -15,11 +15,12 @@ gap it is; badness per line from kjtypeset.typography.linefit.estimate.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import linefit
 
 LINE_COST = 10.0  # an extra line costs as much as a line with gaps of 0.095 em (as TeX's linepenalty)
+HYPHEN_COST = 6.0  # a line ending in a hyphenated word (TeX's hyphenpenalty, on the same scale)
 SHORTEST_EM = 5.0  # a justified line ending this far before the measure is not considered
 
 
@@ -28,7 +29,8 @@ class Unit:
     """One character (or inline object) of the paragraph as laid out."""
 
     width: float  # laid out, every flexible item at its narrowest
-    extra: float = 0.0  # what it gives back at natural width (a mark's half, spacing's ⅛ em)
+    extra: float = 0.0  # what it gives back at natural width (a mark's half, spacing's ⅛ em,
+    #                     a word space's shrink)
     mark: str = ""  # "open" or "close" for a squeezable mark (its blank side), else ""
     spacing: bool = False  # the Han–Latin spacing character
     space: bool = False  # a Latin word space (trimmed at a line end)
@@ -44,13 +46,14 @@ class Planner:
         self.em, self.max_gap_em = em, max_gap_em
         self.halfwidth_line_start, self.halfwidth_line_end = halfwidth_line_start, halfwidth_line_end
         self.x = [0.0]
-        self.extra, self.marks, self.spacings = [0.0], [0], [0]
+        self.extra, self.marks, self.spacings, self.shrinks = [0.0], [0], [0], [0]
         self.gaps = {tier: [0] for tier in (linefit.HAN, linefit.SPACE, linefit.TRACKING)}
         for unit in units:
             self.x.append(self.x[-1] + unit.width)
             self.extra.append(self.extra[-1] + unit.extra)
             self.marks.append(self.marks[-1] + (1 if unit.mark and unit.extra > 0 else 0))
             self.spacings.append(self.spacings[-1] + unit.spacing)
+            self.shrinks.append(self.shrinks[-1] + (unit.space and unit.extra > 0))
             for tier, sums in self.gaps.items():
                 sums.append(sums[-1] + (unit.gap == tier))
 
@@ -80,16 +83,19 @@ class Planner:
         return linefit.Counts(
             laid=laid, natural=laid + extra, marks=max(marks, 0), end_mark=end_mark,
             spacings=self.spacings[q] - self.spacings[a], han=gaps[linefit.HAN],
-            spaces=gaps[linefit.SPACE], tracking=gaps[linefit.TRACKING])
+            spaces=gaps[linefit.SPACE], tracking=gaps[linefit.TRACKING],
+            shrinks=self.shrinks[q] - self.shrinks[a])
 
     def plan(self, breaks: list[int], first_width: float, width: float,
-             first_continues: bool = False) -> list[int] | None:
+             first_continues: bool = False, hyphens: dict[int, float] | None = None) -> list[int] | None:
         """The line ends (indexes into the units) that set the paragraph best, the last being
         len(units); ``breaks`` are the indexes a line may start at. ``first_width`` is the
         first line's measure (less any indent); ``first_continues``: the paragraph's first
         line here continues one from a previous page (no indent)."""
         n = len(self.units)
-        chances = sorted({b for b in breaks if 0 < b < n} | {n})
+        hyphens = hyphens or {}
+        chances = sorted({b for b in breaks if 0 < b < n} | {h for h in hyphens if 0 < h < n} | {n})
+        plain = set(breaks)
         best: dict[int, tuple[float, int | None]] = {0: (0.0, None)}
         shortest = SHORTEST_EM * self.em
         for a in [0] + chances:  # lines only go forward: increasing order is a valid DP order
@@ -106,10 +112,13 @@ class Planner:
                 if p <= a:
                     continue
                 counts = self.counts(a, p, continuation)
+                hyphen = hyphens.get(p, 0.0) if p not in plain and p != n else 0.0
+                if hyphen:
+                    counts = replace(counts, laid=counts.laid + hyphen, natural=counts.natural + hyphen)
                 if counts.laid > available + 1e-6:
                     continue
                 badness = linefit.estimate(counts, available, self.em, p != n, self.max_gap_em)
-                cost = best[a][0] + badness + LINE_COST
+                cost = best[a][0] + badness + LINE_COST + (HYPHEN_COST if hyphen else 0.0)
                 if p not in best or cost < best[p][0] - 1e-9:
                     best[p] = (cost, a)
         if n not in best:
