@@ -102,6 +102,8 @@ _EXPECTED_SIGNATURES = {
     'weasyprint.layout.percent.resolve_percentages': ['box', 'containing_block'],
     'weasyprint.layout.page.make_page': [
         'context', 'root_box', 'page_type', 'resume_at', 'page_number', 'page_state'],
+    # page_state is (quote_depth, counter_values, counter_scopes, page_groups): makeup restores it.
+    'weasyprint.formatting_structure.build.update_counters': ['state', 'style'],
     'weasyprint.layout.LayoutContext.overflows_page': ['self', 'bottom_space', 'position_y'],
     'weasyprint.formatting_structure.boxes.Box.translate': ['self', 'dx', 'dy', 'ignore_floats'],
     'weasyprint.formatting_structure.boxes.Box.descendants': ['self', 'placeholders'],
@@ -139,7 +141,10 @@ _EXPECTED_REFERENCES = {
     'weasyprint.layout.page.remake_page': {'make_page', 'page_maker'},
     'weasyprint.layout.page.make_page': {
         'block_level_layout', 'page_bottom', 'current_page', 'current_footnote_area',
-        'content_box_y', 'children'},
+        'content_box_y', 'children',
+        # What makeup._Snapshot restores when a page is laid out again.
+        'footnotes', 'reported_footnotes', 'current_page_footnotes', 'broken_out_of_flow',
+        'update_counters', 'page_maker'},
     'weasyprint.layout.block.block_level_layout': {'is_for_root_element'},
     'weasyprint.layout.page.make_all_pages': {'page_maker', 'remake_page'},
     'weasyprint.layout.inline.atomic_box': {'copy', 'inline_replaced_box_layout'},

@@ -84,6 +84,7 @@ MAKEUP = {
     "contents_leading": Field("number", "目录条目行距（字号的倍数）"),
     "contents_min_size": Field("str", "目录条目最小字号"),
     "contents_min_leading": Field("number", "目录条目最小行距（字号的倍数）"),
+    "end_block_min_leading": Field("number", "版记放不下时各行最小行距（字号的倍数）"),
 }
 FIGURE_PLACEMENTS = {"top": True, "here": False}  # top: the next page's top; here: never moved
 LENGTH_UNITS = {"pt": 1.0, "mm": 72 / 25.4, "px": 0.75}

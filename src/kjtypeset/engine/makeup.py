@@ -16,10 +16,23 @@ hooks act while it paginates, where the facts are known:
    the pages as any paragraph does) and the figure opens the next page, above the text that
    continues there, as a LaTeX float does. Figures keep their order: once one is deferred,
    every later figure on that page follows it. Every figure is also held to the layout's
-   maximum height (a share of the type area; an article may ask for more).
+   maximum height (a share of the type area; an article may ask for more), and the figures
+   of a page to its share (shrinking, down to the minimum scale, to keep it).
+   A figure stays within its article: when the article ends on the page the figure would
+   leave, it moves back instead, before an earlier paragraph of the article on that page or
+   to the page's top (``_move_back``), and the text under it flows on. The page is laid out
+   again to see that the move holds (a bounded number of tries, ``MAX_PAGE_TRIES``; the
+   counters, footnotes and re-make state a page changes are restored in between,
+   ``_Snapshot``). Moving a figure onto the page before, which is made already, takes a
+   later layout of the issue: ``figure_moves`` reads the defects of one layout and names
+   the moves (``Settings.moves``), which the next layout makes as it reaches the blocks.
 3. **The end block on an even page.** The block marked ``data-page-bottom`` (the 版记) is
    never laid out on an odd page, nor before a deferred figure: a page break is forced
-   before it, so it lands on the next even page (GB/T 9704-2012 §7.5, §10).
+   before it, so it lands on the next even page (GB/T 9704-2012 §7.5, §10). When it does
+   not fit under the text of the last, even page, that page is laid out again with its
+   figures at their smallest, then with the block's rows at the layout's
+   ``end_block_min_leading``; only then does it go to the next even page, after a blank one
+   (GB/T 9704 §7.5 provides for that blank page).
 
 The pagination state is kept per page, so WeasyPrint's re-making of pages (for contents
 page numbers) makes the same decisions again. ``install()`` refuses a WeasyPrint whose
@@ -49,6 +62,21 @@ class _Pagination:
     deferred: dict[int, list] = field(default_factory=dict)  # page N → figures for N + 1's top
     order: dict = field(default_factory=dict)  # element → document order, for the deferral check
     figures_on: dict[int, float] = field(default_factory=dict)  # page N → height its figures take
+    # Figures moved back within their article (see _move_back): page N → {id(block): figures
+    # laid just before that block}, and page N → figures at its top (after those deferred).
+    before: dict[int, dict[int, list]] = field(default_factory=dict)
+    top: dict[int, list] = field(default_factory=dict)
+    placed: dict[int, set] = field(default_factory=dict)  # page N → elements of its figures
+    squeeze: dict[int, bool] = field(default_factory=dict)  # page N → its figures at their smallest
+    smallest: dict[int, frozenset] = field(default_factory=dict)  # page N → figures at their smallest
+    earlier: set = field(default_factory=set)  # elements of figures on the pages before this one
+    laid: set = field(default_factory=set)  # elements of figures laid on the page being made
+    heights: dict = field(default_factory=dict)  # figure element → its height on the grid
+    flow_top: dict[int, float] = field(default_factory=dict)  # page N → where its text starts
+    parents: dict[int, object] = field(default_factory=dict)  # id(box) → parent, box tree
+    flow_before: dict[int, list] = field(default_factory=dict)  # Settings.moves, by box
+    always_smallest: frozenset = frozenset()  # Settings.smallest, by element
+    end_block: object = False  # the end block's box (None: there is none; False: not looked for)
 
 
 @dataclass(frozen=True)
@@ -65,6 +93,11 @@ class Settings:
     contents_leading: float = 2.0  # times the size
     contents_min_size: float = 10.5
     contents_min_leading: float = 1.5
+    end_block_min_leading: float = 0.0  # the 版记's rows may close up to this (0: never)
+    # Figures moved back by a later layout (see figure_moves): (figure, block) by the
+    # elements' document order; the figure is laid out just before the block.
+    moves: tuple[tuple[int, int], ...] = ()
+    smallest: tuple[int, ...] = ()  # figures set at their smallest, by document order
 
 
 def install(settings: Settings) -> None:
@@ -107,7 +140,8 @@ def _pagination(context) -> _Pagination:
 def _own_style(box):
     """The style of the element the box was made for (None for anonymous boxes)."""
     if box.is_table_wrapper:
-        box = box.get_wrapped_table()
+        # A wrapper's fragment may hold its caption alone (the table on the next page).
+        box = box.get_wrapped_table() or box
     style = box.style
     return style if getattr(style, "cascaded", None) is not None else None
 
@@ -197,24 +231,344 @@ def snap_box(context, new_box, position_y: float, adjoining: list, limit: float,
 
 # ---- the hooks ---------------------------------------------------------------------------
 
+MAX_PAGE_TRIES = 6  # layouts of one page while figures are moved back (see _move_back)
+
+
 def _make_page(context, root_box, page_type, resume_at, page_number, page_state):
     state = _pagination(context)
     if state.pitch is None:
         state.pitch = _pitch_of(root_box) or 0
+    if not state.parents:
+        state.parents = {id(child): box for box in root_box.descendants()
+                         for child in getattr(box, "children", ())}
+        if moves := _state["settings"].moves:
+            state.flow_before = _flow_moves(root_box, moves)
+        if smallest := _state["settings"].smallest:
+            elements = list(root_box.element.iter())
+            state.always_smallest = frozenset(elements[n] for n in smallest if n < len(elements))
     before = state.deferred.pop(page_number, [])
-    state.figures_on[page_number] = 0.0
-    page, resume_at, next_page = _state["make_page"](
-        context, root_box, page_type, resume_at, page_number, page_state)
-    deferred = state.deferred.get(page_number, [])
-    if deferred:
-        deferred = _still_deferred(state, root_box, resume_at, deferred)
-        state.deferred[page_number] = deferred
+    placed_before = state.placed.pop(page_number, set())
+    state.earlier = set().union(*(ids for number, ids in state.placed.items() if number < page_number))
+    state.before.pop(page_number, None)
+    state.top.pop(page_number, None)
+    start = resume_at
+    snapshot = _Snapshot(context, page_state, page_number)
+    accepted = _Plan()
+    trial: _Plan | None = None
+    queue: list[_Plan] = []  # plans still to try
+    exhausted = False
+    for attempt in range(MAX_PAGE_TRIES):
+        if attempt:
+            snapshot.restore()
+        plan = trial or accepted
+        _set_moves(state, page_number, list(plan.moves))
+        state.squeeze[page_number] = plan.squeeze
+        _tighten_end_block(state, root_box, plan.tight_end)
+        state.smallest[page_number] = plan.smallest | state.always_smallest
+        state.deferred.pop(page_number, None)
+        state.figures_on[page_number] = 0.0
+        state.laid = set()
+        page, resume_at, next_page = _state["make_page"](
+            context, root_box, page_type, start, page_number, page_state)
+        deferred = state.deferred.get(page_number, [])
+        if deferred:
+            deferred = _still_deferred(state, root_box, resume_at, deferred)
+            state.deferred[page_number] = deferred
+        state.placed[page_number] = _figures_on(page)
+        holds = trial is None or (
+            all(f.element in state.placed[page_number] for f, _t in trial.moves)
+            and (not trial.squeeze or accepted.squeeze or resume_at is None))
+        if trial is not None and holds:  # kept
+            accepted, queue, exhausted = trial, [], False
+        trial = None
+        if holds and not exhausted and not queue:
+            queue = [_Plan(tuple(moves), accepted.squeeze, accepted.smallest | smallest)
+                     for moves, smallest in _move_back(context, state, root_box, page, start,
+                                                       resume_at, page_number, list(accepted.moves))]
+            end_block = not queue and not accepted.squeeze and _end_block_next(root_box, resume_at, page_number)
+            if end_block:
+                # The 版记 does not fit under the text of this even page: with the figures here
+                # at their smallest, and then with the 版记's rows closer (the layout's
+                # end_block_min_leading), it may, and the page after is not left blank.
+                if state.placed[page_number]:
+                    queue.append(_Plan(accepted.moves, True, accepted.smallest))
+                if _state["settings"].end_block_min_leading:
+                    queue.append(_Plan(accepted.moves, True, accepted.smallest, tight_end=True))
+            exhausted = not queue
+        if queue and attempt < MAX_PAGE_TRIES - 2:
+            trial = queue.pop(0)
+            continue
+        if holds:
+            break
+        queue, exhausted = [], True  # lay the page once more as accepted
     if deferred and resume_at is None:
         # The flow ended on this page: one more page, empty but for the deferred figures.
         resume_at = {len(root_box.children): None}
-    if [id(f) for f in before] != [id(f) for f in deferred] and page_number < len(context.page_maker):
+    changed = ([id(f) for f in before] != [id(f) for f in deferred]
+               or placed_before != state.placed[page_number])
+    if changed and page_number < len(context.page_maker):
         context.page_maker[page_number][-1]["content_changed"] = True  # re-make the next page
     return page, resume_at, next_page
+
+
+def _flow_moves(root_box, moves) -> dict[int, list]:
+    """Settings.moves as {id(block box): [figure boxes laid out before it]}."""
+    elements = list(root_box.element.iter())
+    boxes_of = {}
+    for box in root_box.descendants():
+        if box.element is not None and _own_style(box) is not None:
+            boxes_of.setdefault(box.element, box)
+    out: dict[int, list] = {}
+    for figure, block in moves:
+        if figure < len(elements) and block < len(elements):
+            figure_box, block_box = boxes_of.get(elements[figure]), boxes_of.get(elements[block])
+            if figure_box is not None and block_box is not None and _is_figure(figure_box):
+                out.setdefault(id(block_box), []).append(figure_box)
+    return out
+
+
+def _figures_on(page) -> set:
+    """The elements of the figures laid out on a page."""
+    return {box.element for box in page.descendants() if _is_figure(box)}
+
+
+def _resumes_in(root_box, resume_at, container) -> bool:
+    """Whether the next page resumes inside ``container`` (a box of the box tree)."""
+    box, stack = root_box, resume_at
+    while stack:
+        (index, stack), = stack.items()
+        children = getattr(box, "children", None)
+        if children is None or index >= len(children):
+            return False
+        box = children[index]
+        if box is container:
+            return True
+    return False
+
+
+def _starts_in(root_box, resume_at, container) -> tuple[bool, int | None]:
+    """Whether a page that starts at ``resume_at`` starts inside ``container``, and the index
+    of the child there that continues from the page before (None when it starts afresh)."""
+    box, stack = root_box, resume_at
+    while stack:
+        (index, stack), = stack.items()
+        children = getattr(box, "children", None)
+        if children is None or index >= len(children):
+            return False, None
+        if box is container:
+            return True, (index if stack else None)
+        box = children[index]
+    return False, None
+
+
+MAX_CHAIN = 3  # figures moved back together at most
+
+
+def _move_back(context, state: _Pagination, root_box, page, start, resume_at, page_number: int,
+               accepted: list) -> list[list]:
+    """Ways to keep a figure within its article, best first, each a full list of moves with
+    the figures to set at their smallest.
+
+    A figure that does not fit where it is written is deferred to the next page's top, and
+    the text after it fills this page. When its article ends on this page, though, the
+    text that follows is another article's, or nothing: the figure would stand in the wrong
+    article, or leave a hole and a page of figures at the end of the issue. A professional
+    makeup then moves the figure back: to the start of an earlier paragraph of its article on
+    this page (or this page's top, when the page begins inside the article), the text under
+    it flowing on to the next page. Figures keep their order, so the figures of the article
+    already on this page after that point move back with it (at most MAX_CHAIN in all),
+    spread over the paragraphs. Each way is a prediction from this layout; the page is laid
+    out again to see whether it holds (see _make_page)."""
+    settings: Settings = _state["settings"]
+    deferred = state.deferred.get(page_number, [])
+    if not settings.figure_float or not deferred or not state.pitch:
+        return []
+    figure = deferred[0]
+    body = state.parents.get(id(figure))
+    if body is None or _resumes_in(root_box, resume_at, body) or figure.element not in state.heights:
+        return []  # its article goes on over the page: the next page's top is right
+    laid = next((b for b in page.descendants() if b.element is body.element and not _is_figure(b)
+                 and _own_style(b) is not None), None)
+    if laid is None:
+        return []
+    inside, continued = _starts_in(root_box, start, body)
+    anchors = {child.element: n for n, child in enumerate(body.children)}
+    moved = {f.element for f, _t in accepted}
+    # Slots: where a figure may go, in flow order, with where they start in this layout.
+    slots, figures_here, previous = [], [], None
+    if inside:
+        slots.append(("top", state.flow_top.get(page_number, page.content_box_y()), -math.inf))
+    for child in laid.children:
+        if _is_figure(child):
+            anchor = anchors.get(child.element, child.index)
+            position = child.index - 0.5 if child.element in moved else anchor
+            figures_here.append((child.element, child.position_y, child.margin_height(), anchor, position))
+        elif child.index != continued and not (previous is not None and previous.style["break_after"] in ("avoid", "avoid-page")):
+            slots.append((body.children[child.index], child.position_y, child.index - 0.5))
+        previous = child
+    bottom = context.page_bottom
+    share = settings.figure_page_share * page.height
+    by_element = {child.element: child for child in body.children}
+    out = []
+    # At their own size first; then as small as they may be set (figure_min_scale).
+    # The figures at the page's top (carried over from the page before) stay, but may give
+    # way too: at their smallest they leave more of the page's share and room.
+    on_top = [(c.element, c.margin_height()) for c in page.children[0].children if _is_figure(c)]
+    for least in (0, 1):
+        height = state.heights[figure.element][least]
+        gain = sum(h - state.heights.get(e, (h, h))[1] for e, h in on_top) if least else 0.0
+        for size in range(0, min(len(figures_here), MAX_CHAIN - 1) + 1):
+            anchor = anchors[figure.element]
+            chain = [(e, top - gain, state.heights.get(e, (h, h))[least] if least else h, a, p, h)
+                     for e, top, h, a, p in figures_here[len(figures_here) - size:]]
+            chain.append((figure.element, math.inf, height, anchor, anchor, 0.0))
+            fixed = figures_here[:len(figures_here) - size]
+            used = state.figures_on.get(page_number, 0.0) - gain + sum(c[2] - c[5] for c in chain)
+            if used > share + EPSILON:
+                continue  # the text's share of the page
+            # Targets come after the figures that stay (a figure moved before a block stays
+            # ahead of the ones moved there now).
+            usable = [(target, top - gain, place) for target, top, place in slots
+                      if not fixed or place >= fixed[-1][4]]
+            found = []
+            for targets in _assignments(len(chain), len(usable)):
+                if not all(usable[t][2] < chain[i][3] for i, t in enumerate(targets)):
+                    continue  # a figure only moves back
+                if _fits(chain, [usable[t] for t in targets], bottom):
+                    found.append((-len(set(targets)), -sum(targets), targets))
+            found.sort()
+            keep = [(f, t) for f, t in accepted if f.element not in {c[0] for c in chain}]
+            smallest = frozenset([c[0] for c in chain] + [e for e, _h in on_top]) if least else frozenset()
+            for _spread, _late, targets in found[:3 - len(out)]:
+                out.append((keep + [(by_element[chain[i][0]], usable[t][0]) for i, t in enumerate(targets)],
+                            smallest))
+            if len(out) >= 3:
+                return out
+        if out:
+            return out
+    return out
+
+
+def _assignments(count: int, slots: int):
+    """Non-decreasing choices of ``count`` slots out of ``slots`` (figures keep their order)."""
+    if count == 0:
+        yield ()
+        return
+    def walk(prefix, low):
+        if len(prefix) == count:
+            yield tuple(prefix)
+            return
+        for slot in range(low, slots):
+            yield from walk(prefix + [slot], slot)
+    yield from walk([], 0)
+
+
+def _fits(chain: list, slots: list, bottom: float) -> bool:
+    """Whether each figure of ``chain`` (element, top now, height, anchor, place, height now) fits on the page
+    when moved to its slot (target, top now, position): the text shifts down by the figures
+    moved above it, and up by those moved away from above it."""
+    for i, (_element, _top, height, _anchor, _position, _now) in enumerate(chain):
+        slot_top = slots[i][1]
+        above = sum(c[2] for c in chain[:i])  # moved to this slot or an earlier one
+        gone = sum(c[5] for c in chain if c[1] < slot_top)  # moved away from above
+        if slot_top + above - gone + height > bottom + EPSILON:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How a page is laid out: figures moved back (figure, "top" or a block), and whether its
+    figures are set at their smallest (to make room for the 版记)."""
+
+    moves: tuple = ()
+    squeeze: bool = False
+    smallest: frozenset = frozenset()  # elements of figures set at their smallest
+    tight_end: bool = False  # the end block's rows at the layout's end_block_min_leading
+
+
+def _tighten_end_block(state: _Pagination, root_box, tight: bool) -> None:
+    """Set the end block's rows at the layout's end_block_min_leading (or back as they were):
+    every box of it whose line height is the block's own (a number, as 1.75)."""
+    if state.end_block is False:
+        state.end_block = next((c for c in root_box.descendants() if _is_end_block(c)), None)
+    block = state.end_block
+    if block is None:
+        return
+    leading = _state["settings"].end_block_min_leading
+    for box in [block, *block.descendants()]:
+        if tight and not hasattr(box, "_kj_loose_style"):
+            value = box.style["line_height"]
+            if isinstance(value, (int, float)) and value > leading:
+                box._kj_loose_style = box.style
+                box.style = box.style.copy()
+                box.style["line_height"] = leading
+        elif not tight and hasattr(box, "_kj_loose_style"):
+            box.style = box._kj_loose_style
+            del box._kj_loose_style
+
+
+def _end_block_next(root_box, resume_at, page_number: int) -> bool:
+    """Whether the flow resumes with the end block after this even page."""
+    settings: Settings = _state["settings"]
+    if not settings.end_block_even_page or page_number % 2 or not resume_at:
+        return False
+    box, stack = root_box, resume_at
+    while stack:
+        (index, stack), = stack.items()
+        children = getattr(box, "children", None)
+        if children is None or index >= len(children):
+            return False
+        box = children[index]
+        if _is_end_block(box):
+            return stack is None
+    return False
+
+
+def _set_moves(state: _Pagination, page_number: int, moves: list) -> None:
+    before: dict[int, list] = {}
+    top = []
+    for figure, target in moves:
+        if target == "top":
+            top.append(figure)
+        else:
+            before.setdefault(id(target), []).append(figure)
+    state.before[page_number], state.top[page_number] = before, top
+
+
+class _Snapshot:
+    """What making a page changes outside the page, so that it can be made again: the counters
+    (page_state), the footnotes waiting and reported, broken out-of-flow boxes and the page's
+    re-make state (anchors and counter look-ups cached on it)."""
+
+    def __init__(self, context, page_state, page_number):
+        import copy
+        self.context, self.page_state = context, page_state
+        self.saved_state = copy.deepcopy(page_state)
+        self.footnotes = list(context.footnotes)
+        self.reported = list(context.reported_footnotes)
+        self.broken = dict(context.broken_out_of_flow)
+        self.remake = context.page_maker[page_number - 1][-1]
+        self.saved_remake = {key: list(value) if isinstance(value, list) else value
+                             for key, value in self.remake.items()}
+
+    def restore(self):
+        import copy
+        saved = copy.deepcopy(self.saved_state)
+        quote_depth, counter_values, counter_scopes, page_groups = self.page_state
+        quote_depth[:] = saved[0]
+        counter_values.clear()
+        counter_values.update(saved[1])
+        counter_scopes[:] = saved[2]
+        page_groups[:] = saved[3]
+        context = self.context
+        context.footnotes = list(self.footnotes)
+        context.reported_footnotes = list(self.reported)
+        context.current_page_footnotes = []
+        context.broken_out_of_flow = dict(self.broken)
+        self.remake.clear()
+        self.remake.update({key: list(value) if isinstance(value, list) else value
+                            for key, value in self.saved_remake.items()})
 
 
 def _still_deferred(state: _Pagination, root_box, resume_at, deferred: list) -> list:
@@ -241,30 +595,46 @@ def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_
                              adjoining_margins=None, *args, **kwargs):
     """make_page's layout of the root box: deferred figures first, at the top of the page."""
     layout = _state["page_block_level_layout"]
-    pending = []
+    pending, moved = [], []
     if box.is_for_root_element:
         state = _pagination(context)
         pending = state.deferred.get(context.current_page - 1, [])
-    if not pending:
+        moved = [f for f in state.top.get(context.current_page, []) if f.element not in state.earlier]
+        state.flow_top[context.current_page] = box.position_y
+    if not pending and not moved:
         return layout(context, box, bottom_space, skip_stack, containing_block, page_is_empty,
                       absolute_boxes, fixed_boxes, adjoining_margins, *args, **kwargs)
     placed = []
     top = start = box.position_y
     budget = _state["settings"].figure_page_share * containing_block.height
-    for figure in pending:
-        if state.deferred.get(context.current_page):  # one carried over: the rest follow it
-            state.deferred[context.current_page].append(figure)
+    for figure in pending + moved:
+        was_moved = figure in moved
+        if state.deferred.get(context.current_page) and not was_moved:
+            state.deferred[context.current_page].append(figure)  # one carried over: the rest follow it
             continue
         figure.position_x, figure.position_y = containing_block.content_box_x(), top
         new = layout(context, figure, 0, None, containing_block, not placed, absolute_boxes,
                      fixed_boxes, [])[0]
+        if new is not None:
+            # Within the figures' share of the page (and on it), shrinking if need be, down
+            # to the layout's minimum scale; the first figure of a page stays if it cannot.
+            room = min(start + budget, context.page_bottom) - top
+            smaller = _shrunk(state, figure, new, top, room, grid_mode(figure),
+                              smallest=state.squeeze.get(context.current_page, False)
+                              or figure.element in state.smallest.get(context.current_page, ()))
+            if smaller is not None:
+                new = layout(context, figure, 0, None, containing_block, not placed,
+                             absolute_boxes, fixed_boxes, [])[0]
         if new is None or (placed and (
                 context.overflows_page(0, new.position_y + new.margin_height())
                 or new.position_y + new.margin_height() - start > budget + EPSILON)):
             # No room under the figures placed already (or the text's share of the page
-            # would go): it opens the page after.
-            state.deferred.setdefault(context.current_page, []).append(figure)
+            # would go): it opens the page after. (A figure moved back here stays where
+            # it is written instead.)
+            if not was_moved:
+                state.deferred.setdefault(context.current_page, []).append(figure)
             continue
+        state.laid.add(figure.element)
         bottom = new.border_box_y() + new.border_height()
         mode = grid_mode(figure)
         if mode:
@@ -273,7 +643,7 @@ def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_
             top = bottom + new.margin_bottom
         placed.append(new)
     state.figures_on[context.current_page] = top - start
-    box.position_y = top
+    state.flow_top[context.current_page] = box.position_y = top
     result = layout(context, box, bottom_space, skip_stack, containing_block, not placed,
                     absolute_boxes, fixed_boxes, adjoining_margins, *args, **kwargs)
     if result[0] is None:
@@ -298,13 +668,54 @@ def _in_flow_layout(context, box, index, child, new_children, page_is_empty, abs
             # still waiting for a page top (GB/T 9704 §7.5: the 版记 is on the last page).
             return (False, True, {index: None}, position_y, adjoining_margins,
                     {"break": "any", "page": None}, new_children, max_lines)
+    skip = (False, False, None, position_y, adjoining_margins, next_page, new_children, max_lines)
+    if skip_stack is None and _is_figure(child) and (
+            child.element in state.laid or child.element in state.earlier):
+        return skip  # moved back: it is on this page or an earlier one already
+    if skip_stack is None and (moved := state.before.get(page, {}).get(id(child), [])
+                               + state.flow_before.get(id(child), [])):
+        # Figures moved back within their article (see _move_back) go just before this block;
+        # one that does not fit here after all stays where it is written.
+        for figure in moved:
+            if figure.element in state.laid or figure.element in state.earlier:
+                continue
+            figure.position_x, figure.position_y = child.position_x, position_y
+            result = _lay(context, box, index, figure, new_children, page_is_empty, absolute_boxes,
+                          fixed_boxes, adjoining_margins, bottom_space, position_y, None,
+                          first_letter_style, first_line_style, discard, next_page, max_lines,
+                          settings, state, moved=True)
+            if result is None:
+                continue
+            abort, stop, resume_at, new_position_y, margins, _next, children, _lines = result
+            if abort or stop or resume_at is not None or not children or children[-1].element is not figure.element:
+                continue
+            position_y, adjoining_margins, new_children = new_position_y, margins, children
+            child.position_y = position_y  # WeasyPrint placed the block before the figure came
+            page_is_empty = False
+            state.laid.add(figure.element)
+    result = _lay(context, box, index, child, new_children, page_is_empty, absolute_boxes,
+                  fixed_boxes, adjoining_margins, bottom_space, position_y, skip_stack,
+                  first_letter_style, first_line_style, discard, next_page, max_lines,
+                  settings, state)
+    if result is None:  # deferred
+        return (False, False, None, position_y, adjoining_margins, next_page, new_children, max_lines)
+    return result
+
+
+def _lay(context, box, index, child, new_children, page_is_empty, absolute_boxes, fixed_boxes,
+         adjoining_margins, bottom_space, position_y, skip_stack, first_letter_style,
+         first_line_style, discard, next_page, max_lines, settings, state, moved=False):
+    """WeasyPrint's layout of one child, with a figure placed, shrunk or deferred first and a
+    grid block snapped after; None when the figure is deferred (or, ``moved`` back, does not
+    fit where it was moved to)."""
+    page = context.current_page
     if skip_stack is None and _is_figure(child):
         decided = _place_figure(context, box, index, child, new_children, page_is_empty,
                                 adjoining_margins, bottom_space, position_y, settings, state)
         if decided == "defer":
-            state.deferred.setdefault(page, []).append(child)
-            return (False, False, None, position_y, adjoining_margins, next_page, new_children,
-                    max_lines)
+            if not moved:
+                state.deferred.setdefault(page, []).append(child)
+            return None
     result = _state["in_flow"](
         context, box, index, child, new_children, page_is_empty, absolute_boxes, fixed_boxes,
         adjoining_margins, bottom_space, position_y, skip_stack, first_letter_style,
@@ -331,29 +742,86 @@ def _place_figure(context, box, index, child, new_children, page_is_empty, adjoi
     pitch, mode = state.pitch, grid_mode(child)
     if pitch and mode:  # the limit holds once the figure is snapped to whole lines
         limit = math.floor(limit / pitch + EPSILON) * pitch - (pitch / 4 if mode == "center" else 0) - EPSILON
+    _reset_image(child)  # a figure shrunk where it was tried before starts from its own size
     height, image = _probe(context, box, child, position_y, adjoining_margins, first_on_page)
     if image is not None and height > limit + EPSILON:
         # Taller than the layout allows: the image gives way (the caption stays as it is).
         _set_image_height(image, image.height - (height - limit))
         height, image = _probe(context, box, child, position_y, adjoining_margins, first_on_page)
+    full = _on_grid(height, pitch, mode)
+    least = full if image is None else _on_grid(height - (1 - settings.figure_min_scale) * image.height, pitch, mode)
+    state.heights[child.element] = (full, least)
+    allowed = math.inf
     if settings.figure_float and not first_on_page:
         if state.deferred.get(context.current_page):
             return "defer"  # figures keep their order: this one follows those already waiting
         used = state.figures_on.get(context.current_page, 0.0)
-        if used and used + height > settings.figure_page_share * page_box.height + EPSILON:
-            return "defer"  # the rest of the page is the text's (LaTeX's \textfraction)
+        if used:  # the rest of the page is the text's (LaTeX's \textfraction)
+            allowed = settings.figure_page_share * page_box.height - used
+    if not first_on_page:
+        allowed = min(allowed, context.page_bottom - bottom_space - position_y)
+    # The size the figure has before it shrinks to stay in place (its own size, or the
+    # layout's maximum height).
+    natural = image and getattr(child, "_kj_natural_image_height", image.height)
+    if image is not None:
+        child._kj_natural_image_height = natural
+        if state.squeeze.get(context.current_page) or child.element in state.smallest.get(context.current_page, ()):
+            # as small as it may be (see _Plan)
+            allowed = min(allowed, height - image.height + settings.figure_min_scale * natural + EPSILON)
+    if height <= allowed + EPSILON:
+        return "place"
     if image is None:
-        return "place"
-    # The size the figure has before it shrinks to stay in place (re-made pages start from it).
-    natural = child._kj_natural_image_height = getattr(child, "_kj_natural_image_height", image.height)
-    room = context.page_bottom - bottom_space - position_y
-    if height <= room + EPSILON or first_on_page:
-        return "place"
-    smaller = image.height - (height - room)
+        return "defer" if settings.figure_float else "place"
+    smaller = image.height - (height - allowed)
     if smaller >= settings.figure_min_scale * natural:
         _set_image_height(image, smaller)
         return "place"
     return "defer" if settings.figure_float else "place"
+
+
+def _shrunk(state: _Pagination, figure, laid, top: float, room: float, mode: str | None,
+            smallest: bool = False):
+    """Shrink ``figure`` (laid out as ``laid`` at ``top``) so that it takes no more than
+    ``room`` once on the grid (or as little as it may: ``smallest``), if the layout's minimum
+    scale allows; its new image height, or None when it fits as it is or cannot shrink enough."""
+    from weasyprint.formatting_structure import boxes
+    image = next((b for b in laid.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    original = next((b for b in figure.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    if image is None or original is None:
+        return None
+    natural = getattr(figure, "_kj_natural_image_height", image.height)
+    height = laid.border_box_y() + laid.border_height() + laid.margin_bottom - top
+    if smallest:
+        room = min(room, height - image.height + _state["settings"].figure_min_scale * natural + EPSILON)
+    pitch = state.pitch
+    if pitch and mode and not smallest:
+        room = math.floor(room / pitch + EPSILON) * pitch - (pitch / 4 if mode == "center" else 0)
+    if height <= room + EPSILON:
+        return None
+    smaller = image.height - (height - room)
+    if smaller < _state["settings"].figure_min_scale * natural:
+        return None
+    _set_image_height(_ImageRef(original, image.height), smaller)
+    return smaller
+
+
+def _on_grid(height: float, pitch: float | None, mode: str | None) -> float:
+    """The height a block starting on the grid takes once snapped (see snap_target)."""
+    if not pitch or not mode or mode == "nearest":
+        return height
+    lowest = height + (pitch / 4 if mode == "center" else 0)
+    return math.ceil(lowest / pitch - EPSILON / pitch) * pitch
+
+
+def _reset_image(child) -> None:
+    from weasyprint.formatting_structure import boxes
+    image = next((b for b in child.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    if image is None:
+        return
+    if hasattr(image, "_kj_style"):
+        image.style = image._kj_style
+    else:
+        image._kj_style = image.style
 
 
 def _probe(context, box, child, position_y, adjoining_margins, page_is_empty):
@@ -544,8 +1012,10 @@ def defects(document) -> list[tuple[int, str]]:
         blocks = [b for b in page_box.descendants()
                   if _element_attr(b, FIGURE) is not None or b.is_table_wrapper
                   or _element_attr(b, CONTENTS) is not None]
+        notes = [c.position_y + c.margin_height() for c in page_box.children
+                 if isinstance(c, boxes.FootnoteAreaBox) and c.children]
         bottom = max([y for _e, y in lines] + [b.position_y + b.margin_height() - b.margin_bottom
-                                               for b in blocks], default=None)
+                                               for b in blocks] + notes, default=None)
         first_line = min((y for _e, y in lines), default=math.inf)
         figures = [b.position_y for b in blocks if _element_attr(b, FIGURE) is not None]
         pages.append({"prints": any(_prints(c) for c in content), "lines": len(lines),
@@ -575,17 +1045,123 @@ def defects(document) -> list[tuple[int, str]]:
 
 def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     """Other ways to set the issue when ``defects`` found something, each (CSS, settings):
-    move a few lines onto a last page of text that holds too few, or onto the page that
-    would stand blank before the 版记 page; and let figures take a whole page when the
-    text has run out (the rule that keeps a fifth of a page for text leaves holes there)."""
+    move figures back onto the page before (see figure_moves); move a few lines onto a last
+    page of text that holds too few, or onto the page that would stand blank before the 版记
+    page; and let figures take a whole page when the text has run out (the rule that keeps a
+    fifth of a page for text leaves holes there)."""
+    from dataclasses import replace
     out = []
+    moves, smallest = figure_moves(document, settings)
+    if moves:
+        out.append(("", replace(settings, moves=tuple(sorted(set(settings.moves) | set(moves))),
+                                smallest=tuple(sorted(set(settings.smallest) | set(smallest))))))
     if (push := _tail_push(document)) is not None:
         out.append((push, settings))
     if settings.figure_page_share < 1 and any(
             _element_attr(b, FIGURE) is not None for p in document.pages[-3:] for b in p._page_box.descendants()):
-        from dataclasses import replace
         out.append(("", replace(settings, figure_page_share=1.0)))
     return out
+
+
+def figure_moves(document, settings: Settings) -> tuple[list[tuple[int, int]], list[int]]:
+    """Figures to move back onto the page before theirs, as (figure, block) by document order:
+    the figure goes just before that block of its article (a later layout, see
+    Settings.moves); and the figures to set at their smallest so that it fits there.
+
+    Within one page the pagination moves a figure back when its article ends there
+    (_move_back); what it cannot do is reach the page before, which is made already. Two
+    defects call for it: a page left with a hole because the next page opens with a figure
+    whose article ended on it (the figure crossed into the next article), and a page of
+    figures with a few lines of text. Moving the figure (the first such one) back onto the
+    page before lets the article's text flow on and fill the page."""
+    found = defects(document)
+    if not found or not settings.figure_float:
+        return [], []
+    root = document.pages[0]._page_box.children[0].element
+    order = {element: n for n, element in enumerate(root.iter())}
+    parent = {child: element for element in root.iter() for child in element}
+    pages = [_page_figures(page._page_box, settings) for page in document.pages]
+    moves, smallest = [], []
+    for number, kind in found:
+        index = number - 1
+        if kind == "hole" and index + 1 < len(pages) and pages[index + 1]["figures"]:
+            # The figure opening the next page, and those of its article on this page.
+            first = pages[index + 1]["figures"][0]
+            article = parent.get(first.element)
+            candidates = [(index, f) for f in pages[index]["figures"] if parent.get(f.element) is article]
+            candidates.append((index + 1, first))
+        elif kind == "few lines":
+            # Its figures, or those of the page before: either moved back, the text they
+            # displace flows on to this page.
+            candidates = [(index, f) for f in pages[index]["figures"]]
+            candidates += [(index - 1, f) for f in pages[index - 1]["figures"]]
+        else:
+            continue
+        for home, figure in candidates:
+            if figure.element in {m for m, _b in moves}:
+                break
+            container = parent.get(figure.element)
+            target = None
+            for back in (1, 2):  # onto the page before, or the one before that
+                if target is None and home - back >= 1:
+                    target = _move_target(pages, home - back, figure, container, settings)
+            if target is not None:
+                moves.append((order[figure.element], order[target[0]]))
+                smallest.extend(order[element] for element in target[1])
+                break
+    return moves, smallest
+
+
+def _smallest_height(figure, settings: Settings) -> float:
+    """A laid-out figure's height with its image at the layout's minimum scale."""
+    from weasyprint.formatting_structure import boxes
+    image = next((b for b in figure.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    height = figure.margin_height()
+    return height if image is None else height - (1 - settings.figure_min_scale) * image.height
+
+
+def _page_figures(page_box, settings: Settings) -> dict:
+    """A page's figures (laid out, top to bottom), its containers by element, where its type
+    area ends, and the height its figures take (as they are, and at their smallest)."""
+    figures = sorted((b for b in page_box.descendants() if _is_figure(b)), key=lambda b: b.position_y)
+    containers = {}
+    for box in page_box.descendants():
+        if box.element is not None and _own_style(box) is not None and getattr(box, "children", None):
+            containers.setdefault(box.element, box)
+    return {"figures": figures, "containers": containers,
+            "bottom": page_box.content_box_y() + page_box.height, "height": page_box.height,
+            "share": sum(f.margin_height() for f in figures),
+            "least": sum(_smallest_height(f, settings) for f in figures)}
+
+
+def _move_target(pages: list, index: int, figure, container, settings: Settings):
+    """(the element of the latest block of ``container`` that starts on page ``index`` and
+    under whose top the figure fits, the figures to set at their smallest for it), or None."""
+    if index < 1 or container is None:
+        return None
+    page = pages[index]
+    laid = page["containers"].get(container)
+    if laid is None:
+        return None
+    height = _smallest_height(figure, settings)
+    share = settings.figure_page_share * page["height"] + EPSILON
+    if page["share"] + figure.margin_height() <= share:
+        smallest = ()
+    elif page["least"] + height <= share:
+        smallest = tuple(f.element for f in page["figures"]) + (figure.element,)
+    else:
+        return None
+    earlier = pages[index - 1]["containers"].get(container)
+    continued = {c.element for c in earlier.children} if earlier is not None else set()
+    previous = None
+    best = None
+    for child in laid.children:
+        fresh = (child.element not in continued and not _is_figure(child)
+                 and not (previous is not None and previous.style["break_after"] in ("avoid", "avoid-page")))
+        if fresh and child.position_y + height <= page["bottom"] + EPSILON:
+            best = child.element
+        previous = child
+    return None if best is None else (best, smallest)
 
 
 def _tail_push(document) -> str | None:

@@ -49,6 +49,7 @@ class ConfinedFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+MAX_TRIES = 4  # more layouts of an issue whose pages have defects (engine/makeup.py)
 _NOTDEF = re.compile(r'unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)', re.S)
 
 
@@ -90,21 +91,28 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     while (fit := makeup.fit_contents(document, layout.makeup, fit)) is not None:
         css = fit.css(layout.makeup)
         document = render(css)
-    # A page left with a hole or a few lines (mostly at the end, where the text runs out):
-    # the layout is tried again in other ways, and the one with the fewest defects kept.
+    # A page left with a hole or a few lines (figures that could not stay in their article's
+    # text, or the end of the issue where the text runs out): the layout is tried again in
+    # other ways, at most MAX_TRIES more, and the one with the fewest defects kept; one as
+    # good or better is the starting point of the next tries.
     if found := makeup.defects(document):
         best = (len(found), len(document.pages))
-        for extra, settings in makeup.alternatives(document, layout.makeup):
+        queue = [(css + extra, settings) for extra, settings in makeup.alternatives(document, layout.makeup)]
+        for _ in range(MAX_TRIES):
+            if not queue or not best[0]:
+                break
+            tried_css, settings = queue.pop(0)
             makeup.install(settings)
             try:
-                candidate = render(css + extra)
+                candidate = render(tried_css)
             finally:
                 makeup.install(layout.makeup)
             score = (len(makeup.defects(candidate)), len(candidate.pages))
+            if score[0] and score <= best:  # better, or as good: other ways are tried from it first
+                queue = [(tried_css + extra, more)
+                         for extra, more in makeup.alternatives(candidate, settings)] + queue
             if score < best:
                 document, best = candidate, score
-            if not best[0]:
-                break
     pin_to_page_bottom(document)
     makeup.strip_folios(document, layout.makeup)
     return document

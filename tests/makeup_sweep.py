@@ -1,0 +1,201 @@
+"""Page makeup on issues unlike the sample (issue 13, round 2): build a sweep of generated
+issues and read each back with the independent checkers.
+
+    .venv/bin/python tests/makeup_sweep.py [--count 20] [--only 3,7] [--keep DIR] [--json FILE]
+                                           [--tools /work/shared/tools]
+
+Every issue is drawn from its own seed (``SEED + n``), so a run is repeatable: 7–12 articles,
+sections (with sectionless articles after them), figures of many shapes and resolutions
+(several near the end of an article and of the issue), long tables with captions, footnotes,
+distribution lists from none to very long, issues ending on odd and even pages. Images are
+drawn with Pillow at run time (tests/makeup_issues.py); nothing here is committed but code.
+
+For each issue it prints the pages, pagecheck's verdict (holes, sparse pages; exit 0 wanted),
+linecheck's grid share (≥ 0.95 wanted) and its lowest facing-page register, and pdfcheck's
+flush ratio and defects. Exit status 1 when any issue fails pagecheck or the grid target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import makeup_issues as mi  # noqa: E402
+
+SEED = 13000
+TOOLS = Path("/work/shared/tools")
+
+# (pixels, ppi, kind): a landscape chart, a portrait photograph, a square, a tall narrow
+# chart, a panorama wider than the measure, small and low-resolution images, one without ppi,
+# one at 600 ppi.
+SHAPES = [
+    ((1800, 1020), 300, "chart"),
+    ((900, 1200), 150, "photo"),
+    ((1200, 1200), 300, "chart"),
+    ((600, 1500), 200, "chart"),
+    ((3000, 800), 300, "photo"),
+    ((400, 300), 96, "chart"),
+    ((500, 400), 72, "photo"),
+    ((1000, 700), None, "chart"),
+    ((2400, 1600), 600, "photo"),
+    ((1500, 600), 150, "chart"),
+]
+CAPTIONS = ["全市技术合同成交额（亿元）", "新型研发机构实验室一角", "高新技术企业分布",
+            "研发投入强度变化", "科技园区全景", "孵化载体数量", "田间示范现场", "专利授权量",
+            "重点实验室外景", "科创贷款余额"]
+DISTRIBUTIONS = [
+    "",
+    "distribution:\n  报: [市委办公室, 市政府办公室]\n  送: [自治区科技厅]\n  发: [各旗县区科技局]\n",
+    mi.LONG_DISTRIBUTION,
+    mi.VERY_LONG_DISTRIBUTION,
+]
+SECTIONS = ["政策解读", "创新平台", "科技金融", "成果转化", "区域协同", "农牧科技"]
+
+
+def table(rows: int) -> str:
+    """A long table. Its last column is text: pdfcheck reads rows that end in a number, in the
+    first six pages, as contents entries (and their cells as spaces between Han characters)."""
+    lines = ["| 序号 | 平台名称 | 2023年服务企业（家次） | 类别 |", "|---:|---|---:|---|"]
+    kinds = ["孵化器", "众创空间", "重点实验室", "工程技术研究中心", "新型研发机构"]
+    for i in range(1, rows + 1):
+        lines.append(f"| {i} | 第{i}号科技创新服务平台 | {120 + 37 * i} | {kinds[i % len(kinds)]} |")
+    return "\n".join(lines)
+
+
+def footnote_paragraph(rnd: random.Random, label: str) -> str:
+    """A paragraph calling a footnote, with the footnote's text."""
+    text = "".join(rnd.sample(mi.SENTENCES, 2))
+    note = "".join(rnd.sample(mi.SENTENCES, rnd.randint(1, 2)))
+    return f"{text[:-1]}[^{label}]。\n\n[^{label}]: 资料来源：{note}"
+
+
+def plan(n: int) -> tuple[list[mi.ArticleSpec], str, dict[str, bytes]]:
+    """Issue ``n`` of the sweep: its articles, its distribution list, its images."""
+    rnd = random.Random(SEED + n)
+    count = rnd.randint(7, 12)
+    titles = rnd.sample(mi.TITLES, count)
+    # Sections: runs of adjacent articles, some followed by sectionless articles.
+    sections: list[str | None] = [None] * count
+    if rnd.random() < 0.6:
+        names, i = rnd.sample(SECTIONS, 4), rnd.randint(0, 2)
+        for name in names:
+            run = rnd.randint(1, 3)
+            for k in range(i, min(count, i + run)):
+                sections[k] = name
+            i += run + rnd.choice((0, 0, 1))
+            if i >= count:
+                break
+    # The emphasis rotates, so that every kind of issue appears a few times in 20.
+    focus = ("end-figures", "table", "footnotes", "figures", "mixed")[n % 5]
+    images: dict[str, bytes] = {}
+    figure_no = table_no = 0
+    specs = []
+    for index, (title, section) in enumerate(zip(titles, sections)):
+        paragraphs = rnd.randint(2, 8)
+        spec = mi.ArticleSpec(title, paragraphs=paragraphs, section=section,
+                              source=rnd.choice(["市科技局", "科技日报", None]))
+        last_articles = index >= count - 2
+        want_figures = {"end-figures": 2 if last_articles else rnd.random() < 0.3,
+                        "figures": rnd.random() < 0.6, "mixed": rnd.random() < 0.35,
+                        "table": rnd.random() < 0.15, "footnotes": rnd.random() < 0.15}[focus]
+        figures = int(want_figures) + (rnd.random() < 0.3 if want_figures else 0)
+        # Near the end of the article most of the time (the case that piles up); numbered
+        # in the order they are written.
+        places = sorted(paragraphs if rnd.random() < 0.6 else rnd.randint(1, paragraphs)
+                        for _ in range(figures))
+        for after in places:
+            figure_no += 1
+            pixels, ppi, kind = rnd.choice(SHAPES)
+            name = f"f{figure_no}.{'png' if kind == 'chart' else 'jpg'}"
+            images[name] = mi.png(pixels, ppi, kind, seed=SEED + 100 * n + figure_no)
+            attribute = "{max-height=100%}" if rnd.random() < 0.08 else ""
+            spec.extra.append((after, f"![图{figure_no}　{rnd.choice(CAPTIONS)}](images/{name}){attribute}"))
+        if (focus in ("table", "mixed") and rnd.random() < 0.4) or rnd.random() < 0.08:
+            table_no += 1
+            rows = rnd.choice((6, 12, 24, 38, 45))
+            spec.extra.append((rnd.randint(1, paragraphs),
+                               f"表{table_no}　重点平台服务情况\n\n" + table(rows)))
+        if (focus in ("footnotes", "mixed") and rnd.random() < 0.5) or rnd.random() < 0.08:
+            for k in range(rnd.randint(1, 3)):
+                spec.extra.append((rnd.randint(1, paragraphs), footnote_paragraph(rnd, f"n{k + 1}")))
+        if rnd.random() < 0.25 and paragraphs > 2:  # a sub-head, never the article's last block
+            spec.extra.append((rnd.randint(1, paragraphs - 1), "## " + rnd.choice(mi.TITLES)[:12]))
+        specs.append(spec)
+    distribution = DISTRIBUTIONS[rnd.choice((0, 1, 1, 2, 2, 3))]
+    return specs, distribution, images
+
+
+def tool(name: str, tools: Path, pdf: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(tools / name), str(pdf), *args],
+                          capture_output=True, text=True, check=False)
+
+
+def check(pdf: Path, tools: Path) -> dict:
+    page = tool("pagecheck.py", tools, pdf, "--json")
+    pages = json.loads(page.stdout)
+    lines = json.loads(tool("linecheck.py", tools, pdf).stdout)
+    quality = json.loads(tool("pdfcheck.py", tools, pdf, "--json").stdout)
+    grid = lines["grid"]
+    spreads = [s["share"] for s in grid["facing_pages_register"]]
+    problems = [f"hole p{h['page']} {h['empty_share']:.0%}" for h in pages["holes"]]
+    problems += [f"{s['why']} p{s['page']}" + (f" ({s['lines']})" if s["why"] != "blank" else "")
+                 for s in pages["sparse"]]
+    return {"pages": pages["pages"], "pagecheck_ok": page.returncode == 0, "pagecheck": problems,
+            "end_block_page": pages.get("end_block_page"),
+            "grid": grid["share_of_body_lines_on_grid"], "register_min": min(spreads, default=None),
+            "flush": quality["justify"]["ratio"], "pdfcheck": quality["defects"]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20)
+    parser.add_argument("--only", help="issue numbers, comma-separated")
+    parser.add_argument("--keep", type=Path, help="write the issues and PDFs here (default: a temporary folder)")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    parser.add_argument("--tools", type=Path, default=TOOLS)
+    args = parser.parse_args()
+    from kjtypeset.build import build_issue
+
+    numbers = [int(x) for x in args.only.split(",")] if args.only else range(args.count)
+    results = []
+    with tempfile.TemporaryDirectory() as scratch:
+        root = args.keep or Path(scratch)
+        print(f"{'issue':<6}{'arts':>5}{'pages':>6}{'build s':>8}  {'pagecheck':<44}{'grid':>6}{'reg':>6}{'flush':>7}  pdfcheck")
+        for n in numbers:
+            specs, distribution, images = plan(n)
+            folder = root / f"sweep-{n:02d}"
+            manifest = mi.write_issue(folder, specs, number=n + 1, seed=SEED + n,
+                                      distribution=distribution, images=images)
+            started = time.perf_counter()
+            try:
+                result = build_issue(manifest, folder / "out", editions=("proof",))
+            except Exception as exc:  # noqa: BLE001 - a sweep reports a failed build and goes on
+                print(f"{n:<6}{len(specs):>5}  build failed: {exc!r}", flush=True)
+                results.append({"issue": n, "articles": len(specs), "error": repr(exc),
+                                "pagecheck_ok": False, "grid": None, "pdfcheck": ["build failed"]})
+                continue
+            seconds = time.perf_counter() - started
+            row = {"issue": n, "articles": len(specs), "seconds": round(seconds, 1),
+                   **check(result.pdf, args.tools)}
+            results.append(row)
+            verdict = "ok" if row["pagecheck_ok"] else "; ".join(row["pagecheck"])
+            print(f"{n:<6}{len(specs):>5}{row['pages']:>6}{seconds:>8.1f}  {verdict:<44}"
+                  f"{row['grid']:>6}{row['register_min'] or 0:>6}{row['flush']:>7}  "
+                  f"{'; '.join(row['pdfcheck']) or '-'}", flush=True)
+    failed = [r for r in results if not r["pagecheck_ok"] or (r["grid"] or 0) < 0.95]
+    print(f"{len(results) - len(failed)}/{len(results)} issues pass pagecheck and the grid "
+          f"(≥ 95 %); {sum(1 for r in results if not r['pdfcheck'])} have no pdfcheck defect")
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
