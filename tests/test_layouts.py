@@ -494,3 +494,31 @@ def test_quotations_and_lines_with_symbols_from_a_fallback_face_keep_the_grid(ma
     first = min(phases)
     off = [line["text"][:12] for line, p in zip(lines, phases) if min(p - first, pitch - (p - first)) > 0.3]
     assert off == []
+
+
+@pytest.mark.parametrize("layout", sorted(GRID))
+def test_nested_and_loose_lists_set_each_line_on_its_own_grid_line(make_issue, tmp_path, layout):
+    """A list inside a list item, and a loose list (items of several paragraphs, as Word and web
+    imports give): every line on its own line of the grid, none drawn over another (the inline
+    runs' line height 0 once reached the nested blocks, and their lines were drawn on top of
+    each other), the item's text starting at its marker."""
+    text = "全市围绕创新创业生态体系建设，聚焦科技企业孵化器众创空间等平台培育管理，持续完善服务体系，推动创新资源集聚。"
+    tight = "".join(f"- 第{i}项：{text}\n  - 子项：{text}\n  - 子项二\n" for i in range(1, 4))
+    loose = "".join(f"{i}. 第{i}项：{text}\n\n   第二段：{text}\n\n" for i in range(1, 4))
+    article = f"---\ntitle: 列表\n---\n\n嵌套列表：\n\n{tight}\n松散的列表：\n\n{loose}结束：{text}\n"
+    manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    pitch = pitch_of(layout)
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = [body_lines(page, layout) for page in pdf.pages[1:]]
+    lines = [line for page in pages for line in page]
+    assert sum("子项" in line["text"] for line in lines) == 6
+    assert sum(f"第{i}项" in line["text"] for line in lines for i in (1, 2, 3)) == 6
+    for page in pages:
+        gaps = [b["base"] - a["base"] for a, b in zip(page, page[1:])]
+        assert all(abs(gap / pitch - round(gap / pitch)) < 0.02 and gap > pitch - 0.3 for gap in gaps), gaps
+    firsts = [line for line in lines if line["text"].startswith(("1.第1项", "2.第2项", "3.第3项"))]
+    assert len(firsts) == 3
+    for line in firsts:  # the marker, then the text at once (no paragraph indent after it)
+        marker, first = line["chars"][1], line["chars"][2]
+        assert first["x0"] - marker["x1"] < 1.5 * size_of(layout)
