@@ -110,7 +110,8 @@ def write_editions(document: weasyprint.Document, editions: list[Edition], field
     the cost of writing, so three editions cost little more than one; the cuts and their
     checks, which are most of the rest, run in parallel when there are cores to spare.
     """
-    master = _master(document, PRINT in editions, PRINT in editions or ARCHIVE in editions, origin)
+    master = _master(document, PRINT in editions, PRINT in editions or ARCHIVE in editions, origin,
+                     issue_date=fields.issue_date)
     # Han–Latin spacing folded into glyph widths: copied text reads "2023年", not "2023 年".
     master, left_open = close_spacing_gaps(master)
     if left_open:
@@ -235,7 +236,7 @@ def proof_pages(document: weasyprint.Document, indices: list[int], origin: Path)
 
 
 def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: Path,
-            links: bool = True, compress: bool = True) -> bytes:
+            links: bool = True, compress: bool = True, issue_date: str | None = None) -> bytes:
     pages = []
     for page in document.pages:
         if for_print:
@@ -249,6 +250,8 @@ def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: 
         pages.append(page)
     metadata = copy.copy(document.metadata)
     metadata.attachments = []  # the archive's attachments come from the manifest alone
+    if metadata.created is None and issue_date:  # a layout that names no date: the manifest's
+        metadata.created = f"{issue_date}T00:00:00+08:00"
     metadata.modified = metadata.created  # the issue date, not the clock: builds repeat exactly
     profiles = {}
     if cmyk:  # the proof alone needs no profile (nor the package that provides it)
