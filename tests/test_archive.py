@@ -216,6 +216,7 @@ def test_publish_files_the_archive_edition_and_catalogues_it(sample_build, sampl
     assert code == 0
     assert err.splitlines()[-1] == f"2024年第2期与已存档的第 1 版 {display_path(filed)} 完全相同，未重复存档。"
     assert sorted(p.name for p in folder.rglob("*.pdf")) == ["2024-02.pdf"]
+    assert not list(folder.rglob("*.lock"))  # the archive's lock goes with its holder (issue 16)
 
 
 def test_publish_refuses_what_is_not_a_genuine_archive_edition(sample_build, sample_pdf, tmp_path, capsys):

@@ -132,7 +132,7 @@ def test_failed_build_writes_nothing_and_keeps_the_previous_pdf(make_issue, tmp_
     out = tmp_path / "out"
     manifest = make_issue()
     build_issue(manifest, out)
-    assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".lock")) == [
+    assert sorted(p.name for p in out.iterdir()) == [  # no lock file is left (issue 16)
         "2024-03-archive.pdf", "2024-03-print.pdf", "2024-03.pdf"]
     (manifest.parent / "articles" / "a.md").write_text("---\nsource: 新华网\n---\n\n正文。\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
