@@ -87,7 +87,7 @@ def test_json_for_machines(editions, sample_build):
     assert done.returncode == 0
     report = json.loads(done.stdout)
     assert report["passed"] is True and report["kind"] == "archive"
-    assert report["facts"]["identification"]["pdfa"] == "PDF/A-3b"
+    assert report["facts"]["identification"]["pdfa"] == "PDF/A-3a"
     assert [a["relationship"] for a in report["facts"]["attachments"]] == ["Source"] * 9
     pages = sample_build.pages
     assert report["facts"]["page_labels"] == [str(n) for n in range(1, pages + 1)]
