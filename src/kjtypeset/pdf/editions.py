@@ -43,7 +43,7 @@ from ..errors import KjError, warn, warnings_relay
 from .finish import set_page_labels, to_bytes
 from .prepress import (
     BLEED_MM, add_crop_marks, attach_sources, convert_images_to_cmyk, default_rgb, impose_booklet,
-    name_output_intent, no_interpolation, print_annotations, set_stream,
+    name_output_intent, no_interpolation, print_annotations, screen_colours, set_stream,
 )
 from .sources import SourceFile
 from ..typography.textlayer import close_spacing_gaps
@@ -237,7 +237,13 @@ def proof_pages(document: weasyprint.Document, indices: list[int], origin: Path)
     subset = type(document)([document.pages[i] for i in indices], document.metadata,
                             document.url_fetcher, document.font_config, {}, None)
     # Uncompressed: these bytes go straight to the rasteriser, and deflating fonts costs more.
-    return close_spacing_gaps(_master(subset, False, False, origin, links=False, compress=False))[0]
+    pdf = close_spacing_gaps(_master(subset, False, False, origin, links=False, compress=False))[0]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    if not screen_colours(writer):  # the proof's sRGB (issue 16), or the pages as they are
+        return pdf
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: Path,
@@ -310,6 +316,8 @@ def _derive(master: bytes, edition: Edition, fields: BulletinFields, sources: tu
     else:
         for page in writer.pages:  # screen and archive end at the trim
             page.mediabox = page.bleedbox = page.trimbox
+    if edition is PROOF:
+        screen_colours(writer)  # the same colours in every viewer (issue 16)
     if edition is ARCHIVE:
         no_interpolation(writer)
         default_rgb(writer)

@@ -24,6 +24,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, NameObject, StreamObject
 
 from ..errors import KjError, captured_log
+from .colour import TAC_LIMIT  # FOGRA39 on coated paper, the print edition's profile
 
 MM = 72 / 25.4
 MIN_BLEED_MM = 3.0
@@ -36,7 +37,7 @@ NOT_CHECKED = (
     "完整的 PDF/X-4（ISO 15930-7）、PDF/A-3（ISO 19005-3）与 PDF/UA-1（ISO 14289-1）合规验证：本机没有 veraPDF 等验证器，只检查了本报告列出的结构性要求",
     "标签的语义：替代文字、阅读顺序、标题级别是否贴切，要由人用读屏软件核对",
     "ICC 特性文件本身是否有效、颜色换算是否准确",
-    "总墨量（TAC）、叠印、陷印、细线宽度、文字离裁切线的安全距离",
+    "矢量图形与文字的总墨量（图片的总墨量和四色黑已检查）、叠印、陷印、细线宽度、文字离裁切线的安全距离",
     "字体的嵌入许可与字形完整性（只检查每种字体已嵌入、已子集化、带 ToUnicode）",
     "XMP 元数据是否完全符合其模式（只检查标识与标题、作者等是否与文档信息一致）",
 )
@@ -470,6 +471,7 @@ class _Scan:
                 "page": page, "name": str(name), "pixels": list(pixels), "colour_space": space,
                 "placed_mm": [round(width_pt / MM, 1), round(height_pt / MM, 1)],
                 "ppi": round(ppi), "interpolate": xobject.get("/Interpolate", False) == True,  # noqa: E712 (BooleanObject)
+                **(_ink(xobject, pixels) if space == "DeviceCMYK" else {}),
             })
         elif xobject.get("/Subtype") == "/Form":
             matrix = tuple(float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0]))
@@ -479,6 +481,41 @@ class _Scan:
             if group is not None:
                 self._group(group.get_object(), inner, page)
             self._walk(ContentStream(xobject, self.reader), inner, _multiply(matrix, ctm), page, depth + 1)
+
+
+TAC_TOLERANCE = 5  # per cent over the limit that JPEG noise and rounding may add
+RICH_BLACK_PIXELS = 20  # rich black beside white: fewer pixels than this are no text or rule
+
+
+def _ink(xobject, pixels: tuple[int, int]) -> dict:
+    """Of a CMYK image: its highest total area coverage (%), and how many of its pixels are
+    rich black (K ≥ 80 %, C+M+Y ≥ 50 %) right beside paper (under 10 % ink): the edges of
+    black text and rules set in four plates, which misregistration fringes with colour."""
+    from PIL import Image, ImageChops, ImageFilter
+
+    from .colour import ink_coverage
+
+    try:
+        if xobject.get("/Filter") == "/DCTDecode":  # Pillow undoes Adobe's inverted CMYK itself
+            image = Image.open(io.BytesIO(xobject._data))
+            image.load()
+        else:
+            image = Image.frombytes("CMYK", pixels, xobject.get_data())
+            if [float(v) for v in xobject.get("/Decode", [])] == [1, 0] * 4:
+                image = ImageChops.invert(image)
+        if image.mode != "CMYK" or image.size != pixels or int(xobject.get("/BitsPerComponent", 8)) != 8:
+            return {}
+    except Exception:  # noqa: BLE001 — an image the analysis cannot decode is reported without it
+        return {}
+    total, colour = ink_coverage(image)
+    highest = total.getextrema()[1] * 100 / 255
+    threshold = [255 if v else 0 for v in range(256)]
+    rich = ImageChops.multiply(image.getchannel("K").point([255 if v >= 204 else 0 for v in range(256)]),
+                               colour.point(lambda v: v * (1 / 3)).convert("L").point(
+                                   [255 if v >= 43 else 0 for v in range(256)]))
+    paper = total.point(lambda v: v * 0.25).convert("L").point([255 if v <= 6 else 0 for v in range(256)])
+    beside = ImageChops.multiply(rich, paper.filter(ImageFilter.MaxFilter(3)).point(threshold))
+    return {"tac_max": round(highest), "rich_black_edge_pixels": beside.histogram()[255]}
 
 
 # The operators _Scan acts on, with the operands it reads (issue 15). pypdf's ContentStream
@@ -590,6 +627,12 @@ def _check_images(report: _Checks, scan: _Scan) -> None:
             report.add("ok", section, text)
         if image["interpolate"] and report.kind == "archive":
             report.add("fail", section, f"第 {image['page']} 页的图片设置了 /Interpolate true，PDF/A 不允许")
+        place = f"第 {image['page']} 页 {image['pixels'][0]}×{image['pixels'][1]} 像素的图片"
+        if image.get("tac_max", 0) > TAC_LIMIT + TAC_TOLERANCE:
+            report.add("warn", section, f"{place}总墨量最高 {image['tac_max']}%，超过印刷条件的 {TAC_LIMIT}%：墨太厚，会粘脏、难干")
+        if image.get("rich_black_edge_pixels", 0) >= RICH_BLACK_PIXELS:
+            report.add("warn", section, f"{place}有四色叠成的黑色文字或线条（{image['rich_black_edge_pixels']} 个边缘像素）："
+                                        "套印稍有偏差就会发虚、带色边；黑色应只用 K 版")
 
 
 # ---- annotations, attachments, metadata -------------------------------------------------------
