@@ -11,13 +11,23 @@ LOCK := requirements.lock
 # (<year>-zk<nn>) are built with ISSUE=2024-zk01.
 ISSUE ?= $(shell ls -1 issue_sources 2>/dev/null | grep -E "^[0-9]{4}-[0-9]+$$" | sort | tail -n 1)
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core scribus-data
+# Which layouts' font packages `make setup` installs: the layouts this folder's issues use
+# (kjtypeset fonts reads them from issue_sources/*/issue.yaml); the tests build every layout.
+FONT_LAYOUTS ?=
+# apt-get install the packages in $$missing (as root, or through sudo).
+define APT_INSTALL
+if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+$$sudo apt-get update -qq && \
+DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing
+endef
 
-.PHONY: issue all-issues test test-fast lint fuzz bench setup system fonts lock clean help
+.PHONY: issue all-issues desk screenshots test test-fast lint fuzz bench setup system fonts lock clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make issue [ISSUE=2024-02]  排版一期简报（默认最新一期），输出到 output/<期>/"
 	@echo "make all-issues             排版 issue_sources/ 下的全部各期（每个 CPU 核一个进程）"
+	@echo "make desk                   打开编辑台：在浏览器中收稿、改清单、预览、排版、存档、查档案（http://127.0.0.1:8080/）"
 	@echo "make test                   运行全部测试"
 	@echo "make test-fast              运行快速测试（不含标记为 slow、browser 的测试，约一分钟）"
 	@echo "make lint                   代码检查（ruff）"
@@ -33,9 +43,19 @@ issue: setup
 all-issues: setup
 	$(PY) -m kjtypeset build --all
 
+# The desk (issue 18): the whole month in the browser, on 127.0.0.1 (kjtypeset desk --help).
+desk: setup
+	$(PY) -m kjtypeset desk
+
+# The README's pictures of the desk, taken by its browser test (Debian's Chromium).
+screenshots: SYSTEM_PACKAGES += chromium
+screenshots: setup
+	KJ_DESK_SCREENSHOTS=docs/desk $(PY) -m pytest -q tests/test_desk_browser.py
+
 # The preview's end-to-end test drives Debian's Chromium; building issues does not need it.
 # CI (.ci/run) calls `make test`: the ten slowest tests are listed at the end of its output.
 test: SYSTEM_PACKAGES += chromium
+test: FONT_LAYOUTS = --all-layouts
 test: setup
 	$(PY) -m pytest --durations=10
 
@@ -53,7 +73,7 @@ fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz KJ_RENDER_EXAMPLES=150 $(PY) -m pytest tests/test_fuzz.py tests/test_typography.py
 
 # Build times, memory and sizes against a plain WeasyPrint render, preview rebuilds, search,
-# batch builds (benchmarks, not tests). Every benchmark runs; the target exits 1 at the end when
+# batch builds, the PDF size per layout (benchmarks, not tests). Every benchmark runs; the target exits 1 at the end when
 # a ratio of issue 15 (build_speed, preview_rebuild) is more than 20 % above its target.
 bench: setup
 	@status=0; \
@@ -62,6 +82,7 @@ bench: setup
 	$(PY) bench/archive_search.py || status=1; \
 	$(PY) bench/batch_build.py || status=1; \
 	$(PY) bench/composition.py; \
+	$(PY) bench/layout_sizes.py; \
 	if [ $$status -ne 0 ]; then echo "make bench：有比值超出目标 20% 以上（见上）"; fi; \
 	exit $$status
 
@@ -79,9 +100,7 @@ system:
 	if ! $(PYTHON) -m venv --help >/dev/null 2>&1; then missing="$$missing python3-venv"; fi; \
 	if [ -n "$$missing" ]; then \
 	  echo "安装系统软件包：$$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
-	  $$sudo apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	  $(APT_INSTALL); \
 	fi
 
 # Exactly the versions the tests passed with (requirements.lock), then kjtypeset itself from
@@ -105,10 +124,17 @@ lock:
 	  .venv-lock/bin/python -m pip freeze --all --exclude pip --exclude kjtypeset; } > $(LOCK)
 	rm -rf .venv-lock build
 
-# The SC faces into the per-user font folder before the first build needs them (a build would
-# extract them itself); nothing to do where this folder's fonts/ already has them.
+# The Debian packages holding the font files the layouts in use name and no fonts/ folder
+# has (gongwen: texlive-lang-chinese for FandolFang and FandolKai, fonts-noto-cjk-extra for the
+# Black weight), then the SC faces into the per-user font folder before the first build needs
+# them (a build would extract them itself); nothing to do where fonts/ already has them.
 fonts: $(VENV)/.installed
-	@$(PY) -m kjtypeset fonts
+	@missing="$$($(PY) -m kjtypeset fonts --debian-packages $(FONT_LAYOUTS))" || exit 1; \
+	if [ -n "$$missing" ]; then \
+	  echo "安装版式用到的字体软件包：" $$missing; \
+	  $(APT_INSTALL); \
+	fi
+	@$(PY) -m kjtypeset fonts $(FONT_LAYOUTS)
 
 clean:
 	rm -rf output/*/ .pytest_cache .hypothesis build .venv-lock

@@ -12,7 +12,7 @@ import pytest
 
 from kjtypeset import project
 from kjtypeset.build import build_issue
-from kjtypeset.engine.fonts import install_sc_faces, sc_faces_folder
+from kjtypeset.engine.fonts import EXTRA_SC_FACES, extract_face, install_sc_faces, sc_faces_folder
 from kjtypeset.errors import KjError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +25,9 @@ def _sc_fonts() -> Path:
     folder = sc_faces_folder(project.font_folders())
     if folder is None:
         install_sc_faces(folder := project.user_fonts())
+    for name in EXTRA_SC_FACES:  # gongwen's Black weight (fonts-noto-cjk-extra), as a build would
+        if not (folder / name).exists():
+            extract_face(name, folder)
     return folder
 
 

@@ -20,6 +20,7 @@ from kjtypeset.build import build_issue
 from kjtypeset.cli import main
 from kjtypeset.errors import KjError, display_path
 from kjtypeset.archive.search import normalise, parse_query
+from conftest import ROOT
 from pdfread import page_texts, squash
 
 NINGBO_TITLE = "南京深化科技金融融合　畅通科技型企业融资渠道"  # the sample's second article
@@ -309,15 +310,17 @@ def test_text_on_a_shared_page_belongs_to_the_article_printed_there(published, s
 
 def test_a_phrase_cut_by_a_page_break_is_found_on_the_page_where_it_starts(published, capsys):
     db = sqlite3.connect(published / "catalogue.sqlite")
-    rows = db.execute("SELECT a.title, p.page, p.chars, t.text FROM pages p JOIN page_text t ON t.rowid = p.id "
+    # The catalogue keeps each page's own text (schema 3).
+    rows = db.execute("SELECT a.title, p.page, t.text FROM pages p JOIN page_text t ON t.rowid = p.id "
                       "JOIN articles a ON a.id = p.article JOIN issues i ON i.id = a.issue "
                       "WHERE i.issue_id = '2024-02' ORDER BY a.position, p.page").fetchall()
     db.close()
     pairs = [(a, b) for a, b in zip(rows, rows[1:]) if a[0] == b[0]]
     assert pairs, "the sample has an article running over a page break"
-    (title, page, chars, text), (_, next_page, next_chars, next_text) = pairs[0]
+    (title, page, text), (_, next_page, next_text) = pairs[0]
+    chars = len(text)
     phrase = text[chars - 4:chars] + next_text[:4]
-    assert phrase not in text[:chars] and phrase not in next_text[:next_chars]  # only across the break
+    assert phrase not in text and phrase not in next_text  # only across the break
     out = kj(capsys, "search", phrase, "--json", "--archive", str(published))[1]
     found = [(r["issue"], r["page"], r["title"]) for r in json.loads(out)["results"]]
     assert found == [("2024-02", page, title)]
@@ -489,6 +492,142 @@ def test_publish_after_losing_the_catalogue_asks_for_reindex(archive, sample_pdf
     assert code == 1
     assert err == (f"错误：{display_path(archive / 'catalogue.sqlite')}: 目录数据库不见了，但档案中已有发布记录："
                    "应先用 kjtypeset reindex 从存档的 PDF 重建目录，再存档\n")
+
+
+def test_an_old_catalogue_is_told_to_reindex_and_reindex_brings_it_up_to_date(archive, capsys):
+    """Catalogue format 2 (page text run on into the next page) before issue 15's format 3."""
+    before = catalogue_rows(archive)
+    search_before = json.loads(kj(capsys, "search", "宁科贷", "--json", "--archive", str(archive))[1])
+    for old in archive.glob("catalogue.sqlite*"):
+        old.unlink()
+    db = sqlite3.connect(archive / "catalogue.sqlite")
+    db.executescript("""PRAGMA journal_mode = WAL;
+        CREATE TABLE issues (id INTEGER PRIMARY KEY, issue_id TEXT NOT NULL, file TEXT NOT NULL UNIQUE);
+        CREATE TABLE articles (id INTEGER PRIMARY KEY, issue INTEGER NOT NULL, title TEXT NOT NULL);
+        CREATE TABLE pages (id INTEGER PRIMARY KEY, article INTEGER NOT NULL, page INTEGER NOT NULL,
+                            chars INTEGER NOT NULL);
+        CREATE VIRTUAL TABLE page_text USING fts5(text, tokenize = 'trigram');
+        INSERT INTO issues VALUES (1, '2024-02', '2024/2024-02.pdf');
+        PRAGMA user_version = 2;""")
+    db.close()
+    path = display_path(archive / "catalogue.sqlite")
+    for command in (["search", "宁科贷"], ["catalogue"], ["publish", str(archive / "2024" / "2024-02.pdf")]):
+        code, _out, err = kj(capsys, *command, "--archive", str(archive))
+        assert (code, err.splitlines()[-1]) == (1, f"错误：{path}: 目录数据库是旧格式（第 2 版，现为第 3 版）："
+                                                   "应运行 kjtypeset reindex 从存档的 PDF 重建目录"), command
+    code, out, _ = kj(capsys, "reindex", "--archive", str(archive))
+    assert (code, out) == (0, f"已从 2 个 PDF 重建目录 {path}：编入 2 个文件，10 篇文章：全部与存档时相同。\n")
+    assert catalogue_rows(archive) == before
+    assert json.loads(kj(capsys, "search", "宁科贷", "--json", "--archive", str(archive))[1])["results"] \
+        == search_before["results"]
+    assert not list(archive.glob("catalogue.sqlite.*"))  # rebuilt in place, not set aside as damaged
+
+
+def _simulated_archive(folder: Path, issues: int = 30):
+    """A catalogue of generated issues (bench/archive_search.py's way: sentences of the sample in
+    random order, pages cut anywhere), with Latin words, an address and repeated characters."""
+    import random
+
+    from kjtypeset.archive.readback import ArticleRecord, IssueRecord, PageText
+    from kjtypeset.archive.store import catalogue_issue, open_catalogue
+    from kjtypeset.pdf.xmp import BulletinFields
+
+    rng = random.Random(15)
+    pool = []
+    for path in sorted((ROOT / "issue_sources" / "2024-02" / "articles").glob("*.md")):
+        body = normalise(re.sub(r"[*#>]", "", path.read_text(encoding="utf-8").split("---", 2)[2]))
+        pool += [s + "。" for s in body.split("。") if len(s) > 8]
+    pool += [normalise(s) for s in ("采用 Hugging Face 平台的 GPT-4 模型。", "网址为 www.nxkjd.cn 的平台。",
+                                    "ÉCOLE Polytechnique 与 école 合作。", "哈哈哈大笑。", "5G 基站 5g 建设。")]
+    db = open_catalogue(folder, create=True)
+    records = []
+    with db:
+        for index in range(issues):
+            year, number = 2000 + index // 6, index % 6 + 1
+            articles, page = [], 2
+            for position in range(3):
+                first, pages = page, []
+                for _ in range(rng.choice((1, 2, 3))):
+                    text = ""
+                    while len(text) < rng.randrange(80, 400):
+                        text += rng.choice(pool)
+                    pages.append(PageText(page, text[:rng.randrange(60, len(text) + 1)]))
+                    page += 1
+                articles.append(ArticleRecord(f"第{index}期文章{position}", "来源", None, first, page - 1, tuple(pages)))
+            fields = BulletinFields(
+                issue_id=f"{year}-{number:02d}", bulletin="科技情报参考", year=year, number=number, total=index + 1,
+                supplement=False, issue_date=f"{year}-{number:02d}-28", publisher="编印单位", editor="编辑",
+                reviewer=None, articles=tuple(a.title for a in articles),
+                article_pages=tuple(a.first_page for a in articles), edition="archive", layout="jianbao",
+                generator="test")
+            record = IssueRecord(fields, page, tuple(articles))
+            records.append(record)
+            catalogue_issue(db, record, f"{year}/{fields.issue_id}.pdf", 1, "0" * 64, 1, None, "found")
+    return db, records
+
+
+@pytest.mark.parametrize("counted, scanned", [(500, 400), (0, 400), (0, 0)],
+                         ids=["as-shipped", "counts-from-index", "short-terms-scanned"])
+def test_search_finds_exactly_the_pages_a_plain_reading_finds(tmp_path, monkeypatch, counted, scanned):
+    """Search reads the index, the trigram vocabulary, page tails and seams (issue 15); the hits
+    must be those of reading every page: each term starts on the page's own text, and may run
+    on into the article's next page. Short terms, page ends, phrases across breaks, a year."""
+    import random
+
+    from kjtypeset.archive import search as module
+    from kjtypeset.archive.search import RUN_ON, run_on, search
+
+    # The ways a query may take, whatever the archive's size: occurrences counted in the text or
+    # from the index's trigram positions, short terms through the trigrams or by a scan.
+    monkeypatch.setattr(module, "COUNT_IN_TEXT", counted)
+    monkeypatch.setattr(module, "MAX_TRIGRAMS", scanned)
+    db, records = _simulated_archive(tmp_path)
+    pages = []  # (issue, page, year, own text, own text run on into the next page)
+    for record in records:
+        for article in record.articles:
+            for page, following in zip(article.pages, (*article.pages[1:], None)):
+                pages.append((record.fields.issue_id, page.page, record.fields.year, page.text,
+                              run_on(page.text, following.text if following else "")))
+
+    def read(terms, year):
+        found = set()
+        for issue, number, year_, own, whole in pages:
+            if year in (None, year_) and all(
+                    (m := re.search(re.escape(t), whole, re.I)) and m.start() < len(own) for t in terms):
+                found.add((issue, number))
+        return found
+
+    rng = random.Random(99)
+    queries = [(["哈"], None), (["哈哈"], None), (["5g"], None), (["hugging face"], None), (["école"], None),
+               (["www.nxkjd.cn"], None), (["科技", "金融"], 2003), (["科技型"], None), (["的"], 2001)]
+    for _issue, _number, year, own, whole in rng.sample(pages, 60):
+        cut = len(own)
+        for length in (1, 2, 3, 5):
+            start = rng.randrange(0, max(1, cut - length))
+            queries.append(([own[start:start + length]], rng.choice((None, year))))
+        if whole != own:  # across the break, and wholly on the next page
+            for before, after in ((1, 1), (1, 2), (2, 3), (4, 4)):
+                queries.append(([whole[cut - before:cut + after]], None))
+            queries.append(([whole[cut + 1:cut + 3]], None))
+        queries.append(([own[-2:]], None))
+        queries.append(([own[-1:], own[:3]], None))
+    checked = 0
+    for terms, year in queries:
+        query = parse_query(terms)
+        if any(len(t) > RUN_ON for t in query.terms):
+            continue
+        result = search(db, query, year=year, limit=10 ** 6)
+        assert {(h.issue_id, h.page) for h in result.hits} == read(query.terms, year), (terms, year)
+        assert result.total == len(result.hits)
+        checked += 1
+        if len(query.terms) == 1 and len(query.terms[0]) < 3 and result.hits:
+            # Ranked by how often the term occurs on the page (a term cut by the break counts once).
+            texts = {(i, n): w[:len(o) + len(query.terms[0]) - 1] for i, n, _y, o, w in pages}
+            counts = [len(re.findall(re.escape(query.terms[0]), texts[(h.issue_id, h.page)], re.I))
+                      for h in result.hits]
+            assert counts == sorted(counts, reverse=True), terms
+    assert checked > 400
+    db.close()
 
 
 # ---- the pieces -------------------------------------------------------------------------

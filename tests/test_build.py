@@ -149,16 +149,18 @@ def test_character_no_font_has_fails_naming_file_line_and_code_point(make_issue,
     path = make_issue(files={"articles/a.md": article})
     monkeypatch.chdir(path.parent.parent)
     fails(lambda: build_issue(path, path.parent / "out"),
-          "2024-03/articles/a.md:7: 字符 '𪚥'（U+2A6A5）不在任何已配置的字体中，印出来会是方框："
-          "应改用常用字或在版式中加入含此字的字体", writes_nothing_in=path.parent)
+          "2024-03/articles/a.md:7: 字符 '𪚥'（U+2A6A5）不在字体角色 body 的字体链（Noto Serif CJK SC → "
+          "Noto Sans CJK SC → DejaVu Serif）中，印出来会是方框：应改用常用字，或在版式 layout.yaml 的 fonts.body "
+          "中加入含此字的字体", writes_nothing_in=path.parent)
 
 
 def test_character_no_font_has_in_the_manifest(make_issue, monkeypatch):
     path = make_issue(MANIFEST.replace("editor: 李涛", "editor: 李𪚥"))
     monkeypatch.chdir(path.parent.parent)
     fails(lambda: build_issue(path, path.parent / "out"),
-          "2024-03/issue.yaml:6: 字符 '𪚥'（U+2A6A5）不在任何已配置的字体中，印出来会是方框："
-          "应改用常用字或在版式中加入含此字的字体", writes_nothing_in=path.parent)
+          "2024-03/issue.yaml:6: 字符 '𪚥'（U+2A6A5）不在字体角色 body 的字体链（Noto Serif CJK SC → "
+          "Noto Sans CJK SC → DejaVu Serif）中，印出来会是方框：应改用常用字，或在版式 layout.yaml 的 fonts.body "
+          "中加入含此字的字体", writes_nothing_in=path.parent)
 
 
 def test_rare_characters_the_fonts_have_render_and_extract(make_issue, tmp_path):
@@ -239,7 +241,7 @@ def test_unknown_layout(make_issue, monkeypatch):
     monkeypatch.chdir(path.parent.parent)
     with pytest.raises(KjError) as caught:
         build_issue(path, path.parent / "out")
-    assert str(caught.value) == "2024-03/issue.yaml:7: layout（版式）应为 jianbao 之一，实际为 'fancy'"
+    assert str(caught.value) == "2024-03/issue.yaml:7: layout（版式）应为 gongwen、jianbao 之一，实际为 'fancy'"
 
 
 @pytest.mark.slow

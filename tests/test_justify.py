@@ -305,11 +305,44 @@ def test_atomic_inline_and_nested_spans(on):
     assert ragged_lines(pdf, [body], 392) == []
 
 
-def test_western_paragraph_unchanged():
-    body = '<p>' + 'The quick brown fox jumps over the lazy dog. ' * 12 + '</p>'
-    base = render(body)
-    justify.install()
-    assert render(body) == base
+WESTERN = ("The Horizon Europe programme is the EU's key funding programme for research and "
+           "innovation with a budget of 95.5 billion euros. It tackles climate change, helps to "
+           "achieve the Sustainable Development Goals and boosts competitiveness and growth. The "
+           "programme facilitates collaboration and strengthens the impact of research and "
+           "innovation in developing, supporting and implementing policies while tackling global "
+           "challenges, and it supports the creation and diffusion of excellent knowledge.")
+
+
+def widest_space(pdf, size=14):
+    """The widest word space (em) on any line but a paragraph's last, read back from the PDF."""
+    widest = 0.0
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        rows = {}
+        for c in doc.pages[0].chars:
+            rows.setdefault(round(c["top"]), []).append(c)
+    lines = [sorted(row, key=lambda c: c["x0"]) for _top, row in sorted(rows.items())]
+    for chars in lines[:-1]:
+        words = [c for c in chars if c["text"].strip()]
+        for a, b in zip(words, words[1:]):
+            widest = max(widest, (b["x0"] - a["x1"]) / size)
+    return widest
+
+
+def test_a_western_paragraph_is_set_as_a_whole_and_no_looser():
+    """English in a justified paragraph (a quotation, an abstract): its breaks are planned
+    for the paragraph as a whole (TeX's total fit), so its widest word space is narrower
+    than WeasyPrint's line-by-line breaking gives; the text and the flush edge stay."""
+    body = f'<p lang="en" style="hyphens: auto">{WESTERN}</p>'  # as kjtypeset marks up English
+    for width in (360, 434):
+        justify.uninstall()
+        base = render(body, width)
+        justify.install()
+        ours = render(body, width)
+        lines = read_lines(ours)
+        assert all(abs(MARGIN_LEFT + width - x1) <= TOL for _text, _x0, x1 in lines[:-1]), lines
+        drawn = "".join(text for text, _x0, _x1 in lines)
+        assert re.sub(r"[\s\u2010-]", "", drawn) == re.sub(r"[\s-]", "", WESTERN)
+        assert widest_space(ours) < widest_space(base) - 0.1, (width, widest_space(ours), widest_space(base))
 
 
 def test_small_and_large_sizes(on):

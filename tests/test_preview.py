@@ -143,7 +143,7 @@ def test_browser_sees_an_edit_and_an_error_without_losing_the_pages(preview_proc
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, timeout=30_000)
         try:
-            page = browser.new_page()
+            page = browser.new_page(bypass_csp=True)  # wait_for_function evaluates strings; the page forbids eval
             page.set_default_timeout(30_000)
             page.goto(url)
             page.wait_for_function(f"({ALTS})().includes('近年来，衢州市围绕创新创业生态体系建设')")

@@ -120,7 +120,7 @@ def test_a_project_layout_adds_to_the_built_in_ones(bulletin, monkeypatch):
     assert load_layout(load_manifest(manifest)).folder == bulletin.resolve() / "layouts" / "neibu"
     manifest.write_text(MANIFEST.replace("articles:", "layout: waibu\narticles:"), encoding="utf-8")
     fails(lambda: load_layout(load_manifest(manifest)),
-          "issue_sources/2024-03/issue.yaml:7: layout（版式）应为 jianbao、neibu 之一，实际为 'waibu'")
+          "issue_sources/2024-03/issue.yaml:7: layout（版式）应为 gongwen、jianbao、neibu 之一，实际为 'waibu'")
 
 
 def test_a_projects_fonts_win_and_a_missing_face_names_what_to_install(bulletin, tmp_path, monkeypatch):
@@ -180,7 +180,8 @@ def test_init_makes_a_bulletin_folder_that_builds(tmp_path, monkeypatch, capsys)
     manifest = load_manifest(tmp_path / "issue_sources" / "2025-01" / "issue.yaml")
     assert (manifest.bulletin, manifest.editor, manifest.publisher, manifest.date, manifest.issue_label) == (
         "科技动态", "王芳", "编印单位名称", dt.date(2025, 3, 1), "2025年第1期")
-    assert (tmp_path / ".gitignore").read_text(encoding="utf-8").count("/output/") == 1
+    ignored = (tmp_path / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {"/output/", "/archive/", "/.kjtypeset/"} <= set(ignored)  # never the desk's password hash
     assert main(["build", "issue_sources/2025-01/issue.yaml", "--edition", "proof", "-q"]) == 0
     assert (tmp_path / "output" / "2025-01" / "2025-01.pdf").is_file()
     # A second init changes nothing.

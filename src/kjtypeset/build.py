@@ -27,7 +27,7 @@ from .errors import KjError, KjWarning, collecting_warnings
 from .files import output_lock, write_all_atomically
 from .pdf.finish import ContentsEntry, article_pages, check_contents
 from .engine.fontload import SubsetReuse
-from .engine.fonts import Coverage, tofu_message
+from .engine.fonts import Coverage
 from .engine.layout import Layout, load_layout, render_html
 from .inputs.manifest import Manifest, load_manifest
 from .pdf.preflight import preflight
@@ -297,10 +297,11 @@ def check_glyphs(manifest: Manifest, coverage: Coverage, files: bool = True) -> 
         "distribution": "".join(label + "".join(names) for label, names in manifest.distribution),
     }
     for key, value in values.items():
-        if value and (missing := coverage.missing(value)):
-            raise KjError(manifest.path, manifest.line_of(key), tofu_message(missing[0]))
+        role = "masthead" if key == "bulletin" else "body"  # the font role that sets it
+        if value and (missing := coverage.missing(value, role)):
+            raise KjError(manifest.path, manifest.line_of(key), coverage.message(missing[0], role))
     for ref in manifest.articles:
-        if ref.section and (missing := coverage.missing(ref.section)):
-            raise KjError(manifest.path, ref.line, tofu_message(missing[0]))
+        if ref.section and (missing := coverage.missing(ref.section, "heading-1")):
+            raise KjError(manifest.path, ref.line, coverage.message(missing[0], "heading-1"))
         if files:
             coverage.check_file(ref.path)

@@ -14,11 +14,19 @@ from pathlib import Path
 from . import __version__, project
 from .errors import KjError, collecting_warnings, display_path
 
+# pypdf chooses its AES/RC4 provider when first imported: the `cryptography` package where it is
+# installed, else its own. kjtypeset does not depend on it (a development environment has it only
+# for the tests' pdfminer) and reads and writes no encrypted PDF: the command line takes pypdf's
+# own provider, as an installed kjtypeset does, instead of loading a package it never uses
+# (issue 15: about 20 ms of CPU a command, several times that in wall time on a busy machine).
+sys.modules.setdefault("pypdf._crypt_providers._cryptography", None)
+
 EPILOG = """示例：
   kjtypeset init 我的简报                         # 新建一个简报文件夹（含第一期的清单）
   kjtypeset new                                  # 从最新一期生成下一期的文件夹
   kjtypeset import 稿件.docx 网页.html 文字.txt --issue 2024-03
   kjtypeset preview 2024-03                      # 浏览器打开 http://127.0.0.1:8000/
+  kjtypeset desk                                 # 编辑台：在浏览器中做这一切，http://127.0.0.1:8080/
   kjtypeset build issue_sources/2024-02/issue.yaml                    # 校样版、印刷版、存档版
   kjtypeset build issue_sources/2024-02/issue.yaml --edition print --marks --booklet
   kjtypeset check output/2024-02/2024-02-print.pdf                    # 印前检查
@@ -290,13 +298,39 @@ def _parser() -> argparse.ArgumentParser:
     reindex.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
     _common(reindex)
 
+    desk = commands.add_parser(
+        "desk", help="编辑台：在浏览器中开始新的一期、收稿、改清单、预览、排版、存档、查档案",
+        description="在本机启动编辑台网页（默认 http://127.0.0.1:8080/）：各期的列表、开始新的一期、\n"
+                    "拖入稿件导入、修改报头各项和文章顺序、实时预览、排版和存档，以及档案室的检索和浏览。\n"
+                    "改动都写进 issue.yaml（保留注释）。只在本机监听；要让别的电脑使用，先用 --set-password\n"
+                    "设置密码，再加 --host 和 HTTPS 证书（--cert、--key）。按 Ctrl+C 退出。",
+        epilog="示例：\n  kjtypeset desk\n  kjtypeset desk --port 8081\n"
+               "  kjtypeset desk --set-password                 # 设置密码（存在简报文件夹的 .kjtypeset/ 中）\n"
+               "  kjtypeset desk --host 0.0.0.0 --cert 证书.pem --key 私钥.pem   # 同一网络中的其他电脑也能用")
+    desk.add_argument("--port", type=int, default=8080, metavar="端口", help="端口（默认 8080）")
+    desk.add_argument("--host", default="127.0.0.1", metavar="地址",
+                      help="监听地址（默认 127.0.0.1，只有本机能访问；其他地址需要先设置密码和证书）")
+    desk.add_argument("--archive", type=Path, metavar="目录", help=archive_help)
+    desk.add_argument("--set-password", action="store_true",
+                      help="设置编辑台的登录密码（输入两次）；设置后打开编辑台都要先登录")
+    desk.add_argument("--cert", type=Path, metavar="文件", help="HTTPS 证书（PEM），与 --key 同用")
+    desk.add_argument("--key", type=Path, metavar="文件", help="HTTPS 证书的私钥（PEM）")
+    _common(desk)
+
     fonts = commands.add_parser(
-        "fonts", help="准备字体：从 Debian 的 Noto CJK 字体集中提取简体中文（SC）字体",
+        "fonts", help="准备字体：提取简体中文（SC）字体，核对在用的版式需要的字体文件",
         description="从 /usr/share/fonts/opentype/noto 的 Noto CJK 字体集（Debian 软件包 fonts-noto-cjk）中\n"
                     "提取简体中文字面到每个用户共用的字体文件夹，各简报文件夹都能用；简报文件夹的 fonts/ 中有同名\n"
-                    "字体时优先用它。排版时缺少这些字体也会自动提取，这个命令只是提前做好。",
-        epilog="示例：\n  kjtypeset fonts\n  kjtypeset fonts --dest fonts     # 提取到简报文件夹的 fonts/")
+                    "字体时优先用它。再核对在用的版式（各期清单 layout: 写的版式）要用的每个字体文件都找得到，\n"
+                    "找不到时说明该装哪个 Debian 软件包。排版时缺少这些字体也会自动提取，这个命令只是提前做好。",
+        epilog="示例：\n  kjtypeset fonts\n  kjtypeset fonts --dest fonts     # 提取到简报文件夹的 fonts/\n"
+               "  kjtypeset fonts --layout gongwen --debian-packages   # 列出还要安装的 Debian 软件包")
     fonts.add_argument("--dest", type=Path, metavar="目录", help="提取到这个文件夹（默认每个用户共用的字体文件夹）")
+    fonts.add_argument("--layout", action="append", metavar="版式",
+                       help="只看这个版式（可写多次；默认为本简报文件夹各期用到的版式）")
+    fonts.add_argument("--all-layouts", action="store_true", help="看所有的版式（内置的和简报文件夹 layouts/ 中的）")
+    fonts.add_argument("--debian-packages", action="store_true",
+                       help="只列出这些版式的字体还需要安装的 Debian 软件包，每行一个（供 make setup 使用）")
     _common(fonts)
     return parser
 
@@ -356,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"init": _init, "build": _build, "new": _new, "import": _import, "preview": _preview,
                 "check": _check, "unpack": _unpack, "fonts": _fonts, "publish": _publish,
                 "search": _search, "catalogue": _catalogue, "verify": _verify, "reindex": _reindex,
-                "fix-encoding": _fix_encoding}
+                "fix-encoding": _fix_encoding, "desk": _desk}
     previous = project.chosen()
     try:
         if getattr(args, "project", None) is not None:
@@ -368,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("已中断。" if args.command == "preview" else "已中断，未写出任何文件。", file=sys.stderr)
+        print("已中断。" if args.command in ("preview", "desk") else "已中断，未写出任何文件。", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `kjtypeset search … | head`: the reader has seen enough
         sys.stdout = open(os.devnull, "w")  # so the interpreter's final flush stays quiet
@@ -724,13 +758,8 @@ def _new(args) -> int:
     return 0
 
 
-_REPAIRS = {"rejoined": "接合被分页截断的段落", "spaces": "删去汉字与数字、字母之间的空格",
-            "punctuation": "中文中的半角标点改为全角", "furniture": "删去页眉、页脚、页码",
-            "contents": "删去原文目录行"}
-
-
 def _import(args) -> int:
-    from .editor.importer import import_files, read_source
+    from .editor.importer import describe_import, import_files, read_source
     from .inputs.issues import resolve_issue
 
     say = _Say(args)
@@ -740,38 +769,12 @@ def _import(args) -> int:
     with collecting_warnings() as warnings:
         reports = import_files(sources, manifest, args.title, again=args.again)
     _print_warnings(warnings)
-    total = 0
-    for report in reports:
-        name = "标准输入" if report.source == "-" else report.source
-        say(f"{name}：找到 {len(report.written)} 篇文章")
-        for written in report.written:
-            draft = written.draft
-            total += 1
-            parts = [f"{draft.paragraphs} 段"]
-            if written.images:
-                parts.append(f"{len(written.images)} 张图片")
-            if draft.bold_heads:
-                parts.append(f"加粗段首语 {draft.bold_heads} 处")
-            if draft.source:
-                parts.append(f"来源：{draft.source}")
-            say(f"  《{draft.title}》{'，'.join(parts)} → {display_path(written.article)}")
-            for image in written.images:
-                say.detail(f"      图片 {display_path(image)}")
-            for note in draft.notes:
-                say(f"    注意：{note}")
-            _repairs(say, draft.repairs, "      ")
-        for note in report.notes:
-            say(f"  注意：{note}")
-        _repairs(say, report.repairs, "  ")
+    for detail, line in describe_import(reports):
+        (say.detail if detail else say)(line)
+    total = sum(len(report.written) for report in reports)
     say(f"已加入 {display_path(manifest)} 的文章列表：{total} 篇。请核对后预览：kjtypeset preview "
         f"{manifest.parent.name}")
     return 0
-
-
-def _repairs(say: _Say, repairs, indent: str) -> None:
-    done = [f"{_REPAIRS.get(kind, kind)} {count} 处" for kind, count in repairs if count]
-    if done:
-        say.detail(f"{indent}修复：" + "；".join(done))
 
 
 def _preview(args) -> int:
@@ -814,6 +817,75 @@ def _preview(args) -> int:
     return 0
 
 
+def _desk(args) -> int:
+    from .archive.store import archive_folder
+    from .desk.security import is_loopback, password_file, set_password, stored_password
+
+    root = project.require().root
+    if args.set_password:
+        return _set_desk_password(root, password_file, set_password)
+    password = stored_password(root)
+    loopback = is_loopback(args.host)
+    if (args.cert is None) != (args.key is None):
+        return _usage("desk", "--cert 和 --key 应同时给出")
+    tls = (args.cert, args.key) if args.cert else None
+    for path in tls or ():
+        if not path.is_file():
+            raise KjError(path, None, "找不到这个证书文件")
+    if not loopback and password is None:
+        raise KjError(None, None, f"编辑台要在 {args.host} 上监听（同一网络中的其他电脑也能访问），应先设置密码："
+                                  "kjtypeset desk --set-password")
+    if not loopback and tls is None:
+        raise KjError(None, None, f"编辑台要在 {args.host} 上监听，密码和登录状态不能以明文在网络上传送：应加 HTTPS 证书，"
+                                  "--cert 证书.pem --key 私钥.pem（自签名证书可用 openssl req -x509 -newkey rsa:2048 "
+                                  "-nodes -days 3650 -subj /CN=编辑台 -keyout 私钥.pem -out 证书.pem 生成）")
+    from .desk.server import Settings, desk_server
+
+    def report(kind: str, message: str) -> None:
+        if kind == "debug" and args.debug:
+            print(message, file=sys.stderr, flush=True)
+        elif kind in ("error", "warning", "built") and getattr(args, "verbose", False):
+            print(f"{time.strftime('%H:%M:%S')} 预览 {message}", file=sys.stderr, flush=True)
+
+    settings = Settings(root=root, archive=archive_folder(args.archive).resolve(), host=args.host,
+                        password=password, tls=tls is not None, report=report)
+    server = desk_server(settings, args.port, tls)
+    import signal
+
+    def stop(signum, frame):  # a terminated desk stops as after Ctrl+C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    host, port = server.server_address[:2]
+    scheme = "https" if tls else "http"
+    shown = "127.0.0.1" if loopback else host
+    if not loopback:
+        print(f"注意：编辑台在 {args.host} 上监听，同一网络中的其他电脑凭密码也能使用", file=sys.stderr)
+    print(f"编辑台地址：{scheme}://{shown}:{port}/（按 Ctrl+C 退出）", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        server.app.state.desk.close()
+    return 0
+
+
+def _set_desk_password(root: Path, password_file, set_password) -> int:
+    """Ask twice on a terminal; read one line from standard input otherwise (scripts)."""
+    import getpass
+
+    if sys.stdin.isatty():
+        first = getpass.getpass("编辑台的新密码（至少 8 个字符）：")
+        if getpass.getpass("再输入一次：") != first:
+            print("两次输入的密码不同，没有设置。", file=sys.stderr)
+            return 1
+    else:
+        first = sys.stdin.readline().rstrip("\r\n")
+    path = set_password(root, first)
+    print(f"已设置编辑台的密码（{display_path(path)}，只有你能读取）；下次打开编辑台时生效。", file=sys.stderr)
+    return 0
+
+
 def _fix_encoding(args) -> int:
     from .inputs.encoding import fix_encoding
     from .inputs.issues import resolve_issue
@@ -844,16 +916,26 @@ def _fix_encoding(args) -> int:
 
 def _fonts(args) -> int:
     from .engine.fonts import install_sc_faces, sc_faces_folder
+    from .engine.layout import available_layouts, layouts_in_use, missing_packages, read_layout, resolve_fonts
 
     say = _Say(args)
+    names = available_layouts() if args.all_layouts else (args.layout or layouts_in_use())
+    specs = [read_layout(name) for name in names]
+    if args.debian_packages:  # for the Makefile: nothing but the package names
+        for package in dict.fromkeys(p for spec in specs for p in missing_packages(spec)):
+            print(package)
+        return 0
     if args.dest is None and (ready := sc_faces_folder(project.font_folders())):
         say(f"字体已就绪（{display_path(ready)}），无需提取。")
-        return 0
-    written = install_sc_faces(args.dest or project.user_fonts())
-    for path in written:
-        say(f"已提取 {display_path(path)}")
-    if not written:
-        say("字体已就绪，无需提取。")
+    else:
+        written = install_sc_faces(args.dest or project.user_fonts())
+        for path in written:
+            say(f"已提取 {display_path(path)}")
+        if not written:
+            say("字体已就绪，无需提取。")
+    for name, spec in zip(names, specs):  # every file a layout in use names, found or extracted
+        fonts = resolve_fonts(spec, None, say)
+        say.detail(f"版式 {name}：{len(fonts.faces)} 个字体文件都已找到")
     return 0
 
 

@@ -73,6 +73,7 @@ class _Collector:
     def __init__(self, strict: bool):
         self.strict = strict
         self.warnings: list[KjWarning] = []
+        self.seen: set[str] = set()  # each warning's line, to keep one of each (issue 15: not a list scan)
 
 
 _collector: ContextVar[_Collector | None] = ContextVar("kjtypeset_warnings", default=None)
@@ -90,7 +91,9 @@ def warn(path: Path | str | None, line: int | None, message: str) -> None:
     if collector.strict:
         raise KjError(path, line, message)
     warning = KjWarning(path, line, message)
-    if warning not in collector.warnings:
+    key = str(warning)
+    if key not in collector.seen:
+        collector.seen.add(key)
         collector.warnings.append(warning)
 
 

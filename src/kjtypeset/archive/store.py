@@ -34,12 +34,14 @@ from .. import project
 from ..errors import KjError, display_path
 from ..files import fsync_folder, written_temp
 from ..inputs.issues import issue_label
-from .search import run_on
+from .search import TRIGRAM, page_joint
 
 SETTING = "KJTYPESET_ARCHIVE"
 CATALOGUE = "catalogue.sqlite"
 LEDGER = "published.jsonl"
-SCHEMA_VERSION = 2  # 2: page_text runs on into the next page (pages.chars)
+# 2: page_text ran on into the next page (pages.chars); 3: page_text holds the page's own text,
+# pages.joint the window across its break (issue 15: broad queries read no text they do not show)
+SCHEMA_VERSION = 3
 _FILE_NAME = re.compile(r"(?P<issue>[0-9A-Za-z][0-9A-Za-z._-]*?)(?:\.r(?P<revision>[1-9][0-9]*))?\.pdf")
 _BUSY = "另一个存档命令（进程 {holder}）正在使用档案文件夹，等待它完成……"
 
@@ -79,10 +81,14 @@ CREATE TABLE pages (
     id INTEGER PRIMARY KEY,            -- = page_text.rowid
     article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     page INTEGER NOT NULL,
-    chars INTEGER NOT NULL             -- the page's own text is page_text.text[:chars]; the rest
-                                       -- is the start of the article's next page (see search.py)
+    tail TEXT NOT NULL,                -- the last two characters of the page's text (no trigram starts there)
+    seam TEXT,                         -- lower-cased, the characters either side of the break to the
+                                       -- article's next page (NULL on its last page): see search.py
+    cut INTEGER NOT NULL               -- page_joints.joint[:cut] is this page's
 );
-CREATE VIRTUAL TABLE page_text USING fts5(text, tokenize = 'trigram');
+CREATE VIRTUAL TABLE page_text USING fts5(text, tokenize = 'trigram');       -- the page's own text
+CREATE VIRTUAL TABLE page_joints USING fts5(joint, tokenize = 'trigram');   -- its last RUN_ON characters and
+                                                                            -- the first RUN_ON of the next page
 CREATE INDEX articles_issue ON articles(issue);
 CREATE INDEX pages_article ON pages(article);
 """
@@ -95,7 +101,9 @@ def archive_folder(given: Path | None = None) -> Path:
     return project.require().archive
 
 
-def open_catalogue(folder: Path, create: bool = False) -> sqlite3.Connection:
+def open_catalogue(folder: Path, create: bool = False, any_format: bool = False) -> sqlite3.Connection:
+    """The catalogue; ``create`` makes a new one where there is none; ``any_format`` opens one of
+    an older format too (reindex, which rebuilds it)."""
     path = folder / CATALOGUE
     if not path.is_file():
         if not create:
@@ -113,7 +121,10 @@ def open_catalogue(folder: Path, create: bool = False) -> sqlite3.Connection:
         if version == 0 and create:
             db.execute("PRAGMA journal_mode = WAL")  # readers go on while an issue is filed
             db.executescript(SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
-        elif version != SCHEMA_VERSION:
+        elif 0 < version < SCHEMA_VERSION and not any_format:
+            raise KjError(path, None, f"目录数据库是旧格式（第 {version} 版，现为第 {SCHEMA_VERSION} 版）："
+                                      "应运行 kjtypeset reindex 从存档的 PDF 重建目录")
+        elif version != SCHEMA_VERSION and not (any_format and 0 < version < SCHEMA_VERSION):
             raise KjError(path, None, f"目录数据库的格式版本应为 {SCHEMA_VERSION}，实际为 {version}："
                                       "可用 kjtypeset reindex 从存档的 PDF 重建")
     except sqlite3.DatabaseError as exc:
@@ -123,6 +134,24 @@ def open_catalogue(folder: Path, create: bool = False) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _current_format(db: sqlite3.Connection) -> None:
+    """Inside the caller's transaction: an older catalogue's tables dropped and the current
+    ones made (reindex fills them); a failed rebuild rolls this back too."""
+    if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return
+    for name, kind in db.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'index') "
+                                 "AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%'").fetchall():
+        if kind == "table" and not name.startswith(("page_text_", "page_joints_")):  # FTS5 drops its shadow tables
+            db.execute(f'DROP TABLE IF EXISTS "{name}"')
+    statement = ""
+    for line in SCHEMA.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def sha256(data: bytes) -> str:
@@ -171,11 +200,8 @@ def publish(data: bytes, record: IssueRecord, folder: Path,
                 revision, file, _digest = rows[-1]
                 return Published(folder / file, fields.issue_id, label, revision, digest, len(data),
                                  record.pages, len(record.articles), tuple(folder / r[1] for r in rows[:-1]), True)
-            # A number once used stays used, even by a file since lost: the ledger keeps it.
-            used = [r[0] for r in rows] + [e["revision"] for e in ledger.values() if e.get("issue") == fields.issue_id]
-            used += [_revision_of(p, fields.issue_id) for p in folder.glob(f"*/{fields.issue_id}*.pdf")]
-            revision = max(used, default=0) + 1
-            name = f"{fields.year}/{fields.issue_id}" + (f".r{revision}" if revision > 1 else "") + ".pdf"
+            revision = _next_revision(folder, [r[0] for r in rows], ledger, fields.issue_id)
+            name = archived_name(fields.year, fields.issue_id, revision)
             published_at = now()
             _file_new(folder, name, data)
             _append_ledger(folder, {"file": name, "issue": fields.issue_id, "revision": revision,
@@ -186,6 +212,34 @@ def publish(data: bytes, record: IssueRecord, folder: Path,
                              len(record.articles), tuple(folder / r[1] for r in rows), False)
         finally:
             db.close()
+
+
+def archived_name(year: int, issue_id: str, revision: int) -> str:
+    """2024/2024-02.pdf, then 2024/2024-02.r2.pdf for revision 2."""
+    return f"{year}/{issue_id}" + (f".r{revision}" if revision > 1 else "") + ".pdf"
+
+
+def _next_revision(folder: Path, catalogued: list[int], ledger: dict[str, dict], issue_id: str) -> int:
+    # A number once used stays used, even by a file since lost: the ledger keeps it.
+    used = catalogued + [e["revision"] for e in ledger.values() if e.get("issue") == issue_id]
+    used += [_revision_of(p, issue_id) for p in folder.glob(f"*/{issue_id}*.pdf")]
+    return max(used, default=0) + 1
+
+
+def planned_revision(folder: Path, issue_id: str, year: int) -> tuple[int, str, tuple[str, ...]]:
+    """What publishing ``issue_id`` now would file, unless the PDF is the same as the current
+    revision: (revision, file relative to the archive, files of the earlier revisions). For
+    the desk's confirmation (issue 18); publish decides again under its lock."""
+    catalogued: list[tuple[int, str]] = []
+    if (folder / CATALOGUE).is_file():
+        db = open_catalogue(folder)
+        try:
+            catalogued = db.execute("SELECT revision, file FROM issues WHERE issue_id = ? ORDER BY revision",
+                                    (issue_id,)).fetchall()
+        finally:
+            db.close()
+    revision = _next_revision(folder, [r for r, _f in catalogued], read_ledger(folder), issue_id)
+    return revision, archived_name(year, issue_id, revision), tuple(f for _r, f in catalogued)
 
 
 def _revision_of(path: Path, issue_id: str) -> int:
@@ -257,10 +311,13 @@ def catalogue_issue(db: sqlite3.Connection, record: IssueRecord, file: str, revi
             (issue, position, article.title, article.source, article.section, article.first_page,
              article.last_page)).lastrowid
         for page, following in zip(article.pages, (*article.pages[1:], None)):
-            page_id = db.execute("INSERT INTO pages (article, page, chars) VALUES (?, ?, ?)",
-                                 (article_id, page.page, len(page.text))).lastrowid
-            db.execute("INSERT INTO page_text (rowid, text) VALUES (?, ?)",
-                       (page_id, run_on(page.text, following.text if following else "")))
+            joint, cut = page_joint(page.text, following.text if following else "")
+            seam = joint[max(0, cut - 1):cut + 1].lower() if joint else None
+            page_id = db.execute("INSERT INTO pages (article, page, tail, seam, cut) VALUES (?, ?, ?, ?, ?)",
+                                 (article_id, page.page, page.text[-(TRIGRAM - 1):], seam, cut)).lastrowid
+            db.execute("INSERT INTO page_text (rowid, text) VALUES (?, ?)", (page_id, page.text))
+            if joint:
+                db.execute("INSERT INTO page_joints (rowid, joint) VALUES (?, ?)", (page_id, joint))
     db.execute("""UPDATE issues SET current = (revision = (SELECT max(revision) FROM issues AS other
                                                            WHERE other.issue_id = issues.issue_id))
                   WHERE issue_id = ?""", (f.issue_id,))
@@ -361,7 +418,9 @@ def reindex(folder: Path, on_wait: Callable[[str], None] = lambda message: None,
         db = _fresh_catalogue(folder)
         try:
             with db:
-                for table in ("page_text", "pages", "articles", "issues"):
+                db.execute("BEGIN")
+                _current_format(db)
+                for table in ("page_text", "page_joints", "pages", "articles", "issues"):
                     db.execute(f"DELETE FROM {table}")
                 for row in found:
                     catalogue_issue(db, *row)
@@ -375,7 +434,7 @@ def _fresh_catalogue(folder: Path) -> sqlite3.Connection:
     """The catalogue to rebuild: the existing one, or a new one if it is unreadable (the
     unreadable file is kept beside it, renamed, in case anyone wants to look at it)."""
     try:
-        return open_catalogue(folder, create=True)
+        return open_catalogue(folder, create=True, any_format=True)
     except KjError:
         stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
         for suffix in ("", "-wal", "-shm"):

@@ -142,6 +142,45 @@ def import_files(sources: list[Source], manifest: Path, title: str | None = None
     return tuple(reports)
 
 
+_REPAIRS = {"rejoined": "接合被分页截断的段落", "spaces": "删去汉字与数字、字母之间的空格",
+            "punctuation": "中文中的半角标点改为全角", "furniture": "删去页眉、页脚、页码",
+            "contents": "删去原文目录行"}
+
+
+def describe_import(reports: tuple[SourceReport, ...]) -> list[tuple[bool, str]]:
+    """The import report as lines, each (detail, text): what `kjtypeset import` prints (the
+    details only with -v) and the desk shows."""
+    lines: list[tuple[bool, str]] = []
+
+    def repairs(done, indent: str) -> None:
+        done = [f"{_REPAIRS.get(kind, kind)} {count} 处" for kind, count in done if count]
+        if done:
+            lines.append((True, f"{indent}修复：" + "；".join(done)))
+
+    for report in reports:
+        name = "标准输入" if report.source == "-" else report.source
+        lines.append((False, f"{name}：找到 {len(report.written)} 篇文章"))
+        for written in report.written:
+            draft = written.draft
+            parts = [f"{draft.paragraphs} 段"]
+            if written.images:
+                parts.append(f"{len(written.images)} 张图片")
+            if draft.bold_heads:
+                parts.append(f"加粗段首语 {draft.bold_heads} 处")
+            if draft.source:
+                parts.append(f"来源：{draft.source}")
+            lines.append((False, f"  《{draft.title}》{'，'.join(parts)} → {display_path(written.article)}"))
+            for image in written.images:
+                lines.append((True, f"      图片 {display_path(image)}"))
+            for note in draft.notes:
+                lines.append((False, f"    注意：{note}"))
+            repairs(draft.repairs, "      ")
+        for note in report.notes:
+            lines.append((False, f"  注意：{note}"))
+        repairs(report.repairs, "  ")
+    return lines
+
+
 def _key(text: str) -> str:
     """Text compared for sameness: letters, digits and Han only."""
     return re.sub(r"[^\w]|_", "", text)

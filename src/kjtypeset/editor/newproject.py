@@ -119,6 +119,8 @@ GITIGNORE = """\
 /output/
 # The archive is data, not source: back it up on its own.
 /archive/
+# The desk's password hash (kjtypeset desk --set-password): for this machine only.
+/.kjtypeset/
 """
 
 ARTICLE_TEXT = """\

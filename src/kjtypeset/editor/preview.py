@@ -1,10 +1,10 @@
 """The preview command: a local web page showing the issue as it will print, kept up to date.
 
 A watcher thread (watchfiles) sees every saved change to the issue folder and the layouts; a
-builder thread lays the issue out again and repaints the pages that changed; the page in the
-browser polls a small state document and swaps in the new page images. A build that fails
-keeps the last good rendering and shows the one-line error the CLI would print. The server
-binds to 127.0.0.1 and serves nothing but this issue's rendering.
+builder thread lays the issue out again and repaints the pages that changed; the desk's
+server (kjtypeset.desk, issue 18) pushes the new page images to the browser. A build that
+fails keeps the last good rendering and shows the one-line error the CLI would print. The
+server binds to 127.0.0.1 and serves nothing but this issue's rendering.
 
 Warm rebuilds (issue 15): the process keeps WeasyPrint, the fonts' subsets and the articles
 it has read; after an edit it reads only the files that changed, lays the issue out, compares
@@ -16,15 +16,10 @@ many). The PDF of the whole proof is made when the browser asks for it.
 from __future__ import annotations
 
 import gc
-import html
-import json
-import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import watchfiles
@@ -37,8 +32,6 @@ from ..errors import KjError
 from ..files import write_atomically
 from .pageimages import PageImage, Renderer
 
-PAGE_TEMPLATE = Path(__file__).with_name("preview.html")
-POLL_MS = 400
 TEXT_SOURCES = (".md", ".yaml")  # a change to anything else repaints every page
 
 
@@ -232,61 +225,18 @@ class Preview:
             }
 
 
-# -- serving -----------------------------------------------------------------------------------
+# -- serving: the desk's server (kjtypeset.desk, issue 18) --------------------------------------
 
-_PAGE_URL = re.compile(r"^/page/([0-9a-f]{24})\.png$")
+def page_png(preview: Preview, digest: str) -> bytes | None:
+    """The PNG of the shown rendering's page whose pixels have this digest, if there is one."""
+    rendering = preview.state.rendering
+    if rendering is None or digest not in rendering.digests:
+        return None
+    return rendering.images[rendering.digests.index(digest)].png
 
 
-def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
-    title = preview.folder.name
-    page = PAGE_TEMPLATE.read_text(encoding="utf-8").replace("{{title}}", html.escape(title)) \
-        .replace("{{poll}}", str(POLL_MS))
+def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 8000):
+    """The preview served by the desk's server code: its preview routes at /."""
+    from ..desk.server import preview_server
 
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "kjtypeset-preview"
-
-        def log_message(self, format, *args):  # noqa: A002 — only the CLI prints
-            pass
-
-        def do_GET(self):  # noqa: N802
-            # A page on another site must not read this one through a rebound DNS name.
-            allowed = {f"{name}:{self.server.server_port}" for name in
-                       ("127.0.0.1", "localhost", "[::1]", host)}
-            if self.headers.get("Host") not in allowed:
-                return self.send(HTTPStatus.FORBIDDEN, b"forbidden", "text/plain")
-            path = self.path.split("?", 1)[0]
-            if path == "/":
-                return self.send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
-            if path == "/state":
-                return self.send(HTTPStatus.OK, json.dumps(preview.snapshot(), ensure_ascii=False).encode(),
-                                 "application/json; charset=utf-8")
-            rendering = preview.state.rendering
-            if path == "/issue.pdf" and rendering:
-                try:
-                    pdf = preview.proof_pdf()
-                except KjError as exc:
-                    return self.send(HTTPStatus.INTERNAL_SERVER_ERROR, f"错误：{exc}".encode(),
-                                     "text/plain; charset=utf-8")
-                return self.send(HTTPStatus.OK, pdf, "application/pdf")
-            match = _PAGE_URL.match(path)
-            if match and rendering and match.group(1) in rendering.digests:
-                image = rendering.images[rendering.digests.index(match.group(1))].png
-                return self.send(HTTPStatus.OK, image, "image/png")
-            return self.send(HTTPStatus.NOT_FOUND, "找不到".encode(), "text/plain; charset=utf-8")
-
-        def send(self, status, body: bytes, kind: str):
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.end_headers()
-            self.wfile.write(body)
-
-    try:
-        server = ThreadingHTTPServer((host, port), Handler)
-    except OSError as exc:
-        raise KjError(None, None, f"无法在 {host}:{port} 上启动预览（{exc.strerror}）："
-                                  f"端口可能已被占用，应换一个，如 --port {port + 1}") from exc
-    server.daemon_threads = True
-    return server
+    return preview_server(preview, host, port)

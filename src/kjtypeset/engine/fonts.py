@@ -1,21 +1,26 @@
-"""Fonts: set-up of the SC faces, @font-face rules, and the coverage check that prevents tofu.
+"""Fonts: where a layout's font files come from, @font-face rules by role, and the coverage
+check that prevents tofu.
 
 The output must never depend on what else fontconfig finds on a machine, so a layout names
-font files (looked up in the layout's own fonts/ folder, the project's fonts/, then the
-per-user font folder; see kjtypeset.project) and the
-document declares them with @font-face. Every character of the input is checked against
-those files before rendering: WeasyPrint would otherwise draw a missing glyph as .notdef and
-only log it.
+font files (looked up in the layout's own fonts/ folder, the project's fonts/, the per-user
+font folder, then the Debian package the layout names; see kjtypeset.project) and the document
+declares them with @font-face. A layout sets text by role (body, title, heading-1 …): each
+role is a fallback chain of families, and the CSS uses ``var(--font-<role>)``. Every
+character of the input is checked against the chain of the role that sets it before
+rendering: WeasyPrint would otherwise draw a missing glyph as .notdef and only log it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
+import re
+import subprocess
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,33 +40,49 @@ SC_FACES = {
     "NotoSansCJKsc-Regular.otf": ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular"),
     "NotoSansCJKsc-Bold.otf": ("NotoSansCJK-Bold.ttc", "NotoSansCJKsc-Bold"),
 }
+NOTO_PACKAGE = "fonts-noto-cjk"
+# The other weights are in fonts-noto-cjk-extra (134 MB): extracted one by one, when a layout
+# in use names them (gongwen's titles are set in the Black weight, the nearest free 小标宋).
+EXTRA_SC_FACES = {
+    "NotoSerifCJKsc-Black.otf": ("NotoSerifCJK-Black.ttc", "NotoSerifCJKsc-Black"),
+}
+EXTRA_PACKAGE = "fonts-noto-cjk-extra"
+
+
+def extract_face(name: str, dest: Path, source: Path | None = None) -> Path | None:
+    """Extract the SC face ``name`` from its Debian collection into ``dest``; None when the
+    collection is not installed.
+
+    The face comes out byte-identical on every machine (the head table keeps its timestamp),
+    so every machine embeds the same subsets. Builds running at once (build --all) may both
+    extract: each writes a temporary file of its own and renames it into place."""
+    collection, postscript = {**SC_FACES, **EXTRA_SC_FACES}[name]
+    ttc = (source or DEBIAN_NOTO) / collection
+    if not ttc.is_file():
+        return None
+    faces = TTCollection(ttc, lazy=True, recalcTimestamp=False).fonts
+    face = next((f for f in faces if f["name"].getDebugName(6) == postscript), None)
+    if face is None:
+        raise KjError(ttc, None, f"字体集中没有 {postscript} 字面")
+    data = io.BytesIO()
+    face.save(data)
+    write_atomically(dest / name, data.getvalue())
+    return dest / name
 
 
 def install_sc_faces(dest: Path, source: Path = DEBIAN_NOTO) -> list[Path]:
-    """Extract the SC faces from Debian's Noto CJK collections into ``dest``; skip existing.
-
-    The faces come out byte-identical on every machine (the head table keeps its timestamp),
-    so every machine embeds the same subsets. Builds running at once (build --all) may both
-    extract: each writes a temporary file of its own and renames it into place."""
+    """Extract the SC faces of fonts-noto-cjk into ``dest``; skip existing ones."""
     dest.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, (collection, postscript) in SC_FACES.items():
-        target = dest / name
-        if target.exists():
+    for name in SC_FACES:
+        if (dest / name).exists():
             continue
-        ttc = source / collection
-        if not ttc.is_file():
-            raise KjError(None, None, f"缺少简体中文字体 {name}：应先安装 Debian 软件包 fonts-noto-cjk"
-                                      f"（apt-get install fonts-noto-cjk，kjtypeset 会从 {source} 中提取），"
+        path = extract_face(name, dest, source)
+        if path is None:
+            raise KjError(None, None, f"缺少简体中文字体 {name}：应先安装 Debian 软件包 {NOTO_PACKAGE}"
+                                      f"（apt-get install {NOTO_PACKAGE}，kjtypeset 会从 {source} 中提取），"
                                       "或把字体文件放进项目的 fonts/")
-        faces = TTCollection(ttc, lazy=True, recalcTimestamp=False).fonts
-        face = next((f for f in faces if f["name"].getDebugName(6) == postscript), None)
-        if face is None:
-            raise KjError(ttc, None, f"字体集中没有 {postscript} 字面")
-        data = io.BytesIO()
-        face.save(data)
-        write_atomically(target, data.getvalue())
-        written.append(target)
+        written.append(path)
     return written
 
 
@@ -75,54 +96,181 @@ class FontFace:
     family: str  # the name the layout's CSS uses
     weight: str  # "normal" | "bold"
     path: Path
+    unicode_range: str | None = None  # CSS unicode-range: the face sets only these characters
 
 
-# Debian's fonts for the characters the CJK faces lack (sub- and superscript digits of CO₂ and
-# 10⁻⁶, ‱ …): fonts-dejavu-core, installed by make setup. A layout names the file; it is looked
-# for here after the layout's, the project's and the user's fonts.
-SYSTEM_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
+@dataclass(frozen=True)
+class FontSet:
+    """The faces a layout uses and its roles, each a fallback chain of families.
+
+    Iterating gives the faces (whose files the preview watches)."""
+
+    faces: tuple[FontFace, ...]
+    roles: tuple[tuple[str, tuple[str, ...]], ...]  # role → families, first choice first
+
+    def __iter__(self) -> Iterator[FontFace]:
+        return iter(self.faces)
+
+    def __len__(self) -> int:
+        return len(self.faces)
+
+    def chain(self, role: str) -> tuple[str, ...] | None:
+        return dict(self.roles).get(role)
 
 
-def resolve_font(name: str, folders: tuple[Path, ...], settings: Path, line: int | None,
-                 progress: Callable[[str], None] = lambda message: None) -> Path:
-    """The font file ``name`` from the first of ``folders`` that holds it (then Debian's font
-    folders). An SC face found nowhere is extracted first, once per user, into the per-user
-    folder all projects share."""
-    for folder in (*folders, *SYSTEM_FONT_DIRS):
+# Debian packages whose font files the shipped layouts name, and where they put them: looked
+# in after the layout's, the project's and the user's fonts. For any other package a layout
+# names, its file list is asked for (dpkg-query -L).
+SYSTEM_FONT_DIRS = {
+    "fonts-dejavu-core": Path("/usr/share/fonts/truetype/dejavu"),
+    "texlive-lang-chinese": Path("/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol"),
+}
+
+
+def package_of(name: str, declared: str | None) -> str | None:
+    """The Debian package a font file comes from: the layout's word, else what kjtypeset knows."""
+    if declared:
+        return declared
+    if name in SC_FACES:
+        return NOTO_PACKAGE
+    if name in EXTRA_SC_FACES:
+        return EXTRA_PACKAGE
+    if name.startswith("DejaVu"):
+        return "fonts-dejavu-core"
+    return None
+
+
+@lru_cache(maxsize=64)
+def _package_files(package: str) -> dict[str, Path]:
+    """File name → path of the files an installed Debian package holds (none if it is not)."""
+    try:
+        listed = subprocess.run(["dpkg-query", "-L", package], capture_output=True, text=True,
+                                timeout=30, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    return {Path(line).name: Path(line) for line in listed.splitlines() if line.startswith("/")}
+
+
+def find_font(name: str, folders: tuple[Path, ...], package: str | None = None) -> Path | None:
+    """The font file ``name`` in the first of ``folders`` that holds it, else where its Debian
+    package put it; None when it is nowhere (an SC face may still be extractable)."""
+    package = package_of(name, package)
+    known = SYSTEM_FONT_DIRS.get(package or "")
+    for folder in (*folders, *((known,) if known else ())):
         candidate = (folder / name).resolve()
         if candidate.is_file() and candidate.is_relative_to(folder.resolve()):
             return candidate
+    if package and not known and package not in (NOTO_PACKAGE, EXTRA_PACKAGE):
+        path = _package_files(package).get(name)
+        if path is not None and path.is_file():
+            return path.resolve()
+    return None
+
+
+def needs_package(name: str, folders: tuple[Path, ...], package: str | None = None) -> str | None:
+    """The Debian package to install so that font file ``name`` can be found (None: it can)."""
+    if find_font(name, folders, package) is not None:
+        return None
+    collection = {**SC_FACES, **EXTRA_SC_FACES}.get(name)
+    if collection and (DEBIAN_NOTO / collection[0]).is_file():
+        return None  # extracted on first use
+    return package_of(name, package)
+
+
+def resolve_font(name: str, folders: tuple[Path, ...], settings: Path, line: int | None,
+                 progress: Callable[[str], None] = lambda message: None,
+                 package: str | None = None) -> Path:
+    """The font file ``name`` from the first of ``folders`` that holds it, then from its Debian
+    package. An SC face found nowhere is extracted first, once per user, into the per-user
+    folder all projects share."""
+    found = find_font(name, folders, package)
+    if found is not None:
+        return found
     shared = project.user_fonts()
     if name in SC_FACES:
         progress(f"首次使用：从 Debian 的 Noto CJK 字体集中提取简体中文字体到 {display_path(shared)}"
                  "（各项目共用，只需一次）……")
         install_sc_faces(shared)
         return (shared / name).resolve()
-    debian = "（DejaVu 字体来自 Debian 软件包 fonts-dejavu-core）" if name.startswith("DejaVu") else ""
-    raise KjError(settings, line, f"找不到字体文件 '{name}'：应放在版式的 fonts/、项目的 fonts/ "
-                                  f"或 {display_path(shared)} 中{debian}")
+    if name in EXTRA_SC_FACES and (DEBIAN_NOTO / EXTRA_SC_FACES[name][0]).is_file():
+        progress(f"首次使用：从 Debian 的 Noto CJK 字体集中提取 {name} 到 {display_path(shared)}"
+                 "（各项目共用，只需一次）……")
+        shared.mkdir(parents=True, exist_ok=True)
+        return extract_face(name, shared).resolve()
+    where = f"版式的 fonts/、项目的 fonts/ 或 {display_path(shared)}"
+    package = package_of(name, package)
+    if package is None:
+        raise KjError(settings, line, f"找不到字体文件 '{name}'：应放在{where} 中")
+    raise KjError(settings, line, f"找不到字体文件 '{name}'：应先安装 Debian 软件包 {package}"
+                                  f"（apt-get install {package}；make setup 会安装在用的版式需要的软件包），"
+                                  f"或把字体文件放在{where} 中")
 
 
-def font_face_css(faces: tuple[FontFace, ...], roles: tuple[tuple[str, str], ...]) -> str:
-    """@font-face rules, and one custom property per role: ``--font-song: "Noto Serif CJK SC", …``.
+SYMBOLS = "symbols"  # the role whose chain ends every other role's chain (CO₂, m², ‱ …)
 
-    Each role's stack continues with every other configured family, so a character one face
-    lacks comes from another configured face rather than from whatever fontconfig finds.
-    The PDF names each embedded font after its family, so families should be real names.
-    """
+
+def css_family(face: FontFace) -> str:
+    """The name the document's CSS gives a face's family. A face limited by unicode-range gets
+    a name of its own: under its real name, fontconfig would take the characters outside the
+    range from the machine's own copy of the family (Liberation Serif's “ ” from
+    /usr/share/fonts) before the next family of the chain."""
+    if not face.unicode_range:
+        return face.family
+    return f"{face.family} Range{hashlib.sha1(face.unicode_range.encode()).hexdigest()[:6]}"
+
+
+def stacks(fonts: FontSet) -> dict[str, tuple[str, ...]]:
+    """Each role's font-family list (CSS names): its chain, then the symbols chain, then every
+    other family the layout uses (never reached by checked text: it only keeps a character
+    that a chain lacks from falling through to whatever fontconfig finds on the machine)."""
+    names = {face.family: css_family(face) for face in fonts.faces}
+    used = list(names)
+    symbols = fonts.chain(SYMBOLS) or ()
+    out = {}
+    for role, chain in fonts.roles:
+        out[role] = tuple(names.get(f, f) for f in dict.fromkeys((*chain, *symbols, *used)))
+    return out
+
+
+def font_face_css(faces: FontSet, roles=None) -> str:
+    """@font-face rules, and one custom property per role: ``--font-body: "FandolFang", …``.
+    The PDF names each embedded font after its family, so families should be real names."""
+    if not isinstance(faces, FontSet):  # faces and roles given apart
+        faces = FontSet(tuple(faces), tuple(roles or ()))
     rules = []
-    for face in faces:
+    for face in faces.faces:
+        limit = f" unicode-range: {face.unicode_range};" if face.unicode_range else ""
         rules.append(
             "@font-face { "
-            f'font-family: "{face.family}"; font-weight: {face.weight}; font-style: normal; '
-            f'src: url("{face.path.as_uri()}"); }}')
-    families = list(dict.fromkeys(family for _role, family in roles))
-    stacks = []
-    for role, family in roles:
-        stack = [family] + [f for f in families if f != family]
-        stacks.append(f"--font-{role}: " + ", ".join(f'"{f}"' for f in stack) + ";")
-    rules.append(":root { " + " ".join(stacks) + " }")
+            f'font-family: "{css_family(face)}"; font-weight: {face.weight}; font-style: normal; '
+            f'src: url("{face.path.as_uri()}");{limit} }}')
+    properties = [f"--font-{role}: " + ", ".join(f'"{f}"' for f in stack) + ";"
+                  for role, stack in stacks(faces).items()]
+    rules.append(":root { " + " ".join(properties) + " }")
     return "\n".join(rules)
+
+
+_RANGE = re.compile(r"^U\+([0-9A-F?]{1,6})(?:-([0-9A-F]{1,6}))?$", re.I)
+
+
+def parse_unicode_range(text: str) -> tuple[tuple[int, int], ...] | None:
+    """CSS unicode-range ("U+0020-007E, U+00C0-024F, U+4??") → (first, last) pairs; None if
+    it is not one."""
+    out = []
+    for part in str(text).split(","):
+        match = _RANGE.match(part.strip())
+        if match is None:
+            return None
+        first, last = match.group(1), match.group(2)
+        if "?" in first:
+            if last or not re.fullmatch(r"[0-9A-F]*\?+", first, re.I):
+                return None
+            first, last = first.replace("?", "0"), first.replace("?", "F")
+        low, high = int(first, 16), int(last or first, 16)
+        if low > high or high > 0x10FFFF:
+            return None
+        out.append((low, high))
+    return tuple(out)
 
 
 @lru_cache(maxsize=32)
@@ -162,25 +310,76 @@ def _drawn(char: str) -> bool:
     return not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp")
 
 
+def _face_points(face: FontFace) -> frozenset[int]:
+    stat = face.path.stat()
+    return _limited(_cmap(face.path, stat.st_size, stat.st_mtime), face.unicode_range)
+
+
+@lru_cache(maxsize=32)
+def _limited(points: frozenset[int], unicode_range: str | None) -> frozenset[int]:
+    if not unicode_range:
+        return points
+    ranges = parse_unicode_range(unicode_range) or ()
+    return frozenset(p for p in points if any(low <= p <= high for low, high in ranges))
+
+
+# Which role sets which part of an article (a Markdown line): what the coverage check holds
+# each line to. A title is set in its role and again in the contents (body).
+_HEADING = re.compile(r"^ {0,3}(#{1,6})\s")
+_HEADING_ROLES = {1: ("heading-1",), 2: ("heading-1",), 3: ("heading-2",)}
+
+
 class Coverage:
-    """The characters the configured fonts can draw, checked line by line against sources."""
+    """The characters the configured fonts can draw, checked against sources: a role's text
+    against the role's chain (with the symbols chain), any other text against every face."""
 
-    def __init__(self, faces: tuple[FontFace, ...]):
-        stats = ((f.path, f.path.stat()) for f in faces)
-        self.codepoints = frozenset().union(*(_cmap(p, st.st_size, st.st_mtime) for p, st in stats))
+    def __init__(self, faces: FontSet | tuple[FontFace, ...]):
+        fonts = faces if isinstance(faces, FontSet) else FontSet(tuple(faces), ())
+        # Each face's code points as decoded (cached); no unions: a CJK cmap has 45 000 of
+        # them, and a union per role would cost a build a tenth of a second.
+        self._faces = [(face.family, _face_points(face)) for face in fonts.faces]
+        symbols = fonts.chain(SYMBOLS) or ()
+        self.chains = {role: tuple(dict.fromkeys((*chain, *symbols))) for role, chain in fonts.roles}
+        self._sets = {role: [points for family, points in self._faces if family in chain]
+                      for role, chain in self.chains.items()}
 
-    def missing(self, text: str) -> list[str]:
-        return [c for c in dict.fromkeys(text) if _drawn(c) and ord(c) not in self.codepoints]
+    @functools.cached_property
+    def codepoints(self) -> frozenset[int]:
+        return frozenset().union(*(points for _family, points in self._faces))
+
+    def missing(self, text: str, role: str = "body") -> list[str]:
+        """The characters of ``text`` that ``role``'s chain lacks (a layout without that role:
+        that no configured face has), first occurrence first."""
+        sets = self._sets.get(role) or [points for _family, points in self._faces]
+        return [c for c in dict.fromkeys(text) if _drawn(c) and not any(ord(c) in s for s in sets)]
+
+    def message(self, char: str, role: str = "body") -> str:
+        chain = self.chains.get(role)
+        if chain is None:
+            return tofu_message(char)
+        return (f"字符 '{char}'（U+{ord(char):04X}）不在字体角色 {role} 的字体链（{' → '.join(chain)}）中，"
+                f"印出来会是方框：应改用常用字，或在版式 layout.yaml 的 fonts.{role} 中加入含此字的字体")
 
     def check_file(self, path: Path) -> None:
-        """Fail on the first character of ``path`` that no configured font has."""
+        """Fail on the first character of article ``path`` that the role setting it lacks."""
         from ..inputs.encoding import read_text  # GBK, UTF-16 articles too (issue 14)
 
         text = read_text(path, notice=False)  # the article reader gives the notice
-        for number, line in enumerate(text.splitlines(), start=1):
-            missing = self.missing(line)
-            if missing:
-                raise KjError(path, number, tofu_message(missing[0]))
+        lines = text.splitlines()
+        front = lines and lines[0].strip() == "---"
+        for number, line in enumerate(lines, start=1):
+            if front and number > 1 and line.strip() in ("---", "..."):
+                front = False
+                continue
+            if front and line.startswith("title:"):
+                line, roles = line[len("title:"):], ("title", "body")
+            elif not front and (heading := _HEADING.match(line)):
+                line, roles = line[heading.end():], _HEADING_ROLES.get(len(heading.group(1)), ("body",))
+            else:
+                roles = ("body",)
+            for role in roles:
+                if missing := self.missing(line, role):
+                    raise KjError(path, number, self.message(missing[0], role))
 
 
 def tofu_message(char: str) -> str:

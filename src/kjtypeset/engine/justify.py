@@ -236,6 +236,7 @@ class _TextPlan:
 
     halts: tuple = ()
     spacings: tuple = ()
+    spaces: tuple = ()  # Latin word spaces laid out SPACE_SHRINK_EM narrower
 
 
 @lru_cache(maxsize=8192)
@@ -254,7 +255,23 @@ def _text_plan(text, squeeze, compression):
     halves = pair_halves(visible) if compression else set()
     halts = tuple(span for k, (span, char) in enumerate(zip(offsets, visible))
                   if char in SQUEEZABLE and (squeeze or k in halves))
-    return _TextPlan(halts, tuple(spacings))
+    spaces = ()
+    if squeeze:
+        # A space between two Latin words (or at the box's edge beside one): not a digit
+        # group's (27 436.5 never changes), not one beside Chinese text.
+        spaces = tuple(span for k, (span, char) in enumerate(zip(offsets, visible))
+                       if char == ' ' and _word_space(visible[k - 1] if k else None,
+                                                      visible[k + 1] if k + 1 < len(visible) else None))
+    return _TextPlan(halts, tuple(spacings), spaces)
+
+
+def _word_space(before, after):
+    if before is None and after is None:
+        return False
+    if before is not None and after is not None and before.isdigit() and after.isdigit():
+        return False
+    return all(char is None or (not char.isspace() and not is_wide(char) and char != SPACING)
+               for char in (before, after))
 
 
 def _squeezes(style):
@@ -369,7 +386,7 @@ def _set_text(self, text, justify=False):
     squeeze = _squeezes(self.style)
     composition = _state['composition']
     plan = _text_plan(self.text, squeeze, composition.punctuation_compression)
-    if not plan.halts and not plan.spacings:
+    if not plan.halts and not plan.spacings and not plan.spaces:
         self._kj_base = None
         return
     base = pango.pango_layout_get_attributes(self.layout)
@@ -386,8 +403,27 @@ def _set_text(self, text, justify=False):
         from weasyprint.text.ffi import TO_UNITS
         em = SPACING_MIN_EM if squeeze else SPACING_EM
         units = int(round(self.style['font_size'] * em * TO_UNITS))
+        length = len(self.text.encode())
         for start, end in plan.spacings:
-            attr = pango.pango_attr_letter_spacing_new(units)
+            # Pango gives a letter-spaced character half on each side and trims the half that
+            # falls outside its line: the spacing that opens or closes a box's text (a word in
+            # <strong> or a hyphenation span) would keep half its width, and a composer that
+            # counted on all of it would set the line 1/16 em past the measure.
+            edges = (start == 0) + (end == length)
+            attr = pango.pango_attr_letter_spacing_new(units * 2 if edges == 1 else units)
+            attr.start_index, attr.end_index = start, end
+            pango.pango_attr_list_change(mine, attr)
+    if plan.spaces:
+        from weasyprint.text.ffi import TO_UNITS
+        length = len(self.text.encode())
+        # What WeasyPrint's own attribute on a space holds (CSS word- and letter-spacing),
+        # less the shrink: the attribute set here replaces it.
+        letter = self.style['letter_spacing']
+        own = self.style['word_spacing'] + (0 if letter == 'normal' else letter)
+        units = int(round((own - self.style['font_size'] * linefit.SPACE_SHRINK_EM) * TO_UNITS))
+        for start, end in plan.spaces:
+            edges = (start == 0) + (end == length)
+            attr = pango.pango_attr_letter_spacing_new(units * 2 if edges == 1 else units)
             attr.start_index, attr.end_index = start, end
             pango.pango_attr_list_change(mine, attr)
     pango.pango_layout_set_attributes(self.layout, mine)
@@ -437,14 +473,19 @@ def _units_of(leaf, index, boxes, to_units):
     em = style['font_size'] * to_units
     squeezed = _squeezes(style)
     composition = _state['composition']
-    halts = {start for start, _end in
-             _text_plan(leaf.text, squeezed, composition.punctuation_compression).halts}
+    plan = _text_plan(leaf.text, squeezed, composition.punctuation_compression)
+    halts = {start for start, _end in plan.halts}
+    shrunk = {start for start, _end in plan.spaces}
     units = []
     offset = 0
+    length = len(leaf.text.encode())
     for char in leaf.text:
         size = len(char.encode())
-        if char == SPACING or not is_invisible(char):
-            units.append(_Unit(index, char, offset, offset + size, em, squeezed,
+        if char == SPACING and offset == 0 and size == length:
+            pass  # a box holding only the spacing: Pango trims both halves, it has no width
+        elif char == SPACING or not is_invisible(char):
+            units.append(_Unit(index, char, offset, offset + size, em,
+                               offset in shrunk if char == ' ' else squeezed,
                                offset in halts and not squeezed))
         offset += size
     return units
@@ -505,6 +546,17 @@ def _model(units, composition, line_start, continuation, line_end):
             model.flex_units.append((unit, 'spacing'))
             continue
         v += 1
+        if unit.char == ' ' and unit.squeezed:
+            shrink = unit.em * linefit.SPACE_SHRINK_EM
+            if id(unit) in phrases or k < first_visible or k > last_solid:
+                # A phrase's space keeps its natural width (see _phrases); one at a line edge
+                # is not seen: both as they would be unshrunk.
+                model.fixed.append((unit, 'space', shrink))
+                model.freed -= shrink
+                continue
+            model.flexes.append(linefit.Flex(0.0, shrink, 0.0, 0.0, 0.0, kind='space'))
+            model.flex_units.append((unit, 'space'))
+            continue
         if unit.char not in SQUEEZABLE or unit.start is None:
             continue
         current = unit.em * (0.5 if unit.squeezed or unit.box_half else 1.0)
@@ -541,15 +593,18 @@ def _phrases(units):
     of the spacing beside them: they keep their natural widths. A phrase reads as one run, so
     widening its space or its spacing widens the gap between it and the Chinese text."""
     held, run, spaced = set(), [], False
+    among = False  # the run follows Chinese text (or a mark) on this line
     for unit in units + [None]:
         if unit is None or unit.char == SPACING or is_cjk_letter(unit.char) \
                 or unit.char in SQUEEZABLE:
-            if spaced:
+            # A run with Chinese on neither side is a line of English: its spaces justify it.
+            if spaced and (among or unit is not None):
                 held.update(id(u) for u in run)
             if unit is not None and unit.char == SPACING:
                 run, spaced = [unit], False  # the spacing before the next run
             else:
                 run, spaced = [], False
+            among = True
             continue
         if unit.char in _SPACES and run:
             spaced = True
@@ -915,7 +970,7 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
     index_of = {id(u): v for v, u in enumerate(visible)}
     phrases = _phrases(units)
     gap_after = {id(a): tier for a, _b, tier in _gaps(units, strict=True) if id(a) not in phrases}
-    planned = []
+    planned, restored = [], {}  # restored: unit index -> width added back (a phrase's space)
     for k, unit in enumerate(units):
         width = widths.get((unit.leaf, unit.start), 0)
         extra, mark = 0.0, ''
@@ -925,6 +980,13 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
         elif unit.char in SQUEEZABLE:
             mark = 'open' if unit.char in OPENING else 'close'
             extra = 0.0 if index_of[id(unit)] in halves else unit.em * 0.5
+        elif unit.char == ' ' and unit.squeezed:
+            shrink = unit.em * linefit.SPACE_SHRINK_EM
+            if id(unit) in phrases:
+                width += shrink  # a phrase's space is set at its natural width
+                restored[k] = shrink
+            else:
+                extra = shrink
         gap = gap_after.get(id(unit))
         planned.append(paragraph.Unit(width, extra, mark, unit.char == SPACING,
                                       unit.char in _SPACES, gap))
@@ -938,7 +1000,7 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
                 planned[k - 1] = paragraph.Unit(previous.width + drift, previous.extra, previous.mark,
                                                 previous.spacing, previous.space, previous.gap)
                 laid += drift
-        laid += planned[k].width
+        laid += planned[k].width - restored.get(k, 0.0)  # as laid out, to compare with the boxes
     available = containing_block.width * TO_UNITS
     indent = box.text_indent * TO_UNITS
     planner = paragraph.Planner(planned, em, composition.max_gap_em,
@@ -1253,8 +1315,8 @@ def _compose_line(context, line, available_width, justify, choose=False):
     continuation = bool(_state.get('continuation')) and _squeezes(line.style)
     model = _model(units, composition, True, continuation, True)
     if not model.flexes and not model.fixed and not (justify and any(
-            t == linefit.HAN for t in model.tiers)):
-        return False
+            t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
+        return False  # nothing to set: WeasyPrint's own (a line with no gap it could widen)
     last_leaf = leaves[-1]
     extra = (available_width - line.width) * TO_UNITS + model.freed
     if justify and isinstance(last_leaf, boxes.TextBox) and last_leaf.style['letter_spacing'] != 'normal':

@@ -68,11 +68,11 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                                   f"（kjtypeset 只在 {'、'.join(justify.SUPPORTED_WEASYPRINT)} 上测试过）："
                                   f"{exc}") from exc
     font_dirs = {face.path.parent for face in layout.fonts}
-    fetcher = ConfinedFetcher((issue_folder, layout.folder, *font_dirs))
+    fetcher = ConfinedFetcher((issue_folder, *(layout.folders or (layout.folder,)), *font_dirs))
     # @font-face and @counter-style rules in a user stylesheet only register through a
     # FontConfiguration and a CounterStyle shared with the render.
     fonts, counters = InPlaceFonts(tuple(font_dirs)), CounterStyle()
-    base = font_face_css(layout.fonts, layout.roles) + cjk.STYLESHEET
+    base = font_face_css(layout.fonts) + layout.css + cjk.STYLESHEET
     sheets = [weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=fonts,
                              counter_style=counters) for sheet in layout.stylesheets]
 

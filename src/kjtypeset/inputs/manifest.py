@@ -81,13 +81,15 @@ class Manifest:
         return issue_label(self.year, self.number, self.supplement)
 
 
-def load_manifest(path: Path, with_articles: bool = True) -> Manifest:
+def load_manifest(path: Path, with_articles: bool = True, text: str | None = None) -> Manifest:
     """The checked manifest; ``with_articles=False`` reads only the issue's own fields (for
-    ``new``, where the previous issues' article files do not matter)."""
+    ``new``, where the previous issues' article files do not matter). ``text``: the manifest's
+    content as it would be saved at ``path`` (the desk checks an edit before writing it)."""
     path = Path(path)
-    if not path.is_file():
-        raise KjError(path, None, "找不到期刊清单文件（应为 issue_sources/<年-期>/issue.yaml）")
-    text = read_text(path)
+    if text is None:
+        if not path.is_file():
+            raise KjError(path, None, "找不到期刊清单文件（应为 issue_sources/<年-期>/issue.yaml）")
+        text = read_text(path)
     reader = Reader(path, text)
     values = reader.fields(reader.root, SCHEMA, "期刊清单")
     folder = path.parent.resolve()

@@ -32,6 +32,9 @@ SOFT_GAP_EM = 0.06  # between Chinese characters: below this, no reader sees a l
 # Beyond the natural width of a Latin word space: a space inside a Latin run that stands
 # between Chinese characters reads as part of the run's Han–Latin gaps, which stay ≤ ½ em.
 SOFT_SPACE_EM = 0.12
+# A Latin word space is laid out this much narrower and given back as the line needs (TeX's
+# interword shrink, a third of Noto Serif's 0.256 em space): English fits as TeX sets it.
+SPACE_SHRINK_EM = 0.08
 HAN_LATIN_SOFT_EM = 1 / 3  # Han–Latin spacing stretches to ⅓ em before Chinese gaps do
 HAN_LATIN_MAX_EM = 0.5  # … and never past ½ em (issue 12): at the last tier only
 TRACKING_EM = 0.06  # between Latin letters: the last resort, far below a space
@@ -44,11 +47,14 @@ COMFORT_GAP_EM = 0.03
 
 
 def squeeze_cost(squeeze_em: float) -> float:
-    """Badness of squeezing a lone mark by ``squeeze_em``: 1 at a quarter em, then steep, so
-    that a mark goes under ¾ em only where stretching the line instead would show more."""
+    """Badness of squeezing a lone mark by ``squeeze_em``: 1 at a quarter em; past it a steep
+    rise (5.5 at 0.3 em, as Chinese gaps of 0.072 em) that then flattens (11 at half an em, as
+    gaps of 0.086 em). A mark goes under ¾ em only where stretching would show more, and when
+    a line cannot avoid one or the other, the marks give way before Chinese gaps pass the
+    soft limit: 追い込み before 追い出し (JIS X 4051 §9.4; ctex squeezes the same way)."""
     if squeeze_em <= COMFORT_SQUEEZE_EM:
         return (squeeze_em / COMFORT_SQUEEZE_EM) ** 2
-    return 1 + ((squeeze_em - COMFORT_SQUEEZE_EM) / 0.03) ** 2
+    return 1 + 10 * ((squeeze_em - COMFORT_SQUEEZE_EM) / 0.25) ** 0.5
 
 
 def gap_cost(gap_em: float) -> float:
@@ -57,6 +63,21 @@ def gap_cost(gap_em: float) -> float:
     if gap_em <= SOFT_GAP_EM:
         return (gap_em / COMFORT_GAP_EM) ** 2
     return (SOFT_GAP_EM / COMFORT_GAP_EM) ** 2 + ((gap_em - SOFT_GAP_EM) / 0.01) ** 2
+
+
+def space_cost(space_em: float) -> float:
+    """Badness of stretching a Latin word space by ``space_em``: 1 at 0.06 em, 4 at the soft
+    limit (0.12 em, half a space more: where TeX's interword glue reaches its stretch and its
+    badness 100), steep past it. English set among Chinese reads like English."""
+    if space_em <= SOFT_SPACE_EM:
+        return (space_em / (SOFT_SPACE_EM / 2)) ** 2
+    return 4 + ((space_em - SOFT_SPACE_EM) / 0.03) ** 2
+
+
+def shrink_cost(shrink_em: float) -> float:
+    """Badness of shrinking a Latin word space by ``shrink_em``: 4 at the full shrink, as a
+    stretch to the soft limit (TeX: badness 100 either way)."""
+    return 4 * (shrink_em / SPACE_SHRINK_EM) ** 2
 
 
 @dataclass
@@ -69,7 +90,7 @@ class Flex:
     minimum: float
     maximum: float  # beyond natural at the first stretch tier (marks: natural)
     limit: float  # beyond natural at the last tier
-    kind: str = "mark"  # "mark" | "spacing"
+    kind: str = "mark"  # "mark" | "spacing" | "space" (a Latin word space's shrink)
     first: bool = False  # squeezed before every other item: a mark at the end of the line
 
 
@@ -83,6 +104,7 @@ class Result:
     han_gap: float  # the stretch of a gap between Chinese characters, per em
     space_gap: float  # the stretch of a Latin word space, per em
     spacing_stretch: float  # Han–Latin spacing beyond its natural width, per em
+    space_shrink: float = 0.0  # the shrink of a Latin word space, per em
 
     def badness(self) -> float:
         """How visible the adjustment is: 1 at each comfortable limit, growing as its square."""
@@ -93,8 +115,9 @@ class Result:
         return (squeeze_cost(self.squeeze)
                 + (self.spacing_squeeze / 0.125) ** 2
                 + gap_cost(self.han_gap)
-                + (self.space_gap / 0.25) ** 2
-                + (self.spacing_stretch / 0.25) ** 2)
+                + space_cost(self.space_gap)
+                + (self.spacing_stretch / 0.25) ** 2
+                + shrink_cost(self.space_shrink))
 
 
 def _fill(amounts: list[float], targets: list[int], rest: float, room) -> float:
@@ -123,7 +146,8 @@ def _squeeze(flexes: list[Flex], amount: float) -> tuple[list[float], float]:
     cut = [0.0] * len(flexes)
     for group in ([k for k, f in enumerate(flexes) if f.first],
                   [k for k, f in enumerate(flexes) if f.kind == "mark" and not f.first],
-                  [k for k, f in enumerate(flexes) if f.kind == "spacing"]):
+                  [k for k, f in enumerate(flexes) if f.kind == "spacing"],
+                  [k for k, f in enumerate(flexes) if f.kind == "space"]):
         amount = _fill(cut, group, amount, lambda k: flexes[k].natural - flexes[k].minimum - cut[k])
     return [f.natural - c for f, c in zip(flexes, cut)], amount
 
@@ -178,6 +202,7 @@ def _result(flexes, widths, gaps, tiers, short, em) -> Result:
         han_gap=most(g for g, t in zip(gaps, tiers) if t == HAN),
         space_gap=most(g for g, t in zip(gaps, tiers) if t == SPACE),
         spacing_stretch=most(w - f.natural for f, w in zip(flexes, widths) if f.kind == "spacing"),
+        space_shrink=most(f.natural - w for f, w in zip(flexes, widths) if f.kind == "space"),
     )
 
 
@@ -194,6 +219,7 @@ class Counts:
     han: int  # gaps between Chinese characters (and beside marks)
     spaces: int  # Latin word spaces
     tracking: int  # gaps between Latin letters
+    shrinks: int = 0  # Latin word spaces laid out narrower (SPACE_SHRINK_EM each)
 
 
 def estimate(counts: Counts, available: float, em: float, justify: bool,
@@ -203,13 +229,16 @@ def estimate(counts: Counts, available: float, em: float, justify: bool,
         return 1e7  # does not fit even squeezed
     if counts.natural > available:  # squeeze
         rest = counts.natural - available - counts.end_mark
-        squeeze = spacing = 0.0
+        squeeze = spacing = shrink = 0.0
         if rest > 0 and counts.marks:
             squeeze = min(rest / counts.marks, em / 2)
             rest -= squeeze * counts.marks
         if rest > 1e-9 and counts.spacings:
             spacing = min(rest / counts.spacings, em / 8)
-        return squeeze_cost(squeeze / em) + (spacing / em / 0.125) ** 2
+            rest -= spacing * counts.spacings
+        if rest > 1e-9 and counts.shrinks:
+            shrink = min(rest / counts.shrinks, SPACE_SHRINK_EM * em)
+        return squeeze_cost(squeeze / em) + (spacing / em / 0.125) ** 2 + shrink_cost(shrink / em)
     if not justify:
         return 0.0
     rest = available - counts.natural
@@ -234,5 +263,5 @@ def estimate(counts: Counts, available: float, em: float, justify: bool,
     take(counts.tracking, TRACKING_EM * em)
     if rest > 0.5:
         return 1e6 + rest
-    return (gap_cost(han / em) + (space / em / 0.25) ** 2
+    return (gap_cost(han / em) + space_cost(space / em)
             + (carrier / em / 0.25) ** 2)

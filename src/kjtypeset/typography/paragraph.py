@@ -29,7 +29,8 @@ class Unit:
     """One character (or inline object) of the paragraph as laid out."""
 
     width: float  # laid out, every flexible item at its narrowest
-    extra: float = 0.0  # what it gives back at natural width (a mark's half, spacing's ⅛ em)
+    extra: float = 0.0  # what it gives back at natural width (a mark's half, spacing's ⅛ em,
+    #                     a word space's shrink)
     mark: str = ""  # "open" or "close" for a squeezable mark (its blank side), else ""
     spacing: bool = False  # the Han–Latin spacing character
     space: bool = False  # a Latin word space (trimmed at a line end)
@@ -45,13 +46,14 @@ class Planner:
         self.em, self.max_gap_em = em, max_gap_em
         self.halfwidth_line_start, self.halfwidth_line_end = halfwidth_line_start, halfwidth_line_end
         self.x = [0.0]
-        self.extra, self.marks, self.spacings = [0.0], [0], [0]
+        self.extra, self.marks, self.spacings, self.shrinks = [0.0], [0], [0], [0]
         self.gaps = {tier: [0] for tier in (linefit.HAN, linefit.SPACE, linefit.TRACKING)}
         for unit in units:
             self.x.append(self.x[-1] + unit.width)
             self.extra.append(self.extra[-1] + unit.extra)
             self.marks.append(self.marks[-1] + (1 if unit.mark and unit.extra > 0 else 0))
             self.spacings.append(self.spacings[-1] + unit.spacing)
+            self.shrinks.append(self.shrinks[-1] + (unit.space and unit.extra > 0))
             for tier, sums in self.gaps.items():
                 sums.append(sums[-1] + (unit.gap == tier))
 
@@ -81,7 +83,8 @@ class Planner:
         return linefit.Counts(
             laid=laid, natural=laid + extra, marks=max(marks, 0), end_mark=end_mark,
             spacings=self.spacings[q] - self.spacings[a], han=gaps[linefit.HAN],
-            spaces=gaps[linefit.SPACE], tracking=gaps[linefit.TRACKING])
+            spaces=gaps[linefit.SPACE], tracking=gaps[linefit.TRACKING],
+            shrinks=self.shrinks[q] - self.shrinks[a])
 
     def plan(self, breaks: list[int], first_width: float, width: float,
              first_continues: bool = False, hyphens: dict[int, float] | None = None) -> list[int] | None:

@@ -1,0 +1,466 @@
+"""Layouts (issue 17), read back from the PDF: the sample built in both shipped layouts (contents
+numbers, flush lines, line breaking, holes, the baseline grid), gongwen's GB/T 9704 page
+(22 lines × 28 characters, folios, a face per role), layout inheritance (a bulletin folder's
+layout extending a built-in one: settings, variables, one template block, stylesheets), fonts
+by role (a character a role's chain lacks, unicode-range), the Debian packages a layout needs,
+and the layout settings' one-line errors."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from conftest import ARTICLE, MANIFEST, ROOT, SAMPLE, fails
+from kjtypeset import project
+from kjtypeset.build import build_issue
+from kjtypeset.cli import main
+from kjtypeset.engine import fonts
+from kjtypeset.engine.layout import missing_packages, read_layout
+from kjtypeset.errors import display_path
+from pdfread import contents_numbers, flush_report, folios, line_break_violations, page_texts, title_pages
+
+MM = 72 / 25.4
+TOP, BOTTOM = 37 * MM, (297 - 35) * MM  # the type area, from the page top (both layouts)
+RIGHT_EDGES = ((210 - 26) * MM, (210 - 28) * MM)  # odd (recto) and even pages: mirrored margins
+LEFT_EDGES = (28 * MM, 26 * MM)
+# Each layout's grid: characters a line in the 156 mm measure, lines in the 225 mm type area.
+GRID = {"jianbao": (32, 26), "gongwen": (28, 22)}
+
+
+def size_of(layout: str) -> float:
+    return 156 / GRID[layout][0] * MM
+
+
+def pitch_of(layout: str) -> float:
+    return 225 / GRID[layout][1] * MM
+
+
+def with_layout(folder: Path, layout: str) -> Path:
+    """The manifest in ``folder`` set to ``layout`` (whatever it named before)."""
+    manifest = folder / "issue.yaml"
+    lines = [line for line in manifest.read_text(encoding="utf-8").splitlines() if not line.startswith("layout:")]
+    manifest.write_text("\n".join(lines).replace("articles:", f"layout: {layout}\narticles:") + "\n", encoding="utf-8")
+    return manifest
+
+
+@pytest.fixture(scope="module")
+def gongwen_sample(tmp_path_factory):
+    """The real 2024-02 issue in the gongwen layout, all three editions."""
+    folder = tmp_path_factory.mktemp("gongwen") / "2024-02"
+    shutil.copytree(SAMPLE.parent, folder)
+    return build_issue(with_layout(folder, "gongwen"), folder.parent / "out")
+
+
+@pytest.fixture(params=["jianbao", "gongwen"])
+def built(request, sample_build, gongwen_sample):
+    return request.param, (sample_build if request.param == "jianbao" else gongwen_sample)
+
+
+def body_lines(page, layout: str) -> list[dict]:
+    """The body lines of a page (text at the body size within the type area), top down, with
+    their baselines."""
+    rows: dict[int, list] = {}
+    for c in page.chars:
+        if c["text"].strip() and abs(c["size"] - size_of(layout)) < 0.05:
+            rows.setdefault(round((page.height - c["matrix"][5]) * 4), []).append(c)
+    out = []
+    for key in sorted(rows):
+        chars = sorted(rows[key], key=lambda c: c["x0"])
+        base = key / 4
+        if TOP < base < BOTTOM:
+            out.append({"base": base, "text": "".join(c["text"] for c in chars), "chars": chars})
+    return out
+
+
+# ---- the sample in both layouts: what the jianbao bars demand ------------------------------
+
+def test_contents_numbers_are_the_pages_the_articles_start_on(built):
+    _layout, result = built
+    texts = page_texts(result.pdf)
+    titles = [entry.title for entry in result.contents]
+    assert len(titles) == 8
+    assert contents_numbers(texts, titles) == title_pages(texts, titles) == \
+        {entry.title: entry.page for entry in result.contents}
+
+
+def test_every_contents_entry_has_its_leader_and_ends_its_number_on_the_measure(built):
+    """The ★ hangs in the margin of its entry: each entry's last line carries dots and the page
+    number ends where the body's lines end (a hanging text-indent once left a one-line entry's
+    number 1.25 em short, and an entry that filled its line without dots)."""
+    _layout, result = built
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[0]
+        numbers = [w for w in page.extract_words() if re.search(r"\.{3,}\d+$", w["text"])]
+    assert len(numbers) == len(result.contents)
+    for word in numbers:
+        assert word["x1"] == pytest.approx(RIGHT_EDGES[0], abs=0.5), word["text"]
+
+
+def test_justified_lines_end_flush_and_break_by_the_rules(built):
+    layout, result = built
+    report = flush_report(result.pdf, size_of(layout), RIGHT_EDGES)
+    assert report["lines"] > 150 and report["ragged"] == []
+    assert line_break_violations(result.pdf, size_of(layout)) == []
+
+
+def test_no_page_is_left_with_a_hole(built):
+    """Every page but the contents page and the last two (the last article's end, the 版记)
+    is filled to within a quarter of the type area's foot (what pagecheck.py checks)."""
+    _layout, result = built
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = pdf.pages[1:-2]
+        assert pages
+        for page in pages:
+            bottoms = [c["bottom"] for c in page.chars if c["text"].strip() and c["bottom"] < BOTTOM + 2]
+            bottoms += [image["bottom"] for image in page.images]
+            bottoms += [rule["bottom"] for rule in page.rects + page.lines  # tables
+                        if max(rule["width"], rule["height"]) > 20 and rule["bottom"] < BOTTOM + 2]
+            assert max(bottoms) > BOTTOM - (BOTTOM - TOP) / 4, page.page_number
+
+
+def test_body_lines_sit_on_the_layouts_grid_and_fill_full_pages(built):
+    """Every body line's baseline is on one grid counted from the type area's top, the same on
+    every page (so facing pages register), no page holds more lines than the grid, and a page
+    of running text holds exactly that many (22 in gongwen, 26 in jianbao)."""
+    layout, result = built
+    pitch, lines_a_page = pitch_of(layout), GRID[layout][1]
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = [body_lines(page, layout) for page in pdf.pages[1:]]
+    phases = [(line["base"] - TOP) % pitch for page in pages for line in page]
+    assert len(phases) > 150
+    first = min(phases)
+    assert all(min(p - first, pitch - (p - first)) < 0.3 for p in phases)
+    slots = [round((line["base"] - TOP - first) / pitch) for page in pages for line in page]
+    assert min(slots) == 0 and max(slots) == lines_a_page - 1
+    counts = [len(page) for page in pages]
+    assert max(counts) == lines_a_page, counts
+
+
+def test_a_line_of_plain_han_holds_the_layouts_characters(make_issue, tmp_path):
+    """Plain Han with no punctuation: every full line holds exactly the measure's characters,
+    at the size that makes 156 mm (gongwen: 28 of 15.79 pt, 3号 as GB/T 9704 sets it)."""
+    han = "科技创新平台建设成效显著企业研发投入持续增长成果转化加快推进人才队伍不断壮大区域协同发展" * 6
+    for layout, (chars, _lines) in GRID.items():
+        manifest = make_issue(MANIFEST, files={"articles/a.md": f"---\ntitle: 整行测试\n---\n\n{han}\n"},
+                              folder=f"2024-{chars}")
+        result = build_issue(with_layout(manifest.parent, layout), tmp_path / layout, editions=("proof",))
+        with pdfplumber.open(result.pdf) as pdf:
+            lines = [line for page in pdf.pages[1:] for line in body_lines(page, layout)]
+        assert [len(line["text"]) for line in lines[1:-1]] == [chars] * (len(lines) - 2), layout
+        assert len(lines[0]["text"]) == chars - 2  # the first line's 2 em indent
+        for line in lines[1:-1]:  # 156 mm, the measure
+            assert abs(line["chars"][-1]["x1"] - line["chars"][0]["x0"] - 156 * MM) < 0.5
+
+
+# ---- gongwen: GB/T 9704's page ---------------------------------------------------------------
+
+def test_gongwen_numbers_every_page_odd_right_even_left(gongwen_sample):
+    """§7.5: "— 1 —" in 4号 half-width digits on every page but the 版记's own, page 1 too;
+    odd pages at the right, even pages at the left, one character in from the edge."""
+    texts = page_texts(gongwen_sample.pdf)
+    printed = folios(texts)
+    assert printed[:-1] == list(range(1, len(texts)))
+    with pdfplumber.open(gongwen_sample.pdf) as pdf:
+        for number, page in enumerate(pdf.pages[:-1], start=1):
+            folio = [c for c in page.chars if c["text"].strip() and c["top"] > BOTTOM]
+            assert "".join(c["text"] for c in folio) == f"—{number}—"
+            assert all(abs(c["size"] - 14) < 0.05 for c in folio)
+            if number % 2:  # one character (4号, 14 pt) in from the type area's outer edge
+                assert abs(folio[-1]["x1"] - (RIGHT_EDGES[0] - 14)) < 0.5, number
+            else:
+                assert abs(folio[0]["x0"] - (LEFT_EDGES[1] + 14)) < 0.5, number
+
+
+def font_of(pdf, page: int, text: str) -> set[str]:
+    """The fonts that draw ``text`` (spaces aside) on page ``page``."""
+    for line in pdf.pages[page - 1].extract_text_lines(return_chars=True):
+        chars = [c for c in line["chars"] if c["text"].strip()]
+        joined = "".join(c["text"] for c in chars)
+        if text in joined:
+            start = joined.index(text)
+            return {c["fontname"].split("+")[-1] for c in chars[start:start + len(text)]}
+    raise AssertionError(f"{text} not on page {page}")
+
+
+def test_gongwen_sets_each_role_in_its_face(gongwen_sample, make_issue, tmp_path):
+    """Body 仿宋, titles and masthead in the heavy Song, run-ins in 黑体; the source line and
+    the second-level head in 楷体 (an issue of its own: the sample has neither)."""
+    with pdfplumber.open(gongwen_sample.pdf) as pdf:
+        assert font_of(pdf, 1, "科技情报参考") == {"Noto-Serif-CJK-SC-Black,-Bold"}
+        assert font_of(pdf, 2, "浙江衢州推动双创平台建设成效显著") == {"Noto-Serif-CJK-SC-Black,-Bold"}
+        assert font_of(pdf, 2, "近年来，衢州市围绕") == {"FandolFang"}
+        assert font_of(pdf, 2, "一是政策体系加速完善") == {"Noto-Sans-CJK-SC"}
+        assert font_of(pdf, 1, "目") == {"Noto-Sans-CJK-SC"}
+    article = ARTICLE.replace("title:", "source: 市科技局\ntitle:") + "\n### （一）加强平台建设\n\n正文。\n"
+    manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, "gongwen")
+    with pdfplumber.open(build_issue(manifest, tmp_path / "out", editions=("proof",)).pdf) as pdf:
+        assert font_of(pdf, 2, "来源：市科技局") == font_of(pdf, 2, "加强平台建设") == {"FandolKai"}
+
+
+# ---- inheritance -------------------------------------------------------------------------------
+
+@pytest.fixture
+def bulletin(tmp_path, monkeypatch):
+    """A bulletin folder (the working folder) with one issue; returns (folder, manifest)."""
+    (tmp_path / project.MARKER).write_text("", encoding="utf-8")
+    issue = tmp_path / "issue_sources" / "2024-03"
+    (issue / "articles").mkdir(parents=True)
+    (issue / "articles" / "a.md").write_text(ARTICLE + "\n**一是研发投入增长。**2023年全市研发经费27 436.5万元。\n\n## 二、成效\n\n正文。\n",
+                                             encoding="utf-8")
+    (issue / "issue.yaml").write_text(MANIFEST, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path, issue / "issue.yaml"
+
+
+def own(folder: Path, name: str, files: dict[str, str]) -> Path:
+    """The bulletin folder's layouts/<name>/ with these files."""
+    layout = folder / "layouts" / name
+    layout.mkdir(parents=True, exist_ok=True)
+    for file, text in files.items():
+        (layout / file).write_text(textwrap.dedent(text), encoding="utf-8")
+    return layout
+
+
+def masthead_chars(pdf: Path) -> list[dict]:
+    with pdfplumber.open(pdf) as doc:
+        return [c for c in doc.pages[0].chars if c["size"] > 40]
+
+
+def test_the_example_bureau_layout_changes_the_masthead_in_four_lines(bulletin):
+    """layouts/example-bureau (shipped in this repository's bulletin folder): jianbao with a
+    blue masthead in 黑体; everything else, the body included, is jianbao's."""
+    folder, manifest = bulletin
+    example = ROOT / "layouts" / "example-bureau"
+    assert len((example / "layout.yaml").read_text(encoding="utf-8").splitlines()) == 4
+    shutil.copytree(example, folder / "layouts" / "example-bureau")
+    result = build_issue(with_layout(manifest.parent, "example-bureau"), folder / "out", editions=("proof",))
+    chars = masthead_chars(result.pdf)
+    assert "".join(c["text"] for c in chars) == "科技情报参考"
+    assert {c["fontname"].split("+")[-1] for c in chars} == {"Noto-Sans-CJK-SC-Bold"}
+    assert {tuple(c["non_stroking_color"]) for c in chars} == {(1, 0.5, 0, 0)}
+    with pdfplumber.open(result.pdf) as doc:
+        body = [c for c in doc.pages[1].chars if c["text"] == "衢"]
+    assert body and {c["fontname"].split("+")[-1] for c in body} == {"Noto-Serif-CJK-SC"}
+    assert {round(c["size"], 2) for c in body} == {round(size_of("jianbao"), 2)}
+
+
+def test_a_layout_overrides_one_template_block_and_adds_a_stylesheet(bulletin):
+    folder, manifest = bulletin
+    own(folder, "neibu", {
+        "layout.yaml": """\
+            extends: jianbao
+            name: 内部版
+            stylesheets: [neibu.css]
+            """,
+        "issue.html": """\
+            {% extends "jianbao/issue.html" %}
+            {% block masthead %}<header class="masthead"><p class="bulletin-name">内部参阅</p></header>{% endblock %}
+            """,
+        "neibu.css": ".bulletin-name { color: device-cmyk(0 0 0 1); }\n",
+    })
+    result = build_issue(with_layout(manifest.parent, "neibu"), folder / "out", editions=("proof",))
+    chars = masthead_chars(result.pdf)
+    assert "".join(c["text"] for c in chars) == "内部参阅"
+    assert {tuple(c["non_stroking_color"]) for c in chars} == {(0, 0, 0, 1)}  # neibu.css after style.css
+    texts = page_texts(result.pdf)
+    assert "测试文章标题" in texts[0] and "2024年第3期" not in texts[0]  # the contents stay; the old masthead went
+
+
+def test_a_bulletin_folders_jianbao_may_extend_the_built_in_jianbao(bulletin):
+    folder, manifest = bulletin
+    own(folder, "jianbao", {"layout.yaml": 'extends: jianbao\nvariables: {masthead-colour: "device-cmyk(0 0 0 1)"}\n'})
+    result = build_issue(manifest, folder / "out", editions=("proof",))
+    assert {tuple(c["non_stroking_color"]) for c in masthead_chars(result.pdf)} == {(0, 0, 0, 1)}
+
+
+def test_a_template_extending_itself_is_one_error(bulletin):
+    folder, manifest = bulletin
+    own(folder, "neibu", {"layout.yaml": "extends: jianbao\nname: 内部版\n",
+                          "issue.html": '{% extends "issue.html" %}\n'})
+    manifest = with_layout(manifest.parent, "neibu")
+    fails(lambda: build_issue(manifest, folder / "out"),
+          "layouts/neibu/issue.html: 版式模板继承绕回了自己：要在上级版式的模板上改，"
+          '应写 {% extends "上级版式名/issue.html" %}', writes_nothing_in=folder / "issue_sources")
+
+
+# ---- the schema: one line, file:line, what was expected and what was found ---------------------
+
+JIANBAO_FACES = "Noto Serif CJK SC、Noto Sans CJK SC、DejaVu Serif"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("extends: jianbao\nname: 甲\nfont:\n  body: [Noto Serif CJK SC]\n",
+     "layouts/bad/layout.yaml:3: 未知的键 'font'：应为 extends、name、template、stylesheets、faces、fonts、"
+     "variables、typography、makeup 之一，是否应为 'fonts'？"),
+    ("extends: jianbo\nname: 甲\n", "layouts/bad/layout.yaml:1: extends（继承的版式）应为 gongwen、jianbao 之一，实际为 'jianbo'"),
+    ("name: 甲\nfonts:\n  body: [Noto Serif CJK SC]\n",
+     "layouts/bad/layout.yaml:3: fonts.body：字体 'Noto Serif CJK SC' 未在 faces（字体文件）中定义：应先在 faces 中写出它的字体文件"),
+    ("extends: jianbao\nfonts:\n  body: [方正仿宋, Noto Serif CJK SC]\n",
+     f"layouts/bad/layout.yaml:3: fonts.body：字体 '方正仿宋' 未在 faces（字体文件）中定义：应为 {JIANBAO_FACES} 之一"),
+    ("extends: jianbao\nfonts:\n  Body: [Noto Serif CJK SC]\n",
+     "layouts/bad/layout.yaml:3: fonts：角色名应只含小写字母、数字和连字符（如 heading-1），实际为 'Body'"),
+    ('extends: jianbao\nfaces:\n  方正"仿宋:\n    regular: fzfs.ttf\n',
+     'layouts/bad/layout.yaml:3: 字体族名不能含 " ; { } < > \\，实际为“方正"仿宋”'),
+    ("extends: jianbao\nfaces:\n  方正仿宋:\n    debian: fonts-fzfs\n",
+     "layouts/bad/layout.yaml:4: faces.方正仿宋 应至少写出 regular（常规字重）或 bold（粗体）的字体文件"),
+    ("extends: jianbao\nfaces:\n  Latin:\n    regular: DejaVuSerif.ttf\n    unicode_range: 0020-007E\n",
+     "layouts/bad/layout.yaml:5: faces.Latin.unicode_range 应为 CSS 的 unicode-range（如 U+0020-007E, U+00C0-024F），"
+     "实际为“0020-007E”"),
+    ('extends: jianbao\nvariables:\n  masthead-colour: "red } body { color: blue"\n',
+     "layouts/bad/layout.yaml:3: variables.masthead-colour 应为一个 CSS 值（不含 ; { } < > \\），实际为“red } body { color: blue”"),
+    ("extends: jianbao\nmakeup:\n  figure_min_scale: 5%\n",
+     "layouts/bad/layout.yaml:3: makeup.figure_min_scale（图为留在原处最多缩小到）应为 10%–100% 之间的比例（如 75%），实际为“5%”"),
+    ("extends: jianbao\nmakeup:\n  contents_min_size: 14pt\n",
+     "layouts/bad/layout.yaml:3: makeup：目录条目的最小字号、最小行距应不大于字号、行距"),
+    ("extends: jianbao\ntypography:\n  squeeze: 是\n",
+     "layouts/bad/layout.yaml:3: squeeze（先挤后拉（行紧时先压缩标点和中西文间距））应为 true 或 false，实际为“是”"),
+    ("extends: jianbao\nstylesheets: [bad.css]\n", "layouts/bad/layout.yaml:2: stylesheets：找不到版式文件夹中的样式表 'bad.css'"),
+    ("fonts:\n  body: [Noto Serif CJK SC]\n", "layouts/bad/layout.yaml:1: 缺少必填项 'name'（版式名称）"),
+    ("extends: jianbao\nfaces:\n  甲:\n    regular: 方正小标宋.ttf\n    debian: fonts-fzxbs\nfonts:\n  title: [甲]\n",
+     "layouts/bad/layout.yaml:4: 找不到字体文件 '方正小标宋.ttf'：应先安装 Debian 软件包 fonts-fzxbs（apt-get install "
+     "fonts-fzxbs；make setup 会安装在用的版式需要的软件包），或把字体文件放在版式的 fonts/、项目的 fonts/ 或 "
+     "{shared} 中"),
+])
+def test_layout_settings_are_checked(bulletin, text, message):
+    folder, manifest = bulletin
+    own(folder, "bad", {"layout.yaml": text})
+    manifest = with_layout(manifest.parent, "bad")
+    fails(lambda: build_issue(manifest, folder / "out"),
+          message.replace("{shared}", display_path(project.user_fonts())), writes_nothing_in=folder / "out")
+
+
+def test_a_cycle_of_layouts_is_one_error(bulletin):
+    folder, manifest = bulletin
+    own(folder, "a", {"layout.yaml": "extends: b\nname: 甲\n"})
+    own(folder, "b", {"layout.yaml": "name: 乙\nextends: a\n"})
+    manifest = with_layout(manifest.parent, "a")
+    fails(lambda: build_issue(manifest, folder / "out"),
+          "layouts/b/layout.yaml:2: extends（继承的版式）不能绕回自己：a → b → a")
+
+
+# ---- fonts by role ------------------------------------------------------------------------------
+
+def test_a_character_its_roles_chain_lacks_names_the_role_and_the_chain(bulletin):
+    """A sub-head (heading-1) set in a chain without Han: the heading's line, not the body's."""
+    folder, manifest = bulletin
+    own(folder, "neibu", {"layout.yaml": "extends: jianbao\nname: 内部版\nfonts:\n  heading-1: [DejaVu Serif]\n"})
+    manifest = with_layout(manifest.parent, "neibu")
+    fails(lambda: build_issue(manifest, folder / "out"),
+          "issue_sources/2024-03/articles/a.md:9: 字符 '二'（U+4E8C）不在字体角色 heading-1 的字体链（DejaVu Serif）中，"
+          "印出来会是方框：应改用常用字，或在版式 layout.yaml 的 fonts.heading-1 中加入含此字的字体")
+
+
+def test_a_face_limited_by_unicode_range_sets_only_those_characters(bulletin):
+    """Digits from DejaVu Serif, everything else from the next face of the chain, even the
+    quotes the machine's own DejaVu Serif has (fontconfig would take them from it)."""
+    folder, manifest = bulletin
+    own(folder, "neibu", {"layout.yaml": """\
+        extends: jianbao
+        name: 内部版
+        faces:
+          DejaVu Serif:
+            regular: DejaVuSerif.ttf
+            unicode_range: U+0030-0039
+        fonts:
+          body: [DejaVu Serif, Noto Serif CJK SC]
+        """})
+    article = manifest.parent / "articles" / "a.md"
+    article.write_text(ARTICLE + "\n2023年“双创”平台ABC。\n", encoding="utf-8")
+    result = build_issue(with_layout(manifest.parent, "neibu"), folder / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        faces = {c["text"]: c["fontname"].split("+")[-1].split("-Range")[0]
+                 for c in pdf.pages[1].chars if c["text"] in "2“”A双" and c["top"] < BOTTOM}
+    assert faces == {"2": "DejaVu-Serif", "“": "Noto-Serif-CJK-SC", "”": "Noto-Serif-CJK-SC",
+                     "A": "Noto-Serif-CJK-SC", "双": "Noto-Serif-CJK-SC"}
+
+
+# ---- the Debian packages a layout needs ---------------------------------------------------------
+
+@pytest.fixture
+def bare_machine(tmp_path, monkeypatch):
+    """No font anywhere: no Debian font package installed, empty font folders."""
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    monkeypatch.setattr(fonts, "SYSTEM_FONT_DIRS", {package: empty for package in fonts.SYSTEM_FONT_DIRS})
+    monkeypatch.setattr(fonts, "DEBIAN_NOTO", empty)
+    monkeypatch.setattr(fonts, "_package_files", lambda package: {})
+    monkeypatch.setattr(project, "user_fonts", lambda: empty)
+    monkeypatch.chdir(empty)
+    return empty
+
+
+def test_each_layout_names_the_debian_packages_its_fonts_need(bare_machine, capsys):
+    assert missing_packages(read_layout("jianbao")) == ["fonts-noto-cjk", "fonts-dejavu-core"]
+    assert missing_packages(read_layout("gongwen")) == [
+        "texlive-lang-chinese", "fonts-noto-cjk", "fonts-noto-cjk-extra", "fonts-dejavu-core"]
+    assert main(["fonts", "--layout", "gongwen", "--debian-packages"]) == 0
+    assert capsys.readouterr().out.split() == [
+        "texlive-lang-chinese", "fonts-noto-cjk", "fonts-noto-cjk-extra", "fonts-dejavu-core"]
+
+
+def test_this_machine_has_every_package_the_layouts_need(capsys):
+    """make setup (make test: every layout) installed them: nothing left to install."""
+    assert main(["fonts", "--all-layouts", "--debian-packages"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+LEGACY_FONTS = """\
+fonts:
+  song:
+    family: Noto Serif CJK SC
+    regular: NotoSerifCJKsc-Regular.otf
+    bold: NotoSerifCJKsc-Bold.otf
+  hei:
+    family: Noto Sans CJK SC
+    regular: NotoSansCJKsc-Regular.otf
+    bold: NotoSansCJKsc-Bold.otf
+  symbols:
+    family: DejaVu Serif
+    regular: DejaVuSerif.ttf
+    bold: DejaVuSerif-Bold.ttf
+"""
+
+
+def test_a_layout_copied_before_fonts_had_roles_still_sets_the_same_pages(bulletin):
+    """A bulletin folder's copy of jianbao as it was (fonts: song/hei/symbols with family and
+    files, CSS var(--font-song)) sets the issue byte for byte as the built-in one does."""
+    folder, manifest = bulletin
+    copy = folder / "layouts" / "neibu"
+    shutil.copytree(project.BUILTIN_LAYOUTS / "jianbao", copy)
+    settings = (copy / "layout.yaml").read_text(encoding="utf-8")
+    start, end = settings.index("# Font files by family"), settings.index("typography:")
+    (copy / "layout.yaml").write_text(settings[:start] + LEGACY_FONTS + settings[end:], encoding="utf-8")
+    css = (copy / "style.css").read_text(encoding="utf-8").replace("--font-heading-1", "--font-hei")
+    for role in ("body", "title", "heading-2", "masthead", "folio"):
+        css = css.replace(f"--font-{role})", "--font-song)")
+    assert "--font-song" in css and "--font-body" not in css
+    (copy / "style.css").write_text(css, encoding="utf-8")
+    built_in = build_issue(manifest, folder / "built-in", editions=("proof",)).pdf.read_bytes()
+    legacy = build_issue(with_layout(manifest.parent, "neibu"), folder / "legacy", editions=("proof",)).pdf
+    assert legacy.read_bytes() == built_in
+
+
+def test_gongwen_heads_in_other_faces_sit_on_the_bodys_baselines(make_issue, tmp_path):
+    """黑体 (##, a section heading) and 楷体 (###) lines at the body size share the body's
+    baseline grid: Noto Sans CJK's ascent and descent would put a 黑体 line's baseline 0.9 pt
+    lower than a 仿宋 line's in the same place."""
+    text = "为深入贯彻落实创新驱动发展战略，加快推进科技成果转化，市科技局会同有关部门研究制定了若干措施。"
+    blocks = []
+    for head in ("一、总体要求", "二、主要任务", "三、保障措施"):
+        blocks += [f"## {head}", "### （一）强化企业创新主体地位", text * 3, "#### 1.健全工作机制", text * 2]
+    article = "---\ntitle: 关于促进科技成果转化的实施意见\n---\n\n" + "\n\n".join(blocks) + "\n"
+    manifest = make_issue(MANIFEST.replace("  - articles/a.md", "  - articles/a.md\n  - {file: articles/b.md, section: 工作动态}"),
+                          files={"articles/a.md": article, "articles/b.md": ARTICLE})
+    result = build_issue(with_layout(manifest.parent, "gongwen"), tmp_path / "out", editions=("proof",))
+    pitch = pitch_of("gongwen")
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = [line for page in pdf.pages[1:] for line in body_lines(page, "gongwen")]
+    heads = [line for line in lines if line["text"].startswith(("一、", "二、", "三、", "（一）", "【工作动态】"))]
+    assert len(heads) == 7
+    phases = [(line["base"] - TOP) % pitch for line in lines]
+    assert max(phases) - min(phases) < 0.3, sorted({round(p, 2) for p in phases})
