@@ -266,7 +266,7 @@ def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: 
         metadata.created = f"{issue_date}T00:00:00+08:00"
     metadata.modified = metadata.created  # the issue date, not the clock: builds repeat exactly
     profiles = {}
-    if cmyk:  # the proof alone needs no profile (nor the package that provides it)
+    if cmyk:  # the proof embeds no profile (it reads FOGRA39 only to work out its sRGB, issue 16)
         condition = output_condition()
         profiles["device-cmyk"] = ColorProfile(io.BytesIO(condition.profile), condition.identifier,
                                                "relative-colorimetric", (["c"], ["m"], ["y"], ["k"]))
