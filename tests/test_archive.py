@@ -217,6 +217,7 @@ def test_publish_files_the_archive_edition_and_catalogues_it(sample_build, sampl
     assert code == 0
     assert err.splitlines()[-1] == f"2024年第2期与已存档的第 1 版 {display_path(filed)} 完全相同，未重复存档。"
     assert sorted(p.name for p in folder.rglob("*.pdf")) == ["2024-02.pdf"]
+    assert not list(folder.rglob("*.lock"))  # the archive's lock goes with its holder (issue 16)
 
 
 def test_publish_refuses_what_is_not_a_genuine_archive_edition(sample_build, sample_pdf, tmp_path, capsys):
@@ -224,7 +225,7 @@ def test_publish_refuses_what_is_not_a_genuine_archive_edition(sample_build, sam
     proof = sample_build.pdf
     printed = next(o.path for o in sample_build.outputs if o.edition == "print")
     assert kj(capsys, "publish", str(proof), "--archive", str(folder), "-q")[2] == (
-        f"错误：{display_path(proof)}: 不是 kjtypeset 的存档版：没有 XMP 元数据包\n")
+        f"错误：{display_path(proof)}: 应为存档版（XMP kjb:edition 为 archive），实际为 'proof'\n")  # PDF/UA-1 XMP
     assert kj(capsys, "publish", str(printed), "--archive", str(folder), "-q")[2] == (
         f"错误：{display_path(printed)}: 应为存档版（XMP kjb:edition 为 archive），实际为 'print'\n")
     # XMP edited (same length, the packet is not compressed): it no longer agrees with the

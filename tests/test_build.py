@@ -18,6 +18,7 @@ from conftest import ARTICLE, MANIFEST, ROOT, SAMPLE, fails
 from kjtypeset.build import build_issue
 from kjtypeset.errors import KjError
 from kjtypeset.inputs.manifest import load_manifest
+from kjtypeset.pdf.colour import screen_rgb
 from kjtypeset.inputs.articles import read_articles
 from pdfread import contents_numbers, folios, page_texts, squash, title_pages
 
@@ -60,7 +61,11 @@ def test_masthead_and_end_block(sample):
     with pdfplumber.open(pdf) as doc:
         name = [c for c in doc.pages[0].chars if c["text"] in "科技情报参考" and c["size"] > 40]
         assert len(name) == 6
-        assert all(tuple(c["non_stroking_color"]) == (0, 0.8, 0.8, 0) for c in name)  # CMYK red
+        # The layout's CMYK red (M80 Y80), set in the sRGB FOGRA39 prints it as (issue 16)
+        red = screen_rgb(0, 0.8, 0.8, 0)
+        assert red[0] > 0.85 and red[1] < 0.4 and red[2] < 0.3
+        assert all(len(c["non_stroking_color"]) == 3 for c in name)
+        assert all(abs(a - b) < 0.001 for c in name for a, b in zip(c["non_stroking_color"], red))
         # The end block's last rule lies on the bottom edge of the type area (35 mm margin).
         page = doc.pages[-1]
         rules = [r for r in page.rects + page.lines if r["width"] > 150 * MM]
@@ -132,7 +137,7 @@ def test_failed_build_writes_nothing_and_keeps_the_previous_pdf(make_issue, tmp_
     out = tmp_path / "out"
     manifest = make_issue()
     build_issue(manifest, out)
-    assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".lock")) == [
+    assert sorted(p.name for p in out.iterdir()) == [  # no lock file is left (issue 16)
         "2024-03-archive.pdf", "2024-03-print.pdf", "2024-03.pdf"]
     (manifest.parent / "articles" / "a.md").write_text("---\nsource: 新华网\n---\n\n正文。\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)

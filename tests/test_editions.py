@@ -151,11 +151,11 @@ def test_print_has_no_rgb_anywhere(editions):
     assert colours == {(0, 0, 0, 1), (0, 0.8, 0.8, 0)}  # text K100, masthead red M80 Y80
 
 
-def test_archive_is_pdfa3b_with_the_bulletin_in_its_metadata(editions):
+def test_archive_is_pdfa3a_with_the_bulletin_in_its_metadata(editions):
     reader = PdfReader(editions["archive"])
     assert reader.pdf_header == "%PDF-1.7"
     xmp = xmp_of(reader)
-    assert xmp_text(xmp, "pdfaid:part") == "3" and xmp_text(xmp, "pdfaid:conformance") == "B"
+    assert xmp_text(xmp, "pdfaid:part") == "3" and xmp_text(xmp, "pdfaid:conformance") == "A"  # tagged (issue 16)
     assert xmp_items(xmp, "dc:title") == ["科技情报参考 2024年第2期"]
     assert xmp_items(xmp, "dc:language") == ["zh-CN"]
     assert xmp_items(xmp, "dc:creator") == ["呼和浩特市科学技术局综合保障中心"]

@@ -79,3 +79,50 @@ def test_new_and_import_write_files_colleagues_can_read(make_issue, mask):
     assert written.images, "the image was imported"
     assert {p.name: mode(p) for p in (written.article, *written.images, new.manifest)} == {
         p.name: 0o644 for p in (written.article, *written.images, new.manifest)}
+
+
+def test_the_lock_file_goes_with_its_holder_and_a_waiter_still_excludes_others(tmp_path):
+    """The output folder keeps no lock file (issue 16). The holder removes it before letting go;
+    a build that was waiting on the removed file must not believe it holds the lock while a
+    newcomer locks a new file of the same name: it takes the lock on the file that exists."""
+    import fcntl
+    import threading
+
+    from kjtypeset.files import output_lock
+
+    lock_path = tmp_path / ".2024-03.lock"
+    release_first, release_second = threading.Event(), threading.Event()
+    inside: list[str] = []
+    told: list[str] = []
+
+    def first():
+        with output_lock(tmp_path, "2024-03", on_wait=told.append):
+            inside.append("first")
+            release_first.wait(10)
+
+    def second():
+        with output_lock(tmp_path, "2024-03", on_wait=told.append):
+            inside.append("second")
+            release_second.wait(10)
+
+    a = threading.Thread(target=first)
+    a.start()
+    while "first" not in inside:
+        threading.Event().wait(0.01)
+    assert lock_path.read_text() == str(os.getpid())
+    b = threading.Thread(target=second)
+    b.start()
+    while not told:
+        threading.Event().wait(0.01)
+    assert told == [f"另一个构建（进程 {os.getpid()}）正在生成本期，等待它完成……"]
+    release_first.set()
+    a.join(10)
+    while "second" not in inside:
+        threading.Event().wait(0.01)
+    # A newcomer now finds the second holder's file, locked.
+    with open(lock_path, "a+") as newcomer:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(newcomer, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    release_second.set()
+    b.join(10)
+    assert list(tmp_path.iterdir()) == []

@@ -75,9 +75,10 @@ def test_the_pages_look_exactly_the_same(pdfs):
     for a, b in zip(folded, plain):
         images = [page.render(scale=200 / 72).to_pil().convert("L") for page in (a, b)]
         difference = ImageChops.difference(*images)
-        # Anti-aliasing may round a glyph edge differently by a shade; no glyph moves.
+        # Anti-aliasing may round a glyph edge differently by a shade (measured: at most 35 of
+        # 255, on 6 pixels, with the proof's sRGB text); no glyph moves (that differs by ~255).
         assert difference.getextrema()[1] <= 80
-        assert sum(difference.histogram()[32:]) <= 4
+        assert sum(difference.histogram()[48:]) <= 4
 
 
 def test_widths_in_pdf_and_font_program_agree(pdfs):

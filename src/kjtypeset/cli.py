@@ -131,9 +131,9 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build", help="排版一期简报，生成 PDF",
         description="按期刊清单排版一期简报，生成三个版本的 PDF：\n"
-                    "  校样版 <期>.pdf          屏幕阅读、电子邮件\n"
+                    "  校样版 <期>.pdf          屏幕阅读、电子邮件：PDF/UA-1（带标签），sRGB\n"
                     "  印刷版 <期>-print.pdf    交印刷厂：PDF/X-4，CMYK（FOGRA39），3 mm 出血\n"
-                    "  存档版 <期>-archive.pdf  归档：PDF/A-3b，附带本期全部源文件",
+                    "  存档版 <期>-archive.pdf  归档：PDF/A-3a（带标签），附带本期全部源文件",
         epilog="示例：\n  kjtypeset build issue_sources/2024-02/issue.yaml --output output/2024-02\n"
                "  kjtypeset build issue_sources/2024-02/issue.yaml --edition print --saddle-stitch --marks\n"
                "  kjtypeset build --all                 # issue_sources/ 下的全部各期，每个核一个进程\n"
@@ -239,7 +239,7 @@ def _parser() -> argparse.ArgumentParser:
     archive_help = "档案文件夹（默认项目的 archive/，也可用环境变量 KJTYPESET_ARCHIVE 设置）"
     publish = commands.add_parser(
         "publish", help="存档：排出存档版并存入档案文件夹，编入目录",
-        description="排出这一期的存档版（PDF/A-3b），存为档案文件夹中的 <年>/<期>.pdf，并编入目录数据库\n"
+        description="排出这一期的存档版（PDF/A-3a），存为档案文件夹中的 <年>/<期>.pdf，并编入目录数据库\n"
                     "（期号、日期、编印单位、页数、大小、SHA-256、存档时间，各篇文章的标题、来源、栏目、页码和每页文字）。\n"
                     "已存档的文件绝不覆盖：更正后再次存档，另存为 <期>.r2.pdf（第 2 版）并成为现行版本，旧版原样保留；\n"
                     "与现行版本完全相同时不重复存档。",

@@ -94,23 +94,56 @@ def output_lock(folder: Path, name: str, on_wait: Callable[[str], None],
 
     The lock also makes it safe to delete temporary files a killed build left behind: while
     we hold it, no other build of this issue is writing one.
+
+    The lock file lives only while a build holds it: the holder removes it before letting go,
+    so nothing but what the user asked for stays beside the outputs (issue 16). The file stays
+    in the folder it guards (not in a per-user cache) so that colleagues building into one
+    shared folder still take turns. A waiter whose file was removed meanwhile holds a lock on
+    a name that no longer exists; it lets go and opens the file again (the usual flock-and-
+    unlink protocol).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f".{name}.lock", "a+") as lock:
+    path = folder / f".{name}.lock"
+    told = False
+    while True:
+        lock = open(path, "a+")
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.seek(0)
-            holder = lock.read().strip() or "?"
-            on_wait(busy.format(holder=holder))
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not told:
+                    lock.seek(0)
+                    holder = lock.read().strip() or "?"
+                    on_wait(busy.format(holder=holder))
+                    told = True
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            if _same_file(lock, path):
+                break
+        except BaseException:
+            lock.close()
+            raise
+        lock.close()  # the holder before us removed it: take the lock on the new file
+    try:
         lock.seek(0)
         lock.truncate()
         lock.write(str(os.getpid()))
         lock.flush()
         for stale in folder.glob(f".{name}*.tmp"):
             stale.unlink(missing_ok=True)
+        yield
+    finally:
         try:
-            yield
+            path.unlink(missing_ok=True)  # while still holding it: see above
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+            lock.close()
+
+
+def _same_file(handle, path: Path) -> bool:
+    """Whether ``path`` still names the file open as ``handle``."""
+    try:
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(handle.fileno())
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)

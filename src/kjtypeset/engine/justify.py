@@ -111,6 +111,9 @@ _EXPECTED_SIGNATURES = {
     'weasyprint.formatting_structure.boxes.ParentBox.copy_with_children': ['self', 'new_children'],
     'weasyprint.formatting_structure.boxes.FootnoteAreaBox.__init__': ['self', 'page', 'style'],
     'weasyprint.css.ComputedStyle.copy': ['self'],
+    # Tagged PDF (engine/tagging.py): the tree builder replaced, the marking it reads.
+    'weasyprint.pdf.tags.add_tags': ['pdf', 'document', 'pdf_version', 'page_streams'],
+    'weasyprint.pdf.stream.Stream.marked': ['self', 'box', 'tag'],
 }
 
 # Global names a function must still reference for our hooks to be reached.
@@ -134,7 +137,11 @@ _EXPECTED_REFERENCES = {
     'weasyprint.draw.text.draw_first_line': {
         'get_first_line', 'geometry', 'width', 'x_offset', 'max_width', 'PANGO_GLYPH_EMPTY',
         'int'},
-    'weasyprint.draw.draw_inline_level': {'draw_text'},
+    'weasyprint.draw.draw_inline_level': {'draw_text', 'marked'},
+    'weasyprint.pdf.generate_pdf': {'add_tags'},
+    'weasyprint.pdf.stream.Stream.marked': {'_tags', 'begin_marked_content'},
+    'weasyprint.pdf.anchors.add_links': {'link_annotation', 'reference'},
+    'pydyf.Stream.begin_marked_content': {'stream', 'append'},
     # Page makeup: where our hooks are looked up, and the context fields they read.
     'weasyprint.layout.block.block_container_layout': {'_in_flow_layout'},
     'weasyprint.layout.block._in_flow_layout': {'block_level_layout', 'overflows_page', 'index'},
@@ -329,6 +336,12 @@ def check_internals(version=None):
         from weasyprint.formatting_structure.boxes import TextBox
         if not hasattr(TextBox, 'justification_spacing'):
             problems.append('TextBox.justification_spacing is gone')
+        from weasyprint.formatting_structure.boxes import Box, MarginBox
+        from weasyprint.layout.absolute import AbsolutePlaceholder
+        if not (hasattr(Box, 'is_leader') and hasattr(Box, 'link_annotation')
+                and 'at_keyword' in inspect.signature(MarginBox).parameters
+                and '_box' in AbsolutePlaceholder.__init__.__code__.co_consts):
+            problems.append('the box attributes engine/tagging.py reads are gone')
         from weasyprint.text.ffi import ffi, pango
         if pango.pango_version() < MIN_PANGO:
             problems.append(f'Pango {pango.pango_version()} < {MIN_PANGO}')

@@ -322,6 +322,10 @@ def _check_images(tokens: list[Token], path: Path, first_line: int, root: Path) 
             line += token.content.count("\n", 0, max(offset, 0))
             if src not in found:
                 found[src] = ImageRef(src, _image_file(src, path, line, root), line)
+            if not "".join(c.content for c in child.children or []).strip():
+                # The tagged editions give every figure its alt text or caption (issue 16).
+                warn(path, line, f"图片 '{src}' 没有图题（替代文字）：读屏软件只能读出“未加说明的图片”；"
+                                 f"应在方括号中写上图题，如 ![图1　说明]({src})")
     return found
 
 

@@ -1,11 +1,14 @@
 """Stage 6, write: the typeset Document → one PDF per edition, each for the person who gets it.
 
-proof    <issue>.pdf          screen and e-mail: trim size, links, bookmarks, page labels
+proof    <issue>.pdf          screen and e-mail: PDF/UA-1 (tagged), trim size, links, bookmarks,
+                              page labels
 print    <issue>-print.pdf    the print shop: PDF/X-4, FOGRA39 OutputIntent, all colour CMYK,
-                              3 mm bleed (TrimBox, BleedBox), no links; optional crop marks,
-                              saddle-stitch padding and a 2-up booklet (<issue>-booklet.pdf)
-archive  <issue>-archive.pdf  the archive: PDF/A-3b, XMP with the bulletin's fields, the issue's
-                              sources attached (AFRelationship /Source)
+                              3 mm bleed (TrimBox, BleedBox), no links, no tags; optional crop
+                              marks, saddle-stitch padding and a 2-up booklet (<issue>-booklet.pdf)
+archive  <issue>-archive.pdf  the archive: PDF/A-3a (tagged), XMP with the bulletin's fields, the
+                              issue's sources attached (AFRelationship /Source)
+
+The structure tree (engine/tagging.py) is written with the master; the print edition drops it.
 
 One layout and one WeasyPrint write serve all three. The layout's @page declares the bleed,
 which lies outside the page box, so pagination cannot differ: the print edition keeps each
@@ -40,11 +43,11 @@ from ..errors import KjError, warn, warnings_relay
 from .finish import set_page_labels, to_bytes
 from .prepress import (
     BLEED_MM, add_crop_marks, attach_sources, convert_images_to_cmyk, default_rgb, impose_booklet,
-    name_output_intent, no_interpolation, print_annotations, set_stream,
+    name_output_intent, no_interpolation, print_annotations, screen_colours, set_stream,
 )
 from .sources import SourceFile
 from ..typography.textlayer import close_spacing_gaps
-from ..engine import deflate
+from ..engine import deflate, tagging
 from ..engine.typeset import write_pdf
 from .xmp import BulletinFields, DocumentInfo, packet
 
@@ -60,9 +63,9 @@ class Edition:
     variant: str | None  # WeasyPrint's pdf_variant
 
 
-PROOF = Edition("proof", "校样版", "", None)
+PROOF = Edition("proof", "校样版", "", "pdf/ua-1")
 PRINT = Edition("print", "印刷版", "-print", "pdf/x-4")
-ARCHIVE = Edition("archive", "存档版", "-archive", "pdf/a-3b")
+ARCHIVE = Edition("archive", "存档版", "-archive", "pdf/a-3a")
 EDITIONS = {edition.name: edition for edition in (PROOF, PRINT, ARCHIVE)}
 BOOKLET_SUFFIX = "-booklet"
 
@@ -110,7 +113,10 @@ def write_editions(document: weasyprint.Document, editions: list[Edition], field
     the cost of writing, so three editions cost little more than one; the cuts and their
     checks, which are most of the rest, run in parallel when there are cores to spare.
     """
-    master = _master(document, PRINT in editions, PRINT in editions or ARCHIVE in editions, origin)
+    # Tagged for the readers of the proof (PDF/UA-1) and the archive (PDF/A-3a); the print
+    # edition drops the tree (see _derive), so a print-only build does not make one.
+    master = _master(document, PRINT in editions, PRINT in editions or ARCHIVE in editions, origin,
+                     issue_date=fields.issue_date, tags=PROOF in editions or ARCHIVE in editions)
     # Han–Latin spacing folded into glyph widths: copied text reads "2023年", not "2023 年".
     master, left_open = close_spacing_gaps(master)
     if left_open:
@@ -231,11 +237,18 @@ def proof_pages(document: weasyprint.Document, indices: list[int], origin: Path)
     subset = type(document)([document.pages[i] for i in indices], document.metadata,
                             document.url_fetcher, document.font_config, {}, None)
     # Uncompressed: these bytes go straight to the rasteriser, and deflating fonts costs more.
-    return close_spacing_gaps(_master(subset, False, False, origin, links=False, compress=False))[0]
+    pdf = close_spacing_gaps(_master(subset, False, False, origin, links=False, compress=False))[0]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    if not screen_colours(writer):  # the proof's sRGB (issue 16), or the pages as they are
+        return pdf
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: Path,
-            links: bool = True, compress: bool = True) -> bytes:
+            links: bool = True, compress: bool = True, issue_date: str | None = None,
+            tags: bool = False) -> bytes:
     pages = []
     for page in document.pages:
         if for_print:
@@ -249,17 +262,22 @@ def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: 
         pages.append(page)
     metadata = copy.copy(document.metadata)
     metadata.attachments = []  # the archive's attachments come from the manifest alone
+    if metadata.created is None and issue_date:  # a layout that names no date: the manifest's
+        metadata.created = f"{issue_date}T00:00:00+08:00"
     metadata.modified = metadata.created  # the issue date, not the clock: builds repeat exactly
     profiles = {}
-    if cmyk:  # the proof alone needs no profile (nor the package that provides it)
+    if cmyk:  # the proof embeds no profile (it reads FOGRA39 only to work out its sRGB, issue 16)
         condition = output_condition()
         profiles["device-cmyk"] = ColorProfile(io.BytesIO(condition.profile), condition.identifier,
                                                "relative-colorimetric", (["c"], ["m"], ["y"], ["k"]))
         deflate.remember(profiles["device-cmyk"].content)  # the same 1 MB in every build
     master = type(document)(pages, metadata, document.url_fetcher, document.font_config, profiles, None)
+    if tags:
+        tagging.install()
     # No pydyf identifier: it would compress every stream twice; each edition gets a stable /ID.
     with deflate.known_streams():
-        return write_pdf(master, origin, pdf_identifier=False, uncompressed_pdf=not compress)
+        return write_pdf(master, origin, pdf_identifier=False, uncompressed_pdf=not compress,
+                         pdf_tags=tags)
 
 
 def _derive(master: bytes, edition: Edition, fields: BulletinFields, sources: tuple[SourceFile, ...],
@@ -274,10 +292,16 @@ def _derive(master: bytes, edition: Edition, fields: BulletinFields, sources: tu
             if "/ColorSpace" in resources:
                 resources["/ColorSpace"].get_object().pop("/device-cmyk", None)
     if edition is PRINT:
+        # No tags for the press: its RIP reads none, PDF/X-4 neither asks for nor forbids them,
+        # and the links the tree points to are gone. The marked content stays in the pages,
+        # inert without a tree; the tree itself is not even copied.
+        for key in ("/StructTreeRoot", "/MarkInfo", "/ViewerPreferences"):
+            catalog.pop(key, None)
         for page in reader.pages:
             # PDF/X allows no annotations inside the BleedBox (ISO 15930-7 §6.7.1): no links.
             # (reader.pages hands out copies; the page object itself is what cloning reads.)
-            page.indirect_reference.get_object().pop("/Annots", None)
+            for key in ("/Annots", "/StructParents", "/Tabs"):
+                page.indirect_reference.get_object().pop(key, None)
     writer = PdfWriter(clone_from=reader)
     writer.pdf_header = {PROOF: "%PDF-1.7", PRINT: "%PDF-1.6", ARCHIVE: "%PDF-1.7"}[edition]
     set_page_labels(writer)
@@ -292,14 +316,15 @@ def _derive(master: bytes, edition: Edition, fields: BulletinFields, sources: tu
     else:
         for page in writer.pages:  # screen and archive end at the trim
             page.mediabox = page.bleedbox = page.trimbox
+    if edition is PROOF:
+        screen_colours(writer)  # the same colours in every viewer (issue 16)
     if edition is ARCHIVE:
         no_interpolation(writer)
         default_rgb(writer)
         name_output_intent(writer, output_condition(), "/GTS_PDFA1")
         print_annotations(writer)
         attach_sources(writer, sources)
-    if edition is not PROOF:
-        identify(writer, edition, fields)
+    identify(writer, edition, fields)
     out = [EditionPDF(edition.suffix, close_writer(writer, fields), len(writer.pages))]
 
     if edition is PRINT and options.booklet:
@@ -337,8 +362,9 @@ def identify(writer: PdfWriter, edition: Edition, fields: BulletinFields,
     if edition is PRINT:
         writer._info[NameObject("/Trapped")] = NameObject("/False")  # a name; add_metadata makes strings
     data = packet(info, fields,
-                  pdfa=(3, "B") if edition is ARCHIVE else None,
+                  pdfa=(3, "A") if edition is ARCHIVE else None,  # tagged: level A (issue 16)
                   pdfx="PDF/X-4" if edition is PRINT else None,
+                  pdfua=1 if edition is PROOF else None,
                   trapped=False if edition is PRINT else None)
     root = writer.root_object
     if "/Metadata" in root:

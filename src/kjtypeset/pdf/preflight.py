@@ -24,6 +24,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, NameObject, StreamObject
 
 from ..errors import KjError, captured_log
+from .colour import TAC_LIMIT  # FOGRA39 on coated paper, the print edition's profile
 
 MM = 72 / 25.4
 MIN_BLEED_MM = 3.0
@@ -33,9 +34,10 @@ SPACE = re.compile(r"[\s\u3000]+")
 RGB_SPACES = ("DeviceRGB", "CalRGB", "ICCBased(RGB)")
 
 NOT_CHECKED = (
-    "完整的 PDF/X-4（ISO 15930-7）与 PDF/A-3（ISO 19005-3）合规验证：本机没有 veraPDF 等验证器，只检查了本报告列出的结构性要求",
+    "完整的 PDF/X-4（ISO 15930-7）、PDF/A-3（ISO 19005-3）与 PDF/UA-1（ISO 14289-1）合规验证：本机没有 veraPDF 等验证器，只检查了本报告列出的结构性要求",
+    "标签的语义：替代文字、阅读顺序、标题级别是否贴切，要由人用读屏软件核对",
     "ICC 特性文件本身是否有效、颜色换算是否准确",
-    "总墨量（TAC）、叠印、陷印、细线宽度、文字离裁切线的安全距离",
+    "矢量图形与文字的总墨量（图片的总墨量和四色黑已检查）、叠印、陷印、细线宽度、文字离裁切线的安全距离",
     "字体的嵌入许可与字形完整性（只检查每种字体已嵌入、已子集化、带 ToUnicode）",
     "XMP 元数据是否完全符合其模式（只检查标识与标题、作者等是否与文档信息一致）",
 )
@@ -92,18 +94,20 @@ def preflight_file(path: Path, text: bool = True, name: str | None = None) -> Re
     return preflight(path.read_bytes(), name=name or str(path), text=text)
 
 
-def preflight(data: bytes, name: str = "PDF", text: bool = True, kind: str | None = None) -> Report:
+def preflight(data: bytes, name: str = "PDF", text: bool = True, kind: str | None = None,
+              tags_only: bool = False) -> Report:
     """Check a PDF. ``text=False`` skips the text layer (folios, contents): the build's mode.
     ``kind`` (print, archive, proof) sets the rules; by default the file's own identification
-    decides, or its name (*-print.pdf, *-archive.pdf) where that claims more."""
+    decides, or its name (*-print.pdf, *-archive.pdf) where that claims more. ``tags_only``:
+    identification and tagging alone (the build's check of the proof, which claims PDF/UA-1)."""
     with captured_log("pypdf") as records:  # what pypdf repairs while reading
-        checks = _preflight(data, name, text, kind)
+        checks = _preflight(data, name, text, kind, tags_only)
     for message in dict.fromkeys(record.getMessage() for record in records):
         checks.add("warn", "文件结构", f"读取时发现结构问题：{message}")
     return Report(name, checks.kind, tuple(checks.findings), checks.facts)
 
 
-def _preflight(data: bytes, name: str, text: bool, kind: str | None) -> _Checks:
+def _preflight(data: bytes, name: str, text: bool, kind: str | None, tags_only: bool = False) -> _Checks:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = reader.pages
@@ -127,7 +131,10 @@ def _preflight(data: bytes, name: str, text: bool, kind: str | None) -> _Checks:
     report = _Checks(kind)
     report.facts["identification"] = ident
     try:
-        _run_checks(report, reader, catalog, xmp, ident, text)
+        if tags_only:
+            _check_tagging(report, reader, catalog, xmp, ident)
+        else:
+            _run_checks(report, reader, catalog, xmp, ident, text)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise KjError(name, None, f"PDF 结构异常，无法完成检查：{type(exc).__name__}: {exc}") from exc
     return report
@@ -145,6 +152,7 @@ def _run_checks(report: _Checks, reader: PdfReader, catalog, xmp: str, ident: di
     _check_attachments(report, catalog)
     _check_metadata(report, reader, xmp)
     _check_labels(report, reader, text)
+    _check_tagging(report, reader, catalog, xmp, ident)
 
 
 # ---- identification ---------------------------------------------------------------------
@@ -175,6 +183,7 @@ def _identification(reader: PdfReader, xmp: str) -> dict:
         "pdf_version": reader.pdf_header.removeprefix("%PDF-"),
         "pdfx": pdfx,
         "pdfa": f"PDF/A-{part}{(conformance or '').lower()}" if part else None,
+        "pdfua": f"PDF/UA-{ua}" if (ua := _xmp_value(xmp, "pdfuaid", "part")) else None,
         "xmp": bool(xmp),
     }
 
@@ -182,8 +191,8 @@ def _identification(reader: PdfReader, xmp: str) -> dict:
 def _check_identification(report: _Checks, reader: PdfReader, ident: dict) -> None:
     section = "标识"
     version = ident["pdf_version"]
-    marks = [m for m in (ident["pdfx"], ident["pdfa"]) if m]
-    report.add("info", section, f"PDF {version}" + (f"；{'、'.join(marks)}" if marks else "；无 PDF/X、PDF/A 标识"))
+    marks = [m for m in (ident["pdfx"], ident["pdfa"], ident.get("pdfua")) if m]
+    report.add("info", section, f"PDF {version}" + (f"；{'、'.join(marks)}" if marks else "；无 PDF/X、PDF/A、PDF/UA 标识"))
     if "/ID" not in reader.trailer and report.kind != "proof":
         report.add("fail", section, "文件尾没有 /ID 标识符（PDF/X、PDF/A 都要求）")
     if report.kind == "print":
@@ -462,6 +471,7 @@ class _Scan:
                 "page": page, "name": str(name), "pixels": list(pixels), "colour_space": space,
                 "placed_mm": [round(width_pt / MM, 1), round(height_pt / MM, 1)],
                 "ppi": round(ppi), "interpolate": xobject.get("/Interpolate", False) == True,  # noqa: E712 (BooleanObject)
+                **(_ink(xobject, pixels) if space == "DeviceCMYK" else {}),
             })
         elif xobject.get("/Subtype") == "/Form":
             matrix = tuple(float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0]))
@@ -471,6 +481,41 @@ class _Scan:
             if group is not None:
                 self._group(group.get_object(), inner, page)
             self._walk(ContentStream(xobject, self.reader), inner, _multiply(matrix, ctm), page, depth + 1)
+
+
+TAC_TOLERANCE = 5  # per cent over the limit that JPEG noise and rounding may add
+RICH_BLACK_PIXELS = 20  # rich black beside white: fewer pixels than this are no text or rule
+
+
+def _ink(xobject, pixels: tuple[int, int]) -> dict:
+    """Of a CMYK image: its highest total area coverage (%), and how many of its pixels are
+    rich black (K ≥ 80 %, C+M+Y ≥ 50 %) right beside paper (under 10 % ink): the edges of
+    black text and rules set in four plates, which misregistration fringes with colour."""
+    from PIL import Image, ImageChops, ImageFilter
+
+    from .colour import ink_coverage
+
+    try:
+        if xobject.get("/Filter") == "/DCTDecode":  # Pillow undoes Adobe's inverted CMYK itself
+            image = Image.open(io.BytesIO(xobject._data))
+            image.load()
+        else:
+            image = Image.frombytes("CMYK", pixels, xobject.get_data())
+            if [float(v) for v in xobject.get("/Decode", [])] == [1, 0] * 4:
+                image = ImageChops.invert(image)
+        if image.mode != "CMYK" or image.size != pixels or int(xobject.get("/BitsPerComponent", 8)) != 8:
+            return {}
+    except Exception:  # noqa: BLE001 — an image the analysis cannot decode is reported without it
+        return {}
+    total, colour = ink_coverage(image)
+    highest = total.getextrema()[1] * 100 / 255
+    threshold = [255 if v else 0 for v in range(256)]
+    rich = ImageChops.multiply(image.getchannel("K").point([255 if v >= 204 else 0 for v in range(256)]),
+                               colour.point(lambda v: v * (1 / 3)).convert("L").point(
+                                   [255 if v >= 43 else 0 for v in range(256)]))
+    paper = total.point(lambda v: v * 0.25).convert("L").point([255 if v <= 6 else 0 for v in range(256)])
+    beside = ImageChops.multiply(rich, paper.filter(ImageFilter.MaxFilter(3)).point(threshold))
+    return {"tac_max": round(highest), "rich_black_edge_pixels": beside.histogram()[255]}
 
 
 # The operators _Scan acts on, with the operands it reads (issue 15). pypdf's ContentStream
@@ -582,6 +627,12 @@ def _check_images(report: _Checks, scan: _Scan) -> None:
             report.add("ok", section, text)
         if image["interpolate"] and report.kind == "archive":
             report.add("fail", section, f"第 {image['page']} 页的图片设置了 /Interpolate true，PDF/A 不允许")
+        place = f"第 {image['page']} 页 {image['pixels'][0]}×{image['pixels'][1]} 像素的图片"
+        if image.get("tac_max", 0) > TAC_LIMIT + TAC_TOLERANCE:
+            report.add("warn", section, f"{place}总墨量最高 {image['tac_max']}%，超过印刷条件的 {TAC_LIMIT}%：墨太厚，会粘脏、难干")
+        if image.get("rich_black_edge_pixels", 0) >= RICH_BLACK_PIXELS:
+            report.add("warn", section, f"{place}有四色叠成的黑色文字或线条（{image['rich_black_edge_pixels']} 个边缘像素）："
+                                        "套印稍有偏差就会发虚、带色边；黑色应只用 K 版")
 
 
 # ---- annotations, attachments, metadata -------------------------------------------------------
@@ -767,6 +818,249 @@ def _check_contents(report: _Checks, reader: PdfReader, texts: list[str], labels
     elif not entries:
         report.add("info", section, "没有书签")
 
+
+
+# ---- tagging (issue 16) -------------------------------------------------------------------
+
+# The structure types of ISO 32000-1 §14.8.4 (PDF 1.7), which PDF/UA-1 and PDF/A-3a build on.
+STANDARD_TYPES = {
+    "Document", "Part", "Art", "Sect", "Div", "BlockQuote", "Caption", "TOC", "TOCI", "Index",
+    "NonStruct", "Private", "P", "H", "H1", "H2", "H3", "H4", "H5", "H6", "L", "LI", "Lbl", "LBody",
+    "Table", "TR", "TH", "TD", "THead", "TBody", "TFoot", "Span", "Quote", "Note", "Reference",
+    "BibEntry", "Code", "Link", "Annot", "Ruby", "RB", "RT", "RP", "Warichu", "WT", "WP", "Figure",
+    "Formula", "Form", "Aside"}
+# Marked-content and text-showing operators, for streams written as WeasyPrint writes them
+# (no literal strings; see _operations): a tag, its property list (one line), the operator.
+_MARKED = re.compile(rb"(/[^\s/<>\[\]()%]+)\s*(<<[^\n]*?>>)?\s*(BDC|BMC)(?![^\s])"
+                     rb"|(?<![^\s\]>)])(EMC|TJ|Tj|'|\")(?![^\s])")
+_MCID = re.compile(rb"/MCID\s+(\d+)")
+
+
+def _marked_content(content) -> dict:
+    """One content stream's marked content: MCIDs in order, nesting problems, text outside any
+    tag or artifact, ActualText spans not inside a tag."""
+    data = content.get_data()
+    out = {"mcids": [], "unbalanced": 0, "text_outside": 0, "actual_text_outside": 0, "artifacts": 0}
+    stack: list[tuple[bool, bool]] = []  # (tagged with an MCID, artifact) of each open sequence
+    if _UNSAFE.search(data):  # literal strings or inline images: pypdf's parser
+        events = []
+        for operands, operator in content.operations:
+            if operator in (b"BDC", b"BMC"):
+                properties = operands[1] if operator == b"BDC" and len(operands) > 1 else {}
+                properties = properties if isinstance(properties, dict) else {}
+                events.append(("open", str(operands[0]) if operands else "",
+                               int(properties["/MCID"]) if "/MCID" in properties else None,
+                               "/ActualText" in properties))
+            elif operator == b"EMC":
+                events.append(("close", None, None, False))
+            elif operator in (b"TJ", b"Tj", b"'", b'"'):
+                events.append(("text", None, None, False))
+    else:
+        events = []
+        for match in _MARKED.finditer(data):
+            if match.group(3):
+                properties = match.group(2) or b""
+                mcid = _MCID.search(properties)
+                events.append(("open", match.group(1).decode("latin-1"),
+                               int(mcid.group(1)) if mcid else None, b"/ActualText" in properties))
+            elif match.group(4) == b"EMC":
+                events.append(("close", None, None, False))
+            else:
+                events.append(("text", None, None, False))
+    for kind, tag, mcid, actual in events:
+        if kind == "open":
+            if mcid is not None:
+                out["mcids"].append(mcid)
+            if actual and not any(tagged for tagged, _artifact in stack):
+                out["actual_text_outside"] += 1
+            artifact = tag == "/Artifact"
+            out["artifacts"] += artifact
+            stack.append((mcid is not None, artifact))
+        elif kind == "close":
+            if stack:
+                stack.pop()
+            else:
+                out["unbalanced"] += 1
+        elif not any(tagged or artifact for tagged, artifact in stack):
+            out["text_outside"] += 1
+    out["unbalanced"] += len(stack)
+    return out
+
+
+def _structure(reader: PdfReader, root) -> tuple[list, dict]:
+    """The structure elements in reading order, as (type, dictionary, depth), and each
+    (page index, MCID) with the number of elements that claim it."""
+    pages = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)
+             if page.indirect_reference is not None}
+    elements, claimed = [], {}
+    stack = [(kid, 0) for kid in reversed(_as_list(root.get("/K")))]
+    seen: set[int] = set()
+    while stack:
+        ref, depth = stack.pop()
+        node = ref.get_object() if hasattr(ref, "get_object") else ref
+        if not isinstance(node, DictionaryObject) or id(node) in seen or depth > 100:
+            continue
+        seen.add(id(node))
+        page = pages.get(getattr(node.raw_get("/Pg"), "idnum", None)) if "/Pg" in node else None
+        elements.append((str(node.get("/S", "")).lstrip("/"), node, depth))
+        children = []
+        for kid in _as_list(node.get("/K")):
+            if isinstance(kid, int):
+                claimed[(page, int(kid))] = claimed.get((page, int(kid)), 0) + 1
+                continue
+            value = kid.get_object() if hasattr(kid, "get_object") else kid
+            if not isinstance(value, DictionaryObject):
+                continue
+            if value.get("/Type") == "/MCR":
+                where = pages.get(getattr(value.raw_get("/Pg"), "idnum", None)) if "/Pg" in value else page
+                key = (where, int(value["/MCID"]))
+                claimed[key] = claimed.get(key, 0) + 1
+            elif value.get("/Type") != "/OBJR":
+                children.append((kid, depth + 1))
+        stack.extend(reversed(children))
+    return elements, claimed
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    value = value.get_object() if hasattr(value, "get_object") and not isinstance(value, int) else value
+    return list(value) if isinstance(value, ArrayObject) else [value]
+
+
+def _check_tagging(report: _Checks, reader: PdfReader, catalog, xmp: str, ident: dict) -> None:
+    """Tagged PDF: what PDF/UA-1 (ISO 14289-1) and PDF/A-3a ask of the structure that a program
+    can check (the Matterhorn Protocol's machine checks, in part)."""
+    section = "标签"
+    ua = bool(ident.get("pdfua"))
+    claimed_a = bool(ident["pdfa"]) and ident["pdfa"].endswith("a")
+    required = ua or claimed_a
+    standard = "、".join(m for m in (ident.get("pdfua"), ident["pdfa"] if claimed_a else None) if m)
+    level = "fail" if required else "warn"
+    mark_info = catalog.get("/MarkInfo")
+    marked = mark_info is not None and bool(mark_info.get_object().get("/Marked", False))
+    tree = catalog.get("/StructTreeRoot")
+    facts: dict = {"marked": marked, "structure_tree": tree is not None,
+                   "lang": str(catalog.get("/Lang") or "") or None}
+    report.facts["tagging"] = facts
+    if tree is None or not marked:
+        if required:
+            report.add("fail", section, f"文件自称 {standard}，却没有标签"
+                                        f"（{'没有结构树 StructTreeRoot' if tree is None else 'MarkInfo /Marked 不是 true'}）")
+        else:
+            report.add("info", section, "没有标签（结构树）" + ("：印刷版不需要" if report.kind == "print" else ""))
+        return
+    tree = tree.get_object()
+    problems: list[tuple[str, str]] = []
+    if not facts["lang"]:
+        problems.append((level, "文档目录没有 /Lang（文字的语言）"))
+    if ua:
+        preferences = catalog.get("/ViewerPreferences")
+        if preferences is None or not bool(preferences.get_object().get("/DisplayDocTitle", False)):
+            problems.append(("fail", "ViewerPreferences 中 DisplayDocTitle 应为 true（窗口标题显示文档标题）"))
+        if not re.search(r"<dc:title>", xmp):
+            problems.append(("fail", "XMP 元数据中没有 dc:title"))
+
+    elements, claimed = _structure(reader, tree)
+    counts: dict[str, int] = {}
+    role_map = tree.get("/RoleMap")
+    role_map = role_map.get_object() if role_map is not None else {}
+    headings: list[int] = []
+    for kind, node, _depth in elements:
+        counts[kind] = counts.get(kind, 0) + 1
+        if kind not in STANDARD_TYPES and f"/{kind}" not in role_map:
+            problems.append((level, f"结构类型 {kind} 不是标准类型，RoleMap 中也没有它"))
+        if kind == "Figure" and not str(node.get("/Alt") or node.get("/ActualText") or "").strip():
+            problems.append((level, "有图片（Figure）没有替代文字 /Alt"))
+        if kind == "Note" and not node.get("/ID"):
+            problems.append((level, "有脚注（Note）没有 /ID"))
+        if kind == "TH":
+            attributes = node.get("/A")
+            attributes = [a.get_object() for a in _as_list(attributes)]
+            if not any("/Scope" in a for a in attributes if isinstance(a, DictionaryObject)) and "/ID" not in node:
+                problems.append((level, "有表头单元格（TH）没有 /Scope"))
+        if re.fullmatch(r"H[1-6]", kind):
+            headings.append(int(kind[1]))
+    facts["elements"] = dict(sorted(counts.items()))
+    previous = 0
+    for heading in headings:
+        if heading > previous + 1:
+            problems.append((level, f"标题级别跳级：H{previous} 之后是 H{heading}" if previous else f"第一个标题是 H{heading}，应为 H1"))
+            break
+        previous = heading
+
+    in_content: dict[tuple[int, int], int] = {}
+    totals = {"unbalanced": 0, "text_outside": 0, "actual_text_outside": 0, "artifacts": 0}
+    bad_pages: dict[str, set[int]] = {}
+    for number, page in enumerate(reader.pages):
+        content = page.get_contents()
+        if content is None:
+            continue
+        found = _marked_content(content)
+        for key in totals:
+            totals[key] += found[key]
+            if found[key] and key != "artifacts":
+                bad_pages.setdefault(key, set()).add(number + 1)
+        for mcid in found["mcids"]:
+            in_content[(number, mcid)] = in_content.get((number, mcid), 0) + 1
+    facts.update(mcids=len(in_content), artifacts=totals["artifacts"])
+    messages = {"unbalanced": "标记内容（BDC/BMC … EMC）没有正确配对",
+                "text_outside": "有文字既不在标签内，也不是装饰（Artifact）",
+                "actual_text_outside": "有 ActualText 不在所属文字的标签之内"}
+    for key, message in messages.items():
+        if totals[key]:
+            problems.append((level, f"{message}：{_pages_text(bad_pages[key])}，{totals[key]} 处"))
+    unclaimed = sorted(k for k in in_content if claimed.get(k, 0) == 0)
+    twice = sorted(k for k, n in claimed.items() if n > 1 or in_content.get(k, 0) > 1)
+    missing = sorted(k for k in claimed if k not in in_content)
+    for keys, message in ((unclaimed, "有标记内容（MCID）不属于任何结构元素"),
+                          (twice, "有标记内容（MCID）属于不止一个结构元素，或在页面中出现不止一次"),
+                          (missing, "结构树引用了页面中不存在的标记内容（MCID）")):
+        if keys:
+            problems.append((level, f"{message}：{_pages_text({(p or 0) + 1 for p, _m in keys})}，{len(keys)} 处"))
+    parents = _parent_tree(tree)
+    wrong_parent = [k for k in in_content if k in claimed and parents.get(k[0]) is not None
+                    and (k[1] >= len(parents[k[0]]) or parents[k[0]][k[1]] is None)]
+    if wrong_parent:
+        problems.append((level, f"ParentTree 中缺少标记内容（MCID）所属的结构元素：{len(wrong_parent)} 处"))
+    for number, page in enumerate(reader.pages, start=1):
+        annotations = [a.get_object() for a in page.get("/Annots", [])]
+        if not annotations:
+            continue
+        if ua and page.get("/Tabs") != "/S":
+            problems.append(("fail", f"第 {number} 页有注释，页面的 /Tabs 应为 /S（按结构顺序）"))
+        for annotation in annotations:
+            if annotation.get("/Subtype") in ("/Link", "/Widget") and "/StructParent" not in annotation:
+                problems.append((level, f"第 {number} 页有链接注释不在标签中（没有 /StructParent）"))
+            if ua and annotation.get("/Subtype") == "/Link" and not str(annotation.get("/Contents") or "").strip():
+                problems.append(("fail", f"第 {number} 页有链接注释没有说明文字 /Contents"))
+
+    for problem_level, message in dict.fromkeys(problems):
+        report.add(problem_level, section, message)
+    kinds = "、".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:8])
+    summary = (f"{len(elements)} 个结构元素（{kinds}……），{len(in_content)} 段标记内容，"
+               f"{totals['artifacts']} 段装饰（Artifact）；语言 {facts['lang'] or '无'}")
+    report.add("ok" if not problems else "info", section, ("符合标签要求（结构性检查）：" if not problems else "") + summary)
+
+
+def _parent_tree(tree) -> dict[int, list]:
+    """The ParentTree's number tree flattened: key → array of elements (or one element)."""
+    out: dict[int, list] = {}
+    root = tree.get("/ParentTree")
+    stack = [root.get_object()] if root is not None else []
+    while stack:
+        node = stack.pop()
+        nums = node.get("/Nums")
+        if nums is not None:
+            nums = nums.get_object()
+            for i in range(0, len(nums) - 1, 2):
+                value = nums[i + 1].get_object() if hasattr(nums[i + 1], "get_object") else nums[i + 1]
+                if isinstance(value, ArrayObject):
+                    out[int(nums[i])] = [v if not isinstance(v, type(None)) and hasattr(v, "get_object")
+                                         and v.get_object() is not None else None for v in value]
+        for kid in node.get("/Kids", []):
+            stack.append(kid.get_object())
+    return out
 
 
 def format_report(report: Report) -> str:

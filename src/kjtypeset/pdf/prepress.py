@@ -28,7 +28,7 @@ from pypdf.generic import (
 )
 from weasyprint.formatting_structure import boxes
 
-from .colour import OutputCondition, cmyk_jpeg, to_cmyk
+from .colour import OutputCondition, cmyk_jpeg, cmyk_to_screen, to_cmyk
 from ..errors import KjError
 from .preflight import page_resources
 
@@ -97,6 +97,30 @@ def convert_images_to_cmyk(writer: PdfWriter) -> int:
         image[NameObject("/ColorSpace")] = NameObject("/DeviceCMYK")
         converted += 1
     return converted
+
+
+def screen_colours(writer: PdfWriter) -> int:
+    """The proof's CMYK colours (the layout's device-cmyk()) set as the sRGB they print as
+    (pdf/colour.py): a viewer guesses its own conversion for DeviceCMYK without an output
+    intent, and three viewers showed three reds (issue 16). Returns how many streams changed."""
+    streams = []
+    for page in writer.pages:
+        contents = page.get("/Contents")
+        contents = contents.get_object() if contents is not None else None
+        streams += [c.get_object() for c in contents] if isinstance(contents, ArrayObject) else [contents]
+    for resources in page_resources(writer):
+        for xobject in (resources.get("/XObject") or {}).values():
+            if xobject.get_object().get("/Subtype") == "/Form":
+                streams.append(xobject.get_object())
+        streams += [p.get_object() for p in (resources.get("/Pattern") or {}).values()
+                    if isinstance(p.get_object(), StreamObject)]
+    changed = 0
+    for stream in {id(s): s for s in streams if isinstance(s, StreamObject)}.values():
+        converted = cmyk_to_screen(stream.get_data())
+        if converted is not None:
+            set_stream(stream, zlib.compress(converted), "/FlateDecode")
+            changed += 1
+    return changed
 
 
 def no_interpolation(writer: PdfWriter) -> None:

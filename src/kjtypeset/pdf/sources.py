@@ -5,6 +5,9 @@ articles show, all already checked to lie inside the issue folder. Nothing in an
 text can add a file (raw HTML is escaped, and the archive is written from this list alone).
 Each file keeps its path relative to the issue folder, so unpacking the attachments into an
 empty folder gives back a folder that builds the same issue.
+
+Each attachment's dates are the build's source date (``source_date``), never the file's own
+times: two clones of one commit give the same bytes (issue 16).
 """
 
 from __future__ import annotations
@@ -26,19 +29,35 @@ class SourceFile:
     name: str  # path relative to the issue folder, with "/" separators: the attachment's name
     path: Path
     data: bytes
-    modified: dt.datetime  # UTC, from the file system
+    modified: dt.datetime  # UTC: the build's source date (see source_date)
     description: str  # shown by PDF readers in their attachment list
+
+
+# The zone the issue date is read in: the bulletin's own (the layouts write 00:00 +08:00 as
+# the document's creation date, and the attachments carry the same instant).
+ISSUE_ZONE = dt.timezone(dt.timedelta(hours=8))
+
+
+def source_date(manifest: Manifest) -> dt.datetime:
+    """The date written for the issue's files: SOURCE_DATE_EPOCH when the environment sets it
+    (reproducible-builds.org: the time of the last change to the sources), else the issue date
+    from the manifest (00:00 in ISSUE_ZONE). Never the file system's times: a fresh clone has
+    new ones, and the archive must be the same bytes wherever it is built."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None:
+        if not epoch.strip().isdigit():
+            raise KjError(None, None, f"环境变量 SOURCE_DATE_EPOCH 应为自 1970-01-01 起的秒数（非负整数），实际为 '{epoch}'")
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.combine(manifest.date, dt.time(), ISSUE_ZONE).astimezone(dt.timezone.utc)
 
 
 def issue_sources(manifest: Manifest, articles: tuple[Article, ...]) -> tuple[SourceFile, ...]:
     files: dict[str, SourceFile] = {}
+    when = source_date(manifest)
 
     def add(name: str, path: Path, description: str) -> None:
         if name not in files:
-            stat = path.stat()
-            files[name] = SourceFile(name, path, path.read_bytes(),
-                                     dt.datetime.fromtimestamp(int(stat.st_mtime), dt.timezone.utc),
-                                     description)
+            files[name] = SourceFile(name, path, path.read_bytes(), when, description)
 
     add(manifest.path.name, manifest.path, "期刊清单")
     for ref, article in zip(manifest.articles, articles):

@@ -22,6 +22,7 @@ NAMESPACES = {
     "pdf": "http://ns.adobe.com/pdf/1.3/",
     "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
     "pdfxid": "http://www.npes.org/pdfx/ns/id/",
+    "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
     "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
     "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
     "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
@@ -90,8 +91,10 @@ def document_id(*parts: str) -> str:
 
 
 def packet(info: DocumentInfo, fields: BulletinFields, *, pdfa: tuple[int, str] | None = None,
-           pdfx: str | None = None, trapped: bool | None = None) -> bytes:
-    """An XMP packet. ``pdfa`` = (part, conformance), ``pdfx`` = "PDF/X-4"."""
+           pdfx: str | None = None, pdfua: int | None = None, trapped: bool | None = None) -> bytes:
+    """An XMP packet. ``pdfa`` = (part, conformance), ``pdfx`` = "PDF/X-4", ``pdfua`` = 1
+    (ISO 14289-1 §5: pdfuaid:part; not with ``pdfa``, whose extension schema would have to
+    describe it)."""
     out = ['<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>',
            '<x:xmpmeta xmlns:x="adobe:ns:meta/">',
            '<rdf:RDF xmlns:rdf="{}">'.format(NAMESPACES["rdf"])]
@@ -108,6 +111,8 @@ def packet(info: DocumentInfo, fields: BulletinFields, *, pdfa: tuple[int, str] 
         description(("pdfaExtension", "pdfaSchema", "pdfaProperty"), _extension_schema())
     if pdfx:
         description(("pdfxid",), [f"<pdfxid:GTS_PDFXVersion>{escape(pdfx)}</pdfxid:GTS_PDFXVersion>"])
+    if pdfua:
+        description(("pdfuaid",), [f"<pdfuaid:part>{pdfua}</pdfuaid:part>"])
 
     description(("dc",), [
         _alt("dc:title", info.title),
