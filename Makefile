@@ -28,7 +28,7 @@ help:
 	@echo "make issue [ISSUE=2024-02]  排版一期简报（默认最新一期），输出到 output/<期>/"
 	@echo "make all-issues             排版 issue_sources/ 下的全部各期（每个 CPU 核一个进程）"
 	@echo "make desk                   打开编辑台：在浏览器中收稿、改清单、预览、排版、存档、查档案（http://127.0.0.1:8080/）"
-	@echo "make test                   运行全部测试"
+	@echo "make test                   代码检查（ruff），再运行全部测试"
 	@echo "make test-fast              运行快速测试（不含标记为 slow、browser 的测试，约一分钟）"
 	@echo "make lint                   代码检查（ruff）"
 	@echo "make fuzz                   长时间的模糊测试"
@@ -53,10 +53,12 @@ screenshots: setup
 	KJ_DESK_SCREENSHOTS=docs/desk $(PY) -m pytest -q tests/test_desk_browser.py
 
 # The preview's end-to-end test drives Debian's Chromium; building issues does not need it.
-# CI (.ci/run) calls `make test`: the ten slowest tests are listed at the end of its output.
+# CI (.ci/run) calls `make test`: lint first (a second), then the tests; the ten slowest tests
+# are listed at the end of its output.
 test: SYSTEM_PACKAGES += chromium
 test: FONT_LAYOUTS = --all-layouts
 test: setup
+	$(PY) -m ruff check src tests bench
 	$(PY) -m pytest --durations=10
 
 # Everything but the tests marked slow (fuzzing, generated text, subprocess builds, the install
@@ -64,7 +66,7 @@ test: setup
 test-fast: setup
 	$(PY) -m pytest -m "not slow and not browser" --durations=5
 
-# Not yet part of `make test`: the repository-wide fix is run once the branches in flight merge.
+# Also the first step of `make test`; `ruff check --fix` repairs most findings (quotes, imports).
 lint: $(VENV)/.installed
 	$(PY) -m ruff check src tests bench
 

@@ -26,9 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from kjtypeset.archive.store import catalogue_issue, open_catalogue
 from kjtypeset.archive.readback import ArticleRecord, IssueRecord, PageText
 from kjtypeset.archive.search import normalise, parse_query, search
+from kjtypeset.archive.store import catalogue_issue, open_catalogue
 from kjtypeset.pdf.xmp import BulletinFields
 
 ROOT = Path(__file__).resolve().parents[1]

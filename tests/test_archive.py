@@ -15,12 +15,12 @@ from types import SimpleNamespace
 import pytest
 from pypdf import PdfWriter
 
+from conftest import ROOT
 from kjtypeset.archive.readback import read_archive_pdf, split_articles
+from kjtypeset.archive.search import normalise, parse_query
 from kjtypeset.build import build_issue
 from kjtypeset.cli import main
 from kjtypeset.errors import KjError, display_path
-from kjtypeset.archive.search import normalise, parse_query
-from conftest import ROOT
 from pdfread import page_texts, squash
 
 NINGBO_TITLE = "南京深化科技金融融合　畅通科技型企业融资渠道"  # the sample's second article
@@ -370,7 +370,7 @@ def test_front_matter_and_end_block_are_not_article_text(published, capsys):
 
 def test_search_errors(published, tmp_path, capsys):
     assert kj(capsys, "search", '""', "--archive", str(published))[2] == (
-        "错误：搜索词为空：应写至少一个词，如 kjtypeset search 宁科贷，实际为“\"\"”\n")
+        '错误：搜索词为空：应写至少一个词，如 kjtypeset search 宁科贷，实际为“""”\n')
     code, _out, err = kj(capsys, "search", "宁科贷", "--archive", str(tmp_path / "none"))
     assert code == 1
     assert err == (f"错误：{display_path(tmp_path / 'none')}: 档案文件夹中没有目录数据库 catalogue.sqlite："

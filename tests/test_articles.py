@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import MANIFEST
-from kjtypeset.inputs.articles import read_articles
 from kjtypeset.errors import KjError
+from kjtypeset.inputs.articles import read_articles
 from kjtypeset.inputs.manifest import load_manifest
 
 PNG = bytes.fromhex(  # a 1 × 1 white PNG

@@ -17,9 +17,9 @@ from pypdf import PdfReader
 from conftest import ARTICLE, MANIFEST, ROOT, SAMPLE, fails
 from kjtypeset.build import build_issue
 from kjtypeset.errors import KjError
+from kjtypeset.inputs.articles import read_articles
 from kjtypeset.inputs.manifest import load_manifest
 from kjtypeset.pdf.colour import screen_rgb
-from kjtypeset.inputs.articles import read_articles
 from pdfread import contents_numbers, folios, page_texts, squash, title_pages
 
 MM = 72 / 25.4

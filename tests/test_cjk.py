@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from markdown_it.utils import read_fixture_file
 
-from kjtypeset.typography import cjk
 from kjtypeset.inputs.markdown import render_markdown
+from kjtypeset.typography import cjk
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cjk.md"
 VISIBLE = {"\u200b": "{ZWSP}", "\u2060": "{WJ}", "\ufeff": "{SP}"}

@@ -14,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import MANIFEST
 from kjtypeset.build import build_issue
 from kjtypeset.typography import linefit, paragraph
 from pdfread import composition, percentile, squash, text_lines

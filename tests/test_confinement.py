@@ -8,12 +8,12 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ARTICLE, MANIFEST
-from kjtypeset.inputs.articles import read_articles
 from kjtypeset.build import build_issue
-from kjtypeset.errors import KjError
 from kjtypeset.engine.layout import load_layout
-from kjtypeset.inputs.manifest import load_manifest
 from kjtypeset.engine.typeset import typeset, write_pdf
+from kjtypeset.errors import KjError
+from kjtypeset.inputs.articles import read_articles
+from kjtypeset.inputs.manifest import load_manifest
 from pdfread import page_texts, squash
 
 SECRET = "/etc/passwd"
@@ -103,10 +103,10 @@ def test_the_renderer_itself_refuses_anything_outside_the_allowed_folders(make_i
 
 def test_raw_html_switch_lets_a_sanitised_subset_through(make_issue, tmp_path):
     article = ARTICLE + (
-        "\n水分子H<sub>2</sub>O与<b onclick=\"steal()\">加粗</b><script>alert(1)</script>"
-        f"<img src=\"file://{SECRET}\">。\n\n"
-        f"<div style=\"background: url(file://{SECRET})\"><table><tr><td colspan=\"2\">合并</td></tr></table>"
-        "<iframe src=\"http://127.0.0.1:9/\"></iframe></div>\n")
+        '\n水分子H<sub>2</sub>O与<b onclick="steal()">加粗</b><script>alert(1)</script>'
+        f'<img src="file://{SECRET}">。\n\n'
+        f'<div style="background: url(file://{SECRET})"><table><tr><td colspan="2">合并</td></tr></table>'
+        '<iframe src="http://127.0.0.1:9/"></iframe></div>\n')
     path = make_issue(MANIFEST.replace("articles:", "raw_html: true\narticles:"),
                       files={"articles/a.md": article})
     body = read_articles(load_manifest(path))[0].body_html

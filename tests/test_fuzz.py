@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import MANIFEST
-from kjtypeset.inputs.articles import read_articles
 from kjtypeset.build import build_issue
 from kjtypeset.errors import KjError, display_path
+from kjtypeset.inputs.articles import read_articles
 from kjtypeset.inputs.manifest import load_manifest
 from pdfread import page_texts, squash
 

@@ -15,8 +15,8 @@ from pypdf import PdfReader
 
 from kjtypeset.build import build_issue
 from kjtypeset.editor.docximport import import_docx
-from kjtypeset.errors import KjError
 from kjtypeset.editor.htmlimport import import_html
+from kjtypeset.errors import KjError
 from pdfread import page_texts, squash
 
 

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from kjtypeset.engine import justify
 from conftest import FONTS
+from kjtypeset.engine import justify
 
 FONT_CSS = "".join(
     f"@font-face {{ font-family: {family}; src: url('{(FONTS / name).as_uri()}'); "
@@ -125,9 +125,9 @@ def extracted(pdf):
 
 
 # Long enough for many lines; punctuation, numbers, Latin, quotes, dashes.
-PURE = ('我们要加强科技情报工作，推进国产化替代，完善科技成果转化机制；同时要“揭榜挂帅”，'
-        '把关键核心技术攻关放在突出位置。各地区、各部门要切实增强责任感和紧迫感，'
-        '抓紧制定实施方案——这是一项长期任务……必须久久为功！') * 4
+PURE = ("我们要加强科技情报工作，推进国产化替代，完善科技成果转化机制；同时要“揭榜挂帅”，"
+        "把关键核心技术攻关放在突出位置。各地区、各部门要切实增强责任感和紧迫感，"
+        "抓紧制定实施方案——这是一项长期任务……必须久久为功！") * 4
 MIXED = ('<strong>一是加强统筹。</strong>2023年营收同比增长3.5%，IPO募资30万元，'
          '其中ChatGPT与RISC-V相关业务增长迅速——详见www.gov.cn和《报告》（下同）。'
          '据<a href="https://example.com/">国家知识产权局</a>统计，U.S. Patent 11,234,567 B2 已获授权；'
@@ -144,16 +144,16 @@ def test_internals_match_pinned_version():
 
 
 def test_install_refuses_unknown_version(monkeypatch):
-    monkeypatch.setattr(weasyprint, '__version__', '71.0')
-    with pytest.raises(RuntimeError, match='71.0'):
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    with pytest.raises(RuntimeError, match="71.0"):
         justify.install()
     assert not justify.installed()
 
 
 def test_install_refuses_changed_signature(monkeypatch):
     from weasyprint.layout import inline
-    monkeypatch.setattr(inline, 'justify_line', lambda context, line: None)
-    with pytest.raises(RuntimeError, match='justify_line'):
+    monkeypatch.setattr(inline, "justify_line", lambda context, line: None)
+    with pytest.raises(RuntimeError, match="justify_line"):
         justify.install()
 
 
@@ -162,73 +162,73 @@ def test_install_refuses_when_hook_is_bypassed(monkeypatch):
 
     def text_align(context, line, available_width, last):  # no justify_line call
         return 0
-    monkeypatch.setattr(inline, 'text_align', text_align)
-    with pytest.raises(RuntimeError, match='text_align'):
+    monkeypatch.setattr(inline, "text_align", text_align)
+    with pytest.raises(RuntimeError, match="text_align"):
         justify.install()
 
 
 def test_install_refuses_changed_layout_api(monkeypatch):
     from weasyprint.text.line_break import Layout
-    monkeypatch.delattr(Layout, 'reactivate')
-    with pytest.raises(RuntimeError, match='reactivate'):
+    monkeypatch.delattr(Layout, "reactivate")
+    with pytest.raises(RuntimeError, match="reactivate"):
         justify.install()
 
 
 def test_uninstall_restores_weasyprint():
-    baseline = render(f'<p>{PURE}</p>')
+    baseline = render(f"<p>{PURE}</p>")
     justify.install()
-    assert render(f'<p>{PURE}</p>') != baseline
+    assert render(f"<p>{PURE}</p>") != baseline
     justify.uninstall()
-    assert render(f'<p>{PURE}</p>') == baseline
+    assert render(f"<p>{PURE}</p>") == baseline
 
 
 # --------------------------------------------------------------------------
 # Flush right edges and a clean text layer
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize('width', [300, 392, 434, 480])
+@pytest.mark.parametrize("width", [300, 392, 434, 480])
 def test_pure_chinese_is_ragged_without_and_flush_with(width):
     paras = [PURE]
-    assert ragged_lines(render(f'<p>{PURE}</p>', width), paras, width), \
-        'baseline should be ragged, or this test proves nothing'
+    assert ragged_lines(render(f"<p>{PURE}</p>", width), paras, width), \
+        "baseline should be ragged, or this test proves nothing"
     justify.install()
-    assert ragged_lines(render(f'<p>{PURE}</p>', width), paras, width) == []
+    assert ragged_lines(render(f"<p>{PURE}</p>", width), paras, width) == []
 
 
-@pytest.mark.parametrize('width', [300, 434])
+@pytest.mark.parametrize("width", [300, 434])
 def test_mixed_text_flush(on, width):
-    assert ragged_lines(render(f'<p>{MIXED}</p>', width), [MIXED], width) == []
+    assert ragged_lines(render(f"<p>{MIXED}</p>", width), [MIXED], width) == []
 
 
-@pytest.mark.parametrize('body', [PURE, MIXED])
+@pytest.mark.parametrize("body", [PURE, MIXED])
 def test_text_layer_reads_back_exactly(on, body):
     # Line breaks are dropped; a space that stood at a line break is lost to
     # the newline by both extractors (as without justification), so compare
     # without whitespace and check separately that no space was added.
-    plumber, pypdf_text = extracted(render(f'<p>{body}</p>'))
+    plumber, pypdf_text = extracted(render(f"<p>{body}</p>"))
     source = plain(body)
     for text in (plumber, pypdf_text):
-        assert re.sub(r'\s', '', text) == re.sub(r'\s', '', source)
-        assert text.count(' ') <= source.count(' '), [
-            text[max(0, m.start() - 8):m.end() + 8] for m in re.finditer(' ', text)]
-        assert '\u200b' not in text and '\u2060' not in text
+        assert re.sub(r"\s", "", text) == re.sub(r"\s", "", source)
+        assert text.count(" ") <= source.count(" "), [
+            text[max(0, m.start() - 8):m.end() + 8] for m in re.finditer(" ", text)]
+        assert "\u200b" not in text and "\u2060" not in text
 
 
 def test_same_pdf_when_written_twice(on):
     # Drawing re-applies the plan on a fresh PangoLayout; a second write
     # must neither miss nor double it.
-    doc = weasyprint.HTML(string=html_doc(f'<p>{MIXED}</p>')).render()
+    doc = weasyprint.HTML(string=html_doc(f"<p>{MIXED}</p>")).render()
     assert doc.write_pdf() == doc.write_pdf()
 
 
 def char_positions(pdf):
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        return [(c['text'], c['x0'], c['x1'], round(c['top'])) for p in doc.pages
+        return [(c["text"], c["x0"], c["x1"], round(c["top"])) for p in doc.pages
                 for c in p.chars]
 
 
-@pytest.mark.parametrize('token', ['IPO', 'ChatGPT', 'RISC-V', '2023', '3.5%', '0.35',
-                                   '11,234,567', 'www.gov.cn'])
+@pytest.mark.parametrize("token", ["IPO", "ChatGPT", "RISC-V", "2023", "3.5%", "0.35",
+                                   "11,234,567", "www.gov.cn"])
 def test_no_space_inside_latin_words_and_numbers(token):
     """Inside a Latin word or a number the glyphs keep their own advances, however the line
     around them is squeezed or stretched."""
@@ -236,7 +236,7 @@ def test_no_space_inside_latin_words_and_numbers(token):
         # One char per glyph: expand ligatures ("——" is one glyph) so that string indices and
         # char indices agree.
         chars = [c for c in char_positions(pdf) for _ in c[0]]
-        text = ''.join(c[0][0] for c in chars)
+        text = "".join(c[0][0] for c in chars)
         out = []
         for m in re.finditer(re.escape(token), text):
             seg = chars[m.start():m.end()]
@@ -246,7 +246,7 @@ def test_no_space_inside_latin_words_and_numbers(token):
     justify.install()
     # Set ragged, in the same paragraph: the token's glyphs shaped as in the justified one.
     natural = advances(render(f'<p style="text-align: left">{MIXED}</p>'))[0]
-    found = advances(render(f'<p>{MIXED}</p>'))
+    found = advances(render(f"<p>{MIXED}</p>"))
     assert found
     for got in found:
         assert max(abs(p - q) for p, q in zip(got, natural)) < 0.03, (got, natural)
@@ -262,26 +262,26 @@ def gaps_between(pdf, pair):
     return out
 
 
-@pytest.mark.parametrize('pair', ['……', '“揭', '帅”', '作，', '置。'])
+@pytest.mark.parametrize("pair", ["……", "“揭", "帅”", "作，", "置。"])
 def test_no_stretch_inside_marks(on, pair):
     # "……" must stay joined; no space after an opening mark or before a
     # closing one (quotes, comma, full stop).
-    gaps = gaps_between(render(f'<p>{PURE}</p>', 300), pair)
+    gaps = gaps_between(render(f"<p>{PURE}</p>", 300), pair)
     assert gaps and all(abs(g) < 0.05 for g in gaps), gaps
 
 
 def test_dash_pair_not_split(on):
     # Noto CJK sets "——" as one 2 em ligature glyph; it must stay 2 em.
-    pdf = render(f'<p>{PURE}</p>', 300)
+    pdf = render(f"<p>{PURE}</p>", 300)
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        dashes = [c for p in doc.pages for c in p.chars if '—' in c['text']]
-    assert dashes and all(abs(c['x1'] - c['x0'] - 28) < 0.01 for c in dashes)
+        dashes = [c for p in doc.pages for c in p.chars if "—" in c["text"]]
+    assert dashes and all(abs(c["x1"] - c["x0"] - 28) < 0.01 for c in dashes)
 
 
 def test_stretch_goes_between_han(on):
-    pdf = render(f'<p>{PURE}</p>', 300)
+    pdf = render(f"<p>{PURE}</p>", 300)
     chars = char_positions(pdf)
-    han = re.compile('[\u4e00-\u9fff]')
+    han = re.compile("[\u4e00-\u9fff]")
     gaps = [round(b[1] - a[2], 2) for a, b in zip(chars, chars[1:])
             if a[3] == b[3] and han.match(a[0]) and han.match(b[0])]
     assert gaps and sum(g > 0.05 for g in gaps) > len(gaps) / 2
@@ -290,18 +290,18 @@ def test_stretch_goes_between_han(on):
 def test_bold_run_in_boundary_is_an_opportunity(on):
     # "。" (end of the bold run-in) then normal text: the gap between the two
     # inline boxes is stretched like any other.
-    body = '<p><strong>一是加强统筹。</strong>' + '各地区各部门要切实增强责任感' * 8 + '</p>'
+    body = "<p><strong>一是加强统筹。</strong>" + "各地区各部门要切实增强责任感" * 8 + "</p>"
     pdf = render(body, 300)
     assert ragged_lines(pdf, [body[3:-4]], 300) == []
-    gap = gaps_between(pdf, '。各')
-    inner = gaps_between(pdf, '加强')
+    gap = gaps_between(pdf, "。各")
+    inner = gaps_between(pdf, "加强")
     assert gap and inner and abs(gap[0] - inner[0]) < 0.05
 
 
 def test_atomic_inline_and_nested_spans(on):
     body = ('科技情报<span style="display:inline-block;width:20pt;height:8pt;'
             'background:#000"></span>工作<b>要<i>加强</i></b>统筹，' * 10)
-    pdf = render(f'<p>{body}</p>', 392)
+    pdf = render(f"<p>{body}</p>", 392)
     assert ragged_lines(pdf, [body], 392) == []
 
 
@@ -347,33 +347,33 @@ def test_a_western_paragraph_is_set_as_a_whole_and_no_looser():
 
 def test_small_and_large_sizes(on):
     for size, width in ((9, 300), (10.5, 434), (16, 434)):
-        assert ragged_lines(render(f'<p>{PURE}</p>', width, size), [PURE], width, size) == [], size
+        assert ragged_lines(render(f"<p>{PURE}</p>", width, size), [PURE], width, size) == [], size
 
 
 def test_letter_spacing_and_indent(on):
-    css = 'p { letter-spacing: 0.05em; text-indent: 2em }'
-    assert ragged_lines(render(f'<p>{PURE}</p>', 434, css=css), [PURE], 434) == []
+    css = "p { letter-spacing: 0.05em; text-indent: 2em }"
+    assert ragged_lines(render(f"<p>{PURE}</p>", 434, css=css), [PURE], 434) == []
 
 
 @pytest.mark.slow
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(
-    list('科技情报工作推进国产化替代完善机制') * 6 + list('，。、；：？！（）《》“”') +
-    ['——', '……', '2023年', '3.5%', 'IPO', 'ChatGPT', ' ', 'Nature Energy', '30万元',
-     '<b>重点</b>', '<b>一是。</b>']), min_size=40, max_size=160))
+    list("科技情报工作推进国产化替代完善机制") * 6 + list("，。、；：？！（）《》“”") +
+    ["——", "……", "2023年", "3.5%", "IPO", "ChatGPT", " ", "Nature Energy", "30万元",
+     "<b>重点</b>", "<b>一是。</b>"]), min_size=40, max_size=160))
 def test_random_mixed_text(on, pieces):
-    body = re.sub(' +', ' ', ''.join(pieces)).strip()
+    body = re.sub(" +", " ", "".join(pieces)).strip()
     if not plain(body).strip():
         return
-    pdf = render(f'<p>{body}</p>', 300)
+    pdf = render(f"<p>{body}</p>", 300)
     assert ragged_lines(pdf, [body], 300) == []
     plumber, pypdf_text = extracted(pdf)
-    han_gap = re.compile(r'[\u4e00-\u9fff] (?=[\u4e00-\u9fff])')
+    han_gap = re.compile(r"[\u4e00-\u9fff] (?=[\u4e00-\u9fff])")
     chars = char_positions(pdf)
     widest = max((b[1] - a[2] for a, b in zip(chars, chars[1:]) if a[3] == b[3]), default=0)
     for text in (plumber, pypdf_text):
-        assert re.sub(r'\s', '', text) == re.sub(r'\s', '', plain(body))
+        assert re.sub(r"\s", "", text) == re.sub(r"\s", "", plain(body))
         if widest > SAFE_GAP:
             continue  # a line stretched past what extractors take for no space
 
@@ -387,14 +387,14 @@ def test_plan_applies_once_per_line(on):
     from weasyprint.text.line_break import Layout
     style, _ = capture_style()
     layout = Layout(style)
-    layout.set_text('中文测试')
-    layout._kj_plan = justify._Plan('中文测试', {3: (100, 100), 6: (50, 50)}, [3, 6])
+    layout.set_text("中文测试")
+    layout._kj_plan = justify._Plan("中文测试", {3: (100, 100), 6: (50, 50)}, [3, 6])
 
     def widths():
         line, _ = layout.get_first_line()
         return [line.runs.data.glyphs.glyphs[i].geometry.width for i in range(4)]
     plain_layout = Layout(style)
-    plain_layout.set_text('中文测试')
+    plain_layout.set_text("中文测试")
     line, _ = plain_layout.get_first_line()
     natural = [line.runs.data.glyphs.glyphs[i].geometry.width for i in range(4)]
     first = widths()
@@ -405,11 +405,11 @@ def test_plan_applies_once_per_line(on):
 def test_gap_cap_leaves_line_short():
     # A line before a long unbreakable word: flush without a cap, short when the stretch
     # between Chinese characters is capped (the default, for a clean text layer).
-    body = '科技情报工作推进国产化替代' + 'Pneumonoultramicroscopic' + '科技' * 20
+    body = "科技情报工作推进国产化替代" + "Pneumonoultramicroscopic" + "科技" * 20
     justify.install(max_gap_em=None)
-    assert ragged_lines(render(f'<p>{body}</p>', 300), [body], 300) == []
+    assert ragged_lines(render(f"<p>{body}</p>", 300), [body], 300) == []
     justify.install(max_gap_em=0.17)
-    pdf = render(f'<p>{body}</p>', 300)
+    pdf = render(f"<p>{body}</p>", 300)
     assert ragged_lines(pdf, [body], 300)
     chars = char_positions(pdf)
     assert max(b[1] - a[2] for a, b in zip(chars, chars[1:]) if a[3] == b[3]) < 0.17 * 14 + 0.1
@@ -418,9 +418,9 @@ def test_gap_cap_leaves_line_short():
 def test_measure_false_gives_the_same_pdf():
     # The fast path (no layout-time reshaping) must draw exactly the same.
     justify.install()
-    measured = render(f'<p>{MIXED}</p>', 300)
+    measured = render(f"<p>{MIXED}</p>", 300)
     justify.install(measure=False)
-    assert render(f'<p>{MIXED}</p>', 300) == measured
+    assert render(f"<p>{MIXED}</p>", 300) == measured
 
 
 def test_guard_sees_through_declared_wrappers(monkeypatch):
@@ -432,14 +432,14 @@ def test_guard_sees_through_declared_wrappers(monkeypatch):
     @functools.wraps(original)
     def declared(self, text, justify=False):
         return original(self, text, justify)
-    monkeypatch.setattr(Layout, 'set_text', declared)
+    monkeypatch.setattr(Layout, "set_text", declared)
     justify.install()
     justify.uninstall()
 
     def opaque(self, text, justify=False):
         return original(self, text, justify)
-    monkeypatch.setattr(Layout, 'set_text', opaque)
-    with pytest.raises(RuntimeError, match='set_text'):
+    monkeypatch.setattr(Layout, "set_text", opaque)
+    with pytest.raises(RuntimeError, match="set_text"):
         justify.install()
 
 

@@ -5,14 +5,12 @@ sample; their text is plain Han so that every line holds exactly 32 characters."
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pdfplumber
 import pytest
 
 import makeup_issues as mi
-from conftest import ROOT
 from kjtypeset.build import build_issue
 from kjtypeset.errors import KjError
 from pdfread import folios, page_texts, squash

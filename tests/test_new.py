@@ -10,9 +10,9 @@ import textwrap
 import pytest
 
 from conftest import fails
-from kjtypeset.inputs.manifest import load_manifest
 from kjtypeset.editor.newissue import create_issue
 from kjtypeset.errors import display_path
+from kjtypeset.inputs.manifest import load_manifest
 
 DECEMBER = """\
 # 《科技情报参考》2024年第12期 — comments of the previous issue are not carried over.

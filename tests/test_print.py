@@ -14,8 +14,8 @@ from pypdf.generic import ContentStream
 from conftest import ARTICLE, MANIFEST, fails
 from kjtypeset.build import build_issue
 from kjtypeset.pdf.editions import PrintOptions
-from kjtypeset.pdf.prepress import printer_spreads
 from kjtypeset.pdf.preflight import preflight_file
+from kjtypeset.pdf.prepress import printer_spreads
 from pdfread import folios, page_texts, squash
 
 MM = 72 / 25.4

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
@@ -83,11 +82,11 @@ def test_curly_or_full_width_quotes_around_a_value(issue):
                  files={"articles/a.md": ARTICLE.replace("title: 测试文章标题", "title: “双创”平台建设")})
     assert warnings_of(path, articles=True) == [
         "2024-03/issue.yaml:9: phone（电话）的值两边是弯引号 ‘…’，会连引号一起印出来：YAML 只认半角的直引号，"
-        "应写作 phone: \"4366683\"；确要印出这对引号，写作 phone: \"‘4366683’\"",
+        '应写作 phone: "4366683"；确要印出这对引号，写作 phone: "‘4366683’"',
         "2024-03/issue.yaml:10: reviewer（审核）的值两边是全角引号 ＂…＂，会连引号一起印出来：YAML 只认半角的直引号，"
-        "应写作 reviewer: \"王芳\"；确要印出这对引号，写作 reviewer: \"＂王芳＂\""]
+        '应写作 reviewer: "王芳"；确要印出这对引号，写作 reviewer: "＂王芳＂"']
     # Quoted in YAML on purpose, the quotes are the editor's choice: no warning.
-    assert warnings_of(issue(MANIFEST + "phone: \"‘4366683’\"\n")) == []
+    assert warnings_of(issue(MANIFEST + 'phone: "‘4366683’"\n')) == []
 
 
 def test_an_unclosed_bold_mark(issue):

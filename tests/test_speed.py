@@ -268,6 +268,6 @@ def test_when_two_cuts_fail_the_build_names_the_one_a_serial_build_would(illustr
 
     monkeypatch.setattr(build_module, "_strict_preflight", check)
     for spare in (0, 1, 2):  # serial; print in a worker, archive here; both in workers
-        monkeypatch.setattr(editions, "spare_cores", lambda: spare)
+        monkeypatch.setattr(editions, "spare_cores", lambda spare=spare: spare)
         with pytest.raises(KjError, match="印刷版不合格"):
             build_issue(illustrated, illustrated.parent / "out")

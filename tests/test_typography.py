@@ -21,15 +21,14 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from conftest import SAMPLE
-from kjtypeset.typography import cjk
 from kjtypeset.build import build_issue
-from kjtypeset.typography.textlayer import close_spacing_gaps
 from kjtypeset.engine.layout import load_layout
+from kjtypeset.engine.typeset import typeset, write_pdf
 from kjtypeset.inputs.manifest import load_manifest
 from kjtypeset.inputs.markdown import render_markdown
-from kjtypeset.engine.typeset import typeset, write_pdf
-from pdfread import (HAN_RE, flush_report, line_break_violations, paragraphs_of, squash,
-                     text_lines)
+from kjtypeset.typography import cjk
+from kjtypeset.typography.textlayer import close_spacing_gaps
+from pdfread import HAN_RE, flush_report, line_break_violations, paragraphs_of, squash, text_lines
 
 STRESS = Path(__file__).parent / "stress" / "2024-99" / "issue.yaml"
 MM = 72 / 25.4

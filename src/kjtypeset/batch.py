@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import project
-from .pdf.editions import PrintOptions
 from .errors import KjError, display_path
+from .pdf.editions import PrintOptions
 
 
 @dataclass(frozen=True)

@@ -18,24 +18,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, project
-from .typography import cjk
-from .inputs.articles import Article, read_article, read_articles
-from .pdf.editions import (
-    ARCHIVE, EDITIONS, PRINT, Edition, PrintOptions, check_print_images, proof_pages, write_editions,
-)
-from .errors import KjError, KjWarning, collecting_warnings
-from .files import output_lock, write_all_atomically
-from .pdf.finish import ContentsEntry, article_pages, check_contents
 from .engine.fontload import SubsetReuse
 from .engine.fonts import Coverage
 from .engine.layout import Layout, load_layout, render_html
+from .engine.readback import warn_layout_slips
+from .engine.typeset import typeset
+from .errors import KjError, KjWarning, collecting_warnings
+from .files import output_lock, write_all_atomically
+from .inputs.articles import Article, read_article, read_articles
 from .inputs.manifest import Manifest, load_manifest
+from .pdf.editions import (
+    ARCHIVE,
+    EDITIONS,
+    PRINT,
+    Edition,
+    PrintOptions,
+    check_print_images,
+    proof_pages,
+    write_editions,
+)
+from .pdf.finish import ContentsEntry, article_pages, check_contents
 from .pdf.preflight import preflight
 from .pdf.prepress import blank_pages_needed
 from .pdf.sources import issue_sources
-from .engine.typeset import typeset
-from .engine.readback import warn_layout_slips
 from .pdf.xmp import BulletinFields
+from .typography import cjk
 
 ALL_EDITIONS = tuple(EDITIONS)
 
@@ -260,7 +267,7 @@ def _padded(document, manifest: Manifest, articles: tuple[Article, ...], layout:
     if len(padded.pages) % 4:
         raise KjError(layout.folder / layout.template, None,
                       f"骑马订补白后应为 4 的倍数页，实际为 {len(padded.pages)} 页："
-                      "版式模板应在报尾前输出 blank_pages 个 class=\"blank-page\" 的空白页")
+                      '版式模板应在报尾前输出 blank_pages 个 class="blank-page" 的空白页')
     if article_pages(padded, articles) != article_pages(document, articles):
         raise KjError(layout.folder / layout.template, None, "骑马订补白改变了文章所在页（版式有误，请报告）")
     return padded

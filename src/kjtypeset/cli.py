@@ -262,7 +262,7 @@ def _parser() -> argparse.ArgumentParser:
                     "（找到的词用【】标出）。写几个词时，每个词都要出现；一个词中带空格（用引号括起）就是短语，\n"
                     "汉字之间的空格不计。一两个字的词也能查，只是不用索引，稍慢。",
         epilog="示例：\n  kjtypeset search 宁科贷\n  kjtypeset search 科技金融 驿站 --year 2024\n"
-               "  kjtypeset search \"科创金融 服务驿站\" --json")
+               '  kjtypeset search "科创金融 服务驿站" --json')
     search.add_argument("terms", nargs="+", metavar="词", help="要查找的词；几个词都要出现")
     search.add_argument("--year", type=int, metavar="年", help="只查这一年的各期")
     search.add_argument("--limit", type=int, default=20, metavar="N", help="最多列出 N 处（默认 20）")
@@ -476,8 +476,8 @@ def _print_warnings(warnings) -> None:
 
 def _build_all(args, editions: tuple[str, ...]) -> int:
     from .batch import build_all, cores
-    from .pdf.editions import PrintOptions
     from .inputs.issues import issue_manifests
+    from .pdf.editions import PrintOptions
 
     sources = args.sources or project.require().issue_sources
     manifests = issue_manifests(sources)
@@ -547,8 +547,8 @@ class _Progress:
 
 
 def _publish(args) -> int:
-    from .archive.store import archive_folder, publish
     from .archive.readback import read_archive_pdf
+    from .archive.store import archive_folder, publish
 
     say = _Say(args)
     folder = archive_folder(args.archive)
@@ -598,8 +598,8 @@ def _publish(args) -> int:
 def _search(args) -> int:
     import json
 
-    from .archive.store import archive_folder, open_catalogue
     from .archive.search import STATE_NOTES, marked, parse_query, search
+    from .archive.store import archive_folder, open_catalogue
 
     if args.limit < 1:
         return _usage("search", f"--limit 应为正整数，实际为 {args.limit}")
@@ -644,8 +644,8 @@ def _search(args) -> int:
 def _catalogue(args) -> int:
     import datetime as dt
 
-    from .archive.store import archive_folder, open_catalogue
     from .archive.listing import format_listing, html_page, listing
+    from .archive.store import archive_folder, open_catalogue
 
     say = _Say(args)
     folder = archive_folder(args.archive)
@@ -725,8 +725,8 @@ def _unpack(args) -> int:
 
 
 def _new(args) -> int:
-    from .inputs.issues import issue_manifests, resolve_issue
     from .editor.newissue import create_issue, describe, plan_issue
+    from .inputs.issues import issue_manifests, resolve_issue
 
     say = _Say(args)
     if args.previous:

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import KjError
-from .search import normalise
 from ..pdf.xmp import BulletinFields, read_fields
+from .search import normalise
 
 _FOLIO = re.compile(r"\s*—\s*\d+\s*—\s*$")  # "— 3 —" at the foot of the page
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
@@ -57,9 +57,9 @@ def read_archive_pdf(data: bytes, origin: Path) -> IssueRecord:
     """The catalogue's record of an archive edition; KjError if the file contradicts itself."""
     from pypdf import PdfReader  # WeasyPrint-free: search and listing never load this module
 
+    from ..errors import captured_log
     from ..inputs.articles import read_articles
     from ..inputs.manifest import load_manifest
-    from ..errors import captured_log
     from ..pdf.sources import extract_sources
 
     try:

@@ -29,11 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .readback import IssueRecord
 from .. import project
 from ..errors import KjError, display_path
 from ..files import fsync_folder, written_temp
 from ..inputs.issues import issue_label
+from .readback import IssueRecord
 from .search import TRIGRAM, page_joint
 
 SETTING = "KJTYPESET_ARCHIVE"
@@ -375,8 +375,8 @@ def verify(folder: Path) -> CheckReport:
 def reindex(folder: Path, on_wait: Callable[[str], None] = lambda message: None,
             on_file: Callable[[Path], None] = lambda path: None) -> CheckReport:
     """Rebuild the catalogue from the archived PDFs alone, in one transaction."""
-    from .readback import read_archive_pdf
     from ..files import output_lock
+    from .readback import read_archive_pdf
 
     if not folder.is_dir():
         raise KjError(folder, None, "找不到档案文件夹（--archive 可指定档案文件夹）")

@@ -16,9 +16,9 @@ from pathlib import Path
 import mammoth
 import tinyhtml5
 
+from ..errors import KjError
 from .cleanup import clean_title
 from .draft import Collector, Draft, take_meta
-from ..errors import KjError
 from .htmlblocks import HEADINGS, BlockWriter, tag_of, text_of
 from .textimport import looks_like_title
 
@@ -131,11 +131,8 @@ def mammoth_notes(messages: list[str]) -> list[str]:
     counts: dict[str, int] = {}
     fonts: set[str] = set()
     for message in messages:
-        for pattern, kind in _MAMMOTH:
-            if (match := pattern.search(message)):
-                break
-        else:
-            kind, match = "other", None
+        kind, match = next(((kind, match) for pattern, kind in _MAMMOTH if (match := pattern.search(message))),
+                           ("other", None))
         if kind is None:
             continue
         if kind == "style":

@@ -16,11 +16,11 @@ from xml.etree.ElementTree import Element
 
 import tinyhtml5
 
+from ..errors import KjError
 from .cleanup import clean_title, has_han
 from .draft import Collector, Draft, take_meta
-from .textmeta import Meta, meta_line, parse_date
-from ..errors import KjError
 from .htmlblocks import BlockWriter, tag_of, text_of
+from .textmeta import Meta, meta_line, parse_date
 
 # Page furniture by element name, and by class or id words that CMSs use for it.
 FURNITURE_TAGS = {"nav", "header", "footer", "aside", "form", "script", "style", "noscript"}

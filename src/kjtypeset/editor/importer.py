@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .draft import Draft
 from ..errors import KjError, display_path
 from ..files import write_atomically
 from ..inputs.encoding import decode
+from .draft import Draft
 from .manifestedit import append_articles
 
 KINDS = {".docx": "docx", ".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}

@@ -17,9 +17,9 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..errors import KjError, display_path
+from ..files import write_atomically
 from ..inputs.issues import MANIFEST_NAME, issue_label, issue_manifests
 from ..inputs.manifest import Manifest, load_manifest
-from ..files import write_atomically
 from .manifestedit import dump
 
 # Carried over from the previous issue, in this order, each with its label as a comment.

@@ -25,7 +25,7 @@ from pathlib import Path
 import watchfiles
 
 from .. import project
-from ..build import LaidOut, collector_paused, lay_out_issue, laid_out_pages_pdf, laid_out_proof
+from ..build import LaidOut, collector_paused, laid_out_pages_pdf, laid_out_proof, lay_out_issue
 from ..engine.fontload import SubsetReuse
 from ..engine.pagediff import page_fingerprints
 from ..errors import KjError

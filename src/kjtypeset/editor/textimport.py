@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
-from .cleanup import (clean_paragraph, clean_title, ends_sentence, furniture_key, has_han, is_page_number,
-                      join_lines, running_lines)
+from .cleanup import (
+    clean_paragraph,
+    clean_title,
+    ends_sentence,
+    furniture_key,
+    has_han,
+    is_page_number,
+    join_lines,
+    running_lines,
+)
 from .draft import Draft, Run, inline, table
 from .textmeta import PHOTO_CAPTION, Meta, is_furniture, mail_parts, meta_line
 
@@ -71,7 +79,7 @@ def import_text(text: str, title: str | None = None) -> TextImport:
     # Mark title candidates, then keep those that body text follows.
     kinds = []
     previous_complete = True
-    for index, line in enumerate(lines):
+    for line in lines:
         standalone = not has_blank_lines or (line.after_blank and line.before_blank)
         if (standalone and previous_complete and looks_like_title(line.clean)
                 and not _cells(line) and not _CAPTION.match(line.clean)):

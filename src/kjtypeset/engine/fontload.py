@@ -30,6 +30,7 @@ from weasyprint.text.constants import FONTCONFIG_STYLE, FONTCONFIG_WEIGHT
 from weasyprint.text.ffi import ffi, fontconfig, pangoft2
 from weasyprint.text.fonts import FontConfiguration
 
+
 class InPlaceFonts(FontConfiguration):
     """A FontConfiguration that hands @font-face files in the font folders to fontconfig in place.
 

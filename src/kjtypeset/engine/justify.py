@@ -51,118 +51,128 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 from ..typography import linefit, paragraph
-from ..typography.chars import (CLOSING, OPENING, PAIRED_MARKS, SQUEEZABLE, STOPS, is_cjk_letter,
-                                is_invisible, is_latin, is_wide)
+from ..typography.chars import (
+    CLOSING,
+    OPENING,
+    PAIRED_MARKS,
+    SQUEEZABLE,
+    STOPS,
+    is_cjk_letter,
+    is_invisible,
+    is_latin,
+    is_wide,
+)
 
-LOGGER = logging.getLogger('kjtypeset.engine.justify')
+LOGGER = logging.getLogger("kjtypeset.engine.justify")
 
-SUPPORTED_WEASYPRINT = ('70.0',)
+SUPPORTED_WEASYPRINT = ("70.0",)
 MIN_PANGO = 14400  # tested on 1.50.12; WeasyPrint 70 itself needs 1.44
 
 # Signatures of the internals we replace, wrap or call.
 _EXPECTED_SIGNATURES = {
-    'weasyprint.layout.inline.justify_line': ['context', 'line', 'extra_width'],
-    'weasyprint.layout.inline.text_align': ['context', 'line', 'available_width', 'last'],
-    'weasyprint.layout.inline.add_word_spacing': [
-        'context', 'box', 'justification_spacing', 'x_advance'],
-    'weasyprint.layout.inline.count_expandable_spaces': ['box'],
-    'weasyprint.layout.inline.iter_line_boxes': [
-        'context', 'box', 'position_y', 'bottom_space', 'skip_stack', 'containing_block',
-        'absolute_boxes', 'fixed_boxes', 'first_letter_style', 'first_line_style'],
-    'weasyprint.layout.inline.get_next_linebox': [
-        'context', 'linebox', 'position_y', 'bottom_space', 'skip_stack', 'containing_block',
-        'absolute_boxes', 'fixed_boxes', 'first_letter_style', 'first_line_style'],
-    'weasyprint.layout.inline.split_first_line': [
-        'text', 'style', 'context', 'max_width', 'justification_spacing', 'is_line_start',
-        'minimum'],
-    'weasyprint.text.line_break.first_line_metrics': [
-        'first_line', 'text', 'layout', 'resume_at', 'space_collapse', 'style', 'hyphenated',
-        'hyphenation_character'],
-    'weasyprint.text.line_break.create_layout': [
-        'text', 'style', 'context', 'max_width', 'justification_spacing'],
-    'weasyprint.text.line_break.line_size': ['line', 'style'],
-    'weasyprint.text.line_break.strut': ['style'],
-    'weasyprint.text.line_break.Layout.get_first_line': ['self'],
-    'weasyprint.text.line_break.Layout.set_text': ['self', 'text', 'justify'],
-    'weasyprint.text.line_break.Layout.setup': ['self', 'style'],
-    'weasyprint.text.line_break.Layout.reactivate': ['self', 'style'],
-    'weasyprint.text.line_break.Layout.deactivate': ['self'],
-    'weasyprint.draw.text.draw_text': [
-        'stream', 'textbox', 'offset_x', 'text_overflow', 'block_ellipsis'],
+    "weasyprint.layout.inline.justify_line": ["context", "line", "extra_width"],
+    "weasyprint.layout.inline.text_align": ["context", "line", "available_width", "last"],
+    "weasyprint.layout.inline.add_word_spacing": [
+        "context", "box", "justification_spacing", "x_advance"],
+    "weasyprint.layout.inline.count_expandable_spaces": ["box"],
+    "weasyprint.layout.inline.iter_line_boxes": [
+        "context", "box", "position_y", "bottom_space", "skip_stack", "containing_block",
+        "absolute_boxes", "fixed_boxes", "first_letter_style", "first_line_style"],
+    "weasyprint.layout.inline.get_next_linebox": [
+        "context", "linebox", "position_y", "bottom_space", "skip_stack", "containing_block",
+        "absolute_boxes", "fixed_boxes", "first_letter_style", "first_line_style"],
+    "weasyprint.layout.inline.split_first_line": [
+        "text", "style", "context", "max_width", "justification_spacing", "is_line_start",
+        "minimum"],
+    "weasyprint.text.line_break.first_line_metrics": [
+        "first_line", "text", "layout", "resume_at", "space_collapse", "style", "hyphenated",
+        "hyphenation_character"],
+    "weasyprint.text.line_break.create_layout": [
+        "text", "style", "context", "max_width", "justification_spacing"],
+    "weasyprint.text.line_break.line_size": ["line", "style"],
+    "weasyprint.text.line_break.strut": ["style"],
+    "weasyprint.text.line_break.Layout.get_first_line": ["self"],
+    "weasyprint.text.line_break.Layout.set_text": ["self", "text", "justify"],
+    "weasyprint.text.line_break.Layout.setup": ["self", "style"],
+    "weasyprint.text.line_break.Layout.reactivate": ["self", "style"],
+    "weasyprint.text.line_break.Layout.deactivate": ["self"],
+    "weasyprint.draw.text.draw_text": [
+        "stream", "textbox", "offset_x", "text_overflow", "block_ellipsis"],
     # Page makeup (engine/makeup.py, engine/typeset.py): wrapped or called.
-    'weasyprint.layout.block._in_flow_layout': [
-        'context', 'box', 'index', 'child', 'new_children', 'page_is_empty', 'absolute_boxes',
-        'fixed_boxes', 'adjoining_margins', 'bottom_space', 'position_y', 'skip_stack',
-        'first_letter_style', 'first_line_style', 'discard', 'next_page', 'max_lines'],
-    'weasyprint.layout.block.block_level_layout': [
-        'context', 'box', 'bottom_space', 'skip_stack', 'containing_block', 'page_is_empty',
-        'absolute_boxes', 'fixed_boxes', 'adjoining_margins', 'first_letter_style',
-        'first_line_style', 'discard', 'max_lines'],
-    'weasyprint.layout.block.collapse_margin': ['adjoining_margins'],
-    'weasyprint.layout.percent.resolve_percentages': ['box', 'containing_block'],
-    'weasyprint.layout.page.make_page': [
-        'context', 'root_box', 'page_type', 'resume_at', 'page_number', 'page_state'],
+    "weasyprint.layout.block._in_flow_layout": [
+        "context", "box", "index", "child", "new_children", "page_is_empty", "absolute_boxes",
+        "fixed_boxes", "adjoining_margins", "bottom_space", "position_y", "skip_stack",
+        "first_letter_style", "first_line_style", "discard", "next_page", "max_lines"],
+    "weasyprint.layout.block.block_level_layout": [
+        "context", "box", "bottom_space", "skip_stack", "containing_block", "page_is_empty",
+        "absolute_boxes", "fixed_boxes", "adjoining_margins", "first_letter_style",
+        "first_line_style", "discard", "max_lines"],
+    "weasyprint.layout.block.collapse_margin": ["adjoining_margins"],
+    "weasyprint.layout.percent.resolve_percentages": ["box", "containing_block"],
+    "weasyprint.layout.page.make_page": [
+        "context", "root_box", "page_type", "resume_at", "page_number", "page_state"],
     # page_state is (quote_depth, counter_values, counter_scopes, page_groups): makeup restores it.
-    'weasyprint.formatting_structure.build.update_counters': ['state', 'style'],
-    'weasyprint.layout.LayoutContext.overflows_page': ['self', 'bottom_space', 'position_y'],
-    'weasyprint.formatting_structure.boxes.Box.translate': ['self', 'dx', 'dy', 'ignore_floats'],
-    'weasyprint.formatting_structure.boxes.Box.descendants': ['self', 'placeholders'],
-    'weasyprint.formatting_structure.boxes.BlockBox.get_wrapped_table': ['self'],
-    'weasyprint.formatting_structure.boxes.ParentBox.copy_with_children': ['self', 'new_children'],
-    'weasyprint.formatting_structure.boxes.FootnoteAreaBox.__init__': ['self', 'page', 'style'],
-    'weasyprint.css.ComputedStyle.copy': ['self'],
+    "weasyprint.formatting_structure.build.update_counters": ["state", "style"],
+    "weasyprint.layout.LayoutContext.overflows_page": ["self", "bottom_space", "position_y"],
+    "weasyprint.formatting_structure.boxes.Box.translate": ["self", "dx", "dy", "ignore_floats"],
+    "weasyprint.formatting_structure.boxes.Box.descendants": ["self", "placeholders"],
+    "weasyprint.formatting_structure.boxes.BlockBox.get_wrapped_table": ["self"],
+    "weasyprint.formatting_structure.boxes.ParentBox.copy_with_children": ["self", "new_children"],
+    "weasyprint.formatting_structure.boxes.FootnoteAreaBox.__init__": ["self", "page", "style"],
+    "weasyprint.css.ComputedStyle.copy": ["self"],
     # Tagged PDF (engine/tagging.py): the tree builder replaced, the marking it reads.
-    'weasyprint.pdf.tags.add_tags': ['pdf', 'document', 'pdf_version', 'page_streams'],
-    'weasyprint.pdf.stream.Stream.marked': ['self', 'box', 'tag'],
+    "weasyprint.pdf.tags.add_tags": ["pdf", "document", "pdf_version", "page_streams"],
+    "weasyprint.pdf.stream.Stream.marked": ["self", "box", "tag"],
 }
 
 # Global names a function must still reference for our hooks to be reached.
 _EXPECTED_REFERENCES = {
-    'weasyprint.layout.inline.text_align': {'justify_line'},
-    'weasyprint.layout.inline.get_next_linebox': {'text_align', 'split_inline_box',
-                                                  'avoid_collisions'},
-    'weasyprint.layout.inline.iter_line_boxes': {
-        'get_next_linebox', 'handle_leader', 'resolve_percentages', 'resolve_one_percentage',
-        'text_indent'},
-    'weasyprint.layout.block._linebox_layout': {'iter_line_boxes'},
-    'weasyprint.layout.float.avoid_collisions': {'margin_right'},
-    'weasyprint.layout.inline.split_text_box': {'split_first_line', 'strut', 'margin_top'},
-    'weasyprint.text.line_break.split_first_line': {'first_line_metrics', 'create_layout'},
-    'weasyprint.text.line_break.first_line_metrics': {'set_text', 'get_first_line', 'line_size'},
-    'weasyprint.layout.inline.add_word_spacing': {'justification_spacing'},
-    'weasyprint.text.line_break.Layout.reactivate': {'setup', 'set_text'},
-    'weasyprint.text.line_break.Layout.set_text': {'justification_spacing',
-                                                   'pango_layout_get_attributes'},
-    'weasyprint.draw.text.draw_text': {'reactivate', 'draw_first_line'},
-    'weasyprint.draw.text.draw_first_line': {
-        'get_first_line', 'geometry', 'width', 'x_offset', 'max_width', 'PANGO_GLYPH_EMPTY',
-        'int'},
-    'weasyprint.draw.draw_inline_level': {'draw_text', 'marked'},
-    'weasyprint.pdf.generate_pdf': {'add_tags'},
-    'weasyprint.pdf.stream.Stream.marked': {'_tags', 'begin_marked_content'},
-    'weasyprint.pdf.anchors.add_links': {'link_annotation', 'reference'},
-    'pydyf.Stream.begin_marked_content': {'stream', 'append'},
+    "weasyprint.layout.inline.text_align": {"justify_line"},
+    "weasyprint.layout.inline.get_next_linebox": {"text_align", "split_inline_box",
+                                                  "avoid_collisions"},
+    "weasyprint.layout.inline.iter_line_boxes": {
+        "get_next_linebox", "handle_leader", "resolve_percentages", "resolve_one_percentage",
+        "text_indent"},
+    "weasyprint.layout.block._linebox_layout": {"iter_line_boxes"},
+    "weasyprint.layout.float.avoid_collisions": {"margin_right"},
+    "weasyprint.layout.inline.split_text_box": {"split_first_line", "strut", "margin_top"},
+    "weasyprint.text.line_break.split_first_line": {"first_line_metrics", "create_layout"},
+    "weasyprint.text.line_break.first_line_metrics": {"set_text", "get_first_line", "line_size"},
+    "weasyprint.layout.inline.add_word_spacing": {"justification_spacing"},
+    "weasyprint.text.line_break.Layout.reactivate": {"setup", "set_text"},
+    "weasyprint.text.line_break.Layout.set_text": {"justification_spacing",
+                                                   "pango_layout_get_attributes"},
+    "weasyprint.draw.text.draw_text": {"reactivate", "draw_first_line"},
+    "weasyprint.draw.text.draw_first_line": {
+        "get_first_line", "geometry", "width", "x_offset", "max_width", "PANGO_GLYPH_EMPTY",
+        "int"},
+    "weasyprint.draw.draw_inline_level": {"draw_text", "marked"},
+    "weasyprint.pdf.generate_pdf": {"add_tags"},
+    "weasyprint.pdf.stream.Stream.marked": {"_tags", "begin_marked_content"},
+    "weasyprint.pdf.anchors.add_links": {"link_annotation", "reference"},
+    "pydyf.Stream.begin_marked_content": {"stream", "append"},
     # Page makeup: where our hooks are looked up, and the context fields they read.
-    'weasyprint.layout.block.block_container_layout': {'_in_flow_layout'},
-    'weasyprint.layout.block._in_flow_layout': {'block_level_layout', 'overflows_page', 'index'},
-    'weasyprint.layout.page.remake_page': {'make_page', 'page_maker'},
-    'weasyprint.layout.page.make_page': {
-        'block_level_layout', 'page_bottom', 'current_page', 'current_footnote_area',
-        'content_box_y', 'children',
+    "weasyprint.layout.block.block_container_layout": {"_in_flow_layout"},
+    "weasyprint.layout.block._in_flow_layout": {"block_level_layout", "overflows_page", "index"},
+    "weasyprint.layout.page.remake_page": {"make_page", "page_maker"},
+    "weasyprint.layout.page.make_page": {
+        "block_level_layout", "page_bottom", "current_page", "current_footnote_area",
+        "content_box_y", "children",
         # What makeup._Snapshot restores when a page is laid out again.
-        'footnotes', 'reported_footnotes', 'current_page_footnotes', 'broken_out_of_flow',
-        'update_counters', 'page_maker'},
-    'weasyprint.layout.block.block_level_layout': {'is_for_root_element'},
-    'weasyprint.layout.page.make_all_pages': {'page_maker', 'remake_page'},
-    'weasyprint.layout.inline.atomic_box': {'copy', 'inline_replaced_box_layout'},
-    'weasyprint.layout.percent.resolve_percentages': {'style'},
-    'weasyprint.css.ComputedStyle.__missing__': {'cascaded'},
-    'weasyprint.document.Page.__init__': {'gather_anchors', '_page_box'},
+        "footnotes", "reported_footnotes", "current_page_footnotes", "broken_out_of_flow",
+        "update_counters", "page_maker"},
+    "weasyprint.layout.block.block_level_layout": {"is_for_root_element"},
+    "weasyprint.layout.page.make_all_pages": {"page_maker", "remake_page"},
+    "weasyprint.layout.inline.atomic_box": {"copy", "inline_replaced_box_layout"},
+    "weasyprint.layout.percent.resolve_percentages": {"style"},
+    "weasyprint.css.ComputedStyle.__missing__": {"cascaded"},
+    "weasyprint.document.Page.__init__": {"gather_anchors", "_page_box"},
 }
 
 _state = {}
 
 from ..typography.cjk import SPACING  # the Han–Latin spacing character  # noqa: E402
+
 SPACING_EM = 0.25  # its natural width (clreq §3.2.1)
 SPACING_MIN_EM = 0.125  # squeezed
 # Beside a Latin phrase set among Chinese (Hugging Face, 27 436.5): with the phrase's word space
@@ -170,18 +180,18 @@ SPACING_MIN_EM = 0.125  # squeezed
 PHRASE_SPACING_EM = 0.2
 SPACING_SOFT_EM = linefit.HAN_LATIN_SOFT_EM
 SPACING_MAX_EM = linefit.HAN_LATIN_MAX_EM
-_SPACES = (' ', '\u00a0')
+_SPACES = (" ", "\u00a0")
 # No stretch after an opening mark or before a closing one, so marks stay attached to the
 # words they enclose or end; the space goes on their outer side.
-_OPENING = set(OPENING + '［｛〘〚〝([{')
-_CLOSING = set(CLOSING + STOPS + '〙〛〞)]},.;:?!%．％‰')
+_OPENING = set(OPENING + "［｛〘〚〝([{")
+_CLOSING = set(CLOSING + STOPS + "〙〛〞)]},.;:?!%．％‰")
 # A gap this wide (em) may read as a space in a viewer's text layer (PDFium: half the space
 # width, 0.112 em for Noto Sans CJK, 0.128 em for Noto Serif CJK): its box gets ActualText.
 ACTUAL_TEXT_EM = 0.1
-_INVISIBLE = dict.fromkeys(map(ord, '\u200b\u2060\u00ad\ufeff'))
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\u00ad\ufeff"))
 # Where a centred heading prefers to break (issue 12): after a colon or an ideographic space,
 # before an opening bracket; elsewhere a break costs as much as lines one em apart in length.
-_PREFERRED_AFTER = set('：:\u3000，；')
+_PREFERRED_AFTER = set("：:\u3000，；")
 _BREAK_PENALTY_EM2 = 2.0
 
 
@@ -266,7 +276,7 @@ def _text_plan(text, squeeze, compression):
         # A space between two Latin words (or at the box's edge beside one): not a digit
         # group's (27 436.5 never changes), not one beside Chinese text.
         spaces = tuple(span for k, (span, char) in enumerate(zip(offsets, visible))
-                       if char == ' ' and _word_space(visible[k - 1] if k else None,
+                       if char == " " and _word_space(visible[k - 1] if k else None,
                                                       visible[k + 1] if k + 1 < len(visible) else None))
     return _TextPlan(halts, tuple(spacings), spaces)
 
@@ -282,9 +292,9 @@ def _word_space(before, after):
 
 def _squeezes(style):
     """Whether text in ``style`` is laid out at its narrowest (a justified paragraph)."""
-    composition = _state.get('composition')
-    return bool(composition and composition.squeeze and style['text_align_all'] == 'justify'
-                and style['white_space'] in ('normal', 'pre-line'))
+    composition = _state.get("composition")
+    return bool(composition and composition.squeeze and style["text_align_all"] == "justify"
+                and style["white_space"] in ("normal", "pre-line"))
 
 
 # --------------------------------------------------------------------------
@@ -293,10 +303,10 @@ def _squeezes(style):
 
 def _resolve(dotted):
     import importlib
-    parts = dotted.split('.')
+    parts = dotted.split(".")
     for i in range(len(parts), 0, -1):
         try:
-            obj = importlib.import_module('.'.join(parts[:i]))
+            obj = importlib.import_module(".".join(parts[:i]))
         except ImportError:
             continue
         for name in parts[i:]:
@@ -312,52 +322,52 @@ def check_internals(version=None):
     version = weasyprint.__version__ if version is None else version
     if version not in SUPPORTED_WEASYPRINT:
         problems.append(
-            f'WeasyPrint {version} is not in the tested versions {SUPPORTED_WEASYPRINT}')
+            f"WeasyPrint {version} is not in the tested versions {SUPPORTED_WEASYPRINT}")
     for dotted, params in _EXPECTED_SIGNATURES.items():
         try:
             func = _resolve(dotted)
             found = list(inspect.signature(func).parameters)
         except (ImportError, AttributeError, TypeError, ValueError) as exc:
-            problems.append(f'{dotted} is missing ({exc})')
+            problems.append(f"{dotted} is missing ({exc})")
             continue
         if found != params:
-            problems.append(f'{dotted}{tuple(found)} != expected {tuple(params)}')
+            problems.append(f"{dotted}{tuple(found)} != expected {tuple(params)}")
     for dotted, names in _EXPECTED_REFERENCES.items():
         try:
             # Look through wrappers that declare what they wrap (functools.wraps).
             code = inspect.unwrap(_resolve(dotted)).__code__
         except (ImportError, AttributeError) as exc:
-            problems.append(f'{dotted} is missing ({exc})')
+            problems.append(f"{dotted} is missing ({exc})")
             continue
         missing = names - set(code.co_names)
         if missing:
-            problems.append(f'{dotted} no longer references {sorted(missing)}')
+            problems.append(f"{dotted} no longer references {sorted(missing)}")
     try:
         from weasyprint.formatting_structure.boxes import TextBox
-        if not hasattr(TextBox, 'justification_spacing'):
-            problems.append('TextBox.justification_spacing is gone')
+        if not hasattr(TextBox, "justification_spacing"):
+            problems.append("TextBox.justification_spacing is gone")
         from weasyprint.formatting_structure.boxes import Box, MarginBox
         from weasyprint.layout.absolute import AbsolutePlaceholder
-        if not (hasattr(Box, 'is_leader') and hasattr(Box, 'link_annotation')
-                and 'at_keyword' in inspect.signature(MarginBox).parameters
-                and '_box' in AbsolutePlaceholder.__init__.__code__.co_consts):
-            problems.append('the box attributes engine/tagging.py reads are gone')
+        if not (hasattr(Box, "is_leader") and hasattr(Box, "link_annotation")
+                and "at_keyword" in inspect.signature(MarginBox).parameters
+                and "_box" in AbsolutePlaceholder.__init__.__code__.co_consts):
+            problems.append("the box attributes engine/tagging.py reads are gone")
         from weasyprint.text.ffi import ffi, pango
         if pango.pango_version() < MIN_PANGO:
-            problems.append(f'Pango {pango.pango_version()} < {MIN_PANGO}')
-        fields = dict(ffi.typeof('PangoGlyphGeometry').fields)
-        item_fields = dict(ffi.typeof('PangoItem').fields)
-        string_fields = dict(ffi.typeof('PangoGlyphString').fields)
-        if 'width' not in fields or not {'offset', 'length', 'analysis'} <= set(item_fields) \
-                or not {'num_glyphs', 'glyphs', 'log_clusters'} <= set(string_fields):
-            problems.append('Pango glyph structures are not declared as expected in text/ffi.py')
-        if 'is_line_break' not in dict(ffi.typeof('PangoLogAttr').fields):
-            problems.append('PangoLogAttr is not declared as expected in text/ffi.py')
-        for name in ('pango_attr_font_features_new', 'pango_attr_letter_spacing_new',
-                     'pango_layout_get_log_attrs_readonly', 'pango_layout_get_line_readonly'):
+            problems.append(f"Pango {pango.pango_version()} < {MIN_PANGO}")
+        fields = dict(ffi.typeof("PangoGlyphGeometry").fields)
+        item_fields = dict(ffi.typeof("PangoItem").fields)
+        string_fields = dict(ffi.typeof("PangoGlyphString").fields)
+        if "width" not in fields or not {"offset", "length", "analysis"} <= set(item_fields) \
+                or not {"num_glyphs", "glyphs", "log_clusters"} <= set(string_fields):
+            problems.append("Pango glyph structures are not declared as expected in text/ffi.py")
+        if "is_line_break" not in dict(ffi.typeof("PangoLogAttr").fields):
+            problems.append("PangoLogAttr is not declared as expected in text/ffi.py")
+        for name in ("pango_attr_font_features_new", "pango_attr_letter_spacing_new",
+                     "pango_layout_get_log_attrs_readonly", "pango_layout_get_line_readonly"):
             getattr(pango, name)
     except Exception as exc:  # noqa: BLE001 - report any breakage as a problem
-        problems.append(f'cannot inspect WeasyPrint/Pango internals: {exc!r}')
+        problems.append(f"cannot inspect WeasyPrint/Pango internals: {exc!r}")
     return problems
 
 
@@ -369,11 +379,9 @@ def check_internals(version=None):
 def _pango():
     """WeasyPrint's Pango binding, with the two attribute-list calls it does not declare."""
     from weasyprint.text.ffi import ffi, pango
-    try:
-        pango.pango_attr_list_copy
-    except AttributeError:
-        ffi.cdef('PangoAttrList * pango_attr_list_copy (PangoAttrList *list);'
-                 'PangoAttrList * pango_attr_list_ref (PangoAttrList *list);')
+    if not hasattr(pango, "pango_attr_list_copy"):
+        ffi.cdef("PangoAttrList * pango_attr_list_copy (PangoAttrList *list);"
+                 "PangoAttrList * pango_attr_list_ref (PangoAttrList *list);")
     return ffi, pango
 
 
@@ -385,12 +393,12 @@ def _set_text(self, text, justify=False):
     """
     ffi, pango = _pango()
     self._kj_scaled = None  # a new text: new lines, not yet scaled for writing
-    saved = self.__dict__.get('_kj_base')
+    saved = self.__dict__.get("_kj_base")
     if saved is not None and saved[0] == self.layout:
         pango.pango_layout_set_attributes(self.layout, saved[1])
-    _state['set_text'](self, text, justify)
+    _state["set_text"](self, text, justify)
     squeeze = _squeezes(self.style)
-    composition = _state['composition']
+    composition = _state["composition"]
     plan = _text_plan(self.text, squeeze, composition.punctuation_compression)
     if not plan.halts and not plan.spacings and not plan.spaces:
         self._kj_base = None
@@ -402,13 +410,13 @@ def _set_text(self, text, justify=False):
     else:
         mine = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
     for start, end in plan.halts:
-        attr = pango.pango_attr_font_features_new(b'halt')
+        attr = pango.pango_attr_font_features_new(b"halt")
         attr.start_index, attr.end_index = start, end
         pango.pango_attr_list_insert(mine, attr)
     if plan.spacings:
         from weasyprint.text.ffi import TO_UNITS
         em = SPACING_MIN_EM if squeeze else SPACING_EM
-        units = int(round(self.style['font_size'] * em * TO_UNITS))
+        units = int(round(self.style["font_size"] * em * TO_UNITS))
         length = len(self.text.encode())
         for start, end in plan.spacings:
             # Pango gives a letter-spaced character half on each side and trims the half that
@@ -424,9 +432,9 @@ def _set_text(self, text, justify=False):
         length = len(self.text.encode())
         # What WeasyPrint's own attribute on a space holds (CSS word- and letter-spacing),
         # less the shrink: the attribute set here replaces it.
-        letter = self.style['letter_spacing']
-        own = self.style['word_spacing'] + (0 if letter == 'normal' else letter)
-        units = int(round((own - self.style['font_size'] * linefit.SPACE_SHRINK_EM) * TO_UNITS))
+        letter = self.style["letter_spacing"]
+        own = self.style["word_spacing"] + (0 if letter == "normal" else letter)
+        units = int(round((own - self.style["font_size"] * linefit.SPACE_SHRINK_EM) * TO_UNITS))
         for start, end in plan.spaces:
             edges = (start == 0) + (end == length)
             attr = pango.pango_attr_letter_spacing_new(units * 2 if edges == 1 else units)
@@ -474,11 +482,11 @@ def _leaves(box, boxes, inline_starts, out, parents=()):
 
 def _units_of(leaf, index, boxes, to_units):
     if not isinstance(leaf, boxes.TextBox):
-        return [_Unit(index, '\ufffc', None, None, 0.0)]
+        return [_Unit(index, "\ufffc", None, None, 0.0)]
     style = leaf.style
-    em = style['font_size'] * to_units
+    em = style["font_size"] * to_units
     squeezed = _squeezes(style)
-    composition = _state['composition']
+    composition = _state["composition"]
     plan = _text_plan(leaf.text, squeezed, composition.punctuation_compression)
     halts = {start for start, _end in plan.halts}
     shrunk = {start for start, _end in plan.spaces}
@@ -491,7 +499,7 @@ def _units_of(leaf, index, boxes, to_units):
             pass  # a box holding only the spacing: Pango trims both halves, it has no width
         elif char == SPACING or not is_invisible(char):
             units.append(_Unit(index, char, offset, offset + size, em,
-                               offset in shrunk if char == ' ' else squeezed,
+                               offset in shrunk if char == " " else squeezed,
                                offset in halts and not squeezed))
         offset += size
     return units
@@ -538,37 +546,37 @@ def _model(units, composition, line_start, continuation, line_end):
             current = unit.em * (SPACING_MIN_EM if unit.squeezed else SPACING_EM)
             if (line_start and k < first_visible) or (line_end and k > last_solid):
                 # clreq §3.2.1: no Han–Latin spacing at the start or end of a line
-                model.fixed.append((unit, 'spacing', -current))
+                model.fixed.append((unit, "spacing", -current))
                 model.freed += current
                 continue
             if id(unit) in phrases:  # beside a phrase, whose word space is part of its gap
                 flex = linefit.Flex(current, unit.em * PHRASE_SPACING_EM, unit.em * SPACING_MIN_EM,
-                                    0.0, 0.0, kind='spacing')
+                                    0.0, 0.0, kind="spacing")
             else:
                 flex = linefit.Flex(current, unit.em * SPACING_EM, unit.em * SPACING_MIN_EM,
                                     unit.em * (SPACING_SOFT_EM - SPACING_EM),
-                                    unit.em * (SPACING_MAX_EM - SPACING_EM), kind='spacing')
+                                    unit.em * (SPACING_MAX_EM - SPACING_EM), kind="spacing")
             model.flexes.append(flex)
-            model.flex_units.append((unit, 'spacing'))
+            model.flex_units.append((unit, "spacing"))
             continue
         v += 1
-        if unit.char == ' ' and unit.squeezed:
+        if unit.char == " " and unit.squeezed:
             shrink = unit.em * linefit.SPACE_SHRINK_EM
             if id(unit) in phrases or k < first_visible or k > last_solid:
                 # A phrase's space keeps its natural width (see _phrases); one at a line edge
                 # is not seen: both as they would be unshrunk.
-                model.fixed.append((unit, 'space', shrink))
+                model.fixed.append((unit, "space", shrink))
                 model.freed -= shrink
                 continue
-            model.flexes.append(linefit.Flex(0.0, shrink, 0.0, 0.0, 0.0, kind='space'))
-            model.flex_units.append((unit, 'space'))
+            model.flexes.append(linefit.Flex(0.0, shrink, 0.0, 0.0, 0.0, kind="space"))
+            model.flex_units.append((unit, "space"))
             continue
         if unit.char not in SQUEEZABLE or unit.start is None:
             continue
         current = unit.em * (0.5 if unit.squeezed or unit.box_half else 1.0)
         natural = unit.em * (0.5 if v in halves else 1.0)
-        side = 'left' if unit.char in OPENING else 'right'
-        if side == 'left' and line_start and v == 0 and continuation \
+        side = "left" if unit.char in OPENING else "right"
+        if side == "left" and line_start and v == 0 and continuation \
                 and composition.halfwidth_line_start:
             # An opening bracket starting a line keeps half width: its blank outer half would
             # push the line in (clreq §3.1.6.2).
@@ -576,14 +584,14 @@ def _model(units, composition, line_start, continuation, line_end):
                 model.fixed.append((unit, side, unit.em * 0.5 - current))
                 model.freed += current - unit.em * 0.5
             continue
-        at_end = line_end and side == 'right' and v == len(visible) - 1
+        at_end = line_end and side == "right" and v == len(visible) - 1
         if at_end and composition.halfwidth_line_end:
             if current != unit.em * 0.5:
                 model.fixed.append((unit, side, unit.em * 0.5 - current))
                 model.freed += current - unit.em * 0.5
             continue
         model.flexes.append(linefit.Flex(current, natural, unit.em * 0.5, 0.0, 0.0,
-                                         kind='mark', first=at_end))
+                                         kind="mark", first=at_end))
         model.flex_units.append((unit, side))
     gaps = _gaps(units, strict=True)
     if not any(tier == linefit.HAN for _a, _b, tier in gaps):
@@ -634,7 +642,7 @@ def _gaps(units, strict):
             spacing = True
             continue
         if previous is not None and not spacing:
-            digit_group = (previous.char in _SPACES + ('\u2009', '\u202f') and before is not None
+            digit_group = (previous.char in _SPACES + ("\u2009", "\u202f") and before is not None
                            and before.char.isdigit() and unit.char.isdigit())
             tier = None if digit_group else _tier(previous.char, unit.char, strict)
             if tier is not None:
@@ -660,33 +668,33 @@ def _tier(a, b, strict):
 def _split_first_line(text, style, context, max_width, justification_spacing,
                       is_line_start=True, minimum=False):
     """WeasyPrint's split_first_line, telling first_line_metrics the width it breaks for."""
-    outer = _state['breaking']
-    _state['breaking'] = None if minimum else (max_width, text, context)
+    outer = _state["breaking"]
+    _state["breaking"] = None if minimum else (max_width, text, context)
     try:
-        return _state['split_first_line'](text, style, context, max_width, justification_spacing,
+        return _state["split_first_line"](text, style, context, max_width, justification_spacing,
                                           is_line_start, minimum)
     finally:
-        _state['breaking'] = outer
+        _state["breaking"] = outer
 
 
 def _first_line_metrics(first_line, text, layout, resume_at, space_collapse, style,
                         hyphenated=False, hyphenation_character=None):
     """Pango's first line, or the first line of a balanced heading."""
-    breaking = _state.get('breaking')
-    composition = _state['composition']
-    if (breaking is not None and breaking[0] not in (None, float('inf')) and not hyphenated
+    breaking = _state.get("breaking")
+    composition = _state["composition"]
+    if (breaking is not None and breaking[0] not in (None, float("inf")) and not hyphenated
             and first_line is not None and composition.balance_headings
-            and style['text_align_all'] == 'center' and breaking[1].startswith(text[:1])):
+            and style["text_align_all"] == "center" and breaking[1].startswith(text[:1])):
         max_width, whole, context = breaking
         chosen = _balanced_break(whole, layout if layout.text == whole else None, style, context,
                                  max_width)
         if chosen is not None and chosen != first_line.length:
             first_line, resume_at = SimpleNamespace(length=chosen), chosen
-    result = _state['first_line_metrics'](first_line, text, layout, resume_at, space_collapse,
+    result = _state["first_line_metrics"](first_line, text, layout, resume_at, space_collapse,
                                           style, hyphenated, hyphenation_character)
     if hyphenated:
         result[0]._kj_hyphenated = hyphenation_character  # not in the text: see draw_text
-    if text and style['line_height'] != 'normal':  # text '': the strut itself being measured
+    if text and style["line_height"] != "normal":  # text '': the strut itself being measured
         *rest, height, baseline = result
         result = (*rest, height, _strut_baseline(style, height, baseline))
     return result
@@ -726,7 +734,7 @@ def _char_table(layout, lines):
     widths = {}
     for line in lines:
         widths.update(_glyph_widths(line))
-    count = ffi.new('gint *')
+    count = ffi.new("gint *")
     attrs = pango.pango_layout_get_log_attrs_readonly(layout.layout, count)
     table = []
     offset = 0
@@ -756,19 +764,19 @@ def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, co
                       absolute_boxes, fixed_boxes, first_letter_style, first_line_style):
     args = (context, linebox, position_y, bottom_space, skip_stack, containing_block,
             absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
-    forced = _state.get('force')
-    _state['force'] = None
-    saved = {key: _state.get(key) for key in ('choosing', 'request', 'widen', 'wanted')}
+    forced = _state.get("force")
+    _state["force"] = None
+    saved = {key: _state.get(key) for key in ("choosing", "request", "widen", "wanted")}
     choosing = (forced is None and _squeezes(linebox.style) and not context.excluded_shapes
-                and not first_letter_style and linebox.style['direction'] == 'ltr')
+                and not first_letter_style and linebox.style["direction"] == "ltr")
     # forced == 0: the widest line, laid out for the two-line window to see its options
     _state.update(choosing=choosing, request=None, widen=0.0, wanted=forced == 0.0)
     try:
         if forced:
             return _narrower(args, forced)
         counts = len(absolute_boxes), len(fixed_boxes)
-        line, resume_at = _state['get_next_linebox'](*args)
-        request = _state['request']
+        line, resume_at = _state["get_next_linebox"](*args)
+        request = _state["request"]
         if request is None or line is None or counts != (len(absolute_boxes), len(fixed_boxes)):
             return line, resume_at
         return _narrower(args, request)
@@ -783,7 +791,7 @@ def _narrower(args, narrower):
     linebox.margin_right = margin + narrower
     _state.update(choosing=False, request=None, widen=narrower)
     try:
-        line, resume_at = _state['get_next_linebox'](*args)
+        line, resume_at = _state["get_next_linebox"](*args)
     finally:
         linebox.margin_right = margin
     if line is not None:
@@ -799,13 +807,13 @@ def _line_options(context, line, available_width, leaves, units, model, result, 
     from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
     from weasyprint.text.line_break import create_layout
 
-    composition = _state['composition']
+    composition = _state["composition"]
     options = [(0.0, result.badness())]
     last = leaves[-1]
     if not isinstance(last, boxes.TextBox) or len(last.text) < 2:
         return options
     layout = create_layout(last.text, last.style, context, max_width=None, justification_spacing=0)
-    first_line, _ = _state['get_first_line'](layout)
+    first_line, _ = _state["get_first_line"](layout)
     table = _char_table(layout, [first_line])
     layout.deactivate()
     available = available_width * TO_UNITS
@@ -840,22 +848,22 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
     from weasyprint.layout.inline import handle_leader
     from weasyprint.layout.percent import resolve_one_percentage, resolve_percentages
 
-    if not _squeezes(box.style) or box.style['direction'] != 'ltr':
-        yield from _state['iter_line_boxes'](
+    if not _squeezes(box.style) or box.style["direction"] != "ltr":
+        yield from _state["iter_line_boxes"](
             context, box, position_y, bottom_space, skip_stack, containing_block,
             absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
         return
     resolve_percentages(box, containing_block)
     if skip_stack is None:
-        resolve_one_percentage(box, 'text_indent', containing_block.width)
+        resolve_one_percentage(box, "text_indent", containing_block.width)
     else:
         box.text_indent = 0
     indent = box.text_indent
 
     def lay(skip, y, first, narrower=None):
         box.text_indent = indent if first else 0
-        _state['force'] = narrower
-        _state['continuation'] = not first or skip_stack is not None  # for _compose_line
+        _state["force"] = narrower
+        _state["continuation"] = not first or skip_stack is not None  # for _compose_line
         return _get_next_linebox(
             context, box, y, bottom_space, skip, containing_block, absolute_boxes,
             fixed_boxes, first_letter_style if first else None,
@@ -874,7 +882,7 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
         if resume_at is None or len(lines) >= MAX_BUFFERED:
             break
         skip, y, first = resume_at, line.position_y + line.height, False
-    if (lines and max(getattr(line, '_kj_badness', 0.0) for line, _ in lines) > PLAN_BADNESS
+    if (lines and max(getattr(line, "_kj_badness", 0.0) for line, _ in lines) > PLAN_BADNESS
             and not context.excluded_shapes and not first_letter_style):
         del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
         planned = _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
@@ -945,21 +953,21 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
     from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
     from weasyprint.text.line_break import create_layout
 
-    composition = _state['composition']
+    composition = _state["composition"]
     counts = len(absolute_boxes), len(fixed_boxes)
-    _state['measuring'] = True
+    _state["measuring"] = True
     try:
         # The rest of the paragraph on one line as wide as it needs: every box as laid out.
         line, _resume_at = lay(skip_stack, position_y, first, narrower=-1e7)
     finally:
-        _state['measuring'] = False
+        _state["measuring"] = False
         del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
     if line is None:
         return None
     leaves, _starts, units = _line_units(line, boxes, TO_UNITS)
     if not units or not all(isinstance(leaf, boxes.TextBox) for leaf in leaves):
         return None
-    em = box.style['font_size'] * TO_UNITS
+    em = box.style["font_size"] * TO_UNITS
     widths, chances = {}, set()
     hyphens = {}  # unit index a word may be hyphenated before -> width of the hyphen
     by_leaf = {}  # leaf -> ([byte offsets of its units], [their indexes])
@@ -970,7 +978,7 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
     for i, leaf in enumerate(leaves):
         offsets, indexes = by_leaf.get(i, ([], []))
         layout = create_layout(leaf.text, leaf.style, context, max_width=None, justification_spacing=0)
-        shaped, _ = _state['get_first_line'](layout)
+        shaped, _ = _state["get_first_line"](layout)
         table = _char_table(layout, [shaped])
         layout.deactivate()
         for _char, start, _end, width, may_break in table:
@@ -980,7 +988,7 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
                 if j < len(offsets):
                     chances.add(indexes[j])
         if i and indexes and leaves[i - 1].text and leaf.text and can_break_text(
-                leaves[i - 1].text[-1] + leaf.text[0], leaf.style['lang']):
+                leaves[i - 1].text[-1] + leaf.text[0], leaf.style["lang"]):
             chances.add(indexes[0])
         for start, hyphen in _hyphenations(context, leaf):
             j = bisect_left(offsets, start)
@@ -994,14 +1002,14 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
     planned, restored = [], {}  # restored: unit index -> width added back (a phrase's space)
     for k, unit in enumerate(units):
         width = widths.get((unit.leaf, unit.start), 0)
-        extra, mark = 0.0, ''
+        extra, mark = 0.0, ""
         if unit.char == SPACING:
             natural = PHRASE_SPACING_EM if id(unit) in phrases else SPACING_EM
             extra = unit.em * (natural - SPACING_MIN_EM)
         elif unit.char in SQUEEZABLE:
-            mark = 'open' if unit.char in OPENING else 'close'
+            mark = "open" if unit.char in OPENING else "close"
             extra = 0.0 if index_of[id(unit)] in halves else unit.em * 0.5
-        elif unit.char == ' ' and unit.squeezed:
+        elif unit.char == " " and unit.squeezed:
             shrink = unit.em * linefit.SPACE_SHRINK_EM
             if id(unit) in phrases:
                 width += shrink  # a phrase's space is set at its natural width
@@ -1058,14 +1066,14 @@ def _hyphenations(context, leaf):
     from weasyprint.text.line_break import create_layout, line_size
 
     style = leaf.style
-    lang = style['hyphens'] == 'auto' and style['lang'] and pyphen.language_fallback(style['lang'])
+    lang = style["hyphens"] == "auto" and style["lang"] and pyphen.language_fallback(style["lang"])
     if not lang:
         return []
-    total, left, right = style['hyphenate_limit_chars']
-    key = (lang, left, right, style['hyphenate_character'], style['font_size'], style['font_family'])
+    total, left, right = style["hyphenate_limit_chars"]
+    key = (lang, left, right, style["hyphenate_character"], style["font_size"], style["font_family"])
     if key not in _pyphens:
-        layout = create_layout(style['hyphenate_character'], style, context, None, 0)
-        shaped, _ = _state['get_first_line'](layout)
+        layout = create_layout(style["hyphenate_character"], style, context, None, 0)
+        shaped, _ = _state["get_first_line"](layout)
         width = line_size(shaped, style)[0] * TO_UNITS
         layout.deactivate()
         _pyphens[key] = (pyphen.Pyphen(lang=lang, left=left, right=right), width)
@@ -1086,7 +1094,7 @@ _balanced = {}  # (remaining text, width, size) of a heading → byte length of 
 def _balanced_break(text, layout, style, context, max_width):
     """Break a centred heading into lines of similar length (issue 12). ``layout``: Pango's
     layout of the whole ``text`` in ``max_width``, if there is one already."""
-    key = (round(max_width, 2), style['font_size'])
+    key = (round(max_width, 2), style["font_size"])
     if (text, *key) in _balanced:
         return _balanced[(text, *key)]
     from weasyprint.text.ffi import TO_UNITS, ffi, pango
@@ -1102,7 +1110,7 @@ def _balanced_break(text, layout, style, context, max_width):
     if len(lines) < 2 or len(layout.text) != len(text):
         return None
     table = _char_table(layout, lines)
-    em = style['font_size'] * TO_UNITS
+    em = style["font_size"] * TO_UNITS
     available = max_width * TO_UNITS
     breaks = _balance(table, len(lines), em, available)
     if not breaks:
@@ -1126,7 +1134,7 @@ def _balance(table, count, em, available):
     chances = [k for k in range(1, n) if table[k][4]]
 
     def width(i, j):
-        while j > i and table[j - 1][0] in _SPACES + ('\u200b', SPACING, '\u2060'):
+        while j > i and table[j - 1][0] in _SPACES + ("\u200b", SPACING, "\u2060"):
             j -= 1
         return prefix[j] - prefix[i]
 
@@ -1135,7 +1143,7 @@ def _balance(table, count, em, available):
 
     def penalty(k):
         before, after = table[k - 1][0], table[k][0]
-        preferred = before in _PREFERRED_AFTER or after in OPENING or before == ' '
+        preferred = before in _PREFERRED_AFTER or after in OPENING or before == " "
         return 0.0 if preferred else _BREAK_PENALTY_EM2
 
     def over(w):
@@ -1197,7 +1205,7 @@ def _apply_plan(layout, line):
     added, as width and x_offset, to the cluster after it.
     """
     from weasyprint.text.ffi import ffi
-    plan = layout.__dict__.get('_kj_plan')
+    plan = layout.__dict__.get("_kj_plan")
     if plan is None or layout.text != plan.text:
         return None
     edits = []  # (glyph address, geometry, width, shift)
@@ -1239,7 +1247,7 @@ def _apply_plan(layout, line):
     if canary.width == plan.canary + grown:
         return added
     if canary.width != plan.canary:
-        LOGGER.warning('glyphs changed between layout and drawing in %r', plan.text)
+        LOGGER.warning("glyphs changed between layout and drawing in %r", plan.text)
         return 0
     for _, geometry, width, shift in edits:
         geometry.width += width
@@ -1248,10 +1256,10 @@ def _apply_plan(layout, line):
 
 
 def _wrapped_get_first_line(self):
-    first_line, index = _state['get_first_line'](self)
-    if '_kj_plan' in self.__dict__:
+    first_line, index = _state["get_first_line"](self)
+    if "_kj_plan" in self.__dict__:
         _apply_plan(self, first_line)
-    if _state.get('drawing') and self.__dict__.get('_kj_scaled') != first_line:
+    if _state.get("drawing") and self.__dict__.get("_kj_scaled") != first_line:
         _scale_for_writing(first_line)
         self._kj_scaled = first_line
     return first_line, index
@@ -1285,36 +1293,36 @@ def _scale_for_writing(line):
 
 def _alignment(line, last):
     """WeasyPrint's resolved alignment of a line (as layout.inline.text_align computes it)."""
-    align = line.style['text_align_all']
+    align = line.style["text_align_all"]
     if last:
-        align_last = line.style['text_align_last']
-        align = align if align_last == 'auto' else align_last
-    if align in ('left', 'right'):
-        align = 'start' if (align == 'left') ^ (line.style['direction'] == 'rtl') else 'end'
+        align_last = line.style["text_align_last"]
+        align = align if align_last == "auto" else align_last
+    if align in ("left", "right"):
+        align = "start" if (align == "left") ^ (line.style["direction"] == "rtl") else "end"
     return align
 
 
 def text_align(context, line, available_width, last):
-    if _state.get('measuring'):
-        return _state['text_align'](context, line, available_width, last)
-    if line.style['direction'] != 'rtl':
-        available_width += _state.get('widen') or 0.0  # a line laid out narrower on purpose
-        justify = (_alignment(line, last) == 'justify'
-                   and line.style['white_space'] in ('normal', 'nowrap', 'pre-line'))
+    if _state.get("measuring"):
+        return _state["text_align"](context, line, available_width, last)
+    if line.style["direction"] != "rtl":
+        available_width += _state.get("widen") or 0.0  # a line laid out narrower on purpose
+        justify = (_alignment(line, last) == "justify"
+                   and line.style["white_space"] in ("normal", "nowrap", "pre-line"))
         # A paragraph's last line may be broken earlier too: a new short last line is better
         # than a full one squeezed hard.
-        choose = _state.get('choosing') and line.style['text_align_all'] == 'justify'
+        choose = _state.get("choosing") and line.style["text_align_all"] == "justify"
         composed = _compose_line(context, line, available_width, justify, choose)
         if composed and justify:
             return 0
-    return _state['text_align'](context, line, available_width, last)
+    return _state["text_align"](context, line, available_width, last)
 
 
 def justify_line(context, line, extra_width):
     """WeasyPrint's word-space justification, for lines the composer left alone."""
-    if getattr(line, '_kj_composed', False):
+    if getattr(line, "_kj_composed", False):
         return None
-    return _state['justify_line'](context, line, extra_width)
+    return _state["justify_line"](context, line, extra_width)
 
 
 def _compose_line(context, line, available_width, justify, choose=False):
@@ -1327,35 +1335,35 @@ def _compose_line(context, line, available_width, justify, choose=False):
     from weasyprint.formatting_structure import boxes
     from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
 
-    composition = _state['composition']
+    composition = _state["composition"]
     leaves, starts, units = _line_units(line, boxes, TO_UNITS)
     if not units:
         return False
     # A line that continues a justified paragraph (set by _iter_line_boxes); headings,
     # contents entries and the paragraph's first line are no continuation.
-    continuation = bool(_state.get('continuation')) and _squeezes(line.style)
+    continuation = bool(_state.get("continuation")) and _squeezes(line.style)
     model = _model(units, composition, True, continuation, True)
     if not model.flexes and not model.fixed and not (justify and any(
             t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
         return False  # nothing to set: WeasyPrint's own (a line with no gap it could widen)
     last_leaf = leaves[-1]
     extra = (available_width - line.width) * TO_UNITS + model.freed
-    if justify and isinstance(last_leaf, boxes.TextBox) and last_leaf.style['letter_spacing'] != 'normal':
+    if justify and isinstance(last_leaf, boxes.TextBox) and last_leaf.style["letter_spacing"] != "normal":
         # WeasyPrint counts CSS letter-spacing after the last character of a box but Pango
         # trims it at the line end: the glyphs end that much before the box does.
-        extra += last_leaf.style['letter_spacing'] * TO_UNITS
-    em = line.style['font_size'] * TO_UNITS
+        extra += last_leaf.style["letter_spacing"] * TO_UNITS
+    em = line.style["font_size"] * TO_UNITS
     result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em)
     line._kj_badness = result.badness()
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
-    if (choose and squeezed and result.badness() > 0) or (justify and _state.get('wanted')):
+    if (choose and squeezed and result.badness() > 0) or (justify and _state.get("wanted")):
         # Options are worked out when a squeezed line may be better broken earlier, and for
         # a line laid out to see them (the two-line window).
         line._kj_options = _line_options(context, line, available_width, leaves, units, model,
                                          result, em)
         narrower, badness = min(line._kj_options, key=lambda option: option[1])
         if choose and narrower > 0 and badness < result.badness() - 1e-6:
-            _state['request'] = narrower
+            _state["request"] = narrower
             return True
 
     edits = {}  # leaf index -> {byte offset: [trail, lead]} (float Pango units)
@@ -1408,7 +1416,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
                 # The layout's text may hold a trailing space the box no longer has
                 # (WeasyPrint's remove_last_whitespace): the offsets are the same.
                 drawn = box.pango_layout.text
-                if _state['measure'] or not drawn.startswith(box.text):
+                if _state["measure"] or not drawn.startswith(box.text):
                     planned = _measured(context, box, gaps)
                 else:
                     box.pango_layout._kj_plan = _Plan(drawn, gaps, sorted(gaps))
@@ -1432,7 +1440,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
 
 def _edit_flex(edit, unit, side, change):
     """A mark widens on its blank side, spacing after itself."""
-    if side == 'left':
+    if side == "left":
         edit(unit.leaf, unit.start, lead=change)
     else:
         edit(unit.leaf, unit.end, trail=change)
@@ -1467,7 +1475,7 @@ def _measured(context, box, gaps):
     layout = create_layout(box.text, box.style, context, max_width=None, justification_spacing=0)
     layout.max_width = box.pango_layout.max_width
     layout._kj_plan = _Plan(box.text, gaps, sorted(gaps))
-    first_line, _ = _state['get_first_line'](layout)
+    first_line, _ = _state["get_first_line"](layout)
     natural, _ = line_size(first_line, box.style)
     realised = _apply_plan(layout, first_line) * FROM_UNITS
     layout.deactivate()
@@ -1475,7 +1483,7 @@ def _measured(context, box, gaps):
     if abs(realised - planned) > 0.01:
         # A boundary fell inside a shaping cluster: keep the line flush by moving the missing
         # width to the end of this box.
-        LOGGER.debug('unrealised %.3f px in %r', planned - realised, box.text)
+        LOGGER.debug("unrealised %.3f px in %r", planned - realised, box.text)
     box.pango_layout = layout
     return natural + planned - box.width
 
@@ -1498,7 +1506,7 @@ def install(composition=None, measure=False, **switches):
     problems = check_internals()
     if problems:
         raise RuntimeError(
-            'kjtypeset.engine.justify cannot patch this WeasyPrint: ' + '; '.join(problems))
+            "kjtypeset.engine.justify cannot patch this WeasyPrint: " + "; ".join(problems))
     import weasyprint.draw
     from weasyprint.layout import block, inline
     from weasyprint.text import line_break
@@ -1516,13 +1524,13 @@ def install(composition=None, measure=False, **switches):
         get_first_line=line_break.Layout.get_first_line,
         set_text=line_break.Layout.set_text, draw_text=weasyprint.draw.draw_text)
     _pango()
-    for hook, original in ((justify_line, 'justify_line'), (text_align, 'text_align'),
-                           (_get_next_linebox, 'get_next_linebox'),
-                           (_iter_line_boxes, 'iter_line_boxes'),
-                           (_split_first_line, 'split_first_line'),
-                           (_first_line_metrics, 'first_line_metrics'),
-                           (_wrapped_get_first_line, 'get_first_line'), (_set_text, 'set_text'),
-                           (draw_text, 'draw_text')):
+    for hook, original in ((justify_line, "justify_line"), (text_align, "text_align"),
+                           (_get_next_linebox, "get_next_linebox"),
+                           (_iter_line_boxes, "iter_line_boxes"),
+                           (_split_first_line, "split_first_line"),
+                           (_first_line_metrics, "first_line_metrics"),
+                           (_wrapped_get_first_line, "get_first_line"), (_set_text, "set_text"),
+                           (draw_text, "draw_text")):
         hook.__wrapped__ = _state[original]
     inline.justify_line = justify_line
     inline.text_align = text_align
@@ -1542,39 +1550,39 @@ def uninstall():
     import weasyprint.draw
     from weasyprint.layout import block, inline
     from weasyprint.text import line_break
-    inline.justify_line = _state['justify_line']
-    inline.text_align = _state['text_align']
-    inline.get_next_linebox = _state['get_next_linebox']
-    inline.iter_line_boxes = _state['iter_line_boxes']
-    block.iter_line_boxes = _state['iter_line_boxes']
-    inline.split_first_line = _state['split_first_line']
-    line_break.first_line_metrics = _state['first_line_metrics']
-    line_break.Layout.get_first_line = _state['get_first_line']
-    line_break.Layout.set_text = _state['set_text']
-    weasyprint.draw.draw_text = _state['draw_text']
+    inline.justify_line = _state["justify_line"]
+    inline.text_align = _state["text_align"]
+    inline.get_next_linebox = _state["get_next_linebox"]
+    inline.iter_line_boxes = _state["iter_line_boxes"]
+    block.iter_line_boxes = _state["iter_line_boxes"]
+    inline.split_first_line = _state["split_first_line"]
+    line_break.first_line_metrics = _state["first_line_metrics"]
+    line_break.Layout.get_first_line = _state["get_first_line"]
+    line_break.Layout.set_text = _state["set_text"]
+    weasyprint.draw.draw_text = _state["draw_text"]
     _state.clear()
     _balanced.clear()
 
 
 def installed():
-    return 'composition' in _state
+    return "composition" in _state
 
 
 # --------------------------------------------------------------------------
 # 4. draw_text: ActualText
 # --------------------------------------------------------------------------
 
-def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis='none'):
+def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis="none"):
     """WeasyPrint's draw_text, writing edited glyph positions exactly; a widely stretched box
     carries its text as ActualText."""
     import weasyprint.draw.text as module
-    actual = getattr(textbox, '_kj_actual_text', None)
-    hyphen = getattr(textbox.pango_layout, '_kj_hyphenated', None)
+    actual = getattr(textbox, "_kj_actual_text", None)
+    hyphen = getattr(textbox.pango_layout, "_kj_hyphenated", None)
     if hyphen and textbox.text.endswith(hyphen):
         # A hyphen the editor never typed: viewers that read ActualText (Acrobat, Chrome's
         # PDFium) copy the word without it; others see the "-" a reader sees (README).
         actual = (actual or textbox.text.translate(_INVISIBLE))[:-len(hyphen)]
-    edited = getattr(textbox.pango_layout, '_kj_plan', None) is not None
+    edited = getattr(textbox.pango_layout, "_kj_plan", None) is not None
     begin, end = stream.begin_text, stream.end_text
     if actual:
         import pydyf
@@ -1583,7 +1591,7 @@ def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis='none'):
         # BT…ET per line): extractors follow the text position across the line unbroken.
         def begin_text():
             begin()
-            stream.begin_marked_content('Span', pydyf.Dictionary({'ActualText': pydyf.String(actual)}))
+            stream.begin_marked_content("Span", pydyf.Dictionary({"ActualText": pydyf.String(actual)}))
 
         def end_text():
             stream.end_marked_content()
@@ -1596,13 +1604,13 @@ def draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis='none'):
         # 0.075 em short. Rounded to the nearest, the errors cancel out.
         module.int = _nearest
     # Only text the composer set (its glyphs edited, or marks and spacing shaped by it).
-    _state['drawing'] = edited or bool(
-        _text_plan(textbox.text, _squeezes(textbox.style), _state['composition'].punctuation_compression)
+    _state["drawing"] = edited or bool(
+        _text_plan(textbox.text, _squeezes(textbox.style), _state["composition"].punctuation_compression)
         != _TextPlan())
     try:
-        return _state['draw_text'](stream, textbox, offset_x, text_overflow, block_ellipsis)
+        return _state["draw_text"](stream, textbox, offset_x, text_overflow, block_ellipsis)
     finally:
-        _state['drawing'] = False
+        _state["drawing"] = False
         if edited:
             del module.int
         if actual:

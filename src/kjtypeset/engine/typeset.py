@@ -19,9 +19,9 @@ from weasyprint.css.counters import CounterStyle
 from weasyprint.formatting_structure import boxes
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from ..errors import KjError, captured_log
 from ..typography import cjk
 from . import justify, makeup
-from ..errors import KjError, captured_log
 from .fontload import InPlaceFonts, lazy_font_files
 from .fonts import font_face_css, tofu_message
 from .layout import Layout

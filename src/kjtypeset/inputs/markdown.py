@@ -18,12 +18,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import nh3
-from PIL import Image
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
+from PIL import Image
 
 from ..errors import KjError, warn
 

@@ -199,8 +199,8 @@ class Reader:
         if node.style is None and len(text) >= 2 and text[0] in _WRONG_QUOTES and text[-1] in _WRONG_QUOTES:
             warn(self.path, self.line(node),
                  f"{name}的值两边是{_WRONG_QUOTES[text[0]]} {text[0]}…{text[-1]}，会连引号一起印出来："
-                 f"YAML 只认半角的直引号，应写作 {key}: \"{text[1:-1]}\"；确要印出这对引号，"
-                 f"写作 {key}: \"{text}\"")
+                 f'YAML 只认半角的直引号，应写作 {key}: "{text[1:-1]}"；确要印出这对引号，'
+                 f'写作 {key}: "{text}"')
 
     def texts(self, node: yaml.Node, name: str) -> Iterator[tuple[str, yaml.Node]]:
         """Items of a list of texts, or a single text given in place of a list."""

@@ -37,18 +37,27 @@ from pypdf.generic import ArrayObject, ByteStringObject, NameObject
 from weasyprint.css import ColorProfile
 
 from .. import __version__
-from ..inputs.articles import Article
-from .colour import output_condition
-from ..errors import KjError, warn, warnings_relay
-from .finish import set_page_labels, to_bytes
-from .prepress import (
-    BLEED_MM, add_crop_marks, attach_sources, convert_images_to_cmyk, default_rgb, impose_booklet,
-    name_output_intent, no_interpolation, print_annotations, screen_colours, set_stream,
-)
-from .sources import SourceFile
-from ..typography.textlayer import close_spacing_gaps
 from ..engine import deflate, tagging
 from ..engine.typeset import write_pdf
+from ..errors import KjError, warn, warnings_relay
+from ..inputs.articles import Article
+from ..typography.textlayer import close_spacing_gaps
+from .colour import output_condition
+from .finish import set_page_labels, to_bytes
+from .prepress import (
+    BLEED_MM,
+    add_crop_marks,
+    attach_sources,
+    convert_images_to_cmyk,
+    default_rgb,
+    impose_booklet,
+    name_output_intent,
+    no_interpolation,
+    print_annotations,
+    screen_colours,
+    set_stream,
+)
+from .sources import SourceFile
 from .xmp import BulletinFields, DocumentInfo, packet
 
 PRODUCER = f"kjtypeset {__version__} (WeasyPrint {weasyprint.__version__}, pypdf {pypdf.__version__})"

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 
 from pypdf import PdfWriter
 
-from ..typography.chars import WITHOUT_LAYOUT_MARKS
 from ..errors import KjError
+from ..typography.chars import WITHOUT_LAYOUT_MARKS
 
 if TYPE_CHECKING:  # `kjtypeset check` reads contents without loading WeasyPrint
-    from ..inputs.articles import Article  # `check` reads PDFs without the Markdown stack
     import weasyprint
+
+    from ..inputs.articles import Article  # `check` reads PDFs without the Markdown stack
 
 
 @dataclass(frozen=True)

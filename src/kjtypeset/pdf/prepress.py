@@ -22,14 +22,23 @@ from pathlib import Path
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
-    ArrayObject, BooleanObject, ByteStringObject, DecodedStreamObject, DictionaryObject,
-    EncodedStreamObject, FloatObject, NameObject, NumberObject, RectangleObject, StreamObject,
+    ArrayObject,
+    BooleanObject,
+    ByteStringObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    EncodedStreamObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+    RectangleObject,
+    StreamObject,
     TextStringObject,
 )
 from weasyprint.formatting_structure import boxes
 
-from .colour import OutputCondition, cmyk_jpeg, cmyk_to_screen, to_cmyk
 from ..errors import KjError
+from .colour import OutputCondition, cmyk_jpeg, cmyk_to_screen, to_cmyk
 from .preflight import page_resources
 
 MM = 72 / 25.4

@@ -19,8 +19,8 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..inputs.articles import Article
 from ..errors import KjError
+from ..inputs.articles import Article
 from ..inputs.manifest import Manifest
 
 

@@ -31,8 +31,19 @@ from functools import lru_cache
 
 from markupsafe import Markup
 
-from .chars import (CJK_LETTERS, CLOSING, LATIN, NO_LINE_START, NUMBER_SUFFIXES, OPENING,
-                    QUOTES_CLOSE, QUOTES_OPEN, SCRIPT_DIGITS, STOPS, is_cjk_letter)
+from .chars import (
+    CJK_LETTERS,
+    CLOSING,
+    LATIN,
+    NO_LINE_START,
+    NUMBER_SUFFIXES,
+    OPENING,
+    QUOTES_CLOSE,
+    QUOTES_OPEN,
+    SCRIPT_DIGITS,
+    STOPS,
+    is_cjk_letter,
+)
 
 ZWSP = "\u200b"
 WJ = "\u2060"
@@ -363,7 +374,7 @@ def _weave(pieces: list, inserts: dict[int, str], wraps: list[tuple[int, int, st
             if i in inserts:
                 out.append(inserts[i])
             if i in opens:
-                out.append(f'<span {opens[i]}>')
+                out.append(f"<span {opens[i]}>")
             if i not in dropped:
                 out.append(html.escape(piece[i - start], quote=False))
         if end in closes:
