@@ -31,7 +31,7 @@ def squash(text: str) -> str:
 
 
 LONG = [f"第{n}段：" + "衢州市围绕创新创业生态体系建设，聚焦科技企业孵化器、众创空间等平台培育管理，" * 3
-        + f"推动各类创新资源向平台集聚，第{n}段到此结束。" for n in range(1, 9)]
+        + f"推动各类创新资源向平台集聚，第{n}段到此结束。" for n in range(1, 15)]
 FOOTNOTE = "数据来源：市科技局2024年统计公报。"
 LATIN = ("在应用层面，大模型正在与RAG（Retrieval-Augmented Generation，检索增强生成）、Agent（智能体）、"
          "MoE（Mixture of Experts，混合专家）等技术结合，加速向金融、医疗、制造、政务等行业渗透。专家提醒，"
