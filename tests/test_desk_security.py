@@ -150,6 +150,7 @@ def password_hash():
     return hash_password("正确的密码 horse battery")
 
 
+@pytest.mark.slow
 def test_with_a_password_nothing_is_served_without_signing_in(tmp_path, monkeypatch, password_hash):
     root = tmp_path / "简报"
     make_project(root)
@@ -188,6 +189,7 @@ def test_with_a_password_nothing_is_served_without_signing_in(tmp_path, monkeypa
     assert sent.headers["location"] == "/"
 
 
+@pytest.mark.slow
 def test_the_password_is_stored_as_an_scrypt_hash_only_its_owner_reads(tmp_path):
     path = set_password(tmp_path, "至少八个字符的密码")
     stored = path.read_text(encoding="utf-8")

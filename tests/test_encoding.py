@@ -76,6 +76,7 @@ def test_bytes_that_fit_no_encoding_are_an_error_at_their_line():
                                 "请在编辑器中打开，另存为 UTF-8 编码")
 
 
+@pytest.mark.slow
 def test_cli_builds_a_gbk_article_with_one_notice_and_fix_encoding_rewrites_it(make_issue, tmp_path):
     path = make_issue(files={"articles/a.md": TEXT.encode("gbk")})
     sources = path.parent.parent
@@ -97,6 +98,7 @@ def test_cli_builds_a_gbk_article_with_one_notice_and_fix_encoding_rewrites_it(m
     assert done.returncode == 0 and done.stderr == ""
 
 
+@pytest.mark.slow
 def test_cli_and_preview_report_undecodable_bytes_as_one_line_naming_file_and_line(make_issue, tmp_path,
                                                                                     monkeypatch):
     from kjtypeset.editor.preview import Preview

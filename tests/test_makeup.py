@@ -159,6 +159,7 @@ def test_figure_attributes_are_checked(make_issue, tmp_path):
 
 # ---- contents ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_contents_a_little_too_long_are_set_tighter_to_fit_page_1(tmp_path):
     result = build_issue(mi.contents_issue(tmp_path / "c", 19), tmp_path / "out", editions=("proof",))
     texts = page_texts(result.pdf)
@@ -173,6 +174,7 @@ def test_contents_a_little_too_long_are_set_tighter_to_fit_page_1(tmp_path):
     assert len(rows) == 19 and 1.5 * 10.5 - 0.1 <= pitch < 2 * 12  # tighter, within the limits
 
 
+@pytest.mark.slow
 def test_contents_far_too_long_continue_and_the_first_article_starts_under_them(tmp_path):
     result = build_issue(mi.contents_issue(tmp_path / "c", 30), tmp_path / "out", editions=("proof",))
     assert result.contents[0].page == 2

@@ -48,6 +48,7 @@ def served(make_issue, tmp_path):
         server.server_close()
 
 
+@pytest.mark.slow
 def test_server_shows_the_pages_and_keeps_the_last_good_rendering_on_error(served, monkeypatch):
     path, preview, url = served
     monkeypatch.chdir(path.parent.parent)

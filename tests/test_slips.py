@@ -139,6 +139,7 @@ def test_build_warns_of_a_low_resolution_image_and_a_long_subhead_and_strict_ref
     assert not list((tmp_path / "strict").glob("*.pdf"))
 
 
+@pytest.mark.slow
 def test_cli_prints_each_warning_and_strict_fails_with_it(issue, tmp_path):
     path = issue(MANIFEST.replace("year: 2024", "year: 2023"))
     run = lambda *extra: subprocess.run(  # noqa: E731

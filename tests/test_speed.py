@@ -53,6 +53,7 @@ def test_the_shortcuts_still_fit_this_weasyprint():
     assert deflate.supported() and fontload.parallel_subsets_supported() and fontload.lazy_fonts_supported()
 
 
+@pytest.mark.slow
 def test_every_shortcut_off_gives_the_same_bytes(stress_copy, tmp_path, monkeypatch):
     """The stress issue, all three editions: the fast build (collector paused, remembered
     deflate, faces subset side by side, cuts in parallel workers) against one with all of
@@ -212,6 +213,7 @@ LONG_ARTICLE = ARTICLE + "".join(f"\n第{n}段。近年来，衢州市围绕创�
                                  for n in range(1, 40))
 
 
+@pytest.mark.slow
 def test_a_warm_rebuild_repaints_only_the_changed_page_and_shows_what_a_build_shows(make_issue, tmp_path):
     from kjtypeset.editor.pageimages import render_pages
     from kjtypeset.editor.preview import Preview
@@ -261,6 +263,7 @@ def test_page_images_in_worker_processes_are_those_made_here(sample_build):
         renderer.close()
 
 
+@pytest.mark.slow
 def test_when_two_cuts_fail_the_build_names_the_one_a_serial_build_would(illustrated, monkeypatch):
     def check(data, edition, origin):
         if edition is not editions.PROOF:
