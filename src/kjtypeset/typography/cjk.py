@@ -126,7 +126,9 @@ def prepare(fragment: str, options: Options = Options()) -> str:
     position = 0
 
     def flush(run: _Run) -> None:
-        out.append(_render(run, options))
+        # A table's header cells are labels in narrow columns: they break between words, as
+        # titles do (排名 was set 排 / 名 in a column of numbers).
+        out.append(_render(run, options, words=run.tag == "th"))
         run.pieces.clear()
 
     for match in _TAG.finditer(fragment):
