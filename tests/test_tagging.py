@@ -19,6 +19,7 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
+from conftest import MANIFEST as TEST_MANIFEST
 from conftest import SAMPLE
 from kjtypeset.build import build_issue
 from tagwalk import mcid_texts, page_marks, parent_tree, structure
@@ -38,20 +39,14 @@ LATIN = ("在应用层面，大模型正在与RAG（Retrieval-Augmented Generati
          "应高度重视数据安全、算法偏见与知识产权等问题，在“发展”与“安全”之间取得平衡；欧盟已于2024年通过"
          "《人工智能法》（AI Act），我国也出台了《生成式人工智能服务管理暂行办法》。")
 TITLES = ["甲：长文、列表与脚注", "乙：表格与图片", "丙：英文连字"]
-MANIFEST = """\
-bulletin: 科技情报参考
-year: 2024
-number: 3
-date: 2024-03-29
-publisher: 呼和浩特市科学技术局综合保障中心
-editor: 李涛
+MANIFEST = TEST_MANIFEST.replace("articles:\n  - articles/a.md\n", """\
 distribution:
   发: [各旗县区科技局]
 articles:
   - {file: articles/a.md, section: 科技金融}
   - articles/b.md
   - {file: articles/c.md, section: 双创平台}
-"""
+""")
 ARTICLE_A = f"""\
 ---
 title: {TITLES[0]}
