@@ -1101,7 +1101,8 @@ def _opener_css(document) -> str:
             continue  # a figure opening the next page is figure_moves' case
         box = here["box"]
         room = box.content_box_y() + box.height - here["bottom"]
-        opener = _opener(here["box"], after["box"])
+        beyond = pages[number + 1]["box"] if number + 1 < len(pages) else None
+        opener = _opener(here["box"], after["box"], beyond)
         if opener is None:
             continue
         gaps, heading, need = opener
@@ -1111,8 +1112,9 @@ def _opener_css(document) -> str:
     return "".join(css)
 
 
-def _opener(before, page_box):
-    """The opener at the top of ``page_box`` (the page after ``before``): (the elements that
+def _opener(before, page_box, beyond=None):
+    """The opener at the top of ``page_box`` (the page after ``before``, before ``beyond``):
+    (the elements that
     start there with a margin above them, the element of its first grid block, the height
     from the page top to the end of the lines kept with it), or None when the page does not
     open with a heading chain (or it has no margin to give)."""
@@ -1137,7 +1139,7 @@ def _opener(before, page_box):
     if heading is None or not gaps:
         return None
     # The chain: blocks kept with the next (break-after: avoid), then the orphans of the
-    # first block that is not.
+    # first block that is not (all its lines when it is too short to leave widows behind).
     styles = {b.element: b.style for b in page_box.descendants()
               if b.element is not None and _own_style(b) is not None}
     lines = _flow_lines(page_box)
@@ -1145,7 +1147,9 @@ def _opener(before, page_box):
         style = styles.get(element)
         if style is not None and style["break_after"] not in ("avoid", "avoid-page"):
             own = [y for e, y in lines[n:] if e is element]
-            kept = own[min(len(own), max(1, style["orphans"])) - 1]
+            total = len(own) + (sum(1 for e, _y in _flow_lines(beyond) if e is element) if beyond else 0)
+            keep = len(own) if total < style["orphans"] + style["widows"] else style["orphans"]
+            kept = own[min(len(own), max(1, keep)) - 1]
             return gaps, heading, kept - page_box.content_box_y()
     return None
 
