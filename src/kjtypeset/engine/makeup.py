@@ -34,6 +34,13 @@ hooks act while it paginates, where the facts are known:
    ``end_block_min_leading``; only then does it go to the next even page, after a blank one
    (GB/T 9704 §7.5 provides for that blank page).
 
+4. **Second thoughts.** After a layout, ``defects`` reads the pages as a print shop would
+   (holes, pages of a few lines, blank pages) and ``alternatives`` names other ways to set
+   the issue, which engine/typeset.py tries: an opener (section heading, title, byline and
+   first lines) that breaks to the next page and leaves a hole may start at the foot by
+   taking the blank line above it (``_opener_css``); figures move back onto the page
+   before (``figure_moves``); lines move onto a last page that holds too few.
+
 The pagination state is kept per page, so WeasyPrint's re-making of pages (for contents
 page numbers) makes the same decisions again. ``install()`` refuses a WeasyPrint whose
 internals differ from the tested ones (the tables in :func:`kjtypeset.engine.justify.
@@ -1056,10 +1063,9 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     """Other ways to set the issue when ``defects`` found something, each (CSS, settings):
     let an opener that leaves a hole before it start at the foot of that page, taking the
     blank line above it (see _opener_css); move figures back onto the page before (see
-    figure_moves); move a few lines onto a last
-    page of text that holds too few, or onto the page that would stand blank before the 版记
-    page; and let figures take a whole page when the text has run out (the rule that keeps a
-    fifth of a page for text leaves holes there)."""
+    figure_moves); move a few lines onto a last page of text that holds too few, or onto the
+    page that would stand blank before the 版记 page; and let figures take a whole page when
+    the text has run out (the rule that keeps a fifth of a page for text leaves holes there)."""
     from dataclasses import replace
     out = []
     if opener := _opener_css(document):
