@@ -471,3 +471,27 @@ def test_sweep_issues_have_no_hole_and_no_page_of_figures(tmp_path, number):
             limit = 0.10 if pages[n + 1].images and min(i["top"] for i in pages[n + 1].images) < TOP + PITCH else 0.25
             assert (BOTTOM - max(content)) / (BOTTOM - TOP) <= limit + 0.02, (n + 1, limit)
             assert len(lines_of(pages[n])) >= 5, n + 1
+
+
+def test_a_section_opener_one_line_short_of_the_room_starts_at_the_page_foot(tmp_path):
+    # 甲 ends 18 lines down page 2, leaving 8. The next section's opener (heading, a two-line
+    # title, source line and two lines of text) takes 9 with the blank line between articles:
+    # breaking before it left page 2 a third empty. Taking that blank line into the heading's
+    # room (压缩标题占行) it starts on page 2 and the page is full.
+    first = article("甲篇", [para(3, n) for n in range(5)], source="市科技局")
+    title = "人工智能大模型发展动态：从通用对话到多模态基础模型的演进与产业应用"
+    second = article(title, [para(4, n) for n in range(6)], source="中国科学技术信息研究所")
+    result = build(tmp_path, [first, second], sections=[None, "国际动态"])
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[1]
+        lines = lines_of(page)
+        texts = [line["text"] for line in lines]
+        assert "【国际动态】" in texts  # the opener is on page 2 …
+        heading = lines[texts.index("【国际动态】")]
+        last_of_first = [line for line in body_lines(page) if line["bottom"] < heading["top"]][-1]
+        after = [line for line in body_lines(page) if line["top"] > heading["bottom"]]
+        assert len(after) >= 2  # … with two lines of its text under the title
+        assert (BOTTOM - after[-1]["base"]) < PITCH  # the page is full to its foot
+        # White is kept above the heading: more than half a line between the text and it.
+        assert heading["top"] - last_of_first["bottom"] > 0.5 * PITCH
+        assert_on_grid(pdf)

@@ -34,6 +34,13 @@ hooks act while it paginates, where the facts are known:
    ``end_block_min_leading``; only then does it go to the next even page, after a blank one
    (GB/T 9704 §7.5 provides for that blank page).
 
+4. **Second thoughts.** After a layout, ``defects`` reads the pages as a print shop would
+   (holes, pages of a few lines, blank pages) and ``alternatives`` names other ways to set
+   the issue, which engine/typeset.py tries: an opener (section heading, title, byline and
+   first lines) that breaks to the next page and leaves a hole may start at the foot by
+   taking the blank line above it (``_opener_css``); figures move back onto the page
+   before (``figure_moves``); lines move onto a last page that holds too few.
+
 The pagination state is kept per page, so WeasyPrint's re-making of pages (for contents
 page numbers) makes the same decisions again. ``install()`` refuses a WeasyPrint whose
 internals differ from the tested ones (the tables in :func:`kjtypeset.engine.justify.
@@ -146,11 +153,13 @@ def _own_style(box):
     return style if getattr(style, "cascaded", None) is not None else None
 
 
-GRID_MODES = ("snap", "center", "nearest")
+GRID_MODES = ("snap", "center", "nearest", "bottom")
 
 
 def grid_mode(box) -> str | None:
-    """``snap``, ``center`` or ``nearest`` when the box's own CSS declares --kj-line-grid."""
+    """``snap``, ``center``, ``nearest`` or ``bottom`` when the box's own CSS declares
+    --kj-line-grid (``bottom``: as ``snap``, its content at the foot of its lines; the makeup
+    sets an opener so when it takes the blank line above it, see _opener_css)."""
     style = _own_style(box)
     if style is None or GRID not in style.cascaded:
         return None
@@ -220,8 +229,8 @@ def snap_box(context, new_box, position_y: float, adjoining: list, limit: float,
         return position_y + collapse_margin(adjoining)
     bottom = position_y + collapse_margin(adjoining)
     target = snap_target(context, bottom, limit, mode)
-    if mode == "center" and target > bottom:
-        shift = (target - bottom) / 2
+    if mode in ("center", "bottom") and target > bottom:
+        shift = (target - bottom) / (2 if mode == "center" else 1)
         for child in new_box.children:
             child.translate(dy=shift)
     new_box.height = max(0, new_box.height + target - position_y)
@@ -998,11 +1007,9 @@ def _flow_lines(page_box) -> list:
     return out
 
 
-def defects(document) -> list[tuple[int, str]]:
-    """What a print shop would send back, page by page: a page left more than a quarter empty
-    at its foot (a tenth when the next page opens with a figure) when more text follows, a
-    page of four lines or fewer, a blank page. The masthead and contents pages, the last page
-    and the one before a page holding only the 版记 are not judged for room."""
+def _page_facts(document) -> list[dict]:
+    """Per page: whether it prints, its flow lines, where its content ends, whether it holds
+    the contents or opens with a figure."""
     from weasyprint.formatting_structure import boxes
     pages = []
     for page in document.pages:
@@ -1022,6 +1029,15 @@ def defects(document) -> list[tuple[int, str]]:
                       "bottom": bottom, "box": page_box,
                       "contents": any(_element_attr(b, CONTENTS) is not None for b in blocks),
                       "opens_with_figure": bool(figures) and min(figures) < first_line})
+    return pages
+
+
+def defects(document) -> list[tuple[int, str]]:
+    """What a print shop would send back, page by page: a page left more than a quarter empty
+    at its foot (a tenth when the next page opens with a figure) when more text follows, a
+    page of four lines or fewer, a blank page. The masthead and contents pages, the last page
+    and the one before a page holding only the 版记 are not judged for room."""
+    pages = _page_facts(document)
     last = len(pages)
     end_block_only = not pages[-1]["prints"]
     found = []
@@ -1045,12 +1061,15 @@ def defects(document) -> list[tuple[int, str]]:
 
 def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     """Other ways to set the issue when ``defects`` found something, each (CSS, settings):
-    move figures back onto the page before (see figure_moves); move a few lines onto a last
-    page of text that holds too few, or onto the page that would stand blank before the 版记
-    page; and let figures take a whole page when the text has run out (the rule that keeps a
-    fifth of a page for text leaves holes there)."""
+    let an opener that leaves a hole before it start at the foot of that page, taking the
+    blank line above it (see _opener_css); move figures back onto the page before (see
+    figure_moves); move a few lines onto a last page of text that holds too few, or onto the
+    page that would stand blank before the 版记 page; and let figures take a whole page when
+    the text has run out (the rule that keeps a fifth of a page for text leaves holes there)."""
     from dataclasses import replace
     out = []
+    if opener := _opener_css(document):
+        out.append((opener, settings))
     moves, smallest = figure_moves(document, settings)
     if moves:
         out.append(("", replace(settings, moves=tuple(sorted(set(settings.moves) | set(moves))),
@@ -1061,6 +1080,84 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
             _element_attr(b, FIGURE) is not None for p in document.pages[-3:] for b in p._page_box.descendants()):
         out.append(("", replace(settings, figure_page_share=1.0)))
     return out
+
+
+def _opener_css(document) -> str:
+    """CSS that lets an opener (a section heading, an article title, with the byline and the
+    first lines of text kept with them) start at the foot of a page it would leave with a
+    hole, when it falls short of the room there by the blank line above it.
+
+    Breaking before an opener chain that does not fit is right (a heading never stands alone
+    at a page foot), but a chain of section heading, two-line title, byline and two lines
+    of text takes nine lines with the blank line before it, and a page with eight left was
+    a third empty. A compositor then takes the heading's room in (书刊排版: 压缩标题所占行数,
+    rather than 背题): the blank line between articles closes up and the opener's first
+    grid block, set at the foot of its lines (``--kj-line-grid: bottom``), keeps most of that
+    white above its text. Only where the chain, as measured at the next page's top, then
+    fits the room; the layout is tried again and kept only when it has fewer defects."""
+    pages = _page_facts(document)
+    found = [number for number, kind in defects(document) if kind == "hole"]
+    root = document.pages[0]._page_box.children[0].element
+    css = []
+    for number in found:
+        if number >= len(pages):
+            continue
+        here, after = pages[number - 1], pages[number]
+        if after["opens_with_figure"] or here["bottom"] is None:
+            continue  # a figure opening the next page is figure_moves' case
+        box = here["box"]
+        room = box.content_box_y() + box.height - here["bottom"]
+        beyond = pages[number + 1]["box"] if number + 1 < len(pages) else None
+        opener = _opener(here["box"], after["box"], beyond)
+        if opener is None:
+            continue
+        gaps, heading, need = opener
+        if need <= room + EPSILON:
+            css += [f"{_selector(root, element)} {{ margin-top: 0 !important; }}\n" for element in gaps]
+            css.append(f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }}\n")
+    return "".join(css)
+
+
+def _opener(before, page_box, beyond=None):
+    """The opener at the top of ``page_box`` (the page after ``before``, before ``beyond``):
+    (the elements that
+    start there with a margin above them, the element of its first grid block, the height
+    from the page top to the end of the lines kept with it), or None when the page does not
+    open with a heading chain (or it has no margin to give)."""
+    from weasyprint.formatting_structure import boxes
+    earlier = {b.element for b in before.descendants() if b.element is not None}
+    gaps, heading = [], None
+    box = next((c for c in page_box.children if not isinstance(c, (boxes.MarginBox, boxes.FootnoteAreaBox))), None)
+    while box is not None and heading is None:
+        if _own_style(box) is not None and box.element is not None:
+            if _is_figure(box) or box.is_table_wrapper:
+                return None
+            fresh = box.element not in earlier
+            margin = box.style["margin_top"]
+            if fresh and getattr(margin, "unit", None) == "px" and margin.value > EPSILON:
+                gaps.append(box.element)
+            if grid_mode(box) in ("snap", "center", "bottom"):
+                if not fresh or box.style["break_after"] not in ("avoid", "avoid-page"):
+                    return None  # not a heading kept with what follows
+                heading = box.element
+                break
+        box = next((c for c in getattr(box, "children", ()) if isinstance(c, boxes.BlockLevelBox)), None)
+    if heading is None or not gaps:
+        return None
+    # The chain: blocks kept with the next (break-after: avoid), then the orphans of the
+    # first block that is not (all its lines when it is too short to leave widows behind).
+    styles = {b.element: b.style for b in page_box.descendants()
+              if b.element is not None and _own_style(b) is not None}
+    lines = _flow_lines(page_box)
+    for n, (element, _bottom) in enumerate(lines):
+        style = styles.get(element)
+        if style is not None and style["break_after"] not in ("avoid", "avoid-page"):
+            own = [y for e, y in lines[n:] if e is element]
+            total = len(own) + (sum(1 for e, _y in _flow_lines(beyond) if e is element) if beyond else 0)
+            keep = len(own) if total < style["orphans"] + style["widows"] else style["orphans"]
+            kept = own[min(len(own), max(1, keep)) - 1]
+            return gaps, heading, kept - page_box.content_box_y()
+    return None
 
 
 def figure_moves(document, settings: Settings) -> tuple[list[tuple[int, int]], list[int]]:
