@@ -29,7 +29,7 @@ help:
 	@echo "make all-issues             排版 issue_sources/ 下的全部各期（每个 CPU 核一个进程）"
 	@echo "make desk                   打开编辑台：在浏览器中收稿、改清单、预览、排版、存档、查档案（http://127.0.0.1:8080/）"
 	@echo "make test                   代码检查（ruff），再运行全部测试"
-	@echo "make test-fast              运行快速测试（不含标记为 slow、browser 的测试，约一分半钟）"
+	@echo "make test-fast              运行快速测试（不含标记为 slow、browser 的测试，用上所有 CPU 核，约一分钟）"
 	@echo "make lint                   代码检查（ruff）"
 	@echo "make fuzz                   长时间的模糊测试"
 	@echo "make bench                  性能基准：耗时、内存、预览、检索、批量（比值超出目标 20% 以上时失败）"
@@ -64,7 +64,7 @@ test: setup
 # Everything but the tests marked slow (fuzzing, generated text, subprocess builds, the install
 # test) and browser (Chromium): for the edit-test loop.
 test-fast: setup
-	$(PY) -m pytest -m "not slow and not browser" --durations=5
+	$(PY) -m pytest -m "not slow and not browser" -n auto --durations=5
 
 # Also the first step of `make test`; `ruff check --fix` repairs most findings (quotes, imports).
 lint: $(VENV)/.installed
