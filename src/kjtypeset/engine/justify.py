@@ -167,6 +167,10 @@ _EXPECTED_REFERENCES = {
     "weasyprint.layout.percent.resolve_percentages": {"style"},
     "weasyprint.css.ComputedStyle.__missing__": {"cascaded"},
     "weasyprint.document.Page.__init__": {"gather_anchors", "_page_box"},
+    # engine/contents.py cuts the parsed tree of an HTML nobody has rendered yet: the tree
+    # the render reads, and the element wrapper whose children are read only when rendering.
+    "weasyprint.HTML.__init__": {"etree_element", "wrapper_element"},
+    "weasyprint.document.Document._render": {"etree_element"},
 }
 
 _state = {}
