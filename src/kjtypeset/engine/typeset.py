@@ -60,6 +60,8 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     floats, the end block's even page). The one thing measured afterwards is the contents:
     when they run past page 1, the layout is set again with tighter contents (a second
     layout only for such issues) or, when they cannot fit, with the articles following them.
+    A long issue has its contents measured alone first (engine/contents.py), and is then laid
+    out once when that measure settles their setting.
     """
     try:
         justify.install(layout.composition)
