@@ -167,6 +167,10 @@ _EXPECTED_REFERENCES = {
     "weasyprint.layout.percent.resolve_percentages": {"style"},
     "weasyprint.css.ComputedStyle.__missing__": {"cascaded"},
     "weasyprint.document.Page.__init__": {"gather_anchors", "_page_box"},
+    # engine/contents.py cuts the parsed tree of an HTML nobody has rendered yet: the tree
+    # the render reads, and the element wrapper whose children are read only when rendering.
+    "weasyprint.HTML.__init__": {"etree_element", "wrapper_element"},
+    "weasyprint.document.Document._render": {"etree_element"},
 }
 
 _state = {}
@@ -802,7 +806,8 @@ def _narrower(args, narrower):
 
 def _line_options(context, line, available_width, leaves, units, model, result, em):
     """How ``line`` could end: [(px narrower to lay it out in, badness)], this break first,
-    then earlier ones (within its last text box) while they still need squeezing."""
+    then earlier ones (within its last text box) while they still need squeezing, up to the
+    first that needs stretching and is worse than the one before."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
     from weasyprint.text.line_break import create_layout
@@ -835,9 +840,15 @@ def _line_options(context, line, available_width, leaves, units, model, result, 
                                  composition.max_gap_em)
         next_unit = sum(row[3] for row in table[k:previous])
         # Laid out in this width, the line ends at k: the unit after k no longer fits.
-        options.append((available_width - (laid + min(next_unit / 2, 1024)) * FROM_UNITS,
-                        option.badness()))
+        badness = option.badness()
+        options.append((available_width - (laid + min(next_unit / 2, 1024)) * FROM_UNITS, badness))
         previous = k
+        if badness > options[-2][1] and not (option.squeeze or option.spacing_squeeze
+                                             or option.space_shrink):
+            # Stretched, and worse than the break after it: an earlier break leaves more room
+            # to fewer gaps, so it only stretches more (issue 15: the sample's build models
+            # 1,054 lines instead of 1,601; the same PDFs, byte for byte, as scanning all five).
+            break
     return options
 
 

@@ -21,7 +21,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..errors import KjError, captured_log
 from ..typography import cjk
-from . import justify, makeup
+from . import contents, justify, makeup
 from .fontload import InPlaceFonts, lazy_font_files
 from .fonts import font_face_css, tofu_message
 from .layout import Layout
@@ -60,6 +60,8 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     floats, the end block's even page). The one thing measured afterwards is the contents:
     when they run past page 1, the layout is set again with tighter contents (a second
     layout only for such issues) or, when they cannot fit, with the articles following them.
+    A long issue has its contents measured alone first (engine/contents.py), and is then laid
+    out once when that measure settles their setting.
     """
     try:
         justify.install(layout.composition)
@@ -77,17 +79,29 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     sheets = [weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=fonts,
                              counter_style=counters) for sheet in layout.stylesheets]
 
-    def render(makeup_css: str) -> weasyprint.Document:
+    def parse() -> weasyprint.HTML:
+        return weasyprint.HTML(string=html, base_url=str(layout.folder) + "/", url_fetcher=fetcher)
+
+    def render(makeup_css: str, parsed: weasyprint.HTML | None = None) -> weasyprint.Document:
         stylesheets = [weasyprint.CSS(string=base + makeup_css, url_fetcher=fetcher,
                                       font_config=fonts, counter_style=counters), *sheets]
         with confined(fetcher, origin):
-            return weasyprint.HTML(
-                string=html, base_url=str(layout.folder) + "/", url_fetcher=fetcher,
-            ).render(stylesheets=stylesheets, font_config=fonts, counter_style=counters)
+            return (parsed or parse()).render(stylesheets=stylesheets, font_config=fonts,
+                                              counter_style=counters)
 
     css = makeup.contents_css(layout.makeup)
-    document = render(css)
+    # A long issue: the contents measured alone first, so that it is laid out once.
     fit = None
+    if contents.worth_measuring(html):
+        with confined(fetcher, origin):
+            alone = parse()
+        fit = contents.measured_fit(alone, layout.makeup, layout.fonts,
+                                    lambda parsed, extra: render(css + extra, parsed))
+    document = render(css if fit is None else fit.css(layout.makeup))
+    if fit is not None and len(document.pages) > contents.MAX_PAGES:  # numbers wider than measured
+        fit, document = None, render(css)
+    elif fit is not None:
+        css = fit.css(layout.makeup)
     while (fit := makeup.fit_contents(document, layout.makeup, fit)) is not None:
         css = fit.css(layout.makeup)
         document = render(css)

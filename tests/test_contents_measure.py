@@ -1,0 +1,61 @@
+"""Long issues laid out once (issue 15): the contents measured alone, before the layout
+(engine/contents.py), must give the very PDF that measuring them on a full layout gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import weasyprint
+
+import makeup_issues as mi
+from kjtypeset.build import build_issue
+from kjtypeset.engine import contents
+from pdfread import contents_numbers, folios, page_texts, squash
+
+
+def built(tmp_path, manifest, name: str, measure: bool, monkeypatch) -> tuple[Path, list[int], int]:
+    """The proof, the page count of every layout of the issue (WeasyPrint renders), and the
+    proof's page count; ``measure``: the contents measured alone first, whatever the length."""
+    monkeypatch.setattr(contents, "MIN_TEXT_CHARS", 0 if measure else 10**12)
+    layouts = []
+    render = getattr(weasyprint.HTML.render, "__wrapped__", weasyprint.HTML.render)  # not an earlier count
+
+    def counted(self, *args, **kwargs):
+        document = render(self, *args, **kwargs)
+        layouts.append(len(document.pages))
+        return document
+
+    counted.__wrapped__ = render
+    monkeypatch.setattr(weasyprint.HTML, "render", counted)
+    result = build_issue(manifest, tmp_path / name, editions=("proof",))
+    return result.pdf, layouts, result.pages
+
+
+@pytest.mark.parametrize("articles", [19, 30])  # contents set tighter; contents continued on page 2
+def test_contents_that_run_over_are_measured_alone_and_the_issue_laid_out_once(tmp_path, monkeypatch, articles):
+    manifest = mi.contents_issue(tmp_path / "c", articles)
+    slow, slow_layouts, pages = built(tmp_path, manifest, "slow", False, monkeypatch)
+    fast, fast_layouts, _ = built(tmp_path, manifest, "fast", True, monkeypatch)
+    assert fast.read_bytes() == slow.read_bytes()
+    # Measured alone: the masthead and contents twice (a few pages), then every layout of the
+    # issue that measuring on the full layout makes but the first.
+    assert len(slow_layouts) >= 2 and fast_layouts[2:] == slow_layouts[1:]
+    assert max(fast_layouts[:2]) <= 4 < pages
+    texts = page_texts(fast)
+    titles = [mi.TITLES[i % len(mi.TITLES)] + ("（续）" if i >= len(mi.TITLES) else "") for i in range(articles)]
+    if articles == 19:  # all on page 1, each number the page its article starts on
+        printed = contents_numbers(texts, titles)
+        starts = {t: folio for t in titles for text, folio in zip(texts, folios(texts), strict=True)
+                  if squash(t) + "（来源" in squash(text)}  # a title over its byline
+        assert len(printed) == 19 and printed == starts
+    else:  # continued: the first article starts on page 2, under the rest of the contents
+        assert squash(texts[1]).count("★") >= 1 and squash(titles[0]) in squash(texts[1])
+
+
+def test_contents_that_fit_are_not_changed_by_measuring(tmp_path, monkeypatch):
+    manifest = mi.contents_issue(tmp_path / "c", 6)
+    slow, slow_layouts, pages = built(tmp_path, manifest, "slow", False, monkeypatch)
+    fast, fast_layouts, _ = built(tmp_path, manifest, "fast", True, monkeypatch)
+    assert fast.read_bytes() == slow.read_bytes()
+    assert fast_layouts[1:] == slow_layouts and fast_layouts[0] <= 3  # measured once: they fit
