@@ -286,3 +286,25 @@ def test_second_build_of_the_same_issue_waits_for_the_first(make_issue, tmp_path
         fcntl.flock(held, fcntl.LOCK_UN)
     waiting.join(timeout=60)
     assert (out / "2024-03.pdf").exists()
+
+
+LONG_TITLE = "2024年全市科技创新工作要点：加快建设具有全国影响力的区域科技创新中心和人才高地和创新策源地"
+
+
+@pytest.mark.parametrize("length", range(33, 41))
+def test_a_title_that_fills_its_contents_line_or_starts_with_a_year_is_checked_right(make_issue, tmp_path, length):
+    """Titles of 33–40 characters fill a contents line (the leader gets one dot, none, or a line
+    of its own) and this one starts with a year, like the first page after the contents: the
+    build's own contents check once read "22024" or nothing there and refused to build. The
+    numbers printed are the pages the articles start on, as `check` reads them from the PDF."""
+    from kjtypeset.pdf.preflight import preflight
+
+    second = ARTICLE.replace("测试文章标题", "第二篇")
+    manifest = make_issue(MANIFEST.replace("  - articles/a.md", "  - articles/a.md\n  - articles/b.md"),
+                          files={"articles/a.md": ARTICLE.replace("测试文章标题", LONG_TITLE[:length]),
+                                 "articles/b.md": second})
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    assert [(entry.title, entry.page) for entry in result.contents] == [(LONG_TITLE[:length], 2), ("第二篇", 2)]
+    contents = preflight(result.pdf.read_bytes()).facts["contents"]
+    assert [(entry["title"], entry["printed"], entry["page_label"]) for entry in contents] == \
+        [(LONG_TITLE[:length], 2, "2"), ("第二篇", 2, "2")]

@@ -55,18 +55,28 @@ def to_bytes(writer: PdfWriter) -> bytes:
     return out.getvalue()
 
 
-_SPACE = re.compile(r"[\s\u3000]+")
-# A contents entry's number follows its dot leader: a section heading followed by a title that
-# begins with a number ("【数据观察】2023年……") is not an entry.
-_NUMBER_AFTER_LEADER = re.compile(r"\s*[.·…]{2,}\s*(\d+)")
+# Spaces within a line; a line's end ("\n") stays: a page number ends there, so the next line's
+# text ("2024年……", or the next page's) is never read as more of its digits.
+_SPACE = re.compile(r"[^\S\n]+|\u3000")
+# A contents entry's number ends its line, after the dot leader; a title that fills its line
+# leaves the leader no room for a dot ("…创新中心2"). A section heading followed by a title that
+# begins with a number ("【数据观察】2023年……") is not an entry: its digits do not end the line.
+_NUMBER_AFTER_LEADER = re.compile(r"\n*[.·…]*\n*(\d+)(?=\n|$)")
 
 
 def page_text(page) -> str:
-    """The text a laid-out page prints, from WeasyPrint's boxes (what the PDF is drawn from)."""
+    """The text a laid-out page prints, line by line, from WeasyPrint's boxes (what the PDF is
+    drawn from)."""
     from weasyprint.formatting_structure import boxes
 
-    text = "".join(box.text for box in page._page_box.descendants() if isinstance(box, boxes.TextBox))
-    return text.translate(WITHOUT_LAYOUT_MARKS)  # empty glyphs: not in the PDF
+    lines, taken = [], set()
+    for line in page._page_box.descendants():
+        if isinstance(line, boxes.LineBox):  # an inline block's lines are read with their line
+            texts = [box for box in line.descendants() if isinstance(box, boxes.TextBox) and id(box) not in taken]
+            taken.update(map(id, texts))
+            if texts:
+                lines.append("".join(box.text for box in texts))
+    return "\n".join(lines).translate(WITHOUT_LAYOUT_MARKS)  # empty glyphs: not in the PDF
 
 
 def read_contents(text: str, titles: list[str]) -> list[int | None]:
@@ -74,18 +84,20 @@ def read_contents(text: str, titles: list[str]) -> list[int | None]:
     first place after the previous entry where the title is followed by a leader and a number
     (None where there is none: a section heading, a title the contents leave out). The one
     reader of a contents page: the build checks its own with it, `kjtypeset check` any PDF's."""
-    text = _SPACE.sub("", text)
+    text = _SPACE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     numbers: list[int | None] = []
     position = 0
     for title in titles:
-        key = _SPACE.sub("", title)
+        key = _SPACE.sub("", title).replace("\n", "")
         number = None
-        found = text.find(key, position) if key else -1
-        while found >= 0:
-            if match := _NUMBER_AFTER_LEADER.match(text, found + len(key)):
+        # The title as printed may wrap: a line's end may stand between any two characters.
+        pattern = re.compile("\n*".join(map(re.escape, key))) if key else None
+        found = pattern.search(text, position) if pattern else None
+        while found:
+            if match := _NUMBER_AFTER_LEADER.match(text, found.end()):
                 number, position = int(match.group(1)), match.end()
                 break
-            found = text.find(key, found + 1)
+            found = pattern.search(text, found.start() + 1)
         numbers.append(number)
     return numbers
 
@@ -99,7 +111,7 @@ def check_contents(document, entries: tuple[ContentsEntry, ...], origin: Path) -
     """
     # The first article may start on the contents' last page (contents too long for page 1).
     pages = document.pages[:max(1, min(e.page for e in entries))]
-    printed = read_contents("".join(page_text(page) for page in pages), [e.title for e in entries])
+    printed = read_contents("\n".join(page_text(page) for page in pages), [e.title for e in entries])
     for entry, number in zip(entries, printed):
         if number != entry.page:
             raise KjError(origin, None, f"目录核对失败：《{entry.title}》目录中印的是 {number}，"

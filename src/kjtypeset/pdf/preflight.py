@@ -798,7 +798,7 @@ def _check_contents(report: _Checks, reader: PdfReader, texts: list[str], labels
     walk(reader.outline)
     checked = []
     # A bookmark that is not a contents entry (e.g. a section heading) has no number after it.
-    printed_numbers = read_contents("".join(texts[:3]), [title for title, _index in entries])
+    printed_numbers = read_contents("\n".join(texts[:3]), [title for title, _index in entries])
     for (title, index), printed in zip(entries, printed_numbers):
         if printed is None or index is None:
             continue
