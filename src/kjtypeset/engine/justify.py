@@ -770,11 +770,10 @@ def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, co
             absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
     forced = _state.get("force")
     _state["force"] = None
-    saved = {key: _state.get(key) for key in ("choosing", "request", "widen", "wanted")}
+    saved = {key: _state.get(key) for key in ("choosing", "request", "widen")}
     choosing = (forced is None and _squeezes(linebox.style) and not context.excluded_shapes
                 and not first_letter_style and linebox.style["direction"] == "ltr")
-    # forced == 0: the widest line, laid out for the two-line window to see its options
-    _state.update(choosing=choosing, request=None, widen=0.0, wanted=forced == 0.0)
+    _state.update(choosing=choosing, request=None, widen=0.0)
     try:
         if forced:
             return _narrower(args, forced)
@@ -1367,13 +1366,11 @@ def _compose_line(context, line, available_width, justify, choose=False):
     result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em)
     line._kj_badness = result.badness()
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
-    if (choose and squeezed and result.badness() > 0) or (justify and _state.get("wanted")):
-        # Options are worked out when a squeezed line may be better broken earlier, and for
-        # a line laid out to see them (the two-line window).
-        line._kj_options = _line_options(context, line, available_width, leaves, units, model,
-                                         result, em)
-        narrower, badness = min(line._kj_options, key=lambda option: option[1])
-        if choose and narrower > 0 and badness < result.badness() - 1e-6:
+    if choose and squeezed and result.badness() > 0:
+        # A squeezed line may be better broken earlier: its options are worked out.
+        options = _line_options(context, line, available_width, leaves, units, model, result, em)
+        narrower, badness = min(options, key=lambda option: option[1])
+        if narrower > 0 and badness < result.badness() - 1e-6:
             _state["request"] = narrower
             return True
 
