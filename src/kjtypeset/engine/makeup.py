@@ -341,18 +341,22 @@ def _figures_on(page) -> set:
     return {box.element for box in page.descendants() if _is_figure(box)}
 
 
-def _resumes_in(root_box, resume_at, container) -> bool:
-    """Whether the next page resumes inside ``container`` (a box of the box tree)."""
+def _resume_path(root_box, resume_at):
+    """The boxes the next page resumes in, outermost first, each with the rest of the
+    ``resume_at`` stack (WeasyPrint's {child index: deeper stack}) under it."""
     box, stack = root_box, resume_at
     while stack:
         (index, stack), = stack.items()
         children = getattr(box, "children", None)
         if children is None or index >= len(children):
-            return False
+            return
         box = children[index]
-        if box is container:
-            return True
-    return False
+        yield box, stack
+
+
+def _resumes_in(root_box, resume_at, container) -> bool:
+    """Whether the next page resumes inside ``container`` (a box of the box tree)."""
+    return any(box is container for box, _rest in _resume_path(root_box, resume_at))
 
 
 def _starts_in(root_box, resume_at, container) -> tuple[bool, int | None]:
@@ -522,16 +526,8 @@ def _end_block_next(root_box, resume_at, page_number: int) -> bool:
     settings: Settings = _state["settings"]
     if not settings.end_block_even_page or page_number % 2 or not resume_at:
         return False
-    box, stack = root_box, resume_at
-    while stack:
-        (index, stack), = stack.items()
-        children = getattr(box, "children", None)
-        if children is None or index >= len(children):
-            return False
-        box = children[index]
-        if _is_end_block(box):
-            return stack is None
-    return False
+    # The outermost end-block box decides: the flow resumes at its start, not inside it.
+    return next((rest is None for box, rest in _resume_path(root_box, resume_at) if _is_end_block(box)), False)
 
 
 def _set_moves(state: _Pagination, page_number: int, moves: list) -> None:
