@@ -267,6 +267,21 @@ def test_a_long_table_breaks_across_pages_and_the_text_after_it_is_back_on_the_g
         assert_on_grid(pdf)
 
 
+def test_a_table_row_taller_than_the_room_breaks_across_pages(tmp_path):
+    """A row whose cells hold several paragraphs' worth of text is split across the page: the
+    next page then resumes in each of its cells, which once crashed page makeup (a traceback,
+    "too many values to unpack"). All of the row's text is printed, in order."""
+    cell = "各旗县区科技局按照统一部署推进科技成果转化工作" * 40  # taller than a page
+    table = "| 地区 | 工作进展 | 备注 |\n|---|---|---|\n" + f"| 新城区 | {cell} | {cell} |\n"
+    blocks = [para(2, n) for n in range(4)] + [table] + [para(2, n) for n in range(4)]
+    result = build(tmp_path, [article("跨页的表格行", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        texts = [squash(page.extract_text()) for page in pdf.pages]
+    row_pages = [k for k, text in enumerate(texts) if "旗" in text]
+    assert len(row_pages) >= 2  # the row was split
+    assert "".join(texts).count("旗") == 80  # once in each of the 2 × 40 phrases
+
+
 def assert_on_grid(pdf, share: float = 1.0):
     """Every body line's baseline on the same grid, counted from the type area's top."""
     phases = [(line["base"] - TOP) % PITCH for page in pdf.pages[1:] for line in body_lines(page)]

@@ -342,35 +342,32 @@ def _figures_on(page) -> set:
 
 
 def _resume_path(root_box, resume_at):
-    """The boxes the next page resumes in, outermost first, each with the rest of the
-    ``resume_at`` stack (WeasyPrint's {child index: deeper stack}) under it."""
+    """Where the next page resumes, outermost first: (parent, child index, child, the rest of
+    the ``resume_at`` stack under the child), WeasyPrint's stack being {child index: deeper
+    stack}. A table row broken across the page resumes in each of its cells (one entry each;
+    unpacking one entry crashed the build): the path follows the first."""
     box, stack = root_box, resume_at
     while stack:
-        (index, stack), = stack.items()
+        index = min(stack)
+        stack = stack[index]
         children = getattr(box, "children", None)
         if children is None or index >= len(children):
             return
+        yield box, index, children[index], stack
         box = children[index]
-        yield box, stack
 
 
 def _resumes_in(root_box, resume_at, container) -> bool:
     """Whether the next page resumes inside ``container`` (a box of the box tree)."""
-    return any(box is container for box, _rest in _resume_path(root_box, resume_at))
+    return any(child is container for _parent, _index, child, _rest in _resume_path(root_box, resume_at))
 
 
 def _starts_in(root_box, resume_at, container) -> tuple[bool, int | None]:
     """Whether a page that starts at ``resume_at`` starts inside ``container``, and the index
     of the child there that continues from the page before (None when it starts afresh)."""
-    box, stack = root_box, resume_at
-    while stack:
-        (index, stack), = stack.items()
-        children = getattr(box, "children", None)
-        if children is None or index >= len(children):
-            return False, None
-        if box is container:
-            return True, (index if stack else None)
-        box = children[index]
+    for parent, index, _child, rest in _resume_path(root_box, resume_at):
+        if parent is container:
+            return True, (index if rest else None)
     return False, None
 
 
@@ -527,7 +524,8 @@ def _end_block_next(root_box, resume_at, page_number: int) -> bool:
     if not settings.end_block_even_page or page_number % 2 or not resume_at:
         return False
     # The outermost end-block box decides: the flow resumes at its start, not inside it.
-    return next((rest is None for box, rest in _resume_path(root_box, resume_at) if _is_end_block(box)), False)
+    return next((rest is None for _parent, _index, child, rest in _resume_path(root_box, resume_at)
+                 if _is_end_block(child)), False)
 
 
 def _set_moves(state: _Pagination, page_number: int, moves: list) -> None:
@@ -584,14 +582,8 @@ def _still_deferred(state: _Pagination, root_box, resume_at, deferred: list) -> 
         state.order = {element: n for n, element in enumerate(root_box.element.iter())}
     order = state.order
     resume = math.inf
-    box, stack = root_box, resume_at
-    while stack:
-        (index, stack), = stack.items()
-        children = getattr(box, "children", None)
-        if children is None or index >= len(children):
-            break
-        box = children[index]
-        resume = order.get(box.element, resume)
+    for _parent, _index, child, _rest in _resume_path(root_box, resume_at):
+        resume = order.get(child.element, resume)
     return [figure for figure in deferred if order.get(figure.element, math.inf) < resume]
 
 
