@@ -308,3 +308,18 @@ def test_a_title_that_fills_its_contents_line_or_starts_with_a_year_is_checked_r
     contents = preflight(result.pdf.read_bytes()).facts["contents"]
     assert [(entry["title"], entry["printed"], entry["page_label"]) for entry in contents] == \
         [(LONG_TITLE[:length], 2, "2"), ("第二篇", 2, "2")]
+
+
+def test_distribution_names_run_together_in_one_entry_are_names_of_their_own(make_issue, tmp_path):
+    """An editor writes a whole row as one entry ("市委宣传部、市发展改革委…。"): each name is kept
+    whole and the row wraps between names under the first (it ran off the page as one name)."""
+    names = [f"{place}科技局" for place in ("新城区", "回民区", "玉泉区", "赛罕区", "土默特左旗", "托克托县",
+                                            "和林格尔县", "清水河县", "武川县", "呼和浩特经济技术开发区")]
+    manifest = make_issue(MANIFEST.replace("articles:", "distribution:\n  发: [" + "、".join(names) + "。]\narticles:"))
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[-1]
+        text = squash(page.extract_text())
+        right = max(c["x1"] for c in page.chars)
+    assert "发：" + "，".join(names) + "。" in text
+    assert right < page.width - 26 * 72 / 25.4 + 1  # within the type area

@@ -216,9 +216,15 @@ def _inside(reader: Reader, node, folder: Path, written: str, where: str) -> Pat
     return resolved
 
 
+# Names an editor runs together in one entry ("市委宣传部、市发展改革委"): each is a name of its
+# own, kept whole, and the row wraps between them (a run of names is no one name).
+_NAME_SEPARATOR = re.compile(r"\s*[、，,；;]\s*")
+
+
 def _distribution(reader: Reader, node) -> tuple[tuple[str, tuple[str, ...]], ...]:
     rows = []
     for label, _key_node, value_node in reader.mapping(node, "distribution（分送范围）"):
-        names = tuple(name for name, _ in reader.texts(value_node, f"distribution.{label}"))
+        names = tuple(part for name, _ in reader.texts(value_node, f"distribution.{label}")
+                      for part in _NAME_SEPARATOR.split(name.strip().rstrip("。.")) if part)
         rows.append((label, names))
     return tuple(rows)
