@@ -282,6 +282,32 @@ def test_a_table_row_taller_than_the_room_breaks_across_pages(tmp_path):
     assert "".join(texts).count("旗") == 80  # once in each of the 2 × 40 phrases
 
 
+def test_lines_moved_onto_a_thin_last_page_take_the_headings_above_them(tmp_path):
+    """The last page of text holds too few lines, so a few are moved over from the page before:
+    the sub-heads above them go too (breaking before the text under them left three headings
+    alone at the foot of page 2). A thematic break (---) is drawn midway between the lines
+    around it, not under the line before."""
+    images = {"photo.png": mi.png((1200, 900), 300, "photo", 2)}
+    table = "| 项目 | 数值 |\n|---|---|\n| 甲 | 1 |\n| 乙 | 2 |"
+    opening = ["![图1　开篇照片](images/photo.png)", "## 一、二级标题", "### （一）三级标题", "#### 1.四级标题",
+               "正文一段。", "---", "分隔线之后的一段。", "> 引文一段：“科技是第一生产力。”"]
+    result = build(tmp_path, [article("只有表格", [table]), article("图片开头", opening, source="新华社"),
+                              article("第三篇", ["短文一段。"])], images=images)
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = [lines_of(page) for page in pdf.pages[1:]]
+        rules = [(k, r["top"]) for k, page in enumerate(pdf.pages[1:]) for r in page.rects + page.lines
+                 if 40 * MM < r["width"] < 100 * MM and r["height"] < 1]  # the break's rule
+    for page in pages:
+        body = [line for line in page if abs(line["size"] - BODY) < 0.1 and not line["text"].startswith("—")]
+        assert not body or not body[-1]["text"].startswith(("一、", "（一）", "1.四级")), body[-1]["text"]
+    on = {k: page for k, page in enumerate(pages)}
+    [(k, rule)] = [(k, rule) for k, rule in rules if any("正文一段" in line["text"] for line in on[k])]
+    above = next(line for line in on[k] if "正文一段" in line["text"])
+    below = next(line for line in on[k] if "分隔线之后" in line["text"])
+    gap = below["top"] - above["bottom"]
+    assert above["bottom"] + gap / 3 < rule < below["top"] - gap / 3, (above["bottom"], rule, below["top"])
+
+
 def assert_on_grid(pdf, share: float = 1.0):
     """Every body line's baseline on the same grid, counted from the type area's top."""
     phases = [(line["base"] - TOP) % PITCH for page in pdf.pages[1:] for line in body_lines(page)]

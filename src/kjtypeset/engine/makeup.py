@@ -1270,12 +1270,16 @@ def _tail_push(document) -> str | None:
         return f"{_selector(root, last)} {{ widows: {on_after + lines} !important; }}\n"
     # Move the last blocks of the page over whole, as few as give enough lines, if that leaves
     # the page no more than a quarter empty.
+    # A heading (or any block kept with the next, break-after: avoid) goes over with what
+    # follows it: breaking before the text under it left the heading alone at the page foot.
     box = document.pages[page - 1]._page_box
     earlier = {element for element, _ in pages[page - 2]} if page >= 2 else set()
+    kept = {b.element for b in box.descendants()
+            if getattr(b, "element", None) is not None and b.style["break_after"] in ("avoid", "avoid-page")}
     moved, first, stays = 0, None, box.content_box_y()
     for index in range(len(before) - 1, -1, -1):
         element = before[index][0]
-        if element is not first and moved >= lines:
+        if element is not first and moved >= lines and element not in kept:
             stays = before[index][1]
             break
         moved, first = moved + 1, element
