@@ -199,3 +199,15 @@ def test_word_footnotes_as_mammoth_writes_them_become_markdown_footnotes():
     collector = Collector()
     BlockWriter(collector, lambda src: None).write(tinyhtml5.parse(html, namespace_html_elements=False).find("body"))
     assert collector.blocks == ["正文说明[^1]继续。", "[^1]: 来源：2023年报告。"]
+
+
+def test_spaces_a_web_page_leaves_between_han_are_dropped_from_the_body_not_the_title(tmp_path):
+    """'各部门要 进一步 压实责任' (inline markup, a CMS's spacing) would print with holes in the
+    line; a title's space between two phrases stays, as a full-width space."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>南京深化科技金融融合 畅通融资渠道</h1>"
+                    "<p>会议要求，各部门要 进一步 压实责任，确保各项<b>任务</b> 落到实处。</p></body></html>",
+                    encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.title == "南京深化科技金融融合　畅通融资渠道"
+    assert draft.blocks == ("会议要求，各部门要进一步压实责任，确保各项**任务**落到实处。",)

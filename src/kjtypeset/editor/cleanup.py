@@ -206,6 +206,19 @@ def rejoin_paragraphs(paragraphs: list[str], counts: Counter | None = None) -> l
     return out
 
 
+# A space between two Han characters in body text ("各部门要 进一步 压实责任"): a web page's
+# markup or a PDF's layout left it; printed, it is a hole in the line. (A title's space between
+# two phrases is kept: clean_title.)
+_SPACE_BETWEEN_HAN = re.compile(f"(?<=[{HAN}])[ \u00a0\t]+(?=[{HAN}])")
+
+
+def drop_spaces_between_han(text: str, counts: Counter | None = None) -> str:
+    text, n = _SPACE_BETWEEN_HAN.subn("", text)
+    if counts is not None:
+        counts["spaces"] += n
+    return text
+
+
 def clean_paragraph(text: str, counts: Counter | None = None) -> str:
     """All in-paragraph repairs, in the order that keeps them independent."""
     text = re.sub(r"\s*\n\s*", "", text) if has_han(text) else text

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from .cleanup import clean_paragraph, has_han
+from .cleanup import clean_paragraph, drop_spaces_between_han, has_han
 
 IMAGE_REF = "kj-image:"
 
@@ -123,7 +123,7 @@ def inline(runs: list[Run], counts: Counter | None = None) -> str:
     for index, run in enumerate(merged):
         text = run.text
         if not run.raw:
-            text = clean_paragraph(run.text, counts) if has_han(run.text) else run.text
+            text = drop_spaces_between_han(clean_paragraph(run.text, counts), counts) if has_han(run.text) else run.text
             # A space at a run boundary next to Han text is an extraction artefact too.
             if index + 1 < len(merged) and has_han(merged[index + 1].text[:1]):
                 text = text.rstrip(" ")

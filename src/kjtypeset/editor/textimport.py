@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from .cleanup import (
     clean_paragraph,
     clean_title,
+    drop_spaces_between_han,
     ends_sentence,
     furniture_key,
     has_han,
@@ -307,7 +308,13 @@ def _draft(head: _Line, lines: list[_Line], indent_mode: bool, wrap: int | None,
             merged.append([kind, text, group])
 
     # 3. Blocks: sub-heads, tables (tab-separated rows), paragraphs with their run-in heads.
-    cleaned = [(kind, clean_paragraph(text, counts) if kind != "row" else text) for kind, text, _ in merged]
+    def clean(kind: str, text: str) -> str:
+        if kind == "row":
+            return text
+        text = clean_paragraph(text, counts)
+        return drop_spaces_between_han(text, counts) if kind == "para" else text
+
+    cleaned = [(kind, clean(kind, text)) for kind, text, _ in merged]
     heads = _run_in_heads([text for kind, text in cleaned if kind == "para"])
     blocks: list[str] = []
     notes: list[str] = []
