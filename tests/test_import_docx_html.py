@@ -211,3 +211,14 @@ def test_spaces_a_web_page_leaves_between_han_are_dropped_from_the_body_not_the_
     draft = import_html(page.read_bytes(), page)
     assert draft.title == "南京深化科技金融融合　畅通融资渠道"
     assert draft.blocks == ("会议要求，各部门要进一步压实责任，确保各项**任务**落到实处。",)
+
+
+def test_a_web_pages_quotation_is_imported_as_one(tmp_path):
+    """<blockquote> paragraphs become a Markdown quotation (set indented on both sides), not
+    body paragraphs indistinguishable from the article's own."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>推进会召开</h1><p>会议指出：</p>"
+                    "<blockquote><p>科技是第一生产力。</p><p>创新是第一动力。</p></blockquote><p>会议要求落实。</p>"
+                    "</body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("会议指出：", "> 科技是第一生产力。", "> 创新是第一动力。", "会议要求落实。")

@@ -206,10 +206,10 @@ class Collector:
     paragraphs: int = 0
     captions: set[int] = field(default_factory=set)  # blocks marked as captions by their markup
 
-    def paragraph(self, runs: list[Run]) -> None:
+    def paragraph(self, runs: list[Run], quoted: bool = False) -> None:
         text = inline(runs, self.counts)
         if text:
-            self.blocks.append(text)
+            self.blocks.append("> " + text if quoted else text)
             self.paragraphs += 1
 
     def heading(self, level: int, runs: list[Run]) -> None:

@@ -55,6 +55,7 @@ class BlockWriter:
         self.italic = 0
         self.footnotes: dict[str, str] = {}
         self.caption = False
+        self.quoted = 0  # inside a <blockquote>: its paragraphs are a quotation (Markdown >)
 
     # -- driving ----------------------------------------------------------------------------
 
@@ -69,7 +70,7 @@ class BlockWriter:
 
     def flush(self) -> None:
         if self.runs:
-            self.out.paragraph(self.runs)
+            self.out.paragraph(self.runs, quoted=bool(self.quoted))
             if self.caption:  # Word's Caption (题注) style, or <figcaption>
                 self.out.captions.add(len(self.out.blocks) - 1)
             self.runs = []
@@ -95,8 +96,10 @@ class BlockWriter:
             self.flush()
             caption = self.caption
             self.caption = caption or tag == "figcaption" or "kj-caption" in (element.get("class") or "").split()
+            self.quoted += tag == "blockquote"
             self.children(element)
             self.flush()
+            self.quoted -= tag == "blockquote"
             self.caption = caption
         else:
             self.inline_element(element)
