@@ -174,6 +174,11 @@ def _element_attr(box, name: str) -> str | None:
     return element.get(name)
 
 
+def _kept_with_next(style) -> bool:
+    """A block that may not end a page (break-after: avoid): a heading, a title, a byline."""
+    return style["break_after"] in ("avoid", "avoid-page")
+
+
 def _is_figure(box) -> bool:
     return _element_attr(box, FIGURE) is not None
 
@@ -413,7 +418,7 @@ def _move_back(context, state: _Pagination, root_box, page, start, resume_at, pa
             anchor = anchors.get(child.element, child.index)
             position = child.index - 0.5 if child.element in moved else anchor
             figures_here.append((child.element, child.position_y, child.margin_height(), anchor, position))
-        elif child.index != continued and not (previous is not None and previous.style["break_after"] in ("avoid", "avoid-page")):
+        elif child.index != continued and not (previous is not None and _kept_with_next(previous.style)):
             slots.append((body.children[child.index], child.position_y, child.index - 0.5))
         previous = child
     bottom = context.page_bottom
@@ -1108,10 +1113,9 @@ def _opener_css(document) -> str:
 
 def _opener(before, page_box, beyond=None):
     """The opener at the top of ``page_box`` (the page after ``before``, before ``beyond``):
-    (the elements that
-    start there with a margin above them, the element of its first grid block, the height
-    from the page top to the end of the lines kept with it), or None when the page does not
-    open with a heading chain (or it has no margin to give)."""
+    (the elements that start there with a margin above them, the element of its first grid
+    block, the height from the page top to the end of the lines kept with it), or None when
+    the page does not open with a heading chain (or it has no margin to give)."""
     from weasyprint.formatting_structure import boxes
     earlier = {b.element for b in before.descendants() if b.element is not None}
     gaps, heading = [], None
@@ -1125,7 +1129,7 @@ def _opener(before, page_box, beyond=None):
             if fresh and getattr(margin, "unit", None) == "px" and margin.value > EPSILON:
                 gaps.append(box.element)
             if grid_mode(box) in ("snap", "center", "bottom"):
-                if not fresh or box.style["break_after"] not in ("avoid", "avoid-page"):
+                if not fresh or not _kept_with_next(box.style):
                     return None  # not a heading kept with what follows
                 heading = box.element
                 break
@@ -1139,7 +1143,7 @@ def _opener(before, page_box, beyond=None):
     lines = _flow_lines(page_box)
     for n, (element, _bottom) in enumerate(lines):
         style = styles.get(element)
-        if style is not None and style["break_after"] not in ("avoid", "avoid-page"):
+        if style is not None and not _kept_with_next(style):
             own = [y for e, y in lines[n:] if e is element]
             total = len(own) + (sum(1 for e, _y in _flow_lines(beyond) if e is element) if beyond else 0)
             keep = len(own) if total < style["orphans"] + style["widows"] else style["orphans"]
@@ -1242,7 +1246,7 @@ def _move_target(pages: list, index: int, figure, container, settings: Settings)
     best = None
     for child in laid.children:
         fresh = (child.element not in continued and not _is_figure(child)
-                 and not (previous is not None and previous.style["break_after"] in ("avoid", "avoid-page")))
+                 and not (previous is not None and _kept_with_next(previous.style)))
         if fresh and child.position_y + height <= page["bottom"] + EPSILON:
             best = child.element
         previous = child
@@ -1275,7 +1279,7 @@ def _tail_push(document) -> str | None:
     box = document.pages[page - 1]._page_box
     earlier = {element for element, _ in pages[page - 2]} if page >= 2 else set()
     kept = {b.element for b in box.descendants()
-            if getattr(b, "element", None) is not None and b.style["break_after"] in ("avoid", "avoid-page")}
+            if getattr(b, "element", None) is not None and _kept_with_next(b.style)}
     moved, first, stays = 0, None, box.content_box_y()
     for index in range(len(before) - 1, -1, -1):
         element = before[index][0]
