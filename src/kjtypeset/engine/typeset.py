@@ -97,11 +97,12 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
             alone = parse()
         fit = contents.measured_fit(alone, layout.makeup, layout.fonts,
                                     lambda parsed, extra: render(css + extra, parsed))
-    document = render(css if fit is None else fit.css(layout.makeup))
+    measured = css if fit is None else fit.css(layout.makeup)
+    document = render(measured)
     if fit is not None and len(document.pages) > contents.MAX_PAGES:  # numbers wider than measured
         fit, document = None, render(css)
-    elif fit is not None:
-        css = fit.css(layout.makeup)
+    else:
+        css = measured
     while (fit := makeup.fit_contents(document, layout.makeup, fit)) is not None:
         css = fit.css(layout.makeup)
         document = render(css)
