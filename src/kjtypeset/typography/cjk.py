@@ -72,7 +72,7 @@ _WORD = (rf"[{LATIN}{SCRIPT_DIGITS}](?:[{LATIN}{SCRIPT_DIGITS}]"
 # A run spaced from Han as one: a URL, a number, or a Latin word (which may hold digits).
 _LATIN_RUN = re.compile(f"{_URL.pattern}|{_NUMBER}(?![{LATIN}])|{_WORD}")
 _GROUP_SPACE = re.compile(rf"(?<=[0-9])[{_GROUP_SEPARATOR}](?=[0-9]{{3}}(?![0-9]))")
-# (A space typed between them, "3 357.1 万元", is where the spacing goes: see _typed_spaces.)
+# (A space typed between them, "3 357.1 万元", is where the spacing goes: see _han_latin_boundaries.)
 _NUMBER_UNIT = re.compile(rf"(?<=[0-9]) ?(?=[{CJK_LETTERS}])"
                           rf"|(?<=[0-9][万亿千百余多])(?=[{CJK_LETTERS}])"
                           rf"|(?<=[0-9] [万亿千百余多])(?=[{CJK_LETTERS}])|(?<=第) ?(?=[0-9])")
@@ -194,14 +194,17 @@ def _render(run: _Run, options: Options, words: bool = False) -> str:
     if not text.strip():
         return "".join(html.escape(p, quote=False) if isinstance(p, str) else p[1]
                        for p in run.pieces)
-    inserts = _insertions(text, run.tag in _PARAGRAPHS, options, words)
+    # {position: whether a typed space is there}: the Han–Latin spacing goes in, the space out
+    boundaries = dict(_han_latin_boundaries(text)) if options.han_latin_spacing else {}
+    inserts = _insertions(text, run.tag in _PARAGRAPHS, options, words, boundaries)
     wraps = _wraps(text, options)
-    dropped = set(_typed_spaces(text)) if options.han_latin_spacing else set()
-    return _weave(run.pieces, inserts, wraps, dropped)
+    return _weave(run.pieces, inserts, wraps, {index for index, typed in boundaries.items() if typed})
 
 
-def _insertions(text: str, paragraph: bool, options: Options, words: bool) -> dict[int, str]:
-    """Zero-width characters to insert, by position in the run's text."""
+def _insertions(text: str, paragraph: bool, options: Options, words: bool,
+                boundaries: dict[int, bool]) -> dict[int, str]:
+    """Zero-width characters to insert, by position in the run's text (``boundaries``: where
+    the Han–Latin spacing goes)."""
     inserts: dict[int, str] = {}
 
     def add(index: int, char: str) -> None:
@@ -236,37 +239,31 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool) -> di
         _bind_words(text, add)
     if paragraph:
         _bind_last_word(text, add)
-    if options.han_latin_spacing:
-        for index in [*_han_latin_boundaries(text), *_typed_spaces(text)]:
-            marks = inserts.get(index, "")
-            # The spacing character binds on both sides; where a line may break, the break
-            # comes after it, so a line ends with the spacing (removed there) and the next
-            # one starts with the word itself.
-            inserts[index] = SPACING + ("" if WJ in marks else ZWSP)
+    for index in boundaries:
+        marks = inserts.get(index, "")
+        # The spacing character binds on both sides; where a line may break, the break
+        # comes after it, so a line ends with the spacing (removed there) and the next
+        # one starts with the word itself.
+        inserts[index] = SPACING + ("" if WJ in marks else ZWSP)
     return inserts
 
 
 def _han_latin_boundaries(text: str):
-    """Positions between a Chinese letter and a Latin run (clreq §3.2.1, Han–Latin spacing)."""
+    """(position, typed) between a Chinese letter and a Latin run (clreq §3.2.1, Han–Latin
+    spacing). ``typed``: a space was typed there ("增加 3 357.1 万元", "使用 Python 编写"); the
+    spacing takes its place, as in xeCJK, so such text is set as if written without it (the
+    import removes these spaces too) — not as a word space that stretches, nor a break between
+    a number and its unit."""
     for match in _LATIN_RUN.finditer(text):
         start, end = match.span()
         if start > 0 and is_cjk_letter(text[start - 1]):
-            yield start
+            yield start, False
+        elif start > 1 and text[start - 1] == " " and is_cjk_letter(text[start - 2]):
+            yield start - 1, True
         if end < len(text) and is_cjk_letter(text[end]):
-            yield end
-
-
-def _typed_spaces(text: str):
-    """Positions of a space typed between a Chinese letter and a Latin run ("增加 3 357.1 万元",
-    "使用 Python 编写"): the Han–Latin spacing takes its place, as in xeCJK, so such text is set
-    as if written without it (the import removes these spaces too) — not as a word space that
-    stretches, nor a break between a number and its unit."""
-    for match in _LATIN_RUN.finditer(text):
-        start, end = match.span()
-        if start > 1 and text[start - 1] == " " and is_cjk_letter(text[start - 2]):
-            yield start - 1
-        if end + 1 < len(text) and text[end] == " " and is_cjk_letter(text[end + 1]):
-            yield end
+            yield end, False
+        elif end + 1 < len(text) and text[end] == " " and is_cjk_letter(text[end + 1]):
+            yield end, True
 
 
 def _url_breaks(match: re.Match, add) -> None:
