@@ -293,10 +293,11 @@ LONG_TITLE = "2024年全市科技创新工作要点：加快建设具有全国�
 
 @pytest.mark.parametrize("length", range(33, 41))
 def test_a_title_that_fills_its_contents_line_or_starts_with_a_year_is_checked_right(make_issue, tmp_path, length):
-    """Titles of 33–40 characters fill a contents line (the leader gets one dot, none, or a line
-    of its own) and this one starts with a year, like the first page after the contents: the
-    build's own contents check once read "22024" or nothing there and refused to build. The
-    numbers printed are the pages the articles start on, as `check` reads them from the PDF."""
+    """Titles of 33–40 characters fill a contents line and this one starts with a year, like the
+    first page after the contents: the build's own contents check once read "22024" or nothing
+    there and refused to build. The numbers printed are the pages the articles start on, as
+    `check` reads them from the PDF; the leader never has a line of its own (a title that filled
+    its line once left "……………2" alone under it): the title's last characters go with it."""
     from kjtypeset.pdf.preflight import preflight
 
     second = ARTICLE.replace("测试文章标题", "第二篇")
@@ -308,6 +309,10 @@ def test_a_title_that_fills_its_contents_line_or_starts_with_a_year_is_checked_r
     contents = preflight(result.pdf.read_bytes()).facts["contents"]
     assert [(entry["title"], entry["printed"], entry["page_label"]) for entry in contents] == \
         [(LONG_TITLE[:length], 2, "2"), ("第二篇", 2, "2")]
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = pdf.pages[0].extract_text().splitlines()
+    numbered = [line for line in lines if re.search(r"\.+\s*2$", line)]
+    assert len(numbered) == 2 and all(re.search(r"[\u4e00-\u9fff]\s*\.", line) for line in numbered), numbered
 
 
 def test_distribution_names_run_together_in_one_entry_are_names_of_their_own(make_issue, tmp_path):
