@@ -13,10 +13,14 @@ squeeze, when the line is still too full at natural widths
     other mark evenly (full-width ，。、；：？！ brackets and quotes, down to half an em, never
     below), then Han–Latin spacing evenly (¼ em down to ⅛ em);
 stretch, when there is room past the natural widths
-    Han–Latin spacing up to ⅓ em, then the gaps between Chinese characters up to SOFT_GAP_EM,
-    then Latin word spaces up to SOFT_SPACE_EM, Han–Latin spacing up to ½ em, Chinese gaps up
-    to the layout's cap (beyond which text extractors read a gap as a space), word spaces
-    without limit and, last, a little tracking inside Latin words.
+    Han–Latin spacing up to ⅓ em, then the gaps between Chinese characters up to
+    COMFORT_GAP_EM (no reader notices them), then Han–Latin spacing up to ½ em, Chinese gaps up
+    to SOFT_GAP_EM, Latin word spaces up to SOFT_SPACE_EM, Chinese gaps up to the layout's cap
+    (beyond which text extractors read a gap as a space), word spaces without limit and, last,
+    a little tracking inside Latin words. Han–Latin spacing takes its second share before the
+    Chinese gaps pass the comfortable limit because a line around a number reads loose by its
+    many Chinese gaps, not by the two beside the number (stress issue: Han–Han p95 0.060 → 0.030
+    em, Han–Latin max ½ em as issue 12 allows).
 
 Every share within a tier is equal, so a line is spread evenly.
 """
@@ -36,7 +40,7 @@ SOFT_SPACE_EM = 0.12
 # interword shrink, a third of Noto Serif's 0.256 em space): English fits as TeX sets it.
 SPACE_SHRINK_EM = 0.08
 HAN_LATIN_SOFT_EM = 1 / 3  # Han–Latin spacing stretches to ⅓ em before Chinese gaps do
-HAN_LATIN_MAX_EM = 0.5  # … and never past ½ em (issue 12): at the last tier only
+HAN_LATIN_MAX_EM = 0.5  # … then to ½ em once they reach COMFORT_GAP_EM; never past it (issue 12)
 TRACKING_EM = 0.06  # between Latin letters: the last resort, far below a space
 
 # What a reader tolerates, for choosing between squeezing a line and stretching it:
@@ -176,14 +180,16 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     tracking = [k for k, t in enumerate(tiers) if t == TRACKING]
     cap = None if max_gap_em is None else max_gap_em * em
     soft_gap = SOFT_GAP_EM * em if cap is None else min(SOFT_GAP_EM * em, cap)
+    comfort_gap = min(COMFORT_GAP_EM * em, soft_gap)
 
     def widen(k: int, ceiling: float):
         return max(0.0, flexes[k].natural + ceiling - widths[k])
 
     rest = _fill(widths, spacing, rest, lambda k: widen(k, flexes[k].maximum))
+    rest = _fill(gaps, han, rest, lambda k: comfort_gap - gaps[k])
+    rest = _fill(widths, spacing, rest, lambda k: widen(k, flexes[k].limit))
     rest = _fill(gaps, han, rest, lambda k: soft_gap - gaps[k])
     rest = _fill(gaps, space, rest, lambda k: SOFT_SPACE_EM * em - gaps[k])
-    rest = _fill(widths, spacing, rest, lambda k: widen(k, flexes[k].limit))
     rest = _fill(gaps, han, rest, lambda k: None if cap is None else cap - gaps[k])
     rest = _fill(gaps, space, rest, lambda k: None)
     rest = _fill(gaps, tracking, rest, lambda k: TRACKING_EM * em - gaps[k])
@@ -254,10 +260,12 @@ def estimate(counts: Counts, available: float, em: float, justify: bool,
         rest -= share * count
         return share
 
+    comfort = min(COMFORT_GAP_EM * em, soft)
     carrier += take(counts.spacings, (HAN_LATIN_SOFT_EM - 0.25) * em)
-    han += take(counts.han, soft)
-    space += take(counts.spaces, SOFT_SPACE_EM * em)
+    han += take(counts.han, comfort)
     carrier += take(counts.spacings, (HAN_LATIN_MAX_EM - HAN_LATIN_SOFT_EM) * em)
+    han += take(counts.han, soft - han)
+    space += take(counts.spaces, SOFT_SPACE_EM * em)
     han += take(counts.han, None if cap is None else cap - han)
     space += take(counts.spaces, None)
     take(counts.tracking, TRACKING_EM * em)
