@@ -78,6 +78,11 @@ _NUMBER_UNIT = re.compile(rf"(?<=[0-9]) ?(?=[{CJK_LETTERS}])"
                           rf"|(?<=[0-9] [万亿千百余多])(?=[{CJK_LETTERS}])|(?<=第) ?(?=[0-9])")
 # A dash or a tilde inside a range (2023—2025年, 60%～70%): it may not start a line.
 _RANGE_MARK = re.compile(rf"(?<=[0-9{NUMBER_SUFFIXES}])[—–\-～〜](?=[0-9])")
+# A hyphen inside a Latin word with fewer than three letters or digits on one side (RISC-V,
+# Wi-Fi, e-mail): no break after it, which would leave "V" alone at a line start (TeX keeps
+# three letters after a break in a word: \righthyphenmin).
+_SHORT_COMPOUND = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Za-z]{1,2}-(?=[0-9A-Za-z])"
+                             r"|(?<=[0-9A-Za-z])-(?=[0-9A-Za-z]{1,2}(?![0-9A-Za-z-]))")
 # A quotation in a title short enough to be kept on one line.
 _SHORT_QUOTE = re.compile(r"[“‘《「『【][^“”‘’《》「」『』【】]{1,14}[”’》」』】]")
 
@@ -233,6 +238,11 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
             add(match.start(), WJ)
     for match in _GROUP_SPACE.finditer(text):
         add(match.end(), WJ)  # "27 436.5" is one number: no break after its group space
+    urls = [match.span() for match in _URL.finditer(text)]
+    for match in _SHORT_COMPOUND.finditer(text):
+        hyphen = match.start() + match.group(0).index("-")
+        if not any(start <= hyphen < end for start, end in urls):
+            add(hyphen + 1, WJ)
     for match in _URL.finditer(text):
         _url_breaks(match, add)
     if words:
