@@ -282,6 +282,24 @@ def test_a_table_row_taller_than_the_room_breaks_across_pages(tmp_path):
     assert "".join(texts).count("旗") == 80  # once in each of the 2 × 40 phrases
 
 
+def test_a_table_row_that_fits_a_page_is_never_split_across_two(tmp_path):
+    """Rows of three or four lines run over several pages: each row is read across, so a page
+    ends between rows (a row split by its cells' lines once left a place name at the foot of
+    one page and the rest of its remark on the next)."""
+    remark = "本区重点推进科技成果转化和创新平台建设，服务企业数量稳步增长，工作成效明显"
+    rows = [f"| 第{n}区 | {100 + n} | {remark * 2}止{n}止 |" for n in range(1, 31)]
+    table = "| 地区 | 数值 | 备注 |\n|---|---:|---|\n" + "\n".join(rows)
+    blocks = [para(2, n) for n in range(5)] + [table] + [para(2, n) for n in range(4)]
+    result = build(tmp_path, [article("多行的表格行", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        texts = [squash(page.extract_text()) for page in pdf.pages]
+    pages_of = {n: [k for k, text in enumerate(texts) if f"第{n}区" in text] for n in range(1, 31)}
+    ends_of = {n: [k for k, text in enumerate(texts) if f"止{n}止" in text] for n in range(1, 31)}
+    assert len({k for found in pages_of.values() for k in found}) >= 2  # the table runs over pages
+    assert all(len(pages_of[n]) == 1 and pages_of[n] == ends_of[n] for n in range(1, 31)), \
+        {n: (pages_of[n], ends_of[n]) for n in range(1, 31) if pages_of[n] != ends_of[n]}
+
+
 def test_lines_moved_onto_a_thin_last_page_take_the_headings_above_them(tmp_path):
     """The last page of text holds too few lines, so a few are moved over from the page before:
     the sub-heads above them go too (breaking before the text under them left three headings
