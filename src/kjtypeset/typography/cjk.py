@@ -55,8 +55,9 @@ _BLOCK = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "figcaption
           "div", "dt", "dd", "caption", "ul", "ol", "table", "thead", "tbody", "tfoot", "tr",
           "figure", "section", "article", "header", "footer", "nav", "main", "hr", "br"}
 _RAW = {"pre", "code", "script", "style", "kbd"}
-# Blocks whose last line is the end of a justified paragraph: no single character there.
-_PARAGRAPHS = {"p", "li", "dd", "blockquote", "h1", "h2", "h3", "h4"}
+# Blocks whose last line ends a paragraph: no single character there (a table cell too: a
+# remark set 含新设立的科技型中小企业和高新技术企 / 业 in a narrow column).
+_PARAGRAPHS = {"p", "li", "dd", "blockquote", "h1", "h2", "h3", "h4", "td"}
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
 # A URL or an e-mail address (printable ASCII, not ending in punctuation).
