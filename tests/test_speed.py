@@ -274,3 +274,31 @@ def test_when_two_cuts_fail_the_build_names_the_one_a_serial_build_would(illustr
         monkeypatch.setattr(editions, "spare_cores", lambda spare=spare: spare)
         with pytest.raises(KjError, match="印刷版不合格"):
             build_issue(illustrated, illustrated.parent / "out")
+
+
+# -- title segmentation remembered on this machine ---------------------------------------------
+
+def test_titles_segmented_before_are_set_without_loading_the_dictionary(make_issue, tmp_path):
+    """rjieba takes 0.14 s to load its dictionary: a build whose titles and header cells were
+    all segmented before on this machine takes their words from the per-user cache, and its
+    PDF is the same, byte for byte; a damaged cache is read as empty."""
+    import os
+
+    manifest = make_issue()
+    code = ("import sys\nfrom pathlib import Path\nfrom kjtypeset.build import build_issue\n"
+            "result = build_issue(Path(sys.argv[1]), Path(sys.argv[2]), editions=('proof',))\n"
+            "print(result.pdf)\nprint('rjieba' in sys.modules)")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def build(out: str) -> tuple[bool, bytes]:
+        done = subprocess.run([sys.executable, "-c", code, str(manifest), str(tmp_path / out)],
+                              capture_output=True, text=True, env=env, check=True)
+        pdf, loaded = done.stdout.strip().splitlines()[-2:]
+        return loaded == "True", open(pdf, "rb").read()
+
+    cold, warm = build("cold"), build("warm")
+    assert cold[0] and not warm[0] and cold[1] == warm[1]
+    for cached in (tmp_path / "cache" / "kjtypeset").glob("words-*.json"):
+        cached.write_text("{not json", encoding="utf-8")
+    damaged = build("damaged")
+    assert damaged[0] and damaged[1] == cold[1]

@@ -24,13 +24,18 @@ the Han–Latin spacing takes its place, as xeCJK does, and the import removes s
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from markupsafe import Markup
 
+from ..files import write_atomically
 from .chars import (
     CJK_LETTERS,
     CLOSING,
@@ -304,9 +309,41 @@ def _url_breaks(match: re.Match, add) -> None:
 
 @lru_cache(maxsize=1024)
 def _words(text: str) -> tuple[str, ...]:
-    import rjieba  # a dictionary segmenter (jieba-rs): 0.1 s to load, so only when needed
+    known = _segmented()
+    words = known.get(text)
+    if words is None:
+        import rjieba  # a dictionary segmenter (jieba-rs): 0.14 s to load, so only when needed
 
-    return tuple(rjieba.cut(text))
+        words = known[text] = list(rjieba.cut(text))
+        with contextlib.suppress(OSError):  # a read-only home only costs the next build time
+            write_atomically(_segmented_file(), json.dumps(known, ensure_ascii=False))
+    return tuple(words)
+
+
+_SEGMENTED_LIMIT = 20000  # titles and header cells remembered on this machine
+
+
+@lru_cache(maxsize=1)
+def _segmented() -> dict[str, list[str]]:
+    """The segmentations this machine has made with this rjieba (issue 15: a build whose titles
+    were all set before does not load the dictionary; the same words, so the same PDF)."""
+    with contextlib.suppress(OSError, ValueError):
+        known = json.loads(_segmented_file().read_text(encoding="utf-8"))
+        if isinstance(known, dict) and len(known) < _SEGMENTED_LIMIT:
+            return known
+    return {}
+
+
+@lru_cache(maxsize=1)
+def _segmented_file():
+    import importlib.util
+
+    from ..project import user_cache
+
+    origin = Path(importlib.util.find_spec("rjieba").origin).parent  # the installed extension
+    stamp = ",".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(origin.iterdir())
+                     if p.is_file())
+    return user_cache() / f"words-{hashlib.sha1(stamp.encode()).hexdigest()[:16]}.json"
 
 
 def _bind_words(text: str, add) -> None:
