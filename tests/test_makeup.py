@@ -300,6 +300,26 @@ def test_a_table_row_that_fits_a_page_is_never_split_across_two(tmp_path):
         {n: (pages_of[n], ends_of[n]) for n in range(1, 31) if pages_of[n] != ends_of[n]}
 
 
+def test_a_wide_table_is_set_a_size_smaller_and_keeps_its_row_labels_whole(tmp_path):
+    """Ten columns (a place, six years of figures, growth, rank, a remark) in the measure: the
+    table is set in 五号 (10.5 pt; a three-column one stays at 0.85 of the body) and each row's
+    label keeps its word on one line (和林格尔县 was set 和林 / 格尔 / 县 in a two-character column)."""
+    places = ["和林格尔县", "土默特左旗", "清水河县", "托克托县", "武川县", "新城区"]
+    remark = "含新设立的科技型中小企业和高新技术企业"
+    head = "| 地区 | 2019 | 2020 | 2021 | 2022 | 2023 | 2024 | 增速 | 排名 | 备注 |\n" + "|---" * 10 + "|\n"
+    wide = head + "\n".join(f"| {place} | " + " | ".join(str(15183 + 7919 * k * (n + 1) % 80000) for k in range(6))
+                            + f" | {10 + n}.4% | {n + 1} | {remark} |" for n, place in enumerate(places))
+    narrow = "| 地区 | 数值 | 备注 |\n|---|---:|---|\n| 新城区 | 100 | 正常 |"
+    result = build(tmp_path, [article("宽表格", [para(2), wide, para(2), narrow, para(2)])])
+    with pdfplumber.open(result.pdf) as pdf:
+        rows = [line for page in pdf.pages[1:] for line in lines_of(page)]
+    sizes = {line["text"]: round(line["size"], 1) for line in rows}
+    assert any(text.startswith("地区2019") and size == pytest.approx(10.5, abs=0.1) for text, size in sizes.items())
+    assert any(text.startswith("地区数值") and size == pytest.approx(0.85 * BODY, abs=0.1) for text, size in sizes.items())
+    for place in places:
+        assert any(line["text"].startswith(place) for line in rows), place
+
+
 def test_lines_moved_onto_a_thin_last_page_take_the_headings_above_them(tmp_path):
     """The last page of text holds too few lines, so a few are moved over from the page before:
     the sub-heads above them go too (breaking before the text under them left three headings

@@ -154,11 +154,20 @@ def _image(self, tokens, idx, options, env):
     return f'<img src="{html.escape(path.as_uri())}" alt="{alt}" style="{style}">'
 
 
+WIDE_TABLE = 7  # columns from which a table is set a size smaller (the layout's .md-table.wide)
+
+
 def _table_open(self, tokens, idx, options, env):
     caption = tokens[idx].meta.get("kj_caption")
+    columns = 0
+    for token in tokens[idx + 1:]:
+        if token.type == "tr_close":
+            break
+        columns += token.type in ("th_open", "td_open")
+    opening = '<table class="md-table wide">' if columns >= WIDE_TABLE else '<table class="md-table">'
     if caption is None:
-        return '<table class="md-table">\n'
-    return f'<table class="md-table">\n<caption>{self.renderInline(caption.children or [], options, env)}</caption>\n'
+        return opening + "\n"
+    return f'{opening}\n<caption>{self.renderInline(caption.children or [], options, env)}</caption>\n'
 
 
 # "表1　各旗县区入库企业数量" standing just above a table is the table's caption (issue 14).

@@ -136,10 +136,14 @@ def prepare(fragment: str, options: Options = Options()) -> str:
     span_depth = 0
     position = 0
 
+    cells = 0  # the cells opened so far in the current table row
+
     def flush(run: _Run) -> None:
-        # A table's header cells are labels in narrow columns: they break between words, as
-        # titles do (排名 was set 排 / 名 in a column of numbers).
-        out.append(_render(run, options, words=run.tag == "th"))
+        # A table's header cells and the first cell of each row are labels in narrow columns:
+        # they break between words, as titles do (排名 was set 排 / 名 in a column of numbers,
+        # 和林格尔县 和林格 / 尔县 before its row of figures).
+        label = run.tag == "th" or (run.tag == "td" and cells == 1)
+        out.append(_render(run, options, words=label))
         run.pieces.clear()
 
     for match in _TAG.finditer(fragment):
@@ -180,6 +184,10 @@ def prepare(fragment: str, options: Options = Options()) -> str:
             flush(stack[-1])
             out.append(markup)
             stack[-1].tag = name if not closing else "body"
+            if name == "tr" and not closing:
+                cells = 0
+            elif name in ("td", "th") and not closing:
+                cells += 1
         else:
             stack[-1].pieces.append(("tag", markup))
     if position < len(fragment):
