@@ -167,7 +167,7 @@ def _table_open(self, tokens, idx, options, env):
     opening = '<table class="md-table wide">' if columns >= WIDE_TABLE else '<table class="md-table">'
     if caption is None:
         return opening + "\n"
-    return f'{opening}\n<caption>{self.renderInline(caption.children or [], options, env)}</caption>\n'
+    return f"{opening}\n<caption>{self.renderInline(caption.children or [], options, env)}</caption>\n"
 
 
 # "表1　各旗县区入库企业数量" standing just above a table is the table's caption (issue 14).
