@@ -555,3 +555,21 @@ def test_nested_and_loose_lists_set_each_line_on_its_own_grid_line(make_issue, t
     for line in firsts:  # the marker, then the text at once (no paragraph indent after it)
         marker, first = line["chars"][1], line["chars"][2]
         assert first["x0"] - marker["x1"] < 1.5 * size_of(layout)
+
+
+@pytest.mark.parametrize("layout", sorted(GRID))
+def test_emphasis_prints_in_a_face_of_its_own_never_slanted(make_issue, tmp_path, layout):
+    """*强调* in Markdown: the SC faces have no italic and the oblique WeasyPrint asked for was
+    never drawn, so emphasis printed as plain text. It is set in another face of the layout
+    (bold 宋体 in jianbao, 楷体 in gongwen), on the body's baseline, and no face is oblique."""
+    article = ("---\ntitle: 强调的写法\n---\n\n全市科技企业孵化器建设取得*明显成效*，在孵企业"
+               "数量稳步增长，英文 *emphasis* 也一样。\n")
+    manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        chars = [c for c in pdf.pages[1].chars if abs(c["size"] - size_of(layout)) < 0.05]
+    face = {c["text"]: c["fontname"].split("+")[-1] for c in chars}
+    assert face["明"] == face["效"] == face["p"] != face["全"] == face["孵"]
+    assert not any("Oblique" in c["fontname"] or "Italic" in c["fontname"] for c in chars)
+    base = {c["text"]: round(c["matrix"][5], 2) for c in chars}
+    assert base["明"] == base["全"]
