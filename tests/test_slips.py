@@ -96,6 +96,19 @@ def test_an_unclosed_bold_mark(issue):
         "2024-03/articles/a.md:7: 加粗标记 ** 没有闭合，会原样印出来：应在加粗文字的末尾也写上 **（要印出 * 本身，写作 \\*）"]
 
 
+def test_html_tags_written_in_an_article_are_named_once(issue):
+    """Tags typed in an article (H<sub>2</sub>O, <br>) print as text unless the manifest allows
+    HTML: the first is named with its line, once per article; in code, or with raw_html, none."""
+    body = ARTICLE + "\n水的化学式是H<sub>2</sub>O，面积单位m<sup>2</sup>。\n\n第二段<br>换行。\n\n代码 `<b>` 不算。\n"
+    path = issue(files={"articles/a.md": body})
+    assert warnings_of(path, articles=True) == [
+        "2024-03/articles/a.md:7: HTML 标签 <sub> 会按原样印出来：下标、上标请直接写 ₂、²，换行请另起一段"
+        "（或在清单中写 raw_html: true，让格式标签生效）"]
+    assert warnings_of(issue(MANIFEST + "raw_html: true\n", files={"articles/a.md": body}), articles=True) == []
+    plain = ARTICLE + "\n代码 `<b>` 与不等式 a < b > c 不算。\n"
+    assert warnings_of(issue(files={"articles/a.md": plain}), articles=True) == []
+
+
 def png(width, height, ppi=72):
     """A PNG that says its resolution (pHYs): an image is placed at its own ppi, so one taken
     at screen resolution and scaled to the measure prints under 300 ppi."""

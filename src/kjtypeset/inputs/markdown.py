@@ -112,6 +112,25 @@ def _warn_unclosed(tokens: list[Token], env: dict, path: Path, first_line: int) 
                          f"（要印出 {mark[0]} 本身，写作 \\{mark[0]}）")
 
 
+# An HTML tag written in an article (Word users type <sub>, <br>): without raw_html it is text.
+_TAG_AS_TEXT = re.compile(r"</?(?:sub|sup|br|b|i|u|em|strong|span|font|p|div|table|tr|td|th|img|a)\b[^<>]*>",
+                          re.IGNORECASE)
+
+
+def _warn_tags_as_text(tokens: list[Token], path: Path, first_line: int) -> None:
+    """The first HTML tag an article shows as text, once: the editor meant formatting."""
+    for token in tokens:
+        if token.type != "inline" or not token.map:
+            continue
+        for child in token.children or ():
+            found = _TAG_AS_TEXT.search(child.content) if child.type == "text" else None
+            if found:
+                line = first_line + token.map[0] + token.content.count("\n", 0, max(token.content.find(found[0]), 0))
+                warn(path, line, f"HTML 标签 {found[0]} 会按原样印出来：下标、上标请直接写 ₂、²，换行请另起一段"
+                                 "（或在清单中写 raw_html: true，让格式标签生效）")
+                return
+
+
 def _parser(raw_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": raw_html, "linkify": False, "typographer": False})
     md.enable("table").enable("strikethrough").use(footnote_plugin)
@@ -280,6 +299,8 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     tokens = md.parse(body, env)
     _check_nesting(tokens, path, first_line)
     _warn_unclosed(tokens, env, path, first_line)
+    if not raw_html:
+        _warn_tags_as_text(tokens, path, first_line)
     tokens, env["kj_footnotes"] = _take_footnotes(tokens, env)
     images = _check_images(tokens, path, first_line, root)
     env["kj_images"] = {ref.src: ref.path for ref in images.values()}
