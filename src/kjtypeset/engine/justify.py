@@ -45,7 +45,7 @@ width plus what was really written into the glyphs.
 import inspect
 import logging
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import SimpleNamespace
@@ -752,12 +752,17 @@ def _char_table(layout, lines):
 
 # Where a line breaks. WeasyPrint's line breaking is greedy: each line takes as much as fits
 # (here: as fits when squeezed) and knows nothing of what the next line needs. Two things are
-# added, both by laying a line out again in a narrower width, which makes it end earlier:
+# added, both by laying a line out in a narrower width, which makes it end earlier:
 # - a line that fits only by squeezing may be better broken before its last unit and
-#   stretched (badness in kjtypeset.typography.linefit), judged in text_align;
-# - a line followed by a bad one (a long number or word that fits on neither) may take more
-#   or less so that the two together read best: a two-line window of total fit, judged in
-#   _iter_line_boxes before the line is handed to the block.
+#   stretched (badness in kjtypeset.typography.linefit);
+# - a paragraph with a bad line (a long number or word that fits on neither) is planned as a
+#   whole (kjtypeset.typography.paragraph).
+# A justified paragraph is first laid out on one line as wide as it needs (_measure_paragraph):
+# from its widths _greedy_breaks works out where the greedy lines with that local choice end,
+# and each line is laid out once, at its break (_laid_once; issue 15: before, a line was laid
+# out, judged in text_align, laid out again one unit earlier, and a planned paragraph's lines
+# all again). What the widths cannot foretell (a forced break, hyphenation, WeasyPrint breaking
+# elsewhere) goes the long way: greedy lines judged one by one (_greedy_then_planned).
 
 MAX_OPTIONS = 5  # earlier breaks considered for one line
 PLAN_BADNESS = 1.0  # a paragraph with a worse line is planned as a whole
@@ -775,7 +780,7 @@ def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, co
                 and not first_letter_style and linebox.style["direction"] == "ltr")
     _state.update(choosing=choosing, request=None, widen=0.0)
     try:
-        if forced:
+        if forced is not None:  # 0.0: as it comes, the break already chosen (_laid_once)
             return _narrower(args, forced)
         counts = len(absolute_boxes), len(fixed_boxes)
         line, resume_at = _state["get_next_linebox"](*args)
@@ -879,9 +884,33 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
             fixed_boxes, first_letter_style if first else None,
             first_line_style if first else None)
 
-    # Greedy lines first (each with the local choice of _get_next_linebox); only a paragraph
-    # with a line worse than PLAN_BADNESS is planned as a whole and laid out again.
+    # The paragraph is measured once and its breaks chosen from the widths (issue 15): each
+    # line is then laid out once. Paragraphs the measure cannot stand for go the long way.
     counts = len(absolute_boxes), len(fixed_boxes)
+    lines = None
+    if not context.excluded_shapes and not first_letter_style:
+        lines = _laid_once(context, lay, box, skip_stack, position_y, containing_block,
+                           absolute_boxes, fixed_boxes)
+        if lines is None:
+            del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
+    if lines is None:
+        lines = _greedy_then_planned(context, lay, box, skip_stack, position_y, containing_block,
+                                     absolute_boxes, fixed_boxes, first_letter_style, counts)
+    for line, resume_at in lines:
+        handle_leader(context, line, containing_block)
+        yield line, resume_at
+        box.text_indent = 0
+    if lines and lines[-1][1] is not None:  # more than MAX_BUFFERED lines: go on
+        line, resume_at = lines[-1]
+        yield from _iter_line_boxes(context, box, line.position_y + line.height, bottom_space,
+                                    resume_at, containing_block, absolute_boxes, fixed_boxes,
+                                    None, None)
+
+
+def _greedy_then_planned(context, lay, box, skip_stack, position_y, containing_block,
+                         absolute_boxes, fixed_boxes, first_letter_style, counts):
+    """The long way: greedy lines (each with the local choice of _get_next_linebox); only a
+    paragraph with a line worse than PLAN_BADNESS is planned as a whole and laid out again."""
     first = True
     lines, skip, y = [], skip_stack, position_y
     while True:
@@ -901,15 +930,105 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
             lines = planned
         else:  # the greedy lines stand: lay them out again as they were
             lines = _relaid(lay, skip_stack, position_y, len(lines))
-    for line, resume_at in lines:
-        handle_leader(context, line, containing_block)
-        yield line, resume_at
-        box.text_indent = 0
-    if lines and lines[-1][1] is not None:  # more than MAX_BUFFERED lines: go on
-        line, resume_at = lines[-1]
-        yield from _iter_line_boxes(context, box, line.position_y + line.height, bottom_space,
-                                    resume_at, containing_block, absolute_boxes, fixed_boxes,
-                                    None, None)
+    return lines
+
+
+def _laid_once(context, lay, box, skip_stack, position_y, containing_block, absolute_boxes,
+               fixed_boxes):
+    """The paragraph's lines, each laid out once where _greedy_breaks (or, for a paragraph with
+    a line worse than PLAN_BADNESS, the planner) ends it; None when the paragraph cannot be
+    measured or WeasyPrint did not break where the widths said (the long way is taken)."""
+    measured = _measure_paragraph(context, lay, box, skip_stack, position_y, True,
+                                  containing_block, absolute_boxes, fixed_boxes)
+    if measured is None or measured.resume_at is not None or measured.hyphens:
+        # A forced break (<br>) or a word WeasyPrint may hyphenate: breaks the widths alone
+        # do not foretell.
+        LOGGER.debug("not measured once: %s", "no measure" if measured is None else
+                     "forced break" if measured.resume_at is not None else "hyphenation")
+        return None
+    greedy = _greedy_breaks(measured, skip_stack is not None)
+    if greedy is None or len(greedy) > MAX_BUFFERED:
+        LOGGER.debug("not measured once: %s", "too long" if greedy else "a unit wider than the line")
+        return None
+    if max(badness for _end, _narrower, badness in greedy) > PLAN_BADNESS:
+        return _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
+                              absolute_boxes, fixed_boxes, len(greedy), measured)
+    plan = [(narrower, expected) for (_end, narrower, _badness), (_, expected)
+            in zip(greedy, _narrowers(measured, [end for end, _n, _b in greedy]))]
+    lines, skip, y, first = [], skip_stack, position_y, True
+    for narrower, expected in plan:
+        line, resume_at = lay(skip, y, first, narrower)
+        if line is None or _visible_count(line) != expected:
+            LOGGER.debug("not measured once: line %d broke elsewhere", len(lines) + 1)
+            return None
+        lines.append((line, resume_at))
+        skip, y, first = resume_at, line.position_y + line.height, False
+    return lines if lines and lines[-1][1] is None else None
+
+
+def _greedy_breaks(measured, continued):
+    """[(line end, px narrower or 0.0, badness)]: where WeasyPrint's greedy lines with the local
+    choice of _compose_line/_line_options end, worked out from the measured widths (the same
+    arithmetic as laying each line out and setting it, without the layout). 0.0: the greedy
+    break itself, laid out at full width. ``continued``: the paragraph goes on from a previous
+    page (its first line is a continuation for _compose_line)."""
+    from weasyprint.text.ffi import FROM_UNITS
+
+    planner, units = measured.planner, measured.units
+    composition = _state["composition"]
+    n = len(units)
+    ordered = sorted(measured.chances | {n})
+    em, available_all = measured.em, measured.available
+    x = planner.x
+    lines, a = [], 0
+    while a < n:
+        available = available_all - (measured.indent if a == 0 else 0)
+        continuation = a > 0 or continued
+        # The furthest break at which the line fits, laid out at its narrowest.
+        i = bisect_right(ordered, a)
+        p = None
+        while i < len(ordered):
+            c = ordered[i]
+            if x[c] - x[a] > available + 2 * em:
+                break
+            if planner.counts(a, c, continuation).laid <= available:
+                p = c
+            i += 1
+        if p is None:
+            return None  # a unit wider than the line
+        last = p == n
+        counts = planner.counts(a, p, continuation)
+        badness = linefit.estimate(counts, available, em, not last, composition.max_gap_em)
+        chosen, narrower = p, 0.0
+        if counts.natural > available + 1e-6 and badness > 0:
+            # Squeezed: an earlier break in the line's last box may read better (_line_options).
+            leaf = units[p - 1].leaf
+            first_of_last = max(a, measured.leaf_starts[leaf])
+            options = [(p, badness)]
+            j = bisect_left(ordered, p) - 1
+            tried = 0
+            while j >= 0 and ordered[j] > first_of_last and tried < MAX_OPTIONS:
+                k = ordered[j]
+                j -= 1
+                tried += 1
+                if not any(u.char != SPACING for u in units[a:k]):
+                    break
+                option = planner.counts(a, k, continuation)
+                option_badness = linefit.estimate(option, available, em, True, composition.max_gap_em)
+                options.append((k, option_badness))
+                squeezed = option.natural - option.end_mark > available + 1e-6
+                if option_badness > options[-2][1] and not squeezed:
+                    break
+            k, option_badness = min(options, key=lambda option: option[1])
+            if k != p and option_badness < badness - 1e-6:
+                chosen, badness = k, option_badness
+        if chosen != p:
+            following = ordered[bisect_right(ordered, chosen)]
+            laid = x[chosen] - x[a] + (measured.indent if a == 0 else 0)
+            narrower = (available_all - laid - min((x[following] - x[chosen]) / 2, em / 4)) * FROM_UNITS
+        lines.append((chosen, narrower, badness))
+        a = chosen
+    return lines
 
 
 def _relaid(lay, skip, y, count):
@@ -926,12 +1045,16 @@ def _relaid(lay, skip, y, count):
 
 
 def _planned_lines(context, lay, box, skip, y, containing_block, absolute_boxes, fixed_boxes,
-                   limit):
-    """The paragraph's lines where the planner ends them (None: it cannot plan this one)."""
+                   limit, measured=None):
+    """The paragraph's lines where the planner ends them (None: it cannot plan this one).
+    ``measured``: the paragraph from ``skip`` already measured (_measure_paragraph)."""
     lines, first = [], True
     while len(lines) < limit + 8:
-        plan = _plan_lines(context, lay, box, skip, y, first, containing_block, absolute_boxes,
-                           fixed_boxes)
+        if measured is not None:
+            plan, measured = _planned_breaks(measured), None
+        else:
+            plan = _plan_lines(context, lay, box, skip, y, first, containing_block, absolute_boxes,
+                               fixed_boxes)
         if plan is None:
             return None if not lines else lines + _relaid(lay, skip, y, limit)
         for narrower, expected in plan:
@@ -958,9 +1081,67 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
                 absolute_boxes, fixed_boxes):
     """[(px narrower, visible characters)] for each line of the paragraph (up to a forced
     break), or None when the paragraph is not one the planner can measure."""
+    measured = _measure_paragraph(context, lay, box, skip_stack, position_y, first,
+                                  containing_block, absolute_boxes, fixed_boxes)
+    return None if measured is None else _planned_breaks(measured)
+
+
+@dataclass
+class _Paragraph:
+    """A paragraph (up to a forced break) measured on one line: the planner's units and the
+    places a line may end."""
+
+    planner: paragraph.Planner
+    units: list  # the composer's _Unit of each planner unit
+    chances: set  # unit indexes a line may start at
+    hyphens: dict  # unit index a word may be hyphenated before -> width of the hyphen
+    leaf_starts: list  # unit index of each leaf's first unit
+    available: float  # the measure (Pango units)
+    indent: float  # the first line's indent (Pango units)
+    em: float
+    first: bool  # starts the paragraph (not continued from a previous page)
+    resume_at: object  # where the measured line ended (None: the paragraph's end)
+
+
+def _planned_breaks(measured):
+    """[(px narrower, visible characters)] of the lines where the planner ends them, or None."""
+    ends = measured.planner.plan(sorted(measured.chances), measured.available - measured.indent,
+                                 measured.available, first_continues=not measured.first,
+                                 hyphens=measured.hyphens)
+    return None if ends is None else _narrowers(measured, ends)
+
+
+def _narrowers(measured, ends):
+    """[(px narrower to lay each line out in, its visible characters)] for lines ending at
+    ``ends``; None as the last line's narrower (laid out as it comes)."""
+    from weasyprint.text.ffi import FROM_UNITS
+
+    planner, units, hyphens, chances = measured.planner, measured.units, measured.hyphens, measured.chances
+    available, indent, em = measured.available, measured.indent, measured.em
+    plan, start = [], 0
+    ordered = sorted(chances | set(hyphens) | {len(units)})
+    for end in ends:
+        hyphen = hyphens.get(end, 0.0) if end not in chances else 0.0
+        if end == len(units):
+            narrower = None
+        else:
+            following = ordered[bisect_right(ordered, end)] if end < ordered[-1] else len(units)
+            next_unit = planner.x[following] - planner.x[end]
+            laid = planner.x[end] - planner.x[start] + (indent if start == 0 else 0) + hyphen
+            narrower = (available - laid - min(next_unit / 2, em / 4)) * FROM_UNITS
+        expected = sum(1 for u in units[start:end] if u.char != SPACING and u.char not in _SPACES)
+        plan.append((narrower, expected + bool(hyphen)))  # a hyphen is drawn as a character
+        start = end
+    return plan
+
+
+def _measure_paragraph(context, lay, box, skip_stack, position_y, first, containing_block,
+                       absolute_boxes, fixed_boxes):
+    """The paragraph from ``skip_stack`` laid out on one line as wide as it needs, as a
+    _Paragraph; None when it is not one the planner can measure."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.inline import can_break_text
-    from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
+    from weasyprint.text.ffi import TO_UNITS
     from weasyprint.text.line_break import create_layout
 
     composition = _state["composition"]
@@ -968,7 +1149,7 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
     _state["measuring"] = True
     try:
         # The rest of the paragraph on one line as wide as it needs: every box as laid out.
-        line, _resume_at = lay(skip_stack, position_y, first, narrower=-1e7)
+        line, measured_resume = lay(skip_stack, position_y, first, narrower=-1e7)
     finally:
         _state["measuring"] = False
         del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
@@ -1044,25 +1225,9 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
     indent = box.text_indent * TO_UNITS
     planner = paragraph.Planner(planned, em, composition.max_gap_em,
                                 composition.halfwidth_line_start, composition.halfwidth_line_end)
-    ends = planner.plan(sorted(chances), available - indent, available, first_continues=not first,
-                        hyphens=hyphens)
-    if ends is None:
-        return None
-    plan, start = [], 0
-    ordered = sorted(chances | set(hyphens) | {len(units)})
-    for end in ends:
-        hyphen = hyphens.get(end, 0.0) if end not in chances else 0.0
-        if end == len(units):
-            narrower = None
-        else:
-            following = next((c for c in ordered if c > end), len(units))
-            next_unit = planner.x[following] - planner.x[end]
-            laid = planner.x[end] - planner.x[start] + (indent if start == 0 else 0) + hyphen
-            narrower = (available - laid - min(next_unit / 2, em / 4)) * FROM_UNITS
-        expected = sum(1 for u in units[start:end] if u.char != SPACING and u.char not in _SPACES)
-        plan.append((narrower, expected + bool(hyphen)))  # a hyphen is drawn as a character
-        start = end
-    return plan
+    leaf_starts = [by_leaf[i][1][0] if i in by_leaf else None for i in range(len(leaves))]
+    return _Paragraph(planner, units, chances, hyphens, leaf_starts, available, indent, em,
+                      first, measured_resume)
 
 
 _pyphens = {}
