@@ -46,7 +46,7 @@ import inspect
 import logging
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -940,15 +940,13 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
     measured or WeasyPrint did not break where the widths said (the long way is taken)."""
     measured = _measure_paragraph(context, lay, box, skip_stack, position_y, True,
                                   containing_block, absolute_boxes, fixed_boxes)
-    if measured is None or measured.resume_at is not None or measured.hyphens:
-        # A forced break (<br>) or a word WeasyPrint may hyphenate: breaks the widths alone
-        # do not foretell.
-        LOGGER.debug("not measured once: %s", "no measure" if measured is None else
-                     "forced break" if measured.resume_at is not None else "hyphenation")
+    if measured is None or measured.resume_at is not None:
+        # A forced break (<br>): the rest of the paragraph is not measured.
+        LOGGER.debug("not measured once: %s", "no measure" if measured is None else "forced break")
         return None
     greedy = _greedy_breaks(measured, skip_stack is not None)
     if greedy is None or len(greedy) > MAX_BUFFERED:
-        LOGGER.debug("not measured once: %s", "too long" if greedy else "a unit wider than the line")
+        LOGGER.debug("not measured once: %s", "too long" if greedy else "no foretold break")
         return None
     if max(badness for _end, _narrower, badness in greedy) > PLAN_BADNESS:
         return _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
@@ -980,6 +978,8 @@ def _greedy_breaks(measured, continued):
     ordered = sorted(measured.chances | {n})
     em, available_all = measured.em, measured.available
     x = planner.x
+    hyphens = measured.hyphens
+    hyphen_points = sorted(hyphens)
     lines, a = [], 0
     while a < n:
         available = available_all - (measured.indent if a == 0 else 0)
@@ -996,10 +996,26 @@ def _greedy_breaks(measured, continued):
             i += 1
         if p is None:
             return None  # a unit wider than the line
-        last = p == n
         counts = planner.counts(a, p, continuation)
+        hyphen = 0.0
+        if hyphens and p < n:
+            # The word after the break, if it may be hyphenated: WeasyPrint's split_first_line
+            # ends the line at the last of its hyphenation points that fits, hyphen included.
+            after = ordered[bisect_right(ordered, p)]
+            points = [h for h in hyphen_points[bisect_right(hyphen_points, p):] if h < after]
+            fitting = [h for h in points
+                       if planner.counts(a, h, continuation).laid + hyphens[h] <= available]
+            if fitting:
+                p, hyphen = fitting[-1], hyphens[fitting[-1]]
+                counts = planner.counts(a, p, continuation)
+                counts = replace(counts, laid=counts.laid + hyphen, natural=counts.natural + hyphen)
+            elif points and units[p].leaf != units[p - 1].leaf:
+                return None  # a word opening a box that does not fit: hyphenated all the same
+        last = p == n
         badness = linefit.estimate(counts, available, em, not last, composition.max_gap_em)
         chosen, narrower = p, 0.0
+        if hyphen and counts.natural > available + 1e-6 and badness > 0:
+            return None  # a squeezed hyphenated line: its earlier breaks are not worked out here
         if counts.natural > available + 1e-6 and badness > 0:
             # Squeezed: an earlier break in the line's last box may read better (_line_options).
             leaf = units[p - 1].leaf
@@ -1685,7 +1701,6 @@ def install(composition=None, measure=False, **switches):
     from weasyprint.text import line_break
     composition = composition or Composition()
     if switches:
-        from dataclasses import replace
         composition = replace(composition, **switches)
     _state.update(
         composition=composition, measure=measure, breaking=None, choosing=False, request=None,
