@@ -984,18 +984,15 @@ def _greedy_breaks(measured, continued):
     while a < n:
         available = available_all - (measured.indent if a == 0 else 0)
         continuation = a > 0 or continued
-        # The furthest break at which the line fits, laid out at its narrowest.
-        i = bisect_right(ordered, a)
-        p = None
-        while i < len(ordered):
-            c = ordered[i]
-            if x[c] - x[a] > available + 2 * em:
-                break
-            if planner.counts(a, c, continuation).laid <= available:
-                p = c
-            i += 1
-        if p is None:
+        # The furthest break at which the line fits, laid out at its narrowest (what a line
+        # end drops, spaces and spacing, need not fit: Planner.counts).
+        low = bisect_right(ordered, a)
+        i = bisect_right(ordered, bisect_right(x, x[a] + available + 2 * em) - 1, low) - 1
+        while i >= low and x[planner._end(a, ordered[i])] - x[a] > available:
+            i -= 1
+        if i < low:
             return None  # a unit wider than the line
+        p = ordered[i]
         counts = planner.counts(a, p, continuation)
         hyphen = 0.0
         if hyphens and p < n:
