@@ -938,110 +938,146 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
     """The paragraph's lines, each laid out once where _greedy_breaks (or, for a paragraph with
     a line worse than PLAN_BADNESS, the planner) ends it; None when the paragraph cannot be
     measured or WeasyPrint did not break where the widths said (the long way is taken)."""
-    measured = _measure_paragraph(context, lay, box, skip_stack, position_y, True,
-                                  containing_block, absolute_boxes, fixed_boxes)
-    if measured is None or measured.resume_at is not None:
-        # A forced break (<br>): the rest of the paragraph is not measured.
-        LOGGER.debug("not measured once: %s", "no measure" if measured is None else "forced break")
-        return None
-    greedy = _greedy_breaks(measured, skip_stack is not None)
-    if greedy is None or len(greedy) > MAX_BUFFERED:
-        LOGGER.debug("not measured once: %s", "too long" if greedy else "no foretold break")
-        return None
-    if max(badness for _end, _narrower, badness in greedy) > PLAN_BADNESS:
-        return _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
-                              absolute_boxes, fixed_boxes, len(greedy), measured)
-    plan = [(narrower, expected) for (_end, narrower, _badness), (_, expected)
-            in zip(greedy, _narrowers(measured, [end for end, _n, _b in greedy]))]
-    lines, skip, y, first = [], skip_stack, position_y, True
-    for narrower, expected in plan:
-        line, resume_at = lay(skip, y, first, narrower)
-        if line is None or _visible_count(line) != expected:
-            LOGGER.debug("not measured once: line %d broke elsewhere", len(lines) + 1)
+    segments = []  # (measured, greedy lines) up to each forced break (<br>)
+    skip, first = skip_stack, True
+    while True:
+        measured = _measure_paragraph(context, lay, box, skip, position_y, first,
+                                      containing_block, absolute_boxes, fixed_boxes)
+        if measured is None:
+            LOGGER.debug("not measured once: no measure")
             return None
-        lines.append((line, resume_at))
-        skip, y, first = resume_at, line.position_y + line.height, False
-    return lines if lines and lines[-1][1] is None else None
+        greedy = _greedy_breaks(measured, skip is not None)
+        if greedy is None:
+            return None
+        segments.append((measured, greedy))
+        if sum(len(lines) for _measured, lines in segments) > MAX_BUFFERED:
+            LOGGER.debug("not measured once: too long")
+            return None
+        if measured.resume_at is None:
+            break
+        skip, first = measured.resume_at, False
+    if max(badness for _measured, lines in segments for _end, _narrower, badness in lines) > PLAN_BADNESS:
+        return _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
+                              absolute_boxes, fixed_boxes,
+                              sum(len(lines) for _measured, lines in segments), segments[0][0])
+    out, skip, y, first = [], skip_stack, position_y, True
+    for measured, greedy in segments:
+        plan = [(narrower, expected) for (_end, narrower, _badness), (_, expected)
+                in zip(greedy, _narrowers(measured, [end for end, _n, _b in greedy]))]
+        for narrower, expected in plan:
+            line, resume_at = lay(skip, y, first, narrower)
+            if line is None or _visible_count(line) != expected:
+                LOGGER.debug("not measured once: line %d broke elsewhere", len(out) + 1)
+                return None
+            out.append((line, resume_at))
+            skip, y, first = resume_at, line.position_y + line.height, False
+        if resume_at != measured.resume_at:
+            LOGGER.debug("not measured once: the forced break moved")
+            return None
+    return out
 
 
 def _greedy_breaks(measured, continued):
     """[(line end, px narrower or 0.0, badness)]: where WeasyPrint's greedy lines with the local
-    choice of _compose_line/_line_options end, worked out from the measured widths (the same
-    arithmetic as laying each line out and setting it, without the layout). 0.0: the greedy
-    break itself, laid out at full width. ``continued``: the paragraph goes on from a previous
-    page (its first line is a continuation for _compose_line)."""
+    choice of _compose_line/_line_options end, worked out from the measured widths with the
+    same arithmetic (_model and linefit.compose on the same units and widths), without laying
+    the lines out. 0.0: the greedy break itself, laid out at full width. ``continued``: the
+    paragraph goes on from a previous page (its first line is a continuation); None when a
+    break cannot be foretold."""
     from weasyprint.text.ffi import FROM_UNITS
 
-    planner, units = measured.planner, measured.units
-    composition = _state["composition"]
+    units, laid_x = measured.units, measured.laid_x
     n = len(units)
     ordered = sorted(measured.chances | {n})
-    em, available_all = measured.em, measured.available
-    x = planner.x
+    em, width = measured.em, measured.available
     hyphens = measured.hyphens
     hyphen_points = sorted(hyphens)
     lines, a = [], 0
     while a < n:
-        available = available_all - (measured.indent if a == 0 else 0)
+        available = width - (measured.indent if a == 0 else 0)
         continuation = a > 0 or continued
-        # The furthest break at which the line fits, laid out at its narrowest (what a line
-        # end drops, spaces and spacing, need not fit: Planner.counts).
+        # The furthest break at which the line fits as Pango lays it out (at its narrowest;
+        # white space ending the line need not fit).
         low = bisect_right(ordered, a)
-        i = bisect_right(ordered, bisect_right(x, x[a] + available + 2 * em) - 1, low) - 1
-        while i >= low and x[planner._end(a, ordered[i])] - x[a] > available:
+        i = bisect_right(ordered, bisect_right(laid_x, laid_x[a] + available + 2 * em) - 1, low) - 1
+        while i >= low and laid_x[_unspaced(units, a, ordered[i], _WHITE)] - laid_x[a] > available:
             i -= 1
         if i < low:
+            LOGGER.debug("not measured once: a unit wider than the line")
             return None  # a unit wider than the line
-        p = ordered[i]
-        counts = planner.counts(a, p, continuation)
-        hyphen = 0.0
+        p, hyphen = ordered[i], 0.0
         if hyphens and p < n:
             # The word after the break, if it may be hyphenated: WeasyPrint's split_first_line
             # ends the line at the last of its hyphenation points that fits, hyphen included.
             after = ordered[bisect_right(ordered, p)]
             points = [h for h in hyphen_points[bisect_right(hyphen_points, p):] if h < after]
-            fitting = [h for h in points
-                       if planner.counts(a, h, continuation).laid + hyphens[h] <= available]
+            fitting = [h for h in points if laid_x[h] - laid_x[a] + hyphens[h] <= available]
             if fitting:
-                p, hyphen = fitting[-1], hyphens[fitting[-1]]
-                counts = planner.counts(a, p, continuation)
-                counts = replace(counts, laid=counts.laid + hyphen, natural=counts.natural + hyphen)
-            elif points and units[p].leaf != units[p - 1].leaf:
-                return None  # a word opening a box that does not fit: hyphenated all the same
-        last = p == n
-        badness = linefit.estimate(counts, available, em, not last, composition.max_gap_em)
+                p = fitting[-1]
+                hyphen = hyphens[p]
+        q = _unspaced(units, a, p, " ")
+        badness, squeezed = _set_as_laid(measured, a, q, continuation, p != n, hyphen)
         chosen, narrower = p, 0.0
-        if hyphen and counts.natural > available + 1e-6 and badness > 0:
-            return None  # a squeezed hyphenated line: its earlier breaks are not worked out here
-        if counts.natural > available + 1e-6 and badness > 0:
-            # Squeezed: an earlier break in the line's last box may read better (_line_options).
-            leaf = units[p - 1].leaf
-            first_of_last = max(a, measured.leaf_starts[leaf])
+        if squeezed and badness > 0:
+            # An earlier break in the line's last box may read better (_line_options, which
+            # measures an earlier break from the line's width: a hyphen ending it included).
+            first_of_last = max(a, measured.leaf_starts[units[q - 1].leaf])
             options = [(p, badness)]
             j = bisect_left(ordered, p) - 1
-            tried = 0
-            while j >= 0 and ordered[j] > first_of_last and tried < MAX_OPTIONS:
+            while (q - first_of_last >= 2 and j >= 0 and ordered[j] > first_of_last
+                   and len(options) <= MAX_OPTIONS):
                 k = ordered[j]
                 j -= 1
-                tried += 1
                 if not any(u.char != SPACING for u in units[a:k]):
                     break
-                option = planner.counts(a, k, continuation)
-                option_badness = linefit.estimate(option, available, em, True, composition.max_gap_em)
-                options.append((k, option_badness))
-                squeezed = option.natural - option.end_mark > available + 1e-6
-                if option_badness > options[-2][1] and not squeezed:
+                option = _set_as_laid(measured, a, k, continuation, True, hyphen, result=True)
+                options.append((k, option.badness()))
+                if options[-1][1] > options[-2][1] and not (
+                        option.squeeze or option.spacing_squeeze or option.space_shrink):
                     break
             k, option_badness = min(options, key=lambda option: option[1])
             if k != p and option_badness < badness - 1e-6:
-                chosen, badness = k, option_badness
+                # Laid out again at k, the line is set without what ends it there (spaces).
+                chosen = k
+                badness = _set_as_laid(measured, a, _unspaced(units, a, k, " "), continuation, True, 0.0)[0]
         if chosen != p:
             following = ordered[bisect_right(ordered, chosen)]
-            laid = x[chosen] - x[a] + (measured.indent if a == 0 else 0)
-            narrower = (available_all - laid - min((x[following] - x[chosen]) / 2, em / 4)) * FROM_UNITS
+            laid = laid_x[chosen] - laid_x[a] + (measured.indent if a == 0 else 0)
+            narrower = (width - laid - min((laid_x[following] - laid_x[chosen]) / 2, em / 4)) * FROM_UNITS
         lines.append((chosen, narrower, badness))
         a = chosen
     return lines
+
+
+_WHITE = (" ", "\u3000")
+
+
+def _unspaced(units, a, k, white):
+    """``k`` less the white space ending units[a:k] (what WeasyPrint removes from a line's end,
+    or what Pango lets hang past the measure)."""
+    while k > a and units[k - 1].char in white:
+        k -= 1
+    return k
+
+
+def _set_as_laid(measured, a, k, continuation, justify, hyphen, result=False):
+    """What _compose_line makes of units[a:k] laid out as one line (``hyphen``: the width of a
+    hyphen drawn at its end): (badness, squeezed), or None when it would leave the line to
+    WeasyPrint; with ``result``, linefit's Result (as _line_options judges an earlier break)."""
+    composition = _state["composition"]
+    units = measured.units[a:k]
+    model = _model(units, composition, True, continuation, True)
+    available = measured.available - (measured.indent if a == 0 else 0)
+    extra = available - (measured.laid_x[k] - measured.laid_x[a] + hyphen) + model.freed
+    outcome = linefit.compose(model.flexes, model.tiers, extra, measured.em, justify,
+                              composition.max_gap_em)
+    if result:
+        return outcome
+    if not model.flexes and not model.fixed and not (justify and any(
+            t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
+        return 0.0, False  # nothing to set: WeasyPrint's own line
+    squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
+    return outcome.badness(), squeezed
 
 
 def _relaid(lay, skip, y, count):
@@ -1109,6 +1145,7 @@ class _Paragraph:
     chances: set  # unit indexes a line may start at
     hyphens: dict  # unit index a word may be hyphenated before -> width of the hyphen
     leaf_starts: list  # unit index of each leaf's first unit
+    laid_x: list  # where each unit starts as laid out (a phrase's space shrunk), from the first
     available: float  # the measure (Pango units)
     indent: float  # the first line's indent (Pango units)
     em: float
@@ -1225,6 +1262,7 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
                                       unit.char in _SPACES, gap))
     # Inline boxes' margins, borders and paddings: what the units do not account for.
     laid = box.text_indent * TO_UNITS
+    laid_x = [0.0]
     for k, unit in enumerate(units):
         if k and unit.leaf != units[k - 1].leaf:
             drift = (leaves[unit.leaf].position_x - line.position_x) * TO_UNITS - laid
@@ -1233,13 +1271,15 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
                 planned[k - 1] = paragraph.Unit(previous.width + drift, previous.extra, previous.mark,
                                                 previous.spacing, previous.space, previous.gap)
                 laid += drift
+                laid_x[-1] += drift
         laid += planned[k].width - restored.get(k, 0.0)  # as laid out, to compare with the boxes
+        laid_x.append(laid - box.text_indent * TO_UNITS)
     available = containing_block.width * TO_UNITS
     indent = box.text_indent * TO_UNITS
     planner = paragraph.Planner(planned, em, composition.max_gap_em,
                                 composition.halfwidth_line_start, composition.halfwidth_line_end)
     leaf_starts = [by_leaf[i][1][0] if i in by_leaf else None for i in range(len(leaves))]
-    return _Paragraph(planner, units, chances, hyphens, leaf_starts, available, indent, em,
+    return _Paragraph(planner, units, chances, hyphens, leaf_starts, laid_x, available, indent, em,
                       first, measured_resume)
 
 
