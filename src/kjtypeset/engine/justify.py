@@ -241,12 +241,16 @@ def pair_halves(chars):
     opening mark."""
     halves = set()
     for i in range(len(chars) - 1):
-        a, b = chars[i], chars[i + 1]
-        if a in CLOSING + STOPS and b in SQUEEZABLE:
-            halves.add(i)
-        elif a in OPENING and b in OPENING:
+        a = chars[i]
+        if a in _ENDING:
+            if chars[i + 1] in SQUEEZABLE:
+                halves.add(i)
+        elif a in OPENING and chars[i + 1] in OPENING:
             halves.add(i + 1)
     return halves
+
+
+_ENDING = frozenset(CLOSING + STOPS)
 
 
 @dataclass(frozen=True)
@@ -613,14 +617,13 @@ def _phrases(units):
     held, run, spaced = set(), [], False
     among = False  # the run follows Chinese text (or a mark) on this line
     for unit in units + [None]:
-        if unit is None or unit.char == SPACING or is_cjk_letter(unit.char) \
-                or unit.char in SQUEEZABLE:
+        if unit is None or _ends_run(unit.char):
             # A run with Chinese on neither side is a line of English: its spaces justify it.
             if spaced and (among or unit is not None):
                 held.update(id(u) for u in run)
             if unit is not None and unit.char == SPACING:
                 run, spaced = [unit], False  # the spacing before the next run
-            else:
+            elif run:
                 run, spaced = [], False
             among = True
             continue
@@ -632,6 +635,12 @@ def _phrases(units):
         if unit.char == SPACING and k and id(units[k - 1]) in held:
             held.add(id(unit))
     return held
+
+
+@lru_cache(maxsize=65536)
+def _ends_run(char):
+    """Whether ``char`` ends a Latin run (_phrases): spacing, a Chinese letter or a mark."""
+    return char == SPACING or is_cjk_letter(char) or char in SQUEEZABLE
 
 
 def _gaps(units, strict):
@@ -655,6 +664,7 @@ def _gaps(units, strict):
     return gaps
 
 
+@lru_cache(maxsize=65536)
 def _tier(a, b, strict):
     if gap_is_opportunity(a, b, strict):
         if a in _SPACES:
@@ -956,17 +966,20 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
         if measured.resume_at is None:
             break
         skip, first = measured.resume_at, False
-    if max(badness for _measured, lines in segments for _end, _narrower, badness in lines) > PLAN_BADNESS:
+    if max(line[2] for _measured, lines in segments for line in lines) > PLAN_BADNESS:
         return _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
                               absolute_boxes, fixed_boxes,
                               sum(len(lines) for _measured, lines in segments), segments[0][0])
     out, skip, y, first = [], skip_stack, position_y, True
     for measured, greedy in segments:
-        plan = [(narrower, expected) for (_end, narrower, _badness), (_, expected)
-                in zip(greedy, _narrowers(measured, [end for end, _n, _b in greedy]))]
-        for narrower, expected in plan:
-            line, resume_at = lay(skip, y, first, narrower)
-            if line is None or _visible_count(line) != expected:
+        expected = _narrowers(measured, [line[0] for line in greedy])
+        for (_end, narrower, _badness, model), (_, count) in zip(greedy, expected):
+            _state["foretold"] = model  # for _compose_line: the model of this very line
+            try:
+                line, resume_at = lay(skip, y, first, narrower)
+            finally:
+                _state["foretold"] = None
+            if line is None or _visible_count(line) != count:
                 LOGGER.debug("not measured once: line %d broke elsewhere", len(out) + 1)
                 return None
             out.append((line, resume_at))
@@ -978,7 +991,7 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
 
 
 def _greedy_breaks(measured, continued):
-    """[(line end, px narrower or 0.0, badness)]: where WeasyPrint's greedy lines with the local
+    """[(line end, px narrower or 0.0, badness, (units, _Model) set or None)]: where WeasyPrint's greedy lines with the local
     choice of _compose_line/_line_options end, worked out from the measured widths with the
     same arithmetic (_model and linefit.compose on the same units and widths), without laying
     the lines out. 0.0: the greedy break itself, laid out at full width. ``continued``: the
@@ -1016,7 +1029,7 @@ def _greedy_breaks(measured, continued):
                 p = fitting[-1]
                 hyphen = hyphens[p]
         q = _unspaced(units, a, p, " ")
-        badness, squeezed = _set_as_laid(measured, a, q, continuation, p != n, hyphen)
+        badness, squeezed, model = _set_as_laid(measured, a, q, continuation, p != n, hyphen)
         chosen, narrower = p, 0.0
         if squeezed and badness > 0:
             # An earlier break in the line's last box may read better (_line_options, which
@@ -1039,12 +1052,13 @@ def _greedy_breaks(measured, continued):
             if k != p and option_badness < badness - 1e-6:
                 # Laid out again at k, the line is set without what ends it there (spaces).
                 chosen = k
-                badness = _set_as_laid(measured, a, _unspaced(units, a, k, " "), continuation, True, 0.0)[0]
+                badness, _squeezed, model = _set_as_laid(measured, a, _unspaced(units, a, k, " "),
+                                                         continuation, True, 0.0)
         if chosen != p:
             following = ordered[bisect_right(ordered, chosen)]
             laid = laid_x[chosen] - laid_x[a] + (measured.indent if a == 0 else 0)
             narrower = (width - laid - min((laid_x[following] - laid_x[chosen]) / 2, em / 4)) * FROM_UNITS
-        lines.append((chosen, narrower, badness))
+        lines.append((chosen, narrower, badness, model))
         a = chosen
     return lines
 
@@ -1062,8 +1076,9 @@ def _unspaced(units, a, k, white):
 
 def _set_as_laid(measured, a, k, continuation, justify, hyphen, result=False):
     """What _compose_line makes of units[a:k] laid out as one line (``hyphen``: the width of a
-    hyphen drawn at its end): (badness, squeezed), or None when it would leave the line to
-    WeasyPrint; with ``result``, linefit's Result (as _line_options judges an earlier break)."""
+    hyphen drawn at its end): (badness, squeezed, (the units, their _Model) or None when it
+    would leave the line to WeasyPrint); with ``result``, linefit's Result (as _line_options
+    judges an earlier break)."""
     composition = _state["composition"]
     units = measured.units[a:k]
     model = _model(units, composition, True, continuation, True)
@@ -1075,9 +1090,9 @@ def _set_as_laid(measured, a, k, continuation, justify, hyphen, result=False):
         return outcome
     if not model.flexes and not model.fixed and not (justify and any(
             t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
-        return 0.0, False  # nothing to set: WeasyPrint's own line
+        return 0.0, False, None  # nothing to set: WeasyPrint's own line
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
-    return outcome.badness(), squeezed
+    return outcome.badness(), squeezed, (units, model)
 
 
 def _relaid(lay, skip, y, count):
@@ -1570,7 +1585,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
     # A line that continues a justified paragraph (set by _iter_line_boxes); headings,
     # contents entries and the paragraph's first line are no continuation.
     continuation = bool(_state.get("continuation")) and _squeezes(line.style)
-    model = _model(units, composition, True, continuation, True)
+    model = _foretold(units, continuation) or _model(units, composition, True, continuation, True)
     if not model.flexes and not model.fixed and not (justify and any(
             t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
         return False  # nothing to set: WeasyPrint's own (a line with no gap it could widen)
@@ -1662,6 +1677,27 @@ def _compose_line(context, line, available_width, justify, choose=False):
     spread(line, 0)
     line._kj_composed = True
     return True
+
+
+def _foretold(units, continuation):
+    """The _Model _greedy_breaks made of this line from the measured paragraph, on the line's
+    own units (the same characters, in boxes split differently); None for another line."""
+    foretold = _state.get("foretold")
+    if foretold is None:
+        return None
+    measured, model = foretold
+    if (model.continuation != continuation or len(measured) != len(units)
+            or any(m.char != u.char or m.em != u.em or m.squeezed != u.squeezed
+                   or m.box_half != u.box_half for m, u in zip(measured, units))):
+        return None
+    _state["foretold"] = None
+    index = {id(m): u for m, u in zip(measured, units)}
+    return _Model(flexes=model.flexes,
+                  flex_units=[(index[id(unit)], side) for unit, side in model.flex_units],
+                  tiers=model.tiers,
+                  gap_units=[(index[id(a)], index[id(b)]) for a, b in model.gap_units],
+                  fixed=[(index[id(unit)], side, change) for unit, side, change in model.fixed],
+                  freed=model.freed, continuation=model.continuation)
 
 
 def _edit_flex(edit, unit, side, change):
