@@ -681,14 +681,49 @@ def _tier(a, b, strict):
 
 def _split_first_line(text, style, context, max_width, justification_spacing,
                       is_line_start=True, minimum=False):
-    """WeasyPrint's split_first_line, telling first_line_metrics the width it breaks for."""
+    """WeasyPrint's split_first_line, telling first_line_metrics the width it breaks for; a
+    justified paragraph's text is handed over cut short (_short_text)."""
     outer = _state["breaking"]
     _state["breaking"] = None if minimum else (max_width, text, context)
     try:
+        cut = None if minimum or not _squeezes(style) else _short_text(text, style, max_width)
+        if cut is not None:
+            result = _state["split_first_line"](text[:cut], style, context, max_width,
+                                                justification_spacing, is_line_start, minimum)
+            if result[2] is not None:  # the line ended inside: as it ends in the whole text
+                return result
         return _state["split_first_line"](text, style, context, max_width, justification_spacing,
                                           is_line_start, minimum)
     finally:
         _state["breaking"] = outer
+
+
+SHORT_LINES = 1.3  # what _short_text hands to Pango for one line, in lines (at least)
+
+
+def _short_text(text, style, max_width):
+    """Where to cut ``text`` so that Pango lays out little more than the one line asked for
+    (issue 15: WeasyPrint hands over about four lines, `ratio = 4` in split_first_line, all of
+    them itemised, shaped and broken): after SHORT_LINES lines counted at their narrowest
+    (a Chinese letter 1 em, another wide character ½ em, anything else ⅕ em), between Chinese
+    letters, with one more break between letters before the cut. Nothing up to the first
+    line's end and the next word changes: line-break opportunities and shaping only see their
+    neighbours, and WeasyPrint itself cuts its text short the same way. None: no such place
+    before where WeasyPrint cuts anyway."""
+    size = style["font_size"]
+    if (not size or max_width is None or not 0 < max_width < 2 ** 21
+            or style["word_break"] == "keep-all"):
+        return None
+    limit = min(len(text) - 1, int(max_width / size * 4))
+    need = SHORT_LINES * max_width / size
+    total = 0.0
+    for i in range(limit):
+        char = text[i]
+        if total >= need and i >= 2 and is_cjk_letter(char) and is_cjk_letter(text[i - 1]) \
+                and is_cjk_letter(text[i - 2]):
+            return i
+        total += 1.0 if is_cjk_letter(char) else 0.5 if is_wide(char) else 0.0 if is_invisible(char) else 0.2
+    return None
 
 
 def _first_line_metrics(first_line, text, layout, resume_at, space_collapse, style,
