@@ -1,6 +1,7 @@
 """Each line laid out once (issue 15): a justified paragraph is measured on one line and its
 breaks worked out from the widths (engine/justify.py _laid_once). The PDF must be the very one
-that laying each line out, judging it and laying it again one unit earlier (the long way) gives."""
+that laying each line out, judging it and laying it again one unit earlier (the long way) gives,
+and handing Pango a line and a bit of text (_short_text) the one the whole text gives."""
 
 from __future__ import annotations
 
@@ -35,8 +36,10 @@ def issue(folder: Path, seed: int) -> Path:
     return folder / "issue.yaml"
 
 
-def built(tmp_path: Path, manifest: Path, name: str, once: bool, monkeypatch) -> tuple[Path, int]:
-    """The proof and how many lines WeasyPrint laid out (get_next_linebox calls)."""
+def built(tmp_path: Path, manifest: Path, name: str, once: bool, monkeypatch,
+          short: bool = True) -> tuple[Path, int]:
+    """The proof and how many lines WeasyPrint laid out (get_next_linebox calls); ``short``:
+    text handed to Pango cut short."""
     calls, originals = [], []
     install = justify.install
 
@@ -55,6 +58,8 @@ def built(tmp_path: Path, manifest: Path, name: str, once: bool, monkeypatch) ->
         patch.setattr(justify, "install", counting_install)
         if not once:
             patch.setattr(justify, "_laid_once", lambda *args: None)
+        if not short:
+            patch.setattr(justify, "_short_text", lambda *args: None)
         try:
             result = build_issue(manifest, tmp_path / name, editions=("proof",))
         finally:  # what the next install() puts back into WeasyPrint: its own function
@@ -74,3 +79,10 @@ def test_lines_laid_out_once_are_the_lines_of_the_long_way(tmp_path, monkeypatch
     # Each justified line once, plus one measuring line a paragraph, instead of lines laid out
     # again one unit earlier and planned paragraphs laid out twice.
     assert fast_lines < 0.85 * slow_lines
+
+
+def test_text_cut_short_for_pango_breaks_lines_as_the_whole_text_does(tmp_path, monkeypatch):
+    manifest = issue(tmp_path / "issue", 5)
+    whole, _ = built(tmp_path, manifest, "whole", True, monkeypatch, short=False)
+    short, _ = built(tmp_path, manifest, "short", True, monkeypatch)
+    assert short.read_bytes() == whole.read_bytes()
