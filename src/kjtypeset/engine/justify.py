@@ -739,8 +739,15 @@ def _first_line_metrics(first_line, text, layout, resume_at, space_collapse, sty
                                  max_width)
         if chosen is not None and chosen != first_line.length:
             first_line, resume_at = SimpleNamespace(length=chosen), chosen
+    table = None
+    if _state.get("measuring") and first_line is not None and not hyphenated:
+        # The measured paragraph's widths, read before WeasyPrint lets go of the shaped line
+        # (_measure_paragraph: no second shaping of the paragraph).
+        table = _char_table(layout, [first_line])
     result = _state["first_line_metrics"](first_line, text, layout, resume_at, space_collapse,
                                           style, hyphenated, hyphenation_character)
+    if table is not None:
+        result[0]._kj_table = table
     if hyphenated:
         result[0]._kj_hyphenated = hyphenation_character  # not in the text: see draw_text
     if text and style["line_height"] != "normal":  # text '': the strut itself being measured
@@ -1268,10 +1275,13 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
         indexes.append(k)
     for i, leaf in enumerate(leaves):
         offsets, indexes = by_leaf.get(i, ([], []))
-        layout = create_layout(leaf.text, leaf.style, context, max_width=None, justification_spacing=0)
-        shaped, _ = _state["get_first_line"](layout)
-        table = _char_table(layout, [shaped])
-        layout.deactivate()
+        table = leaf.pango_layout.__dict__.get("_kj_table")
+        if table is None or len(table) != len(leaf.text) or \
+                "".join(row[0] for row in table) != leaf.text:  # shaped as a text of its own
+            layout = create_layout(leaf.text, leaf.style, context, max_width=None, justification_spacing=0)
+            shaped, _ = _state["get_first_line"](layout)
+            table = _char_table(layout, [shaped])
+            layout.deactivate()
         for _char, start, _end, width, may_break in table:
             widths[(i, start)] = width
             if may_break and start:
