@@ -45,8 +45,8 @@ width plus what was really written into the glyphs.
 import inspect
 import logging
 import re
-from bisect import bisect_left
-from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -241,12 +241,16 @@ def pair_halves(chars):
     opening mark."""
     halves = set()
     for i in range(len(chars) - 1):
-        a, b = chars[i], chars[i + 1]
-        if a in CLOSING + STOPS and b in SQUEEZABLE:
-            halves.add(i)
-        elif a in OPENING and b in OPENING:
+        a = chars[i]
+        if a in _ENDING:
+            if chars[i + 1] in SQUEEZABLE:
+                halves.add(i)
+        elif a in OPENING and chars[i + 1] in OPENING:
             halves.add(i + 1)
     return halves
+
+
+_ENDING = frozenset(CLOSING + STOPS)
 
 
 @dataclass(frozen=True)
@@ -613,14 +617,13 @@ def _phrases(units):
     held, run, spaced = set(), [], False
     among = False  # the run follows Chinese text (or a mark) on this line
     for unit in units + [None]:
-        if unit is None or unit.char == SPACING or is_cjk_letter(unit.char) \
-                or unit.char in SQUEEZABLE:
+        if unit is None or _ends_run(unit.char):
             # A run with Chinese on neither side is a line of English: its spaces justify it.
             if spaced and (among or unit is not None):
                 held.update(id(u) for u in run)
             if unit is not None and unit.char == SPACING:
                 run, spaced = [unit], False  # the spacing before the next run
-            else:
+            elif run:
                 run, spaced = [], False
             among = True
             continue
@@ -632,6 +635,12 @@ def _phrases(units):
         if unit.char == SPACING and k and id(units[k - 1]) in held:
             held.add(id(unit))
     return held
+
+
+@lru_cache(maxsize=65536)
+def _ends_run(char):
+    """Whether ``char`` ends a Latin run (_phrases): spacing, a Chinese letter or a mark."""
+    return char == SPACING or is_cjk_letter(char) or char in SQUEEZABLE
 
 
 def _gaps(units, strict):
@@ -655,6 +664,7 @@ def _gaps(units, strict):
     return gaps
 
 
+@lru_cache(maxsize=65536)
 def _tier(a, b, strict):
     if gap_is_opportunity(a, b, strict):
         if a in _SPACES:
@@ -671,14 +681,49 @@ def _tier(a, b, strict):
 
 def _split_first_line(text, style, context, max_width, justification_spacing,
                       is_line_start=True, minimum=False):
-    """WeasyPrint's split_first_line, telling first_line_metrics the width it breaks for."""
+    """WeasyPrint's split_first_line, telling first_line_metrics the width it breaks for; a
+    justified paragraph's text is handed over cut short (_short_text)."""
     outer = _state["breaking"]
     _state["breaking"] = None if minimum else (max_width, text, context)
     try:
+        cut = None if minimum or not _squeezes(style) else _short_text(text, style, max_width)
+        if cut is not None:
+            result = _state["split_first_line"](text[:cut], style, context, max_width,
+                                                justification_spacing, is_line_start, minimum)
+            if result[2] is not None:  # the line ended inside: as it ends in the whole text
+                return result
         return _state["split_first_line"](text, style, context, max_width, justification_spacing,
                                           is_line_start, minimum)
     finally:
         _state["breaking"] = outer
+
+
+SHORT_LINES = 1.3  # what _short_text hands to Pango for one line, in lines (at least)
+
+
+def _short_text(text, style, max_width):
+    """Where to cut ``text`` so that Pango lays out little more than the one line asked for
+    (issue 15: WeasyPrint hands over about four lines, `ratio = 4` in split_first_line, all of
+    them itemised, shaped and broken): after SHORT_LINES lines counted at their narrowest
+    (a Chinese letter 1 em, another wide character ½ em, anything else ⅕ em), between Chinese
+    letters, with one more break between letters before the cut. Nothing up to the first
+    line's end and the next word changes: line-break opportunities and shaping only see their
+    neighbours, and WeasyPrint itself cuts its text short the same way. None: no such place
+    before where WeasyPrint cuts anyway."""
+    size = style["font_size"]
+    if (not size or max_width is None or not 0 < max_width < 2 ** 21
+            or style["word_break"] == "keep-all"):
+        return None
+    limit = min(len(text) - 1, int(max_width / size * 4))
+    need = SHORT_LINES * max_width / size
+    total = 0.0
+    for i in range(limit):
+        char = text[i]
+        if total >= need and i >= 2 and is_cjk_letter(char) and is_cjk_letter(text[i - 1]) \
+                and is_cjk_letter(text[i - 2]):
+            return i
+        total += 1.0 if is_cjk_letter(char) else 0.5 if is_wide(char) else 0.0 if is_invisible(char) else 0.2
+    return None
 
 
 def _first_line_metrics(first_line, text, layout, resume_at, space_collapse, style,
@@ -694,8 +739,15 @@ def _first_line_metrics(first_line, text, layout, resume_at, space_collapse, sty
                                  max_width)
         if chosen is not None and chosen != first_line.length:
             first_line, resume_at = SimpleNamespace(length=chosen), chosen
+    table = None
+    if _state.get("measuring") and first_line is not None and not hyphenated:
+        # The measured paragraph's widths, read before WeasyPrint lets go of the shaped line
+        # (_measure_paragraph: no second shaping of the paragraph).
+        table = _char_table(layout, [first_line])
     result = _state["first_line_metrics"](first_line, text, layout, resume_at, space_collapse,
                                           style, hyphenated, hyphenation_character)
+    if table is not None:
+        result[0]._kj_table = table
     if hyphenated:
         result[0]._kj_hyphenated = hyphenation_character  # not in the text: see draw_text
     if text and style["line_height"] != "normal":  # text '': the strut itself being measured
@@ -752,12 +804,17 @@ def _char_table(layout, lines):
 
 # Where a line breaks. WeasyPrint's line breaking is greedy: each line takes as much as fits
 # (here: as fits when squeezed) and knows nothing of what the next line needs. Two things are
-# added, both by laying a line out again in a narrower width, which makes it end earlier:
+# added, both by laying a line out in a narrower width, which makes it end earlier:
 # - a line that fits only by squeezing may be better broken before its last unit and
-#   stretched (badness in kjtypeset.typography.linefit), judged in text_align;
-# - a line followed by a bad one (a long number or word that fits on neither) may take more
-#   or less so that the two together read best: a two-line window of total fit, judged in
-#   _iter_line_boxes before the line is handed to the block.
+#   stretched (badness in kjtypeset.typography.linefit);
+# - a paragraph with a bad line (a long number or word that fits on neither) is planned as a
+#   whole (kjtypeset.typography.paragraph).
+# A justified paragraph is first laid out on one line as wide as it needs (_measure_paragraph):
+# from its widths _greedy_breaks works out where the greedy lines with that local choice end,
+# and each line is laid out once, at its break (_laid_once; issue 15: before, a line was laid
+# out, judged in text_align, laid out again one unit earlier, and a planned paragraph's lines
+# all again). What the widths cannot foretell (a forced break, hyphenation, WeasyPrint breaking
+# elsewhere) goes the long way: greedy lines judged one by one (_greedy_then_planned).
 
 MAX_OPTIONS = 5  # earlier breaks considered for one line
 PLAN_BADNESS = 1.0  # a paragraph with a worse line is planned as a whole
@@ -775,7 +832,7 @@ def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, co
                 and not first_letter_style and linebox.style["direction"] == "ltr")
     _state.update(choosing=choosing, request=None, widen=0.0)
     try:
-        if forced:
+        if forced is not None:  # 0.0: as it comes, the break already chosen (_laid_once)
             return _narrower(args, forced)
         counts = len(absolute_boxes), len(fixed_boxes)
         line, resume_at = _state["get_next_linebox"](*args)
@@ -879,9 +936,33 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
             fixed_boxes, first_letter_style if first else None,
             first_line_style if first else None)
 
-    # Greedy lines first (each with the local choice of _get_next_linebox); only a paragraph
-    # with a line worse than PLAN_BADNESS is planned as a whole and laid out again.
+    # The paragraph is measured once and its breaks chosen from the widths (issue 15): each
+    # line is then laid out once. Paragraphs the measure cannot stand for go the long way.
     counts = len(absolute_boxes), len(fixed_boxes)
+    lines = None
+    if not context.excluded_shapes and not first_letter_style:
+        lines = _laid_once(context, lay, box, skip_stack, position_y, containing_block,
+                           absolute_boxes, fixed_boxes)
+        if lines is None:
+            del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
+    if lines is None:
+        lines = _greedy_then_planned(context, lay, box, skip_stack, position_y, containing_block,
+                                     absolute_boxes, fixed_boxes, first_letter_style, counts)
+    for line, resume_at in lines:
+        handle_leader(context, line, containing_block)
+        yield line, resume_at
+        box.text_indent = 0
+    if lines and lines[-1][1] is not None:  # more than MAX_BUFFERED lines: go on
+        line, resume_at = lines[-1]
+        yield from _iter_line_boxes(context, box, line.position_y + line.height, bottom_space,
+                                    resume_at, containing_block, absolute_boxes, fixed_boxes,
+                                    None, None)
+
+
+def _greedy_then_planned(context, lay, box, skip_stack, position_y, containing_block,
+                         absolute_boxes, fixed_boxes, first_letter_style, counts):
+    """The long way: greedy lines (each with the local choice of _get_next_linebox); only a
+    paragraph with a line worse than PLAN_BADNESS is planned as a whole and laid out again."""
     first = True
     lines, skip, y = [], skip_stack, position_y
     while True:
@@ -901,15 +982,159 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
             lines = planned
         else:  # the greedy lines stand: lay them out again as they were
             lines = _relaid(lay, skip_stack, position_y, len(lines))
-    for line, resume_at in lines:
-        handle_leader(context, line, containing_block)
-        yield line, resume_at
-        box.text_indent = 0
-    if lines and lines[-1][1] is not None:  # more than MAX_BUFFERED lines: go on
-        line, resume_at = lines[-1]
-        yield from _iter_line_boxes(context, box, line.position_y + line.height, bottom_space,
-                                    resume_at, containing_block, absolute_boxes, fixed_boxes,
-                                    None, None)
+    return lines
+
+
+def _laid_once(context, lay, box, skip_stack, position_y, containing_block, absolute_boxes,
+               fixed_boxes):
+    """The paragraph's lines, each laid out once where _greedy_breaks (or, for a paragraph with
+    a line worse than PLAN_BADNESS, the planner) ends it; None when the paragraph cannot be
+    measured or WeasyPrint did not break where the widths said (the long way is taken)."""
+    segments = []  # (measured, greedy lines) up to each forced break (<br>)
+    skip, first = skip_stack, True
+    while True:
+        measured = _measure_paragraph(context, lay, box, skip, position_y, first,
+                                      containing_block, absolute_boxes, fixed_boxes)
+        if measured is None:
+            LOGGER.debug("not measured once: no measure")
+            return None
+        greedy = _greedy_breaks(measured, skip is not None)
+        if greedy is None:
+            return None
+        segments.append((measured, greedy))
+        if sum(len(lines) for _measured, lines in segments) > MAX_BUFFERED:
+            LOGGER.debug("not measured once: too long")
+            return None
+        if measured.resume_at is None:
+            break
+        skip, first = measured.resume_at, False
+    if max(line[2] for _measured, lines in segments for line in lines) > PLAN_BADNESS:
+        return _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
+                              absolute_boxes, fixed_boxes,
+                              sum(len(lines) for _measured, lines in segments), segments[0][0])
+    out, skip, y, first = [], skip_stack, position_y, True
+    for measured, greedy in segments:
+        expected = _narrowers(measured, [line[0] for line in greedy])
+        for (_end, narrower, _badness, model), (_, count) in zip(greedy, expected):
+            _state["foretold"] = model  # for _compose_line: the model of this very line
+            try:
+                line, resume_at = lay(skip, y, first, narrower)
+            finally:
+                _state["foretold"] = None
+            if line is None or _visible_count(line) != count:
+                LOGGER.debug("not measured once: line %d broke elsewhere", len(out) + 1)
+                return None
+            out.append((line, resume_at))
+            skip, y, first = resume_at, line.position_y + line.height, False
+        if resume_at != measured.resume_at:
+            LOGGER.debug("not measured once: the forced break moved")
+            return None
+    return out
+
+
+def _greedy_breaks(measured, continued):
+    """[(line end, px narrower or 0.0, badness, (units, _Model) set or None)]: where WeasyPrint's greedy lines with the local
+    choice of _compose_line/_line_options end, worked out from the measured widths with the
+    same arithmetic (_model and linefit.compose on the same units and widths), without laying
+    the lines out. 0.0: the greedy break itself, laid out at full width. ``continued``: the
+    paragraph goes on from a previous page (its first line is a continuation); None when a
+    break cannot be foretold."""
+    from weasyprint.text.ffi import FROM_UNITS
+
+    units, laid_x = measured.units, measured.laid_x
+    n = len(units)
+    ordered = sorted(measured.chances | {n})
+    em, width = measured.em, measured.available
+    hyphens = measured.hyphens
+    hyphen_points = sorted(hyphens)
+    lines, a = [], 0
+    while a < n:
+        available = width - (measured.indent if a == 0 else 0)
+        continuation = a > 0 or continued
+        # The furthest break at which the line fits as Pango lays it out (at its narrowest;
+        # white space ending the line need not fit).
+        low = bisect_right(ordered, a)
+        i = bisect_right(ordered, bisect_right(laid_x, laid_x[a] + available + 2 * em) - 1, low) - 1
+        while i >= low and laid_x[_unspaced(units, a, ordered[i], _WHITE)] - laid_x[a] > available:
+            i -= 1
+        if i < low:
+            LOGGER.debug("not measured once: a unit wider than the line")
+            return None  # a unit wider than the line
+        p, hyphen = ordered[i], 0.0
+        if hyphens and p < n:
+            # The word after the break, if it may be hyphenated: WeasyPrint's split_first_line
+            # ends the line at the last of its hyphenation points that fits, hyphen included.
+            after = ordered[bisect_right(ordered, p)]
+            points = [h for h in hyphen_points[bisect_right(hyphen_points, p):] if h < after]
+            fitting = [h for h in points if laid_x[h] - laid_x[a] + hyphens[h] <= available]
+            if fitting:
+                p = fitting[-1]
+                hyphen = hyphens[p]
+        q = _unspaced(units, a, p, " ")
+        badness, squeezed, model = _set_as_laid(measured, a, q, continuation, p != n, hyphen)
+        chosen, narrower = p, 0.0
+        if squeezed and badness > 0:
+            # An earlier break in the line's last box may read better (_line_options, which
+            # measures an earlier break from the line's width: a hyphen ending it included).
+            first_of_last = max(a, measured.leaf_starts[units[q - 1].leaf])
+            options = [(p, badness)]
+            j = bisect_left(ordered, p) - 1
+            while (q - first_of_last >= 2 and j >= 0 and ordered[j] > first_of_last
+                   and len(options) <= MAX_OPTIONS):
+                k = ordered[j]
+                j -= 1
+                if not any(u.char != SPACING for u in units[a:k]):
+                    break
+                option = _set_as_laid(measured, a, k, continuation, True, hyphen, result=True)
+                options.append((k, option.badness()))
+                if options[-1][1] > options[-2][1] and not (
+                        option.squeeze or option.spacing_squeeze or option.space_shrink):
+                    break
+            k, option_badness = min(options, key=lambda option: option[1])
+            if k != p and option_badness < badness - 1e-6:
+                # Laid out again at k, the line is set without what ends it there (spaces).
+                chosen = k
+                badness, _squeezed, model = _set_as_laid(measured, a, _unspaced(units, a, k, " "),
+                                                         continuation, True, 0.0)
+        if chosen != p:
+            following = ordered[bisect_right(ordered, chosen)]
+            laid = laid_x[chosen] - laid_x[a] + (measured.indent if a == 0 else 0)
+            narrower = (width - laid - min((laid_x[following] - laid_x[chosen]) / 2, em / 4)) * FROM_UNITS
+        lines.append((chosen, narrower, badness, model))
+        a = chosen
+    return lines
+
+
+_WHITE = (" ", "\u3000")
+
+
+def _unspaced(units, a, k, white):
+    """``k`` less the white space ending units[a:k] (what WeasyPrint removes from a line's end,
+    or what Pango lets hang past the measure)."""
+    while k > a and units[k - 1].char in white:
+        k -= 1
+    return k
+
+
+def _set_as_laid(measured, a, k, continuation, justify, hyphen, result=False):
+    """What _compose_line makes of units[a:k] laid out as one line (``hyphen``: the width of a
+    hyphen drawn at its end): (badness, squeezed, (the units, their _Model) or None when it
+    would leave the line to WeasyPrint); with ``result``, linefit's Result (as _line_options
+    judges an earlier break)."""
+    composition = _state["composition"]
+    units = measured.units[a:k]
+    model = _model(units, composition, True, continuation, True)
+    available = measured.available - (measured.indent if a == 0 else 0)
+    extra = available - (measured.laid_x[k] - measured.laid_x[a] + hyphen) + model.freed
+    outcome = linefit.compose(model.flexes, model.tiers, extra, measured.em, justify,
+                              composition.max_gap_em)
+    if result:
+        return outcome
+    if not model.flexes and not model.fixed and not (justify and any(
+            t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
+        return 0.0, False, None  # nothing to set: WeasyPrint's own line
+    squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
+    return outcome.badness(), squeezed, (units, model)
 
 
 def _relaid(lay, skip, y, count):
@@ -926,12 +1151,16 @@ def _relaid(lay, skip, y, count):
 
 
 def _planned_lines(context, lay, box, skip, y, containing_block, absolute_boxes, fixed_boxes,
-                   limit):
-    """The paragraph's lines where the planner ends them (None: it cannot plan this one)."""
+                   limit, measured=None):
+    """The paragraph's lines where the planner ends them (None: it cannot plan this one).
+    ``measured``: the paragraph from ``skip`` already measured (_measure_paragraph)."""
     lines, first = [], True
     while len(lines) < limit + 8:
-        plan = _plan_lines(context, lay, box, skip, y, first, containing_block, absolute_boxes,
-                           fixed_boxes)
+        if measured is not None:
+            plan, measured = _planned_breaks(measured), None
+        else:
+            plan = _plan_lines(context, lay, box, skip, y, first, containing_block, absolute_boxes,
+                               fixed_boxes)
         if plan is None:
             return None if not lines else lines + _relaid(lay, skip, y, limit)
         for narrower, expected in plan:
@@ -958,9 +1187,68 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
                 absolute_boxes, fixed_boxes):
     """[(px narrower, visible characters)] for each line of the paragraph (up to a forced
     break), or None when the paragraph is not one the planner can measure."""
+    measured = _measure_paragraph(context, lay, box, skip_stack, position_y, first,
+                                  containing_block, absolute_boxes, fixed_boxes)
+    return None if measured is None else _planned_breaks(measured)
+
+
+@dataclass
+class _Paragraph:
+    """A paragraph (up to a forced break) measured on one line: the planner's units and the
+    places a line may end."""
+
+    planner: paragraph.Planner
+    units: list  # the composer's _Unit of each planner unit
+    chances: set  # unit indexes a line may start at
+    hyphens: dict  # unit index a word may be hyphenated before -> width of the hyphen
+    leaf_starts: list  # unit index of each leaf's first unit
+    laid_x: list  # where each unit starts as laid out (a phrase's space shrunk), from the first
+    available: float  # the measure (Pango units)
+    indent: float  # the first line's indent (Pango units)
+    em: float
+    first: bool  # starts the paragraph (not continued from a previous page)
+    resume_at: object  # where the measured line ended (None: the paragraph's end)
+
+
+def _planned_breaks(measured):
+    """[(px narrower, visible characters)] of the lines where the planner ends them, or None."""
+    ends = measured.planner.plan(sorted(measured.chances), measured.available - measured.indent,
+                                 measured.available, first_continues=not measured.first,
+                                 hyphens=measured.hyphens)
+    return None if ends is None else _narrowers(measured, ends)
+
+
+def _narrowers(measured, ends):
+    """[(px narrower to lay each line out in, its visible characters)] for lines ending at
+    ``ends``; None as the last line's narrower (laid out as it comes)."""
+    from weasyprint.text.ffi import FROM_UNITS
+
+    planner, units, hyphens, chances = measured.planner, measured.units, measured.hyphens, measured.chances
+    available, indent, em = measured.available, measured.indent, measured.em
+    plan, start = [], 0
+    ordered = sorted(chances | set(hyphens) | {len(units)})
+    for end in ends:
+        hyphen = hyphens.get(end, 0.0) if end not in chances else 0.0
+        if end == len(units):
+            narrower = None
+        else:
+            following = ordered[bisect_right(ordered, end)] if end < ordered[-1] else len(units)
+            next_unit = planner.x[following] - planner.x[end]
+            laid = planner.x[end] - planner.x[start] + (indent if start == 0 else 0) + hyphen
+            narrower = (available - laid - min(next_unit / 2, em / 4)) * FROM_UNITS
+        expected = sum(1 for u in units[start:end] if u.char != SPACING and u.char not in _SPACES)
+        plan.append((narrower, expected + bool(hyphen)))  # a hyphen is drawn as a character
+        start = end
+    return plan
+
+
+def _measure_paragraph(context, lay, box, skip_stack, position_y, first, containing_block,
+                       absolute_boxes, fixed_boxes):
+    """The paragraph from ``skip_stack`` laid out on one line as wide as it needs, as a
+    _Paragraph; None when it is not one the planner can measure."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.inline import can_break_text
-    from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
+    from weasyprint.text.ffi import TO_UNITS
     from weasyprint.text.line_break import create_layout
 
     composition = _state["composition"]
@@ -968,7 +1256,7 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
     _state["measuring"] = True
     try:
         # The rest of the paragraph on one line as wide as it needs: every box as laid out.
-        line, _resume_at = lay(skip_stack, position_y, first, narrower=-1e7)
+        line, measured_resume = lay(skip_stack, position_y, first, narrower=-1e7)
     finally:
         _state["measuring"] = False
         del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
@@ -987,10 +1275,13 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
         indexes.append(k)
     for i, leaf in enumerate(leaves):
         offsets, indexes = by_leaf.get(i, ([], []))
-        layout = create_layout(leaf.text, leaf.style, context, max_width=None, justification_spacing=0)
-        shaped, _ = _state["get_first_line"](layout)
-        table = _char_table(layout, [shaped])
-        layout.deactivate()
+        table = leaf.pango_layout.__dict__.get("_kj_table")
+        if table is None or len(table) != len(leaf.text) or \
+                "".join(row[0] for row in table) != leaf.text:  # shaped as a text of its own
+            layout = create_layout(leaf.text, leaf.style, context, max_width=None, justification_spacing=0)
+            shaped, _ = _state["get_first_line"](layout)
+            table = _char_table(layout, [shaped])
+            layout.deactivate()
         for _char, start, _end, width, may_break in table:
             widths[(i, start)] = width
             if may_break and start:
@@ -1031,6 +1322,7 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
                                       unit.char in _SPACES, gap))
     # Inline boxes' margins, borders and paddings: what the units do not account for.
     laid = box.text_indent * TO_UNITS
+    laid_x = [0.0]
     for k, unit in enumerate(units):
         if k and unit.leaf != units[k - 1].leaf:
             drift = (leaves[unit.leaf].position_x - line.position_x) * TO_UNITS - laid
@@ -1039,30 +1331,16 @@ def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_blo
                 planned[k - 1] = paragraph.Unit(previous.width + drift, previous.extra, previous.mark,
                                                 previous.spacing, previous.space, previous.gap)
                 laid += drift
+                laid_x[-1] += drift
         laid += planned[k].width - restored.get(k, 0.0)  # as laid out, to compare with the boxes
+        laid_x.append(laid - box.text_indent * TO_UNITS)
     available = containing_block.width * TO_UNITS
     indent = box.text_indent * TO_UNITS
     planner = paragraph.Planner(planned, em, composition.max_gap_em,
                                 composition.halfwidth_line_start, composition.halfwidth_line_end)
-    ends = planner.plan(sorted(chances), available - indent, available, first_continues=not first,
-                        hyphens=hyphens)
-    if ends is None:
-        return None
-    plan, start = [], 0
-    ordered = sorted(chances | set(hyphens) | {len(units)})
-    for end in ends:
-        hyphen = hyphens.get(end, 0.0) if end not in chances else 0.0
-        if end == len(units):
-            narrower = None
-        else:
-            following = next((c for c in ordered if c > end), len(units))
-            next_unit = planner.x[following] - planner.x[end]
-            laid = planner.x[end] - planner.x[start] + (indent if start == 0 else 0) + hyphen
-            narrower = (available - laid - min(next_unit / 2, em / 4)) * FROM_UNITS
-        expected = sum(1 for u in units[start:end] if u.char != SPACING and u.char not in _SPACES)
-        plan.append((narrower, expected + bool(hyphen)))  # a hyphen is drawn as a character
-        start = end
-    return plan
+    leaf_starts = [by_leaf[i][1][0] if i in by_leaf else None for i in range(len(leaves))]
+    return _Paragraph(planner, units, chances, hyphens, leaf_starts, laid_x, available, indent, em,
+                      first, measured_resume)
 
 
 _pyphens = {}
@@ -1352,7 +1630,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
     # A line that continues a justified paragraph (set by _iter_line_boxes); headings,
     # contents entries and the paragraph's first line are no continuation.
     continuation = bool(_state.get("continuation")) and _squeezes(line.style)
-    model = _model(units, composition, True, continuation, True)
+    model = _foretold(units, continuation) or _model(units, composition, True, continuation, True)
     if not model.flexes and not model.fixed and not (justify and any(
             t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
         return False  # nothing to set: WeasyPrint's own (a line with no gap it could widen)
@@ -1446,6 +1724,27 @@ def _compose_line(context, line, available_width, justify, choose=False):
     return True
 
 
+def _foretold(units, continuation):
+    """The _Model _greedy_breaks made of this line from the measured paragraph, on the line's
+    own units (the same characters, in boxes split differently); None for another line."""
+    foretold = _state.get("foretold")
+    if foretold is None:
+        return None
+    measured, model = foretold
+    if (model.continuation != continuation or len(measured) != len(units)
+            or any(m.char != u.char or m.em != u.em or m.squeezed != u.squeezed
+                   or m.box_half != u.box_half for m, u in zip(measured, units))):
+        return None
+    _state["foretold"] = None
+    index = {id(m): u for m, u in zip(measured, units)}
+    return _Model(flexes=model.flexes,
+                  flex_units=[(index[id(unit)], side) for unit, side in model.flex_units],
+                  tiers=model.tiers,
+                  gap_units=[(index[id(a)], index[id(b)]) for a, b in model.gap_units],
+                  fixed=[(index[id(unit)], side, change) for unit, side, change in model.fixed],
+                  freed=model.freed, continuation=model.continuation)
+
+
 def _edit_flex(edit, unit, side, change):
     """A mark widens on its blank side, spacing after itself."""
     if side == "left":
@@ -1520,7 +1819,6 @@ def install(composition=None, measure=False, **switches):
     from weasyprint.text import line_break
     composition = composition or Composition()
     if switches:
-        from dataclasses import replace
         composition = replace(composition, **switches)
     _state.update(
         composition=composition, measure=measure, breaking=None, choosing=False, request=None,
