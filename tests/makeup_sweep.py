@@ -2,7 +2,7 @@
 issues and read each back with the independent checkers.
 
     .venv/bin/python tests/makeup_sweep.py [--count 20] [--only 3,7] [--keep DIR] [--json FILE]
-                                           [--tools /work/shared/tools]
+                                           [--layout gongwen] [--tools /work/shared/tools]
 
 Every issue is drawn from its own seed (``SEED + n``), so a run is repeatable: 7–12 articles,
 sections (with sectionless articles after them), figures of many shapes and resolutions
@@ -159,6 +159,7 @@ def main() -> int:
     parser.add_argument("--only", help="issue numbers, comma-separated")
     parser.add_argument("--keep", type=Path, help="write the issues and PDFs here (default: a temporary folder)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    parser.add_argument("--layout", help="set the issues in this layout (default: the manifest's default, jianbao)")
     parser.add_argument("--tools", type=Path, default=TOOLS)
     args = parser.parse_args()
     from kjtypeset.build import build_issue
@@ -173,6 +174,10 @@ def main() -> int:
             folder = root / f"sweep-{n:02d}"
             manifest = mi.write_issue(folder, specs, number=n + 1, seed=SEED + n,
                                       distribution=distribution, images=images)
+            if args.layout:
+                text = manifest.read_text(encoding="utf-8")
+                manifest.write_text(text.replace("articles:\n", f"layout: {args.layout}\narticles:\n", 1),
+                                    encoding="utf-8")
             started = time.perf_counter()
             try:
                 result = build_issue(manifest, folder / "out", editions=("proof",))
