@@ -536,3 +536,32 @@ def test_a_section_opener_one_line_short_of_the_room_starts_at_the_page_foot(tmp
         # White is kept above the heading: more than half a line between the text and it.
         assert heading["top"] - last_of_first["bottom"] > 0.5 * PITCH
         assert_on_grid(pdf)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("layout", "number"), [("jianbao", 2), ("gongwen", 1)])
+def test_the_end_block_fits_under_the_last_text_instead_of_after_a_blank_page(tmp_path, layout, number):
+    """Sweep issues whose 版记 fell a little short of the room under the text of the last,
+    even page and went on after a blank page (GB/T 9704 §7.5 allows that, but a reader sees
+    a wasted leaf): jianbao's issue 2 fits with the white above the 版记's top rule closed up
+    to a quarter line, gongwen's issue 1 with the blank line before the last article's title
+    on the page before taken out as well."""
+    import makeup_sweep
+    specs, distribution, images = makeup_sweep.plan(number)
+    manifest = mi.write_issue(tmp_path / "issue", specs, number=number + 1, seed=makeup_sweep.SEED + number,
+                              distribution=distribution, images=images)
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("articles:\n", f"layout: {layout}\narticles:\n", 1),
+                        encoding="utf-8")
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    texts = page_texts(result.pdf)
+    assert len(texts) % 2 == 0 and all(squash(text) for text in texts)  # no blank page
+    assert "编印：" in squash(texts[-1]) and "编印：" not in squash("".join(texts[:-1]))
+    with pdfplumber.open(result.pdf) as pdf:
+        last = pdf.pages[-1]
+        rows = lines_of(last)
+        first_row = next(n for n, line in enumerate(rows) if line["text"].startswith(("报：", "抄送", "编印")))
+        assert first_row >= 5  # the 版记 page carries the last article's text
+        text_bottom = rows[first_row - 1]["bottom"]
+        rule = min(r for r in rules_of(last) if r > text_bottom)
+        pitch = PITCH if layout == "jianbao" else 225 / 22 * MM
+        assert rule - text_bottom > 0.1 * pitch  # the 版记's rule stays clear of the text
