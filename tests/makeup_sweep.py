@@ -10,7 +10,8 @@ sections (with sectionless articles after them), figures of many shapes and reso
 distribution lists from none to very long, issues ending on odd and even pages. Images are
 drawn with Pillow at run time (tests/makeup_issues.py); nothing here is committed but code.
 
-For each issue it prints the pages, pagecheck's verdict (holes, sparse pages; exit 0 wanted),
+For each issue it prints the pages, pagecheck's verdict (holes, sparse pages; exit 0 wanted)
+and whether the figures' captions read back in their order,
 linecheck's grid share (≥ 0.95 wanted) and its lowest facing-page register, and pdfcheck's
 flush ratio and defects. Exit status 1 when any issue fails pagecheck or the grid target.
 """
@@ -137,6 +138,20 @@ def tool(name: str, tools: Path, pdf: Path, *args: str) -> subprocess.CompletedP
                           capture_output=True, text=True, check=False)
 
 
+def figure_order(pdf: Path) -> list[int]:
+    """The figure numbers of the captions, page by page, top to bottom, as read back."""
+    import re
+
+    import pdfplumber
+    numbers = []
+    with pdfplumber.open(pdf) as document:
+        for page in document.pages:
+            for line in (page.extract_text() or "").splitlines():
+                if (found := re.match(r"图\s*(\d+)\s", line.strip() + " ")) and len(line.strip()) < 20:
+                    numbers.append(int(found.group(1)))
+    return numbers
+
+
 def check(pdf: Path, tools: Path) -> dict:
     page = tool("pagecheck.py", tools, pdf, "--json")
     pages = json.loads(page.stdout)
@@ -147,7 +162,12 @@ def check(pdf: Path, tools: Path) -> dict:
     problems = [f"hole p{h['page']} {h['empty_share']:.0%}" for h in pages["holes"]]
     problems += [f"{s['why']} p{s['page']}" + (f" ({s['lines']})" if s["why"] != "blank" else "")
                  for s in pages["sparse"]]
-    return {"pages": pages["pages"], "pagecheck_ok": page.returncode == 0, "pagecheck": problems,
+    # Figures keep their order (issue 13): pagecheck does not look, so this is read back here.
+    order = figure_order(pdf)
+    in_order = order == sorted(order)
+    if not in_order:
+        problems.append("figures " + ",".join(map(str, order)))
+    return {"pages": pages["pages"], "pagecheck_ok": page.returncode == 0 and in_order, "pagecheck": problems,
             "end_block_page": pages.get("end_block_page"),
             "grid": grid["share_of_body_lines_on_grid"], "register_min": min(spreads, default=None),
             "flush": quality["justify"]["ratio"], "pdfcheck": quality["defects"]}

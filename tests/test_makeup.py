@@ -565,3 +565,20 @@ def test_the_end_block_fits_under_the_last_text_instead_of_after_a_blank_page(tm
         rule = min(r for r in rules_of(last) if r > text_bottom)
         pitch = PITCH if layout == "jianbao" else 225 / 22 * MM
         assert rule - text_bottom > 0.1 * pitch  # the 版记's rule stays clear of the text
+
+
+@pytest.mark.slow
+def test_figures_moved_back_onto_the_page_before_keep_their_order(tmp_path):
+    """Gongwen's sweep issue 15: its last article's three figures pile up at its end. Moving
+    图4 back onto the page before, ahead of 图3 (which stayed on the later page), once passed
+    pagecheck with the figures out of order; a figure never overtakes an earlier one of its
+    article."""
+    import makeup_sweep
+    specs, distribution, images = makeup_sweep.plan(15)
+    manifest = mi.write_issue(tmp_path / "issue", specs, number=16, seed=makeup_sweep.SEED + 15,
+                              distribution=distribution, images=images)
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("articles:\n", "layout: gongwen\narticles:\n", 1),
+                        encoding="utf-8")
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    numbers = makeup_sweep.figure_order(result.pdf)
+    assert numbers == [1, 2, 3, 4, 5]
