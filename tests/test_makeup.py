@@ -543,9 +543,9 @@ def test_a_section_opener_one_line_short_of_the_room_starts_at_the_page_foot(tmp
 def test_the_end_block_fits_under_the_last_text_instead_of_after_a_blank_page(tmp_path, layout, number):
     """Sweep issues whose 版记 fell a little short of the room under the text of the last,
     even page and went on after a blank page (GB/T 9704 §7.5 allows that, but a reader sees
-    a wasted leaf): jianbao's issue 2 fits with the white above the 版记's top rule closed up
-    to a quarter line, gongwen's issue 1 with the blank line before the last article's title
-    on the page before taken out as well."""
+    a wasted leaf): jianbao's issue 2 fits with the margin above the 版记's top rule closed up
+    (the last line's leading keeps white under its glyphs), gongwen's issue 1 with the blank
+    line before the last article's title on the page before taken out as well."""
     import makeup_sweep
     specs, distribution, images = makeup_sweep.plan(number)
     manifest = mi.write_issue(tmp_path / "issue", specs, number=number + 1, seed=makeup_sweep.SEED + number,

@@ -31,7 +31,7 @@ hooks act while it paginates, where the facts are known:
    before it, so it lands on the next even page (GB/T 9704-2012 §7.5, §10). When it does
    not fit under the text of the last, even page, that page is laid out again with its
    figures at their smallest, then with the block's rows at the layout's
-   ``end_block_min_leading`` and the white above it at a quarter line; a later layout may
+   ``end_block_min_leading`` and the margin above it closed up; a later layout may
    close up the blank lines between articles on that page and the one before
    (``_close_up_css``); only then does it go to the next even page, after a blank one
    (GB/T 9704 §7.5 provides for that blank page).
@@ -504,14 +504,16 @@ class _Plan:
     tight_end: bool = False  # the end block's rows at the layout's end_block_min_leading
 
 
-END_BLOCK_MIN_GAP = 0.25  # body lines between the text and a closed-up 版记's top rule
+# The white a closed-up 版记 keeps above its top rule, in body lines: none of its own; the last
+# line of text keeps the lower half of its leading under its glyphs (about a fifth of a line).
+END_BLOCK_MIN_GAP = 0.0
 
 
 def _tighten_end_block(state: _Pagination, root_box, tight: bool) -> None:
     """Set the end block's rows at the layout's end_block_min_leading (or back as they were):
-    every box of it whose line height is the block's own (a number, as 1.75); and the white
-    above its top rule at a quarter line (the layout's is more: half a line), still clear of
-    the text's descenders."""
+    every box of it whose line height is the block's own (a number, as 1.75); and the margin
+    above its top rule closed up (END_BLOCK_MIN_GAP; the layout's is half a line): the last
+    line of text above still has the lower half of its leading as white."""
     from weasyprint.css.properties import Dimension
     if state.end_block is False:
         state.end_block = next((c for c in root_box.descendants() if _is_end_block(c)), None)
@@ -1145,7 +1147,10 @@ def _close_up_css(document, settings: Settings) -> str:
     pages = document.pages
     if problem is None or problem[0] + 2 != len(pages) or not settings.end_block_even_page:
         return ""
-    last = problem[0]  # the last page of text (1-based); the one after it stands blank
+    last = problem[0]  # the last page of text (1-based) when the one after it stands blank …
+    blank = pages[last]._page_box
+    if any(_prints(c) for c in blank.children if not isinstance(c, boxes.MarginBox)):
+        return ""  # … not a last page of text holding too few lines (_tail_problem's other case)
     root_box = pages[0]._page_box.children[0]
     pitch = _pitch_of(root_box)
     end = next((b for b in pages[-1]._page_box.descendants() if _is_end_block(b)), None)
@@ -1167,8 +1172,12 @@ def _close_up_css(document, settings: Settings) -> str:
         b.position_y + b.margin_height() for b in page_box.descendants() if _is_figure(b) or b.is_table_wrapper]
     if not flow:
         return ""
-    lines = math.ceil((need - (floor - max(flow))) / pitch - EPSILON)
-    if lines < 1 or lines > MAX_CLOSE_UPS:
+    # Lines to gain: at least as the rows at their tightest estimate (the flex rows do not
+    # shrink quite in proportion), at most as they are now.
+    room = floor - max(flow)
+    least = max(1, math.ceil((need - room) / pitch - EPSILON))
+    most = max(least, math.ceil((end.margin_height() - end.margin_top - room) / pitch - EPSILON))
+    if least > MAX_CLOSE_UPS:
         return ""
     # The openers with a blank line above them on the last page and the one before (not at
     # a page top, where the margin is dropped anyway), latest first.
@@ -1189,10 +1198,10 @@ def _close_up_css(document, settings: Settings) -> str:
             if heading is not None and box.element not in {g for g, _h in found}:
                 found.append((box.element, heading))
         gaps += reversed(found)
-    if len(gaps) < lines:
+    if len(gaps) < least:
         return ""
     css = []
-    for element, heading in gaps[:lines]:
+    for element, heading in gaps[:min(most, MAX_CLOSE_UPS)]:
         css.append(f"{_selector(root, element)} {{ margin-top: 0 !important; }}\n")
         css.append(f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }}\n")
     return "".join(css)
