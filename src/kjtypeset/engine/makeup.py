@@ -703,7 +703,7 @@ def _in_flow_layout(context, box, index, child, new_children, page_is_empty, abs
                           first_letter_style, first_line_style, discard, next_page, max_lines,
                           settings, state, moved=True)
             # One that does not fit stops the rest: figures keep their order (a smaller one
-            # after it was laid here, ahead of it).
+            # after it would be laid here, ahead of it).
             if result is None:
                 break
             abort, stop, resume_at, new_position_y, margins, _next, children, _lines = result
