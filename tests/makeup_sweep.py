@@ -12,7 +12,8 @@ drawn with Pillow at run time (tests/makeup_issues.py); nothing here is committe
 
 For each issue it prints the pages, pagecheck's verdict (holes, sparse pages; exit 0 wanted)
 and whether the figures' captions read back in their order,
-linecheck's grid share (≥ 0.95 wanted) and its lowest facing-page register, and pdfcheck's
+linecheck's grid share (≥ 0.95 wanted), its lowest facing-page register and the body lines
+that face a body line off its baseline (``off``, see off_register), and pdfcheck's
 flush ratio and defects. Exit status 1 when any issue fails pagecheck or the grid target.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import subprocess
 import sys
@@ -152,10 +154,25 @@ def figure_order(pdf: Path) -> list[int]:
     return numbers
 
 
+def off_register(lines: list[dict]) -> int:
+    """Body lines of a left page that face a body line of the right page (within 20 pt) but
+    not on its baseline (0.5 pt). linecheck's register share also counts the lines that face
+    a figure, a title or white, which the content decides, not the grid."""
+    bases: dict[int, list[float]] = {}
+    for line in lines:
+        bases.setdefault(line["page"], []).append(line["base"])
+    off = 0
+    for page in range(2, max(bases, default=0) + 1, 2):
+        for y in bases.get(page, []):
+            nearest = min((abs(y - z) for z in bases.get(page + 1, [])), default=math.inf)
+            off += 0.5 < nearest < 20
+    return off
+
+
 def check(pdf: Path, tools: Path) -> dict:
     page = tool("pagecheck.py", tools, pdf, "--json")
     pages = json.loads(page.stdout)
-    lines = json.loads(tool("linecheck.py", tools, pdf).stdout)
+    lines = json.loads(tool("linecheck.py", tools, pdf, "--lines").stdout)
     quality = json.loads(tool("pdfcheck.py", tools, pdf, "--json").stdout)
     grid = lines["grid"]
     spreads = [s["share"] for s in grid["facing_pages_register"]]
@@ -170,6 +187,7 @@ def check(pdf: Path, tools: Path) -> dict:
     return {"pages": pages["pages"], "pagecheck_ok": page.returncode == 0 and in_order, "pagecheck": problems,
             "end_block_page": pages.get("end_block_page"),
             "grid": grid["share_of_body_lines_on_grid"], "register_min": min(spreads, default=None),
+            "off_register": off_register(lines["lines"]),
             "flush": quality["justify"]["ratio"], "pdfcheck": quality["defects"]}
 
 
@@ -188,7 +206,7 @@ def main() -> int:
     results = []
     with tempfile.TemporaryDirectory() as scratch:
         root = args.keep or Path(scratch)
-        print(f"{'issue':<6}{'arts':>5}{'pages':>6}{'build s':>8}  {'pagecheck':<44}{'grid':>6}{'reg':>6}{'flush':>7}  pdfcheck")
+        print(f"{'issue':<6}{'arts':>5}{'pages':>6}{'build s':>8}  {'pagecheck':<44}{'grid':>6}{'reg':>6}{'off':>4}{'flush':>7}  pdfcheck")
         for n in numbers:
             specs, distribution, images = plan(n)
             folder = root / f"sweep-{n:02d}"
@@ -212,7 +230,7 @@ def main() -> int:
             results.append(row)
             verdict = "ok" if row["pagecheck_ok"] else "; ".join(row["pagecheck"])
             print(f"{n:<6}{len(specs):>5}{row['pages']:>6}{seconds:>8.1f}  {verdict:<44}"
-                  f"{row['grid']:>6}{row['register_min'] or 0:>6}{row['flush']:>7}  "
+                  f"{row['grid']:>6}{row['register_min'] or 0:>6}{row['off_register']:>4}{row['flush']:>7}  "
                   f"{'; '.join(row['pdfcheck']) or '-'}", flush=True)
     failed = [r for r in results if not r["pagecheck_ok"] or (r["grid"] or 0) < 0.95]
     print(f"{len(results) - len(failed)}/{len(results)} issues pass pagecheck and the grid "
