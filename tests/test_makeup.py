@@ -582,3 +582,23 @@ def test_figures_moved_back_onto_the_page_before_keep_their_order(tmp_path):
     result = build_issue(manifest, tmp_path / "out", editions=("proof",))
     numbers = makeup_sweep.figure_order(result.pdf)
     assert numbers == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.slow
+def test_a_last_page_of_few_lines_gets_more_by_opening_the_gap_above_an_opener(tmp_path):
+    """Gongwen's sweep issue 31 (not one of the twenty the sweep runs): page 20 ends with a
+    whole paragraph and the last paragraph of the issue, four lines, stands alone on page 21
+    before the 版记 page. The blank line above the last opener on page 20 grows by a line
+    (拉行): the paragraph at its foot breaks and two of its lines go over."""
+    import makeup_sweep
+    specs, distribution, images = makeup_sweep.plan(31)
+    manifest = mi.write_issue(tmp_path / "issue", specs, number=32, seed=makeup_sweep.SEED + 31,
+                              distribution=distribution, images=images)
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("articles:\n", "layout: gongwen\narticles:\n", 1),
+                        encoding="utf-8")
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    texts = page_texts(result.pdf)
+    assert "编印：" in squash(texts[-1]) and "编印：" not in squash(texts[-2])
+    with pdfplumber.open(result.pdf) as pdf:
+        before_end_block = [line for line in lines_of(pdf.pages[-2]) if not line["text"].startswith("—")]
+        assert len(before_end_block) >= 5  # no longer four lines alone

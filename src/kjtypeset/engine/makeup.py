@@ -1087,7 +1087,7 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     if moves:
         out.append(("", replace(settings, moves=tuple(sorted(set(settings.moves) | set(moves))),
                                 smallest=tuple(sorted(set(settings.smallest) | set(smallest))))))
-    if (push := _tail_push(document)) is not None:
+    if (push := _tail_push(document) or _open_up_css(document)) is not None:
         out.append((push, settings))
     if settings.figure_page_share < 1 and any(
             _element_attr(b, FIGURE) is not None for p in document.pages[-3:] for b in p._page_box.descendants()):
@@ -1418,6 +1418,40 @@ def _tail_push(document) -> str | None:
     if first is None or first in earlier or empty > MAX_HOLE * box.height:
         return None
     return f"{_selector(root, first)} {{ break-before: page !important; }}\n"
+
+
+def _open_up_css(document) -> str | None:
+    """CSS that moves a few lines onto a last page of text holding too few when the page
+    before ends with a whole paragraph (nothing to break there): the blank line above the
+    last opener on that page (an article's or a section's, not at the page top) grows by as
+    many lines as are wanted, so the paragraph at its foot breaks and its last lines go over
+    (拉行, the reverse of _close_up_css). None when there is no such opener, or when the
+    last page is not short of lines."""
+    problem = _tail_problem(document)
+    if problem is None:
+        return None
+    page, lines = problem
+    pages = [_flow_lines(p._page_box) for p in document.pages]
+    before, after = pages[page - 1], pages[page]
+    if not before or not after or before[-1][0] is after[0][0] or lines > 2:
+        return None  # a paragraph broken there is _tail_push's case
+    root_box = document.pages[0]._page_box.children[0]
+    pitch = _pitch_of(root_box)
+    box = document.pages[page - 1]._page_box
+    earlier = {b.element for b in document.pages[page - 2]._page_box.descendants() if b.element is not None}
+    opener = None
+    for child in box.descendants():
+        if _own_style(child) is None or child.element is None or child.element in earlier:
+            continue
+        margin = child.style["margin_top"]
+        if (pitch and getattr(margin, "unit", None) == "px" and margin.value >= pitch / 2
+                and child.position_y > box.content_box_y() + EPSILON and _first_heading(child) is not None):
+            opener = (child.element, margin.value)
+    if opener is None:
+        return None
+    element, margin = opener
+    root = root_box.element
+    return f"{_selector(root, element)} {{ margin-top: {margin + lines * pitch:.4f}px !important; }}\n"
 
 
 def _tail_problem(document) -> tuple[int, int] | None:
