@@ -574,3 +574,69 @@ def test_a_section_opener_one_line_short_of_the_room_starts_at_the_page_foot(tmp
         # White is kept above the heading: more than half a line between the text and it.
         assert heading["top"] - last_of_first["bottom"] > 0.5 * PITCH
         assert_on_grid(pdf)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("layout", "number"), [("jianbao", 2), ("gongwen", 1)])
+def test_the_end_block_fits_under_the_last_text_instead_of_after_a_blank_page(tmp_path, layout, number):
+    """Sweep issues whose 版记 fell a little short of the room under the text of the last,
+    even page and went on after a blank page (GB/T 9704 §7.5 allows that, but a reader sees
+    a wasted leaf): jianbao's issue 2 fits with the margin above the 版记's top rule closed up
+    (the last line's leading keeps white under its glyphs), gongwen's issue 1 with the blank
+    line before the last article's title on the page before taken out as well."""
+    import makeup_sweep
+    specs, distribution, images = makeup_sweep.plan(number)
+    manifest = mi.write_issue(tmp_path / "issue", specs, number=number + 1, seed=makeup_sweep.SEED + number,
+                              distribution=distribution, images=images)
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("articles:\n", f"layout: {layout}\narticles:\n", 1),
+                        encoding="utf-8")
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    texts = page_texts(result.pdf)
+    assert len(texts) % 2 == 0 and all(squash(text) for text in texts)  # no blank page
+    assert "编印：" in squash(texts[-1]) and "编印：" not in squash("".join(texts[:-1]))
+    with pdfplumber.open(result.pdf) as pdf:
+        last = pdf.pages[-1]
+        rows = lines_of(last)
+        first_row = next(n for n, line in enumerate(rows) if line["text"].startswith(("报：", "抄送", "编印")))
+        assert first_row >= 5  # the 版记 page carries the last article's text
+        text_bottom = rows[first_row - 1]["bottom"]
+        rule = min(r for r in rules_of(last) if r > text_bottom)
+        pitch = PITCH if layout == "jianbao" else 225 / 22 * MM
+        assert rule - text_bottom > 0.1 * pitch  # the 版记's rule stays clear of the text
+
+
+@pytest.mark.slow
+def test_figures_moved_back_onto_the_page_before_keep_their_order(tmp_path):
+    """Gongwen's sweep issue 15: its last article's three figures pile up at its end. Moving
+    图4 back onto the page before, ahead of 图3 (which stayed on the later page), once passed
+    pagecheck with the figures out of order; a figure never overtakes an earlier one of its
+    article."""
+    import makeup_sweep
+    specs, distribution, images = makeup_sweep.plan(15)
+    manifest = mi.write_issue(tmp_path / "issue", specs, number=16, seed=makeup_sweep.SEED + 15,
+                              distribution=distribution, images=images)
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("articles:\n", "layout: gongwen\narticles:\n", 1),
+                        encoding="utf-8")
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    numbers = makeup_sweep.figure_order(result.pdf)
+    assert numbers == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.slow
+def test_a_last_page_of_few_lines_gets_more_by_opening_the_gap_above_an_opener(tmp_path):
+    """Gongwen's sweep issue 31 (not one of the twenty the sweep runs): page 20 ends with a
+    whole paragraph and the last paragraph of the issue, four lines, stands alone on page 21
+    before the 版记 page. The blank line above the last opener on page 20 grows by a line
+    (拉行): the paragraph at its foot breaks and two of its lines go over."""
+    import makeup_sweep
+    specs, distribution, images = makeup_sweep.plan(31)
+    manifest = mi.write_issue(tmp_path / "issue", specs, number=32, seed=makeup_sweep.SEED + 31,
+                              distribution=distribution, images=images)
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("articles:\n", "layout: gongwen\narticles:\n", 1),
+                        encoding="utf-8")
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    texts = page_texts(result.pdf)
+    assert "编印：" in squash(texts[-1]) and "编印：" not in squash(texts[-2])
+    with pdfplumber.open(result.pdf) as pdf:
+        before_end_block = [line for line in lines_of(pdf.pages[-2]) if not line["text"].startswith("—")]
+        assert len(before_end_block) >= 5  # no longer four lines alone

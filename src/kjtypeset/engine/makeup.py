@@ -31,7 +31,9 @@ hooks act while it paginates, where the facts are known:
    before it, so it lands on the next even page (GB/T 9704-2012 §7.5, §10). When it does
    not fit under the text of the last, even page, that page is laid out again with its
    figures at their smallest, then with the block's rows at the layout's
-   ``end_block_min_leading``; only then does it go to the next even page, after a blank one
+   ``end_block_min_leading`` and the margin above it closed up; a later layout may
+   close up the blank lines between articles on that page and the one before
+   (``_close_up_css``); only then does it go to the next even page, after a blank one
    (GB/T 9704 §7.5 provides for that blank page).
 
 4. **Second thoughts.** After a layout, ``defects`` reads the pages as a print shop would
@@ -502,22 +504,36 @@ class _Plan:
     tight_end: bool = False  # the end block's rows at the layout's end_block_min_leading
 
 
+# The white a closed-up 版记 keeps above its top rule, in body lines: none of its own; the last
+# line of text keeps the lower half of its leading under its glyphs (about a fifth of a line).
+END_BLOCK_MIN_GAP = 0.0
+
+
 def _tighten_end_block(state: _Pagination, root_box, tight: bool) -> None:
     """Set the end block's rows at the layout's end_block_min_leading (or back as they were):
-    every box of it whose line height is the block's own (a number, as 1.75)."""
+    every box of it whose line height is the block's own (a number, as 1.75); and the margin
+    above its top rule closed up (END_BLOCK_MIN_GAP; the layout's is half a line): the last
+    line of text above still has the lower half of its leading as white."""
+    from weasyprint.css.properties import Dimension
     if state.end_block is False:
         state.end_block = next((c for c in root_box.descendants() if _is_end_block(c)), None)
     block = state.end_block
     if block is None:
         return
     leading = _state["settings"].end_block_min_leading
+    gap = END_BLOCK_MIN_GAP * (state.pitch or 0)
     for box in [block, *block.descendants()]:
         if tight and not hasattr(box, "_kj_loose_style"):
             value = box.style["line_height"]
-            if isinstance(value, (int, float)) and value > leading:
+            margin = box.style["margin_top"] if box is block else None
+            closes = getattr(margin, "unit", None) == "px" and margin.value > gap + EPSILON
+            if (isinstance(value, (int, float)) and value > leading) or closes:
                 box._kj_loose_style = box.style
                 box.style = box.style.copy()
-                box.style["line_height"] = leading
+                if isinstance(value, (int, float)) and value > leading:
+                    box.style["line_height"] = leading
+                if closes:
+                    box.style["margin_top"] = Dimension(gap, "px")
         elif not tight and hasattr(box, "_kj_loose_style"):
             box.style = box._kj_loose_style
             del box._kj_loose_style
@@ -686,11 +702,13 @@ def _in_flow_layout(context, box, index, child, new_children, page_is_empty, abs
                           fixed_boxes, adjoining_margins, bottom_space, position_y, None,
                           first_letter_style, first_line_style, discard, next_page, max_lines,
                           settings, state, moved=True)
+            # One that does not fit stops the rest: figures keep their order (a smaller one
+            # after it would be laid here, ahead of it).
             if result is None:
-                continue
+                break
             abort, stop, resume_at, new_position_y, margins, _next, children, _lines = result
             if abort or stop or resume_at is not None or not children or children[-1].element is not figure.element:
-                continue
+                break
             position_y, adjoining_margins, new_children = new_position_y, margins, children
             child.position_y = position_y  # WeasyPrint placed the block before the figure came
             page_is_empty = False
@@ -1061,13 +1079,15 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     the text has run out (the rule that keeps a fifth of a page for text leaves holes there)."""
     from dataclasses import replace
     out = []
+    if close := _close_up_css(document, settings):
+        out.append((close, settings))
     if opener := _opener_css(document):
         out.append((opener, settings))
     moves, smallest = figure_moves(document, settings)
     if moves:
         out.append(("", replace(settings, moves=tuple(sorted(set(settings.moves) | set(moves))),
                                 smallest=tuple(sorted(set(settings.smallest) | set(smallest))))))
-    if (push := _tail_push(document)) is not None:
+    if (push := _tail_push(document) or _open_up_css(document)) is not None:
         out.append((push, settings))
     if settings.figure_page_share < 1 and any(
             _element_attr(b, FIGURE) is not None for p in document.pages[-3:] for b in p._page_box.descendants()):
@@ -1109,6 +1129,97 @@ def _opener_css(document) -> str:
             css += [f"{_selector(root, element)} {{ margin-top: 0 !important; }}\n" for element in gaps]
             css.append(f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }}\n")
     return "".join(css)
+
+
+MAX_CLOSE_UPS = 3  # blank lines between articles taken out to keep the 版记 off a page of its own
+
+
+def _close_up_css(document, settings: Settings) -> str:
+    """CSS that lets the 版记 fit under the text of the last, even page when it falls short
+    by a line or a few: the blank lines between articles on that page and the one before
+    close up (the latest first, as many as the shortfall needs), each opener's first grid
+    block set at the foot of its lines (``--kj-line-grid: bottom``, as _opener_css does), so
+    the text under them moves up and the 版记, its rows and the white above it at their
+    tightest (see _tighten_end_block), fits. Otherwise the 版记 goes to the next even page
+    with a blank page before it (GB/T 9704 §7.5 allows it, but it wastes a leaf)."""
+    from weasyprint.formatting_structure import boxes
+    problem = _tail_problem(document)
+    pages = document.pages
+    if problem is None or problem[0] + 2 != len(pages) or not settings.end_block_even_page:
+        return ""
+    last = problem[0]  # the last page of text (1-based) when the one after it stands blank …
+    blank = pages[last]._page_box
+    if any(_prints(c) for c in blank.children if not isinstance(c, boxes.MarginBox)):
+        return ""  # … not a last page of text holding too few lines (_tail_problem's other case)
+    root_box = pages[0]._page_box.children[0]
+    pitch = _pitch_of(root_box)
+    end = next((b for b in pages[-1]._page_box.descendants() if _is_end_block(b)), None)
+    if not pitch or end is None or last < 2:
+        return ""
+    # What the 版记 takes at its tightest, and the room under the text of the last page.
+    lead = end.style["line_height"]
+    tight = end.height
+    if isinstance(lead, (int, float)) and settings.end_block_min_leading and lead > settings.end_block_min_leading:
+        tight *= settings.end_block_min_leading / lead
+    need = (tight + end.border_top_width + end.border_bottom_width + end.padding_top + end.padding_bottom
+            + min(end.margin_top, END_BLOCK_MIN_GAP * pitch))
+    page_box = pages[last - 1]._page_box
+    floor = page_box.content_box_y() + page_box.height
+    for area in page_box.children:
+        if isinstance(area, boxes.FootnoteAreaBox) and area.children:
+            floor = min(floor, area.position_y)
+    flow = [y for _e, y in _flow_lines(page_box)] + [
+        b.position_y + b.margin_height() for b in page_box.descendants() if _is_figure(b) or b.is_table_wrapper]
+    if not flow:
+        return ""
+    # Lines to gain: at least as the rows at their tightest estimate (the flex rows do not
+    # shrink quite in proportion), at most as they are now.
+    room = floor - max(flow)
+    least = max(1, math.ceil((need - room) / pitch - EPSILON))
+    most = max(least, math.ceil((end.margin_height() - end.margin_top - room) / pitch - EPSILON))
+    if least > MAX_CLOSE_UPS:
+        return ""
+    # The openers with a blank line above them on the last page and the one before (not at
+    # a page top, where the margin is dropped anyway), latest first.
+    root = root_box.element
+    gaps = []
+    for number in (last, last - 1):
+        page = pages[number - 1]._page_box
+        top = page.content_box_y()
+        earlier = {b.element for b in pages[number - 2]._page_box.descendants() if b.element is not None}
+        found = []
+        for box in page.descendants():
+            if _own_style(box) is None or box.element is None or box.element in earlier:
+                continue
+            margin = box.style["margin_top"]
+            if getattr(margin, "unit", None) != "px" or margin.value < pitch / 2 or box.position_y <= top + EPSILON:
+                continue
+            heading = _first_heading(box)
+            if heading is not None and box.element not in {g for g, _h in found}:
+                found.append((box.element, heading))
+        gaps += reversed(found)
+    if len(gaps) < least:
+        return ""
+    css = []
+    for element, heading in gaps[:min(most, MAX_CLOSE_UPS)]:
+        css.append(f"{_selector(root, element)} {{ margin-top: 0 !important; }}\n")
+        css.append(f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }}\n")
+    return "".join(css)
+
+
+def _first_heading(box):
+    """The element of the first grid block kept with the next (a section heading, an article
+    title) at the start of ``box``, going down its first children; None when it opens with
+    something else."""
+    from weasyprint.formatting_structure import boxes
+    while box is not None:
+        if _own_style(box) is not None and box.element is not None:
+            if _is_figure(box) or box.is_table_wrapper:
+                return None
+            if grid_mode(box) in ("snap", "center", "bottom"):
+                return box.element if _kept_with_next(box.style) else None
+        box = next((c for c in getattr(box, "children", ()) if isinstance(c, boxes.BlockLevelBox)), None)
+    return None
 
 
 def _opener(before, page_box, beyond=None):
@@ -1194,11 +1305,27 @@ def figure_moves(document, settings: Settings) -> tuple[list[tuple[int, int]], l
             for back in (1, 2):  # onto the page before, or the one before that
                 if target is None and home - back >= 1:
                     target = _move_target(pages, home - back, figure, container, settings)
+                    if target is not None and _overtakes(pages, home - back, target[0], figure, container, order, parent):
+                        target = None  # figures keep their order
             if target is not None:
                 moves.append((order[figure.element], order[target[0]]))
                 smallest.extend(order[element] for element in target[1])
                 break
     return moves, smallest
+
+
+def _overtakes(pages: list, index: int, block, figure, container, order: dict, parent: dict) -> bool:
+    """Whether ``figure``, moved before ``block`` on page ``index``, would stand before an
+    earlier figure of its article (one laid on a later page, or lower on that page)."""
+    laid = pages[index]["containers"].get(container)
+    top = next((c.position_y for c in getattr(laid, "children", ()) if c.element is block), None)
+    for number, page in enumerate(pages):
+        for other in page["figures"]:
+            if parent.get(other.element) is not container or order[other.element] >= order[figure.element]:
+                continue
+            if number > index or (number == index and top is not None and other.position_y > top):
+                return True
+    return False
 
 
 def _smallest_height(figure, settings: Settings) -> float:
@@ -1291,6 +1418,40 @@ def _tail_push(document) -> str | None:
     if first is None or first in earlier or empty > MAX_HOLE * box.height:
         return None
     return f"{_selector(root, first)} {{ break-before: page !important; }}\n"
+
+
+def _open_up_css(document) -> str | None:
+    """CSS that moves a few lines onto a last page of text holding too few when the page
+    before ends with a whole paragraph (nothing to break there): the blank line above the
+    last opener on that page (an article's or a section's, not at the page top) grows by as
+    many lines as are wanted, so the paragraph at its foot breaks and its last lines go over
+    (拉行, the reverse of _close_up_css). None when there is no such opener, or when the
+    last page is not short of lines."""
+    problem = _tail_problem(document)
+    if problem is None:
+        return None
+    page, lines = problem
+    pages = [_flow_lines(p._page_box) for p in document.pages]
+    before, after = pages[page - 1], pages[page]
+    if not before or not after or before[-1][0] is after[0][0] or lines > 2:
+        return None  # a paragraph broken there is _tail_push's case
+    root_box = document.pages[0]._page_box.children[0]
+    pitch = _pitch_of(root_box)
+    box = document.pages[page - 1]._page_box
+    earlier = {b.element for b in document.pages[page - 2]._page_box.descendants() if b.element is not None}
+    opener = None
+    for child in box.descendants():
+        if _own_style(child) is None or child.element is None or child.element in earlier:
+            continue
+        margin = child.style["margin_top"]
+        if (pitch and getattr(margin, "unit", None) == "px" and margin.value >= pitch / 2
+                and child.position_y > box.content_box_y() + EPSILON and _first_heading(child) is not None):
+            opener = (child.element, margin.value)
+    if opener is None:
+        return None
+    element, margin = opener
+    root = root_box.element
+    return f"{_selector(root, element)} {{ margin-top: {margin + lines * pitch:.4f}px !important; }}\n"
 
 
 def _tail_problem(document) -> tuple[int, int] | None:
