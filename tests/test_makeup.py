@@ -5,6 +5,7 @@ sample; their text is plain Han so that every line holds exactly 32 characters."
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pdfplumber
@@ -640,3 +641,20 @@ def test_a_last_page_of_few_lines_gets_more_by_opening_the_gap_above_an_opener(t
     with pdfplumber.open(result.pdf) as pdf:
         before_end_block = [line for line in lines_of(pdf.pages[-2]) if not line["text"].startswith("—")]
         assert len(before_end_block) >= 5  # no longer four lines alone
+
+
+@pytest.mark.slow
+def test_a_short_last_page_gets_lines_from_a_page_that_opens_with_its_title(tmp_path):
+    """tests/stress/2025-08 (twelve articles in sections, lists, a ten-column table, figures,
+    English, code): its last article opens page 16 with its title and ends page 16 with a whole
+    paragraph, and three lines were left alone on page 17 before the 版记 page. The white under
+    that title grows by the lines wanted (拉行), so the page of text before the 版记 holds five;
+    the 版记 stays on the last, even page."""
+    issue = tmp_path / "2025-08"
+    shutil.copytree(Path(__file__).parent / "stress" / "2025-08", issue)
+    result = build_issue(issue / "issue.yaml", tmp_path / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = [body_lines(page) for page in pdf.pages]
+        last = len(pdf.pages)
+        assert last % 2 == 0 and "编印" in squash(pdf.pages[-1].extract_text())
+    assert not pages[-1] and len(pages[-2]) >= 5

@@ -1447,10 +1447,19 @@ def _open_up_css(document) -> str | None:
         if (pitch and getattr(margin, "unit", None) == "px" and margin.value >= pitch / 2
                 and child.position_y > box.content_box_y() + EPSILON and _first_heading(child) is not None):
             opener = (child.element, margin.value)
-    if opener is None:
-        return None
-    element, margin = opener
     root = root_box.element
+    if opener is None:
+        # The page opens with its only opener: the white under its heading grows instead
+        # (拉行 below a title at the page top, whose white above is cut at the page break).
+        top = next((child for child in box.descendants() if _own_style(child) is not None
+                    and child.element is not None and child.element not in earlier
+                    and child.position_y <= box.content_box_y() + EPSILON
+                    and _first_heading(child) is not None), None)
+        if not pitch or top is None:
+            return None
+        heading = _first_heading(top)
+        return f"{_selector(root, heading)} {{ margin-bottom: {lines * pitch:.4f}px !important; }}\n"
+    element, margin = opener
     return f"{_selector(root, element)} {{ margin-top: {margin + lines * pitch:.4f}px !important; }}\n"
 
 
