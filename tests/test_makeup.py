@@ -606,6 +606,17 @@ def test_the_end_block_fits_under_the_last_text_instead_of_after_a_blank_page(tm
         assert rule - text_bottom > 0.1 * pitch  # the 版记's rule stays clear of the text
 
 
+def gongwen_sweep_issue(tmp_path, n: int):
+    """Sweep issue ``n`` (tests/makeup_sweep.py) set in the gongwen layout, built."""
+    import makeup_sweep
+    specs, distribution, images = makeup_sweep.plan(n)
+    manifest = mi.write_issue(tmp_path / "issue", specs, number=n + 1, seed=makeup_sweep.SEED + n,
+                              distribution=distribution, images=images)
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("articles:\n", "layout: gongwen\narticles:\n", 1),
+                        encoding="utf-8")
+    return build_issue(manifest, tmp_path / "out", editions=("proof",))
+
+
 @pytest.mark.slow
 def test_figures_moved_back_onto_the_page_before_keep_their_order(tmp_path):
     """Gongwen's sweep issue 15: its last article's three figures pile up at its end. Moving
@@ -613,12 +624,7 @@ def test_figures_moved_back_onto_the_page_before_keep_their_order(tmp_path):
     pagecheck with the figures out of order; a figure never overtakes an earlier one of its
     article."""
     import makeup_sweep
-    specs, distribution, images = makeup_sweep.plan(15)
-    manifest = mi.write_issue(tmp_path / "issue", specs, number=16, seed=makeup_sweep.SEED + 15,
-                              distribution=distribution, images=images)
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace("articles:\n", "layout: gongwen\narticles:\n", 1),
-                        encoding="utf-8")
-    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    result = gongwen_sweep_issue(tmp_path, 15)
     numbers = makeup_sweep.figure_order(result.pdf)
     assert numbers == [1, 2, 3, 4, 5]
 
@@ -629,13 +635,7 @@ def test_a_last_page_of_few_lines_gets_more_by_opening_the_gap_above_an_opener(t
     whole paragraph and the last paragraph of the issue, four lines, stands alone on page 21
     before the 版记 page. The blank line above the last opener on page 20 grows by a line
     (拉行): the paragraph at its foot breaks and two of its lines go over."""
-    import makeup_sweep
-    specs, distribution, images = makeup_sweep.plan(31)
-    manifest = mi.write_issue(tmp_path / "issue", specs, number=32, seed=makeup_sweep.SEED + 31,
-                              distribution=distribution, images=images)
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace("articles:\n", "layout: gongwen\narticles:\n", 1),
-                        encoding="utf-8")
-    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    result = gongwen_sweep_issue(tmp_path, 31)
     texts = page_texts(result.pdf)
     assert "编印：" in squash(texts[-1]) and "编印：" not in squash(texts[-2])
     with pdfplumber.open(result.pdf) as pdf:

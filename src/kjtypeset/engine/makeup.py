@@ -1385,11 +1385,10 @@ def _tail_push(document) -> str | None:
     (or onto the page that would stand blank before the 版记 page), from the foot of the page
     before: the paragraph broken there keeps more lines for the next page (widows), or the
     last blocks there move over whole (at most a quarter of a page)."""
-    problem = _tail_problem(document)
-    if problem is None:
+    tail = _tail_lines(document)
+    if tail is None:
         return None
-    page, lines = problem
-    pages = [_flow_lines(p._page_box) for p in document.pages]
+    page, lines, pages = tail
     before, after = pages[page - 1], pages[page]
     if not before or before[-1][0] is None:
         return None
@@ -1427,11 +1426,10 @@ def _open_up_css(document) -> str | None:
     many lines as are wanted, so the paragraph at its foot breaks and its last lines go over
     (拉行, the reverse of _close_up_css). None when there is no such opener, or when the
     last page is not short of lines."""
-    problem = _tail_problem(document)
-    if problem is None:
+    tail = _tail_lines(document)
+    if tail is None:
         return None
-    page, lines = problem
-    pages = [_flow_lines(p._page_box) for p in document.pages]
+    page, lines, pages = tail
     before, after = pages[page - 1], pages[page]
     if not before or not after or before[-1][0] is after[0][0] or lines > 2:
         return None  # a paragraph broken there is _tail_push's case
@@ -1461,6 +1459,14 @@ def _open_up_css(document) -> str | None:
         return f"{_selector(root, heading)} {{ margin-bottom: {lines * pitch:.4f}px !important; }}\n"
     element, margin = opener
     return f"{_selector(root, element)} {{ margin-top: {margin + lines * pitch:.4f}px !important; }}\n"
+
+
+def _tail_lines(document):
+    """(page the lines leave, how many, every page's flow lines) for _tail_problem's case."""
+    problem = _tail_problem(document)
+    if problem is None:
+        return None
+    return (*problem, [_flow_lines(p._page_box) for p in document.pages])
 
 
 def _tail_problem(document) -> tuple[int, int] | None:
