@@ -1182,27 +1182,12 @@ def _close_up_css(document, settings: Settings) -> str:
     # The openers with a blank line above them on the last page and the one before (not at
     # a page top, where the margin is dropped anyway), latest first.
     root = root_box.element
-    gaps = []
-    for number in (last, last - 1):
-        page = pages[number - 1]._page_box
-        top = page.content_box_y()
-        earlier = {b.element for b in pages[number - 2]._page_box.descendants() if b.element is not None}
-        found = []
-        for box in page.descendants():
-            if _own_style(box) is None or box.element is None or box.element in earlier:
-                continue
-            margin = box.style["margin_top"]
-            if getattr(margin, "unit", None) != "px" or margin.value < pitch / 2 or box.position_y <= top + EPSILON:
-                continue
-            heading = _first_heading(box)
-            if heading is not None and box.element not in {g for g, _h in found}:
-                found.append((box.element, heading))
-        gaps += reversed(found)
+    gaps = [opener for number in (last, last - 1) for opener in reversed(_openers(document, number, pitch))]
     if len(gaps) < least:
         return ""
     css = []
-    for element, heading in gaps[:min(most, MAX_CLOSE_UPS)]:
-        css.append(f"{_selector(root, element)} {{ margin-top: 0 !important; }}\n")
+    for box, heading in gaps[:min(most, MAX_CLOSE_UPS)]:
+        css.append(f"{_selector(root, box.element)} {{ margin-top: 0 !important; }}\n")
         css.append(f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }}\n")
     return "".join(css)
 
@@ -1220,6 +1205,33 @@ def _first_heading(box):
                 return box.element if _kept_with_next(box.style) else None
         box = next((c for c in getattr(box, "children", ()) if isinstance(c, boxes.BlockLevelBox)), None)
     return None
+
+
+def _openers(document, number: int, pitch: float, at_top: bool = False) -> list:
+    """The openers that start on page ``number`` (1-based): blocks opening with a heading
+    (_first_heading), as [(box, heading element)] top down. Those with a blank line above them
+    below the page top, or with ``at_top`` the one at the page top (whose margin the break
+    cut)."""
+    page = document.pages[number - 1]._page_box
+    top = page.content_box_y()
+    earlier = ({b.element for b in document.pages[number - 2]._page_box.descendants() if b.element is not None}
+               if number >= 2 else set())
+    found, seen = [], set()
+    for box in page.descendants():
+        if _own_style(box) is None or box.element is None or box.element in earlier or box.element in seen:
+            continue
+        if at_top:
+            if box.position_y > top + EPSILON:
+                continue
+        else:
+            margin = box.style["margin_top"]
+            if getattr(margin, "unit", None) != "px" or margin.value < pitch / 2 or box.position_y <= top + EPSILON:
+                continue
+        heading = _first_heading(box)
+        if heading is not None:
+            found.append((box, heading))
+            seen.add(box.element)
+    return found
 
 
 def _opener(before, page_box, beyond=None):
@@ -1435,38 +1447,29 @@ def _open_up_css(document) -> str | None:
         return None  # a paragraph broken there is _tail_push's case
     root_box = document.pages[0]._page_box.children[0]
     pitch = _pitch_of(root_box)
-    box = document.pages[page - 1]._page_box
-    earlier = {b.element for b in document.pages[page - 2]._page_box.descendants() if b.element is not None}
-    opener = None
-    for child in box.descendants():
-        if _own_style(child) is None or child.element is None or child.element in earlier:
-            continue
-        margin = child.style["margin_top"]
-        if (pitch and getattr(margin, "unit", None) == "px" and margin.value >= pitch / 2
-                and child.position_y > box.content_box_y() + EPSILON and _first_heading(child) is not None):
-            opener = (child.element, margin.value)
+    if not pitch:
+        return None
     root = root_box.element
-    if opener is None:
-        # The page opens with its only opener: the white under its heading grows instead
-        # (拉行 below a title at the page top, whose white above is cut at the page break).
-        top = next((child for child in box.descendants() if _own_style(child) is not None
-                    and child.element is not None and child.element not in earlier
-                    and child.position_y <= box.content_box_y() + EPSILON
-                    and _first_heading(child) is not None), None)
-        if not pitch or top is None:
-            return None
-        heading = _first_heading(top)
-        return f"{_selector(root, heading)} {{ margin-bottom: {lines * pitch:.4f}px !important; }}\n"
-    element, margin = opener
-    return f"{_selector(root, element)} {{ margin-top: {margin + lines * pitch:.4f}px !important; }}\n"
+    if openers := _openers(document, page, pitch):
+        box, _heading = openers[-1]
+        margin = box.style["margin_top"].value
+        return f"{_selector(root, box.element)} {{ margin-top: {margin + lines * pitch:.4f}px !important; }}\n"
+    # The page opens with its only opener: the white under its heading grows instead
+    # (拉行 below a title at the page top, whose white above is cut at the page break).
+    if top := _openers(document, page, pitch, at_top=True):
+        return f"{_selector(root, top[0][1])} {{ margin-bottom: {lines * pitch:.4f}px !important; }}\n"
+    return None
 
 
 def _tail_lines(document):
-    """(page the lines leave, how many, every page's flow lines) for _tail_problem's case."""
+    """(page the lines leave, how many, {page index: its flow lines}) for _tail_problem's
+    case: the page the lines leave, the one after it and the one before it (0-based)."""
     problem = _tail_problem(document)
     if problem is None:
         return None
-    return (*problem, [_flow_lines(p._page_box) for p in document.pages])
+    page = problem[0]
+    return (*problem, {n: _flow_lines(document.pages[n]._page_box)
+                       for n in (page - 2, page - 1, page) if 0 <= n < len(document.pages)})
 
 
 def _tail_problem(document) -> tuple[int, int] | None:
