@@ -252,12 +252,12 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
             add(match.start(), WJ)
     for match in _GROUP_SPACE.finditer(text):
         add(match.end(), WJ)  # "27 436.5" is one number: no break after its group space
-    urls = [match.span() for match in _URL.finditer(text)]
+    urls = list(_URL.finditer(text))
     for match in _SHORT_COMPOUND.finditer(text):
         hyphen = match.start() + match.group(0).index("-")
-        if not any(start <= hyphen < end for start, end in urls):
+        if not any(url.start() <= hyphen < url.end() for url in urls):
             add(hyphen + 1, WJ)
-    for match in _URL.finditer(text):
+    for match in urls:
         _url_breaks(match, add)
     if words:
         _bind_words(text, add)
