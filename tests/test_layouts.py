@@ -534,7 +534,10 @@ def test_nested_and_loose_lists_set_each_line_on_its_own_grid_line(make_issue, t
     """A list inside a list item, and a loose list (items of several paragraphs, as Word and web
     imports give): every line on its own line of the grid, none drawn over another (the inline
     runs' line height 0 once reached the nested blocks, and their lines were drawn on top of
-    each other), the item's text starting at its marker."""
+    each other), the item's text starting at its marker. Items are set as Chinese numbered
+    paragraphs (GB/T 9704 §7.3.3): the marker indented 2 em like a paragraph's first line, the
+    item's other lines back at the margin (a nested list 2 em in), so that an item's short last
+    line ends a paragraph, as a reader (and pdfcheck) sees it, instead of a ragged line."""
     text = "全市围绕创新创业生态体系建设，聚焦科技企业孵化器众创空间等平台培育管理，持续完善服务体系，推动创新资源集聚。"
     tight = "".join(f"- 第{i}项：{text}\n  - 子项：{text}\n  - 子项二\n" for i in range(1, 4))
     loose = "".join(f"{i}. 第{i}项：{text}\n\n   第二段：{text}\n\n" for i in range(1, 4))
@@ -552,9 +555,16 @@ def test_nested_and_loose_lists_set_each_line_on_its_own_grid_line(make_issue, t
         assert all(abs(gap / pitch - round(gap / pitch)) < 0.02 and gap > pitch - 0.3 for gap in gaps), gaps
     firsts = [line for line in lines if line["text"].startswith(("1.第1项", "2.第2项", "3.第3项"))]
     assert len(firsts) == 3
+    size = size_of(layout)
     for line in firsts:  # the marker, then the text at once (no paragraph indent after it)
-        marker, first = line["chars"][1], line["chars"][2]
-        assert first["x0"] - marker["x1"] < 1.5 * size_of(layout)
+        assert line["chars"][2]["x0"] - line["chars"][1]["x1"] < 1.5 * size
+    # Where each line starts, in ems from its page's margin (facing pages have other margins).
+    starts = [(line["text"], round((line["chars"][0]["x0"] - min(l["chars"][0]["x0"] for l in page)) / size, 1))
+              for page in pages for line in page]
+    assert {x for text, x in starts if text.startswith(("1.第1项", "2.第2项", "3.第3项", "第二段", "•第"))} == {2.0}
+    assert {x for text, x in starts if text.startswith("•子项")} == {4.0}  # a nested list: 2 em more
+    runs_on = {x for text, x in starts if not text.startswith(("1.", "2.", "3.", "第二段", "•", "嵌套", "松散", "结束"))}
+    assert runs_on == {0.0, 2.0}  # an item's other lines: at the margin (a nested item's, 2 em in)
 
 
 @pytest.mark.parametrize("layout", sorted(GRID))

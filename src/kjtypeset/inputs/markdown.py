@@ -305,7 +305,22 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     images = _check_images(tokens, path, first_line, root)
     env["kj_images"] = {ref.src: ref.path for ref in images.values()}
     figures = _figures(tokens, path, first_line, figure_max_height)
+    _items_as_paragraphs(figures)
     return md.renderer.render(_table_captions(figures), md.options, env), tuple(images.values())
+
+
+def _items_as_paragraphs(tokens: list[Token]) -> None:
+    """A list item's first paragraph is the item's own text, in a loose list as in a tight one.
+
+    Lists are set as Chinese numbered paragraphs (GB/T 9704 §7.3.3: “1.……” indented 2 em, its
+    lines running back to the margin), the marker in the first line; a loose item's <p> would put
+    the marker alone on a line above its text."""
+    for k, token in enumerate(tokens):
+        if token.type == "list_item_open" and k + 1 < len(tokens) and tokens[k + 1].type == "paragraph_open":
+            level = tokens[k + 1].level
+            tokens[k + 1].hidden = True
+            close = next(t for t in tokens[k + 2:] if t.type == "paragraph_close" and t.level == level)
+            close.hidden = True
 
 
 def _check_nesting(tokens: list[Token], path: Path, first_line: int) -> None:
