@@ -34,15 +34,21 @@ def spacing(current=125.0):
 
 # ---- the arithmetic ------------------------------------------------------------------------
 
-def test_a_tight_line_squeezes_the_mark_at_its_end_first_then_the_others_evenly_then_spacing():
+def test_a_tight_line_squeezes_the_mark_at_its_end_first_then_the_others_to_three_quarters_then_spacing_then_the_marks_to_half():
     flexes = [mark(), mark(), mark(first=True), spacing(), spacing()]
     # Natural 3000 + 500 = 3500 of flexible width, laid out in 1750, to be set in 2600.
     result = linefit.compose(flexes, [linefit.HAN] * 20, 2600 - 1750, EM, True, 0.17)
     assert result.widths == pytest.approx([800.0, 800.0, 500.0, 250.0, 250.0])
     assert result.squeeze == pytest.approx(0.2) and result.short == pytest.approx(0)
-    # Tighter than the marks can give: spacing goes from ¼ em towards ⅛ em, never below.
+    # Past ¾ em the marks wait: spacing goes from ¼ em towards ⅛ em first, never below...
+    result = linefit.compose(flexes, [linefit.HAN] * 20, 2400 - 1750, EM, True, 0.17)
+    assert result.widths == pytest.approx([760.0, 760.0, 500.0, 190.0, 190.0])
+    # ... and then the marks go on to half an em, never below.
     result = linefit.compose(flexes, [linefit.HAN] * 20, 1900 - 1750, EM, True, 0.17)
-    assert result.widths == pytest.approx([500.0, 500.0, 500.0, 200.0, 200.0])
+    assert result.widths == pytest.approx([575.0, 575.0, 500.0, 125.0, 125.0])
+    assert result.squeeze == pytest.approx(0.425) and result.spacing_squeeze == pytest.approx(0.125)
+    result = linefit.compose(flexes, [linefit.HAN] * 20, 1700 - 1750, EM, True, 0.17)
+    assert result.widths == pytest.approx([500.0, 500.0, 500.0, 125.0, 125.0]) and result.short < 0
 
 
 def test_a_loose_line_gives_marks_back_then_spacing_to_a_third_then_han_gaps():
@@ -231,6 +237,36 @@ def test_a_latin_word_in_its_own_box_ends_a_line_on_the_measure(narrow, tmp_path
         right = max(round(line["x1"], 1) for line in solid if re.search(r"[\u4e00-\u9fff]$", line["main"]))
         for line in solid:
             assert line["x1"] <= right + 0.3, (line["text"], line["x1"], right)
+
+
+def test_inline_code_breaks_at_its_spaces_and_its_lines_stay_flush(make_issue, tmp_path):
+    """Inline code breaks at its spaces (or after a /), never after a hyphen: `--strict` was
+    set "--" / "strict". A line that holds little but code stretches the code's word spaces
+    rather than end ragged (they keep their width while anything else can fill the line):
+    "在终端运行 kjtypeset build 2024-02/issue.yaml" ended 1.9 em short. Paragraphs with
+    lead-ins of every length put the code at every place in a line."""
+    lead = "全市科技企业孵化器、众创空间持续完善服务体系，推动创新资源集聚，"
+    body = "\n\n".join(f"{lead[:k]}在终端运行 `kjtypeset build 2024-02/issue.yaml --strict` 即可，"
+                        f"检查则运行 `kjtypeset check --all-issues` 命令，再看结果。" for k in range(0, 29, 2))
+    manifest = make_issue(files={"articles/a.md": f"---\ntitle: 命令\n---\n\n{body}\n"})
+    pdf = build_issue(manifest, tmp_path / "out", editions=("proof",)).pdf
+    pages = [[line for line in page if abs(line["size"] - BODY) < 0.2
+              and not re.fullmatch(r"—\s*\d+\s*—", line["text"])] for page in text_lines(pdf)[1:]]
+    texts = [line["main"] for page in pages for line in page]
+    assert not any(re.search(r"[-–]$", text) for text in texts), texts
+    joined = squash("".join(texts))
+    assert joined.count("--strict") == 15 and joined.count("--all-issues") == 15
+    for page in pages:
+        solid = [line for line in page if not re.search(r"[，。、；：！？）”]$", line["main"])]
+        if len(solid) < 3:
+            continue
+        right = max(line["x1"] for line in solid)  # a closing mark ending a line may overhang
+        # Lines holding code (a line of Chinese only that cannot take the next word is left
+        # short where its gaps would pass the layout's cap: see README, 先挤后拉).
+        ragged = [(line["text"], round(right - line["x1"], 1)) for line, after in zip(page, page[1:])
+                  if line in solid and right - line["x1"] > 1 and re.search(r"[a-z]", line["text"])
+                  and not after["x0"] - min(l["x0"] for l in page) > BODY]  # not a paragraph's last line
+        assert ragged == [], ragged
 
 
 def test_symbols_print_from_the_fallback_face_and_copy_as_written(narrow, tmp_path):

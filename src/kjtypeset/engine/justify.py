@@ -604,7 +604,10 @@ def _model(units, composition, line_start, continuation, line_end):
     gaps = _gaps(units, strict=True)
     if not any(tier == linefit.HAN for _a, _b, tier in gaps):
         gaps = _gaps(units, strict=False)  # a line with no other opportunity
-    gaps = [gap for gap in gaps if id(gap[0]) not in phrases]
+    # A phrase's word space keeps its width (see _phrases) unless the line would be ragged;
+    # its letters are never tracked.
+    gaps = [(a, b, linefit.PHRASE if tier == linefit.SPACE else tier) if id(a) in phrases else (a, b, tier)
+            for a, b, tier in gaps if id(a) not in phrases or tier == linefit.SPACE]
     model.gap_units = [(a, b) for a, b, _tier in gaps]
     model.tiers = [tier for _a, _b, tier in gaps]
     return model

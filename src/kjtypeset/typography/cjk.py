@@ -89,6 +89,7 @@ _RANGE_MARK = re.compile(rf"(?<=[0-9{NUMBER_SUFFIXES}])[—–\-～〜](?=[0-9])
 # three letters after a break in a word: \righthyphenmin).
 _SHORT_COMPOUND = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Za-z]{1,2}-(?=[0-9A-Za-z])"
                              r"|(?<=[0-9A-Za-z])-(?=[0-9A-Za-z]{1,2}(?![0-9A-Za-z-]))")
+_CODE_HYPHEN = re.compile(r"-(?=\S)")
 # A quotation in a title short enough to be kept on one line.
 _SHORT_QUOTE = re.compile(r"[“‘《「『【][^“”‘’《》「」『』【】]{1,14}[”’》」』】]")
 
@@ -132,6 +133,7 @@ def prepare(fragment: str, options: Options = Options()) -> str:
     out: list[str] = []
     stack: list[_Run] = [_Run("body")]
     raw_depth = 0
+    raw_name = ""  # the outermost raw element open (code, pre…)
     footnote_depth: list[int] = []  # span depth at which each open footnote started
     span_depth = 0
     position = 0
@@ -150,6 +152,10 @@ def prepare(fragment: str, options: Options = Options()) -> str:
         if match.start() > position:
             text = html.unescape(fragment[position:match.start()])
             if raw_depth:
+                if raw_name in ("code", "kbd"):
+                    # Inline code breaks at its spaces only: UAX #14 breaks after a hyphen, and
+                    # `--strict` was set "--" / "strict", `2024-02` "2024-" / "02".
+                    text = _CODE_HYPHEN.sub("-" + WJ, text)
                 stack[-1].pieces.append(("tag", html.escape(text, quote=False)))
             else:
                 stack[-1].pieces.append(text)
@@ -159,6 +165,8 @@ def prepare(fragment: str, options: Options = Options()) -> str:
         if name in _RAW:
             raw_depth += -1 if closing else 1
             opens_object = not closing and raw_depth == 1
+            if opens_object:
+                raw_name = name
             stack[-1].pieces.append(("obj" if opens_object else "tag", markup))
         elif name == "img":
             stack[-1].pieces.append(("obj", markup))

@@ -10,14 +10,16 @@ in a fixed order:
 
 squeeze, when the line is still too full at natural widths
     a mark ending the line first (its blank half lies outside the text block), then every
-    other mark evenly (full-width ，。、；：？！ brackets and quotes, down to half an em, never
-    below), then Han–Latin spacing evenly (¼ em down to ⅛ em);
+    other mark evenly (full-width ，。、；：？！ brackets and quotes) to ¾ em, then Han–Latin
+    spacing evenly (¼ em down to ⅛ em), then the marks on down to half an em, never below: a
+    mark at ½ em shows more than spacing at ⅛ (issue 12: at most 5 % of lone marks under ¾ em);
 stretch, when there is room past the natural widths
     Han–Latin spacing up to ⅓ em, then the gaps between Chinese characters up to
     COMFORT_GAP_EM (no reader notices them), then Han–Latin spacing up to ½ em, Chinese gaps up
     to SOFT_GAP_EM, Latin word spaces up to SOFT_SPACE_EM, Chinese gaps up to the layout's cap
-    (beyond which text extractors read a gap as a space), word spaces without limit and, last,
-    a little tracking inside Latin words. Han–Latin spacing takes its second share before the
+    (beyond which text extractors read a gap as a space), word spaces without limit, a little
+    tracking inside Latin words and, rather than leave the line ragged, the word spaces of a
+    Latin phrase set among Chinese (which otherwise keep their width). Han–Latin spacing takes its second share before the
     Chinese gaps pass the comfortable limit because a line around a number reads loose by its
     many Chinese gaps, not by the two beside the number (stress issue: Han–Han p95 0.060 → 0.030
     em, Han–Latin max ½ em as issue 12 allows).
@@ -31,6 +33,11 @@ from dataclasses import dataclass
 
 # Tiers of justification gaps between two visible characters.
 HAN, SPACE, TRACKING = "han", "space", "tracking"
+# A word space inside a Latin phrase set among Chinese (Hugging Face, inline code): it keeps its
+# width (the phrase reads as one run) unless nothing else can fill the line: a line of a few
+# Chinese gaps and a long phrase stretched through its phrase before it would be left ragged.
+PHRASE = "phrase"
+PHRASE_COST = 1000.0  # such a line is worse than any other way of setting it, better than ragged
 
 SOFT_GAP_EM = 0.06  # between Chinese characters: below this, no reader sees a loose line
 # Beyond the natural width of a Latin word space: a space inside a Latin run that stands
@@ -47,6 +54,9 @@ TRACKING_EM = 0.06  # between Latin letters: the last resort, far below a space
 # the squeeze of a lone mark (a quarter of an em keeps it at ¾ em), the stretch of a gap
 # between Chinese characters (p95 of ctex's lines is 0.011 em).
 COMFORT_SQUEEZE_EM = 0.25
+# How far the marks go before Han–Latin spacing gives way: to ¾ em, and a hair above it, since
+# positions are rounded to whole units of the PDF (a mark set at 0.7499 em reads as under ¾ em).
+FIRST_SQUEEZE_EM = 0.24
 COMFORT_GAP_EM = 0.03
 
 
@@ -109,6 +119,7 @@ class Result:
     space_gap: float  # the stretch of a Latin word space, per em
     spacing_stretch: float  # Han–Latin spacing beyond its natural width, per em
     space_shrink: float = 0.0  # the shrink of a Latin word space, per em
+    phrase_gap: float = 0.0  # the stretch of a phrase's word space (the last resort), per em
 
     def badness(self) -> float:
         """How visible the adjustment is: 1 at each comfortable limit, growing as its square."""
@@ -121,7 +132,8 @@ class Result:
                 + gap_cost(self.han_gap)
                 + space_cost(self.space_gap)
                 + (self.spacing_stretch / 0.25) ** 2
-                + shrink_cost(self.space_shrink))
+                + shrink_cost(self.space_shrink)
+                + (PHRASE_COST + (self.phrase_gap / 0.1) ** 2 if self.phrase_gap > 0 else 0.0))
 
 
 def _fill(amounts: list[float], targets: list[int], rest: float, room) -> float:
@@ -144,15 +156,21 @@ def _fill(amounts: list[float], targets: list[int], rest: float, room) -> float:
     return rest
 
 
-def _squeeze(flexes: list[Flex], amount: float) -> tuple[list[float], float]:
+def _squeeze(flexes: list[Flex], amount: float, em: float) -> tuple[list[float], float]:
     """Take ``amount`` out of the natural widths, in the squeeze order; returns the widths and
     what could not be taken."""
     cut = [0.0] * len(flexes)
-    for group in ([k for k, f in enumerate(flexes) if f.first],
-                  [k for k, f in enumerate(flexes) if f.kind == "mark" and not f.first],
-                  [k for k, f in enumerate(flexes) if f.kind == "spacing"],
-                  [k for k, f in enumerate(flexes) if f.kind == "space"]):
-        amount = _fill(cut, group, amount, lambda k: flexes[k].natural - flexes[k].minimum - cut[k])
+    marks = [k for k, f in enumerate(flexes) if f.kind == "mark" and not f.first]
+    comfort = FIRST_SQUEEZE_EM * em
+
+    def room(k):
+        return flexes[k].natural - flexes[k].minimum - cut[k]
+
+    amount = _fill(cut, [k for k, f in enumerate(flexes) if f.first], amount, room)
+    amount = _fill(cut, marks, amount, lambda k: min(room(k), comfort - cut[k]))
+    amount = _fill(cut, [k for k, f in enumerate(flexes) if f.kind == "spacing"], amount, room)
+    amount = _fill(cut, marks, amount, room)
+    amount = _fill(cut, [k for k, f in enumerate(flexes) if f.kind == "space"], amount, room)
     return [f.natural - c for f, c in zip(flexes, cut)], amount
 
 
@@ -167,7 +185,7 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     gaps = [0.0] * len(tiers)
     stretch = 0.0
     if room < natural or not justify:
-        widths, left = _squeeze(flexes, max(0.0, natural - room))
+        widths, left = _squeeze(flexes, max(0.0, natural - room), em)
         short = (room - sum(widths)) if justify else 0.0
         if not justify and room > natural:
             short = 0.0
@@ -178,6 +196,7 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     han = [k for k, t in enumerate(tiers) if t == HAN]
     space = [k for k, t in enumerate(tiers) if t == SPACE]
     tracking = [k for k, t in enumerate(tiers) if t == TRACKING]
+    phrase = [k for k, t in enumerate(tiers) if t == PHRASE]
     cap = None if max_gap_em is None else max_gap_em * em
     soft_gap = SOFT_GAP_EM * em if cap is None else min(SOFT_GAP_EM * em, cap)
     comfort_gap = min(COMFORT_GAP_EM * em, soft_gap)
@@ -193,6 +212,7 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     rest = _fill(gaps, han, rest, lambda k: None if cap is None else cap - gaps[k])
     rest = _fill(gaps, space, rest, lambda k: None)
     rest = _fill(gaps, tracking, rest, lambda k: TRACKING_EM * em - gaps[k])
+    rest = _fill(gaps, phrase, rest, lambda k: None)
     stretch = rest
     return _result(flexes, widths, gaps, tiers, stretch, em)
 
@@ -209,6 +229,7 @@ def _result(flexes, widths, gaps, tiers, short, em) -> Result:
         space_gap=most(g for g, t in zip(gaps, tiers) if t == SPACE),
         spacing_stretch=most(w - f.natural for f, w in zip(flexes, widths) if f.kind == "spacing"),
         space_shrink=most(f.natural - w for f, w in zip(flexes, widths) if f.kind == "space"),
+        phrase_gap=most(g for g, t in zip(gaps, tiers) if t == PHRASE),
     )
 
 
@@ -237,11 +258,15 @@ def estimate(counts: Counts, available: float, em: float, justify: bool,
         rest = counts.natural - available - counts.end_mark
         squeeze = spacing = shrink = 0.0
         if rest > 0 and counts.marks:
-            squeeze = min(rest / counts.marks, em / 2)
+            squeeze = min(rest / counts.marks, FIRST_SQUEEZE_EM * em)
             rest -= squeeze * counts.marks
         if rest > 1e-9 and counts.spacings:
             spacing = min(rest / counts.spacings, em / 8)
             rest -= spacing * counts.spacings
+        if rest > 1e-9 and counts.marks:
+            deeper = min(rest / counts.marks, em / 2 - squeeze)
+            squeeze += deeper
+            rest -= deeper * counts.marks
         if rest > 1e-9 and counts.shrinks:
             shrink = min(rest / counts.shrinks, SPACE_SHRINK_EM * em)
         return squeeze_cost(squeeze / em) + (spacing / em / 0.125) ** 2 + shrink_cost(shrink / em)
