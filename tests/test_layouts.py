@@ -583,3 +583,62 @@ def test_emphasis_prints_in_a_face_of_its_own_never_slanted(make_issue, tmp_path
     assert not any("Oblique" in c["fontname"] or "Italic" in c["fontname"] for c in chars)
     base = {c["text"]: round(c["matrix"][5], 2) for c in chars}
     assert base["明"] == base["全"]
+
+
+@pytest.mark.parametrize("layout", sorted(GRID))
+def test_a_footnote_is_printed_on_the_page_of_its_call(make_issue, tmp_path, layout):
+    """A note that does not fit under the page of its call takes the calling line over to the
+    next page (CSS footnote-policy: line) instead of being printed a page later, alone: a
+    sweep issue's last page held nothing but the note of the line ending the page before."""
+    text = "全市围绕创新创业生态体系建设，聚焦科技企业孵化器众创空间等平台培育管理，持续完善服务体系，推动创新资源集聚。"
+    paragraphs = [f"{text[:12 + k % 20]}第{k}项[^{k}]，{text}{text[: k % 30]}" for k in range(1, 25)]
+    notes = [f"[^{k}]: 资料来源：第{k}条注释，{text}{text[: 10 + 3 * k % 40]}" for k in range(1, 25)]
+    article = "---\ntitle: 注释\n---\n\n" + "\n\n".join(paragraphs + notes) + "\n"
+    manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    seen = []
+    with pdfplumber.open(result.pdf) as pdf:
+        for number, page in enumerate(pdf.pages[1:], start=2):
+            # The calls: superscript numbers (0.6 of the notes' 10.5 pt), read as runs of digits.
+            supers = sorted((c for c in page.chars if c["size"] < 8),
+                            key=lambda c: (round(c["top"]), c["x0"]))
+            runs: list[list] = []
+            for c in supers:
+                if runs and round(runs[-1][-1]["top"]) == round(c["top"]) and c["x0"] - runs[-1][-1]["x1"] < 1:
+                    runs[-1].append(c)
+                else:
+                    runs.append([c])
+            calls = {int("".join(c["text"] for c in run)) for run in runs}
+            rows: dict[int, list] = {}
+            for c in page.chars:
+                if abs(c["size"] - 10.5) < 0.1:
+                    rows.setdefault(round(c["top"]), []).append(c)
+            printed = {int(m) for row in rows.values()
+                       for m in re.findall(r"^(\d+)\s*资料来源", "".join(c["text"] for c in sorted(row, key=lambda c: c["x0"])))}
+            assert calls <= printed, (number, sorted(calls - printed))
+            seen += sorted(calls)
+    assert seen == list(range(1, 25)), seen  # every call read back, in order
+
+
+@pytest.mark.parametrize("layout", sorted(GRID))
+def test_a_table_of_five_columns_keeps_its_row_names_on_one_line(make_issue, tmp_path, layout):
+    """Tables are set in 小四 under either body (wide ones in 五号): at 0.85 of gongwen's 3号
+    body a row's name wrapped (第1号科技创新服务 / 平台) and a text extractor read the cell's
+    second line into its row, a space between two Han characters per row."""
+    rows = "".join(f"| 第{k}号科技创新服务平台 | {100 + 37 * k} | {200 + 41 * k} | {k * 3.7:.1f}% | 重点实验室 |\n"
+                   for k in range(1, 13))
+    article = ("---\ntitle: 平台一览\n---\n\n全市科技创新服务平台情况如下。\n\n"
+               "| 平台名称 | 2023年 | 2024年 | 增长 | 类型 |\n|---|---|---|---|---|\n" + rows)
+    manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        chars = [c for page in pdf.pages[1:] for c in page.chars if c["size"] < size_of(layout) - 1]
+    sizes = {round(c["size"], 1) for c in chars if c["text"] == "第"}
+    assert len(sizes) == 1 and 11.5 <= sizes.pop() <= 12.1  # about 小四, whatever the body
+    lines: dict[int, list] = {}
+    for c in chars:
+        lines.setdefault(round(c["top"]), []).append(c)
+    names = ["".join(c["text"] for c in sorted(row, key=lambda c: c["x0"])) for row in lines.values()]
+    assert sum(bool(re.match(r"第\d+号科技创新服务平台\d", name)) for name in names) == 12, names
+    text = "".join(page.extract_text() for page in PdfReader(result.pdf).pages)
+    assert not re.search(r"服务 平台", text)
