@@ -58,6 +58,7 @@ from ..typography.chars import (
     SQUEEZABLE,
     STOPS,
     is_cjk_letter,
+    is_han,
     is_invisible,
     is_latin,
     is_wide,
@@ -261,6 +262,7 @@ class _TextPlan:
     halts: tuple = ()
     spacings: tuple = ()
     spaces: tuple = ()  # Latin word spaces laid out SPACE_SHRINK_EM narrower
+    halt_runs: tuple = ()  # the halts joined across the ideographs between them (_halt_runs)
 
 
 @lru_cache(maxsize=8192)
@@ -286,7 +288,36 @@ def _text_plan(text, squeeze, compression):
         spaces = tuple(span for k, (span, char) in enumerate(zip(offsets, visible))
                        if char == " " and _word_space(visible[k - 1] if k else None,
                                                       visible[k + 1] if k + 1 < len(visible) else None))
-    return _TextPlan(halts, tuple(spacings), spaces)
+    return _TextPlan(halts, tuple(spacings), spaces, _halt_runs(halts, offsets, visible))
+
+
+def _halt_runs(halts, offsets, visible):
+    """The byte ranges to give ``halt``: each halted mark's, joined with the next one's when
+    only ideographs lie between them (no font has half-width forms of ideographs: ``halt``
+    leaves them as they are).
+
+    Pango 1.50 shapes an item with at most 32 OpenType features (``hb_feature_t
+    features[32]`` in pango/shape.c), the font's own and WeasyPrint's included, and keeps
+    the features of the *last* attributes it met: with one attribute per mark, a paragraph
+    measured in one layout had its first marks shaped full width once it held more than
+    about 30 of them. One attribute per run keeps a paragraph's count small (and Pango's
+    attribute lists short)."""
+    if not halts:
+        return ()
+    halted = set(halts)
+    runs = []
+    start = end = None
+    for span, char in zip(offsets, visible):
+        if span in halted:
+            if start is None:
+                start = span[0]
+            end = span[1]
+        elif start is not None and not is_han(char):
+            runs.append((start, end))
+            start = None
+    if start is not None:
+        runs.append((start, end))
+    return tuple(runs)
 
 
 def _word_space(before, after):
@@ -417,7 +448,7 @@ def _set_text(self, text, justify=False):
         mine = ffi.gc(pango.pango_attr_list_copy(base), pango.pango_attr_list_unref)
     else:
         mine = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-    for start, end in plan.halts:
+    for start, end in plan.halt_runs:
         attr = pango.pango_attr_font_features_new(b"halt")
         attr.start_index, attr.end_index = start, end
         pango.pango_attr_list_insert(mine, attr)
