@@ -46,6 +46,7 @@ import inspect
 import logging
 import re
 from bisect import bisect_left, bisect_right
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import SimpleNamespace
@@ -972,8 +973,11 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
     counts = len(absolute_boxes), len(fixed_boxes)
     lines = None
     if not context.excluded_shapes and not first_letter_style:
+        key = None
+        if _kept is not None and not first_line_style:
+            key = _paragraph_key(box, skip_stack, containing_block)
         lines = _laid_once(context, lay, box, skip_stack, position_y, containing_block,
-                           absolute_boxes, fixed_boxes)
+                           absolute_boxes, fixed_boxes, key)
         if lines is None:
             del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
     if lines is None:
@@ -1017,28 +1021,21 @@ def _greedy_then_planned(context, lay, box, skip_stack, position_y, containing_b
 
 
 def _laid_once(context, lay, box, skip_stack, position_y, containing_block, absolute_boxes,
-               fixed_boxes):
+               fixed_boxes, key=None):
     """The paragraph's lines, each laid out once where _greedy_breaks (or, for a paragraph with
     a line worse than PLAN_BADNESS, the planner) ends it; None when the paragraph cannot be
-    measured or WeasyPrint did not break where the widths said (the long way is taken)."""
-    segments = []  # (measured, greedy lines) up to each forced break (<br>)
-    skip, first = skip_stack, True
-    while True:
-        measured = _measure_paragraph(context, lay, box, skip, position_y, first,
-                                      containing_block, absolute_boxes, fixed_boxes)
-        if measured is None:
-            LOGGER.debug("not measured once: no measure")
-            return None
-        greedy = _greedy_breaks(measured, skip is not None)
-        if greedy is None:
-            return None
-        segments.append((measured, greedy))
-        if sum(len(lines) for _measured, lines in segments) > MAX_BUFFERED:
-            LOGGER.debug("not measured once: too long")
-            return None
-        if measured.resume_at is None:
-            break
-        skip, first = measured.resume_at, False
+    measured or WeasyPrint did not break where the widths said (the long way is taken).
+    ``key``: the paragraph's _paragraph_key, when measures are kept (measures_kept)."""
+    segments = _kept.get(key) if key is not None else None
+    if key is not None:
+        _kept_used.add(key)
+    if segments is None:
+        segments = _measured_segments(context, lay, box, skip_stack, position_y, containing_block,
+                                      absolute_boxes, fixed_boxes)
+        if key is not None:
+            _kept[key] = segments or ()
+    if not segments:
+        return None
     if max(line[2] for _measured, lines in segments for line in lines) > PLAN_BADNESS:
         return _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
                               absolute_boxes, fixed_boxes,
@@ -1061,6 +1058,119 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
             LOGGER.debug("not measured once: the forced break moved")
             return None
     return out
+
+
+# --------------------------------------------------------------------------
+# Measures kept between builds (the warm preview, issue 15)
+# --------------------------------------------------------------------------
+
+_kept = None  # {paragraph key: its _measured_segments, () when it could not be measured}
+_kept_used = set()  # the keys looked up since measures_kept was entered
+_key_styles = {}  # id(style) -> (style, its _style_key), for one build
+
+# What a paragraph's measure depends on, besides its text and the measure: every property
+# WeasyPrint's line layout and text shaping read (weasyprint/text/*.py, layout/inline.py,
+# layout/percent.py) and this module's, with the inline boxes' horizontal margins,
+# borders and paddings (they move the boxes after them: _measure_paragraph's drift).
+_MEASURED_PROPERTIES = (
+    "font_family", "font_size", "font_style", "font_weight", "font_stretch", "font_kerning",
+    "font_feature_settings", "font_variation_settings", "font_language_override",
+    "font_variant_alternates", "font_variant_caps", "font_variant_east_asian",
+    "font_variant_ligatures", "font_variant_numeric", "font_variant_position", "lang",
+    "letter_spacing", "word_spacing", "white_space", "tab_size", "text_transform", "hyphens",
+    "hyphenate_character", "hyphenate_limit_chars", "hyphenate_limit_zone", "overflow_wrap",
+    "word_break", "line_height", "vertical_align", "direction", "text_align_all",
+    "text_align_last", "text_indent", "text_overflow", "text_decoration_line", "display",
+    "position", "float", "overflow", "box_sizing", "box_decoration_break", "width", "min_width",
+    "max_width", "height", "min_height", "max_height", "margin_left", "margin_right",
+    "padding_left", "padding_right", "border_left_width", "border_right_width",
+    "border_left_style", "border_right_style")
+
+
+@contextmanager
+def measures_kept(store):
+    """Within: a justified paragraph is measured (_measured_segments) only when ``store``, a
+    dict its caller keeps between builds, holds no measure of a paragraph with the same boxes,
+    texts, styles (_MEASURED_PROPERTIES), measure, indent, starting point and composition.
+    The warm preview keeps one: after an edit only the paragraphs that changed are measured.
+    On leaving, the store keeps only the paragraphs of this build. A build of its own (`build`)
+    keeps none: paragraphs repeated within one issue are measured each time."""
+    global _kept
+    outer = _kept
+    _kept = store
+    _kept_used.clear()
+    try:
+        yield store
+    finally:
+        for key in [key for key in store if key not in _kept_used]:
+            del store[key]
+        _kept_used.clear()
+        _key_styles.clear()
+        _kept = outer
+
+
+def _paragraph_key(box, skip_stack, containing_block):
+    """What the measure of ``box`` (a paragraph's line box) from ``skip_stack`` depends on, as
+    a hashable value; None for a paragraph holding anything but text and inline boxes (an
+    image, an inline block, a footnote call: their layout is not keyed)."""
+    from weasyprint.formatting_structure import boxes
+
+    parts = [repr(skip_stack), containing_block.width, box.text_indent, _state["composition"],
+             _state["measure"]]
+
+    def walk(node):
+        if isinstance(node, boxes.TextBox):
+            parts.append((node.text, _style_key(node.style)))
+            return True
+        if not isinstance(node, (boxes.LineBox, boxes.InlineBox)):
+            return False
+        parts.append((type(node).__name__, _style_key(node.style)))
+        if not all(walk(child) for child in node.children):
+            return False
+        parts.append(None)
+        return True
+
+    return tuple(parts) if walk(box) else None
+
+
+def _style_key(style):
+    kept = _key_styles.get(id(style))
+    if kept is None:
+        values = []
+        for name in _MEASURED_PROPERTIES:
+            value = style[name]
+            try:
+                hash(value)
+            except TypeError:
+                value = repr(value)
+            values.append(value)
+        kept = _key_styles[id(style)] = (style, tuple(values))
+    return kept[1]
+
+
+def _measured_segments(context, lay, box, skip_stack, position_y, containing_block,
+                       absolute_boxes, fixed_boxes):
+    """[(the paragraph up to a forced break measured (_Paragraph), its _greedy_breaks)] from
+    ``skip_stack`` on; None when it cannot be measured or its breaks foretold."""
+    segments = []  # (measured, greedy lines) up to each forced break (<br>)
+    skip, first = skip_stack, True
+    while True:
+        measured = _measure_paragraph(context, lay, box, skip, position_y, first,
+                                      containing_block, absolute_boxes, fixed_boxes)
+        if measured is None:
+            LOGGER.debug("not measured once: no measure")
+            return None
+        greedy = _greedy_breaks(measured, skip is not None)
+        if greedy is None:
+            return None
+        segments.append((measured, greedy))
+        if sum(len(lines) for _measured, lines in segments) > MAX_BUFFERED:
+            LOGGER.debug("not measured once: too long")
+            return None
+        if measured.resume_at is None:
+            break
+        skip, first = measured.resume_at, False
+    return segments
 
 
 def _greedy_breaks(measured, continued):
