@@ -1349,10 +1349,17 @@ class _Paragraph:
     em: float
     first: bool  # starts the paragraph (not continued from a previous page)
     resume_at: object  # where the measured line ended (None: the paragraph's end)
+    planned: tuple = ()  # (_planned_breaks' answer,) once worked out: kept with the measure
 
 
 def _planned_breaks(measured):
     """[(px narrower, visible characters)] of the lines where the planner ends them, or None."""
+    if not measured.planned:
+        measured.planned = (_plan_of(measured),)
+    return measured.planned[0]
+
+
+def _plan_of(measured):
     ends = measured.planner.plan(sorted(measured.chances), measured.available - measured.indent,
                                  measured.available, first_continues=not measured.first,
                                  hyphens=measured.hyphens)
