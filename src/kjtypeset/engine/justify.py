@@ -488,9 +488,10 @@ def _set_text(self, text, justify=False):
 # Lines as the composer sees them
 # --------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class _Unit:
-    """A visible character or a spacing character of a line, and where it lies."""
+    """A visible character or a spacing character of a line, and where it lies (slots: a
+    build makes one for each character of each line, and the preview keeps a paragraph's)."""
 
     leaf: int  # index of its leaf box in the line
     char: str  # U+FFFC for an atomic inline box
@@ -1318,10 +1319,13 @@ def _planned_lines(context, lay, box, skip, y, containing_block, absolute_boxes,
 
 
 def _visible_count(line):
+    """The characters _narrowers counts on a laid-out line: its units (_line_units) but the
+    spacing and the word spaces, counted from the texts without making the units."""
     from weasyprint.formatting_structure import boxes
-    from weasyprint.text.ffi import TO_UNITS
-    return sum(1 for u in _line_units(line, boxes, TO_UNITS)[2]
-               if u.char != SPACING and u.char not in _SPACES)
+    leaves = []
+    _leaves(line, boxes, {}, leaves)
+    return sum(sum(1 for char in leaf.text if char not in _SPACES and not is_invisible(char))
+               if isinstance(leaf, boxes.TextBox) else 1 for leaf in leaves)
 
 
 def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_block,
