@@ -102,3 +102,11 @@ def test_kept_measures_are_not_taken_for_another_layout(tmp_path, measures):
         warm = laid_out_proof(lay_out_issue(other / "issue.yaml"))
     assert len(measures) == paragraphs > 10
     assert warm == fresh
+
+
+def test_the_guard_names_a_property_the_key_reads_that_weasyprint_lost(monkeypatch):
+    from weasyprint.css import properties
+
+    assert justify.check_internals() == []
+    monkeypatch.delitem(properties.INITIAL_VALUES, "hyphenate_limit_chars")
+    assert any("hyphenate_limit_chars" in problem for problem in justify.check_internals())

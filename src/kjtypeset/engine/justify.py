@@ -392,6 +392,10 @@ def check_internals(version=None):
                 and "at_keyword" in inspect.signature(MarginBox).parameters
                 and "_box" in AbsolutePlaceholder.__init__.__code__.co_consts):
             problems.append("the box attributes engine/tagging.py reads are gone")
+        from weasyprint.css.properties import INITIAL_VALUES
+        unknown = [name for name in _MEASURED_PROPERTIES if name not in INITIAL_VALUES]
+        if unknown:  # the key of a kept measure (measures_kept) would not see a style change
+            problems.append(f"WeasyPrint no longer has the properties {unknown}")
         from weasyprint.text.ffi import ffi, pango
         if pango.pango_version() < MIN_PANGO:
             problems.append(f"Pango {pango.pango_version()} < {MIN_PANGO}")
@@ -1070,9 +1074,10 @@ _kept_used = set()  # the keys looked up since measures_kept was entered
 _key_styles = {}  # id(style) -> (style, its _style_key), for one build
 
 # What a paragraph's measure depends on, besides its text and the measure: every property
-# WeasyPrint's line layout and text shaping read (weasyprint/text/*.py, layout/inline.py,
-# layout/percent.py) and this module's, with the inline boxes' horizontal margins,
-# borders and paddings (they move the boxes after them: _measure_paragraph's drift).
+# WeasyPrint 70's line layout and text shaping read (weasyprint/text/*.py, layout/inline.py,
+# layout/percent.py: grep "style\[") and this module's, with the inline boxes' horizontal
+# margins, borders and paddings (they move the boxes after them: _measure_paragraph's drift).
+# On a WeasyPrint upgrade, grep again (check_internals only sees names that are gone).
 _MEASURED_PROPERTIES = (
     "font_family", "font_size", "font_style", "font_weight", "font_stretch", "font_kerning",
     "font_feature_settings", "font_variation_settings", "font_language_override",
