@@ -905,7 +905,6 @@ def _line_options(context, line, available_width, leaves, units, model, result, 
     from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
     from weasyprint.text.line_break import create_layout
 
-    composition = _state["composition"]
     options = [(0.0, result.badness())]
     last = leaves[-1]
     if not isinstance(last, boxes.TextBox) or len(last.text) < 2:
@@ -918,31 +917,46 @@ def _line_options(context, line, available_width, leaves, units, model, result, 
     width = line.width * TO_UNITS
     index = len(leaves) - 1
     first_of_last = next(k for k, u in enumerate(units) if u.leaf == index)
-    breaks = [k for k in range(len(table) - 1, 0, -1) if table[k][4]]
+    breaks = [k for k in range(len(table) - 1, 0, -1) if table[k][4]][:MAX_OPTIONS]
+    # The units before each break: the line's, but those of its last box from the break on.
+    ends = [first_of_last + sum(1 for u in units[first_of_last:] if u.start < table[k][1])
+            for k in breaks]
+    tails = [sum(row[3] for row in table[k:]) for k in breaks]
+    judged = _earlier_breaks(units, 0, ends, [width - tail for tail in tails], available,
+                             model.continuation, em, result.badness())
     previous = len(table)
-    for k in breaks[:MAX_OPTIONS]:
-        tail = sum(row[3] for row in table[k:])
-        cut = table[k][1]
-        prefix = units[:first_of_last] + [u for u in units[first_of_last:] if u.start < cut]
-        if not any(u.char != SPACING for u in prefix):
-            break
-        candidate = _model(prefix, composition, True, model.continuation, True)
-        laid = width - tail
-        option = linefit.compose(candidate.flexes, candidate.tiers,
-                                 available - laid + candidate.freed, em, True,
-                                 composition.max_gap_em)
+    for i, badness, _option in judged:
+        k = breaks[i]
         next_unit = sum(row[3] for row in table[k:previous])
         # Laid out in this width, the line ends at k: the unit after k no longer fits.
-        badness = option.badness()
-        options.append((available_width - (laid + min(next_unit / 2, 1024)) * FROM_UNITS, badness))
+        options.append((available_width - (width - tails[i] + min(next_unit / 2, 1024)) * FROM_UNITS,
+                        badness))
         previous = k
-        if badness > options[-2][1] and not (option.squeeze or option.spacing_squeeze
-                                             or option.space_shrink):
-            # Stretched, and worse than the break after it: an earlier break leaves more room
-            # to fewer gaps, so it only stretches more (issue 15: the sample's build models
-            # 1,054 lines instead of 1,601; the same PDFs, byte for byte, as scanning all five).
-            break
     return options
+
+
+def _earlier_breaks(units, start, ends, laid, available, continuation, em, badness):
+    """Whether a squeezed line reads better broken earlier, one rule for a laid-out line
+    (_line_options) and a measured paragraph (_greedy_breaks): [(i, badness, linefit's Result)]
+    of the breaks ``ends[i]`` judged (unit indexes, the latest first, at most MAX_OPTIONS),
+    units[start:ends[i]] set as one justified line ``laid[i]`` wide in ``available``.
+    ``badness``: the line's own. Judging stops before a break with nothing visible before
+    it, and after the first that needs stretching and is worse than the break after it: an
+    earlier break leaves more room to fewer gaps, so it only stretches more (issue 15: the
+    sample's build models 1,054 lines instead of 1,601; the same PDFs as judging all five)."""
+    composition = _state["composition"]
+    judged = []
+    for i, end in enumerate(ends[:MAX_OPTIONS]):
+        if not any(u.char != SPACING for u in units[start:end]):
+            break
+        model = _model(units[start:end], composition, True, continuation, True)
+        option = linefit.compose(model.flexes, model.tiers, available - laid[i] + model.freed, em,
+                                 True, composition.max_gap_em)
+        judged.append((i, option.badness(), option))
+        if judged[-1][1] > (judged[-2][1] if len(judged) > 1 else badness) and not (
+                option.squeeze or option.spacing_squeeze or option.space_shrink):
+            break
+    return judged
 
 
 def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, containing_block,
@@ -1221,22 +1235,18 @@ def _greedy_breaks(measured, continued):
         badness, squeezed, model = _set_as_laid(measured, a, q, continuation, p != n, hyphen)
         chosen, narrower = p, 0.0
         if squeezed and badness > 0:
-            # An earlier break in the line's last box may read better (_line_options, which
-            # measures an earlier break from the line's width: a hyphen ending it included).
+            # An earlier break in the line's last box may read better (_earlier_breaks, as
+            # _line_options judges a laid-out line: from its width, a hyphen ending it included).
             first_of_last = max(a, measured.leaf_starts[units[q - 1].leaf])
-            options = [(p, badness)]
-            j = bisect_left(ordered, p) - 1
-            while (q - first_of_last >= 2 and j >= 0 and ordered[j] > first_of_last
-                   and len(options) <= MAX_OPTIONS):
-                k = ordered[j]
-                j -= 1
-                if not any(u.char != SPACING for u in units[a:k]):
-                    break
-                option = _set_as_laid(measured, a, k, continuation, True, hyphen, result=True)
-                options.append((k, option.badness()))
-                if options[-1][1] > options[-2][1] and not (
-                        option.squeeze or option.spacing_squeeze or option.space_shrink):
-                    break
+            ends = []
+            if q - first_of_last >= 2:
+                j = bisect_left(ordered, p) - 1
+                while j >= 0 and ordered[j] > first_of_last and len(ends) < MAX_OPTIONS:
+                    ends.append(ordered[j])
+                    j -= 1
+            judged = _earlier_breaks(units, a, ends, [laid_x[k] - laid_x[a] + hyphen for k in ends],
+                                     available, continuation, em, badness)
+            options = [(p, badness)] + [(ends[i], judged_badness) for i, judged_badness, _ in judged]
             k, option_badness = min(options, key=lambda option: option[1])
             if k != p and option_badness < badness - 1e-6:
                 # Laid out again at k, the line is set without what ends it there (spaces).
@@ -1263,11 +1273,10 @@ def _unspaced(units, a, k, white):
     return k
 
 
-def _set_as_laid(measured, a, k, continuation, justify, hyphen, result=False):
+def _set_as_laid(measured, a, k, continuation, justify, hyphen):
     """What _compose_line makes of units[a:k] laid out as one line (``hyphen``: the width of a
     hyphen drawn at its end): (badness, squeezed, (the units, their _Model) or None when it
-    would leave the line to WeasyPrint); with ``result``, linefit's Result (as _line_options
-    judges an earlier break)."""
+    would leave the line to WeasyPrint)."""
     composition = _state["composition"]
     units = measured.units[a:k]
     model = _model(units, composition, True, continuation, True)
@@ -1275,8 +1284,6 @@ def _set_as_laid(measured, a, k, continuation, justify, hyphen, result=False):
     extra = available - (measured.laid_x[k] - measured.laid_x[a] + hyphen) + model.freed
     outcome = linefit.compose(model.flexes, model.tiers, extra, measured.em, justify,
                               composition.max_gap_em)
-    if result:
-        return outcome
     if not model.flexes and not model.fixed and not (justify and any(
             t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
         return 0.0, False, None  # nothing to set: WeasyPrint's own line
