@@ -47,6 +47,7 @@ import logging
 import re
 from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
+from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import SimpleNamespace
@@ -719,7 +720,29 @@ def _tier(a, b, strict):
 def _split_first_line(text, style, context, max_width, justification_spacing,
                       is_line_start=True, minimum=False):
     """WeasyPrint's split_first_line, telling first_line_metrics the width it breaks for; a
-    justified paragraph's text is handed over cut short (_short_text)."""
+    justified paragraph's text is handed over cut short (_short_text). Where measures are
+    kept (measures_kept), a line already split from the same text in the same style and width
+    is not split again: its (deactivated) Layout is copied."""
+    if _kept is None or _state.get("measuring"):  # a paragraph measured is one not kept
+        return _split_first_line_now(text, style, context, max_width, justification_spacing,
+                                     is_line_start, minimum)
+    key = ("line", text, _style_key(style), max_width, justification_spacing, is_line_start,
+           minimum, _state["composition"])
+    _kept_used.add(key)
+    kept = _kept.get(key)
+    if kept is not None:
+        return (copy(kept[0]), *kept[1:])
+    result = _split_first_line_now(text, style, context, max_width, justification_spacing,
+                                   is_line_start, minimum)
+    if "layout" not in result[0].__dict__:  # let go of its PangoLayout: nothing shared
+        layout = copy(result[0])
+        layout._kj_base = None  # the PangoLayout it was set on: for that layout only (_set_text)
+        _kept[key] = (layout, *result[1:])
+    return result
+
+
+def _split_first_line_now(text, style, context, max_width, justification_spacing,
+                          is_line_start, minimum):
     outer = _state["breaking"]
     _state["breaking"] = None if minimum else (max_width, text, context)
     try:
