@@ -459,3 +459,17 @@ def test_halfwidth_line_end_marks_hang_their_blank_half():
     assert abs(comma["x0"] - (right - 7)) < 0.5  # with it: half an em of ink before the edge
     nine = next(c for c in chars if c["text"] == "九")
     assert nine["x0"] - chars[0]["x0"] > 8 * 14 + 1  # the freed half em went into the gaps
+
+
+def test_every_mark_of_a_long_layout_is_half_width(on):
+    """Pango 1.50 shapes an item with at most 32 OpenType features and drops the first ones:
+    with one ``halt`` attribute a mark, a paragraph measured on one line (_measure_paragraph)
+    had its first marks full width once it held more than about 30."""
+    from weasyprint.text.line_break import create_layout, line_size
+
+    style, context = capture_style("中文")
+    em = style["font_size"]
+    for count in (10, 40, 90):
+        layout = create_layout("中文，" * count + "（中文）。“中”、文", style, context, None, 0)
+        width, _height = line_size(layout.get_first_line()[0], style)
+        assert width == pytest.approx((2.5 * count + 7) * em, abs=0.01 * em), count

@@ -6,8 +6,9 @@ server (kjtypeset.desk, issue 18) pushes the new page images to the browser. A b
 fails keeps the last good rendering and shows the one-line error the CLI would print. The
 server binds to 127.0.0.1 and serves nothing but this issue's rendering.
 
-Warm rebuilds (issue 15): the process keeps WeasyPrint, the fonts' subsets and the articles
-it has read; after an edit it reads only the files that changed, lays the issue out, compares
+Warm rebuilds (issue 15): the process keeps WeasyPrint, the fonts' subsets, the articles it
+has read and the measures of the justified paragraphs it has set (engine/justify.py
+measures_kept); after an edit it reads only the files that changed, lays the issue out, compares
 each page's fingerprint (kjtypeset.engine.pagediff) with the last layout's, paints only the
 pages that differ into a small PDF and rasterises them (in worker processes when there are
 many). The PDF of the whole proof is made when the browser asks for it.
@@ -27,6 +28,7 @@ import watchfiles
 from .. import project
 from ..build import LaidOut, collector_paused, laid_out_pages_pdf, laid_out_proof, lay_out_issue
 from ..engine.fontload import SubsetReuse
+from ..engine.justify import measures_kept
 from ..engine.pagediff import page_fingerprints
 from ..errors import KjError
 from ..files import write_atomically
@@ -79,6 +81,7 @@ class Preview:
         self.engine = threading.Lock()  # WeasyPrint serves one caller at a time
         self.articles: dict = {}  # articles read, by file state (build.lay_out_issue)
         self.fonts = SubsetReuse()
+        self.measures: dict = {}  # justified paragraphs measured, by what they depend on
         self.renderer = Renderer()
         self.changes: set[Path] | None = None  # since the last build; None: start afresh
         self.changes_lock = threading.Lock()
@@ -155,8 +158,9 @@ class Preview:
             if not self._text_only(changes):  # start afresh: re-read everything
                 self.articles.clear()
                 self.fonts = SubsetReuse()
+                self.measures.clear()  # a font or the layout may have changed
                 previous = None
-            with self.engine:
+            with self.engine, measures_kept(self.measures):
                 laid = lay_out_issue(self.manifest, self.articles)
                 prints = tuple(page_fingerprints(laid.document))
                 todo = [i for i, fingerprint in enumerate(prints)

@@ -46,6 +46,8 @@ import inspect
 import logging
 import re
 from bisect import bisect_left, bisect_right
+from contextlib import contextmanager
+from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import SimpleNamespace
@@ -58,6 +60,7 @@ from ..typography.chars import (
     SQUEEZABLE,
     STOPS,
     is_cjk_letter,
+    is_han,
     is_invisible,
     is_latin,
     is_wide,
@@ -261,6 +264,7 @@ class _TextPlan:
     halts: tuple = ()
     spacings: tuple = ()
     spaces: tuple = ()  # Latin word spaces laid out SPACE_SHRINK_EM narrower
+    halt_runs: tuple = ()  # the halts joined across the ideographs between them (_halt_runs)
 
 
 @lru_cache(maxsize=8192)
@@ -286,7 +290,36 @@ def _text_plan(text, squeeze, compression):
         spaces = tuple(span for k, (span, char) in enumerate(zip(offsets, visible))
                        if char == " " and _word_space(visible[k - 1] if k else None,
                                                       visible[k + 1] if k + 1 < len(visible) else None))
-    return _TextPlan(halts, tuple(spacings), spaces)
+    return _TextPlan(halts, tuple(spacings), spaces, _halt_runs(halts, offsets, visible))
+
+
+def _halt_runs(halts, offsets, visible):
+    """The byte ranges to give ``halt``: each halted mark's, joined with the next one's when
+    only ideographs lie between them (no font has half-width forms of ideographs: ``halt``
+    leaves them as they are).
+
+    Pango 1.50 shapes an item with at most 32 OpenType features (``hb_feature_t
+    features[32]`` in pango/shape.c), the font's own and WeasyPrint's included, and keeps
+    the features of the *last* attributes it met: with one attribute per mark, a paragraph
+    measured in one layout had its first marks shaped full width once it held more than
+    about 30 of them. One attribute per run keeps a paragraph's count small (and Pango's
+    attribute lists short)."""
+    if not halts:
+        return ()
+    halted = set(halts)
+    runs = []
+    start = end = None
+    for span, char in zip(offsets, visible):
+        if span in halted:
+            if start is None:
+                start = span[0]
+            end = span[1]
+        elif start is not None and not is_han(char):
+            runs.append((start, end))
+            start = None
+    if start is not None:
+        runs.append((start, end))
+    return tuple(runs)
 
 
 def _word_space(before, after):
@@ -360,6 +393,10 @@ def check_internals(version=None):
                 and "at_keyword" in inspect.signature(MarginBox).parameters
                 and "_box" in AbsolutePlaceholder.__init__.__code__.co_consts):
             problems.append("the box attributes engine/tagging.py reads are gone")
+        from weasyprint.css.properties import INITIAL_VALUES
+        unknown = [name for name in _MEASURED_PROPERTIES if name not in INITIAL_VALUES]
+        if unknown:  # the key of a kept measure (measures_kept) would not see a style change
+            problems.append(f"WeasyPrint no longer has the properties {unknown}")
         from weasyprint.text.ffi import ffi, pango
         if pango.pango_version() < MIN_PANGO:
             problems.append(f"Pango {pango.pango_version()} < {MIN_PANGO}")
@@ -417,7 +454,7 @@ def _set_text(self, text, justify=False):
         mine = ffi.gc(pango.pango_attr_list_copy(base), pango.pango_attr_list_unref)
     else:
         mine = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-    for start, end in plan.halts:
+    for start, end in plan.halt_runs:
         attr = pango.pango_attr_font_features_new(b"halt")
         attr.start_index, attr.end_index = start, end
         pango.pango_attr_list_insert(mine, attr)
@@ -456,9 +493,10 @@ def _set_text(self, text, justify=False):
 # Lines as the composer sees them
 # --------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class _Unit:
-    """A visible character or a spacing character of a line, and where it lies."""
+    """A visible character or a spacing character of a line, and where it lies (slots: a
+    build makes one for each character of each line, and the preview keeps a paragraph's)."""
 
     leaf: int  # index of its leaf box in the line
     char: str  # U+FFFC for an atomic inline box
@@ -685,7 +723,29 @@ def _tier(a, b, strict):
 def _split_first_line(text, style, context, max_width, justification_spacing,
                       is_line_start=True, minimum=False):
     """WeasyPrint's split_first_line, telling first_line_metrics the width it breaks for; a
-    justified paragraph's text is handed over cut short (_short_text)."""
+    justified paragraph's text is handed over cut short (_short_text). Where measures are
+    kept (measures_kept), a line already split from the same text in the same style and width
+    is not split again: its (deactivated) Layout is copied."""
+    if _kept is None or _state.get("measuring"):  # a paragraph measured is one not kept
+        return _split_first_line_now(text, style, context, max_width, justification_spacing,
+                                     is_line_start, minimum)
+    key = ("line", text, _style_key(style), max_width, justification_spacing, is_line_start,
+           minimum, _state["composition"])
+    _kept_used.add(key)
+    kept = _kept.get(key)
+    if kept is not None:
+        return (copy(kept[0]), *kept[1:])
+    result = _split_first_line_now(text, style, context, max_width, justification_spacing,
+                                   is_line_start, minimum)
+    if "layout" not in result[0].__dict__:  # let go of its PangoLayout: nothing shared
+        layout = copy(result[0])
+        layout._kj_base = None  # the PangoLayout it was set on: for that layout only (_set_text)
+        _kept[key] = (layout, *result[1:])
+    return result
+
+
+def _split_first_line_now(text, style, context, max_width, justification_spacing,
+                          is_line_start, minimum):
     outer = _state["breaking"]
     _state["breaking"] = None if minimum else (max_width, text, context)
     try:
@@ -871,7 +931,6 @@ def _line_options(context, line, available_width, leaves, units, model, result, 
     from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
     from weasyprint.text.line_break import create_layout
 
-    composition = _state["composition"]
     options = [(0.0, result.badness())]
     last = leaves[-1]
     if not isinstance(last, boxes.TextBox) or len(last.text) < 2:
@@ -884,31 +943,46 @@ def _line_options(context, line, available_width, leaves, units, model, result, 
     width = line.width * TO_UNITS
     index = len(leaves) - 1
     first_of_last = next(k for k, u in enumerate(units) if u.leaf == index)
-    breaks = [k for k in range(len(table) - 1, 0, -1) if table[k][4]]
+    breaks = [k for k in range(len(table) - 1, 0, -1) if table[k][4]][:MAX_OPTIONS]
+    # The units before each break: the line's, but those of its last box from the break on.
+    ends = [first_of_last + sum(1 for u in units[first_of_last:] if u.start < table[k][1])
+            for k in breaks]
+    tails = [sum(row[3] for row in table[k:]) for k in breaks]
+    judged = _earlier_breaks(units, 0, ends, [width - tail for tail in tails], available,
+                             model.continuation, em, result.badness())
     previous = len(table)
-    for k in breaks[:MAX_OPTIONS]:
-        tail = sum(row[3] for row in table[k:])
-        cut = table[k][1]
-        prefix = units[:first_of_last] + [u for u in units[first_of_last:] if u.start < cut]
-        if not any(u.char != SPACING for u in prefix):
-            break
-        candidate = _model(prefix, composition, True, model.continuation, True)
-        laid = width - tail
-        option = linefit.compose(candidate.flexes, candidate.tiers,
-                                 available - laid + candidate.freed, em, True,
-                                 composition.max_gap_em)
+    for i, badness, _option in judged:
+        k = breaks[i]
         next_unit = sum(row[3] for row in table[k:previous])
         # Laid out in this width, the line ends at k: the unit after k no longer fits.
-        badness = option.badness()
-        options.append((available_width - (laid + min(next_unit / 2, 1024)) * FROM_UNITS, badness))
+        options.append((available_width - (width - tails[i] + min(next_unit / 2, 1024)) * FROM_UNITS,
+                        badness))
         previous = k
-        if badness > options[-2][1] and not (option.squeeze or option.spacing_squeeze
-                                             or option.space_shrink):
-            # Stretched, and worse than the break after it: an earlier break leaves more room
-            # to fewer gaps, so it only stretches more (issue 15: the sample's build models
-            # 1,054 lines instead of 1,601; the same PDFs, byte for byte, as scanning all five).
-            break
     return options
+
+
+def _earlier_breaks(units, start, ends, laid, available, continuation, em, badness):
+    """Whether a squeezed line reads better broken earlier, one rule for a laid-out line
+    (_line_options) and a measured paragraph (_greedy_breaks): [(i, badness, linefit's Result)]
+    of the breaks ``ends[i]`` judged (unit indexes, the latest first, at most MAX_OPTIONS),
+    units[start:ends[i]] set as one justified line ``laid[i]`` wide in ``available``.
+    ``badness``: the line's own. Judging stops before a break with nothing visible before
+    it, and after the first that needs stretching and is worse than the break after it: an
+    earlier break leaves more room to fewer gaps, so it only stretches more (issue 15: the
+    sample's build models 1,054 lines instead of 1,601; the same PDFs as judging all five)."""
+    composition = _state["composition"]
+    judged = []
+    for i, end in enumerate(ends[:MAX_OPTIONS]):
+        if not any(u.char != SPACING for u in units[start:end]):
+            break
+        model = _model(units[start:end], composition, True, continuation, True)
+        option = linefit.compose(model.flexes, model.tiers, available - laid[i] + model.freed, em,
+                                 True, composition.max_gap_em)
+        judged.append((i, option.badness(), option))
+        if judged[-1][1] > (judged[-2][1] if len(judged) > 1 else badness) and not (
+                option.squeeze or option.spacing_squeeze or option.space_shrink):
+            break
+    return judged
 
 
 def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, containing_block,
@@ -944,8 +1018,11 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
     counts = len(absolute_boxes), len(fixed_boxes)
     lines = None
     if not context.excluded_shapes and not first_letter_style:
+        key = None
+        if _kept is not None and not first_line_style:
+            key = _paragraph_key(box, skip_stack, containing_block)
         lines = _laid_once(context, lay, box, skip_stack, position_y, containing_block,
-                           absolute_boxes, fixed_boxes)
+                           absolute_boxes, fixed_boxes, key)
         if lines is None:
             del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
     if lines is None:
@@ -989,28 +1066,21 @@ def _greedy_then_planned(context, lay, box, skip_stack, position_y, containing_b
 
 
 def _laid_once(context, lay, box, skip_stack, position_y, containing_block, absolute_boxes,
-               fixed_boxes):
+               fixed_boxes, key=None):
     """The paragraph's lines, each laid out once where _greedy_breaks (or, for a paragraph with
     a line worse than PLAN_BADNESS, the planner) ends it; None when the paragraph cannot be
-    measured or WeasyPrint did not break where the widths said (the long way is taken)."""
-    segments = []  # (measured, greedy lines) up to each forced break (<br>)
-    skip, first = skip_stack, True
-    while True:
-        measured = _measure_paragraph(context, lay, box, skip, position_y, first,
-                                      containing_block, absolute_boxes, fixed_boxes)
-        if measured is None:
-            LOGGER.debug("not measured once: no measure")
-            return None
-        greedy = _greedy_breaks(measured, skip is not None)
-        if greedy is None:
-            return None
-        segments.append((measured, greedy))
-        if sum(len(lines) for _measured, lines in segments) > MAX_BUFFERED:
-            LOGGER.debug("not measured once: too long")
-            return None
-        if measured.resume_at is None:
-            break
-        skip, first = measured.resume_at, False
+    measured or WeasyPrint did not break where the widths said (the long way is taken).
+    ``key``: the paragraph's _paragraph_key, when measures are kept (measures_kept)."""
+    segments = _kept.get(key) if key is not None else None
+    if key is not None:
+        _kept_used.add(key)
+    if segments is None:
+        segments = _measured_segments(context, lay, box, skip_stack, position_y, containing_block,
+                                      absolute_boxes, fixed_boxes)
+        if key is not None:
+            _kept[key] = segments or ()
+    if not segments:
+        return None
     if max(line[2] for _measured, lines in segments for line in lines) > PLAN_BADNESS:
         return _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
                               absolute_boxes, fixed_boxes,
@@ -1033,6 +1103,120 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
             LOGGER.debug("not measured once: the forced break moved")
             return None
     return out
+
+
+# --------------------------------------------------------------------------
+# Measures kept between builds (the warm preview, issue 15)
+# --------------------------------------------------------------------------
+
+_kept = None  # {paragraph key: its _measured_segments, () when it could not be measured}
+_kept_used = set()  # the keys looked up since measures_kept was entered
+_key_styles = {}  # id(style) -> (style, its _style_key), for one build
+
+# What a paragraph's measure depends on, besides its text and the measure: every property
+# WeasyPrint 70's line layout and text shaping read (weasyprint/text/*.py, layout/inline.py,
+# layout/percent.py: grep "style\[") and this module's, with the inline boxes' horizontal
+# margins, borders and paddings (they move the boxes after them: _measure_paragraph's drift).
+# On a WeasyPrint upgrade, grep again (check_internals only sees names that are gone).
+_MEASURED_PROPERTIES = (
+    "font_family", "font_size", "font_style", "font_weight", "font_stretch", "font_kerning",
+    "font_feature_settings", "font_variation_settings", "font_language_override",
+    "font_variant_alternates", "font_variant_caps", "font_variant_east_asian",
+    "font_variant_ligatures", "font_variant_numeric", "font_variant_position", "lang",
+    "letter_spacing", "word_spacing", "white_space", "tab_size", "text_transform", "hyphens",
+    "hyphenate_character", "hyphenate_limit_chars", "hyphenate_limit_zone", "overflow_wrap",
+    "word_break", "line_height", "vertical_align", "direction", "text_align_all",
+    "text_align_last", "text_indent", "text_overflow", "text_decoration_line", "display",
+    "position", "float", "overflow", "box_sizing", "box_decoration_break", "width", "min_width",
+    "max_width", "height", "min_height", "max_height", "margin_left", "margin_right",
+    "padding_left", "padding_right", "border_left_width", "border_right_width",
+    "border_left_style", "border_right_style")
+
+
+@contextmanager
+def measures_kept(store):
+    """Within: a justified paragraph is measured (_measured_segments) only when ``store``, a
+    dict its caller keeps between builds, holds no measure of a paragraph with the same boxes,
+    texts, styles (_MEASURED_PROPERTIES), measure, indent, starting point and composition.
+    The warm preview keeps one: after an edit only the paragraphs that changed are measured.
+    On leaving, the store keeps only the paragraphs of this build. A build of its own (`build`)
+    keeps none: paragraphs repeated within one issue are measured each time."""
+    global _kept
+    outer = _kept
+    _kept = store
+    _kept_used.clear()
+    try:
+        yield store
+    finally:
+        for key in [key for key in store if key not in _kept_used]:
+            del store[key]
+        _kept_used.clear()
+        _key_styles.clear()
+        _kept = outer
+
+
+def _paragraph_key(box, skip_stack, containing_block):
+    """What the measure of ``box`` (a paragraph's line box) from ``skip_stack`` depends on, as
+    a hashable value; None for a paragraph holding anything but text and inline boxes (an
+    image, an inline block, a footnote call: their layout is not keyed)."""
+    from weasyprint.formatting_structure import boxes
+
+    parts = [repr(skip_stack), containing_block.width, box.text_indent, _state["composition"],
+             _state["measure"]]
+
+    def walk(node):
+        if isinstance(node, boxes.TextBox):
+            parts.append((node.text, _style_key(node.style)))
+            return True
+        if not isinstance(node, (boxes.LineBox, boxes.InlineBox)):
+            return False
+        parts.append((type(node).__name__, _style_key(node.style)))
+        if not all(walk(child) for child in node.children):
+            return False
+        parts.append(None)
+        return True
+
+    return tuple(parts) if walk(box) else None
+
+
+def _style_key(style):
+    kept = _key_styles.get(id(style))
+    if kept is None:
+        values = []
+        for name in _MEASURED_PROPERTIES:
+            value = style[name]
+            try:
+                hash(value)
+            except TypeError:
+                value = repr(value)
+            values.append(value)
+        kept = _key_styles[id(style)] = (style, tuple(values))
+    return kept[1]
+
+
+def _measured_segments(context, lay, box, skip_stack, position_y, containing_block,
+                       absolute_boxes, fixed_boxes):
+    """[(the paragraph up to a forced break measured (_Paragraph), its _greedy_breaks)] from
+    ``skip_stack`` on; None when it cannot be measured or its breaks foretold."""
+    segments = []  # (measured, greedy lines) up to each forced break (<br>)
+    skip, first = skip_stack, True
+    while True:
+        measured = _measure_paragraph(context, lay, box, skip, position_y, first,
+                                      containing_block, absolute_boxes, fixed_boxes)
+        if measured is None:
+            LOGGER.debug("not measured once: no measure")
+            return None
+        greedy = _greedy_breaks(measured, skip is not None)
+        if greedy is None:
+            return None
+        segments.append((measured, greedy))
+        if sum(len(lines) for _measured, lines in segments) > MAX_BUFFERED:
+            LOGGER.debug("not measured once: too long")
+            return None
+        if measured.resume_at is None:
+            break
+        skip, first = measured.resume_at, False
+    return segments
 
 
 def _greedy_breaks(measured, continued):
@@ -1077,22 +1261,18 @@ def _greedy_breaks(measured, continued):
         badness, squeezed, model = _set_as_laid(measured, a, q, continuation, p != n, hyphen)
         chosen, narrower = p, 0.0
         if squeezed and badness > 0:
-            # An earlier break in the line's last box may read better (_line_options, which
-            # measures an earlier break from the line's width: a hyphen ending it included).
+            # An earlier break in the line's last box may read better (_earlier_breaks, as
+            # _line_options judges a laid-out line: from its width, a hyphen ending it included).
             first_of_last = max(a, measured.leaf_starts[units[q - 1].leaf])
-            options = [(p, badness)]
-            j = bisect_left(ordered, p) - 1
-            while (q - first_of_last >= 2 and j >= 0 and ordered[j] > first_of_last
-                   and len(options) <= MAX_OPTIONS):
-                k = ordered[j]
-                j -= 1
-                if not any(u.char != SPACING for u in units[a:k]):
-                    break
-                option = _set_as_laid(measured, a, k, continuation, True, hyphen, result=True)
-                options.append((k, option.badness()))
-                if options[-1][1] > options[-2][1] and not (
-                        option.squeeze or option.spacing_squeeze or option.space_shrink):
-                    break
+            ends = []
+            if q - first_of_last >= 2:
+                j = bisect_left(ordered, p) - 1
+                while j >= 0 and ordered[j] > first_of_last and len(ends) < MAX_OPTIONS:
+                    ends.append(ordered[j])
+                    j -= 1
+            judged = _earlier_breaks(units, a, ends, [laid_x[k] - laid_x[a] + hyphen for k in ends],
+                                     available, continuation, em, badness)
+            options = [(p, badness)] + [(ends[i], judged_badness) for i, judged_badness, _ in judged]
             k, option_badness = min(options, key=lambda option: option[1])
             if k != p and option_badness < badness - 1e-6:
                 # Laid out again at k, the line is set without what ends it there (spaces).
@@ -1119,11 +1299,10 @@ def _unspaced(units, a, k, white):
     return k
 
 
-def _set_as_laid(measured, a, k, continuation, justify, hyphen, result=False):
+def _set_as_laid(measured, a, k, continuation, justify, hyphen):
     """What _compose_line makes of units[a:k] laid out as one line (``hyphen``: the width of a
     hyphen drawn at its end): (badness, squeezed, (the units, their _Model) or None when it
-    would leave the line to WeasyPrint); with ``result``, linefit's Result (as _line_options
-    judges an earlier break)."""
+    would leave the line to WeasyPrint)."""
     composition = _state["composition"]
     units = measured.units[a:k]
     model = _model(units, composition, True, continuation, True)
@@ -1131,8 +1310,6 @@ def _set_as_laid(measured, a, k, continuation, justify, hyphen, result=False):
     extra = available - (measured.laid_x[k] - measured.laid_x[a] + hyphen) + model.freed
     outcome = linefit.compose(model.flexes, model.tiers, extra, measured.em, justify,
                               composition.max_gap_em)
-    if result:
-        return outcome
     if not model.flexes and not model.fixed and not (justify and any(
             t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
         return 0.0, False, None  # nothing to set: WeasyPrint's own line
@@ -1180,10 +1357,13 @@ def _planned_lines(context, lay, box, skip, y, containing_block, absolute_boxes,
 
 
 def _visible_count(line):
+    """The characters _narrowers counts on a laid-out line: its units (_line_units) but the
+    spacing and the word spaces, counted from the texts without making the units."""
     from weasyprint.formatting_structure import boxes
-    from weasyprint.text.ffi import TO_UNITS
-    return sum(1 for u in _line_units(line, boxes, TO_UNITS)[2]
-               if u.char != SPACING and u.char not in _SPACES)
+    leaves = []
+    _leaves(line, boxes, {}, leaves)
+    return sum(sum(1 for char in leaf.text if char not in _SPACES and not is_invisible(char))
+               if isinstance(leaf, boxes.TextBox) else 1 for leaf in leaves)
 
 
 def _plan_lines(context, lay, box, skip_stack, position_y, first, containing_block,
@@ -1211,10 +1391,17 @@ class _Paragraph:
     em: float
     first: bool  # starts the paragraph (not continued from a previous page)
     resume_at: object  # where the measured line ended (None: the paragraph's end)
+    planned: tuple = ()  # (_planned_breaks' answer,) once worked out: kept with the measure
 
 
 def _planned_breaks(measured):
     """[(px narrower, visible characters)] of the lines where the planner ends them, or None."""
+    if not measured.planned:
+        measured.planned = (_plan_of(measured),)
+    return measured.planned[0]
+
+
+def _plan_of(measured):
     ends = measured.planner.plan(sorted(measured.chances), measured.available - measured.indent,
                                  measured.available, first_continues=not measured.first,
                                  hyphens=measured.hyphens)

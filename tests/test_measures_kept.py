@@ -1,0 +1,121 @@
+"""Measures kept between builds (issue 15, the warm preview): a justified paragraph already
+measured with the same boxes, texts, styles and measure is not measured again
+(engine/justify.py measures_kept). The proof must be the very one a fresh layout gives, after an
+edit and after a change of layout; only the edited paragraph is measured again."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corpus.prose import article
+from kjtypeset.build import laid_out_proof, lay_out_issue
+from kjtypeset.engine import justify
+from pdfread import page_texts, squash
+from test_laid_once import EXTRA
+from test_layouts import with_layout
+
+
+def issue(folder: Path, seed: int) -> Path:
+    (folder / "articles").mkdir(parents=True)
+    entries = []
+    for k in range(2):
+        name = f"articles/{k + 1:02d}.md"
+        (folder / name).write_text(f"---\ntitle: 排版结果留用的测试文章{seed}-{k + 1}\n---\n\n"
+                                   + article(seed * 10 + k) + "\n" + EXTRA, encoding="utf-8")
+        entries.append(f"  - {name}\n")
+    (folder / "issue.yaml").write_text(
+        "bulletin: 科技情报参考\nyear: 2024\nnumber: 96\ndate: 2024-12-10\n"
+        "publisher: 测试编印单位\neditor: 测试\narticles:\n" + "".join(entries), encoding="utf-8")
+    return folder / "issue.yaml"
+
+
+@pytest.fixture
+def measures(monkeypatch):
+    """The text of each paragraph measured (from where it is measured on) since the last
+    reset."""
+    measured = []
+    measure = justify._measured_segments
+
+    def recorded(context, lay, box, skip_stack, *args):
+        measured.append("".join(leaf.text for leaf in box.descendants() if hasattr(leaf, "text")))
+        return measure(context, lay, box, skip_stack, *args)
+
+    monkeypatch.setattr(justify, "_measured_segments", recorded)
+    return measured
+
+
+def edit(manifest: Path) -> str:
+    """Four characters of a paragraph of the second article changed, as an editor would (the
+    same number of characters: the paragraphs after it keep their lines and pages)."""
+    path = manifest.parent / "articles" / "02.md"
+    text = path.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if len(line) > 60 and line[0] not in "-#|!*")
+    start = next(k for k in range(20, len(line)) if all("\u4e00" <= c <= "\u9fff" for c in line[k:k + 4]))
+    path.write_text(text.replace(line, line[:start] + "编辑改过" + line[start + 4:], 1), encoding="utf-8")
+    return line[start - 3:start] + "编辑改过"
+
+
+def test_an_edit_measures_only_the_edited_paragraph_and_gives_the_fresh_pdf(tmp_path, measures,
+                                                                           monkeypatch):
+    manifest = issue(tmp_path / "issue", 4)
+    store: dict = {}
+    with justify.measures_kept(store):
+        lay_out_issue(manifest)
+    paragraphs = len(measures)
+    assert paragraphs > 10
+
+    added = edit(manifest)
+    measures.clear()
+    split = justify._split_first_line_now
+    splits = []
+    monkeypatch.setattr(justify, "_split_first_line_now", lambda *args: splits.append(1) or split(*args))
+    fresh = laid_out_proof(lay_out_issue(manifest))
+    fresh_splits = len(splits)
+    assert len(measures) >= paragraphs  # without kept measures, every paragraph again
+    measures.clear()
+    splits.clear()
+    with justify.measures_kept(store):
+        warm = lay_out_issue(manifest)
+    # The edited paragraph only (from its start, and from the page break when it crosses one).
+    assert measures and all(added in squash(text) for text in measures)
+    # Lines split before from the same text, style and width are not split again (Pango).
+    assert len(splits) < fresh_splits / 4
+    proof = laid_out_proof(warm)
+    assert proof == fresh
+    (tmp_path / "warm.pdf").write_bytes(proof)
+    assert added in squash("".join(page_texts(tmp_path / "warm.pdf")))
+
+
+def test_kept_measures_are_not_taken_for_another_layout(tmp_path, measures):
+    """The same articles in gongwen (another face, size and measure): nothing measured for
+    jianbao is taken, and the proof is the one a fresh gongwen layout gives."""
+    manifest = issue(tmp_path / "issue", 6)
+    store: dict = {}
+    with justify.measures_kept(store):
+        lay_out_issue(manifest)
+    other = tmp_path / "gongwen"
+    shutil.copytree(manifest.parent, other)
+    with_layout(other, "gongwen")
+    fresh = laid_out_proof(lay_out_issue(other / "issue.yaml"))
+    measures.clear()
+    alone: dict = {}
+    with justify.measures_kept(alone):
+        lay_out_issue(other / "issue.yaml")
+    paragraphs = len(measures)
+    measures.clear()
+    with justify.measures_kept(store):
+        warm = laid_out_proof(lay_out_issue(other / "issue.yaml"))
+    assert len(measures) == paragraphs > 10
+    assert len(store) == len(alone)  # what the jianbao layout left is gone
+    assert warm == fresh
+
+
+def test_the_guard_names_a_property_the_key_reads_that_weasyprint_lost(monkeypatch):
+    from weasyprint.css import properties
+
+    assert justify.check_internals() == []
+    monkeypatch.delitem(properties.INITIAL_VALUES, "hyphenate_limit_chars")
+    assert any("hyphenate_limit_chars" in problem for problem in justify.check_internals())
