@@ -529,6 +529,28 @@ def test_two_footnotes_on_one_page_stand_one_under_the_other(tmp_path):
     assert notes[1]["top"] >= notes[0]["bottom"]  # not printed over each other
 
 
+def test_a_paragraph_asked_to_set_a_line_shorter_takes_a_line_less_when_its_marks_allow():
+    """缩行 (issue 13): the planner sets a paragraph in fewer lines only with every line within
+    the composer's limits (its marks squeezed at most to half width), else not at all. Eight
+    runs of four Han and a comma (laid out at half width), then three Han, in lines of 20 em:
+    set at their best in three lines, in two when asked (each mark squeezed); with five Han
+    after them two lines are too few."""
+    from kjtypeset.typography import linefit, paragraph
+    em = 10.0
+    han = paragraph.Unit(em, gap=linefit.HAN)
+    comma = paragraph.Unit(em / 2, em / 2, mark="close", gap=linefit.HAN)
+    for tail, pulled in ((3, True), (5, False)):
+        units = ([han] * 4 + [comma]) * 8 + [han] * tail
+        planner = paragraph.Planner(units, em, 0.17)
+        breaks = list(range(1, len(units)))
+        assert len(planner.plan(breaks, 20 * em, 20 * em)) == 3
+        fewer = planner.plan(breaks, 20 * em, 20 * em, max_lines=2)
+        assert (fewer is not None) == pulled
+        if pulled:
+            assert len(fewer) == 2 and fewer[-1] == len(units)
+            assert all(planner.counts(a, b, True).laid <= 20 * em + 1e-6 for a, b in zip([0] + fewer, fewer))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("number", [0, 3, 10, 13])
 def test_sweep_issues_have_no_hole_and_no_page_of_figures(tmp_path, number):
@@ -578,13 +600,15 @@ def test_a_section_opener_one_line_short_of_the_room_starts_at_the_page_foot(tmp
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("layout", "number"), [("jianbao", 2), ("gongwen", 1)])
+@pytest.mark.parametrize(("layout", "number"), [("jianbao", 2), ("gongwen", 1), ("gongwen", 28)])
 def test_the_end_block_fits_under_the_last_text_instead_of_after_a_blank_page(tmp_path, layout, number):
     """Sweep issues whose 版记 fell a little short of the room under the text of the last,
     even page and went on after a blank page (GB/T 9704 §7.5 allows that, but a reader sees
     a wasted leaf): jianbao's issue 2 fits with the margin above the 版记's top rule closed up
     (the last line's leading keeps white under its glyphs), gongwen's issue 1 with the blank
-    line before the last article's title on the page before taken out as well."""
+    line before the last article's title on the page before taken out as well, gongwen's
+    issue 28 (20 pages, not 22) with that and a paragraph on the page before whose last line
+    held three characters set a line shorter (缩行)."""
     import makeup_sweep
     specs, distribution, images = makeup_sweep.plan(number)
     manifest = mi.write_issue(tmp_path / "issue", specs, number=number + 1, seed=makeup_sweep.SEED + number,

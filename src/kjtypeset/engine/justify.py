@@ -1008,10 +1008,11 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
         if measured.resume_at is None:
             break
         skip, first = measured.resume_at, False
-    if max(line[2] for _measured, lines in segments for line in lines) > PLAN_BADNESS:
+    pull = _pull_line(box, skip_stack, segments)
+    if pull or max(line[2] for _measured, lines in segments for line in lines) > PLAN_BADNESS:
         return _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
                               absolute_boxes, fixed_boxes,
-                              sum(len(lines) for _measured, lines in segments), segments[0][0])
+                              sum(len(lines) for _measured, lines in segments), segments[0][0], pull)
     out, skip, y, first = [], skip_stack, position_y, True
     for measured, greedy in segments:
         expected = _narrowers(measured, [line[0] for line in greedy])
@@ -1030,6 +1031,23 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
             LOGGER.debug("not measured once: the forced break moved")
             return None
     return out
+
+
+PULL_LINE = "__kj_pull_line"  # --kj-pull-line, set by page makeup (engine/makeup.py, 缩行)
+
+
+def _pull_line(box, skip_stack, segments) -> int | None:
+    """The most lines the paragraph may take when page makeup asks for it to be set one line
+    shorter (``--kj-pull-line``: its lines a little tighter, within the composer's limits,
+    see paragraph.Planner.plan): from its start, without a forced break, when the planner
+    can; None otherwise (the paragraph is set as it would be)."""
+    if skip_stack is not None or len(segments) != 1 or not any(
+            getattr(token, "value", None) for token in box.style[PULL_LINE] or ()):
+        return None
+    measured, greedy = segments[0]
+    if len(greedy) < 2 or _planned_breaks(measured, len(greedy) - 1) is None:
+        return None
+    return len(greedy) - 1
 
 
 def _greedy_breaks(measured, continued):
@@ -1151,13 +1169,14 @@ def _relaid(lay, skip, y, count):
 
 
 def _planned_lines(context, lay, box, skip, y, containing_block, absolute_boxes, fixed_boxes,
-                   limit, measured=None):
+                   limit, measured=None, max_lines=None):
     """The paragraph's lines where the planner ends them (None: it cannot plan this one).
-    ``measured``: the paragraph from ``skip`` already measured (_measure_paragraph)."""
+    ``measured``: the paragraph from ``skip`` already measured (_measure_paragraph), planned
+    in ``max_lines`` lines if it can be (_pull_line)."""
     lines, first = [], True
     while len(lines) < limit + 8:
         if measured is not None:
-            plan, measured = _planned_breaks(measured), None
+            plan, measured = _planned_breaks(measured, max_lines), None
         else:
             plan = _plan_lines(context, lay, box, skip, y, first, containing_block, absolute_boxes,
                                fixed_boxes)
@@ -1210,11 +1229,12 @@ class _Paragraph:
     resume_at: object  # where the measured line ended (None: the paragraph's end)
 
 
-def _planned_breaks(measured):
-    """[(px narrower, visible characters)] of the lines where the planner ends them, or None."""
+def _planned_breaks(measured, max_lines=None):
+    """[(px narrower, visible characters)] of the lines where the planner ends them (in
+    ``max_lines`` lines or fewer: _pull_line), or None."""
     ends = measured.planner.plan(sorted(measured.chances), measured.available - measured.indent,
                                  measured.available, first_continues=not measured.first,
-                                 hyphens=measured.hyphens)
+                                 hyphens=measured.hyphens, max_lines=max_lines)
     return None if ends is None else _narrowers(measured, ends)
 
 

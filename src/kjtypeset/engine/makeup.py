@@ -33,8 +33,9 @@ hooks act while it paginates, where the facts are known:
    figures at their smallest, then with the block's rows at the layout's
    ``end_block_min_leading`` and the margin above it closed up; a later layout may
    close up the blank lines between articles on that page and the one before
-   (``_close_up_css``); only then does it go to the next even page, after a blank one
-   (GB/T 9704 §7.5 provides for that blank page).
+   (``_close_up_css``) and set paragraphs whose last line holds a few characters a line
+   shorter (缩行, ``_pull_css``); only then does it go to the next even page, after a
+   blank one (GB/T 9704 §7.5 provides for that blank page).
 
 4. **Second thoughts.** After a layout, ``defects`` reads the pages as a print shop would
    (holes, pages of a few lines, blank pages) and ``alternatives`` names other ways to set
@@ -998,6 +999,11 @@ MAX_HOLE_BEFORE_FIGURE = 0.10  # … and before a page that opens with a figure
 
 def _flow_lines(page_box) -> list:
     """The text lines of a page's flow, in order: (element of their block, bottom)."""
+    return [(block, line.position_y + line.height) for block, line in _flow_line_boxes(page_box)]
+
+
+def _flow_line_boxes(page_box) -> list:
+    """The text lines of a page's flow, in order: (element of their block, line box)."""
     from weasyprint.formatting_structure import boxes
 
     out = []
@@ -1008,7 +1014,7 @@ def _flow_lines(page_box) -> list:
         if isinstance(box, boxes.LineBox):
             if any(isinstance(b, boxes.TextBox) and b.text.strip("\u200b\u2060 \n\t\u3000")
                    for b in box.descendants()):
-                out.append((block, box.position_y + box.height))
+                out.append((block, box))
             return
         own = block if _own_style(box) is None or box.element is None else box.element
         for child in getattr(box, "children", ()):
@@ -1079,8 +1085,11 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     the text has run out (the rule that keeps a fifth of a page for text leaves holes there)."""
     from dataclasses import replace
     out = []
-    if close := _close_up_css(document, settings):
+    close = _close_up_css(document, settings)
+    if close:
         out.append((close, settings))
+    if pull := _pull_css(document, settings):  # 缩行, with the blank lines closed up too
+        out.append((pull + close, settings))
     if opener := _opener_css(document):
         out.append((opener, settings))
     moves, smallest = figure_moves(document, settings)
@@ -1134,29 +1143,25 @@ def _opener_css(document) -> str:
 MAX_CLOSE_UPS = 3  # blank lines between articles taken out to keep the 版记 off a page of its own
 
 
-def _close_up_css(document, settings: Settings) -> str:
-    """CSS that lets the 版记 fit under the text of the last, even page when it falls short
-    by a line or a few: the blank lines between articles on that page and the one before
-    close up (the latest first, as many as the shortfall needs), each opener's first grid
-    block set at the foot of its lines (``--kj-line-grid: bottom``, as _opener_css does), so
-    the text under them moves up and the 版记, its rows and the white above it at their
-    tightest (see _tighten_end_block), fits. Otherwise the 版记 goes to the next even page
-    with a blank page before it (GB/T 9704 §7.5 allows it, but it wastes a leaf)."""
+def _end_block_shortfall(document, settings: Settings) -> tuple[int, int, int] | None:
+    """(the last page of text, 1-based; the fewest and the most body lines it must give up
+    for the 版记 to fit under its text) when the 版记 went to the next even page and left a
+    blank page before it; None otherwise. The fewest: the 版记's rows and the white above it
+    at their tightest (see _tighten_end_block), estimated (the flex rows do not shrink quite
+    in proportion); the most: as they are now."""
     from weasyprint.formatting_structure import boxes
     problem = _tail_problem(document)
     pages = document.pages
     if problem is None or problem[0] + 2 != len(pages) or not settings.end_block_even_page:
-        return ""
+        return None
     last = problem[0]  # the last page of text (1-based) when the one after it stands blank …
     blank = pages[last]._page_box
     if any(_prints(c) for c in blank.children if not isinstance(c, boxes.MarginBox)):
-        return ""  # … not a last page of text holding too few lines (_tail_problem's other case)
-    root_box = pages[0]._page_box.children[0]
-    pitch = _pitch_of(root_box)
+        return None  # … not a last page of text holding too few lines (_tail_problem's other case)
+    pitch = _pitch_of(pages[0]._page_box.children[0])
     end = next((b for b in pages[-1]._page_box.descendants() if _is_end_block(b)), None)
     if not pitch or end is None or last < 2:
-        return ""
-    # What the 版记 takes at its tightest, and the room under the text of the last page.
+        return None
     lead = end.style["line_height"]
     tight = end.height
     if isinstance(lead, (int, float)) and settings.end_block_min_leading and lead > settings.end_block_min_leading:
@@ -1171,18 +1176,33 @@ def _close_up_css(document, settings: Settings) -> str:
     flow = [y for _e, y in _flow_lines(page_box)] + [
         b.position_y + b.margin_height() for b in page_box.descendants() if _is_figure(b) or b.is_table_wrapper]
     if not flow:
-        return ""
-    # Lines to gain: at least as the rows at their tightest estimate (the flex rows do not
-    # shrink quite in proportion), at most as they are now.
+        return None
     room = floor - max(flow)
     least = max(1, math.ceil((need - room) / pitch - EPSILON))
     most = max(least, math.ceil((end.margin_height() - end.margin_top - room) / pitch - EPSILON))
+    return last, least, most
+
+
+def _close_up_css(document, settings: Settings) -> str:
+    """CSS that lets the 版记 fit under the text of the last, even page when it falls short
+    by a line or a few: the blank lines between articles on that page and the one before
+    close up (the latest first, as many as the shortfall needs), each opener's first grid
+    block set at the foot of its lines (``--kj-line-grid: bottom``, as _opener_css does), so
+    the text under them moves up and the 版记, its rows and the white above it at their
+    tightest (see _tighten_end_block), fits. Otherwise the 版记 goes to the next even page
+    with a blank page before it (GB/T 9704 §7.5 allows it, but it wastes a leaf)."""
+    shortfall = _end_block_shortfall(document, settings)
+    if shortfall is None:
+        return ""
+    last, least, most = shortfall
     if least > MAX_CLOSE_UPS:
         return ""
     # The openers with a blank line above them on the last page and the one before (not at
     # a page top, where the margin is dropped anyway), latest first.
+    root_box = document.pages[0]._page_box.children[0]
     root = root_box.element
-    gaps = [opener for number in (last, last - 1) for opener in reversed(_openers(document, number, pitch))]
+    gaps = [opener for number in (last, last - 1)
+            for opener in reversed(_openers(document, number, _pitch_of(root_box)))]
     if len(gaps) < least:
         return ""
     css = []
@@ -1190,6 +1210,56 @@ def _close_up_css(document, settings: Settings) -> str:
         css.append(f"{_selector(root, box.element)} {{ margin-top: 0 !important; }}\n")
         css.append(f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }}\n")
     return "".join(css)
+
+
+MAX_PULLS = 8  # paragraphs asked to set a line shorter, to keep the 版记 off a page of its own
+MAX_PULL_FILL = 0.5  # … those whose last line fills at most this share of the measure
+PULL_PAGES = 4  # … ending on the last page of text or the three before it
+
+
+def _pull_css(document, settings: Settings) -> str:
+    """CSS that lets the 版记 fit under the text of the last, even page by 缩行: paragraphs
+    ending on that page or the few before it whose last line holds only a few characters
+    are set one line shorter (``--kj-pull-line``, which the line composer reads: their lines
+    a little tighter, within its limits, see justify._pull_line), the text after them moving
+    up a line each. Those with the shortest last lines first (the latest of equals), as many
+    as the shortfall needs and two more: a paragraph the composer cannot set shorter keeps
+    its lines, and the next try (typeset.py) asks others, not those asked already."""
+    from . import justify
+    shortfall = _end_block_shortfall(document, settings)
+    if shortfall is None:
+        return ""
+    last, _least, most = shortfall
+    pages = document.pages
+    lines_of: dict = {}  # element → [(page number, line box)], first page to last
+    for number in range(max(1, last - PULL_PAGES), last + 1):
+        for element, line in _flow_line_boxes(pages[number - 1]._page_box):
+            if element is not None:
+                lines_of.setdefault(element, []).append((number, line))
+    found = []
+    for order, (element, lines) in enumerate(lines_of.items()):
+        number, tail = lines[-1]
+        style = tail.style
+        if (number <= last - PULL_PAGES or len(lines) < 2 or style["text_align_all"] != "justify"
+                or any(getattr(token, "value", None) for token in style[justify.PULL_LINE] or ())):
+            continue  # ends too early, too short, not justified, asked already
+        # A line box is as wide as its text: the measure is where the paragraph's lines end.
+        measure = max(line.position_x + line.width for _n, line in lines[:-1]) - tail.position_x
+        if measure <= 0 or tail.width > MAX_PULL_FILL * measure:
+            continue
+        found.append((len(_line_text(tail)), -order, element))
+    root = pages[0]._page_box.children[0].element
+    return "".join(f"{_selector(root, element)} {{ --kj-pull-line: 1 !important; }}\n"
+                   for _chars, _order, element in sorted(found)[:min(most + 2, MAX_PULLS)])
+
+
+def _line_text(line) -> str:
+    """The visible characters of a line box."""
+    from weasyprint.formatting_structure import boxes
+
+    from ..typography.chars import WITHOUT_LAYOUT_MARKS
+    return "".join(b.text for b in line.descendants() if isinstance(b, boxes.TextBox)).translate(
+        WITHOUT_LAYOUT_MARKS).replace(" ", "").replace("\u3000", "")
 
 
 def _first_heading(box):

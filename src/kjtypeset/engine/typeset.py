@@ -113,10 +113,14 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     if found := makeup.defects(document):
         best = (len(found), len(document.pages))
         queue = [(css + extra, settings) for extra, settings in makeup.alternatives(document, layout.makeup)]
+        tried = {_setting(css, layout.makeup)}
         for _ in range(MAX_TRIES):
+            while queue and _setting(*queue[0]) in tried:
+                queue.pop(0)  # the same rules again (a way found again from a try): no new layout
             if not queue or not best[0]:
                 break
             tried_css, settings = queue.pop(0)
+            tried.add(_setting(tried_css, settings))
             makeup.install(settings)
             try:
                 candidate = render(tried_css)
@@ -131,6 +135,11 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     pin_to_page_bottom(document)
     makeup.strip_folios(document, layout.makeup)
     return document
+
+
+def _setting(css: str, settings: makeup.Settings) -> tuple:
+    """A way to set the issue, as a key: its makeup rules in any order, once each."""
+    return frozenset(css.splitlines()), settings
 
 
 def write_pdf(document: weasyprint.Document, origin: Path, **options) -> bytes:
