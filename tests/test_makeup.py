@@ -529,6 +529,27 @@ def test_two_footnotes_on_one_page_stand_one_under_the_other(tmp_path):
     assert notes[1]["top"] >= notes[0]["bottom"]  # not printed over each other
 
 
+def test_footnotes_on_the_end_block_page_stay_with_their_text_above_the_end_block(tmp_path):
+    # The last article ends on page 4 with a footnote called there, and the 版记 fits under
+    # the text: the footnote is printed under its text, and the 版记 stays at the page foot
+    # under it (WeasyPrint set the footnote area at the foot, under the 版记).
+    blocks = [para(2, n) for n in range(15)]
+    blocks.insert(12, "这一段带有注释[^1]。" + para(2, 9)[10:])
+    blocks.append("[^1]: 资料来源：末页的注释，" + para(1, 4)[2:24] + "。")
+    result = build(tmp_path, [article("第一篇", [para(2, n) for n in range(12)]), article("第二篇", blocks)],
+                   extra=mi.LONG_DISTRIBUTION)
+    with pdfplumber.open(result.pdf) as pdf:
+        assert len(pdf.pages) == 4
+        rows = lines_of(pdf.pages[3])
+        note = next(line for line in rows if line["text"].startswith("1资料来源"))
+        text = body_lines(pdf.pages[3])
+        end_block = next(line for line in rows if line["text"].startswith("报："))
+        staff = next(line for line in rows if line["text"].startswith("编辑："))
+    assert len(text) >= 5 and text[-1]["bottom"] < note["top"] < end_block["top"]
+    assert note["top"] - text[-1]["bottom"] < 2 * PITCH  # right under its text
+    assert staff["bottom"] == pytest.approx(BOTTOM, abs=PITCH / 2)  # the 版记 at the page foot
+
+
 def test_a_paragraph_asked_to_set_a_line_shorter_takes_a_line_less_when_its_marks_allow():
     """缩行 (issue 13): the planner sets a paragraph in fewer lines only with every line within
     the composer's limits (its marks squeezed at most to half width), else not at all. Eight

@@ -171,17 +171,22 @@ def pin_to_page_bottom(document: weasyprint.Document) -> None:
     text precedes it. CSS has no way to say so (no :last page selector, and WeasyPrint 70
     drops a footnote-floated end block with block rows in long documents), so the laid-out
     box is moved once pagination is final: moving within its page cannot change the pages.
+    The footnotes of that page stay with their text: they move up to where the end block
+    began, above it (WeasyPrint sets them at the page foot, which put them under the 版记).
     """
     for page in document.pages:
         page_box = page._page_box
         bottom = page_box.content_box_y() + page_box.height
-        for area in page_box.children:
-            if isinstance(area, boxes.FootnoteAreaBox) and area.children:
-                bottom = min(bottom, area.position_y)
+        notes = [area for area in page_box.children if isinstance(area, boxes.FootnoteAreaBox) and area.children]
         for box in page_box.descendants():
             element = getattr(box, "element", None)
             if (isinstance(box, boxes.BlockBox) and element is not None
                     and element.get("data-page-bottom") is not None):
+                top = box.position_y
+                for area in notes:  # the area's top (its rule) where the end block's margin began
+                    area.translate(0, top - area.position_y)
+                    top += area.margin_height()
+                # The notes took their height at the foot: the end block fits under them.
                 gap = bottom - (box.position_y + box.margin_height())
                 if gap > 0:
                     box.translate(0, gap)
