@@ -268,6 +268,22 @@ def test_a_long_table_breaks_across_pages_and_the_text_after_it_is_back_on_the_g
         assert_on_grid(pdf)
 
 
+def test_a_table_caption_never_stands_alone_at_the_page_foot(tmp_path):
+    # Eleven paragraphs leave room on page 2 for the caption "表1" but not for the table's
+    # heading row: WeasyPrint set the caption alone at the page foot and the table on page 3
+    # (and a figure deferred there came between them, gongwen's sweep issue 33). The
+    # caption goes over with its table.
+    import makeup_sweep
+    blocks = [para(2, k) for k in range(11)] + ["表1　重点平台服务情况", makeup_sweep.table(6), para(2, 5)]
+    result = build(tmp_path, [article("表格", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = [lines_of(page) for page in pdf.pages]
+    caption = next(n for n, rows in enumerate(pages) if any(r["text"].startswith("表1") for r in rows))
+    rows = pages[caption]
+    top = next(r["top"] for r in rows if r["text"].startswith("表1"))
+    assert any(r["top"] > top and r["text"].startswith("序号") for r in rows)  # the heading row under it
+
+
 def test_a_table_row_taller_than_the_room_breaks_across_pages(tmp_path):
     """A row whose cells hold several paragraphs' worth of text is split across the page: the
     next page then resumes in each of its cells, which once crashed page makeup (a traceback,

@@ -741,6 +741,15 @@ def _lay(context, box, index, child, new_children, page_is_empty, absolute_boxes
         context, box, index, child, new_children, page_is_empty, absolute_boxes, fixed_boxes,
         adjoining_margins, bottom_space, position_y, skip_stack, first_letter_style,
         first_line_style, discard, next_page, max_lines)
+    if skip_stack is None and child.is_table_wrapper and _caption_alone(result, index):
+        # A table's caption alone at the page foot, the table on the next page (a figure
+        # deferred there came between them): the caption goes over with its table, as if
+        # nothing of it fitted here (WeasyPrint's page break before a block).
+        del new_children[len(result[6]) - 1:]  # the caption's fragment, appended in place
+        result = _state["in_flow"](
+            context, box, index, child, new_children, page_is_empty, absolute_boxes, fixed_boxes,
+            adjoining_margins, math.inf, position_y, skip_stack, first_letter_style,
+            first_line_style, discard, next_page, max_lines)
     abort, stop, resume_at, new_position_y, margins, next_page, children, max_lines = result
     placed = not abort and resume_at is None and children and children[-1].index == index
     if placed and (mode := grid_mode(child)):
@@ -750,6 +759,16 @@ def _lay(context, box, index, child, new_children, page_is_empty, absolute_boxes
     if placed and _is_figure(child):
         state.figures_on[page] = state.figures_on.get(page, 0.0) + new_position_y - position_y
     return abort, stop, resume_at, new_position_y, margins, next_page, children, max_lines
+
+
+def _caption_alone(result, index: int) -> bool:
+    """Whether WeasyPrint laid out a table wrapper (child ``index``) as its caption alone,
+    the table going on at the next page."""
+    from weasyprint.formatting_structure import boxes
+    abort, _stop, resume_at, _y, _margins, _next, children, _lines = result
+    if abort or resume_at is None or not children or children[-1].index != index:
+        return False
+    return not any(isinstance(c, boxes.TableBox) for c in children[-1].children)
 
 
 def _place_figure(context, box, index, child, new_children, page_is_empty, adjoining_margins,
