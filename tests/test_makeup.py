@@ -705,6 +705,24 @@ def test_a_last_page_of_few_lines_gets_more_by_opening_the_gap_above_an_opener(t
 
 
 @pytest.mark.slow
+def test_a_last_page_of_few_lines_gets_more_by_opening_the_white_around_figures(tmp_path):
+    """Gongwen's sweep issue 20 (not one of the twenty the sweep runs by default): page 20
+    holds two figures and ends inside the last paragraph, whose last two lines stood alone on
+    page 21 before the 版记 page; no opener on the page to open up, and moving the paragraph
+    over whole sent the figures of its article off their pages. The figures on the last pages
+    take a line more of white each (拉行 around figures): three lines go over, the paragraph
+    moves whole and page 21 holds five lines."""
+    import makeup_sweep
+    result = gongwen_sweep_issue(tmp_path, 20)
+    texts = page_texts(result.pdf)
+    assert "编印：" in squash(texts[-1]) and "编印：" not in squash(texts[-2])
+    with pdfplumber.open(result.pdf) as pdf:
+        before_end_block = [line for line in lines_of(pdf.pages[-2]) if not line["text"].startswith("—")]
+        assert len(before_end_block) >= 5
+    assert makeup_sweep.figure_order(result.pdf) == list(range(1, len(makeup_sweep.figure_order(result.pdf)) + 1))
+
+
+@pytest.mark.slow
 def test_a_short_last_page_gets_lines_from_a_page_that_opens_with_its_title(tmp_path):
     """tests/stress/2025-08 (twelve articles in sections, lists, a ten-column table, figures,
     English, code): its last article opens page 16 with its title and ends page 16 with a whole

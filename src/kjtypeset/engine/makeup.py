@@ -1117,6 +1117,8 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
                                 smallest=tuple(sorted(set(settings.smallest) | set(smallest))))))
     if (push := _tail_push(document) or _open_up_css(document)) is not None:
         out.append((push, settings))
+    if around := _open_up_figures_css(document):
+        out.append((around, settings))
     if settings.figure_page_share < 1 and any(
             _element_attr(b, FIGURE) is not None for p in document.pages[-3:] for b in p._page_box.descendants()):
         out.append(("", replace(settings, figure_page_share=1.0)))
@@ -1548,6 +1550,34 @@ def _open_up_css(document) -> str | None:
     if top := _openers(document, page, pitch, at_top=True):
         return f"{_selector(root, top[0][1])} {{ margin-bottom: {lines * pitch:.4f}px !important; }}\n"
     return None
+
+
+MAX_FIGURES_OPENED = 3  # figures given a line more of white, to send lines onto a short last page
+
+
+def _open_up_figures_css(document) -> str:
+    """CSS that moves a few lines onto a last page of text holding too few by giving the
+    figures on it and the two pages before a line more of white each, half above and half
+    below (拉行 around figures: a figure keeps a whole number of lines, see snap_box), the
+    latest first, one figure for each line wanted. The text under them moves down a line
+    each, over the page breaks to the last page. Empty when there are none."""
+    tail = _tail_lines(document)
+    if tail is None:
+        return ""
+    page, lines, _pages = tail
+    root_box = document.pages[0]._page_box.children[0]
+    pitch = _pitch_of(root_box)
+    if not pitch or lines > MAX_FIGURES_OPENED:
+        return ""
+    # page: the 1-based number of the page the lines leave, the index of the last page of text
+    figures = [box.element for number in range(page, max(-1, page - 3), -1)
+               for box in sorted((b for b in document.pages[number]._page_box.descendants() if _is_figure(b)),
+                                 key=lambda b: -b.position_y)]
+    if len(figures) < lines:
+        return ""
+    root = root_box.element
+    return "".join(f"{_selector(root, element)} {{ padding-top: {pitch / 2:.4f}px !important; "
+                   f"padding-bottom: {pitch / 2:.4f}px !important; }}\n" for element in figures[:lines])
 
 
 def _tail_lines(document):
