@@ -1557,7 +1557,7 @@ MAX_FIGURES_OPENED = 3  # figures given a line more of white, to send lines onto
 
 def _open_up_figures_css(document) -> str:
     """CSS that moves a few lines onto a last page of text holding too few by giving the
-    figures on it and the two pages before a line more of white each, half above and half
+    figures on the two pages before it a line more of white each, half above and half
     below (拉行 around figures: a figure keeps a whole number of lines, see snap_box), the
     latest first, one figure for each line wanted. The text under them moves down a line
     each, over the page breaks to the last page. Empty when there are none."""
@@ -1569,8 +1569,9 @@ def _open_up_figures_css(document) -> str:
     pitch = _pitch_of(root_box)
     if not pitch or lines > MAX_FIGURES_OPENED:
         return ""
-    # page: the 1-based number of the page the lines leave, the index of the last page of text
-    figures = [box.element for number in range(page, max(-1, page - 3), -1)
+    # page: the 1-based number of the page the lines leave (the index of the last page of text):
+    # the figures on it and on the page before it (one on the last page sends nothing there)
+    figures = [box.element for number in range(page - 1, max(-1, page - 3), -1)
                for box in sorted((b for b in document.pages[number]._page_box.descendants() if _is_figure(b)),
                                  key=lambda b: -b.position_y)]
     if len(figures) < lines:
