@@ -741,7 +741,8 @@ def _lay(context, box, index, child, new_children, page_is_empty, absolute_boxes
         context, box, index, child, new_children, page_is_empty, absolute_boxes, fixed_boxes,
         adjoining_margins, bottom_space, position_y, skip_stack, first_letter_style,
         first_line_style, discard, next_page, max_lines)
-    if skip_stack is None and child.is_table_wrapper and _caption_alone(result, index):
+    if skip_stack is None and child.is_table_wrapper and _caption_alone(result, index) and (
+            not page_is_empty or len(result[6]) > 1):  # never from an empty page (it would stay empty)
         # A table's caption alone at the page foot, the table on the next page (a figure
         # deferred there came between them): the caption goes over with its table, as if
         # nothing of it fitted here (WeasyPrint's page break before a block).
