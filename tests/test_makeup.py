@@ -728,7 +728,10 @@ def test_a_short_last_page_gets_lines_from_a_page_that_opens_with_its_title(tmp_
     English, code): its last article opens page 16 with its title and ends page 16 with a whole
     paragraph, and three lines were left alone on page 17 before the 版记 page. The white under
     that title grows by the lines wanted (拉行), so the page of text before the 版记 holds five;
-    the 版记 stays on the last, even page."""
+    the 版记 stays on the last, even page. Page 6 held the two figures of the article before
+    (carried over from page 5), a one-line article and nothing else: four lines. The white
+    above the last opener on page 5 grows by a line, and a line of that article goes on under
+    its figures."""
     issue = tmp_path / "2025-08"
     shutil.copytree(Path(__file__).parent / "stress" / "2025-08", issue)
     result = build_issue(issue / "issue.yaml", tmp_path / "out", editions=("proof",))
@@ -736,4 +739,7 @@ def test_a_short_last_page_gets_lines_from_a_page_that_opens_with_its_title(tmp_
         pages = [body_lines(page) for page in pdf.pages]
         last = len(pdf.pages)
         assert last % 2 == 0 and "编印" in squash(pdf.pages[-1].extract_text())
+        with_figures = [[line for line in lines_of(page) if not line["text"].startswith("—")]
+                        for page in pdf.pages if page.images]
     assert not pages[-1] and len(pages[-2]) >= 5
+    assert with_figures and all(len(lines) >= 5 for lines in with_figures)  # no page of figures and a line or two

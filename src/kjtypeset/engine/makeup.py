@@ -1120,6 +1120,8 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
         out.append((push, settings))
     if around := _open_up_figures_css(document):
         out.append((around, settings))
+    if sparse := _open_up_sparse_css(document):
+        out.append((sparse, settings))
     if settings.figure_page_share < 1 and any(
             _element_attr(b, FIGURE) is not None for p in document.pages[-3:] for b in p._page_box.descendants()):
         out.append(("", replace(settings, figure_page_share=1.0)))
@@ -1534,7 +1536,29 @@ def _open_up_css(document) -> str | None:
     if tail is None:
         return None
     page, lines, pages = tail
-    before, after = pages[page - 1], pages[page]
+    return _open_up_at(document, page, lines, pages[page - 1], pages[page])
+
+
+def _open_up_sparse_css(document) -> str:
+    """CSS that moves a line or two onto a page of few lines inside the issue (figures carried
+    over to its top and a short article, say), as _open_up_css does for the last page of
+    text: the white above the last opener on the page before grows, and the lines pushed
+    over its foot go on under the figures."""
+    tail = _tail_problem(document)
+    css = []
+    for number, kind in defects(document):
+        if kind != "few lines" or number < 3 or (tail is not None and number == tail[0] + 1):
+            continue
+        before, after = (_flow_lines(document.pages[n]._page_box) for n in (number - 2, number - 1))
+        rule = _open_up_at(document, number - 1, MIN_PAGE_LINES - len(after), before, after)
+        if rule:
+            css.append(rule)
+    return "".join(css)
+
+
+def _open_up_at(document, page: int, lines: int, before: list, after: list) -> str | None:
+    """_open_up_css's rule: ``lines`` lines onto the page after page ``page`` (1-based), whose
+    flow lines are ``before`` and ``after``."""
     if not before or not after or before[-1][0] is after[0][0] or lines > 2:
         return None  # a paragraph broken there is _tail_push's case
     root_box = document.pages[0]._page_box.children[0]
