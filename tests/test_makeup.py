@@ -284,6 +284,27 @@ def test_a_table_caption_never_stands_alone_at_the_page_foot(tmp_path):
     assert any(r["top"] > top and r["text"].startswith("序号") for r in rows)  # the heading row under it
 
 
+def test_a_page_of_carried_over_figures_and_a_one_line_article_gets_lines_from_the_page_before(tmp_path):
+    # The second article ends at the foot of page 2; its two figures (a tall chart and a
+    # small one) do not fit there and open page 3, followed by a one-line article, and the
+    # fourth article's opener goes on to page 4: page 3 held two captions and two lines. The
+    # white above the second article's opener on page 2 grows by a line (拉行), and its last
+    # lines go on under its figures on page 3.
+    tall, small = mi.png((900, 1500), 150, "chart"), mi.png((1200, 500), 300, "chart", seed=2)
+    articles = [article("第一篇", [para(2, j) for j in range(7)]),
+                article("第二篇", [para(2, 1), "![图1　一张很高的示意图](images/tall.png)", para(2, 2),
+                                 "![图2　高新技术企业分布](images/small.png)", para(2, 3)]),
+                article("第三篇", ["本期只有一句话。"]),
+                article("第四篇", [para(3, j) for j in range(12)])]
+    result = build(tmp_path, articles, {"tall.png": tall, "small.png": small})
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = [[line["text"] for line in lines_of(page) if not line["text"].startswith("—")] for page in pdf.pages]
+        figures = [n for n, page in enumerate(pdf.pages) if page.images]
+    assert figures == [2]  # both on page 3, as before
+    assert len(pages[2]) >= 5 and any(text.startswith("图1") for text in pages[2])
+    assert all(len(lines) >= 5 for lines in pages[1:-1])  # no page of a few lines before the 版记
+
+
 def test_a_table_row_taller_than_the_room_breaks_across_pages(tmp_path):
     """A row whose cells hold several paragraphs' worth of text is split across the page: the
     next page then resumes in each of its cells, which once crashed page makeup (a traceback,
@@ -738,23 +759,3 @@ def test_a_short_last_page_gets_lines_from_a_page_that_opens_with_its_title(tmp_
         assert last % 2 == 0 and "编印" in squash(pdf.pages[-1].extract_text())
     assert not pages[-1] and len(pages[-2]) >= 5
 
-
-def test_a_page_of_carried_over_figures_and_a_one_line_article_gets_lines_from_the_page_before(tmp_path):
-    # The second article ends at the foot of page 2; its two figures (a tall chart and a
-    # small one) do not fit there and open page 3, followed by a one-line article, and the
-    # fourth article's opener goes on to page 4: page 3 held two captions and two lines. The
-    # white above the second article's opener on page 2 grows by a line (拉行), and its last
-    # lines go on under its figures on page 3.
-    tall, small = mi.png((900, 1500), 150, "chart"), mi.png((1200, 500), 300, "chart", seed=2)
-    articles = [article("第一篇", [para(2, j) for j in range(7)]),
-                article("第二篇", [para(2, 1), "![图1　一张很高的示意图](images/tall.png)", para(2, 2),
-                                 "![图2　高新技术企业分布](images/small.png)", para(2, 3)]),
-                article("第三篇", ["本期只有一句话。"]),
-                article("第四篇", [para(3, j) for j in range(12)])]
-    result = build(tmp_path, articles, {"tall.png": tall, "small.png": small})
-    with pdfplumber.open(result.pdf) as pdf:
-        pages = [[line["text"] for line in lines_of(page) if not line["text"].startswith("—")] for page in pdf.pages]
-        figures = [n for n, page in enumerate(pdf.pages) if page.images]
-    assert figures == [2]  # both on page 3, as before
-    assert len(pages[2]) >= 5 and any(text.startswith("图1") for text in pages[2])
-    assert all(len(lines) >= 5 for lines in pages[1:-1])  # no page of a few lines before the 版记
