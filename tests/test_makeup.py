@@ -712,20 +712,6 @@ def test_figures_moved_back_onto_the_page_before_keep_their_order(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_last_page_of_few_lines_gets_more_by_opening_the_gap_above_an_opener(tmp_path):
-    """Gongwen's sweep issue 31 (not one of the twenty the sweep runs): page 20 ends with a
-    whole paragraph and the last paragraph of the issue, four lines, stands alone on page 21
-    before the 版记 page. The blank line above the last opener on page 20 grows by a line
-    (拉行): the paragraph at its foot breaks and two of its lines go over."""
-    result = gongwen_sweep_issue(tmp_path, 31)
-    texts = page_texts(result.pdf)
-    assert "编印：" in squash(texts[-1]) and "编印：" not in squash(texts[-2])
-    with pdfplumber.open(result.pdf) as pdf:
-        before_end_block = [line for line in lines_of(pdf.pages[-2]) if not line["text"].startswith("—")]
-        assert len(before_end_block) >= 5  # no longer four lines alone
-
-
-@pytest.mark.slow
 def test_a_last_page_of_few_lines_gets_more_by_opening_the_white_around_figures(tmp_path):
     """Gongwen's sweep issue 20 (not one of the twenty the sweep runs by default): page 20
     holds two figures and ends inside the last paragraph, whose last two lines stood alone on
@@ -744,6 +730,20 @@ def test_a_last_page_of_few_lines_gets_more_by_opening_the_white_around_figures(
 
 
 @pytest.mark.slow
+def test_a_last_page_of_few_lines_gets_more_by_opening_the_gap_above_an_opener(tmp_path):
+    """Gongwen's sweep issue 31 (not one of the twenty the sweep runs): page 20 ends with a
+    whole paragraph and the last paragraph of the issue, four lines, stands alone on page 21
+    before the 版记 page. The blank line above the last opener on page 20 grows by a line
+    (拉行): the paragraph at its foot breaks and two of its lines go over."""
+    result = gongwen_sweep_issue(tmp_path, 31)
+    texts = page_texts(result.pdf)
+    assert "编印：" in squash(texts[-1]) and "编印：" not in squash(texts[-2])
+    with pdfplumber.open(result.pdf) as pdf:
+        before_end_block = [line for line in lines_of(pdf.pages[-2]) if not line["text"].startswith("—")]
+        assert len(before_end_block) >= 5  # no longer four lines alone
+
+
+@pytest.mark.slow
 def test_a_short_last_page_gets_lines_from_a_page_that_opens_with_its_title(tmp_path):
     """tests/stress/2025-08 (twelve articles in sections, lists, a ten-column table, figures,
     English, code): its last article opens page 16 with its title and ends page 16 with a whole
@@ -758,4 +758,3 @@ def test_a_short_last_page_gets_lines_from_a_page_that_opens_with_its_title(tmp_
         last = len(pdf.pages)
         assert last % 2 == 0 and "编印" in squash(pdf.pages[-1].extract_text())
     assert not pages[-1] and len(pages[-2]) >= 5
-
