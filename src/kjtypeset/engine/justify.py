@@ -1081,10 +1081,11 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
             _kept[key] = segments or ()
     if not segments:
         return None
-    if max(line[2] for _measured, lines in segments for line in lines) > PLAN_BADNESS:
+    pull = _pull_line(box, skip_stack, segments)
+    if pull or max(line[2] for _measured, lines in segments for line in lines) > PLAN_BADNESS:
         return _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
                               absolute_boxes, fixed_boxes,
-                              sum(len(lines) for _measured, lines in segments), segments[0][0])
+                              sum(len(lines) for _measured, lines in segments), segments[0][0], pull)
     out, skip, y, first = [], skip_stack, position_y, True
     for measured, greedy in segments:
         expected = _narrowers(measured, [line[0] for line in greedy])
@@ -1103,6 +1104,23 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
             LOGGER.debug("not measured once: the forced break moved")
             return None
     return out
+
+
+PULL_LINE = "__kj_pull_line"  # --kj-pull-line, set by page makeup (engine/makeup.py, 缩行)
+
+
+def _pull_line(box, skip_stack, segments) -> int | None:
+    """The most lines the paragraph may take when page makeup asks for it to be set one line
+    shorter (``--kj-pull-line``: its lines a little tighter, within the composer's limits,
+    see paragraph.Planner.plan): from its start, without a forced break, when the planner
+    can; None otherwise (the paragraph is set as it would be)."""
+    if skip_stack is not None or len(segments) != 1 or not any(
+            getattr(token, "value", None) for token in box.style[PULL_LINE] or ()):
+        return None
+    measured, greedy = segments[0]
+    if len(greedy) < 2 or _planned_breaks(measured, len(greedy) - 1) is None:
+        return None
+    return len(greedy) - 1
 
 
 # --------------------------------------------------------------------------
@@ -1331,13 +1349,14 @@ def _relaid(lay, skip, y, count):
 
 
 def _planned_lines(context, lay, box, skip, y, containing_block, absolute_boxes, fixed_boxes,
-                   limit, measured=None):
+                   limit, measured=None, max_lines=None):
     """The paragraph's lines where the planner ends them (None: it cannot plan this one).
-    ``measured``: the paragraph from ``skip`` already measured (_measure_paragraph)."""
+    ``measured``: the paragraph from ``skip`` already measured (_measure_paragraph), planned
+    in ``max_lines`` lines if it can be (_pull_line)."""
     lines, first = [], True
     while len(lines) < limit + 8:
         if measured is not None:
-            plan, measured = _planned_breaks(measured), None
+            plan, measured = _planned_breaks(measured, max_lines), None
         else:
             plan = _plan_lines(context, lay, box, skip, y, first, containing_block, absolute_boxes,
                                fixed_boxes)
@@ -1394,17 +1413,21 @@ class _Paragraph:
     planned: tuple = ()  # (_planned_breaks' answer,) once worked out: kept with the measure
 
 
-def _planned_breaks(measured):
-    """[(px narrower, visible characters)] of the lines where the planner ends them, or None."""
+def _planned_breaks(measured, max_lines=None):
+    """[(px narrower, visible characters)] of the lines where the planner ends them (in
+    ``max_lines`` lines or fewer: _pull_line), or None. The plan without a limit is kept
+    with the measure (the warm preview plans an unchanged paragraph once)."""
+    if max_lines is not None:
+        return _plan_of(measured, max_lines)
     if not measured.planned:
         measured.planned = (_plan_of(measured),)
     return measured.planned[0]
 
 
-def _plan_of(measured):
+def _plan_of(measured, max_lines=None):
     ends = measured.planner.plan(sorted(measured.chances), measured.available - measured.indent,
                                  measured.available, first_continues=not measured.first,
-                                 hyphens=measured.hyphens)
+                                 hyphens=measured.hyphens, max_lines=max_lines)
     return None if ends is None else _narrowers(measured, ends)
 
 

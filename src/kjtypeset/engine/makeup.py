@@ -33,8 +33,9 @@ hooks act while it paginates, where the facts are known:
    figures at their smallest, then with the block's rows at the layout's
    ``end_block_min_leading`` and the margin above it closed up; a later layout may
    close up the blank lines between articles on that page and the one before
-   (``_close_up_css``); only then does it go to the next even page, after a blank one
-   (GB/T 9704 §7.5 provides for that blank page).
+   (``_close_up_css``) and set paragraphs whose last line holds a few characters a line
+   shorter (缩行, ``_pull_css``); only then does it go to the next even page, after a
+   blank one (GB/T 9704 §7.5 provides for that blank page).
 
 4. **Second thoughts.** After a layout, ``defects`` reads the pages as a print shop would
    (holes, pages of a few lines, blank pages) and ``alternatives`` names other ways to set
@@ -740,6 +741,16 @@ def _lay(context, box, index, child, new_children, page_is_empty, absolute_boxes
         context, box, index, child, new_children, page_is_empty, absolute_boxes, fixed_boxes,
         adjoining_margins, bottom_space, position_y, skip_stack, first_letter_style,
         first_line_style, discard, next_page, max_lines)
+    if skip_stack is None and child.is_table_wrapper and _caption_alone(result, index) and (
+            not page_is_empty or len(result[6]) > 1):  # never from an empty page (it would stay empty)
+        # A table's caption alone at the page foot, the table on the next page (a figure
+        # deferred there came between them): the caption goes over with its table, as if
+        # nothing of it fitted here (WeasyPrint's page break before a block).
+        del new_children[len(result[6]) - 1:]  # the caption's fragment, appended in place
+        result = _state["in_flow"](
+            context, box, index, child, new_children, page_is_empty, absolute_boxes, fixed_boxes,
+            adjoining_margins, math.inf, position_y, skip_stack, first_letter_style,
+            first_line_style, discard, next_page, max_lines)
     abort, stop, resume_at, new_position_y, margins, next_page, children, max_lines = result
     placed = not abort and resume_at is None and children and children[-1].index == index
     if placed and (mode := grid_mode(child)):
@@ -749,6 +760,16 @@ def _lay(context, box, index, child, new_children, page_is_empty, absolute_boxes
     if placed and _is_figure(child):
         state.figures_on[page] = state.figures_on.get(page, 0.0) + new_position_y - position_y
     return abort, stop, resume_at, new_position_y, margins, next_page, children, max_lines
+
+
+def _caption_alone(result, index: int) -> bool:
+    """Whether WeasyPrint laid out a table wrapper (child ``index``) as its caption alone,
+    the table going on at the next page."""
+    from weasyprint.formatting_structure import boxes
+    abort, _stop, resume_at, _y, _margins, _next, children, _lines = result
+    if abort or resume_at is None or not children or children[-1].index != index:
+        return False
+    return not any(isinstance(c, boxes.TableBox) for c in children[-1].children)
 
 
 def _place_figure(context, box, index, child, new_children, page_is_empty, adjoining_margins,
@@ -998,6 +1019,11 @@ MAX_HOLE_BEFORE_FIGURE = 0.10  # … and before a page that opens with a figure
 
 def _flow_lines(page_box) -> list:
     """The text lines of a page's flow, in order: (element of their block, bottom)."""
+    return [(block, line.position_y + line.height) for block, line in _flow_line_boxes(page_box)]
+
+
+def _flow_line_boxes(page_box) -> list:
+    """The text lines of a page's flow, in order: (element of their block, line box)."""
     from weasyprint.formatting_structure import boxes
 
     out = []
@@ -1008,7 +1034,7 @@ def _flow_lines(page_box) -> list:
         if isinstance(box, boxes.LineBox):
             if any(isinstance(b, boxes.TextBox) and b.text.strip("\u200b\u2060 \n\t\u3000")
                    for b in box.descendants()):
-                out.append((block, box.position_y + box.height))
+                out.append((block, box))
             return
         own = block if _own_style(box) is None or box.element is None else box.element
         for child in getattr(box, "children", ()):
@@ -1079,8 +1105,11 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     the text has run out (the rule that keeps a fifth of a page for text leaves holes there)."""
     from dataclasses import replace
     out = []
-    if close := _close_up_css(document, settings):
+    close = _close_up_css(document, settings)
+    if close:
         out.append((close, settings))
+    if pull := _pull_css(document, settings):  # 缩行, with the blank lines closed up too
+        out.append((pull + close, settings))
     if opener := _opener_css(document):
         out.append((opener, settings))
     moves, smallest = figure_moves(document, settings)
@@ -1089,6 +1118,10 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
                                 smallest=tuple(sorted(set(settings.smallest) | set(smallest))))))
     if (push := _tail_push(document) or _open_up_css(document)) is not None:
         out.append((push, settings))
+    if around := _open_up_figures_css(document):
+        out.append((around, settings))
+    if sparse := _open_up_sparse_css(document):
+        out.append((sparse, settings))
     if settings.figure_page_share < 1 and any(
             _element_attr(b, FIGURE) is not None for p in document.pages[-3:] for b in p._page_box.descendants()):
         out.append(("", replace(settings, figure_page_share=1.0)))
@@ -1134,29 +1167,25 @@ def _opener_css(document) -> str:
 MAX_CLOSE_UPS = 3  # blank lines between articles taken out to keep the 版记 off a page of its own
 
 
-def _close_up_css(document, settings: Settings) -> str:
-    """CSS that lets the 版记 fit under the text of the last, even page when it falls short
-    by a line or a few: the blank lines between articles on that page and the one before
-    close up (the latest first, as many as the shortfall needs), each opener's first grid
-    block set at the foot of its lines (``--kj-line-grid: bottom``, as _opener_css does), so
-    the text under them moves up and the 版记, its rows and the white above it at their
-    tightest (see _tighten_end_block), fits. Otherwise the 版记 goes to the next even page
-    with a blank page before it (GB/T 9704 §7.5 allows it, but it wastes a leaf)."""
+def _end_block_shortfall(document, settings: Settings) -> tuple[int, int, int] | None:
+    """(the last page of text, 1-based; the fewest and the most body lines it must give up
+    for the 版记 to fit under its text) when the 版记 went to the next even page and left a
+    blank page before it; None otherwise. The fewest: the 版记's rows and the white above it
+    at their tightest (see _tighten_end_block), estimated (the flex rows do not shrink quite
+    in proportion); the most: as they are now."""
     from weasyprint.formatting_structure import boxes
     problem = _tail_problem(document)
     pages = document.pages
     if problem is None or problem[0] + 2 != len(pages) or not settings.end_block_even_page:
-        return ""
+        return None
     last = problem[0]  # the last page of text (1-based) when the one after it stands blank …
     blank = pages[last]._page_box
     if any(_prints(c) for c in blank.children if not isinstance(c, boxes.MarginBox)):
-        return ""  # … not a last page of text holding too few lines (_tail_problem's other case)
-    root_box = pages[0]._page_box.children[0]
-    pitch = _pitch_of(root_box)
+        return None  # … not a last page of text holding too few lines (_tail_problem's other case)
+    pitch = _pitch_of(pages[0]._page_box.children[0])
     end = next((b for b in pages[-1]._page_box.descendants() if _is_end_block(b)), None)
     if not pitch or end is None or last < 2:
-        return ""
-    # What the 版记 takes at its tightest, and the room under the text of the last page.
+        return None
     lead = end.style["line_height"]
     tight = end.height
     if isinstance(lead, (int, float)) and settings.end_block_min_leading and lead > settings.end_block_min_leading:
@@ -1171,18 +1200,33 @@ def _close_up_css(document, settings: Settings) -> str:
     flow = [y for _e, y in _flow_lines(page_box)] + [
         b.position_y + b.margin_height() for b in page_box.descendants() if _is_figure(b) or b.is_table_wrapper]
     if not flow:
-        return ""
-    # Lines to gain: at least as the rows at their tightest estimate (the flex rows do not
-    # shrink quite in proportion), at most as they are now.
+        return None
     room = floor - max(flow)
     least = max(1, math.ceil((need - room) / pitch - EPSILON))
     most = max(least, math.ceil((end.margin_height() - end.margin_top - room) / pitch - EPSILON))
+    return last, least, most
+
+
+def _close_up_css(document, settings: Settings) -> str:
+    """CSS that lets the 版记 fit under the text of the last, even page when it falls short
+    by a line or a few: the blank lines between articles on that page and the one before
+    close up (the latest first, as many as the shortfall needs), each opener's first grid
+    block set at the foot of its lines (``--kj-line-grid: bottom``, as _opener_css does), so
+    the text under them moves up and the 版记, its rows and the white above it at their
+    tightest (see _tighten_end_block), fits. Otherwise the 版记 goes to the next even page
+    with a blank page before it (GB/T 9704 §7.5 allows it, but it wastes a leaf)."""
+    shortfall = _end_block_shortfall(document, settings)
+    if shortfall is None:
+        return ""
+    last, least, most = shortfall
     if least > MAX_CLOSE_UPS:
         return ""
     # The openers with a blank line above them on the last page and the one before (not at
     # a page top, where the margin is dropped anyway), latest first.
+    root_box = document.pages[0]._page_box.children[0]
     root = root_box.element
-    gaps = [opener for number in (last, last - 1) for opener in reversed(_openers(document, number, pitch))]
+    gaps = [opener for number in (last, last - 1)
+            for opener in reversed(_openers(document, number, _pitch_of(root_box)))]
     if len(gaps) < least:
         return ""
     css = []
@@ -1190,6 +1234,56 @@ def _close_up_css(document, settings: Settings) -> str:
         css.append(f"{_selector(root, box.element)} {{ margin-top: 0 !important; }}\n")
         css.append(f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }}\n")
     return "".join(css)
+
+
+MAX_PULLS = 8  # paragraphs asked to set a line shorter, to keep the 版记 off a page of its own
+MAX_PULL_FILL = 0.5  # … those whose last line fills at most this share of the measure
+PULL_PAGES = 4  # … ending on the last page of text or the three before it
+
+
+def _pull_css(document, settings: Settings) -> str:
+    """CSS that lets the 版记 fit under the text of the last, even page by 缩行: paragraphs
+    ending on that page or the few before it whose last line holds only a few characters
+    are set one line shorter (``--kj-pull-line``, which the line composer reads: their lines
+    a little tighter, within its limits, see justify._pull_line), the text after them moving
+    up a line each. Those with the shortest last lines first (the latest of equals), as many
+    as the shortfall needs and two more: a paragraph the composer cannot set shorter keeps
+    its lines, and the next try (typeset.py) asks others, not those asked already."""
+    from . import justify
+    shortfall = _end_block_shortfall(document, settings)
+    if shortfall is None:
+        return ""
+    last, _least, most = shortfall
+    pages = document.pages
+    lines_of: dict = {}  # element → [(page number, line box)], first page to last
+    for number in range(max(1, last - PULL_PAGES), last + 1):
+        for element, line in _flow_line_boxes(pages[number - 1]._page_box):
+            if element is not None:
+                lines_of.setdefault(element, []).append((number, line))
+    found = []
+    for order, (element, lines) in enumerate(lines_of.items()):
+        number, tail = lines[-1]
+        style = tail.style
+        if (number <= last - PULL_PAGES or len(lines) < 2 or style["text_align_all"] != "justify"
+                or any(getattr(token, "value", None) for token in style[justify.PULL_LINE] or ())):
+            continue  # ends too early, too short, not justified, asked already
+        # A line box is as wide as its text: the measure is where the paragraph's lines end.
+        measure = max(line.position_x + line.width for _n, line in lines[:-1]) - tail.position_x
+        if measure <= 0 or tail.width > MAX_PULL_FILL * measure:
+            continue
+        found.append((len(_line_text(tail)), -order, element))
+    root = pages[0]._page_box.children[0].element
+    return "".join(f"{_selector(root, element)} {{ --kj-pull-line: 1 !important; }}\n"
+                   for _chars, _order, element in sorted(found)[:min(most + 2, MAX_PULLS)])
+
+
+def _line_text(line) -> str:
+    """The visible characters of a line box."""
+    from weasyprint.formatting_structure import boxes
+
+    from ..typography.chars import WITHOUT_LAYOUT_MARKS
+    return "".join(b.text for b in line.descendants() if isinstance(b, boxes.TextBox)).translate(
+        WITHOUT_LAYOUT_MARKS).replace(" ", "").replace("\u3000", "")
 
 
 def _first_heading(box):
@@ -1442,7 +1536,29 @@ def _open_up_css(document) -> str | None:
     if tail is None:
         return None
     page, lines, pages = tail
-    before, after = pages[page - 1], pages[page]
+    return _open_up_at(document, page, lines, pages[page - 1], pages[page])
+
+
+def _open_up_sparse_css(document) -> str:
+    """CSS that moves a line or two onto a page of few lines inside the issue (figures carried
+    over to its top and a short article, say), as _open_up_css does for the last page of
+    text: the white above the last opener on the page before grows, and the lines pushed
+    over its foot go on under the figures."""
+    tail = _tail_problem(document)
+    css = []
+    for number, kind in defects(document):
+        if kind != "few lines" or number < 3 or (tail is not None and number == tail[0] + 1):
+            continue
+        before, after = (_flow_lines(document.pages[n]._page_box) for n in (number - 2, number - 1))
+        rule = _open_up_at(document, number - 1, MIN_PAGE_LINES - len(after), before, after)
+        if rule:
+            css.append(rule)
+    return "".join(css)
+
+
+def _open_up_at(document, page: int, lines: int, before: list, after: list) -> str | None:
+    """_open_up_css's rule: ``lines`` lines onto the page after page ``page`` (1-based), whose
+    flow lines are ``before`` and ``after``."""
     if not before or not after or before[-1][0] is after[0][0] or lines > 2:
         return None  # a paragraph broken there is _tail_push's case
     root_box = document.pages[0]._page_box.children[0]
@@ -1459,6 +1575,35 @@ def _open_up_css(document) -> str | None:
     if top := _openers(document, page, pitch, at_top=True):
         return f"{_selector(root, top[0][1])} {{ margin-bottom: {lines * pitch:.4f}px !important; }}\n"
     return None
+
+
+MAX_FIGURES_OPENED = 3  # figures given a line more of white, to send lines onto a short last page
+
+
+def _open_up_figures_css(document) -> str:
+    """CSS that moves a few lines onto a last page of text holding too few by giving the
+    figures on the two pages before it a line more of white each, half above and half
+    below (拉行 around figures: a figure keeps a whole number of lines, see snap_box), the
+    latest first, one figure for each line wanted. The text under them moves down a line
+    each, over the page breaks to the last page. Empty when there are none."""
+    tail = _tail_lines(document)
+    if tail is None:
+        return ""
+    page, lines, _pages = tail
+    root_box = document.pages[0]._page_box.children[0]
+    pitch = _pitch_of(root_box)
+    if not pitch or lines > MAX_FIGURES_OPENED:
+        return ""
+    # page: the 1-based number of the page the lines leave (the index of the last page of text):
+    # the figures on it and on the page before it (one on the last page sends nothing there)
+    figures = [box.element for number in range(page - 1, max(-1, page - 3), -1)
+               for box in sorted((b for b in document.pages[number]._page_box.descendants() if _is_figure(b)),
+                                 key=lambda b: -b.position_y)]
+    if len(figures) < lines:
+        return ""
+    root = root_box.element
+    return "".join(f"{_selector(root, element)} {{ padding-top: {pitch / 2:.4f}px !important; "
+                   f"padding-bottom: {pitch / 2:.4f}px !important; }}\n" for element in figures[:lines])
 
 
 def _tail_lines(document):

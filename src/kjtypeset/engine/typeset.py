@@ -113,10 +113,14 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     if found := makeup.defects(document):
         best = (len(found), len(document.pages))
         queue = [(css + extra, settings) for extra, settings in makeup.alternatives(document, layout.makeup)]
+        tried = {_setting(css, layout.makeup)}
         for _ in range(MAX_TRIES):
+            while queue and _setting(*queue[0]) in tried:
+                queue.pop(0)  # the same rules again (a way found again from a try): no new layout
             if not queue or not best[0]:
                 break
             tried_css, settings = queue.pop(0)
+            tried.add(_setting(tried_css, settings))
             makeup.install(settings)
             try:
                 candidate = render(tried_css)
@@ -131,6 +135,11 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     pin_to_page_bottom(document)
     makeup.strip_folios(document, layout.makeup)
     return document
+
+
+def _setting(css: str, settings: makeup.Settings) -> tuple:
+    """A way to set the issue, as a key: its makeup rules in any order, once each."""
+    return frozenset(css.splitlines()), settings
 
 
 def write_pdf(document: weasyprint.Document, origin: Path, **options) -> bytes:
@@ -162,17 +171,22 @@ def pin_to_page_bottom(document: weasyprint.Document) -> None:
     text precedes it. CSS has no way to say so (no :last page selector, and WeasyPrint 70
     drops a footnote-floated end block with block rows in long documents), so the laid-out
     box is moved once pagination is final: moving within its page cannot change the pages.
+    The footnotes of that page stay with their text: they move up to where the end block
+    began, above it (WeasyPrint sets them at the page foot, which put them under the 版记).
     """
     for page in document.pages:
         page_box = page._page_box
         bottom = page_box.content_box_y() + page_box.height
-        for area in page_box.children:
-            if isinstance(area, boxes.FootnoteAreaBox) and area.children:
-                bottom = min(bottom, area.position_y)
+        notes = [area for area in page_box.children if isinstance(area, boxes.FootnoteAreaBox) and area.children]
         for box in page_box.descendants():
             element = getattr(box, "element", None)
             if (isinstance(box, boxes.BlockBox) and element is not None
                     and element.get("data-page-bottom") is not None):
+                top = box.position_y
+                for area in notes:  # the area's top (its rule) where the end block's margin began
+                    area.translate(0, top - area.position_y)
+                    top += area.margin_height()
+                # The notes took their height at the foot: the end block fits under them.
                 gap = bottom - (box.position_y + box.margin_height())
                 if gap > 0:
                     box.translate(0, gap)

@@ -22,6 +22,7 @@ from . import linefit
 LINE_COST = 10.0  # an extra line costs as much as a line with gaps of 0.095 em (as TeX's linepenalty)
 HYPHEN_COST = 6.0  # a line ending in a hyphenated word (TeX's hyphenpenalty, on the same scale)
 SHORTEST_EM = 5.0  # a justified line ending this far before the measure is not considered
+OVERFULL = 1e6  # linefit.estimate's badness of a line stretched past its limits (1e7: does not fit)
 
 
 @dataclass(frozen=True)
@@ -87,38 +88,27 @@ class Planner:
             shrinks=self.shrinks[q] - self.shrinks[a])
 
     def plan(self, breaks: list[int], first_width: float, width: float,
-             first_continues: bool = False, hyphens: dict[int, float] | None = None) -> list[int] | None:
+             first_continues: bool = False, hyphens: dict[int, float] | None = None,
+             max_lines: int | None = None) -> list[int] | None:
         """The line ends (indexes into the units) that set the paragraph best, the last being
         len(units); ``breaks`` are the indexes a line may start at. ``first_width`` is the
         first line's measure (less any indent); ``first_continues``: the paragraph's first
-        line here continues one from a previous page (no indent)."""
+        line here continues one from a previous page (no indent). ``max_lines``: the best way
+        in that many lines or fewer with every line within the composer's limits (缩行: page
+        makeup pulls a paragraph back by a line, issue 13), None when there is none."""
         n = len(self.units)
         hyphens = hyphens or {}
         chances = sorted({b for b in breaks if 0 < b < n} | {h for h in hyphens if 0 < h < n} | {n})
         plain = set(breaks)
+        if max_lines is not None:
+            return self._plan_within(chances, plain, first_width, width, first_continues, hyphens,
+                                     max_lines)
         best: dict[int, tuple[float, int | None]] = {0: (0.0, None)}
-        shortest = SHORTEST_EM * self.em
         for a in [0] + chances:  # lines only go forward: increasing order is a valid DP order
             if a == n or a not in best:
                 continue
-            available = first_width if a == 0 else width
-            continuation = a > 0 or first_continues
-            low = bisect_left(chances, bisect_left(self.x, self.x[a] + available - shortest))
-            high = bisect_right(chances, bisect_right(self.x, self.x[a] + available + self.em))
-            candidates = chances[low:high]
-            if self.x[n] - self.x[a] <= available + self.em and n not in candidates:
-                candidates.append(n)  # the paragraph's last line may be of any length
-            for p in candidates:
-                if p <= a:
-                    continue
-                counts = self.counts(a, p, continuation)
-                hyphen = hyphens.get(p, 0.0) if p not in plain and p != n else 0.0
-                if hyphen:
-                    counts = replace(counts, laid=counts.laid + hyphen, natural=counts.natural + hyphen)
-                if counts.laid > available + 1e-6:
-                    continue
-                badness = linefit.estimate(counts, available, self.em, p != n, self.max_gap_em)
-                cost = best[a][0] + badness + LINE_COST + (HYPHEN_COST if hyphen else 0.0)
+            for p, cost in self._lines_from(a, chances, plain, first_width, width, first_continues, hyphens):
+                cost += best[a][0]
                 if p not in best or cost < best[p][0] - 1e-9:
                     best[p] = (cost, a)
         if n not in best:
@@ -128,3 +118,61 @@ class Planner:
             ends.append(p)
             p = best[p][1]
         return ends[::-1]
+
+    def _plan_within(self, chances: list[int], plain: set, first_width: float, width: float,
+                     first_continues: bool, hyphens: dict[int, float], max_lines: int) -> list[int] | None:
+        """plan() in ``max_lines`` lines or fewer, no line past the composer's limits: the
+        same costs, the line ends kept per number of lines."""
+        n = len(self.units)
+        best: dict[tuple[int, int], tuple[float, tuple[int, int] | None]] = {(0, 0): (0.0, None)}
+        reached: dict[int, list[int]] = {0: [0]}
+        for a in [0] + chances:
+            if a == n or a not in reached:
+                continue
+            for p, line_cost in self._lines_from(a, chances, plain, first_width, width, first_continues, hyphens):
+                if line_cost >= OVERFULL:
+                    continue
+                for count in reached[a]:
+                    if count >= max_lines:
+                        continue
+                    cost = best[(a, count)][0] + line_cost
+                    key = (p, count + 1)
+                    if key not in best:
+                        reached.setdefault(p, []).append(count + 1)
+                    elif cost >= best[key][0] - 1e-9:
+                        continue
+                    best[key] = (cost, (a, count))
+        ends = [key for key in best if key[0] == n]
+        if not ends:
+            return None
+        key: tuple[int, int] | None = min(ends, key=lambda k: best[k][0])
+        out = []
+        while key[0]:
+            out.append(key[0])
+            key = best[key][1]
+        return out[::-1]
+
+    def _lines_from(self, a: int, chances: list[int], plain: set, first_width: float, width: float,
+                    first_continues: bool, hyphens: dict[int, float]):
+        """The lines that may start at ``a``: (where it ends, its cost: badness, LINE_COST and
+        any HYPHEN_COST)."""
+        n = len(self.units)
+        available = first_width if a == 0 else width
+        continuation = a > 0 or first_continues
+        shortest = SHORTEST_EM * self.em
+        low = bisect_left(chances, bisect_left(self.x, self.x[a] + available - shortest))
+        high = bisect_right(chances, bisect_right(self.x, self.x[a] + available + self.em))
+        candidates = chances[low:high]
+        if self.x[n] - self.x[a] <= available + self.em and n not in candidates:
+            candidates.append(n)  # the paragraph's last line may be of any length
+        for p in candidates:
+            if p <= a:
+                continue
+            counts = self.counts(a, p, continuation)
+            hyphen = hyphens.get(p, 0.0) if p not in plain and p != n else 0.0
+            if hyphen:
+                counts = replace(counts, laid=counts.laid + hyphen, natural=counts.natural + hyphen)
+            if counts.laid > available + 1e-6:
+                continue
+            badness = linefit.estimate(counts, available, self.em, p != n, self.max_gap_em)
+            yield p, badness + LINE_COST + (HYPHEN_COST if hyphen else 0.0)
