@@ -1069,6 +1069,13 @@ def _page_facts(document) -> list[dict]:
     return pages
 
 
+def flow_of(document) -> tuple:
+    """Where each page's text ends, as a key: two layouts with the same flow differ in nothing
+    a later try could build on (see typeset.py)."""
+    return tuple((page["prints"], page["lines"], None if page["bottom"] is None else round(page["bottom"], 1))
+                 for page in _page_facts(document))
+
+
 def defects(document) -> list[tuple[int, str]]:
     """What a print shop would send back, page by page: a page left more than a quarter empty
     at its foot (a tenth when the next page opens with a figure) when more text follows, a

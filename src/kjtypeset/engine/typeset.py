@@ -112,14 +112,15 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     # good or better is the starting point of the next tries.
     if found := makeup.defects(document):
         best = (len(found), len(document.pages))
-        queue = [(css + extra, settings) for extra, settings in makeup.alternatives(document, layout.makeup)]
+        flow = makeup.flow_of(document)
+        queue = [(css + extra, settings, flow) for extra, settings in makeup.alternatives(document, layout.makeup)]
         tried = {_setting(css, layout.makeup)}
         for _ in range(MAX_TRIES):
-            while queue and _setting(*queue[0]) in tried:
+            while queue and _setting(*queue[0][:2]) in tried:
                 queue.pop(0)  # the same rules again (a way found again from a try): no new layout
             if not queue or not best[0]:
                 break
-            tried_css, settings = queue.pop(0)
+            tried_css, settings, origin = queue.pop(0)
             tried.add(_setting(tried_css, settings))
             makeup.install(settings)
             try:
@@ -127,8 +128,11 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
             finally:
                 makeup.install(layout.makeup)
             score = (len(makeup.defects(candidate)), len(candidate.pages))
-            if score[0] and score <= best:  # better, or as good: other ways are tried from it first
-                queue = [(tried_css + extra, more)
+            # Better, or as good: other ways are tried from it first, unless the try changed
+            # nothing on any page (paragraphs the composer could not set shorter, say): the
+            # 4x bench issue spent four whole layouts on such tries.
+            if score[0] and score <= best and (flow := makeup.flow_of(candidate)) != origin:
+                queue = [(tried_css + extra, more, flow)
                          for extra, more in makeup.alternatives(candidate, settings)] + queue
             if score < best:
                 document, best = candidate, score
