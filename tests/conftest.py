@@ -134,3 +134,20 @@ from hypothesis import settings  # noqa: E402
 settings.register_profile("default", max_examples=40, deadline=2000, derandomize=True)
 settings.register_profile("fuzz", max_examples=3000, deadline=5000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture
+def layouts_counted(monkeypatch) -> list[int]:
+    """The page count of every layout WeasyPrint makes from here on (its renders), in order."""
+    import weasyprint
+    layouts: list[int] = []
+    render = getattr(weasyprint.HTML.render, "__wrapped__", weasyprint.HTML.render)  # not an earlier count
+
+    def counted(self, *args, **kwargs):
+        document = render(self, *args, **kwargs)
+        layouts.append(len(document.pages))
+        return document
+
+    counted.__wrapped__ = render
+    monkeypatch.setattr(weasyprint.HTML, "render", counted)
+    return layouts

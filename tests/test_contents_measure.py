@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import weasyprint
 
 import makeup_issues as mi
 from kjtypeset.build import build_issue
@@ -14,29 +13,20 @@ from kjtypeset.engine import contents
 from pdfread import contents_numbers, folios, page_texts, squash
 
 
-def built(tmp_path, manifest, name: str, measure: bool, monkeypatch) -> tuple[Path, list[int], int]:
+def built(tmp_path, manifest, name: str, measure: bool, monkeypatch, layouts: list[int]) -> tuple[Path, list[int], int]:
     """The proof, the page count of every layout of the issue (WeasyPrint renders), and the
     proof's page count; ``measure``: the contents measured alone first, whatever the length."""
     monkeypatch.setattr(contents, "MIN_TEXT_CHARS", 0 if measure else 10**12)
-    layouts = []
-    render = getattr(weasyprint.HTML.render, "__wrapped__", weasyprint.HTML.render)  # not an earlier count
-
-    def counted(self, *args, **kwargs):
-        document = render(self, *args, **kwargs)
-        layouts.append(len(document.pages))
-        return document
-
-    counted.__wrapped__ = render
-    monkeypatch.setattr(weasyprint.HTML, "render", counted)
+    layouts.clear()  # the layouts_counted fixture's list: this build's layouts only
     result = build_issue(manifest, tmp_path / name, editions=("proof",))
-    return result.pdf, layouts, result.pages
+    return result.pdf, list(layouts), result.pages
 
 
 @pytest.mark.parametrize("articles", [19, 30])  # contents set tighter; contents continued on page 2
-def test_contents_that_run_over_are_measured_alone_and_the_issue_laid_out_once(tmp_path, monkeypatch, articles):
+def test_contents_that_run_over_are_measured_alone_and_the_issue_laid_out_once(tmp_path, monkeypatch, layouts_counted, articles):
     manifest = mi.contents_issue(tmp_path / "c", articles)
-    slow, slow_layouts, pages = built(tmp_path, manifest, "slow", False, monkeypatch)
-    fast, fast_layouts, _ = built(tmp_path, manifest, "fast", True, monkeypatch)
+    slow, slow_layouts, pages = built(tmp_path, manifest, "slow", False, monkeypatch, layouts_counted)
+    fast, fast_layouts, _ = built(tmp_path, manifest, "fast", True, monkeypatch, layouts_counted)
     assert fast.read_bytes() == slow.read_bytes()
     # Measured alone: the masthead and contents twice (a few pages), then every layout of the
     # issue that measuring on the full layout makes but the first.
@@ -53,9 +43,9 @@ def test_contents_that_run_over_are_measured_alone_and_the_issue_laid_out_once(t
         assert squash(texts[1]).count("★") >= 1 and squash(titles[0]) in squash(texts[1])
 
 
-def test_contents_that_fit_are_not_changed_by_measuring(tmp_path, monkeypatch):
+def test_contents_that_fit_are_not_changed_by_measuring(tmp_path, monkeypatch, layouts_counted):
     manifest = mi.contents_issue(tmp_path / "c", 6)
-    slow, slow_layouts, pages = built(tmp_path, manifest, "slow", False, monkeypatch)
-    fast, fast_layouts, _ = built(tmp_path, manifest, "fast", True, monkeypatch)
+    slow, slow_layouts, pages = built(tmp_path, manifest, "slow", False, monkeypatch, layouts_counted)
+    fast, fast_layouts, _ = built(tmp_path, manifest, "fast", True, monkeypatch, layouts_counted)
     assert fast.read_bytes() == slow.read_bytes()
     assert fast_layouts[1:] == slow_layouts and fast_layouts[0] <= 3  # measured once: they fit

@@ -22,12 +22,12 @@ EXTRA = ("**二是强化平台支撑。**全市新建[概念验证中心](https:
          "下一步将围绕Retrieval-Augmented Generation等方向，推动“揭榜挂帅”项目落地见效。\n")
 
 
-def issue(folder: Path, seed: int) -> Path:
+def issue(folder: Path, seed: int, title: str = "逐行只排一次的测试文章") -> Path:
     (folder / "articles").mkdir(parents=True)
     entries = []
     for k in range(2):
         name = f"articles/{k + 1:02d}.md"
-        (folder / name).write_text(f"---\ntitle: 逐行只排一次的测试文章{seed}-{k + 1}\n---\n\n"
+        (folder / name).write_text(f"---\ntitle: {title}{seed}-{k + 1}\n---\n\n"
                                    + article(seed * 10 + k) + "\n" + EXTRA, encoding="utf-8")
         entries.append(f"  - {name}\n")
     (folder / "issue.yaml").write_text(

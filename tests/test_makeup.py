@@ -783,15 +783,13 @@ def test_the_stress_issue_with_sections_and_lists_leaves_no_short_page_before_th
 
 
 @pytest.mark.slow
-def test_a_try_that_changes_no_page_is_not_built_on(tmp_path, monkeypatch):
+def test_a_try_that_changes_no_page_is_not_built_on(tmp_path, monkeypatch, layouts_counted):
     """The sample's articles four times over end with the 版记 two lines short of the room
     under the last text, after a blank page. Page makeup tries 缩行 on the last pages; when the
     composer can set none of the paragraphs shorter, that layout is the same page for page,
     and trying further ways from it (other paragraphs, again and again) cost the 4x bench
     issue four whole layouts for nothing. Here the composer refuses every 缩行: one try, and
     the issue as it was."""
-    import weasyprint
-
     from kjtypeset.engine import justify
     monkeypatch.setattr(justify, "_pull_line", lambda box, skip_stack, segments: None)
     issue = tmp_path / "2024-04"
@@ -800,17 +798,7 @@ def test_a_try_that_changes_no_page_is_not_built_on(tmp_path, monkeypatch):
     head, _, articles = manifest.read_text(encoding="utf-8").partition("articles:\n")
     entries = [line for line in articles.splitlines() if line.strip().startswith("- ")]
     manifest.write_text(head + "articles:\n" + "\n".join(entries * 4) + "\n", encoding="utf-8")
-    layouts = []
-    render = getattr(weasyprint.HTML.render, "__wrapped__", weasyprint.HTML.render)
-
-    def counted(self, *args, **kwargs):
-        document = render(self, *args, **kwargs)
-        layouts.append(len(document.pages))
-        return document
-
-    counted.__wrapped__ = render
-    monkeypatch.setattr(weasyprint.HTML, "render", counted)
     result = build_issue(manifest, tmp_path / "out", editions=("proof",))
-    whole = [pages for pages in layouts if pages > 10]  # not the contents measured alone
-    assert len(whole) <= 2, layouts
+    whole = [pages for pages in layouts_counted if pages > 10]  # not the contents measured alone
+    assert len(whole) <= 2, layouts_counted
     assert result.pages % 2 == 0 and "编印" in squash(page_texts(result.pdf)[-1])

@@ -10,26 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from corpus.prose import article
 from kjtypeset.build import laid_out_proof, lay_out_issue
 from kjtypeset.engine import justify
 from pdfread import page_texts, squash
-from test_laid_once import EXTRA
+from test_laid_once import issue as laid_issue
 from test_layouts import with_layout
 
 
 def issue(folder: Path, seed: int) -> Path:
-    (folder / "articles").mkdir(parents=True)
-    entries = []
-    for k in range(2):
-        name = f"articles/{k + 1:02d}.md"
-        (folder / name).write_text(f"---\ntitle: 排版结果留用的测试文章{seed}-{k + 1}\n---\n\n"
-                                   + article(seed * 10 + k) + "\n" + EXTRA, encoding="utf-8")
-        entries.append(f"  - {name}\n")
-    (folder / "issue.yaml").write_text(
-        "bulletin: 科技情报参考\nyear: 2024\nnumber: 96\ndate: 2024-12-10\n"
-        "publisher: 测试编印单位\neditor: 测试\narticles:\n" + "".join(entries), encoding="utf-8")
-    return folder / "issue.yaml"
+    return laid_issue(folder, seed, "排版结果留用的测试文章")
 
 
 @pytest.fixture
