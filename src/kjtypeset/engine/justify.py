@@ -1410,18 +1410,17 @@ class _Paragraph:
     em: float
     first: bool  # starts the paragraph (not continued from a previous page)
     resume_at: object  # where the measured line ended (None: the paragraph's end)
-    planned: tuple = ()  # (_planned_breaks' answer,) once worked out: kept with the measure
+    planned: dict = field(default_factory=dict)  # _planned_breaks' answers by line limit: kept with the measure
 
 
 def _planned_breaks(measured, max_lines=None):
     """[(px narrower, visible characters)] of the lines where the planner ends them (in
-    ``max_lines`` lines or fewer: _pull_line), or None. The plan without a limit is kept
-    with the measure (the warm preview plans an unchanged paragraph once)."""
-    if max_lines is not None:
-        return _plan_of(measured, max_lines)
-    if not measured.planned:
-        measured.planned = (_plan_of(measured),)
-    return measured.planned[0]
+    ``max_lines`` lines or fewer: _pull_line), or None. Kept with the measure: the warm
+    preview plans an unchanged paragraph once, and a paragraph asked to be set a line shorter
+    is planned once for the question and the answer."""
+    if max_lines not in measured.planned:
+        measured.planned[max_lines] = _plan_of(measured, max_lines)
+    return measured.planned[max_lines]
 
 
 def _plan_of(measured, max_lines=None):
