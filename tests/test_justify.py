@@ -473,3 +473,28 @@ def test_every_mark_of_a_long_layout_is_half_width(on):
         layout = create_layout("中文，" * count + "（中文）。“中”、文", style, context, None, 0)
         width, _height = line_size(layout.get_first_line()[0], style)
         assert width == pytest.approx((2.5 * count + 7) * em, abs=0.01 * em), count
+
+
+def test_a_paragraph_asked_to_set_a_line_shorter_closes_up_its_gaps(on):
+    """缩行 (issue 13): page makeup marks a paragraph ``--kj-pull-line`` to set it a line
+    shorter. Its one comma squeezed to half width is not enough to take in the two
+    characters of its last line: the composer closes up the gaps between Chinese characters
+    too, by at most linefit.PULL_SQUEEZE_EM (the last line as well, laid out wider and set
+    to the measure): two flush lines instead of three, the text reading back exactly. The
+    same paragraph unmarked keeps its three lines, no two characters closer than an em."""
+    from kjtypeset.typography import linefit
+    width, size = 434, 14
+    han = "科技情报参考资料汇编工作报告管理"
+    text = "".join("，" if k == 8 else han[k % len(han)] for k in range(61)) + "。"
+    body = f"<p>{text}</p>"
+    for css, lines in (("", 3), ("p { --kj-pull-line: 1; }", 2)):
+        pdf = render(body, width, size, css)
+        assert len(read_lines(pdf)) == lines, css
+        assert ragged_lines(pdf, [body], width, size) == []
+        assert all(t == text for t in extracted(pdf))
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            chars = [c for c in doc.pages[0].chars if c["text"].strip()]
+        closest = min(b["x0"] - a["x0"] for a, b in zip(chars, chars[1:])
+                      if abs(a["top"] - b["top"]) < 1 and a["text"] not in "，。") / size
+        assert closest >= 1 - linefit.PULL_SQUEEZE_EM - 0.002
+        assert (closest < 0.995) == bool(css)

@@ -1109,13 +1109,19 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
 PULL_LINE = "__kj_pull_line"  # --kj-pull-line, set by page makeup (engine/makeup.py, 缩行)
 
 
+def pulled(style) -> bool:
+    """Whether page makeup asked for this paragraph to be set one line shorter."""
+    return any(getattr(token, "value", None) for token in style[PULL_LINE] or ())
+
+
 def _pull_line(box, skip_stack, segments) -> int | None:
     """The most lines the paragraph may take when page makeup asks for it to be set one line
     shorter (``--kj-pull-line``: its lines a little tighter, within the composer's limits,
-    see paragraph.Planner.plan): from its start, without a forced break, when the planner
-    can; None otherwise (the paragraph is set as it would be)."""
-    if skip_stack is not None or len(segments) != 1 or not any(
-            getattr(token, "value", None) for token in box.style[PULL_LINE] or ()):
+    its Chinese gaps closed up a little if need be, see paragraph.Planner.plan), without a
+    forced break, when the planner can; None otherwise (the paragraph is set as it would be).
+    The part of a paragraph continued on the next page is asked again: planned afresh from
+    there, it would take back the line its first part gave up."""
+    if len(segments) != 1 or not pulled(box.style):
         return None
     measured, greedy = segments[0]
     if len(greedy) < 2 or _planned_breaks(measured, len(greedy) - 1) is None:
@@ -1443,6 +1449,9 @@ def _narrowers(measured, ends):
         hyphen = hyphens.get(end, 0.0) if end not in chances else 0.0
         if end == len(units):
             narrower = None
+            laid = planner.x[end] - planner.x[start] + (indent if start == 0 else 0)
+            if laid > available:  # a last line closed up (缩行): laid out wider, set to the measure
+                narrower = (available - laid - em / 4) * FROM_UNITS
         else:
             following = ordered[bisect_right(ordered, end)] if end < ordered[-1] else len(units)
             next_unit = planner.x[following] - planner.x[end]
@@ -1853,7 +1862,8 @@ def _compose_line(context, line, available_width, justify, choose=False):
         # trims it at the line end: the glyphs end that much before the box does.
         extra += last_leaf.style["letter_spacing"] * TO_UNITS
     em = line.style["font_size"] * TO_UNITS
-    result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em)
+    result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em,
+                             linefit.PULL_SQUEEZE_EM if pulled(line.style) else 0.0)
     line._kj_badness = result.badness()
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
     if choose and squeezed and result.badness() > 0:
@@ -1879,8 +1889,8 @@ def _compose_line(context, line, available_width, justify, choose=False):
     shifts = {}  # id(box to shift) -> Pango units, for gaps between leaves
     loose = set()  # leaf indexes next to a gap a viewer may read as a space
     for (a, b), amount in zip(model.gap_units, result.gaps):
-        if amount <= 0:
-            continue
+        if abs(amount) < 1e-9:
+            continue  # (a gap closes up only in a paragraph set a line shorter: 缩行)
         if amount >= ACTUAL_TEXT_EM * em and a.leaf == b.leaf:
             # Inside one box only: a box's ActualText cannot cover a gap between boxes (a
             # viewer compares the boxes' positions).

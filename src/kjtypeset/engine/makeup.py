@@ -55,6 +55,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..typography import linefit
+
 GRID = "__kj_line_grid"  # the CSS custom property --kj-line-grid, as WeasyPrint keys it
 FIGURE = "data-kj-figure"
 MAX_HEIGHT = "data-max-height"
@@ -1116,7 +1118,7 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     if close:
         out.append((close, settings))
     if pull := _pull_css(document, settings):  # 缩行, with the blank lines closed up too
-        out.append((pull + close, settings))
+        out.append((pull + _close_up_css(document, settings, with_pulls=True), settings))
     if opener := _opener_css(document):
         out.append((opener, settings))
     moves, smallest = figure_moves(document, settings)
@@ -1214,18 +1216,22 @@ def _end_block_shortfall(document, settings: Settings) -> tuple[int, int, int] |
     return last, least, most
 
 
-def _close_up_css(document, settings: Settings) -> str:
+def _close_up_css(document, settings: Settings, with_pulls: bool = False) -> str:
     """CSS that lets the 版记 fit under the text of the last, even page when it falls short
     by a line or a few: the blank lines between articles on that page and the one before
     close up (the latest first, as many as the shortfall needs), each opener's first grid
     block set at the foot of its lines (``--kj-line-grid: bottom``, as _opener_css does), so
     the text under them moves up and the 版记, its rows and the white above it at their
     tightest (see _tighten_end_block), fits. Otherwise the 版记 goes to the next even page
-    with a blank page before it (GB/T 9704 §7.5 allows it, but it wastes a leaf)."""
+    with a blank page before it (GB/T 9704 §7.5 allows it, but it wastes a leaf).
+    ``with_pulls``: the blank lines close up along with 缩行 (_pull_css), which gives some of
+    the lines: as many as there are, up to MAX_CLOSE_UPS, however many the shortfall is."""
     shortfall = _end_block_shortfall(document, settings)
     if shortfall is None:
         return ""
     last, least, most = shortfall
+    if with_pulls:
+        least = 1
     if least > MAX_CLOSE_UPS:
         return ""
     # The openers with a blank line above them on the last page and the one before (not at
@@ -1243,27 +1249,32 @@ def _close_up_css(document, settings: Settings) -> str:
     return "".join(css)
 
 
-MAX_PULLS = 8  # paragraphs asked to set a line shorter, to keep the 版记 off a page of its own
+MAX_PULLS = 12  # paragraphs asked to set a line shorter, to keep the 版记 off a page of its own
 MAX_PULL_FILL = 0.5  # … those whose last line fills at most this share of the measure
-PULL_PAGES = 4  # … ending on the last page of text or the three before it
+PULL_PAGES = 6  # … ending on the last page of text or the five before it
+PULL_MARK_EM = 0.4  # what a mark of a full line is reckoned to give (most are still full width)
 
 
 def _pull_css(document, settings: Settings) -> str:
     """CSS that lets the 版记 fit under the text of the last, even page by 缩行: paragraphs
     ending on that page or the few before it whose last line holds only a few characters
-    are set one line shorter (``--kj-pull-line``, which the line composer reads: their lines
-    a little tighter, within its limits, see justify._pull_line), the text after them moving
-    up a line each. Those with the shortest last lines first (the latest of equals), as many
-    as the shortfall needs and two more: a paragraph the composer cannot set shorter keeps
-    its lines, and the next try (typeset.py) asks others, not those asked already."""
+    are set one line shorter (``--kj-pull-line``, which the line composer reads: their marks
+    squeezed, their Chinese gaps closed up a little if need be, within its limits, see
+    justify._pull_line), the text after them moving up a line each. Those most likely to
+    give way first: the least last line for what their other lines could take in (their
+    marks and Chinese gaps), the latest of equals; twice as many as the shortfall needs and
+    two more, since the composer cannot set every one shorter and each try is a whole
+    layout (the next try, typeset.py, asks others, not those asked already)."""
+    from ..typography.chars import SQUEEZABLE, is_wide
     from . import justify
     shortfall = _end_block_shortfall(document, settings)
     if shortfall is None:
         return ""
     last, _least, most = shortfall
     pages = document.pages
+    first = _flowing_from(document, last, max(1, last - PULL_PAGES))
     lines_of: dict = {}  # element → [(page number, line box)], first page to last
-    for number in range(max(1, last - PULL_PAGES), last + 1):
+    for number in range(first, last + 1):
         for element, line in _flow_line_boxes(pages[number - 1]._page_box):
             if element is not None:
                 lines_of.setdefault(element, []).append((number, line))
@@ -1271,17 +1282,35 @@ def _pull_css(document, settings: Settings) -> str:
     for order, (element, lines) in enumerate(lines_of.items()):
         number, tail = lines[-1]
         style = tail.style
-        if (number <= last - PULL_PAGES or len(lines) < 2 or style["text_align_all"] != "justify"
-                or any(getattr(token, "value", None) for token in style[justify.PULL_LINE] or ())):
+        if (number < first or len(lines) < 2 or style["text_align_all"] != "justify"
+                or justify.pulled(style)):
             continue  # ends too early, too short, not justified, asked already
         # A line box is as wide as its text: the measure is where the paragraph's lines end.
         measure = max(line.position_x + line.width for _n, line in lines[:-1]) - tail.position_x
         if measure <= 0 or tail.width > MAX_PULL_FILL * measure:
             continue
-        found.append((len(_line_text(tail)), -order, element))
+        texts = [_line_text(line) for _n, line in lines[:-1]]
+        room = sum(PULL_MARK_EM * sum(char in SQUEEZABLE for char in text)
+                   + linefit.PULL_SQUEEZE_EM * sum(map(is_wide, text)) for text in texts)
+        need = tail.width / style["font_size"]
+        if need < room:
+            found.append((need / room, -order, element))
     root = pages[0]._page_box.children[0].element
     return "".join(f"{_selector(root, element)} {{ --kj-pull-line: 1 !important; }}\n"
-                   for _chars, _order, element in sorted(found)[:min(most + 2, MAX_PULLS)])
+                   for _share, _order, element in sorted(found)[:min(2 * most + 2, MAX_PULLS)])
+
+
+def _flowing_from(document, last: int, earliest: int) -> int:
+    """The first of the pages ``earliest``..``last`` (1-based) whose lines flow on to page
+    ``last``: a line given up (or pushed on) before a page that ends a line or more short (a
+    heading or a figure that did not fit under its text) only widens (or fills) that hole."""
+    facts = _page_facts(document)
+    pitch = _pitch_of(document.pages[0]._page_box.children[0])
+    for number in range(last - 1, earliest - 1, -1):
+        box, bottom = facts[number - 1]["box"], facts[number - 1]["bottom"]
+        if pitch and bottom is not None and box.content_box_y() + box.height - bottom > 0.9 * pitch:
+            return number + 1
+    return earliest
 
 
 def _line_text(line) -> str:
@@ -1544,6 +1573,7 @@ def _open_up_css(document) -> str | None:
         return None
     page, lines, pages = tail
     return _open_up_at(document, page, lines, pages[page - 1], pages[page])
+
 
 
 def _open_up_sparse_css(document) -> str:

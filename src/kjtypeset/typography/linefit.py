@@ -58,6 +58,11 @@ COMFORT_SQUEEZE_EM = 0.25
 # positions are rounded to whole units of the PDF (a mark set at 0.7499 em reads as under ¾ em).
 FIRST_SQUEEZE_EM = 0.24
 COMFORT_GAP_EM = 0.03
+# 缩行 (page makeup sets a paragraph one line shorter to keep the 版记 off a page of its own,
+# issue 13): past every mark at half an em, the gaps between Chinese characters close up by
+# at most this much, as a compositor tightens a paragraph's 字距 to take in its short last
+# line. Only there: a line is never set tighter than its ideographs' em boxes otherwise.
+PULL_SQUEEZE_EM = 0.03
 
 
 def squeeze_cost(squeeze_em: float) -> float:
@@ -86,6 +91,12 @@ def space_cost(space_em: float) -> float:
     if space_em <= SOFT_SPACE_EM:
         return (space_em / (SOFT_SPACE_EM / 2)) ** 2
     return 4 + ((space_em - SOFT_SPACE_EM) / 0.03) ** 2
+
+
+def tighten_cost(tighten_em: float) -> float:
+    """Badness of closing up the gaps between Chinese characters by ``tighten_em`` (缩行
+    only): as stretching them as much, past every squeeze of the marks."""
+    return gap_cost(tighten_em)
 
 
 def shrink_cost(shrink_em: float) -> float:
@@ -120,6 +131,7 @@ class Result:
     spacing_stretch: float  # Han–Latin spacing beyond its natural width, per em
     space_shrink: float = 0.0  # the shrink of a Latin word space, per em
     phrase_gap: float = 0.0  # the stretch of a phrase's word space (the last resort), per em
+    han_tighten: float = 0.0  # how much the gaps between Chinese characters close up (缩行), per em
 
     def badness(self) -> float:
         """How visible the adjustment is: 1 at each comfortable limit, growing as its square."""
@@ -133,6 +145,7 @@ class Result:
                 + space_cost(self.space_gap)
                 + (self.spacing_stretch / 0.25) ** 2
                 + shrink_cost(self.space_shrink)
+                + tighten_cost(self.han_tighten)
                 + (PHRASE_COST + (self.phrase_gap / 0.1) ** 2 if self.phrase_gap > 0 else 0.0))
 
 
@@ -175,10 +188,12 @@ def _squeeze(flexes: list[Flex], amount: float, em: float) -> tuple[list[float],
 
 
 def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justify: bool,
-            max_gap_em: float | None) -> Result:
+            max_gap_em: float | None, tighten_em: float = 0.0) -> Result:
     """Set a line: ``extra`` is the width available beyond what is laid out (negative: the line
     overflows); ``tiers`` lists the line's justification gaps. A line that is not justified (a
-    paragraph's last line, a centred heading) only gives back what it can up to natural."""
+    paragraph's last line, a centred heading) only gives back what it can up to natural.
+    ``tighten_em``: how far the gaps between Chinese characters may close up when squeezing
+    every item is not enough (PULL_SQUEEZE_EM for a paragraph set a line shorter)."""
     natural = sum(f.natural for f in flexes)
     current = sum(f.current for f in flexes)
     room = current + extra  # what the flexible items and the gaps may take together
@@ -186,6 +201,12 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     stretch = 0.0
     if room < natural or not justify:
         widths, left = _squeeze(flexes, max(0.0, natural - room), em)
+        if left > 1e-9 and tighten_em > 0:
+            han = [k for k, t in enumerate(tiers) if t == HAN]
+            tightened = [0.0] * len(tiers)
+            left = _fill(tightened, han, left, lambda k: tighten_em * em - tightened[k])
+            gaps = [-g for g in tightened]
+            room -= sum(gaps)
         short = (room - sum(widths)) if justify else 0.0
         if not justify and room > natural:
             short = 0.0
@@ -230,6 +251,7 @@ def _result(flexes, widths, gaps, tiers, short, em) -> Result:
         spacing_stretch=most(w - f.natural for f, w in zip(flexes, widths) if f.kind == "spacing"),
         space_shrink=most(f.natural - w for f, w in zip(flexes, widths) if f.kind == "space"),
         phrase_gap=most(g for g, t in zip(gaps, tiers) if t == PHRASE),
+        han_tighten=most(-g for g, t in zip(gaps, tiers) if t == HAN),
     )
 
 
@@ -250,10 +272,16 @@ class Counts:
 
 
 def estimate(counts: Counts, available: float, em: float, justify: bool,
-             max_gap_em: float | None) -> float:
+             max_gap_em: float | None, tighten_em: float = 0.0) -> float:
     """The badness compose() would give the line (compose's tiers, in closed form)."""
     if counts.laid > available + 1e-6:
-        return 1e7  # does not fit even squeezed
+        over = counts.laid - available
+        if not (tighten_em and counts.han and over <= counts.han * tighten_em * em + 1e-6):
+            return 1e7  # does not fit even squeezed
+        # Every item squeezed to its narrowest, then the Chinese gaps closed up (缩行).
+        return (squeeze_cost(0.5) * (counts.marks > 0) + (counts.spacings > 0)
+                + shrink_cost(SPACE_SHRINK_EM) * (counts.shrinks > 0)
+                + tighten_cost(over / counts.han / em))
     if counts.natural > available:  # squeeze
         rest = counts.natural - available - counts.end_mark
         squeeze = spacing = shrink = 0.0

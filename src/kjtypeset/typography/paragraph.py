@@ -122,14 +122,16 @@ class Planner:
     def _plan_within(self, chances: list[int], plain: set, first_width: float, width: float,
                      first_continues: bool, hyphens: dict[int, float], max_lines: int) -> list[int] | None:
         """plan() in ``max_lines`` lines or fewer, no line past the composer's limits: the
-        same costs, the line ends kept per number of lines."""
+        same costs, the line ends kept per number of lines. Its lines may close up the gaps
+        between Chinese characters (linefit.PULL_SQUEEZE_EM) once every mark is squeezed."""
         n = len(self.units)
         best: dict[tuple[int, int], tuple[float, tuple[int, int] | None]] = {(0, 0): (0.0, None)}
         reached: dict[int, list[int]] = {0: [0]}
         for a in [0] + chances:
             if a == n or a not in reached:
                 continue
-            for p, line_cost in self._lines_from(a, chances, plain, first_width, width, first_continues, hyphens):
+            for p, line_cost in self._lines_from(a, chances, plain, first_width, width, first_continues, hyphens,
+                                                 linefit.PULL_SQUEEZE_EM):
                 if line_cost >= OVERFULL:
                     continue
                 for count in reached[a]:
@@ -153,17 +155,18 @@ class Planner:
         return out[::-1]
 
     def _lines_from(self, a: int, chances: list[int], plain: set, first_width: float, width: float,
-                    first_continues: bool, hyphens: dict[int, float]):
+                    first_continues: bool, hyphens: dict[int, float], tighten_em: float = 0.0):
         """The lines that may start at ``a``: (where it ends, its cost: badness, LINE_COST and
-        any HYPHEN_COST)."""
+        any HYPHEN_COST). ``tighten_em``: how far its Chinese gaps may close up (缩行)."""
         n = len(self.units)
         available = first_width if a == 0 else width
         continuation = a > 0 or first_continues
         shortest = SHORTEST_EM * self.em
+        longest = available + self.em + tighten_em * available
         low = bisect_left(chances, bisect_left(self.x, self.x[a] + available - shortest))
-        high = bisect_right(chances, bisect_right(self.x, self.x[a] + available + self.em))
+        high = bisect_right(chances, bisect_right(self.x, self.x[a] + longest))
         candidates = chances[low:high]
-        if self.x[n] - self.x[a] <= available + self.em and n not in candidates:
+        if self.x[n] - self.x[a] <= longest and n not in candidates:
             candidates.append(n)  # the paragraph's last line may be of any length
         for p in candidates:
             if p <= a:
@@ -172,7 +175,7 @@ class Planner:
             hyphen = hyphens.get(p, 0.0) if p not in plain and p != n else 0.0
             if hyphen:
                 counts = replace(counts, laid=counts.laid + hyphen, natural=counts.natural + hyphen)
-            if counts.laid > available + 1e-6:
+            if counts.laid > available + tighten_em * self.em * counts.han + 1e-6:
                 continue
-            badness = linefit.estimate(counts, available, self.em, p != n, self.max_gap_em)
+            badness = linefit.estimate(counts, available, self.em, p != n, self.max_gap_em, tighten_em)
             yield p, badness + LINE_COST + (HYPHEN_COST if hyphen else 0.0)
