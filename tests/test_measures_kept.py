@@ -108,3 +108,56 @@ def test_the_guard_names_a_property_the_key_reads_that_weasyprint_lost(monkeypat
     assert justify.check_internals() == []
     monkeypatch.delitem(properties.INITIAL_VALUES, "hyphenate_limit_chars")
     assert any("hyphenate_limit_chars" in problem for problem in justify.check_internals())
+
+
+def test_a_build_measures_a_repeated_paragraph_in_each_layout_it_first_appears_in(tmp_path, measures):
+    """A build keeps its layouts' measures for its later layouts only (typeset.py:
+    measures_kept with ``earlier``): an article listed twice is measured twice in the first
+    layout, as a long issue of different articles would be (the 4x and 200-page bench issues
+    repeat the sample's articles). The preview's store serves the repeat at once."""
+    manifest = issue(tmp_path / "issue", 7)
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text + "  - articles/01.md\n", encoding="utf-8")
+    lay_out_issue(manifest)
+    built = list(measures)
+    measures.clear()
+    with justify.measures_kept({}):
+        lay_out_issue(manifest)
+    repeated = [text for text in set(built) if built.count(text) == 2]
+    assert len(repeated) > 5
+    # (a paragraph broken over a page is measured again from where it resumes)
+    assert sum(measures.count(text) == 1 for text in repeated) >= 0.8 * len(repeated)
+
+
+@pytest.mark.slow
+def test_a_makeup_try_measures_only_what_it_changed(tmp_path, measures, monkeypatch):
+    """Page makeup lays an issue out again to move a figure back (tests/makeup_sweep.py issue
+    0): the later layouts take the first one's measures of the paragraphs they did not
+    change, and the PDF is the very one a build measuring every paragraph in every layout
+    gives."""
+    import weasyprint
+
+    import makeup_issues as mi
+    import makeup_sweep
+    from kjtypeset.build import build_issue
+    counts = []
+    render = weasyprint.HTML.render
+
+    def counted(self, *args, **kwargs):
+        before = len(measures)
+        document = render(self, *args, **kwargs)
+        counts.append((len(document.pages), len(measures) - before))
+        return document
+
+    monkeypatch.setattr(weasyprint.HTML, "render", counted)
+    specs, distribution, images = makeup_sweep.plan(0)
+    manifest = mi.write_issue(tmp_path / "issue", specs, number=1, seed=makeup_sweep.SEED,
+                              distribution=distribution, images=images)
+    kept = build_issue(manifest, tmp_path / "kept", editions=("proof",)).pdf.read_bytes()
+    whole = [measured for pages, measured in counts if pages > 4]
+    assert len(whole) >= 2 and whole[0] > 50, counts
+    assert all(measured < whole[0] / 10 for measured in whole[1:]), counts
+    monkeypatch.setattr(justify, "keeping", lambda: True)  # as if a caller kept them: typeset keeps none
+    counts.clear()
+    assert build_issue(manifest, tmp_path / "fresh", editions=("proof",)).pdf.read_bytes() == kept
+    assert [measured for pages, measured in counts if pages > 4][1] > whole[0] / 2

@@ -726,13 +726,13 @@ def _split_first_line(text, style, context, max_width, justification_spacing,
     justified paragraph's text is handed over cut short (_short_text). Where measures are
     kept (measures_kept), a line already split from the same text in the same style and width
     is not split again: its (deactivated) Layout is copied."""
-    if _kept is None or _state.get("measuring"):  # a paragraph measured is one not kept
+    if _kept is None or not _kept_lines or _state.get("measuring"):  # a paragraph measured is one not kept
         return _split_first_line_now(text, style, context, max_width, justification_spacing,
                                      is_line_start, minimum)
     key = ("line", text, _style_key(style), max_width, justification_spacing, is_line_start,
            minimum, _state["composition"])
     _kept_used.add(key)
-    kept = _kept.get(key)
+    kept = _kept.get(key) if _kept_served is None or key in _kept_served else None
     if kept is not None:
         return (copy(kept[0]), *kept[1:])
     result = _split_first_line_now(text, style, context, max_width, justification_spacing,
@@ -1071,7 +1071,7 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
     a line worse than PLAN_BADNESS, the planner) ends it; None when the paragraph cannot be
     measured or WeasyPrint did not break where the widths said (the long way is taken).
     ``key``: the paragraph's _paragraph_key, when measures are kept (measures_kept)."""
-    segments = _kept.get(key) if key is not None else None
+    segments = _kept.get(key) if key is not None and (_kept_served is None or key in _kept_served) else None
     if key is not None:
         _kept_used.add(key)
     if segments is None:
@@ -1135,6 +1135,8 @@ def _pull_line(box, skip_stack, segments) -> int | None:
 
 _kept = None  # {paragraph key: its _measured_segments, () when it could not be measured}
 _kept_used = set()  # the keys looked up since measures_kept was entered
+_kept_lines = True  # split lines are kept too (the preview's; not a build's layouts)
+_kept_served = None  # the keys a layout may take from the store (None: any; see measures_kept)
 _key_styles = {}  # id(style) -> (style, its _style_key), for one build
 
 # What a paragraph's measure depends on, besides its text and the measure: every property
@@ -1158,16 +1160,20 @@ _MEASURED_PROPERTIES = (
 
 
 @contextmanager
-def measures_kept(store):
+def measures_kept(store, lines=True, earlier=False):
     """Within: a justified paragraph is measured (_measured_segments) only when ``store``, a
     dict its caller keeps between builds, holds no measure of a paragraph with the same boxes,
     texts, styles (_MEASURED_PROPERTIES), measure, indent, starting point and composition.
     The warm preview keeps one: after an edit only the paragraphs that changed are measured.
-    On leaving, the store keeps only the paragraphs of this build. A build of its own (`build`)
-    keeps none: paragraphs repeated within one issue are measured each time."""
-    global _kept
-    outer = _kept
-    _kept = store
+    On leaving, the store keeps only the paragraphs of this build. ``lines``: the lines split
+    from a paragraph's text are kept too (_split_first_line). ``earlier``: only measures kept
+    before this was entered are taken, so that paragraphs repeated within one layout are each
+    measured (typeset.py keeps a store over the layouts of one build: a makeup try measures
+    only what the try changed, while the 4x and 200-page bench issues, which repeat the
+    sample's articles, are measured in full as a real long issue would be)."""
+    global _kept, _kept_lines, _kept_served
+    outer = _kept, _kept_lines, _kept_served
+    _kept, _kept_lines, _kept_served = store, lines, (set(store) if earlier else None)
     _kept_used.clear()
     try:
         yield store
@@ -1176,7 +1182,12 @@ def measures_kept(store):
             del store[key]
         _kept_used.clear()
         _key_styles.clear()
-        _kept = outer
+        _kept, _kept_lines, _kept_served = outer
+
+
+def keeping() -> bool:
+    """Whether measures are kept (within measures_kept)."""
+    return _kept is not None
 
 
 def _paragraph_key(box, skip_stack, containing_block):

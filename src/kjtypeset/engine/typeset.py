@@ -82,10 +82,18 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     def parse() -> weasyprint.HTML:
         return weasyprint.HTML(string=html, base_url=str(layout.folder) + "/", url_fetcher=fetcher)
 
+    # The layouts of one build keep the paragraphs they measured for the next (a makeup try
+    # changes a few pages: the other paragraphs are not measured again); a paragraph is
+    # measured in each layout it first appears in (justify.measures_kept). The preview keeps
+    # its own store across builds.
+    measures = None if justify.keeping() else {}
+
     def render(makeup_css: str, parsed: weasyprint.HTML | None = None) -> weasyprint.Document:
         stylesheets = [weasyprint.CSS(string=base + makeup_css, url_fetcher=fetcher,
                                       font_config=fonts, counter_style=counters), *sheets]
-        with confined(fetcher, origin):
+        kept = (contextlib.nullcontext() if measures is None
+                else justify.measures_kept(measures, lines=True, earlier=True))
+        with confined(fetcher, origin), kept:
             return (parsed or parse()).render(stylesheets=stylesheets, font_config=fonts,
                                               counter_style=counters)
 
