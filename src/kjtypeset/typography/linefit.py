@@ -13,6 +13,8 @@ squeeze, when the line is still too full at natural widths
     other mark evenly (full-width ，。、；：？！ brackets and quotes) to ¾ em, then Han–Latin
     spacing evenly (¼ em down to ⅛ em), then the marks on down to half an em, never below: a
     mark at ½ em shows more than spacing at ⅛ (issue 12: at most 5 % of lone marks under ¾ em);
+    only in a paragraph page makeup sets a line shorter (缩行), the gaps between Chinese
+    characters then close up, by at most PULL_SQUEEZE_EM;
 stretch, when there is room past the natural widths
     Han–Latin spacing up to ⅓ em, then the gaps between Chinese characters up to
     COMFORT_GAP_EM (no reader notices them), then Han–Latin spacing up to ½ em, Chinese gaps up
