@@ -1461,7 +1461,7 @@ def _narrowers(measured, ends):
         if end == len(units):
             narrower = None
             laid = planner.x[end] - planner.x[start] + (indent if start == 0 else 0)
-            if laid > available:  # a last line closed up (缩行): laid out wider, set to the measure
+            if laid > available + 1:  # a last line closed up (缩行, Pango units): laid out wider, set to the measure
                 narrower = (available - laid - em / 4) * FROM_UNITS
         else:
             following = ordered[bisect_right(ordered, end)] if end < ordered[-1] else len(units)
