@@ -108,3 +108,38 @@ def test_the_guard_names_a_property_the_key_reads_that_weasyprint_lost(monkeypat
     assert justify.check_internals() == []
     monkeypatch.delitem(properties.INITIAL_VALUES, "hyphenate_limit_chars")
     assert any("hyphenate_limit_chars" in problem for problem in justify.check_internals())
+
+
+@pytest.mark.slow
+def test_a_warm_rebuild_does_not_measure_the_contents_again_unless_they_changed(tmp_path, monkeypatch,
+                                                                             layouts_counted):
+    import makeup_issues as mi
+    from kjtypeset.engine import contents
+
+    monkeypatch.setattr(contents, "MIN_TEXT_CHARS", 0)  # measured alone, as a long issue's
+    manifest = mi.contents_issue(tmp_path / "c", 19)  # contents set tighter to fit page 1
+    store: dict = {}
+    with justify.measures_kept(store):
+        lay_out_issue(manifest)
+    pages = layouts_counted[-1]
+    assert len(layouts_counted) == 3 and max(layouts_counted[:2]) < pages  # measured alone, twice
+
+    added = edit(manifest)  # an article's text, not its title
+    layouts_counted.clear()
+    with justify.measures_kept(store):
+        warm = lay_out_issue(manifest)
+    assert layouts_counted == [pages]  # the issue once; the contents' setting kept
+    proof = laid_out_proof(warm)
+    assert proof == laid_out_proof(lay_out_issue(manifest))
+    (tmp_path / "warm.pdf").write_bytes(proof)
+    assert added in squash("".join(page_texts(tmp_path / "warm.pdf")))
+
+    # A title changed: the contents are measured again, and the proof is the fresh one's.
+    path = manifest.parent / "articles" / "03.md"
+    title = mi.TITLES[2]
+    path.write_text(path.read_text(encoding="utf-8").replace(title, title + "及其新进展", 1), encoding="utf-8")
+    layouts_counted.clear()
+    with justify.measures_kept(store):
+        warm = lay_out_issue(manifest)
+    assert len(layouts_counted) == 3
+    assert laid_out_proof(warm) == laid_out_proof(lay_out_issue(manifest))

@@ -302,3 +302,27 @@ def test_titles_segmented_before_are_set_without_loading_the_dictionary(make_iss
         cached.write_text("{not json", encoding="utf-8")
     damaged = build("damaged")
     assert damaged[0] and damaged[1] == cold[1]
+
+
+def test_a_page_painted_again_takes_its_widened_fonts_from_the_last_write(make_issue, monkeypatch):
+    from kjtypeset.build import laid_out_pages_pdf, lay_out_issue
+    from kjtypeset.engine.fontload import SubsetReuse
+    from kjtypeset.typography import textlayer
+
+    text = ARTICLE + "\n2023年全市新增高新技术企业128家，R&D经费投入强度达到2.5%，比上年提高0.3个百分点。\n"
+    laid = lay_out_issue(make_issue(files={"articles/a.md": text}))
+    widened = []
+    original = textlayer._widened
+    monkeypatch.setattr(textlayer, "_widened", lambda *args: widened.append(args[1:]) or original(*args))
+    fonts = SubsetReuse()
+    first = laid_out_pages_pdf(laid, [1], fonts)
+    made = len(widened)
+    assert made and len(fonts.twins) == made  # a twin for each font and widening of the page
+    widened.clear()
+    assert laid_out_pages_pdf(laid, [1], fonts) == first and not widened  # none made again
+    # The gaps are closed as in the proof: "2023年" copies without a space.
+    page = PdfReader(io.BytesIO(first)).pages[0].extract_text().replace("\n", "")
+    assert "2023年" in page and "128家" in page
+    # Without a store each write makes its own.
+    laid_out_pages_pdf(laid, [1])
+    assert len(widened) == made

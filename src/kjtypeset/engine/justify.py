@@ -1173,6 +1173,23 @@ def measures_kept(store):
         _kept = outer
 
 
+_NOTHING = object()
+
+
+def kept(key, compute):
+    """Within measures_kept: the value this or an earlier build kept under ``key`` (a tuple
+    naming its kind first), else ``compute()``, kept; outside: ``compute()``. For what a warm
+    rebuild can take from the last build besides paragraph measures (the contents' setting,
+    engine/contents.py); the key must hold everything the value depends on."""
+    if _kept is None:
+        return compute()
+    _kept_used.add(key)
+    value = _kept.get(key, _NOTHING)
+    if value is _NOTHING:
+        value = _kept[key] = compute()
+    return value
+
+
 def _paragraph_key(box, skip_stack, containing_block):
     """What the measure of ``box`` (a paragraph's line box) from ``skip_stack`` depends on, as
     a hashable value; None for a paragraph holding anything but text and inline boxes (an
