@@ -326,3 +326,27 @@ def test_a_page_painted_again_takes_its_widened_fonts_from_the_last_write(make_i
     # Without a store each write makes its own.
     laid_out_pages_pdf(laid, [1])
     assert len(widened) == made
+
+
+MALLOC_HEAPS = """
+import ctypes, sys
+from kjtypeset.cli import main
+assert main(["build", sys.argv[1], "--edition", "proof", "-q", "--output", sys.argv[2]]) == 0
+libc = ctypes.CDLL("libc.so.6")
+libc.fopen.restype = ctypes.c_void_p
+report = ctypes.c_void_p(libc.fopen(sys.argv[3].encode(), b"w"))
+libc.malloc_info(0, report)
+libc.fclose(report)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_a_build_keeps_its_threads_in_one_malloc_arena(make_issue, tmp_path):
+    # The faces are subset in threads (engine/fontload.py); arenas of their own would hold
+    # memory the rest of the build cannot reuse (kjtypeset/malloc.py).
+    manifest = make_issue(files={"articles/a.md": LONG_ARTICLE})
+    report = tmp_path / "malloc.xml"
+    subprocess.run([sys.executable, "-c", MALLOC_HEAPS, str(manifest), str(tmp_path / "out"), str(report)],
+                   check=True, cwd=tmp_path)
+    assert (tmp_path / "out" / "2024-03.pdf").exists()
+    assert report.read_text().count("<heap nr=") == 1
