@@ -180,3 +180,50 @@ def test_browser_sees_an_edit_and_an_error_without_losing_the_pages(preview_proc
             page.locator("#error").wait_for(state="hidden")
         finally:
             browser.close()
+
+
+def test_the_event_stream_makes_a_snapshot_only_when_the_state_changed():
+    # It looks every TICK (issue 15: a new rendering goes out within 10 ms); a snapshot of a
+    # 200-page issue at each look would take the builder's time.
+    import asyncio
+
+    from kjtypeset.desk import previewpane
+
+    class Shown:
+        def __init__(self):
+            self.seen, self.snapshots = (0, True, 0), 0
+
+        def changes_seen(self):
+            return self.seen
+
+        def snapshot(self):
+            self.snapshots += 1
+            generation, building, version = self.seen
+            return {"generation": generation, "building": building, "version": version, "pages": []}
+
+    class Host:
+        stop = False
+
+        def current(self, preview):
+            return True
+
+        def closing(self):
+            return self.stop
+
+    async def watch(preview, host, events):
+        async def read():
+            async for chunk in previewpane._stream(preview, host):
+                events.append(chunk)
+
+        task = asyncio.create_task(read())
+        await asyncio.sleep(30 * previewpane.TICK)
+        preview.seen = (1, False, 1)
+        await asyncio.sleep(30 * previewpane.TICK)
+        host.stop = True
+        await task
+
+    preview, events = Shown(), []
+    asyncio.run(watch(preview, Host(), events))
+    assert preview.snapshots == 2
+    assert [e.split("\n")[0] for e in events if e.startswith("event:")] == ["event: preview"] * 2
+    assert '"version": 1' in events[-1]

@@ -210,6 +210,11 @@ class Preview:
                 self.pdf = version, data
             return self.pdf[1]
 
+    def changes_seen(self) -> tuple[int, bool, int]:
+        """What changes when the snapshot does (besides its pages): cheap to look at often."""
+        with self.state.lock:
+            return self.state.generation, self.state.building, self.state.version
+
     def snapshot(self) -> dict:
         with self.state.lock:
             state, rendering = self.state, self.state.rendering
