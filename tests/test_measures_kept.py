@@ -61,17 +61,23 @@ def test_an_edit_measures_only_the_edited_paragraph_and_gives_the_fresh_pdf(tmp_
     split = justify._split_first_line_now
     splits = []
     monkeypatch.setattr(justify, "_split_first_line_now", lambda *args: splits.append(1) or split(*args))
+    compose = justify.linefit.compose
+    composed = []
+    monkeypatch.setattr(justify.linefit, "compose", lambda *args: composed.append(1) or compose(*args))
     fresh = laid_out_proof(lay_out_issue(manifest))
-    fresh_splits = len(splits)
+    fresh_splits, fresh_composed = len(splits), len(composed)
     assert len(measures) >= paragraphs  # without kept measures, every paragraph again
     measures.clear()
     splits.clear()
+    composed.clear()
     with justify.measures_kept(store):
         warm = lay_out_issue(manifest)
     # The edited paragraph only (from its start, and from the page break when it crosses one).
     assert measures and all(added in squash(text) for text in measures)
-    # Lines split before from the same text, style and width are not split again (Pango).
+    # Lines split before from the same text, style and width are not split again (Pango),
+    # nor set again (the same units in the same room: _compose_line's widths kept).
     assert len(splits) < fresh_splits / 4
+    assert len(composed) < fresh_composed / 4
     proof = laid_out_proof(warm)
     assert proof == fresh
     (tmp_path / "warm.pdf").write_bytes(proof)

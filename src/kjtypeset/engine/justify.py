@@ -1850,7 +1850,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
     out again is left for _get_next_linebox.
     """
     from weasyprint.formatting_structure import boxes
-    from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
+    from weasyprint.text.ffi import TO_UNITS
 
     composition = _state["composition"]
     leaves, starts, units = _line_units(line, boxes, TO_UNITS)
@@ -1859,22 +1859,39 @@ def _compose_line(context, line, available_width, justify, choose=False):
     # A line that continues a justified paragraph (set by _iter_line_boxes); headings,
     # contents entries and the paragraph's first line are no continuation.
     continuation = bool(_state.get("continuation")) and _squeezes(line.style)
-    model = _foretold(units, continuation) or _model(units, composition, True, continuation, True)
+    foretold = _foretold(units, continuation)
+    last_leaf = leaves[-1]
+    room = (available_width - line.width) * TO_UNITS
+    # WeasyPrint counts CSS letter-spacing after the last character of a box but Pango trims
+    # it at the line end: the glyphs end that much before the box does.
+    trimmed = (last_leaf.style["letter_spacing"] * TO_UNITS
+               if justify and isinstance(last_leaf, boxes.TextBox)
+               and last_leaf.style["letter_spacing"] != "normal" else None)
+    em = line.style["font_size"] * TO_UNITS
+    key = None
+    if _kept is not None:  # the warm preview: a line set before the same way is not worked out again
+        key = ("compose", tuple((u.leaf, u.char, u.start, u.end, u.em, u.squeezed, u.box_half) for u in units),
+               tuple((type(leaf).__name__, len(starts[id(leaf)])) for leaf in leaves), foretold is None,
+               continuation, room, trimmed, em, justify, choose, composition, _state["measure"])
+        _kept_used.add(key)
+        composed = _kept.get(key)
+        if composed is not None:
+            return _set_composed(context, line, leaves, starts, composed)
+    model = foretold or _model(units, composition, True, continuation, True)
     if not model.flexes and not model.fixed and not (justify and any(
             t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
+        if key is not None:
+            _kept[key] = False
         return False  # nothing to set: WeasyPrint's own (a line with no gap it could widen)
-    last_leaf = leaves[-1]
-    extra = (available_width - line.width) * TO_UNITS + model.freed
-    if justify and isinstance(last_leaf, boxes.TextBox) and last_leaf.style["letter_spacing"] != "normal":
-        # WeasyPrint counts CSS letter-spacing after the last character of a box but Pango
-        # trims it at the line end: the glyphs end that much before the box does.
-        extra += last_leaf.style["letter_spacing"] * TO_UNITS
-    em = line.style["font_size"] * TO_UNITS
+    extra = room + model.freed
+    if trimmed is not None:
+        extra += trimmed
     result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em)
     line._kj_badness = result.badness()
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
     if choose and squeezed and result.badness() > 0:
         # A squeezed line may be better broken earlier: its options are worked out.
+        key = None  # (from the line's glyphs: not kept)
         options = _line_options(context, line, available_width, leaves, units, model, result, em)
         narrower, badness = min(options, key=lambda option: option[1])
         if narrower > 0 and badness < result.badness() - 1e-6:
@@ -1894,6 +1911,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
         if abs(width - flex.current) > 1e-6:
             _edit_flex(edit, unit, side, width - flex.current)
     shifts = {}  # id(box to shift) -> Pango units, for gaps between leaves
+    shifted = {}  # id(box to shift) -> the leaf it holds (a kept line names boxes by leaf)
     loose = set()  # leaf indexes next to a gap a viewer may read as a space
     for (a, b), amount in zip(model.gap_units, result.gaps):
         if amount <= 0:
@@ -1912,10 +1930,39 @@ def _compose_line(context, line, available_width, justify, choose=False):
             edit(a.leaf, a.end, amount - lead)
             holder = (starts[id(leaves[b.leaf])] or (leaves[b.leaf],))[0]
             shifts[id(holder)] = shifts.get(id(holder), 0.0) + lead
+            shifted[id(holder)] = b.leaf
         else:
             holder = (starts[id(leaves[b.leaf])] or (leaves[b.leaf],))[0]
             shifts[id(holder)] = shifts.get(id(holder), 0.0) + amount
+            shifted[id(holder)] = b.leaf
     whole = _whole_units(edits, shifts)
+    composed = _Composed(result.badness(), whole, tuple((shifted[k], v) for k, v in shifts.items()),
+                         frozenset(loose))
+    if key is not None:
+        _kept[key] = composed
+    return _set_composed(context, line, leaves, starts, composed)
+
+
+@dataclass(frozen=True)
+class _Composed:
+    """How _compose_line sets a line: what the warm preview keeps of it (measures_kept)."""
+
+    badness: float
+    whole: dict  # leaf index -> {byte offset: [trail, lead]} in whole Pango units
+    shifts: tuple  # (leaf index, Pango units): the box holding that leaf moves right
+    loose: frozenset  # leaf indexes next to a gap a viewer may read as a space
+
+
+def _set_composed(context, line, leaves, starts, composed):
+    """Write a composed line's widths and shifts into its boxes."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.ffi import FROM_UNITS
+
+    if composed is False:
+        return False
+    line._kj_badness = composed.badness
+    whole, loose = composed.whole, composed.loose
+    shifts = {id((starts[id(leaves[leaf])] or (leaves[leaf],))[0]): amount for leaf, amount in composed.shifts}
     index_of = {id(leaf): i for i, leaf in enumerate(leaves)}
 
     def spread(box, x_advance):
