@@ -196,6 +196,9 @@ def test_the_event_stream_makes_a_snapshot_only_when_the_state_changed():
         def changes_seen(self):
             return self.seen
 
+        def sent(self, generation):
+            pass
+
         def snapshot(self):
             self.snapshots += 1
             generation, building, version = self.seen
@@ -227,3 +230,41 @@ def test_the_event_stream_makes_a_snapshot_only_when_the_state_changed():
     assert preview.snapshots == 2
     assert [e.split("\n")[0] for e in events if e.startswith("event:")] == ["event: preview"] * 2
     assert '"version": 1' in events[-1]
+
+
+def test_the_last_layout_is_collected_after_a_browser_was_sent_the_new_pages(make_issue, tmp_path, monkeypatch):
+    # A collection holds the interpreter (~80 ms on the sample): it must not hold up the event
+    # that shows the pages. Without a browser it still happens (after SHOWN_WAIT).
+    from kjtypeset.editor import preview as preview_module
+
+    preview = Preview(make_issue(), tmp_path / "preview")
+    collections = []
+    monkeypatch.setattr(preview_module.gc, "collect",
+                        lambda *args: collections.append((preview.state.generation, preview.shown.is_set())))
+
+    def browser(stop):  # as the event stream does: look, and send the finished state
+        last = None
+        while not stop.is_set():
+            generation, building, _version = preview.changes_seen()
+            if (generation, building) != last and not building:
+                time.sleep(0.05)  # making and sending the event
+                preview.sent(generation)
+            last = (generation, building)
+            time.sleep(0.001)
+
+    stop = threading.Event()
+    looking = threading.Thread(target=browser, args=(stop,))
+    looking.start()
+    try:
+        preview.rebuild()
+        preview.rebuild()
+    finally:
+        stop.set()
+        looking.join()
+    assert preview.state.error is None
+    assert collections == [(1, True), (2, True)]
+
+    monkeypatch.setattr(preview_module, "SHOWN_WAIT", 0.01)
+    preview.rebuild()  # nobody looking
+    assert collections[-1] == (3, False)
+    preview.close()

@@ -114,6 +114,8 @@ async def _stream(preview, host: PaneHost):
             shown = [page["image"] for page in pages]
             snapshot.update(count=len(pages), changed=changed)
             yield _event("preview", snapshot)
+            if not snapshot["building"]:
+                preview.sent(snapshot["generation"])  # then it collects its garbage (preview.py)
             quiet = 0.0
         await asyncio.sleep(TICK)
         quiet += TICK
