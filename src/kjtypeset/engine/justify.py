@@ -1184,10 +1184,16 @@ def kept(key, compute):
     if _kept is None:
         return compute()
     _kept_used.add(key)
-    value = _kept.get(key, _NOTHING)
+    value = _kept_get(key, _NOTHING)
     if value is _NOTHING:
         value = _kept[key] = compute()
     return value
+
+
+def _kept_get(key, default=None):
+    """What the store keeps under ``key`` for this build to take (kept and _compose_line ask
+    here: one place decides what a build may be served)."""
+    return _kept.get(key, default)
 
 
 def _paragraph_key(box, skip_stack, containing_block):
@@ -1874,7 +1880,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
                tuple((type(leaf).__name__, len(starts[id(leaf)])) for leaf in leaves), foretold is None,
                continuation, room, trimmed, em, justify, choose, composition, _state["measure"])
         _kept_used.add(key)
-        composed = _kept.get(key)
+        composed = _kept_get(key)
         if composed is not None:
             return _set_composed(context, line, leaves, starts, composed)
     model = foretold or _model(units, composition, True, continuation, True)
