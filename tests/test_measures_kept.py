@@ -61,17 +61,23 @@ def test_an_edit_measures_only_the_edited_paragraph_and_gives_the_fresh_pdf(tmp_
     split = justify._split_first_line_now
     splits = []
     monkeypatch.setattr(justify, "_split_first_line_now", lambda *args: splits.append(1) or split(*args))
+    compose = justify.linefit.compose
+    composed = []
+    monkeypatch.setattr(justify.linefit, "compose", lambda *args: composed.append(1) or compose(*args))
     fresh = laid_out_proof(lay_out_issue(manifest))
-    fresh_splits = len(splits)
+    fresh_splits, fresh_composed = len(splits), len(composed)
     assert len(measures) >= paragraphs  # without kept measures, every paragraph again
     measures.clear()
     splits.clear()
+    composed.clear()
     with justify.measures_kept(store):
         warm = lay_out_issue(manifest)
     # The edited paragraph only (from its start, and from the page break when it crosses one).
     assert measures and all(added in squash(text) for text in measures)
-    # Lines split before from the same text, style and width are not split again (Pango).
+    # Lines split before from the same text, style and width are not split again (Pango),
+    # nor set again (the same units in the same room: _compose_line's widths kept).
     assert len(splits) < fresh_splits / 4
+    assert len(composed) < fresh_composed / 4
     proof = laid_out_proof(warm)
     assert proof == fresh
     (tmp_path / "warm.pdf").write_bytes(proof)
@@ -161,3 +167,38 @@ def test_a_makeup_try_measures_only_what_it_changed(tmp_path, measures, monkeypa
     counts.clear()
     assert build_issue(manifest, tmp_path / "fresh", editions=("proof",)).pdf.read_bytes() == kept
     assert [measured for pages, measured in counts if pages > 4][1] > whole[0] / 2
+
+
+@pytest.mark.slow
+def test_a_warm_rebuild_does_not_measure_the_contents_again_unless_they_changed(tmp_path, monkeypatch,
+                                                                             layouts_counted):
+    import makeup_issues as mi
+    from kjtypeset.engine import contents
+
+    monkeypatch.setattr(contents, "MIN_TEXT_CHARS", 0)  # measured alone, as a long issue's
+    manifest = mi.contents_issue(tmp_path / "c", 19)  # contents set tighter to fit page 1
+    store: dict = {}
+    with justify.measures_kept(store):
+        lay_out_issue(manifest)
+    pages = layouts_counted[-1]
+    assert len(layouts_counted) == 3 and max(layouts_counted[:2]) < pages  # measured alone, twice
+
+    added = edit(manifest)  # an article's text, not its title
+    layouts_counted.clear()
+    with justify.measures_kept(store):
+        warm = lay_out_issue(manifest)
+    assert layouts_counted == [pages]  # the issue once; the contents' setting kept
+    proof = laid_out_proof(warm)
+    assert proof == laid_out_proof(lay_out_issue(manifest))
+    (tmp_path / "warm.pdf").write_bytes(proof)
+    assert added in squash("".join(page_texts(tmp_path / "warm.pdf")))
+
+    # A title changed: the contents are measured again, and the proof is the fresh one's.
+    path = manifest.parent / "articles" / "03.md"
+    title = mi.TITLES[2]
+    path.write_text(path.read_text(encoding="utf-8").replace(title, title + "及其新进展", 1), encoding="utf-8")
+    layouts_counted.clear()
+    with justify.measures_kept(store):
+        warm = lay_out_issue(manifest)
+    assert len(layouts_counted) == 3
+    assert laid_out_proof(warm) == laid_out_proof(lay_out_issue(manifest))

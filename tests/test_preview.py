@@ -180,3 +180,91 @@ def test_browser_sees_an_edit_and_an_error_without_losing_the_pages(preview_proc
             page.locator("#error").wait_for(state="hidden")
         finally:
             browser.close()
+
+
+def test_the_event_stream_makes_a_snapshot_only_when_the_state_changed():
+    # It looks every TICK (issue 15: a new rendering goes out within 10 ms); a snapshot of a
+    # 200-page issue at each look would take the builder's time.
+    import asyncio
+
+    from kjtypeset.desk import previewpane
+
+    class Shown:
+        def __init__(self):
+            self.seen, self.snapshots = (0, True, 0), 0
+
+        def changes_seen(self):
+            return self.seen
+
+        def sent(self, generation):
+            pass
+
+        def snapshot(self):
+            self.snapshots += 1
+            generation, building, version = self.seen
+            return {"generation": generation, "building": building, "version": version, "pages": []}
+
+    class Host:
+        stop = False
+
+        def current(self, preview):
+            return True
+
+        def closing(self):
+            return self.stop
+
+    async def watch(preview, host, events):
+        async def read():
+            async for chunk in previewpane._stream(preview, host):
+                events.append(chunk)
+
+        task = asyncio.create_task(read())
+        await asyncio.sleep(30 * previewpane.TICK)
+        preview.seen = (1, False, 1)
+        await asyncio.sleep(30 * previewpane.TICK)
+        host.stop = True
+        await task
+
+    preview, events = Shown(), []
+    asyncio.run(watch(preview, Host(), events))
+    assert preview.snapshots == 2
+    assert [e.split("\n")[0] for e in events if e.startswith("event:")] == ["event: preview"] * 2
+    assert '"version": 1' in events[-1]
+
+
+def test_the_last_layout_is_collected_after_a_browser_was_sent_the_new_pages(make_issue, tmp_path, monkeypatch):
+    # A collection holds the interpreter (~80 ms on the sample): it must not hold up the event
+    # that shows the pages. Without a browser it still happens (after SHOWN_WAIT).
+    from kjtypeset.editor import preview as preview_module
+
+    preview = Preview(make_issue(), tmp_path / "preview")
+    collections = []
+    monkeypatch.setattr(preview_module.gc, "collect",
+                        lambda *args: collections.append((preview.state.generation, preview.shown.is_set())))
+
+    def browser(stop):  # as the event stream does: look, and send the finished state
+        last = None
+        while not stop.is_set():
+            generation, building, _version = preview.changes_seen()
+            if (generation, building) != last and not building:
+                time.sleep(0.05)  # making and sending the event
+                preview.sent(generation)
+            last = (generation, building)
+            time.sleep(0.001)
+
+    stop = threading.Event()
+    looking = threading.Thread(target=browser, args=(stop,))
+    looking.start()
+    try:
+        preview.rebuild()
+        preview.rebuild()
+    finally:
+        stop.set()
+        looking.join()
+    assert preview.state.error is None
+    assert collections == [(1, True), (2, True)]
+
+    monkeypatch.setattr(preview_module, "SHOWN_WAIT", 0.01)
+    preview.rebuild()  # nobody looking
+    assert collections[-1] == (3, False)
+    preview.close()

@@ -302,3 +302,51 @@ def test_titles_segmented_before_are_set_without_loading_the_dictionary(make_iss
         cached.write_text("{not json", encoding="utf-8")
     damaged = build("damaged")
     assert damaged[0] and damaged[1] == cold[1]
+
+
+def test_a_page_painted_again_takes_its_widened_fonts_from_the_last_write(make_issue, monkeypatch):
+    from kjtypeset.build import laid_out_pages_pdf, lay_out_issue
+    from kjtypeset.engine.fontload import SubsetReuse
+    from kjtypeset.typography import textlayer
+
+    text = ARTICLE + "\n2023年全市新增高新技术企业128家，R&D经费投入强度达到2.5%，比上年提高0.3个百分点。\n"
+    laid = lay_out_issue(make_issue(files={"articles/a.md": text}))
+    widened = []
+    original = textlayer._widened
+    monkeypatch.setattr(textlayer, "_widened", lambda *args: widened.append(args[1:]) or original(*args))
+    fonts = SubsetReuse()
+    first = laid_out_pages_pdf(laid, [1], fonts)
+    made = len(widened)
+    assert made and len(fonts.twins) == made  # a twin for each font and widening of the page
+    widened.clear()
+    assert laid_out_pages_pdf(laid, [1], fonts) == first and not widened  # none made again
+    # The gaps are closed as in the proof: "2023年" copies without a space.
+    page = PdfReader(io.BytesIO(first)).pages[0].extract_text().replace("\n", "")
+    assert "2023年" in page and "128家" in page
+    # Without a store each write makes its own.
+    laid_out_pages_pdf(laid, [1])
+    assert len(widened) == made
+
+
+MALLOC_HEAPS = """
+import ctypes, sys
+from kjtypeset.cli import main
+assert main(["build", sys.argv[1], "--edition", "proof", "-q", "--output", sys.argv[2]]) == 0
+libc = ctypes.CDLL("libc.so.6")
+libc.fopen.restype = ctypes.c_void_p
+report = ctypes.c_void_p(libc.fopen(sys.argv[3].encode(), b"w"))
+libc.malloc_info(0, report)
+libc.fclose(report)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_a_build_keeps_its_threads_in_one_malloc_arena(make_issue, tmp_path):
+    # The faces are subset in threads (engine/fontload.py); arenas of their own would hold
+    # memory the rest of the build cannot reuse (kjtypeset/malloc.py).
+    manifest = make_issue(files={"articles/a.md": LONG_ARTICLE})
+    report = tmp_path / "malloc.xml"
+    subprocess.run([sys.executable, "-c", MALLOC_HEAPS, str(manifest), str(tmp_path / "out"), str(report)],
+                   check=True, cwd=tmp_path)
+    assert (tmp_path / "out" / "2024-03.pdf").exists()
+    assert report.read_text().count("<heap nr=") == 1

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import project
 from .errors import KjError, display_path
+from .malloc import one_arena
 from .pdf.editions import PrintOptions
 
 
@@ -67,6 +68,7 @@ def build_one(manifest: Path, output: Path | None, editions: tuple[str, ...], op
     from .pdf import editions as cuts
 
     cuts.PARALLEL_CUTS = False  # the pool already gives every core an issue of its own
+    one_arena()  # the worker's peak memory (see malloc.py)
     started = time.perf_counter()
     try:
         result = build_issue(manifest, output, editions=editions, options=options, strict=strict)

@@ -43,6 +43,7 @@ from .pdf.prepress import blank_pages_needed
 from .pdf.sources import issue_sources
 from .pdf.xmp import BulletinFields
 from .typography import cjk
+from .typography.textlayer import twins_kept
 
 ALL_EDITIONS = tuple(EDITIONS)
 
@@ -242,7 +243,8 @@ def lay_out_issue(manifest_path: Path, cache: ArticleCache | None = None) -> Lai
 def laid_out_pages_pdf(laid: LaidOut, indices: list[int], fonts: SubsetReuse | None = None) -> bytes:
     """Only these pages (0-based) of a laid-out issue, painted as the proof paints them: for
     page images. ``fonts``: the preview's font subsets, reused between calls."""
-    with collector_paused(), fonts.reusing() if fonts else contextlib.nullcontext():
+    with (collector_paused(), fonts.reusing() if fonts else contextlib.nullcontext(),
+          twins_kept(fonts.twins) if fonts else contextlib.nullcontext()):
         return proof_pages(laid.document, indices, laid.manifest.path)
 
 

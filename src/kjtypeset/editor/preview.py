@@ -35,6 +35,7 @@ from ..files import write_atomically
 from .pageimages import PageImage, Renderer
 
 TEXT_SOURCES = (".md", ".yaml")  # a change to anything else repaints every page
+SHOWN_WAIT = 0.5  # seconds a finished build waits for a browser to take it before collecting
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Preview:
         self.changes: set[Path] | None = None  # since the last build; None: start afresh
         self.changes_lock = threading.Lock()
         self.pdf: tuple[int, bytes] | None = None  # (version, proof) once asked for
+        self.shown = threading.Event()  # a browser was sent the last finished build
 
     # -- building ---------------------------------------------------------------------------
 
@@ -140,9 +142,12 @@ class Preview:
 
     def rebuild(self) -> None:
         # The collector stays off until the new pages are on offer, then collects the last
-        # layout's cycles while the editor looks (see build.collector_paused).
+        # layout's cycles while the editor looks (see build.collector_paused): once a browser
+        # has been sent the new state (sent), since a collection holds the interpreter for
+        # ~80 ms (the sample) and would hold up the event that shows the pages (issue 15).
         with collector_paused(collect=False):
             self._rebuild()
+        self.shown.wait(SHOWN_WAIT)
         gc.collect()
 
     def _rebuild(self) -> None:
@@ -188,6 +193,7 @@ class Preview:
             self.state.generation += 1
             self.state.building = False
             self.state.finished_at = time.time()
+            self.shown.clear()
         if error:
             self.report("error", error)
         else:
@@ -209,6 +215,17 @@ class Preview:
                 write_atomically(self.output / f"{rendering.laid.manifest.issue_id}.pdf", data)
                 self.pdf = version, data
             return self.pdf[1]
+
+    def changes_seen(self) -> tuple[int, bool, int]:
+        """What changes when the snapshot does (besides its pages): cheap to look at often."""
+        with self.state.lock:
+            return self.state.generation, self.state.building, self.state.version
+
+    def sent(self, generation: int) -> None:
+        """A browser's event stream has sent it the state of this build."""
+        with self.state.lock:
+            if generation == self.state.generation:
+                self.shown.set()
 
     def snapshot(self) -> dict:
         with self.state.lock:

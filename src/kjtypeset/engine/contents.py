@@ -26,7 +26,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from xml.etree import ElementTree
 
-from . import makeup
+from . import justify, makeup
 
 MAX_PAGES = 999  # the widest page number measured has three digits
 MEASURE = "data-kj-measure"
@@ -43,16 +43,26 @@ def worth_measuring(html: str) -> bool:
 
 
 def measured_fit(weasy_html, settings: makeup.Settings, faces,
-                 render: Callable[[object, str], object]) -> makeup.ContentsFit | None:
+                 render: Callable[[object, str], object], styles: tuple = ()) -> makeup.ContentsFit | None:
     """The contents' setting when, measured alone, they run past page 1 with any page numbers;
     None when they fit, or when the measure cannot tell (then measure on the full layout).
 
     ``weasy_html`` is a parsed ``weasyprint.HTML`` of the issue that nobody has rendered (its
     tree is cut here); ``render(weasy_html, extra_css)`` lays it out with the makeup CSS of the
-    contents' first setting plus ``extra_css``; ``faces`` are the layout's font faces."""
+    contents' first setting plus ``extra_css``; ``faces`` are the layout's font faces.
+    ``styles``: what else ``render`` depends on (its stylesheets). The warm preview
+    (justify.measures_kept) keeps the setting by the cut document: an edit to an article's
+    text does not measure the contents again (two layouts of 3-8 pages, a third of a warm
+    rebuild of the 200-page bench issue)."""
     digits = _digits(tuple(str(face.path) for face in faces))
     if digits is None or not _contents_alone(weasy_html.etree_element):
         return None
+    key = ("contents", ElementTree.tostring(weasy_html.etree_element), settings,
+           tuple(str(face.path) for face in faces), styles)
+    return justify.kept(key, lambda: _measured(weasy_html, settings, digits, render))
+
+
+def _measured(weasy_html, settings, digits, render) -> makeup.ContentsFit | None:
     # Selectors match on a wrapper of the tree, made when it was parsed: wrap the cut tree.
     weasy_html.wrapper_element = type(weasy_html.wrapper_element).from_html_root(weasy_html.etree_element)
     narrow, wide = digits

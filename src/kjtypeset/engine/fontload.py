@@ -210,6 +210,7 @@ class SubsetReuse:
 
     def __init__(self):
         self.subsets: dict[tuple, tuple[frozenset, bytes]] = {}
+        self.twins: dict = {}  # the text layer's widened twins of these subsets (textlayer.twins_kept)
 
     @contextlib.contextmanager
     def reusing(self) -> Iterator[None]:

@@ -732,7 +732,7 @@ def _split_first_line(text, style, context, max_width, justification_spacing,
     key = ("line", text, _style_key(style), max_width, justification_spacing, is_line_start,
            minimum, _state["composition"])
     _kept_used.add(key)
-    kept = _kept.get(key) if _kept_served is None or key in _kept_served else None
+    kept = _kept_get(key)
     if kept is not None:
         return (copy(kept[0]), *kept[1:])
     result = _split_first_line_now(text, style, context, max_width, justification_spacing,
@@ -1071,7 +1071,7 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
     a line worse than PLAN_BADNESS, the planner) ends it; None when the paragraph cannot be
     measured or WeasyPrint did not break where the widths said (the long way is taken).
     ``key``: the paragraph's _paragraph_key, when measures are kept (measures_kept)."""
-    segments = _kept.get(key) if key is not None and (_kept_served is None or key in _kept_served) else None
+    segments = _kept_get(key) if key is not None else None
     if key is not None:
         _kept_used.add(key)
     if segments is None:
@@ -1188,6 +1188,32 @@ def measures_kept(store, lines=True, earlier=False):
 def keeping() -> bool:
     """Whether measures are kept (within measures_kept)."""
     return _kept is not None
+
+
+_NOTHING = object()
+
+
+def kept(key, compute):
+    """Within measures_kept: the value this or an earlier build kept under ``key`` (a tuple
+    naming its kind first), else ``compute()``, kept; outside: ``compute()``. For what a warm
+    rebuild can take from the last build besides paragraph measures (the contents' setting,
+    engine/contents.py); the key must hold everything the value depends on."""
+    if _kept is None:
+        return compute()
+    _kept_used.add(key)
+    value = _kept_get(key, _NOTHING)
+    if value is _NOTHING:
+        value = _kept[key] = compute()
+    return value
+
+
+def _kept_get(key, default=None):
+    """What the store keeps under ``key`` for this build to take (kept, _laid_once,
+    _split_first_line and _compose_line ask here: one place decides what a build may be
+    served)."""
+    if _kept_served is not None and key not in _kept_served:
+        return default  # kept by this very layout (measures_kept ``earlier``)
+    return _kept.get(key, default)
 
 
 def _paragraph_key(box, skip_stack, containing_block):
@@ -1853,7 +1879,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
     out again is left for _get_next_linebox.
     """
     from weasyprint.formatting_structure import boxes
-    from weasyprint.text.ffi import FROM_UNITS, TO_UNITS
+    from weasyprint.text.ffi import TO_UNITS
 
     composition = _state["composition"]
     leaves, starts, units = _line_units(line, boxes, TO_UNITS)
@@ -1862,23 +1888,40 @@ def _compose_line(context, line, available_width, justify, choose=False):
     # A line that continues a justified paragraph (set by _iter_line_boxes); headings,
     # contents entries and the paragraph's first line are no continuation.
     continuation = bool(_state.get("continuation")) and _squeezes(line.style)
-    model = _foretold(units, continuation) or _model(units, composition, True, continuation, True)
+    foretold = _foretold(units, continuation)
+    last_leaf = leaves[-1]
+    room = (available_width - line.width) * TO_UNITS
+    # WeasyPrint counts CSS letter-spacing after the last character of a box but Pango trims
+    # it at the line end: the glyphs end that much before the box does.
+    trimmed = (last_leaf.style["letter_spacing"] * TO_UNITS
+               if justify and isinstance(last_leaf, boxes.TextBox)
+               and last_leaf.style["letter_spacing"] != "normal" else None)
+    em = line.style["font_size"] * TO_UNITS
+    tighten = linefit.PULL_SQUEEZE_EM if pulled(line.style) else 0.0  # 缩行 (makeup.py)
+    key = None
+    if _kept is not None:  # the warm preview: a line set before the same way is not worked out again
+        key = ("compose", tuple((u.leaf, u.char, u.start, u.end, u.em, u.squeezed, u.box_half) for u in units),
+               tuple((type(leaf).__name__, len(starts[id(leaf)])) for leaf in leaves), foretold is None,
+               continuation, room, trimmed, em, justify, choose, composition, _state["measure"], tighten)
+        _kept_used.add(key)
+        composed = _kept_get(key)
+        if composed is not None:
+            return _set_composed(context, line, leaves, starts, composed)
+    model = foretold or _model(units, composition, True, continuation, True)
     if not model.flexes and not model.fixed and not (justify and any(
             t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
+        if key is not None:
+            _kept[key] = False
         return False  # nothing to set: WeasyPrint's own (a line with no gap it could widen)
-    last_leaf = leaves[-1]
-    extra = (available_width - line.width) * TO_UNITS + model.freed
-    if justify and isinstance(last_leaf, boxes.TextBox) and last_leaf.style["letter_spacing"] != "normal":
-        # WeasyPrint counts CSS letter-spacing after the last character of a box but Pango
-        # trims it at the line end: the glyphs end that much before the box does.
-        extra += last_leaf.style["letter_spacing"] * TO_UNITS
-    em = line.style["font_size"] * TO_UNITS
-    result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em,
-                             linefit.PULL_SQUEEZE_EM if pulled(line.style) else 0.0)
+    extra = room + model.freed
+    if trimmed is not None:
+        extra += trimmed
+    result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em, tighten)
     line._kj_badness = result.badness()
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
     if choose and squeezed and result.badness() > 0:
         # A squeezed line may be better broken earlier: its options are worked out.
+        key = None  # (from the line's glyphs: not kept)
         options = _line_options(context, line, available_width, leaves, units, model, result, em)
         narrower, badness = min(options, key=lambda option: option[1])
         if narrower > 0 and badness < result.badness() - 1e-6:
@@ -1898,6 +1941,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
         if abs(width - flex.current) > 1e-6:
             _edit_flex(edit, unit, side, width - flex.current)
     shifts = {}  # id(box to shift) -> Pango units, for gaps between leaves
+    shifted = {}  # id(box to shift) -> the leaf it holds (a kept line names boxes by leaf)
     loose = set()  # leaf indexes next to a gap a viewer may read as a space
     for (a, b), amount in zip(model.gap_units, result.gaps):
         if abs(amount) < 1e-9:
@@ -1916,10 +1960,39 @@ def _compose_line(context, line, available_width, justify, choose=False):
             edit(a.leaf, a.end, amount - lead)
             holder = (starts[id(leaves[b.leaf])] or (leaves[b.leaf],))[0]
             shifts[id(holder)] = shifts.get(id(holder), 0.0) + lead
+            shifted[id(holder)] = b.leaf
         else:
             holder = (starts[id(leaves[b.leaf])] or (leaves[b.leaf],))[0]
             shifts[id(holder)] = shifts.get(id(holder), 0.0) + amount
+            shifted[id(holder)] = b.leaf
     whole = _whole_units(edits, shifts)
+    composed = _Composed(result.badness(), whole, tuple((shifted[k], v) for k, v in shifts.items()),
+                         frozenset(loose))
+    if key is not None:
+        _kept[key] = composed
+    return _set_composed(context, line, leaves, starts, composed)
+
+
+@dataclass(frozen=True)
+class _Composed:
+    """How _compose_line sets a line: what the warm preview keeps of it (measures_kept)."""
+
+    badness: float
+    whole: dict  # leaf index -> {byte offset: [trail, lead]} in whole Pango units
+    shifts: tuple  # (leaf index, Pango units): the box holding that leaf moves right
+    loose: frozenset  # leaf indexes next to a gap a viewer may read as a space
+
+
+def _set_composed(context, line, leaves, starts, composed):
+    """Write a composed line's widths and shifts into its boxes."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.ffi import FROM_UNITS
+
+    if composed is False:
+        return False
+    line._kj_badness = composed.badness
+    whole, loose = composed.whole, composed.loose
+    shifts = {id((starts[id(leaves[leaf])] or (leaves[leaf],))[0]): amount for leaf, amount in composed.shifts}
     index_of = {id(leaf): i for i, leaf in enumerate(leaves)}
 
     def spread(box, x_advance):

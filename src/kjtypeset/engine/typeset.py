@@ -104,7 +104,8 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
         with confined(fetcher, origin):
             alone = parse()
         fit = contents.measured_fit(alone, layout.makeup, layout.fonts,
-                                    lambda parsed, extra: render(css + extra, parsed))
+                                    lambda parsed, extra: render(css + extra, parsed),
+                                    (base, css, *map(str, layout.stylesheets)))
     measured = css if fit is None else fit.css(layout.makeup)
     document = render(measured)
     if fit is not None and len(document.pages) > contents.MAX_PAGES:  # numbers wider than measured

@@ -41,7 +41,7 @@ from ..engine import deflate, tagging
 from ..engine.typeset import write_pdf
 from ..errors import KjError, warn, warnings_relay
 from ..inputs.articles import Article
-from ..typography.textlayer import close_spacing_gaps
+from ..typography.textlayer import close_gaps, close_spacing_gaps
 from .colour import output_condition
 from .finish import set_page_labels, to_bytes
 from .prepress import (
@@ -246,9 +246,12 @@ def proof_pages(document: weasyprint.Document, indices: list[int], origin: Path)
     subset = type(document)([document.pages[i] for i in indices], document.metadata,
                             document.url_fetcher, document.font_config, {}, None)
     # Uncompressed: these bytes go straight to the rasteriser, and deflating fonts costs more.
-    pdf = close_spacing_gaps(_master(subset, False, False, origin, links=False, compress=False))[0]
+    pdf = _master(subset, False, False, origin, links=False, compress=False)
+    # One pypdf parse and write for both passes (the proof makes two, for byte-exact editions).
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    if not screen_colours(writer):  # the proof's sRGB (issue 16), or the pages as they are
+    closed, _left_open = close_gaps(writer)
+    coloured = screen_colours(writer)  # the proof's sRGB (issue 16)
+    if not (closed or coloured):  # the pages as they are
         return pdf
     out = io.BytesIO()
     writer.write(out)

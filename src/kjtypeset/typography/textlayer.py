@@ -19,6 +19,7 @@ widens, numbered 1, 2, … (HarfBuzz cuts them from the embedded font; fontTools
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -99,6 +100,18 @@ def close_spacing_gaps(pdf: bytes) -> tuple[bytes, int]:
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     writer.pdf_header = reader.pdf_header
+    changed, left_open = close_gaps(writer)
+    if not changed:
+        return pdf, 0
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), left_open
+
+
+def close_gaps(writer: PdfWriter) -> tuple[bool, int]:
+    """close_spacing_gaps on a PDF being written: whether it changed anything, and how many
+    gaps it left open. For a caller that edits the same writer further (the preview's pages:
+    one pypdf parse and write instead of two)."""
     pages = []
     wanted: dict[tuple[int, int, int], set[int]] = {}  # (font object, left, right) → CIDs
     fonts_by_id: dict[int, _Font | None] = {}  # pages share their fonts: read each once
@@ -125,7 +138,7 @@ def close_spacing_gaps(pdf: bytes) -> tuple[bytes, int]:
         if runs:
             pages.append((page, stream, operations, fonts, runs))
     if not wanted:
-        return pdf, 0
+        return False, 0
     twins = {}
     for key, cids in wanted.items():
         try:
@@ -148,9 +161,40 @@ def close_spacing_gaps(pdf: bytes) -> tuple[bytes, int]:
         for name, ref, _renumbered in twins.values():
             names[NameObject(name)] = ref
         stream.set_data(_serialise(_rewrite(operations, runs, fonts, twins)))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), left_open
+    return True, left_open
+
+
+_twins_kept = None  # {(font program, glyph ids, left, right): _widened's result}, see twins_kept
+_twins_used = set()  # the keys looked up since twins_kept was entered
+
+
+@contextlib.contextmanager
+def twins_kept(store: dict):
+    """Within: a font program's twin for the same glyphs and widening is taken from ``store``
+    (a dict its caller keeps between writes) instead of being cut and widened again with
+    HarfBuzz and fontTools (~30 ms a write of one page of the sample). The preview keeps one:
+    its font subsets are reused between writes (engine/fontload.py SubsetReuse), so a page
+    painted again embeds the same programs. On leaving, the store keeps only this write's."""
+    global _twins_kept
+    outer, _twins_kept = _twins_kept, store
+    _twins_used.clear()
+    try:
+        yield store
+    finally:
+        for key in [key for key in store if key not in _twins_used]:
+            del store[key]
+        _twins_used.clear()
+        _twins_kept = outer
+
+
+def _widened_kept(program: bytes, gids: list[int], left: int, right: int) -> tuple[bytes, dict[int, int]]:
+    if _twins_kept is None:
+        return _widened(program, gids, left, right)
+    key = (program, tuple(gids), left, right)
+    _twins_used.add(key)
+    if key not in _twins_kept:
+        _twins_kept[key] = _widened(program, gids, left, right)
+    return _twins_kept[key]
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -471,7 +515,7 @@ def _twin_font(writer: PdfWriter, base: _Font, key: tuple[int, int, int], cids: 
     digest = hashlib.md5(f"{key}{sorted(cids)}".encode()).digest()
     tag = "".join(chr(65 + byte % 26) for byte in digest[:6])  # a subset tag of its own
     name = f"/{tag}+{str(font['/BaseFont']).split('+', 1)[-1]}"
-    data, renumbered = _widened(descriptor["/FontFile3"].get_object().get_data(), sorted(cids), left, right)
+    data, renumbered = _widened_kept(descriptor["/FontFile3"].get_object().get_data(), sorted(cids), left, right)
 
     program = DecodedStreamObject()
     program.set_data(data)
