@@ -726,7 +726,7 @@ def _split_first_line(text, style, context, max_width, justification_spacing,
     justified paragraph's text is handed over cut short (_short_text). Where measures are
     kept (measures_kept), a line already split from the same text in the same style and width
     is not split again: its (deactivated) Layout is copied."""
-    if _kept is None or not _kept_lines or _state.get("measuring"):  # a paragraph measured is one not kept
+    if _kept is None or _state.get("measuring"):  # a paragraph measured is one not kept
         return _split_first_line_now(text, style, context, max_width, justification_spacing,
                                      is_line_start, minimum)
     key = ("line", text, _style_key(style), max_width, justification_spacing, is_line_start,
@@ -1135,7 +1135,6 @@ def _pull_line(box, skip_stack, segments) -> int | None:
 
 _kept = None  # {paragraph key: its _measured_segments, () when it could not be measured}
 _kept_used = set()  # the keys looked up since measures_kept was entered
-_kept_lines = True  # split lines are kept too (the preview's; not a build's layouts)
 _kept_served = None  # the keys a layout may take from the store (None: any; see measures_kept)
 _key_styles = {}  # id(style) -> (style, its _style_key), for one build
 
@@ -1160,20 +1159,21 @@ _MEASURED_PROPERTIES = (
 
 
 @contextmanager
-def measures_kept(store, lines=True, earlier=False):
+def measures_kept(store, earlier=False):
     """Within: a justified paragraph is measured (_measured_segments) only when ``store``, a
     dict its caller keeps between builds, holds no measure of a paragraph with the same boxes,
     texts, styles (_MEASURED_PROPERTIES), measure, indent, starting point and composition.
     The warm preview keeps one: after an edit only the paragraphs that changed are measured.
-    On leaving, the store keeps only the paragraphs of this build. ``lines``: the lines split
-    from a paragraph's text are kept too (_split_first_line). ``earlier``: only measures kept
+    On leaving, the store keeps only the paragraphs of this build; the lines split from a
+    paragraph's text (_split_first_line) and the lines' compositions (_compose_line) are kept
+    alike. ``earlier``: only measures kept
     before this was entered are taken, so that paragraphs repeated within one layout are each
     measured (typeset.py keeps a store over the layouts of one build: a makeup try measures
     only what the try changed, while the 4x and 200-page bench issues, which repeat the
     sample's articles, are measured in full as a real long issue would be)."""
-    global _kept, _kept_lines, _kept_served
-    outer = _kept, _kept_lines, _kept_served
-    _kept, _kept_lines, _kept_served = store, lines, (set(store) if earlier else None)
+    global _kept, _kept_served
+    outer = _kept, _kept_served
+    _kept, _kept_served = store, (set(store) if earlier else None)
     _kept_used.clear()
     try:
         yield store
@@ -1182,7 +1182,7 @@ def measures_kept(store, lines=True, earlier=False):
             del store[key]
         _kept_used.clear()
         _key_styles.clear()
-        _kept, _kept_lines, _kept_served = outer
+        _kept, _kept_served = outer
 
 
 def keeping() -> bool:
@@ -1899,7 +1899,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
     em = line.style["font_size"] * TO_UNITS
     tighten = linefit.PULL_SQUEEZE_EM if pulled(line.style) else 0.0  # 缩行 (makeup.py)
     key = None
-    if _kept is not None:  # the warm preview: a line set before the same way is not worked out again
+    if _kept is not None:  # the warm preview, a build's later layouts: a line set before the same way is not worked out again
         key = ("compose", tuple((u.leaf, u.char, u.start, u.end, u.em, u.squeezed, u.box_half) for u in units),
                tuple((type(leaf).__name__, len(starts[id(leaf)])) for leaf in leaves), foretold is None,
                continuation, room, trimmed, em, justify, choose, composition, _state["measure"], tighten)

@@ -1575,7 +1575,6 @@ def _open_up_css(document) -> str | None:
     return _open_up_at(document, page, lines, pages[page - 1], pages[page])
 
 
-
 def _open_up_sparse_css(document) -> str:
     """CSS that moves a line or two onto a page of few lines inside the issue (figures carried
     over to its top and a short article, say), as _open_up_css does for the last page of

@@ -92,7 +92,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
         stylesheets = [weasyprint.CSS(string=base + makeup_css, url_fetcher=fetcher,
                                       font_config=fonts, counter_style=counters), *sheets]
         kept = (contextlib.nullcontext() if measures is None
-                else justify.measures_kept(measures, lines=True, earlier=True))
+                else justify.measures_kept(measures, earlier=True))
         with confined(fetcher, origin), kept:
             return (parsed or parse()).render(stylesheets=stylesheets, font_config=fonts,
                                               counter_style=counters)
