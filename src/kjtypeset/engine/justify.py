@@ -1083,9 +1083,14 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
         return None
     pull = _pull_line(box, skip_stack, segments)
     if pull or max(line[2] for _measured, lines in segments for line in lines) > PLAN_BADNESS:
-        return _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
-                              absolute_boxes, fixed_boxes,
-                              sum(len(lines) for _measured, lines in segments), segments[0][0], pull)
+        lines = _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
+                               absolute_boxes, fixed_boxes,
+                               sum(len(lines) for _measured, lines in segments), segments[0][0], pull)
+        if pull and lines:
+            # Where a page may break it, the lines the plan had left (_pull_line, continued).
+            _pulled_rest[id(box.element)] = (box.element, {
+                repr(resume_at): len(lines) - k for k, (_line, resume_at) in enumerate(lines, start=1)})
+        return lines
     out, skip, y, first = [], skip_stack, position_y, True
     for measured, greedy in segments:
         expected = _narrowers(measured, [line[0] for line in greedy])
@@ -1114,19 +1119,28 @@ def pulled(style) -> bool:
     return any(getattr(token, "value", None) for token in style[PULL_LINE] or ())
 
 
+_pulled_rest = {}  # id(element) -> (the element, {repr(resume_at): lines its plan had left})
+
+
 def _pull_line(box, skip_stack, segments) -> int | None:
     """The most lines the paragraph may take when page makeup asks for it to be set one line
     shorter (``--kj-pull-line``: its lines a little tighter, within the composer's limits,
     its Chinese gaps closed up a little if need be, see paragraph.Planner.plan), without a
     forced break, when the planner can; None otherwise (the paragraph is set as it would be).
     The part of a paragraph continued on the next page is asked again: planned afresh from
-    there, it would take back the line its first part gave up."""
+    there, it would take back the line its first part gave up; it is held to the lines its
+    first part's plan had left for it, or, if that part was not pulled, one fewer."""
     if len(segments) != 1 or not pulled(box.style):
         return None
     measured, greedy = segments[0]
-    if len(greedy) < 2 or _planned_breaks(measured, len(greedy) - 1) is None:
+    most = len(greedy) - 1
+    if skip_stack is not None:
+        element, rest = _pulled_rest.get(id(box.element), (None, {}))
+        if element is box.element and repr(skip_stack) in rest:
+            most = rest[repr(skip_stack)]
+    if most < 1 or most >= len(greedy) or _planned_breaks(measured, most) is None:
         return None
-    return len(greedy) - 1
+    return most
 
 
 # --------------------------------------------------------------------------
@@ -2116,6 +2130,7 @@ def install(composition=None, measure=False, **switches):
     trusting the arithmetic (slower; for tests).
     """
     uninstall()
+    _pulled_rest.clear()  # (one issue's pulled paragraphs at a time)
     problems = check_internals()
     if problems:
         raise RuntimeError(
