@@ -109,6 +109,18 @@ def test_html_tags_written_in_an_article_are_named_once(issue):
     assert warnings_of(issue(files={"articles/a.md": plain}), articles=True) == []
 
 
+def test_chinese_words_between_straight_quotes_are_named_once(issue):
+    """"科技小院" typed with ASCII quotes prints as "…" where Chinese takes “…” (GB/T 15834):
+    the first is named with its line, once per article; English quotes and code stay quiet."""
+    body = (ARTICLE + '\n他说 "We are ready." 代码 `"键"` 不算。\n\n建设"科技小院"15个，'
+            '又称"小院"。\n')
+    path = issue(files={"articles/a.md": body})
+    assert warnings_of(path, articles=True) == [
+        '2024-03/articles/a.md:9: 半角直引号 "科技小院" 会原样印出来：中文应写全角引号 “科技小院”']
+    plain = ARTICLE + '\n他说 "We are ready." 代码 `"键"` 与“科技小院”都不算。\n'
+    assert warnings_of(issue(files={"articles/a.md": plain}), articles=True) == []
+
+
 def png(width, height, ppi=72):
     """A PNG that says its resolution (pHYs): an image is placed at its own ppi, so one taken
     at screen resolution and scaled to the measure prints under 300 ppi."""

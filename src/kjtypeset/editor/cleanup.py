@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+from ..typography.chars import IDEOGRAPHS as HAN
+from ..typography.chars import STRAIGHT_QUOTED
+
 # Full-width punctuation and brackets that sit against Han text.
 CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2026\u201c\u201d\u2018\u2019\u00b7"
 _HAN_OR_PUNCT = f"[{HAN}{CJK_PUNCT}]"
@@ -35,7 +37,6 @@ _PARENS = re.compile(f"{_GAP}\\(([^()\\n]{{1,60}})\\){_GAP}")
 _HALF_MARK = re.compile(f"{_GAP}([,.;:?!])(?!\\.){_GAP}")
 _OPENING = "“‘（《「『【〔"
 _CLOSING = "”’）》」』】〕、，。；：？！…—%‰"
-_STRAIGHT_QUOTES = re.compile(f'"([^"\\n]*[{HAN}][^"\\n]*)"')
 _STRAIGHT_SINGLE = re.compile(f"(?<![A-Za-z0-9])'([^'\\n]*[{HAN}][^'\\n]*)'(?![A-Za-z0-9])")
 _DOTS_AFTER_HAN = re.compile(f"(?<={_HAN_OR_PUNCT})(?:\\.{{3,}}|。{{3,}})|(?<=[{HAN}])…(?!…)")
 # Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) are set as ordinary ones in Chinese text.
@@ -70,7 +71,7 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
     total = 0
     text, n = _FULLWIDTH_ALNUM.subn(lambda m: chr(ord(m.group()) - 0xFEE0), text)
     total += n
-    text, n = _STRAIGHT_QUOTES.subn(r"“\1”", text)
+    text, n = STRAIGHT_QUOTED.subn(r"“\1”", text)
     total += n
     text, n = _STRAIGHT_SINGLE.subn(r"‘\1’", text)
     total += n

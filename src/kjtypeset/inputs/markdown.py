@@ -26,6 +26,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from PIL import Image
 
 from ..errors import KjError, warn
+from ..typography.chars import STRAIGHT_QUOTED
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 
@@ -128,6 +129,20 @@ def _warn_tags_as_text(tokens: list[Token], path: Path, first_line: int) -> None
                 line = first_line + token.map[0] + token.content.count("\n", 0, max(token.content.find(found[0]), 0))
                 warn(path, line, f"HTML 标签 {found[0]} 会按原样印出来：下标、上标请直接写 ₂、²，换行请另起一段"
                                  "（或在清单中写 raw_html: true，让格式标签生效）")
+                return
+
+
+def _warn_straight_quotes(tokens: list[Token], path: Path, first_line: int) -> None:
+    """The first Chinese words an article puts between straight ASCII double quotes, once:
+    they print as "…" where Chinese takes “…” (GB/T 15834; `import` turns them itself)."""
+    for token in tokens:
+        if token.type != "inline" or not token.map:
+            continue
+        for child in token.children or ():
+            found = STRAIGHT_QUOTED.search(child.content) if child.type == "text" else None
+            if found:
+                line = first_line + token.map[0] + token.content.count("\n", 0, max(token.content.find(found[0]), 0))
+                warn(path, line, f"半角直引号 {found[0]} 会原样印出来：中文应写全角引号 “{found[1]}”")
                 return
 
 
@@ -301,6 +316,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     _warn_unclosed(tokens, env, path, first_line)
     if not raw_html:
         _warn_tags_as_text(tokens, path, first_line)
+    _warn_straight_quotes(tokens, path, first_line)
     tokens, env["kj_footnotes"] = _take_footnotes(tokens, env)
     images = _check_images(tokens, path, first_line, root)
     env["kj_images"] = {ref.src: ref.path for ref in images.values()}
