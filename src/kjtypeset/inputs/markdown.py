@@ -118,32 +118,32 @@ _TAG_AS_TEXT = re.compile(r"</?(?:sub|sup|br|b|i|u|em|strong|span|font|p|div|tab
                           re.IGNORECASE)
 
 
-def _warn_tags_as_text(tokens: list[Token], path: Path, first_line: int) -> None:
-    """The first HTML tag an article shows as text, once: the editor meant formatting."""
+def _warn_first(tokens: list[Token], path: Path, first_line: int, pattern: re.Pattern, message) -> None:
+    """The first match of ``pattern`` in an article's text (not in code), once, with its line:
+    ``message(match)``."""
     for token in tokens:
         if token.type != "inline" or not token.map:
             continue
         for child in token.children or ():
-            found = _TAG_AS_TEXT.search(child.content) if child.type == "text" else None
+            found = pattern.search(child.content) if child.type == "text" else None
             if found:
                 line = first_line + token.map[0] + token.content.count("\n", 0, max(token.content.find(found[0]), 0))
-                warn(path, line, f"HTML 标签 {found[0]} 会按原样印出来：下标、上标请直接写 ₂、²，换行请另起一段"
-                                 "（或在清单中写 raw_html: true，让格式标签生效）")
+                warn(path, line, message(found))
                 return
+
+
+def _warn_tags_as_text(tokens: list[Token], path: Path, first_line: int) -> None:
+    """The first HTML tag an article shows as text, once: the editor meant formatting."""
+    _warn_first(tokens, path, first_line, _TAG_AS_TEXT,
+                lambda found: f"HTML 标签 {found[0]} 会按原样印出来：下标、上标请直接写 ₂、²，换行请另起一段"
+                              "（或在清单中写 raw_html: true，让格式标签生效）")
 
 
 def _warn_straight_quotes(tokens: list[Token], path: Path, first_line: int) -> None:
     """The first Chinese words an article puts between straight ASCII double quotes, once:
     they print as "…" where Chinese takes “…” (GB/T 15834; `import` turns them itself)."""
-    for token in tokens:
-        if token.type != "inline" or not token.map:
-            continue
-        for child in token.children or ():
-            found = STRAIGHT_QUOTED.search(child.content) if child.type == "text" else None
-            if found:
-                line = first_line + token.map[0] + token.content.count("\n", 0, max(token.content.find(found[0]), 0))
-                warn(path, line, f"半角直引号 {found[0]} 会原样印出来：中文应写全角引号 “{found[1]}”")
-                return
+    _warn_first(tokens, path, first_line, STRAIGHT_QUOTED,
+                lambda found: f"半角直引号 {found[0]} 会原样印出来：中文应写全角引号 “{found[1]}”")
 
 
 def _parser(raw_html: bool) -> MarkdownIt:
