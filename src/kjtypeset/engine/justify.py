@@ -1071,14 +1071,11 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
     a line worse than PLAN_BADNESS, the planner) ends it; None when the paragraph cannot be
     measured or WeasyPrint did not break where the widths said (the long way is taken).
     ``key``: the paragraph's _paragraph_key, when measures are kept (measures_kept)."""
-    segments = _kept_get(key) if key is not None else None
-    if key is not None:
-        _kept_used.add(key)
-    if segments is None:
-        segments = _measured_segments(context, lay, box, skip_stack, position_y, containing_block,
-                                      absolute_boxes, fixed_boxes)
-        if key is not None:
-            _kept[key] = segments or ()
+    def measure():
+        return _measured_segments(context, lay, box, skip_stack, position_y, containing_block,
+                                  absolute_boxes, fixed_boxes) or ()
+
+    segments = kept(key, measure) if key is not None else measure()
     if not segments:
         return None
     pull = _pull_line(box, skip_stack, segments)
@@ -1144,10 +1141,11 @@ def _pull_line(box, skip_stack, segments) -> int | None:
 
 
 # --------------------------------------------------------------------------
-# Measures kept between builds (the warm preview, issue 15)
+# Measures kept between builds (the warm preview) and a build's layouts (issue 15)
 # --------------------------------------------------------------------------
 
-_kept = None  # {paragraph key: its _measured_segments, () when it could not be measured}
+_kept = None  # {key: a paragraph's _measured_segments (() when it could not be measured), a
+#               split line, a line's _Composed, the contents' setting}: see measures_kept
 _kept_used = set()  # the keys looked up since measures_kept was entered
 _kept_served = None  # the keys a layout may take from the store (None: any; see measures_kept)
 _key_styles = {}  # id(style) -> (style, its _style_key), for one build
@@ -1180,11 +1178,11 @@ def measures_kept(store, earlier=False):
     The warm preview keeps one: after an edit only the paragraphs that changed are measured.
     On leaving, the store keeps only the paragraphs of this build; the lines split from a
     paragraph's text (_split_first_line) and the lines' compositions (_compose_line) are kept
-    alike. ``earlier``: only measures kept
-    before this was entered are taken, so that paragraphs repeated within one layout are each
-    measured (typeset.py keeps a store over the layouts of one build: a makeup try measures
-    only what the try changed, while the 4x and 200-page bench issues, which repeat the
-    sample's articles, are measured in full as a real long issue would be)."""
+    alike. ``earlier``: only what was kept before this was entered is taken, so that
+    paragraphs repeated within one layout are each measured (typeset.py keeps a store over
+    the layouts of one build: a makeup try measures only what the try changed, while the 4x
+    and 200-page bench issues, which repeat the sample's articles, are measured in full as a
+    real long issue would be)."""
     global _kept, _kept_served
     outer = _kept, _kept_served
     _kept, _kept_served = store, (set(store) if earlier else None)
@@ -1209,9 +1207,10 @@ _NOTHING = object()
 
 def kept(key, compute):
     """Within measures_kept: the value this or an earlier build kept under ``key`` (a tuple
-    naming its kind first), else ``compute()``, kept; outside: ``compute()``. For what a warm
-    rebuild can take from the last build besides paragraph measures (the contents' setting,
-    engine/contents.py); the key must hold everything the value depends on."""
+    naming its kind first, or a _paragraph_key), else ``compute()``, kept; outside:
+    ``compute()``. For a paragraph's measure (_laid_once) and what a warm rebuild can take
+    from the last build besides (the contents' setting, engine/contents.py); the key must
+    hold everything the value depends on."""
     if _kept is None:
         return compute()
     _kept_used.add(key)
@@ -1913,7 +1912,8 @@ def _compose_line(context, line, available_width, justify, choose=False):
     em = line.style["font_size"] * TO_UNITS
     tighten = linefit.PULL_SQUEEZE_EM if pulled(line.style) else 0.0  # 缩行 (makeup.py)
     key = None
-    if _kept is not None:  # the warm preview, a build's later layouts: a line set before the same way is not worked out again
+    if _kept is not None:  # a line set the same way before (the warm preview, a build's later
+        #                    layouts) is not worked out again
         key = ("compose", tuple((u.leaf, u.char, u.start, u.end, u.em, u.squeezed, u.box_half) for u in units),
                tuple((type(leaf).__name__, len(starts[id(leaf)])) for leaf in leaves), foretold is None,
                continuation, room, trimmed, em, justify, choose, composition, _state["measure"], tighten)
@@ -1989,7 +1989,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
 
 @dataclass(frozen=True)
 class _Composed:
-    """How _compose_line sets a line: what the warm preview keeps of it (measures_kept)."""
+    """How _compose_line sets a line: what is kept of it (measures_kept)."""
 
     badness: float
     whole: dict  # leaf index -> {byte offset: [trail, lead]} in whole Pango units

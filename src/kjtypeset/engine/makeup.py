@@ -1114,11 +1114,11 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     the text has run out (the rule that keeps a fifth of a page for text leaves holes there)."""
     from dataclasses import replace
     out = []
-    close = _close_up_css(document, settings)
-    if close:
+    shortfall = _end_block_shortfall(document, settings)
+    if close := _close_up_css(document, shortfall):
         out.append((close, settings))
-    if pull := _pull_css(document, settings):  # 缩行, with the blank lines closed up too
-        out.append((pull + _close_up_css(document, settings, with_pulls=True), settings))
+    if pull := _pull_css(document, shortfall):  # 缩行, with the blank lines closed up too
+        out.append((pull + _close_up_css(document, shortfall, with_pulls=True), settings))
     if opener := _opener_css(document):
         out.append((opener, settings))
     moves, smallest = figure_moves(document, settings)
@@ -1216,7 +1216,7 @@ def _end_block_shortfall(document, settings: Settings) -> tuple[int, int, int] |
     return last, least, most
 
 
-def _close_up_css(document, settings: Settings, with_pulls: bool = False) -> str:
+def _close_up_css(document, shortfall: tuple[int, int, int] | None, with_pulls: bool = False) -> str:
     """CSS that lets the 版记 fit under the text of the last, even page when it falls short
     by a line or a few: the blank lines between articles on that page and the one before
     close up (the latest first, as many as the shortfall needs), each opener's first grid
@@ -1225,8 +1225,8 @@ def _close_up_css(document, settings: Settings, with_pulls: bool = False) -> str
     tightest (see _tighten_end_block), fits. Otherwise the 版记 goes to the next even page
     with a blank page before it (GB/T 9704 §7.5 allows it, but it wastes a leaf).
     ``with_pulls``: the blank lines close up along with 缩行 (_pull_css), which gives some of
-    the lines: as many as there are, up to MAX_CLOSE_UPS, however many the shortfall is."""
-    shortfall = _end_block_shortfall(document, settings)
+    the lines: as many as there are, up to MAX_CLOSE_UPS, however many the shortfall is.
+    ``shortfall``: _end_block_shortfall's answer."""
     if shortfall is None:
         return ""
     last, least, most = shortfall
@@ -1255,7 +1255,7 @@ PULL_PAGES = 6  # … ending on the last page of text or the five before it
 PULL_MARK_EM = 0.4  # what a mark of a full line is reckoned to give (most are still full width)
 
 
-def _pull_css(document, settings: Settings) -> str:
+def _pull_css(document, shortfall: tuple[int, int, int] | None) -> str:
     """CSS that lets the 版记 fit under the text of the last, even page by 缩行: paragraphs
     ending on that page or the few before it whose last line holds only a few characters
     are set one line shorter (``--kj-pull-line``, which the line composer reads: their marks
@@ -1264,10 +1264,10 @@ def _pull_css(document, settings: Settings) -> str:
     give way first: the least last line for what their other lines could take in (their
     marks and Chinese gaps), the latest of equals; twice as many as the shortfall needs and
     two more, since the composer cannot set every one shorter and each try is a whole
-    layout (the next try, typeset.py, asks others, not those asked already)."""
+    layout (the next try, typeset.py, asks others, not those asked already). ``shortfall``:
+    _end_block_shortfall's answer."""
     from ..typography.chars import SQUEEZABLE, is_wide
     from . import justify
-    shortfall = _end_block_shortfall(document, settings)
     if shortfall is None:
         return ""
     last, _least, most = shortfall
