@@ -200,6 +200,20 @@ def test_numbers_in_digit_groups_ranges_and_signs_stay_whole(narrow, tmp_path):
     assert "2023—2025年" in squash(text)
 
 
+def test_a_number_and_its_unit_symbol_stay_on_one_line(narrow, tmp_path):
+    """GB 3101's style puts a space between a number and its unit symbol; the line never
+    breaks there, nor inside a compound unit (mg/cm²), as it never breaks inside 30万元."""
+    body = ("储能装机规模达到1.2 GW/2.4 GW·h，铂载量降至0.2 mg/cm²以下，功率密度达到4.2 kW/L，"
+            "低温启动温度达到−30 ℃，电堆寿命10 000 h。") * 6
+    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    for a, b in zip(lines, lines[1:]):
+        assert not (re.search(r"\d$", a) and re.match(r"[A-Za-z℃]", b)), (a, b)  # number | unit
+        assert not (a.endswith("/") and re.match(r"[A-Za-z]", b)), (a, b)  # inside mg/cm², kW/L
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "0.2 mg/cm²" in text and "10 000 h" in text  # the space is still there, as written
+
+
 def test_titles_break_between_words_into_balanced_lines(narrow, tmp_path):
     title = "推动科技型中小企业高质量发展的若干措施：“科技—产业—金融”良性循环与宁波“领航者计划”经验"
     pdf = build_issue(narrow("正文。", title=title), tmp_path / "out",

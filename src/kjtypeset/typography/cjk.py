@@ -8,9 +8,10 @@ PDF gives back what the editor wrote.
 - U+200B before an opening quote and after a closing one: Pango 1.50 treats “ ” as class QU
   and will not break beside them, which leaves a 2-em hole before a quotation.
 - U+2060 WORD JOINER where a break is forbidden: before · and ～ and a dash between numbers
-  (which may not start a line), inside a number and its unit (30万元, 第3季度), inside a digit
-  group (27 436.5, GB/T 15835), before the last word of a paragraph (no 孤字), and inside the
-  words of a title (titles break between words, found by a dictionary segmenter).
+  (which may not start a line), inside a number and its unit (30万元, 第3季度, 1.2 GW,
+  0.2 mg/cm²), inside a digit group (27 436.5, GB/T 15835), before the last word of a
+  paragraph (no 孤字), and inside the words of a title (titles break between words, found
+  by a dictionary segmenter).
 - U+FEFF at every boundary between Han and a Latin word or number (clreq §3.2.1): it carries the
   Han–Latin spacing, which the line composer sets as the character's advance (¼ em, squeezed
   to ⅛ or stretched to ⅓ with the line); followed by U+200B where a line may break there.
@@ -82,6 +83,15 @@ _GROUP_SPACE = re.compile(rf"(?<=[0-9])[{_GROUP_SEPARATOR}](?=[0-9]{{3}}(?![0-9]
 _NUMBER_UNIT = re.compile(rf"(?<=[0-9]) ?(?=[{CJK_LETTERS}])"
                           rf"|(?<=[0-9][万亿千百余多])(?=[{CJK_LETTERS}])"
                           rf"|(?<=[0-9] [万亿千百余多])(?=[{CJK_LETTERS}])|(?<=第) ?(?=[0-9])")
+# A quantity: a number and its unit symbol, with or without a space typed between them
+# (1.2 GW, 0.2 mg/cm², 4.2kW/L, −30 ℃: GB 3101's style): it never breaks, after the space or
+# inside a compound unit, as 30万元 never does. SI symbols with their prefixes, compounds
+# joined by / or ·, and the signs of NUMBER_SUFFIXES; a symbol ends its word (1.2 GWh, but not
+# "2024 AI").
+_UNIT_SYMBOL = (r"(?:[pnμµmcdkMGT]?(?:mol|cd|Hz|Pa|Wh|Wb|eV|dB|bit|lm|lx|Gy|Sv|Bq|Ω|[mgsAKNJWCVFSTHLlthdB])"
+                rf"|min|ha|°C|[{NUMBER_SUFFIXES}])[²³¹⁰⁻0-9]*")
+_QUANTITY = re.compile(rf"(?<![0-9A-Za-z.])[0-9]+(?:[.,][0-9]+)*([ \u00a0\u2009\u202f]?)"
+                       rf"{_UNIT_SYMBOL}(?:[/·⋅]{_UNIT_SYMBOL})*(?![A-Za-z0-9])")
 # A dash or a tilde inside a range (2023—2025年, 60%～70%): it may not start a line.
 _RANGE_MARK = re.compile(rf"(?<=[0-9{NUMBER_SUFFIXES}])[—–\-～〜](?=[0-9])")
 # A hyphen inside a Latin word with fewer than three letters or digits on one side (RISC-V,
@@ -260,6 +270,12 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
             add(match.start(), WJ)
     for match in _GROUP_SPACE.finditer(text):
         add(match.end(), WJ)  # "27 436.5" is one number: no break after its group space
+    for match in _QUANTITY.finditer(text):
+        if match.group(1):
+            add(match.end(1), WJ)  # "1.2 GW" is one quantity: no break after its space
+        for i in range(match.end(1), match.end()):
+            if text[i] == "/":
+                add(i + 1, WJ)  # nor inside mg/cm²
     urls = list(_URL.finditer(text))
     for match in _SHORT_COMPOUND.finditer(text):
         hyphen = match.start() + match.group(0).index("-")
