@@ -283,6 +283,28 @@ def test_inline_code_breaks_at_its_spaces_and_its_lines_stay_flush(make_issue, t
         assert ragged == [], ragged
 
 
+def test_a_paragraph_too_long_to_plan_is_set_line_by_line_flush_and_whole(make_issue, tmp_path):
+    """A document pasted without paragraph breaks (over justify.MAX_MEASURED_CHARS characters)
+    is set line by line, each line composed on its own, as the planner's cost grew with the
+    square of its length: every line still flush and the text intact."""
+    rng = random.Random(7)
+    words = ["科技创新", "产业", "发展", "，", "推进", "数字经济", "与实体经济", "深度融合", "。", "2025年",
+             "增长12.5%", "平台", "服务体系", "AI", "成果转化"]
+    body = "".join(rng.choice(words) for _ in range(1800))
+    manifest = make_issue(files={"articles/a.md": f"---\ntitle: 长段落\n---\n\n{body}\n"})
+    pdf = build_issue(manifest, tmp_path / "out", editions=("proof",)).pdf
+    pages = [[line for line in page if abs(line["size"] - BODY) < 0.2
+              and not re.fullmatch(r"—\s*\d+\s*—", line["text"])] for page in text_lines(pdf)[1:]]
+    lines = [line for page in pages for line in page]
+    assert len(body) > 4000 and len(lines) > 130
+    assert squash("".join(line["main"] for line in lines)) == squash(body)
+    for page in pages:
+        # (A mark ending a line is set half width: its glyph box overhangs the measure.)
+        solid = [line for line in page if not re.search(r"[，。]$", line["main"]) and line is not lines[-1]]
+        right = max(line["x1"] for line in solid)
+        assert [line["text"] for line in solid if right - line["x1"] > 1] == []
+
+
 def test_symbols_print_from_the_fallback_face_and_copy_as_written(narrow, tmp_path):
     body = "单位GDP的CO₂排放下降4.2%，每m²能耗降低，浓度低于10⁻⁶量级；①Ⅲ№±≥→‱℃均可印出。"
     result = build_issue(narrow(body), tmp_path / "out", editions=("proof",))

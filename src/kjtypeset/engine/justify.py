@@ -882,6 +882,15 @@ def _char_table(layout, lines):
 MAX_OPTIONS = 5  # earlier breaks considered for one line
 PLAN_BADNESS = 1.0  # a paragraph with a worse line is planned as a whole
 MAX_BUFFERED = 60  # lines of a paragraph held before they are handed on (a longer one goes on greedily)
+# A paragraph longer than this (characters; some 120 lines) is never measured as a whole: its
+# rest was measured afresh at every page and every MAX_BUFFERED lines, quadratic in its
+# length (a pasted document of 30 000 characters without a paragraph break took 41 s for 20
+# pages). It goes the long way, and where it is planned, the planner sees the next
+# MEASURE_WINDOW_LINES lines (a sliding window; only the first MAX_BUFFERED + 8 of them are
+# laid out before the next window is planned). No real paragraph comes near it (the longest
+# in the sample and the test issues: some 300 characters).
+MAX_MEASURED_CHARS = 4000
+MEASURE_WINDOW_LINES = 100
 
 
 def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block,
@@ -1017,7 +1026,7 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
     # line is then laid out once. Paragraphs the measure cannot stand for go the long way.
     counts = len(absolute_boxes), len(fixed_boxes)
     lines = None
-    if not context.excluded_shapes and not first_letter_style:
+    if not _very_long(box) and not context.excluded_shapes and not first_letter_style:
         key = None
         if _kept is not None and not first_line_style:
             key = _paragraph_key(box, skip_stack, containing_block)
@@ -1037,6 +1046,19 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
         yield from _iter_line_boxes(context, box, line.position_y + line.height, bottom_space,
                                     resume_at, containing_block, absolute_boxes, fixed_boxes,
                                     None, None)
+
+
+def _very_long(box) -> bool:
+    """Whether the paragraph holds more than MAX_MEASURED_CHARS characters."""
+    from weasyprint.formatting_structure import boxes
+
+    total = 0
+    for leaf in box.descendants():
+        if isinstance(leaf, boxes.TextBox):
+            total += len(leaf.text)
+            if total > MAX_MEASURED_CHARS:
+                return True
+    return False
 
 
 def _greedy_then_planned(context, lay, box, skip_stack, position_y, containing_block,
@@ -1526,8 +1548,10 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
     counts = len(absolute_boxes), len(fixed_boxes)
     _state["measuring"] = True
     try:
-        # The rest of the paragraph on one line as wide as it needs: every box as laid out.
-        line, measured_resume = lay(skip_stack, position_y, first, narrower=-1e7)
+        # The rest of the paragraph on one line as wide as it needs (a very long one: as wide
+        # as MEASURE_WINDOW_LINES lines): every box as laid out.
+        wide = containing_block.width * MEASURE_WINDOW_LINES if _very_long(box) else 1e7
+        line, measured_resume = lay(skip_stack, position_y, first, narrower=-wide)
     finally:
         _state["measuring"] = False
         del absolute_boxes[counts[0]:], fixed_boxes[counts[1]:]
