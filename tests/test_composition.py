@@ -305,6 +305,20 @@ def test_a_paragraph_too_long_to_plan_is_set_line_by_line_flush_and_whole(make_i
         assert [line["text"] for line in solid if right - line["x1"] > 1] == []
 
 
+def test_a_run_too_long_to_be_a_word_breaks_anywhere_inside_the_measure(narrow, tmp_path):
+    """A hash or a key (25 letters and digits or more, no break chance) breaks after any
+    character, without a hyphen: it ran past the measure into the margin, after a line of
+    three characters spread out."""
+    token = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    pdf = build_issue(narrow(f"文件的校验值为{token}，请核对。"), tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for page in doc.pages[1:] for c in page.chars if abs(c["size"] - BODY) < 0.2]
+    han = [c for c in chars if "\u4e00" <= c["text"] <= "\u9fff"]
+    assert max(c["x1"] for c in chars) <= max(c["x1"] for c in han) + 0.5
+    assert token in squash("".join(c["text"] for c in chars))
+    assert squash(lines_of(pdf)[0]).startswith("文件的校验值为9f8")  # not pushed to a line of its own
+
+
 def test_symbols_print_from_the_fallback_face_and_copy_as_written(narrow, tmp_path):
     body = "单位GDP的CO₂排放下降4.2%，每m²能耗降低，浓度低于10⁻⁶量级；①Ⅲ№±≥→‱℃均可印出。"
     result = build_issue(narrow(body), tmp_path / "out", editions=("proof",))

@@ -5,6 +5,7 @@ sample; their text is plain Han so that every line holds exactly 32 characters."
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -356,6 +357,36 @@ def test_a_wide_table_is_set_a_size_smaller_and_keeps_its_row_labels_whole(tmp_p
     assert any(text.startswith("地区数值") and size == pytest.approx(0.85 * BODY, abs=0.1) for text, size in sizes.items())
     for place in places:
         assert any(line["text"].startswith(place) for line in rows), place
+
+
+def numbers_table(columns: int, rows: int = 5) -> str:
+    head = "| " + " | ".join(f"指标{k}" for k in range(columns)) + " |\n" + "|---" * columns + "|\n"
+    return head + "\n".join("| " + " | ".join(f"{n * 1000 + k * 37:,}.5" for k in range(columns)) + " |"
+                            for n in range(rows))
+
+
+def test_a_table_wider_than_the_measure_is_set_smaller_until_it_fits(tmp_path):
+    """Twelve columns of figures (which never break) need more than the measure even in 五号:
+    the table is set smaller (not below 六号, 7.5 pt) and stays inside the type area; it ran
+    past the right margin, into the trim."""
+    result = build(tmp_path, [article("宽表格", [para(2), numbers_table(12), para(2)])])
+    with pdfplumber.open(result.pdf) as pdf:
+        page = next(p for p in pdf.pages[1:] if "指标11" in p.extract_text())
+        body = [c for c in page.chars if abs(c["size"] - BODY) < 0.2]
+        cells = [c for c in page.chars if c["size"] < 10]
+    right = max(c["x1"] for c in body if c["text"] not in "，。")
+    assert cells and max(c["x1"] for c in cells) <= right + 0.5
+    assert 7.5 - 0.05 <= min(c["size"] for c in cells) < 10.5
+    assert "4,407.5" in "".join(c["text"] for c in cells)  # its figures whole
+
+
+def test_a_table_too_wide_even_at_the_smallest_size_stops_the_build_naming_its_line(tmp_path):
+    with pytest.raises(KjError) as error:
+        build(tmp_path, [article("很宽的表格", [para(2), numbers_table(30, rows=2), para(1)])])
+    found = re.search(r"articles/1\.md:(\d+): 表格太宽：这个 30 列的表格", str(error.value))
+    assert found, str(error.value)
+    line = int(found.group(1))
+    assert (tmp_path / "articles" / "1.md").read_text(encoding="utf-8").splitlines()[line - 1].startswith("| 指标0")
 
 
 def test_lines_moved_onto_a_thin_last_page_take_the_headings_above_them(tmp_path):

@@ -42,7 +42,9 @@ hooks act while it paginates, where the facts are known:
    the issue, which engine/typeset.py tries: an opener (section heading, title, byline and
    first lines) that breaks to the next page and leaves a hole may start at the foot by
    taking the blank line above it (``_opener_css``); figures move back onto the page
-   before (``figure_moves``); lines move onto a last page that holds too few.
+   before (``figure_moves``); lines move onto a last page that holds too few; a table
+   wider than the measure is set smaller, down to 六号 (``_table_fit_css``), and one that
+   still does not fit stops the build with its file and line (``wide_tables``).
 
 The pagination state is kept per page, so WeasyPrint's re-making of pages (for contents
 page numbers) makes the same decisions again. ``install()`` refuses a WeasyPrint whose
@@ -1102,6 +1104,7 @@ def defects(document) -> list[tuple[int, str]]:
         limit = MAX_HOLE_BEFORE_FIGURE if pages[number]["opens_with_figure"] else MAX_HOLE
         if empty > limit + 0.01:
             found.append((number, "hole"))
+    found += [(number, "wide table") for number, _wrapper, _room in _wide_table_boxes(document)]
     return found
 
 
@@ -1114,6 +1117,8 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     the text has run out (the rule that keeps a fifth of a page for text leaves holes there)."""
     from dataclasses import replace
     out = []
+    if fit := _table_fit_css(document):
+        out.append((fit, settings))
     shortfall = _end_block_shortfall(document, settings)
     if close := _close_up_css(document, shortfall):
         out.append((close, settings))
@@ -1669,6 +1674,72 @@ def _tail_problem(document) -> tuple[int, int] | None:
     if last + 2 == len(document.pages) and not prints[last]:  # a blank page before the 版记
         return last, MIN_PAGE_LINES
     return None
+
+
+MIN_TABLE_PT = 7.5  # 六号: the smallest a table is set to fit the measure
+TABLE_SOURCE, TABLE_LINE = "data-kj-source", "data-kj-line"  # where it is written (inputs/markdown.py)
+
+
+def _wide_table_boxes(document) -> list:
+    """(page number, table wrapper box, the width it has) of every table wider than the block
+    that holds it (its columns' figures and words, which never break, need more than the
+    measure): it runs into the margin, past the trim."""
+    from weasyprint.formatting_structure import boxes
+
+    found = []
+
+    def walk(box, number):
+        for child in getattr(box, "children", ()):
+            if isinstance(child, boxes.MarginBox):
+                continue
+            if child.is_table_wrapper and isinstance(box, boxes.BlockContainerBox) \
+                    and child.border_width() > box.width + 0.5:
+                found.append((number, child, box.width))
+            walk(child, number)
+
+    for number, page in enumerate(document.pages, start=1):
+        walk(page._page_box, number)
+    return found
+
+
+def _table_fit_css(document) -> str:
+    """CSS that sets each table wider than the measure smaller, its type and its cells'
+    padding in proportion (a compositor's first answer to a wide table; never below
+    MIN_TABLE_PT), so that it fits; tried again from the result while one still runs over."""
+    from weasyprint.formatting_structure import boxes
+
+    css = []
+    root = document.pages[0]._page_box.children[0].element
+    seen = set()
+    for _number, wrapper, room in _wide_table_boxes(document):
+        if wrapper.element in seen:
+            continue
+        seen.add(wrapper.element)
+        size = wrapper.style["font_size"]
+        smallest = MIN_TABLE_PT * 96 / 72
+        if size <= smallest + 0.01:
+            continue  # as small as it goes: wide_tables reports it
+        scale = max(room / wrapper.border_width() * 0.98, smallest / size)
+        selector = _selector(root, wrapper.element)
+        cell = next((b for b in wrapper.descendants() if isinstance(b, boxes.TableCellBox)), None)
+        css.append(f"{selector} {{ font-size: {size * scale:.3f}px !important; }}\n")
+        if cell is not None:
+            css.append(f"{selector} th, {selector} td {{ padding: {cell.padding_top * scale:.3f}px "
+                       f"{cell.padding_right * scale:.3f}px !important; }}\n")
+    return "".join(css)
+
+
+def wide_tables(document) -> list[tuple[str, int, int]]:
+    """(the article it is written in, its line, its columns) of every table that runs past
+    the measure even at MIN_TABLE_PT, once each."""
+    out = []
+    for _number, wrapper, _room in _wide_table_boxes(document):
+        element = wrapper.element
+        where = (element.get(TABLE_SOURCE) or "", int(element.get(TABLE_LINE) or 0))
+        columns = max((len([c for c in row if c.tag in ("td", "th")]) for row in element.iter("tr")), default=0)
+        if (*where, columns) not in out:
+            out.append((*where, columns))
+    return out
 
 
 def _selector(root, element) -> str:

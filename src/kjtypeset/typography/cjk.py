@@ -16,7 +16,8 @@ PDF gives back what the editor wrote.
   Han–Latin spacing, which the line composer sets as the character's advance (¼ em, squeezed
   to ⅛ or stretched to ⅓ with the line); followed by U+200B where a line may break there.
 - URLs and e-mail addresses break after / ? & = - and before a dot of their path, never
-  inside a host name (Chicago Manual 6.17, clreq §3.3); ligatures are off inside them.
+  inside a host name (Chicago Manual 6.17, clreq §3.3); ligatures are off inside them. A run
+  of 25 letters and digits or more (a hash, a key) may break after any character.
 
 None of U+200B, U+2060 and U+FEFF reaches the PDF's text layer (all three are empty glyphs).
 The one character this stage removes is a space typed between Han and a Latin run ("投入 30 万元"):
@@ -102,6 +103,10 @@ _RANGE_MARK = re.compile(rf"(?<=[0-9{NUMBER_SUFFIXES}])[—–\-～〜](?=[0-9])
 _SHORT_COMPOUND = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Za-z]{1,2}-(?=[0-9A-Za-z])"
                              r"|(?<=[0-9A-Za-z])-(?=[0-9A-Za-z]{1,2}(?![0-9A-Za-z-]))")
 _CODE_HYPHEN = re.compile(r"-(?=\S)")
+# A run of letters and digits too long to be a word (a hash, a key, a serial number): it may
+# break after any of its characters, without a hyphen, rather than leave the line before it
+# half empty and run past the measure (no dictionary word in running text comes near it).
+_TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{25,}(?![0-9A-Za-z])")
 # A quotation in a title short enough to be kept on one line.
 _SHORT_QUOTE = re.compile(r"[“‘《「『【][^“”‘’《》「」『』【】]{1,14}[”’》」』】]")
 
@@ -285,6 +290,10 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
             add(hyphen + 1, WJ)
     for match in urls:
         _url_breaks(match, add)
+    for match in _TOKEN.finditer(text):
+        if not any(url.start() <= match.start() < url.end() for url in urls):
+            for i in range(match.start() + 1, match.end()):
+                add(i, ZWSP)
     if words:
         _bind_words(text, add)
     if paragraph:
