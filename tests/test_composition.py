@@ -319,6 +319,18 @@ def test_a_run_too_long_to_be_a_word_breaks_anywhere_inside_the_measure(narrow, 
     assert squash(lines_of(pdf)[0]).startswith("文件的校验值为9f8")  # not pushed to a line of its own
 
 
+def test_a_code_block_line_longer_than_the_measure_wraps_inside_it(make_issue, tmp_path):
+    command = ("kjtypeset build issue_sources/2024-02/issue.yaml --output /srv/bulletins/output/"
+               "2024/folder/for/the/print/shop --edition archive --strict")
+    manifest = make_issue(files={"articles/a.md": f"---\ntitle: 命令\n---\n\n正文。\n\n```\n{command}\nls\n```\n\n正文。\n"})
+    pdf = build_issue(manifest, tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[1]
+        left = min(c["x0"] for c in page.chars if c["top"] > 150)  # the code starts on the measure's left
+        assert max(c["x1"] for c in page.chars) <= left + 156 * MM + 0.5  # the jianbao measure, 156 mm
+        assert command.replace(" ", "") in squash(page.extract_text())
+
+
 def test_symbols_print_from_the_fallback_face_and_copy_as_written(narrow, tmp_path):
     body = "单位GDP的CO₂排放下降4.2%，每m²能耗降低，浓度低于10⁻⁶量级；①Ⅲ№±≥→‱℃均可印出。"
     result = build_issue(narrow(body), tmp_path / "out", editions=("proof",))

@@ -290,10 +290,9 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
             add(hyphen + 1, WJ)
     for match in urls:
         _url_breaks(match, add)
-    for match in _TOKEN.finditer(text):
-        if not any(url.start() <= match.start() < url.end() for url in urls):
-            for i in range(match.start() + 1, match.end()):
-                add(i, ZWSP)
+    for match in _TOKEN.finditer(text):  # in a URL's path too (a host has dots or hyphens)
+        for i in range(match.start() + 1, match.end()):
+            add(i, ZWSP)
     if words:
         _bind_words(text, add)
     if paragraph:
