@@ -85,7 +85,8 @@ def test_headings_lists_tables(make_issue):
     assert '<h3 class="subhead">（一）进展</h3>' in html
     assert "<ol>\n<li>第一</li>\n<li>第二</li>\n</ol>" in html
     assert "<ul>\n<li>甲</li>\n</ul>" in html
-    assert '<table class="md-table">' in html and "<td>孵化器</td>" in html
+    assert '<table class="md-table" data-kj-source="articles/a.md" data-kj-line="14">' in html
+    assert "<td>孵化器</td>" in html
 
 
 def test_raw_html_is_shown_as_text(make_issue):

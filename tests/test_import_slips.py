@@ -121,7 +121,7 @@ def test_a_table_caption_is_set_as_the_tables_caption(make_issue):
     article = "---\ntitle: 表格\n---\n\n表1　各旗县区入库企业数量\n\n| 地区 | 2023年 |\n|---|---|\n| 新城区 | 312 |\n"
     path = make_issue(files={"articles/a.md": article})
     [read] = read_articles(load_manifest(path))
-    assert read.body_html.startswith('<table class="md-table">\n<caption>表1　各旗县区入库企业数量</caption>\n<thead>')
+    assert read.body_html.startswith('<table class="md-table" data-kj-source="articles/a.md" data-kj-line="7">\n<caption>表1　各旗县区入库企业数量</caption>\n<thead>')
     assert "<p>表1" not in read.body_html
 
 

@@ -1730,8 +1730,8 @@ def _table_fit_css(document) -> str:
 
 
 def wide_tables(document) -> list[tuple[str, int, int]]:
-    """(the article it is written in, its line, its columns) of every table that runs past
-    the measure even at MIN_TABLE_PT, once each."""
+    """(the article it is written in, relative to the issue folder; its line; its columns) of
+    every table that runs past the measure even at MIN_TABLE_PT, once each."""
     out = []
     for _number, wrapper, _room in _wide_table_boxes(document):
         element = wrapper.element

@@ -200,10 +200,9 @@ def _table_open(self, tokens, idx, options, env):
         columns += token.type in ("th_open", "td_open")
     classes = "md-table wide" if columns >= WIDE_TABLE else "md-table"
     # Where it is written, for a table too wide to print (engine/makeup.py wide_tables).
-    path, first_line = env.get("kj_source", ("", 0))
+    source, first_line = env.get("kj_source", ("", 0))
     line = first_line + tokens[idx].map[0] if tokens[idx].map else 0
-    opening = (f'<table class="{classes}" data-kj-source="{html.escape(str(path))}" '
-               f'data-kj-line="{line}">')
+    opening = f'<table class="{classes}" data-kj-source="{html.escape(source)}" data-kj-line="{line}">'
     if caption is None:
         return opening + "\n"
     return f"{opening}\n<caption>{self.renderInline(caption.children or [], options, env)}</caption>\n"
@@ -315,7 +314,9 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     ``figure_max_height``: the article's own limit for its figures (front matter), a share
     of the type area height; the layout's applies otherwise."""
     md = _MD_HTML if raw_html else _MD
-    env: dict = {"kj_source": (path, first_line)}
+    # Where a table is written, relative to the issue folder (engine/makeup.py wide_tables).
+    source = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    env: dict = {"kj_source": (source, first_line)}
     tokens = md.parse(body, env)
     _check_nesting(tokens, path, first_line)
     _warn_unclosed(tokens, env, path, first_line)
