@@ -116,6 +116,32 @@ def test_bad_images_name_the_line(make_issue, body, message):
     assert error_of(make_issue, f"---\ntitle: 标题\n---\n\n{body}", files) == message
 
 
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), (200, 30, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, data", [
+    ("broken.png", b"\x89PNG\r\n\x1a\nnot an image"),  # the signature, then nothing of a PNG
+    ("cut.jpg", _jpeg()[:600]),  # a photograph cut short in copying
+    ("notes.png", "会议纪要正文".encode()),  # a text file named as a picture
+])
+def test_an_image_that_cannot_be_read_names_its_line(make_issue, name, data):
+    message = error_of(make_issue, f"---\ntitle: 标题\n---\n\n正文。\n\n![图1　示意图](img/{name})\n",
+                       {f"articles/img/{name}": data})
+    assert message == (f"2024-03/articles/a.md:7: 图片 'img/{name}' 无法读取（文件不完整，或不是扩展名所说的格式）："
+                       "应为完整的 PNG、JPEG、GIF 或 WebP 文件，可用看图软件打开后另存一份")
+
+
+def test_a_whole_jpeg_is_read(make_issue):
+    html = body_of(make_issue, "![图1　示意图](img/a.jpg)\n", {"articles/img/a.jpg": _jpeg()})
+    assert "a.jpg" in html
+
+
 def test_nesting_markdown_would_silently_truncate_is_refused(make_issue):
     nested = "".join("  " * i + "- 项\n" for i in range(12)) + "\n后面的段落。\n"
     message = error_of(make_issue, "---\ntitle: 标题\n---\n\n" + nested)

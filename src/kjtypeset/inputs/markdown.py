@@ -409,7 +409,30 @@ def _image_file(src: str, path: Path, line: int, root: Path) -> Path:
         raise KjError(path, line, f"图片 '{src}' 应为 PNG、JPEG、GIF、SVG 或 WebP 文件")
     if target.suffix.lower() == ".svg" and (outside := _svg_external_reference(target)):
         raise KjError(path, line, f"SVG 图片 '{src}' 引用了外部资源 '{outside}'：SVG 只能引用自身内容或 data: 数据")
+    if target.suffix.lower() != ".svg" and not _readable_image(target):
+        # WeasyPrint would only log "Failed to load image" and name no article or line.
+        raise KjError(path, line, f"图片 '{src}' 无法读取（文件不完整，或不是扩展名所说的格式）："
+                                  "应为完整的 PNG、JPEG、GIF 或 WebP 文件，可用看图软件打开后另存一份")
     return target
+
+
+def _readable_image(path: Path) -> bool:
+    """Whether Pillow can identify the image and its data pass its checks (a PNG's chunks and
+    their checksums up to its end), and a JPEG is not cut short (its end-of-image marker is
+    there: Pillow's check reads only its header, and decoding every photograph would cost a
+    tenth of a second each)."""
+    try:
+        with Image.open(path) as image:
+            kind = image.format
+            image.verify()
+        if kind == "JPEG":
+            with path.open("rb") as file:
+                file.seek(max(0, path.stat().st_size - 4096))
+                if b"\xff\xd9" not in file.read():
+                    return False
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return False
+    return True
 
 
 _SVG_REFERENCE = re.compile(r"""(?:href\s*=\s*["']|url\(\s*["']?|@import\s+["'])\s*([^"')\s]+)""", re.I)
