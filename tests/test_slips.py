@@ -121,6 +121,17 @@ def test_chinese_words_between_straight_quotes_are_named_once(issue):
     assert warnings_of(issue(files={"articles/a.md": plain}), articles=True) == []
 
 
+def test_a_footnote_call_without_its_note_is_named_once(issue):
+    """[^3] with no "[^3]: …" prints as typed: the first is named with its line; a call with
+    its note, and one in code, stay quiet."""
+    body = ARTICLE + "\n研发投入增长[^1]，专利授权[^3]。\n\n代码 `[^2]` 不算。\n\n[^1]: 按可比价格计算。\n"
+    path = issue(files={"articles/a.md": body})
+    assert warnings_of(path, articles=True) == [
+        "2024-03/articles/a.md:7: 脚注 [^3] 没有对应的脚注内容，会原样印出来：应在文末另起一段写 [^3]: 脚注内容"]
+    whole = ARTICLE + "\n研发投入增长[^1]。\n\n[^1]: 按可比价格计算。\n"
+    assert warnings_of(issue(files={"articles/a.md": whole}), articles=True) == []
+
+
 def png(width, height, ppi=72):
     """A PNG that says its resolution (pHYs): an image is placed at its own ppi, so one taken
     at screen resolution and scaled to the measure prints under 300 ppi."""
