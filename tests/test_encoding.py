@@ -8,8 +8,10 @@ import subprocess
 import sys
 
 import pytest
+from pypdf import PdfReader
 
 from conftest import ARTICLE, MANIFEST
+from kjtypeset.build import build_issue
 from kjtypeset.errors import KjError, collecting_warnings
 from kjtypeset.inputs.articles import read_articles
 from kjtypeset.inputs.encoding import decode
@@ -55,6 +57,23 @@ def test_a_gbk_manifest_is_read_with_the_same_notice(make_issue, monkeypatch):
     assert [str(w) for w in warnings] == [
         "2024-03/issue.yaml: 文件是 GBK（GB18030） 编码（不是 UTF-8），已按 GBK（GB18030） 读取；"
         "可运行 kjtypeset fix-encoding 2024-03/issue.yaml 改存为 UTF-8（原文件留作备份）"]
+
+
+def test_pasted_line_breaks_and_control_characters_do_not_stop_the_build(make_issue, monkeypatch, tmp_path):
+    """Text copied from Word carries U+000B for a manual line break, from a PDF U+000C, from
+    the web U+2028; a stray escape or bell is invisible. The breaks are read as line breaks (a
+    paragraph's lines join), the other controls are removed with a notice naming the first:
+    they stopped the build as characters no font has, naming the manifest."""
+    body = ("---\ntitle: 标题\n---\n\n技术合同\x0b成交额增长21%，\u2028英文 Hugging\x0bFace 模型。\n\n"
+            "第二段\x1b[0m有控制字符\x07。\n")
+    path = make_issue(files={"articles/a.md": body})
+    monkeypatch.chdir(path.parent.parent)
+    result = build_issue(path, tmp_path / "out", editions=("proof",))
+    assert [str(w) for w in result.warnings] == [
+        "2024-03/articles/a.md:7: 有看不见的控制字符 U+001B（从其他程序复制时带进来的），已删去"]
+    text = "".join(page.extract_text() for page in PdfReader(result.pdf).pages)
+    assert "技术合同成交额增长21%，英文Hugging Face模型。" in text.replace("\n", "")  # Han–Latin spacing is no space
+    assert "第二段[0m有控制字符。" in text.replace("\n", "")
 
 
 def test_damaged_utf8_is_an_error_at_the_line_of_the_bad_byte():

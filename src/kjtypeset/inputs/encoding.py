@@ -20,6 +20,7 @@ A file that is not UTF-8 is read all the same, with a warning that offers
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,12 +82,33 @@ def decode(data: bytes, path: Path | str | None) -> Decoded:
 
 
 def read_text(path: Path, notice: bool = True) -> str:
-    """A text file's content in any encoding :func:`decode` accepts. ``notice``: a file that
-    is not UTF-8 gets a warning offering ``kjtypeset fix-encoding``."""
+    """A text file's content in any encoding :func:`decode` accepts, without control
+    characters (:func:`without_controls`). ``notice``: a file that is not UTF-8 gets a warning
+    offering ``kjtypeset fix-encoding``, one with control characters a warning naming the first."""
     decoded = decode(path.read_bytes(), path)
     if notice and not decoded.is_utf8:
         warn(path, None, not_utf8_message(path, decoded))
-    return decoded.text
+    return without_controls(decoded.text, path if notice else None)
+
+
+# Line breaks other than \n that text copied from other programs carries (Word's manual line
+# break U+000B, a PDF's page break U+000C, U+0085, U+2028, U+2029): read as the line breaks
+# they stand for (Python's splitlines does too; Markdown then joins the lines of a paragraph).
+_BREAKS = str.maketrans(dict.fromkeys("\x0b\x0c\x85\u2028\u2029", "\n"))
+# Other control characters: nothing a reader sees, and no font draws them (they would stop the
+# build as characters missing from every font, naming no article).
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
+def without_controls(text: str, path: Path | None = None) -> str:
+    """``text`` with its other line breaks as \\n and its control characters removed; with
+    ``path``, a warning names the line of the first one removed."""
+    if found := _CONTROLS.search(text):
+        if path is not None:  # its line as an editor counts them (by \n)
+            warn(path, text.count("\n", 0, found.start()) + 1,
+                 f"有看不见的控制字符 U+{ord(found[0]):04X}（从其他程序复制时带进来的），已删去")
+        text = _CONTROLS.sub("", text)
+    return text.translate(_BREAKS)
 
 
 def not_utf8_message(path: Path, decoded: Decoded) -> str:
