@@ -163,6 +163,30 @@ def test_a_line_of_plain_han_holds_the_layouts_characters(make_issue, tmp_path):
 
 # ---- gongwen: GB/T 9704's page ---------------------------------------------------------------
 
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_a_long_publisher_name_wraps_and_the_date_stays_whole(make_issue, tmp_path, layout):
+    """A 编印单位 of 22 characters does not fit the masthead's line beside the date: it wraps
+    between its words, flush left, and the date keeps one line, level with the name's last
+    line (it was set 2024年 / 3月29日 on two lines)."""
+    name = "内蒙古自治区呼和浩特市科学技术局综合保障中心"
+    manifest = MANIFEST.replace("publisher: 呼和浩特市科学技术局综合保障中心", f"publisher: {name}")
+    if layout == "gongwen":
+        manifest += "layout: gongwen\n"
+    pdf = build_issue(make_issue(manifest), tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[0]
+        rows: dict[int, str] = {}
+        for char in sorted(page.chars, key=lambda c: c["x0"]):
+            if abs(char["size"] - 16) < 0.3:  # the issue's and the publisher's lines (3号)
+                rows[round(char["top"])] = rows.get(round(char["top"]), "") + char["text"]
+        left = min(c["x0"] for c in page.chars if c["text"] == name[0])
+        body_left = min(c["x0"] for c in page.chars if c["text"] == "★") if layout == "jianbao" else left
+    lines = [text for text in rows.values() if "期" not in text and "录" not in text]
+    assert any(text.endswith("2024年3月29日") for text in lines), lines
+    assert "".join(lines).replace("2024年3月29日", "") == name + "编"
+    assert left <= body_left + 0.5
+
+
 def test_gongwen_numbers_every_page_odd_right_even_left(gongwen_sample):
     """§7.5: "— 1 —" in 4号 half-width digits on every page but the 版记's own, page 1 too;
     odd pages at the right, even pages at the left, one character in from the edge."""
