@@ -187,6 +187,18 @@ def test_a_long_publisher_name_wraps_and_the_date_stays_whole(make_issue, tmp_pa
     assert left <= body_left + 0.5
 
 
+def test_a_publisher_name_longer_than_the_end_block_line_wraps_inside_it(make_issue, tmp_path):
+    name = "呼和浩特市科学技术局综合保障中心暨科技情报研究所暨生产力促进中心暨科技成果转化服务中心"
+    manifest = MANIFEST.replace("publisher: 呼和浩特市科学技术局综合保障中心", f"publisher: {name}")
+    pdf = build_issue(make_issue(manifest), tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[-1]
+        rules = [r for r in page.rects + page.lines if r["width"] > 200]  # the 版记's rules span the measure
+        small = [c for c in page.chars if abs(c["size"] - 12) < 0.2]
+        assert rules and max(c["x1"] for c in small) <= max(r["x1"] for r in rules) + 0.5
+        assert name in "".join(c["text"] for c in small)
+
+
 def test_gongwen_numbers_every_page_odd_right_even_left(gongwen_sample):
     """§7.5: "— 1 —" in 4号 half-width digits on every page but the 版记's own, page 1 too;
     odd pages at the right, even pages at the left, one character in from the edge."""
