@@ -199,6 +199,21 @@ def test_a_publisher_name_longer_than_the_end_block_line_wraps_inside_it(make_is
         assert name in "".join(c["text"] for c in small)
 
 
+def test_every_contents_leader_shows_dots_however_long_the_title(make_issue, tmp_path):
+    """Titles of every length up to two lines: one whose last line ends an em short of its
+    page number takes its last characters to the next line rather than be joined to the
+    number by a dot or two (page makeup tries the issue again with that break)."""
+    base = "关于加快推进科技创新驱动高质量发展的若干政策措施实施细则与配套文件解读汇编材料"
+    files = {f"articles/{n}.md": f"---\ntitle: {base[:n]}\n---\n\n正文。\n" for n in range(26, 39)}
+    manifest = MANIFEST.replace("  - articles/a.md\n", "".join(f"  - {name}\n" for name in files))
+    pdf = build_issue(make_issue(manifest, files=files), tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        lines = [line for page in doc.pages[:2] for line in page.extract_text().splitlines()]
+    leaders = [re.search(r"(\.+)\s*\d+$", line) for line in lines if re.search(r"\.\s*\d+$", line)]
+    assert len(leaders) == len(files)
+    assert min(len(found.group(1)) for found in leaders) >= 3, lines
+
+
 def test_gongwen_numbers_every_page_odd_right_even_left(gongwen_sample):
     """§7.5: "— 1 —" in 4号 half-width digits on every page but the 版记's own, page 1 too;
     odd pages at the right, even pages at the left, one character in from the edge."""

@@ -1105,6 +1105,7 @@ def defects(document) -> list[tuple[int, str]]:
         if empty > limit + 0.01:
             found.append((number, "hole"))
     found += [(number, "wide table") for number, _wrapper, _room in _wide_table_boxes(document)]
+    found += [(number, "short leader") for number, _element in _short_leaders(document)]
     return found
 
 
@@ -1119,6 +1120,8 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     out = []
     if fit := _table_fit_css(document):
         out.append((fit, settings))
+    if leaders := _leader_css(document):
+        out.append((leaders, settings))
     shortfall = _end_block_shortfall(document, settings)
     if close := _close_up_css(document, shortfall):
         out.append((close, settings))
@@ -1674,6 +1677,37 @@ def _tail_problem(document) -> tuple[int, int] | None:
     if last + 2 == len(document.pages) and not prints[last]:  # a blank page before the 版记
         return last, MIN_PAGE_LINES
     return None
+
+
+MIN_LEADER_DOTS = 3  # a contents entry's leader shows at least this many dots
+
+
+def _short_leaders(document) -> list:
+    """(page number, element) of each element in the contents whose leader (its ::after,
+    leader() then the page number) shows fewer than MIN_LEADER_DOTS dots: a title whose
+    last line ends an em short of its number, joined to it by a dot or two."""
+    found = []
+
+    def walk(box, number, in_contents):
+        in_contents = in_contents or _element_attr(box, CONTENTS) is not None
+        for child in getattr(box, "children", ()):
+            if in_contents and child.is_leader and len(child.children) < MIN_LEADER_DOTS \
+                    and box.element is not None and (number, box.element) not in found:
+                found.append((number, box.element))  # box: the pseudo-element holding the leader
+            walk(child, number, in_contents)
+
+    for number, page in enumerate(document.pages, start=1):
+        walk(page._page_box, number, False)
+    return found
+
+
+def _leader_css(document) -> str:
+    """CSS that starts a new line before the element holding each short leader (the title's
+    last characters, kept with the leader and the number: see style.css .title-end), so
+    that the leader runs across the line."""
+    root = document.pages[0]._page_box.children[0].element
+    return "".join(f'{_selector(root, element)}::before {{ content: "\\A"; white-space: pre; }}\n'
+                   for _number, element in _short_leaders(document))
 
 
 MIN_TABLE_PT = 7.5  # 六号: the smallest a table is set to fit the measure
