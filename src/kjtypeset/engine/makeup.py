@@ -1711,7 +1711,6 @@ def _leader_css(document) -> str:
 
 
 MIN_TABLE_PT = 7.5  # 六号: the smallest a table is set to fit the measure
-TABLE_SOURCE, TABLE_LINE = "data-kj-source", "data-kj-line"  # where it is written (inputs/markdown.py)
 
 
 def _wide_table_boxes(document) -> list:
@@ -1766,6 +1765,8 @@ def _table_fit_css(document) -> str:
 def wide_tables(document) -> list[tuple[str, int, int]]:
     """(the article it is written in, relative to the issue folder; its line; its columns) of
     every table that runs past the measure even at MIN_TABLE_PT, once each."""
+    from ..inputs.markdown import TABLE_LINE, TABLE_SOURCE
+
     out = []
     for _number, wrapper, _room in _wide_table_boxes(document):
         element = wrapper.element

@@ -200,6 +200,9 @@ def _image(self, tokens, idx, options, env):
 
 
 WIDE_TABLE = 7  # columns from which a table is set a size smaller (the layout's .md-table.wide)
+# Where a table is written (its article, relative to the issue folder, and line): page makeup
+# names them when a table is too wide to print (engine/makeup.py wide_tables).
+TABLE_SOURCE, TABLE_LINE = "data-kj-source", "data-kj-line"
 
 
 def _table_open(self, tokens, idx, options, env):
@@ -210,10 +213,9 @@ def _table_open(self, tokens, idx, options, env):
             break
         columns += token.type in ("th_open", "td_open")
     classes = "md-table wide" if columns >= WIDE_TABLE else "md-table"
-    # Where it is written, for a table too wide to print (engine/makeup.py wide_tables).
     source, first_line = env.get("kj_source", ("", 0))
     line = first_line + tokens[idx].map[0] if tokens[idx].map else 0
-    opening = f'<table class="{classes}" data-kj-source="{html.escape(source)}" data-kj-line="{line}">'
+    opening = f'<table class="{classes}" {TABLE_SOURCE}="{html.escape(source)}" {TABLE_LINE}="{line}">'
     if caption is None:
         return opening + "\n"
     return f"{opening}\n<caption>{self.renderInline(caption.children or [], options, env)}</caption>\n"
@@ -325,8 +327,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     ``figure_max_height``: the article's own limit for its figures (front matter), a share
     of the type area height; the layout's applies otherwise."""
     md = _MD_HTML if raw_html else _MD
-    # Where a table is written, relative to the issue folder (engine/makeup.py wide_tables).
-    source = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    source = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name  # TABLE_SOURCE
     env: dict = {"kj_source": (source, first_line)}
     tokens = md.parse(body, env)
     _check_nesting(tokens, path, first_line)
