@@ -214,6 +214,29 @@ def test_every_contents_leader_shows_dots_however_long_the_title(make_issue, tmp
     assert min(len(found.group(1)) for found in leaders) >= 3, lines
 
 
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+@pytest.mark.parametrize("name, lines", [("科技情报参考", 1), ("科技创新工作简报", 1),
+                                         ("呼和浩特科技工作简报", 1), ("呼和浩特市科学技术局科技情报参考", 2)])
+def test_the_masthead_name_keeps_one_line_down_to_36_pt(make_issue, tmp_path, layout, name, lines):
+    """A name of up to ten characters is set smaller rather than broken (an eight-character
+    one took two lines of 54 pt); a longer one takes two lines at 36 pt."""
+    manifest = MANIFEST.replace("bulletin: 科技情报参考", f"bulletin: {name}")
+    if layout == "gongwen":
+        manifest += "layout: gongwen\n"
+    pdf = build_issue(make_issue(manifest), tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[0]
+        big = [c for c in page.chars if c["size"] > 30]
+        rules = [r for r in page.rects + page.lines if r["width"] > 300]  # the red rule spans the measure
+    assert "".join(c["text"] for c in big) == name
+    assert len({round(c["top"]) for c in big}) == lines
+    assert 36 - 0.1 <= min(c["size"] for c in big) <= 54.1
+    assert rules and min(r["x0"] for r in rules) - 0.5 <= min(c["x0"] for c in big)
+    assert max(c["x1"] for c in big) <= max(r["x1"] for r in rules) + 0.5
+    if len(name) <= 6:
+        assert min(c["size"] for c in big) >= 51.9  # the sample's name keeps its size (52 or 54 pt)
+
+
 def test_gongwen_numbers_every_page_odd_right_even_left(gongwen_sample):
     """§7.5: "— 1 —" in 4号 half-width digits on every page but the 版记's own, page 1 too;
     odd pages at the right, even pages at the left, one character in from the edge."""
