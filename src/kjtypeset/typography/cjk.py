@@ -8,8 +8,8 @@ PDF gives back what the editor wrote.
 - U+200B before an opening quote and after a closing one: Pango 1.50 treats “ ” as class QU
   and will not break beside them, which leaves a 2-em hole before a quotation.
 - U+2060 WORD JOINER where a break is forbidden: before · and ～ and a dash between numbers
-  (which may not start a line), inside a number and its unit (30万元, 第3季度, 1.2 GW,
-  0.2 mg/cm²), inside a digit group (27 436.5, GB/T 15835), before the last word of a
+  (which may not start a line), inside a number and its unit (30万元, 第3季度, −30 ℃,
+  mg/cm²), inside a digit group (27 436.5, GB/T 15835), before the last word of a
   paragraph (no 孤字), and inside the words of a title (titles break between words, found
   by a dictionary segmenter).
 - U+FEFF at every boundary between Han and a Latin word or number (clreq §3.2.1): it carries the
@@ -87,10 +87,14 @@ _NUMBER_UNIT = re.compile(rf"(?<=[0-9]) ?(?=[{CJK_LETTERS}])"
                           rf"|(?<=[0-9][万亿千百余多])(?=[{CJK_LETTERS}])"
                           rf"|(?<=[0-9] [万亿千百余多])(?=[{CJK_LETTERS}])|(?<=第) ?(?=[0-9])")
 # A quantity: a number and its unit symbol, with or without a space typed between them
-# (1.2 GW, 0.2 mg/cm², 4.2kW/L, −30 ℃: GB 3101's style): it never breaks, after the space or
-# inside a compound unit, as 30万元 never does. SI symbols with their prefixes, compounds
-# joined by / or ·, and the signs of NUMBER_SUFFIXES; a symbol ends its word (1.2 GWh, but not
-# "2024 AI").
+# (1.2 GW, 0.2 mg/cm², 4.2kW/L, −30 ℃: GB 3101's style). A compound unit never breaks after
+# its slash (mg/ | cm²), nor a sign after the space (−30 | ℃, as 30% never does); the space
+# before a unit of letters may break, as xeCJK lets it: bound, "0.2 mg/cm²" is a unit of four
+# or five ems, and a line that cannot take it could only be filled by widening a word space
+# inside a phrase to one or two ems (the lead's gongwen issues: "0.45    tCO₂/万元"), which a
+# reader sees where a line end between a number and its unit he does not. SI symbols with
+# their prefixes, compounds joined by / or ·, and the signs of NUMBER_SUFFIXES; a symbol ends
+# its word (1.2 GWh, but not "2024 AI").
 _UNIT_SYMBOL = (r"(?:[pnμµmcdkMGT]?(?:mol|cd|Hz|Pa|Wh|Wb|eV|dB|bit|lm|lx|Gy|Sv|Bq|Ω|[mgsAKNJWCVFSTHLlthdB])"
                 rf"|min|ha|°C|[{NUMBER_SUFFIXES}])[²³¹⁰⁻0-9]*")
 _QUANTITY = re.compile(rf"(?<![0-9A-Za-z.,])[0-9]++(?:[.,][0-9]++)*+([ \u00a0\u2009\u202f]?)"
@@ -278,8 +282,8 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
     for match in _GROUP_SPACE.finditer(text):
         add(match.end(), WJ)  # "27 436.5" is one number: no break after its group space
     for match in _QUANTITY.finditer(text):
-        if match.group(1):
-            add(match.end(1), WJ)  # "1.2 GW" is one quantity: no break after its space
+        if match.group(1) and (text[match.end(1)] in NUMBER_SUFFIXES or text.startswith("°C", match.end(1))):
+            add(match.end(1), WJ)  # "−30 ℃": no break before the sign
         for i in range(match.end(1), match.end()):
             if text[i] == "/":
                 add(i + 1, WJ)  # nor inside mg/cm²
