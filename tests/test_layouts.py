@@ -163,16 +163,23 @@ def test_a_line_of_plain_han_holds_the_layouts_characters(make_issue, tmp_path):
 
 # ---- gongwen: GB/T 9704's page ---------------------------------------------------------------
 
+def masthead_issue(make_issue, tmp_path, layout: str, **fields) -> Path:
+    """The proof of the test issue in ``layout`` with its manifest's ``fields`` replaced."""
+    manifest = MANIFEST
+    for key, value in fields.items():
+        manifest = re.sub(rf"(?m)^{key}: .*$", f"{key}: {value}", manifest)
+    if layout == "gongwen":
+        manifest += "layout: gongwen\n"
+    return build_issue(make_issue(manifest), tmp_path / "out", editions=("proof",)).pdf
+
+
 @pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
 def test_a_long_publisher_name_wraps_and_the_date_stays_whole(make_issue, tmp_path, layout):
     """A 编印单位 of 22 characters does not fit the masthead's line beside the date: it wraps
     between its words, flush left, and the date keeps one line, level with the name's last
     line (it was set 2024年 / 3月29日 on two lines)."""
     name = "内蒙古自治区呼和浩特市科学技术局综合保障中心"
-    manifest = MANIFEST.replace("publisher: 呼和浩特市科学技术局综合保障中心", f"publisher: {name}")
-    if layout == "gongwen":
-        manifest += "layout: gongwen\n"
-    pdf = build_issue(make_issue(manifest), tmp_path / "out", editions=("proof",)).pdf
+    pdf = masthead_issue(make_issue, tmp_path, layout, publisher=name)
     with pdfplumber.open(pdf) as doc:
         page = doc.pages[0]
         rows: dict[int, str] = {}
@@ -189,8 +196,7 @@ def test_a_long_publisher_name_wraps_and_the_date_stays_whole(make_issue, tmp_pa
 
 def test_a_publisher_name_longer_than_the_end_block_line_wraps_inside_it(make_issue, tmp_path):
     name = "呼和浩特市科学技术局综合保障中心暨科技情报研究所暨生产力促进中心暨科技成果转化服务中心"
-    manifest = MANIFEST.replace("publisher: 呼和浩特市科学技术局综合保障中心", f"publisher: {name}")
-    pdf = build_issue(make_issue(manifest), tmp_path / "out", editions=("proof",)).pdf
+    pdf = masthead_issue(make_issue, tmp_path, "jianbao", publisher=name)
     with pdfplumber.open(pdf) as doc:
         page = doc.pages[-1]
         rules = [r for r in page.rects + page.lines if r["width"] > 200]  # the 版记's rules span the measure
@@ -220,10 +226,7 @@ def test_every_contents_leader_shows_dots_however_long_the_title(make_issue, tmp
 def test_the_masthead_name_keeps_one_line_down_to_36_pt(make_issue, tmp_path, layout, name, lines):
     """A name of up to ten characters is set smaller rather than broken (an eight-character
     one took two lines of 54 pt); a longer one takes two lines at 36 pt."""
-    manifest = MANIFEST.replace("bulletin: 科技情报参考", f"bulletin: {name}")
-    if layout == "gongwen":
-        manifest += "layout: gongwen\n"
-    pdf = build_issue(make_issue(manifest), tmp_path / "out", editions=("proof",)).pdf
+    pdf = masthead_issue(make_issue, tmp_path, layout, bulletin=name)
     with pdfplumber.open(pdf) as doc:
         page = doc.pages[0]
         big = [c for c in page.chars if c["size"] > 30]
