@@ -282,7 +282,7 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
     for match in _GROUP_SPACE.finditer(text):
         add(match.end(), WJ)  # "27 436.5" is one number: no break after its group space
     for match in _QUANTITY.finditer(text):
-        if match.group(1) and (text[match.end(1)] in NUMBER_SUFFIXES or text.startswith("°C", match.end(1))):
+        if match.group(1) and text[match.end(1)] in NUMBER_SUFFIXES:  # ℃, %, and the ° of °C
             add(match.end(1), WJ)  # "−30 ℃": no break before the sign
         for i in range(match.end(1), match.end()):
             if text[i] == "/":
