@@ -116,6 +116,30 @@ def test_the_planner_moves_a_break_so_that_no_line_is_left_loose():
     assert ends[-1] == len(units)
 
 
+def test_a_first_line_closes_up_rather_than_spread_before_a_unit_that_may_not_break():
+    """A paragraph's first line: 15 Chinese characters and a comma, then a 5-em unit that may not
+    break (845多项，). No earlier break helps a first line: missing the measure by 0.3 em, the
+    unit joins the line and its Chinese gaps close up (0.023 em each; not the two beside the
+    comma, which stays at half an em), rather than the line being spread by 4.7 em; missing it
+    by 1.2 em (0.1 em a gap, past PULL_SQUEEZE_EM) it cannot join. A hair costs nothing."""
+    han, last = paragraph.Unit(EM, gap=linefit.HAN), paragraph.Unit(EM)  # last: before spacing
+    tight = paragraph.Unit(EM, gap=linefit.HAN, closable=False)
+    comma = paragraph.Unit(EM / 2, extra=EM / 2, mark="close", gap=linefit.HAN, closable=False)
+    units = [han] * 6 + [tight, comma] + [han] * 7 + [last, paragraph.Unit(4.5 * EM), comma] + [han] * 30
+    breaks = list(range(1, 17)) + list(range(18, len(units)))
+    planner = paragraph.Planner(units, EM, 0.17)
+    counts = planner.counts(0, 18, False)
+    assert counts.closable == 13 and counts.han == 15
+    for over, joins in ((0.3 * EM, True), (1.2 * EM, False)):
+        first = planner.plan(breaks, counts.laid - over, 40 * EM)[0]
+        assert (first == 18) == joins, (over, first)
+    # Composed, the line closes up its Chinese gaps only, in equal shares.
+    result = linefit.compose([mark(500.0, 1000.0, first=True)], [linefit.HAN] * 4, -60.0, EM, True, 0.17,
+                             linefit.PULL_SQUEEZE_EM, closable=[0, 1, 2])
+    assert result.gaps == pytest.approx([-20.0, -20.0, -20.0, 0.0]) and result.short == pytest.approx(0)
+    assert linefit.tighten_cost(linefit.HAIR_TIGHTEN_EM) < 0.1 < linefit.CLOSE_UP_COST <= linefit.tighten_cost(0.01)
+
+
 def test_the_planner_hyphenates_a_long_word_only_where_that_saves_a_loose_line():
     """Fifteen Chinese characters, a space, then a 10-em English word in 1-em letters: without
     hyphenation line 1 holds the Chinese alone, almost 5 em loose; with a hyphenation point after
@@ -369,6 +393,24 @@ def test_a_hyphen_added_by_hyphenation_is_drawn_but_not_copied(narrow, tmp_path)
     document.close()
     words = re.sub(r"\s+", "", copied)
     assert words.count("（internationalization）") == 4, words
+
+
+def test_a_first_line_missing_a_number_and_its_unit_by_a_third_of_an_em_is_set_solid():
+    """24 Chinese characters, then 715余家， (a number bound to its unit): at 30 em the first line
+    (28 em after the indent) misses it by about a third of an em. The unit joins the line, whose
+    Chinese gaps close up by about 0.015 em (never past PULL_SQUEEZE_EM); before, the line
+    ended at 达到 spread by 0.16 em a gap. One character fewer, nothing closes up."""
+    import test_typography as typo
+
+    for lead, closed in ((24, True), (23, False)):
+        text = "科" * (lead - 2) + "达到715余家，" + "其后各段文字照常排列" * 8 + "。\n"
+        pdf = typo.render_body(typo.prepared(text), width_pt=30 * BODY)
+        first = text_lines(pdf)[0][0]
+        assert "715余家，" in first["main"], first["main"]
+        han = [c for c in first["chars"] if re.match(r"[\u4e00-\u9fff]", c["text"])]
+        gaps = [(b["x0"] - a["x0"]) / BODY - 1 for a, b in zip(han, han[1:]) if b["text"] != "余"]
+        assert max(gaps) <= 0.005  # solid: not spread
+        assert (min(gaps) < -0.005) == closed and min(gaps) >= -linefit.PULL_SQUEEZE_EM - 0.003, min(gaps)
 
 
 # ---- generated paragraphs at several measures ----------------------------------------------

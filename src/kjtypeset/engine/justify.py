@@ -568,6 +568,7 @@ class _Model:
     flex_units: list = field(default_factory=list)  # (unit, side): 'right' | 'left' | 'spacing'
     tiers: list = field(default_factory=list)
     gap_units: list = field(default_factory=list)  # (unit before, unit after)
+    closable: list = field(default_factory=list)  # indexes of the gaps that may close up (linefit)
     fixed: list = field(default_factory=list)  # (unit, side, change): edge adjustments
     freed: float = 0.0  # width the fixed adjustments give back
     continuation: bool = True  # not the first line of its paragraph
@@ -648,7 +649,14 @@ def _model(units, composition, line_start, continuation, line_end):
             for a, b, tier in gaps if id(a) not in phrases or tier == linefit.SPACE]
     model.gap_units = [(a, b) for a, b, _tier in gaps]
     model.tiers = [tier for _a, _b, tier in gaps]
+    model.closable = [k for k, (a, b, tier) in enumerate(gaps) if _closable(a, b, tier)]
     return model
+
+
+def _closable(a, b, tier):
+    """Whether a justification gap may close up (linefit.PULL_SQUEEZE_EM): between Chinese
+    characters, not beside a squeezable mark (set at ½ em by then: it would go under)."""
+    return tier == linefit.HAN and a.char not in SQUEEZABLE and b.char not in SQUEEZABLE
 
 
 def _phrases(units):
@@ -1594,7 +1602,8 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
     halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
     index_of = {id(u): v for v, u in enumerate(visible)}
     phrases = _phrases(units)
-    gap_after = {id(a): tier for a, _b, tier in _gaps(units, strict=True) if id(a) not in phrases}
+    gap_after = {id(a): (tier, _closable(a, b, tier)) for a, b, tier in _gaps(units, strict=True)
+                 if id(a) not in phrases}
     planned, restored = [], {}  # restored: unit index -> width added back (a phrase's space)
     for k, unit in enumerate(units):
         width = widths.get((unit.leaf, unit.start), 0)
@@ -1612,9 +1621,9 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
                 restored[k] = shrink
             else:
                 extra = shrink
-        gap = gap_after.get(id(unit))
+        gap, closable = gap_after.get(id(unit), (None, False))
         planned.append(paragraph.Unit(width, extra, mark, unit.char == SPACING,
-                                      unit.char in _SPACES, gap))
+                                      unit.char in _SPACES, gap, closable))
     # Inline boxes' margins, borders and paddings: what the units do not account for.
     laid = box.text_indent * TO_UNITS
     laid_x = [0.0]
@@ -1623,8 +1632,7 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
             drift = (leaves[unit.leaf].position_x - line.position_x) * TO_UNITS - laid
             if abs(drift) > 1:
                 previous = planned[k - 1]
-                planned[k - 1] = paragraph.Unit(previous.width + drift, previous.extra, previous.mark,
-                                                previous.spacing, previous.space, previous.gap)
+                planned[k - 1] = replace(previous, width=previous.width + drift)
                 laid += drift
                 laid_x[-1] += drift
         laid += planned[k].width - restored.get(k, 0.0)  # as laid out, to compare with the boxes
@@ -1934,7 +1942,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
                if justify and isinstance(last_leaf, boxes.TextBox)
                and last_leaf.style["letter_spacing"] != "normal" else None)
     em = line.style["font_size"] * TO_UNITS
-    tighten = linefit.PULL_SQUEEZE_EM if pulled(line.style) else 0.0  # 缩行 (makeup.py)
+    tighten = linefit.PULL_SQUEEZE_EM  # the last resort (linefit): 缩行, or a line the planner closed up
     key = None
     if _kept is not None:  # a line set the same way before (the warm preview, a build's later
         #                    layouts) is not worked out again
@@ -1954,7 +1962,8 @@ def _compose_line(context, line, available_width, justify, choose=False):
     extra = room + model.freed
     if trimmed is not None:
         extra += trimmed
-    result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em, tighten)
+    result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em, tighten,
+                             model.closable)
     line._kj_badness = result.badness()
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
     if choose and squeezed and result.badness() > 0:

@@ -13,8 +13,9 @@ squeeze, when the line is still too full at natural widths
     other mark evenly (full-width ，。、；：？！ brackets and quotes) to ¾ em, then Han–Latin
     spacing evenly (¼ em down to ⅛ em), then the marks on down to half an em, never below: a
     mark at ½ em shows more than spacing at ⅛ (issue 12: at most 5 % of lone marks under ¾ em);
-    only in a paragraph page makeup sets a line shorter (缩行), the gaps between Chinese
-    characters then close up, by at most PULL_SQUEEZE_EM;
+    then, as the last resort, the gaps between Chinese characters close up (紧排), by at most
+    PULL_SQUEEZE_EM: in a paragraph page makeup sets a line shorter (缩行), or where a unit
+    that may not break would otherwise leave the line before it spread (CLOSE_UP_COST);
 stretch, when there is room past the natural widths
     Han–Latin spacing up to ⅓ em, then the gaps between Chinese characters up to
     COMFORT_GAP_EM (no reader notices them), then Han–Latin spacing up to ½ em, Chinese gaps up
@@ -60,11 +61,21 @@ COMFORT_SQUEEZE_EM = 0.25
 # positions are rounded to whole units of the PDF (a mark set at 0.7499 em reads as under ¾ em).
 FIRST_SQUEEZE_EM = 0.24
 COMFORT_GAP_EM = 0.03
-# 缩行 (page makeup sets a paragraph one line shorter to keep the 版记 off a page of its own,
-# issue 13): past every mark at half an em, the gaps between Chinese characters close up by
-# at most this much, as a compositor tightens a paragraph's 字距 to take in its short last
-# line. Only there: a line is never set tighter than its ideographs' em boxes otherwise.
+# Past every mark at half an em, the gaps between Chinese characters close up by at most
+# this much (0.4 pt at 13.8 pt), as a compositor tightens a line's 字距 (紧排): to take in a
+# paragraph's short last line (缩行: page makeup sets it one line shorter to keep the 版记 off
+# a page of its own, issue 13), or where a unit that may not break (845多项， 23.1亿元，
+# RISC-V) misses the line's end and nothing else can fill it: above all a paragraph's first
+# line, which no earlier break can help (generated issues: spread 0.09-0.13 em a gap, 2-3 em
+# a line, where closed up by 0.02 em it is set solid).
 PULL_SQUEEZE_EM = 0.03
+# Closing up costs as much as an extra line (paragraph.LINE_COST): neither ctex nor Typst
+# ever sets Chinese tighter than solid, so a line closes up only where it would otherwise be
+# spread well past SOFT_GAP_EM (about 0.1 em a gap). Up to HAIR_TIGHTEN_EM (0.055 pt: below what
+# print or the eye resolves; TeX's \hfuzz lets a line run 0.1 pt over unreported) it is free:
+# a unit that misses the line by a hair (715余家， 0.045 em over 30 em) joins it.
+CLOSE_UP_COST = 10.0
+HAIR_TIGHTEN_EM = 0.004
 
 
 def squeeze_cost(squeeze_em: float) -> float:
@@ -96,9 +107,9 @@ def space_cost(space_em: float) -> float:
 
 
 def tighten_cost(tighten_em: float) -> float:
-    """Badness of closing up the gaps between Chinese characters by ``tighten_em`` (缩行
-    only): as stretching them as much, past every squeeze of the marks."""
-    return gap_cost(tighten_em)
+    """Badness of closing up the gaps between Chinese characters by ``tighten_em``: as
+    stretching them as much, past every squeeze of the marks, and CLOSE_UP_COST beyond a hair."""
+    return gap_cost(tighten_em) + (CLOSE_UP_COST if tighten_em > HAIR_TIGHTEN_EM + 1e-9 else 0.0)
 
 
 def shrink_cost(shrink_em: float) -> float:
@@ -190,12 +201,13 @@ def _squeeze(flexes: list[Flex], amount: float, em: float) -> tuple[list[float],
 
 
 def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justify: bool,
-            max_gap_em: float | None, tighten_em: float = 0.0) -> Result:
+            max_gap_em: float | None, tighten_em: float = 0.0, closable: list[int] | None = None) -> Result:
     """Set a line: ``extra`` is the width available beyond what is laid out (negative: the line
     overflows); ``tiers`` lists the line's justification gaps. A line that is not justified (a
     paragraph's last line, a centred heading) only gives back what it can up to natural.
     ``tighten_em``: how far the gaps between Chinese characters may close up when squeezing
-    every item is not enough (PULL_SQUEEZE_EM for a paragraph set a line shorter)."""
+    every item is not enough (PULL_SQUEEZE_EM); ``closable``: the indexes of the gaps that may
+    (None: every Chinese gap). A gap beside a mark does not: the mark would go under ½ em."""
     natural = sum(f.natural for f in flexes)
     current = sum(f.current for f in flexes)
     room = current + extra  # what the flexible items and the gaps may take together
@@ -204,7 +216,7 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     if room < natural or not justify:
         widths, left = _squeeze(flexes, max(0.0, natural - room), em)
         if left > 1e-9 and tighten_em > 0:
-            han = [k for k, t in enumerate(tiers) if t == HAN]
+            han = closable if closable is not None else [k for k, t in enumerate(tiers) if t == HAN]
             tightened = [0.0] * len(tiers)
             left = _fill(tightened, han, left, lambda k: tighten_em * em - tightened[k])
             gaps = [-g for g in tightened]
@@ -271,6 +283,7 @@ class Counts:
     spaces: int  # Latin word spaces
     tracking: int  # gaps between Latin letters
     shrinks: int = 0  # Latin word spaces laid out narrower (SPACE_SHRINK_EM each)
+    closable: int | None = None  # Chinese gaps that may close up, none beside a mark (None: han)
 
 
 def estimate(counts: Counts, available: float, em: float, justify: bool,
@@ -278,12 +291,13 @@ def estimate(counts: Counts, available: float, em: float, justify: bool,
     """The badness compose() would give the line (compose's tiers, in closed form)."""
     if counts.laid > available + 1e-6:
         over = counts.laid - available
-        if not (tighten_em and counts.han and over <= counts.han * tighten_em * em + 1e-6):
+        closable = counts.han if counts.closable is None else counts.closable
+        if not (tighten_em and closable and over <= closable * tighten_em * em + 1e-6):
             return 1e7  # does not fit even squeezed
-        # Every item squeezed to its narrowest, then the Chinese gaps closed up (缩行).
+        # Every item squeezed to its narrowest, then the Chinese gaps closed up.
         return (squeeze_cost(0.5) * (counts.marks > 0) + (counts.spacings > 0)
                 + shrink_cost(SPACE_SHRINK_EM) * (counts.shrinks > 0)
-                + tighten_cost(over / counts.han / em))
+                + tighten_cost(over / closable / em))
     if counts.natural > available:  # squeeze
         rest = counts.natural - available - counts.end_mark
         squeeze = spacing = shrink = 0.0

@@ -36,6 +36,7 @@ class Unit:
     spacing: bool = False  # the Han–Latin spacing character
     space: bool = False  # a Latin word space (trimmed at a line end)
     gap: str | None = None  # the justification gap to the next unit: linefit.HAN, SPACE, TRACKING
+    closable: bool = True  # a HAN gap that may close up (not beside a mark: linefit.compose)
 
 
 class Planner:
@@ -49,6 +50,7 @@ class Planner:
         self.x = [0.0]
         self.extra, self.marks, self.spacings, self.shrinks = [0.0], [0], [0], [0]
         self.gaps = {tier: [0] for tier in (linefit.HAN, linefit.SPACE, linefit.TRACKING)}
+        self.closable = [0]
         for unit in units:
             self.x.append(self.x[-1] + unit.width)
             self.extra.append(self.extra[-1] + unit.extra)
@@ -57,6 +59,7 @@ class Planner:
             self.shrinks.append(self.shrinks[-1] + (unit.space and unit.extra > 0))
             for tier, sums in self.gaps.items():
                 sums.append(sums[-1] + (unit.gap == tier))
+            self.closable.append(self.closable[-1] + (unit.gap == linefit.HAN and unit.closable))
 
     def _end(self, a: int, p: int) -> int:
         """The line [a, p) without what a line end drops: spaces and spacing."""
@@ -85,7 +88,8 @@ class Planner:
             laid=laid, natural=laid + extra, marks=max(marks, 0), end_mark=end_mark,
             spacings=self.spacings[q] - self.spacings[a], han=gaps[linefit.HAN],
             spaces=gaps[linefit.SPACE], tracking=gaps[linefit.TRACKING],
-            shrinks=self.shrinks[q] - self.shrinks[a])
+            shrinks=self.shrinks[q] - self.shrinks[a],
+            closable=self.closable[max(q - 1, a)] - self.closable[a])
 
     def plan(self, breaks: list[int], first_width: float, width: float,
              first_continues: bool = False, hyphens: dict[int, float] | None = None,
@@ -107,7 +111,8 @@ class Planner:
         for a in [0] + chances:  # lines only go forward: increasing order is a valid DP order
             if a == n or a not in best:
                 continue
-            for p, cost in self._lines_from(a, chances, plain, first_width, width, first_continues, hyphens):
+            for p, cost in self._lines_from(a, chances, plain, first_width, width, first_continues, hyphens,
+                                            linefit.PULL_SQUEEZE_EM):
                 cost += best[a][0]
                 if p not in best or cost < best[p][0] - 1e-9:
                     best[p] = (cost, a)
@@ -175,7 +180,7 @@ class Planner:
             hyphen = hyphens.get(p, 0.0) if p not in plain and p != n else 0.0
             if hyphen:
                 counts = replace(counts, laid=counts.laid + hyphen, natural=counts.natural + hyphen)
-            if counts.laid > available + tighten_em * self.em * counts.han + 1e-6:
+            if counts.laid > available + tighten_em * self.em * counts.closable + 1e-6:
                 continue
             badness = linefit.estimate(counts, available, self.em, p != n, self.max_gap_em, tighten_em)
             yield p, badness + LINE_COST + (HYPHEN_COST if hyphen else 0.0)
