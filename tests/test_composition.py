@@ -241,17 +241,21 @@ def test_a_compound_unit_and_a_sign_stay_with_their_number(narrow, tmp_path):
     assert "0.2 mg/cm²" in text and "10 000 h" in text  # the space is still there, as written
 
 
+def title_lines(pdf: Path) -> list[str]:
+    """The lines of the article title (18 pt) on page 2."""
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for c in doc.pages[1].chars if c["size"] > 17]
+    rows: dict[int, list] = {}
+    for c in chars:
+        rows.setdefault(round(c["top"]), []).append(c)
+    return ["".join(c["text"] for c in sorted(row, key=lambda c: c["x0"])) for _top, row in sorted(rows.items())]
+
+
 def test_titles_break_between_words_into_balanced_lines(narrow, tmp_path):
     title = "推动科技型中小企业高质量发展的若干措施：“科技—产业—金融”良性循环与宁波“领航者计划”经验"
     pdf = build_issue(narrow("正文。", title=title), tmp_path / "out",
                       editions=("proof",)).pdf
-    with pdfplumber.open(pdf) as doc:
-        page = doc.pages[1]
-        chars = [c for c in page.chars if c["size"] > 17]
-    rows: dict[int, list] = {}
-    for c in chars:
-        rows.setdefault(round(c["top"]), []).append(c)
-    lines = ["".join(c["text"] for c in sorted(row, key=lambda c: c["x0"])) for _top, row in sorted(rows.items())]
+    lines = title_lines(pdf)
     assert "".join(lines) == title and len(lines) >= 2
     for a, b in zip(lines, lines[1:]):
         assert not (a.endswith("高") and b.startswith("质量")), lines  # never inside a word
@@ -260,6 +264,15 @@ def test_titles_break_between_words_into_balanced_lines(narrow, tmp_path):
         assert any(quoted in line for line in lines), lines  # never inside a short quotation
     widths = [len(line) for line in lines]
     assert max(widths) - min(widths) <= 6 and min(widths) >= 3, lines  # balanced
+
+
+def test_a_title_breaks_after_a_book_title_rather_than_inside_it(make_issue, tmp_path):
+    """A policy's name in 《》 longer than a short quotation: the title breaks after 》, not
+    between two of its words for lines of equal length (《…转化若干 / 措施》政策要点解读…)."""
+    title = "《呼和浩特市促进科技成果转化若干措施》政策要点解读（2026年修订版）"
+    manifest = make_issue(files={"articles/a.md": f"---\ntitle: {title}\n---\n\n正文。\n"})
+    lines = title_lines(build_issue(manifest, tmp_path / "out", editions=("proof",)).pdf)
+    assert lines == ["《呼和浩特市促进科技成果转化若干措施》", "政策要点解读（2026年修订版）"]
 
 
 def test_a_latin_word_in_its_own_box_ends_a_line_on_the_measure(narrow, tmp_path):

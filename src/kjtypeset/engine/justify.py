@@ -197,9 +197,13 @@ _CLOSING = set(CLOSING + STOPS + "〙〛〞)]},.;:?!%．％‰")
 ACTUAL_TEXT_EM = 0.1
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\u00ad\ufeff"))
 # Where a centred heading prefers to break (issue 12): after a colon or an ideographic space,
-# before an opening bracket; elsewhere a break costs as much as lines one em apart in length.
+# before an opening bracket or after a closing one; elsewhere a break costs as much as lines
+# one em apart in length, and inside brackets or quotation marks as lines three ems apart:
+# 《呼和浩特市促进科技成果转化若干措施》政策要点解读 breaks after 》, not at 若干 / 措施 for
+# lines of equal length (a quotation longer than the line still breaks, between words).
 _PREFERRED_AFTER = set("：:\u3000，；")
 _BREAK_PENALTY_EM2 = 2.0
+_INSIDE_QUOTE_PENALTY_EM2 = 9.0
 
 
 @dataclass(frozen=True)
@@ -1732,9 +1736,16 @@ def _balance(table, count, em, available):
     def letters(i, j):
         return sum(1 for row in table[i:j] if not is_invisible(row[0]) and row[0] not in _SPACES)
 
+    depth, inside = 0, [False] * (n + 1)  # inside[k]: a break before table[k] is inside brackets
+    for k, row in enumerate(table):
+        depth = max(0, depth + (row[0] in OPENING) - (row[0] in CLOSING))
+        inside[k + 1] = depth > 0
+
     def penalty(k):
         before, after = table[k - 1][0], table[k][0]
-        preferred = before in _PREFERRED_AFTER or after in OPENING or before == " "
+        if inside[k]:
+            return _INSIDE_QUOTE_PENALTY_EM2
+        preferred = before in _PREFERRED_AFTER or after in OPENING or before in CLOSING or before == " "
         return 0.0 if preferred else _BREAK_PENALTY_EM2
 
     def over(w):
