@@ -339,6 +339,23 @@ def test_a_table_row_that_fits_a_page_is_never_split_across_two(tmp_path):
         {n: (pages_of[n], ends_of[n]) for n in range(1, 31) if pages_of[n] != ends_of[n]}
 
 
+def test_a_table_split_over_two_pages_keeps_two_rows_or_more_on_each(tmp_path):
+    """A table that runs over the foot of a page leaves two of its rows or more on each page, as
+    a paragraph two lines (orphans, widows): 26 rows after a one-line paragraph left the last
+    row alone under the repeated header on the next page (a 合计 row reads as a stray there),
+    10 rows after 22 one-line paragraphs the first row alone under the header at the foot."""
+    def table(rows: int) -> str:
+        cells = [f"| R{r:02d} | 第{r}号科技创新服务平台 | {120 + 37 * r} |" for r in range(1, rows + 1)]
+        return "| 编号 | 平台名称 | 服务企业（家次） |\n|---|---|---:|\n" + "\n".join(cells)
+
+    for rows, lead in ((26, 1), (10, 22)):
+        blocks = [para(1, k) for k in range(lead)] + [table(rows), para(2, 1)]
+        result = build(tmp_path / f"{rows}", [article("跨页的表格", blocks)])
+        with pdfplumber.open(result.pdf) as pdf:
+            counts = [len(found) for page in pdf.pages if (found := re.findall(r"R\d\d", page.extract_text()))]
+        assert sum(counts) == rows and min(counts) >= 2, (rows, lead, counts)
+
+
 def test_a_wide_table_is_set_a_size_smaller_and_keeps_its_row_labels_whole(tmp_path):
     """Ten columns (a place, six years of figures, growth, rank, a remark) in the measure: the
     table is set in 五号 (10.5 pt; a three-column one stays at 0.85 of the body) and each row's
