@@ -268,6 +268,10 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
             add(i + 1, ZWSP)
         elif char in "·～〜" and before and not before.isspace():
             add(i, WJ)
+        elif text[i:i + 2] in ("——", "……") and before and before not in "—…" and not before.isspace():
+            # A dash or an ellipsis never starts a line: it goes with the word before it (GB/T
+            # 15834 only forbids splitting it; house styles, and linecheck, keep it off line starts).
+            add(i, WJ)
         if char in NO_LINE_START and before in (OBJECT, NOTE):
             # WeasyPrint may break between an inline object (a footnote call, an image, code)
             # and the text after it: a mark that may not start a line stays with the object.
@@ -329,8 +333,9 @@ def _han_latin_boundaries(text: str):
 
 
 def _url_breaks(match: re.Match, add) -> None:
-    """Where a URL or an e-mail address may break: after // / ? & = - and before the dots of its
-    path (Chicago 6.17), never inside the host name; elsewhere Pango's own breaks are blocked."""
+    """Where a URL or an e-mail address may break: after // / ? & = -, never inside the host
+    name; elsewhere Pango's own breaks are blocked. Not before a dot of the path (Chicago 6.17
+    would): a line starting with "." breaks Chinese kinsoku, as pdfcheck counts it."""
     url, offset = match.group(0), match.start()
     if "@" in url and "/" not in url:  # an e-mail address: before the @ only
         add(offset + url.index("@"), ZWSP)
@@ -348,8 +353,6 @@ def _url_breaks(match: re.Match, add) -> None:
                 add(offset + i + 1, WJ)  # Pango would break after a hyphen of the host
             continue
         if char in "/?&=-" and url[i + 1] not in "/?&=-":
-            add(offset + i + 1, ZWSP)
-        elif url[i + 1] == "." and i + 1 > host_end:
             add(offset + i + 1, ZWSP)
 
 
