@@ -275,6 +275,17 @@ def test_a_title_breaks_after_a_book_title_rather_than_inside_it(make_issue, tmp
     assert lines == ["《呼和浩特市促进科技成果转化若干措施》", "政策要点解读（2026年修订版）"]
 
 
+def test_an_english_title_breaks_between_words_never_with_a_hyphen(make_issue, tmp_path):
+    """The layout hyphenates long English words in the text (jianbao: latin_hyphenation), never
+    in a heading: the title was set "…Innovation and Enter- / prise Plan 2030"."""
+    title = "Singapore's Research, Innovation and Enterprise Plan 2030"
+    body = "Singapore will invest S$28 billion in research, innovation and enterprise. " * 3
+    manifest = make_issue(files={"articles/a.md": f"---\ntitle: {title}\n---\n\n{body}\n"})
+    lines = title_lines(build_issue(manifest, tmp_path / "out", editions=("proof",)).pdf)
+    assert len(lines) == 2 and "".join(lines).replace(" ", "") == title.replace(" ", ""), lines
+    assert not any(line.endswith("-") for line in lines), lines
+
+
 def test_a_latin_word_in_its_own_box_ends_a_line_on_the_measure(narrow, tmp_path):
     """Latin words set in their own boxes (bold, a hyphenation span) beside Chinese: where
     one ends a justified line, it ends on the measure like every other line, not 1/16 em

@@ -62,6 +62,7 @@ _BLOCK = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "figcaption
           "div", "dt", "dd", "caption", "ul", "ol", "table", "thead", "tbody", "tfoot", "tr",
           "figure", "section", "article", "header", "footer", "nav", "main", "hr", "br"}
 _RAW = {"pre", "code", "script", "style", "kbd"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Blocks whose last line ends a paragraph: no single character there (a table cell too: a
 # remark set 含新设立的科技型中小企业和高新技术企 / 业 in a narrow column).
 _PARAGRAPHS = {"p", "li", "dd", "blockquote", "h1", "h2", "h3", "h4", "td"}
@@ -245,7 +246,9 @@ def _render(run: _Run, options: Options, words: bool = False) -> str:
     # {position: whether a typed space is there}: the Han–Latin spacing goes in, the space out
     boundaries = dict(_han_latin_boundaries(text)) if options.han_latin_spacing else {}
     inserts = _insertions(text, run.tag in _PARAGRAPHS, options, words, boundaries)
-    wraps = _wraps(text, options)
+    # A heading or a label is never hyphenated: it breaks between words, as titles do
+    # (an English title was set "…Innovation and Enter- / prise Plan 2030").
+    wraps = _wraps(text, options, hyphenate=not words and run.tag not in _HEADINGS)
     return _weave(run.pieces, inserts, wraps, {index for index, typed in boundaries.items() if typed})
 
 
@@ -430,12 +433,12 @@ def _bind_last_word(text: str, add) -> None:
 _LONG_WORD = re.compile(r"(?<![A-Za-z])[A-Z]?[a-z]{5,}(?![A-Za-z])")
 
 
-def _wraps(text: str, options: Options) -> list[tuple[int, int, str]]:
+def _wraps(text: str, options: Options, hyphenate: bool = True) -> list[tuple[int, int, str]]:
     """Spans to wrap around ranges of the run's text: (start, end, attributes)."""
     wraps = []
     for match in _URL.finditer(text):
         wraps.append((*match.span(), 'class="kj-url"'))  # no ligatures inside a URL
-    if options.latin_hyphenation:
+    if options.latin_hyphenation and hyphenate:
         # A long English word may be hyphenated rather than leave a spaced-out line before
         # it (Pango knows no Chinese-English mix; the span tells WeasyPrint to use pyphen).
         for match in _LATIN_RUN.finditer(text):
