@@ -1953,13 +1953,12 @@ def _compose_line(context, line, available_width, justify, choose=False):
                if justify and isinstance(last_leaf, boxes.TextBox)
                and last_leaf.style["letter_spacing"] != "normal" else None)
     em = line.style["font_size"] * TO_UNITS
-    tighten = linefit.PULL_SQUEEZE_EM  # the last resort (linefit): 缩行, or a line the planner closed up
     key = None
     if _kept is not None:  # a line set the same way before (the warm preview, a build's later
         #                    layouts) is not worked out again
         key = ("compose", tuple((u.leaf, u.char, u.start, u.end, u.em, u.squeezed, u.box_half) for u in units),
                tuple((type(leaf).__name__, len(starts[id(leaf)])) for leaf in leaves), foretold is None,
-               continuation, room, trimmed, em, justify, choose, composition, _state["measure"], tighten)
+               continuation, room, trimmed, em, justify, choose, composition, _state["measure"])
         _kept_used.add(key)
         composed = _kept_get(key)
         if composed is not None:
@@ -1973,8 +1972,9 @@ def _compose_line(context, line, available_width, justify, choose=False):
     extra = room + model.freed
     if trimmed is not None:
         extra += trimmed
-    result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em, tighten,
-                             model.closable)
+    # Closing up is the last resort (linefit): 缩行, or a line the planner set a little over.
+    result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em,
+                             linefit.PULL_SQUEEZE_EM, model.closable)
     line._kj_badness = result.badness()
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
     if choose and squeezed and result.badness() > 0:

@@ -111,8 +111,7 @@ class Planner:
         for a in [0] + chances:  # lines only go forward: increasing order is a valid DP order
             if a == n or a not in best:
                 continue
-            for p, cost in self._lines_from(a, chances, plain, first_width, width, first_continues, hyphens,
-                                            linefit.PULL_SQUEEZE_EM):
+            for p, cost in self._lines_from(a, chances, plain, first_width, width, first_continues, hyphens):
                 cost += best[a][0]
                 if p not in best or cost < best[p][0] - 1e-9:
                     best[p] = (cost, a)
@@ -135,8 +134,7 @@ class Planner:
         for a in [0] + chances:
             if a == n or a not in reached:
                 continue
-            for p, line_cost in self._lines_from(a, chances, plain, first_width, width, first_continues, hyphens,
-                                                 linefit.PULL_SQUEEZE_EM):
+            for p, line_cost in self._lines_from(a, chances, plain, first_width, width, first_continues, hyphens):
                 if line_cost >= OVERFULL:
                     continue
                 for count in reached[a]:
@@ -160,13 +158,14 @@ class Planner:
         return out[::-1]
 
     def _lines_from(self, a: int, chances: list[int], plain: set, first_width: float, width: float,
-                    first_continues: bool, hyphens: dict[int, float], tighten_em: float = 0.0):
+                    first_continues: bool, hyphens: dict[int, float]):
         """The lines that may start at ``a``: (where it ends, its cost: badness, LINE_COST and
-        any HYPHEN_COST). ``tighten_em``: how far its Chinese gaps may close up (缩行)."""
+        any HYPHEN_COST). Its Chinese gaps may close up (linefit.PULL_SQUEEZE_EM, at a cost)."""
         n = len(self.units)
         available = first_width if a == 0 else width
         continuation = a > 0 or first_continues
         shortest = SHORTEST_EM * self.em
+        tighten_em = linefit.PULL_SQUEEZE_EM
         longest = available + self.em + tighten_em * available
         low = bisect_left(chances, bisect_left(self.x, self.x[a] + available - shortest))
         high = bisect_right(chances, bisect_right(self.x, self.x[a] + longest))
