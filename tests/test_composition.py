@@ -286,6 +286,27 @@ def test_an_english_title_breaks_between_words_never_with_a_hyphen(make_issue, t
     assert not any(line.endswith("-") for line in lines), lines
 
 
+def test_quotation_marks_of_english_text_are_proportional_and_chinese_ones_full_width(make_issue, tmp_path):
+    """Text pasted from Word or the web has curly apostrophes and quotes: in English they are
+    the Latin marks (the CJK faces draw them full width: "Singapore’ s plan"), beside Chinese
+    they stay full width (clreq); the text layer keeps the characters as written."""
+    body = ("Singapore’s plan, it’s said, is “ambitious” and the “Innovation Corridor” links "
+            "universities and industry. 报告称其为“创新走廊”，是一项长期计划。")
+    manifest = make_issue(files={"articles/a.md": f"---\ntitle: 引号\n---\n\n{body}\n"})
+    pdf = build_issue(manifest, tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for c in doc.pages[1].chars if abs(c["size"] - BODY) < 0.2 and c["text"].strip()]
+        text = doc.pages[1].extract_text()
+    advances = {}
+    for a, b in zip(chars, chars[1:]):
+        if a["text"] in "’“”" and abs(a["top"] - b["top"]) < 1:
+            advances.setdefault((a["text"], b["text"]), []).append((b["x0"] - a["x0"]) / BODY)
+    assert max(advances[("’", "s")]) < 0.35  # Singapore’s, it’s: a Latin apostrophe
+    assert max(advances[("“", "a")] + advances[("“", "I")]) < 0.6  # before an English word
+    assert min(advances[("“", "创")]) >= 0.5 - 0.005  # a Chinese quotation: full width, or squeezed to half
+    assert "Singapore’s" in text and "“Innovation" in text and "“创新走廊”" in text
+
+
 def test_a_latin_word_in_its_own_box_ends_a_line_on_the_measure(narrow, tmp_path):
     """Latin words set in their own boxes (bold, a hyphenation span) beside Chinese: where
     one ends a justified line, it ends on the measure like every other line, not 1/16 em

@@ -335,6 +335,17 @@ def _word_space(before, after):
                for char in (before, after))
 
 
+# A quotation mark of English text is shaped proportional (typography/cjk.py: kj-pw, pwid):
+# the composer takes it for the Latin mark it stands for, with no blank half to squeeze.
+_LATIN_STAND_IN = {"’": "'", "‘": "'", "“": '"', "”": '"'}
+
+
+def _latin_marks(style):
+    """Whether the box's quotation marks are English ones (font-feature-settings: pwid)."""
+    settings = style["font_feature_settings"]  # 'normal' or ((tag, value), …)
+    return settings != "normal" and any(tag == "pwid" and value for tag, value in settings)
+
+
 def _squeezes(style):
     """Whether text in ``style`` is laid out at its narrowest (a justified paragraph)."""
     composition = _state.get("composition")
@@ -448,7 +459,8 @@ def _set_text(self, text, justify=False):
     _state["set_text"](self, text, justify)
     squeeze = _squeezes(self.style)
     composition = _state["composition"]
-    plan = _text_plan(self.text, squeeze, composition.punctuation_compression)
+    latin = _latin_marks(self.style)
+    plan = _text_plan(self.text, squeeze and not latin, composition.punctuation_compression and not latin)
     if not plan.halts and not plan.spacings and not plan.spaces:
         self._kj_base = None
         return
@@ -537,7 +549,8 @@ def _units_of(leaf, index, boxes, to_units):
     em = style["font_size"] * to_units
     squeezed = _squeezes(style)
     composition = _state["composition"]
-    plan = _text_plan(leaf.text, squeezed, composition.punctuation_compression)
+    latin = _latin_marks(style)
+    plan = _text_plan(leaf.text, squeezed and not latin, composition.punctuation_compression and not latin)
     halts = {start for start, _end in plan.halts}
     shrunk = {start for start, _end in plan.spaces}
     units = []
@@ -548,6 +561,8 @@ def _units_of(leaf, index, boxes, to_units):
         if char == SPACING and offset == 0 and size == length:
             pass  # a box holding only the spacing: Pango trims both halves, it has no width
         elif char == SPACING or not is_invisible(char):
+            if latin:
+                char = _LATIN_STAND_IN.get(char, char)  # a Latin mark, not a Chinese one
             units.append(_Unit(index, char, offset, offset + size, em,
                                offset in shrunk if char == " " else squeezed,
                                offset in halts and not squeezed))

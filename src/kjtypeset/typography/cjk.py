@@ -127,7 +127,17 @@ class Options:
 STYLESHEET = """
 span[lang="en"] { hyphens: auto; hyphenate-character: "-"; }  /* U+2010 is full width in SC faces */
 .kj-url, code, kbd { font-variant-ligatures: none; }
+.kj-pw { font-feature-settings: "pwid"; }  /* a quotation mark of English text: proportional */
 """
+# A quotation mark or an apostrophe of English text (Singapore’s, the “Innovation Corridor”
+# linking): the CJK faces draw ’ “ ” full width, a quarter of a line of white inside a word
+# ("Singapore’ s"); their proportional forms (pwid) are the Latin ones. An apostrophe between
+# letters, an opening mark after a space or a Latin character and before one, a closing mark
+# after a Latin character and before a space, Latin punctuation or the end. Quotation marks
+# beside Chinese stay full width (他说“Hello”。): clreq sets them so.
+_LATIN_QUOTE = re.compile(r"(?<=[A-Za-z])’(?=[A-Za-z])"
+                          r"|(?:(?<=[\sA-Za-z0-9(\[])|^)[“‘](?=[A-Za-z0-9])"
+                          r"|(?<=[A-Za-z0-9.,!?%])[”’](?=[\s.,;:!?)\]]|$)")
 
 
 def is_han(char: str) -> bool:
@@ -262,10 +272,13 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         if 0 < index < len(text) and char not in inserts.get(index, ""):
             inserts[index] = inserts.get(index, "") + char
 
+    latin_quotes = {match.start() for match in _LATIN_QUOTE.finditer(text)}  # English breaks them
     for i, char in enumerate(text):
         before = text[i - 1] if i else ""
         after = text[i + 1] if i + 1 < len(text) else ""
-        if char in QUOTES_OPEN and before and before not in OPENING and not before.isspace():
+        if i in latin_quotes:
+            pass
+        elif char in QUOTES_OPEN and before and before not in OPENING and not before.isspace():
             add(i, ZWSP)
         elif char in QUOTES_CLOSE and after and after not in NO_LINE_START + NOTE and not after.isspace():
             add(i + 1, ZWSP)
@@ -435,7 +448,7 @@ _LONG_WORD = re.compile(r"(?<![A-Za-z])[A-Z]?[a-z]{5,}(?![A-Za-z])")
 
 def _wraps(text: str, options: Options, hyphenate: bool = True) -> list[tuple[int, int, str]]:
     """Spans to wrap around ranges of the run's text: (start, end, attributes)."""
-    wraps = []
+    wraps = [(*match.span(), 'class="kj-pw"') for match in _LATIN_QUOTE.finditer(text)]
     for match in _URL.finditer(text):
         wraps.append((*match.span(), 'class="kj-url"'))  # no ligatures inside a URL
     if options.latin_hyphenation and hyphenate:
