@@ -346,6 +346,14 @@ def _latin_marks(style):
     return settings != "normal" and any(tag == "pwid" and value for tag, value in settings)
 
 
+def _box_plan(text, style, squeeze):
+    """(_text_plan of a box's text, whether its marks are English ones): English marks are
+    never shaped half width. ``squeeze``: the box is laid out at its narrowest (_squeezes)."""
+    latin = _latin_marks(style)
+    compression = _state["composition"].punctuation_compression
+    return _text_plan(text, squeeze and not latin, compression and not latin), latin
+
+
 def _squeezes(style):
     """Whether text in ``style`` is laid out at its narrowest (a justified paragraph)."""
     composition = _state.get("composition")
@@ -458,9 +466,7 @@ def _set_text(self, text, justify=False):
         pango.pango_layout_set_attributes(self.layout, saved[1])
     _state["set_text"](self, text, justify)
     squeeze = _squeezes(self.style)
-    composition = _state["composition"]
-    latin = _latin_marks(self.style)
-    plan = _text_plan(self.text, squeeze and not latin, composition.punctuation_compression and not latin)
+    plan, _latin = _box_plan(self.text, self.style, squeeze)
     if not plan.halts and not plan.spacings and not plan.spaces:
         self._kj_base = None
         return
@@ -548,9 +554,7 @@ def _units_of(leaf, index, boxes, to_units):
     style = leaf.style
     em = style["font_size"] * to_units
     squeezed = _squeezes(style)
-    composition = _state["composition"]
-    latin = _latin_marks(style)
-    plan = _text_plan(leaf.text, squeezed and not latin, composition.punctuation_compression and not latin)
+    plan, latin = _box_plan(leaf.text, style, squeezed)
     halts = {start for start, _end in plan.halts}
     shrunk = {start for start, _end in plan.spaces}
     units = []

@@ -7,17 +7,19 @@ PDF gives back what the editor wrote.
 
 - U+200B before an opening quote and after a closing one: Pango 1.50 treats “ ” as class QU
   and will not break beside them, which leaves a 2-em hole before a quotation.
-- U+2060 WORD JOINER where a break is forbidden: before · and ～ and a dash between numbers
-  (which may not start a line), inside a number and its unit (30万元, 第3季度, −30 ℃,
+- U+2060 WORD JOINER where a break is forbidden: before · and ～, —— and …… and a dash between
+  numbers (which may not start a line), inside a number and its unit (30万元, 第3季度, −30 ℃,
   mg/cm²), inside a digit group (27 436.5, GB/T 15835), before the last word of a
   paragraph (no 孤字), and inside the words of a title (titles break between words, found
   by a dictionary segmenter).
 - U+FEFF at every boundary between Han and a Latin word or number (clreq §3.2.1): it carries the
   Han–Latin spacing, which the line composer sets as the character's advance (¼ em, squeezed
   to ⅛ or stretched to ⅓ with the line); followed by U+200B where a line may break there.
-- URLs and e-mail addresses break after / ? & = - and before a dot of their path, never
-  inside a host name (Chicago Manual 6.17, clreq §3.3); ligatures are off inside them. A run
-  of 25 letters and digits or more (a hash, a key) may break after any character.
+- URLs and e-mail addresses break after / ? & = - (an address before its @), never inside a
+  host name nor before a dot (clreq §3.3); ligatures are off inside them. A run of 25 letters
+  and digits or more (a hash, a key) may break after any character.
+- Quotation marks and apostrophes of English text are set in a span shaped proportional
+  (``kj-pw``, the faces' pwid), and English breaks them as English does.
 
 None of U+200B, U+2060 and U+FEFF reaches the PDF's text layer (all three are empty glyphs).
 The one character this stage removes is a space typed between Han and a Latin run ("投入 30 万元"):
@@ -255,15 +257,17 @@ def _render(run: _Run, options: Options, words: bool = False) -> str:
                        for p in run.pieces)
     # {position: whether a typed space is there}: the Han–Latin spacing goes in, the space out
     boundaries = dict(_han_latin_boundaries(text)) if options.han_latin_spacing else {}
-    inserts = _insertions(text, run.tag in _PARAGRAPHS, options, words, boundaries)
+    urls = list(_URL.finditer(text))
+    quotes = [match.start() for match in _LATIN_QUOTE.finditer(text)]
+    inserts = _insertions(text, run.tag in _PARAGRAPHS, options, words, boundaries, urls, quotes)
     # A heading or a label is never hyphenated: it breaks between words, as titles do
     # (an English title was set "…Innovation and Enter- / prise Plan 2030").
-    wraps = _wraps(text, options, hyphenate=not words and run.tag not in _HEADINGS)
+    wraps = _wraps(text, options, urls, quotes, hyphenate=not words and run.tag not in _HEADINGS)
     return _weave(run.pieces, inserts, wraps, {index for index, typed in boundaries.items() if typed})
 
 
 def _insertions(text: str, paragraph: bool, options: Options, words: bool,
-                boundaries: dict[int, bool]) -> dict[int, str]:
+                boundaries: dict[int, bool], urls: list, quotes: list[int]) -> dict[int, str]:
     """Zero-width characters to insert, by position in the run's text (``boundaries``: where
     the Han–Latin spacing goes)."""
     inserts: dict[int, str] = {}
@@ -272,7 +276,7 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         if 0 < index < len(text) and char not in inserts.get(index, ""):
             inserts[index] = inserts.get(index, "") + char
 
-    latin_quotes = {match.start() for match in _LATIN_QUOTE.finditer(text)}  # English breaks them
+    latin_quotes = set(quotes)  # English breaks them
     for i, char in enumerate(text):
         before = text[i - 1] if i else ""
         after = text[i + 1] if i + 1 < len(text) else ""
@@ -307,7 +311,6 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         for i in range(match.end(1), match.end()):
             if text[i] == "/":
                 add(i + 1, WJ)  # nor inside mg/cm²
-    urls = list(_URL.finditer(text))
     for match in _SHORT_COMPOUND.finditer(text):
         hyphen = match.start() + match.group(0).index("-")
         if not any(url.start() <= hyphen < url.end() for url in urls):
@@ -446,10 +449,12 @@ def _bind_last_word(text: str, add) -> None:
 _LONG_WORD = re.compile(r"(?<![A-Za-z])[A-Z]?[a-z]{5,}(?![A-Za-z])")
 
 
-def _wraps(text: str, options: Options, hyphenate: bool = True) -> list[tuple[int, int, str]]:
-    """Spans to wrap around ranges of the run's text: (start, end, attributes)."""
-    wraps = [(*match.span(), 'class="kj-pw"') for match in _LATIN_QUOTE.finditer(text)]
-    for match in _URL.finditer(text):
+def _wraps(text: str, options: Options, urls: list, quotes: list[int],
+           hyphenate: bool = True) -> list[tuple[int, int, str]]:
+    """Spans to wrap around ranges of the run's text: (start, end, attributes). ``urls``: the
+    run's URL matches; ``quotes``: where its English quotation marks are."""
+    wraps = [(i, i + 1, 'class="kj-pw"') for i in quotes]
+    for match in urls:
         wraps.append((*match.span(), 'class="kj-url"'))  # no ligatures inside a URL
     if options.latin_hyphenation and hyphenate:
         # A long English word may be hyphenated rather than leave a spaced-out line before
