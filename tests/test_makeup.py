@@ -283,6 +283,11 @@ def test_a_table_caption_never_stands_alone_at_the_page_foot(tmp_path):
     rows = pages[caption]
     top = next(r["top"] for r in rows if r["text"].startswith("表1"))
     assert any(r["top"] > top and r["text"].startswith("序号") for r in rows)  # the heading row under it
+    # … centred over it (GB/T 7713.1), not set at the left edge as a justified line.
+    title = next(r["chars"] for r in rows if r["text"].startswith("表1"))
+    full = [r["chars"] for r in rows if len(r["text"]) >= 30]  # body lines: the measure
+    left, right = min(c[0]["x0"] for c in full), max(c[-1]["x1"] for c in full)
+    assert abs((title[0]["x0"] + title[-1]["x1"]) - (left + right)) / 2 < 1.0
 
 
 def test_a_page_of_carried_over_figures_and_a_one_line_article_gets_lines_from_the_page_before(tmp_path):
