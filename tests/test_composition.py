@@ -227,16 +227,18 @@ def test_numbers_in_digit_groups_ranges_and_signs_stay_whole(narrow, tmp_path):
 def test_a_compound_unit_and_a_sign_stay_with_their_number(narrow, tmp_path):
     """GB 3101's style puts a space between a number and its unit symbol: a compound unit never
     breaks after its slash (mg/ | cm²) and a sign never starts the line after the space
-    (−30 | ℃), as 30% never breaks; the space before a unit of letters may break, as in xeCJK
-    (bound, the unit left lines it could not fill stretched through a phrase's word space)."""
+    (−30 | ℃), as 30% never breaks, nor a short unit (1.1 | g); the space before a longer unit
+    of letters may break, as in xeCJK (bound, the unit left lines it could not fill stretched
+    through a phrase's word space)."""
     lead = "质子交换膜燃料电池电堆功率密度持续提高"  # lead-ins of every length: the units fall everywhere
     body = "\n\n".join(f"{lead[:k]}铂载量降至0.2 mg/cm²以下，温度达到−30 ℃，负荷率提高5 %，功率4.2 kW/L，"
-                         f"寿命10 000 h。" for k in range(12))
+                         f"寿命10 000 h，硅耗1.1 g，产氢1 000 Nm³。" for k in range(12))
     pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
     lines = [squash(line) for line in lines_of(pdf)]
     for a, b in zip(lines, lines[1:]):
         assert not (a.endswith("/") and re.match(r"[A-Za-z]", b)), (a, b)  # inside mg/cm², kW/L
         assert not re.match(r"[℃%]", b), (a, b)  # a sign away from its number
+        assert not (re.search(r"\d$", a) and re.match(r"(h|g|Nm³)[，。]", b)), (a, b)  # a short unit away from it
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "0.2 mg/cm²" in text and "10 000 h" in text  # the space is still there, as written
 

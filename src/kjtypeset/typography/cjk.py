@@ -100,6 +100,10 @@ _NUMBER_UNIT = re.compile(rf"(?<=[0-9]) ?(?=[{CJK_LETTERS}])"
 # its word (1.2 GWh, but not "2024 AI").
 _UNIT_SYMBOL = (r"(?:[pnμµmcdkMGT]?(?:mol|cd|Hz|Pa|Wh|Wb|eV|dB|bit|lm|lx|Gy|Sv|Bq|Ω|[mgsAKNJWCVFSTHLlthdB])"
                 rf"|min|ha|°C|[{NUMBER_SUFFIXES}])[²³¹⁰⁻0-9]*")
+# … but a short unit (g, kg, MW, μm, m³) stays with its number: a break there costs its line
+# at most two ems, and a lone "g" starting a line reads as a stray (科技期刊编排规范: 数值与
+# 单位不拆开转行).
+SHORT_UNIT_CHARS = 3
 _QUANTITY = re.compile(rf"(?<![0-9A-Za-z.,])[0-9]++(?:[.,][0-9]++)*+([ \u00a0\u2009\u202f]?)"
                        rf"{_UNIT_SYMBOL}(?:[/·⋅]{_UNIT_SYMBOL})*(?![A-Za-z0-9])")
 # A dash or a tilde inside a range (2023—2025年, 60%～70%): it may not start a line.
@@ -306,8 +310,9 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
     for match in _GROUP_SPACE.finditer(text):
         add(match.end(), WJ)  # "27 436.5" is one number: no break after its group space
     for match in _QUANTITY.finditer(text):
-        if match.group(1) and text[match.end(1)] in NUMBER_SUFFIXES:  # ℃, %, and the ° of °C
-            add(match.end(1), WJ)  # "−30 ℃": no break before the sign
+        if match.group(1) and (text[match.end(1)] in NUMBER_SUFFIXES  # ℃, %, and the ° of °C
+                               or match.end() - match.end(1) <= SHORT_UNIT_CHARS):
+            add(match.end(1), WJ)  # "−30 ℃", "1.1 g": no break before the sign or a short unit
         for i in range(match.end(1), match.end()):
             if text[i] == "/":
                 add(i + 1, WJ)  # nor inside mg/cm²
