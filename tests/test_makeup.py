@@ -759,6 +759,26 @@ def gongwen_sweep_issue(tmp_path, n: int, layout: str = "gongwen"):
 
 
 @pytest.mark.slow
+def test_a_page_set_short_sends_lines_on_rather_than_leave_a_blank_page_before_the_end_block(tmp_path):
+    """Gongwen's sweep issue 17: its text filled page 22 (even) to the foot, a long table at
+    its end, and the 版记 did not fit under it: it went on to page 24 after a blank page 23.
+    No blank line or short last line near the end could give the room, and the table could
+    not move over whole; page 22 is set five lines short instead (LaTeX's \enlargethispage),
+    the table breaking between rows, and page 23 carries them before the 版记 page."""
+    result = gongwen_sweep_issue(tmp_path, 17)
+    texts = page_texts(result.pdf)
+    assert all(squash(text) for text in texts)  # no blank page
+    assert "编印：" in squash(texts[-1]) and "编印：" not in squash("".join(texts[:-1]))
+    with pdfplumber.open(result.pdf) as pdf:
+        assert len(lines_of(pdf.pages[-2])) >= 5  # the page before the 版记 page holds text
+        pitch = 225 / 22 * MM
+        short = pdf.pages[-3]
+        content = [line["bottom"] for line in lines_of(short) if line["base"] < BOTTOM + 1]
+        content += [rule for rule in rules_of(short) if rule < BOTTOM + 1]
+        assert BOTTOM - max(content) <= 0.25 * (BOTTOM - TOP) + pitch  # within a quarter of the page
+
+
+@pytest.mark.slow
 def test_figures_moved_back_onto_the_page_before_keep_their_order(tmp_path):
     """Gongwen's sweep issue 15: its last article's three figures pile up at its end. Moving
     图4 back onto the page before, ahead of 图3 (which stayed on the later page), once passed
@@ -851,9 +871,10 @@ def test_a_try_that_changes_no_page_is_not_built_on(tmp_path, monkeypatch, layou
     the issue as it was. When it may: the first try sets enough of them a line shorter
     (one of them broken over a page, whose second part is asked again: planned afresh it
     took its line back) and the 版记 ends the text's last page, 40, with no blank page."""
-    from kjtypeset.engine import justify
+    from kjtypeset.engine import justify, makeup
     if not pulls:
         monkeypatch.setattr(justify, "_pull_line", lambda box, skip_stack, segments: None)
+        monkeypatch.setattr(makeup, "_short_page", lambda document: {})  # another way, a layout of its own
     issue = tmp_path / "2024-04"
     shutil.copytree(Path(__file__).resolve().parents[1] / "issue_sources" / "2024-02", issue)
     manifest = issue / "issue.yaml"

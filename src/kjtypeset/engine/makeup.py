@@ -112,6 +112,9 @@ class Settings:
     # elements' document order; the figure is laid out just before the block.
     moves: tuple[tuple[int, int], ...] = ()
     smallest: tuple[int, ...] = ()  # figures set at their smallest, by document order
+    # Pages set short by a later layout (see _short_page): (page number, CSS px taken off the
+    # foot of its flow), as LaTeX's \enlargethispage with a negative length.
+    short_pages: tuple[tuple[int, float], ...] = ()
 
 
 def install(settings: Settings) -> None:
@@ -620,6 +623,7 @@ def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_
     layout = _state["page_block_level_layout"]
     pending, moved = [], []
     if box.is_for_root_element:
+        bottom_space += dict(_state["settings"].short_pages).get(context.current_page, 0.0)
         state = _pagination(context)
         pending = state.deferred.get(context.current_page - 1, [])
         moved = [f for f in state.top.get(context.current_page, []) if f.element not in state.earlier]
@@ -1135,6 +1139,8 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
                                 smallest=tuple(sorted(set(settings.smallest) | set(smallest))))))
     if (push := _tail_push(document) or _open_up_css(document)) is not None:
         out.append((push, settings))
+    if short := _short_page(document):
+        out.append(("", replace(settings, short_pages=tuple(sorted({**dict(settings.short_pages), **short}.items())))))
     if around := _open_up_figures_css(document):
         out.append((around, settings))
     if sparse := _open_up_sparse_css(document):
@@ -1310,13 +1316,17 @@ def _pull_css(document, shortfall: tuple[int, int, int] | None) -> str:
 
 def _flowing_from(document, last: int, earliest: int) -> int:
     """The first of the pages ``earliest``..``last`` (1-based) whose lines flow on to page
-    ``last``: a line given up (or pushed on) before a page that ends a line or more short (a
-    heading or a figure that did not fit under its text) only widens (or fills) that hole."""
+    ``last``: a line given up before a page that ends two lines or more short (a heading or a
+    figure that did not fit under its text) only widens that hole. One that ends a line short
+    (the two lines a paragraph keeps at a page foot, orphans, did not fit) still passes lines
+    on: a line given up above opens two, where the paragraph starts (the lead's tail issues,
+    the sample's articles and a notice ending on a full page, 版记 a line or two short: 2 of 5
+    blank pages before the 版记 gone)."""
     facts = _page_facts(document)
     pitch = _pitch_of(document.pages[0]._page_box.children[0])
     for number in range(last - 1, earliest - 1, -1):
         box, bottom = facts[number - 1]["box"], facts[number - 1]["bottom"]
-        if pitch and bottom is not None and box.content_box_y() + box.height - bottom > 0.9 * pitch:
+        if pitch and bottom is not None and box.content_box_y() + box.height - bottom > 1.9 * pitch:
             return number + 1
     return earliest
 
@@ -1567,6 +1577,34 @@ def _tail_push(document) -> str | None:
     if first is None or first in earlier or empty > MAX_HOLE * box.height:
         return None
     return f"{_selector(root, first)} {{ break-before: page !important; }}\n"
+
+
+def _short_page(document) -> dict[int, float]:
+    """{page number: CSS px} to set short the page before a last page of text holding too
+    few lines (or before the page that would stand blank before the 版记 page), so that as
+    many lines as are wanted go over its foot: what breaks there (a paragraph, with its
+    widows and orphans, a table between rows) is WeasyPrint's own choice, as for any page
+    (LaTeX's \enlargethispage{-n\baselineskip}, a compositor's 缩版心). Where the last
+    blocks of the page are short paragraphs, a table or a figure, _tail_push cannot move
+    lines without moving too many; here the page breaks where it can. Empty when the page
+    would be left more than MAX_HOLE empty at its foot."""
+    from weasyprint.formatting_structure import boxes
+    problem = _tail_problem(document)
+    if problem is None:
+        return {}
+    page, lines = problem
+    page_box = document.pages[page - 1]._page_box
+    pitch = _pitch_of(document.pages[0]._page_box.children[0])
+    flow = [y for _e, y in _flow_lines(page_box)] + [
+        b.position_y + b.margin_height() for b in page_box.descendants() if _is_figure(b) or b.is_table_wrapper]
+    if not pitch or not flow:
+        return {}
+    floor = page_box.content_box_y() + page_box.height
+    for area in page_box.children:
+        if isinstance(area, boxes.FootnoteAreaBox) and area.children:
+            floor = min(floor, area.position_y)
+    short = floor - max(flow) + lines * pitch - EPSILON
+    return {page: short} if short <= MAX_HOLE * page_box.height else {}
 
 
 def _open_up_css(document) -> str | None:
