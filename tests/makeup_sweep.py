@@ -2,7 +2,7 @@
 issues and read each back with the independent checkers.
 
     .venv/bin/python tests/makeup_sweep.py [--count 20] [--only 3,7] [--keep DIR] [--json FILE]
-                                           [--layout gongwen] [--tools /work/shared/tools]
+                                           [--layout gongwen] [--tools /work/shared/tools] [--tails]
 
 Every issue is drawn from its own seed (``SEED + n``), so a run is repeatable: 7–12 articles,
 sections (with sectionless articles after them), figures of many shapes and resolutions
@@ -135,6 +135,31 @@ def plan(n: int) -> tuple[list[mi.ArticleSpec], str, dict[str, bytes]]:
     return specs, distribution, images
 
 
+REPO = Path(__file__).resolve().parents[1]
+
+
+def tail_issue(n: int, folder: Path) -> Path:
+    """Tail issue ``n`` (``--tails``): the sample's eight articles, then a ninth made of the
+    first 3 + n % 20 paragraphs of the stress issue's articles (real prose, two to eight lines
+    each), so that across n the text ends at every place of its last page; a long
+    distribution list for even n, a very long one for odd n. The 版记's room at the end of
+    real-length articles: the generated issues' paragraphs are three or four lines."""
+    import shutil
+    shutil.copytree(REPO / "issue_sources" / "2024-02", folder)
+    paragraphs = []
+    for article in sorted((REPO / "tests" / "stress" / "2024-99" / "articles").glob("*.md")):
+        body = article.read_text(encoding="utf-8").split("---", 2)[2]
+        paragraphs += [p for p in body.split("\n\n") if p.strip() and not p.lstrip().startswith(("#", "[^", "|", "!"))]
+    (folder / "articles" / "99-fill.md").write_text(
+        "---\ntitle: 科技创新工作综述（摘编）\nsource: 本刊综合\n---\n\n"
+        + "\n\n".join(paragraphs[:3 + n % 20]) + "\n", encoding="utf-8")
+    manifest = folder / "issue.yaml"
+    distribution = mi.VERY_LONG_DISTRIBUTION if n % 2 else mi.LONG_DISTRIBUTION
+    text = manifest.read_text(encoding="utf-8").replace("layout: jianbao\n", "")  # --layout's to set
+    manifest.write_text(text + "  - articles/99-fill.md\n" + distribution, encoding="utf-8")
+    return manifest
+
+
 def tool(name: str, tools: Path, pdf: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(tools / name), str(pdf), *args],
                           capture_output=True, text=True, check=False)
@@ -199,6 +224,8 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     parser.add_argument("--layout", help="set the issues in this layout (default: the manifest's default, jianbao)")
     parser.add_argument("--tools", type=Path, default=TOOLS)
+    parser.add_argument("--tails", action="store_true",
+                        help="the tail issues instead (tail_issue: the sample and real-length paragraphs)")
     args = parser.parse_args()
     from kjtypeset.build import build_issue
 
@@ -208,10 +235,13 @@ def main() -> int:
         root = args.keep or Path(scratch)
         print(f"{'issue':<6}{'arts':>5}{'pages':>6}{'build s':>8}  {'pagecheck':<44}{'grid':>6}{'reg':>6}{'off':>4}{'flush':>7}  pdfcheck")
         for n in numbers:
-            specs, distribution, images = plan(n)
             folder = root / f"sweep-{n:02d}"
-            manifest = mi.write_issue(folder, specs, number=n + 1, seed=SEED + n,
-                                      distribution=distribution, images=images)
+            if args.tails:
+                specs, manifest = [None] * 9, tail_issue(n, folder)
+            else:
+                specs, distribution, images = plan(n)
+                manifest = mi.write_issue(folder, specs, number=n + 1, seed=SEED + n,
+                                          distribution=distribution, images=images)
             if args.layout:
                 text = manifest.read_text(encoding="utf-8")
                 manifest.write_text(text.replace("articles:\n", f"layout: {args.layout}\narticles:\n", 1),

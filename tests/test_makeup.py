@@ -747,6 +747,24 @@ def test_the_end_block_fits_under_the_last_text_instead_of_after_a_blank_page(tm
         assert rule - text_bottom > 0.1 * pitch  # the 版记's rule stays clear of the text
 
 
+def test_the_blank_line_before_an_article_two_pages_back_makes_room_for_the_end_block(tmp_path):
+    # 乙 opens on page 2 and runs on over pages 3 and 4, each full to its foot; the 版记 is a
+    # line short of the room under its last text on page 4. No blank line between articles
+    # stands on pages 3 or 4, nor a paragraph whose last line could be taken in: the one
+    # before 乙's title on page 2 is taken out (its title keeps the white above its text), the
+    # text flows up a line over both page breaks, and the 版记 fits on page 4: no blank page.
+    first = article("甲篇文章标题", [para(5, n) for n in range(2)])
+    second = article("乙篇文章标题", [para(5, n) for n in range(9)] + [para(2, 1)] * 4 + [para(3, 2)])
+    result = build(tmp_path, [first, second], extra=mi.LONG_DISTRIBUTION)
+    texts = page_texts(result.pdf)
+    assert len(texts) == 4 and all(squash(text) for text in texts)
+    assert "编印：" in squash(texts[3])
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = lines_of(pdf.pages[1])
+        title = next(n for n, line in enumerate(lines) if line["text"] == "乙篇文章标题")
+        assert lines[title]["top"] - lines[title - 1]["bottom"] > 0.5 * PITCH  # white kept above it
+
+
 def gongwen_sweep_issue(tmp_path, n: int, layout: str = "gongwen"):
     """Sweep issue ``n`` (tests/makeup_sweep.py) set in the gongwen layout (or ``layout``), built."""
     import makeup_sweep

@@ -1232,8 +1232,9 @@ def _end_block_shortfall(document, settings: Settings) -> tuple[int, int, int] |
 
 def _close_up_css(document, shortfall: tuple[int, int, int] | None, with_pulls: bool = False) -> str:
     """CSS that lets the 版记 fit under the text of the last, even page when it falls short
-    by a line or a few: the blank lines between articles on that page and the one before
-    close up (the latest first, as many as the shortfall needs), each opener's first grid
+    by a line or a few: the blank lines between articles on that page and the pages before
+    it whose text flows on to it (_flowing_from) close up (the latest first, as many as the
+    shortfall needs; the lines move up over the page breaks), each opener's first grid
     block set at the foot of its lines (``--kj-line-grid: bottom``, as _opener_css does), so
     the text under them moves up and the 版记, its rows and the white above it at their
     tightest (see _tighten_end_block), fits. Otherwise the 版记 goes to the next even page
@@ -1248,16 +1249,20 @@ def _close_up_css(document, shortfall: tuple[int, int, int] | None, with_pulls: 
         least = 1
     if least > MAX_CLOSE_UPS:
         return ""
-    # The openers with a blank line above them on the last page and the one before (not at
-    # a page top, where the margin is dropped anyway), latest first.
+    # The openers with a blank line above them on the last page and those before it that
+    # flow on to it (not at a page top, where the margin is dropped anyway), latest first.
     root_box = document.pages[0]._page_box.children[0]
     root = root_box.element
-    gaps = [opener for number in (last, last - 1)
-            for opener in reversed(_openers(document, number, _pitch_of(root_box)))]
+    pitch = _pitch_of(root_box)
+    gaps = [(number, opener) for number in range(last, _flowing_from(document, last, max(1, last - PULL_PAGES)) - 1, -1)
+            for opener in reversed(_openers(document, number, pitch))]
     if len(gaps) < least:
         return ""
+    # A line taken out two pages back or more may be kept there (a paragraph that can only
+    # leave two lines at a page foot, orphans): one gap more, where there is one.
+    wanted = most + any(number < last - 1 for number, _opener in gaps[:most])
     css = []
-    for box, heading in gaps[:min(most, MAX_CLOSE_UPS)]:
+    for _number, (box, heading) in gaps[:min(wanted, MAX_CLOSE_UPS)]:
         css.append(f"{_selector(root, box.element)} {{ margin-top: 0 !important; }}\n")
         css.append(f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }}\n")
     return "".join(css)
