@@ -1215,16 +1215,9 @@ def _end_block_shortfall(document, settings: Settings) -> tuple[int, int, int] |
         tight *= settings.end_block_min_leading / lead
     need = (tight + end.border_top_width + end.border_bottom_width + end.padding_top + end.padding_bottom
             + min(end.margin_top, END_BLOCK_MIN_GAP * pitch))
-    page_box = pages[last - 1]._page_box
-    floor = page_box.content_box_y() + page_box.height
-    for area in page_box.children:
-        if isinstance(area, boxes.FootnoteAreaBox) and area.children:
-            floor = min(floor, area.position_y)
-    flow = [y for _e, y in _flow_lines(page_box)] + [
-        b.position_y + b.margin_height() for b in page_box.descendants() if _is_figure(b) or b.is_table_wrapper]
-    if not flow:
+    room = _room_at_foot(pages[last - 1]._page_box)
+    if room is None:
         return None
-    room = floor - max(flow)
     least = max(1, math.ceil((need - room) / pitch - EPSILON))
     most = max(least, math.ceil((end.margin_height() - end.margin_top - room) / pitch - EPSILON))
     return last, least, most
@@ -1593,23 +1586,32 @@ def _short_page(document) -> dict[int, float]:
     blocks of the page are short paragraphs, a table or a figure, _tail_push cannot move
     lines without moving too many; here the page breaks where it can. Empty when the page
     would be left more than MAX_HOLE empty at its foot."""
-    from weasyprint.formatting_structure import boxes
     problem = _tail_problem(document)
     if problem is None:
         return {}
     page, lines = problem
     page_box = document.pages[page - 1]._page_box
     pitch = _pitch_of(document.pages[0]._page_box.children[0])
+    room = _room_at_foot(page_box)
+    if not pitch or room is None:
+        return {}
+    short = room + lines * pitch - EPSILON
+    return {page: short} if short <= MAX_HOLE * page_box.height else {}
+
+
+def _room_at_foot(page_box) -> float | None:
+    """The room (CSS px) between a page's flow (its text, figures and tables) and the foot of
+    its type area, or of its footnotes; None when the page has no flow."""
+    from weasyprint.formatting_structure import boxes
     flow = [y for _e, y in _flow_lines(page_box)] + [
         b.position_y + b.margin_height() for b in page_box.descendants() if _is_figure(b) or b.is_table_wrapper]
-    if not pitch or not flow:
-        return {}
+    if not flow:
+        return None
     floor = page_box.content_box_y() + page_box.height
     for area in page_box.children:
         if isinstance(area, boxes.FootnoteAreaBox) and area.children:
             floor = min(floor, area.position_y)
-    short = floor - max(flow) + lines * pitch - EPSILON
-    return {page: short} if short <= MAX_HOLE * page_box.height else {}
+    return floor - max(flow)
 
 
 def _open_up_css(document) -> str | None:
