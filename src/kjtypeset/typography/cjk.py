@@ -9,7 +9,7 @@ PDF gives back what the editor wrote.
   and will not break beside them, which leaves a 2-em hole before a quotation.
 - U+2060 WORD JOINER where a break is forbidden: before · and ～, —— and …… and a dash between
   numbers (which may not start a line), inside a number and its unit (30万元, 第3季度, −30 ℃,
-  mg/cm²), inside a digit group (27 436.5, GB/T 15835), before the last word of a
+  1.1 g, mg/cm²), inside a digit group (27 436.5, GB/T 15835), before the last word of a
   paragraph (no 孤字), and inside the words of a title (titles break between words, found
   by a dictionary segmenter).
 - U+FEFF at every boundary between Han and a Latin word or number (clreq §3.2.1): it carries the
