@@ -268,6 +268,18 @@ def test_titles_break_between_words_into_balanced_lines(narrow, tmp_path):
     assert max(widths) - min(widths) <= 6 and min(widths) >= 3, lines  # balanced
 
 
+@pytest.mark.parametrize("title", ["全市科技创新券兑付情况", "科技创新券发放额兑付额双增长"])
+def test_a_title_keeps_a_one_character_suffix_with_its_word(narrow, tmp_path, title):
+    """The segmenter's dictionary has 科技/创新/券 and 兑付/额: a title balanced at those
+    places was set 科技创新 / 券 and 兑付 / 额, which a reader takes for a word cut in two.
+    A one-character word stays with the longer word before it (a leading word, 与 在 对…,
+    may still start a line)."""
+    pdf = build_issue(narrow("正文。", title=title), tmp_path / "out", editions=("proof",)).pdf
+    lines = title_lines(pdf)
+    assert "".join(lines) == title and len(lines) >= 2
+    assert not any(line.startswith(("券", "额")) for line in lines[1:]), lines
+
+
 def test_a_title_breaks_after_a_book_title_rather_than_inside_it(make_issue, tmp_path):
     """A policy's name in 《》 longer than a short quotation: the title breaks after 》, not
     between two of its words for lines of equal length (《…转化若干 / 措施》政策要点解读…)."""

@@ -181,8 +181,9 @@ def prepare(fragment: str, options: Options = Options()) -> str:
     def flush(run: _Run) -> None:
         # A table's header cells and the first cell of each row are labels in narrow columns:
         # they break between words, as titles do (排名 was set 排 / 名 in a column of numbers,
-        # 和林格尔县 和林格 / 尔县 before its row of figures).
-        label = run.tag == "th" or (run.tag == "td" and cells == 1)
+        # 和林格尔县 和林格 / 尔县 before its row of figures). So do captions, centred and
+        # balanced as titles are (表2　2024—2026年科技创新 / 券兑付情况 over a narrow table).
+        label = run.tag in ("th", "caption", "figcaption") or (run.tag == "td" and cells == 1)
         out.append(_render(run, options, words=label))
         run.pieces.clear()
 
@@ -419,14 +420,22 @@ def _segmented_file():
     return user_cache() / f"words-{hashlib.sha1(stamp.encode()).hexdigest()[:16]}.json"
 
 
+# A one-character word after a longer one is most often its suffix, which the segmenter's
+# dictionary lacks as one word (科技创新 | 券, 兑付 | 额, 转化 | 率): it stays with that word,
+# unless it is a word that leads what follows (与, 和, 在…: a line may start with it).
+_LEADING_WORDS = frozenset("与和及并或而对为从向把被将以于在由按同跟让使给比")
+
+
 def _bind_words(text: str, add) -> None:
     """A WORD JOINER inside each word and each short quotation: a title breaks between words."""
     for match in re.finditer(f"[{CJK_LETTERS}]{{2,}}", text):
-        position = match.start()
+        position, before = match.start(), ""
         for word in _words(match.group(0)):
+            if len(word) == 1 and len(before) >= 2 and word not in _LEADING_WORDS:
+                add(position, WJ)
             for k in range(1, len(word)):
                 add(position + k, WJ)
-            position += len(word)
+            position, before = position + len(word), word
     for match in _SHORT_QUOTE.finditer(text):
         for k in range(match.start() + 1, match.end()):
             add(k, WJ)
