@@ -411,6 +411,20 @@ def main(argv: list[str] | None = None) -> int:
         project.use(previous)
 
 
+def run() -> None:
+    """The program (the console script and ``python -m kjtypeset``): main, then leave at once.
+    Freeing a laid-out issue at interpreter shutdown (boxes, Pango layouts) took 0.2 s of a
+    2.2 s sample build (issue 15); by then every file the command wrote is closed, its worker
+    processes joined. main() itself returns, for callers in-process (the tests)."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: the reader has gone
+            pass
+    os._exit(code)
+
+
 def _usage(command: str, message: str) -> int:
     print(f"kjtypeset {command}：{message}（用 --help 查看用法）", file=sys.stderr)
     return 2
