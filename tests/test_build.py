@@ -328,3 +328,14 @@ def test_distribution_names_run_together_in_one_entry_are_names_of_their_own(mak
         right = max(c["x1"] for c in page.chars)
     assert "发：" + "，".join(names) + "。" in text
     assert right < page.width - 26 * 72 / 25.4 + 1  # within the type area
+
+
+def test_missing_characters_are_named_together_with_the_other_lines_that_have_some(make_issue, monkeypatch):
+    # An editor fixes every missing character before the next build, not one a build.
+    article = ARTICLE + "\n第二段有两个怪字𪚥和𪚦。\n\n第三段正常。\n\n第四段又有𪚥。\n"
+    path = make_issue(files={"articles/a.md": article})
+    monkeypatch.chdir(path.parent.parent)
+    fails(lambda: build_issue(path, path.parent / "out"),
+          "2024-03/articles/a.md:7: 字符 '𪚥'（U+2A6A5）、'𪚦'（U+2A6A6）不在字体角色 body 的字体链（Noto Serif CJK SC → "
+          "Noto Sans CJK SC → DejaVu Serif）中，印出来会是方框：应改用常用字，或在版式 layout.yaml 的 fonts.body "
+          "中加入含此字的字体（本文第 11 行也有缺字）", writes_nothing_in=path.parent)

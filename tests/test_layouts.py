@@ -441,7 +441,8 @@ def test_a_character_its_roles_chain_lacks_names_the_role_and_the_chain(bulletin
     own(folder, "neibu", {"layout.yaml": "extends: jianbao\nname: 内部版\nfonts:\n  heading-1: [DejaVu Serif]\n"})
     manifest = with_layout(manifest.parent, "neibu")
     fails(lambda: build_issue(manifest, folder / "out"),
-          "issue_sources/2024-03/articles/a.md:9: 字符 '二'（U+4E8C）不在字体角色 heading-1 的字体链（DejaVu Serif）中，"
+          "issue_sources/2024-03/articles/a.md:9: 字符 '二'（U+4E8C）、'、'（U+3001）、'成'（U+6210）、'效'（U+6548）"
+          "不在字体角色 heading-1 的字体链（DejaVu Serif）中，"
           "印出来会是方框：应改用常用字，或在版式 layout.yaml 的 fonts.heading-1 中加入含此字的字体")
 
 

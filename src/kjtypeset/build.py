@@ -308,9 +308,9 @@ def check_glyphs(manifest: Manifest, coverage: Coverage, files: bool = True) -> 
     for key, value in values.items():
         role = "masthead" if key == "bulletin" else "body"  # the font role that sets it
         if value and (missing := coverage.missing(value, role)):
-            raise KjError(manifest.path, manifest.line_of(key), coverage.message(missing[0], role))
+            raise KjError(manifest.path, manifest.line_of(key), coverage.message(missing, role))
     for ref in manifest.articles:
         if ref.section and (missing := coverage.missing(ref.section, "heading-1")):
-            raise KjError(manifest.path, ref.line, coverage.message(missing[0], "heading-1"))
+            raise KjError(manifest.path, ref.line, coverage.message(missing, "heading-1"))
         if files:
             coverage.check_file(ref.path)

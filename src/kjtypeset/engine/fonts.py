@@ -353,20 +353,24 @@ class Coverage:
         sets = self._sets.get(role) or [points for _family, points in self._faces]
         return [c for c in dict.fromkeys(text) if _drawn(c) and not any(ord(c) in s for s in sets)]
 
-    def message(self, char: str, role: str = "body") -> str:
+    def message(self, chars: str | list[str], role: str = "body") -> str:
+        """One line naming every character of ``chars`` (what missing() found in one place):
+        an editor fixes them all before the next build, not one a build."""
         chain = self.chains.get(role)
         if chain is None:
-            return tofu_message(char)
-        return (f"字符 '{char}'（U+{ord(char):04X}）不在字体角色 {role} 的字体链（{' → '.join(chain)}）中，"
+            return tofu_message(*chars)
+        return (f"字符 {_named(chars)}不在字体角色 {role} 的字体链（{' → '.join(chain)}）中，"
                 f"印出来会是方框：应改用常用字，或在版式 layout.yaml 的 fonts.{role} 中加入含此字的字体")
 
     def check_file(self, path: Path) -> None:
-        """Fail on the first character of article ``path`` that the role setting it lacks."""
+        """Fail on the first line of article ``path`` with characters the role setting it lacks,
+        naming them all and the other lines that have such characters."""
         from ..inputs.encoding import read_text  # GBK, UTF-16 articles too (issue 14)
 
         text = read_text(path, notice=False)  # the article reader gives the notice
         lines = text.splitlines()
         front = lines and lines[0].strip() == "---"
+        found = []  # (line, the characters missing there, the role that lacks them)
         for number, line in enumerate(lines, start=1):
             if front and number > 1 and line.strip() in ("---", "..."):
                 front = False
@@ -379,9 +383,26 @@ class Coverage:
                 roles = ("body",)
             for role in roles:
                 if missing := self.missing(line, role):
-                    raise KjError(path, number, self.message(missing[0], role))
+                    found.append((number, missing, role))
+                    break
+        if found:
+            number, missing, role = found[0]
+            more = f"（本文第 {'、'.join(str(n) for n, _m, _r in found[1:MAX_LINES_NAMED + 1])}" \
+                   f"{' 等' if len(found) > MAX_LINES_NAMED + 1 else ''} 行也有缺字）" if len(found) > 1 else ""
+            raise KjError(path, number, self.message(missing, role) + more)
 
 
-def tofu_message(char: str) -> str:
-    return (f"字符 '{char}'（U+{ord(char):04X}）不在任何已配置的字体中，印出来会是方框："
+MAX_LINES_NAMED = 5  # other lines with missing characters an error names
+
+
+MAX_CHARS_NAMED = 5  # characters of one line an error names (a line in a face without Han: all)
+
+
+def _named(chars: str | list[str]) -> str:
+    named = "、".join(f"'{char}'（U+{ord(char):04X}）" for char in chars[:MAX_CHARS_NAMED])
+    return named + (f" 等 {len(chars)} 个" if len(chars) > MAX_CHARS_NAMED else "")
+
+
+def tofu_message(*chars: str) -> str:
+    return (f"字符 {_named(chars)}不在任何已配置的字体中，印出来会是方框："
             "应改用常用字或在版式中加入含此字的字体")

@@ -220,10 +220,12 @@ def guarded(origin: Path) -> Iterator[None]:
 
 
 def _fail_on_logged_problems(records: list[logging.LogRecord], origin: Path) -> None:
+    missing = dict.fromkeys(chr(int(match.group(2), 16)) for record in records
+                            if (match := _NOTDEF.search(record.getMessage())))
+    if missing:
+        raise KjError(origin, None, tofu_message(*missing) + "（出现在版式文字中）")
     for record in records:
         message = record.getMessage()
-        if match := _NOTDEF.search(message):
-            raise KjError(origin, None, tofu_message(chr(int(match.group(2), 16))) + "（出现在版式文字中）")
         if "Failed to load" in message or "Error fetching" in message:
             raise KjError(origin, None, f"版面资源无法载入：{message.splitlines()[0]}")
         if "Using fontTools instead of HarfBuzz-Subset" in message:
