@@ -240,6 +240,17 @@ def test_the_masthead_name_keeps_one_line_down_to_36_pt(make_issue, tmp_path, la
         assert min(c["size"] for c in big) >= 51.9  # the sample's name keeps its size (52 or 54 pt)
 
 
+def test_gongwen_list_bullets_copy_as_bullets_beside_a_name_with_a_middle_dot(make_issue, tmp_path):
+    """Fandol draws • with the glyph of its · (and a PDF maps a glyph back to one character):
+    in an article that also has 法提赫·比罗尔, the bullets copied as "·", a 间隔号 starting
+    a line. gongwen sets the bullet in 黑体, whose • is a glyph of its own."""
+    article = ARTICLE + "\n国际能源署署长法提赫·比罗尔指出：\n\n- 推广液冷技术\n- 优化算力布局\n"
+    path = make_issue(MANIFEST + "layout: gongwen\n", files={"articles/a.md": article})
+    text = "".join(page_texts(build_issue(path, tmp_path / "out", editions=("proof",)).pdf))
+    assert "法提赫·比罗尔" in text
+    assert re.findall(r"(\S)(推广液冷技术|优化算力布局)", text) == [("•", "推广液冷技术"), ("•", "优化算力布局")]
+
+
 def test_gongwen_numbers_every_page_odd_right_even_left(gongwen_sample):
     """§7.5: "— 1 —" in 4号 half-width digits on every page but the 版记's own, page 1 too;
     odd pages at the right, even pages at the left, one character in from the edge."""
