@@ -221,6 +221,26 @@ def test_every_contents_leader_shows_dots_however_long_the_title(make_issue, tmp
 
 
 @pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_a_contents_entry_of_two_lines_breaks_between_words(make_issue, tmp_path, layout):
+    """The entry's last characters stay with its leader and page number; cut at the fourth
+    from the end they split a word there (…所得税优惠政 / 策的公告, 迈向“全分 / 子”时代)."""
+    titles = ["财政部　税务总局关于延续实施小微企业和个体工商户所得税优惠政策的公告",
+              "AlphaFold 3开放学术使用　蛋白质结构预测迈向“全分子”时代",
+              "自治区税务局关于2026年度企业所得税汇算清缴有关事项的通知"]
+    files = {f"articles/{n}.md": f"---\ntitle: {title}\n---\n\n正文。\n" for n, title in enumerate(titles)}
+    manifest = MANIFEST.replace("  - articles/a.md\n", "".join(f"  - {name}\n" for name in files))
+    manifest += "layout: gongwen\n" if layout == "gongwen" else ""
+    pdf = build_issue(make_issue(manifest, files=files), tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        lines = [re.sub(r"[\s.]+\d+$", "", line) for line in doc.pages[0].extract_text().splitlines()]
+    wrapped = [(a, b) for a, b in zip(lines, lines[1:]) if a.lstrip("★ ") and (a + b).lstrip("★ ") in
+               [t.replace("　", " ") for t in titles]]
+    assert wrapped, lines  # at least one entry takes two lines at this measure
+    for first, second in wrapped:
+        assert not first.endswith(("政", "全分", "事")) and not second.startswith(("策", "子", "项")), (first, second)
+
+
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
 @pytest.mark.parametrize("name, lines", [("科技情报参考", 1), ("科技创新工作简报", 1),
                                          ("呼和浩特科技工作简报", 1), ("呼和浩特市科学技术局科技情报参考", 2)])
 def test_the_masthead_name_keeps_one_line_down_to_36_pt(make_issue, tmp_path, layout, name, lines):

@@ -467,6 +467,7 @@ def render_html(manifest: Manifest, articles: tuple[Article, ...], layout: Layou
     )
     env.filters["cn_date"] = cn_date
     env.filters["cjk"] = lambda text, paragraph=True: cjk.prepare_text(str(text), layout.cjk, paragraph)
+    env.filters["title_tail"] = lambda text: cjk.title_tail(str(text))
     try:
         template = env.get_template(layout.template)
         return template.render(

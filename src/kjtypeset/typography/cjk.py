@@ -420,6 +420,25 @@ def _segmented_file():
     return user_cache() / f"words-{hashlib.sha1(stamp.encode()).hexdigest()[:16]}.json"
 
 
+def title_tail(title: str, least: int = 4) -> int:
+    """Where a contents entry's unbreakable tail starts (its last ``least`` characters, kept
+    with the leader and the page number: style.css .title-end), moved back to the start of
+    the word or short quotation they begin inside. Cut at ``least`` alone, the entry broke
+    inside a word at the cut (…优惠政 / 策的公告, “全分 / 子”时代)."""
+    start = max(0, len(title) - least)
+    joined: set[int] = set()
+    _bind_words(title, lambda index, _char: joined.add(index))
+    while start > 0 and (start in joined or _inside_latin_word(title, start)):
+        start -= 1
+    return start
+
+
+def _inside_latin_word(text: str, index: int) -> bool:
+    """Whether text[index - 1] and text[index] are letters or digits of one Latin word."""
+    a, b = text[index - 1], text[index]
+    return a.isalnum() and b.isalnum() and not is_cjk_letter(a) and not is_cjk_letter(b)
+
+
 # A one-character word after a longer one is most often its suffix, which the segmenter's
 # dictionary lacks as one word (科技创新 | 券, 兑付 | 额, 转化 | 率): it stays with that word,
 # unless it is a word that leads what follows (与, 和, 在…: a line may start with it).
