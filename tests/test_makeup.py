@@ -381,6 +381,23 @@ def test_a_wide_table_is_set_a_size_smaller_and_keeps_its_row_labels_whole(tmp_p
         assert any(line["text"].startswith(place) for line in rows), place
 
 
+def test_every_table_cell_breaks_between_words(tmp_path):
+    """Not only a row's label: a column of places and one of industries beside company names
+    and figures were set 鄂尔 / 多 / 斯市 and 煤 / 制油 (a column's narrowest width was one
+    character); each cell breaks between words, so a column is at least its longest word."""
+    head = ("| 序号 | 单位名称 | 所在盟市 | 行业 | 年度能耗预算（吨标准煤） | 上半年实际能耗（吨标准煤） | 进度偏差（%） | 预警等级 |\n"
+            "|---:|---|---|---|---:|---:|---:|---|\n")
+    rows = [("内蒙古包钢钢联股份有限公司", "包头市", "钢铁"), ("内蒙古伊泰煤制油有限责任公司", "鄂尔多斯市", "煤制油"),
+            ("通辽霍林河坑口发电有限责任公司", "通辽市", "电解铝"), ("乌海市华信化工有限公司", "乌海市", "铁合金")]
+    table = head + "\n".join(f"| {n} | {name} | {place} | {trade} | 1 088 550.0 | 592 820.0 | ＋8.9 | 红 |"
+                             for n, (name, place, trade) in enumerate(rows, start=1))
+    result = build(tmp_path, [article("能耗预警名单", [para(1), table, para(1)])])
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = [line["text"] for page in pdf.pages[1:] for line in lines_of(page)]
+    for _name, place, trade in rows:
+        assert any(place in line for line in lines) and any(trade in line for line in lines), (place, trade, lines)
+
+
 def numbers_table(columns: int, rows: int = 5) -> str:
     head = "| " + " | ".join(f"指标{k}" for k in range(columns)) + " |\n" + "|---" * columns + "|\n"
     return head + "\n".join("| " + " | ".join(f"{n * 1000 + k * 37:,}.5" for k in range(columns)) + " |"

@@ -176,14 +176,14 @@ def prepare(fragment: str, options: Options = Options()) -> str:
     span_depth = 0
     position = 0
 
-    cells = 0  # the cells opened so far in the current table row
-
     def flush(run: _Run) -> None:
-        # A table's header cells and the first cell of each row are labels in narrow columns:
-        # they break between words, as titles do (排名 was set 排 / 名 in a column of numbers,
-        # 和林格尔县 和林格 / 尔县 before its row of figures). So do captions, centred and
-        # balanced as titles are (表2　2024—2026年科技创新 / 券兑付情况 over a narrow table).
-        label = run.tag in ("th", "caption", "figcaption") or (run.tag == "td" and cells == 1)
+        # Table cells are labels in narrow columns: they break between words, as titles do
+        # (排名 was set 排 / 名 in a column of numbers, 和林格尔县 和林格 / 尔县 before its row
+        # of figures). Every cell, not only a row's first: a column's narrowest width is its
+        # longest word, so the table's widths go where the words are (a column of place names
+        # beside one of company names was set 鄂尔 / 多 / 斯市, 煤 / 制油). So do captions,
+        # centred and balanced as titles are (表2　2024—2026年科技创新 / 券兑付情况).
+        label = run.tag in ("th", "td", "caption", "figcaption")
         out.append(_render(run, options, words=label))
         run.pieces.clear()
 
@@ -231,10 +231,6 @@ def prepare(fragment: str, options: Options = Options()) -> str:
             flush(stack[-1])
             out.append(markup)
             stack[-1].tag = name if not closing else "body"
-            if name == "tr" and not closing:
-                cells = 0
-            elif name in ("td", "th") and not closing:
-                cells += 1
         else:
             stack[-1].pieces.append(("tag", markup))
     if position < len(fragment):
