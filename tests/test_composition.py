@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from kjtypeset.build import build_issue
 from kjtypeset.typography import linefit, paragraph
-from pdfread import composition, percentile, squash, text_lines
+from pdfread import composition, flush_report, percentile, squash, text_lines
 
 MM = 72 / 25.4
 BODY = 4.875 * MM
@@ -437,15 +437,27 @@ def test_no_line_starts_with_a_dash_or_an_ellipsis(narrow, tmp_path):
     assert not [line for line in lines if line[0] in "—…"], lines
 
 
-def test_a_url_breaks_only_after_a_separator_and_never_inside_its_host(narrow, tmp_path):
+def test_a_url_breaks_only_after_a_separator_and_never_inside_a_word_of_its_host(narrow, tmp_path):
     body = ("详见https://www.most-gov.cn/xxgk/xinxifenlei/fdzdgknr/qtwj/index.html?id=3&type=1，"
             "或发送邮件至contact@nxkjd.cn咨询。") * 3
     pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
     lines = lines_of(pdf)
     for a, b in zip(lines, lines[1:]):
         if re.search(r"[A-Za-z0-9./?&=\-@_]$", a) and re.match(r"[A-Za-z0-9./?&=\-@_]", b):
-            assert a[-1] in "/?&=-" or b[0] == "@", (a, b)  # after / ? & = -, before @
-            assert not (a.endswith("most-") or a.endswith("www.")), (a, b)  # not in the host
+            assert a[-1] in "/?&=-_." or b[0] == "@", (a, b)  # after / ? & = - _ or a dot, before @
+            assert not (a.endswith("most-") or a.endswith("www.")), (a, b)  # not after www. or a hyphen
+            assert not a.endswith("contact@nxkjd."), (a, b)  # an e-mail address: before its @ only
+
+
+def test_the_line_before_a_long_host_name_is_flush(make_issue, tmp_path):
+    """A host name never broken left the line before it 10 ems short (纳税人可通过电子税务局
+    （https:// / etax.neimenggu.chinatax.gov.cn）…): it breaks after a dot but its first."""
+    body = ("2026年度企业所得税汇算清缴期为2027年1月1日至2027年5月31日。纳税人可通过电子税务局"
+            "（https://etax.neimenggu.chinatax.gov.cn）办理年度纳税申报，也可以到办税服务厅办理。")
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    report = flush_report(pdf, BODY, ((210 - 26) * MM, (210 - 28) * MM))
+    assert report["ragged"] == [] and report["flush"] >= 2, report
 
 
 def test_a_hyphen_added_by_hyphenation_is_drawn_but_not_copied(narrow, tmp_path):
