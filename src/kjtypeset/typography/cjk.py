@@ -132,6 +132,7 @@ class Options:
 
 STYLESHEET = """
 span[lang="en"] { hyphens: auto; hyphenate-character: "-"; }  /* U+2010 is full width in SC faces */
+span[lang="en"] { hyphenate-limit-chars: 6 3 3; }  /* three letters each side: not Se- / cure */
 .kj-url, code, kbd { font-variant-ligatures: none; }
 .kj-pw { font-feature-settings: "pwid"; }  /* a quotation mark of English text: proportional */
 """
@@ -355,7 +356,8 @@ def _han_latin_boundaries(text: str):
 
 def _url_breaks(match: re.Match, add) -> None:
     """Where a URL or an e-mail address may break: after // / ? & = - _, and after a dot of
-    its host name but the first (www.); elsewhere Pango's own breaks are blocked. Whole, a
+    its host name but the first (www.) and the last (gov.cn stays whole); elsewhere Pango's
+    own breaks are blocked. Whole, a
     host such as etax.neimenggu.chinatax.gov.cn left a 10-em hole at the end of the line
     before it (（https:// / etax…). After the dot, not before it as Chicago 6.17 has it: a
     line starting with "." breaks Chinese kinsoku, as pdfcheck counts it."""
@@ -375,7 +377,7 @@ def _url_breaks(match: re.Match, add) -> None:
         if host_start <= i < host_end:
             if char == "-":
                 add(offset + i + 1, WJ)  # Pango would break after a hyphen of the host
-            elif char == "." and first_dot < i < host_end - 1:
+            elif char == "." and first_dot < i and url.find(".", i + 1, host_end) > 0:
                 add(offset + i + 1, ZWSP)
             continue
         if char in "/?&=-_" and url[i + 1] not in "/?&=-_.":
