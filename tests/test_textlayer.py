@@ -9,6 +9,8 @@ import pdfplumber
 import pypdfium2
 import pytest
 from fontTools.pens.basePen import NullPen
+from fontTools.pens.recordingPen import RecordingPen
+from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 from PIL import ImageChops
 from pypdf import PdfReader
@@ -16,6 +18,7 @@ from pypdf import PdfReader
 import kjtypeset.pdf.editions
 from conftest import MANIFEST
 from kjtypeset.build import build_issue
+from kjtypeset.typography.textlayer import _to_unicode
 
 ARTICLE = """\
 ---
@@ -24,6 +27,14 @@ title: 中西文混排
 
 截至2023年底，全市共有5家国家级孵化器，R&D经费投入增长12.5%，平均每家企业有3.6项专利。
 这一年，Python 3.12和GPT-4等工具在30余家企业落地，AI应用覆盖率达到60%以上。
+"""
+# gongwen's Han–Latin gap is ⅛ em, under MIN_EM: it is closed only where justification widens
+# it. Justified lines of a gongwen issue (2026-10) where it was, on both sides of Latin runs.
+JUSTIFIED = """
+国际能源署（International Energy Agency, IEA）2025年4月发布的《能源与人工智能》（Energy and AI）\
+报告显示，2024年全球数据中心用电量约为4 150亿千瓦时，约占全球电力消费的1.5%；预计到2030年将增长\
+一倍以上，达到约9 450亿千瓦时，略高于日本目前的全年用电量。其中，人工智能专用服务器\
+（accelerated servers）的用电量年均增速约为30%。
 """
 SPACED = re.compile(r"[\u4e00-\u9fff] [0-9A-Za-z]|[0-9A-Za-z] [\u4e00-\u9fff]")
 WORDS = ("截至2023年底", "共有5家国家级", "Python 3.12和GPT-4等工具在30余家企业")
@@ -41,14 +52,16 @@ def texts(pdf: bytes) -> dict[str, str]:
             for name, text in (("pypdf", pypdf), ("pdfplumber", plumber), ("pdfium", pdfium))}
 
 
-@pytest.fixture(scope="module")
-def pdfs(tmp_path_factory):
-    """The proof of a small issue, with and without the text layer's gap folding."""
+@pytest.fixture(scope="module", params=["jianbao", "gongwen"])
+def pdfs(request, tmp_path_factory):
+    """The proof of a small issue, with and without the text layer's gap folding, in each
+    layout: jianbao's Latin comes from Noto Serif CJK SC, gongwen's from the Fandol faces."""
     folder = tmp_path_factory.mktemp("textlayer")
     issue = folder / "2024-03"
     (issue / "articles").mkdir(parents=True)
-    (issue / "issue.yaml").write_text(MANIFEST, encoding="utf-8")
-    (issue / "articles" / "a.md").write_text(ARTICLE, encoding="utf-8")
+    (issue / "issue.yaml").write_text(MANIFEST.replace("articles:", f"layout: {request.param}\narticles:"),
+                                      encoding="utf-8")
+    (issue / "articles" / "a.md").write_text(ARTICLE + JUSTIFIED * (request.param == "gongwen"), encoding="utf-8")
     folded = build_issue(issue / "issue.yaml", folder / "folded", editions=("proof",)).pdf.read_bytes()
     original = kjtypeset.pdf.editions.close_spacing_gaps
     kjtypeset.pdf.editions.close_spacing_gaps = lambda pdf: (pdf, 0)
@@ -76,7 +89,8 @@ def test_the_pages_look_exactly_the_same(pdfs):
         images = [page.render(scale=200 / 72).to_pil().convert("L") for page in (a, b)]
         difference = ImageChops.difference(*images)
         # Anti-aliasing may round a glyph edge differently by a shade (measured: at most 35 of
-        # 255, on 6 pixels, with the proof's sRGB text); no glyph moves (that differs by ~255).
+        # 255, on 6 pixels, with the proof's sRGB text; 44 in gongwen's Fandol, none over 47); no
+        # glyph moves or changes design (that differs by ~255).
         assert difference.getextrema()[1] <= 80
         assert sum(difference.histogram()[48:]) <= 4
 
@@ -102,6 +116,41 @@ def test_widths_in_pdf_and_font_program_agree(pdfs):
             charstring.draw(NullPen())  # works out the charstring's width
             assert abs(advance * scale - width) <= 1, (font["/BaseFont"], cid)
             assert charstring.width == advance, (font["/BaseFont"], cid)
+
+
+def outline(program: TTFont, cid: int, shift: float = 0) -> list:
+    """What a renderer draws for glyph ``cid`` of a CID-keyed program, moved right by ``shift``."""
+    pen = RecordingPen()
+    program.getGlyphSet()[program.getGlyphOrder()[cid]].draw(TransformPen(pen, (1, 0, 0, 1, shift, 0)))
+    return pen.value
+
+
+def test_a_folded_glyph_draws_the_outline_of_the_glyph_it_stands_for(pdfs):
+    """A renderer draws a twin's glyph as it draws the original: the same kind of program
+    (CID-keyed CFF, the same FontMatrix) and the same outline, moved right by the gap folded on
+    its left. (A program a renderer could not read would be drawn in another design.)"""
+    reader = PdfReader(io.BytesIO(pdfs[0]))
+    folded = 0
+    for page in reader.pages:
+        fonts = page["/Resources"]["/Font"]
+        for name, twin in fonts.items():
+            if not name.startswith("/kj"):
+                continue
+            base_id, left = map(int, re.fullmatch(r"/kj(\d+)l(\d+)r\d+", name).groups())
+            [base] = [font.get_object() for font in fonts.values() if font.idnum == base_id]
+            programs = [TTFont(io.BytesIO(font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                                          ["/FontFile3"].get_object().get_data()))
+                        for font in (base, twin.get_object())]
+            tops = [program["CFF "].cff.topDictIndex[0] for program in programs]
+            assert [hasattr(top, "ROS") for top in tops] == [True, True], name  # as WeasyPrint embeds them
+            assert tops[0].FontMatrix == tops[1].FontMatrix, name
+            shift = left * programs[0]["head"].unitsPerEm / 1000
+            base_text = _to_unicode(base["/ToUnicode"].get_object().get_data())
+            for cid, text in _to_unicode(twin.get_object()["/ToUnicode"].get_object().get_data()).items():
+                folded += 1
+                originals = [outline(programs[0], c, shift) for c, t in base_text.items() if t == text]
+                assert outline(programs[1], cid) in originals, (name, text)
+    assert folded
 
 
 def test_a_font_that_cannot_be_widened_only_leaves_its_gaps(make_issue, tmp_path, monkeypatch):
