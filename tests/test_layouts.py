@@ -194,6 +194,17 @@ def test_a_long_publisher_name_wraps_and_the_date_stays_whole(make_issue, tmp_pa
     assert left <= body_left + 0.5
 
 
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_the_masthead_never_sets_bian_on_a_line_of_its_own(make_issue, tmp_path, layout):
+    """A name ending in a closing bracket: 编 was set alone on the line under it."""
+    name = "内蒙古自治区能源局节能与科技装备处（自治区碳达峰碳中和工作领导小组办公室）"
+    pdf = masthead_issue(make_issue, tmp_path, layout, publisher=name)
+    with pdfplumber.open(pdf) as doc:
+        lines = doc.pages[0].extract_text().splitlines()
+    line = next(line for line in lines if "编" in line and "日" in line)
+    assert line.split("编")[0].endswith("办公室）"), lines
+
+
 def test_a_publisher_name_longer_than_the_end_block_line_wraps_inside_it(make_issue, tmp_path):
     name = "呼和浩特市科学技术局综合保障中心暨科技情报研究所暨生产力促进中心暨科技成果转化服务中心"
     pdf = masthead_issue(make_issue, tmp_path, "jianbao", publisher=name)
