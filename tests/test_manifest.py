@@ -67,6 +67,18 @@ articles:
     assert manifest.layout == "jianbao"
 
 
+@pytest.mark.parametrize("entry, names", [
+    ("市委宣传部、市发展改革委、市科技局。", ("市委宣传部", "市发展改革委", "市科技局")),
+    ("市委宣传部，市发展改革委；市科技局", ("市委宣传部", "市发展改革委", "市科技局")),
+    # Commas and 、 in one entry: 、 is the lower level, inside a name (who receives it)
+    ("各盟行政公署、市人民政府能源主管部门，满洲里市、二连浩特市能源主管部门。",
+     ("各盟行政公署、市人民政府能源主管部门", "满洲里市、二连浩特市能源主管部门")),
+])
+def test_a_distribution_entry_is_split_at_its_highest_separator(make_issue, entry, names):
+    manifest = load_manifest(make_issue(MANIFEST.replace("articles:", f"distribution:\n  发: {entry}\narticles:")))
+    assert manifest.distribution == (("发", names),)
+
+
 @pytest.mark.parametrize("line, message", [
     ("year: [2024", "2024-03/issue.yaml:3: YAML 语法错误：方括号 [ ] 中的列表没有闭合，或缺少逗号"),
     ("pubisher: 某单位", "2024-03/issue.yaml:4: 未知的键 'pubisher'：应为 bulletin、year、number、total、"

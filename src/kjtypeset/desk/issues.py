@@ -22,7 +22,7 @@ import yaml
 from ..errors import KjError, collecting_warnings
 from ..files import write_atomically
 from ..inputs.issues import issue_manifests
-from ..inputs.manifest import SCHEMA, load_manifest
+from ..inputs.manifest import SCHEMA, distribution_names, load_manifest
 from ..project import Project
 
 TRASH = "回收站"  # removed articles go here, in the issue folder; nothing is ever deleted
@@ -254,7 +254,9 @@ def form_value(key: str, value) -> str:
         lines = []
         for label, names in value.items():
             names = names if isinstance(names, list) else [names]
-            lines.append(f"{label}：{'、'.join(str(n) for n in names)}")
+            # Names holding 、 are joined with ，, the higher level, so that saving keeps them whole.
+            joiner = "，" if any("、" in str(n) for n in names) else "、"
+            lines.append(f"{label}：{joiner.join(str(n) for n in names)}")
         return "\n".join(lines)
     if isinstance(value, bool):
         return "true" if value else ""
@@ -310,7 +312,7 @@ def _distribution(text: str):
         if not line:
             continue
         label, colon, names = re.split(r"([：:])", line, maxsplit=1) if re.search(r"[：:]", line) else (line, "", "")
-        seq = CommentedSeq([n.strip() for n in re.split(r"[、，,；;]", names) if n.strip()])
+        seq = CommentedSeq(distribution_names(names))
         seq.fa.set_flow_style()
         rows[label.strip()] = seq
     return rows

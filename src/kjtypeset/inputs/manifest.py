@@ -217,14 +217,28 @@ def _inside(reader: Reader, node, folder: Path, written: str, where: str) -> Pat
 
 
 # Names an editor runs together in one entry ("市委宣传部、市发展改革委"): each is a name of its
-# own, kept whole, and the row wraps between them (a run of names is no one name).
-_NAME_SEPARATOR = re.compile(r"\s*[、，,；;]\s*")
+# own, kept whole, and the row wraps between them (a run of names is no one name). An entry
+# that holds commas is split at its commas only: its 、 joins parts of one name, the lower
+# level of a Chinese series ("各盟行政公署、市人民政府能源主管部门，满洲里市、二连浩特市能源
+# 主管部门" was printed as four recipients, changing who they are).
+_NAME_SEPARATOR = re.compile(r"\s*[，,；;]\s*")
+_SERIES_COMMA = re.compile(r"\s*、\s*")
+
+
+def distribution_names(entry: str, listed: bool = False) -> list[str]:
+    """The names in one entry of a distribution row; ``listed``: the row is a list of more
+    than one entry (as `kjtypeset new` writes it), each a name, its 、 inside the name."""
+    entry = entry.strip().rstrip("。.")
+    parts = _NAME_SEPARATOR.split(entry)
+    if len(parts) == 1 and not listed:
+        parts = _SERIES_COMMA.split(entry)
+    return [part for part in parts if part]
 
 
 def _distribution(reader: Reader, node) -> tuple[tuple[str, tuple[str, ...]], ...]:
     rows = []
     for label, _key_node, value_node in reader.mapping(node, "distribution（分送范围）"):
-        names = tuple(part for name, _ in reader.texts(value_node, f"distribution.{label}")
-                      for part in _NAME_SEPARATOR.split(name.strip().rstrip("。.")) if part)
+        entries = [name for name, _ in reader.texts(value_node, f"distribution.{label}")]
+        names = tuple(part for name in entries for part in distribution_names(name, len(entries) > 1))
         rows.append((label, names))
     return tuple(rows)
