@@ -398,6 +398,24 @@ def test_every_table_cell_breaks_between_words(tmp_path):
         assert any(place in line for line in lines) and any(trade in line for line in lines), (place, trade, lines)
 
 
+@pytest.mark.parametrize("lines", range(14, 24))
+def test_a_paragraph_that_reads_as_a_subhead_is_not_left_at_a_page_foot(tmp_path, lines):
+    """"一、修订的必要性" written as a paragraph, first under its article's title: it was left at
+    the page foot with the title, the text it heads on the next page. Wherever the article
+    before ends, the page that holds it holds a line of that text too."""
+    first = article("前一篇文章", [para(2, k) for k in range(lines // 2)] + [para(1)] * (lines % 2))
+    second = article("条例修订说明", ["一、修订的必要性", para(2, 5), "二、修订的主要内容", para(2, 9)],
+                     source="市人大常委会法制工作委员会")
+    result = build(tmp_path, [first, second])
+    with pdfplumber.open(result.pdf) as pdf:
+        for page in pdf.pages[1:]:
+            texts = [line["text"] for line in lines_of(page)
+                     if abs(line["size"] - BODY) < 0.2 and not re.fullmatch(r"—\d+—", line["text"])]
+            for head in ("一、修订的必要性", "二、修订的主要内容"):
+                if head in texts:
+                    assert texts.index(head) + 1 < len(texts), (head, texts[-3:])
+
+
 def numbers_table(columns: int, rows: int = 5) -> str:
     head = "| " + " | ".join(f"指标{k}" for k in range(columns)) + " |\n" + "|---" * columns + "|\n"
     return head + "\n".join("| " + " | ".join(f"{n * 1000 + k * 37:,}.5" for k in range(columns)) + " |"

@@ -341,7 +341,22 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     env["kj_images"] = {ref.src: ref.path for ref in images.values()}
     figures = _figures(tokens, path, first_line, figure_max_height)
     _items_as_paragraphs(figures)
+    _heading_like_paragraphs(figures)
     return md.renderer.render(_table_captions(figures), md.options, env), tuple(images.values())
+
+
+def _heading_like_paragraphs(tokens: list[Token]) -> None:
+    """A paragraph that reads as a numbered sub-head ("一、修订的必要性", "（二）主要内容": short,
+    not a sentence) is kept with what follows it, as a heading is (style.css .kj-keep-next):
+    written as a paragraph, not a Markdown heading, it was left at a page foot under its
+    article's title, the text it heads on the next page. The import makes such lines headings
+    (editor.textimport: the same test); here they keep the paragraph style they were given."""
+    from ..editor.textimport import looks_like_subhead
+
+    for k, token in enumerate(tokens[:-1]):
+        if (token.type == "paragraph_open" and token.level == 0 and tokens[k + 1].type == "inline"
+                and looks_like_subhead(tokens[k + 1].content)):
+            token.attrJoin("class", "kj-keep-next")
 
 
 def _items_as_paragraphs(tokens: list[Token]) -> None:
