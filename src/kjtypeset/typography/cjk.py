@@ -114,6 +114,9 @@ _RANGE_MARK = re.compile(rf"(?<=[0-9{NUMBER_SUFFIXES}])[—–\-～〜](?=[0-9])
 _SHORT_COMPOUND = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Za-z]{1,2}-(?=[0-9A-Za-z])"
                              r"|(?<=[0-9A-Za-z])-(?=[0-9A-Za-z]{1,2}(?![0-9A-Za-z-]))")
 _CODE_HYPHEN = re.compile(r"-(?=\S)")
+# A single Latin letter beside a Chinese letter is part of a Chinese word (X射线, B超, 维生素C).
+_LONE_LETTER = re.compile(rf"(?<![0-9A-Za-z.\-&'’_/+@#])[A-Za-z](?![0-9A-Za-z.\-&'’_/+@#{SCRIPT_DIGITS}])"
+                          rf"(?:(?=[{CJK_LETTERS}])|(?<=[{CJK_LETTERS}][A-Za-z]))")
 # A run of letters and digits too long to be a word (a hash, a key, a serial number): it may
 # break after any of its characters, without a hyphen, rather than leave the line before it
 # half empty and run past the measure (no dictionary word in running text comes near it).
@@ -314,6 +317,10 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         for i in range(match.end(1), match.end()):
             if text[i] == "/":
                 add(i + 1, WJ)  # nor inside mg/cm²
+    for match in _LONE_LETTER.finditer(text):
+        # X射线, B超, A股 (the word it starts), 维生素C (the word it ends): never alone on a line
+        after = match.end() < len(text) and is_cjk_letter(text[match.end()])
+        add(match.end() if after else match.start(), WJ)
     for match in _SHORT_COMPOUND.finditer(text):
         hyphen = match.start() + match.group(0).index("-")
         if not any(url.start() <= hyphen < url.end() for url in urls):
