@@ -214,6 +214,11 @@ def test_a_publisher_name_longer_than_the_end_block_line_wraps_inside_it(make_is
         small = [c for c in page.chars if abs(c["size"] - 12) < 0.2]
         assert rules and max(c["x1"] for c in small) <= max(r["x1"] for r in rules) + 0.5
         assert name in "".join(c["text"] for c in small)
+        # its next line starts under the name's first character, not under 编印：
+        label = next(c for c in small if c["text"] == "编")
+        first = next(c for c in small if c["text"] == name[0] and abs(c["top"] - label["top"]) < 1)
+        below = min(c["top"] for c in small if c["top"] > label["top"] + 1)
+        assert min(c["x0"] for c in small if abs(c["top"] - below) < 1) == pytest.approx(first["x0"], abs=0.5)
 
 
 def test_every_contents_leader_shows_dots_however_long_the_title(make_issue, tmp_path):
