@@ -35,6 +35,8 @@ LATIN = "0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
 SCRIPT_DIGITS = "\u00b2\u00b3\u00b9\u2070-\u209f"
 # Signs that belong to the number before them and are spaced from Han like it (21%的, 36℃时).
 NUMBER_SUFFIXES = "%‰‱℃℉°"
+# … and the signs before it (−5 ℃, ±0.05 mm): 达到±0.05 is spaced like 达到0.05.
+NUMBER_PREFIXES = "−±"
 
 # The zero-width characters kjtypeset.typography.cjk inserts for line breaking and spacing
 # (U+200B, U+2060, U+FEFF): empty glyphs, never in the PDF's text layer.
@@ -45,7 +47,7 @@ WITHOUT_LAYOUT_MARKS = dict.fromkeys(map(ord, LAYOUT_MARKS))
 STRAIGHT_QUOTED = re.compile(f'"([^"\\n]*[{IDEOGRAPHS}][^"\\n]*)"')
 
 _CJK_LETTER = re.compile(f"[{CJK_LETTERS}]")
-_SPACED_RUN = re.compile(f"[{LATIN}{SCRIPT_DIGITS}{NUMBER_SUFFIXES}]")
+_SPACED_RUN = re.compile(f"[{LATIN}{SCRIPT_DIGITS}{NUMBER_SUFFIXES}{NUMBER_PREFIXES}]")
 _IDEOGRAPH = re.compile(f"[{IDEOGRAPHS}]")
 _LATIN = re.compile(f"[{LATIN}]")
 
@@ -74,7 +76,7 @@ def is_latin(char: str) -> bool:
 
 def ends_spaced_run(char: str) -> bool:
     """A character a Latin run spaced from Han may begin or end with: a letter, a digit, a
-    sub- or superscript digit (CO₂, m²), a per-cent or degree sign (21%的)."""
+    sub- or superscript digit (CO₂, m²), a per-cent or degree sign (21%的), a sign (达到±0.05)."""
     return bool(_SPACED_RUN.match(char))
 
 

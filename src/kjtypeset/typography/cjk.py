@@ -45,6 +45,7 @@ from .chars import (
     CLOSING,
     LATIN,
     NO_LINE_START,
+    NUMBER_PREFIXES,
     NUMBER_SUFFIXES,
     OPENING,
     QUOTES_CLOSE,
@@ -76,10 +77,11 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[!-~]*[0-9A-Za-z/]"
                   r"|(?<![0-9A-Za-z._%+\-])[0-9A-Za-z._%+\-]+@[0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)+")
 # A number: digit groups written with a space, thin space or no-break space (GB/T 15835
-# 27 436.5) stay one number; a per-cent or degree sign belongs to it (21%的 is spaced like 21的).
+# 27 436.5) stay one number; a sign before it and a per-cent or degree sign after it, typed
+# close or after a space (21%的 is spaced like 21的, 35 ℃之间 like 35之间), belong to it.
 _GROUP_SEPARATOR = " \u2009\u202f\u00a0"
-_NUMBER = (rf"[0-9]+(?:[{_GROUP_SEPARATOR}][0-9]{{3}}(?![0-9]))*(?:[.,:/][0-9]+)*"
-           rf"(?:[{NUMBER_SUFFIXES}]|°C)?")
+_NUMBER = (rf"[{NUMBER_PREFIXES}]?[0-9]+(?:[{_GROUP_SEPARATOR}][0-9]{{3}}(?![0-9]))*(?:[.,:/][0-9]+)*"
+           rf"(?: ?[{NUMBER_SUFFIXES}]|°C)?")
 _WORD = (rf"[{LATIN}{SCRIPT_DIGITS}](?:[{LATIN}{SCRIPT_DIGITS}]"
          rf"|[.,:/%+\-_@#&'’](?=[0-9A-Za-z]))*(?:[{NUMBER_SUFFIXES}](?![0-9A-Za-z]))?")
 # A run spaced from Han as one: a URL, a number, or a Latin word (which may hold digits).
