@@ -460,6 +460,23 @@ def test_the_line_before_a_long_host_name_is_flush(make_issue, tmp_path):
     assert report["ragged"] == [] and report["flush"] >= 2, report
 
 
+def test_a_first_line_no_number_can_fill_is_spread_not_left_short(make_issue, tmp_path):
+    """2,860,000.00元， (a number that never breaks) misses the paragraph's first line by 2.7
+    ems, and no earlier line can give way: the line was left 37 pt short, read as the
+    paragraph's end. It is spread (稀排) instead, and its text still copies without spaces."""
+    body = ("举例说明：某小型微利企业2026年度应纳税所得额为2,860,000.00元，其应纳企业所得税额"
+            "＝2,860,000.00×25%×20%＝143,000.00元，比按一般规定（25%税率）少缴税款571,000.00元。")
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    report = flush_report(pdf, BODY, ((210 - 26) * MM, (210 - 28) * MM))
+    assert report["ragged"] == [] and report["flush"] >= 2, report
+    import pypdfium2
+
+    for text in ("".join(page.extract_text() for page in PdfReader(pdf).pages),
+                 "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(pdf))):
+        assert "举例说明：某小型微利企业2026年度应纳税所得额为" in text
+
+
 def test_a_hyphen_added_by_hyphenation_is_drawn_but_not_copied(narrow, tmp_path):
     """A long English word may break with a hyphen (pyphen): the reader sees it, an extractor
     that reads ActualText (Chrome's PDFium, Acrobat) copies the word as written."""

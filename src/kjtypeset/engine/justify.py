@@ -592,6 +592,7 @@ class _Model:
     tiers: list = field(default_factory=list)
     gap_units: list = field(default_factory=list)  # (unit before, unit after)
     closable: list = field(default_factory=list)  # indexes of the gaps that may close up (linefit)
+    spreadable: list = field(default_factory=list)  # … that may spread past the cap (linefit, 稀排)
     fixed: list = field(default_factory=list)  # (unit, side, change): edge adjustments
     freed: float = 0.0  # width the fixed adjustments give back
     continuation: bool = True  # not the first line of its paragraph
@@ -673,6 +674,10 @@ def _model(units, composition, line_start, continuation, line_end):
     model.gap_units = [(a, b) for a, b, _tier in gaps]
     model.tiers = [tier for _a, _b, tier in gaps]
     model.closable = [k for k, (a, b, tier) in enumerate(gaps) if _closable(a, b, tier)]
+    # Only between two Chinese letters: the text layer folds such a gap into the glyph before
+    # it (textlayer.py); beside a mark, a note call or a Latin run it would copy as a space.
+    model.spreadable = [k for k, (a, b, tier) in enumerate(gaps)
+                        if tier == linefit.HAN and is_cjk_letter(a.char) and is_cjk_letter(b.char)]
     return model
 
 
@@ -1993,7 +1998,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
         extra += trimmed
     # Closing up is the last resort (linefit): 缩行, or a line the planner set a little over.
     result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em,
-                             linefit.PULL_SQUEEZE_EM, model.closable)
+                             linefit.PULL_SQUEEZE_EM, model.closable, model.spreadable)
     line._kj_badness = result.badness()
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
     if choose and squeezed and result.badness() > 0:

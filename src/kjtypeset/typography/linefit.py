@@ -32,7 +32,7 @@ Every share within a tier is equal, so a line is spread evenly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Tiers of justification gaps between two visible characters.
 HAN, SPACE, TRACKING = "han", "space", "tracking"
@@ -52,6 +52,9 @@ SPACE_SHRINK_EM = 0.08
 HAN_LATIN_SOFT_EM = 1 / 3  # Han–Latin spacing stretches to ⅓ em before Chinese gaps do
 HAN_LATIN_MAX_EM = 0.5  # … then to ½ em once they reach COMFORT_GAP_EM; never past it (issue 12)
 TRACKING_EM = 0.06  # between Latin letters: the last resort, far below a space
+# A line that nothing else fills spreads its Chinese gaps past the layout's cap (max_stretch)
+# up to this (稀排) before it is left short: a short line reads as a paragraph's end.
+SPREAD_GAP_EM = 0.5
 
 # What a reader tolerates, for choosing between squeezing a line and stretching it:
 # the squeeze of a lone mark (a quarter of an em keeps it at ¾ em), the stretch of a gap
@@ -145,11 +148,12 @@ class Result:
     space_shrink: float = 0.0  # the shrink of a Latin word space, per em
     phrase_gap: float = 0.0  # the stretch of a phrase's word space (the last resort), per em
     han_tighten: float = 0.0  # how much the gaps between Chinese characters close up (缩行), per em
+    spread: float = 0.0  # width set past the cap (SPREAD_GAP_EM), that a capped line leaves short
 
     def badness(self) -> float:
         """How visible the adjustment is: 1 at each comfortable limit, growing as its square."""
-        if self.short > 0.5:
-            return 1e6 + self.short  # a ragged line
+        if self.short + self.spread > 0.5:
+            return 1e6 + self.short + self.spread  # a ragged line (or one spread past the cap)
         if self.short < -0.5:
             return 1e7 - self.short  # an overfull one
         return (squeeze_cost(self.squeeze)
@@ -201,18 +205,20 @@ def _squeeze(flexes: list[Flex], amount: float, em: float) -> tuple[list[float],
 
 
 def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justify: bool,
-            max_gap_em: float | None, tighten_em: float = 0.0, closable: list[int] | None = None) -> Result:
+            max_gap_em: float | None, tighten_em: float = 0.0, closable: list[int] | None = None,
+            spreadable: list[int] | None = None) -> Result:
     """Set a line: ``extra`` is the width available beyond what is laid out (negative: the line
     overflows); ``tiers`` lists the line's justification gaps. A line that is not justified (a
     paragraph's last line, a centred heading) only gives back what it can up to natural.
     ``tighten_em``: how far the gaps between Chinese characters may close up when squeezing
     every item is not enough (PULL_SQUEEZE_EM); ``closable``: the indexes of the gaps that may
-    (None: every Chinese gap). A gap beside a mark does not: the mark would go under ½ em."""
+    (None: every Chinese gap). A gap beside a mark does not: the mark would go under ½ em.
+    ``spreadable``: the gaps a line nothing else fills may spread past the cap (SPREAD_GAP_EM;
+    None: none, the line is left short)."""
     natural = sum(f.natural for f in flexes)
     current = sum(f.current for f in flexes)
     room = current + extra  # what the flexible items and the gaps may take together
     gaps = [0.0] * len(tiers)
-    stretch = 0.0
     if room < natural or not justify:
         widths, left = _squeeze(flexes, max(0.0, natural - room), em)
         if left > 1e-9 and tighten_em > 0:
@@ -248,8 +254,19 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     rest = _fill(gaps, space, rest, lambda k: None)
     rest = _fill(gaps, tracking, rest, lambda k: TRACKING_EM * em - gaps[k])
     rest = _fill(gaps, phrase, rest, lambda k: None)
-    stretch = rest
-    return _result(flexes, widths, gaps, tiers, stretch, em)
+    # Past the cap, rather than leave a line of a justified paragraph short (a reader takes a
+    # short line for a paragraph's end): 稀排. A unit that may not break (2,860,000.00元，, a
+    # long URL) missing a paragraph's first line spreads it so; the text layer folds such
+    # gaps into the glyphs (textlayer.py), so extractors read no space between the characters.
+    spread = max(cap or 0.0, SPREAD_GAP_EM * em)
+    if spreadable and rest > 0 and rest <= sum(spread - gaps[k] for k in spreadable) + 1e-9:  # only if that fills the line
+        result = _result(flexes, widths, list(gaps), tiers, rest, em)
+        _fill(gaps, spreadable, rest, lambda k: spread - gaps[k])
+        # Set so, but judged as the short line it stands for: where a line breaks is chosen
+        # as before (a spread line is the last resort, never a reason to break elsewhere).
+        return replace(_result(flexes, widths, gaps, tiers, 0.0, em), spread=rest,
+                       han_gap=result.han_gap)
+    return _result(flexes, widths, gaps, tiers, rest, em)
 
 
 def _result(flexes, widths, gaps, tiers, short, em) -> Result:

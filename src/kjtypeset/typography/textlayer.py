@@ -12,6 +12,8 @@ requires; the page looks the same, and no gap is left for an extractor to read a
 A gap is closed only between two runs of one size on one baseline, with nothing but marked
 content between them, between a Han character and a Latin letter or digit, MIN_EM to MAX_EM
 wide, in steps of STEP_EM (what is left, under STEP_EM, is below every extractor's threshold).
+Inside a run, a gap between two Chinese letters wider than SPREAD_MIN_EM is closed too: a line
+the composer had to spread past its cap (linefit.SPREAD_GAP_EM, 稀排) has such gaps.
 Only streams as WeasyPrint writes them are read (one operation a line, CID text in TJ arrays);
 whatever else is met is left as it is, and a font that cannot be widened keeps its gaps. A twin holds only the glyphs it
 widens, numbered 1, 2, … (HarfBuzz cuts them from the embedded font; fontTools widens them).
@@ -39,6 +41,7 @@ from .cjk import is_han  # the characters cjk.py spaces from Latin are the ones 
 
 LOGGER = logging.getLogger("kjtypeset.typography.textlayer")
 MIN_EM, MAX_EM, STEP_EM = 0.15, 1.0, 0.1  # a justified line may widen ¼ em to ¾
+SPREAD_MIN_EM = 0.18  # a gap between Chinese letters wider than the layouts' cap (0.17 em)
 
 
 @dataclass
@@ -340,11 +343,13 @@ def _runs(operations, fonts: dict[str, _Font]) -> list[_Run]:
                 gap = _step((start - previous.end) / size)
                 han_latin = is_han(previous.last) and ends_spaced_run(run.first)
                 latin_han = ends_spaced_run(previous.last) and is_han(run.first)
+                han_han = (is_han(previous.last) and is_han(run.first)  # spread past the cap
+                           and (start - previous.end) / size > SPREAD_MIN_EM)
                 # Folded into the Latin glyph when its font can be widened, else into the Han one.
                 if gap and ((han_latin and run.foldable) or (latin_han and not previous.foldable
                                                            and run.foldable)):
                     run.left = gap
-                elif gap and (han_latin or latin_han) and previous.foldable:
+                elif gap and (han_latin or latin_han or han_han) and previous.foldable:
                     previous.right = gap
                 else:
                     gap = 0
@@ -383,11 +388,18 @@ def _fold_inside(tokens, font: _Font) -> _Tokens:
             gap = -sum(pending) / 1000
             fold = _step(gap)
             before, after = previous[1][-1:], text[:1]
-            if fold and (is_han(before) and ends_spaced_run(after)
-                         or ends_spaced_run(before) and is_han(after)):
+            spaced = (is_han(before) and ends_spaced_run(after)
+                      or ends_spaced_run(before) and is_han(after))
+            # Between two Chinese letters, past the cap: a line spread so that it is not left
+            # short (linefit.SPREAD_GAP_EM, 稀排), folded into the glyph before the gap.
+            spread = not spaced and gap > SPREAD_MIN_EM and is_han(before) and is_han(after)
+            if fold and (spaced or spread):
                 rest = gap * 1000 - fold
                 pending = [-rest] if abs(rest) > 1e-6 else []
-                widen = (len(out) + len(pending), 0) if is_han(before) else (previous[0], 1)
+                if spread or not is_han(before):
+                    widen = (previous[0], 1)
+                else:  # into the Latin glyph after the Han one
+                    widen = (len(out) + len(pending), 0)
                 out.inner.setdefault(widen[0], [0, 0])[widen[1]] += fold
         out.extend(("n", v) for v in pending)
         pending = []
@@ -414,7 +426,8 @@ def _fold_between(previous: _Run, run: _Run) -> None:
     fold = _step(gap)
     han_latin = is_han(previous.last) and ends_spaced_run(run.first)
     latin_han = ends_spaced_run(previous.last) and is_han(run.first)
-    if not fold or not (han_latin or latin_han) or not (previous.foldable or run.foldable):
+    han_han = is_han(previous.last) and is_han(run.first) and gap > SPREAD_MIN_EM
+    if not fold or not (han_latin or latin_han or han_han) or not (previous.foldable or run.foldable):
         return
     rest = gap * 1000 - fold
     remainder = [("n", -rest)] if abs(rest) > 1e-6 else []
