@@ -106,6 +106,11 @@ _EXPECTED_SIGNATURES = {
         "context", "box", "index", "child", "new_children", "page_is_empty", "absolute_boxes",
         "fixed_boxes", "adjoining_margins", "bottom_space", "position_y", "skip_stack",
         "first_letter_style", "first_line_style", "discard", "next_page", "max_lines"],
+    "weasyprint.layout.block._linebox_layout": [
+        "context", "box", "index", "child", "new_children", "page_is_empty", "absolute_boxes",
+        "fixed_boxes", "adjoining_margins", "bottom_space", "position_y", "skip_stack",
+        "first_letter_style", "first_line_style", "draw_bottom_decoration", "max_lines"],
+    "weasyprint.layout.LayoutContext._update_footnote_area": ["self"],
     "weasyprint.layout.block.block_level_layout": [
         "context", "box", "bottom_space", "skip_stack", "containing_block", "page_is_empty",
         "absolute_boxes", "fixed_boxes", "adjoining_margins", "first_letter_style",
@@ -136,7 +141,10 @@ _EXPECTED_REFERENCES = {
     "weasyprint.layout.inline.iter_line_boxes": {
         "get_next_linebox", "handle_leader", "resolve_percentages", "resolve_one_percentage",
         "text_indent"},
-    "weasyprint.layout.block._linebox_layout": {"iter_line_boxes"},
+    "weasyprint.layout.block._linebox_layout": {"iter_line_boxes",
+                                                # makeup._linebox_layout: notes moved for a line
+                                                "report_footnote", "current_page_footnotes",
+                                                "layout_footnote"},
     "weasyprint.layout.float.avoid_collisions": {"margin_right"},
     "weasyprint.layout.inline.split_text_box": {"split_first_line", "strut", "margin_top"},
     "weasyprint.text.line_break.split_first_line": {"first_line_metrics", "create_layout"},
@@ -155,7 +163,10 @@ _EXPECTED_REFERENCES = {
     "weasyprint.pdf.anchors.add_links": {"link_annotation", "reference"},
     "pydyf.Stream.begin_marked_content": {"stream", "append"},
     # Page makeup: where our hooks are looked up, and the context fields they read.
-    "weasyprint.layout.block.block_container_layout": {"_in_flow_layout"},
+    "weasyprint.layout.block.block_container_layout": {"_in_flow_layout", "_linebox_layout"},
+    "weasyprint.layout.LayoutContext.report_footnote": {"reported_footnotes",
+                                                        "current_page_footnotes",
+                                                        "_update_footnote_area"},
     "weasyprint.layout.block._in_flow_layout": {"block_level_layout", "overflows_page", "index"},
     "weasyprint.layout.page.remake_page": {"make_page", "page_maker"},
     "weasyprint.layout.page.make_page": {
