@@ -143,12 +143,18 @@ def test_gaps_are_closed_in_tenths_of_an_em_between_the_limits(gap_em, step):
 
 def test_only_han_beside_latin_on_one_baseline_in_one_size_counts():
     latin_latin = line((10, glyphs(A)), (18.5, glyphs(TWO)))
-    han_han = line((10, glyphs(HAN)), (22.5, glyphs(HAN)))
+    han_han = line((10, glyphs(HAN)), (20.2, glyphs(HAN)))  # 0.02 em: a Chinese gap within the cap
     other_line = line((10, glyphs(HAN))) + "\n" + line((22.5, glyphs(TWO)), y=70)
     other_size = line((10, glyphs(HAN))) + "\n" + line((22.5, glyphs(TWO)), size=12)
     scaled = "\n".join(["BT", "/F1 10 Tf", "1 0 0 -1 10 50 Tm", glyphs(HAN), "2 0 0 -1 22.5 50 Tm", glyphs(TWO), "ET"])
     for content in (latin_latin, han_han, other_line, other_size, scaled):
         assert all(left == right == 0 for _f, _l, left, right in runs_of(content)), content
+
+
+def test_a_chinese_gap_past_the_cap_is_folded_into_the_glyph_before_it():
+    """A line spread past the cap (linefit.SPREAD_GAP_EM, 稀排): 0.25 em between two Chinese
+    letters would copy as a space; 0.2 em of it goes into the first one."""
+    assert runs_of(line((10, glyphs(HAN)), (22.5, glyphs(HAN)))) == [("年", "年", 0, 200), ("年", "年", 0, 0)]
 
 
 def test_graphics_between_two_text_objects_stands_them_apart():
