@@ -144,14 +144,19 @@ def test_failed_build_writes_nothing_and_keeps_the_previous_pdf(make_issue, tmp_
     fails(lambda: build_issue(manifest, out), "2024-03/articles/a.md:2: 缺少必填项 'title'（标题）", writes_nothing_in=out)
 
 
-def test_character_no_font_has_fails_naming_file_line_and_code_point(make_issue, monkeypatch):
-    article = ARTICLE + "\n第二段有个怪字𪚥。\n"
-    path = make_issue(files={"articles/a.md": article})
+@pytest.mark.parametrize("text, named, more", [
+    ("\n第二段有个怪字𪚥。\n", "'𪚥'（U+2A6A5）", ""),
+    # An editor fixes every missing character before the next build, not one a build.
+    ("\n第二段有两个怪字𪚥和𪚦。\n\n第三段正常。\n\n第四段又有𪚥。\n", "'𪚥'（U+2A6A5）、'𪚦'（U+2A6A6）",
+     "（本文第 11 行也有缺字）"),
+])
+def test_character_no_font_has_fails_naming_file_line_and_code_point(make_issue, monkeypatch, text, named, more):
+    path = make_issue(files={"articles/a.md": ARTICLE + text})
     monkeypatch.chdir(path.parent.parent)
     fails(lambda: build_issue(path, path.parent / "out"),
-          "2024-03/articles/a.md:7: 字符 '𪚥'（U+2A6A5）不在字体角色 body 的字体链（Noto Serif CJK SC → "
+          f"2024-03/articles/a.md:7: 字符 {named}不在字体角色 body 的字体链（Noto Serif CJK SC → "
           "Noto Sans CJK SC → DejaVu Serif）中，印出来会是方框：应改用常用字，或在版式 layout.yaml 的 fonts.body "
-          "中加入含此字的字体", writes_nothing_in=path.parent)
+          f"中加入含此字的字体{more}", writes_nothing_in=path.parent)
 
 
 def test_character_no_font_has_in_the_manifest(make_issue, monkeypatch):
@@ -328,14 +333,3 @@ def test_distribution_names_run_together_in_one_entry_are_names_of_their_own(mak
         right = max(c["x1"] for c in page.chars)
     assert "发：" + "，".join(names) + "。" in text
     assert right < page.width - 26 * 72 / 25.4 + 1  # within the type area
-
-
-def test_missing_characters_are_named_together_with_the_other_lines_that_have_some(make_issue, monkeypatch):
-    # An editor fixes every missing character before the next build, not one a build.
-    article = ARTICLE + "\n第二段有两个怪字𪚥和𪚦。\n\n第三段正常。\n\n第四段又有𪚥。\n"
-    path = make_issue(files={"articles/a.md": article})
-    monkeypatch.chdir(path.parent.parent)
-    fails(lambda: build_issue(path, path.parent / "out"),
-          "2024-03/articles/a.md:7: 字符 '𪚥'（U+2A6A5）、'𪚦'（U+2A6A6）不在字体角色 body 的字体链（Noto Serif CJK SC → "
-          "Noto Sans CJK SC → DejaVu Serif）中，印出来会是方框：应改用常用字，或在版式 layout.yaml 的 fonts.body "
-          "中加入含此字的字体（本文第 11 行也有缺字）", writes_nothing_in=path.parent)

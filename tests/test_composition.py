@@ -454,10 +454,17 @@ def test_the_line_before_a_long_host_name_is_flush(make_issue, tmp_path):
     （https:// / etax.neimenggu.chinatax.gov.cn）…): it breaks after a dot but its first."""
     body = ("2026年度企业所得税汇算清缴期为2027年1月1日至2027年5月31日。纳税人可通过电子税务局"
             "（https://etax.neimenggu.chinatax.gov.cn）办理年度纳税申报，也可以到办税服务厅办理。")
+    flush_paragraph(make_issue, tmp_path, body)
+
+
+def flush_paragraph(make_issue, tmp_path, body: str):
+    """The proof of an issue of the one paragraph ``body``, each of whose lines but the last
+    is flush (the sample's measure)."""
     pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
                       tmp_path / "out", editions=("proof",)).pdf
     report = flush_report(pdf, BODY, ((210 - 26) * MM, (210 - 28) * MM))
     assert report["ragged"] == [] and report["flush"] >= 2, report
+    return pdf
 
 
 def test_a_first_line_no_number_can_fill_is_spread_not_left_short(make_issue, tmp_path):
@@ -466,10 +473,7 @@ def test_a_first_line_no_number_can_fill_is_spread_not_left_short(make_issue, tm
     paragraph's end. It is spread (稀排) instead, and its text still copies without spaces."""
     body = ("举例说明：某小型微利企业2026年度应纳税所得额为2,860,000.00元，其应纳企业所得税额"
             "＝2,860,000.00×25%×20%＝143,000.00元，比按一般规定（25%税率）少缴税款571,000.00元。")
-    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
-                      tmp_path / "out", editions=("proof",)).pdf
-    report = flush_report(pdf, BODY, ((210 - 26) * MM, (210 - 28) * MM))
-    assert report["ragged"] == [] and report["flush"] >= 2, report
+    pdf = flush_paragraph(make_issue, tmp_path, body)
     import pypdfium2
 
     for text in ("".join(page.extract_text() for page in PdfReader(pdf).pages),
