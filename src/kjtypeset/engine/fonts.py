@@ -393,8 +393,6 @@ class Coverage:
 
 
 MAX_LINES_NAMED = 5  # other lines with missing characters an error names
-
-
 MAX_CHARS_NAMED = 5  # characters of one line an error names (a line in a face without Han: all)
 
 

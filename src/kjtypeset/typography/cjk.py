@@ -365,13 +365,14 @@ def _han_latin_boundaries(text: str):
 
 def _url_breaks(match: re.Match, add) -> None:
     """Where a URL or an e-mail address may break: after // / ? & = - _, and after a dot of
-    its host name but the first (www.) and the last (gov.cn stays whole); elsewhere Pango's
-    own breaks are blocked. Whole, a
-    host such as etax.neimenggu.chinatax.gov.cn left a 10-em hole at the end of the line
-    before it (（https:// / etax…). After the dot, not before it as Chicago 6.17 has it: a
-    line starting with "." breaks Chinese kinsoku, as pdfcheck counts it."""
+    a URL's host name but the first (www.) and the last (gov.cn stays whole); elsewhere
+    Pango's own breaks are blocked. Whole, a host such as etax.neimenggu.chinatax.gov.cn left
+    a 10-em hole at the end of the line before it (（https:// / etax…). After the dot, not
+    before it as Chicago 6.17 has it: a line starting with "." breaks Chinese kinsoku, as
+    pdfcheck counts it."""
     url, offset = match.group(0), match.start()
-    if "@" in url and "/" not in url:  # an e-mail address: before the @ only
+    email = "@" in url and "/" not in url
+    if email:  # an e-mail address: before the @ only
         add(offset + url.index("@"), ZWSP)
         host_start, host_end = 0, len(url)
     else:
@@ -381,7 +382,7 @@ def _url_breaks(match: re.Match, add) -> None:
         host_end = slash if slash >= 0 else len(url)
         if scheme >= 0:
             add(offset + host_start, ZWSP)
-    first_dot = url.find(".", host_start, host_end) if host_end < len(url) or "@" not in url else len(url)
+    first_dot = len(url) if email else url.find(".", host_start, host_end)
     for i, char in enumerate(url[:-1]):
         if host_start <= i < host_end:
             if char == "-":

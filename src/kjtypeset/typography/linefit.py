@@ -259,13 +259,11 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     # long URL) missing a paragraph's first line spreads it so; the text layer folds such
     # gaps into the glyphs (textlayer.py), so extractors read no space between the characters.
     spread = max(cap or 0.0, SPREAD_GAP_EM * em)
-    if spreadable and rest > 0 and rest <= sum(spread - gaps[k] for k in spreadable) + 1e-9:  # only if that fills the line
-        result = _result(flexes, widths, list(gaps), tiers, rest, em)
+    if spreadable and 0 < rest <= sum(spread - gaps[k] for k in spreadable) + 1e-9:  # only if that fills it
         _fill(gaps, spreadable, rest, lambda k: spread - gaps[k])
-        # Set so, but judged as the short line it stands for: where a line breaks is chosen
-        # as before (a spread line is the last resort, never a reason to break elsewhere).
-        return replace(_result(flexes, widths, gaps, tiers, 0.0, em), spread=rest,
-                       han_gap=result.han_gap)
+        # Set so, but judged as the short line it stands for (badness): where a line breaks is
+        # chosen as before (a spread line is the last resort, never a reason to break elsewhere).
+        return replace(_result(flexes, widths, gaps, tiers, 0.0, em), spread=rest)
     return _result(flexes, widths, gaps, tiers, rest, em)
 
 
