@@ -1626,7 +1626,7 @@ def _tail_push(document) -> str | None:
 
 
 def _short_page(document) -> dict[int, float]:
-    """{page number: CSS px} to set short the page before a last page of text holding too
+    r"""{page number: CSS px} to set short the page before a last page of text holding too
     few lines (or before the page that would stand blank before the 版记 page), so that as
     many lines as are wanted go over its foot: what breaks there (a paragraph, with its
     widows and orphans, a table between rows) is WeasyPrint's own choice, as for any page
