@@ -401,17 +401,19 @@ def test_every_table_cell_breaks_between_words(tmp_path):
 @pytest.mark.parametrize("lines", range(14, 24))
 def test_a_paragraph_that_reads_as_a_subhead_is_not_left_at_a_page_foot(tmp_path, lines):
     """"一、修订的必要性" written as a paragraph, first under its article's title: it was left at
-    the page foot with the title, the text it heads on the next page. Wherever the article
-    before ends, the page that holds it holds a line of that text too."""
+    the page foot with the title, the text it heads on the next page. So was a notice's
+    salutation ending in a colon, "各有关单位：". Wherever the article before ends, the page
+    that holds either holds a line of what follows it too."""
     first = article("前一篇文章", [para(2, k) for k in range(lines // 2)] + [para(1)] * (lines % 2))
     second = article("条例修订说明", ["一、修订的必要性", para(2, 5), "二、修订的主要内容", para(2, 9)],
                      source="市人大常委会法制工作委员会")
-    result = build(tmp_path, [first, second])
+    notice = article("关于开展年度科技计划项目申报工作的通知", ["各有关单位：", para(3, 7), para(2, 3)])
+    result = build(tmp_path, [first, notice, second])
     with pdfplumber.open(result.pdf) as pdf:
         for page in pdf.pages[1:]:
             texts = [line["text"] for line in lines_of(page)
                      if abs(line["size"] - BODY) < 0.2 and not re.fullmatch(r"—\d+—", line["text"])]
-            for head in ("一、修订的必要性", "二、修订的主要内容"):
+            for head in ("一、修订的必要性", "二、修订的主要内容", "各有关单位："):
                 if head in texts:
                     assert texts.index(head) + 1 < len(texts), (head, texts[-3:])
 

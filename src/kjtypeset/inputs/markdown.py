@@ -350,12 +350,16 @@ def _heading_like_paragraphs(tokens: list[Token]) -> None:
     not a sentence) is kept with what follows it, as a heading is (style.css .kj-keep-next):
     written as a paragraph, not a Markdown heading, it was left at a page foot under its
     article's title, the text it heads on the next page. The import makes such lines headings
-    (editor.textimport: the same test); here they keep the paragraph style they were given."""
+    (editor.textimport: the same test); here they keep the paragraph style they were given.
+    So is a paragraph that ends with a colon: a notice's salutation (主送机关, "各有关单位：")
+    or the lead-in of a list ("主要做法包括：") introduces what follows and never ends a page
+    (an unseen notice: its title and salutation alone at a page foot, its text overleaf)."""
     from ..editor.textimport import looks_like_subhead
 
     for k, token in enumerate(tokens[:-1]):
         if (token.type == "paragraph_open" and token.level == 0 and tokens[k + 1].type == "inline"
-                and looks_like_subhead(tokens[k + 1].content)):
+                and (looks_like_subhead(tokens[k + 1].content)
+                     or tokens[k + 1].content.rstrip().endswith(("：", ":")))):
             token.attrJoin("class", "kj-keep-next")
 
 
