@@ -256,6 +256,28 @@ def test_a_contents_entry_of_two_lines_breaks_between_words(make_issue, tmp_path
         assert not first.endswith(("政", "全分", "事")) and not second.startswith(("策", "子", "项")), (first, second)
 
 
+def test_a_contents_entry_keeps_its_han_latin_spacing_and_its_numbers_units(make_issue, tmp_path):
+    """The entry's tail was cut where Chinese meets Latin: set apart, "端侧AI能力对比" lost the
+    spacing after AI (printed "AI能" solid), and "…降至100 / 美元以下？" broke between a number
+    and its unit."""
+    titles = ["iPhone 16 Pro与国产旗舰手机的影像和端侧AI能力对比",
+              "直接空气捕集（DAC）技术进展：每吨二氧化碳捕集成本能否降至100美元以下？"]
+    files = {f"articles/{n}.md": f"---\ntitle: {title}\n---\n\n正文。\n" for n, title in enumerate(titles)}
+    manifest = MANIFEST.replace("  - articles/a.md\n", "".join(f"  - {name}\n" for name in files))
+    pdf = build_issue(make_issue(manifest, files=files), tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for c in doc.pages[0].chars if c["text"].strip()]
+        text = "".join(c["text"] for c in chars)
+        lines = doc.pages[0].extract_text().splitlines()
+    at = text.index("AI能")
+    before, letter, han = chars[at - 1], chars[at + 1], chars[at + 2]  # 侧 A … I 能
+    # (The text layer folds the spacing into the letters' advances: what is left between the
+    # boxes is the same on both sides of AI, and nothing where the spacing was lost.)
+    assert han["x0"] - letter["x1"] == pytest.approx(chars[at]["x0"] - before["x1"], abs=0.05)
+    assert han["x0"] - letter["x1"] > 0.3
+    assert not any(re.search(r"100$", line) for line in lines), lines
+
+
 @pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
 @pytest.mark.parametrize("name, lines", [("科技情报参考", 1), ("科技创新工作简报", 1),
                                          ("呼和浩特科技工作简报", 1), ("呼和浩特市科学技术局科技情报参考", 2)])

@@ -443,7 +443,27 @@ def title_tail(title: str, least: int = 4) -> int:
     _bind_words(title, lambda index, _char: joined.add(index))
     while start > 0 and (start in joined or _inside_latin_word(title, start)):
         start -= 1
-    return start
+    # Nor between Chinese and Latin (the two parts are set apart, so the spacing between them
+    # was lost: 端侧AI能力对比 printed "AI能" solid) or a number and its unit (降至100 / 美元以下？),
+    # a space typed there counting as part of the boundary, unless that takes in most of a
+    # long title (an English one would never break).
+    wider = start
+    while wider > 0 and (wider in joined or _inside_latin_word(title, wider) or _script_change(title, wider)):
+        wider -= 1
+    return wider if len(title) - wider <= MAX_TITLE_TAIL else start
+
+
+MAX_TITLE_TAIL = 16  # characters a contents entry's tail takes at most to avoid a bad cut
+
+
+def _script_change(text: str, index: int) -> bool:
+    """Whether a cut before text[index] lies between Chinese and Latin (or digits), or at a
+    space typed between them."""
+    if text[index - 1].isspace() or text[index].isspace():
+        return True
+    a, b = text[index - 1], text[index]
+    latin_a, latin_b = a.isalnum() and not is_cjk_letter(a), b.isalnum() and not is_cjk_letter(b)
+    return (latin_a and is_cjk_letter(b)) or (is_cjk_letter(a) and latin_b)
 
 
 def _inside_latin_word(text: str, index: int) -> bool:
