@@ -437,6 +437,17 @@ def test_no_line_starts_with_a_dash_or_an_ellipsis(narrow, tmp_path):
     assert not [line for line in lines if line[0] in "—…"], lines
 
 
+def test_no_line_starts_with_an_operator_of_a_formula_in_the_text(narrow, tmp_path):
+    """A formula written in the text breaks after its operators, never before them: a line
+    starting with "= 42 × 15" or "+ ½O₂" (an unseen issue) reads as a stray sign."""
+    body = "".join(f"{'科技创新'[:k % 4]}按C = 42 × 15 ÷ 12.5计算，SO₂ + CaCO₃ + ½O₂ → CaSO₄。"
+                   for k in range(12))
+    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
+    lines = lines_of(pdf)
+    assert "".join(lines).count("CaSO₄") == 12
+    assert not [line for line in lines if line[0] in "=×÷+→"], lines
+
+
 def test_a_url_breaks_only_after_a_separator_and_never_inside_a_word_of_its_host(narrow, tmp_path):
     body = ("详见https://www.most-gov.cn/xxgk/xinxifenlei/fdzdgknr/qtwj/index.html?id=3&type=1，"
             "或发送邮件至contact@nxkjd.cn咨询。") * 3

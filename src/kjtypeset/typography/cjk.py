@@ -91,6 +91,9 @@ _GROUP_SPACE = re.compile(rf"(?<=[0-9])[{_GROUP_SEPARATOR}](?=[0-9]{{3}}(?![0-9]
 _NUMBER_UNIT = re.compile(rf"(?<=[0-9]) ?(?=[{CJK_LETTERS}])"
                           rf"|(?<=[0-9][万亿千百余多])(?=[{CJK_LETTERS}])"
                           rf"|(?<=[0-9] [万亿千百余多])(?=[{CJK_LETTERS}])|(?<=第) ?(?=[0-9])")
+# Relations and binary operators of a formula in the text (not − ±, signs of numbers, nor < >,
+# which text uses as brackets: <tag>).
+OPERATORS = frozenset("=≠≈≡≤≥+×÷→")
 # A quantity: a number and its unit symbol, with or without a space typed between them
 # (1.2 GW, 0.2 mg/cm², 4.2kW/L, −30 ℃: GB 3101's style). A compound unit never breaks after
 # its slash (mg/ | cm²), nor a sign after the space (−30 | ℃, as 30% never does); the space
@@ -298,6 +301,12 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         elif text[i:i + 2] in ("——", "……") and before and before not in "—…" and not before.isspace():
             # A dash or an ellipsis never starts a line: it goes with the word before it (GB/T
             # 15834 only forbids splitting it; house styles, and linecheck, keep it off line starts).
+            add(i, WJ)
+        if (char in OPERATORS and before and not is_cjk_letter(before) and before not in OPENING
+                and not any(url.start() <= i < url.end() for url in urls)):
+            # In a formula written in the text (C = 42 × 15 ÷ 12.5, SO₂ + CaCO₃) an operator
+            # never starts a line: it stays with what it follows, the line may end after it
+            # (TeX breaks inline math after a relation or a binary operator, never before).
             add(i, WJ)
         if char in NO_LINE_START and before in (OBJECT, NOTE):
             # WeasyPrint may break between an inline object (a footnote call, an image, code)
