@@ -398,6 +398,74 @@ def test_every_table_cell_breaks_between_words(tmp_path):
         assert any(place in line for line in lines) and any(trade in line for line in lines), (place, trade, lines)
 
 
+COMPANIES = ["中环领先半导体材料有限公司", "内蒙古圣牧高科牧业有限公司", "内蒙古双奇药业股份有限公司",
+             "呼和浩特众环工贸有限公司", "内蒙古晶环电子材料有限公司", "内蒙古天骄航天科技有限公司",
+             "内蒙古伊利实业集团股份有限公司", "内蒙古大唐国际托克托发电有限公司"]
+
+
+def test_a_table_of_names_gives_the_names_the_room_and_takes_fewer_lines(tmp_path):
+    """A list of companies with their district and figures under long headers: CSS's table
+    layout gave each column a share of the room in proportion to its one-line width, so every
+    name wrapped to two lines beside figure columns as wide as their headers (an unseen issue:
+    40 rows over four pages). The name column takes the room where it saves lines: the names
+    of up to 13 characters stand on one line, and the table is shorter."""
+    head = ("| 序号 | 企业名称 | 所在地区 | 营业收入（万元） | 研发费用（万元） | 营收增长（%） |\n"
+            "|---:|---|---|---:|---:|---:|\n")
+    places = ["和林格尔新区", "金山开发区", "土默特左旗", "回民区"]
+    table = head + "\n".join(f"| {n} | {name} | {places[n % 4]} | 23 930.2 | 1 390.2 | 9.8 |"
+                             for n, name in enumerate(COMPANIES, start=1))
+    result = build(tmp_path, [article("高新技术企业名单", [para(1, 3), table, para(1)])])
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = [line["text"] for page in pdf.pages[1:] for line in lines_of(page)]
+    for name in COMPANIES:
+        assert len(name) > 13 or any(name in line for line in lines), (name, lines)
+    start = next(n for n, line in enumerate(lines) if "序号" in line)
+    end = next(n for n, line in enumerate(lines) if line.startswith(para(1)[:10]))
+    assert end - start < 2 * len(COMPANIES)  # fewer lines than two a row
+
+
+def test_a_table_written_in_html_is_set_as_a_markdown_table(tmp_path):
+    """raw_html lets an editor merge cells; such a table printed bare (no rules, no padding,
+    body size) and its 表1 line stood above it as an indented paragraph. It is set as any
+    table: ruled, its caption centred over it, a figure alone in its cell to the right."""
+    table = ('<table><tr><th>类别</th><th>项目</th><th>资金（万元）</th></tr>'
+             '<tr><td rowspan="2">重大专项</td><td>关键核心技术攻关</td><td>3 690</td></tr>'
+             '<tr><td>揭榜挂帅</td><td>2 000</td></tr></table>')
+    result = build(tmp_path, [article("专项情况", [para(1), "表1　2025年市级科技计划立项情况", table, para(1)])],
+                   extra="raw_html: true\n")
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[1]
+        lines = lines_of(page)
+        edges = sorted({round(r["x0"], 1) for r in page.lines if abs(r["x1"] - r["x0"]) < 0.5 and r["height"] > 5})
+    caption = next(line for line in lines if line["text"].startswith("表1"))
+    figure = next(line for line in lines if "3 690" in line["text"] or "3690" in line["text"])
+    assert len(edges) >= 4  # the table's rules: four columns of edges
+    assert abs((caption["x0"] + caption["chars"][-1]["x1"]) / 2 - (edges[0] + edges[-1]) / 2) < 2
+    assert abs(figure["chars"][-1]["x1"] - edges[-1]) < 6  # the figure at its cell's right
+
+
+def test_column_widths_save_the_most_lines_per_point():
+    """The arithmetic alone: a column of names and one of figures under a long header. CSS
+    shares the room in proportion to what each lacks of its one-line width; the balance gives
+    it to the names, where it saves lines, never under a column's longest word."""
+    from kjtypeset.engine.columns import balance
+    names = [(0, 300.0, 10.0)] * 6  # six names 300 wide on one line
+    figures = [(1, 60.0, 10.0)] * 6
+    rows = [[(0, 100.0, 10.0), (1, 200.0, 10.0)]] + [[a, b] for a, b in zip(names, figures)]  # the header
+    minimum, maximum, width = [100.0, 80.0], [300.0, 200.0], 400.0
+    widths = balance(minimum, maximum, rows, width)
+    assert sum(widths) == pytest.approx(width) and all(w >= m for w, m in zip(widths, minimum))
+
+    def lines(ws):
+        return sum(max(max(1, -(-(c - p) // (ws[k] - p))) for k, c, p in row) for row in rows)
+
+    ratio = (width - sum(minimum)) / (sum(maximum) - sum(minimum))
+    css = [m + (x - m) * ratio for m, x in zip(minimum, maximum)]
+    assert lines(widths) < lines(css)
+    assert widths[0] >= 300.0  # every name on one line; the header of figures wraps instead
+    assert balance([250.0, 200.0], maximum, rows, width) is None  # no room to share
+
+
 @pytest.mark.parametrize("lines", range(14, 24))
 def test_a_paragraph_that_reads_as_a_subhead_is_not_left_at_a_page_foot(tmp_path, lines):
     """"一、修订的必要性" written as a paragraph, first under its article's title: it was left at
@@ -416,6 +484,23 @@ def test_a_paragraph_that_reads_as_a_subhead_is_not_left_at_a_page_foot(tmp_path
             for head in ("一、修订的必要性", "二、修订的主要内容", "各有关单位："):
                 if head in texts:
                     assert texts.index(head) + 1 < len(texts), (head, texts[-3:])
+
+
+@pytest.mark.parametrize("lines", range(16, 22))
+def test_a_list_whose_first_item_cannot_split_does_not_take_the_text_before_it_over(tmp_path, lines):
+    """WeasyPrint keeps every list with the block before it (ol, ul { break-before: avoid }):
+    where the first item, three lines, could not split at the page foot, the sub-head and
+    the paragraph before the list went over with it and left the page a quarter empty (an
+    unseen report, gongwen p4: 28 %). The list starts the next page; this one is filled."""
+    first = article("前一篇文章", [para(2, k) for k in range(lines // 2)] + [para(1)] * (lines % 2))
+    items = "\n".join(f"{n}. " + para(3, n)[2:] for n in range(1, 5))
+    second = article("调研报告", ["#### 2. 缺少懂技术的“翻译”", para(3, 4)[:-1] + "：", items, para(2, 6)])
+    result = build(tmp_path, [first, second, article("后一篇文章", [para(3, k) for k in range(8)])])
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = pdf.pages[1:-1]  # the contents page, and the last page of text, may end short
+        for number, page in enumerate(pages, start=2):
+            bottom = max(line["bottom"] for line in lines_of(page) if line["base"] < BOTTOM + 1)
+            assert (BOTTOM - bottom) / (BOTTOM - TOP) <= 0.25, number
 
 
 def numbers_table(columns: int, rows: int = 5) -> str:
@@ -858,7 +943,7 @@ def gongwen_sweep_issue(tmp_path, n: int, layout: str = "gongwen"):
 
 @pytest.mark.slow
 def test_a_page_set_short_sends_lines_on_rather_than_leave_a_blank_page_before_the_end_block(tmp_path):
-    """Gongwen's sweep issue 17: its text filled page 22 (even) to the foot, a long table at
+    r"""Gongwen's sweep issue 17: its text filled page 22 (even) to the foot, a long table at
     its end, and the 版记 did not fit under it: it went on to page 24 after a blank page 23.
     No blank line or short last line near the end could give the room, and the table could
     not move over whole; page 22 is set five lines short instead (LaTeX's \enlargethispage),

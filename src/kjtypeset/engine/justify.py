@@ -128,6 +128,10 @@ _EXPECTED_SIGNATURES = {
     "weasyprint.formatting_structure.boxes.ParentBox.copy_with_children": ["self", "new_children"],
     "weasyprint.formatting_structure.boxes.FootnoteAreaBox.__init__": ["self", "page", "style"],
     "weasyprint.css.ComputedStyle.copy": ["self"],
+    # Table columns (engine/columns.py): wrapped, and the preferred widths it reads.
+    "weasyprint.layout.table.auto_table_layout": ["context", "box", "containing_block"],
+    "weasyprint.layout.preferred.table_cell_min_max_content_width": ["context", "box", "outer"],
+    "weasyprint.layout.preferred.table_and_columns_preferred_widths": ["context", "box", "outer"],
     # Tagged PDF (engine/tagging.py): the tree builder replaced, the marking it reads.
     "weasyprint.pdf.tags.add_tags": ["pdf", "document", "pdf_version", "page_streams"],
     "weasyprint.pdf.stream.Stream.marked": ["self", "box", "tag"],
@@ -176,6 +180,9 @@ _EXPECTED_REFERENCES = {
         "footnotes", "reported_footnotes", "current_page_footnotes", "broken_out_of_flow",
         "update_counters", "page_maker"},
     "weasyprint.layout.block.block_level_layout": {"is_for_root_element"},
+    "weasyprint.layout.table.table_wrapper_width": {"auto_table_layout"},
+    "weasyprint.layout.preferred.table_and_columns_preferred_widths": {
+        "table_cell_min_max_content_width", "colspan", "rowspan", "tables"},
     "weasyprint.layout.page.make_all_pages": {"page_maker", "remake_page"},
     "weasyprint.layout.inline.atomic_box": {"copy", "inline_replaced_box_layout"},
     "weasyprint.layout.percent.resolve_percentages": {"style"},

@@ -62,6 +62,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..typography import linefit
+from . import columns
 
 GRID = "__kj_line_grid"  # the CSS custom property --kj-line-grid, as WeasyPrint keys it
 FIGURE = "data-kj-figure"
@@ -128,6 +129,7 @@ def install(settings: Settings) -> None:
     if problems:
         raise RuntimeError("kjtypeset.engine.makeup cannot patch this WeasyPrint: " + "; ".join(problems))
     from weasyprint.layout import block, page
+    columns.install()
     if not _state:
         _state["in_flow"] = _in_flow_layout.__wrapped__ = block._in_flow_layout
         _state["page_block_level_layout"] = page.block_level_layout
@@ -142,6 +144,7 @@ def install(settings: Settings) -> None:
 
 
 def uninstall() -> None:
+    columns.uninstall()
     if not _state:
         return
     from weasyprint.layout import block, page
@@ -1181,6 +1184,8 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
         out.append((pull + _close_up_css(document, shortfall, with_pulls=True), settings))
     if opener := _opener_css(document):
         out.append((opener, settings))
+    if lists := _list_break_css(document):
+        out.append((lists, settings))
     moves, smallest = figure_moves(document, settings)
     if moves:
         out.append(("", replace(settings, moves=tuple(sorted(set(settings.moves) | set(moves))),
@@ -1232,6 +1237,34 @@ def _opener_css(document) -> str:
         if need <= room + EPSILON:
             css += [f"{_selector(root, element)} {{ margin-top: 0 !important; }}\n" for element in gaps]
             css.append(f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }}\n")
+    return "".join(css)
+
+
+LIST_REACH = 8  # body lines from the top of a page within which a list's kept start is looked for
+
+
+def _list_break_css(document) -> str:
+    """CSS that lets a page break fall before a list that starts near the top of the page after
+    a hole. WeasyPrint keeps every list with the block before it (its UA stylesheet: ``ol, ul
+    { break-before: avoid }``), so where a list's first item cannot split (three lines, two
+    each side) the sub-head and paragraph before it went over with it: a page 28 % empty in
+    an unseen report (#### 2. …, a paragraph ending 具体表现在以下几个方面：, an item of three
+    lines). The list may then start the next page, the text before it filling this one."""
+    pitch = _pitch_of(document.pages[0]._page_box.children[0])
+    if not pitch:
+        return ""
+    root = document.pages[0]._page_box.children[0].element
+    css = []
+    for number, kind in defects(document):
+        if kind != "hole" or number >= len(document.pages):
+            continue
+        after = document.pages[number]._page_box
+        top = after.content_box_y()
+        found = next((box for box in after.descendants()
+                      if box.element is not None and box.element.tag in ("ol", "ul")
+                      and box.element_tag == box.element.tag), None)
+        if found is not None and found.position_y - top < LIST_REACH * pitch:
+            css.append(f"{_selector(root, found.element)} {{ break-before: auto !important; }}\n")
     return "".join(css)
 
 

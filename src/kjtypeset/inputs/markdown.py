@@ -206,19 +206,24 @@ TABLE_SOURCE, TABLE_LINE = "data-kj-source", "data-kj-line"
 
 
 def _table_open(self, tokens, idx, options, env):
-    caption = tokens[idx].meta.get("kj_caption")
     columns = 0
     for token in tokens[idx + 1:]:
         if token.type == "tr_close":
             break
         columns += token.type in ("th_open", "td_open")
+    return _opening(self, tokens[idx], columns, options, env) + "\n"
+
+
+def _opening(self, token, columns: int, options, env) -> str:
+    """A table's start tag, as the layout styles it (.md-table, .wide), with where it is written
+    and the caption found above it (_table_captions)."""
     classes = "md-table wide" if columns >= WIDE_TABLE else "md-table"
     source, first_line = env.get("kj_source", ("", 0))
-    line = first_line + tokens[idx].map[0] if tokens[idx].map else 0
+    line = first_line + token.map[0] if token.map else 0
     opening = f'<table class="{classes}" {TABLE_SOURCE}="{html.escape(source)}" {TABLE_LINE}="{line}">'
-    if caption is None:
-        return opening + "\n"
-    return f"{opening}\n<caption>{self.renderInline(caption.children or [], options, env)}</caption>\n"
+    if (caption := token.meta.get("kj_caption")) is None:
+        return opening
+    return f"{opening}\n<caption>{self.renderInline(caption.children or [], options, env)}</caption>"
 
 
 # "表1　各旗县区入库企业数量" standing just above a table is the table's caption (issue 14).
@@ -229,7 +234,7 @@ def _table_captions(tokens: list[Token]) -> list[Token]:
     out: list[Token] = []
     i = 0
     while i < len(tokens):
-        if (tokens[i].type == "paragraph_open" and i + 3 < len(tokens) and tokens[i + 3].type == "table_open"
+        if (tokens[i].type == "paragraph_open" and i + 3 < len(tokens) and _is_table(tokens[i + 3])
                 and tokens[i + 1].type == "inline" and _TABLE_CAPTION.match(tokens[i + 1].content)):
             tokens[i + 3].meta["kj_caption"] = tokens[i + 1]
             i += 3
@@ -237,6 +242,12 @@ def _table_captions(tokens: list[Token]) -> list[Token]:
         out.append(tokens[i])
         i += 1
     return out
+
+
+def _is_table(token: Token) -> bool:
+    """A Markdown table, or one written in HTML (raw_html: the only way to merge cells)."""
+    return token.type == "table_open" or (token.type == "html_block"
+                                          and token.content.lstrip()[:6].lower() == "<table")
 
 
 _LEVELS = {"h1": "h2", "h2": "h2", "h3": "h3"}
@@ -264,8 +275,22 @@ _INLINE_TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s[^>]*)??\s*(/?)>$", 
 
 
 def _sanitized_block(self, tokens, idx, options, env):
-    return nh3.clean(tokens[idx].content, tags=SAFE_BLOCK, attributes={"td": _SPANS, "th": _SPANS},
-                     url_schemes=set(), strip_comments=True, link_rel=None)
+    cleaned = nh3.clean(tokens[idx].content, tags=SAFE_BLOCK, attributes={"td": _SPANS, "th": _SPANS},
+                        url_schemes=set(), strip_comments=True, link_rel=None)
+    if "<table>" not in cleaned:
+        return cleaned
+    # A table written in HTML is set as a Markdown one: the layout's rules and sizes, its
+    # caption, its figures to the right (an unseen issue's merged-cell table printed bare:
+    # no rules, no padding, body size, its "表1" caption an indented paragraph).
+    first_row = re.search(r"<tr>(.*?)</tr>", cleaned, re.S)
+    columns = sum(int(span or 1) for span in re.findall(r'<t[hd](?: colspan="(\d+)")?[^>]*>',
+                                                          first_row.group(1) if first_row else ""))
+    cleaned = cleaned.replace("<table>", _opening(self, tokens[idx], columns, options, env), 1)
+    return _NUMBER_CELL.sub(lambda m: f'{m.group(1)} style="text-align:right">{m.group(3)}', cleaned)
+
+
+# A cell that holds a figure alone (1 234.5, −4.9%, ＋8.9): set to the right, as Markdown's ---:.
+_NUMBER_CELL = re.compile(r"(<td(?: (?:rowspan|colspan)=\"\d+\")*)(>)(\s*[−\-+＋±]?[\d.,\u2009\u00a0 ]+[%‰]?\s*)(?=</td>)")
 
 
 def _sanitized_inline(self, tokens, idx, options, env):
@@ -351,15 +376,19 @@ def _heading_like_paragraphs(tokens: list[Token]) -> None:
     written as a paragraph, not a Markdown heading, it was left at a page foot under its
     article's title, the text it heads on the next page. The import makes such lines headings
     (editor.textimport: the same test); here they keep the paragraph style they were given.
-    So is a paragraph that ends with a colon: a notice's salutation (主送机关, "各有关单位：")
-    or the lead-in of a list ("主要做法包括：") introduces what follows and never ends a page
-    (an unseen notice: its title and salutation alone at a page foot, its text overleaf)."""
+    So is a paragraph that ends with a colon before a paragraph: a notice's salutation
+    (主送机关, "各有关单位：") introduces the text under it and never ends a page (an unseen
+    notice: its title and salutation alone at a page foot, its text overleaf). Not before a
+    list: a list item of three lines cannot split (two lines each side), and the heading,
+    lead-in and item kept together left a page 28 % empty (another unseen issue)."""
     from ..editor.textimport import looks_like_subhead
 
     for k, token in enumerate(tokens[:-1]):
-        if (token.type == "paragraph_open" and token.level == 0 and tokens[k + 1].type == "inline"
-                and (looks_like_subhead(tokens[k + 1].content)
-                     or tokens[k + 1].content.rstrip().endswith(("：", ":")))):
+        if token.type != "paragraph_open" or token.level != 0 or tokens[k + 1].type != "inline":
+            continue
+        text = tokens[k + 1].content
+        before_paragraph = k + 3 < len(tokens) and tokens[k + 3].type == "paragraph_open"
+        if looks_like_subhead(text) or (before_paragraph and text.rstrip().endswith(("：", ":"))):
             token.attrJoin("class", "kj-keep-next")
 
 
