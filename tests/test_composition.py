@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from conftest import MANIFEST
 from kjtypeset.build import build_issue
 from kjtypeset.typography import linefit, paragraph
 from pdfread import composition, flush_report, percentile, squash, text_lines
@@ -287,6 +288,27 @@ def test_a_title_breaks_after_a_book_title_rather_than_inside_it(make_issue, tmp
     manifest = make_issue(files={"articles/a.md": f"---\ntitle: {title}\n---\n\n正文。\n"})
     lines = title_lines(build_issue(manifest, tmp_path / "out", editions=("proof",)).pdf)
     assert lines == ["《呼和浩特市促进科技成果转化若干措施》", "政策要点解读（2026年修订版）"]
+
+
+def test_a_title_breaks_where_its_author_parted_it_and_stays_centred(make_issue, tmp_path):
+    """After a comma (…签署合作协议，/ 共建…, not 合作 / 协议 for lines two ems closer) and at an
+    ideographic space (…“123”体系　/ 促进“科技—产业—金融”深度融合, the verb with its object, not
+    体系　促进 / “科技…); the space ending the first line is not counted when it is centred."""
+    titles = ["市政府与中国科学院某研究所签署合作协议，共建草原生态与现代畜牧业创新中心",
+              "南京着力打造“123”体系　促进“科技—产业—金融”深度融合"]
+    files = {f"articles/{n}.md": f"---\ntitle: {title}\n---\n\n正文。\n" for n, title in enumerate(titles)}
+    manifest = MANIFEST.replace("  - articles/a.md\n", "".join(f"  - {name}\n" for name in files))
+    pdf = build_issue(make_issue(manifest, files=files), tmp_path / "out", editions=("proof",)).pdf
+    lines = [line.rstrip("\u3000") for line in title_lines(pdf)]
+    assert lines == ["市政府与中国科学院某研究所签署合作协议，", "共建草原生态与现代畜牧业创新中心",
+                     "南京着力打造“123”体系", "促进“科技—产业—金融”深度融合"], lines
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for c in doc.pages[1].chars if c["size"] > 15 and c["text"].strip()]
+    rows: dict[int, list] = {}
+    for c in chars:
+        rows.setdefault(round(c["top"]), []).append(c)
+    centres = [(min(c["x0"] for c in row) + max(c["x1"] for c in row)) / 2 for _top, row in sorted(rows.items())]
+    assert max(centres) - min(centres) < 1, centres
 
 
 def test_an_english_title_breaks_between_words_never_with_a_hyphen(make_issue, tmp_path):

@@ -150,6 +150,15 @@ def test_figures_are_sized_from_their_own_resolution_and_held_to_the_type_area(t
     assert width / height == pytest.approx(152.4 / 203.2, abs=0.01)
 
 
+def test_a_figure_shrunk_to_a_sliver_by_the_height_limit_is_reported(tmp_path):
+    """A tall flow chart (25 × 254 mm at its 300 ppi) held to half the type area prints 11 mm
+    wide, its labels unreadable: the build says so, naming the image and how to let it grow."""
+    blocks = [para(), "![图1　流程](images/flow.png)", para(2, 3)]
+    result = build(tmp_path, [article("流程", blocks)], {"flow.png": mi.png((300, 3000), 300)})
+    found = [str(w) for w in result.warnings if "flow.png" in str(w)]
+    assert len(found) == 1 and "1.md:7:" in found[0] and "{max-height=100%}" in found[0], found
+
+
 def test_figure_attributes_are_checked(make_issue, tmp_path):
     files = {"articles/a.md": article("标题", [para(), "![图1　图](i.png){height=50%}"]),
              "articles/i.png": mi.png((60, 30), 150)}

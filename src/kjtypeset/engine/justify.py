@@ -214,14 +214,22 @@ _CLOSING = set(CLOSING + STOPS + "〙〛〞)]},.;:?!%．％‰")
 # width, 0.112 em for Noto Sans CJK, 0.128 em for Noto Serif CJK): its box gets ActualText.
 ACTUAL_TEXT_EM = 0.1
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\u00ad\ufeff"))
-# Where a centred heading prefers to break (issue 12): after a colon or an ideographic space,
-# before an opening bracket or after a closing one; elsewhere a break costs as much as lines
-# one em apart in length, and inside brackets or quotation marks as lines three ems apart:
-# 《呼和浩特市促进科技成果转化若干措施》政策要点解读 breaks after 》, not at 若干 / 措施 for
-# lines of equal length (a quotation longer than the line still breaks, between words).
+# Where a centred heading prefers to break (issue 12): after a colon, a comma or an ideographic
+# space, before an opening bracket or after a closing one; elsewhere a break costs as much as
+# lines four ems apart in length (two lines d ems apart cost d²/2), and inside brackets or
+# quotation marks as lines six ems apart: 《呼和浩特市促进科技成果转化若干措施》政策要点解读
+# breaks after 》, not at 若干 / 措施 for lines of equal length (a quotation longer than the line
+# still breaks, between words), and …签署合作协议，/ 共建… after its comma rather than at
+# 合作 / 协议 for lines of 17 and 19 (an unseen issue; at two ems apart the comma lost).
 _PREFERRED_AFTER = set("：:\u3000，；")
-_BREAK_PENALTY_EM2 = 2.0
-_INSIDE_QUOTE_PENALTY_EM2 = 9.0
+_BREAK_PENALTY_EM2 = 8.0
+_INSIDE_QUOTE_PENALTY_EM2 = 18.0
+# … and at a bracket a little more than after punctuation (南京着力打造“123”体系　/ 促进“科技—产业—
+# 金融”深度融合: the verb with its object, not 体系　促进 / “科技…).
+_BRACKET_PENALTY_EM2 = 2.0
+# An ideographic space is where the title's author parted its two phrases (南京深化科技金融融合
+# 　畅通…): a break there is worth lines three ems more apart than elsewhere.
+_SPACE_BONUS_EM2 = -4.5
 
 
 @dataclass(frozen=True)
@@ -1787,8 +1795,11 @@ def _balance(table, count, em, available):
         before, after = table[k - 1][0], table[k][0]
         if inside[k]:
             return _INSIDE_QUOTE_PENALTY_EM2
-        preferred = before in _PREFERRED_AFTER or after in OPENING or before in CLOSING or before == " "
-        return 0.0 if preferred else _BREAK_PENALTY_EM2
+        if before == "\u3000":
+            return _SPACE_BONUS_EM2
+        if before in _PREFERRED_AFTER or before == " ":
+            return 0.0
+        return _BRACKET_PENALTY_EM2 if after in OPENING or before in CLOSING else _BREAK_PENALTY_EM2
 
     def over(w):
         """A line wider than the measure only where a unit that cannot break is (a long
@@ -1959,7 +1970,20 @@ def text_align(context, line, available_width, last):
         composed = _compose_line(context, line, available_width, justify, choose)
         if composed and justify:
             return 0
+        if _alignment(line, last) == "center":
+            available_width += _trailing_ideographic_space(line)
     return _state["text_align"](context, line, available_width, last)
+
+
+def _trailing_ideographic_space(line) -> float:
+    """The width of an ideographic space ending a centred line (a title broken where its author
+    parted two phrases with one): CSS does not hang it as it does a space, and the line's
+    visible text stood half an em left of the centre."""
+    from weasyprint.formatting_structure import boxes
+    texts = [box for box in line.descendants() if isinstance(box, boxes.TextBox)]
+    if not texts or not texts[-1].text.rstrip("\u200b\u2060\ufeff").endswith("\u3000"):
+        return 0.0
+    return texts[-1].style["font_size"]
 
 
 def justify_line(context, line, extra_width):

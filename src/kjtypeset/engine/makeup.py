@@ -1520,6 +1520,7 @@ def figure_moves(document, settings: Settings) -> tuple[list[tuple[int, int]], l
     order = {element: n for n, element in enumerate(root.iter())}
     parent = {child: element for element in root.iter() for child in element}
     pages = [_page_figures(page._page_box, settings) for page in document.pages]
+    laid_on = [{box.element for box in page._page_box.descendants()} for page in document.pages]
     moves, smallest = [], []
     for number, kind in found:
         index = number - 1
@@ -1541,7 +1542,13 @@ def figure_moves(document, settings: Settings) -> tuple[list[tuple[int, int]], l
                 break
             container = parent.get(figure.element)
             target = None
+            # Two pages back only onto the page of the text written above it: a tall chart
+            # written after the paragraph that follows its article's table went two pages
+            # back, ahead of that table (an unseen report).
+            above = _text_before(figure.element, container)
             for back in (1, 2):  # onto the page before, or the one before that
+                if back == 2 and above is not None and above not in laid_on[home - back]:
+                    break
                 if target is None and home - back >= 1:
                     target = _move_target(pages, home - back, figure, container, settings)
                     if target is not None and _overtakes(pages, home - back, target[0], figure, container, order, parent):
@@ -1551,6 +1558,18 @@ def figure_moves(document, settings: Settings) -> tuple[list[tuple[int, int]], l
                 smallest.extend(order[element] for element in target[1])
                 break
     return moves, smallest
+
+
+def _text_before(figure, container):
+    """The last block written before ``figure`` in its container that is not a figure (None:
+    the figure comes first)."""
+    before = None
+    for child in (() if container is None else container):
+        if child is figure:
+            return before
+        if child.get(FIGURE) is None:
+            before = child
+    return before
 
 
 def _overtakes(pages: list, index: int, block, figure, container, order: dict, parent: dict) -> bool:

@@ -82,6 +82,8 @@ def warn_layout_slips(document, articles) -> None:
         for article, image in images.get(placed.src, images.get("file://" + path, [])):
             if round(placed.ppi) < MIN_PPI:  # as check reads it: PNG stores 300 ppi as 299.9994
                 warn(article.path, image.line, low_ppi_message(image.src, placed))
+            elif (message := small_figure_message(image.src, image.path, placed)) is not None:
+                warn(article.path, image.line, message)
     for text, lines in subhead_lines(document):
         if lines <= 1:
             continue
@@ -98,6 +100,26 @@ def low_ppi_message(src: str, placed: PlacedImage) -> str:
     return (f"图片 '{src}' 按印刷尺寸只有 {placed.ppi:.0f} ppi（{placed.pixels[0]}×{placed.pixels[1]} 像素，"
             f"印成 {width_mm:.0f}×{height_mm:.0f} mm），印出来会发虚：应不低于 {MIN_PPI} ppi，"
             f"请换用更清晰的原图，或把它印得不大于 {fit_w:.0f}×{fit_h:.0f} mm")
+
+
+SMALL_SCALE = 0.5  # a figure printed at less than this share of its own size …
+SMALL_WIDTH_MM = 40  # … and narrower than this may not be legible: the build says so
+
+
+def small_figure_message(src: str, path, placed: PlacedImage) -> str | None:
+    """A warning for a figure the layout's limits shrank to a sliver (a tall flow chart held to
+    half the type area printed 16 mm wide, its labels 4 pt: an unseen report), else None."""
+    from ..inputs.markdown import DEFAULT_PPI, image_ppi
+
+    ppi = image_ppi(path) or DEFAULT_PPI
+    own = placed.pixels[0] / ppi
+    width_mm = placed.inches[0] * MM_PER_INCH
+    if not own or placed.inches[0] / own >= SMALL_SCALE or width_mm >= SMALL_WIDTH_MM:
+        return None
+    height_mm = placed.inches[1] * MM_PER_INCH
+    return (f"图片 '{src}' 印成 {width_mm:.0f}×{height_mm:.0f} mm，只有原大的 {placed.inches[0] / own:.0%}"
+            "（图的高度不超过版面规定的上限），图中的文字可能看不清：可在图后写 {max-height=100%} "
+            "让它排得更高，或换成横向的图")
 
 
 def _squash(markdown: str) -> str:
