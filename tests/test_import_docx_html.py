@@ -94,6 +94,78 @@ def test_not_a_word_file(tmp_path):
     assert error.value.message.startswith("不是有效的 .docx 文件")
 
 
+def test_a_damaged_word_file_is_a_one_line_error_not_a_traceback(tmp_path):
+    """A part of the .docx that is not well-formed XML (a generator's bare &) made mammoth raise
+    ExpatError through the import: a traceback for the editor."""
+    import zipfile
+    good = word_file(tmp_path / "好.docx")
+    damaged = tmp_path / "坏.docx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, data.replace(b"</w:body>", b"&</w:body>") if item.filename == "word/document.xml" else data)
+    with pytest.raises(KjError) as error:
+        import_docx(damaged.read_bytes(), damaged)
+    assert error.value.message.startswith("无法读取这个 .docx 文件：文件内部的内容已损坏")
+    assert "\n" not in error.value.message and "另存为 .docx" in error.value.message
+
+
+def test_a_bold_numbered_run_in_keeps_its_number_as_typed(tmp_path):
+    """Word's bold "1.完善收益分配机制。" run-in, indented with ideographic spaces: the 1. of a
+    list item stays as typed (it came out "**1。完善…**", the number's point taken for a
+    sentence's full stop)."""
+    document = Document()
+    document.add_paragraph("收益分配", style="Title")
+    for number, text in enumerate(["完善收益分配机制。", "健全容错纠错机制。"], start=1):
+        item = document.add_paragraph()
+        item.add_run(f"\u3000\u3000{number}.{text}").bold = True
+        item.add_run("对成果转化收益实行单列管理，按规定分配。")
+    path = tmp_path / "收益.docx"
+    document.save(path)
+    draft = import_docx(path.read_bytes(), path)
+    assert draft.blocks[:2] == ("**1.完善收益分配机制。**对成果转化收益实行单列管理，按规定分配。",
+                                "**2.健全容错纠错机制。**对成果转化收益实行单列管理，按规定分配。"), draft.blocks
+
+
+def test_a_word_line_break_runs_on_inside_its_paragraph(tmp_path):
+    """Shift+Enter in Word breaks a line, not the paragraph: the lines were imported as
+    paragraphs of their own, each indented (…占比达到31.5%；/ 拥有研发机构的…). A line indented
+    after the break is taken for the new paragraph it looks like."""
+    document = Document()
+    document.add_paragraph("研发机构", style="Title")
+    paragraph = document.add_paragraph("规上工业企业中有研发活动的占比达到31.5%；")
+    paragraph.add_run().add_break()
+    paragraph.add_run("拥有研发机构的企业占比为18.2%（按Frascati")
+    paragraph.add_run().add_break()
+    paragraph.add_run("Manual的定义）。")
+    paragraph.add_run().add_break()
+    paragraph.add_run("\u3000\u3000协会鼓励企业与高校双向流动。")
+    path = tmp_path / "研发.docx"
+    document.save(path)
+    draft = import_docx(path.read_bytes(), path)
+    assert draft.blocks == ("规上工业企业中有研发活动的占比达到31.5%；拥有研发机构的企业占比为18.2%"
+                            "（按Frascati Manual的定义）。", "协会鼓励企业与高校双向流动。"), draft.blocks
+
+
+def test_bold_numbered_paragraphs_in_word_become_sub_heads(tmp_path):
+    """Word users type 一、 and （一） sub-heads as bold paragraphs, not in a heading style: they
+    stayed bold body text (and one was left at a page foot); the text import already made
+    such lines headings. Bold run-ins (一是…) stay paragraphs."""
+    document = Document()
+    document.add_paragraph("调研报告", style="Title")
+    for text in ["\u3000\u3000一、基本情况", "（一）总体情况"]:
+        document.add_paragraph().add_run(text).bold = True
+        document.add_paragraph("全市技术合同成交额达到86.4亿元。")
+    run_in = document.add_paragraph()
+    run_in.add_run("一是完善机制。").bold = True
+    run_in.add_run("出台若干措施。")
+    path = tmp_path / "调研.docx"
+    document.save(path)
+    draft = import_docx(path.read_bytes(), path)
+    assert draft.blocks == ("## 一、基本情况", "全市技术合同成交额达到86.4亿元。", "### （一）总体情况",
+                            "全市技术合同成交额达到86.4亿元。", "**一是完善机制。**出台若干措施。"), draft.blocks
+
+
 WEB_PAGE = """\
 <!DOCTYPE html>
 <html><head><meta charset="gbk">

@@ -156,7 +156,9 @@ def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at:
 
 def _list_number(text: str, start: int) -> bool:
     """Whether the digits ending at ``start`` are a list number: one or two digits at the
-    start of the text or after a space, colon, semicolon or comma."""
+    start of the text or after a space (an indent typed as ideographic spaces too), colon,
+    semicolon or comma, or at the start of a bold run-in (Word's bold "　　1.完善收益分配机制。"
+    was printed "1。完善…")."""
     digits = start
     while digits > 0 and text[digits - 1].isdigit():
         digits -= 1
@@ -164,7 +166,9 @@ def _list_number(text: str, start: int) -> bool:
         return False
     if digits >= 2 and text[digits - 1] == ":" and text[digits - 2].isdigit():
         return False  # 11:00
-    return digits == 0 or text[digits - 1] in " \t：:；;，,（("
+    while digits >= 2 and text[digits - 2:digits] in ("**", "__"):
+        digits -= 2  # the emphasis that opens the run-in
+    return digits == 0 or text[digits - 1] in " \t\u3000\u00a0：:；;，,（("
 
 
 _ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "prof", "no", "inc", "ltd", "co", "corp", "etc", "vs", "st", "jr",

@@ -62,6 +62,9 @@ def import_docx(data: bytes, where: Path | str, title: str | None = None) -> Dra
                                          convert_image=mammoth.images.img_element(keep_image))
     except (KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise KjError(where, None, f"无法读取这个 .docx 文件：{exc}") from exc
+    except Exception as exc:  # mammoth on a damaged part (ExpatError in footnotes.xml, …)
+        raise KjError(where, None, "无法读取这个 .docx 文件：文件内部的内容已损坏"
+                                   f"（{type(exc).__name__}），请在 Word 中打开、另存为 .docx 后再导入") from exc
 
     root = tinyhtml5.parse(f"<body>{result.value}</body>", namespace_html_elements=False)
     body = root.find("body")
@@ -76,7 +79,7 @@ def import_docx(data: bytes, where: Path | str, title: str | None = None) -> Dra
             return images[int(src.split(":")[1]) - 1]
         return None
 
-    BlockWriter(collector, load_image).write(body)
+    BlockWriter(collector, load_image, soft_breaks=True).write(body)
     collector.attach_captions()
     meta = take_meta(collector)
     for kind in sorted(set(unsupported)):
@@ -126,6 +129,11 @@ _MAMMOTH = (
 )
 
 
+# The styles of Word's own footnotes: mammoth reads the notes themselves (Markdown footnotes),
+# only their paragraph style is unknown to it; naming it made the editor look for lost text.
+_NOTE_STYLES = {"footnotetext", "footnotereference", "endnotetext", "endnotereference"}
+
+
 def mammoth_notes(messages: list[str]) -> list[str]:
     styles: list[str] = []
     counts: dict[str, int] = {}
@@ -139,7 +147,7 @@ def mammoth_notes(messages: list[str]) -> list[str]:
             name = match.group(1).strip()
             if name in ("", "None") and match.lastindex and match.lastindex > 1:
                 name = match.group(2).strip()  # a style without a name: its ID
-            if name and name not in styles:
+            if name and name not in styles and name.replace(" ", "").lower() not in _NOTE_STYLES:
                 styles.append(name)
         if kind == "symbol":
             fonts.add(match.group(2).strip())

@@ -35,6 +35,19 @@ _WHITE = re.compile(r"[ \t\r\n\f\u00a0]+")
 ImageLoader = Callable[[str], "tuple[str, bytes] | None"]
 
 
+def _bold_subhead(runs: list[Run]) -> int | None:
+    """2 for a paragraph all in bold that reads "一、…" (or 第一章…), 3 for "（一）…"; else None."""
+    from .textimport import looks_like_subhead
+    text = "".join(run.text for run in runs).strip()
+    if not text or any(run.text.strip() and not run.bold for run in runs) or not looks_like_subhead(text):
+        return None
+    return 3 if text.startswith(("（", "(")) else 2
+
+
+def _latin_end(text: str) -> bool:
+    return bool(text) and text[-1].isascii() and text[-1].isalnum()
+
+
 def tag_of(element: Element) -> str:
     tag = element.tag if isinstance(element.tag, str) else ""
     return tag.rsplit("}", 1)[-1].lower()
@@ -46,8 +59,12 @@ def text_of(element: Element) -> str:
 
 
 class BlockWriter:
-    def __init__(self, collector: Collector, load_image: ImageLoader):
+    def __init__(self, collector: Collector, load_image: ImageLoader, soft_breaks: bool = False):
         self.out = collector
+        # Word's line break (Shift+Enter) stays inside its paragraph: the lines run on, unless
+        # the next is indented like a new paragraph. A web page's <br> separates paragraphs.
+        self.soft_breaks = soft_breaks
+        self.broken = False  # a soft line break just passed
         self.load_image = load_image
         self.levels: dict[int, int] = {}  # source heading level → Markdown level
         self.runs: list[Run] = []
@@ -69,6 +86,12 @@ class BlockWriter:
             self.out.blocks.append(f"[^{number}]: {text}")
 
     def flush(self) -> None:
+        if self.runs and not self.quoted and not self.caption and (level := _bold_subhead(self.runs)):
+            # A bold paragraph "一、基本情况" / "（一）总体情况" is the sub-head Word users type
+            # without a heading style: a heading, as the text import makes it (it was bold
+            # body text, left at a page foot with its text overleaf).
+            self.out.heading(level, self.runs)
+            self.runs = []
         if self.runs:
             self.out.paragraph(self.runs, quoted=bool(self.quoted))
             if self.caption:  # Word's Caption (题注) style, or <figcaption>
@@ -77,6 +100,12 @@ class BlockWriter:
 
     def text(self, text: str | None) -> None:
         if text:
+            if self.broken:
+                self.broken = False
+                if text[:1] in ("\u3000", " ", "\t", "\u00a0"):
+                    self.flush()  # an indented line after the break: a paragraph of its own
+                elif self.runs and _latin_end(self.runs[-1].text) and _latin_end(text[:1]):
+                    text = " " + text  # English lines run on with a space between words
             text = _WHITE.sub(" ", _SEGMENT_BREAK.sub("", text))
             self.runs.append(Run(text, bool(self.bold), bool(self.italic)))
 
@@ -128,6 +157,9 @@ class BlockWriter:
         self.out.heading(self.levels.get(level, 4), [Run(text_of(element))])
 
     def _br(self, element: Element) -> None:
+        if self.soft_breaks and self.runs:
+            self.broken = True
+            return
         self.flush()  # a line break in web text separates paragraphs
 
     def _a(self, element: Element) -> None:

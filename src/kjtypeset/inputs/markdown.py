@@ -388,7 +388,7 @@ def _heading_like_paragraphs(tokens: list[Token]) -> None:
             continue
         text = tokens[k + 1].content
         before_paragraph = k + 3 < len(tokens) and tokens[k + 3].type == "paragraph_open"
-        if looks_like_subhead(text) or (before_paragraph and text.rstrip().endswith(("：", ":"))):
+        if looks_like_subhead(text.strip("*_ ")) or (before_paragraph and text.rstrip().endswith(("：", ":"))):
             token.attrJoin("class", "kj-keep-next")
 
 
