@@ -166,6 +166,40 @@ def test_bold_numbered_paragraphs_in_word_become_sub_heads(tmp_path):
                             "全市技术合同成交额达到86.4亿元。", "**一是完善机制。**出台若干措施。"), draft.blocks
 
 
+WECHAT_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>重磅！我市入选试点城市</title></head>
+<body><div id="js_article"><h1 class="rich_media_title" id="activity-name">重磅！我市入选试点城市</h1>
+<div id="meta_content"><span class="rich_media_meta rich_media_meta_text" id="copyright_logo">原创</span>
+<span class="rich_media_meta rich_media_meta_text">刘 畅</span>
+<span id="profileBt"><a id="js_name">青城知识产权</a></span>
+<em id="publish_time" class="rich_media_meta rich_media_meta_text">2024-03-14 18:20</em></div>
+<div id="js_content">
+<section><span><strong>点击蓝字 关注我们</strong></span></section>
+<section><span>近日，国家知识产权局公布了新一批试点城市名单，我市成功入选。</span></section>
+<section><img data-src="https://mmbiz.qpic.cn/mmbiz_png/abc/640?wx_fmt=png"></section>
+<section><span><strong>01</strong></span></section>
+<section><span><strong>创造质量稳步提升</strong></span></section>
+<section><span>2023年，全市发明专利授权量1 203件，同比增长21.4%。</span></section>
+<section><span>END</span></section>
+<section><span>来源 | 市市场监督管理局</span></section>
+<section><span>编辑 | 张小北</span></section><section><span>审核 | 王大海</span></section>
+<section><span>长按识别二维码关注我们</span></section><section><span>点个“在看”，你最好看</span></section>
+</div></div><div><span>阅读原文</span> <span>阅读 3 256</span> <span>在看 48</span></div></body></html>
+"""
+
+
+def test_a_saved_wechat_page_keeps_its_text_and_drops_what_surrounds_it(tmp_path):
+    """A saved WeChat article printed its calls to follow, its section ornament, END, credits
+    and counters, and kept no source, author or date; its lazily loaded image gave a message
+    naming nothing."""
+    path = tmp_path / "微信.html"
+    path.write_text(WECHAT_PAGE, encoding="utf-8")
+    draft = import_html(path.read_bytes(), path)
+    assert draft.blocks == ("近日，国家知识产权局公布了新一批试点城市名单，我市成功入选。", "**创造质量稳步提升**",
+                            "2023年，全市发明专利授权量1 203件，同比增长21.4%。"), draft.blocks
+    assert (draft.source, draft.author, str(draft.date)) == ("市市场监督管理局", "刘畅", "2024-03-14")
+    assert any("mmbiz.qpic.cn" in note for note in draft.notes), draft.notes
+
+
 WEB_PAGE = """\
 <!DOCTYPE html>
 <html><head><meta charset="gbk">

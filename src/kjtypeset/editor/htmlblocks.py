@@ -177,7 +177,7 @@ class BlockWriter:
             self.inline_element(element)
 
     def _img(self, element: Element) -> None:
-        src = element.get("src", "")
+        src = element.get("src") or element.get("data-src") or ""  # WeChat loads its images late
         alt = element.get("alt") or ""  # a title is a tooltip, never a caption (issue 14)
         loaded = self.load_image(src)
         if loaded is None:

@@ -20,7 +20,7 @@ from ..errors import KjError
 from .cleanup import clean_title, has_han
 from .draft import Collector, Draft, take_meta
 from .htmlblocks import BlockWriter, tag_of, text_of
-from .textmeta import Meta, meta_line, parse_date
+from .textmeta import Meta, is_furniture, meta_line, parse_date
 
 # Page furniture by element name, and by class or id words that CMSs use for it.
 FURNITURE_TAGS = {"nav", "header", "footer", "aside", "form", "script", "style", "noscript"}
@@ -47,6 +47,9 @@ def import_html(data: bytes, path: Path | None, title: str | None = None) -> Dra
     collector = Collector()
     found = _take_heading(content, body, page_title)
     meta = _take_byline(body)
+    lines_dropped, line_meta = _drop_furniture_lines(content)
+    meta.merge(line_meta)
+    dropped += lines_dropped
 
     def load_image(src: str):
         return _image(src, path, collector)
@@ -97,6 +100,55 @@ def _drop_furniture(root: Element) -> int:
                 parent.remove(child)
                 dropped += 1
     return dropped
+
+
+# What a WeChat article has around its text, one element each: credits "编辑 | 张小北", an
+# "END", section ornaments "01", "02" (the heading follows in bold), and the calls to follow.
+_CREDIT_LINE = re.compile(r"^(?:编辑|审核|审校|校对|排版|美编|责编|责任编辑|[初复终]审|图片|摄影|文字|供稿|监制|统筹)"
+                          r"\s*[|｜:：]\s*\S.{0,30}$")
+_ORNAMENT_LINE = re.compile(r"^(?:[-—–\s]*END[-—–\s]*|\d{1,2}|PART\s*\d{1,2})$", re.I)
+_SOURCE_LINE = re.compile(r"^(?:来源|稿源)\s*[|｜]\s*(\S.{0,40})$")
+
+
+def _drop_furniture_lines(content: Element) -> tuple[int, Meta]:
+    """Empty the short blocks of the article that are page furniture, not text (is_furniture:
+    buttons, counters, calls to follow; credits, END and ornaments; a WeChat header or
+    "来源 | …" line, whose fields go to the front matter): a saved WeChat page printed them
+    all ("点击蓝字关注我们", "编辑 | 张小北", "阅读原文…"), which the text import drops."""
+    meta, dropped = Meta(), 0
+    for element in content.iter():
+        if element.get("id") == "meta_content":  # WeChat's 原创 / author / account / time
+            spans = [text_of(e) for e in element if "rich_media_meta_text" in (e.get("class") or "")
+                     and e.get("id") not in ("copyright_logo", "publish_time")]
+            account = next((text_of(e) for e in element.iter() if e.get("id") == "js_name"), "")
+            time = next((text_of(e) for e in element.iter() if e.get("id") == "publish_time"), "")
+            meta.merge(Meta(author=spans[0].replace(" ", "") if spans and spans[0] else None,
+                            account=account or None, date=parse_date(time)))
+            element.clear()
+            dropped += 1
+            continue
+        if tag_of(element) not in ("p", "section", "div", "span", "strong", "em", "b"):
+            continue
+        if any(tag_of(child) in ("p", "section", "div", "img", "table", "ul", "ol") for child in element.iter()
+               if child is not element):
+            continue
+        text = text_of(element)
+        if not text or len(text) > 60:
+            continue
+        found = meta_line(text)
+        source = _SOURCE_LINE.match(text)
+        if found is None and source is None and not (is_furniture(text) or _CREDIT_LINE.match(text)
+                                                     or _ORNAMENT_LINE.match(text)):
+            continue
+        if found is not None:
+            meta.merge(found)
+        if source is not None:
+            meta.source = meta.source or source.group(1).strip()
+        tail = element.tail
+        element.clear()
+        element.tail = tail
+        dropped += 1
+    return dropped, meta
 
 
 def _content(body: Element) -> Element:
