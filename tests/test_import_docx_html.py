@@ -166,6 +166,29 @@ def test_bold_numbered_paragraphs_in_word_become_sub_heads(tmp_path):
                             "全市技术合同成交额达到86.4亿元。", "**一是完善机制。**出台若干措施。"), draft.blocks
 
 
+def test_word_numbering_over_typed_numbers_and_merged_cells_keep_their_places(tmp_path):
+    """A number typed over Word's own list numbering printed twice ("4.4.优化创新生态"); a
+    table whose first header cell spans two rows had its second header row moved left, 张数
+    under 服务类型."""
+    document = Document()
+    document.add_paragraph("创新券", style="Title")
+    for text in ["4.优化创新生态", "5.加强人才支撑"]:
+        document.add_paragraph(text, style="List Number")
+    table = document.add_table(rows=3, cols=3)
+    table.cell(0, 0).merge(table.cell(1, 0)).text = "服务类型"
+    table.cell(0, 1).merge(table.cell(0, 2)).text = "兑付"
+    for column, text in ((1, "张数"), (2, "金额（万元）")):
+        table.cell(1, column).text = text
+    for column, text in enumerate(["检测", "12", "3.5"]):
+        table.cell(2, column).text = text
+    path = tmp_path / "创新券.docx"
+    document.save(path)
+    draft = import_docx(path.read_bytes(), path)
+    assert draft.blocks[0] == "4. 优化创新生态\n5. 加强人才支撑", draft.blocks
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in draft.blocks[1].splitlines()]
+    assert rows[2] == ["", "张数", "金额（万元）"] and rows[3] == ["检测", "12", "3.5"], rows
+
+
 WECHAT_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>重磅！我市入选试点城市</title></head>
 <body><div id="js_article"><h1 class="rich_media_title" id="activity-name">重磅！我市入选试点城市</h1>
 <div id="meta_content"><span class="rich_media_meta rich_media_meta_text" id="copyright_logo">原创</span>

@@ -44,6 +44,22 @@ def _bold_subhead(runs: list[Run]) -> int | None:
     return 3 if text.startswith(("（", "(")) else 2
 
 
+_TYPED_NUMBER = re.compile(r"^(\d{1,2})(?:\\?[.．、])\s*(?=\S)")
+
+
+def _covered(cells: list[str], below: dict[int, int]) -> None:
+    """The columns a cell merged from above still covers take an empty cell in this row, so
+    that its cells stand under their own headers (they moved left)."""
+    while below.get(len(cells), 0) > 0:
+        below[len(cells)] -= 1
+        cells.append("")
+
+
+def _span(cell: Element, name: str) -> int:
+    value = (cell.get(name) or "1").strip()
+    return max(1, int(value)) if value.isdigit() else 1
+
+
 def _latin_end(text: str) -> bool:
     return bool(text) and text[-1].isascii() and text[-1].isalnum()
 
@@ -204,8 +220,14 @@ class BlockWriter:
                 self.footnotes[_NOTE_DEF.match(item.get("id")).group(2)] = self.item_text(item)
                 continue
             number += 1
+            text = self.item_text(item)
             marker = f"{number}." if ordered else "-"
-            lines.append("   " * depth + f"{marker} {self.item_text(item)}")
+            if ordered and (typed := _TYPED_NUMBER.match(text)):
+                # A number typed over Word's own numbering ("4.优化创新生态" in a numbered list
+                # printed "4.4.优化…"): the typed one is the item's number.
+                marker, text = f"{typed.group(1)}.", text[typed.end():]
+                number = int(typed.group(1))
+            lines.append("   " * depth + f"{marker} {text}")
             for child in item.iter():
                 if child is not item and tag_of(child) in ("ul", "ol"):
                     lines += self.list_lines(child, depth + 1)
@@ -234,21 +256,28 @@ class BlockWriter:
         self.flush()
         rows = []
         merged = False
+        below: dict[int, int] = {}  # column → rows still covered by a cell merged from above
         for row in element.iter():
             if tag_of(row) != "tr":
                 continue
-            cells = []
+            cells: list[str] = []
             for cell in row:
                 if tag_of(cell) not in ("td", "th"):
                     continue
+                _covered(cells, below)
                 writer = BlockWriter(Collector(counts=self.out.counts), self.load_image)
                 writer.walk(cell)
                 writer.flush()
                 writer.flush_into_runs()
                 text = " ".join(r.text for r in writer.runs)
-                span = int(cell.get("colspan", "1") or 1) if (cell.get("colspan") or "1").isdigit() else 1
-                merged = merged or span > 1 or (cell.get("rowspan") or "1") != "1"
-                cells += [text] + [""] * (min(span, 50) - 1)
+                span = min(_span(cell, "colspan"), 50)
+                down = min(_span(cell, "rowspan"), 500)
+                merged = merged or span > 1 or down > 1
+                for column in range(len(cells), len(cells) + span):
+                    if down > 1:
+                        below[column] = down - 1
+                cells += [text] + [""] * (span - 1)
+            _covered(cells, below)
             if cells:
                 rows.append(cells)
         if rows:
