@@ -189,6 +189,21 @@ def test_word_numbering_over_typed_numbers_and_merged_cells_keep_their_places(tm
     assert rows[2] == ["", "张数", "金额（万元）"] and rows[3] == ["检测", "12", "3.5"], rows
 
 
+def test_a_caption_typed_above_a_picture_with_a_space_is_its_caption(tmp_path):
+    """"图2 智算中心二期项目建设现场" typed above the picture: the space after the number was
+    taken for extraction debris and removed, and "图2智算…" was no caption any more (a body
+    paragraph on the page before the picture)."""
+    document = Document()
+    document.add_paragraph("智算中心", style="Title")
+    document.add_paragraph("新区加快建设智算中心。")
+    document.add_paragraph("图2 智算中心二期项目建设现场")
+    document.add_picture(io.BytesIO(IMAGE), width=Cm(6))
+    path = tmp_path / "智算.docx"
+    document.save(path)
+    draft = import_docx(path.read_bytes(), path)
+    assert draft.blocks == ("新区加快建设智算中心。", "![图2\u3000智算中心二期项目建设现场](kj-image:1)"), draft.blocks
+
+
 WECHAT_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>重磅！我市入选试点城市</title></head>
 <body><div id="js_article"><h1 class="rich_media_title" id="activity-name">重磅！我市入选试点城市</h1>
 <div id="meta_content"><span class="rich_media_meta rich_media_meta_text" id="copyright_logo">原创</span>

@@ -54,8 +54,14 @@ def ends_sentence(text: str) -> bool:
     return text.rstrip().endswith(_SENTENCE_END)
 
 
+# "图2 智算中心…", "表 1 各旗县…": the space after a caption's number parts it from its words
+# (an ideographic space, as captions are written); removed, "图2智算" was no caption any more.
+_CAPTION_SPACE = re.compile(r"^(\**(?:图|表)\s*\d{1,3}(?:[-－.．]\d{1,3})?)[ \u00a0\t]+(?=[^\s\d])")
+
+
 def normalise_spacing(text: str, counts: Counter | None = None) -> str:
     """Remove spaces that extraction left between Han characters and Latin letters or digits."""
+    text = _CAPTION_SPACE.sub("\\1\u3000", text)
     text, n1 = _SPACE_AFTER_HAN.subn(r"\1", text)
     text, n2 = _SPACE_BEFORE_HAN.subn(r"\1", text)
     text, n3 = _SPACE_BY_FULL_MARK.subn("", text)
