@@ -86,6 +86,26 @@ def test_hard_wrapped_text_with_indented_paragraphs():
                             "**二是搭建转化平台。**建设中试基地12个。")
 
 
+def test_a_pdf_copied_article_keeps_its_title_its_byline_and_loses_its_running_head():
+    """Three pages of a PDF copied: its title, then "unit　name" (taken for the title, the real
+    title skipped as a line with no text under it), and the running head "科技动态 2024年第5期"
+    above each folio, twice only (glued into a paragraph once, taken for an article's title
+    once). The title stays, the name is the author, the head goes."""
+    text = ("长三角地区新型研发机构建设的经验与做法\n市科技情报研究所 周文博\n"
+            "近年来，长三角地区把新型研发机构作为推动科技创新和\n产业升级的重要抓手。\n"
+            "一、投入主体多元化\n江苏省产业技术研究院采取“一所两制”模式，研究所既保\n"
+            "留高校院所的科研机制，又实行企业化运营。省财政每年安排\n专项资金约10亿元，带动地方政府和企业投入超过30亿元。\n"
+            "科技动态 2024年第5期\n— 3 —\n"
+            "浙江省之江实验室由省政府、浙江大学和阿里巴巴集团共同\n出资建设，注册资本达到100亿元。\n"
+            "二、运行机制市场化\n上海市对新型研发机构实行“预算+负面清单”管理。\n"
+            "科技动态 2024年第5期\n— 4 —\n"
+            "（三）强化绩效评价。评价结果与财政支持挂钩。\n")
+    [draft] = import_text(text).drafts
+    assert (draft.title, draft.author) == ("长三角地区新型研发机构建设的经验与做法", "周文博")
+    assert not any("科技动态" in block for block in draft.blocks), draft.blocks
+    assert draft.blocks[0].startswith("近年来，") and "## 二、运行机制市场化" in draft.blocks, draft.blocks
+
+
 def test_subheads_and_source_line():
     text = ("科技成果转化情况\n\n来源：市科技局\n\n一、总体情况\n\n全年成交额增长 12%。\n\n"
             "二、下一步打算\n\n继续推进。\n")

@@ -261,10 +261,21 @@ def is_page_number(line: str) -> bool:
 
 
 def running_lines(lines: list[str], times: int = 3) -> set[str]:
-    """Short lines that recur on several pages (running heads and feet), as furniture keys."""
-    counts = Counter(furniture_key(line) for line in lines if 0 < len(line.strip()) <= 40
-                     and not ends_sentence(line))
-    return {key for key, n in counts.items() if n >= times and key}
+    """Short lines that recur on several pages (running heads and feet), as furniture keys:
+    ``times`` times, or twice where each time a page number stands beside them (a text copied
+    from three pages of a PDF has its head twice: "科技动态 2024年第5期" above "— 3 —" was
+    glued into a paragraph, and once taken for an article's title)."""
+    filled = [(index, line) for index, line in enumerate(lines) if line.strip()]
+    counts: Counter = Counter()
+    by_folio: Counter = Counter()
+    for position, (_index, line) in enumerate(filled):
+        if not (0 < len(line.strip()) <= 40) or ends_sentence(line) or is_page_number(line):
+            continue
+        key = furniture_key(line)
+        counts[key] += 1
+        neighbours = [filled[k][1] for k in (position - 1, position + 1) if 0 <= k < len(filled)]
+        by_folio[key] += any(is_page_number(neighbour) for neighbour in neighbours)
+    return {key for key, n in counts.items() if key and (n >= times or (n >= 2 and by_folio[key] == n))}
 
 
 def furniture_key(line: str) -> str:

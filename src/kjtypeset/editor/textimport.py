@@ -82,7 +82,12 @@ def import_text(text: str, title: str | None = None) -> TextImport:
     previous_complete = True
     for line in lines:
         standalone = not has_blank_lines or (line.after_blank and line.before_blank)
-        if (standalone and previous_complete and looks_like_title(line.clean)
+        if kinds and kinds[-1] == "title" and (byline := _UNIT_BYLINE.match(line.clean)):
+            # "市科技情报研究所　周文博" under a title: its author (it was taken for the title,
+            # and the title, with no text under it, was skipped)
+            line.meta.author = line.meta.author or byline.group("names")
+            kinds.append("byline")
+        elif (standalone and previous_complete and looks_like_title(line.clean)
                 and not _cells(line) and not _CAPTION.match(line.clean)):
             kinds.append("title")
         elif _CREDIT.match(line.clean):
@@ -101,6 +106,9 @@ def import_text(text: str, title: str | None = None) -> TextImport:
     for line, kind in zip(lines, kinds):
         if kind == "title":
             pending.append(line)
+            continue
+        if kind == "byline":
+            pending[-1].meta.merge(line.meta)
             continue
         if kind == "credit":
             skipped.append(line.text.strip())
@@ -260,6 +268,11 @@ def looks_like_subhead(text: str) -> bool:
 
 # Credits under an article and the end block of a bulletin: "编辑：李娜", "报：市委办公室、…".
 _CREDIT_KEY = r"(?:(?:责任)?编辑|审核|审校|校对|排版|美编|摄影|统筹|监制|[初复终]审|电话|报|送|发|抄送|抄报|分送)"
+# A byline under a title: an organisation and one or more names, nothing else.
+_UNIT_BYLINE = re.compile(r"^(?:作者[:：]\s*)?\S{2,30}?(?:所|局|院|中心|委员会|委|办公室|办|厅|处|科|室|部|站|会|校|大学|"
+                          r"学院|公司|集团|报社|报|社|台)[\s　]+(?!编辑|编印|主编|主办|印发|供稿|撰稿|整理|摄影|审核|校对|制作)"
+                          r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[\s　、，,]+"
+                          r"[\u4e00-\u9fff]{2,4}){0,3})(?<![处科室局所部办站会院委])$")
 _CREDIT = re.compile(rf"^{_CREDIT_KEY}[:：]\s*\S{{1,40}}(?:\s+{_CREDIT_KEY}[:：]\s*\S{{1,40}})*$")
 # What starts a paragraph of its own, whatever the line before it: run-in heads and list items.
 _ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后|第[一二三四五六七八九十]+，"
