@@ -512,6 +512,38 @@ def test_a_list_whose_first_item_cannot_split_does_not_take_the_text_before_it_o
             assert (BOTTOM - bottom) / (BOTTOM - TOP) <= 0.25, number
 
 
+@pytest.mark.parametrize("lines", range(16, 22))
+def test_a_table_note_stays_with_its_table(tmp_path, lines):
+    """"注：…" just under a table stood alone at the top of the next page (seven times in an
+    unseen statistics issue, once as the only line of the last page). Wherever the table
+    ends, its note is on the page of its last row."""
+    first = article("前一篇文章", [para(2, k) for k in range(lines // 2)] + [para(1)] * (lines % 2))
+    table = "| 指标 | 单位 | 本期 | 同比增长（%） |\n|---|---|---|---|\n" + "\n".join(
+        f"| 指标{n} | 亿元 | {n * 3}.{n} | {n}.5 |" for n in range(1, 7))
+    second = article("统计数据", [para(2, 3), "表1　主要科技指标", table, "注：同比增速按可比口径计算。", para(2, 5)])
+    result = build(tmp_path, [first, second])
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = [[line["text"] for line in lines_of(page)] for page in pdf.pages]
+    note = next(n for n, texts in enumerate(pages) if any(t.startswith("注：同比增速") for t in texts))
+    assert any(t.startswith("指标6") for t in pages[note]), pages[note][:3]  # the last row above it
+    # A column of figures written |---| is set to the right: the figures' right edges line up.
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[note]
+        edges = {round(word["x1"], 1) for word in page.extract_words() if re.fullmatch(r"\d+\.5", word["text"])}
+    assert len(edges) == 1, edges
+
+
+def test_an_ordered_list_starts_at_its_first_number(tmp_path):
+    """"附件：1. …" written as a paragraph and the next items as a list: the list, which
+    Markdown starts at 2, printed 1., 2. (WeasyPrint does not read <ol start>)."""
+    blocks = [para(1), "附件：1. 2026年度申报指南", "2. 2026年度推荐汇总表\n3. 科研诚信承诺书"]
+    result = build(tmp_path, [article("申报通知", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        texts = [line["text"] for line in lines_of(pdf.pages[1])]
+    assert any(t.startswith("2.2026年度推荐汇总表") for t in texts), texts
+    assert any(t.startswith("3.科研诚信承诺书") for t in texts), texts
+
+
 def numbers_table(columns: int, rows: int = 5) -> str:
     head = "| " + " | ".join(f"指标{k}" for k in range(columns)) + " |\n" + "|---" * columns + "|\n"
     return head + "\n".join("| " + " | ".join(f"{n * 1000 + k * 37:,}.5" for k in range(columns)) + " |"
