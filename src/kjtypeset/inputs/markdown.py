@@ -371,6 +371,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     _table_notes(figures)
     _list_starts(figures)
     _figure_columns(figures)
+    _letter_parts(figures)
     return md.renderer.render(_table_captions(figures), md.options, env), tuple(images.values())
 
 
@@ -421,6 +422,55 @@ def _figure_columns(tokens: list[Token]) -> None:
                         and not any(cell.attrGet("style") for cell, _text in cells):
                     for cell, _text in cells:
                         cell.attrSet("style", "text-align:right")
+
+
+_DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+_SIGNATORY = re.compile(r"^[\u4e00-\u9fff（）()、\u3000 ]{2,40}$")
+SIGNATURE_RIGHT_EM = 4  # GB/T 9704 §7.3.5.1: the date ends four characters from the right
+
+
+def _letter_parts(tokens: list[Token]) -> None:
+    """A notice, a speech or a letter reprinted as an article: its salutation (主送机关,
+    "各有关单位：", "同志们：", the first paragraph, ending in a colon) starts at the left margin
+    (GB/T 9704 §7.3.2 居左顶格); its signatory and date (署名 and 成文日期, the last short line
+    and a date among the last paragraphs) stand at the right, the date four characters from
+    the margin and the signatory centred over it (§7.3.5.1). Both were indented like text."""
+    paragraphs = [k for k, token in enumerate(tokens) if token.type == "paragraph_open" and token.level == 0
+                  and k + 1 < len(tokens) and tokens[k + 1].type == "inline"]
+    if not paragraphs:
+        return
+    first = paragraphs[0]
+    text = tokens[first + 1].content.strip()
+    if text.endswith(("：", ":")) and len(text) <= 80 and "。" not in text and first == _first_block(tokens):
+        tokens[first].attrJoin("class", "kj-salutation")
+    for place, k in enumerate(paragraphs[-3:], start=max(0, len(paragraphs) - 3)):
+        date = tokens[k + 1].content.strip()
+        if not _DATE_LINE.match(date) or place == 0:
+            continue
+        before = paragraphs[place - 1]
+        name = tokens[before + 1].content.strip()
+        if not _SIGNATORY.match(name) or before + 3 != k:
+            continue
+        date_em, name_em = _width_em(date), _width_em(name)
+        tokens[k].attrJoin("class", "kj-signature")
+        tokens[k].attrSet("style", f"padding-right: {SIGNATURE_RIGHT_EM}em")
+        tokens[before].attrJoin("class", "kj-signature kj-keep-next")
+        tokens[before].attrSet("style", f"padding-right: {max(0.0, SIGNATURE_RIGHT_EM + (date_em - name_em) / 2):g}em")
+        break
+
+
+def _first_block(tokens: list[Token]) -> int | None:
+    return next((k for k, token in enumerate(tokens) if token.level == 0 and token.nesting >= 0
+                 and token.type != "inline"), None)
+
+
+def _width_em(text: str) -> float:
+    """A line's width in ems, near enough to centre one line over another: Chinese and
+    full-width characters one, digits and letters a little more than half, and the quarter em
+    of spacing where they meet."""
+    from ..typography.chars import is_wide
+    wide = [is_wide(char) or "\u4e00" <= char <= "\u9fff" for char in text]
+    return sum(1.0 if w else 0.55 for w in wide) + 0.25 * sum(a != b for a, b in zip(wide, wide[1:]))
 
 
 def _list_starts(tokens: list[Token]) -> None:
