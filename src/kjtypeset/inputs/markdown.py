@@ -370,7 +370,6 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     _heading_like_paragraphs(figures)
     _table_notes(figures)
     _list_starts(figures)
-    _figure_columns(figures)
     _letter_parts(figures)
     return md.renderer.render(_table_captions(figures), md.options, env), tuple(images.values())
 
@@ -397,31 +396,6 @@ def _after_table(tokens: list[Token], k: int) -> bool:
 
 # A figure alone in a table cell: 1 234.5, −4.9%, ＋8.9.
 _FIGURE = re.compile(r"^\s*[−\-+＋±]?[\d.,\u2009\u00a0 ]*\d[\d.,\u2009\u00a0 ]*[%‰]?\s*$")
-
-
-def _figure_columns(tokens: list[Token]) -> None:
-    """A column of figures in a Markdown table written without alignment (|---|) is set to
-    the right, its digits aligned, as in an HTML table (_sanitized_block): they stood left,
-    "1 284" over "58.11" (an unseen statistics issue)."""
-    columns: dict[int, list[tuple[Token, str]]] = {}
-    column = 0
-    for k, token in enumerate(tokens):
-        if token.type == "table_open":
-            columns, column = {}, 0
-        elif token.type == "tr_open":
-            column = 0
-        elif token.type == "td_open":
-            columns.setdefault(column, []).append((token, tokens[k + 1].content if k + 1 < len(tokens) else ""))
-            column += 1
-        elif token.type == "th_open":
-            column += 1
-        elif token.type == "table_close":
-            for cells in columns.values():
-                filled = [(cell, text) for cell, text in cells if text.strip() and text.strip() not in "—-－"]
-                if filled and all(_FIGURE.match(text) for _cell, text in filled) \
-                        and not any(cell.attrGet("style") for cell, _text in cells):
-                    for cell, _text in cells:
-                        cell.attrSet("style", "text-align:right")
 
 
 _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
