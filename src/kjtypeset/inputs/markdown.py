@@ -292,6 +292,8 @@ def _sanitized_block(self, tokens, idx, options, env):
 
 
 _CELL = re.compile(r"(<td(?: (?:rowspan|colspan)=\"\d+\")*)>([^<]*)(?=</td>)")
+# A figure alone in a table cell: 1 234.5, −4.9%, ＋8.9.
+_FIGURE = re.compile(r"^\s*[−\-+＋±]?[\d.,\u2009\u00a0 ]*\d[\d.,\u2009\u00a0 ]*[%‰]?\s*$")
 
 
 def _sanitized_inline(self, tokens, idx, options, env):
@@ -394,10 +396,6 @@ def _after_table(tokens: list[Token], k: int) -> bool:
                                             and before.content.rstrip().lower().endswith("</table>"))
 
 
-# A figure alone in a table cell: 1 234.5, −4.9%, ＋8.9.
-_FIGURE = re.compile(r"^\s*[−\-+＋±]?[\d.,\u2009\u00a0 ]*\d[\d.,\u2009\u00a0 ]*[%‰]?\s*$")
-
-
 _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 _SIGNATORY = re.compile(r"^[\u4e00-\u9fff（）()、\u3000 ]{2,40}$")
 SIGNATURE_RIGHT_EM = 4  # GB/T 9704 §7.3.5.1: the date ends four characters from the right
@@ -443,7 +441,7 @@ def _width_em(text: str) -> float:
     full-width characters one, digits and letters a little more than half, and the quarter em
     of spacing where they meet."""
     from ..typography.chars import is_wide
-    wide = [is_wide(char) or "\u4e00" <= char <= "\u9fff" for char in text]
+    wide = [is_wide(char) for char in text]
     return sum(1.0 if w else 0.55 for w in wide) + 0.25 * sum(a != b for a, b in zip(wide, wide[1:]))
 
 
