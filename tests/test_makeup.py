@@ -558,6 +558,14 @@ def test_a_notice_salutation_starts_at_the_margin_and_its_signature_stands_right
     assert abs((signatory["x0"] + signatory["chars"][-1]["x1"]) / 2 - centre) < 1.5
 
 
+def test_a_bullet_is_set_in_the_sans_face(tmp_path):
+    """The 宋体's • is a dot no bigger than its ·, read as a 间隔号: bullets are set in 黑体."""
+    result = build(tmp_path, [article("列表", [para(1), "- 服务要找得到\n- 服务要用得起"])])
+    with pdfplumber.open(result.pdf) as pdf:
+        bullets = [c["fontname"] for c in pdf.pages[1].chars if c["text"] == "•"]
+    assert len(bullets) == 2 and all("Sans" in name for name in bullets), bullets
+
+
 def numbers_table(columns: int, rows: int = 5) -> str:
     head = "| " + " | ".join(f"指标{k}" for k in range(columns)) + " |\n" + "|---" * columns + "|\n"
     return head + "\n".join("| " + " | ".join(f"{n * 1000 + k * 37:,}.5" for k in range(columns)) + " |"
