@@ -558,6 +558,18 @@ def test_a_notice_salutation_starts_at_the_margin_and_its_signature_stands_right
     assert abs((signatory["x0"] + signatory["chars"][-1]["x1"]) / 2 - centre) < 1.5
 
 
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_a_narrow_tables_caption_keeps_its_one_line(tmp_path, layout):
+    """A caption is as wide as its table: above two narrow columns "表6　企业反映的主要融资难点
+    （可多选）" broke over two lines. The table is made as wide as its caption's line."""
+    table = "| 难点 | 占比 |\n|---|---:|\n| 缺乏抵押物 | 62.1% |\n| 融资成本高 | 44.8% |"
+    result = build(tmp_path, [article("融资调查", [para(1), "表6　企业反映的主要融资难点（可多选）", table, para(1)])],
+                   extra="" if layout == "jianbao" else f"layout: {layout}\n")
+    with pdfplumber.open(result.pdf) as pdf:
+        texts = [line["text"] for line in lines_of(pdf.pages[1])]
+    assert any(t.replace("\u3000", "").replace(" ", "") == "表6企业反映的主要融资难点（可多选）" for t in texts), texts
+
+
 def test_a_bullet_is_set_in_the_sans_face(tmp_path):
     """The 宋体's • is a dot no bigger than its ·, read as a 间隔号: bullets are set in 黑体."""
     result = build(tmp_path, [article("列表", [para(1), "- 服务要找得到\n- 服务要用得起"])])

@@ -220,10 +220,19 @@ def _opening(self, token, columns: int, options, env) -> str:
     classes = "md-table wide" if columns >= WIDE_TABLE else "md-table"
     source, first_line = env.get("kj_source", ("", 0))
     line = first_line + token.map[0] if token.map else 0
-    opening = f'<table class="{classes}" {TABLE_SOURCE}="{html.escape(source)}" {TABLE_LINE}="{line}">'
-    if (caption := token.meta.get("kj_caption")) is None:
+    caption = token.meta.get("kj_caption")
+    # A caption is as wide as its table (CSS): a narrow table is made as wide as its caption's
+    # one line, up to CAPTION_MAX_EM (its table's ems: within every layout's measure), so
+    # that "表6　企业反映的主要融资难点（可多选）" is not broken over two lines above two columns.
+    style = "" if caption is None else \
+        f' style="min-width: {min(_width_em(re.sub(r"[*_`]", "", caption.content)) + 1, CAPTION_MAX_EM):g}em"'
+    opening = f'<table class="{classes}" {TABLE_SOURCE}="{html.escape(source)}" {TABLE_LINE}="{line}"{style}>'
+    if caption is None:
         return opening
     return f"{opening}\n<caption>{self.renderInline(caption.children or [], options, env)}</caption>"
+
+
+CAPTION_MAX_EM = 30  # a table's ems (0.85 of jianbao's body, 0.76 of gongwen's): under either measure
 
 
 # "表1　各旗县区入库企业数量" standing just above a table is the table's caption (issue 14).
