@@ -122,7 +122,9 @@ def test_a_table_caption_is_set_as_the_tables_caption(make_issue):
     article = "---\ntitle: 表格\n---\n\n表1　各旗县区入库企业数量\n\n| 地区 | 2023年 |\n|---|---|\n| 新城区 | 312 |\n"
     path = make_issue(files={"articles/a.md": article})
     [read] = read_articles(load_manifest(path))
-    assert read.body_html.startswith('<table class="md-table" data-kj-source="articles/a.md" data-kj-line="7">\n<caption>表1　各旗县区入库企业数量</caption>\n<thead>')
+    # (the table at least as wide as its caption's one line: 13 characters and a digit, and 1 em)
+    assert read.body_html.startswith('<table class="md-table" data-kj-source="articles/a.md" data-kj-line="7" '
+                                     'style="min-width: 14.05em">\n<caption>表1　各旗县区入库企业数量</caption>\n<thead>')
     assert "<p>表1" not in read.body_html
 
 
