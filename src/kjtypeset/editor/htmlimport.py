@@ -20,7 +20,7 @@ from ..errors import KjError
 from .cleanup import clean_title, has_han
 from .draft import Collector, Draft, take_meta
 from .htmlblocks import BlockWriter, tag_of, text_of
-from .textmeta import Meta, is_furniture, meta_line, parse_date
+from .textmeta import EDITORIAL_CREDITS, Meta, is_furniture, meta_line, parse_date
 
 # Page furniture by element name, and by class or id words that CMSs use for it.
 FURNITURE_TAGS = {"nav", "header", "footer", "aside", "form", "script", "style", "noscript"}
@@ -104,8 +104,7 @@ def _drop_furniture(root: Element) -> int:
 
 # What a WeChat article has around its text, one element each: credits "编辑 | 张小北", an
 # "END", section ornaments "01", "02" (the heading follows in bold), and the calls to follow.
-_CREDIT_LINE = re.compile(r"^(?:编辑|审核|审校|校对|排版|美编|责编|责任编辑|[初复终]审|图片|摄影|文字|供稿|监制|统筹)"
-                          r"\s*[|｜:：]\s*\S.{0,30}$")
+_CREDIT_LINE = re.compile(rf"^(?:{EDITORIAL_CREDITS}|责编|图片|文字|供稿)\s*[|｜:：]\s*\S.{{0,30}}$")
 _ORNAMENT_LINE = re.compile(r"^(?:[-—–\s]*END[-—–\s]*|\d{1,2}|PART\s*\d{1,2})$", re.I)
 _SOURCE_LINE = re.compile(r"^(?:来源|稿源)\s*[|｜]\s*(\S.{0,40})$")
 

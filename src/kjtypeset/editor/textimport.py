@@ -27,7 +27,7 @@ from .cleanup import (
     running_lines,
 )
 from .draft import Draft, Run, inline, table
-from .textmeta import PHOTO_CAPTION, Meta, is_furniture, mail_parts, meta_line
+from .textmeta import EDITORIAL_CREDITS, PHOTO_CAPTION, Meta, is_furniture, mail_parts, meta_line
 
 MAX_TITLE = 45  # characters; a longer line is body text
 _INDENT = re.compile(r"^(?:[ \t\u00a0]{2,}|\u3000)")
@@ -267,7 +267,7 @@ def looks_like_subhead(text: str) -> bool:
 
 
 # Credits under an article and the end block of a bulletin: "编辑：李娜", "报：市委办公室、…".
-_CREDIT_KEY = r"(?:(?:责任)?编辑|审核|审校|校对|排版|美编|摄影|统筹|监制|[初复终]审|电话|报|送|发|抄送|抄报|分送)"
+_CREDIT_KEY = rf"(?:{EDITORIAL_CREDITS}|电话|报|送|发|抄送|抄报|分送)"
 # A byline under a title: an organisation and one or more names, nothing else.
 _UNIT_BYLINE = re.compile(r"^(?:作者[:：]\s*)?\S{2,30}?(?:所|局|院|中心|委员会|委|办公室|办|厅|处|科|室|部|站|会|校|大学|"
                           r"学院|公司|集团|报社|报|社|台)[\s　]+(?!编辑|编印|主编|主办|印发|供稿|撰稿|整理|摄影|审核|校对|制作)"

@@ -89,6 +89,10 @@ def meta_line(line: str) -> Meta | None:
 
 # -- furniture --------------------------------------------------------------------------------
 
+# Who edited, checked or photographed a piece ("编辑：李娜", WeChat's "审核 | 王大海"): credits
+# printed under an article, not text of it (textimport's and htmlimport's credit lines).
+EDITORIAL_CREDITS = r"(?:责任)?编辑|审核|审校|校对|排版|美编|摄影|统筹|监制|[初复终]审"
+
 _FURNITURE_WORDS = (
     "打印本页|打印此页|打印|关闭窗口|关闭本页|关闭|返回顶部|返回|收藏本页|收藏|分享|点赞|在看|留言|"
     "阅读原文|预览时标签不可点|继续滑动看下一个|向上滑动看下一个|轻触阅读原文|喜欢此内容的人还喜欢|"

@@ -73,8 +73,8 @@ def balance(minimum: list[float], maximum: list[float], rows: list[list[tuple[in
         widths[column] = target
     # What is left: to the columns still short of their one-line width, as CSS would share it.
     short = [max(0.0, maximum[k] - widths[k]) for k in range(count)]
-    total = sum(short) or sum(widths)
     shares = short if sum(short) else widths
+    total = sum(shares)
     return [w + room * share / total for w, share in zip(widths, shares)]
 
 

@@ -471,14 +471,17 @@ def _script_change(text: str, index: int) -> bool:
     if text[index - 1].isspace() or text[index].isspace():
         return True
     a, b = text[index - 1], text[index]
-    latin_a, latin_b = a.isalnum() and not is_cjk_letter(a), b.isalnum() and not is_cjk_letter(b)
-    return (latin_a and is_cjk_letter(b)) or (is_cjk_letter(a) and latin_b)
+    return (_is_latin(a) and is_cjk_letter(b)) or (is_cjk_letter(a) and _is_latin(b))
 
 
 def _inside_latin_word(text: str, index: int) -> bool:
     """Whether text[index - 1] and text[index] are letters or digits of one Latin word."""
-    a, b = text[index - 1], text[index]
-    return a.isalnum() and b.isalnum() and not is_cjk_letter(a) and not is_cjk_letter(b)
+    return _is_latin(text[index - 1]) and _is_latin(text[index])
+
+
+def _is_latin(char: str) -> bool:
+    """A letter or digit that is not a Chinese one."""
+    return char.isalnum() and not is_cjk_letter(char)
 
 
 # A one-character word after a longer one is most often its suffix, which the segmenter's
