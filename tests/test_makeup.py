@@ -528,6 +528,34 @@ def test_a_table_note_stays_with_its_table(tmp_path, lines):
     assert any(t.startswith("指标6") for t in pages[note]), pages[note][:3]  # the last row above it
 
 
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_table_notes_stand_under_the_table_in_its_size_and_the_text_after_them_keeps_the_grid(tmp_path, layout):
+    """A note under a table (GB/T 7713.1 表注) stood a line below the table's last rule, in
+    the body size and indented like a paragraph, and a second note (资料来源：…) was body
+    text. Both stand right under the table in its size, at the margin; the text after them
+    is back on the grid, at least a quarter line below."""
+    table = "| 指标 | 单位 | 本期 |\n|---|---|---|\n" + "\n".join(f"| 指标{n} | 亿元 | {n * 3}.{n} |" for n in range(1, 5))
+    blocks = [para(2, 3), "表1　主要科技指标", table, "注：同比增速按可比口径计算。", "资料来源：市统计局。",
+              "表后正文" + para(3, 5)[4:]]
+    result = build(tmp_path, [article("统计数据", blocks)], extra=f"layout: {layout}\n")
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[1]
+        lines = lines_of(page)
+        rule = max(r["bottom"] for r in page.rects + page.lines if r["bottom"] < next(
+            line["top"] for line in lines if line["text"].startswith("注：")))  # the table's last rule
+    texts = [line["text"] for line in lines]
+    row, note, source, after = (next(line for line in lines if line["text"].startswith(t))
+                                for t in ("指标4", "注：同比", "资料来源：", "表后正文"))
+    first = next(k for k, line in enumerate(lines) if line["text"].startswith(para(2, 3)[:6]))
+    body, pitch = lines[first], lines[first + 1]["base"] - lines[first]["base"]
+    assert note["top"] - rule < 0.5 * pitch, texts  # right under the table
+    assert abs(note["size"] - row["size"]) < 0.1 and note["size"] < body["size"] - 1
+    assert note["x0"] < body["x0"] - body["size"]  # at the margin, not indented 2 em
+    assert source["base"] - note["base"] < 0.8 * pitch
+    assert after["top"] - source["bottom"] > pitch / 4
+    assert abs(round((after["base"] - body["base"]) / pitch) * pitch - (after["base"] - body["base"])) < 0.5
+
+
 def test_an_ordered_list_starts_at_its_first_number(tmp_path):
     """"附件：1. …" written as a paragraph and the next items as a list: the list, which
     Markdown starts at 2, printed 1., 2. (WeasyPrint does not read <ol start>)."""

@@ -390,13 +390,43 @@ _TABLE_NOTE = re.compile(r"^(?:\*\*)?(?:注|说明|备注|资料来源|数据来
 
 
 def _table_notes(tokens: list[Token]) -> None:
-    """A note written just under a table is set with it (style.css .table-note): it stood
-    alone at the top of the next page (seven times in an unseen statistics issue, once as the
-    only line of the last page)."""
-    for k, token in enumerate(tokens[:-1]):
-        if (token.type == "paragraph_open" and token.level == 0 and k and _after_table(tokens, k)
-                and tokens[k + 1].type == "inline" and _TABLE_NOTE.match(tokens[k + 1].content)):
-            token.attrJoin("class", "table-note")
+    """A note written just under a table (one paragraph or a few: 注：…, 资料来源：…) is set with
+    it: the table, its caption and its notes go into one block (style.css .table-block), so the
+    notes stand under the table's last rule in its size and the white after the table comes
+    after them. Set apart, a note stood a line below the table like body text, and alone at
+    the top of the next page (seven times in an unseen statistics issue, once as the only
+    line of the last page)."""
+    k = len(tokens) - 1
+    while k > 0:
+        if not (_is_note(tokens, k) and _after_table(tokens, k)):
+            k -= 1
+            continue
+        end = k
+        while end + 3 < len(tokens) and _is_note(tokens, end + 3):
+            end += 3  # the next note, just under this one
+        for note in range(k, end + 1, 3):
+            tokens[note].attrJoin("class", "table-note")
+        start = _table_start(tokens, k - 1)
+        if (start >= 3 and tokens[start - 3].type == "paragraph_open" and tokens[start - 2].type == "inline"
+                and _TABLE_CAPTION.match(tokens[start - 2].content)):
+            start -= 3  # the caption written above the table
+        block = Token("table_block_open", "div", 1)
+        block.attrSet("class", "table-block")
+        tokens.insert(end + 3, Token("table_block_close", "div", -1))
+        tokens.insert(start, block)
+        k = start - 1
+
+
+def _is_note(tokens: list[Token], k: int) -> bool:
+    return (tokens[k].type == "paragraph_open" and tokens[k].level == 0 and k + 1 < len(tokens)
+            and tokens[k + 1].type == "inline" and bool(_TABLE_NOTE.match(tokens[k + 1].content)))
+
+
+def _table_start(tokens: list[Token], close: int) -> int:
+    """The index of the table_open (or the HTML block) a table ending at ``close`` starts with."""
+    if tokens[close].type != "table_close":
+        return close
+    return next(i for i in range(close, -1, -1) if tokens[i].type == "table_open" and tokens[i].level == tokens[close].level)
 
 
 def _after_table(tokens: list[Token], k: int) -> bool:
