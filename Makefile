@@ -59,7 +59,7 @@ test: SYSTEM_PACKAGES += chromium
 test: FONT_LAYOUTS = --all-layouts
 test: setup
 	$(PY) -m ruff check src tests bench
-	$(PY) -m pytest --durations=10
+	$(PY) -m pytest -n auto --durations=10
 
 # Everything but the tests marked slow (fuzzing, generated text, subprocess builds, the install
 # test) and browser (Chromium): for the edit-test loop.
