@@ -490,6 +490,17 @@ def test_the_line_before_a_long_host_name_is_flush(make_issue, tmp_path):
     flush_paragraph(make_issue, tmp_path, body)
 
 
+def test_an_english_quotation_among_chinese_stays_inside_the_measure(make_issue, tmp_path):
+    """A line broken with the word spaces of an English quotation laid out narrower (as every
+    word space is) was then set with them back at natural width: 0.77 em into the margin (an
+    unseen issue, with the half-width punctuation an editor pasted). They stay narrower where
+    the line needs it."""
+    body = ('英特尔则提出"四年五个节点"计划,其Intel 18A工艺(约相当于1.8 nm)同时采用RibbonFET晶体管和'
+            'PowerVia背面供电技术。英特尔首席执行官曾公开表示:"We are not just catching up, we are going to '
+            'win." 不过,市场对英特尔代工业务的盈利前景仍有疑虑,其晶圆代工部门2024年前三季度的经营亏损超过100亿美元。')
+    flush_paragraph(make_issue, tmp_path, body)
+
+
 def flush_paragraph(make_issue, tmp_path, body: str):
     """The proof of an issue of the one paragraph ``body``, each of whose lines but the last
     is flush (the sample's measure)."""

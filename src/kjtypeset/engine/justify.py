@@ -659,9 +659,11 @@ def _model(units, composition, line_start, continuation, line_end):
         v += 1
         if unit.char == " " and unit.squeezed:
             shrink = unit.em * linefit.SPACE_SHRINK_EM
-            if id(unit) in phrases or k < first_visible or k > last_solid:
-                # A phrase's space keeps its natural width (see _phrases); one at a line edge
-                # is not seen: both as they would be unshrunk.
+            if k < first_visible or k > last_solid:
+                # A space at a line edge is not seen: as it would be unshrunk. A phrase's
+                # space (see _phrases) never stretches but shrinks as any word space, last:
+                # the line was broken with it laid out narrower, and set back to its natural
+                # width it ran an English quotation 0.77 em into the margin (an unseen issue).
                 model.fixed.append((unit, "space", shrink))
                 model.freed -= shrink
                 continue
