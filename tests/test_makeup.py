@@ -586,6 +586,25 @@ def test_a_notice_salutation_starts_at_the_margin_and_its_signature_stands_right
     assert abs((signatory["x0"] + signatory["chars"][-1]["x1"]) / 2 - centre) < 1.5
 
 
+@pytest.mark.parametrize("lines", range(19, 24))
+def test_a_notices_signature_never_stands_alone_at_a_page_top(tmp_path, lines):
+    """GB/T 9704 §7.3.5: the signatory stands a blank line under the text, and never alone
+    on a page (§7.3.5.4): "呼和浩特市科学技术局 / 2031年4月15日" stood at the top of the page
+    holding the 版记, the notice ending on the page before (two unseen issues). Wherever the
+    notice ends, the page with its signature holds text of the notice too."""
+    first = article("前一篇文章", [para(2, k) for k in range(lines // 2)] + [para(1)] * (lines % 2))
+    notice = article("关于开展申报工作的通知", ["各有关单位：", para(3, 2), para(2, 4), "呼和浩特市科学技术局", "2025年11月10日"])
+    result = build(tmp_path, [first, notice])
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = [lines_of(page) for page in pdf.pages]
+    number = next(n for n, page in enumerate(pages) if any(line["text"] == "呼和浩特市科学技术局" for line in page))
+    texts = [line["text"] for line in pages[number]]
+    signatory = texts.index("呼和浩特市科学技术局")
+    assert signatory > 0 and texts[signatory - 1].endswith("。"), texts[:4]  # the notice's last line above
+    above, name = (next(line for line in pages[number] if line["text"] == t) for t in (texts[signatory - 1], texts[signatory]))
+    assert abs(name["base"] - above["base"] - 2 * PITCH) < 1  # a blank line between
+
+
 @pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
 def test_a_narrow_tables_caption_keeps_its_one_line(tmp_path, layout):
     """A caption is as wide as its table: above two narrow columns "表6　企业反映的主要融资难点

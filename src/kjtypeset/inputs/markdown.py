@@ -445,7 +445,9 @@ def _letter_parts(tokens: list[Token]) -> None:
     "各有关单位：", "同志们：", the first paragraph, ending in a colon) starts at the left margin
     (GB/T 9704 §7.3.2 居左顶格); its signatory and date (署名 and 成文日期, the last short line
     and a date among the last paragraphs) stand at the right, the date four characters from
-    the margin and the signatory centred over it (§7.3.5.1). Both were indented like text."""
+    the margin and the signatory centred over it (§7.3.5.1), a blank line under the text, and
+    never alone at the top of a page (§7.3.5.4: the text's last lines go over with them; they
+    stood alone above the 版记 in two unseen issues). Both were indented like text."""
     paragraphs = [k for k, token in enumerate(tokens) if token.type == "paragraph_open" and token.level == 0
                   and k + 1 < len(tokens) and tokens[k + 1].type == "inline"]
     if not paragraphs:
@@ -465,7 +467,7 @@ def _letter_parts(tokens: list[Token]) -> None:
         date_em, name_em = _width_em(date), _width_em(name)
         tokens[k].attrJoin("class", "kj-signature")
         tokens[k].attrSet("style", f"padding-right: {SIGNATURE_RIGHT_EM}em")
-        tokens[before].attrJoin("class", "kj-signature kj-keep-next")
+        tokens[before].attrJoin("class", "kj-signature kj-signatory kj-keep-next")
         tokens[before].attrSet("style", f"padding-right: {max(0.0, SIGNATURE_RIGHT_EM + (date_em - name_em) / 2):g}em")
         break
 
