@@ -311,6 +311,24 @@ def test_a_title_breaks_where_its_author_parted_it_and_stays_centred(make_issue,
     assert max(centres) - min(centres) < 1, centres
 
 
+def test_a_title_breaks_where_the_editor_broke_it_or_parted_it_with_a_space(make_issue, tmp_path):
+    """A line break in a title (README: 在标题里换行即可) printed as a word space between two
+    Han characters and did not break; a space typed between two phrases was no preferred
+    break, and jieba's dictionary splits 大/模型, so the title broke "…多模态大 / 模型 实时…".
+    The contents entry runs the lines together."""
+    titles = {"a": '"市科技局召开2031年上半年\\n科技人才工作座谈会"',
+              "b": "OpenAI发布GPT-4o多模态大模型 实时语音交互能力引发关注"}
+    files = {f"articles/{n}.md": f"---\ntitle: {title}\n---\n\n正文。\n" for n, title in titles.items()}
+    manifest = MANIFEST.replace("  - articles/a.md\n", "".join(f"  - {name}\n" for name in files))
+    pdf = build_issue(make_issue(manifest, files=files), tmp_path / "out", editions=("proof",)).pdf
+    lines = [line.rstrip("\u3000 ") for line in title_lines(pdf)]
+    assert lines == ["市科技局召开2031年上半年", "科技人才工作座谈会",
+                     "OpenAI发布GPT-4o多模态大模型", "实时语音交互能力引发关注"], lines
+    with pdfplumber.open(pdf) as doc:
+        contents = doc.pages[0].extract_text()
+    assert "市科技局召开2031年上半年科技人才工作座谈会" in contents.replace(" ", ""), contents
+
+
 def test_an_english_title_breaks_between_words_never_with_a_hyphen(make_issue, tmp_path):
     """The layout hyphenates long English words in the text (jianbao: latin_hyphenation), never
     in a heading: the title was set "…Innovation and Enter- / prise Plan 2030"."""

@@ -34,6 +34,8 @@ class Article:
     body_html: str
     images: tuple[ImageRef, ...] = ()
     headings: tuple[tuple[str, int], ...] = ()  # (Markdown text, line) of each sub-head
+    # The title's lines where the editor broke it (a line break in the title: README), else ().
+    title_lines: tuple[str, ...] = ()
 
 
 def read_articles(manifest: Manifest) -> tuple[Article, ...]:
@@ -57,10 +59,12 @@ def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False
         if figure_max_height is None:
             raise reader.error(node, f"figure_max_height（图片最大高度）应为 10%–100% 之间的比例（如 100%），实际为“{value}”")
     body_html, images = render_body(body, path, body_line, root, raw_html, figure_max_height)
+    lines = title_lines(get("title"))
     return Article(
         path=path,
         anchor=f"article-{index}",
-        title=get("title"),
+        title=_joined(lines),
+        title_lines=lines if len(lines) > 1 else (),
         source=get("source"),
         author=get("author"),
         section=ref.section,
@@ -68,6 +72,29 @@ def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False
         images=images,
         headings=tuple(_headings(body, body_line)),
     )
+
+
+# Spaces typed between two Chinese characters of a title: where its author parted two phrases
+# (多模态大模型 实时语音交互…), as the sample's titles do with an ideographic space.
+_PHRASE_SPACE = re.compile(r"(?<=[^\x00-\u2fff]) +(?=[^\x00-\u2fff])")
+
+
+def title_lines(title: str) -> tuple[str, ...]:
+    """A title's lines as the editor wrote them: a line break in the title is where it breaks
+    (README: 编辑要在某处断开，在标题里换行即可; it printed as a word space between two Han
+    characters). A space typed between Chinese characters is an ideographic space: the
+    title's preferred break (engine/justify.py), set a full em when the title runs on."""
+    return tuple(_PHRASE_SPACE.sub("\u3000", line.strip()) for line in title.strip().splitlines() if line.strip())
+
+
+def _joined(lines: tuple[str, ...]) -> str:
+    """The title on one line (contents, bookmarks, the archive): its lines run together, with a
+    space only between two Latin letters or digits."""
+    out = ""
+    for line in lines:
+        out += " " if out and out[-1].isascii() and out[-1].isalnum() and line[0].isascii() and line[0].isalnum() else ""
+        out += line
+    return out
 
 
 _ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")

@@ -408,12 +408,26 @@ def _words(text: str) -> tuple[str, ...]:
     known = _segmented()
     words = known.get(text)
     if words is None:
-        import rjieba  # a dictionary segmenter (jieba-rs): 0.14 s to load, so only when needed
-
-        words = known[text] = list(rjieba.cut(text))
+        words = known[text] = list(_segmenter().cut(text))
         with contextlib.suppress(OSError):  # a read-only home only costs the next build time
             write_atomically(_segmented_file(), json.dumps(known, ensure_ascii=False))
     return tuple(words)
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import rjieba  # a dictionary segmenter (jieba-rs): 0.14 s to load, so only when needed
+
+    for word in _own_words():
+        rjieba.add_word(word, None, None)
+    return rjieba
+
+
+@lru_cache(maxsize=1)
+def _own_words() -> tuple[str, ...]:
+    """The bulletins' words jieba's dictionary splits (words.txt)."""
+    text = (Path(__file__).parent / "words.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 _SEGMENTED_LIMIT = 20000  # titles and header cells remembered on this machine
@@ -439,6 +453,7 @@ def _segmented_file():
     origin = Path(importlib.util.find_spec("rjieba").origin).parent  # the installed extension
     stamp = ",".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(origin.iterdir())
                      if p.is_file())
+    stamp += "|" + "\n".join(_own_words())  # the same words, so the same segmentation
     return user_cache() / f"words-{hashlib.sha1(stamp.encode()).hexdigest()[:16]}.json"
 
 
