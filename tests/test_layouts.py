@@ -646,6 +646,21 @@ def test_gongwen_heads_in_other_faces_sit_on_the_bodys_baselines(make_issue, tmp
     assert max(phases) - min(phases) < 0.3, sorted({round(p, 2) for p in phases})
 
 
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_a_section_rule_stands_clear_of_the_article_title_under_it(make_issue, tmp_path, layout):
+    """gongwen drew the section heading's rule at the foot of its line, on the tops of the
+    article title's 22 pt glyphs (two unseen issues, every section): 2.9 mm above their em
+    box, whose top lies above the ink. It stands 1.8 mm higher; the heading's name keeps the
+    body's grid (test above)."""
+    manifest = make_issue(MANIFEST.replace("  - articles/a.md", "  - {file: articles/a.md, section: 政策解读}"))
+    result = build_issue(with_layout(manifest.parent, layout), tmp_path / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[1]
+        rule = min(r["bottom"] for r in page.rects + page.lines if r["width"] > 150 * MM)
+        title = min(c["top"] for c in page.chars if c["size"] > 17 and c["text"].strip() and c["top"] > rule - 5)
+    assert title - rule >= 4 * MM, (title, rule)  # to the top of the glyphs' em box: 1.8 mm to their ink
+
+
 @pytest.mark.parametrize("layout", sorted(GRID))
 def test_quotations_and_lines_with_symbols_from_a_fallback_face_keep_the_grid(make_issue, tmp_path, layout):
     """CO₂, m², ①, ≥, → come from the role's fallback faces (FandolFang has none of them): such a
