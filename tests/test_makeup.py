@@ -605,6 +605,20 @@ def test_a_notices_signature_never_stands_alone_at_a_page_top(tmp_path, lines):
     assert abs(name["base"] - above["base"] - 2 * PITCH) < 1  # a blank line between
 
 
+def test_header_cells_are_centred_over_columns_of_figures_set_right(tmp_path):
+    """A header of two lines over a column written ---: (figures to the right) was set right
+    too: "高新技术企业 / （家）" read ragged (an unseen issue). Header cells are centred."""
+    names = "".join(f"| 第{k}旗县区 | {1200 + 37 * k:,} | {300 + k} | {12.5 + k:.1f} | {k * 7} | {k * 3 + 1} |\n" for k in range(1, 5))
+    table = ("| 地区 | 高新技术企业（家） | 科技型中小企业（家） | 研发投入强度（%） | 孵化器（家） | 众创空间（家） |\n"
+             "|---|---:|---:|---:|---:|---:|\n" + names)
+    result = build(tmp_path, [article("创新主体", [para(1), table, para(1)])])
+    with pdfplumber.open(result.pdf) as pdf:
+        words = pdf.pages[1].extract_words()
+    head = next(w for w in words if w["text"] == "高新技术企业")
+    unit = next(w for w in words if w["text"] == "（家）" and w["top"] > head["top"] and w["x0"] < head["x1"] and w["x1"] > head["x0"])
+    assert abs((unit["x0"] + unit["x1"]) / 2 - (head["x0"] + head["x1"]) / 2) < 1, (head, unit)
+
+
 @pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
 def test_a_narrow_tables_caption_keeps_its_one_line(tmp_path, layout):
     """A caption is as wide as its table: above two narrow columns "表6　企业反映的主要融资难点
