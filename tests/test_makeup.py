@@ -567,6 +567,30 @@ def test_an_ordered_list_starts_at_its_first_number(tmp_path):
     assert any(t.startswith("3.科研诚信承诺书") for t in texts), texts
 
 
+@pytest.mark.parametrize("written", ["lines", "list"])
+def test_a_notices_attachments_stand_one_a_line_numbers_aligned(tmp_path, written):
+    """附件说明 (GB/T 9704 §7.3.4): a blank line under the text, 附件 two characters in, one
+    attachment a line, the numbers aligned. Typed one per line, the names ran on as one
+    paragraph; typed as a list they stood at the text's indent, "2.2031年度…" solid."""
+    names = ["1. 2031年度市级重点实验室申报书", "2. 2031年度市级技术创新中心申报书", "3. 推荐项目汇总表"]
+    items = "\n".join(names[1:]) if written == "lines" else "\n\n".join(names[1:])
+    blocks = ["各有关单位：", para(2, 2), f"附件：{names[0]}\n{items}" if written == "lines" else f"附件：{names[0]}",
+              *([] if written == "lines" else [items]), "呼和浩特市科学技术局", "2031年4月15日"]
+    result = build(tmp_path, [article("关于开展申报工作的通知", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = lines_of(pdf.pages[1])
+    rows = [next(line for line in lines if line["text"].startswith(start) or line["text"].startswith("附件：" + start))
+            for start in ("1.2031", "2.2031", "3.推荐")]
+    numbers = [next(c for c in row["chars"] if c["text"] == start) for row, start in zip(rows, "123")]
+    assert max(c["x0"] for c in numbers) - min(c["x0"] for c in numbers) < 1, [row["text"] for row in rows]
+    margin = next(line for line in lines if line["text"] == "各有关单位：")["x0"]
+    assert rows[0]["text"].startswith("附件：") and abs(rows[0]["x0"] - margin - 2 * BODY) < 1  # 2 em in
+    text_end = max(line["base"] for line in lines if line["base"] < rows[0]["base"])
+    assert abs(rows[0]["base"] - text_end - 2 * PITCH) < 1  # a blank line above
+    gap = numbers[1]["x0"], next(c for c in rows[1]["chars"] if c["text"] == "2" and c["x0"] > numbers[1]["x1"] + 2)
+    assert gap[1]["x0"] - rows[1]["chars"][1]["x1"] > 0.2 * BODY  # "2. 2031", not "2.2031"
+
+
 def test_a_notice_salutation_starts_at_the_margin_and_its_signature_stands_right(tmp_path):
     """A notice reprinted as an article: its 主送机关 ("各有关单位：") was indented like text and
     its 署名 and 成文日期 were two indented paragraphs. The salutation starts at the left

@@ -382,6 +382,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     _table_notes(figures)
     _list_starts(figures)
     _letter_parts(figures)
+    _attachments(figures)
     return md.renderer.render(_table_captions(figures), md.options, env), tuple(images.values())
 
 
@@ -470,6 +471,31 @@ def _letter_parts(tokens: list[Token]) -> None:
         tokens[before].attrJoin("class", "kj-signature kj-signatory kj-keep-next")
         tokens[before].attrSet("style", f"padding-right: {max(0.0, SIGNATURE_RIGHT_EM + (date_em - name_em) / 2):g}em")
         break
+
+
+_ATTACHMENTS = re.compile(r"^附\s*件\s*[:：]")
+_ITEM_NUMBER = re.compile(r"^\d{1,2}\s*[.．、]")
+
+
+def _attachments(tokens: list[Token]) -> None:
+    """A notice's 附件说明 (GB/T 9704 §7.3.4): "附件：1. …" a blank line under the text, 附件
+    two characters in, each attachment on a line of its own with its number under the first's
+    (style.css .kj-attachments). Written one per line as an editor types them, the names ran
+    on as one paragraph (Markdown joins the lines: a list may not start at 2 inside a
+    paragraph); written as a list, they stood at the text's indent."""
+    for k, token in enumerate(tokens[:-1]):
+        inline = tokens[k + 1]
+        if not (token.type == "paragraph_open" and token.level == 0 and inline.type == "inline"
+                and _ATTACHMENTS.match(inline.content)):
+            continue
+        token.attrJoin("class", "kj-attachments")
+        children = inline.children or []
+        for i, child in enumerate(children[:-1]):
+            if child.type == "softbreak" and children[i + 1].type == "text" and _ITEM_NUMBER.match(children[i + 1].content):
+                child.type, child.tag = "hardbreak", "br"
+        after = next((t for t in tokens[k + 2:] if t.type != "paragraph_close" or t.level != 0), None)
+        if after is not None and after.type == "ordered_list_open" and after.level == 0:
+            after.attrJoin("class", "kj-attachment-list")
 
 
 def _first_block(tokens: list[Token]) -> int | None:
