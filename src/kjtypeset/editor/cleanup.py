@@ -142,6 +142,8 @@ def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at:
             return False  # "e.g.", "Dr.", "Inc."
         if han_before:
             return not (after.isascii() and after.isalpha() and start == at)  # ".NET", ".cn" after Han
+        if latin_before and _english_sentence(text, start):
+            return False  # "…perform tasks without explicit instructions." in a Chinese paragraph
         if before.isdigit() or before in "%‰" or latin_before:
             return (han_after and after != "") or (after == "" and has_han(text))
         return False
@@ -158,6 +160,15 @@ def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at:
     if latin_before:
         return (han_after and after != "") or (mark in "?!" and after == "" and has_han(text))
     return False
+
+
+def _english_sentence(text: str, start: int) -> bool:
+    """Whether the Latin run ending at ``start`` (back to the last Chinese character or mark)
+    is a sentence of three words or more: its full stop is English."""
+    run = start
+    while run > 0 and not _wide(text[run - 1]):
+        run -= 1
+    return len(re.findall(r"[A-Za-z]+", text[run:start])) >= 3 and " " in text[run:start].strip()
 
 
 def _list_number(text: str, start: int) -> bool:

@@ -26,7 +26,6 @@ from mdit_py_plugins.footnote import footnote_plugin
 from PIL import Image
 
 from ..errors import KjError, warn
-from ..typography.chars import STRAIGHT_QUOTED
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 
@@ -139,11 +138,31 @@ def _warn_tags_as_text(tokens: list[Token], path: Path, first_line: int) -> None
                               "（或在清单中写 raw_html: true，让格式标签生效）")
 
 
-def _warn_straight_quotes(tokens: list[Token], path: Path, first_line: int) -> None:
-    """The first Chinese words an article puts between straight ASCII double quotes, once:
-    they print as "…" where Chinese takes “…” (GB/T 15834; `import` turns them itself)."""
-    _warn_first(tokens, path, first_line, STRAIGHT_QUOTED,
-                lambda found: f"半角直引号 {found[0]} 会原样印出来：中文应写全角引号 “{found[1]}”")
+def _full_width_marks(tokens: list[Token], path: Path, first_line: int) -> None:
+    """Half-width marks typed in Chinese sentences (",", ":", "(…)", "...", straight quotes
+    around Chinese words: text pasted from web pages and PDFs) are set as the full-width marks
+    Chinese takes (GB/T 15834), by the rules `import` applies (editor/cleanup.py: 2,000, 8:30,
+    addresses and English sentences stay), with one warning naming the first, so the editor
+    can correct the file. Printed as typed, they stood solid against the Han characters and an
+    English quotation after them ran into the margin (an unseen issue)."""
+    from ..editor.cleanup import normalise_punctuation
+    first = None
+    for token in tokens:
+        if token.type != "inline" or not token.map:
+            continue
+        for child in token.children or ():
+            if child.type != "text":
+                continue
+            fixed = normalise_punctuation(child.content)
+            if fixed != child.content:
+                if first is None:
+                    at = next(k for k, (a, b) in enumerate(zip(child.content, fixed)) if a != b)
+                    line = first_line + token.map[0] + token.content.count("\n", 0, max(token.content.find(child.content[:at + 1]), 0))
+                    first = (line, child.content[max(0, at - 6):at + 6], fixed[max(0, at - 6):at + 6])
+                child.content = fixed
+    if first is not None:
+        line, typed, printed = first
+        warn(path, line, f"中文里的半角标点已按全角排（“{typed}”排为“{printed}”，全篇同样处理）：请在原文中改为全角标点")
 
 
 # A footnote call left as text: the footnote plugin turns every call that has a definition.
@@ -371,7 +390,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     _warn_unclosed(tokens, env, path, first_line)
     if not raw_html:
         _warn_tags_as_text(tokens, path, first_line)
-    _warn_straight_quotes(tokens, path, first_line)
+    _full_width_marks(tokens, path, first_line)
     _warn_undefined_notes(tokens, path, first_line)
     tokens, env["kj_footnotes"] = _take_footnotes(tokens, env)
     images = _check_images(tokens, path, first_line, root)
