@@ -221,6 +221,17 @@ def test_a_publisher_name_longer_than_the_end_block_line_wraps_inside_it(make_is
         assert min(c["x0"] for c in small if abs(c["top"] - below) < 1) == pytest.approx(first["x0"], abs=0.5)
 
 
+@pytest.mark.parametrize(("layout", "size"), [("jianbao", 12), ("gongwen", 14)])
+def test_the_end_block_is_set_one_step_below_the_body(make_issue, tmp_path, layout, size):
+    """GB/T 9704 §10 sets the 版记 in 4号 under a 3号 body: gongwen printed jianbao's 小四
+    (12 pt), jianbao (a 13.8 pt body) keeps 小四."""
+    pdf = masthead_issue(make_issue, tmp_path, layout)
+    with pdfplumber.open(pdf) as doc:
+        lines = doc.pages[-1].extract_text_lines(return_chars=True)
+    row = next(line for line in lines if line["text"].startswith("编印："))
+    assert {round(c["size"], 1) for c in row["chars"] if c["text"].strip()} == {size}, row["text"]
+
+
 def test_every_contents_leader_shows_dots_however_long_the_title(make_issue, tmp_path):
     """Titles of every length up to two lines: one whose last line ends an em short of its
     page number takes its last characters to the next line rather than be joined to the
