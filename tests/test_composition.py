@@ -225,6 +225,16 @@ def test_numbers_in_digit_groups_ranges_and_signs_stay_whole(narrow, tmp_path):
     assert "2023—2025年" in squash(text)
 
 
+def test_a_phone_number_keeps_its_extension(narrow, tmp_path):
+    """"拨打咨询电话（0471-4366683转 / 8012）" (an unseen issue): the extension is part of the
+    number, in the text as in the 版记."""
+    body = "".join(f"如有疑问，{'请' * k}拨打咨询电话（0471-4366683转8012）。" for k in range(12))
+    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    for a, b in zip(lines, lines[1:]):
+        assert not (a.endswith("转") and b[:1].isdigit()), (a, b)
+    assert sum(line.count("0471-4366683转8012") for line in lines) == 12, lines
+
+
 def test_a_compound_unit_and_a_sign_stay_with_their_number(narrow, tmp_path):
     """GB 3101's style puts a space between a number and its unit symbol: a compound unit never
     breaks after its slash (mg/ | cm²) and a sign never starts the line after the space

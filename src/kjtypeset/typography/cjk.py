@@ -90,7 +90,9 @@ _GROUP_SPACE = re.compile(rf"(?<=[0-9])[{_GROUP_SEPARATOR}](?=[0-9]{{3}}(?![0-9]
 # (A space typed between them, "3 357.1 万元", is where the spacing goes: see _han_latin_boundaries.)
 _NUMBER_UNIT = re.compile(rf"(?<=[0-9]) ?(?=[{CJK_LETTERS}])"
                           rf"|(?<=[0-9][万亿千百余多])(?=[{CJK_LETTERS}])"
-                          rf"|(?<=[0-9] [万亿千百余多])(?=[{CJK_LETTERS}])|(?<=第) ?(?=[0-9])")
+                          rf"|(?<=[0-9] [万亿千百余多])(?=[{CJK_LETTERS}])|(?<=第) ?(?=[0-9])"
+                          # a phone number's extension (0471-4366683转8012): one number, as in the 版记
+                          r"|(?<=[0-9]转)(?=[0-9])")
 # Relations and binary operators of a formula in the text (not − ±, signs of numbers, nor < >,
 # which text uses as brackets: <tag>).
 OPERATORS = frozenset("=≠≈≡≤≥+×÷→")
