@@ -153,6 +153,12 @@ def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at:
         return False  # &amp;
     if han_before:
         return not (mark == ":" and before.isdigit())
+    if (mark in ",;" and (latin_before or before in "%‰") and text[at + 1:at + 2] == after and after.isascii()
+            and after.isalpha() and has_han(text) and not re.search(r"(?:://|www\.|@)\S*$", text[:at])):
+        # "…晶体管（Multi-Bridge-Channel FET,MBCFET）", "H100,H200": no space after it, as English
+        # would have, in a Chinese sentence: the sentence's comma (unbroken, "FET,MBCFET）。"
+        # was one unit of five ems that left the line before it spread, an unseen issue)
+        return True
     if before.isdigit() or before in "%‰":
         if mark in ",:" and after.isdigit():
             return False  # 2,000 and 8:30
