@@ -159,6 +159,18 @@ def test_a_figure_shrunk_to_a_sliver_by_the_height_limit_is_reported(tmp_path):
     assert len(found) == 1 and "1.md:7:" in found[0] and "{max-height=100%}" in found[0], found
 
 
+def test_a_small_photo_without_a_resolution_is_reported(tmp_path):
+    """A 300 × 200 px photo saved from a web page declares no ppi: at 300 ppi it printed
+    25 mm wide, without a word (an unseen issue). The build says so, with the way to set it
+    larger; one that declares its ppi, or is large enough, is not reported."""
+    blocks = [para(), "![图1　合影](images/small.png)", "![图2　合影](images/marked.png)", para(2, 3)]
+    result = build(tmp_path, [article("活动", blocks)], {"small.png": mi.png((300, 200), None, "photo"),
+                                                        "marked.png": mi.png((300, 200), 150, "photo")})
+    found = [str(w) for w in result.warnings if ".png" in str(w)]
+    assert any("small.png" in w and "没有记录分辨率" in w and "{width=60%}" in w for w in found), found
+    assert not any("marked.png" in w and "没有记录分辨率" in w for w in found), found
+
+
 def test_figure_attributes_are_checked(make_issue, tmp_path):
     files = {"articles/a.md": article("标题", [para(), "![图1　图](i.png){height=50%}"]),
              "articles/i.png": mi.png((60, 30), 150)}

@@ -82,7 +82,8 @@ def warn_layout_slips(document, articles) -> None:
         for article, image in images.get(placed.src, images.get("file://" + path, [])):
             if round(placed.ppi) < MIN_PPI:  # as check reads it: PNG stores 300 ppi as 299.9994
                 warn(article.path, image.line, low_ppi_message(image.src, placed))
-            elif (message := small_figure_message(image.src, image.path, placed)) is not None:
+            elif (message := small_figure_message(image.src, image.path, placed)
+                  or tiny_image_message(image.src, image.path, placed)) is not None:
                 warn(article.path, image.line, message)
     for text, lines in subhead_lines(document):
         if lines <= 1:
@@ -120,6 +121,20 @@ def small_figure_message(src: str, path, placed: PlacedImage) -> str | None:
     return (f"图片 '{src}' 印成 {width_mm:.0f}×{height_mm:.0f} mm，只有原大的 {placed.inches[0] / own:.0%}"
             "（图的高度不超过版面规定的上限），图中的文字可能看不清：可在图后写 {max-height=100%} "
             "让它排得更高，或换成横向的图")
+
+
+def tiny_image_message(src: str, path, placed: PlacedImage) -> str | None:
+    """A warning for an image that declares no resolution and so prints, at 300 ppi, narrower
+    than SMALL_WIDTH_MM: a 300 × 200 px photo from a web page printed 25 mm wide, a postage
+    stamp in which "右二" could not be found (an unseen issue), else None."""
+    from ..inputs.markdown import image_ppi
+
+    width_mm, height_mm = (size * MM_PER_INCH for size in placed.inches)
+    if image_ppi(path) is not None or width_mm >= SMALL_WIDTH_MM:
+        return None
+    return (f"图片 '{src}' 没有记录分辨率，按 300 ppi 只印成 {width_mm:.0f}×{height_mm:.0f} mm"
+            f"（{placed.pixels[0]}×{placed.pixels[1]} 像素）：要印得大些，请换用更大的原图，"
+            "或在图后写 {width=60%} 指定宽度（像素太少时会提示印出来发虚）")
 
 
 def _squash(markdown: str) -> str:
