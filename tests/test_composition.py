@@ -300,15 +300,20 @@ def test_a_title_breaks_after_a_book_title_rather_than_inside_it(make_issue, tmp
     assert lines == ["《呼和浩特市促进科技成果转化若干措施》", "政策要点解读（2026年修订版）"]
 
 
+def titled_issue(make_issue, tmp_path, titles: dict) -> Path:
+    """The proof of an issue of one-line articles with these titles (front matter as written)."""
+    files = {f"articles/{n}.md": f"---\ntitle: {title}\n---\n\n正文。\n" for n, title in titles.items()}
+    manifest = MANIFEST.replace("  - articles/a.md\n", "".join(f"  - {name}\n" for name in files))
+    return build_issue(make_issue(manifest, files=files), tmp_path / "out", editions=("proof",)).pdf
+
+
 def test_a_title_breaks_where_its_author_parted_it_and_stays_centred(make_issue, tmp_path):
     """After a comma (…签署合作协议，/ 共建…, not 合作 / 协议 for lines two ems closer) and at an
     ideographic space (…“123”体系　/ 促进“科技—产业—金融”深度融合, the verb with its object, not
     体系　促进 / “科技…); the space ending the first line is not counted when it is centred."""
     titles = ["市政府与中国科学院某研究所签署合作协议，共建草原生态与现代畜牧业创新中心",
               "南京着力打造“123”体系　促进“科技—产业—金融”深度融合"]
-    files = {f"articles/{n}.md": f"---\ntitle: {title}\n---\n\n正文。\n" for n, title in enumerate(titles)}
-    manifest = MANIFEST.replace("  - articles/a.md\n", "".join(f"  - {name}\n" for name in files))
-    pdf = build_issue(make_issue(manifest, files=files), tmp_path / "out", editions=("proof",)).pdf
+    pdf = titled_issue(make_issue, tmp_path, dict(enumerate(titles)))
     lines = [line.rstrip("\u3000") for line in title_lines(pdf)]
     assert lines == ["市政府与中国科学院某研究所签署合作协议，", "共建草原生态与现代畜牧业创新中心",
                      "南京着力打造“123”体系", "促进“科技—产业—金融”深度融合"], lines
@@ -328,9 +333,7 @@ def test_a_title_breaks_where_the_editor_broke_it_or_parted_it_with_a_space(make
     The contents entry runs the lines together."""
     titles = {"a": '"市科技局召开2031年上半年\\n科技人才工作座谈会"',
               "b": "OpenAI发布GPT-4o多模态大模型 实时语音交互能力引发关注"}
-    files = {f"articles/{n}.md": f"---\ntitle: {title}\n---\n\n正文。\n" for n, title in titles.items()}
-    manifest = MANIFEST.replace("  - articles/a.md\n", "".join(f"  - {name}\n" for name in files))
-    pdf = build_issue(make_issue(manifest, files=files), tmp_path / "out", editions=("proof",)).pdf
+    pdf = titled_issue(make_issue, tmp_path, titles)
     lines = [line.rstrip("\u3000 ") for line in title_lines(pdf)]
     assert lines == ["市科技局召开2031年上半年", "科技人才工作座谈会",
                      "OpenAI发布GPT-4o多模态大模型", "实时语音交互能力引发关注"], lines
