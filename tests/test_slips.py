@@ -114,7 +114,7 @@ def test_half_width_marks_in_chinese_are_set_full_width_and_named_once(issue):
     half-width marks print full width (GB/T 15834), as `import` turns them; the first is named
     with its line, once per article. English sentences, 2,000, 10:30, addresses and code stay."""
     body = (ARTICLE + '\n他说 "We are ready, really." 代码 `"键",` 不算。\n\n建设"科技小院"15个,'
-            '又称"小院"(试点)。会议10:30开始,投资2,000万元...\n\n定义：Machine learning is a field of study.\n\n即多桥通道晶体管（Multi-Bridge-Channel FET,MBCFET）。\n')
+            '又称"小院"(试点)。会议10:30开始,投资2,000万元...\n\n定义：Machine learning is a field of study.\n\n即多桥通道晶体管（Multi-Bridge-Channel FET,MBCFET）。\n\nGPT-4o("o"代表"omni")。\n')
     path = issue(files={"articles/a.md": body})
     assert warnings_of(path, articles=True) == [
         '2024-03/articles/a.md:9: 中文里的半角标点已按全角排（“建设"科技小院"”排为“建设“科技小院””，全篇同样处理）：'
@@ -123,6 +123,7 @@ def test_half_width_marks_in_chinese_are_set_full_width_and_named_once(issue):
     assert "建设“科技小院”15个，又称“小院”（试点）。会议10:30开始，投资2,000万元……" in html
     assert "&quot;We are ready, really.&quot;" in html and "&quot;键&quot;," in html and "field of study.<" in html
     assert "（Multi-Bridge-Channel FET，MBCFET）" in html  # no space after it: the sentence's comma
+    assert "GPT-4o（“o”代表“omni”）。" in html  # quotes paired in order, not "o“代表”omni"
     plain = ARTICLE + '\n他说 "We are ready." 代码 `"键"` 与“科技小院”都不算。\n'
     assert warnings_of(issue(files={"articles/a.md": plain}), articles=True) == []
 

@@ -11,7 +11,6 @@ import re
 from collections import Counter
 
 from ..typography.chars import IDEOGRAPHS as HAN
-from ..typography.chars import STRAIGHT_QUOTED
 
 # Full-width punctuation and brackets that sit against Han text.
 CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2026\u201c\u201d\u2018\u2019\u00b7"
@@ -77,7 +76,7 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
     total = 0
     text, n = _FULLWIDTH_ALNUM.subn(lambda m: chr(ord(m.group()) - 0xFEE0), text)
     total += n
-    text, n = STRAIGHT_QUOTED.subn(r"“\1”", text)
+    text, n = _curl_double_quotes(text)
     total += n
     text, n = _STRAIGHT_SINGLE.subn(r"‘\1’", text)
     total += n
@@ -118,6 +117,24 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
     if counts is not None:
         counts["punctuation"] += total
     return text
+
+
+def _curl_double_quotes(text: str) -> tuple[str, int]:
+    """Straight double quotes of a Chinese sentence as “…”: paired in order, first with second
+    (a pattern matching "…" around Chinese words paired the closing quote of ("o" with the
+    opening one of "omni", turning 代表 into “代表”); a pair becomes Chinese quotes when it holds
+    a Chinese character or stands beside one ("o"代表 → “o”代表), English quotations stay."""
+    marks = [m.start() for m in re.finditer('"', text)]
+    out, count = list(text), 0
+    for a, b in zip(marks[::2], marks[1::2]):
+        inner = text[a + 1:b]
+        if "\n" in inner:
+            continue
+        before, after = text[a - 1:a], text[b + 1:b + 2]
+        if has_han(inner) or (_wide(before) and before not in _CLOSING[:-2]) or (_wide(after) and after not in _OPENING):
+            out[a], out[b] = "“", "”"
+            count += 1
+    return "".join(out), count
 
 
 def _wide(char: str) -> bool:

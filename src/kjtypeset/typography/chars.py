@@ -43,8 +43,6 @@ NUMBER_PREFIXES = "−±"
 LAYOUT_MARKS = "\u200b\u2060\ufeff"
 WITHOUT_LAYOUT_MARKS = dict.fromkeys(map(ord, LAYOUT_MARKS))
 
-# Chinese words between straight ASCII double quotes ("科技小院"): typed for “ ” (GB/T 15834).
-STRAIGHT_QUOTED = re.compile(f'"([^"\\n]*[{IDEOGRAPHS}][^"\\n]*)"')
 
 _CJK_LETTER = re.compile(f"[{CJK_LETTERS}]")
 _SPACED_RUN = re.compile(f"[{LATIN}{SCRIPT_DIGITS}{NUMBER_SUFFIXES}{NUMBER_PREFIXES}]")
