@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -65,6 +66,17 @@ articles:
     assert manifest.distribution == (("报", ("市委办公室", "市政府办公室")), ("发", ("各旗县区科技局",)))
     assert manifest.articles[0].section == "科技金融"
     assert manifest.layout == "jianbao"
+
+
+def test_counts_and_dates_are_read_as_an_editor_writes_them(make_issue):
+    """copies: 150份, total: 第175期, date: 2032年5月8日 (or 2032/5/8) were refused with a
+    message; they mean what they say."""
+    text = MANIFEST.replace("articles:", "total: 第175期\ncopies: 150份\narticles:")
+    text = re.sub(r"date: \S+", "date: 2024年2月8日", text)
+    manifest = load_manifest(make_issue(text))
+    assert (manifest.total, manifest.copies, manifest.date) == (175, 150, dt.date(2024, 2, 8))
+    manifest = load_manifest(make_issue(re.sub(r"date: \S+", "date: 2024/2/8", MANIFEST)))
+    assert manifest.date == dt.date(2024, 2, 8)
 
 
 @pytest.mark.parametrize("entry, names", [

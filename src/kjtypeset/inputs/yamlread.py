@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,9 +172,10 @@ class Reader:
                 self._check_quotes(node, name, key, text.strip())
                 return text.strip()
         elif kind == "int":
-            if tag == "int":
+            # As an editor writes a count: 150份, 第175期 (the unit or 第 around the number).
+            if tag == "int" or (tag == "str" and (match := _COUNT.fullmatch(text.strip()))):
                 try:
-                    number = int(text, 10)
+                    number = int(text if tag == "int" else match.group(1), 10)
                 except ValueError:
                     number = -1
                 if number > 0:
@@ -188,7 +190,11 @@ class Reader:
                 return text.lower() in ("true", "yes", "on")
         elif kind == "date":
             if tag in ("timestamp", "str"):
+                # As an editor writes a date: 2032年5月8日, 2032/5/8, 2032.5.8 too.
+                written = _DATE.fullmatch(text.strip())
                 try:
+                    if written:
+                        return dt.date(*map(int, written.groups()))
                     return dt.date.fromisoformat(text.strip())
                 except ValueError:
                     pass
@@ -210,6 +216,8 @@ class Reader:
 
 
 # Quotes an input method types: YAML takes them for part of the value.
+_COUNT = re.compile(r"第?\s*(\d{1,9})\s*(?:份|期|册|本|号)?")
+_DATE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?")
 _WRONG_QUOTES = {"“": "弯引号", "”": "弯引号", "‘": "弯引号", "’": "弯引号",
                  "＂": "全角引号", "＇": "全角引号"}
 
