@@ -806,13 +806,6 @@ def test_a_footnote_is_printed_on_the_page_of_its_call(make_issue, tmp_path, lay
                        for m in re.findall(r"^(\d+)\s*资料来源", "".join(c["text"] for c in sorted(row, key=lambda c: c["x0"])))}
             assert calls <= printed, (number, sorted(calls - printed))
             seen += sorted(calls)
-            if printed:  # the notes stand under a short rule (脚注线), a quarter of the measure
-                notes_top = min(top for top, row in rows.items())
-                # (a top border is read back as a rect from the area's top down, drawn clipped)
-                rules = {round(r["width"]) for r in page.rects + page.lines if notes_top - 5 * MM < r["top"] <= notes_top}
-                assert len(rules) == 1 and 0.2 < rules.pop() / (156 * MM) < 0.3, (number, rules)
-                widest = max(max(c["x1"] for c in row) - min(c["x0"] for c in row) for row in rows.values())
-                assert widest > 0.8 * 156 * MM  # the notes themselves take the measure
     assert seen == list(range(1, 25)), seen  # every call read back, in order
 
 
