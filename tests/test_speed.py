@@ -30,7 +30,7 @@ STRESS = ROOT / "tests" / "stress" / "2024-99"
 
 def _png(colour) -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (300, 200), colour).save(out, format="PNG")
+    Image.new("RGB", (300, 200), colour).save(out, format="PNG", dpi=(300, 300))  # a resolution: no warning
     return out.getvalue()
 
 
