@@ -342,6 +342,17 @@ def test_a_title_breaks_where_the_editor_broke_it_or_parted_it_with_a_space(make
     assert "市科技局召开2031年上半年科技人才工作座谈会" in contents.replace(" ", ""), contents
 
 
+def test_a_byline_over_two_lines_parts_its_source_and_its_author(make_issue, tmp_path):
+    """Balanced like a title, a long byline broke inside a magazine's name ("…官网、MIT /
+    Technology Review　作者：…", an unseen issue): over two lines, 来源 and 作者 each take one."""
+    article = ("---\ntitle: 署名测试\nsource: 综合自OpenAI官网、MIT Technology Review\nauthor: 编译　赵丽娜\n---\n\n"
+               "近年来，全市围绕创新创业生态体系建设。\n")
+    pdf = build_issue(make_issue(files={"articles/a.md": article}), tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        lines = [line["text"] for line in doc.pages[1].extract_text_lines()]
+    assert "（来源：综合自OpenAI官网、MIT Technology Review" in lines and "作者：编译 赵丽娜）" in lines, lines
+
+
 def test_an_english_title_breaks_between_words_never_with_a_hyphen(make_issue, tmp_path):
     """The layout hyphenates long English words in the text (jianbao: latin_hyphenation), never
     in a heading: the title was set "…Innovation and Enter- / prise Plan 2030"."""
