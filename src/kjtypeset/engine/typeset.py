@@ -150,6 +150,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
         raise KjError(issue_folder / source if source else origin, line or None,
                       f"表格太宽：这个 {columns} 列的表格缩到最小字号（六号）仍超出版心，"
                       "请减少列数、缩短单元格里的数字或文字，或拆成两个表格")
+    makeup.forget_facts(document)
     pin_to_page_bottom(document)
     makeup.strip_folios(document, layout.makeup)
     return document
