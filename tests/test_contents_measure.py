@@ -64,6 +64,7 @@ def test_contents_pages_are_laid_out_twice_not_three_times(tmp_path, monkeypatch
     from kjtypeset.engine import makeup
 
     manifest = mi.contents_issue(tmp_path / "c", articles)
+    monkeypatch.setattr(contents, "MIN_TEXT_CHARS", 10**12)  # the full layouts only (see below)
     made: list[int] = []
 
     def build(name: str) -> bytes:
@@ -90,3 +91,27 @@ def test_contents_pages_are_laid_out_twice_not_three_times(tmp_path, monkeypatch
     for number in range(1, contents_pages + 1):
         assert slow_made.count(number) == 3 * layouts and fast_made.count(number) == 2 * layouts
     assert [n for n in fast_made if n > contents_pages] == [n for n in slow_made if n > contents_pages]
+
+
+def test_contents_measured_alone_are_laid_out_once(tmp_path, monkeypatch, layouts_counted):
+    """The measure puts every anchor on its last page, numbered as it chooses: the entries
+    show that number from the first (makeup.pages_known), so each page of a measure is laid
+    out once; the PDF is the one measuring on the full layout gives (the test above)."""
+    from weasyprint.layout import page
+
+    manifest = mi.contents_issue(tmp_path / "c", 30)
+    monkeypatch.setattr(contents, "MIN_TEXT_CHARS", 0)
+    build_issue(manifest, tmp_path / "warm", editions=("proof",))
+    made: list[int] = []
+    own = page.make_page
+
+    def counted(context, root_box, page_type, resume_at, page_number, page_state):
+        made.append(page_number)
+        return own(context, root_box, page_type, resume_at, page_number, page_state)
+
+    counted.__wrapped__ = own
+    monkeypatch.setattr(page, "make_page", counted)
+    layouts_counted.clear()
+    build_issue(manifest, tmp_path / "fast", editions=("proof",))
+    measures = layouts_counted[:2]
+    assert made[:sum(measures)] == [*range(1, measures[0] + 1), *range(1, measures[1] + 1)]

@@ -61,6 +61,7 @@ from __future__ import annotations
 import copy
 import math
 import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..typography import linefit
@@ -149,6 +150,9 @@ def install(settings: Settings) -> None:
         _state["cache_target"] = targets.TargetCollector.cache_target_page_counters
         _cache_target_page_counters.__wrapped__ = _state["cache_target"]
         targets.TargetCollector.cache_target_page_counters = _cache_target_page_counters
+        _state["store_target"] = targets.TargetCollector.store_target
+        _store_target.__wrapped__ = _state["store_target"]
+        targets.TargetCollector.store_target = _store_target
     _state["settings"] = settings
 
 
@@ -164,6 +168,7 @@ def uninstall() -> None:
     from weasyprint.css import targets
     targets.TargetCollector.collect_missing_counters = _state["collect_missing"]
     targets.TargetCollector.cache_target_page_counters = _state["cache_target"]
+    targets.TargetCollector.store_target = _state["store_target"]
     _state.clear()
 
 
@@ -225,6 +230,34 @@ def _cache_target_page_counters(self, anchor_name, page_counter_values, page_mak
                                           page_maker_index, page_maker)
     item.page_maker_index = page_maker_index
     item.cached_page_counter_values = copy.deepcopy(page_counter_values)
+
+
+_known_pages: dict = {}  # anchor -> the page it will be laid out on (see pages_known)
+
+
+@contextmanager
+def pages_known(pages: dict):
+    """Within: the anchors ``pages`` names ({anchor: page number}) are taken to be on those
+    pages from the start, so the boxes that show their page numbers (contents entries) show
+    them when first laid out, and their pages are laid out once, not twice (issue 15; for
+    engine/contents.py, whose measure puts every anchor on a last page numbered as it
+    chooses). A wrong number is only slower: when the anchor is laid out on another page,
+    WeasyPrint lays the boxes out again with the right one."""
+    global _known_pages
+    outer, _known_pages = _known_pages, pages
+    try:
+        yield
+    finally:
+        _known_pages = outer
+
+
+def _store_target(self, anchor_name, target_counter_values, target_box):
+    """WeasyPrint's TargetCollector.store_target; an anchor in pages_known gets its page."""
+    _state["store_target"](self, anchor_name, target_counter_values, target_box)
+    item = self.target_lookup_items.get(anchor_name)
+    if (anchor_name in _known_pages and item is not None and item.state == "up-to-date"
+            and not item.cached_page_counter_values):
+        item.cached_page_counter_values = {"page": [_known_pages[anchor_name]]}
 
 
 def _target_anchor(box) -> str | None:
