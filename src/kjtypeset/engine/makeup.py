@@ -251,6 +251,19 @@ def pages_known(pages: dict):
         _known_pages = outer
 
 
+def anchor_pages(document) -> dict:
+    """{anchor: the number of the page it is laid out on} of a laid-out document, for
+    pages_known (typeset.py: a makeup try starts with the pages of the layout it improves on;
+    a page counter that is not the page's number only costs the second pass again)."""
+    pages = {}
+    for number, page in enumerate(document.pages, start=1):
+        for box in page._page_box.descendants():
+            anchor = box.style["anchor"]
+            if anchor and anchor not in pages:
+                pages[anchor] = number
+    return pages
+
+
 def _store_target(self, anchor_name, target_counter_values, target_box):
     """WeasyPrint's TargetCollector.store_target; an anchor in pages_known gets its page."""
     _state["store_target"](self, anchor_name, target_counter_values, target_box)

@@ -129,18 +129,21 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                 queue.pop(0)  # the same rules again (a way found again from a try): no new layout
             if not queue or not best[0]:
                 break
-            tried_css, settings, origin = queue.pop(0)
+            tried_css, settings, start = queue.pop(0)
             tried.add(_setting(tried_css, settings))
             makeup.install(settings)
             try:
-                candidate = render(tried_css)
+                # The contents entries start with the pages their articles had in the best
+                # layout so far: the contents pages are laid out once when they stay.
+                with makeup.pages_known(makeup.anchor_pages(document)):
+                    candidate = render(tried_css)
             finally:
                 makeup.install(layout.makeup)
             score = (len(makeup.defects(candidate)), len(candidate.pages))
             # Better, or as good: other ways are tried from it first, unless the try changed
             # nothing on any page (paragraphs the composer could not set shorter, say): the
             # 4x bench issue spent four whole layouts on such tries.
-            if score[0] and score <= best and (flow := makeup.flow_of(candidate)) != origin:
+            if score[0] and score <= best and (flow := makeup.flow_of(candidate)) != start:
                 queue = [(tried_css + extra, more, flow)
                          for extra, more in makeup.alternatives(candidate, settings)] + queue
             if score < best:
