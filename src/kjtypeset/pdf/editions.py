@@ -301,8 +301,9 @@ class _Master:
 
     A build of one edition (the proof, `build --edition proof`, the preview) cuts it from the
     pypdf objects the text layer edited, as they are: the text layer's write and the cut's
-    parse of the whole file are skipped (issue 15: two of the four passes pypdf made over
-    the 200-page issue's PDF). The cut clones from the catalog, object by object in the
+    parse of the whole file are skipped (issue 15: two of the five passes pypdf made over a
+    proof: the text layer's parse and write, the cut's parse and write, the check's parse).
+    The cut clones from the catalog, object by object in the
     order their dictionaries hold them, so its bytes are the same either way (compared with
     the written way on every edition of the sample and the stress issues). A build of several
     editions cuts each from the written bytes: a cut changes what it clones from (the proof
