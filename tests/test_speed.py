@@ -74,6 +74,29 @@ def test_every_shortcut_off_gives_the_same_bytes(stress_copy, tmp_path, monkeypa
         assert fast[edition] == plain[edition], edition
 
 
+@pytest.mark.parametrize("edition", ["proof", "print", "archive"])
+def test_one_edition_is_cut_from_the_text_layers_objects_with_the_same_bytes(stress_copy, tmp_path, monkeypatch, edition):
+    """A build of one edition cuts it from the pypdf objects the text layer edited (no write and
+    parse of the whole master between them); the bytes are those of a cut from the written
+    master, as a build of several editions makes."""
+    taken = []
+    edited = editions._Edited
+
+    def counted(writer):
+        taken.append(writer)
+        return edited(writer)
+
+    monkeypatch.setattr(editions, "_Edited", counted)
+    fast = _outputs(build_issue(stress_copy, tmp_path / "fast", editions=(edition,)))
+    assert len(taken) == 1
+    taken.clear()
+    master = editions._Master.__init__
+    monkeypatch.setattr(editions._Master, "__init__",
+                        lambda self, pdf, edited, cuts: master(self, pdf, edited, 2))  # as for several
+    written = _outputs(build_issue(stress_copy, tmp_path / "written", editions=(edition,)))
+    assert not taken and fast == written
+
+
 def test_the_profile_is_deflated_once_and_written_the_same(tmp_path, monkeypatch):
     monkeypatch.setattr(deflate, "_CACHE", tmp_path / "cache")
     monkeypatch.setattr(deflate, "_known", {})

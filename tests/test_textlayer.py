@@ -63,12 +63,12 @@ def pdfs(request, tmp_path_factory):
                                       encoding="utf-8")
     (issue / "articles" / "a.md").write_text(ARTICLE + JUSTIFIED * (request.param == "gongwen"), encoding="utf-8")
     folded = build_issue(issue / "issue.yaml", folder / "folded", editions=("proof",)).pdf.read_bytes()
-    original = kjtypeset.pdf.editions.close_spacing_gaps
-    kjtypeset.pdf.editions.close_spacing_gaps = lambda pdf: (pdf, 0)
+    original = kjtypeset.pdf.editions.close_gaps
+    kjtypeset.pdf.editions.close_gaps = lambda writer: (False, 0)
     try:
         plain = build_issue(issue / "issue.yaml", folder / "plain", editions=("proof",)).pdf.read_bytes()
     finally:
-        kjtypeset.pdf.editions.close_spacing_gaps = original
+        kjtypeset.pdf.editions.close_gaps = original
     return folded, plain
 
 

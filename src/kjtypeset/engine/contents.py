@@ -55,14 +55,14 @@ def measured_fit(weasy_html, settings: makeup.Settings, faces,
     text does not measure the contents again (two layouts of 3-8 pages, a third of a warm
     rebuild of the 200-page bench issue)."""
     digits = _digits(tuple(str(face.path) for face in faces))
-    if digits is None or not _contents_alone(weasy_html.etree_element):
+    if digits is None or (anchors := _contents_alone(weasy_html.etree_element)) is None:
         return None
     key = ("contents", ElementTree.tostring(weasy_html.etree_element), settings,
            tuple(str(face.path) for face in faces), styles)
-    return justify.kept(key, lambda: _measured(weasy_html, settings, digits, render))
+    return justify.kept(key, lambda: _measured(weasy_html, settings, digits, render, anchors))
 
 
-def _measured(weasy_html, settings, digits, render) -> makeup.ContentsFit | None:
+def _measured(weasy_html, settings, digits, render, anchors=()) -> makeup.ContentsFit | None:
     # Selectors match on a wrapper of the tree, made when it was parsed: wrap the cut tree.
     weasy_html.wrapper_element = type(weasy_html.wrapper_element).from_html_root(weasy_html.etree_element)
     narrow, wide = digits
@@ -70,21 +70,25 @@ def _measured(weasy_html, settings, digits, render) -> makeup.ContentsFit | None
     for number in (int(wide * 3), int(narrow)):
         css = (f"[{MEASURE}] {{ page: kj-measure; }}\n"
                f"@page kj-measure {{ counter-set: page {number}; }}\n")
-        fit = makeup.fit_contents(render(weasy_html, css), settings, None)
+        # The anchors added are all on that last page: the entries show its number from the
+        # first, and the contents pages are laid out once (not once without numbers, then
+        # again with them).
+        with makeup.pages_known(dict.fromkeys(anchors, number)):
+            fit = makeup.fit_contents(render(weasy_html, css), settings, None)
         if fit is None:  # they fit page 1 (with the widest numbers first): nothing to decide
             return None
         fits.append(fit)
     return fits[0] if fits[0] == fits[1] else None
 
 
-def _contents_alone(root) -> bool:
+def _contents_alone(root) -> list[str] | None:
     """Cut the document after its contents (``data-contents``) and add an empty anchor for
-    each link of what is left; False when there are no contents."""
+    each link of what is left; the anchors added, or None when there are no contents."""
     parents = {child: parent for parent in root.iter() for child in parent}
     contents = next((e for e in root.iter() if e.get(makeup.CONTENTS) is not None), None)
     body = root.find("body")
     if contents is None or body is None:
-        return False
+        return None
     node = contents
     while node in parents:
         parent = parents[node]
@@ -96,10 +100,10 @@ def _contents_alone(root) -> bool:
     targets = dict.fromkeys(href[1:] for e in root.iter()
                             if (href := e.get("href") or "").startswith("#") and len(href) > 1)
     anchors = ElementTree.SubElement(body, "div", {MEASURE: ""})
-    for target in targets:
-        if target not in ids:
-            ElementTree.SubElement(anchors, "div", {"id": target})
-    return True
+    added = [target for target in targets if target not in ids]
+    for target in added:
+        ElementTree.SubElement(anchors, "div", {"id": target})
+    return added
 
 
 @lru_cache(maxsize=8)

@@ -128,6 +128,12 @@ _EXPECTED_SIGNATURES = {
     "weasyprint.formatting_structure.boxes.ParentBox.copy_with_children": ["self", "new_children"],
     "weasyprint.formatting_structure.boxes.FootnoteAreaBox.__init__": ["self", "page", "style"],
     "weasyprint.css.ComputedStyle.copy": ["self"],
+    # makeup._collect_missing_counters: wrapped (the missing local counters it drops).
+    "weasyprint.css.targets.TargetCollector.collect_missing_counters": [
+        "self", "parent_box", "css_token", "parse_again_function", "missing_counters",
+        "missing_target_counters"],
+    "weasyprint.css.targets.TargetCollector.cache_target_page_counters": [
+        "self", "anchor_name", "page_counter_values", "page_maker_index", "page_maker"],
     # Table columns (engine/columns.py): wrapped, and the preferred widths it reads.
     "weasyprint.layout.table.auto_table_layout": ["context", "box", "containing_block"],
     "weasyprint.layout.preferred.table_cell_min_max_content_width": ["context", "box", "outer"],

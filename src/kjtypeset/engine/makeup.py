@@ -58,7 +58,10 @@ check_internals` list every function used here).
 
 from __future__ import annotations
 
+import copy
 import math
+import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..typography import linefit
@@ -140,6 +143,16 @@ def install(settings: Settings) -> None:
         block._linebox_layout = _linebox_layout
         page.block_level_layout = _page_block_level_layout
         page.make_page = _make_page
+        from weasyprint.css import targets
+        _state["collect_missing"] = targets.TargetCollector.collect_missing_counters
+        _collect_missing_counters.__wrapped__ = _state["collect_missing"]
+        targets.TargetCollector.collect_missing_counters = _collect_missing_counters
+        _state["cache_target"] = targets.TargetCollector.cache_target_page_counters
+        _cache_target_page_counters.__wrapped__ = _state["cache_target"]
+        targets.TargetCollector.cache_target_page_counters = _cache_target_page_counters
+        _state["store_target"] = targets.TargetCollector.store_target
+        _store_target.__wrapped__ = _state["store_target"]
+        targets.TargetCollector.store_target = _store_target
     _state["settings"] = settings
 
 
@@ -152,7 +165,138 @@ def uninstall() -> None:
     block._linebox_layout = _state["linebox"]
     page.block_level_layout = _state["page_block_level_layout"]
     page.make_page = _state["make_page"]
+    from weasyprint.css import targets
+    targets.TargetCollector.collect_missing_counters = _state["collect_missing"]
+    targets.TargetCollector.cache_target_page_counters = _state["cache_target"]
+    targets.TargetCollector.store_target = _state["store_target"]
     _state.clear()
+
+
+def _collect_missing_counters(self, parent_box, css_token, parse_again, missing_counters,
+                              missing_target_counters):
+    """WeasyPrint's TargetCollector.collect_missing_counters, with a contents entry's
+    ``target-counter(attr(data-target), page)`` recorded as WeasyPrint 70 means to.
+
+    Its caller (build.compute_content_list) keys the target's missing counters by
+    ``anchor_name_from_token`` of the ``attr()`` token itself, which is None, and rebinds its
+    list of missing *local* counters to that list. So a target laid out later never told the
+    entry its page (cache_target_page_counters looks the entry up by the anchor's name), and
+    the entry was redone only because it seemed to miss the local counter ``page``: make_page
+    parsed it again whenever the page's counters differed from those cached, first while the
+    targets were not laid out (the pages after it), then after the first pass (the counters
+    gain ``pages``). Every contents page was laid out three times, the second time still
+    with the numbers unknown (issue 15: 14 page layouts for the sample's 12 pages; 22 for
+    each 8-page contents measure of the 200-page issue).
+
+    Here the target's counters are keyed by the anchor the ``attr()`` names (resolved as
+    TargetCollector.lookup_target resolves it) and the mistaken local counters dropped, so
+    the targets' pages reach the entry as they are laid out and the contents pages are laid
+    out twice: without and with their numbers. Only for a ``content`` with one
+    ``target-counter()`` and no ``counter()``/``counters()`` (nothing local is missed)."""
+    if (css_token == "content" and None in missing_target_counters
+            and missing_counters is missing_target_counters[None]):
+        anchor = _target_anchor(parent_box)
+        if anchor is not None and anchor not in missing_target_counters:
+            missing_target_counters = {**missing_target_counters}
+            missing_target_counters[anchor] = missing_target_counters.pop(None)
+            missing_counters = []
+    return _state["collect_missing"](self, parent_box, css_token, parse_again, missing_counters,
+                                     missing_target_counters)
+
+
+def _cache_target_page_counters(self, anchor_name, page_counter_values, page_maker_index,
+                                page_maker):
+    """WeasyPrint's TargetCollector.cache_target_page_counters, which tells every box that
+    shows a counter of the anchor's page (a contents entry's page number) to be parsed and
+    laid out again when the anchor's page counters change, even when the counters the box
+    shows did not: after the first pass every page's counters gain ``pages`` (the page
+    count), so an article starting on a contents page had the contents laid out a third
+    time, to the same result. Here the anchor's counters are stored and no box is told when
+    every box that shows them has been laid out and shows none that changed."""
+    item = self.target_lookup_items.get(anchor_name)
+    if (self.collecting or item is None or item.state != "up-to-date"
+            or not item.cached_page_counter_values
+            or item.cached_page_counter_values == page_counter_values):
+        return _state["cache_target"](self, anchor_name, page_counter_values, page_maker_index,
+                                      page_maker)
+    old = item.cached_page_counter_values
+    for (_box, css_token), lookup in self.counter_lookup_items.items():
+        names = lookup.missing_target_counters.get(anchor_name) if css_token == "content" else None
+        if names is None:
+            continue
+        if (lookup.page_maker_index is None or lookup.page_maker_index >= len(page_maker)
+                or any(old.get(name) != page_counter_values.get(name) for name in names)):
+            return _state["cache_target"](self, anchor_name, page_counter_values,
+                                          page_maker_index, page_maker)
+    item.page_maker_index = page_maker_index
+    item.cached_page_counter_values = copy.deepcopy(page_counter_values)
+
+
+_known_pages: dict = {}  # anchor -> the page it will be laid out on (see pages_known)
+
+
+@contextmanager
+def pages_known(pages: dict):
+    """Within: the anchors ``pages`` names ({anchor: page number}) are taken to be on those
+    pages from the start, so the boxes that show their page numbers (contents entries) show
+    them when first laid out, and their pages are laid out once, not twice (issue 15; for
+    engine/contents.py, whose measure puts every anchor on a last page numbered as it
+    chooses). A wrong number is only slower: when the anchor is laid out on another page,
+    WeasyPrint lays the boxes out again with the right one."""
+    global _known_pages
+    outer, _known_pages = _known_pages, pages
+    try:
+        yield
+    finally:
+        _known_pages = outer
+
+
+def anchor_pages(document) -> dict:
+    """{anchor: the number of the page it is laid out on} of a laid-out document, for
+    pages_known (typeset.py: a makeup try starts with the pages of the layout it improves on;
+    a page counter that is not the page's number only costs the second pass again)."""
+    pages = {}
+    for number, page in enumerate(document.pages, start=1):
+        for box in page._page_box.descendants():
+            anchor = box.style["anchor"]
+            if anchor and anchor not in pages:
+                pages[anchor] = number
+    return pages
+
+
+def _store_target(self, anchor_name, target_counter_values, target_box):
+    """WeasyPrint's TargetCollector.store_target; an anchor in pages_known gets its page."""
+    _state["store_target"](self, anchor_name, target_counter_values, target_box)
+    item = self.target_lookup_items.get(anchor_name)
+    if (anchor_name in _known_pages and item is not None and item.state == "up-to-date"
+            and not item.cached_page_counter_values):
+        item.cached_page_counter_values = {"page": [_known_pages[anchor_name]]}
+
+
+def _target_anchor(box) -> str | None:
+    """The anchor a box's ``content`` points to with its one ``target-counter()`` of an
+    ``attr()``, when it names no local counter; None otherwise."""
+    from weasyprint.css.targets import anchor_name_from_token
+    from weasyprint.urls import get_url_tuple
+    content = box.style["content"]
+    if not isinstance(content, (list, tuple)) or box.element is None:
+        return None
+    kinds = [item[0] if isinstance(item, tuple) else None for item in content]
+    if kinds.count("target-counter()") != 1 or any(
+            kind not in ("string", "leader()", "target-counter()") for kind in kinds):
+        return None
+    token = content[kinds.index("target-counter()")][1][0]  # (anchor, counter name, style)
+    if token[0] != "attr()":
+        return None
+    attr_name, kind, fallback = token[1]
+    value = box.element.get(attr_name, fallback)
+    if kind == "string":
+        token = ("string", value)
+    elif kind == "url":
+        token = ("url", get_url_tuple(value, box.style.base_url))
+    else:
+        return None
+    return anchor_name_from_token(token)
 
 
 # ---- helpers -----------------------------------------------------------------------------
@@ -1103,9 +1247,27 @@ def _flow_line_boxes(page_box) -> list:
     return out
 
 
+_facts = weakref.WeakKeyDictionary()  # document -> _page_facts(document), defects(document)
+
+
 def _page_facts(document) -> list[dict]:
     """Per page: whether it prints, its flow lines, where its content ends, whether it holds
-    the contents or opens with a figure."""
+    the contents or opens with a figure. Read (only) some ten times a layout while page
+    makeup looks for defects and other ways (issue 15): worked out once per document, which
+    is not changed until pages are final (typeset.pin_to_page_bottom, strip_folios)."""
+    known = _facts.setdefault(document, {})
+    if "pages" not in known:
+        known["pages"] = _worked_out_page_facts(document)
+    return known["pages"]
+
+
+def forget_facts(document) -> None:
+    """Drop what _page_facts and defects worked out for ``document``: its pages are about to
+    change (typeset.py, once the layout is chosen)."""
+    _facts.pop(document, None)
+
+
+def _worked_out_page_facts(document) -> list[dict]:
     from weasyprint.formatting_structure import boxes
     pages = []
     for page in document.pages:
@@ -1140,6 +1302,13 @@ def defects(document) -> list[tuple[int, str]]:
     at its foot (a tenth when the next page opens with a figure) when more text follows, a
     page of four lines or fewer, a blank page. The masthead and contents pages, the last page
     and the one before a page holding only the 版记 are not judged for room."""
+    known = _facts.setdefault(document, {})
+    if "defects" not in known:
+        known["defects"] = _found_defects(document)
+    return list(known["defects"])
+
+
+def _found_defects(document) -> list[tuple[int, str]]:
     pages = _page_facts(document)
     last = len(pages)
     end_block_only = not pages[-1]["prints"]

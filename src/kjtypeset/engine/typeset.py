@@ -129,18 +129,21 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                 queue.pop(0)  # the same rules again (a way found again from a try): no new layout
             if not queue or not best[0]:
                 break
-            tried_css, settings, origin = queue.pop(0)
+            tried_css, settings, start = queue.pop(0)
             tried.add(_setting(tried_css, settings))
             makeup.install(settings)
             try:
-                candidate = render(tried_css)
+                # The contents entries start with the pages their articles had in the best
+                # layout so far: the contents pages are laid out once when they stay.
+                with makeup.pages_known(makeup.anchor_pages(document)):
+                    candidate = render(tried_css)
             finally:
                 makeup.install(layout.makeup)
             score = (len(makeup.defects(candidate)), len(candidate.pages))
             # Better, or as good: other ways are tried from it first, unless the try changed
             # nothing on any page (paragraphs the composer could not set shorter, say): the
             # 4x bench issue spent four whole layouts on such tries.
-            if score[0] and score <= best and (flow := makeup.flow_of(candidate)) != origin:
+            if score[0] and score <= best and (flow := makeup.flow_of(candidate)) != start:
                 queue = [(tried_css + extra, more, flow)
                          for extra, more in makeup.alternatives(candidate, settings)] + queue
             if score < best:
@@ -150,6 +153,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
         raise KjError(issue_folder / source if source else origin, line or None,
                       f"表格太宽：这个 {columns} 列的表格缩到最小字号（六号）仍超出版心，"
                       "请减少列数、缩短单元格里的数字或文字，或拆成两个表格")
+    makeup.forget_facts(document)
     pin_to_page_bottom(document)
     makeup.strip_folios(document, layout.makeup)
     return document

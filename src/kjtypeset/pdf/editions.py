@@ -41,7 +41,7 @@ from ..engine import deflate, tagging
 from ..engine.typeset import write_pdf
 from ..errors import KjError, warn, warnings_relay
 from ..inputs.articles import Article
-from ..typography.textlayer import close_gaps, close_spacing_gaps
+from ..typography.textlayer import close_gaps
 from .colour import output_condition
 from .finish import set_page_labels, to_bytes
 from .prepress import (
@@ -127,12 +127,16 @@ def write_editions(document: weasyprint.Document, editions: list[Edition], field
     master = _master(document, PRINT in editions, PRINT in editions or ARCHIVE in editions, origin,
                      issue_date=fields.issue_date, tags=PROOF in editions or ARCHIVE in editions)
     # Han–Latin spacing folded into glyph widths: copied text reads "2023年", not "2023 年".
-    master, left_open = close_spacing_gaps(master)
+    reader = PdfReader(io.BytesIO(master))
+    edited = PdfWriter(clone_from=reader)
+    edited.pdf_header = reader.pdf_header
+    changed, left_open = close_gaps(edited)
     if left_open:
         warn(origin, None, f"复制出的文字在 {left_open} 处会多出空格（汉字与西文之间的间距未能并入字宽：字体无法调整）")
+    source = _Master(master, edited if changed else None, len(editions))
 
     def cut(edition: Edition) -> list[EditionPDF]:
-        pdfs = _derive(master, edition, fields, sources, options)
+        pdfs = _derive(source, edition, fields, sources, options)
         for pdf in pdfs:
             check(pdf.data, edition)
         return pdfs
@@ -292,10 +296,60 @@ def _master(document: weasyprint.Document, for_print: bool, cmyk: bool, origin: 
                          pdf_tags=tags)
 
 
-def _derive(master: bytes, edition: Edition, fields: BulletinFields, sources: tuple[SourceFile, ...],
+class _Master:
+    """The master as the cuts take it, its text layer in (close_gaps).
+
+    A build of one edition (the proof, `build --edition proof`, the preview) cuts it from the
+    pypdf objects the text layer edited, as they are: the text layer's write and the cut's
+    parse of the whole file are skipped (issue 15: two of the five passes pypdf made over a
+    proof: the text layer's parse and write, the cut's parse and write, the check's parse).
+    The cut clones from the catalog, object by object in the
+    order their dictionaries hold them, so its bytes are the same either way (compared with
+    the written way on every edition of the sample and the stress issues). A build of several
+    editions cuts each from the written bytes: a cut changes what it clones from (the proof
+    drops the output intent, the print edition the structure tree)."""
+
+    def __init__(self, pdf: bytes, edited: PdfWriter | None, cuts: int):
+        if edited is not None and cuts > 1:
+            pdf, edited = to_bytes(edited), None
+        self._pdf, self._edited = (None if edited is not None else pdf), edited
+
+    def reader(self):
+        """What the cut reads: a PdfReader of the bytes, or (once) the edited objects."""
+        if self._edited is not None:
+            edited, self._edited = self._edited, None
+            return _Edited(edited)
+        if self._pdf is None:
+            raise RuntimeError("the edited master was cut once already")
+        return PdfReader(io.BytesIO(self._pdf))
+
+    @staticmethod
+    def clone(reader) -> PdfWriter:
+        """A writer holding what hangs from ``reader``'s catalog (PdfWriter(clone_from=…)
+        takes a PdfReader only; its clone_document_from_reader reads what _Edited has)."""
+        if isinstance(reader, PdfReader):
+            return PdfWriter(clone_from=reader)
+        writer = PdfWriter()
+        writer.clone_document_from_reader(reader)
+        writer._cloned = True
+        return writer
+
+
+class _Edited:
+    """A PdfWriter seen as the PdfReader _derive and pypdf's clone_document_from_reader read:
+    the catalog (``trailer["/Root"]``, ``root_object``), the pages, the info dictionary."""
+
+    def __init__(self, writer: PdfWriter):
+        self.root_object = writer._root_object
+        self.trailer = {"/Root": writer._root_object, "/Size": len(writer._objects) + 1}
+        self._info = writer._info
+        self.pages = writer.pages
+
+
+def _derive(master: _Master, edition: Edition, fields: BulletinFields, sources: tuple[SourceFile, ...],
             options: PrintOptions) -> list[EditionPDF]:
     fields = replace(fields, edition=edition.name)
-    reader = PdfReader(io.BytesIO(master))
+    reader = master.reader()
     # Cut before cloning: what no longer hangs from the catalog is not copied at all.
     catalog = reader.trailer["/Root"]
     if edition is PROOF:
@@ -314,7 +368,7 @@ def _derive(master: bytes, edition: Edition, fields: BulletinFields, sources: tu
             # (reader.pages hands out copies; the page object itself is what cloning reads.)
             for key in ("/Annots", "/StructParents", "/Tabs"):
                 page.indirect_reference.get_object().pop(key, None)
-    writer = PdfWriter(clone_from=reader)
+    writer = master.clone(reader)
     writer.pdf_header = {PROOF: "%PDF-1.7", PRINT: "%PDF-1.6", ARCHIVE: "%PDF-1.7"}[edition]
     set_page_labels(writer)
 
