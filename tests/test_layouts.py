@@ -658,6 +658,22 @@ def test_gongwen_heads_in_other_faces_sit_on_the_bodys_baselines(make_issue, tmp
 
 
 @pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_paragraphs_opening_with_a_bracket_line_up(make_issue, tmp_path, layout):
+    """（一）（二）（三） opening three paragraphs: the one whose line was tight had its bracket
+    squeezed and stood 2.7 pt left of the others (an unseen notice, gongwen). A paragraph's
+    opening mark keeps its width, so the three line up."""
+    items = ["（一）企业填报的职工总数、科技人员数、销售收入、研发费用等评价信息是否真实准确；",
+             "（二）企业拥有的知识产权是否有效、是否与主营业务相关；",
+             "（三）企业是否存在重大安全、重大质量事故或严重环境违法、科研严重失信行为。"]
+    article = "---\ntitle: 抽查内容\n---\n\n" + "\n\n".join(items * 2) + "\n"
+    manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        brackets = [c["x0"] for c in pdf.pages[1].chars if c["text"] == "（" and abs(c["size"] - size_of(layout)) < 0.1]
+    assert len(brackets) == 6 and max(brackets) - min(brackets) < 0.3, brackets
+
+
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
 def test_a_middle_dot_in_a_name_is_set_narrow(make_issue, tmp_path, layout):
     """FandolFang draws the 间隔号 full width: gongwen spaced names out, "埃隆 · 马斯克", where
     the titles and jianbao set them tight. In every layout it takes under half an em, and

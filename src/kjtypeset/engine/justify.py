@@ -681,6 +681,14 @@ def _model(units, composition, line_start, continuation, line_end):
         current = unit.em * (0.5 if unit.squeezed or unit.box_half else 1.0)
         natural = unit.em * (0.5 if v in halves else 1.0)
         side = "left" if unit.char in OPENING else "right"
+        if side == "left" and line_start and v == 0 and not continuation:
+            # A paragraph's opening mark keeps its natural width: squeezed when the line was
+            # tight, "（二）" stood 2.7 pt left of the "（一）" and "（三）" above and below it
+            # (an unseen notice). The planner counts it so (paragraph.Planner.counts).
+            if current != natural:
+                model.fixed.append((unit, side, natural - current))
+                model.freed -= natural - current
+            continue
         if side == "left" and line_start and v == 0 and continuation \
                 and composition.halfwidth_line_start:
             # An opening bracket starting a line keeps half width: its blank outer half would

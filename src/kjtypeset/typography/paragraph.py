@@ -76,6 +76,10 @@ class Planner:
         if first.mark == "open" and first.extra > 0 and continuation and self.halfwidth_line_start:
             extra -= first.extra  # an opening bracket starting a line keeps half width
             marks -= 1
+        elif first.mark == "open" and first.extra > 0 and not continuation:
+            laid += first.extra  # … one opening a paragraph, its natural width (（一）（二） aligned)
+            extra -= first.extra
+            marks -= 1
         end_mark = 0.0
         if last is not None and last.mark == "close" and last.extra > 0 and q - 1 > a:
             marks -= 1
