@@ -275,8 +275,13 @@ _SPACE_BETWEEN_WIDE = re.compile(f"(?<={_HAN_OR_PUNCT})[ \u00a0\t\u3000]+(?={_HA
 
 def clean_title(text: str, counts: Counter | None = None) -> str:
     """A title's space between two phrases is one full-width space (南京深化……融合　畅通……)."""
-    text = clean_paragraph(text.strip(), counts)
-    return _SPACE_BETWEEN_WIDE.sub("\u3000", text)
+    return phrase_spaces(clean_paragraph(text.strip(), counts))
+
+
+def phrase_spaces(title: str) -> str:
+    """The spaces typed between two Chinese characters or marks of a title as one ideographic
+    space: where its author parted two phrases (the build reads titles so too)."""
+    return _SPACE_BETWEEN_WIDE.sub("\u3000", title)
 
 
 # -- page furniture --------------------------------------------------------------------------

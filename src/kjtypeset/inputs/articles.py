@@ -74,17 +74,14 @@ def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False
     )
 
 
-# Spaces typed between two Chinese characters of a title: where its author parted two phrases
-# (多模态大模型 实时语音交互…), as the sample's titles do with an ideographic space.
-_PHRASE_SPACE = re.compile(r"(?<=[^\x00-\u2fff]) +(?=[^\x00-\u2fff])")
-
-
 def title_lines(title: str) -> tuple[str, ...]:
     """A title's lines as the editor wrote them: a line break in the title is where it breaks
     (README: 编辑要在某处断开，在标题里换行即可; it printed as a word space between two Han
-    characters). A space typed between Chinese characters is an ideographic space: the
-    title's preferred break (engine/justify.py), set a full em when the title runs on."""
-    return tuple(_PHRASE_SPACE.sub("\u3000", line.strip()) for line in title.strip().splitlines() if line.strip())
+    characters). A space typed between Chinese characters is an ideographic space, as `import`
+    sets it (多模态大模型 实时语音交互…): the title's preferred break (engine/justify.py), set a
+    full em when the title runs on."""
+    from ..editor.cleanup import phrase_spaces
+    return tuple(phrase_spaces(line.strip()) for line in title.strip().splitlines() if line.strip())
 
 
 def _joined(lines: tuple[str, ...]) -> str:
