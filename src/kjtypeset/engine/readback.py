@@ -73,6 +73,8 @@ def _text(element) -> str:
 
 def warn_layout_slips(document, articles) -> None:
     """Warnings for low-resolution images and sub-heads longer than a line (issue 14)."""
+    from ..inputs.markdown import image_ppi
+
     images = {}
     for article in articles:
         for image in article.images:
@@ -82,9 +84,12 @@ def warn_layout_slips(document, articles) -> None:
         for article, image in images.get(placed.src, images.get("file://" + path, [])):
             if round(placed.ppi) < MIN_PPI:  # as check reads it: PNG stores 300 ppi as 299.9994
                 warn(article.path, image.line, low_ppi_message(image.src, placed))
-            elif (message := small_figure_message(image.src, image.path, placed)
-                  or tiny_image_message(image.src, image.path, placed)) is not None:
-                warn(article.path, image.line, message)
+            else:
+                declared = image_ppi(image.path)  # read once for both messages
+                message = (small_figure_message(image.src, declared, placed)
+                           or tiny_image_message(image.src, declared, placed))
+                if message is not None:
+                    warn(article.path, image.line, message)
     for text, lines in subhead_lines(document):
         if lines <= 1:
             continue
@@ -107,12 +112,13 @@ SMALL_SCALE = 0.5  # a figure printed at less than this share of its own size �
 SMALL_WIDTH_MM = 40  # … and narrower than this may not be legible: the build says so
 
 
-def small_figure_message(src: str, path, placed: PlacedImage) -> str | None:
+def small_figure_message(src: str, declared: float | None, placed: PlacedImage) -> str | None:
     """A warning for a figure the layout's limits shrank to a sliver (a tall flow chart held to
-    half the type area printed 16 mm wide, its labels 4 pt: an unseen report), else None."""
-    from ..inputs.markdown import DEFAULT_PPI, image_ppi
+    half the type area printed 16 mm wide, its labels 4 pt: an unseen report), else None.
+    ``declared``: the resolution the image file declares (image_ppi)."""
+    from ..inputs.markdown import DEFAULT_PPI
 
-    ppi = image_ppi(path) or DEFAULT_PPI
+    ppi = declared or DEFAULT_PPI
     own = placed.pixels[0] / ppi
     width_mm = placed.inches[0] * MM_PER_INCH
     if not own or placed.inches[0] / own >= SMALL_SCALE or width_mm >= SMALL_WIDTH_MM:
@@ -123,14 +129,12 @@ def small_figure_message(src: str, path, placed: PlacedImage) -> str | None:
             "让它排得更高，或换成横向的图")
 
 
-def tiny_image_message(src: str, path, placed: PlacedImage) -> str | None:
+def tiny_image_message(src: str, declared: float | None, placed: PlacedImage) -> str | None:
     """A warning for an image that declares no resolution and so prints, at 300 ppi, narrower
     than SMALL_WIDTH_MM: a 300 × 200 px photo from a web page printed 25 mm wide, a postage
     stamp in which "右二" could not be found (an unseen issue), else None."""
-    from ..inputs.markdown import image_ppi
-
     width_mm, height_mm = (size * MM_PER_INCH for size in placed.inches)
-    if image_ppi(path) is not None or width_mm >= SMALL_WIDTH_MM:
+    if declared is not None or width_mm >= SMALL_WIDTH_MM:
         return None
     return (f"图片 '{src}' 没有记录分辨率，按 300 ppi 只印成 {width_mm:.0f}×{height_mm:.0f} mm"
             f"（{placed.pixels[0]}×{placed.pixels[1]} 像素）：要印得大些，请换用更大的原图，"
