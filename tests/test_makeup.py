@@ -1134,6 +1134,27 @@ def test_a_page_set_short_sends_lines_on_rather_than_leave_a_blank_page_before_t
 
 
 @pytest.mark.slow
+def test_pages_set_short_together_send_lines_on_where_one_would_leave_a_hole(tmp_path):
+    """Jianbao's sweep issue 2: the last article ends page 16 (even) three lines above its
+    footnotes, and the 版记, eleven rows of a long distribution list, went on to page 18 after
+    a blank page 17. Setting page 16 alone short by the five lines page 17 needs would have
+    left it a third empty; the pages before it that flow on to it are set short with it, a
+    line at a time where the hole is least, so page 17 holds text, page 18 the 版记, and no
+    page of text is left more than a quarter empty."""
+    result = gongwen_sweep_issue(tmp_path, 2, layout="jianbao")
+    texts = page_texts(result.pdf)
+    assert all(squash(text) for text in texts)  # no blank page
+    assert len(texts) % 2 == 0 and "编印：" in squash(texts[-1]) and "编印：" not in squash("".join(texts[:-1]))
+    with pdfplumber.open(result.pdf) as pdf:
+        assert len(body_lines(pdf.pages[-2])) >= 5  # the page before the 版记 page holds text
+        for page in pdf.pages[1:-2]:
+            lines = lines_of(page)
+            content = [line["bottom"] for line in lines if not line["text"].startswith("—")]
+            content += [image["bottom"] for image in page.images]
+            assert BOTTOM - max(content) <= 0.25 * (BOTTOM - TOP) + 1, page.page_number
+
+
+@pytest.mark.slow
 def test_figures_moved_back_onto_the_page_before_keep_their_order(tmp_path):
     """Gongwen's sweep issue 15: its last article's three figures pile up at its end. Moving
     图4 back onto the page before, ahead of 图3 (which stayed on the later page), once passed

@@ -1846,6 +1846,9 @@ def _tail_push(document) -> str | None:
     return f"{_selector(root, first)} {{ break-before: page !important; }}\n"
 
 
+SHORT_PAGES = 3  # pages set short together to send lines on to the last page of text (_short_page)
+
+
 def _short_page(document) -> dict[int, float]:
     r"""{page number: CSS px} to set short the page before a last page of text holding too
     few lines (or before the page that would stand blank before the 版记 page), so that as
@@ -1853,8 +1856,16 @@ def _short_page(document) -> dict[int, float]:
     widows and orphans, a table between rows) is WeasyPrint's own choice, as for any page
     (LaTeX's \enlargethispage{-n\baselineskip}, a compositor's 缩版心). Where the last
     blocks of the page are short paragraphs, a table or a figure, _tail_push cannot move
-    lines without moving too many; here the page breaks where it can. Empty when the page
-    would be left more than MAX_HOLE empty at its foot."""
+    lines without moving too many; here the page breaks where it can.
+
+    When that page would be left more than MAX_HOLE empty at its foot (it had room to spare
+    already: a 版记 of a dozen rows falling short under a page with footnotes, sweeps 2, 15
+    and gongwen 30, 31), the pages before it whose lines flow on to it are set short too, up
+    to SHORT_PAGES in all, a line at a time where the hole it leaves is least: their lines
+    move down and fill the room, so that no page is left more than MAX_HOLE empty, less a
+    line for the widows and orphans WeasyPrint keeps (four holes of three or four lines
+    rather than a blank page before the 版记, which wastes a leaf). Empty when no such
+    setting exists."""
     problem = _tail_problem(document)
     if problem is None:
         return {}
@@ -1865,7 +1876,25 @@ def _short_page(document) -> dict[int, float]:
     if not pitch or room is None:
         return {}
     short = room + lines * pitch - EPSILON
-    return {page: short} if short <= MAX_HOLE * page_box.height else {}
+    if short <= MAX_HOLE * page_box.height:
+        return {page: short}
+    first = _flowing_from(document, page, max(2, page - SHORT_PAGES + 1))
+    rooms = {number: _room_at_foot(document.pages[number - 1]._page_box) for number in range(first, page + 1)}
+    if len(rooms) < 2 or None in rooms.values():
+        return {}
+    # The lines each page sends on beyond those it takes in: the holes are room + that.
+    sent = dict.fromkeys(rooms, 0)
+    for _ in range(lines):
+        number = min(rooms, key=lambda n: (rooms[n] + (sent[n] + 1) * pitch, -n))
+        sent[number] += 1
+    holes = {number: rooms[number] + sent[number] * pitch for number in rooms}
+    limit = MAX_HOLE * page_box.height - pitch
+    if max(holes.values()) > limit:
+        return {}
+    # From the first page that sends a line on, every page is set short: one that passes on
+    # what it takes in would otherwise keep it in its own room.
+    start = min(number for number in rooms if sent[number])
+    return {number: hole - EPSILON for number, hole in holes.items() if number >= start}
 
 
 def _room_at_foot(page_box) -> float | None:
