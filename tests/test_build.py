@@ -333,3 +333,21 @@ def test_distribution_names_run_together_in_one_entry_are_names_of_their_own(mak
         right = max(c["x1"] for c in page.chars)
     assert "发：" + "，".join(names) + "。" in text
     assert right < page.width - 26 * 72 / 25.4 + 1  # within the type area
+
+
+def test_a_distribution_entry_of_names_in_series_with_commas_between_series_stays_on_the_page(make_issue, tmp_path):
+    """An entry typed with 、 between the names of a series and ， between series is split at
+    its commas, each series one name; nine county bureaus in one series were a name wider
+    than the line, set without a break, and ran off the paper (an unseen issue). The series
+    breaks after its 、 when it must; every name prints, inside the type area."""
+    counties = [f"{place}科技局" for place in ("新城区", "回民区", "玉泉区", "赛罕区", "土默特左旗", "托克托县",
+                                               "和林格尔县", "清水河县", "武川县")]
+    entry = "、".join(counties) + "，呼和浩特经济技术开发区管委会、和林格尔新区管委会，各有关企业、高校、科研院所。"
+    manifest = make_issue(MANIFEST.replace("articles:", f"distribution:\n  发: [{entry}]\narticles:"))
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[-1]
+        text = squash(page.extract_text())
+        right = max(c["x1"] for c in page.chars)
+    assert "发：" + entry in text
+    assert right < page.width - 26 * 72 / 25.4 + 1  # within the type area
