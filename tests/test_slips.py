@@ -128,6 +128,32 @@ def test_half_width_marks_in_chinese_are_set_full_width_and_named_once(issue):
     assert warnings_of(issue(files={"articles/a.md": plain}), articles=True) == []
 
 
+def plain_text(html_source: str) -> str:
+    """The text of an article's HTML as a reader sees it: no tags, no spaces, no joiners."""
+    import html
+    import re
+    return re.sub(r"[\s\ufeff\u2060\u200b]", "", html.unescape(re.sub(r"<[^>]+>", "", html_source)))
+
+
+def test_a_bibliographic_reference_keeps_the_marks_it_was_typed_with(issue):
+    """GB/T 7714 references use half-width ". , : ( )" on purpose: a line holding one ([J],
+    [M], [EB/OL] …) prints as typed, emphasis and all, with no warning to "correct" it (an
+    unseen issue printed 王建国。钙钛矿…[J]. 物理学报，2032, 71(8): 088801。); the paragraph
+    above it, typed with a slip, is still set right."""
+    references = ("[1] 张伟, 李红, 王建国. 钙钛矿/晶硅叠层电池研究进展[J]. 物理学报, 2032, 71(8): 088801.\n"
+                  "[2] 国家统计局. 中国统计年鉴[M]. 北京: 中国统计出版社, 2031: 12-15.\n"
+                  "[3] Smith J, 李明. 钙钛矿稳定性[J]. *Nature*, 2030, 5(1): 1-9.\n"
+                  "[4] 科技部. 关于支持新型研发机构的意见[EB/OL]. (2031-05-06)[2032-01-02]. https://www.most.gov.cn/.\n")
+    path = issue(files={"articles/a.md": ARTICLE + "\n参考文献：\n\n" + references})
+    assert warnings_of(path, articles=True) == []
+    text = plain_text(read_articles(load_manifest(path))[0].body_html)
+    for line in references.replace("*", "").splitlines():
+        assert plain_text(line) in text, line
+    slip = issue(files={"articles/a.md": ARTICLE + "\n研究表明,稳定性提高。\n\n" + references})
+    assert len(warnings_of(slip, articles=True)) == 1
+    assert "研究表明，稳定性提高。" in read_articles(load_manifest(slip))[0].body_html
+
+
 def test_a_footnote_call_without_its_note_is_named_once(issue):
     """[^3] with no "[^3]: …" prints as typed: the first is named with its line; a call with
     its note, and one in code, stay quiet."""

@@ -40,6 +40,15 @@ _STRAIGHT_SINGLE = re.compile(f"(?<![A-Za-z0-9])'([^'\\n]*[{HAN}][^'\\n]*)'(?![A
 _DOTS_AFTER_HAN = re.compile(f"(?<={_HAN_OR_PUNCT})(?:\\.{{3,}}|。{{3,}})|(?<=[{HAN}])…(?!…)")
 # Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) are set as ordinary ones in Chinese text.
 _FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+# A bibliographic reference (GB/T 7714: [J] journal, [M] book, [EB/OL] online …): its
+# half-width ". , : ( )" are the standard's own, typed on purpose; a line holding one is
+# left as typed (a science issue's 参考文献 printed 王建国。钙钛矿…[J]. 物理学报，2032, 71(8)).
+_REFERENCE = re.compile(r"\[(?:[JMCDRNSPGZAK]|EB|DB|CP|DS|CM)(?:/(?:OL|MT|DK|CD))?\]")
+
+
+def is_reference(line: str) -> bool:
+    """Whether ``line`` holds a GB/T 7714 reference (its document type code)."""
+    return _REFERENCE.search(line) is not None
 
 # A paragraph is complete when it ends like a sentence; anything else was cut at a page break.
 _SENTENCE_END = tuple("。！？；…”’」』）》") + (":", "：")
@@ -72,7 +81,11 @@ def normalise_spacing(text: str, counts: Counter | None = None) -> str:
 def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
     """Turn half-width marks used in Chinese context into full-width marks, dropping the
     spaces typed beside them ("当前 ,我市" → "当前，我市"); "3.5", "2,000", "8:30", web and
-    e-mail addresses, "1." at the head of a list item and English text stay as they are."""
+    e-mail addresses, "1." at the head of a list item, English text and the lines of a
+    bibliographic reference (is_reference) stay as they are."""
+    if is_reference(text):
+        return "\n".join(line if is_reference(line) else normalise_punctuation(line, counts)
+                         for line in text.split("\n"))
     total = 0
     text, n = _FULLWIDTH_ALNUM.subn(lambda m: chr(ord(m.group()) - 0xFEE0), text)
     total += n

@@ -145,13 +145,17 @@ def _full_width_marks(tokens: list[Token], path: Path, first_line: int) -> None:
     addresses and English sentences stay), with one warning naming the first, so the editor
     can correct the file. Printed as typed, they stood solid against the Han characters and an
     English quotation after them ran into the margin (an unseen issue)."""
-    from ..editor.cleanup import normalise_punctuation
+    from ..editor.cleanup import is_reference, normalise_punctuation
     first = None
     for token in tokens:
         if token.type != "inline" or not token.map:
             continue
+        # A line of a bibliographic reference keeps its marks, emphasis and all (*Nature*, 2020).
+        references = {k for k, line in enumerate(token.content.split("\n")) if is_reference(line)}
+        row = 0
         for child in token.children or ():
-            if child.type != "text":
+            row += child.type in ("softbreak", "hardbreak")
+            if child.type != "text" or row in references:
                 continue
             fixed = normalise_punctuation(child.content)
             if fixed != child.content:
