@@ -126,6 +126,10 @@ def test_subheads_and_source_line():
     ("2,000 家企业", "2,000家企业"),  # a thousands separator stays
     ("见 http://example.org/a,b", "见http://example.org/a,b"),
     ("English, words: here", "English, words: here"),  # no Chinese context: untouched
+    ("温度36℃,湿度60%", "温度36℃，湿度60%"),  # after a sign that ends a number, as after a digit
+    ("热膨胀系数10⁻⁶/℃,达到先进水平", "热膨胀系数10⁻⁶/℃，达到先进水平"),
+    # a GB/T 7714 reference keeps the marks and spaces it was typed with
+    ("[1] 王建国, 李红. 研究进展[J]. 物理学报, 2032, 71(8): 1-9.", "[1] 王建国, 李红. 研究进展[J]. 物理学报, 2032, 71(8): 1-9."),
 ])
 def test_in_paragraph_repairs(raw, clean):
     assert clean_paragraph(raw) == clean

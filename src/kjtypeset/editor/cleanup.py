@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from ..typography.chars import IDEOGRAPHS as HAN
+from ..typography.chars import NUMBER_SUFFIXES
 
 # Full-width punctuation and brackets that sit against Han text.
 CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2026\u201c\u201d\u2018\u2019\u00b7"
@@ -156,6 +157,10 @@ def _wide(char: str) -> bool:
                            or "\u3000" <= char <= "\u303f" or "\uff01" <= char <= "\uff5e")
 
 
+# What ends a number as a digit does (21%，36℃，10⁻⁶，5 m²): a mark after it is the sentence's.
+_NUMBER_SIGNS = frozenset(NUMBER_SUFFIXES + "²³¹⁰⁴⁵⁶⁷⁸⁹⁻₀₁₂₃₄₅₆₇₈₉")
+
+
 def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at: int) -> bool:
     """Whether a half-width ``mark`` is punctuation of the Chinese sentence around it."""
     han_before = _wide(before) and before not in _OPENING
@@ -174,7 +179,7 @@ def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at:
             return not (after.isascii() and after.isalpha() and start == at)  # ".NET", ".cn" after Han
         if latin_before and _english_sentence(text, start):
             return False  # "…perform tasks without explicit instructions." in a Chinese paragraph
-        if before.isdigit() or before in "%‰" or latin_before:
+        if before.isdigit() or before in _NUMBER_SIGNS or latin_before:
             return (han_after and after != "") or (after == "" and has_han(text))
         return False
     if mark == ":" and text.startswith("//", at + 1):
@@ -183,13 +188,13 @@ def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at:
         return False  # &amp;
     if han_before:
         return not (mark == ":" and before.isdigit())
-    if (mark in ",;" and (latin_before or before in "%‰") and text[at + 1:at + 2] == after and after.isascii()
+    if (mark in ",;" and (latin_before or before in _NUMBER_SIGNS) and text[at + 1:at + 2] == after and after.isascii()
             and after.isalpha() and has_han(text) and not re.search(r"(?:://|www\.|@)\S*$", text[:at])):
         # "…晶体管（Multi-Bridge-Channel FET,MBCFET）", "H100,H200": no space after it, as English
         # would have, in a Chinese sentence: the sentence's comma (unbroken, "FET,MBCFET）。"
         # was one unit of five ems that left the line before it spread, an unseen issue)
         return True
-    if before.isdigit() or before in "%‰":
+    if before.isdigit() or before in _NUMBER_SIGNS:
         if mark in ",:" and after.isdigit():
             return False  # 2,000 and 8:30
         return (han_after and after != "") or (mark in "?!" and after == "" and has_han(text))
@@ -280,6 +285,8 @@ def drop_spaces_between_han(text: str, counts: Counter | None = None) -> str:
 def clean_paragraph(text: str, counts: Counter | None = None) -> str:
     """All in-paragraph repairs, in the order that keeps them independent."""
     text = re.sub(r"\s*\n\s*", "", text) if has_han(text) else text
+    if is_reference(text):
+        return text  # GB/T 7714 spaces and marks, as typed
     return normalise_spacing(normalise_punctuation(text, counts), counts)
 
 
