@@ -254,6 +254,22 @@ def test_a_compound_unit_and_a_sign_stay_with_their_number(narrow, tmp_path):
     assert "0.2 mg/cm²" in text and "10 000 h" in text  # the space is still there, as written
 
 
+def test_a_word_joined_by_a_slash_and_a_number_with_its_magnitude_stay_whole(narrow, tmp_path):
+    """UAX #14 lets a line end after a slash: "产氢量达到1 000 Nm³/" then "h。" alone (an unseen
+    issue); and "US$3.7 / billion" or "bil- / lion" split an amount. Neither breaks; a long
+    word elsewhere still may take a hyphen."""
+    lead = "单台电解槽的额定产氢能力持续提高"
+    body = "\n\n".join(f"{lead[:k]}产氢量达到1 000 Nm³/h，采用TCP/IP协议，营收US$3.7 billion。" for k in range(12))
+    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    for a, b in zip(lines, lines[1:]):
+        assert not a.endswith("/"), (a, b)
+        assert not (re.search(r"\d$", a) and b.startswith("billion")), (a, b)
+        assert not a.endswith("bil-"), (a, b)
+    text = squash("".join(page.extract_text() for page in PdfReader(pdf).pages))
+    assert text.count("Nm³/h") == text.count("TCP/IP") == text.count("US$3.7billion") == 12
+
+
 def title_lines(pdf: Path) -> list[str]:
     """The lines of the article title (18 pt) on page 2."""
     with pdfplumber.open(pdf) as doc:

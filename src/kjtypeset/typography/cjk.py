@@ -121,6 +121,13 @@ _RANGE_MARK = re.compile(rf"(?<=[0-9{NUMBER_SUFFIXES}])[—–\-～〜](?=[0-9])
 _SHORT_COMPOUND = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Za-z]{1,2}-(?=[0-9A-Za-z])"
                              r"|(?<=[0-9A-Za-z])-(?=[0-9A-Za-z]{1,2}(?![0-9A-Za-z-]))")
 _CODE_HYPHEN = re.compile(r"-(?=\S)")
+# A Latin word joined by a slash (Nm³/h, kW/L, TCP/IP, and/or) never breaks after it: UAX #14
+# lets a line end at "Nm³/" and start with "h。" (an unseen issue). Longer runs are paths.
+SLASH_WORD_CHARS = 20
+# A number and the English word for its magnitude read as one (US$3.7 billion): no break at
+# the space between them, nor a hyphen in the word ("US$3.7 bil- / lion", an unseen issue).
+_MAGNITUDES = ("hundred", "thousand", "million", "billion", "trillion")
+_MAGNITUDE_SPACE = re.compile(rf"(?<=[0-9]) (?=(?:{'|'.join(_MAGNITUDES)})(?![A-Za-z]))")
 # A single Latin letter beside a Chinese letter is part of a Chinese word (X射线, B超, 维生素C).
 _LONE_LETTER = re.compile(rf"(?<![0-9A-Za-z.\-&'’_/+@#])[A-Za-z](?![0-9A-Za-z.\-&'’_/+@#{SCRIPT_DIGITS}])"
                           rf"(?:(?=[{CJK_LETTERS}])|(?<=[{CJK_LETTERS}][A-Za-z]))")
@@ -334,6 +341,14 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         # X射线, B超, A股 (the word it starts), 维生素C (the word it ends): never alone on a line
         after = match.end() < len(text) and is_cjk_letter(text[match.end()])
         add(match.end() if after else match.start(), WJ)
+    for match in _MAGNITUDE_SPACE.finditer(text):
+        add(match.end(), WJ)
+    for match in _LATIN_RUN.finditer(text):
+        word = match.group()
+        if "/" in word and len(word) <= SLASH_WORD_CHARS and not _URL.fullmatch(word):
+            for i in range(match.start(), match.end() - 1):
+                if text[i] == "/":
+                    add(i + 1, WJ)
     for match in _SHORT_COMPOUND.finditer(text):
         hyphen = match.start() + match.group(0).index("-")
         if not any(url.start() <= hyphen < url.end() for url in urls):
@@ -561,7 +576,8 @@ def _wraps(text: str, options: Options, urls: list, quotes: list[int],
         # A long English word may be hyphenated rather than leave a spaced-out line before
         # it (Pango knows no Chinese-English mix; the span tells WeasyPrint to use pyphen).
         for match in _LATIN_RUN.finditer(text):
-            if not _URL.fullmatch(match.group()) and _LONG_WORD.search(match.group()):
+            if (not _URL.fullmatch(match.group()) and _LONG_WORD.search(match.group())
+                    and match.group().lower() not in _MAGNITUDES):
                 wraps.append((*match.span(), 'class="kj-en" lang="en"'))
     return sorted(wraps)
 
