@@ -566,12 +566,12 @@ def _wraps(text: str, options: Options, urls: list, quotes: list[int],
     wraps = [(i, i + 1, 'class="kj-pw"') for i in quotes]
     for match in urls:
         wraps.append((*match.span(), 'class="kj-url"'))  # no ligatures inside a URL
-    # A 间隔号 by a Chinese letter (埃隆·马斯克, 约瑟夫·J·芬斯): a layout whose body face draws it full
-    # width sets it from a face that draws it narrow (gongwen.css .kj-dot: FandolFang spaced
-    # the name out, "埃隆 · 马斯克", where titles and jianbao set it tight).
+    # A 间隔号 in a name (埃隆·马斯克, 约瑟夫·J·芬斯) or a dot in a unit (kW·h, N·m): a layout whose
+    # body face draws it full width sets it from a face that draws it narrow (gongwen.css
+    # .kj-dot: FandolFang spaced the name out, "埃隆 · 马斯克", and the unit, "kW · h", where
+    # titles and jianbao set them tight).
     wraps += [(i, i + 1, 'class="kj-dot"') for i in range(1, len(text) - 1)
-              if text[i] in "·・" and text[i - 1].isalpha() and text[i + 1].isalpha()
-              and (is_cjk_letter(text[i - 1]) or is_cjk_letter(text[i + 1]))]
+              if text[i] in "·・" and text[i - 1].isalnum() and text[i + 1].isalnum()]
     if options.latin_hyphenation and hyphenate:
         # A long English word may be hyphenated rather than leave a spaced-out line before
         # it (Pango knows no Chinese-English mix; the span tells WeasyPrint to use pyphen).
