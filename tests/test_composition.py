@@ -358,6 +358,20 @@ def test_a_title_breaks_where_the_editor_broke_it_or_parted_it_with_a_space(make
     assert "市科技局召开2031年上半年科技人才工作座谈会" in contents.replace(" ", ""), contents
 
 
+def test_a_title_keeps_a_prefix_with_its_word_and_a_bracket_that_fits_whole(make_issue, tmp_path):
+    """jieba splits 自治区/新/材料: the one-character 新, kept with the word before it as a
+    suffix would be, broke "…自治区新 / 材料…"; a prefix stays with the word after it. A
+    bracketed English term that fits on a line broke inside for lines of equal length
+    ("…（Retrieval-Augmented / Generation）…"); it is kept whole, on a line of its own if the
+    title needs one more line for it (unseen issues)."""
+    titles = {"a": "关于组织申报2033年度自治区新材料重点研发项目的通知",
+              "b": "检索增强生成（Retrieval-Augmented Generation）技术进展综述"}
+    lines = [line.rstrip("\u3000 ") for line in title_lines(titled_issue(make_issue, tmp_path, titles))]
+    assert "".join(lines) == titles["a"] + titles["b"], lines
+    assert not any(line.endswith("新") for line in lines), lines
+    assert any("（Retrieval-Augmented Generation）" in line for line in lines), lines
+
+
 def test_a_byline_over_two_lines_parts_its_source_and_its_author(make_issue, tmp_path):
     """Balanced like a title, a long byline broke inside a magazine's name ("…官网、MIT /
     Technology Review　作者：…", an unseen issue): over two lines, 来源 and 作者 each take one."""

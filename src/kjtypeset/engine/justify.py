@@ -230,6 +230,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\u00ad\ufeff"))
 _PREFERRED_AFTER = set("：:\u3000，；")
 _BREAK_PENALTY_EM2 = 8.0
 _INSIDE_QUOTE_PENALTY_EM2 = 18.0
+_UNBROKEN_GROUP_PENALTY_EM2 = 400.0  # inside one that fits on a line: as lines 28 ems apart
+_EXTRA_LINE_EM2 = 50.0  # a heading set in one line more than Pango's, to keep such a group whole
 # … and at a bracket a little more than after punctuation (南京着力打造“123”体系　/ 促进“科技—产业—
 # 金融”深度融合: the verb with its object, not 体系　促进 / “科技…).
 _BRACKET_PENALTY_EM2 = 2.0
@@ -1833,9 +1835,23 @@ def _balance(table, count, em, available):
     for k, row in enumerate(table):
         depth = max(0, depth + (row[0] in OPENING) - (row[0] in CLOSING))
         inside[k + 1] = depth > 0
+    # A bracketed or quoted group that fits on a line is not broken at all (README: only one
+    # longer than the line breaks inside): 检索增强生成（Retrieval-Augmented / Generation）… broke
+    # inside for lines of equal length (an unseen issue).
+    whole, opened = [False] * (n + 1), []
+    for k, row in enumerate(table):
+        if row[0] in OPENING:
+            opened.append(k)
+        elif row[0] in CLOSING and opened:
+            start = opened.pop()
+            if width(start, k + 1) <= available:
+                for j in range(start + 1, k + 1):
+                    whole[j] = True
 
     def penalty(k):
         before, after = table[k - 1][0], table[k][0]
+        if whole[k]:
+            return _UNBROKEN_GROUP_PENALTY_EM2
         if inside[k]:
             return _INSIDE_QUOTE_PENALTY_EM2
         if before == "\u3000":
@@ -1849,36 +1865,48 @@ def _balance(table, count, em, available):
         quotation): as little as can be."""
         return 1000 * max(0.0, w - available) / em
 
-    mean = width(0, n) / count
-    # best[j][m]: cost of setting table[:j] in m lines ending with a break before j
-    best = {(0, 0): (0.0, None)}
-    for m in range(1, count):
-        for j in chances:
-            options = []
-            for (i, mm), (cost, _prev) in list(best.items()):
-                if mm != m - 1 or i >= j:
-                    continue
-                w = width(i, j)
-                options.append((cost + ((w - mean) / em) ** 2 + penalty(j) + over(w), i))
-            if options:
-                best[(j, m)] = min(options)
-    finals = []
-    for (i, m), (cost, _prev) in best.items():
-        if m != count - 1:
-            continue
-        w = width(i, n)
-        if letters(i, n) < 3:
-            continue
-        finals.append((cost + ((w - mean) / em) ** 2 + over(w), i))
-    if not finals:
-        return None
-    _cost, j = min(finals)
-    breaks, m = [], count - 1
-    while m > 0:
-        breaks.append(j)
-        j = best[(j, m)][1]
-        m -= 1
-    return sorted(breaks)
+    def plan(lines):
+        """(cost, line starts) of the best way in ``lines`` lines, or None."""
+        mean = width(0, n) / lines
+        # best[j][m]: cost of setting table[:j] in m lines ending with a break before j
+        best = {(0, 0): (0.0, None)}
+        for m in range(1, lines):
+            for j in chances:
+                options = []
+                for (i, mm), (cost, _prev) in list(best.items()):
+                    if mm != m - 1 or i >= j:
+                        continue
+                    w = width(i, j)
+                    options.append((cost + ((w - mean) / em) ** 2 + penalty(j) + over(w), i))
+                if options:
+                    best[(j, m)] = min(options)
+        finals = []
+        for (i, m), (cost, _prev) in best.items():
+            if m != lines - 1:
+                continue
+            w = width(i, n)
+            if letters(i, n) < 3:
+                continue
+            finals.append((cost + ((w - mean) / em) ** 2 + over(w), i))
+        if not finals:
+            return None
+        cost, j = min(finals)
+        breaks, m = [], lines - 1
+        while m > 0:
+            breaks.append(j)
+            j = best[(j, m)][1]
+            m -= 1
+        return cost, sorted(breaks)
+
+    found = plan(count)
+    if found and found[0] >= _UNBROKEN_GROUP_PENALTY_EM2:
+        # A group that fits on a line broken only because the lines Pango found are too few
+        # for it: a line more keeps it whole (检索增强生成 / （Retrieval-Augmented Generation） /
+        # 技术进展综述), at the cost of an extra line.
+        more = plan(count + 1)
+        if more and more[0] + _EXTRA_LINE_EM2 < found[0]:
+            found = more
+    return found[1] if found else None
 
 
 # --------------------------------------------------------------------------

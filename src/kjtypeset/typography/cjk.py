@@ -520,14 +520,20 @@ def _is_latin(char: str) -> bool:
 # dictionary lacks as one word (科技创新 | 券, 兑付 | 额, 转化 | 率): it stays with that word,
 # unless it is a word that leads what follows (与, 和, 在…: a line may start with it).
 _LEADING_WORDS = frozenset("与和及并或而对为从向把被将以于在由按同跟让使给比")
+# … and one that is a prefix the dictionary did not join to the word after it (自治区 | 新 | 材料,
+# 双 | 特异性 | 抗体): it stays with that word ("…自治区新 / 材料…" broke a title, an unseen issue).
+_PREFIX_WORDS = frozenset("新双多超非反准副微半")
 
 
 def _bind_words(text: str, add) -> None:
     """A WORD JOINER inside each word and each short quotation: a title breaks between words."""
     for match in re.finditer(f"[{CJK_LETTERS}]{{2,}}", text):
         position, before = match.start(), ""
-        for word in _words(match.group(0)):
-            if len(word) == 1 and len(before) >= 2 and word not in _LEADING_WORDS:
+        words = _words(match.group(0))
+        for k, word in enumerate(words):
+            if len(word) == 1 and word in _PREFIX_WORDS and k + 1 < len(words):
+                add(position + 1, WJ)
+            elif len(word) == 1 and len(before) >= 2 and word not in _LEADING_WORDS:
                 add(position, WJ)
             for k in range(1, len(word)):
                 add(position + k, WJ)
