@@ -106,6 +106,52 @@ def test_a_pdf_copied_article_keeps_its_title_its_byline_and_loses_its_running_h
     assert draft.blocks[0].startswith("近年来，") and "## 二、运行机制市场化" in draft.blocks, draft.blocks
 
 
+@pytest.mark.parametrize("byline, author", [
+    ("本报记者  陈曦", "陈曦"),
+    ("记者 张三 通讯员 李四", "张三、李四"),
+    ("新华社记者　王敏、刘华", "王敏、刘华"),
+])
+def test_a_reporters_byline_under_the_title_is_its_author_not_its_title(byline, author):
+    """A newspaper page copied from a PDF: its running head, the title, the reporter's byline,
+    then the text. The byline was taken for the title, and the title, with only a short line
+    under it, was skipped as a masthead line (probes P3, D2)."""
+    head = "科技日报  2033年4月20日  第5版\n"
+    text = (head + "我国全固态锂电池研发取得阶段性突破\n" + byline + "\n"
+            "　　记者从中国科学院物理研究所获悉，该所与国内\n多家电池企业联合攻关，研制出全固态锂电池样品。\n"
+            + head + "— 5 —\n"
+            "　　全固态电池采用固态电解质替代传统的液态电解液\n和隔膜，被认为是下一代动力电池的主要技术方向。\n"
+            + head + "— 6 —\n")
+    result = import_text(text)
+    [draft] = result.drafts
+    assert (draft.title, draft.author) == ("我国全固态锂电池研发取得阶段性突破", author)
+    assert draft.blocks[0].startswith("记者从中国科学院") and len(draft.blocks) == 2, draft.blocks
+    assert not result.notes, result.notes
+
+
+@pytest.mark.parametrize("copied, title", [
+    ("内蒙古医科大学 蒙医药 研究 取得 新进展", "内蒙古医科大学蒙医药研究取得新进展"),  # words: dropped
+    ("科技 赋能 乡村振兴", "科技赋能乡村振兴"),
+    ("稳增长 调结构 惠民生", "稳增长　调结构　惠民生"),  # three phrases: ideographic spaces
+    ("南京深化产学研融合 畅通成果转化渠道", "南京深化产学研融合　畅通成果转化渠道"),
+])
+def test_a_title_copied_word_by_word_loses_its_spaces_a_two_phrase_title_keeps_one(copied, title):
+    """A web page copied with a space between words: the body was de-spaced, the title set
+    with four ideographic spaces (probes P3, D13)."""
+    text = copied + "\n\n发布时间：2033-04-30 来源：内蒙古医科大学\n\n近日 , 科研团队 在 蒙药 “ 珍宝丸 ” 研究方面 取得 新进展 .\n"
+    [draft] = import_text(text).drafts
+    assert draft.title == title
+    assert draft.blocks == ("近日，科研团队在蒙药“珍宝丸”研究方面取得新进展。",)
+
+
+def test_a_reporters_byline_keeps_the_space_after_its_role_as_an_ideographic_one():
+    """"（记者 郝婷）" was printed "（记者郝婷）": a byline is written "单位　姓名", with an
+    ideographic space, which the other spaces between Han characters are not (P3, D17)."""
+    text = ("鄂尔多斯绿氢产业按下快进键\n\n全市已建成风光制氢项目7个 , 减少 排放 约 730 万吨 .\n\n"
+            "（记者 郝婷 通讯员 李强）\n")
+    [draft] = import_text(text).drafts
+    assert draft.blocks == ("全市已建成风光制氢项目7个，减少排放约730万吨。", "（记者　郝婷　通讯员　李强）")
+
+
 def test_subheads_and_source_line():
     text = ("科技成果转化情况\n\n来源：市科技局\n\n一、总体情况\n\n全年成交额增长 12%。\n\n"
             "二、下一步打算\n\n继续推进。\n")
@@ -126,6 +172,8 @@ def test_subheads_and_source_line():
     ("2,000 家企业", "2,000家企业"),  # a thousands separator stays
     ("见 http://example.org/a,b", "见http://example.org/a,b"),
     ("English, words: here", "English, words: here"),  # no Chinese context: untouched
+    ("≤1.1×10⁻⁶/℃,达到国内先进水平", "≤1.1×10⁻⁶/℃，达到国内先进水平"),  # after a unit sign too (P3, D10)
+    ("升温30°,随后", "升温30°，随后"),
 ])
 def test_in_paragraph_repairs(raw, clean):
     assert clean_paragraph(raw) == clean
