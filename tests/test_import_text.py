@@ -152,6 +152,30 @@ def test_a_reporters_byline_keeps_the_space_after_its_role_as_an_ideographic_one
     assert draft.blocks == ("全市已建成风光制氢项目7个，减少排放约730万吨。", "（记者　郝婷　通讯员　李强）")
 
 
+LETTER_BODY = ("赤峰市科技特派员服务乡村振兴成效明显\n\n"
+               "2032年以来，赤峰市深入推行科技特派员制度，选派科技特派员1 236名。\n\n"
+               "一是聚焦主导产业精准选派。建立双向选择机制。\n\n二是推广先进适用技术。全年引进推广新品种182个。\n\n")
+
+
+@pytest.mark.parametrize("head, tail", [
+    ("发件人: 赤峰市科技局 <zhk@cfkj.gov.cn>\n发送时间: 2033年5月9日 16:42\n主题: 转发：工作情况\n\n",
+     "祝好！\n\n--\n王丽\n赤峰市科学技术局综合科\n电话：0476-8880000\n"),
+    ("李老师您好：\n\n附上我局工作情况，供选用，谢谢！\n\n", "此致\n敬礼！\n\n王丽\n2033年5月9日\n"),
+])
+def test_an_e_mails_or_letters_closing_is_dropped_with_its_signature(head, tail):
+    """"祝好！" stood as the last paragraph of an article copied out of an e-mail whose header,
+    greeting and signature were dropped (probes P3, D11)."""
+    result = import_text(head + LETTER_BODY + tail)
+    [draft] = result.drafts
+    assert draft.blocks[-1] == "**二是推广先进适用技术。**全年引进推广新品种182个。", draft.blocks
+    assert any(tail.split("\n")[0] in note for note in result.notes), result.notes
+
+
+def test_a_thank_you_ending_a_text_that_is_no_letter_stays():
+    [draft] = import_text(LETTER_BODY + "谢谢！\n").drafts
+    assert draft.blocks[-1] == "谢谢！"
+
+
 def test_subheads_and_source_line():
     text = ("科技成果转化情况\n\n来源：市科技局\n\n一、总体情况\n\n全年成交额增长 12%。\n\n"
             "二、下一步打算\n\n继续推进。\n")
