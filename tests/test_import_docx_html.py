@@ -399,3 +399,21 @@ def test_superscripts_and_subscripts_become_their_characters_or_are_noted(tmp_pa
     draft = import_docx((tmp_path / "a.docx").read_bytes(), tmp_path / "a.docx")
     assert draft.blocks == ("减少CO₂排放，系数1.1×10⁻⁶/℃，单位面积（m²）产量，分子式CnH2n。",)
     assert [note[:8] for note in draft.notes] == ["下标“n”没有对", "下标“2n”没有"], draft.notes
+
+
+def test_a_first_table_row_across_the_table_holding_its_caption_is_the_caption(tmp_path):
+    """<tr><td colspan=3><b>表1 …</b></td></tr> became the header row "| **表1　…** | | |" and
+    the real header a body row (probes P3, D12); a <caption> was dropped."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>乌海市推动碳材料产业转型</h1>"
+                    "<p>全市碳材料产业实现产值86.7亿元。</p><table border='1'>"
+                    "<tr><td colspan='3' style='text-align:center'><b>表1 乌海市碳材料重点项目</b></td></tr>"
+                    "<tr><td>项目</td><td>产能</td><td>投资(亿元)</td></tr>"
+                    "<tr><td>针状焦</td><td>20万吨/年</td><td>三十五</td></tr></table>"
+                    "<table><caption>表2 续建项目</caption><tr><th>项目</th><th>状态</th></tr>"
+                    "<tr><td>负极材料</td><td>在建</td></tr></table></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("全市碳材料产业实现产值86.7亿元。", "表1　乌海市碳材料重点项目",
+                            "| 项目 | 产能 | 投资（亿元） |\n|---|---|---|\n| 针状焦 | 20万吨/年 | 三十五 |",
+                            "表2　续建项目", "| 项目 | 状态 |\n|---|---|\n| 负极材料 | 在建 |")
+    assert not any("合并" in note for note in draft.notes), draft.notes
