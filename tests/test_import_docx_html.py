@@ -417,3 +417,19 @@ def test_a_first_table_row_across_the_table_holding_its_caption_is_the_caption(t
                             "| 项目 | 产能 | 投资（亿元） |\n|---|---|---|\n| 针状焦 | 20万吨/年 | 三十五 |",
                             "表2　续建项目", "| 项目 | 状态 |\n|---|---|\n| 负极材料 | 在建 |")
     assert not any("合并" in note for note in draft.notes), draft.notes
+
+
+def test_table_columns_of_figures_are_set_to_the_right(tmp_path):
+    """A Word table's figures (1 186, 23.5) came in left-aligned, every column "---" (probes P3,
+    D17): a column whose body cells are all figures (a dash for none) is "---:"."""
+    document = Document()
+    document.add_heading("包头市稀土产业主要指标", level=1)
+    document.add_paragraph("2032年，包头市稀土产业产值达到1 186亿元。")
+    table = document.add_table(rows=4, cols=4)
+    for row, cells in enumerate([("指标", "2031年", "2032年", "备注"), ("产值（亿元）", "960", "1 186", "含加工"),
+                                 ("增长", "—", "23.5%", "同比"), ("规上企业（家）", "81", "96", "")]):
+        for column, text in enumerate(cells):
+            table.cell(row, column).text = text
+    document.save(tmp_path / "a.docx")
+    draft = import_docx((tmp_path / "a.docx").read_bytes(), tmp_path / "a.docx")
+    assert draft.blocks[-1].splitlines()[:2] == ["| 指标 | 2031年 | 2032年 | 备注 |", "|---|---:|---:|---|"]
