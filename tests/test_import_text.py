@@ -147,9 +147,10 @@ def test_a_reporters_byline_keeps_the_space_after_its_role_as_an_ideographic_one
     """"（记者 郝婷）" was printed "（记者郝婷）": a byline is written "单位　姓名", with an
     ideographic space, which the other spaces between Han characters are not (P3, D17)."""
     text = ("鄂尔多斯绿氢产业按下快进键\n\n全市已建成风光制氢项目7个 , 减少 排放 约 730 万吨 .\n\n"
-            "（记者 郝婷 通讯员 李强）\n")
+            "（记者 郝婷 通讯员 李强）\n\n氢能重卡在干线上运行。（记者 王敏 摄）\n")
     [draft] = import_text(text).drafts
-    assert draft.blocks == ("全市已建成风光制氢项目7个，减少排放约730万吨。", "（记者　郝婷　通讯员　李强）")
+    assert draft.blocks == ("全市已建成风光制氢项目7个，减少排放约730万吨。", "（记者　郝婷　通讯员　李强）",
+                            "氢能重卡在干线上运行。（记者　王敏　摄）")
 
 
 LETTER_BODY = ("赤峰市科技特派员服务乡村振兴成效明显\n\n"

@@ -311,7 +311,8 @@ _PERSON = f"[{HAN}]{{2,4}}(?:·[{HAN}]{{1,8}})?"
 _BYLINE_GAP = "[ \u00a0\t\u3000]"
 _PEOPLE = f"{_PERSON}(?:(?:{_BYLINE_GAP}+|{_BYLINE_GAP}*[、，,]{_BYLINE_GAP}*){_PERSON})*"
 _REPORTERS = f"{BYLINE_ROLE}{_BYLINE_GAP}*[:：]?{_BYLINE_GAP}*{_PEOPLE}"
-_REPORTER_BYLINE = re.compile(f"{_REPORTERS}(?:{_BYLINE_GAP}+{_REPORTERS})*")
+_BYLINE_VERB = "(?:摄影|摄|报道|采写)"  # "（记者 张三 摄）"
+_REPORTER_BYLINE = re.compile(f"{_REPORTERS}(?:{_BYLINE_GAP}+{_REPORTERS})*(?:{_BYLINE_GAP}*{_BYLINE_VERB})?")
 _BRACKETED_BYLINE = re.compile(f"(?<=[（(]){_BYLINE_GAP}*{_REPORTER_BYLINE.pattern}{_BYLINE_GAP}*(?=[)）])")
 
 
@@ -324,7 +325,7 @@ def reporter_names(text: str) -> list[str] | None:
     if not _REPORTER_BYLINE.fullmatch(inner):
         return None
     names = [re.sub(f"^{BYLINE_ROLE}[:：]?", "", token) for token in re.split(r"[\s\u3000、，,:：]+", inner)]
-    return [name for name in names if name] or None
+    return [name for name in names if name and not re.fullmatch(_BYLINE_VERB, name)] or None
 
 
 def byline_spaces(text: str) -> str:
