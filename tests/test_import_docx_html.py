@@ -366,3 +366,70 @@ def test_a_web_pages_quotation_is_imported_as_one(tmp_path):
                     "</body></html>", encoding="utf-8")
     draft = import_html(page.read_bytes(), page)
     assert draft.blocks == ("会议指出：", "> 科技是第一生产力。", "> 创新是第一动力。", "会议要求落实。")
+
+
+def test_superscripts_and_subscripts_become_their_characters_or_are_noted(tmp_path):
+    """10<sup>-6</sup> was imported as "10-6", a different value, without a word (probes P3,
+    D3). Digits and signs become ⁻⁶, ₂, ² (as an editor types them); what has no such
+    character is kept as text and named in a note. Word's raised and lowered runs alike."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>针状焦实现量产</h1>"
+                    "<p>热膨胀系数≤1.1×10<sup>-6</sup>/℃,达到国内先进水平，减少CO<sub>2</sub>排放，"
+                    "占地2 000 m<sup>2</sup>，见文献<sup>[1]</sup>。</p>"
+                    "<p>产量按e<sup>kt</sup>增长。</p></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("热膨胀系数≤1.1×10⁻⁶/℃，达到国内先进水平，减少CO₂排放，占地2 000 m²，见文献[1]。",
+                            "产量按ekt增长。")
+    assert draft.notes == ("上标“kt”没有对应的上标字符，已按普通文字导入（“产量按ekt”），请核对原文",)
+
+    document = Document()
+    document.add_heading("针状焦实现量产", level=1)
+    paragraph = document.add_paragraph("减少CO")
+    paragraph.add_run("2").font.subscript = True
+    paragraph.add_run("排放，系数1.1×10")
+    paragraph.add_run("-6").font.superscript = True
+    paragraph.add_run("/℃，单位面积（m")
+    paragraph.add_run("2").font.superscript = True
+    paragraph.add_run("）产量，分子式C")
+    paragraph.add_run("n").font.subscript = True
+    paragraph.add_run("H")
+    paragraph.add_run("2n").font.subscript = True
+    paragraph.add_run("。")
+    document.save(tmp_path / "a.docx")
+    draft = import_docx((tmp_path / "a.docx").read_bytes(), tmp_path / "a.docx")
+    assert draft.blocks == ("减少CO₂排放，系数1.1×10⁻⁶/℃，单位面积（m²）产量，分子式CnH2n。",)
+    assert [note[:8] for note in draft.notes] == ["下标“n”没有对", "下标“2n”没有"], draft.notes
+
+
+def test_a_first_table_row_across_the_table_holding_its_caption_is_the_caption(tmp_path):
+    """<tr><td colspan=3><b>表1 …</b></td></tr> became the header row "| **表1　…** | | |" and
+    the real header a body row (probes P3, D12); a <caption> was dropped."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>乌海市推动碳材料产业转型</h1>"
+                    "<p>全市碳材料产业实现产值86.7亿元。</p><table border='1'>"
+                    "<tr><td colspan='3' style='text-align:center'><b>表1 乌海市碳材料重点项目</b></td></tr>"
+                    "<tr><td>项目</td><td>产能</td><td>投资(亿元)</td></tr>"
+                    "<tr><td>针状焦</td><td>20万吨/年</td><td>三十五</td></tr></table>"
+                    "<table><caption>表2 续建项目</caption><tr><th>项目</th><th>状态</th></tr>"
+                    "<tr><td>负极材料</td><td>在建</td></tr></table></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("全市碳材料产业实现产值86.7亿元。", "表1　乌海市碳材料重点项目",
+                            "| 项目 | 产能 | 投资（亿元） |\n|---|---|---|\n| 针状焦 | 20万吨/年 | 三十五 |",
+                            "表2　续建项目", "| 项目 | 状态 |\n|---|---|\n| 负极材料 | 在建 |")
+    assert not any("合并" in note for note in draft.notes), draft.notes
+
+
+def test_table_columns_of_figures_are_set_to_the_right(tmp_path):
+    """A Word table's figures (1 186, 23.5) came in left-aligned, every column "---" (probes P3,
+    D17): a column whose body cells are all figures (a dash for none) is "---:"."""
+    document = Document()
+    document.add_heading("包头市稀土产业主要指标", level=1)
+    document.add_paragraph("2032年，包头市稀土产业产值达到1 186亿元。")
+    table = document.add_table(rows=4, cols=4)
+    for row, cells in enumerate([("指标", "2031年", "2032年", "备注"), ("产值（亿元）", "960", "1 186", "含加工"),
+                                 ("增长", "—", "23.5%", "同比"), ("规上企业（家）", "81", "96", "")]):
+        for column, text in enumerate(cells):
+            table.cell(row, column).text = text
+    document.save(tmp_path / "a.docx")
+    draft = import_docx((tmp_path / "a.docx").read_bytes(), tmp_path / "a.docx")
+    assert draft.blocks[-1].splitlines()[:2] == ["| 指标 | 2031年 | 2032年 | 备注 |", "|---|---:|---:|---|"]

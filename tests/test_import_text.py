@@ -106,6 +106,77 @@ def test_a_pdf_copied_article_keeps_its_title_its_byline_and_loses_its_running_h
     assert draft.blocks[0].startswith("近年来，") and "## 二、运行机制市场化" in draft.blocks, draft.blocks
 
 
+@pytest.mark.parametrize("byline, author", [
+    ("本报记者  陈曦", "陈曦"),
+    ("记者 张三 通讯员 李四", "张三、李四"),
+    ("新华社记者　王敏、刘华", "王敏、刘华"),
+])
+def test_a_reporters_byline_under_the_title_is_its_author_not_its_title(byline, author):
+    """A newspaper page copied from a PDF: its running head, the title, the reporter's byline,
+    then the text. The byline was taken for the title, and the title, with only a short line
+    under it, was skipped as a masthead line (probes P3, D2)."""
+    head = "科技日报  2033年4月20日  第5版\n"
+    text = (head + "我国全固态锂电池研发取得阶段性突破\n" + byline + "\n"
+            "　　记者从中国科学院物理研究所获悉，该所与国内\n多家电池企业联合攻关，研制出全固态锂电池样品。\n"
+            + head + "— 5 —\n"
+            "　　全固态电池采用固态电解质替代传统的液态电解液\n和隔膜，被认为是下一代动力电池的主要技术方向。\n"
+            + head + "— 6 —\n")
+    result = import_text(text)
+    [draft] = result.drafts
+    assert (draft.title, draft.author) == ("我国全固态锂电池研发取得阶段性突破", author)
+    assert draft.blocks[0].startswith("记者从中国科学院") and len(draft.blocks) == 2, draft.blocks
+    assert not result.notes, result.notes
+
+
+@pytest.mark.parametrize("copied, title", [
+    ("内蒙古医科大学 蒙医药 研究 取得 新进展", "内蒙古医科大学蒙医药研究取得新进展"),  # words: dropped
+    ("科技 赋能 乡村振兴", "科技赋能乡村振兴"),
+    ("稳增长 调结构 惠民生", "稳增长　调结构　惠民生"),  # three phrases: ideographic spaces
+    ("南京深化产学研融合 畅通成果转化渠道", "南京深化产学研融合　畅通成果转化渠道"),
+])
+def test_a_title_copied_word_by_word_loses_its_spaces_a_two_phrase_title_keeps_one(copied, title):
+    """A web page copied with a space between words: the body was de-spaced, the title set
+    with four ideographic spaces (probes P3, D13)."""
+    text = copied + "\n\n发布时间：2033-04-30 来源：内蒙古医科大学\n\n近日 , 科研团队 在 蒙药 “ 珍宝丸 ” 研究方面 取得 新进展 .\n"
+    [draft] = import_text(text).drafts
+    assert draft.title == title
+    assert draft.blocks == ("近日，科研团队在蒙药“珍宝丸”研究方面取得新进展。",)
+
+
+def test_a_reporters_byline_keeps_the_space_after_its_role_as_an_ideographic_one():
+    """"（记者 郝婷）" was printed "（记者郝婷）": a byline is written "单位　姓名", with an
+    ideographic space, which the other spaces between Han characters are not (P3, D17)."""
+    text = ("鄂尔多斯绿氢产业按下快进键\n\n全市已建成风光制氢项目7个 , 减少 排放 约 730 万吨 .\n\n"
+            "（记者 郝婷 通讯员 李强）\n\n氢能重卡在干线上运行。（记者 王敏 摄）\n")
+    [draft] = import_text(text).drafts
+    assert draft.blocks == ("全市已建成风光制氢项目7个，减少排放约730万吨。", "（记者　郝婷　通讯员　李强）",
+                            "氢能重卡在干线上运行。（记者　王敏　摄）")
+
+
+LETTER_BODY = ("赤峰市科技特派员服务乡村振兴成效明显\n\n"
+               "2032年以来，赤峰市深入推行科技特派员制度，选派科技特派员1 236名。\n\n"
+               "一是聚焦主导产业精准选派。建立双向选择机制。\n\n二是推广先进适用技术。全年引进推广新品种182个。\n\n")
+
+
+@pytest.mark.parametrize("head, tail", [
+    ("发件人: 赤峰市科技局 <zhk@cfkj.gov.cn>\n发送时间: 2033年5月9日 16:42\n主题: 转发：工作情况\n\n",
+     "祝好！\n\n--\n王丽\n赤峰市科学技术局综合科\n电话：0476-8880000\n"),
+    ("李老师您好：\n\n附上我局工作情况，供选用，谢谢！\n\n", "此致\n敬礼！\n\n王丽\n2033年5月9日\n"),
+])
+def test_an_e_mails_or_letters_closing_is_dropped_with_its_signature(head, tail):
+    """"祝好！" stood as the last paragraph of an article copied out of an e-mail whose header,
+    greeting and signature were dropped (probes P3, D11)."""
+    result = import_text(head + LETTER_BODY + tail)
+    [draft] = result.drafts
+    assert draft.blocks[-1] == "**二是推广先进适用技术。**全年引进推广新品种182个。", draft.blocks
+    assert any(tail.split("\n")[0] in note for note in result.notes), result.notes
+
+
+def test_a_thank_you_ending_a_text_that_is_no_letter_stays():
+    [draft] = import_text(LETTER_BODY + "谢谢！\n").drafts
+    assert draft.blocks[-1] == "谢谢！"
+
+
 def test_subheads_and_source_line():
     text = ("科技成果转化情况\n\n来源：市科技局\n\n一、总体情况\n\n全年成交额增长 12%。\n\n"
             "二、下一步打算\n\n继续推进。\n")
@@ -130,6 +201,8 @@ def test_subheads_and_source_line():
     ("热膨胀系数10⁻⁶/℃,达到先进水平", "热膨胀系数10⁻⁶/℃，达到先进水平"),
     # a GB/T 7714 reference keeps the marks and spaces it was typed with
     ("[1] 王建国, 李红. 研究进展[J]. 物理学报, 2032, 71(8): 1-9.", "[1] 王建国, 李红. 研究进展[J]. 物理学报, 2032, 71(8): 1-9."),
+    ("≤1.1×10⁻⁶/℃,达到国内先进水平", "≤1.1×10⁻⁶/℃，达到国内先进水平"),  # after a unit sign too (P3, D10)
+    ("升温30°,随后", "升温30°，随后"),
 ])
 def test_in_paragraph_repairs(raw, clean):
     assert clean_paragraph(raw) == clean

@@ -26,7 +26,9 @@ _SPACE_BEFORE_HAN = re.compile(f"(?<=[0-9A-Za-z%./])[ \u00a0\t]+({_HAN_OR_PUNCT}
 _SPACE_BY_FULL_MARK = re.compile(f"(?<=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20“”‘’…—])[ \u00a0\t]+(?={_HAN_OR_PUNCT})"
                                  f"|(?<=[{HAN}])[ \u00a0\t]+(?=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20])"
                                  # "当前 ，", "（ 联盟 ）": a full-width mark needs no space inside
-                                 "|(?<=\\S)[ \u00a0\t]+(?=[，。、；：？！）》」』】”’])|(?<=[（《「『【“‘])[ \u00a0\t]+")
+                                 "|(?<=\\S)[ \u00a0\t]+(?=[，。、；：？！）》」』】”’])|(?<=[（《「『【“‘])[ \u00a0\t]+"
+                                 # "在蒙药 “珍宝丸”": nor between Han and an opening mark
+                                 f"|(?<=[{HAN}])[ \u00a0\t]+(?=[“‘（《「『【])")
 
 # Half-width marks inside Chinese prose become their full-width forms (GB/T 15834).
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）", ".": "。"}
@@ -276,6 +278,7 @@ _SPACE_BETWEEN_HAN = re.compile(f"(?<=[{HAN}])[ \u00a0\t]+(?=[{HAN}])")
 
 
 def drop_spaces_between_han(text: str, counts: Counter | None = None) -> str:
+    text = byline_spaces(text)
     text, n = _SPACE_BETWEEN_HAN.subn("", text)
     if counts is not None:
         counts["spaces"] += n
@@ -294,14 +297,66 @@ _SPACE_BETWEEN_WIDE = re.compile(f"(?<={_HAN_OR_PUNCT})[ \u00a0\t\u3000]+(?={_HA
 
 
 def clean_title(text: str, counts: Counter | None = None) -> str:
-    """A title's space between two phrases is one full-width space (南京深化……融合　畅通……)."""
-    return phrase_spaces(clean_paragraph(text.strip(), counts))
+    """A title's space between two phrases is one full-width space (南京深化……融合　畅通……);
+    the spaces of a title copied word by word (内蒙古医科大学 蒙医药 研究 取得 新进展) are
+    dropped, as in the body."""
+    title = clean_paragraph(text.strip(), counts)
+    if segmented(title):
+        title, n = _SPACE_BETWEEN_WIDE.subn("", title)
+        if counts is not None:
+            counts["spaces"] += n
+    return phrase_spaces(title)
+
+
+def segmented(title: str) -> bool:
+    """Whether the spaces between the Chinese characters of ``title`` part words, not phrases:
+    three or more spaced pieces, one of them a word of one or two characters ("研究", "取得").
+    Phrases a title's author parted are longer ("稳增长　调结构　惠民生" stays)."""
+    pieces = _SPACE_BETWEEN_WIDE.split(title.strip())
+    return len(pieces) >= 3 and min(len(_HAN_CHAR.findall(piece)) for piece in pieces) <= 2
 
 
 def phrase_spaces(title: str) -> str:
     """The spaces typed between two Chinese characters or marks of a title as one ideographic
     space: where its author parted two phrases (the build reads titles so too)."""
     return _SPACE_BETWEEN_WIDE.sub("\u3000", title)
+
+
+# -- bylines ----------------------------------------------------------------------------------
+
+# A reporter's byline: "本报记者  陈曦", "记者 张三 通讯员 李四", "（记者 郝婷）" (role words, then names).
+BYLINE_ROLE = r"(?:(?:本报|本刊|本台|本网|新华社|中新社)?(?:特约|首席|见习|实习)?记者|通讯员|实习生)"
+_PERSON = f"[{HAN}]{{2,4}}(?:·[{HAN}]{{1,8}})?"
+_BYLINE_GAP = "[ \u00a0\t\u3000]"
+_PEOPLE = f"{_PERSON}(?:(?:{_BYLINE_GAP}+|{_BYLINE_GAP}*[、，,]{_BYLINE_GAP}*){_PERSON})*"
+_REPORTERS = f"{BYLINE_ROLE}{_BYLINE_GAP}*[:：]?{_BYLINE_GAP}*{_PEOPLE}"
+_BYLINE_VERB = "(?:摄影|摄|报道|采写)"  # "（记者 张三 摄）"
+_REPORTER_BYLINE = re.compile(f"{_REPORTERS}(?:{_BYLINE_GAP}+{_REPORTERS})*(?:{_BYLINE_GAP}*{_BYLINE_VERB})?")
+_BRACKETED_BYLINE = re.compile(f"(?<=[（(]){_BYLINE_GAP}*{_REPORTER_BYLINE.pattern}{_BYLINE_GAP}*(?=[)）])")
+
+
+def reporter_names(text: str) -> list[str] | None:
+    """The names of a reporter's byline that is the whole of ``text`` (in brackets or not),
+    without the role words: "本报记者  陈曦" → ["陈曦"]; None for any other text."""
+    inner = text.strip(" \t\u3000\u00a0")
+    if (bracketed := re.fullmatch(r"[（(](.*)[)）]", inner)):
+        inner = bracketed.group(1).strip(" \t\u3000\u00a0")
+    if not _REPORTER_BYLINE.fullmatch(inner):
+        return None
+    names = [re.sub(f"^{BYLINE_ROLE}[:：]?", "", token) for token in re.split(r"[\s\u3000、，,:：]+", inner)]
+    return [name for name in names if name and not re.fullmatch(_BYLINE_VERB, name)] or None
+
+
+def byline_spaces(text: str) -> str:
+    """The spaces typed between the role and the names of a reporter's byline ("（记者 郝婷）",
+    a paragraph "记者 张三 通讯员 李四") as one ideographic space each, as a byline is written
+    (“单位　姓名”): kept, where other spaces between Han characters are dropped."""
+    def spaced(byline: str) -> str:
+        return re.sub(f"{_BYLINE_GAP}+", "\u3000", byline.strip(" \t\u3000\u00a0"))
+
+    if reporter_names(text) is not None and not re.match(r"\s*[（(]", text):
+        return spaced(text)
+    return _BRACKETED_BYLINE.sub(lambda match: spaced(match.group()), text)
 
 
 # -- page furniture --------------------------------------------------------------------------

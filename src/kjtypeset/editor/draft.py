@@ -186,13 +186,27 @@ def _reads_back(markdown: str, runs: list[Run]) -> bool:
 
 
 def table(rows: list[list[str]]) -> str:
-    """A pipe table; the first row is the header. Cells are already inline Markdown."""
+    """A pipe table; the first row is the header. Cells are already inline Markdown. A column
+    whose body cells are all figures (1 186, 23.5, −4.9%; a dash or an empty cell for none) is
+    set to the right, as the build sets the figures of an HTML table (Markdown's ---:)."""
+    from ..inputs.markdown import FIGURE_CELL
+
     width = max(len(row) for row in rows)
     rows = [[cell.replace("|", "\\|").replace("\n", " ") for cell in row] + [""] * (width - len(row))
             for row in rows]
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
+
+    def numeric(column: int) -> bool:
+        cells = [row[column].strip() for row in rows[1:]]
+        figures = [cell for cell in cells if cell not in _NO_FIGURE]
+        return bool(figures) and all(FIGURE_CELL.match(cell) for cell in figures)
+
+    lines = ["| " + " | ".join(rows[0]) + " |",
+             "|" + "".join("---:|" if numeric(column) else "---|" for column in range(width))]
     lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
     return "\n".join(lines)
+
+
+_NO_FIGURE = ("", "—", "——", "-", "－", "/", "／", "…")  # an empty cell, or a dash for "none"
 
 
 @dataclass

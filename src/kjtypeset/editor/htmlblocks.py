@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
-from .draft import Collector, Run, inline, table
+from .draft import _TABLE_CAPTION, Collector, Run, inline, table
 
 SKIP = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "nav",
         "form", "input", "button", "select", "textarea", "option", "label", "svg", "map",
@@ -30,6 +30,10 @@ _NOTE_BACK = re.compile(r"#(foot|end)note-ref-\d+$")
 _SEGMENT_BREAK = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f“”‘’])"
                             r"[ \t\r\f]*\n\s*(?=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f“”‘’])")
 _WHITE = re.compile(r"[ \t\r\n\f\u00a0]+")
+# Digits and signs that Unicode has as superscripts and subscripts (the fonts' symbols have them).
+_SUPERSCRIPT = str.maketrans("0123456789+-−=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾")
+_SUBSCRIPT = str.maketrans("0123456789+-−=()", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎")
+_REFERENCE_MARK = re.compile(r"^[\[［〔(（]\s*\d{1,3}(?:\s*[-–—,，、]\s*\d{1,3})*\s*[\]］〕)）]$")
 
 # (src, alt) → (file suffix, bytes), or None with a reason noted by the loader.
 ImageLoader = Callable[[str], "tuple[str, bytes] | None"]
@@ -190,7 +194,25 @@ class BlockWriter:
         if link is not None and tag_of(link) == "a" and _NOTE_REF.search(link.get("href", "")):
             self._a(link)
         else:
-            self.inline_element(element)
+            self.script(element, _SUPERSCRIPT, "上标")
+
+    def _sub(self, element: Element) -> None:
+        self.script(element, _SUBSCRIPT, "下标")
+
+    def script(self, element: Element, characters: dict[int, str], kind: str) -> None:
+        """A superscript or subscript (10<sup>-6</sup>, CO<sub>2</sub>; Word's raised and lowered
+        runs) as the Unicode characters for it (10⁻⁶, CO₂), as an editor types them; where a
+        character has none, the text as it is and a note: flattened silently, 10⁻⁶ read 10-6."""
+        text = text_of(element)
+        if not text:
+            return
+        if all(ord(char) in characters or char in ".," for char in text):
+            self.runs.append(Run(text.translate(characters), bool(self.bold), bool(self.italic)))
+            return
+        if not _REFERENCE_MARK.match(text):  # "[1]": a reference mark reads the same on the line
+            before = "".join(run.text for run in self.runs)[-8:].lstrip()
+            self.out.note(f"{kind}“{text}”没有对应的{kind}字符，已按普通文字导入（“{before}{text}”），请核对原文")
+        self.inline_element(element)
 
     def _img(self, element: Element) -> None:
         src = element.get("src") or element.get("data-src") or ""  # WeChat loads its images late
@@ -236,7 +258,7 @@ class BlockWriter:
 
     def item_text(self, item: Element) -> str:
         """A list item's own text (nested lists excluded) as inline Markdown."""
-        writer = BlockWriter(Collector(counts=self.out.counts), self.load_image)
+        writer = BlockWriter(Collector(counts=self.out.counts, notes=self.out.notes), self.load_image)
         writer.bold, writer.italic = self.bold, self.italic
         writer.text(item.text)
         for child in item:
@@ -255,24 +277,22 @@ class BlockWriter:
     def _table(self, element: Element) -> None:
         self.flush()
         rows = []
-        merged = False
+        merged: list[bool] = []  # of each row: it has a merged cell
+        spanning: list[bool] = []  # of each row: one cell across several columns
+        captions = [self.cell_text(child) for child in element if tag_of(child) == "caption"]
         below: dict[int, int] = {}  # column → rows still covered by a cell merged from above
         for row in element.iter():
             if tag_of(row) != "tr":
                 continue
             cells: list[str] = []
-            for cell in row:
-                if tag_of(cell) not in ("td", "th"):
-                    continue
+            row_merged = False
+            own = [cell for cell in row if tag_of(cell) in ("td", "th")]
+            for cell in own:
                 _covered(cells, below)
-                writer = BlockWriter(Collector(counts=self.out.counts), self.load_image)
-                writer.walk(cell)
-                writer.flush()
-                writer.flush_into_runs()
-                text = " ".join(r.text for r in writer.runs)
+                text = self.cell_text(cell)
                 span = min(_span(cell, "colspan"), 50)
                 down = min(_span(cell, "rowspan"), 500)
-                merged = merged or span > 1 or down > 1
+                row_merged = row_merged or span > 1 or down > 1
                 for column in range(len(cells), len(cells) + span):
                     if down > 1:
                         below[column] = down - 1
@@ -280,7 +300,27 @@ class BlockWriter:
             _covered(cells, below)
             if cells:
                 rows.append(cells)
+                merged.append(row_merged)
+                spanning.append(len(own) == 1 and len(cells) > 1 and not below)
+        if (len(rows) >= 3 and spanning[0] and len(rows[0]) == max(len(row) for row in rows)
+                and _TABLE_CAPTION.match(rows[0][0].replace("**", ""))):
+            # "表1 乌海市碳材料重点项目" in a first row across the table: its caption, and the
+            # row under it the header (it was the header, and the real header a body row).
+            captions.append(rows[0][0])
+            rows, merged = rows[1:], merged[1:]
+        for caption in captions:
+            if caption:
+                bold = re.fullmatch(r"\*\*([^*]+)\*\*", caption)
+                self.out.blocks.append(bold.group(1) if bold else caption)
         if rows:
             self.out.blocks.append(table(rows))
-        if merged:
+        if any(merged):
             self.out.note("表格中有合并的单元格：已拆成普通单元格，请核对")
+
+    def cell_text(self, cell: Element) -> str:
+        """A table cell's (or caption's) content as one line of inline Markdown."""
+        writer = BlockWriter(Collector(counts=self.out.counts, notes=self.out.notes), self.load_image)
+        writer.walk(cell)
+        writer.flush()
+        writer.flush_into_runs()
+        return " ".join(r.text for r in writer.runs)

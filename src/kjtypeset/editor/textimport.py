@@ -24,6 +24,7 @@ from .cleanup import (
     has_han,
     is_page_number,
     join_lines,
+    reporter_names,
     running_lines,
 )
 from .draft import Draft, Run, inline, table
@@ -82,10 +83,10 @@ def import_text(text: str, title: str | None = None) -> TextImport:
     previous_complete = True
     for line in lines:
         standalone = not has_blank_lines or (line.after_blank and line.before_blank)
-        if kinds and kinds[-1] == "title" and (byline := _UNIT_BYLINE.match(line.clean)):
-            # "市科技情报研究所　周文博" under a title: its author (it was taken for the title,
-            # and the title, with no text under it, was skipped)
-            line.meta.author = line.meta.author or byline.group("names")
+        if kinds and kinds[-1] == "title" and (author := _byline_author(line.clean)):
+            # "市科技情报研究所　周文博", "本报记者  陈曦" under a title: its author (it was taken
+            # for the title, and the title, with no text under it, was skipped)
+            line.meta.author = line.meta.author or author
             kinds.append("byline")
         elif (standalone and previous_complete and looks_like_title(line.clean)
                 and not _cells(line) and not _CAPTION.match(line.clean)):
@@ -273,6 +274,17 @@ _UNIT_BYLINE = re.compile(r"^(?:作者[:：]\s*)?\S{2,30}?(?:所|局|院|中心|
                           r"学院|公司|集团|报社|报|社|台)[\s　]+(?!编辑|编印|主编|主办|印发|供稿|撰稿|整理|摄影|审核|校对|制作)"
                           r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[\s　、，,]+"
                           r"[\u4e00-\u9fff]{2,4}){0,3})(?<![处科室局所部办站会院委])$")
+
+
+def _byline_author(text: str) -> str | None:
+    """The author a byline line names: "单位　姓名" (the names as typed), or a reporter's
+    "本报记者  陈曦" / "记者 张三 通讯员 李四" (the names, 、 between them); None for other text."""
+    if (byline := _UNIT_BYLINE.match(text)):
+        return byline.group("names")
+    names = reporter_names(text)
+    return "、".join(names) if names else None
+
+
 _CREDIT = re.compile(rf"^{_CREDIT_KEY}[:：]\s*\S{{1,40}}(?:\s+{_CREDIT_KEY}[:：]\s*\S{{1,40}})*$")
 # What starts a paragraph of its own, whatever the line before it: run-in heads and list items.
 _ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后|第[一二三四五六七八九十]+，"

@@ -129,8 +129,19 @@ def is_furniture(line: str) -> bool:
 PHOTO_CAPTION = re.compile(r"^\s*[▲△↑]\s*\S")
 
 
+# A letter's or e-mail's closing ("祝好！", "此致" / "敬礼！", "顺祝商祺"), and its salutation
+# ("李老师您好：", "尊敬的王主任："): what makes a text a letter, besides a header or a "--".
+_SIGN_OFF = re.compile(r"^\s*(?:此致|敬礼|此致敬礼|祝好|祝您?(?:工作顺利|一切顺利|身体健康|万事如意|顺利|安好)"
+                       r"|顺祝(?:商祺|时祺|安好|春祺|夏安|秋祺|冬安|工作顺利)?|谢谢|多谢|感谢|"
+                       r"(?:best|kind|warm)?\s*regards|best|thanks|thank you)\s*[！!。.,，]*\s*$", re.I)
+_SALUTATION = re.compile(r"^\s*(?:尊敬的\S{1,20}|\S{1,12}?[，,]?\s*(?:您好|你好))\s*[：:，,！!]?\s*$")
+_SIGNED = 4  # lines (name, unit, telephone, date) that may follow a closing
+
+
 def mail_parts(lines: list[str]) -> tuple[set[int], int | None]:
-    """(indexes of e-mail header and separator lines, index where a signature starts)."""
+    """(indexes of e-mail header and separator lines, index where the closing or signature
+    starts: the signature ("--"), or, in a text with a header, a "--" or a salutation, the
+    closing "祝好！" / "此致 敬礼！" with at most a few short lines of signature under it)."""
     header: set[int] = set()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     in_header = False
@@ -153,4 +164,24 @@ def mail_parts(lines: list[str]) -> tuple[set[int], int | None]:
         header = {i for i in header if _MAIL_SEPARATOR.match(lines[i])}
     signature = next((i for i, line in enumerate(lines) if _SIGNATURE.match(line)
                       and i > len(lines) - 15), None)
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    opening = [i for i in filled if i not in header][:3]
+    if len(header_lines) >= 2 or signature is not None or any(_SALUTATION.match(lines[i]) for i in opening):
+        signature = _closing(lines, filled, signature)
     return header, signature
+
+
+def _closing(lines: list[str], filled: list[int], end: int | None) -> int | None:
+    """Where a letter's closing starts: its last lines before ``end`` (the "--" signature or
+    the end), a sign-off line followed only by a few short lines, not sentences (the sender's
+    name, unit, date); ``end`` when there is none."""
+    before = [i for i in filled if end is None or i < end]
+    for back, index in enumerate(reversed(before[-(_SIGNED + 1):])):
+        if _SIGN_OFF.match(lines[index]):
+            under = before[len(before) - back:]
+            if all(len(lines[i].strip()) <= 30 and not lines[i].rstrip().endswith(("。", "；")) for i in under):
+                start = before.index(index)
+                while start and _SIGN_OFF.match(lines[before[start - 1]]):
+                    start -= 1  # "此致" above "敬礼！"
+                return before[start]
+    return end

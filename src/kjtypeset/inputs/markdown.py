@@ -319,13 +319,13 @@ def _sanitized_block(self, tokens, idx, options, env):
                                                           first_row.group(1) if first_row else ""))
     cleaned = cleaned.replace("<table>", _opening(self, tokens[idx], columns, options, env), 1)
     # A cell that holds a figure alone (1 234.5, −4.9%, ＋8.9): to the right, as Markdown's ---:.
-    return _CELL.sub(lambda m: f'{m.group(1)} style="text-align:right">{m.group(2)}' if _FIGURE.match(m.group(2))
+    return _CELL.sub(lambda m: f'{m.group(1)} style="text-align:right">{m.group(2)}' if FIGURE_CELL.match(m.group(2))
                      else m.group(), cleaned)
 
 
 _CELL = re.compile(r"(<td(?: (?:rowspan|colspan)=\"\d+\")*)>([^<]*)(?=</td>)")
 # A figure alone in a table cell: 1 234.5, −4.9%, ＋8.9.
-_FIGURE = re.compile(r"^\s*[−\-+＋±]?[\d.,\u2009\u00a0 ]*\d[\d.,\u2009\u00a0 ]*[%‰]?\s*$")
+FIGURE_CELL = re.compile(r"^\s*[−\-+＋±]?[\d.,\u2009\u00a0 ]*\d[\d.,\u2009\u00a0 ]*[%‰]?\s*$")
 
 
 def _sanitized_inline(self, tokens, idx, options, env):
