@@ -573,6 +573,17 @@ def test_an_english_quotation_among_chinese_stays_inside_the_measure(make_issue,
     flush_paragraph(make_issue, tmp_path, body)
 
 
+def test_the_line_before_a_long_chemical_formula_is_flush(make_issue, tmp_path):
+    """FA₀.₈Cs₀.₂Pb(I₀.₆Br₀.₄)₃ never broke: the bold run-in's line before it stood 7 ems short
+    and spaced out (an unseen issue). It breaks before its bracketed group, after an element,
+    never after a subscript count."""
+    body = ("**二是开发宽带隙钙钛矿组分调控技术。**通过在FA₀.₈Cs₀.₂Pb(I₀.₆Br₀.₄)₃中掺入微量铷离子"
+            "（Rb⁺，摩尔分数约为5×10⁻³），有效抑制了光致相分离，在1个太阳光强下连续光照1 000 h后，"
+            "效率仍保持初始值的95.2%。")
+    pdf = flush_paragraph(make_issue, tmp_path, body)
+    assert "FA₀.₈Cs₀.₂Pb(I₀.₆Br₀.₄)₃" in squash("".join(page.extract_text() for page in PdfReader(pdf).pages))
+
+
 def flush_paragraph(make_issue, tmp_path, body: str):
     """The proof of an issue of the one paragraph ``body``, each of whose lines but the last
     is flush (the sample's measure)."""

@@ -135,6 +135,13 @@ _LONE_LETTER = re.compile(rf"(?<![0-9A-Za-z.\-&'’_/+@#])[A-Za-z](?![0-9A-Za-z.
 # break after any of its characters, without a hyphen, rather than leave the line before it
 # half empty and run past the measure (no dictionary word in running text comes near it).
 _TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{25,}(?![0-9A-Za-z])")
+# A chemical formula long enough to leave the line before it half empty (FA₀.₈Cs₀.₂Pb(I₀.₆Br₀.₄)₃,
+# an unseen issue's line stood 7 ems short, spaced out): it may break before a bracketed group
+# that follows an element, Pb | (I₀.₆Br₀.₄)₃, as chemistry setting does; never inside an
+# element symbol or after its count (a line ending in ₆ reads as a cut number).
+FORMULA_CHARS = 12
+_FORMULA = re.compile(r"(?<![0-9A-Za-z])[A-Z(\[][A-Za-z0-9₀-₉.·()\[\]⁺⁻⁰-⁹]{%d,}" % (FORMULA_CHARS - 1))
+_SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 # A quotation in a title short enough to be kept on one line.
 _SHORT_QUOTE = re.compile(r"[“‘《「『【][^“”‘’《》「」『』【】]{1,14}[”’》」』】]")
 
@@ -355,6 +362,13 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
             add(hyphen + 1, WJ)
     for match in urls:
         _url_breaks(match, add)
+    for match in _FORMULA.finditer(text):
+        formula, start = match.group(), match.start()
+        if not any(char in _SUBSCRIPTS for char in formula):
+            continue
+        for k in range(3, len(formula) - 2):
+            if formula[k] in "([" and formula[k - 1].isalpha():
+                add(start + k, ZWSP)
     for match in _TOKEN.finditer(text):  # in a URL's path too (a host has dots or hyphens)
         for i in range(match.start() + 1, match.end()):
             add(i, ZWSP)
