@@ -254,6 +254,18 @@ def test_a_compound_unit_and_a_sign_stay_with_their_number(narrow, tmp_path):
     assert "0.2 mg/cm²" in text and "10 000 h" in text  # the space is still there, as written
 
 
+def test_no_line_ends_with_a_subscript_or_superscript_digit(narrow, tmp_path):
+    """"…减少CO₂" at a line end reads as a cut number, and read back a line ending in ₂ was taken
+    for a contents entry by a checker that then failed on the digit: the line breaks before
+    the formula or after the character that follows it."""
+    lead = "全市重点行业持续推进节能降碳改造"
+    body = "\n\n".join(f"{lead[:k]}减少CO₂排放，每m²能耗下降，浓度低于10⁻⁶量级，CO₂ capture技术①已试点。"
+                       for k in range(12))
+    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    assert not [line for line in lines if line[-1].isdigit() and not line[-1].isascii()], lines
+    assert sum(line.count("CO₂") for line in lines) == 24
+
+
 def test_a_word_joined_by_a_slash_and_a_number_with_its_magnitude_stay_whole(narrow, tmp_path):
     """UAX #14 lets a line end after a slash: "产氢量达到1 000 Nm³/" then "h。" alone (an unseen
     issue); and "US$3.7 / billion" or "bil- / lion" split an amount. Neither breaks; a long

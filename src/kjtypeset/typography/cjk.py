@@ -362,6 +362,14 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
             add(hyphen + 1, WJ)
     for match in urls:
         _url_breaks(match, add)
+    for i, char in enumerate(text[:-1]):
+        if char.isdigit() and not char.isascii() and not is_cjk_letter(char):
+            # No line ends with a sub- or superscript digit or a circled number (CO₂, m², ①):
+            # at a line end it reads as a cut number, and read back its digit is no number
+            # (a checker taking a line ending in ₂ for a contents entry failed on it).
+            add(i + 1, WJ)
+            if text[i + 1] == " ":
+                add(i + 2, WJ)
     for match in _FORMULA.finditer(text):
         formula, start = match.group(), match.start()
         if not any(char in _SUBSCRIPTS for char in formula):
