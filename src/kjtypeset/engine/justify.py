@@ -202,6 +202,7 @@ _EXPECTED_REFERENCES = {
 
 _state = {}
 
+from ..typography.cjk import MAGNITUDE_SPACE as DISCOURAGED_BREAK  # noqa: E402  (US$3.7 / billion)
 from ..typography.cjk import SPACING  # the Han–Latin spacing character  # noqa: E402
 
 SPACING_EM = 0.25  # its natural width (clreq §3.2.1)
@@ -1711,8 +1712,11 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
         laid_x.append(laid - box.text_indent * TO_UNITS)
     available = containing_block.width * TO_UNITS
     indent = box.text_indent * TO_UNITS
+    chars = "".join(unit.char for unit in units)
+    discouraged = frozenset(k for k in (m.end() for m in DISCOURAGED_BREAK.finditer(chars)) if k in chances)
     planner = paragraph.Planner(planned, em, composition.max_gap_em,
-                                composition.halfwidth_line_start, composition.halfwidth_line_end)
+                                composition.halfwidth_line_start, composition.halfwidth_line_end,
+                                discouraged)
     leaf_starts = [by_leaf[i][1][0] if i in by_leaf else None for i in range(len(leaves))]
     return _Paragraph(planner, units, chances, hyphens, leaf_starts, laid_x, available, indent, em,
                       first, measured_resume)
