@@ -598,6 +598,30 @@ def test_an_english_quotation_among_chinese_stays_inside_the_measure(make_issue,
     flush_paragraph(make_issue, tmp_path, body)
 
 
+def test_an_english_quotation_running_on_to_the_next_line_takes_its_share_of_the_width(make_issue, tmp_path):
+    """A Latin phrase among Chinese (Hugging Face) keeps its word spaces; an English quotation
+    of three words or more running on to the next line is English text, whose spaces justify
+    it: held like a phrase, its line's few Chinese gaps took all the width ("SIA 总 裁 兼 CEO
+    John Neuffer 在 声 明 中 说：“The global semi-", 0.17 em a gap, an unseen issue)."""
+    body = ("SIA总裁兼CEO John Neuffer在声明中说：“The global semiconductor market reached new heights in "
+            "2024, with annual sales exceeding $600 billion for the first time, and the market is projected "
+            "to grow by double digits in 2025.”")
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for c in doc.pages[1].chars if abs(c["size"] - BODY) < 0.2]
+    first = min({round(c["top"]) for c in chars if c["text"] == "S"})
+    line = sorted((c for c in chars if round(c["top"]) == first), key=lambda c: c["x0"])
+    text = "".join(c["text"] for c in line)
+    assert text.startswith("SIA总裁兼CEO") and "Theglobal" in text.replace(" ", ""), text
+    han = [(b["x0"] - a["x0"]) / BODY - 1 for a, b in zip(line, line[1:])
+           if re.match(r"[\u4e00-\u9fff]", a["text"]) and re.match(r"[\u4e00-\u9fff]", b["text"])]
+    e = next(i for i, c in enumerate(line) if c["text"] == "e" and line[i - 1]["text"] == "h" and line[i - 2]["text"] == "T")
+    space = (line[e + 1 + (line[e + 1]["text"] == " ")]["x0"] - line[e]["x1"]) / BODY
+    assert space > 0.35, space  # the quotation's word space stretched (natural: 0.26 em)
+    assert sorted(han)[len(han) // 2] < 0.15, han
+
+
 def test_the_line_before_a_long_chemical_formula_is_flush(make_issue, tmp_path):
     """FA₀.₈Cs₀.₂Pb(I₀.₆Br₀.₄)₃ never broke: the bold run-in's line before it stood 7 ems short
     and spaced out (an unseen issue). It breaks before its bracketed group, after an element,

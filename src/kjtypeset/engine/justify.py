@@ -732,25 +732,32 @@ def _closable(a, b, tier):
     return tier == linefit.HAN and a.char not in SQUEEZABLE and b.char not in SQUEEZABLE
 
 
+PHRASE_WORDS = 2  # word spaces from which a Latin run at a line's edge is running English
+
+
 def _phrases(units):
     """ids of the word spaces of Latin phrases set among Chinese (Hugging Face, 27 436.5) and
     of the spacing beside them: they keep their natural widths. A phrase reads as one run, so
     widening its space or its spacing widens the gap between it and the Chinese text."""
-    held, run, spaced = set(), [], False
+    held, run, spaced = set(), [], 0
     among = False  # the run follows Chinese text (or a mark) on this line
     for unit in units + [None]:
         if unit is None or _ends_run(unit.char):
-            # A run with Chinese on neither side is a line of English: its spaces justify it.
-            if spaced and (among or unit is not None):
+            # A run with Chinese on neither side is a line of English: its spaces justify it;
+            # so do those of three words or more running on from the line before or to the
+            # next (an English quotation: held, its line's Chinese gaps took the width,
+            # "SIA 总 裁 兼 CEO John Neuffer 在 声 明 中 说：“The global semi-", an unseen issue).
+            flowing = not among or unit is None
+            if spaced and (among or unit is not None) and not (flowing and spaced >= PHRASE_WORDS):
                 held.update(id(u) for u in run)
             if unit is not None and unit.char == SPACING:
-                run, spaced = [unit], False  # the spacing before the next run
+                run, spaced = [unit], 0  # the spacing before the next run
             elif run:
-                run, spaced = [], False
+                run, spaced = [], 0
             among = True
             continue
         if unit.char in _SPACES and run:
-            spaced = True
+            spaced += 1
         run.append(unit)
     # The spacing after a phrase: the unit that closed it, when it is spacing.
     for k, unit in enumerate(units):
