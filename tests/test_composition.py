@@ -266,6 +266,18 @@ def test_no_line_ends_with_a_subscript_or_superscript_digit(narrow, tmp_path):
     assert sum(line.count("CO₂") for line in lines) == 24
 
 
+def test_english_words_are_hyphenated_by_american_patterns(narrow, tmp_path):
+    """pyphen's "en" is British: an unseen issue printed "act- / ive" and "non-radiat- / ive".
+    Words in English runs take the American points (ac-tive is refused, three letters each
+    side; ra-di-a-tive)."""
+    lead = "研究团队发现钙钛矿薄膜中的缺陷"
+    body = "\n\n".join(f"{lead[:k]}抑制了nonradiative recombination并提高了active layer的稳定性。" for k in range(12))
+    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    hyphenated = [line for line in lines if line.endswith("-")]
+    assert hyphenated, lines  # the column is narrow enough to hyphenate
+    assert not [line for line in hyphenated if line.endswith(("act-", "radiat-", "radi-"))], hyphenated
+
+
 def test_a_word_joined_by_a_slash_stays_whole(narrow, tmp_path):
     """UAX #14 lets a line end after a slash: "产氢量达到1 000 Nm³/" then "h。" alone (an unseen
     issue). A short word joined by a slash never breaks there, and a magnitude is never

@@ -157,8 +157,8 @@ class Options:
 
 
 STYLESHEET = """
-span[lang="en"] { hyphens: auto; hyphenate-character: "-"; }  /* U+2010 is full width in SC faces */
-span[lang="en"] { hyphenate-limit-chars: 6 3 3; }  /* three letters each side: not Se- / cure */
+span.kj-en { hyphens: auto; hyphenate-character: "-"; }  /* U+2010 is full width in SC faces */
+span.kj-en { hyphenate-limit-chars: 6 3 3; }  /* three letters each side: not Se- / cure */
 .kj-url, code, kbd { font-variant-ligatures: none; }
 .kj-pw { font-feature-settings: "pwid"; }  /* a quotation mark of English text: proportional */
 """
@@ -606,7 +606,8 @@ def _wraps(text: str, options: Options, urls: list, quotes: list[int],
         for match in _LATIN_RUN.finditer(text):
             if (not _URL.fullmatch(match.group()) and _LONG_WORD.search(match.group())
                     and match.group().lower() not in _MAGNITUDES):
-                wraps.append((*match.span(), 'class="kj-en" lang="en"'))
+                # American patterns: pyphen's "en" is British, act-ive, radi-at-ive (an unseen issue).
+                wraps.append((*match.span(), 'class="kj-en" lang="en-US"'))
     return sorted(wraps)
 
 
