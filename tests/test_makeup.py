@@ -606,8 +606,9 @@ def test_a_notices_attachments_stand_one_a_line_numbers_aligned(tmp_path, writte
 def test_a_notice_salutation_starts_at_the_margin_and_its_signature_stands_right(tmp_path):
     """A notice reprinted as an article: its 主送机关 ("各有关单位：") was indented like text and
     its 署名 and 成文日期 were two indented paragraphs. The salutation starts at the left
-    margin; the date ends four characters from the right margin, the signatory centred over
-    it (GB/T 9704 §7.3.2, §7.3.5.1)."""
+    margin a blank line under the title (an unseen issue set it right under it); the date ends
+    four characters from the right margin, the signatory centred over it (GB/T 9704 §7.3.2,
+    §7.3.5.1)."""
     blocks = ["各旗县区科技局，各有关单位：", para(3, 2), "呼和浩特市科学技术局", "2025年11月10日"]
     result = build(tmp_path, [article("关于开展申报工作的通知", blocks)])
     with pdfplumber.open(result.pdf) as pdf:
@@ -617,6 +618,10 @@ def test_a_notice_salutation_starts_at_the_margin_and_its_signature_stands_right
     right = max(line["chars"][-1]["x1"] for text, line in lines.items() if text.startswith(para(3, 2)[30:36]))
     salutation, signatory, date = (lines[t] for t in ("各旗县区科技局，各有关单位：", "呼和浩特市科学技术局", "2025年11月10日"))
     assert abs(salutation["x0"] - left) < 1
+    plain = build(tmp_path / "plain", [article("关于开展申报工作的通知", [para(3, 2)])])
+    with pdfplumber.open(plain.pdf) as pdf:
+        first = next(line for line in lines_of(pdf.pages[1]) if line["text"].startswith(para(3, 2)[:6]))
+    assert abs(salutation["base"] - first["base"] - PITCH) < 0.5  # a blank line more under the title
     assert abs(date["chars"][-1]["x1"] - (right - 4 * BODY)) < 1.5
     centre = (date["x0"] + date["chars"][-1]["x1"]) / 2
     assert abs((signatory["x0"] + signatory["chars"][-1]["x1"]) / 2 - centre) < 1.5
