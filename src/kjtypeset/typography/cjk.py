@@ -121,6 +121,9 @@ _RANGE_MARK = re.compile(rf"(?<=[0-9{NUMBER_SUFFIXES}])[—–\-～〜](?=[0-9])
 _SHORT_COMPOUND = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Za-z]{1,2}-(?=[0-9A-Za-z])"
                              r"|(?<=[0-9A-Za-z])-(?=[0-9A-Za-z]{1,2}(?![0-9A-Za-z-]))")
 _CODE_HYPHEN = re.compile(r"-(?=\S)")
+# A standard's or a scheme's code and its number are one name (GB 5749—2022, GB/T 7714, ISO 9001,
+# IEC 62443): no break at the space between them ("（GB / 5749—2022）", an unseen issue).
+_CODE_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,4}(?:/[A-Z]{1,2})? (?=[0-9])")
 # A Latin word joined by a slash (Nm³/h, kW/L, TCP/IP, and/or) never breaks after it: UAX #14
 # lets a line end at "Nm³/" and start with "h。" (an unseen issue). Longer runs are paths.
 SLASH_WORD_CHARS = 20
@@ -350,6 +353,8 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         # X射线, B超, A股 (the word it starts), 维生素C (the word it ends): never alone on a line
         after = match.end() < len(text) and is_cjk_letter(text[match.end()])
         add(match.end() if after else match.start(), WJ)
+    for match in _CODE_NUMBER.finditer(text):
+        add(match.end(), WJ)
     for match in _LATIN_RUN.finditer(text):
         word = match.group()
         if "/" in word and len(word) <= SLASH_WORD_CHARS and not _URL.fullmatch(word):
