@@ -603,6 +603,24 @@ def test_a_notices_attachments_stand_one_a_line_numbers_aligned(tmp_path, writte
     assert gap[1]["x0"] - rows[1]["chars"][1]["x1"] > 0.2 * BODY  # "2. 2031", not "2.2031"
 
 
+def test_attachments_imported_as_paragraphs_stand_under_the_first_and_their_numbers_apart(tmp_path):
+    """Word's 附件说明 comes in as paragraphs, "附件：1.2033年度…" then "2.项目申报书（模板）" (no
+    space after the number, so no Markdown list): "1.2033" read as a decimal and "2." stood at
+    the text's indent, under 附 (an unseen import). The numbers stand apart from the names and
+    the second attachment's number under the first's."""
+    blocks = ["各有关单位：", para(2, 2), "附件：1.2033年度自治区新材料重点研发项目申报指南", "2.项目申报书（模板）",
+              "内蒙古自治区科学技术厅", "2033年5月10日"]
+    result = build(tmp_path, [article("关于组织申报项目的通知", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = lines_of(pdf.pages[1])
+    first = next(line for line in lines if line["text"].startswith("附件："))
+    second = next(line for line in lines if line["text"].startswith("2."))
+    one = next(c for c in first["chars"] if c["text"] == "1")
+    assert abs(second["chars"][0]["x0"] - one["x0"]) < 1, (first["text"], second["text"])
+    after = first["chars"][first["chars"].index(one) + 2]  # the 2 of 2033
+    assert after["text"] == "2" and after["x0"] - first["chars"][first["chars"].index(one) + 1]["x1"] > 0.2 * BODY
+
+
 def test_a_notice_salutation_starts_at_the_margin_and_its_signature_stands_right(tmp_path):
     """A notice reprinted as an article: its 主送机关 ("各有关单位：") was indented like text and
     its 署名 and 成文日期 were two indented paragraphs. The salutation starts at the left

@@ -516,9 +516,32 @@ def _attachments(tokens: list[Token]) -> None:
         for i, child in enumerate(children[:-1]):
             if child.type == "softbreak" and children[i + 1].type == "text" and _ITEM_NUMBER.match(children[i + 1].content):
                 child.type, child.tag = "hardbreak", "br"
+        _space_item_numbers(children)
         after = next((t for t in tokens[k + 2:] if t.type != "paragraph_close" or t.level != 0), None)
         if after is not None and after.type == "ordered_list_open" and after.level == 0:
             after.attrJoin("class", "kj-attachment-list")
+        # The next attachments as paragraphs of their own ("2.项目申报书", no space after the
+        # number: no Markdown list; Word's 附件说明 comes in so): each under the first's number.
+        j = k + 3
+        while (j + 1 < len(tokens) and tokens[j].type == "paragraph_open" and tokens[j].level == 0
+               and tokens[j + 1].type == "inline" and _ITEM_NUMBER.match(tokens[j + 1].content)):
+            tokens[j].attrJoin("class", "kj-attachment-item")
+            _space_item_numbers(tokens[j + 1].children or [])
+            j += 3
+
+
+# An attachment's number typed solid before a figure ("1.2033年度…" reads as a decimal).
+_SOLID_ITEM_NUMBER = re.compile(r"^((?:附\s*件\s*[:：]\s*)?\d{1,2}[.．])(?=\d)")
+
+
+def _space_item_numbers(children: list[Token]) -> None:
+    """A word space after each attachment's number that stands solid before a figure, as a
+    list's marker has (style.css)."""
+    at_line_start = True
+    for child in children:
+        if child.type == "text" and at_line_start:
+            child.content = _SOLID_ITEM_NUMBER.sub(r"\1 ", child.content)
+        at_line_start = child.type in ("softbreak", "hardbreak")
 
 
 def _first_block(tokens: list[Token]) -> int | None:
