@@ -278,6 +278,20 @@ def test_english_words_are_hyphenated_by_american_patterns(narrow, tmp_path):
     assert not [line for line in hyphenated if line.endswith(("act-", "radiat-", "radi-"))], hyphenated
 
 
+def test_a_range_in_a_table_cell_is_one_word(make_issue, tmp_path):
+    """Table cells break between words: a column of periods was set "2033— / 2035年" while the
+    column of project names beside it had room (an unseen issue). A range is one word there,
+    so the table gives its column the room."""
+    rows = "".join(f"| 新型钙钛矿叠层电池关键材料与器件制备技术研究第{k}期 | 2033—2035年 | 钙钛矿研究所 | {500 + k} |\n"
+                   for k in range(4))
+    table = "| 项目名称 | 执行期限 | 承担单位 | 经费（万元） |\n|---|---|---|---:|\n" + rows
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 表格\n---\n\n{table}\n正文。\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    text = [line["text"] for page in text_lines(pdf) for line in page]
+    assert sum(line.count("2033—2035年") for line in text) == 4, text
+    assert not [line for line in text if line.rstrip().endswith("—") and not line.startswith("—")], text
+
+
 def test_a_word_joined_by_a_slash_stays_whole(narrow, tmp_path):
     """UAX #14 lets a line end after a slash: "产氢量达到1 000 Nm³/" then "h。" alone (an unseen
     issue). A short word joined by a slash never breaks there, and a magnitude is never

@@ -340,6 +340,11 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
     for pattern in (_NUMBER_UNIT, _RANGE_MARK):
         for match in pattern.finditer(text):
             add(match.start(), WJ)
+    if words:
+        # In a title or a table cell, set between words, a range is one word: a column of
+        # periods was set "2033— / 2035年" while the column beside it had room (an unseen issue).
+        for match in _RANGE_MARK.finditer(text):
+            add(match.end(), WJ)
     for match in _GROUP_SPACE.finditer(text):
         add(match.end(), WJ)  # "27 436.5" is one number: no break after its group space
     for match in _QUANTITY.finditer(text):
