@@ -423,6 +423,17 @@ def test_a_title_keeps_a_prefix_with_its_word_and_a_bracket_that_fits_whole(make
     assert any("（Retrieval-Augmented Generation）" in line for line in lines), lines
 
 
+def test_a_two_line_title_parts_where_its_author_parted_it_though_the_lines_differ(make_issue, tmp_path):
+    """Balanced, titles broke "OpenAI发布GPT-4.1系列 / 模型　API价格下调26%" and "ChatGPT之后：大模型 /
+    产业的“下半场”怎么走？" (unseen issues, gongwen). At the author's ideographic space or colon
+    they part, though one line is half the other's length."""
+    titles = {"a": "OpenAI发布GPT-4.1系列多模态模型　API价格下调26%",
+              "b": "ChatGPT发布两周年之后：国内大模型产业的“下半场”应当怎么走？"}
+    lines = [line.rstrip("\u3000 ") for line in title_lines(titled_issue(make_issue, tmp_path, titles))]
+    assert lines == ["OpenAI发布GPT-4.1系列多模态模型", "API价格下调26%",
+                     "ChatGPT发布两周年之后：", "国内大模型产业的“下半场”应当怎么走？"], lines
+
+
 def test_a_byline_over_two_lines_parts_its_source_and_its_author(make_issue, tmp_path):
     """Balanced like a title, a long byline broke inside a magazine's name ("…官网、MIT /
     Technology Review　作者：…", an unseen issue): over two lines, 来源 and 作者 each take one."""

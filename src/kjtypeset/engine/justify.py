@@ -239,6 +239,10 @@ _BRACKET_PENALTY_EM2 = 2.0
 # An ideographic space is where the title's author parted its two phrases (南京深化科技金融融合
 # 　畅通…): a break there is worth lines three ems more apart than elsewhere.
 _SPACE_BONUS_EM2 = -4.5
+# Where the author parted a two-line title (an ideographic space, a colon), it breaks there if
+# the shorter line is at least this share of the longer (_balance).
+_AUTHOR_BREAKS = ("\u3000", "：", ":")
+AUTHOR_BREAK_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -1909,6 +1913,17 @@ def _balance(table, count, em, available):
             m -= 1
         return cost, sorted(breaks)
 
+    if count == 2:
+        # Two lines part at the author's own mark, an ideographic space or a colon, wherever
+        # both lines fit and the shorter is not much under half the longer: balanced, the
+        # title broke "OpenAI发布GPT-4.1系列 / 模型　API价格下调26%" and "ChatGPT之后：大模型 /
+        # 产业的“下半场”怎么走？" (unseen issues). As a compositor reads the author's parting.
+        marked = [(abs(width(0, k) - width(k, n)), k) for k in chances
+                  if table[k - 1][0] in _AUTHOR_BREAKS and not inside[k] and letters(k, n) >= 3
+                  and max(width(0, k), width(k, n)) <= available
+                  and min(width(0, k), width(k, n)) >= AUTHOR_BREAK_SHARE * max(width(0, k), width(k, n))]
+        if marked:
+            return [min(marked)[1]]
     found = plan(count)
     if found and found[0] >= _UNBROKEN_GROUP_PENALTY_EM2:
         # A group that fits on a line broken only because the lines Pango found are too few
