@@ -675,18 +675,22 @@ def test_paragraphs_opening_with_a_bracket_line_up(make_issue, tmp_path, layout)
 
 @pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
 def test_a_middle_dot_in_a_name_is_set_narrow(make_issue, tmp_path, layout):
-    """FandolFang draws the 间隔号 full width: gongwen spaced names out, "埃隆 · 马斯克", where
-    the titles and jianbao set them tight. In every layout it takes under half an em, and
-    the text copies as written."""
-    body = "特斯拉首席执行官埃隆·马斯克表示，约瑟夫·J·芬斯等人的研究表明，算力以PFLOPS·年计。"
+    """FandolFang draws the 间隔号 full width: gongwen spaced names out, "埃隆 · 马斯克", and units,
+    "kW · h", where the titles and jianbao set them tight. In every layout it takes under half
+    an em, and the text copies as written."""
+    body = ("特斯拉首席执行官埃隆·马斯克表示，约瑟夫·J·芬斯等人的研究表明，算力以PFLOPS·年计，"
+            "能耗18 920 kW·h，降低10%～15%。")
     manifest = make_issue(files={"articles/a.md": f"---\ntitle: 人名\n---\n\n{body}\n"})
     result = build_issue(with_layout(manifest.parent, layout), tmp_path / "out", editions=("proof",))
     with pdfplumber.open(result.pdf) as pdf:
         page = pdf.pages[1]
         dots = [c for c in page.chars if c["text"] == "·"]
+        tildes = [c for c in page.chars if c["text"] == "～"]
         text = "".join(c["text"] for c in page.chars)
-    assert len(dots) == 4 and all(c["width"] < 0.5 * c["size"] for c in dots), [(c["fontname"], c["width"]) for c in dots]
-    assert "埃隆·马斯克" in text and "约瑟夫·J·芬斯" in text
+    assert len(dots) == 5 and all(c["width"] < 0.5 * c["size"] for c in dots), [(c["fontname"], c["width"]) for c in dots]
+    assert "埃隆·马斯克" in text and "约瑟夫·J·芬斯" in text and "kW·h" in text
+    # A range's tilde: the 宋体's full-width wave, not FandolFang's small mark (an unseen issue).
+    assert len(tildes) == 1 and "Serif-CJK" in tildes[0]["fontname"], [c["fontname"] for c in tildes]
 
 
 @pytest.mark.parametrize("layout", ["jianbao", "gongwen"])

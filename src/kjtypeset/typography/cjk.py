@@ -610,6 +610,10 @@ def _wraps(text: str, options: Options, urls: list, quotes: list[int],
     # titles and jianbao set them tight).
     wraps += [(i, i + 1, 'class="kj-dot"') for i in range(1, len(text) - 1)
               if text[i] in "·・" and text[i - 1].isalnum() and text[i + 1].isalnum()]
+    # … and so is a range's tilde (10%～15%, 80～90 ℃: FandolFang's is a small mark between gaps).
+    wraps += [(i, i + 1, 'class="kj-dot"') for i in range(1, len(text) - 1)
+              if text[i] in "～〜" and (text[i - 1].isdigit() or text[i - 1] in NUMBER_SUFFIXES)
+              and text[i + 1].isdigit()]
     if options.latin_hyphenation and hyphenate:
         # A long English word may be hyphenated rather than leave a spaced-out line before
         # it (Pango knows no Chinese-English mix; the span tells WeasyPrint to use pyphen).
