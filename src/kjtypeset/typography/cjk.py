@@ -129,8 +129,8 @@ _CODE_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,4}(?:/[A-Z]{1,2})? (?=[0-9])
 SLASH_WORD_CHARS = 20
 # A number and the English word for its magnitude read as one (US$3.7 billion): the line
 # composer breaks at the space between them only at a cost (engine/justify.py: bound, the
-# unit left the line before it 6 ems short), and never hyphenates the word ("US$3.7 bil- /
-# lion", an unseen issue).
+# unit left the line before it 6 ems short). The word may still hyphenate (bil-lion), as any
+# English word: kept whole as well, the line before it spread to 0.17 em a gap.
 _MAGNITUDES = ("hundred", "thousand", "million", "billion", "trillion")
 MAGNITUDE_SPACE = re.compile(rf"(?<=[0-9]) (?=(?:{'|'.join(_MAGNITUDES)})(?![A-Za-z]))")
 # A single Latin letter beside a Chinese letter is part of a Chinese word (X射线, B超, 维生素C).
@@ -618,8 +618,7 @@ def _wraps(text: str, options: Options, urls: list, quotes: list[int],
         # A long English word may be hyphenated rather than leave a spaced-out line before
         # it (Pango knows no Chinese-English mix; the span tells WeasyPrint to use pyphen).
         for match in _LATIN_RUN.finditer(text):
-            if (not _URL.fullmatch(match.group()) and _LONG_WORD.search(match.group())
-                    and match.group().lower() not in _MAGNITUDES):
+            if not _URL.fullmatch(match.group()) and _LONG_WORD.search(match.group()):
                 # American patterns: pyphen's "en" is British, act-ive, radi-at-ive (an unseen issue).
                 wraps.append((*match.span(), 'class="kj-en" lang="en-US"'))
     return sorted(wraps)
