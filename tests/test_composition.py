@@ -294,7 +294,7 @@ def test_a_range_in_a_table_cell_is_one_word(make_issue, tmp_path):
 
 def test_a_word_joined_by_a_slash_stays_whole(narrow, tmp_path):
     """UAX #14 lets a line end after a slash: "产氢量达到1 000 Nm³/" then "h。" alone (an unseen
-    issue). A short word joined by a slash never breaks there."""
+    issue). A slash with fewer than three letters on a side (Nm³/h, TCP/IP) never breaks."""
     lead = "单台电解槽的额定产氢能力持续提高"
     body = "\n\n".join(f"{lead[:k]}产氢量达到1 000 Nm³/h，采用TCP/IP协议，营收US$3.7 billion。" for k in range(12))
     pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf

@@ -124,9 +124,11 @@ _CODE_HYPHEN = re.compile(r"-(?=\S)")
 # A standard's or a scheme's code and its number are one name (GB 5749—2022, GB/T 7714, ISO 9001,
 # IEC 62443): no break at the space between them ("（GB / 5749—2022）", an unseen issue).
 _CODE_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,4}(?:/[A-Z]{1,2})? (?=[0-9])")
-# A Latin word joined by a slash (Nm³/h, kW/L, TCP/IP, and/or) never breaks after it: UAX #14
-# lets a line end at "Nm³/" and start with "h。" (an unseen issue). Longer runs are paths.
-SLASH_WORD_CHARS = 20
+# A slash with fewer than three letters or digits on a side (Nm³/h, kW/L, TCP/IP, and/or) is no
+# break: UAX #14 lets a line end at "Nm³/" and start with "h。" (an unseen issue), as a hyphen's
+# short side (_SHORT_COMPOUND). Longer parts (PD-1/VEGF) may break there, as English does.
+_SHORT_SLASH = re.compile(r"(?<![0-9A-Za-z²³¹⁰⁻/.\-])[0-9A-Za-z²³¹⁰⁻]{1,2}/(?=[0-9A-Za-z])"
+                          r"|(?<=[0-9A-Za-z²³¹⁰])/(?=[0-9A-Za-z²³¹⁰⁻]{1,2}(?![0-9A-Za-z²³¹⁰⁻/.\-]))")
 # A number and the English word for its magnitude read as one (US$3.7 billion): the line
 # composer breaks at the space between them only at a cost (engine/justify.py: bound, the
 # unit left the line before it 6 ems short). The word may still hyphenate (bil-lion), as any
@@ -360,12 +362,10 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         add(match.end() if after else match.start(), WJ)
     for match in _CODE_NUMBER.finditer(text):
         add(match.end(), WJ)
-    for match in _LATIN_RUN.finditer(text):
-        word = match.group()
-        if "/" in word and len(word) <= SLASH_WORD_CHARS and not _URL.fullmatch(word):
-            for i in range(match.start(), match.end() - 1):
-                if text[i] == "/":
-                    add(i + 1, WJ)
+    for match in _SHORT_SLASH.finditer(text):
+        slash = match.start() + match.group(0).index("/")
+        if not any(url.start() <= slash < url.end() for url in urls):
+            add(slash + 1, WJ)
     for match in _SHORT_COMPOUND.finditer(text):
         hyphen = match.start() + match.group(0).index("-")
         if not any(url.start() <= hyphen < url.end() for url in urls):
