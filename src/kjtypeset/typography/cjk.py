@@ -121,9 +121,13 @@ _RANGE_MARK = re.compile(rf"(?<=[0-9{NUMBER_SUFFIXES}])[—–\-～〜](?=[0-9])
 _SHORT_COMPOUND = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Za-z]{1,2}-(?=[0-9A-Za-z])"
                              r"|(?<=[0-9A-Za-z])-(?=[0-9A-Za-z]{1,2}(?![0-9A-Za-z-]))")
 _CODE_HYPHEN = re.compile(r"-(?=\S)")
-# A standard's or a scheme's code and its number are one name (GB 5749—2022, GB/T 7714, ISO 9001,
-# IEC 62443): no break at the space between them ("（GB / 5749—2022）", an unseen issue).
-_CODE_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,4}(?:/[A-Z]{1,2})? (?=[0-9])")
+# A standard's code and its number are one name (GB 5749—2022, GB/T 7714, ISO 9001, IEC 62443):
+# no break at the space between them ("（GB / 5749—2022）", an unseen issue). The codes of
+# national, local (DB15/T), trade and international standards (GB/T 1.1 §8.1, ISO); not any acronym before a
+# number ("TPS 1%" may break).
+_STANDARDS = ("GB", "GBJ", "DB", "HJ", "JGJ", "YY", "WS", "NY", "SJ", "JB", "QC", "HG", "SH", "JJG", "JJF",
+              "ISO", "IEC", "IEEE", "ITU", "EN", "ASTM", "DIN", "JIS", "ANSI", "BS", "UL")
+_CODE_NUMBER = re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(_STANDARDS)})(?:[0-9]{{2}})?(?:/[A-Z]{{1,3}})? (?=[0-9])")
 # A slash with fewer than three letters or digits on a side (Nm³/h, kW/L, TCP/IP, and/or) is no
 # break: UAX #14 lets a line end at "Nm³/" and start with "h。" (an unseen issue), as a hyphen's
 # short side (_SHORT_COMPOUND). Longer parts (PD-1/VEGF) may break there, as English does.
