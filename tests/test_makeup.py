@@ -382,6 +382,23 @@ def test_a_table_split_over_two_pages_keeps_two_rows_or_more_on_each(tmp_path):
         assert sum(counts) == rows and min(counts) >= 2, (rows, lead, counts)
 
 
+@pytest.mark.parametrize("lead", [18, 20])
+def test_a_short_table_is_not_split_when_the_page_before_can_end_short(tmp_path, lead):
+    """A table of nine rows at a page foot was split 4 | 5 or 2 | 7, the next page then mostly
+    empty (an unseen issue, v6 and v4-g): a short table (SHORT_TABLE of the type area) goes
+    over whole when the page it leaves is then no more than a quarter empty."""
+    cells = [f"| R{r:02d} | 第{r}号科技创新服务平台 | {120 + 37 * r} |" for r in range(1, 10)]
+    table = "| 编号 | 平台名称 | 服务企业（家次） |\n|---|---|---:|\n" + "\n".join(cells)
+    blocks = [para(1, k) for k in range(lead)] + ["表1　各平台服务企业情况", table, "注：服务企业按家次统计。",
+                                                  para(2, 1)]
+    result = build(tmp_path, [article("跨页的短表", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        counts = [len(re.findall(r"R\d\d", page.extract_text())) for page in pdf.pages]
+        assert sorted(counts)[-1] == 9, counts  # on one page
+        page = pdf.pages[counts.index(9) - 1]  # the page before it ends short, but not by a quarter
+        assert (BOTTOM - max(line["bottom"] for line in body_lines(page))) / (BOTTOM - TOP) <= 0.25
+
+
 def test_a_wide_table_is_set_a_size_smaller_and_keeps_its_row_labels_whole(tmp_path):
     """Ten columns (a place, six years of figures, growth, rank, a remark) in the measure: the
     table is set in 五号 (10.5 pt; a three-column one stays at 0.85 of the body) and each row's
