@@ -620,6 +620,24 @@ def test_a_notices_attachments_stand_one_a_line_numbers_aligned(tmp_path, writte
     assert gap[1]["x0"] - rows[1]["chars"][1]["x1"] > 0.2 * BODY  # "2. 2031", not "2.2031"
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("paragraphs", range(46, 51))
+def test_a_sections_closing_rule_never_stands_alone_at_a_page_top(tmp_path, paragraphs):
+    """The rule closing a section before a sectionless article stood alone at the top of the
+    next page, over that article's title (an unseen year-end review); it closes its section's
+    last page. Section articles of every length around a page's end: no page opens with a
+    rule over a title that is not a section's."""
+    first = article("栏目中的文章", [para(2, k) for k in range(paragraphs // 2)] + [para(1)] * (paragraphs % 2))
+    result = build(tmp_path, [first, article("不属于栏目的文章", [para(2, 1)])], sections=["栏目甲", None])
+    with pdfplumber.open(result.pdf) as pdf:
+        for page in pdf.pages[1:]:
+            lines = lines_of(page)
+            if not lines or lines[0]["text"].startswith(("【", "编印")):
+                continue
+            above = [rule for rule in rules_of(page) if rule < lines[0]["top"] - 1]
+            assert not above, (page.page_number, lines[0]["text"])
+
+
 def test_attachments_imported_as_paragraphs_stand_under_the_first_and_their_numbers_apart(tmp_path):
     """Word's 附件说明 comes in as paragraphs, "附件：1.2033年度…" then "2.项目申报书（模板）" (no
     space after the number, so no Markdown list): "1.2033" read as a decimal and "2." stood at
