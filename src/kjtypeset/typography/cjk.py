@@ -105,7 +105,9 @@ OPERATORS = frozenset("=≠≈≡≤≥+×÷→")
 # reader sees where a line end between a number and its unit he does not. SI symbols with
 # their prefixes, compounds joined by / or ·, and the signs of NUMBER_SUFFIXES; a symbol ends
 # its word (1.2 GWh, but not "2024 AI").
-_UNIT_SYMBOL = (r"(?:[pnμµmcdkMGT]?(?:mol|cd|Hz|Pa|Wh|Wb|eV|dB|bit|lm|lx|Gy|Sv|Bq|Ω|[mgsAKNJWCVFSTHLlthdB])"
+# (and units in use beside SI: oersted, bar, ampere-hour, FLOPS; peta and exa prefixes)
+_UNIT_SYMBOL = (r"(?:[pnμµmcdkMGTPE]?(?:mol|cd|Hz|Pa|Wh|Wb|eV|dB|bit|lm|lx|Gy|Sv|Bq|Oe|bar|Ah|FLOPS|Flops|Ω"
+                r"|[mgsAKNJWCVFSTHLlthdB])"
                 rf"|min|ha|°C|[{NUMBER_SUFFIXES}])[²³¹⁰⁻0-9]*")
 # … but a short unit (g, kg, MW, μm, m³) stays with its number: a break there costs its line
 # at most two ems, and a lone "g" starting a line reads as a stray (科技期刊编排规范: 数值与
