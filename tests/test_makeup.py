@@ -1295,6 +1295,30 @@ def test_the_stress_issue_with_sections_and_lists_leaves_no_short_page_before_th
 
 
 @pytest.mark.slow
+def test_titles_on_the_end_blocks_page_are_closed_up_alike(tmp_path):
+    """tests/stress/2035-04 (ten 简讯 in gongwen, two sections and three sectionless articles):
+    the 版记 fell short under the last page's text, and the blank lines above its titles
+    closed up the latest first, as many as it needed: two titles stood right under the text
+    above them, the one before them a blank line under it. Every title of a page that closes
+    up one stands alike; the 版记 still ends the issue on an even page."""
+    issue = tmp_path / "2035-04"
+    shutil.copytree(Path(__file__).parent / "stress" / "2035-04", issue)
+    result = build_issue(issue / "issue.yaml", tmp_path / "out", editions=("proof",))
+    titles = [title.split("\n", 1)[0].split(": ", 1)[1] for title in
+              (path.read_text(encoding="utf-8").split("title", 1)[1] for path in
+               sorted((issue / "articles").glob("*.md")))]
+    with pdfplumber.open(result.pdf) as pdf:
+        assert len(pdf.pages) % 2 == 0 and "编印" in squash(pdf.pages[-1].extract_text())
+        page = next(p for p in reversed(pdf.pages) if any(t[:6] in squash(p.extract_text()) for t in titles))
+        # What stands above each title: a line of text, or a section's closing rule.
+        items = sorted([(line["top"], line["bottom"], squash(line["text"])) for line in lines_of(page)]
+                       + [(rule, rule, "") for rule in rules_of(page)])
+        white = [round(top - above_bottom, 1) for (_t, above_bottom, _x), (top, _b, text) in zip(items, items[1:])
+                 if any(text.startswith(t[:6]) for t in titles)]
+    assert len(white) >= 3 and max(white) - min(white) < 0.4 * 24.5, white  # within a third of a line
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("pulls", [False, True])
 def test_a_try_that_changes_no_page_is_not_built_on(tmp_path, monkeypatch, layouts_counted, pulls):
     """The sample's articles four times over end with the 版记 two lines short of the room

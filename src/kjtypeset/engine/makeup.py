@@ -1509,8 +1509,13 @@ def _close_up_css(document, shortfall: tuple[int, int, int] | None, with_pulls: 
     # A line taken out two pages back or more may be kept there (a paragraph that can only
     # leave two lines at a page foot, orphans): one gap more, where there is one.
     wanted = most + any(number < last - 1 for number, _opener in gaps[:most])
+    chosen = gaps[:min(wanted, MAX_CLOSE_UPS)]
+    # Every opener on a page that closes up one: closed up the latest first, the titles of the
+    # 版记's page stood some a blank line under the text, some right under it (an unseen issue).
+    pages = {number for number, _opener in chosen}
+    chosen += [gap for gap in gaps[len(chosen):] if gap[0] in pages]
     css = []
-    for _number, (box, heading) in gaps[:min(wanted, MAX_CLOSE_UPS)]:
+    for _number, (box, heading) in chosen:
         css.append(f"{_selector(root, box.element)} {{ margin-top: 0 !important; }}\n")
         css.append(f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }}\n")
     return "".join(css)
