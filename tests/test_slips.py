@@ -112,19 +112,23 @@ def test_html_tags_written_in_an_article_are_named_once(issue):
 def test_half_width_marks_in_chinese_are_set_full_width_and_named_once(issue):
     """Text pasted from the web or a PDF: "科技小院" in ASCII quotes, 建设,其中 and (约…) with
     half-width marks print full width (GB/T 15834), as `import` turns them; the first is named
-    with its line, once per article. English sentences, 2,000, 10:30, addresses and code stay."""
+    with its line, once per article. English sentences, 2,000, 10:30, addresses and code stay;
+    an English quotation in straight quotes prints as typed and is named too (an unseen issue
+    printed "We endow …" without a word), one in curly quotes or in code is not."""
     body = (ARTICLE + '\n他说 "We are ready, really." 代码 `"键",` 不算。\n\n建设"科技小院"15个,'
             '又称"小院"(试点)。会议10:30开始,投资2,000万元...\n\n定义：Machine learning is a field of study.\n\n即多桥通道晶体管（Multi-Bridge-Channel FET,MBCFET）。\n\nGPT-4o("o"代表"omni")。\n')
     path = issue(files={"articles/a.md": body})
     assert warnings_of(path, articles=True) == [
         '2024-03/articles/a.md:9: 中文里的半角标点已按全角排（“建设"科技小院"”排为“建设“科技小院””，全篇同样处理）：'
-        "请在原文中改为全角标点"]
+        "请在原文中改为全角标点",
+        '2024-03/articles/a.md:7: 英文引语用了直引号（"We are ready, really."），会原样印出来：印刷品的引号应是弯引号，'
+        "请在原文中改为 “ ”"]
     html = read_articles(load_manifest(path))[0].body_html
     assert "建设“科技小院”15个，又称“小院”（试点）。会议10:30开始，投资2,000万元……" in html
     assert "&quot;We are ready, really.&quot;" in html and "&quot;键&quot;," in html and "field of study.<" in html
     assert "（Multi-Bridge-Channel FET，MBCFET）" in html  # no space after it: the sentence's comma
     assert "GPT-4o（“o”代表“omni”）。" in html  # quotes paired in order, not "o“代表”omni"
-    plain = ARTICLE + '\n他说 "We are ready." 代码 `"键"` 与“科技小院”都不算。\n'
+    plain = ARTICLE + '\n他说 “We are ready.” 代码 `"键"` 与“科技小院”都不算。\n'
     assert warnings_of(issue(files={"articles/a.md": plain}), articles=True) == []
 
 

@@ -169,6 +169,19 @@ def _full_width_marks(tokens: list[Token], path: Path, first_line: int) -> None:
         warn(path, line, f"中文里的半角标点已按全角排（“{typed}”排为“{printed}”，全篇同样处理）：请在原文中改为全角标点")
 
 
+# An English quotation in straight double quotes, left after _full_width_marks (which sets those
+# of Chinese sentences as “…”): typewriter quotes, which a printed page does not use (an unseen
+# issue's English quotations printed "We endow …" with no word to the editor).
+_STRAIGHT_QUOTES = re.compile(r'"[^"\n]*[A-Za-z][^"\n]*"')
+
+
+def _warn_straight_quotes(tokens: list[Token], path: Path, first_line: int) -> None:
+    """The first English quotation in straight quotes, once: it prints as typed."""
+    _warn_first(tokens, path, first_line, _STRAIGHT_QUOTES,
+                lambda found: f"英文引语用了直引号（{found[0][:24]}{'…' if len(found[0]) > 24 else ''}），"
+                              "会原样印出来：印刷品的引号应是弯引号，请在原文中改为 “ ”")
+
+
 # A footnote call left as text: the footnote plugin turns every call that has a definition.
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 
@@ -395,6 +408,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     if not raw_html:
         _warn_tags_as_text(tokens, path, first_line)
     _full_width_marks(tokens, path, first_line)
+    _warn_straight_quotes(tokens, path, first_line)
     _warn_undefined_notes(tokens, path, first_line)
     tokens, env["kj_footnotes"] = _take_footnotes(tokens, env)
     images = _check_images(tokens, path, first_line, root)
