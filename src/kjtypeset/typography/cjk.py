@@ -125,8 +125,8 @@ _SHORT_COMPOUND = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Za-z]{1,2}-(?=[0-9A-Za-z])
 _CODE_HYPHEN = re.compile(r"-(?=\S)")
 # A standard's code and its number are one name (GB 5749—2022, GB/T 7714, ISO 9001, IEC 62443):
 # no break at the space between them ("（GB / 5749—2022）", an unseen issue). The codes of
-# national, local (DB15/T), trade and international standards (GB/T 1.1 §8.1, ISO); not any acronym before a
-# number ("TPS 1%" may break).
+# national, local (DB15/T), trade and international standards only: not any acronym before
+# a number ("TPS 1%" may break).
 _STANDARDS = ("GB", "GBJ", "DB", "HJ", "JGJ", "YY", "WS", "NY", "SJ", "JB", "QC", "HG", "SH", "JJG", "JJF",
               "ISO", "IEC", "IEEE", "ITU", "EN", "ASTM", "DIN", "JIS", "ANSI", "BS", "UL")
 _CODE_NUMBER = re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(_STANDARDS)})(?:[0-9]{{2}})?(?:/[A-Z]{{1,3}})? (?=[0-9])")
@@ -568,8 +568,8 @@ def _bind_words(text: str, add) -> None:
     for match in re.finditer(f"[{CJK_LETTERS}]{{2,}}", text):
         position, before = match.start(), ""
         words = _words(match.group(0))
-        for k, word in enumerate(words):
-            if len(word) == 1 and word in _PREFIX_WORDS and k + 1 < len(words):
+        for index, word in enumerate(words):
+            if len(word) == 1 and word in _PREFIX_WORDS and index + 1 < len(words):
                 add(position + 1, WJ)
             elif len(word) == 1 and len(before) >= 2 and word not in _LEADING_WORDS:
                 add(position, WJ)
