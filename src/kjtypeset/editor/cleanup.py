@@ -11,7 +11,7 @@ import re
 from collections import Counter
 
 from ..typography.chars import IDEOGRAPHS as HAN
-from ..typography.chars import NUMBER_SUFFIXES
+from ..typography.chars import NUMBER_SUFFIXES, SUBSCRIPT_DIGITS, SUPERSCRIPT_DIGITS
 
 # Full-width punctuation and brackets that sit against Han text.
 CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2026\u201c\u201d\u2018\u2019\u00b7"
@@ -160,7 +160,7 @@ def _wide(char: str) -> bool:
 
 
 # What ends a number as a digit does (21%，36℃，10⁻⁶，5 m²): a mark after it is the sentence's.
-_NUMBER_SIGNS = frozenset(NUMBER_SUFFIXES + "²³¹⁰⁴⁵⁶⁷⁸⁹⁻₀₁₂₃₄₅₆₇₈₉")
+_NUMBER_SIGNS = frozenset(NUMBER_SUFFIXES + SUPERSCRIPT_DIGITS + "⁻" + SUBSCRIPT_DIGITS)
 
 
 def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at: int) -> bool:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
+from ..typography.chars import SUBSCRIPT_DIGITS, SUPERSCRIPT_DIGITS
 from .draft import _TABLE_CAPTION, Collector, Run, inline, table
 
 SKIP = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "nav",
@@ -31,8 +32,8 @@ _SEGMENT_BREAK = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000
                             r"[ \t\r\f]*\n\s*(?=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f“”‘’])")
 _WHITE = re.compile(r"[ \t\r\n\f\u00a0]+")
 # Digits and signs that Unicode has as superscripts and subscripts (the fonts' symbols have them).
-_SUPERSCRIPT = str.maketrans("0123456789+-−=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾")
-_SUBSCRIPT = str.maketrans("0123456789+-−=()", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎")
+_SUPERSCRIPT = str.maketrans("0123456789+-−=()", SUPERSCRIPT_DIGITS + "⁺⁻⁻⁼⁽⁾")
+_SUBSCRIPT = str.maketrans("0123456789+-−=()", SUBSCRIPT_DIGITS + "₊₋₋₌₍₎")
 _REFERENCE_MARK = re.compile(r"^[\[［〔(（]\s*\d{1,3}(?:\s*[-–—,，、]\s*\d{1,3})*\s*[\]］〕)）]$")
 
 # (src, alt) → (file suffix, bytes), or None with a reason noted by the loader.

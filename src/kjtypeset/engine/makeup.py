@@ -2124,7 +2124,14 @@ def _split_tables(document) -> list:
     a professional sets whole (on the next page, the text before it ending short) rather
     than leave its caption, header and a few rows at a page foot and the rest over the page
     (an unseen issue: 9 rows split 4 | 5 and 2 | 7, the next page three quarters empty
-    before the 版记 page)."""
+    before the 版记 page). Worked out once per layout (defects and alternatives both ask)."""
+    known = _facts.setdefault(document, {})
+    if "split tables" not in known:
+        known["split tables"] = _found_split_tables(document)
+    return known["split tables"]
+
+
+def _found_split_tables(document) -> list:
     from weasyprint.formatting_structure import boxes
 
     parts: dict = {}  # element of the table's block → [(page number, its part)]

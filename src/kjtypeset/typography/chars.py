@@ -33,6 +33,8 @@ PAIRED_MARKS = "—―…⋯"
 # letters, and the super- and subscript digits of CO₂, m², 10⁻⁶.
 LATIN = "0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
 SCRIPT_DIGITS = "\u00b2\u00b3\u00b9\u2070-\u209f"
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"  # … the digits among them, in order
+SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
 # Signs that belong to the number before them and are spaced from Han like it (21%的, 36℃时).
 NUMBER_SUFFIXES = "%‰‱℃℉°"
 # … and the signs before it (−5 ℃, ±0.05 mm): 达到±0.05 is spaced like 达到0.05.

@@ -52,6 +52,7 @@ from .chars import (
     QUOTES_OPEN,
     SCRIPT_DIGITS,
     STOPS,
+    SUBSCRIPT_DIGITS,
     is_cjk_letter,
 )
 
@@ -154,7 +155,6 @@ _TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{25,}(?![0-9A-Za-z])")
 # element symbol or after its count (a line ending in ₆ reads as a cut number).
 FORMULA_CHARS = 12
 _FORMULA = re.compile(r"(?<![0-9A-Za-z])[A-Z(\[][A-Za-z0-9₀-₉.·()\[\]⁺⁻⁰-⁹]{%d,}" % (FORMULA_CHARS - 1))
-_SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 # A quotation in a title short enough to be kept on one line.
 _SHORT_QUOTE = re.compile(r"[“‘《「『【][^“”‘’《》「」『』【】]{1,14}[”’》」』】]")
 
@@ -388,7 +388,7 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
                 add(i + 2, WJ)
     for match in _FORMULA.finditer(text):
         formula, start = match.group(), match.start()
-        if not any(char in _SUBSCRIPTS for char in formula):
+        if not any(char in SUBSCRIPT_DIGITS for char in formula):
             continue
         for k in range(3, len(formula) - 2):
             if formula[k] in "([" and formula[k - 1].isalpha():
