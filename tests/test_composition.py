@@ -81,21 +81,26 @@ def test_a_line_that_is_not_justified_only_gives_back_what_it_can():
 @settings(max_examples=200, deadline=None)
 @given(marks=st.integers(0, 6), end=st.booleans(), spacings=st.integers(0, 4),
        han=st.integers(0, 30), spaces=st.integers(0, 3), shrinks=st.integers(0, 3),
-       tracking=st.integers(0, 10), extra=st.floats(-3000, 3000), justify=st.booleans())
+       tracking=st.integers(0, 10), extra=st.floats(-3000, 3000), justify=st.booleans(),
+       held=st.integers(0, 2))
 def test_the_quick_estimate_is_what_compose_would_give(marks, end, spacings, han, spaces, shrinks,
-                                                       tracking, extra, justify):
+                                                       tracking, extra, justify, held):
     shrink = EM * linefit.SPACE_SHRINK_EM
+    # held: spacings beside a Latin phrase (Hugging Face), which squeeze but never stretch
     flexes = [mark() for _ in range(marks)] + ([mark(first=True)] if end else []) \
         + [spacing() for _ in range(spacings)] \
+        + [linefit.Flex(125.0, 200.0, 125.0, 0.0, 0.0, kind="spacing") for _ in range(held)] \
         + [linefit.Flex(0.0, shrink, 0.0, 0.0, 0.0, kind="space") for _ in range(shrinks)]
     tiers = [linefit.HAN] * han + [linefit.SPACE] * spaces + [linefit.TRACKING] * tracking
     laid = 20000.0
     available = laid + extra
     if sum(f.minimum for f in flexes) - sum(f.current for f in flexes) > extra:
         return  # does not fit even squeezed: both say so differently
+    if held and sum(f.natural - f.current for f in flexes) > extra:
+        return  # squeezed, the estimate takes a phrase's spacing for any (its ⅛ em within 0.05 em)
     counts = linefit.Counts(laid=laid, natural=laid + sum(f.natural - f.current for f in flexes),
-                            marks=marks, end_mark=500.0 if end else 0.0, spacings=spacings, han=han,
-                            spaces=spaces, tracking=tracking, shrinks=shrinks)
+                            marks=marks, end_mark=500.0 if end else 0.0, spacings=spacings + held,
+                            han=han, spaces=spaces, tracking=tracking, shrinks=shrinks, held=held)
     composed = linefit.compose(flexes, tiers, extra, EM, justify, 0.17).badness()
     assert linefit.estimate(counts, available, EM, justify, 0.17) == pytest.approx(composed, rel=1e-6, abs=1e-6)
 
@@ -637,7 +642,9 @@ def test_an_english_quotation_running_on_to_the_next_line_takes_its_share_of_the
     """A Latin phrase among Chinese (Hugging Face) keeps its word spaces; an English quotation
     of three words or more running on to the next line is English text, whose spaces justify
     it: held like a phrase, its line's few Chinese gaps took all the width ("SIA 总 裁 兼 CEO
-    John Neuffer 在 声 明 中 说：“The global semi-", 0.17 em a gap, an unseen issue)."""
+    John Neuffer 在 声 明 中 说：“The global semi-", 0.17 em a gap, an unseen issue). Then 0.13 em:
+    the planner counted the spacing beside the phrase John Neuffer as stretching, which it
+    never does, and broke at semi- rather than semicon-, where the line is solid."""
     body = ("SIA总裁兼CEO John Neuffer在声明中说：“The global semiconductor market reached new heights in "
             "2024, with annual sales exceeding $600 billion for the first time, and the market is projected "
             "to grow by double digits in 2025.”")
@@ -651,10 +658,18 @@ def test_an_english_quotation_running_on_to_the_next_line_takes_its_share_of_the
     assert text.startswith("SIA总裁兼CEO") and "Theglobal" in text.replace(" ", ""), text
     han = [(b["x0"] - a["x0"]) / BODY - 1 for a, b in zip(line, line[1:])
            if re.match(r"[\u4e00-\u9fff]", a["text"]) and re.match(r"[\u4e00-\u9fff]", b["text"])]
-    e = next(i for i, c in enumerate(line) if c["text"] == "e" and line[i - 1]["text"] == "h" and line[i - 2]["text"] == "T")
-    space = (line[e + 1 + (line[e + 1]["text"] == " ")]["x0"] - line[e]["x1"]) / BODY
-    assert space > 0.35, space  # the quotation's word space stretched (natural: 0.26 em)
-    assert sorted(han)[len(han) // 2] < 0.15, han
+    assert max(han) <= linefit.SOFT_GAP_EM, han
+
+
+def test_a_line_may_end_inside_a_run_of_english_words_that_may_hyphenate(make_issue, tmp_path):
+    """Each hyphenable English word had a span of its own, and WeasyPrint does not break at a
+    space that follows a span: "…同时对谷歌Gemini 1.5 Pro、Anthropic" was spread over 4 ems,
+    0.17 em a Chinese gap, where "Claude" fitted (an unseen issue). The run is one span."""
+    body = ("据市场研究机构统计，ChatGPT周活跃用户数已超过1亿，企业版客户包括全球财富500强中的九成以上。"
+            "有分析认为，免费开放GPT-4o将进一步扩大用户基础，同时对谷歌Gemini 1.5 Pro、Anthropic Claude 3 "
+            "Opus等竞品形成压力。也有专家提醒，实时语音交互在隐私保护、深度伪造等方面的风险仍需持续关注。")
+    pdf = flush_paragraph(make_issue, tmp_path, body)
+    assert max(composition(pdf, BODY)["han"]) <= linefit.SOFT_GAP_EM
 
 
 def test_the_line_before_a_long_chemical_formula_is_flush(make_issue, tmp_path):

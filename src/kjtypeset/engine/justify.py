@@ -1707,7 +1707,8 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
                 extra = shrink
         gap, closable = gap_after.get(id(unit), (None, False))
         planned.append(paragraph.Unit(width, extra, mark, unit.char == SPACING,
-                                      unit.char in _SPACES, gap, closable))
+                                      unit.char in _SPACES, gap, closable,
+                                      held=unit.char == SPACING and id(unit) in phrases))
     # Inline boxes' margins, borders and paddings: what the units do not account for.
     laid = box.text_indent * TO_UNITS
     laid_x = [0.0]

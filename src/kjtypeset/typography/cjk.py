@@ -623,11 +623,28 @@ def _wraps(text: str, options: Options, urls: list, quotes: list[int],
     if options.latin_hyphenation and hyphenate:
         # A long English word may be hyphenated rather than leave a spaced-out line before
         # it (Pango knows no Chinese-English mix; the span tells WeasyPrint to use pyphen).
-        for match in _LATIN_RUN.finditer(text):
-            if not _URL.fullmatch(match.group()) and _LONG_WORD.search(match.group()):
+        # One span for a run of words with their spaces (Anthropic Claude 3 Opus): WeasyPrint
+        # does not break at a space that follows a span, so a span per word set the line
+        # "…Gemini 1.5 Pro、Anthropic" 4 ems short, where "Claude" fitted (an unseen issue).
+        for start, end in _english_runs(text):
+            if _LONG_WORD.search(text, start, end):
                 # American patterns: pyphen's "en" is British, act-ive, radi-at-ive (an unseen issue).
-                wraps.append((*match.span(), 'class="kj-en" lang="en-US"'))
+                wraps.append((start, end, 'class="kj-en" lang="en-US"'))
     return sorted(wraps)
+
+
+def _english_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each run of Latin words and numbers parted by spaces only, URLs apart."""
+    runs: list[tuple[int, int]] = []
+    for match in _LATIN_RUN.finditer(text):
+        if _URL.fullmatch(match.group()):
+            continue
+        start, end = match.span()
+        if runs and text[runs[-1][1]:start].strip(" ") == "" and runs[-1][1] < start:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    return runs
 
 
 def _weave(pieces: list, inserts: dict[int, str], wraps: list[tuple[int, int, str]],

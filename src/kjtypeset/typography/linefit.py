@@ -299,6 +299,7 @@ class Counts:
     tracking: int  # gaps between Latin letters
     shrinks: int = 0  # Latin word spaces laid out narrower (SPACE_SHRINK_EM each)
     closable: int | None = None  # Chinese gaps that may close up, none beside a mark (None: han)
+    held: int = 0  # of the spacings, those beside a Latin phrase: they squeeze, never stretch
 
 
 def estimate(counts: Counts, available: float, em: float, justify: bool,
@@ -345,9 +346,13 @@ def estimate(counts: Counts, available: float, em: float, justify: bool,
         return share
 
     comfort = min(COMFORT_GAP_EM * em, soft)
-    carrier += take(counts.spacings, (HAN_LATIN_SOFT_EM - 0.25) * em)
+    # (A phrase's spacing keeps its width: counted as stretching, it had the planner take a
+    # line whose Chinese gaps compose() then spread to 0.13 em, an unseen issue's "CEO John
+    # Neuffer在声明中说：“The global semi-".)
+    stretching = counts.spacings - counts.held
+    carrier += take(stretching, (HAN_LATIN_SOFT_EM - 0.25) * em)
     han += take(counts.han, comfort)
-    carrier += take(counts.spacings, (HAN_LATIN_MAX_EM - HAN_LATIN_SOFT_EM) * em)
+    carrier += take(stretching, (HAN_LATIN_MAX_EM - HAN_LATIN_SOFT_EM) * em)
     han += take(counts.han, soft - han)
     space += take(counts.spaces, SOFT_SPACE_EM * em)
     han += take(counts.han, None if cap is None else cap - han)

@@ -40,6 +40,7 @@ class Unit:
     space: bool = False  # a Latin word space (trimmed at a line end)
     gap: str | None = None  # the justification gap to the next unit: linefit.HAN, SPACE, TRACKING
     closable: bool = True  # a HAN gap that may close up (not beside a mark: linefit.compose)
+    held: bool = False  # a spacing beside a Latin phrase (justify._phrases): squeezes, never stretches
 
 
 class Planner:
@@ -54,6 +55,7 @@ class Planner:
         self.halfwidth_line_start, self.halfwidth_line_end = halfwidth_line_start, halfwidth_line_end
         self.x = [0.0]
         self.extra, self.marks, self.spacings, self.shrinks = [0.0], [0], [0], [0]
+        self.held = [0]
         self.gaps = {tier: [0] for tier in (linefit.HAN, linefit.SPACE, linefit.TRACKING)}
         self.closable = [0]
         for unit in units:
@@ -61,6 +63,7 @@ class Planner:
             self.extra.append(self.extra[-1] + unit.extra)
             self.marks.append(self.marks[-1] + (1 if unit.mark and unit.extra > 0 else 0))
             self.spacings.append(self.spacings[-1] + unit.spacing)
+            self.held.append(self.held[-1] + (unit.spacing and unit.held))
             self.shrinks.append(self.shrinks[-1] + (unit.space and unit.extra > 0))
             for tier, sums in self.gaps.items():
                 sums.append(sums[-1] + (unit.gap == tier))
@@ -95,7 +98,8 @@ class Planner:
         gaps = {tier: sums[max(q - 1, a)] - sums[a] for tier, sums in self.gaps.items()}
         return linefit.Counts(
             laid=laid, natural=laid + extra, marks=max(marks, 0), end_mark=end_mark,
-            spacings=self.spacings[q] - self.spacings[a], han=gaps[linefit.HAN],
+            spacings=self.spacings[q] - self.spacings[a], held=self.held[q] - self.held[a],
+            han=gaps[linefit.HAN],
             spaces=gaps[linefit.SPACE], tracking=gaps[linefit.TRACKING],
             shrinks=self.shrinks[q] - self.shrinks[a],
             closable=self.closable[max(q - 1, a)] - self.closable[a])
