@@ -437,6 +437,19 @@ def test_a_two_line_title_parts_where_its_author_parted_it_though_the_lines_diff
                      "ChatGPT发布两周年之后：", "国内大模型产业的“下半场”应当怎么走？"], lines
 
 
+def test_a_title_breaks_before_the_dash_that_opens_its_subtitle(make_issue, tmp_path):
+    """A dash never starts a line of text, but in a title one before more text opens its
+    subtitle: titles broke "…“落地生根”——访市 / 科技局…" and "…赋能千行百业——2025年我国新一代 /
+    信息技术…" (an unseen issue). They break before the dash."""
+    titles = {"a": "让科研人员“名利双收”，让成果“落地生根”——访市科技局党组书记、局长刘建国",
+              "b": "5G-A通感一体化、低空经济与AIGC赋能千行百业——2025年我国新一代信息技术产业发展态势综述及对我市的启示"}
+    lines = [line.rstrip("\u3000 ") for line in title_lines(titled_issue(make_issue, tmp_path, titles))]
+    assert "".join(lines) == titles["a"] + titles["b"], lines
+    assert "——访市科技局党组书记、局长刘建国" in lines, lines
+    assert any(line.startswith("——2025年") for line in lines), lines
+    assert not any(line.endswith("——") for line in lines), lines
+
+
 def test_a_byline_over_two_lines_parts_its_source_and_its_author(make_issue, tmp_path):
     """Balanced like a title, a long byline broke inside a magazine's name ("…官网、MIT /
     Technology Review　作者：…", an unseen issue): over two lines, 来源 and 作者 each take one."""

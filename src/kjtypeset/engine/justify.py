@@ -239,6 +239,9 @@ _BRACKET_PENALTY_EM2 = 2.0
 # An ideographic space is where the title's author parted its two phrases (南京深化科技金融融合
 # 　畅通…): a break there is worth lines three ems more apart than elsewhere.
 _SPACE_BONUS_EM2 = -4.5
+# A dash before more text opens the title's subtitle (副题, cjk.py lets it break there): a title of
+# more than one line starts its subtitle on a line of its own, as a newspaper sets 主题 and 副题.
+_SUBTITLE_BONUS_EM2 = -1000.0
 # Where the author parted a two-line title (an ideographic space, a colon), it breaks there if
 # the shorter line is at least this share of the longer (_balance).
 _AUTHOR_BREAKS = ("\u3000", "：", ":")
@@ -1870,6 +1873,8 @@ def _balance(table, count, em, available):
             return _UNBROKEN_GROUP_PENALTY_EM2
         if inside[k]:
             return _INSIDE_QUOTE_PENALTY_EM2
+        if after == "—" and before != "—":
+            return _SUBTITLE_BONUS_EM2
         if before == "\u3000":
             return _SPACE_BONUS_EM2
         if before in _PREFERRED_AFTER or before == " ":

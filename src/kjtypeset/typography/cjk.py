@@ -330,7 +330,9 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         elif text[i:i + 2] in ("——", "……") and before and before not in "—…" and not before.isspace():
             # A dash or an ellipsis never starts a line: it goes with the word before it (GB/T
             # 15834 only forbids splitting it; house styles, and linecheck, keep it off line starts).
-            add(i, WJ)
+            # In a title a dash before more text starts its subtitle (…落地生根”——访市科技局…,
+            # …赋能千行百业——2025年…综述): the title may break there, and prefers to.
+            add(i, ZWSP if words and char == "—" and text[i + 2:].strip() else WJ)
         if (char in OPERATORS and before and not is_cjk_letter(before) and before not in OPENING
                 and not any(url.start() <= i < url.end() for url in urls)):
             # In a formula written in the text (C = 42 × 15 ÷ 12.5, SO₂ + CaCO₃) an operator
