@@ -240,6 +240,15 @@ def test_a_phone_number_keeps_its_extension(narrow, tmp_path):
     assert sum(line.count("0471-4366683转8012") for line in lines) == 12, lines
 
 
+def test_a_mobile_number_written_in_groups_stays_on_one_line(narrow, tmp_path):
+    """"…转8012、139 / 4710 2635" (an unseen issue): a number in its 3-4-4 groups is one number."""
+    body = "".join(f"联系人李婷，{'请' * k}拨打139 4710 2635或400 810 8888咨询。" for k in range(14))
+    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]  # (the group spaces copy as none)
+    assert sum(line.count("13947102635") for line in lines) == 14, lines
+    assert sum(line.count("4008108888") for line in lines) == 14, lines
+
+
 def test_a_compound_unit_and_a_sign_stay_with_their_number(narrow, tmp_path):
     """GB 3101's style puts a space between a number and its unit symbol: a compound unit never
     breaks after its slash (mg/ | cm²) and a sign never starts the line after the space
