@@ -787,3 +787,38 @@ def test_generated_paragraphs_stay_even_at_three_measures(seed):
     assert gaps and max(gaps) <= 0.17 + 0.005
     assert percentile(gaps, 0.95) <= 0.065, sorted(gaps)[-5:]
     assert percentile(gaps, 0.5) <= 0.01
+
+
+def test_a_table_cell_of_prose_is_justified_and_the_labels_beside_it_stay_whole(make_issue, tmp_path):
+    """A table of old and new wording side by side (an unseen policy issue): its cells of prose
+    were broken between words only, as labels are, ragged by a quarter of a line; once they
+    may break anywhere, every line went to them and the labels beside them stood two
+    characters a line (奖励 / 比例). Prose cells are justified, labels keep six ems or their
+    width."""
+    table = ("| 事项 | 原条例规定 | 新条例规定 | 变化要点 |\n|---|---|---|---|\n"
+             "| 奖励比例 | 从转让、许可净收入中提取不低于50%，作价投资的从股份中提取不低于50% "
+             "| 从转让、许可净收入或者作价投资形成的股份中提取不低于70%，并可以分期兑现 | 比例提高20个百分点 |\n"
+             "| 引导基金 | 无规定 | 设立规模不低于5亿元的科技成果转化引导基金，对子基金出资比例一般不超过30%，"
+             "投早投小的可提高到40% | 新增条款 |\n")
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 对照\n---\n\n正文。\n\n{table}"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        lines = doc.pages[1].extract_text_lines()
+    text = [line["text"] for line in lines]
+    assert any(line.startswith("奖励比例") for line in text), text  # the label on one line
+    assert any("20个百分点" in squash(line) for line in text), text
+    # Each prose line but a cell's last ends at the same right edge (its cell's, less padding).
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[1]
+        chars = [c for c in page.chars if c["size"] < BODY - 0.5 and c["text"].strip()]
+        edges = sorted({round(e["x0"]) for e in page.edges if e["orientation"] == "v"})
+    runs: dict[tuple, list] = {}  # (line, column) -> its characters
+    for c in chars:
+        column = sum(1 for x in edges if x <= c["x0"])
+        runs.setdefault((round(c["top"]), column), []).append(c)
+    lines = [("".join(c["text"] for c in sorted(run, key=lambda c: c["x0"])), max(c["x1"] for c in run))
+             for run in runs.values()]
+    third = sorted(right for text, right in lines if text.startswith(("设立规模", "从转让、许可净收入或")))
+    assert len(edges) == 5 and len(third) == 2 and third[1] - third[0] < 0.5, (edges, lines)
+    inner = [right for text, right in lines if abs(right - third[0]) < 0.5]
+    assert len(inner) >= 4, lines  # lines of both cells, flush to the column's edge

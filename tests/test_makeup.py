@@ -1348,3 +1348,20 @@ def test_a_try_that_changes_no_page_is_not_built_on(tmp_path, monkeypatch, layou
         assert result.pages == whole[0] - 2 and all(squash(text) for text in texts)
         with pdfplumber.open(result.pdf) as pdf:
             assert len(body_lines(pdf.pages[-1])) >= 5  # text above the 版记
+
+
+def test_a_policy_issue_sets_its_last_lines_over_a_heading_rather_than_a_blank_page(tmp_path):
+    """tests/stress/2036-01 (a 政策解读 issue: clauses, an interview, a table of old and new
+    wording): its articles ended on an even page two lines short of the 版记, and the page
+    before it was itself two lines short (a heading that did not fit at its foot), so no
+    page was set short and a blank page stood before the 版记. That page's own last lines
+    go over too: no blank page, no page of a few lines, the 版记 on the last, even page."""
+    issue = tmp_path / "2036-01"
+    shutil.copytree(Path(__file__).parent / "stress" / "2036-01", issue)
+    result = build_issue(issue / "issue.yaml", tmp_path / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        texts = [squash(page.extract_text() or "") for page in pdf.pages]
+    assert len(texts) % 2 == 0 and "编印" in texts[-1]
+    folio = re.compile(r"^—?\d+—?$")
+    assert all(len(text) > 120 or "编印" in text for text in texts if not folio.match(text)), \
+        [len(text) for text in texts]

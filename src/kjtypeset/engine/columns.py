@@ -92,6 +92,7 @@ def auto_table_layout(context, box, containing_block):
     width = table.width - spacing
     if not columns or any(percentages) or any(constrained) or width >= sum(maximum) - 1e-6:
         return
+    minimum = _labels_readable(minimum, maximum, columns, width)
     cached = getattr(context, "_kj_columns", {}).get(id(table))
     if cached is not None and cached[0] == width:
         table.column_widths = list(cached[1])
@@ -113,6 +114,23 @@ def auto_table_layout(context, box, containing_block):
         if not hasattr(context, "_kj_columns"):
             context._kj_columns = {}
         context._kj_columns[id(table)] = (width, tuple(widths))
+
+
+LABEL_EM = 6.0  # a column is set at least this wide (or as its widest cell), room permitting
+
+
+def _labels_readable(minimum: list[float], maximum: list[float], columns, width: float) -> list[float]:
+    """The columns' least widths, each raised to LABEL_EM (or its widest cell) when the table
+    has the room: beside cells of prose, which break anywhere (typography/cjk.py), every line
+    went to the prose, and the labels stood two characters a line ("奖励 / 比例", "比例 / 提高 /
+    20个 / 百分点", an unseen issue's policy table)."""
+    raised = list(minimum)
+    for k, column in enumerate(columns):
+        cells = [cell for cell in column if cell is not None]
+        if cells:
+            least = LABEL_EM * cells[0].style["font_size"] + _padding(cells[0])
+            raised[k] = max(minimum[k], min(maximum[k], least))
+    return raised if sum(raised) <= width else minimum
 
 
 def table_cell_min_max_content_width(context, box, outer=True):

@@ -1585,7 +1585,10 @@ def _flowing_from(document, last: int, earliest: int) -> int:
     for number in range(last - 1, earliest - 1, -1):
         box, bottom = facts[number - 1]["box"], facts[number - 1]["bottom"]
         if pitch and bottom is not None and box.content_box_y() + box.height - bottom > 1.9 * pitch:
-            return number + 1
+            # The lines of the pages before it stop here; its own still pass on (its last
+            # paragraph goes over, above the heading that did not fit: an unseen issue's blank
+            # page before the 版记, where the page before the last was two lines short).
+            return number
     return earliest
 
 

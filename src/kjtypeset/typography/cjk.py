@@ -175,6 +175,7 @@ span.kj-en { hyphens: auto; hyphenate-character: "-"; }  /* U+2010 is full width
 span.kj-en { hyphenate-limit-chars: 6 3 3; }  /* three letters each side: not Se- / cure */
 .kj-url, code, kbd { font-variant-ligatures: none; }
 .kj-pw { font-feature-settings: "pwid"; }  /* a quotation mark of English text: proportional */
+td.kj-prose, th.kj-prose { text-align: justify !important; text-align-last: start; }  /* (over a column's alignment) */
 """
 # A quotation mark or an apostrophe of English text (Singapore’s, the “Innovation Corridor”
 # linking): the CJK faces draw ’ “ ” full width, a quarter of a line of white inside a word
@@ -217,6 +218,8 @@ def prepare(fragment: str, options: Options = Options()) -> str:
     span_depth = 0
     position = 0
 
+    cell_at = None  # where the open table cell's start tag is in ``out``
+
     def flush(run: _Run) -> None:
         # Table cells are labels in narrow columns: they break between words, as titles do
         # (排名 was set 排 / 名 in a column of numbers, 和林格尔县 和林格 / 尔县 before its row
@@ -224,7 +227,13 @@ def prepare(fragment: str, options: Options = Options()) -> str:
         # longest word, so the table's widths go where the words are (a column of place names
         # beside one of company names was set 鄂尔 / 多 / 斯市, 煤 / 制油). So do captions,
         # centred and balanced as titles are (表2　2024—2026年科技创新 / 券兑付情况).
+        # A cell of prose (sentences: a policy's old and new wording side by side) is set as
+        # a paragraph is, justified and broken between any two characters: set between words
+        # its lines were ragged by a quarter and its column starved the next (an unseen issue).
         label = run.tag in ("th", "td", "caption", "figcaption")
+        if run.tag in ("td", "th") and cell_at is not None and _is_prose(run.text()):
+            label = False
+            out[cell_at] = _with_class(out[cell_at], PROSE_CELL)
         out.append(_render(run, options, words=label))
         run.pieces.clear()
 
@@ -270,6 +279,7 @@ def prepare(fragment: str, options: Options = Options()) -> str:
                 span_depth -= 1
         elif name in _BLOCK:
             flush(stack[-1])
+            cell_at = len(out) if name in ("td", "th") and not closing else None
             out.append(markup)
             stack[-1].tag = name if not closing else "body"
         else:
@@ -281,6 +291,28 @@ def prepare(fragment: str, options: Options = Options()) -> str:
         stack[-1].pieces.append(("tag", inner.opening + _render(inner, options)))
     flush(stack[0])
     return "".join(out)
+
+
+PROSE_CELL = "kj-prose"  # the class of a table cell set as prose (the layouts justify it)
+_SENTENCE_MARKS = "，。；！？"
+PROSE_CELL_CHARS = 16  # … with a sentence mark; without one, half as long again (a name is shorter)
+
+
+def _is_prose(text: str) -> bool:
+    """Whether a table cell holds a sentence rather than a label: long, with a sentence mark
+    or a part between 、 longer than a name (内蒙古某能源科技有限公司、内蒙古工业大学 is two names)."""
+    letters = sum(1 for char in text if not char.isspace())
+    if letters >= PROSE_CELL_CHARS and any(mark in text for mark in _SENTENCE_MARKS):
+        return True
+    return letters >= PROSE_CELL_CHARS * 3 // 2 and max(len(part.strip()) for part in text.split("、")) > PROSE_CELL_CHARS
+
+
+def _with_class(tag: str, name: str) -> str:
+    """A start tag with ``name`` added to its classes."""
+    match = re.search(r'\bclass="([^"]*)"', tag)
+    if match:
+        return f"{tag[:match.start(1)]}{match.group(1)} {name}{tag[match.end(1):]}"
+    return f'{tag[:-1].rstrip("/").rstrip()} class="{name}">'
 
 
 def prepare_text(text: str, options: Options = Options(), paragraph: bool = True) -> Markup:
