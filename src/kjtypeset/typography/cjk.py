@@ -398,6 +398,7 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
             add(i, ZWSP)
     if words:
         _bind_words(text, add)
+        _bind_leading_dash(text, add)
     if paragraph:
         _bind_last_word(text, add)
     for index in boundaries:
@@ -579,6 +580,18 @@ def _bind_words(text: str, add) -> None:
     for match in _SHORT_QUOTE.finditer(text):
         for k in range(match.start() + 1, match.end()):
             add(k, WJ)
+
+
+def _bind_leading_dash(text: str, add) -> None:
+    """A 副题 or an attribution that starts with a dash ("——记内蒙古……", "——访市科技局……",
+    "——乌云其其格在……"): no break after the dash, nor after a one-character word that follows
+    it (记, 访), so no line holds "——" or "——记" alone."""
+    letters = re.match(f"[{CJK_LETTERS}]+", text[2:]) if text.startswith("——") else None
+    if letters is None:
+        return
+    add(2, WJ)
+    if len(letters.group(0)) > 1 and len(_words(letters.group(0))[0]) == 1:
+        add(3, WJ)
 
 
 def _bind_last_word(text: str, add) -> None:
