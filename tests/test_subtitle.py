@@ -1,5 +1,5 @@
-"""A 副题 under an article's title (front matter subtitle), in both layouts, read back from
-the PDF; and the import keeps a 副题."""
+"""A 副题 under an article's title (front matter subtitle) and a quotation's attribution set
+flush right, in both layouts, read back from the PDF; and the import keeps a 副题."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pdfread import text_lines
 from test_articles import error_of
 
 MM = 72 / 25.4
+RIGHT_EDGES = ((210 - 26) * MM, (210 - 28) * MM)  # odd (recto) and even pages: mirrored margins
 GRID = {"jianbao": (32, 26), "gongwen": (28, 22)}  # characters a line, lines a page
 
 TITLE = "扎根草原三十年　把论文写在祖国北疆的大地上"
@@ -100,6 +101,33 @@ def test_front_matter_subtitle_and_a_misspelt_key(make_issue):
     assert error_of(make_issue, f"---\ntitle: {TITLE}\nsubtitel: {SUBTITLE}\n---\n") == (
         "2024-03/articles/a.md:3: 未知的键 'subtitel'：应为 title、subtitle、source、author、date、"
         "figure_max_height 之一，是否应为 'subtitle'？")
+
+
+QUOTE = ("> 草原是牧民的命根子，也是北方生态安全屏障的底色。我们做研究，不能只盯着论文的影响因子，"
+         "要看牧民的羊是不是更肥了，草场是不是更绿了。\n")
+
+
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_a_quotations_attribution_stands_flush_right(make_issue, tmp_path, layout):
+    """"——某某……" as the quote's last paragraph ends at the quote's right edge, the one after a
+    quote at the measure's, neither indented; a name is never split at a line end (委员伊 /
+    利亚娜 before)."""
+    body = (f"{TEXT}\n\n{QUOTE}>\n> ——乌云其其格在全区科技工作会议上的发言\n\n{TEXT}\n\n{QUOTE}\n"
+            "——欧盟委员会创新、研究、文化、教育和青年事务委员伊利亚娜·伊万诺娃（Iliana Ivanova）\n\n"
+            f"{TEXT}\n")
+    pages = build(make_issue, tmp_path, layout, {"articles/a.md": f"---\ntitle: 标题\n---\n\n{body}"})
+    page, at, inside = find(pages, "——乌云其其格", 2)
+    first, quote_line = pages[page - 1][at - 3:at - 1]  # the quote's first two lines, justified
+    assert first["main"].startswith("草原是")
+    assert abs(inside["x1"] - quote_line["x1"]) < 1
+    assert inside["x0"] - quote_line["x0"] > 2.5 * inside["size"]  # not at the indent: right aligned
+    page, at, outside = find(pages, "——欧盟", 2)
+    right = RIGHT_EDGES[(page + 1) % 2]
+    lines = pages[page - 1][at:at + 2]
+    assert lines[1]["main"].startswith("伊利亚娜") or "伊利亚娜" in lines[0]["main"], [x["main"] for x in lines]
+    assert lines[0]["main"].endswith("委员") or "伊利亚娜" in lines[0]["main"]
+    for line in lines:
+        assert abs(line["x1"] - right) < 1.5, (line["main"], line["x1"], right)
 
 
 def test_the_import_keeps_a_subtitle_under_the_title(tmp_path):

@@ -198,6 +198,7 @@ class _Run:
     # an object in the text (code, an image), seen by the rules as U+FFFC.
     pieces: list = field(default_factory=list)
     opening: str = ""  # a footnote's own start tag, written with it
+    words: bool = False  # breaks between words, as a title does (an attribution: kj-attribution)
 
     def text(self) -> str:
         placeholder = {"obj": OBJECT, "note": NOTE}
@@ -221,7 +222,9 @@ def prepare(fragment: str, options: Options = Options()) -> str:
         # longest word, so the table's widths go where the words are (a column of place names
         # beside one of company names was set 鄂尔 / 多 / 斯市, 煤 / 制油). So do captions,
         # centred and balanced as titles are (表2　2024—2026年科技创新 / 券兑付情况).
-        label = run.tag in ("th", "td", "caption", "figcaption")
+        # So does a quotation's attribution (——某某在……的发言), set flush right: a name
+        # was set 委员伊 / 利亚娜·伊万诺娃 (an unseen issue).
+        label = run.tag in ("th", "td", "caption", "figcaption") or run.words
         out.append(_render(run, options, words=label))
         run.pieces.clear()
 
@@ -269,6 +272,7 @@ def prepare(fragment: str, options: Options = Options()) -> str:
             flush(stack[-1])
             out.append(markup)
             stack[-1].tag = name if not closing else "body"
+            stack[-1].words = not closing and "kj-attribution" in attrs
         else:
             stack[-1].pieces.append(("tag", markup))
     if position < len(fragment):
