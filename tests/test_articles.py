@@ -43,7 +43,7 @@ def test_front_matter_fields(make_issue):
     ("---\nsource: 新华网\n---\n\n正文。\n", "2024-03/articles/a.md:2: 缺少必填项 'title'（标题）"),
     ("---\n---\n\n正文。\n", "2024-03/articles/a.md:2: 缺少必填项 'title'（标题）"),
     ("---\ntitle: 标题\nauther: 张三\n---\n", "2024-03/articles/a.md:3: 未知的键 'auther'："
-     "应为 title、source、author、date、figure_max_height 之一，是否应为 'author'？"),
+     "应为 title、subtitle、source、author、date、figure_max_height 之一，是否应为 'author'？"),
     ("---\ntitle: 标题\n\n正文。\n", "2024-03/articles/a.md:1: 文章头信息没有结束：应有一行 --- "
      "结束头信息，实际到文件末尾也没有"),
     ("---\ntitle: [标题\n---\n", "2024-03/articles/a.md:3: YAML 语法错误：方括号 [ ] 中的列表没有闭合"),

@@ -12,7 +12,7 @@ import html
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -34,10 +34,13 @@ class Draft:
     notes: tuple[str, ...] = ()  # what the importer could not handle or left to the editor
     repairs: tuple[tuple[str, int], ...] = ()  # repair kind → count (see cleanup)
     bold_heads: int = 0
+    subtitle: str | None = None  # 副题 ("——记……"), taken from the line under the title
 
     def markdown(self, image_names: list[str] | None = None) -> str:
         """The article file: YAML front matter and the body, images renamed."""
         front = [f"title: {yaml_scalar(self.title)}"]
+        if self.subtitle:
+            front.append(f"subtitle: {yaml_scalar(self.subtitle)}")
         if self.source:
             front.append(f"source: {yaml_scalar(self.source)}")
         if self.author:
@@ -48,6 +51,27 @@ class Draft:
         for number, name in enumerate(image_names or [], start=1):
             body = body.replace(f"]({IMAGE_REF}{number})", f"]({name})")
         return "---\n" + "\n".join(front) + "\n---\n\n" + body + "\n"
+
+
+SUBTITLE_MAX_CHARS = 60  # a longer first paragraph starting with a dash is text
+
+
+def is_subtitle(text: str) -> bool:
+    """A 副题 as a line under a title: a dash, then a few words, not a sentence."""
+    return (text.startswith("——") and len(text) > 2 and "\n" not in text and len(text) <= SUBTITLE_MAX_CHARS
+            and not text.endswith(("。", "！", "？", "：")))
+
+
+def with_subtitle(draft: Draft) -> Draft:
+    """The draft with its 副题 in the front matter: a short first paragraph right under the
+    title that starts with a dash ("——记内蒙古农业大学……教授乌云其其格"), which would print
+    indented like text under the source line (README: front matter subtitle)."""
+    if draft.subtitle or not draft.blocks:
+        return draft
+    first = draft.blocks[0].strip()
+    if not is_subtitle(first):
+        return draft
+    return replace(draft, subtitle=first, blocks=draft.blocks[1:], paragraphs=max(0, draft.paragraphs - 1))
 
 
 def yaml_scalar(text: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import KjError, display_path
 from ..files import write_atomically
 from ..inputs.encoding import decode
-from .draft import Draft
+from .draft import Draft, with_subtitle
 from .manifestedit import append_articles
 
 KINDS = {".docx": "docx", ".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
@@ -103,7 +103,7 @@ def read_drafts(source: Source, title: str | None = None,
         drafts, notes, repairs = result.drafts, result.notes, result.repairs
         if encoding_note:
             notes = (encoding_note,) + notes
-    return kind, drafts, notes, repairs
+    return kind, tuple(with_subtitle(draft) for draft in drafts), notes, repairs
 
 
 def import_files(sources: list[Source], manifest: Path, title: str | None = None,

@@ -13,7 +13,7 @@ import difflib
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .cleanup import (
     clean_paragraph,
@@ -27,7 +27,7 @@ from .cleanup import (
     reporter_names,
     running_lines,
 )
-from .draft import Draft, Run, inline, table
+from .draft import Draft, Run, inline, is_subtitle, table
 from .textmeta import EDITORIAL_CREDITS, PHOTO_CAPTION, Meta, is_furniture, mail_parts, meta_line
 
 MAX_TITLE = 45  # characters; a longer line is body text
@@ -83,7 +83,11 @@ def import_text(text: str, title: str | None = None) -> TextImport:
     previous_complete = True
     for line in lines:
         standalone = not has_blank_lines or (line.after_blank and line.before_blank)
-        if kinds and kinds[-1] == "title" and (author := _byline_author(line.clean)):
+        if kinds and kinds[-1] == "title" and is_subtitle(line.clean):
+            # "——记……" under a title: its 副题 (it was taken for the title, and the title
+            # above it was skipped)
+            kinds.append("subtitle")
+        elif kinds and kinds[-1] in ("title", "subtitle") and (author := _byline_author(line.clean)):
             # "市科技情报研究所　周文博", "本报记者  陈曦" under a title: its author (it was taken
             # for the title, and the title, with no text under it, was skipped)
             line.meta.author = line.meta.author or author
@@ -104,12 +108,16 @@ def import_text(text: str, title: str | None = None) -> TextImport:
     skipped: list[str] = []
     pending: list[_Line] = []  # title candidates not yet followed by body text
     leading_body: list[_Line] = []
+    subtitles: dict[int, str] = {}  # id of a title line → its 副题
     for line, kind in zip(lines, kinds):
         if kind == "title":
             pending.append(line)
             continue
         if kind == "byline":
             pending[-1].meta.merge(line.meta)
+            continue
+        if kind == "subtitle" and pending:
+            subtitles[id(pending[-1])] = line.clean
             continue
         if kind == "credit":
             skipped.append(line.text.strip())
@@ -131,7 +139,10 @@ def import_text(text: str, title: str | None = None) -> TextImport:
         else:
             articles.insert(0, (_Line(title, True, True, False, title), leading_body))
     elif title and len(articles) == 1:
-        articles[0] = (_Line(title, True, True, False, title, articles[0][0].meta), articles[0][1])
+        named = _Line(title, True, True, False, title, articles[0][0].meta)
+        if id(articles[0][0]) in subtitles:
+            subtitles[id(named)] = subtitles.pop(id(articles[0][0]))
+        articles[0] = (named, articles[0][1])
     if dropped:
         notes.append(f"删去网页、微信或邮件中的按钮、导航、邮件头等 {len(dropped)} 行："
                      + "、".join(f"“{_clip(s)}”" for s in dropped[:6]) + ("等" if len(dropped) > 6 else ""))
@@ -144,7 +155,8 @@ def import_text(text: str, title: str | None = None) -> TextImport:
     if contents:
         notes.extend(_contents_check(contents, [t.text.strip() for t, _ in articles]))
 
-    drafts = tuple(_draft(head, body, indent_mode, wrap, counts) for head, body in articles)
+    drafts = tuple(replace(_draft(head, body, indent_mode, wrap, counts), subtitle=subtitles.get(id(head)))
+                   for head, body in articles)
     return TextImport(drafts, tuple(notes), tuple(counts.items()))
 
 

@@ -14,6 +14,8 @@ from .yamlread import Field, Reader
 
 FRONT_MATTER = {
     "title": Field("str", "标题", required=True),
+    # 副题 ("——记……"): a smaller centred line under the title, not in the contents (README).
+    "subtitle": Field("str", "副题"),
     "source": Field("str", "来源"),
     "author": Field("str", "作者"),
     "date": Field("date", "原文日期"),  # as the import finds it; not printed
@@ -36,6 +38,9 @@ class Article:
     headings: tuple[tuple[str, int], ...] = ()  # (Markdown text, line) of each sub-head
     # The title's lines where the editor broke it (a line break in the title: README), else ().
     title_lines: tuple[str, ...] = ()
+    # 副题 ("——记……", front matter subtitle): printed under the title, never in the contents,
+    # the bookmarks or the archive (they list titles); its lines where the editor broke it.
+    subtitle_lines: tuple[str, ...] = ()
 
 
 def read_articles(manifest: Manifest) -> tuple[Article, ...]:
@@ -65,6 +70,7 @@ def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False
         anchor=f"article-{index}",
         title=_joined(lines),
         title_lines=lines if len(lines) > 1 else (),
+        subtitle_lines=title_lines(get("subtitle") or ""),
         source=get("source"),
         author=get("author"),
         section=ref.section,

@@ -420,6 +420,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     _list_starts(figures)
     _letter_parts(figures)
     _attachments(figures)
+    _attributions(figures)
     return md.renderer.render(_table_captions(figures), md.options, env), tuple(images.values())
 
 
@@ -556,6 +557,27 @@ def _space_item_numbers(children: list[Token]) -> None:
         if child.type == "text" and at_line_start:
             child.content = _SOLID_ITEM_NUMBER.sub(r"\1 ", child.content)
         at_line_start = child.type in ("softbreak", "hardbreak")
+
+
+ATTRIBUTION_MAX_CHARS = 80  # a longer paragraph starting with a dash is text, not an attribution
+
+
+def _attributions(tokens: list[Token]) -> None:
+    """A quotation's attribution ("——乌云其其格在2025年全区科技工作会议上的发言"): a paragraph
+    that starts with a dash and is the last of a block quote, after its text, or the paragraph
+    right after one. It is set flush right with no indent (style.css .kj-attribution) and breaks
+    between words (typography/cjk.py); it was indented like text, and left 伊 of a name at a
+    line end."""
+    for k, token in enumerate(tokens[:-3]):
+        if token.type != "paragraph_open" or tokens[k + 1].type != "inline" or k == 0:
+            continue
+        text = tokens[k + 1].content.strip()
+        if not text.startswith("——") or len(text) > ATTRIBUTION_MAX_CHARS:
+            continue
+        before, after = tokens[k - 1].type, tokens[k + 3].type
+        closes_quote = token.level > 0 and before == "paragraph_close" and after == "blockquote_close"
+        if closes_quote or before == "blockquote_close":
+            token.attrJoin("class", "kj-attribution")
 
 
 def _first_block(tokens: list[Token]) -> int | None:

@@ -202,6 +202,7 @@ class _Run:
     # an object in the text (code, an image), seen by the rules as U+FFFC.
     pieces: list = field(default_factory=list)
     opening: str = ""  # a footnote's own start tag, written with it
+    words: bool = False  # breaks between words, as a title does (an attribution: kj-attribution)
 
     def text(self) -> str:
         placeholder = {"obj": OBJECT, "note": NOTE}
@@ -227,10 +228,12 @@ def prepare(fragment: str, options: Options = Options()) -> str:
         # longest word, so the table's widths go where the words are (a column of place names
         # beside one of company names was set 鄂尔 / 多 / 斯市, 煤 / 制油). So do captions,
         # centred and balanced as titles are (表2　2024—2026年科技创新 / 券兑付情况).
+        # So does a quotation's attribution (——某某在……的发言), set flush right: a name
+        # was set 委员伊 / 利亚娜·伊万诺娃 (an unseen issue).
         # A cell of prose (sentences: a policy's old and new wording side by side) is set as
         # a paragraph is, justified and broken between any two characters: set between words
         # its lines were ragged by a quarter and its column starved the next (an unseen issue).
-        label = run.tag in ("th", "td", "caption", "figcaption")
+        label = run.tag in ("th", "td", "caption", "figcaption") or run.words
         if run.tag in ("td", "th") and cell_at is not None and _is_prose(run.text()):
             label = False
             out[cell_at] = _with_class(out[cell_at], PROSE_CELL)
@@ -282,6 +285,7 @@ def prepare(fragment: str, options: Options = Options()) -> str:
             cell_at = len(out) if name in ("td", "th") and not closing else None
             out.append(markup)
             stack[-1].tag = name if not closing else "body"
+            stack[-1].words = not closing and "kj-attribution" in attrs
         else:
             stack[-1].pieces.append(("tag", markup))
     if position < len(fragment):
@@ -439,6 +443,7 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
             add(i, ZWSP)
     if words:
         _bind_words(text, add)
+        _bind_leading_dash(text, add)
     if paragraph:
         _bind_last_word(text, add)
     for index in boundaries:
@@ -620,6 +625,18 @@ def _bind_words(text: str, add) -> None:
     for match in _SHORT_QUOTE.finditer(text):
         for k in range(match.start() + 1, match.end()):
             add(k, WJ)
+
+
+def _bind_leading_dash(text: str, add) -> None:
+    """A 副题 or an attribution that starts with a dash ("——记内蒙古……", "——访市科技局……",
+    "——乌云其其格在……"): no break after the dash, nor after a one-character word that follows
+    it (记, 访), so no line holds "——" or "——记" alone."""
+    letters = re.match(f"[{CJK_LETTERS}]+", text[2:]) if text.startswith("——") else None
+    if letters is None:
+        return
+    add(2, WJ)
+    if len(letters.group(0)) > 1 and len(_words(letters.group(0))[0]) == 1:
+        add(3, WJ)
 
 
 def _bind_last_word(text: str, add) -> None:
