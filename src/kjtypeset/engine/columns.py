@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import math
 
+from ..typography.cjk import PROSE_CELL  # a cell of sentences, broken between any two characters
+
 TABLE_CLASS = "md-table"
 MAX_STEPS = 400  # widenings tried per table (each saves at least one line)
 
@@ -116,19 +118,25 @@ def auto_table_layout(context, box, containing_block):
         context._kj_columns[id(table)] = (width, tuple(widths))
 
 
-LABEL_EM = 6.0  # a column is set at least this wide (or as its widest cell), room permitting
+LABEL_EM = 6.0  # beside prose, a column is set at least this wide (or as its widest cell), room permitting
 
 
 def _labels_readable(minimum: list[float], maximum: list[float], columns, width: float) -> list[float]:
-    """The columns' least widths, each raised to LABEL_EM (or its widest cell) when the table
-    has the room: beside cells of prose, which break anywhere (typography/cjk.py), every line
-    went to the prose, and the labels stood two characters a line ("奖励 / 比例", "比例 / 提高 /
-    20个 / 百分点", an unseen issue's policy table)."""
+    """The columns' least widths, in a table with cells of prose, each raised to LABEL_EM (or
+    its widest cell) when the table has the room: prose breaks anywhere (typography/cjk.py),
+    so every line went to it, and the labels beside it stood two characters a line ("奖励 /
+    比例", "比例 / 提高 / 20个 / 百分点", an unseen issue's policy table). A table of names and
+    figures keeps its least widths: its names take the room (a figures column of six ems took
+    it from 中环领先半导体材料有限公司)."""
+    cells = [cell for column in columns for cell in column if cell is not None]
+    if not any(PROSE_CELL in (cell.element.get("class") or "").split()
+               for cell in cells if cell.element is not None):
+        return minimum
     raised = list(minimum)
     for k, column in enumerate(columns):
-        cells = [cell for cell in column if cell is not None]
-        if cells:
-            least = LABEL_EM * cells[0].style["font_size"] + _padding(cells[0])
+        present = [cell for cell in column if cell is not None]
+        if present:
+            least = LABEL_EM * present[0].style["font_size"] + _padding(present[0])
             raised[k] = max(minimum[k], min(maximum[k], least))
     return raised if sum(raised) <= width else minimum
 
