@@ -151,11 +151,13 @@ def test_images_are_reported_with_their_resolution_at_print_size(illustrated):
     assert [i["pixels"] for i in images] == [[600, 400], [600, 400]]
     assert all(i["colour_space"] == "DeviceCMYK" for i in images)
     # At print size: 100 ppi as the files declare, or up to a third more where page makeup
-    # shrank the figures (to figure_min_scale, 75 %) to keep the text's share of the page.
+    # shrank the figures (to figure_min_scale, 75 %) to keep the text's share of the page,
+    # and a little more where that 75 % is of the height the layout's maximum allows (the
+    # white under a caption counts in it: 101.6 mm became 100.8).
     with pdfplumber.open(path) as pdf:
         printed = sorted(600 / (box["width"] / 72) for page in pdf.pages for box in page.images)
     assert sorted(i["ppi"] for i in images) == [pytest.approx(ppi, abs=1) for ppi in printed]
-    assert all(99 <= ppi <= 134 for ppi in printed)
+    assert all(99 <= ppi <= 136 for ppi in printed), printed
     assert [w.message.endswith("低于 300 ppi，印出来会发虚") for w in report.warnings] == [True, True]
 
 
