@@ -955,6 +955,22 @@ def test_a_figure_moved_back_never_goes_before_its_articles_lead(tmp_path):
         assert max(n for n, text in enumerate(flow) if text == "FIGURE") < flow.index("乙篇")
 
 
+def test_a_figure_whose_article_ends_on_its_page_stays_in_place_with_the_figures_above_smaller(tmp_path):
+    # 甲's second chart does not fit under the first, even at 75 %; with the first at 75 %
+    # too it does, where it is written, rather than open page 3 after 甲's last paragraph.
+    first = article("甲篇", [para(5), "![图1　甲](images/chart.png)", "![图2　乙](images/chart.png)", para(2, 1)])
+    second = article("乙篇", [para(2, n) for n in range(14)])
+    result = build(tmp_path, [first, second], {"chart.png": CHART})
+    with pdfplumber.open(result.pdf) as pdf:
+        assert len(pdf.pages[1].images) == 2
+        for image in pdf.pages[1].images:
+            assert abs((image["bottom"] - image["top"]) - 0.75 * CHART_MM * MM) < 1
+        flow = [text for _page, _top, text in flow_of(pdf)]
+        lead = next(n for n, text in enumerate(flow) if text.startswith(para(5)[:12]))
+        figures = [n for n, text in enumerate(flow) if text == "FIGURE"]
+        assert lead < figures[0] and figures[-1] < flow.index("乙篇")
+
+
 def test_figures_on_the_last_even_page_shrink_to_make_room_for_the_end_block(tmp_path):
     # The text and the chart end on page 4, an even page, with no room left for the 版记 at
     # the chart's own size: at 75 % it fits, and no blank page stands before a 版记 page.
