@@ -1124,7 +1124,8 @@ def test_sweep_issues_have_no_hole_and_no_page_of_figures(tmp_path, number):
     (which then began on the next page): a figure never goes before its article's lead now,
     and the article's second figure opens the page after its text ends (the next article
     waits for it), 20 % of the page before it left empty. That page is held to the 25 % of
-    any page."""
+    any page. Every figure reads back within its article, after its lead (main set issue 0's
+    图2 and issue 3's 图4 between a title and its lead)."""
     import makeup_sweep
     specs, distribution, images = makeup_sweep.plan(number)
     manifest = mi.write_issue(tmp_path / "issue", specs, number=number + 1, seed=makeup_sweep.SEED + number,
@@ -1142,6 +1143,7 @@ def test_sweep_issues_have_no_hole_and_no_page_of_figures(tmp_path, number):
                 limit = 0.25
             assert (BOTTOM - max(content)) / (BOTTOM - TOP) <= limit + 0.02, (n + 1, limit)
             assert len(lines_of(pages[n])) >= 5, n + 1
+    assert makeup_sweep.misplaced_figures(result.pdf, specs) == []
 
 
 def test_a_section_opener_one_line_short_of_the_room_starts_at_the_page_foot(tmp_path):
