@@ -1146,6 +1146,30 @@ def test_sweep_issues_have_no_hole_and_no_page_of_figures(tmp_path, number):
     assert makeup_sweep.misplaced_figures(result.pdf, specs) == []
 
 
+@pytest.mark.slow
+def test_figures_shrink_to_let_an_opener_up_and_keep_the_end_block_off_a_page_of_its_own(tmp_path):
+    """Sweep issue 18 in gongwen: an article ends on page 14 with 图5 under its last
+    paragraph, and the last article's opener, a little short of the room under 图5, starts
+    page 15; its text ends on page 16 with no room for the 版记, which went to page 18 after
+    a blank page. (main passed by setting 图1 between an article's title and its lead, which
+    moved everything up.) With the figures of the pages that flow on to the last one at
+    their smallest (Settings.smallest, a later layout), the opener starts on page 14 and the
+    版记 fits under the text of page 16."""
+    import makeup_sweep
+    specs, distribution, images = makeup_sweep.plan(18)
+    manifest = mi.write_issue(tmp_path / "issue", specs, number=19, seed=makeup_sweep.SEED + 18,
+                              distribution=distribution, images=images)
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("articles:\n", "layout: gongwen\narticles:\n", 1), encoding="utf-8")
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        texts = [squash(page.extract_text() or "") for page in pdf.pages]
+        assert len(pdf.pages) == 16
+        assert all(text for text in texts)  # no blank page
+        assert "印发" in texts[-1] and "印发" not in "".join(texts[:-1])  # the 版记 on the last page
+    assert makeup_sweep.misplaced_figures(result.pdf, specs) == []
+
+
 def test_a_section_opener_one_line_short_of_the_room_starts_at_the_page_foot(tmp_path):
     # 甲 ends 18 lines down page 2, leaving 8. The next section's opener (heading, a two-line
     # title, source line and two lines of text) takes 9 with the blank line between articles:

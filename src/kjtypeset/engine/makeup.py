@@ -23,7 +23,7 @@ hooks act while it paginates, where the facts are known:
    it moves back, before an earlier paragraph of the article on that page (never its first,
    the lead) or to the page's top (``_move_back``), and the text under it flows on. When
    neither holds, it opens the next page at the end of its article, and the next article
-   starts after it (``_leaves_article``, LaTeX's ``\FloatBarrier``). The page is laid out
+   starts after it (``_leaves_article``, LaTeX's ``\\FloatBarrier``). The page is laid out
    again to see that the move holds (a bounded number of tries, ``MAX_PAGE_TRIES``; the
    counters, footnotes and re-make state a page changes are restored in between,
    ``_Snapshot``). Moving a figure onto the page before, which is made already, takes a
@@ -34,11 +34,13 @@ hooks act while it paginates, where the facts are known:
    before it, so it lands on the next even page (GB/T 9704-2012 §7.5, §10). When it does
    not fit under the text of the last, even page, that page is laid out again with its
    figures at their smallest, then with the block's rows at the layout's
-   ``end_block_min_leading`` and the margin above it closed up; a later layout may
-   close up the blank lines between articles on that page and the one before
-   (``_close_up_css``) and set paragraphs whose last line holds a few characters a line
-   shorter (缩行, ``_pull_css``); only then does it go to the next even page, after a
-   blank one (GB/T 9704 §7.5 provides for that blank page).
+   ``end_block_min_leading`` and the margin above it closed up; a later layout may set
+   the figures of the pages that flow on to that page at their smallest (an opener that
+   broke to the next page then fits at the foot, ``_end_block_figures``), close up the
+   blank lines between articles on that page and the one before (``_close_up_css``) and
+   set paragraphs whose last line holds a few characters a line shorter (缩行,
+   ``_pull_css``); only then does it go to the next even page, after a blank one (GB/T
+   9704 §7.5 provides for that blank page).
 
 4. **Second thoughts.** After a layout, ``defects`` reads the pages as a print shop would
    (holes, pages of a few lines, blank pages) and ``alternatives`` names other ways to set
@@ -1425,6 +1427,8 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     if whole := _whole_table_css(document):
         out.append((whole, settings))
     shortfall = _end_block_shortfall(document, settings)
+    if smaller := _end_block_figures(document, settings, shortfall):
+        out.append(("", replace(settings, smallest=tuple(sorted(set(settings.smallest) | set(smaller))))))
     if close := _close_up_css(document, shortfall):
         out.append((close, settings))
     if pull := _pull_css(document, shortfall):  # 缩行, with the blank lines closed up too
@@ -1549,6 +1553,35 @@ def _end_block_shortfall(document, settings: Settings) -> tuple[int, int, int] |
     least = max(1, math.ceil((need - room) / pitch - EPSILON))
     most = max(least, math.ceil((end.margin_height() - end.margin_top - room) / pitch - EPSILON))
     return last, least, most
+
+
+def _end_block_figures(document, settings: Settings, shortfall: tuple[int, int, int] | None) -> list[int]:
+    """The figures to set at their smallest (by document order; Settings.smallest) so that
+    the 版记 fits under the text of the last page instead of going to the next even page
+    after a blank one: those on the last page of text, the pages before it that flow on to it
+    (of PULL_PAGES in all) and the one before those, when at their smallest they give up a
+    line or more. The lines they give up move the text after them up (an opener that broke to
+    the next page may fit at the foot now), as the squeeze on the last page does for its own
+    figures (see _make_page). Empty when there is no shortfall or they would not give a line."""
+    if shortfall is None or not settings.figure_float:
+        return []
+    last, _least, _most = shortfall
+    pitch = _pitch_of(document.pages[0]._page_box.children[0])
+    if not pitch:
+        return []
+    # The pages that flow on to the last one, and the page before them, which ends short (an
+    # opener did not fit at its foot: with its figures smaller, it may).
+    first = max(2, _flowing_from(document, last, max(2, last - PULL_PAGES + 1)) - 1)
+    root = document.pages[0]._page_box.children[0].element
+    order = {element: n for n, element in enumerate(root.iter())}
+    figures = [box for number in range(first, last + 1)
+               for box in document.pages[number - 1]._page_box.descendants() if _is_figure(box)]
+    figures = [box for box in figures if order.get(box.element) not in settings.smallest]
+    # At least a line given up (an opener that moves up to a page foot they leave brings more).
+    gain = sum(box.margin_height() - _smallest_height(box, settings) for box in figures)
+    if not figures or gain < pitch - EPSILON:
+        return []
+    return [order[box.element] for box in figures]
 
 
 def _close_up_css(document, shortfall: tuple[int, int, int] | None, with_pulls: bool = False) -> str:
