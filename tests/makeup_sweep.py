@@ -10,11 +10,12 @@ sections (with sectionless articles after them), figures of many shapes and reso
 distribution lists from none to very long, issues ending on odd and even pages. Images are
 drawn with Pillow at run time (tests/makeup_issues.py); nothing here is committed but code.
 
-For each issue it prints the pages, pagecheck's verdict (holes, sparse pages; exit 0 wanted)
-and whether the figures' captions read back in their order,
-linecheck's grid share (≥ 0.95 wanted), its lowest facing-page register and the body lines
-that face a body line off its baseline (``off``, see off_register), and pdfcheck's
-flush ratio and defects. Exit status 1 when any issue fails pagecheck or the grid target.
+For each issue it prints the pages, pagecheck's verdict (holes, sparse pages; exit 0 wanted),
+whether the figures' captions read back in their order and within their articles, after
+the lead (misplaced_figures), linecheck's grid share (≥ 0.95 wanted), its lowest facing-page
+register and the body lines that face a body line off its baseline (``off``, see
+off_register), and pdfcheck's flush ratio and defects. Exit status 1 when any issue fails
+pagecheck, the order or place of its figures, or the grid target.
 """
 
 from __future__ import annotations
@@ -179,6 +180,57 @@ def figure_order(pdf: Path) -> list[int]:
     return numbers
 
 
+def misplaced_figures(pdf: Path, specs: list) -> list[str]:
+    """Figures read back outside their article (before its title or after the next
+    article's) or before its lead (fewer than two body lines between its title and the
+    image), as "图N pP: …". Issue 13: a figure stays within its article, after the text that
+    introduces it; pagecheck does not look. Titles are found as lines larger than the body
+    size starting with the title's first eight characters (the contents' entries are
+    smaller); the body size is the commonest."""
+    import collections
+    import re
+
+    import pdfplumber
+    items = []  # (page, top, text or None for an image, size)
+    with pdfplumber.open(pdf) as document:
+        for number, page in enumerate(document.pages, start=1):
+            rows: dict[int, list] = {}
+            for char in page.chars:
+                if char["text"].strip():
+                    rows.setdefault(round(char["top"]), []).append(char)
+            for top, chars in rows.items():
+                chars.sort(key=lambda c: c["x0"])
+                items.append((number, top, "".join(c["text"] for c in chars), round(max(c["size"] for c in chars), 1)))
+            items += [(number, image["top"], None, 0) for image in page.images]
+    items.sort(key=lambda item: (item[0], item[1]))
+    body = collections.Counter(size for _p, _t, text, size in items if text).most_common(1)[0][0]
+    titles, start = [], 0
+    for spec in specs:
+        key = spec.title.replace(" ", "")[:8]
+        at = next((n for n in range(start, len(items)) if items[n][2] and items[n][3] > body + 0.5
+                   and items[n][2].replace(" ", "").startswith(key)), None)
+        titles.append(at)
+        start = at + 1 if at is not None else start
+    article_of = {int(found.group(1)): a for a, spec in enumerate(specs) for _after, text in spec.extra
+                  if (found := re.match(r"!\[图(\d+)", text))}
+    problems = []
+    for n, (page, _top, text, _size) in enumerate(items):
+        found = re.match(r"图(\d+)\s*\S", text or "")
+        if not found or len(text) > 25 or int(found.group(1)) not in article_of:
+            continue
+        figure, a = int(found.group(1)), article_of[int(found.group(1))]
+        image = max((m for m in range(n) if items[m][2] is None), default=n)
+        title = titles[a]
+        following = next((t for t in titles[a + 1:] if t is not None), len(items))
+        if title is None:
+            continue
+        if not title < image < following:
+            problems.append(f"图{figure} p{page} outside its article")
+        elif sum(1 for m in range(title, image) if items[m][2] and items[m][3] == body) < 2:
+            problems.append(f"图{figure} p{page} before its lead")
+    return problems
+
+
 def off_register(lines: list[dict]) -> int:
     """Body lines of a left page that face a body line of the right page (within 20 pt) but
     not on its baseline (0.5 pt). linecheck's register share also counts the lines that face
@@ -194,7 +246,7 @@ def off_register(lines: list[dict]) -> int:
     return off
 
 
-def check(pdf: Path, tools: Path) -> dict:
+def check(pdf: Path, tools: Path, specs: list | None = None) -> dict:
     page = tool("pagecheck.py", tools, pdf, "--json")
     pages = json.loads(page.stdout)
     lines = json.loads(tool("linecheck.py", tools, pdf, "--lines").stdout)
@@ -209,7 +261,11 @@ def check(pdf: Path, tools: Path) -> dict:
     in_order = order == sorted(order)
     if not in_order:
         problems.append("figures " + ",".join(map(str, order)))
-    return {"pages": pages["pages"], "pagecheck_ok": page.returncode == 0 and in_order, "pagecheck": problems,
+    # … nor whether they stay within their articles, after the lead (issue 13).
+    misplaced = misplaced_figures(pdf, specs) if specs else []
+    problems += misplaced
+    return {"pages": pages["pages"], "pagecheck_ok": page.returncode == 0 and in_order and not misplaced,
+            "pagecheck": problems, "misplaced": len(misplaced),
             "end_block_page": pages.get("end_block_page"),
             "grid": grid["share_of_body_lines_on_grid"], "register_min": min(spreads, default=None),
             "off_register": off_register(lines["lines"]),
@@ -256,7 +312,7 @@ def main() -> int:
                 continue
             seconds = time.perf_counter() - started
             row = {"issue": n, "articles": len(specs), "seconds": round(seconds, 1),
-                   **check(result.pdf, args.tools)}
+                   **check(result.pdf, args.tools, None if args.tails else specs)}
             results.append(row)
             verdict = "ok" if row["pagecheck_ok"] else "; ".join(row["pagecheck"])
             print(f"{n:<6}{len(specs):>5}{row['pages']:>6}{seconds:>8.1f}  {verdict:<44}"

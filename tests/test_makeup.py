@@ -922,6 +922,56 @@ def test_figures_written_after_the_last_paragraph_are_spread_into_the_text(tmp_p
         assert captions[0] < last_text  # the article goes on after its first figure
 
 
+def test_figures_deferred_past_their_articles_end_stay_before_the_next_article(tmp_path):
+    # Unseen issue s-g: 图3 and 图4 could not follow 图2 at the top of p16 (the page's share
+    # for figures), its article's last paragraphs and the next article's start filled p16,
+    # and the two figures opened p17 inside that article, splitting its first item.
+    # Here 甲's three photos (half the type area each) follow its lead; 图2 and 图3 are
+    # deferred and 甲's text ends on page 2.
+    first = article("甲篇", [para(3)] + [f"![图{n}　图片{n}](images/photo.jpg)" for n in (1, 2, 3)]
+                    + [para(2, n) for n in range(2)])
+    second = article("乙篇", [para(2, n) for n in range(14)])
+    result = build(tmp_path / "a", [first, second], {"photo.jpg": PHOTO})
+    with pdfplumber.open(result.pdf) as pdf:
+        flow = [text for _page, _top, text in flow_of(pdf)]
+        figures = [n for n, text in enumerate(flow) if text == "FIGURE"]
+        assert len(figures) == 3
+        assert max(figures) < flow.index("乙篇")  # all of 甲's figures come before 乙 starts
+        captions = [flow[n][:2] for n, text in enumerate(flow) if text.startswith("图")]
+        assert captions == ["图1", "图2", "图3"]
+
+
+def test_a_figure_moved_back_never_goes_before_its_articles_lead(tmp_path):
+    # Unseen issue s, p13: 图1 and 图2 were moved back above the article's lead paragraph
+    # ("为便于读者直观了解…图1展示了…"), which then began under them at the page foot.
+    first = article("甲篇", [para(3), "![图1　甲](images/chart.png)", "![图2　乙](images/photo.jpg)",
+                            "![图3　丙](images/chart.png)", para(3, 1), para(2, 2)])
+    second = article("乙篇", [para(2, n) for n in range(14)])
+    result = build(tmp_path, [first, second], {"chart.png": CHART, "photo.jpg": PHOTO})
+    with pdfplumber.open(result.pdf) as pdf:
+        flow = [text for _page, _top, text in flow_of(pdf)]
+        lead = next(n for n, text in enumerate(flow) if text.startswith(para(3)[:12]))
+        assert lead == flow.index("甲篇") + 1  # the article opens with its text …
+        assert lead < flow.index("FIGURE")  # … before any of its figures
+        assert max(n for n, text in enumerate(flow) if text == "FIGURE") < flow.index("乙篇")
+
+
+def test_a_figure_whose_article_ends_on_its_page_stays_in_place_with_the_figures_above_smaller(tmp_path):
+    # 甲's second chart does not fit under the first, even at 75 %; with the first at 75 %
+    # too it does, where it is written, rather than open page 3 after 甲's last paragraph.
+    first = article("甲篇", [para(5), "![图1　甲](images/chart.png)", "![图2　乙](images/chart.png)", para(2, 1)])
+    second = article("乙篇", [para(2, n) for n in range(14)])
+    result = build(tmp_path, [first, second], {"chart.png": CHART})
+    with pdfplumber.open(result.pdf) as pdf:
+        assert len(pdf.pages[1].images) == 2
+        for image in pdf.pages[1].images:
+            assert abs((image["bottom"] - image["top"]) - 0.75 * CHART_MM * MM) < 1
+        flow = [text for _page, _top, text in flow_of(pdf)]
+        lead = next(n for n, text in enumerate(flow) if text.startswith(para(5)[:12]))
+        figures = [n for n, text in enumerate(flow) if text == "FIGURE"]
+        assert lead < figures[0] and figures[-1] < flow.index("乙篇")
+
+
 def test_figures_on_the_last_even_page_shrink_to_make_room_for_the_end_block(tmp_path):
     # The text and the chart end on page 4, an even page, with no room left for the 版记 at
     # the chart's own size: at 75 % it fits, and no blank page stands before a 版记 page.
@@ -1069,7 +1119,14 @@ def test_sweep_issues_have_no_hole_and_no_page_of_figures(tmp_path, number):
     """Issues of the sweep (tests/makeup_sweep.py) where figures pile up at articles' ends:
     0 and 13 need a figure moved back onto the page before (a second layout), 10 figures
     moved back on their own page, some at their smallest; in 3 a table's caption ends a
-    page without its table (which stopped the build once)."""
+    page without its table (which stopped the build once).
+
+    Issue 0 once passed by setting 图2 between an article's title and its first paragraph
+    (which then began on the next page): a figure never goes before its article's lead now,
+    and the article's second figure opens the page after its text ends (the next article
+    waits for it), 20 % of the page before it left empty. That page is held to the 25 % of
+    any page. Every figure reads back within its article, after its lead (main set issue 0's
+    图2 and issue 3's 图4 between a title and its lead)."""
     import makeup_sweep
     specs, distribution, images = makeup_sweep.plan(number)
     manifest = mi.write_issue(tmp_path / "issue", specs, number=number + 1, seed=makeup_sweep.SEED + number,
@@ -1083,8 +1140,35 @@ def test_sweep_issues_have_no_hole_and_no_page_of_figures(tmp_path, number):
             content = [line["bottom"] for line in lines_of(pages[n]) if line["base"] < BOTTOM + 1]
             content += [image["bottom"] for image in pages[n].images]
             limit = 0.10 if pages[n + 1].images and min(i["top"] for i in pages[n + 1].images) < TOP + PITCH else 0.25
+            if (number, n + 1) == (0, 7):
+                limit = 0.25
             assert (BOTTOM - max(content)) / (BOTTOM - TOP) <= limit + 0.02, (n + 1, limit)
             assert len(lines_of(pages[n])) >= 5, n + 1
+    assert makeup_sweep.misplaced_figures(result.pdf, specs) == []
+
+
+@pytest.mark.slow
+def test_figures_shrink_to_let_an_opener_up_and_keep_the_end_block_off_a_page_of_its_own(tmp_path):
+    """Sweep issue 18 in gongwen: an article ends on page 14 with 图5 under its last
+    paragraph, and the last article's opener, a little short of the room under 图5, starts
+    page 15; its text ends on page 16 with no room for the 版记, which went to page 18 after
+    a blank page. (main passed by setting 图1 between an article's title and its lead, which
+    moved everything up.) With the figures of the pages that flow on to the last one at
+    their smallest (Settings.smallest, a later layout), the opener starts on page 14 and the
+    版记 fits under the text of page 16."""
+    import makeup_sweep
+    specs, distribution, images = makeup_sweep.plan(18)
+    manifest = mi.write_issue(tmp_path / "issue", specs, number=19, seed=makeup_sweep.SEED + 18,
+                              distribution=distribution, images=images)
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("articles:\n", "layout: gongwen\narticles:\n", 1), encoding="utf-8")
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        texts = [squash(page.extract_text() or "") for page in pdf.pages]
+        assert len(pdf.pages) == 16
+        assert all(text for text in texts)  # no blank page
+        assert "印发" in texts[-1] and "印发" not in "".join(texts[:-1])  # the 版记 on the last page
+    assert makeup_sweep.misplaced_figures(result.pdf, specs) == []
 
 
 def test_a_section_opener_one_line_short_of_the_room_starts_at_the_page_foot(tmp_path):

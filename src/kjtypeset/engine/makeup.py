@@ -19,8 +19,11 @@ hooks act while it paginates, where the facts are known:
    maximum height (a share of the type area; an article may ask for more), and the figures
    of a page to its share (shrinking, down to the minimum scale, to keep it).
    A figure stays within its article: when the article ends on the page the figure would
-   leave, it moves back instead, before an earlier paragraph of the article on that page or
-   to the page's top (``_move_back``), and the text under it flows on. The page is laid out
+   leave, the figures above it are set at their smallest to keep it where it is written, or
+   it moves back, before an earlier paragraph of the article on that page (never its first,
+   the lead) or to the page's top (``_move_back``), and the text under it flows on. When
+   neither holds, it opens the next page at the end of its article, and the next article
+   starts after it (``_leaves_article``, LaTeX's ``\\FloatBarrier``). The page is laid out
    again to see that the move holds (a bounded number of tries, ``MAX_PAGE_TRIES``; the
    counters, footnotes and re-make state a page changes are restored in between,
    ``_Snapshot``). Moving a figure onto the page before, which is made already, takes a
@@ -31,11 +34,13 @@ hooks act while it paginates, where the facts are known:
    before it, so it lands on the next even page (GB/T 9704-2012 §7.5, §10). When it does
    not fit under the text of the last, even page, that page is laid out again with its
    figures at their smallest, then with the block's rows at the layout's
-   ``end_block_min_leading`` and the margin above it closed up; a later layout may
-   close up the blank lines between articles on that page and the one before
-   (``_close_up_css``) and set paragraphs whose last line holds a few characters a line
-   shorter (缩行, ``_pull_css``); only then does it go to the next even page, after a
-   blank one (GB/T 9704 §7.5 provides for that blank page).
+   ``end_block_min_leading`` and the margin above it closed up; a later layout may set
+   the figures of the pages that flow on to that page at their smallest (an opener that
+   broke to the next page then fits at the foot, ``_end_block_figures``), close up the
+   blank lines between articles on that page and the one before (``_close_up_css``) and
+   set paragraphs whose last line holds a few characters a line shorter (缩行,
+   ``_pull_css``); only then does it go to the next even page, after a blank one (GB/T
+   9704 §7.5 provides for that blank page).
 
 4. **Second thoughts.** After a layout, ``defects`` reads the pages as a print shop would
    (holes, pages of a few lines, blank pages) and ``alternatives`` names other ways to set
@@ -83,6 +88,7 @@ class _Pagination:
 
     pitch: float | None = None
     deferred: dict[int, list] = field(default_factory=dict)  # page N → figures for N + 1's top
+    deferred_at: dict[int, tuple] = field(default_factory=dict)  # page N → (its first deferred figure, where)
     order: dict = field(default_factory=dict)  # element → document order, for the deferral check
     figures_on: dict[int, float] = field(default_factory=dict)  # page N → height its figures take
     # Figures moved back within their article (see _move_back): page N → {id(block): figures
@@ -100,6 +106,7 @@ class _Pagination:
     flow_before: dict[int, list] = field(default_factory=dict)  # Settings.moves, by box
     always_smallest: frozenset = frozenset()  # Settings.smallest, by element
     end_block: object = False  # the end block's box (None: there is none; False: not looked for)
+    extent: dict = field(default_factory=dict)  # id(container element) → (its ancestors, last in order)
 
 
 @dataclass(frozen=True)
@@ -445,6 +452,7 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
         _tighten_end_block(state, root_box, plan.tight_end)
         state.smallest[page_number] = plan.smallest | state.always_smallest
         state.deferred.pop(page_number, None)
+        state.deferred_at.pop(page_number, None)
         state.figures_on[page_number] = 0.0
         state.laid = set()
         page, resume_at, next_page = _state["make_page"](
@@ -456,13 +464,14 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
         state.placed[page_number] = _figures_on(page)
         holds = trial is None or (
             all(f.element in state.placed[page_number] for f, _t in trial.moves)
+            and trial.keeps <= state.placed[page_number]
             and (not trial.squeeze or accepted.squeeze or resume_at is None))
         if trial is not None and holds:  # kept
             accepted, queue, exhausted = trial, [], False
         trial = None
         if holds and not exhausted and not queue:
-            queue = [_Plan(tuple(moves), accepted.squeeze, accepted.smallest | smallest)
-                     for moves, smallest in _move_back(context, state, root_box, page, start,
+            queue = [_Plan(tuple(moves), accepted.squeeze, accepted.smallest | smallest, keeps=keeps)
+                     for moves, smallest, keeps in _move_back(context, state, root_box, page, start,
                                                        resume_at, page_number, list(accepted.moves))]
             end_block = not queue and not accepted.squeeze and _end_block_next(root_box, resume_at, page_number)
             if end_block:
@@ -541,24 +550,44 @@ def _starts_in(root_box, resume_at, container) -> tuple[bool, int | None]:
     return False, None
 
 
+def _lead_index(container) -> int | None:
+    """The index of the first block of ``container`` that is not a figure (its lead text)."""
+    return next((n for n, child in enumerate(getattr(container, "children", ())) if not _is_figure(child)), None)
+
+
+def _starts_at(root_box, resume_at, container, index: int | None) -> bool:
+    """Whether a page that starts at ``resume_at`` starts afresh at or before child ``index``
+    of ``container``."""
+    if index is None:
+        return False
+    for parent, at, _child, rest in _resume_path(root_box, resume_at):
+        if parent is container:
+            return at < index or (at == index and not rest)
+    return False
+
+
 MAX_CHAIN = 3  # figures moved back together at most
 
 
 def _move_back(context, state: _Pagination, root_box, page, start, resume_at, page_number: int,
-               accepted: list) -> list[list]:
-    """Ways to keep a figure within its article, best first, each a full list of moves with
-    the figures to set at their smallest.
+               accepted: list) -> list[tuple]:
+    """Ways to keep a figure within its article, best first, each (a full list of moves, the
+    figures to set at their smallest, the figures the way keeps on the page).
 
     A figure that does not fit where it is written is deferred to the next page's top, and
     the text after it fills this page. When its article ends on this page, though, the
-    text that follows is another article's, or nothing: the figure would stand in the wrong
-    article, or leave a hole and a page of figures at the end of the issue. A professional
-    makeup then moves the figure back: to the start of an earlier paragraph of its article on
-    this page (or this page's top, when the page begins inside the article), the text under
-    it flowing on to the next page. Figures keep their order, so the figures of the article
-    already on this page after that point move back with it (at most MAX_CHAIN in all),
-    spread over the paragraphs. Each way is a prediction from this layout; the page is laid
-    out again to see whether it holds (see _make_page)."""
+    text that follows is another article's, or nothing: the figure would stand at the end of
+    its article on the next page (the next article waits for it, see _leaves_article), with a
+    hole at this page's foot, or leave a page of figures at the end of the issue. A
+    professional makeup first sets the figures above it smaller (down to the layout's
+    minimum scale) to keep it where it is written; then moves it back: to the start of an
+    earlier paragraph of its article on this page (or this page's top, when the page begins
+    inside the article), the text under it flowing on to the next page, but never before the
+    article's first paragraph (an article opens with its text, which introduces the figures).
+    Figures keep their order, so the figures of the article already on this page after that
+    point move back with it (at most MAX_CHAIN in all), spread over the paragraphs. Each way
+    is a prediction from this layout; the page is laid out again to see whether it holds
+    (see _make_page)."""
     settings: Settings = _state["settings"]
     deferred = state.deferred.get(page_number, [])
     if not settings.figure_float or not deferred or not state.pitch:
@@ -574,22 +603,37 @@ def _move_back(context, state: _Pagination, root_box, page, start, resume_at, pa
     inside, continued = _starts_in(root_box, start, body)
     anchors = {child.element: n for n, child in enumerate(body.children)}
     moved = {f.element for f, _t in accepted}
+    # The article opens with its text: no figure goes before its first paragraph (the lead
+    # that introduces the figures), nor to the top of a page that starts with it.
+    lead = _lead_index(body)
     # Slots: where a figure may go, in flow order, with where they start in this layout.
     slots, figures_here, previous = [], [], None
-    if inside:
+    if inside and not _starts_at(root_box, start, body, lead):
         slots.append(("top", state.flow_top.get(page_number, page.content_box_y()), -math.inf))
     for child in laid.children:
         if _is_figure(child):
             anchor = anchors.get(child.element, child.index)
             position = child.index - 0.5 if child.element in moved else anchor
             figures_here.append((child.element, child.position_y, child.margin_height(), anchor, position))
-        elif child.index != continued and not (previous is not None and _kept_with_next(previous.style)):
+        elif child.index not in (continued, lead) and not (previous is not None and _kept_with_next(previous.style)):
             slots.append((body.children[child.index], child.position_y, child.index - 0.5))
         previous = child
     bottom = context.page_bottom
     share = settings.figure_page_share * page.height
     by_element = {child.element: child for child in body.children}
     out = []
+    # First, where it is written: the figures above it on this page at their smallest (the
+    # layout's figure_min_scale), with it, may leave it the room there.
+    at = state.deferred_at.get(page_number)
+    if at is not None and at[0] is figure.element:
+        above = [(c.element, c.margin_height()) for c in page.descendants()
+                 if _is_figure(c) and c.position_y < at[1]]
+        gain = sum(h - state.heights.get(e, (h, h))[1] for e, h in above)
+        need = state.heights[figure.element][1]
+        if (at[1] - gain + need <= bottom + EPSILON
+                and state.figures_on.get(page_number, 0.0) - gain + need <= share + EPSILON):
+            out.append((list(accepted), frozenset([figure.element, *(e for e, _h in above)]),
+                        frozenset([figure.element])))
     # At their own size first; then as small as they may be set (figure_min_scale).
     # The figures at the page's top (carried over from the page before) stay, but may give
     # way too: at their smallest they leave more of the page's share and room.
@@ -621,7 +665,7 @@ def _move_back(context, state: _Pagination, root_box, page, start, resume_at, pa
             smallest = frozenset([c[0] for c in chain] + [e for e, _h in on_top]) if least else frozenset()
             for _spread, _late, targets in found[:3 - len(out)]:
                 out.append((keep + [(by_element[chain[i][0]], usable[t][0]) for i, t in enumerate(targets)],
-                            smallest))
+                            smallest, frozenset()))
             if len(out) >= 3:
                 return out
         if out:
@@ -665,6 +709,7 @@ class _Plan:
     squeeze: bool = False
     smallest: frozenset = frozenset()  # elements of figures set at their smallest
     tight_end: bool = False  # the end block's rows at the layout's end_block_min_leading
+    keeps: frozenset = frozenset()  # elements of figures the plan means to keep on the page
 
 
 # The white a closed-up 版记 keeps above its top rule, in body lines: none of its own; the last
@@ -814,6 +859,8 @@ def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_
             # would go): it opens the page after. (A figure moved back here stays where
             # it is written instead.)
             if not was_moved:
+                if not state.deferred.get(context.current_page):
+                    state.deferred_at[context.current_page] = (figure.element, top)
                 state.deferred.setdefault(context.current_page, []).append(figure)
             continue
         state.laid.add(figure.element)
@@ -850,6 +897,12 @@ def _in_flow_layout(context, box, index, child, new_children, page_is_empty, abs
             # still waiting for a page top (GB/T 9704 §7.5: the 版记 is on the last page).
             return (False, True, {index: None}, position_y, adjoining_margins,
                     {"break": "any", "page": None}, new_children, max_lines)
+    if skip_stack is None and state.deferred.get(page) and _leaves_article(state, box, child, state.deferred[page][0]):
+        # A figure waiting for the next page's top stays at the end of its article: the next
+        # article (or whatever follows it) starts on the next page, after the figure, as
+        # LaTeX's \FloatBarrier does. It does not open that page inside another article.
+        return (False, True, {index: None}, position_y, adjoining_margins,
+                {"break": "any", "page": None}, new_children, max_lines)
     skip = (False, False, None, position_y, adjoining_margins, next_page, new_children, max_lines)
     if skip_stack is None and _is_figure(child) and (
             child.element in state.laid or child.element in state.earlier):
@@ -884,6 +937,26 @@ def _in_flow_layout(context, box, index, child, new_children, page_is_empty, abs
     if result is None:  # deferred
         return (False, False, None, position_y, adjoining_margins, next_page, new_children, max_lines)
     return result
+
+
+def _leaves_article(state: _Pagination, box, child, figure) -> bool:
+    """Whether laying out ``child`` (of ``box``) takes the flow past the end of the container
+    (the article's body) of ``figure``: ``box`` holds that container and ``child`` comes after it."""
+    container = state.parents.get(id(figure))
+    if container is None or container.element is None or box.element is None or child.element is None:
+        return False
+    key = id(container.element)
+    if key not in state.extent:
+        ancestors, outer = set(), container
+        while outer is not None:
+            ancestors.add(outer.element)
+            top, outer = outer, state.parents.get(id(outer))
+        if not state.order:
+            state.order = {element: n for n, element in enumerate(top.element.iter())}
+        last = max(state.order.get(e, -1) for e in container.element.iter())
+        state.extent[key] = (ancestors, last)
+    ancestors, last = state.extent[key]
+    return box.element in ancestors and state.order.get(child.element, -1) > last
 
 
 def _linebox_layout(context, box, index, child, new_children, page_is_empty, absolute_boxes,
@@ -939,6 +1012,8 @@ def _lay(context, box, index, child, new_children, page_is_empty, absolute_boxes
                                 adjoining_margins, bottom_space, position_y, settings, state)
         if decided == "defer":
             if not moved:
+                if not state.deferred.get(page):
+                    state.deferred_at[page] = (child.element, position_y)
                 state.deferred.setdefault(page, []).append(child)
             return None
     result = _state["in_flow"](
@@ -1352,6 +1427,8 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     if whole := _whole_table_css(document):
         out.append((whole, settings))
     shortfall = _end_block_shortfall(document, settings)
+    if smaller := _end_block_figures(document, settings, shortfall):
+        out.append(("", replace(settings, smallest=tuple(sorted(set(settings.smallest) | set(smaller))))))
     if close := _close_up_css(document, shortfall):
         out.append((close, settings))
     if pull := _pull_css(document, shortfall):  # 缩行, with the blank lines closed up too
@@ -1476,6 +1553,35 @@ def _end_block_shortfall(document, settings: Settings) -> tuple[int, int, int] |
     least = max(1, math.ceil((need - room) / pitch - EPSILON))
     most = max(least, math.ceil((end.margin_height() - end.margin_top - room) / pitch - EPSILON))
     return last, least, most
+
+
+def _end_block_figures(document, settings: Settings, shortfall: tuple[int, int, int] | None) -> list[int]:
+    """The figures to set at their smallest (by document order; Settings.smallest) so that
+    the 版记 fits under the text of the last page instead of going to the next even page
+    after a blank one: those on the last page of text, the pages before it that flow on to it
+    (of PULL_PAGES in all) and the one before those, when at their smallest they give up a
+    line or more. The lines they give up move the text after them up (an opener that broke to
+    the next page may fit at the foot now), as the squeeze on the last page does for its own
+    figures (see _make_page). Empty when there is no shortfall or they would not give a line."""
+    if shortfall is None or not settings.figure_float:
+        return []
+    last, _least, _most = shortfall
+    pitch = _pitch_of(document.pages[0]._page_box.children[0])
+    if not pitch:
+        return []
+    # The pages that flow on to the last one, and the page before them, which ends short (an
+    # opener did not fit at its foot: with its figures smaller, it may).
+    first = max(2, _flowing_from(document, last, max(2, last - PULL_PAGES + 1)) - 1)
+    root = document.pages[0]._page_box.children[0].element
+    order = {element: n for n, element in enumerate(root.iter())}
+    figures = [box for number in range(first, last + 1)
+               for box in document.pages[number - 1]._page_box.descendants() if _is_figure(box)]
+    figures = [box for box in figures if order.get(box.element) not in settings.smallest]
+    # At least a line given up (an opener that moves up to a page foot they leave brings more).
+    gain = sum(box.margin_height() - _smallest_height(box, settings) for box in figures)
+    if not figures or gain < pitch - EPSILON:
+        return []
+    return [order[box.element] for box in figures]
 
 
 def _close_up_css(document, shortfall: tuple[int, int, int] | None, with_pulls: bool = False) -> str:
@@ -1809,10 +1915,12 @@ def _move_target(pages: list, index: int, figure, container, settings: Settings)
         return None
     earlier = pages[index - 1]["containers"].get(container)
     continued = {c.element for c in earlier.children} if earlier is not None else set()
+    # Never before the article's first paragraph (see _move_back).
+    lead = next((child for child in container if child.get(FIGURE) is None), None)
     previous = None
     best = None
     for child in laid.children:
-        fresh = (child.element not in continued and not _is_figure(child)
+        fresh = (child.element not in continued and child.element is not lead and not _is_figure(child)
                  and not (previous is not None and _kept_with_next(previous.style)))
         if fresh and child.position_y + height <= page["bottom"] + EPSILON:
             best = child.element
