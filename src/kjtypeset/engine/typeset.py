@@ -49,7 +49,7 @@ class ConfinedFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-MAX_TRIES = 6  # more layouts of an issue whose pages have defects (engine/makeup.py)
+MAX_TRIES = 4  # more layouts of an issue whose pages have defects (engine/makeup.py)
 _NOTDEF = re.compile(r'unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)', re.S)
 
 
@@ -139,16 +139,11 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                     candidate = render(tried_css)
             finally:
                 makeup.install(layout.makeup)
-            found = makeup.defects(candidate)
-            score = (len(found), len(candidate.pages))
-            # Better, or as good, or mended up to a later page than the best (a defect it made
-            # further on is for the next tries: an opener set at a page foot filled the hole
-            # there and left one two pages on, an unseen issue): other ways are tried from it
-            # first, unless the try changed nothing on any page (paragraphs the composer could
-            # not set shorter, say): the 4x bench issue spent four whole layouts on such tries.
-            later = min(page for page, _kind in found) > min(page for page, _kind in makeup.defects(document)) \
-                if found and best[0] else False
-            if score[0] and (score <= best or later) and (flow := makeup.flow_of(candidate)) != start:
+            score = (len(makeup.defects(candidate)), len(candidate.pages))
+            # Better, or as good: other ways are tried from it first, unless the try changed
+            # nothing on any page (paragraphs the composer could not set shorter, say): the
+            # 4x bench issue spent four whole layouts on such tries.
+            if score[0] and score <= best and (flow := makeup.flow_of(candidate)) != start:
                 queue = [(tried_css + extra, more, flow)
                          for extra, more in makeup.alternatives(candidate, settings)] + queue
             if score < best:
