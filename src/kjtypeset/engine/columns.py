@@ -94,11 +94,11 @@ def auto_table_layout(context, box, containing_block):
     width = table.width - spacing
     if not columns or any(percentages) or any(constrained) or width >= sum(maximum) - 1e-6:
         return
-    minimum = _labels_readable(minimum, maximum, columns, width)
     cached = getattr(context, "_kj_columns", {}).get(id(table))
     if cached is not None and cached[0] == width:
         table.column_widths = list(cached[1])
         return
+    minimum = _labels_readable(minimum, maximum, columns, width)
     measured = getattr(context, "_kj_cells", {})
     rows = []
     for row in zip(*columns):
