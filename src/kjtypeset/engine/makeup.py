@@ -108,6 +108,13 @@ class _Pagination:
     end_block: object = False  # the end block's box (None: there is none; False: not looked for)
     extent: dict = field(default_factory=dict)  # id(container element) → (its ancestors, last in order)
 
+    def defer(self, page: int, figure, where: float) -> None:
+        """Send ``figure`` (laid out at ``where``) to the top of the page after ``page``,
+        after those already waiting; the first to wait is where _move_back looks."""
+        if not self.deferred.get(page):
+            self.deferred_at[page] = (figure.element, where)
+        self.deferred.setdefault(page, []).append(figure)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -859,9 +866,7 @@ def _page_block_level_layout(context, box, bottom_space, skip_stack, containing_
             # would go): it opens the page after. (A figure moved back here stays where
             # it is written instead.)
             if not was_moved:
-                if not state.deferred.get(context.current_page):
-                    state.deferred_at[context.current_page] = (figure.element, top)
-                state.deferred.setdefault(context.current_page, []).append(figure)
+                state.defer(context.current_page, figure, top)
             continue
         state.laid.add(figure.element)
         bottom = new.border_box_y() + new.border_height()
@@ -1012,9 +1017,7 @@ def _lay(context, box, index, child, new_children, page_is_empty, absolute_boxes
                                 adjoining_margins, bottom_space, position_y, settings, state)
         if decided == "defer":
             if not moved:
-                if not state.deferred.get(page):
-                    state.deferred_at[page] = (child.element, position_y)
-                state.deferred.setdefault(page, []).append(child)
+                state.defer(page, child, position_y)
             return None
     result = _state["in_flow"](
         context, box, index, child, new_children, page_is_empty, absolute_boxes, fixed_boxes,
