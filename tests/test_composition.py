@@ -641,6 +641,18 @@ def test_a_url_breaks_only_after_a_separator_and_never_inside_a_word_of_its_host
             assert not a.endswith("contact@nxkjd."), (a, b)  # an e-mail address: before its @ only
 
 
+def test_an_e_mail_address_breaks_after_a_hyphen_of_its_name(make_issue, tmp_path):
+    """An address broke before its @ only: "…电话0471-4366699，邮 / 箱xmgl-support@…" stood 3 ems
+    short in gongwen (an unseen issue), and here its line was spread 0.08 em a gap. After a
+    hyphen of the name before the @ it may break, as after one of a URL's path."""
+    body = ("申报系统运行期间如遇技术问题，请在每个工作日的上午九时至下午五时之内联系系统技术支持：李婷婷，"
+            "电话0471-4366699，邮箱xmgl-support@hhhtkjj.gov.cn。逾期不再受理。")
+    pdf = flush_paragraph(make_issue, tmp_path, body)
+    assert any(line.endswith("邮箱xmgl-") for line in lines_of(pdf)), lines_of(pdf)
+    assert max(composition(pdf, BODY)["han"]) <= linefit.SOFT_GAP_EM
+    assert "xmgl-support@hhhtkjj.gov.cn" in squash("".join(lines_of(pdf)))
+
+
 def test_the_line_before_a_long_host_name_is_flush(make_issue, tmp_path):
     """A host name never broken left the line before it 10 ems short (纳税人可通过电子税务局
     （https:// / etax.neimenggu.chinatax.gov.cn）…): it breaks after a dot but its first."""

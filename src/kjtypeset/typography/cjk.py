@@ -482,9 +482,10 @@ def _url_breaks(match: re.Match, add) -> None:
     pdfcheck counts it."""
     url, offset = match.group(0), match.start()
     email = "@" in url and "/" not in url
-    if email:  # an e-mail address: before the @ only
+    if email:  # an e-mail address: before the @, and after a - or _ of the name before it
+        # (whole, "xmgl-support@…" left "…电话0471-4366699，邮 / 箱xmgl-support@…" 3 ems short)
         add(offset + url.index("@"), ZWSP)
-        host_start, host_end = 0, len(url)
+        host_start, host_end = url.index("@") + 1, len(url)
     else:
         scheme = url.find("://")
         host_start = scheme + 3 if scheme >= 0 else 0
