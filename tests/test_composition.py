@@ -608,6 +608,14 @@ def test_symbols_print_from_the_fallback_face_and_copy_as_written(narrow, tmp_pa
     assert "CO₂排放" in text and "m²能耗" in text and "10⁻⁶量级" in text and "‱℃" in text
 
 
+def test_an_angstrom_stays_with_its_number(narrow, tmp_path):
+    """"晶格间距为2.01 / Å与…" (an unseen issue): the ångström, written either way, is a short unit."""
+    body = "".join(f"{'科技创新'[:k % 4]}晶格间距为2.01 Å与2.74 \u212b，分子量约50 kDa。" for k in range(12))
+    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    assert "".join(lines).count("2.74") == 12
+    assert not [line for line in lines if line[0] in "Å\u212bk"], lines
+
+
 def test_no_line_starts_with_a_dash_or_an_ellipsis(narrow, tmp_path):
     """—— and …… stay with the word before them, at every place in a 12-character column (a line
     starting with ——按合同交付成果 is what house styles avoid, and linecheck counts)."""
@@ -651,6 +659,22 @@ def test_an_e_mail_address_breaks_after_a_hyphen_of_its_name(make_issue, tmp_pat
     assert any(line.endswith("邮箱xmgl-") for line in lines_of(pdf)), lines_of(pdf)
     assert max(composition(pdf, BODY)["han"]) <= linefit.SOFT_GAP_EM
     assert "xmgl-support@hhhtkjj.gov.cn" in squash("".join(lines_of(pdf)))
+
+
+def test_a_doi_breaks_as_a_urls_path_and_never_leaves_a_stub(narrow, tmp_path):
+    """A DOI written without https://doi.org/ never broke: the reference line before it was
+    spread 3 ems a word space (an unseen issue's gongwen references). It breaks after its / and
+    its hyphens, as a URL's path, never with fewer than three characters left ("06927- / 3.")."""
+    doi = "10.1038/s41586-023-06927-3"
+    body = "".join(f"[{k}] {'BLUVSTEIN D, et al. Nature'[:10 + k]}, 2024, 626: 58-65. DOI: {doi}。"
+                   for k in range(1, 7))
+    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    assert squash("".join(lines)).count(doi) == 6, lines
+    for a, b in zip(lines, lines[1:]):
+        if re.search(r"[0-9a-z/-]$", a) and re.match(r"[0-9a-z]", b) and doi in squash(a[-30:] + b[:30]):
+            assert a[-1] in "/-", (a, b)
+        assert not re.fullmatch(r"[0-9a-z]{1,2}。?", b), (a, b)
 
 
 def test_the_line_before_a_long_host_name_is_flush(make_issue, tmp_path):
@@ -715,6 +739,17 @@ def test_the_line_before_a_long_chemical_formula_is_flush(make_issue, tmp_path):
             "效率仍保持初始值的95.2%。")
     pdf = flush_paragraph(make_issue, tmp_path, body)
     assert "FA₀.₈Cs₀.₂Pb(I₀.₆Br₀.₄)₃" in squash("".join(page.extract_text() for page in PdfReader(pdf).pages))
+
+
+def test_a_formula_without_brackets_breaks_between_its_elements(make_issue, tmp_path):
+    """LiNi₀.₈₈Co₀.₀₉Mn₀.₀₃O₂ has no bracketed group to break before: the line before it was
+    spread 0.45 em a gap (an unseen issue). It breaks before an element that follows a count
+    or a two-letter symbol, and the line before it is set as any other."""
+    body = ("韩国团队则从正极一侧入手。他们发现，高镍正极（LiNi₀.₈₈Co₀.₀₉Mn₀.₀₃O₂）颗粒在充放电过程中"
+            "体积变化约为6.8%，导致正极与电解质接触失效。")
+    pdf = flush_paragraph(make_issue, tmp_path, body)
+    assert max(composition(pdf, BODY)["han"]) <= linefit.SOFT_GAP_EM
+    assert "（LiNi₀.₈₈Co₀.₀₉Mn₀.₀₃O₂）" in squash("".join(page.extract_text() for page in PdfReader(pdf).pages))
 
 
 def flush_paragraph(make_issue, tmp_path, body: str):
@@ -799,6 +834,42 @@ def test_generated_paragraphs_stay_even_at_three_measures(seed):
     assert gaps and max(gaps) <= 0.17 + 0.005
     assert percentile(gaps, 0.95) <= 0.065, sorted(gaps)[-5:]
     assert percentile(gaps, 0.5) <= 0.01
+
+
+def test_a_task_tables_dates_and_units_stay_whole_and_its_narrow_prose_is_never_spread(make_issue, tmp_path):
+    """An attachment's task list (an unseen meeting summary): every deadline broke "2037年2月 /
+    28日前", units broke "市科技局、市 / 数据局", and a prose cell five characters wide was spread
+    "新 增 高 新 技 术 企 业" half an em a gap before a number that did not fit. A date is one word,
+    a one-character 市 goes with the word after it, and a cell's line nothing fills is set as it
+    comes, flush left."""
+    table = ("| 序号 | 重点任务 | 牵头单位 | 配合单位 | 完成时限 |\n|---:|---|---|---|---|\n"
+             "| 1 | 制定各牵头单位重点任务工作方案并报备 | 各牵头单位 | 领导小组办公室 | 2037年2月28日前 |\n"
+             "| 2 | 设立和林格尔新区“一站式”科技服务窗口 | 和林格尔新区管委会 | 市科技局、市数据局 | 2037年3月31日前 |\n"
+             "| 3 | 完成内蒙古算力与人工智能实验室一期建设 | 和林格尔新区管委会 | 市发展改革委、市数据局 | 2037年6月30日前 |\n"
+             "| 4 | 新增高新技术企业150家以上，总数突破1 400家 | 市科技局 | 各旗县区政府 | 2037年12月31日前 |\n"
+             "| 5 | 建设乳业、稀土两个中试基地并投入运行 | 市工业和信息化局 | 市科技局、土默特左旗政府 | 2037年9月30日前 |\n")
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 任务清单\n---\n\n正文。\n\n{table}"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[1]
+        chars = [c for c in page.chars if c["size"] < BODY - 0.5 and c["text"].strip()]
+        edges = sorted({round(e["x0"]) for e in page.edges if e["orientation"] == "v"})
+    runs: dict[tuple, list] = {}  # (line, column) -> its characters
+    for c in chars:
+        runs.setdefault((round(c["top"]), sum(1 for x in edges if x < c["x1"] - 1)), []).append(c)
+    cells = {key: sorted(run, key=lambda c: c["x0"]) for key, run in runs.items()}
+    texts = ["".join(c["text"] for c in run) for run in cells.values()]
+    for date in ("2037年2月28日前", "2037年12月31日前"):
+        assert date in texts, texts  # each deadline on one line
+    assert not [t for t in texts if t.endswith("市") or t.endswith("、市")], texts
+    for run in cells.values():
+        han = [(b["x0"] - a["x1"]) / c_size(a) for a, b in zip(run, run[1:])
+               if re.match(r"[\u4e00-\u9fff]", a["text"]) and re.match(r"[\u4e00-\u9fff]", b["text"])]
+        assert max(han, default=0) <= linefit.SOFT_GAP_EM, "".join(c["text"] for c in run)
+
+
+def c_size(char) -> float:
+    return char["size"]
 
 
 def test_a_table_cell_of_prose_is_justified_and_the_labels_beside_it_stay_whole(make_issue, tmp_path):

@@ -162,6 +162,19 @@ def test_han_latin_spacing_is_a_quarter_em_and_not_a_character(tmp_path):
     assert abs(gaps["20"]) < 0.3  # none inside a number
 
 
+def test_greek_letters_are_spaced_from_han_as_latin_ones(tmp_path):
+    """A science text writes Greek letters as symbols (指数α, 约为Δ): they stood solid against
+    the Han beside them, where a Latin letter stood a quarter em off (an unseen issue)."""
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(render_body(prepared("幂律指数α为常数，变化约为ΔT。\n")))
+    chars = chars_of(pdf)
+    assert "".join(c["text"] for c in chars) == "幂律指数α为常数，变化约为ΔT。"
+    gaps = {a["text"] + b["text"]: b["x0"] - a["x1"] for a, b in zip(chars, chars[1:])}
+    for pair in ("数α", "α为", "为Δ"):
+        assert abs(gaps[pair] - BODY / 4) < 0.3, (pair, gaps[pair])
+    assert abs(gaps["ΔT"]) < 0.3  # none inside the symbol
+
+
 def test_a_space_typed_beside_han_is_set_as_the_han_latin_spacing(tmp_path):
     """"投入 30 万元" is set like "投入30万元" (xeCJK does the same): a quarter em, not a word
     space, and no break between the number and its unit even at the end of a line."""

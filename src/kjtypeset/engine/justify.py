@@ -396,6 +396,13 @@ def _box_plan(text, style, squeeze):
     return _text_plan(text, squeeze and not latin, compression and not latin), latin
 
 
+def _unfilled_ragged(style) -> bool:
+    """Whether a justified line nothing fills is left flush left at its natural widths rather
+    than spread (稀排): the CSS custom property ``--kj-unfilled: ragged`` (table cells of prose,
+    typography/cjk.py's stylesheet)."""
+    return any(getattr(token, "value", None) == "ragged" for token in style[UNFILLED])
+
+
 def _squeezes(style):
     """Whether text in ``style`` is laid out at its narrowest (a justified paragraph)."""
     composition = _state.get("composition")
@@ -974,6 +981,7 @@ def _char_table(layout, lines):
 # all again). What the widths cannot foretell (a forced break, hyphenation, WeasyPrint breaking
 # elsewhere) goes the long way: greedy lines judged one by one (_greedy_then_planned).
 
+UNFILLED = "__kj_unfilled"  # the CSS custom property --kj-unfilled, as WeasyPrint keys it
 MAX_OPTIONS = 5  # earlier breaks considered for one line
 PLAN_BADNESS = 1.0  # a paragraph with a worse line is planned as a whole
 MAX_BUFFERED = 60  # lines of a paragraph held before they are handed on (a longer one goes on greedily)
@@ -2142,9 +2150,15 @@ def _compose_line(context, line, available_width, justify, choose=False):
     if trimmed is not None:
         extra += trimmed
     # Closing up is the last resort (linefit): 缩行, or a line the planner set a little over.
+    ragged = _unfilled_ragged(line.style)
     result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em,
-                             linefit.PULL_SQUEEZE_EM, model.closable, model.spreadable)
+                             linefit.PULL_SQUEEZE_EM, model.closable, None if ragged else model.spreadable)
     line._kj_badness = result.badness()
+    if ragged and justify and result.short > 1e-6:
+        # A line nothing fills within the cap, in a table cell of prose: set as it comes, flush
+        # left (a column five characters wide spread "新 增 高 新 技 术 企 业" half an em a gap
+        # before a number that did not fit, an unseen issue); a cell's lines may end unevenly.
+        result = linefit.compose(model.flexes, model.tiers, extra, em, False, composition.max_gap_em)
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
     if choose and squeezed and result.badness() > 0:
         # A squeezed line may be better broken earlier: its options are worked out.

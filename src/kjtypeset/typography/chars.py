@@ -30,8 +30,10 @@ NO_LINE_START = CLOSING + STOPS + "·～%‰℃"
 PAIRED_MARKS = "—―…⋯"
 
 # Latin letters and digits as they meet Han in running text: ASCII, Latin-1 and Extended-A/B
-# letters, and the super- and subscript digits of CO₂, m², 10⁻⁶.
-LATIN = "0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+# letters, and the super- and subscript digits of CO₂, m², 10⁻⁶; Greek letters too, which a
+# science text writes as symbols (指数α, 约为Δ: they stood solid against Han beside Latin spaced
+# ¼ em, an unseen issue; clreq §3.2.1 spaces Western letters, as xeCJK and Typst do).
+LATIN = "0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0391-\u03a9\u03b1-\u03c9"
 SCRIPT_DIGITS = "\u00b2\u00b3\u00b9\u2070-\u209f"
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"  # … the digits among them, in order
 SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"

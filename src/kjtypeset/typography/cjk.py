@@ -72,11 +72,14 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _PARAGRAPHS = {"p", "li", "dd", "blockquote", "h1", "h2", "h3", "h4", "td"}
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
-# A URL or an e-mail address (printable ASCII, not ending in punctuation).
+# A URL, an e-mail address or a DOI (printable ASCII, not ending in punctuation). A DOI
+# written without its https://doi.org/ breaks as a URL's path does: whole, "DOI: 10.1038/
+# s41586-023-06927-3." left the reference line before it spread 3 ems a space (an unseen issue).
 # (An address starts where its run of characters starts: tried at every character of a long
 # run, the search was quadratic, 0.4 s for 20 000 digits.)
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[!-~]*[0-9A-Za-z/]"
-                  r"|(?<![0-9A-Za-z._%+\-])[0-9A-Za-z._%+\-]+@[0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)+")
+                  r"|(?<![0-9A-Za-z._%+\-])[0-9A-Za-z._%+\-]+@[0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)+"
+                  r"|(?<![0-9A-Za-z./])10\.[0-9]{4,9}/[!-~]*[0-9A-Za-z]")
 # A number: digit groups written with a space, thin space or no-break space (GB/T 15835
 # 27 436.5) stay one number; a sign before it and a per-cent or degree sign after it, typed
 # close or after a space (21%的 is spaced like 21的, 35 ℃之间 like 35之间), belong to it.
@@ -106,9 +109,10 @@ OPERATORS = frozenset("=≠≈≡≤≥+×÷→")
 # reader sees where a line end between a number and its unit he does not. SI symbols with
 # their prefixes, compounds joined by / or ·, and the signs of NUMBER_SUFFIXES; a symbol ends
 # its word (1.2 GWh, but not "2024 AI").
-# (and units in use beside SI: oersted, bar, ampere-hour, FLOPS; peta and exa prefixes)
-_UNIT_SYMBOL = (r"(?:[pnμµmcdkMGTPE]?(?:mol|cd|Hz|Pa|Wh|Wb|eV|dB|bit|lm|lx|Gy|Sv|Bq|Oe|bar|Ah|FLOPS|Flops|Ω"
+# (and units in use beside SI: oersted, bar, ampere-hour, FLOPS, dalton; peta and exa prefixes)
+_UNIT_SYMBOL = (r"(?:[pnμµmcdkMGTPE]?(?:mol|cd|Hz|Pa|Wh|Wb|eV|dB|bit|lm|lx|Gy|Sv|Bq|Oe|bar|Ah|FLOPS|Flops|Da|Ω"
                 r"|[mgsAKNJWCVFSTHLlthdB])"
+                r"|[\u00c5\u212b]"  # the ångström, both ways it is written (2.01 Å: "Å" started a line)
                 rf"|min|ha|°C|[{NUMBER_SUFFIXES}])[²³¹⁰⁻0-9]*")
 # … but a short unit (g, kg, MW, μm, m³) stays with its number: a break there costs its line
 # at most two ems, and a lone "g" starting a line reads as a stray (科技期刊编排规范: 数值与
@@ -154,8 +158,10 @@ _LONE_LETTER = re.compile(rf"(?<![0-9A-Za-z.\-&'’_/+@#])[A-Za-z](?![0-9A-Za-z.
 _TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{25,}(?![0-9A-Za-z])")
 # A chemical formula long enough to leave the line before it half empty (FA₀.₈Cs₀.₂Pb(I₀.₆Br₀.₄)₃,
 # an unseen issue's line stood 7 ems short, spaced out): it may break before a bracketed group
-# that follows an element, Pb | (I₀.₆Br₀.₄)₃, as chemistry setting does; never inside an
-# element symbol or after its count (a line ending in ₆ reads as a cut number).
+# that follows an element, Pb | (I₀.₆Br₀.₄)₃, as chemistry setting does, and before an element
+# that follows another, Li | Ni₀.₈₈Co₀.₀₉ | Mn₀.₀₃O₂ (one without brackets spaced its line 0.45
+# em a gap, another unseen issue); never inside an element symbol (nor between two capitals:
+# FA, CO may be one symbol), nor within a count.
 FORMULA_CHARS = 12
 _FORMULA = re.compile(r"(?<![0-9A-Za-z])[A-Z(\[][A-Za-z0-9₀-₉.·()\[\]⁺⁻⁰-⁹]{%d,}" % (FORMULA_CHARS - 1))
 # A quotation in a title short enough to be kept on one line.
@@ -176,6 +182,7 @@ span.kj-en { hyphenate-limit-chars: 6 3 3; }  /* three letters each side: not Se
 .kj-url, code, kbd { font-variant-ligatures: none; }
 .kj-pw { font-feature-settings: "pwid"; }  /* a quotation mark of English text: proportional */
 td.kj-prose, th.kj-prose { text-align: justify !important; text-align-last: start; }  /* (over a column's alignment) */
+td.kj-prose, th.kj-prose { --kj-unfilled: ragged; }  /* engine/justify.py: no 稀排 in a narrow cell */
 """
 # A quotation mark or an apostrophe of English text (Singapore’s, the “Innovation Corridor”
 # linking): the CJK faces draw ’ “ ” full width, a quarter of a line of white inside a word
@@ -438,12 +445,18 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         for k in range(3, len(formula) - 2):
             if formula[k] in "([" and formula[k - 1].isalpha():
                 add(start + k, ZWSP)
+            elif formula[k].isupper() and (formula[k - 1].islower() or formula[k - 1] in SUBSCRIPT_DIGITS):
+                add(start + k, ZWSP)  # before an element that follows one ending in a small letter or a count
     for match in _TOKEN.finditer(text):  # in a URL's path too (a host has dots or hyphens)
         for i in range(match.start() + 1, match.end()):
             add(i, ZWSP)
     if words:
         _bind_words(text, add)
         _bind_leading_dash(text, add)
+        for match in _DATE.finditer(text):
+            for i in range(match.start() + 1, match.end()):
+                if text[i - 1] in "年月":
+                    add(i, WJ)
     if paragraph:
         _bind_last_word(text, add)
     for index in boundaries:
@@ -501,7 +514,8 @@ def _url_breaks(match: re.Match, add) -> None:
             elif char == "." and first_dot < i and url.find(".", i + 1, host_end) > 0:
                 add(offset + i + 1, ZWSP)
             continue
-        if char in "/?&=-_" and url[i + 1] not in "/?&=-_.":
+        # … with three characters or more after it ("10.1038/s41586-023-06927- / 3." read as cut)
+        if char in "/?&=-_" and url[i + 1] not in "/?&=-_." and len(url) - i > 3:
             add(offset + i + 1, ZWSP)
 
 
@@ -606,8 +620,11 @@ def _is_latin(char: str) -> bool:
 # unless it is a word that leads what follows (与, 和, 在…: a line may start with it).
 _LEADING_WORDS = frozenset("与和及并或而对为从向把被将以于在由按同跟让使给比")
 # … and one that is a prefix the dictionary did not join to the word after it (自治区 | 新 | 材料,
-# 双 | 特异性 | 抗体): it stays with that word ("…自治区新 / 材料…" broke a title, an unseen issue).
-_PREFIX_WORDS = frozenset("新双多超非反准副微半")
+# 双 | 特异性 | 抗体; 市 | 数据局, 省 | 科技厅): it stays with that word ("…自治区新 / 材料…" broke a
+# title, "市科技局、市 / 数据局" a table's column of units: unseen issues).
+_PREFIX_WORDS = frozenset("新双多超非反准副微半市省县区旗")
+# A date in a title or a table cell: one word (a column of deadlines was set "2037年2月 / 28日前").
+_DATE = re.compile(r"(?<![0-9])[0-9]{2,4}年[0-9]{1,2}月(?:[0-9]{1,2}日)?|(?<![0-9年])[0-9]{1,2}月[0-9]{1,2}日")
 
 
 def _bind_words(text: str, add) -> None:
