@@ -370,6 +370,17 @@ def test_a_title_keeps_a_one_character_suffix_with_its_word(narrow, tmp_path, ti
     assert not any(line.startswith(("券", "额")) for line in lines[1:]), lines
 
 
+def test_a_title_keeps_the_set_terms_of_science_bulletins_whole(make_issue, tmp_path):
+    """jieba splits 高胆固醇血症 (and 量子比特, 安全生产) into words, and titles broke there
+    ("…治疗高胆固醇 / 血症的Ⅰb期…", an unseen issue): the project's word list holds such terms."""
+    title = "碱基编辑疗法治疗高胆固醇血症的Ⅰb期临床试验结果公布"
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: {title}\n---\n\n正文。\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    lines = title_lines(pdf)
+    assert "".join(lines) == title and len(lines) == 2
+    assert "高胆固醇血症" in lines[0], lines
+
+
 def test_a_title_breaks_after_a_book_title_rather_than_inside_it(make_issue, tmp_path):
     """A policy's name in 《》 longer than a short quotation: the title breaks after 》, not
     between two of its words for lines of equal length (《…转化若干 / 措施》政策要点解读…)."""
