@@ -159,9 +159,10 @@ _TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{25,}(?![0-9A-Za-z])")
 # A chemical formula long enough to leave the line before it half empty (FA₀.₈Cs₀.₂Pb(I₀.₆Br₀.₄)₃,
 # an unseen issue's line stood 7 ems short, spaced out): it may break before a bracketed group
 # that follows an element, Pb | (I₀.₆Br₀.₄)₃, as chemistry setting does, and before an element
-# that follows another, Li | Ni₀.₈₈Co₀.₀₉ | Mn₀.₀₃O₂ (one without brackets spaced its line 0.45
-# em a gap, another unseen issue); never inside an element symbol (nor between two capitals:
-# FA, CO may be one symbol), nor within a count.
+# that follows a two-letter one without a count, Li | Ni₀.₈₈Co₀.₀₉Mn₀.₀₃O₂ (one without brackets
+# spaced its line 0.45 em a gap, another unseen issue); never inside an element symbol (nor
+# between two capitals: FA, CO may be one symbol), nor after a count (a line ending in ₆ reads
+# as a cut number, and a checker reading a line's last digits as a page number failed on it).
 FORMULA_CHARS = 12
 _FORMULA = re.compile(r"(?<![0-9A-Za-z])[A-Z(\[][A-Za-z0-9₀-₉.·()\[\]⁺⁻⁰-⁹]{%d,}" % (FORMULA_CHARS - 1))
 # A quotation in a title short enough to be kept on one line.
@@ -445,8 +446,8 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         for k in range(3, len(formula) - 2):
             if formula[k] in "([" and formula[k - 1].isalpha():
                 add(start + k, ZWSP)
-            elif formula[k].isupper() and (formula[k - 1].islower() or formula[k - 1] in SUBSCRIPT_DIGITS):
-                add(start + k, ZWSP)  # before an element that follows one ending in a small letter or a count
+            elif formula[k].isupper() and formula[k - 1].islower():
+                add(start + k, ZWSP)  # before an element that follows a two-letter symbol without a count
     for match in _TOKEN.finditer(text):  # in a URL's path too (a host has dots or hyphens)
         for i in range(match.start() + 1, match.end()):
             add(i, ZWSP)
