@@ -455,9 +455,7 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         _bind_words(text, add)
         _bind_leading_dash(text, add)
         for match in _DATE.finditer(text):
-            for i in range(match.start() + 1, match.end()):
-                if text[i - 1] in "年月":
-                    add(i, WJ)
+            add(match.start() + match.group().index("月") + 1, WJ)
     if paragraph:
         _bind_last_word(text, add)
     for index in boundaries:
@@ -624,8 +622,10 @@ _LEADING_WORDS = frozenset("与和及并或而对为从向把被将以于在由�
 # 双 | 特异性 | 抗体; 市 | 数据局, 省 | 科技厅): it stays with that word ("…自治区新 / 材料…" broke a
 # title, "市科技局、市 / 数据局" a table's column of units: unseen issues).
 _PREFIX_WORDS = frozenset("新双多超非反准副微半市省县区旗")
-# A date in a title or a table cell: one word (a column of deadlines was set "2037年2月 / 28日前").
-_DATE = re.compile(r"(?<![0-9])[0-9]{2,4}年[0-9]{1,2}月(?:[0-9]{1,2}日)?|(?<![0-9年])[0-9]{1,2}月[0-9]{1,2}日")
+# A date's month and day in a title or a table cell: one word (a column of deadlines was set
+# "2037年2月 / 28日前"); it may break after the year ("2037年 / 12月31日前"): bound whole, the
+# dates widened their column by three ems and an unseen issue's task table grew by a page.
+_DATE = re.compile(r"(?<![0-9])[0-9]{1,2}月[0-9]{1,2}日")
 
 
 def _bind_words(text: str, add) -> None:
