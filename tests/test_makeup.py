@@ -621,6 +621,27 @@ def test_a_notices_attachments_stand_one_a_line_numbers_aligned(tmp_path, writte
     assert gap[1]["x0"] - rows[1]["chars"][1]["x1"] > 0.2 * BODY  # "2. 2031", not "2.2031"
 
 
+def test_a_meeting_summarys_attendance_hangs_under_the_first_name_after_its_label(tmp_path):
+    """纪要 (GB/T 9704 §10.3): 出席、列席… a blank line under the text, the label two characters
+    in and in 黑体, a long list's turned lines under the first name after the colon. Set as
+    text, 40 names of 列席 ran back under the label over six lines (an unseen meeting summary)."""
+    names = "，".join(f"市{unit}局{name}" for unit, name in zip("科工财教农商统数审环" * 2, ["张伟", "王芳", "李强", "赵敏"] * 5))
+    blocks = [para(2, 1), "出席：赵启明、孙立华、钱文博", f"列席：{names}", "请假：市金融工作局严立新（出差）"]
+    result = build(tmp_path, [article("第一次全体会议纪要", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = lines_of(pdf.pages[1])
+    at = next(k for k, line in enumerate(lines) if line["text"].startswith("出席："))
+    present, listed = lines[at], lines[at + 1]
+    turned = lines[at + 2:at + 4]
+    margin = min(line["x0"] for line in lines)
+    assert abs(present["x0"] - margin - 2 * BODY) < 1  # two characters in
+    assert abs(present["base"] - lines[at - 1]["base"] - 2 * PITCH) < 1  # a blank line above
+    assert listed["text"].startswith("列席：") and len(turned) == 2
+    first_name = listed["chars"][3]  # after 列席：
+    assert all(abs(line["x0"] - first_name["x0"]) < 1 for line in turned), [line["text"] for line in turned]
+    assert "Sans" in present["chars"][0]["fontname"] and "Sans" not in present["chars"][3]["fontname"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("paragraphs", range(46, 51))
 def test_a_sections_closing_rule_never_stands_alone_at_a_page_top(tmp_path, paragraphs):

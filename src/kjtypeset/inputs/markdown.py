@@ -420,6 +420,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     _list_starts(figures)
     _letter_parts(figures)
     _attachments(figures)
+    _rosters(figures)
     _attributions(figures)
     return md.renderer.render(_table_captions(figures), md.options, env), tuple(images.values())
 
@@ -543,6 +544,38 @@ def _attachments(tokens: list[Token]) -> None:
             tokens[j].attrJoin("class", "kj-attachment-item")
             _space_item_numbers(tokens[j + 1].children or [])
             j += 3
+
+
+# A meeting summary's lists of who attended (纪要: 出席、列席、请假…; GB/T 9704 §10.3).
+_ROSTER = re.compile(r"^(?:出席|列席|请假|缺席|记录|主持|参加|参会)(?:人员|单位|人)?\s*[:：]")
+
+
+def _rosters(tokens: list[Token]) -> None:
+    """A meeting summary's 出席、列席、请假… paragraphs (GB/T 9704 §10.3: a blank line under the
+    text, the label two characters in, in 黑体, with a full-width colon; turned lines under the
+    first character after the colon). Set as text, the names ran back under the label
+    (an unseen 纪要's 40 names of 列席 over six lines). Only where a 出席 or 列席 paragraph is:
+    "记录：" alone may be anything."""
+    found = [k for k, token in enumerate(tokens[:-1]) if token.type == "paragraph_open" and token.level == 0
+             and tokens[k + 1].type == "inline" and _ROSTER.match(tokens[k + 1].content)]
+    if not any(tokens[k + 1].content.lstrip().startswith(("出席", "列席")) for k in found):
+        return
+    for k in found:
+        inline = tokens[k + 1]
+        label = _ROSTER.match(inline.content).group(0)
+        first = inline.children[0] if inline.children else None
+        if first is None or first.type != "text" or not first.content.startswith(label):
+            continue
+        hang = _width_em(label)
+        tokens[k].attrJoin("class", "kj-roster" if k - 3 in found else "kj-roster kj-roster-first")
+        tokens[k].attrSet("style", f"padding-left: {2 + hang:g}em; text-indent: -{hang:g}em")
+        opening, closing = Token("kj_html", "", 0), Token("kj_html", "", 0)
+        opening.content, closing.content = '<span class="kj-roster-label">', "</span>"
+        rest = Token("text", "", 0)
+        rest.content = first.content[len(label):]
+        label_token = Token("text", "", 0)
+        label_token.content = label
+        inline.children[:1] = [opening, label_token, closing, rest]
 
 
 # An attachment's number typed solid before a figure ("1.2033年度…" reads as a decimal).
