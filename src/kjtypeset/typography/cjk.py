@@ -134,7 +134,9 @@ _CODE_HYPHEN = re.compile(r"-(?=\S)")
 # a number ("TPS 1%" may break).
 _STANDARDS = ("GB", "GBJ", "DB", "HJ", "JGJ", "YY", "WS", "NY", "SJ", "JB", "QC", "HG", "SH", "JJG", "JJF",
               "ISO", "IEC", "IEEE", "ITU", "EN", "ASTM", "DIN", "JIS", "ANSI", "BS", "UL")
-_CODE_NUMBER = re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(_STANDARDS)})(?:[0-9]{{2}})?(?:/[A-Z]{{1,3}})? (?=[0-9])")
+_CODE_NUMBER = re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(_STANDARDS)})(?:[0-9]{{2}})?(?:/[A-Z]{{1,3}})? (?=[0-9])"
+                          # … and an identifier's prefix: "arXiv: / 2412.21187" read as cut (an unseen issue)
+                          r"|(?<![A-Za-z0-9])(?:arXiv|PMID|ISBN|ISSN|CN):? ?(?=[0-9])")
 # A telephone number written in groups (a mobile's 139 4710 2635, a hotline's 400 810 8888) is
 # one number: "…转8012、139 / 4710 2635" (an unseen issue) read as two.
 _PHONE_GROUPS = re.compile(r"(?<![0-9.,])(?:1[3-9][0-9] [0-9]{4} [0-9]{4}|[48]00 [0-9]{3} [0-9]{4})(?![0-9])")
