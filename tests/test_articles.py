@@ -46,7 +46,9 @@ def test_front_matter_fields(make_issue):
      "应为 title、subtitle、source、author、date、figure_max_height 之一，是否应为 'author'？"),
     ("---\ntitle: 标题\n\n正文。\n", "2024-03/articles/a.md:1: 文章头信息没有结束：应有一行 --- "
      "结束头信息，实际到文件末尾也没有"),
-    ("---\ntitle: [标题\n---\n", "2024-03/articles/a.md:3: YAML 语法错误：方括号 [ ] 中的列表没有闭合"),
+    # The line to fix, not the one PyYAML was scanning (the closing --- after it).
+    ("---\ntitle: [标题\n---\n", "2024-03/articles/a.md:2: YAML 语法错误：方括号 [ ] 中的列表没有闭合"),
+    ("---\ntitle: 标题\nsource 市科技局\n---\n\n正文。\n", "2024-03/articles/a.md:3: YAML 语法错误：缺少冒号“:”"),
 ])
 def test_front_matter_errors(make_issue, article, message):
     assert error_of(make_issue, article) == message
