@@ -24,6 +24,15 @@ def folios(texts: list[str]) -> list[int | None]:
     return out
 
 
+# A footnote's mark as the layouts print it, at the call and before the note: ① … ⑳, then [21].
+NOTE_MARK = re.compile(r"[\u2460-\u2473]|\[\d+\]")
+
+
+def note_number(mark: str) -> int:
+    """The number of a footnote mark: ③ → 3, [21] → 21."""
+    return int(mark.strip("[]")) if mark.startswith("[") else ord(mark) - 0x245F
+
+
 def squash(text: str) -> str:
     return SPACE.sub("", text)
 
@@ -133,7 +142,7 @@ def line_break_violations(pdf, size: float) -> list[tuple[int, str, str]]:
         for para in paragraphs_of(lines, size):
             for a, b in zip(para, para[1:]):
                 first = b["chars"][0]
-                if first["size"] < b["size"] * 0.8 and first["text"].isdigit():
+                if first["size"] < b["size"] * 0.8 and (first["text"].isdigit() or NOTE_MARK.match(first["text"])):
                     bad.append((number, "footnote call starts a line", b["text"][:12]))
                 end, start = a["main"][-1], b["main"][0]
                 if start in LINE_START_FORBIDDEN:

@@ -46,7 +46,9 @@ def test_front_matter_fields(make_issue):
      "应为 title、subtitle、source、author、date、figure_max_height 之一，是否应为 'author'？"),
     ("---\ntitle: 标题\n\n正文。\n", "2024-03/articles/a.md:1: 文章头信息没有结束：应有一行 --- "
      "结束头信息，实际到文件末尾也没有"),
-    ("---\ntitle: [标题\n---\n", "2024-03/articles/a.md:3: YAML 语法错误：方括号 [ ] 中的列表没有闭合"),
+    # The line to fix, not the one PyYAML was scanning (the closing --- after it).
+    ("---\ntitle: [标题\n---\n", "2024-03/articles/a.md:2: YAML 语法错误：方括号 [ ] 中的列表没有闭合"),
+    ("---\ntitle: 标题\nsource 市科技局\n---\n\n正文。\n", "2024-03/articles/a.md:3: YAML 语法错误：缺少冒号“:”"),
 ])
 def test_front_matter_errors(make_issue, article, message):
     assert error_of(make_issue, article) == message
@@ -87,6 +89,30 @@ def test_headings_lists_tables(make_issue):
     assert "<ul>\n<li>甲</li>\n</ul>" in html
     assert '<table class="md-table" data-kj-source="articles/a.md" data-kj-line="14">' in html
     assert "<td>孵化器</td>" in html
+
+
+PRIZES = ("表1　获奖项目\n\n| 序号 | 项目名称 | 主要完成单位 | 等级 |\n|---:|---|---|---|\n"
+          "| 1 | 储能系统热管理 | 内蒙古工业大学 | 一等奖 |\n")
+
+
+def test_a_table_row_with_more_cells_than_its_header_is_an_error(make_issue):
+    """markdown-it drops the extra cells: "一等奖" went missing from the PDF without a word (P7 D12)."""
+    row = "| 3 | 稀土永磁材料短流程制备技术 | 包头稀土研究院 | 内蒙古大学 | 一等奖 |\n"
+    assert error_of(make_issue, f"---\ntitle: 标题\n---\n\n{PRIZES}{row}") == (
+        "2024-03/articles/a.md:10: 表格这一行有 5 个单元格，表头只有 4 列：多出的“一等奖”不会印出，"
+        "请在表头补上一列，或删去多余的“|”")
+    # In a quotation too, and an escaped \| is no cell boundary.
+    quoted = "".join(f"> {line}\n" for line in (PRIZES + row).splitlines())
+    assert error_of(make_issue, f"---\ntitle: 标题\n---\n\n{quoted}").startswith(
+        "2024-03/articles/a.md:10: 表格这一行有 5 个单元格")
+    html = body_of(make_issue, PRIZES + "| 2 | 乳清蛋白 | 伊利集团 \\| 内蒙古农业大学 | 一等奖 |\n")
+    assert "<td>伊利集团 | 内蒙古农业大学</td>" in html
+
+
+def test_a_table_row_with_fewer_cells_or_an_empty_extra_one_prints_all_it_holds(make_issue):
+    html = body_of(make_issue, PRIZES + "| 合计 | 6 项 |\n| 2 | 乳清蛋白 | 伊利集团 | 一等奖 | |\n")
+    assert '<td style="text-align:right">合计</td>\n<td>6 项</td>\n<td></td>\n<td></td>' in html
+    assert "<td>乳清蛋白</td>\n<td>伊利集团</td>\n<td>一等奖</td>\n</tr>" in html
 
 
 def test_raw_html_is_shown_as_text(make_issue):

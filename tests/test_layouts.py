@@ -26,7 +26,17 @@ from kjtypeset.engine import fonts
 from kjtypeset.engine.layout import missing_packages, read_layout
 from kjtypeset.errors import display_path
 from kjtypeset.pdf.colour import screen_rgb
-from pdfread import contents_numbers, flush_report, folios, line_break_violations, page_texts, title_pages
+from pdfread import (
+    NOTE_MARK,
+    contents_numbers,
+    flush_report,
+    folios,
+    line_break_violations,
+    note_number,
+    page_texts,
+    squash,
+    title_pages,
+)
 
 MM = 72 / 25.4
 TOP, BOTTOM = 37 * MM, (297 - 35) * MM  # the type area, from the page top (both layouts)
@@ -808,8 +818,8 @@ def test_a_footnote_is_printed_on_the_page_of_its_call(make_issue, tmp_path, lay
     seen = []
     with pdfplumber.open(result.pdf) as pdf:
         for number, page in enumerate(pdf.pages[1:], start=2):
-            # The calls: superscript numbers (0.6 of the notes' 10.5 pt), read as runs of digits.
-            supers = sorted((c for c in page.chars if c["size"] < 8),
+            # The calls: superscript marks (0.8 of the notes' 10.5 pt), ① … ⑳ then [21].
+            supers = sorted((c for c in page.chars if c["size"] < 10),
                             key=lambda c: (round(c["top"]), c["x0"]))
             runs: list[list] = []
             for c in supers:
@@ -817,16 +827,34 @@ def test_a_footnote_is_printed_on_the_page_of_its_call(make_issue, tmp_path, lay
                     runs[-1].append(c)
                 else:
                     runs.append([c])
-            calls = {int("".join(c["text"] for c in run)) for run in runs}
-            rows: dict[int, list] = {}
-            for c in page.chars:
-                if abs(c["size"] - 10.5) < 0.1:
-                    rows.setdefault(round(c["top"]), []).append(c)
-            printed = {int(m) for row in rows.values()
-                       for m in re.findall(r"^(\d+)\s*资料来源", "".join(c["text"] for c in sorted(row, key=lambda c: c["x0"])))}
+            calls = {note_number(mark) for run in runs
+                     for mark in NOTE_MARK.findall("".join(c["text"] for c in run))}
+            # The notes (10.5 pt): gongwen's ⑪ … ⑳ come from the fallback face (FandolFang has
+            # GB 2312's ① … ⑩), drawn a little higher, so the lines are found with a tolerance.
+            notes = page.filter(lambda o: o.get("object_type") != "char" or abs(o["size"] - 10.5) < 0.1)
+            printed = {note_number(m.group(1)) for line in notes.extract_text_lines()
+                       if (m := re.match(rf"({NOTE_MARK.pattern})\s*资料来源", line["text"]))}
             assert calls <= printed, (number, sorted(calls - printed))
             seen += sorted(calls)
     assert seen == list(range(1, 25)), seen  # every call read back, in order
+
+
+@pytest.mark.parametrize("layout", sorted(GRID))
+def test_footnotes_are_marked_with_circled_numbers_from_one_in_each_article(make_issue, tmp_path, layout):
+    """A superscript digit after a figure or a unit read as its exponent ("2.74 Å³", "99.35%²")
+    and the numbers ran on through the issue (the second article's first note was 3, P7 D3):
+    each article numbers its notes ①, ②, … at the call and before the note at the page foot,
+    and the text layer reads the marks, not digits glued to the figures."""
+    first = ("---\ntitle: 量子纠错\n---\n\n重排的成功率为99.35%[^a]，逻辑错误率下降[^b]。\n\n"
+             "[^a]: 按单次重排计算。\n\n[^b]: 码距为7时。\n")
+    second = "---\ntitle: 固态电池\n---\n\n晶格间距为2.01 Å与2.74 Å[^1]。\n\n[^1]: 1 Å = 0.1 nm。\n"
+    manifest = make_issue(MANIFEST.replace("  - articles/a.md", "  - articles/a.md\n  - articles/b.md"),
+                          files={"articles/a.md": first, "articles/b.md": second})
+    result = build_issue(with_layout(manifest.parent, layout), tmp_path / "out", editions=("proof",))
+    text = squash("".join(page_texts(result.pdf)[1:]))
+    assert "成功率为99.35%①，逻辑错误率下降②。" in text and "2.74Å①。" in text
+    assert "①按单次重排计算。②码距为7时。" in text and "①1Å=0.1nm。" in text
+    assert not re.search(r"99\.35%\d|Å\d", text)
 
 
 @pytest.mark.parametrize("layout", sorted(GRID))

@@ -92,7 +92,8 @@ def test_a_distribution_entry_is_split_at_its_highest_separator(make_issue, entr
 
 
 @pytest.mark.parametrize("line, message", [
-    ("year: [2024", "2024-03/issue.yaml:3: YAML 语法错误：方括号 [ ] 中的列表没有闭合，或缺少逗号"),
+    # The line of the bracket left open, not the next key's, where PyYAML noticed it.
+    ("year: [2024", "2024-03/issue.yaml:2: YAML 语法错误：方括号 [ ] 中的列表没有闭合，或缺少逗号"),
     ("pubisher: 某单位", "2024-03/issue.yaml:4: 未知的键 'pubisher'：应为 bulletin、year、number、total、"
      "supplement、date、publisher、editor、phone、reviewer、copies、classification、distribution、"
      "layout、raw_html、articles 之一，是否应为 'publisher'？"),
@@ -113,6 +114,15 @@ def test_a_distribution_entry_is_split_at_its_highest_separator(make_issue, entr
 def test_bad_values_name_line_expected_and_found(make_issue, line, message):
     key = line.split(":")[0]
     assert error_of(make_issue, with_line(key, line)) == message
+
+
+@pytest.mark.parametrize("line, message", [
+    # PyYAML finds a missing colon on the line after the key: the key's line is the one to fix.
+    ("number 3", "2024-03/issue.yaml:3: YAML 语法错误：缺少冒号“:”"),
+    ('publisher: "呼和浩特市科学技术局', "2024-03/issue.yaml:5: YAML 语法错误：引号或括号没有闭合"),
+])
+def test_yaml_syntax_errors_name_the_line_to_fix(make_issue, line, message):
+    assert error_of(make_issue, with_line(line.split()[0].rstrip(":"), line)) == message
 
 
 @pytest.mark.parametrize("key, label", [
@@ -155,3 +165,15 @@ def test_billion_laughs_fails_fast(make_issue):
         bomb += f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 10) + "]\n"
     message = error_of(make_issue, bomb)
     assert "内容过多：应不超过 20000 个值" in message
+
+
+def test_a_manifest_the_desk_cannot_edit_names_the_line_to_fix(make_issue):
+    """Adding articles (import, desk) reads the manifest with ruamel: the same line, in Chinese."""
+    from kjtypeset.editor.manifestedit import load_for_edit
+
+    path = make_issue(with_line("number", "number 3"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(path.parent.parent)
+        with pytest.raises(KjError) as caught:
+            load_for_edit(path)
+        assert str(caught.value) == "2024-03/issue.yaml:3: 期刊清单无法解析，未改动：缺少冒号“:”"

@@ -245,6 +245,11 @@ PIECES = st.one_of(
 )
 
 
+def note_mark(number: int) -> str:
+    """A footnote call as the layouts print it: ① … ⑳, then [21]."""
+    return chr(0x245F + number) if number <= 20 else f"[{number}]"
+
+
 def markdown_paragraph(pieces: list[str]) -> str:
     return "".join(pieces).strip("*")
 
@@ -285,7 +290,7 @@ def test_generated_paragraphs_at_three_widths(tmp_path_factory, paragraphs):
     # What the reader should see: the Markdown's text, each footnote replaced by its call.
     html = render_markdown(markdown, SAMPLE, 1, SAMPLE.parent)
     calls = iter(range(1, 1000))
-    html = re.sub(r'<span class="footnote">.*?</span>', lambda m: str(next(calls)), html)
+    html = re.sub(r'<span class="footnote">.*?</span>', lambda m: note_mark(next(calls)), html)
     for paragraph in re.findall(r"<p>(.*?)</p>", html, re.S):
         visible = squash(unescape(re.sub(r"<[^>]+>", "", paragraph)))
         assert visible in text

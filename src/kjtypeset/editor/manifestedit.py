@@ -19,6 +19,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from ..errors import KjError, display_path, warn
 from ..files import write_atomically
+from ..inputs.yamlread import mark_to_fix, problem_of
 
 
 def _yaml() -> YAML:
@@ -49,9 +50,9 @@ def load_for_edit(manifest: Path) -> CommentedMap:
     try:
         data = _yaml().load(decoded.text)
     except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = mark_to_fix(exc)
         raise KjError(manifest, mark.line + 1 if mark else None,
-                      f"期刊清单无法解析，未改动：{getattr(exc, 'problem', exc)}") from exc
+                      f"期刊清单无法解析，未改动：{problem_of(exc)}") from exc
     if not isinstance(data, CommentedMap):
         raise KjError(manifest, 1, "期刊清单应为一组“键: 值”，未改动")
     return data

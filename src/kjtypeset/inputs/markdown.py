@@ -10,6 +10,7 @@ a sanitised subset.
 from __future__ import annotations
 
 import html
+import importlib
 import re
 import types
 import unicodedata
@@ -19,13 +20,17 @@ from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace, mdTrim
+from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from PIL import Image
 
 from ..errors import KjError, warn
+
+# The pipe-table module (its name in the package is taken by its rule function).
+table_rule = importlib.import_module("markdown_it.rules_block.table")
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 
@@ -196,6 +201,7 @@ def _warn_undefined_notes(tokens: list[Token], path: Path, first_line: int) -> N
 def _parser(raw_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": raw_html, "linkify": False, "typographer": False})
     md.enable("table").enable("strikethrough").use(footnote_plugin)
+    md.block.ruler.at("table", _table_rule, {"alt": ["paragraph", "reference"]})
     md.add_render_rule("kj_html", lambda self, tokens, idx, options, env: tokens[idx].content)
     if raw_html:
         md.add_render_rule("html_block", _sanitized_block)
@@ -208,6 +214,43 @@ def _parser(raw_html: bool) -> MarkdownIt:
     md.add_render_rule("heading_close", _heading_close)
     md.add_render_rule("table_open", _table_open)
     return md
+
+
+def _row_cells(state: StateBlock, line: int) -> list[str]:
+    """The cells of a table row as markdown-it splits them (rules_block/table.py)."""
+    cells = table_rule.escapedSplit(mdTrim(table_rule.getLine(state, line)))
+    if cells and cells[0] == "":
+        cells.pop(0)
+    if cells and cells[-1] == "":
+        cells.pop()
+    return cells
+
+
+def _table_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's pipe table, noting each row with more cells than its header has columns:
+    markdown-it drops the extra cells, and their text would be missing from the PDF without a
+    word (P7 D12: "一等奖" lost from a prize table). An empty extra cell (a "|" too many at
+    the end of the row) loses nothing. A row with fewer cells is filled with empty ones:
+    all it holds is printed, and a short row (a subtotal, a group label) is often meant."""
+    if not table_rule.table(state, start, end, silent):
+        return False
+    if not silent:
+        columns = len(_row_cells(state, start))
+        for line in range(start + 2, state.line):
+            cells = _row_cells(state, line)
+            extra = [mdTrim(cell) for cell in cells[columns:] if mdTrim(cell)]
+            if extra:
+                state.env.setdefault("kj_long_rows", []).append((line, len(cells), columns, extra[0]))
+    return True
+
+
+def _check_rows(env: dict, path: Path, first_line: int) -> None:
+    """The first table row an article writes with more cells than its header: an error."""
+    for line, cells, columns, extra in env.get("kj_long_rows", [])[:1]:
+        shown = extra if len(extra) <= 12 else extra[:12] + "…"
+        raise KjError(path, first_line + line,
+                      f"表格这一行有 {cells} 个单元格，表头只有 {columns} 列：多出的“{shown}”不会印出，"
+                      "请在表头补上一列，或删去多余的“|”")
 
 
 def _softbreak(self, tokens, idx, options, env):
@@ -404,6 +447,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     env: dict = {"kj_source": (source, first_line)}
     tokens = md.parse(body, env)
     _check_nesting(tokens, path, first_line)
+    _check_rows(env, path, first_line)
     _warn_unclosed(tokens, env, path, first_line)
     if not raw_html:
         _warn_tags_as_text(tokens, path, first_line)

@@ -45,6 +45,25 @@ _YAML_PROBLEMS = {
 }
 
 
+def mark_to_fix(exc: Exception):
+    """Where the editor must look: PyYAML marks the line it was scanning when it found the
+    problem, often the next one (a key without its colon on line 3 was reported on line 4, the
+    front matter's closing ---). A token it had begun (the key, a quoted value) or a bracket it
+    had opened is marked by the context: that line holds the mistake. PyYAML's or ruamel's
+    error (editor/manifestedit.py), or None."""
+    context = getattr(exc, "context", None) or ""
+    context_mark = getattr(exc, "context_mark", None)
+    if context_mark and (context.startswith("while scanning") or context.startswith("while parsing a flow")):
+        return context_mark
+    return getattr(exc, "problem_mark", None) or context_mark
+
+
+def problem_of(exc: Exception) -> str:
+    """What is wrong, in Chinese when the problem is a common one."""
+    problem = (getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc)).strip()
+    return _YAML_PROBLEMS.get(problem) or f"格式不正确（{problem}）"
+
+
 @dataclass(frozen=True)
 class Field:
     """What a key must hold: a type name and a Chinese label used in messages."""
@@ -81,11 +100,9 @@ class Reader:
         try:
             self.root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            problem = (exc.problem or exc.context or "").strip()
-            detail = _YAML_PROBLEMS.get(problem) or f"格式不正确（{problem}）"
+            mark = mark_to_fix(exc)
             raise KjError(path, mark.line + 1 + self.offset if mark else None,
-                          f"YAML 语法错误：{detail}") from exc
+                          f"YAML 语法错误：{problem_of(exc)}") from exc
         except yaml.YAMLError as exc:  # reader errors: bad bytes, control characters
             raise KjError(path, None, f"YAML 无法读取：{exc}") from exc
         if self.root is not None:
