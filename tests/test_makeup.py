@@ -1508,3 +1508,22 @@ def test_an_end_block_several_lines_short_takes_every_way_of_giving_lines_at_onc
             assert (BOTTOM - max(content)) / (BOTTOM - TOP) <= limit + 0.02, (n + 1, limit)
     assert makeup_sweep.misplaced_figures(result.pdf, specs) == []
 
+
+def test_a_hole_over_a_page_opening_with_a_figure_is_closed_by_white_above_the_title(tmp_path):
+    """乙's chart, written after its lead, is deferred to the top of page 3; the paragraph after
+    it (three lines, which cannot break, and a note) cannot start in the three lines left on
+    page 2: 11.5 % of the page, over the tenth a page before a figure may keep (sweep issue
+    39). The blank line above 乙's title grows by a line (拉行), the title and lead move down,
+    and two lines are left."""
+    first = article("甲篇", [para(2, n) for n in range(6)])
+    noted = para(3, 5)[:-6] + "[^n1]。\n\n[^n1]: 资料来源：科技日报。"
+    second = article("乙篇", [para(6, 1), "![图1　全市技术合同成交额](images/chart.png)", noted]
+                     + [para(2, n) for n in range(14)])
+    result = build(tmp_path, [first, second], {"chart.png": CHART})
+    with pdfplumber.open(result.pdf) as pdf:
+        page, after = pdf.pages[1], pdf.pages[2]
+        assert not page.images and after.images and after.images[0]["top"] < TOP + PITCH
+        lines = body_lines(page)
+        assert lines[-1]["text"].endswith("。") and "乙篇" in squash(page.extract_text())
+        assert (BOTTOM - lines[-1]["bottom"]) / (BOTTOM - TOP) <= 0.10
+        assert squash(body_lines(after)[0]["text"]).startswith(squash(noted[:8]))
