@@ -1493,3 +1493,54 @@ def test_a_caption_stands_clear_of_the_text_under_it(tmp_path):
                     checked += 1
                     assert below[1]["top"] - below[0]["bottom"] >= white + pitch / 8 - 1, (page.page_number, below[0]["text"])
     assert checked >= 5
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("number", [12, 15])
+def test_an_end_block_several_lines_short_takes_every_way_of_giving_lines_at_once(tmp_path, number):
+    """Sweep issues whose text ran several lines too long for the 版记 to fit under it on the
+    last even page: the ways of giving lines (the figures of the last pages at their smallest,
+    the blank lines between articles closed up, 缩行) were tried one at a time, a whole layout
+    each, and each gave a line or two; the tries ran out with a blank page before the 版记
+    (issue 12: 22 pages, page 21 blank; issue 15: 14 pages, page 13 blank). Tried together
+    first, they fit the 版记 under the text (15: 12 pages) or leave a few lines that are sent
+    on to the page before a 版记 page (12)."""
+    import makeup_sweep
+    specs, distribution, images = makeup_sweep.plan(number)
+    manifest = mi.write_issue(tmp_path / "issue", specs, number=number + 1, seed=makeup_sweep.SEED + number,
+                              distribution=distribution, images=images)
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    texts = page_texts(result.pdf)
+    assert len(texts) % 2 == 0 and all(squash(text) for text in texts)  # no blank page
+    assert "编印：" in squash(texts[-1]) and "编印：" not in squash("".join(texts[:-1]))
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = pdf.pages
+        for n, page in enumerate(pages[1:-1], start=2):  # more than four lines on every page
+            assert len([line for line in lines_of(page) if line["base"] < BOTTOM + 1]) >= 5, n
+        last_text = max(n for n, page in enumerate(pages) if body_lines(page))
+        for n in range(1, last_text):  # and no hole (issue 12 had one, 38 %, before its blank page)
+            content = [line["bottom"] for line in lines_of(pages[n]) if line["base"] < BOTTOM + 1]
+            content += [image["bottom"] for image in pages[n].images]
+            limit = 0.10 if pages[n + 1].images and min(i["top"] for i in pages[n + 1].images) < TOP + PITCH else 0.25
+            assert (BOTTOM - max(content)) / (BOTTOM - TOP) <= limit + 0.02, (n + 1, limit)
+    assert makeup_sweep.misplaced_figures(result.pdf, specs) == []
+
+
+def test_a_hole_over_a_page_opening_with_a_figure_is_closed_by_white_above_the_title(tmp_path):
+    """乙's chart, written after its lead, is deferred to the top of page 3; the paragraph after
+    it (three lines, which cannot break, and a note) cannot start in the three lines left on
+    page 2: 11.5 % of the page, over the tenth a page before a figure may keep (sweep issue
+    39). The blank line above 乙's title grows by a line (拉行), the title and lead move down,
+    and two lines are left."""
+    first = article("甲篇", [para(2, n) for n in range(6)])
+    noted = para(3, 5)[:-6] + "[^n1]。\n\n[^n1]: 资料来源：科技日报。"
+    second = article("乙篇", [para(6, 1), "![图1　全市技术合同成交额](images/chart.png)", noted]
+                     + [para(2, n) for n in range(14)])
+    result = build(tmp_path, [first, second], {"chart.png": CHART})
+    with pdfplumber.open(result.pdf) as pdf:
+        page, after = pdf.pages[1], pdf.pages[2]
+        assert not page.images and after.images and after.images[0]["top"] < TOP + PITCH
+        lines = body_lines(page)
+        assert lines[-1]["text"].endswith("。") and "乙篇" in squash(page.extract_text())
+        assert (BOTTOM - lines[-1]["bottom"]) / (BOTTOM - TOP) <= 0.10
+        assert squash(body_lines(after)[0]["text"]).startswith(squash(noted[:8]))

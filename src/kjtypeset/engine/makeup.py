@@ -1362,7 +1362,9 @@ def _worked_out_page_facts(document) -> list[dict]:
                                                for b in blocks] + notes, default=None)
         first_line = min((y for _e, y in lines), default=math.inf)
         figures = [b.position_y for b in blocks if _element_attr(b, FIGURE) is not None]
+        captions = sum(len(_flow_line_boxes(b)) for b in blocks if _element_attr(b, FIGURE) is not None)
         pages.append({"prints": any(_prints(c) for c in content), "lines": len(lines),
+                      "text_lines": len(lines) - captions, "figures": len(figures),
                       "bottom": bottom, "box": page_box,
                       "contents": any(_element_attr(b, CONTENTS) is not None for b in blocks),
                       "opens_with_figure": bool(figures) and min(figures) < first_line})
@@ -1414,6 +1416,19 @@ def _found_defects(document) -> list[tuple[int, str]]:
     return found
 
 
+def figure_pages(document) -> int:
+    """Pages of figures inside the issue: pages (not the first, a contents page or the last)
+    that hold figures and fewer than MIN_PAGE_LINES lines of text under them, their captions
+    not counted (``defects`` counts them, as pagecheck does: two figures and three lines
+    pass). Between layouts with as many defects and pages, one with fewer such pages is the
+    better (typeset.py): sweep issue 0 took, on its way to a layout without defects, one
+    that set two figures over three lines of text on page 7."""
+    pages = _page_facts(document)
+    return sum(1 for number, page in enumerate(pages, start=1)
+               if 1 < number < len(pages) and not page["contents"] and page["figures"]
+               and page["text_lines"] < MIN_PAGE_LINES <= page["lines"])
+
+
 def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     """Other ways to set the issue when ``defects`` found something, each (CSS, settings):
     let an opener that leaves a hole before it start at the foot of that page, taking the
@@ -1430,16 +1445,28 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     if whole := _whole_table_css(document):
         out.append((whole, settings))
     shortfall = _end_block_shortfall(document, settings)
-    if smaller := _end_block_figures(document, settings, shortfall):
-        out.append(("", replace(settings, smallest=tuple(sorted(set(settings.smallest) | set(smaller))))))
-    if close := _close_up_css(document, shortfall):
-        out.append((close, settings))
-    if pull := _pull_css(document, shortfall):  # 缩行, with the blank lines closed up too
-        out.append((pull + _close_up_css(document, shortfall, with_pulls=True), settings))
+    smaller = _end_block_figures(document, settings, shortfall)
+    smaller_settings = replace(settings, smallest=tuple(sorted(set(settings.smallest) | set(smaller))))
+    close = _close_up_css(document, shortfall)
+    pull = _pull_css(document, shortfall)  # 缩行, with the blank lines closed up too
+    pulled = pull and pull + _close_up_css(document, shortfall, with_pulls=True)
+    ways = [way for way, wanted in ((("", smaller_settings), smaller), ((close, settings), close),
+                                    ((pulled, settings), pulled)) if wanted]
+    if len(ways) > 1:
+        # All at once: the figures at their smallest, the blank lines closed up and 缩行.
+        # Each alone gives a line or two; a 版记 several lines short took them all, and one
+        # at a time they spent the tries (a whole layout each) before the ones that helped
+        # (sweep issues 0, 12 and 15: blank pages before the 版记). First when the shortfall
+        # is more than a line; after the single ones otherwise (a line is given by any).
+        together = (pulled or close, smaller_settings)
+        ways.insert(0 if shortfall[1] > 1 else len(ways), together)
+    out += ways
     if opener := _opener_css(document):
         out.append((opener, settings))
     if lists := _list_break_css(document):
         out.append((lists, settings))
+    if white := _open_up_hole_css(document):
+        out.append((white, settings))
     moves, smallest = figure_moves(document, settings)
     if moves:
         out.append(("", replace(settings, moves=tuple(sorted(set(settings.moves) | set(moves))),
@@ -2048,6 +2075,41 @@ def _open_up_css(document) -> str | None:
         return None
     page, lines, pages = tail
     return _open_up_at(document, page, lines, pages[page - 1], pages[page])
+
+
+MAX_HOLE_OPENED = 2  # body lines of white added above an opener to close a hole under it
+
+
+def _open_up_hole_css(document) -> str:
+    """CSS that closes a hole a little over the limit at the foot of a page whose text cannot
+    fill it: the white above the last opener on the page (an article's or a section's blank
+    line, not at the page top) grows by a line or two (拉行), the title and the text under it
+    moving down into the room. The case: the page after opens with a figure deferred from
+    this one (the limit is a tenth of the page then), and what follows the figure in its
+    article cannot start here (a paragraph too short to break, with a note: sweep issue 39,
+    three lines left, 12 %). Only when MAX_HOLE_OPENED lines bring the hole within its
+    limit; the layout is tried again and kept only when it has fewer defects."""
+    pages = _page_facts(document)
+    root_box = document.pages[0]._page_box.children[0]
+    pitch = _pitch_of(root_box)
+    if not pitch:
+        return ""
+    css = []
+    for number, kind in defects(document):
+        if kind != "hole" or number >= len(pages) or pages[number - 1]["bottom"] is None:
+            continue
+        box = pages[number - 1]["box"]
+        limit = (MAX_HOLE_BEFORE_FIGURE if pages[number]["opens_with_figure"] else MAX_HOLE) * box.height
+        room = box.content_box_y() + box.height - pages[number - 1]["bottom"]
+        lines = math.ceil((room - limit) / pitch - EPSILON)
+        if not 1 <= lines <= MAX_HOLE_OPENED or lines * pitch > room + EPSILON:
+            continue
+        if openers := _openers(document, number, pitch):
+            opener, _heading = openers[-1]
+            margin = opener.style["margin_top"].value
+            css.append(f"{_selector(root_box.element, opener.element)} "
+                       f"{{ margin-top: {margin + lines * pitch:.4f}px !important; }}\n")
+    return "".join(css)
 
 
 def _open_up_sparse_css(document) -> str:

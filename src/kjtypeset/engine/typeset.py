@@ -117,10 +117,11 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
         document = render(css)
     # A page left with a hole or a few lines (figures that could not stay in their article's
     # text, or the end of the issue where the text runs out): the layout is tried again in
-    # other ways, at most MAX_TRIES more, and the one with the fewest defects kept; one as
-    # good or better is the starting point of the next tries.
+    # other ways, at most MAX_TRIES more, and the one with the fewest defects kept (then the
+    # fewest pages, then the fewest pages of figures over a few lines of text); one as good
+    # or better is the starting point of the next tries.
     if found := makeup.defects(document):
-        best = (len(found), len(document.pages))
+        best = (len(found), len(document.pages), makeup.figure_pages(document))
         flow = makeup.flow_of(document)
         queue = [(css + extra, settings, flow) for extra, settings in makeup.alternatives(document, layout.makeup)]
         tried = {_setting(css, layout.makeup)}
@@ -139,7 +140,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                     candidate = render(tried_css)
             finally:
                 makeup.install(layout.makeup)
-            score = (len(makeup.defects(candidate)), len(candidate.pages))
+            score = (len(makeup.defects(candidate)), len(candidate.pages), makeup.figure_pages(candidate))
             # Better, or as good: other ways are tried from it first, unless the try changed
             # nothing on any page (paragraphs the composer could not set shorter, say): the
             # 4x bench issue spent four whole layouts on such tries.
