@@ -105,6 +105,37 @@ def test_the_quick_estimate_is_what_compose_would_give(marks, end, spacings, han
     assert linefit.estimate(counts, available, EM, justify, 0.17) == pytest.approx(composed, rel=1e-6, abs=1e-6)
 
 
+@settings(max_examples=200, deadline=None)
+@given(widths=st.lists(st.tuples(st.sampled_from(["mark", "spacing", "space"]), st.booleans(),
+                                 st.floats(0, 1000), st.floats(-500, 500)), max_size=8),
+       gaps=st.lists(st.tuples(st.floats(-300, 300),
+                               st.sampled_from([linefit.HAN, linefit.SPACE, linefit.TRACKING, linefit.PHRASE])),
+                     max_size=12))
+def test_a_set_line_is_judged_by_the_largest_adjustment_of_each_kind(widths, gaps):
+    # linefit._result works each largest out in one pass (issue 15): the same numbers, to the
+    # last bit, as taking each kind's largest on its own, never below nothing.
+    flexes = [linefit.Flex(0.0, natural, 0.0, 0.0, 0.0, kind=kind, first=first)
+              for kind, first, natural, _change in widths]
+    set_to = [f.natural + change for f, (_k, _f, _n, change) in zip(flexes, widths)]
+    amounts, tiers = [g for g, _t in gaps], [t for _g, t in gaps]
+    result = linefit._result(flexes, set_to, amounts, tiers, 0.0, EM)
+
+    def most(values):
+        return max(0.0, max(values, default=0.0)) / EM
+
+    pairs = list(zip(flexes, set_to))
+    assert (result.squeeze, result.spacing_squeeze, result.spacing_stretch, result.space_shrink) == (
+        most(f.natural - w for f, w in pairs if f.kind == "mark" and not f.first),
+        most(f.natural - w for f, w in pairs if f.kind == "spacing"),
+        most(w - f.natural for f, w in pairs if f.kind == "spacing"),
+        most(f.natural - w for f, w in pairs if f.kind == "space"))
+    assert (result.han_gap, result.space_gap, result.phrase_gap, result.han_tighten) == (
+        most(g for g, t in gaps if t == linefit.HAN),
+        most(g for g, t in gaps if t == linefit.SPACE),
+        most(g for g, t in gaps if t == linefit.PHRASE),
+        most(-g for g, t in gaps if t == linefit.HAN))
+
+
 def test_the_planner_moves_a_break_so_that_no_line_is_left_loose():
     """A 4-em unbreakable number after line 2 fits neither line: greedy lines would stretch line 2
     by almost 4 em; the planner lets line 1 give way (a mark squeezed) and sets both solid."""

@@ -657,8 +657,8 @@ def _model(units, composition, line_start, continuation, line_end):
     visible = [u for u in units if u.char != SPACING]
     halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
     first_visible = next((k for k, u in enumerate(units) if u.char != SPACING), len(units))
-    last_solid = max((k for k, u in enumerate(units) if u.char != SPACING and u.char not in _SPACES),
-                     default=-1)
+    last_solid = next((k for k in range(len(units) - 1, -1, -1)
+                       if units[k].char != SPACING and units[k].char not in _SPACES), -1)
     phrases = _phrases(units)
     v = -1  # index of the unit among the visible ones
     for k, unit in enumerate(units):
@@ -728,15 +728,23 @@ def _model(units, composition, line_start, continuation, line_end):
         gaps = _gaps(units, strict=False)  # a line with no other opportunity
     # A phrase's word space keeps its width (see _phrases) unless the line would be ragged;
     # its letters are never tracked.
-    gaps = [(a, b, linefit.PHRASE if tier == linefit.SPACE else tier) if id(a) in phrases else (a, b, tier)
-            for a, b, tier in gaps if id(a) not in phrases or tier == linefit.SPACE]
-    model.gap_units = [(a, b) for a, b, _tier in gaps]
-    model.tiers = [tier for _a, _b, tier in gaps]
-    model.closable = [k for k, (a, b, tier) in enumerate(gaps) if _closable(a, b, tier)]
-    # Only between two Chinese letters: the text layer folds such a gap into the glyph before
-    # it (textlayer.py); beside a mark, a note call or a Latin run it would copy as a space.
-    model.spreadable = [k for k, (a, b, tier) in enumerate(gaps)
-                        if tier == linefit.HAN and is_cjk_letter(a.char) and is_cjk_letter(b.char)]
+    gap_units, tiers, closable, spreadable = model.gap_units, model.tiers, model.closable, model.spreadable
+    for a, b, tier in gaps:
+        if id(a) in phrases:
+            if tier != linefit.SPACE:
+                continue
+            tier = linefit.PHRASE
+        k = len(tiers)
+        gap_units.append((a, b))
+        tiers.append(tier)
+        if tier == linefit.HAN:
+            if a.char not in SQUEEZABLE and b.char not in SQUEEZABLE:  # _closable
+                closable.append(k)
+            # Only between two Chinese letters: the text layer folds such a gap into the glyph
+            # before it (textlayer.py); beside a mark, a note call or a Latin run it would copy
+            # as a space.
+            if is_cjk_letter(a.char) and is_cjk_letter(b.char):
+                spreadable.append(k)
     return model
 
 
@@ -1063,7 +1071,7 @@ def _line_options(context, line, available_width, leaves, units, model, result, 
     judged = _earlier_breaks(units, 0, ends, [width - tail for tail in tails], available,
                              model.continuation, em, result.badness())
     previous = len(table)
-    for i, badness, _option in judged:
+    for i, badness, _option, _model_of in judged:
         k = breaks[i]
         next_unit = sum(row[3] for row in table[k:previous])
         # Laid out in this width, the line ends at k: the unit after k no longer fits.
@@ -1075,9 +1083,10 @@ def _line_options(context, line, available_width, leaves, units, model, result, 
 
 def _earlier_breaks(units, start, ends, laid, available, continuation, em, badness):
     """Whether a squeezed line reads better broken earlier, one rule for a laid-out line
-    (_line_options) and a measured paragraph (_greedy_breaks): [(i, badness, linefit's Result)]
-    of the breaks ``ends[i]`` judged (unit indexes, the latest first, at most MAX_OPTIONS),
-    units[start:ends[i]] set as one justified line ``laid[i]`` wide in ``available``.
+    (_line_options) and a measured paragraph (_greedy_breaks): [(i, badness, linefit's Result,
+    the _Model it was set from)] of the breaks ``ends[i]`` judged (unit indexes, the latest
+    first, at most MAX_OPTIONS), units[start:ends[i]] set as one justified line ``laid[i]``
+    wide in ``available`` (_greedy_breaks sets the line it chooses from that model).
     ``badness``: the line's own. Judging stops before a break with nothing visible before
     it, and after the first that needs stretching and is worse than the break after it: an
     earlier break leaves more room to fewer gaps, so it only stretches more (issue 15: the
@@ -1090,7 +1099,7 @@ def _earlier_breaks(units, start, ends, laid, available, continuation, em, badne
         model = _model(units[start:end], composition, True, continuation, True)
         option = linefit.compose(model.flexes, model.tiers, available - laid[i] + model.freed, em,
                                  True, composition.max_gap_em)
-        judged.append((i, option.badness(), option))
+        judged.append((i, option.badness(), option, model))
         if judged[-1][1] > (judged[-2][1] if len(judged) > 1 else badness) and not (
                 option.squeeze or option.spacing_squeeze or option.space_shrink):
             break
@@ -1471,13 +1480,16 @@ def _greedy_breaks(measured, continued):
                     j -= 1
             judged = _earlier_breaks(units, a, ends, [laid_x[k] - laid_x[a] + hyphen for k in ends],
                                      available, continuation, em, badness)
-            options = [(p, badness)] + [(ends[i], judged_badness) for i, judged_badness, _ in judged]
+            options = [(p, badness)] + [(ends[i], judged_badness) for i, judged_badness, _, _ in judged]
             k, option_badness = min(options, key=lambda option: option[1])
             if k != p and option_badness < badness - 1e-6:
-                # Laid out again at k, the line is set without what ends it there (spaces).
+                # Laid out again at k, the line is set without what ends it there (spaces);
+                # when nothing does, its units are those judged: their model is taken as is.
                 chosen = k
-                badness, _squeezed, model = _set_as_laid(measured, a, _unspaced(units, a, k, " "),
-                                                         continuation, True, 0.0)
+                q = _unspaced(units, a, k, " ")
+                judged_model = next(model for i, _b, _o, model in judged if ends[i] == k) if q == k else None
+                badness, _squeezed, model = _set_as_laid(measured, a, q, continuation, True, 0.0,
+                                                         judged_model)
         if chosen != p:
             following = ordered[bisect_right(ordered, chosen)]
             laid = laid_x[chosen] - laid_x[a] + (measured.indent if a == 0 else 0)
@@ -1498,13 +1510,14 @@ def _unspaced(units, a, k, white):
     return k
 
 
-def _set_as_laid(measured, a, k, continuation, justify, hyphen):
+def _set_as_laid(measured, a, k, continuation, justify, hyphen, model=None):
     """What _compose_line makes of units[a:k] laid out as one line (``hyphen``: the width of a
     hyphen drawn at its end): (badness, squeezed, (the units, their _Model) or None when it
-    would leave the line to WeasyPrint)."""
+    would leave the line to WeasyPrint). ``model``: the _Model of those units, if made already."""
     composition = _state["composition"]
     units = measured.units[a:k]
-    model = _model(units, composition, True, continuation, True)
+    if model is None:
+        model = _model(units, composition, True, continuation, True)
     available = measured.available - (measured.indent if a == 0 else 0)
     extra = available - (measured.laid_x[k] - measured.laid_x[a] + hyphen) + model.freed
     outcome = linefit.compose(model.flexes, model.tiers, extra, measured.em, justify,
@@ -2153,19 +2166,19 @@ def _compose_line(context, line, available_width, justify, choose=False):
     ragged = _unfilled_ragged(line.style)
     result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em,
                              linefit.PULL_SQUEEZE_EM, model.closable, None if ragged else model.spreadable)
-    line._kj_badness = result.badness()
+    line._kj_badness = badness = result.badness()
     if ragged and justify and result.short > 1e-6:
         # A line nothing fills within the cap, in a table cell of prose: set as it comes, flush
         # left (a column five characters wide spread "新 增 高 新 技 术 企 业" half an em a gap
         # before a number that did not fit, an unseen issue); a cell's lines may end unevenly.
         result = linefit.compose(model.flexes, model.tiers, extra, em, False, composition.max_gap_em)
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
-    if choose and squeezed and result.badness() > 0:
+    if choose and squeezed and badness > 0:
         # A squeezed line may be better broken earlier: its options are worked out.
         key = None  # (from the line's glyphs: not kept)
         options = _line_options(context, line, available_width, leaves, units, model, result, em)
-        narrower, badness = min(options, key=lambda option: option[1])
-        if narrower > 0 and badness < result.badness() - 1e-6:
+        narrower, option_badness = min(options, key=lambda option: option[1])
+        if narrower > 0 and option_badness < badness - 1e-6:
             _state["request"] = narrower
             return True
 
@@ -2207,7 +2220,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
             shifts[id(holder)] = shifts.get(id(holder), 0.0) + amount
             shifted[id(holder)] = b.leaf
     whole = _whole_units(edits, shifts)
-    composed = _Composed(result.badness(), whole, tuple((shifted[k], v) for k, v in shifts.items()),
+    composed = _Composed(badness, whole, tuple((shifted[k], v) for k, v in shifts.items()),
                          frozenset(loose))
     if key is not None:
         _kept[key] = composed

@@ -57,11 +57,13 @@ _LATIN = re.compile(f"[{LATIN}]")
 _AMBIGUOUS_WIDE = frozenset("—―…⋯‘’“”·‧⸺⸻")
 
 
+@lru_cache(maxsize=None)
 def is_han(char: str) -> bool:
     """A CJK ideograph."""
     return bool(_IDEOGRAPH.match(char))
 
 
+@lru_cache(maxsize=None)
 def is_cjk_letter(char: str) -> bool:
     """An ideograph or kana: what Han–Latin spacing and the line-breaking rules call Han."""
     return bool(_CJK_LETTER.match(char))
@@ -71,11 +73,13 @@ def has_han(text: str) -> bool:
     return bool(_IDEOGRAPH.search(text))
 
 
+@lru_cache(maxsize=None)
 def is_latin(char: str) -> bool:
     """A Latin letter or a digit (the runs that are spaced from Han)."""
     return bool(_LATIN.match(char))
 
 
+@lru_cache(maxsize=None)
 def ends_spaced_run(char: str) -> bool:
     """A character a Latin run spaced from Han may begin or end with: a letter, a digit, a
     sub- or superscript digit (CO₂, m²), a per-cent or degree sign (21%的), a sign (达到±0.05)."""

@@ -169,7 +169,9 @@ class Result:
 def _fill(amounts: list[float], targets: list[int], rest: float, room) -> float:
     """Give ``rest`` to ``targets`` in equal shares, none past ``room(k)`` (None: no limit);
     an item that is full passes its share on (water filling). Returns what is left."""
-    open_ = [k for k in targets if room(k) is None or room(k) > 1e-12]
+    if not targets or rest <= 1e-9:
+        return rest  # nothing to give, or no one to give it to (most calls: issue 15)
+    open_ = [k for k in targets if (space := room(k)) is None or space > 1e-12]
     while rest > 1e-9 and open_:
         share = rest / len(open_)
         still = []
@@ -234,10 +236,11 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     widths = [f.natural for f in flexes]
     rest = room - natural
     spacing = [k for k, f in enumerate(flexes) if f.kind == "spacing"]
-    han = [k for k, t in enumerate(tiers) if t == HAN]
-    space = [k for k, t in enumerate(tiers) if t == SPACE]
-    tracking = [k for k, t in enumerate(tiers) if t == TRACKING]
-    phrase = [k for k, t in enumerate(tiers) if t == PHRASE]
+    by_tier: dict[str, list[int]] = {HAN: [], SPACE: [], TRACKING: [], PHRASE: []}
+    for k, t in enumerate(tiers):
+        if t in by_tier:
+            by_tier[t].append(k)
+    han, space, tracking, phrase = by_tier[HAN], by_tier[SPACE], by_tier[TRACKING], by_tier[PHRASE]
     cap = None if max_gap_em is None else max_gap_em * em
     soft_gap = SOFT_GAP_EM * em if cap is None else min(SOFT_GAP_EM * em, cap)
     comfort_gap = min(COMFORT_GAP_EM * em, soft_gap)
@@ -268,19 +271,33 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
 
 
 def _result(flexes, widths, gaps, tiers, short, em) -> Result:
-    def most(values):
-        return max(0.0, max(values, default=0.0)) / em
-
+    # The largest of each kind, in one pass over the items and one over the gaps (issue 15:
+    # a build sets some 5,000 lines and candidate lines); none: 0.
+    squeeze = spacing_squeeze = spacing_stretch = space_shrink = 0.0
+    for f, w in zip(flexes, widths):
+        kind = f.kind
+        if kind == "mark":
+            if not f.first and f.natural - w > squeeze:
+                squeeze = f.natural - w
+        elif kind == "spacing":
+            spacing_squeeze = max(spacing_squeeze, f.natural - w)
+            spacing_stretch = max(spacing_stretch, w - f.natural)
+        elif kind == "space":
+            space_shrink = max(space_shrink, f.natural - w)
+    han_gap = space_gap = phrase_gap = han_tighten = 0.0
+    for g, t in zip(gaps, tiers):
+        if t == HAN:
+            han_gap = max(han_gap, g)
+            han_tighten = max(han_tighten, -g)
+        elif t == SPACE:
+            space_gap = max(space_gap, g)
+        elif t == PHRASE:
+            phrase_gap = max(phrase_gap, g)
     return Result(
         widths=widths, gaps=gaps, short=short,
-        squeeze=most(f.natural - w for f, w in zip(flexes, widths) if f.kind == "mark" and not f.first),
-        spacing_squeeze=most(f.natural - w for f, w in zip(flexes, widths) if f.kind == "spacing"),
-        han_gap=most(g for g, t in zip(gaps, tiers) if t == HAN),
-        space_gap=most(g for g, t in zip(gaps, tiers) if t == SPACE),
-        spacing_stretch=most(w - f.natural for f, w in zip(flexes, widths) if f.kind == "spacing"),
-        space_shrink=most(f.natural - w for f, w in zip(flexes, widths) if f.kind == "space"),
-        phrase_gap=most(g for g, t in zip(gaps, tiers) if t == PHRASE),
-        han_tighten=most(-g for g, t in zip(gaps, tiers) if t == HAN),
+        squeeze=squeeze / em, spacing_squeeze=spacing_squeeze / em, han_gap=han_gap / em,
+        space_gap=space_gap / em, spacing_stretch=spacing_stretch / em,
+        space_shrink=space_shrink / em, phrase_gap=phrase_gap / em, han_tighten=han_tighten / em,
     )
 
 
