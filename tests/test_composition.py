@@ -897,8 +897,24 @@ def test_a_task_tables_dates_and_units_stay_whole_and_its_narrow_prose_is_never_
              "| 3 | 完成内蒙古算力与人工智能实验室一期建设 | 和林格尔新区管委会 | 市发展改革委、市数据局 | 2037年6月30日前 |\n"
              "| 4 | 新增高新技术企业150家以上，总数突破1 400家 | 市科技局 | 各旗县区政府 | 2037年12月31日前 |\n"
              "| 5 | 建设乳业、稀土两个中试基地并投入运行 | 市工业和信息化局 | 市科技局、土默特左旗政府 | 2037年9月30日前 |\n")
-    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 任务清单\n---\n\n正文。\n\n{table}"}),
-                      tmp_path / "out", editions=("proof",)).pdf
+    cells = cell_lines(make_issue, tmp_path, table)
+    texts = ["".join(c["text"] for c in run) for run in cells]
+    for date in ("2月28日前", "12月31日前"):
+        assert any(date in text for text in texts), texts  # each deadline's month and day on one line
+    assert not [t for t in texts if t.endswith("市") or t.endswith("、市")], texts
+    for run in cells:
+        assert max(han_gaps(run), default=0) <= linefit.SOFT_GAP_EM, "".join(c["text"] for c in run)
+
+
+def cell_lines(make_issue, tmp_path, table: str) -> list[list[dict]]:
+    """The characters of each line of each cell of ``table`` (Markdown), built alone in an
+    article, in order."""
+    return cells_of(build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 任务清单\n---\n\n正文。\n\n{table}"}),
+                                tmp_path / "out", editions=("proof",)).pdf)
+
+
+def cells_of(pdf) -> list[list[dict]]:
+    """The characters of each line of each table cell on page 2, in order."""
     with pdfplumber.open(pdf) as doc:
         page = doc.pages[1]
         chars = [c for c in page.chars if c["size"] < BODY - 0.5 and c["text"].strip()]
@@ -906,15 +922,13 @@ def test_a_task_tables_dates_and_units_stay_whole_and_its_narrow_prose_is_never_
     runs: dict[tuple, list] = {}  # (line, column) -> its characters
     for c in chars:
         runs.setdefault((round(c["top"]), sum(1 for x in edges if x < c["x1"] - 1)), []).append(c)
-    cells = {key: sorted(run, key=lambda c: c["x0"]) for key, run in runs.items()}
-    texts = ["".join(c["text"] for c in run) for run in cells.values()]
-    for date in ("2月28日前", "12月31日前"):
-        assert any(date in text for text in texts), texts  # each deadline's month and day on one line
-    assert not [t for t in texts if t.endswith("市") or t.endswith("、市")], texts
-    for run in cells.values():
-        han = [(b["x0"] - a["x1"]) / a["size"] for a, b in zip(run, run[1:])
-               if re.match(r"[\u4e00-\u9fff]", a["text"]) and re.match(r"[\u4e00-\u9fff]", b["text"])]
-        assert max(han, default=0) <= linefit.SOFT_GAP_EM, "".join(c["text"] for c in run)
+    return [sorted(run, key=lambda c: c["x0"]) for run in runs.values()]
+
+
+def han_gaps(run: list[dict]) -> list[float]:
+    """The white between each two Chinese characters side by side in ``run`` (em)."""
+    return [(b["x0"] - a["x1"]) / a["size"] for a, b in zip(run, run[1:])
+            if re.match(r"[\u4e00-\u9fff]", a["text"]) and re.match(r"[\u4e00-\u9fff]", b["text"])]
 
 
 def test_a_line_of_a_prose_cell_that_nothing_fills_is_set_flush_left(make_issue, tmp_path):
@@ -925,20 +939,7 @@ def test_a_line_of_a_prose_cell_that_nothing_fills_is_set_flush_left(make_issue,
     table = ("| 任务 | 合作方 | 合作方 | 合作方 |\n|---|---|---|---|\n"
              "| 新增高新技术企业1 234 567家以上，总数突破1 400家 | Internationalization | Counterrevolutionaries "
              "| Electroencephalography |\n")
-    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 任务清单\n---\n\n正文。\n\n{table}"}),
-                      tmp_path / "out", editions=("proof",)).pdf
-    with pdfplumber.open(pdf) as doc:
-        page = doc.pages[1]
-        chars = [c for c in page.chars if c["size"] < BODY - 0.5 and c["text"].strip()]
-        edges = sorted({round(e["x0"]) for e in page.edges if e["orientation"] == "v"})
-    runs: dict[tuple, list] = {}  # (line, column) -> its characters
-    for c in chars:
-        runs.setdefault((round(c["top"]), sum(1 for x in edges if x < c["x1"] - 1)), []).append(c)
-    gaps = []
-    for run in runs.values():
-        run.sort(key=lambda c: c["x0"])
-        gaps += [(b["x0"] - a["x1"]) / a["size"] for a, b in zip(run, run[1:])
-                 if re.match(r"[\u4e00-\u9fff]", a["text"]) and re.match(r"[\u4e00-\u9fff]", b["text"])]
+    gaps = [gap for run in cell_lines(make_issue, tmp_path, table) for gap in han_gaps(run)]
     # (a line that can be filled is justified as any: within the soft limit or a hair past it)
     assert gaps and max(gaps) <= 0.1, max(gaps)
 
@@ -963,15 +964,8 @@ def test_a_table_cell_of_prose_is_justified_and_the_labels_beside_it_stay_whole(
     assert any("20个百分点" in squash(line) for line in text), text
     # Each prose line but a cell's last ends at the same right edge (its cell's, less padding).
     with pdfplumber.open(pdf) as doc:
-        page = doc.pages[1]
-        chars = [c for c in page.chars if c["size"] < BODY - 0.5 and c["text"].strip()]
-        edges = sorted({round(e["x0"]) for e in page.edges if e["orientation"] == "v"})
-    runs: dict[tuple, list] = {}  # (line, column) -> its characters
-    for c in chars:
-        column = sum(1 for x in edges if x <= c["x0"])
-        runs.setdefault((round(c["top"]), column), []).append(c)
-    lines = [("".join(c["text"] for c in sorted(run, key=lambda c: c["x0"])), max(c["x1"] for c in run))
-             for run in runs.values()]
+        edges = sorted({round(e["x0"]) for e in doc.pages[1].edges if e["orientation"] == "v"})
+    lines = [("".join(c["text"] for c in run), max(c["x1"] for c in run)) for run in cells_of(pdf)]
     third = sorted(right for text, right in lines if text.startswith(("设立规模", "从转让、许可净收入或")))
     assert len(edges) == 5 and len(third) == 2 and third[1] - third[0] < 0.5, (edges, lines)
     inner = [right for text, right in lines if abs(right - third[0]) < 0.5]

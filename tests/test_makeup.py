@@ -562,17 +562,20 @@ def test_a_table_note_stays_with_its_table(tmp_path, lines):
 def test_table_notes_stand_under_the_table_in_its_size_and_the_text_after_them_keeps_the_grid(tmp_path, layout):
     """A note under a table (GB/T 7713.1 表注) stood a line below the table's last rule, in
     the body size and indented like a paragraph, and a second note (资料来源：…) was body
-    text. Both stand right under the table in its size, at the margin; the text after them
-    is back on the grid, at least a quarter line below."""
+    text. Both stand right under the table in its size, as wide as the table (under a narrow
+    one, centred, a note ran from the text's left edge past its right rule: an unseen issue);
+    the text after them is back on the grid, at least a quarter line below."""
     table = "| 指标 | 单位 | 本期 |\n|---|---|---|\n" + "\n".join(f"| 指标{n} | 亿元 | {n * 3}.{n} |" for n in range(1, 5))
-    blocks = [para(2, 3), "表1　主要科技指标", table, "注：同比增速按可比口径计算。", "资料来源：市统计局。",
-              "表后正文" + para(3, 5)[4:]]
+    blocks = [para(2, 3), "表1　主要科技指标", table, "注：同比增速按可比口径计算，指标口径与上年相同，单位为亿元。",
+              "资料来源：市统计局。", "表后正文" + para(3, 5)[4:]]
     result = build(tmp_path, [article("统计数据", blocks)], extra=f"layout: {layout}\n")
     with pdfplumber.open(result.pdf) as pdf:
         page = pdf.pages[1]
         lines = lines_of(page)
         rule = max(r["bottom"] for r in page.rects + page.lines if r["bottom"] < next(
             line["top"] for line in lines if line["text"].startswith("注：")))  # the table's last rule
+        sides = sorted({round(e["x0"], 1) for e in page.edges  # the table's own verticals
+                        if e["orientation"] == "v" and abs(e["bottom"] - rule) < 1})
     texts = [line["text"] for line in lines]
     row, note, source, after = (next(line for line in lines if line["text"].startswith(t))
                                 for t in ("指标4", "注：同比", "资料来源：", "表后正文"))
@@ -580,8 +583,10 @@ def test_table_notes_stand_under_the_table_in_its_size_and_the_text_after_them_k
     body, pitch = lines[first], lines[first + 1]["base"] - lines[first]["base"]
     assert note["top"] - rule < 0.5 * pitch, texts  # right under the table
     assert abs(note["size"] - row["size"]) < 0.1 and note["size"] < body["size"] - 1
-    assert note["x0"] < body["x0"] - body["size"]  # at the margin, not indented 2 em
-    assert source["base"] - note["base"] < 0.8 * pitch
+    assert abs(note["x0"] - sides[0]) < 1.5 and abs(source["x0"] - sides[0]) < 1.5, (note["x0"], sides)
+    notes = [line for line in lines if note["top"] - 1 < line["top"] < after["top"]]
+    assert len(notes) >= 3 and max(line["chars"][-1]["x1"] for line in notes) < sides[-1] + 1, [line["text"] for line in notes]
+    assert source["base"] - lines[lines.index(source) - 1]["base"] < 0.8 * pitch  # the notes' own leading
     assert after["top"] - source["bottom"] > pitch / 4
     assert abs(round((after["base"] - body["base"]) / pitch) * pitch - (after["base"] - body["base"])) < 0.5
 

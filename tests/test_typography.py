@@ -149,13 +149,18 @@ def prepared(markdown: str) -> str:
     return cjk.prepare(render_markdown(markdown, SAMPLE, 1, SAMPLE.parent))
 
 
-def test_han_latin_spacing_is_a_quarter_em_and_not_a_character(tmp_path):
+def set_alone(tmp_path, markdown: str) -> tuple[str, dict[str, float]]:
+    """The text of ``markdown`` set as a body paragraph, read back, and the white between each
+    two characters side by side, by the pair (pt)."""
     pdf = tmp_path / "a.pdf"
-    pdf.write_bytes(render_body(prepared("在2023年发布IPO。\n")))
+    pdf.write_bytes(render_body(prepared(markdown)))
     chars = chars_of(pdf)
-    text = "".join(c["text"] for c in chars)
+    return "".join(c["text"] for c in chars), {a["text"] + b["text"]: b["x0"] - a["x1"] for a, b in zip(chars, chars[1:])}
+
+
+def test_han_latin_spacing_is_a_quarter_em_and_not_a_character(tmp_path):
+    text, gaps = set_alone(tmp_path, "在2023年发布IPO。\n")
     assert text == "在2023年发布IPO。"
-    gaps = {a["text"] + b["text"]: b["x0"] - a["x1"] for a, b in zip(chars, chars[1:])}
     for pair in ("在2", "3年", "布I"):
         assert abs(gaps[pair] - BODY / 4) < 0.3, (pair, gaps[pair])
     assert abs(gaps["O。"]) < 0.3  # none next to full-width punctuation
@@ -165,11 +170,8 @@ def test_han_latin_spacing_is_a_quarter_em_and_not_a_character(tmp_path):
 def test_greek_letters_are_spaced_from_han_as_latin_ones(tmp_path):
     """A science text writes Greek letters as symbols (指数α, 约为Δ): they stood solid against
     the Han beside them, where a Latin letter stood a quarter em off (an unseen issue)."""
-    pdf = tmp_path / "a.pdf"
-    pdf.write_bytes(render_body(prepared("幂律指数α为常数，变化约为ΔT。\n")))
-    chars = chars_of(pdf)
-    assert "".join(c["text"] for c in chars) == "幂律指数α为常数，变化约为ΔT。"
-    gaps = {a["text"] + b["text"]: b["x0"] - a["x1"] for a, b in zip(chars, chars[1:])}
+    text, gaps = set_alone(tmp_path, "幂律指数α为常数，变化约为ΔT。\n")
+    assert text == "幂律指数α为常数，变化约为ΔT。"
     for pair in ("数α", "α为", "为Δ"):
         assert abs(gaps[pair] - BODY / 4) < 0.3, (pair, gaps[pair])
     assert abs(gaps["ΔT"]) < 0.3  # none inside the symbol
@@ -178,15 +180,13 @@ def test_greek_letters_are_spaced_from_han_as_latin_ones(tmp_path):
 def test_a_space_typed_beside_han_is_set_as_the_han_latin_spacing(tmp_path):
     """"投入 30 万元" is set like "投入30万元" (xeCJK does the same): a quarter em, not a word
     space, and no break between the number and its unit even at the end of a line."""
-    pdf = tmp_path / "a.pdf"
-    pdf.write_bytes(render_body(prepared("在 2023 年发布 IPO。\n")))
-    chars = chars_of(pdf)
-    assert "".join(c["text"] for c in chars) == "在2023年发布IPO。"
-    gaps = {a["text"] + b["text"]: b["x0"] - a["x1"] for a, b in zip(chars, chars[1:])}
+    text, gaps = set_alone(tmp_path, "在 2023 年发布 IPO。\n")
+    assert text == "在2023年发布IPO。"
     for pair in ("在2", "3年", "布I"):
         assert abs(gaps[pair] - BODY / 4) < 0.3, (pair, gaps[pair])
     # In 19 em, "…增加 3 357.1" fits and "万元" does not: the typed space is no break.
     body = prepared("一二三四五六七八九十较上年增加 3 357.1 万元，增长较快，全年完成。\n")
+    pdf = tmp_path / "a.pdf"
     pdf.write_bytes(render_body(body.replace("<p>", '<p style="text-indent: 0">'), width_pt=19 * BODY))
     lines = [line["text"] for line in text_lines(pdf.read_bytes())[0]]
     assert lines == ["一二三四五六七八九十较上年增加", "3357.1万元，增长较快，全年完成。"]
