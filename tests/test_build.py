@@ -335,20 +335,6 @@ def test_distribution_names_run_together_in_one_entry_are_names_of_their_own(mak
     assert right < page.width - 26 * 72 / 25.4 + 1  # within the type area
 
 
-def test_a_distribution_name_with_a_series_comma_that_fits_a_line_is_never_split(make_issue, tmp_path):
-    """"市级以上重点实验室、工程技术研究中心依托单位" is one recipient: it broke after its 、 at
-    the end of a row, although it fitted the next line whole (an unseen issue's 发 row)."""
-    units = ["新城区科技局", "回民区科技局", "玉泉区科技局", "赛罕区科技局", "内蒙古自治区农牧业科学院",
-             "内蒙古自治区林业科学研究院", "市级以上重点实验室、工程技术研究中心依托单位"]
-    for lead in range(4):
-        manifest = make_issue(MANIFEST.replace("articles:", "distribution:\n  发: [" + ", ".join(units[lead:])
-                                               + "]\narticles:"), folder=f"2024-0{lead + 3}")
-        result = build_issue(manifest, tmp_path / f"out{lead}", editions=("proof",))
-        with pdfplumber.open(result.pdf) as pdf:
-            lines = [line["text"] for line in pdf.pages[-1].extract_text_lines()]
-        assert any("市级以上重点实验室、工程技术研究中心依托单位。" in squash(line) for line in lines), lines
-
-
 def test_a_distribution_entry_of_names_in_series_with_commas_between_series_stays_on_the_page(make_issue, tmp_path):
     """An entry typed with 、 between the names of a series and ， between series is split at
     its commas, each series one name; nine county bureaus in one series were a name wider
