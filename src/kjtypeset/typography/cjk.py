@@ -161,10 +161,11 @@ _TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{25,}(?![0-9A-Za-z])")
 # A chemical formula long enough to leave the line before it half empty (FA₀.₈Cs₀.₂Pb(I₀.₆Br₀.₄)₃,
 # an unseen issue's line stood 7 ems short, spaced out): it may break before a bracketed group
 # that follows an element, Pb | (I₀.₆Br₀.₄)₃, as chemistry setting does, and before an element
-# that follows a two-letter one without a count, Li | Ni₀.₈₈Co₀.₀₉Mn₀.₀₃O₂ (one without brackets
-# spaced its line 0.45 em a gap, another unseen issue); never inside an element symbol (nor
-# between two capitals: FA, CO may be one symbol), nor after a count (a line ending in ₆ reads
-# as a cut number, and a checker reading a line's last digits as a page number failed on it).
+# that follows a two-letter one without a count, AlCo | Cr | FeNi₂.₁ (the line before one without
+# brackets was spread, another unseen issue); never inside an element symbol (nor between two
+# capitals: FA, CO may be one symbol), nor after a count (a line ending in ₆ reads as a cut
+# number, and a checker reading a line's last digits as a page number failed on it), so
+# LiNi₀.₈₈Co₀.₀₉Mn₀.₀₃O₂ stays whole.
 FORMULA_CHARS = 12
 _FORMULA = re.compile(r"(?<![0-9A-Za-z])[A-Z(\[][A-Za-z0-9₀-₉.·()\[\]⁺⁻⁰-⁹]{%d,}" % (FORMULA_CHARS - 1))
 # A quotation in a title short enough to be kept on one line.
