@@ -136,9 +136,12 @@ def test_image_alone_in_a_paragraph_becomes_a_captioned_figure(make_issue):
     ("![x](http://127.0.0.1:8000/a.png)\n", "2024-03/articles/a.md:5: 图片 'http://127.0.0.1:8000/a.png' "
      "应为相对于文章文件的本地路径，实际为网址或绝对路径"),
     ("![x](notes.txt)\n", "2024-03/articles/a.md:5: 图片 'notes.txt' 应为 PNG、JPEG、GIF、SVG 或 WebP 文件"),
+    # A name that differs in case only (it works on Windows and macOS): the file is named.
+    ("![x](img/Logo1.png)\n", "2024-03/articles/a.md:5: 找不到图片 'img/Logo1.png'（路径相对于文章文件）："
+     "同一文件夹里有 'logo1.png'，文件名的大小写要与文件一致"),
 ])
 def test_bad_images_name_the_line(make_issue, body, message):
-    files = {"articles/notes.txt": "x"}
+    files = {"articles/notes.txt": "x", "articles/img/logo1.png": PNG}
     assert error_of(make_issue, f"---\ntitle: 标题\n---\n\n{body}", files) == message
 
 

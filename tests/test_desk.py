@@ -124,7 +124,8 @@ def test_a_field_error_is_the_clis_message_beside_its_field_and_nothing_is_writt
     bad_date = http.post("/issues/2024-03/fields", data={**FORM, "date": "2024-02-30"},
                          headers={"X-CSRF-Token": csrf}).json()
     assert bad_date["errors"] == {
-        "date": "错误：issue_sources/2024-03/issue.yaml:5: date（印发日期）应为日期（如 2024-02-28），实际为“2024-02-30”"}
+        "date": "错误：issue_sources/2024-03/issue.yaml:5: date（印发日期）应为日期（如 2024-02-28），实际为“2024-02-30”："
+                "2024年2月只有29天"}
     assert manifest.read_bytes() == before
 
 

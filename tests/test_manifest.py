@@ -99,7 +99,11 @@ def test_a_distribution_entry_is_split_at_its_highest_separator(make_issue, entr
      "layout、raw_html、articles 之一，是否应为 'publisher'？"),
     ("number: 二", "2024-03/issue.yaml:3: number（期号）应为正整数，实际为“二”"),
     ("number: 0", "2024-03/issue.yaml:3: number（期号）应为正整数，实际为“0”"),
-    ("date: 2024-02-30", "2024-03/issue.yaml:4: date（印发日期）应为日期（如 2024-02-28），实际为“2024-02-30”"),
+    # A date in the right form says what is wrong with it (an unseen issue's 2037-02-30).
+    ("date: 2024-02-30", "2024-03/issue.yaml:4: date（印发日期）应为日期（如 2024-02-28），实际为“2024-02-30”："
+     "2024年2月只有29天"),
+    ("date: 2024年13月1日", "2024-03/issue.yaml:4: date（印发日期）应为日期（如 2024-02-28），实际为“2024年13月1日”："
+     "没有13月"),
     ("date: 二月底", "2024-03/issue.yaml:4: date（印发日期）应为日期（如 2024-02-28），实际为“二月底”"),
     ("supplement: 是", "2024-03/issue.yaml:4: supplement（增刊）应为 true 或 false，实际为“是”"),
     ("bulletin:", "2024-03/issue.yaml:1: bulletin（简报名称）应为文本，实际为空值"),

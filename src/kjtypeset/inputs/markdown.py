@@ -775,7 +775,11 @@ def _image_file(src: str, path: Path, line: int, root: Path) -> Path:
     if not target.is_relative_to(root):
         raise KjError(path, line, f"图片 '{src}' 应在期刊文件夹之内，实际指向其外")
     if not target.is_file():
-        raise KjError(path, line, f"找不到图片 '{src}'（路径相对于文章文件）")
+        # A name that differs only in case works on Windows and macOS, not here (P7: Logo1.png)
+        near = sorted(p.name for p in target.parent.glob("*") if p.name.lower() == target.name.lower()) \
+            if target.parent.is_dir() else []
+        hint = f"：同一文件夹里有 '{near[0]}'，文件名的大小写要与文件一致" if near else ""
+        raise KjError(path, line, f"找不到图片 '{src}'（路径相对于文章文件）{hint}")
     if target.suffix.lower() not in IMAGE_TYPES:
         raise KjError(path, line, f"图片 '{src}' 应为 PNG、JPEG、GIF、SVG 或 WebP 文件")
     if target.suffix.lower() == ".svg" and (outside := _svg_external_reference(target)):
