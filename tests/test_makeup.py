@@ -525,6 +525,24 @@ def test_a_paragraph_that_reads_as_a_subhead_is_not_left_at_a_page_foot(tmp_path
                     assert texts.index(head) + 1 < len(texts), (head, texts[-3:])
 
 
+@pytest.mark.parametrize("lines", range(14, 22))
+def test_an_interviewers_question_is_not_left_at_a_page_foot(tmp_path, lines):
+    """An interview's question (问：…) stood at a page foot, its answer overleaf (an unseen
+    issue): wherever the article before ends, a question is followed on its page by a line of
+    its answer."""
+    first = article("前一篇文章", [para(2, k) for k in range(lines // 2)] + [para(1)] * (lines % 2))
+    questions = [f"**问：**{q}" for q in ("今年的科技工作有哪些新变化？", "企业研发投入的情况怎样？",
+                                           "下一步还有哪些打算？", "对科技型中小企业有什么建议？")]
+    interview = article("访市科技局负责人", [block for q in questions for block in (q, "**答：**" + para(3, 4)[2:])])
+    result = build(tmp_path, [first, interview])
+    with pdfplumber.open(result.pdf) as pdf:
+        for page in pdf.pages[1:]:
+            texts = [line["text"] for line in lines_of(page)
+                     if abs(line["size"] - BODY) < 0.2 and not re.fullmatch(r"—\d+—", line["text"])]
+            if texts:
+                assert not texts[-1].startswith("问："), (page.page_number, texts[-2:])
+
+
 @pytest.mark.parametrize("lines", range(16, 22))
 def test_a_list_whose_first_item_cannot_split_does_not_take_the_text_before_it_over(tmp_path, lines):
     """WeasyPrint keeps every list with the block before it (ol, ul { break-before: avoid }):

@@ -132,6 +132,14 @@ def test_half_width_marks_in_chinese_are_set_full_width_and_named_once(issue):
     assert warnings_of(issue(files={"articles/a.md": plain}), articles=True) == []
 
 
+def test_full_width_digits_are_named_as_such(issue):
+    """Full-width digits (a table's 序号 typed in an input method) are set half width by the same
+    rules; the warning called "１" a half-width mark and asked for it full width (an unseen issue)."""
+    body = ARTICLE + "\n| 序号 | 项目 |\n|---|---|\n| １ | 科技小院建设 |\n"
+    assert warnings_of(issue(files={"articles/a.md": body}), articles=True) == [
+        "2024-03/articles/a.md:9: 全角的数字和字母已按半角排（“１”排为“1”，全篇同样处理）：请在原文中改为半角"]
+
+
 def plain_text(html_source: str) -> str:
     """The text of an article's HTML as a reader sees it: no tags, no spaces, no joiners."""
     import html

@@ -636,8 +636,11 @@ def _bind_words(text: str, add) -> None:
     for match in re.finditer(f"[{CJK_LETTERS}]{{2,}}", text):
         position, before = match.start(), ""
         words = _words(match.group(0))
+        first = not text[:match.start()].strip(" \u3000" + OPENING)  # the run opens the text
         for index, word in enumerate(words):
-            if len(word) == 1 and word in _PREFIX_WORDS and index + 1 < len(words):
+            if len(word) == 1 and index + 1 < len(words) and (word in _PREFIX_WORDS or (first and not index)):
+                # (a one-character word that opens a cell or a title has no word before it to
+                # go with: table headers broke "比 / 上年增长", "占 / 全市比重", an unseen issue)
                 add(position + 1, WJ)
             elif len(word) == 1 and len(before) >= 2 and word not in _LEADING_WORDS:
                 add(position, WJ)
