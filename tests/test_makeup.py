@@ -526,6 +526,22 @@ def test_a_paragraph_that_reads_as_a_subhead_is_not_left_at_a_page_foot(tmp_path
 
 
 @pytest.mark.parametrize("lines", range(14, 22))
+def test_a_tables_title_without_a_number_is_not_left_at_a_page_foot(tmp_path, lines):
+    """A line naming the table under it without "表1" ("2038年度科技计划项目立项名单") stood
+    alone at a page foot, the table overleaf (an unseen notice). It goes with its table."""
+    first = article("前一篇文章", [para(2, k) for k in range(lines // 2)] + [para(1)] * (lines % 2))
+    table = "| 序号 | 项目名称 | 承担单位 |\n|---|---|---|\n" + "".join(
+        f"| {n} | 项目{n} | 单位{n} |\n" for n in range(1, 7))
+    notice = article("关于公布立项项目的通知", [para(2, 3), "2038年度科技计划项目立项名单", table, para(1)])
+    result = build(tmp_path, [first, notice])
+    with pdfplumber.open(result.pdf) as pdf:
+        for page in pdf.pages[1:]:
+            texts = [line["text"] for line in lines_of(page) if not re.fullmatch(r"—\d+—", line["text"])]
+            if texts:
+                assert texts[-1] != "2038年度科技计划项目立项名单", (page.page_number, texts[-2:])
+
+
+@pytest.mark.parametrize("lines", range(14, 22))
 def test_an_interviewers_question_is_not_left_at_a_page_foot(tmp_path, lines):
     """An interview's question (问：…) stood at a page foot, its answer overleaf (an unseen
     issue): wherever the article before ends, a question is followed on its page by a line of

@@ -705,8 +705,19 @@ def _heading_like_paragraphs(tokens: list[Token]) -> None:
         text = tokens[k + 1].content
         before_paragraph = k + 3 < len(tokens) and tokens[k + 3].type == "paragraph_open"
         if looks_like_subhead(text.strip("*_ ")) or (before_paragraph and (
-                text.rstrip().endswith(("：", ":")) or _is_question(text))):
+                text.rstrip().endswith(("：", ":")) or _is_question(text))) or (
+                k + 3 < len(tokens) and _is_table(tokens[k + 3]) and _is_table_title(text)):
             token.attrJoin("class", "kj-keep-next")
+
+
+def _is_table_title(text: str) -> bool:
+    """A line just above a table that names it without "表1" (2038年度科技计划项目立项名单): short
+    and no sentence. It stood alone at a page foot, the table overleaf (an unseen notice)."""
+    plain = text.strip().strip("*_ ")
+    return 0 < len(plain) <= TABLE_TITLE_CHARS and not any(mark in plain for mark in "。；！？")
+
+
+TABLE_TITLE_CHARS = 40
 
 
 # An interviewer's question (问：…, 记者：…), kept with its answer: a question stood at a page
