@@ -24,13 +24,26 @@ def folios(texts: list[str]) -> list[int | None]:
     return out
 
 
-# A footnote's mark as the layouts print it, at the call and before the note: ① … ⑳, then [21].
-NOTE_MARK = re.compile(r"[\u2460-\u2473]|\[\d+\]")
+# A footnote's mark as the layouts print it, at the call and before the note: [1], [2] …
+NOTE_MARK = re.compile(r"\[\d+\]")
 
 
 def note_number(mark: str) -> int:
-    """The number of a footnote mark: ③ → 3, [21] → 21."""
-    return int(mark.strip("[]")) if mark.startswith("[") else ord(mark) - 0x245F
+    """The number of a footnote mark: [21] → 21."""
+    return int(mark.strip("[]"))
+
+
+def note_calls(page, below: float = 10) -> list[int]:
+    """The footnote numbers called on a pdfplumber page, in reading order: marks set in runs of
+    characters smaller than ``below`` pt (superscript), one character after another."""
+    small = sorted((c for c in page.chars if c["size"] < below), key=lambda c: (round(c["top"]), c["x0"]))
+    runs: list[list] = []
+    for c in small:
+        if runs and round(runs[-1][-1]["top"]) == round(c["top"]) and c["x0"] - runs[-1][-1]["x1"] < 1:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    return [note_number(mark) for run in runs for mark in NOTE_MARK.findall("".join(c["text"] for c in run))]
 
 
 def squash(text: str) -> str:
@@ -142,7 +155,7 @@ def line_break_violations(pdf, size: float) -> list[tuple[int, str, str]]:
         for para in paragraphs_of(lines, size):
             for a, b in zip(para, para[1:]):
                 first = b["chars"][0]
-                if first["size"] < b["size"] * 0.8 and (first["text"].isdigit() or NOTE_MARK.match(first["text"])):
+                if first["size"] < b["size"] * 0.8 and (first["text"].isdigit() or first["text"] == "["):
                     bad.append((number, "footnote call starts a line", b["text"][:12]))
                 end, start = a["main"][-1], b["main"][0]
                 if start in LINE_START_FORBIDDEN:

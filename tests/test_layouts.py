@@ -32,6 +32,7 @@ from pdfread import (
     flush_report,
     folios,
     line_break_violations,
+    note_calls,
     note_number,
     page_texts,
     squash,
@@ -818,19 +819,9 @@ def test_a_footnote_is_printed_on_the_page_of_its_call(make_issue, tmp_path, lay
     seen = []
     with pdfplumber.open(result.pdf) as pdf:
         for number, page in enumerate(pdf.pages[1:], start=2):
-            # The calls: superscript marks (0.8 of the notes' 10.5 pt), ① … ⑳ then [21].
-            supers = sorted((c for c in page.chars if c["size"] < 10),
-                            key=lambda c: (round(c["top"]), c["x0"]))
-            runs: list[list] = []
-            for c in supers:
-                if runs and round(runs[-1][-1]["top"]) == round(c["top"]) and c["x0"] - runs[-1][-1]["x1"] < 1:
-                    runs[-1].append(c)
-                else:
-                    runs.append([c])
-            calls = {note_number(mark) for run in runs
-                     for mark in NOTE_MARK.findall("".join(c["text"] for c in run))}
-            # The notes (10.5 pt): gongwen's ⑪ … ⑳ come from the fallback face (FandolFang has
-            # GB 2312's ① … ⑩), drawn a little higher, so the lines are found with a tolerance.
+            # The calls: superscript marks [1], [2] … (0.7 of the notes' 10.5 pt).
+            calls = set(note_calls(page))
+            # The notes (10.5 pt).
             notes = page.filter(lambda o: o.get("object_type") != "char" or abs(o["size"] - 10.5) < 0.1)
             printed = {note_number(m.group(1)) for line in notes.extract_text_lines()
                        if (m := re.match(rf"({NOTE_MARK.pattern})\s*资料来源", line["text"]))}
@@ -840,21 +831,27 @@ def test_a_footnote_is_printed_on_the_page_of_its_call(make_issue, tmp_path, lay
 
 
 @pytest.mark.parametrize("layout", sorted(GRID))
-def test_footnotes_are_marked_with_circled_numbers_from_one_in_each_article(make_issue, tmp_path, layout):
+def test_footnotes_are_marked_in_brackets_from_one_in_each_article(make_issue, tmp_path, layout):
     """A superscript digit after a figure or a unit read as its exponent ("2.74 Å³", "99.35%²")
     and the numbers ran on through the issue (the second article's first note was 3, P7 D3):
-    each article numbers its notes ①, ②, … at the call and before the note at the page foot,
-    and the text layer reads the marks, not digits glued to the figures."""
+    each article numbers its notes [1], [2], … at the call and before the note at the page foot,
+    and the text layer reads the marks, not digits glued to the figures. A paragraph ending
+    with its call ends its line with "]": circled ① read back there as a digit that is no
+    number, and pdfcheck's contents reader failed on it."""
     first = ("---\ntitle: 量子纠错\n---\n\n重排的成功率为99.35%[^a]，逻辑错误率下降[^b]。\n\n"
-             "[^a]: 按单次重排计算。\n\n[^b]: 码距为7时。\n")
+             "量子纠错的阈值已在多个平台上得到验证。[^c]\n\n"
+             "[^a]: 按单次重排计算。\n\n[^b]: 码距为7时。\n\n[^c]: 见《自然》2025年第638卷。\n")
     second = "---\ntitle: 固态电池\n---\n\n晶格间距为2.01 Å与2.74 Å[^1]。\n\n[^1]: 1 Å = 0.1 nm。\n"
     manifest = make_issue(MANIFEST.replace("  - articles/a.md", "  - articles/a.md\n  - articles/b.md"),
                           files={"articles/a.md": first, "articles/b.md": second})
     result = build_issue(with_layout(manifest.parent, layout), tmp_path / "out", editions=("proof",))
     text = squash("".join(page_texts(result.pdf)[1:]))
-    assert "成功率为99.35%①，逻辑错误率下降②。" in text and "2.74Å①。" in text
-    assert "①按单次重排计算。②码距为7时。" in text and "①1Å=0.1nm。" in text
+    assert "成功率为99.35%[1]，逻辑错误率下降[2]。" in text and "2.74Å[1]。" in text
+    assert "[1]按单次重排计算。[2]码距为7时。" in text and "[1]1Å=0.1nm。" in text
     assert not re.search(r"99\.35%\d|Å\d", text)
+    with pdfplumber.open(result.pdf) as pdf:
+        ends = [line["text"][-1] for page in pdf.pages[1:] for line in page.extract_text_lines()]
+    assert "]" in ends and not [end for end in ends if end.isdigit() and not end.isascii()], ends
 
 
 @pytest.mark.parametrize("layout", sorted(GRID))

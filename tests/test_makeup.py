@@ -15,7 +15,7 @@ import pytest
 import makeup_issues as mi
 from kjtypeset.build import build_issue
 from kjtypeset.errors import KjError
-from pdfread import NOTE_MARK, folios, note_number, page_texts, squash
+from pdfread import NOTE_MARK, folios, note_calls, note_number, page_texts, squash
 
 MM = 72 / 25.4
 TOP, BOTTOM = 37 * MM, (297 - 35) * MM  # the type area, from the page top
@@ -1078,7 +1078,7 @@ def test_two_footnotes_on_one_page_stand_one_under_the_other(tmp_path):
     result = build(tmp_path, [article("注释", blocks)])
     with pdfplumber.open(result.pdf) as pdf:
         notes = [line for line in lines_of(pdf.pages[1]) if abs(line["size"] - 10.5) < 0.1]
-    assert [line["text"][:8] for line in notes] == ["①资料来源：第一", "②资料来源：第二"]
+    assert [line["text"][:10] for line in notes] == ["[1]资料来源：第一", "[2]资料来源：第二"]
     assert notes[1]["top"] >= notes[0]["bottom"]  # not printed over each other
 
 
@@ -1094,7 +1094,7 @@ def test_footnotes_on_the_end_block_page_stay_with_their_text_above_the_end_bloc
     with pdfplumber.open(result.pdf) as pdf:
         assert len(pdf.pages) == 4
         rows = lines_of(pdf.pages[3])
-        note = next(line for line in rows if line["text"].startswith("①资料来源"))
+        note = next(line for line in rows if line["text"].startswith("[1]资料来源"))
         text = body_lines(pdf.pages[3])
         end_block = next(line for line in rows if line["text"].startswith("报："))
         staff = next(line for line in rows if line["text"].startswith("编辑："))
@@ -1104,12 +1104,10 @@ def test_footnotes_on_the_end_block_page_stay_with_their_text_above_the_end_bloc
 
 
 def calls_and_notes(page) -> tuple[list[int], list[int]]:
-    """The footnote numbers called on a page (superscript marks ① … ⑳, 0.8 em of the notes'
+    """The footnote numbers called on a page (superscript marks [1] …, 0.7 em of the notes'
     10.5 pt: under 10 pt in both layouts) and the numbers of the notes printed at its foot
-    ("① 注1：…", 10.5 pt)."""
-    marks = sorted((c for c in page.chars if NOTE_MARK.fullmatch(c["text"]) and c["size"] < 10),
-                   key=lambda c: (round(c["top"]), c["x0"]))
-    calls = [note_number(c["text"]) for c in marks]
+    ("[1] 注1：…", 10.5 pt)."""
+    calls = note_calls(page)
     notes = [note_number(match.group(1)) for line in lines_of(page)
              if abs(line["size"] - 10.5) < 0.1 and (match := re.match(rf"({NOTE_MARK.pattern})注(\d+)：", line["text"]))
              and note_number(match.group(1)) == int(match.group(2))]

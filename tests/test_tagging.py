@@ -221,7 +221,7 @@ def test_roles_a_screen_reader_needs(tagged):
     # The footnote: a Note with an ID and its number as label, right after the call in its paragraph.
     [note] = elements(tree, "Note")
     assert note.dictionary["/ID"] and note.parent.type == "P"
-    assert text_of(note, texts) == "①" + squash(FOOTNOTE)
+    assert text_of(note, texts) == "[1]" + squash(FOOTNOTE)
     assert note.parent.kids[-1] is note
     # The table: caption, header cells with a scope, data cells.
     [table] = elements(tree, "Table")

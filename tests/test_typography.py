@@ -246,8 +246,8 @@ PIECES = st.one_of(
 
 
 def note_mark(number: int) -> str:
-    """A footnote call as the layouts print it: ① … ⑳, then [21]."""
-    return chr(0x245F + number) if number <= 20 else f"[{number}]"
+    """A footnote call as the layouts print it: [1], [2] …"""
+    return f"[{number}]"
 
 
 def markdown_paragraph(pieces: list[str]) -> str:
