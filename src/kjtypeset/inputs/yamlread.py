@@ -8,6 +8,7 @@ document fails at once instead of eating memory.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
 import re
@@ -184,6 +185,7 @@ class Reader:
             raise self.error(node, f"{name}应为{_EXPECTED[kind]}，实际为{describe(node)}")
         tag = node.tag[len(_STD):]
         text = str(node.value)
+        why = None  # what is wrong, when the form is right and the value is not
         if kind in ("str", "text_or_int"):
             if tag in (("str", "int", "float") if kind == "str" else ("str", "int")) and text.strip():
                 self._check_quotes(node, name, key, text.strip())
@@ -208,16 +210,15 @@ class Reader:
         elif kind == "date":
             if tag in ("timestamp", "str"):
                 # As an editor writes a date: 2032年5月8日, 2032/5/8, 2032.5.8 too.
-                written = _DATE.fullmatch(text.strip()) or _ISO_DATE.fullmatch(text.strip())
+                written = _DATE.fullmatch(text.strip())
                 try:
                     if written:
                         return dt.date(*map(int, written.groups()))
                     return dt.date.fromisoformat(text.strip())
                 except ValueError:
-                    if written and (why := _no_such_day(*map(int, written.groups()))):
-                        # "2037-02-30" looks right: say what is wrong with it
-                        raise self.error(node, f"{name}应为{_EXPECTED[kind]}，实际为{describe(node)}：{why}") from None
-        raise self.error(node, f"{name}应为{_EXPECTED[kind]}，实际为{describe(node)}")
+                    # "2037-02-30" looks right: say what is wrong with it
+                    why = _no_such_day(*map(int, written.groups())) if written else None
+        raise self.error(node, f"{name}应为{_EXPECTED[kind]}，实际为{describe(node)}" + (f"：{why}" if why else ""))
 
     def _check_quotes(self, node: yaml.ScalarNode, name: str, key: str, text: str) -> None:
         """Curly or full-width quotes typed around a plain value are printed (issue 14)."""
@@ -237,15 +238,6 @@ class Reader:
 # Quotes an input method types: YAML takes them for part of the value.
 _COUNT = re.compile(r"第?\s*(\d{1,9})\s*(?:份|期|册|本|号)?")
 _DATE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-def _no_such_day(year: int, month: int, day: int) -> str | None:
-    """Why a date written in the right form is no date: 月份不对, or the month has fewer days."""
-    if not 1 <= month <= 12:
-        return f"没有{month}月"
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return f"{year}年{month}月只有{last}天" if not 1 <= day <= last else None
 _WRONG_QUOTES = {"“": "弯引号", "”": "弯引号", "‘": "弯引号", "’": "弯引号",
                  "＂": "全角引号", "＇": "全角引号"}
 
@@ -257,3 +249,11 @@ _EXPECTED = {
     "bool": " true 或 false",
     "date": "日期（如 2024-02-28）",
 }
+
+
+def _no_such_day(year: int, month: int, day: int) -> str | None:
+    """Why a date written in the right form is no date: no such month, or too few days in it."""
+    if not 1 <= month <= 12:
+        return f"没有{month}月"
+    last = calendar.monthrange(year, month)[1]
+    return f"{year}年{month}月只有{last}天" if not 1 <= day <= last else None
