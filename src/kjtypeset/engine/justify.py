@@ -737,14 +737,13 @@ def _model(units, composition, line_start, continuation, line_end):
         k = len(tiers)
         gap_units.append((a, b))
         tiers.append(tier)
-        if tier == linefit.HAN:
-            if a.char not in SQUEEZABLE and b.char not in SQUEEZABLE:  # _closable
-                closable.append(k)
-            # Only between two Chinese letters: the text layer folds such a gap into the glyph
-            # before it (textlayer.py); beside a mark, a note call or a Latin run it would copy
-            # as a space.
-            if is_cjk_letter(a.char) and is_cjk_letter(b.char):
-                spreadable.append(k)
+        if _closable(a, b, tier):
+            closable.append(k)
+        # Only between two Chinese letters: the text layer folds such a gap into the glyph
+        # before it (textlayer.py); beside a mark, a note call or a Latin run it would copy
+        # as a space.
+        if tier == linefit.HAN and is_cjk_letter(a.char) and is_cjk_letter(b.char):
+            spreadable.append(k)
     return model
 
 

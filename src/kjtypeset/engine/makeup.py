@@ -316,6 +316,11 @@ def _target_anchor(box) -> str | None:
 
 # ---- helpers -----------------------------------------------------------------------------
 
+def _document_order(root) -> dict:
+    """Each element of the document under ``root``, by its place in document order."""
+    return {element: n for n, element in enumerate(root.iter())}
+
+
 def _pagination(context) -> _Pagination:
     found = getattr(context, "_kj_pagination", None)
     if found is None:
@@ -815,7 +820,7 @@ def _still_deferred(state: _Pagination, root_box, resume_at, deferred: list) -> 
     moved the page break back before it (a heading kept with its text): the figure then
     simply starts the next page in the flow."""
     if not state.order:
-        state.order = {element: n for n, element in enumerate(root_box.element.iter())}
+        state.order = _document_order(root_box.element)
     order = state.order
     resume = math.inf
     for _parent, _index, child, _rest in _resume_path(root_box, resume_at):
@@ -979,7 +984,7 @@ def _leaves_article(state: _Pagination, box, child, figure) -> bool:
             ancestors.add(outer.element)
             top, outer = outer, state.parents.get(id(outer))
         if not state.order:
-            state.order = {element: n for n, element in enumerate(top.element.iter())}
+            state.order = _document_order(top.element)
         last = max(state.order.get(e, -1) for e in container.element.iter())
         state.extent[key] = (ancestors, last)
     ancestors, last = state.extent[key]
@@ -1625,7 +1630,7 @@ def _end_block_figures(document, settings: Settings, shortfall: tuple[int, int, 
     # opener did not fit at its foot: with its figures smaller, it may).
     first = max(2, _flowing_from(document, last, max(2, last - PULL_PAGES + 1)) - 1)
     root = document.pages[0]._page_box.children[0].element
-    order = {element: n for n, element in enumerate(root.iter())}
+    order = _document_order(root)
     figures = [box for number in range(first, last + 1)
                for box in document.pages[number - 1]._page_box.descendants() if _is_figure(box)]
     figures = [box for box in figures if order.get(box.element) not in settings.smallest]
@@ -1857,7 +1862,7 @@ def figure_moves(document, settings: Settings) -> tuple[list[tuple[int, int]], l
     if not found or not settings.figure_float:
         return [], []
     root = document.pages[0]._page_box.children[0].element
-    order = {element: n for n, element in enumerate(root.iter())}
+    order = _document_order(root)
     parent = {child: element for element in root.iter() for child in element}
     pages = [_page_figures(page._page_box, settings) for page in document.pages]
     laid_on = [{box.element for box in page._page_box.descendants()} for page in document.pages]

@@ -457,7 +457,7 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
     if words:
         _bind_words(text, add)
         _bind_leading_dash(text, add)
-        for match in _DATE.finditer(text):
+        for match in _MONTH_DAY.finditer(text):
             add(match.start() + match.group().index("月") + 1, WJ)
     if paragraph:
         _bind_last_word(text, add)
@@ -628,7 +628,7 @@ _PREFIX_WORDS = frozenset("新双多超非反准副微半市省县区旗")
 # A date's month and day in a title or a table cell: one word (a column of deadlines was set
 # "2037年2月 / 28日前"); it may break after the year ("2037年 / 12月31日前"): bound whole, the
 # dates widened their column by three ems and an unseen issue's task table grew by a page.
-_DATE = re.compile(r"(?<![0-9])[0-9]{1,2}月[0-9]{1,2}日")
+_MONTH_DAY = re.compile(r"(?<![0-9])[0-9]{1,2}月[0-9]{1,2}日")
 
 
 def _bind_words(text: str, add) -> None:
