@@ -660,6 +660,34 @@ def test_a_notices_attachments_stand_one_a_line_numbers_aligned(tmp_path, writte
     assert gap[1]["x0"] - rows[1]["chars"][1]["x1"] > 0.2 * BODY  # "2. 2031", not "2.2031"
 
 
+def test_a_notice_signed_before_its_attachment_is_signed_and_the_attachment_headed(tmp_path):
+    """GB/T 9704 §7.3.5.1, §8: a notice whose attachment follows its signature is signed at the
+    right (its date four characters in), "附件" flush left in 黑体, the attachment's title
+    centred; a row left empty for filling in is a line high. All were set as text, the empty
+    row a double rule (two unseen notices)."""
+    blocks = ["各有关单位：", para(2, 2), "附件：参会回执", "呼和浩特市人民政府办公室", "2038年2月9日", "附件",
+              "2038年全市科技创新大会参会回执",
+              "| 单位名称 | 姓名 | 职务 |\n|---|---|---|\n| 内蒙古大学 | 张明远 | 处长 |\n|  |  |  |"]
+    result = build(tmp_path, [article("关于召开全市科技创新大会的通知", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[1]
+        lines = lines_of(page)
+        rules = sorted({round(edge["top"]) for edge in page.horizontal_edges if edge["top"] > 0})
+    margin = next(line for line in lines if line["text"] == "各有关单位：")["x0"]
+    right = margin + 32 * BODY
+    date = next(line for line in lines if line["text"].startswith("2038年2月9日"))
+    assert abs(date["chars"][-1]["x1"] - (right - 4 * BODY)) < 1.5  # four characters from the right
+    heading = next(line for line in lines if line["text"] == "附件")
+    assert abs(heading["x0"] - margin) < 1 and "Sans" in heading["chars"][0]["fontname"]
+    title = next(line for line in lines if line["text"] == "2038年全市科技创新大会参会回执")
+    middle = (title["x0"] + title["chars"][-1]["x1"]) / 2
+    assert abs(middle - (margin + right) / 2) < 1.5
+    rules = [y for y in rules if y > title["bottom"]]
+    rules = [y for k, y in enumerate(rules) if not k or y - rules[k - 1] > 2]  # a double rule is one
+    rows = [b - a for a, b in zip(rules, rules[1:4])]  # the table's: header, a row, the empty row
+    assert min(rows) > BODY, rows
+
+
 def test_a_meeting_summarys_attendance_hangs_under_the_first_name_after_its_label(tmp_path):
     """纪要 (GB/T 9704 §10.3): 出席、列席… a blank line under the text, the label two characters
     in and in 黑体, a long list's turned lines under the first name after the colon. Set as
@@ -679,6 +707,30 @@ def test_a_meeting_summarys_attendance_hangs_under_the_first_name_after_its_labe
     first_name = listed["chars"][3]  # after 列席：
     assert all(abs(line["x0"] - first_name["x0"]) < 1 for line in turned), [line["text"] for line in turned]
     assert "Sans" in present["chars"][0]["fontname"] and "Sans" not in present["chars"][3]["fontname"]
+
+
+@pytest.mark.parametrize("separator", ["\u3000", "、"])
+def test_a_meeting_summarys_attendance_breaks_between_names_only(tmp_path, separator):
+    """出席、列席 lists break between names, never inside one: "其木 / 格" (an unseen 纪要); a
+    two-character name padded with a full-width space ("高　娃") is one name too."""
+    names = ["王立群", "李春生", "赵文斌", "孟凡荣", "高\u3000娃", "其木格", "刘建华", "阿拉坦仓",
+             "乌云其其格", "张伟", "周海燕", "郑丽娟"] * 3
+    blocks = [para(2, 1), "出席：" + separator.join(names), "列席：市委办公室李建国"]
+    result = build(tmp_path, [article("第一次全体会议纪要", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = lines_of(pdf.pages[1])
+    at = next(k for k, line in enumerate(lines) if line["text"].startswith("出席："))
+    end = next(k for k, line in enumerate(lines) if line["text"].startswith("列席："))
+    assert end - at >= 3  # the list runs over lines
+    whole = [re.sub(r"[\s\u3000]", "", name) for name in names]
+    taken = 0
+    for line in lines[at:end]:
+        text = re.sub(r"[\s\u3000、]", "", line["text"].removeprefix("出席："))
+        count = next((k for k in range(1, len(whole) - taken + 1)
+                      if "".join(whole[taken:taken + k]) == text), None)
+        assert count is not None, (line["text"], whole[taken:taken + 3])
+        taken += count
+    assert taken == len(whole)
 
 
 @pytest.mark.slow

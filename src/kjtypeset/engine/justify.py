@@ -407,7 +407,18 @@ def _squeezes(style):
     """Whether text in ``style`` is laid out at its narrowest (a justified paragraph)."""
     composition = _state.get("composition")
     return bool(composition and composition.squeeze and style["text_align_all"] == "justify"
-                and style["white_space"] in ("normal", "pre-line"))
+                and style["white_space"] in ("normal", "pre-line") and not _solid(style))
+
+
+SOLID = "__kj_solid"  # the CSS custom property --kj-solid, as WeasyPrint keys it
+
+
+def _solid(style) -> bool:
+    """Whether the marks of text in ``style`` keep their natural width: a hanging label
+    (``--kj-solid: 1``; the 出席：, 附件： of layouts' style.css), whose turned lines stand
+    under the first character after its colon; squeezed on a tight first line, the names
+    after it stood half an em left of the names under them (an unseen 纪要)."""
+    return any(getattr(token, "value", None) for token in style[SOLID] or ())
 
 
 # --------------------------------------------------------------------------
@@ -576,6 +587,7 @@ class _Unit:
     em: float  # its font size, in the line's unit
     squeezed: bool = False  # laid out at its narrowest (a justified box)
     box_half: bool = False  # shaped half width by the box's own pair rule
+    solid: bool = False  # its marks keep their natural width (--kj-solid: a hanging label)
 
 
 def _leaves(box, boxes, inline_starts, out, parents=()):
@@ -603,6 +615,7 @@ def _units_of(leaf, index, boxes, to_units):
     style = leaf.style
     em = style["font_size"] * to_units
     squeezed = _squeezes(style)
+    solid = _solid(style)
     plan, latin = _box_plan(leaf.text, style, squeezed)
     halts = {start for start, _end in plan.halts}
     shrunk = {start for start, _end in plan.spaces}
@@ -618,7 +631,7 @@ def _units_of(leaf, index, boxes, to_units):
                 char = _LATIN_STAND_IN.get(char, char)  # a Latin mark, not a Chinese one
             units.append(_Unit(index, char, offset, offset + size, em,
                                offset in shrunk if char == " " else squeezed,
-                               offset in halts and not squeezed))
+                               offset in halts and not squeezed, solid))
         offset += size
     return units
 
@@ -693,7 +706,7 @@ def _model(units, composition, line_start, continuation, line_end):
             model.flexes.append(linefit.Flex(0.0, shrink, 0.0, 0.0, 0.0, kind="space"))
             model.flex_units.append((unit, "space"))
             continue
-        if unit.char not in SQUEEZABLE or unit.start is None:
+        if unit.char not in SQUEEZABLE or unit.start is None or unit.solid:
             continue
         current = unit.em * (0.5 if unit.squeezed or unit.box_half else 1.0)
         natural = unit.em * (0.5 if v in halves else 1.0)
@@ -1397,6 +1410,7 @@ def _style_key(style):
             except TypeError:
                 value = repr(value)
             values.append(value)
+        values.append(_solid(style))  # this module's (check_internals knows WeasyPrint's only)
         kept = _key_styles[id(style)] = (style, tuple(values))
     return kept[1]
 
@@ -1718,7 +1732,7 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
         if unit.char == SPACING:
             natural = PHRASE_SPACING_EM if id(unit) in phrases else SPACING_EM
             extra = unit.em * (natural - SPACING_MIN_EM)
-        elif unit.char in SQUEEZABLE:
+        elif unit.char in SQUEEZABLE and not unit.solid:
             mark = "open" if unit.char in OPENING else "close"
             extra = 0.0 if index_of[id(unit)] in halves else unit.em * 0.5
         elif unit.char == " " and unit.squeezed:

@@ -28,6 +28,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from PIL import Image
 
 from ..errors import KjError, warn
+from ..typography.cjk import ROSTER
 
 # The pipe-table module (its name in the package is taken by its rule function).
 table_rule = importlib.import_module("markdown_it.rules_block.table")
@@ -469,6 +470,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     _table_notes(figures)
     _list_starts(figures)
     _letter_parts(figures)
+    _attachment_parts(figures)
     _attachments(figures)
     _rosters(figures)
     _attributions(figures)
@@ -546,6 +548,11 @@ def _letter_parts(tokens: list[Token]) -> None:
     text = tokens[first + 1].content.strip()
     if text.endswith(("：", ":")) and len(text) <= 80 and "。" not in text and first == _first_block(tokens):
         tokens[first].attrJoin("class", "kj-salutation")
+    # The signature closes the text, before the attachments (GB/T 9704 §8) if any follow it:
+    # it was set as text when an 附件 followed (two unseen notices).
+    cut = next((place for place, k in enumerate(paragraphs)
+                if place and _ATTACHMENT_HEADING.match(tokens[k + 1].content.strip())), len(paragraphs))
+    paragraphs = paragraphs[:cut]
     for place, k in enumerate(paragraphs[-3:], start=max(0, len(paragraphs) - 3)):
         date = tokens[k + 1].content.strip()
         if not _DATE_LINE.match(date) or place == 0:
@@ -563,6 +570,23 @@ def _letter_parts(tokens: list[Token]) -> None:
 
 
 _ATTACHMENTS = re.compile(r"^附\s*件\s*[:：]")
+_ATTACHMENT_HEADING = re.compile(r"^附\s*件\s*[0-9]{0,2}$")  # "附件", "附件2": an attachment starts
+
+
+def _attachment_parts(tokens: list[Token]) -> None:
+    """An attachment after a notice's signature (GB/T 9704 §8): "附件" and its number flush
+    left in 黑体, a blank line above, its title (the short line under it) centred a line
+    lower and kept with it (style.css .kj-attachment-heading): both were set as indented
+    text, the title apart from its table (two unseen notices)."""
+    for k, token in enumerate(tokens[:-4]):
+        if not (token.type == "paragraph_open" and token.level == 0 and tokens[k + 1].type == "inline"
+                and _ATTACHMENT_HEADING.match(tokens[k + 1].content.strip()) and k):
+            continue
+        token.attrJoin("class", "kj-attachment-heading kj-keep-next")
+        title = tokens[k + 3]
+        if (title.type == "paragraph_open" and title.level == 0 and tokens[k + 4].type == "inline"
+                and _is_table_title(tokens[k + 4].content)):
+            title.attrJoin("class", "kj-attachment-title kj-keep-next")
 _ITEM_NUMBER = re.compile(r"^\d{1,2}\s*[.．、]")
 
 
@@ -583,6 +607,7 @@ def _attachments(tokens: list[Token]) -> None:
             if child.type == "softbreak" and children[i + 1].type == "text" and _ITEM_NUMBER.match(children[i + 1].content):
                 child.type, child.tag = "hardbreak", "br"
         _space_item_numbers(children)
+        _label_span(inline, _ATTACHMENTS.match(inline.content).group(0), "kj-attachments-label")
         after = next((t for t in tokens[k + 2:] if t.type != "paragraph_close" or t.level != 0), None)
         if after is not None and after.type == "ordered_list_open" and after.level == 0:
             after.attrJoin("class", "kj-attachment-list")
@@ -613,19 +638,28 @@ def _rosters(tokens: list[Token]) -> None:
     for k in found:
         inline = tokens[k + 1]
         label = _ROSTER.match(inline.content).group(0)
-        first = inline.children[0] if inline.children else None
-        if first is None or first.type != "text" or not first.content.startswith(label):
+        if not _label_span(inline, label, f"{ROSTER}-label"):
             continue
         hang = _width_em(label)
-        tokens[k].attrJoin("class", "kj-roster" if k - 3 in found else "kj-roster kj-roster-first")
+        tokens[k].attrJoin("class", ROSTER if k - 3 in found else f"{ROSTER} {ROSTER}-first")
         tokens[k].attrSet("style", f"padding-left: {2 + hang:g}em; text-indent: -{hang:g}em")
-        opening, closing = Token("kj_html", "", 0), Token("kj_html", "", 0)
-        opening.content, closing.content = '<span class="kj-roster-label">', "</span>"
-        rest = Token("text", "", 0)
-        rest.content = first.content[len(label):]
-        label_token = Token("text", "", 0)
-        label_token.content = label
-        inline.children[:1] = [opening, label_token, closing, rest]
+
+
+def _label_span(inline: Token, label: str, name: str) -> bool:
+    """The paragraph's opening ``label`` (出席：, 附件：) set apart in a span of class ``name``
+    (style.css: its face, and its colon kept full width under the hang); False when the
+    paragraph does not open with it as text."""
+    first = inline.children[0] if inline.children else None
+    if first is None or first.type != "text" or not first.content.startswith(label):
+        return False
+    opening, closing = Token("kj_html", "", 0), Token("kj_html", "", 0)
+    opening.content, closing.content = f'<span class="{name}">', "</span>"
+    rest = Token("text", "", 0)
+    rest.content = first.content[len(label):]
+    label_token = Token("text", "", 0)
+    label_token.content = label
+    inline.children[:1] = [opening, label_token, closing, rest]
+    return True
 
 
 # An attachment's number typed solid before a figure ("1.2033年度…" reads as a decimal).

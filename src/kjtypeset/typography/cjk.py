@@ -213,7 +213,8 @@ class _Run:
     # an object in the text (code, an image), seen by the rules as U+FFFC.
     pieces: list = field(default_factory=list)
     opening: str = ""  # a footnote's own start tag, written with it
-    words: bool = False  # breaks between words, as a title does (an attribution: kj-attribution)
+    words: bool = False  # breaks between words, as a title does (an attribution, an attachment's title)
+    names: bool = False  # a list of names (a 纪要's 出席、列席…: kj-roster): each name kept whole
 
     def text(self) -> str:
         placeholder = {"obj": OBJECT, "note": NOTE}
@@ -296,7 +297,8 @@ def prepare(fragment: str, options: Options = Options()) -> str:
             cell_at = len(out) if name in ("td", "th") and not closing else None
             out.append(markup)
             stack[-1].tag = name if not closing else "body"
-            stack[-1].words = not closing and "kj-attribution" in attrs
+            stack[-1].words = not closing and ("kj-attribution" in attrs or "kj-attachment-title" in attrs)
+            stack[-1].names = not closing and ROSTER in attrs
         else:
             stack[-1].pieces.append(("tag", markup))
     if position < len(fragment):
@@ -348,7 +350,8 @@ def _render(run: _Run, options: Options, words: bool = False) -> str:
     boundaries = dict(_han_latin_boundaries(text)) if options.han_latin_spacing else {}
     urls = list(_URL.finditer(text))
     quotes = [match.start() for match in _LATIN_QUOTE.finditer(text)]
-    inserts = _insertions(text, run.tag in _PARAGRAPHS, options, words, boundaries, urls, quotes)
+    inserts = _insertions(text, run.tag in _PARAGRAPHS, options, words, boundaries, urls, quotes,
+                          run.names)
     # A heading or a label is never hyphenated: it breaks between words, as titles do
     # (an English title was set "…Innovation and Enter- / prise Plan 2030").
     wraps = _wraps(text, options, urls, quotes, hyphenate=not words and run.tag not in _HEADINGS)
@@ -356,9 +359,10 @@ def _render(run: _Run, options: Options, words: bool = False) -> str:
 
 
 def _insertions(text: str, paragraph: bool, options: Options, words: bool,
-                boundaries: dict[int, bool], urls: list, quotes: list[int]) -> dict[int, str]:
+                boundaries: dict[int, bool], urls: list, quotes: list[int],
+                names: bool = False) -> dict[int, str]:
     """Zero-width characters to insert, by position in the run's text (``boundaries``: where
-    the Han–Latin spacing goes)."""
+    the Han–Latin spacing goes; ``names``: the text is a list of names)."""
     inserts: dict[int, str] = {}
 
     def add(index: int, char: str) -> None:
@@ -454,8 +458,11 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
     for match in _TOKEN.finditer(text):  # in a URL's path too (a host has dots or hyphens)
         for i in range(match.start() + 1, match.end()):
             add(i, ZWSP)
-    if words:
+    if words or names:
         _bind_words(text, add)
+    if names:
+        _bind_names(text, add)
+    if words:
         _bind_leading_dash(text, add)
         for match in _MONTH_DAY.finditer(text):
             add(match.start() + match.group().index("月") + 1, WJ)
@@ -650,6 +657,31 @@ def _bind_words(text: str, add) -> None:
     for match in _SHORT_QUOTE.finditer(text):
         for k in range(match.start() + 1, match.end()):
             add(k, WJ)
+
+
+ROSTER = "kj-roster"  # the class of a list of names (inputs/markdown.py _rosters)
+_NAME_PART = re.compile(f"[{CJK_LETTERS}·]+")
+NAME_CHARS = 5  # a person's name: 其木格, 阿拉坦仓, 乌云其其格; a longer part is a unit's name with its person's
+
+
+def _bind_names(text: str, add) -> None:
+    """A WORD JOINER inside each person's name of a list of names (a 纪要's 出席：王立群　其木格):
+    the list breaks between names only (it was set "其木 / 格", an unseen 纪要), as the 版记's
+    lists do; a longer part (a unit and its person: 市委办公室李建国) breaks between words.
+    A two-character name written with a full-width space to line it up with the
+    three-character ones ("高　娃") is one name."""
+    parts = [(m.start(), m.end()) for m in _NAME_PART.finditer(text)]
+    k = 0
+    while k < len(parts):
+        start, end = parts[k]
+        if (end - start == 1 and k + 1 < len(parts) and parts[k + 1][1] - parts[k + 1][0] == 1
+                and text[end:parts[k + 1][0]] == "\u3000"):
+            k += 1
+            end = parts[k][1]
+        if end - start <= NAME_CHARS:
+            for i in range(start + 1, end):
+                add(i, WJ)
+        k += 1
 
 
 def _bind_leading_dash(text: str, add) -> None:
