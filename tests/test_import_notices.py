@@ -4,8 +4,10 @@ hard-wrapped, with contact lines, a 附件 list or table, and at times two docum
 from __future__ import annotations
 
 import pytest
+from docx import Document
 
 from kjtypeset.editor.cleanup import clean_paragraph
+from kjtypeset.editor.docximport import import_docx
 from kjtypeset.editor.importer import Source, describe_import, import_files
 from kjtypeset.editor.textimport import import_text
 
@@ -182,3 +184,26 @@ def test_the_import_report_names_both_documents_of_one_file(make_issue, tmp_path
 ])
 def test_full_width_numbers_come_in_narrow_with_their_marks(raw, clean):
     assert clean_paragraph(raw) == clean
+
+
+def test_word_sub_heads_take_their_level_bold_or_not(tmp_path):
+    """"三、参会人员" in bold became a heading while "一、会议时间" and "二、会议地点" in plain
+    type stayed text: a notice's sub-heads are 黑体 by font, which the import does not see."""
+    document = Document()
+    document.add_paragraph("关于召开全市科技创新大会的通知", style="Title")
+    document.add_paragraph("一、会议时间")
+    document.add_paragraph("2038年2月26日上午9:00。")
+    document.add_paragraph().add_run("二、参会人员").bold = True
+    document.add_paragraph("（一）市领导")
+    document.add_paragraph("市委、市政府有关领导。")
+    document.add_paragraph("三、会议地点：呼和浩特市人民会堂")
+    table = document.add_table(rows=2, cols=2)
+    for row, cells in zip(table.rows, [("序号", "议程"), ("１", "一、领导讲话")]):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+    path = tmp_path / "通知.docx"
+    document.save(path)
+    draft = import_docx(path.read_bytes(), path)
+    assert draft.blocks == ("## 一、会议时间", "2038年2月26日上午9:00。", "## 二、参会人员", "### （一）市领导",
+                            "市委、市政府有关领导。", "三、会议地点：呼和浩特市人民会堂",
+                            "| 序号 | 议程 |\n|---:|---|\n| 1 | 一、领导讲话 |"), draft.blocks
