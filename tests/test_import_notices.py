@@ -162,6 +162,22 @@ def test_a_second_document_after_a_signature_and_date_is_a_second_article():
     assert [d.title for d in import_text(text).drafts] == ["关于开展科技活动周的通知", "关于表彰优秀科技特派员的决定"]
 
 
+def test_a_date_under_a_byline_ends_no_document():
+    """Only a date under text is a 成文日期: a short line under the date of a byline is the
+    article's (it was taken for the title of a second article, the first left with the date)."""
+    text = """市科技局召开科技工作会议
+
+市科技情报研究所　周文博
+2038年2月6日
+
+会议总体要求
+
+会议强调，各单位要认真落实全年目标任务，确保各项工作取得实效。
+"""
+    [draft] = import_text(text).drafts
+    assert (draft.title, draft.author, draft.blocks[1]) == ("市科技局召开科技工作会议", "周文博", "会议总体要求")
+
+
 def test_the_import_report_names_both_documents_of_one_file(make_issue, tmp_path):
     manifest = make_issue(files={})
     source = tmp_path / "公示与纪要.txt"

@@ -102,11 +102,13 @@ def import_text(text: str, title: str | None = None) -> TextImport:
             kinds.append("credit")
         else:
             kinds.append("body")
-        # A table's row and a date alone (成文日期) end what is above them too: a second
-        # document's title after a notice's signature or its 附件 table starts an article (it
-        # stayed in the first, as text under the table, P8).
+        # A table's row and a date alone under text (成文日期) end what is above them too: a
+        # second document's title after a notice's signature or its 附件 table starts an
+        # article (it stayed in the first, as text under the table, P8). (A date right under
+        # a title is the article's; a short line under it is no title.)
         previous_complete = (kinds[-1] == "title" or (ends_sentence(line.clean) and not _full(line, wrap))
-                             or _cells(line) > 1 or bool(_DATE_LINE.match(line.clean)))
+                             or _cells(line) > 1
+                             or (bool(_DATE_LINE.match(line.clean)) and kinds[-2:-1] == ["body"]))
     for index, kind in enumerate(kinds):
         if kind == "title" and _SUBHEAD.match(lines[index].clean):
             kinds[index] = "body"  # a numbered sub-head belongs to the article it is in
