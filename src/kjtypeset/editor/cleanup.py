@@ -43,6 +43,40 @@ _STRAIGHT_SINGLE = re.compile(f"(?<![A-Za-z0-9])'([^'\\n]*[{HAN}][^'\\n]*)'(?![A
 _DOTS_AFTER_HAN = re.compile(f"(?<={_HAN_OR_PUNCT})(?:\\.{{3,}}|。{{3,}})|(?<=[{HAN}])…(?!…)")
 # Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) are set as ordinary ones in Chinese text.
 _FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+# The marks typed in full width inside numbers, with their digits: the hyphen of a telephone or
+# standard number ("０４７１－４３６６６８３", three digits or more on each side: "1－10%" is a
+# minus), a decimal point ("２．５"), a list number's point ("１．", "附件：１．") and a percent
+# sign ("３％").
+_NUMBER_HYPHEN = re.compile(r"(?<=\d{3})－(?=\d{3})")
+_NUMBER_PERCENT = re.compile(r"(?<=\d)％")
+_NUMBER_POINT = re.compile(r"(?<=\d)．")
+
+
+def _narrow_alnum(text: str) -> tuple[str, int]:
+    return _FULLWIDTH_ALNUM.subn(lambda m: chr(ord(m.group()) - 0xFEE0), text)
+
+
+def narrow_numbers(text: str, counts: Counter | None = None) -> str:
+    """Full-width digits and letters as ordinary ones, and the marks of their numbers with them
+    (import only: "0471－4366683" came in so, and 仿宋 printed it "0471 - 4366683"; "1．" was left
+    beside the "1." of Word's lists). Counted as "narrow"."""
+    text, total = _narrow_alnum(text)
+    text, n = _NUMBER_HYPHEN.subn("-", text)
+    total += n
+    text, n = _NUMBER_PERCENT.subn("%", text)
+    total += n
+
+    def point(match: re.Match) -> str:
+        after = text[match.end():match.end() + 1]
+        return "." if after.isdigit() or _list_number(text, match.start()) else match.group()
+
+    narrowed = _NUMBER_POINT.sub(point, text)
+    total += sum(a != b for a, b in zip(text, narrowed))
+    if counts is not None:
+        counts["narrow"] += total
+    return narrowed
+
+
 # A bibliographic reference (GB/T 7714: [J] journal, [M] book, [EB/OL] online …): its
 # half-width ". , : ( )" are the standard's own, typed on purpose; a line holding one is
 # left as typed (a science issue's 参考文献 printed 王建国。钙钛矿…[J]. 物理学报，2032, 71(8)).
@@ -90,7 +124,7 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
         return "\n".join(line if is_reference(line) else normalise_punctuation(line, counts)
                          for line in text.split("\n"))
     total = 0
-    text, n = _FULLWIDTH_ALNUM.subn(lambda m: chr(ord(m.group()) - 0xFEE0), text)
+    text, n = _narrow_alnum(text)
     total += n
     text, n = _curl_double_quotes(text)
     total += n
@@ -290,7 +324,7 @@ def clean_paragraph(text: str, counts: Counter | None = None) -> str:
     text = re.sub(r"\s*\n\s*", "", text) if has_han(text) else text
     if is_reference(text):
         return text  # GB/T 7714 spaces and marks, as typed
-    return normalise_spacing(normalise_punctuation(text, counts), counts)
+    return normalise_spacing(normalise_punctuation(narrow_numbers(text, counts), counts), counts)
 
 
 _SPACE_BETWEEN_WIDE = re.compile(f"(?<={_HAN_OR_PUNCT})[ \u00a0\t\u3000]+(?={_HAN_OR_PUNCT})")

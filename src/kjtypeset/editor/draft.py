@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from .cleanup import clean_paragraph, drop_spaces_between_han, has_han
+from .cleanup import clean_paragraph, drop_spaces_between_han, has_han, narrow_numbers
 
 IMAGE_REF = "kj-image:"
 
@@ -147,7 +147,9 @@ def inline(runs: list[Run], counts: Counter | None = None) -> str:
     for index, run in enumerate(merged):
         text = run.text
         if not run.raw:
-            text = drop_spaces_between_han(clean_paragraph(run.text, counts), counts) if has_han(run.text) else run.text
+            # (A cell of digits alone, "１", is narrowed too: it printed full width, an unseen issue.)
+            text = (drop_spaces_between_han(clean_paragraph(run.text, counts), counts) if has_han(run.text)
+                    else narrow_numbers(run.text, counts))
             # A space at a run boundary next to Han text is an extraction artefact too.
             if index + 1 < len(merged) and has_han(merged[index + 1].text[:1]):
                 text = text.rstrip(" ")

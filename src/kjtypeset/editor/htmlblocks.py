@@ -40,13 +40,11 @@ _REFERENCE_MARK = re.compile(r"^[\[［〔(（]\s*\d{1,3}(?:\s*[-–—,，、]\s
 ImageLoader = Callable[[str], "tuple[str, bytes] | None"]
 
 
-def _bold_subhead(runs: list[Run]) -> int | None:
-    """2 for a paragraph all in bold that reads "一、…" (or 第一章…), 3 for "（一）…"; else None."""
-    from .textimport import looks_like_subhead
-    text = "".join(run.text for run in runs).strip()
-    if not text or any(run.text.strip() and not run.bold for run in runs) or not looks_like_subhead(text):
-        return None
-    return 3 if text.startswith(("（", "(")) else 2
+def _typed_subhead(runs: list[Run]) -> int | None:
+    """2 for a paragraph that reads "一、…" (or 第一章…), 3 for "（一）…", bold or not (textimport's
+    subhead_level); else None."""
+    from .textimport import subhead_level
+    return subhead_level("".join(run.text for run in runs))
 
 
 _TYPED_NUMBER = re.compile(r"^(\d{1,2})(?:\\?[.．、])\s*(?=\S)")
@@ -94,6 +92,7 @@ class BlockWriter:
         self.footnotes: dict[str, str] = {}
         self.caption = False
         self.quoted = 0  # inside a <blockquote>: its paragraphs are a quotation (Markdown >)
+        self.headings = True  # False inside a list item or table cell: its text runs on in one line
 
     # -- driving ----------------------------------------------------------------------------
 
@@ -107,10 +106,14 @@ class BlockWriter:
             self.out.blocks.append(f"[^{number}]: {text}")
 
     def flush(self) -> None:
-        if self.runs and not self.quoted and not self.caption and (level := _bold_subhead(self.runs)):
-            # A bold paragraph "一、基本情况" / "（一）总体情况" is the sub-head Word users type
+        if (self.runs and self.headings and not self.quoted and not self.caption
+                and (level := _typed_subhead(self.runs))):
+            # A paragraph "一、基本情况" / "（一）总体情况" is the sub-head Word users type
             # without a heading style: a heading, as the text import makes it (it was bold
-            # body text, left at a page foot with its text overleaf).
+            # body text, left at a page foot with its text overleaf). Bold or not: a 公文's
+            # sub-heads are set in 黑体 and 楷体, fonts the import does not see, and a notice
+            # whose "三、参会人员" alone was bold printed it as the only heading among
+            # "一、会议时间", "二、会议地点", "四、有关要求" (P8).
             self.out.heading(level, self.runs)
             self.runs = []
         if self.runs:
@@ -260,7 +263,7 @@ class BlockWriter:
     def item_text(self, item: Element) -> str:
         """A list item's own text (nested lists excluded) as inline Markdown."""
         writer = BlockWriter(Collector(counts=self.out.counts, notes=self.out.notes), self.load_image)
-        writer.bold, writer.italic = self.bold, self.italic
+        writer.bold, writer.italic, writer.headings = self.bold, self.italic, False
         writer.text(item.text)
         for child in item:
             if tag_of(child) not in ("ul", "ol"):
@@ -321,6 +324,7 @@ class BlockWriter:
     def cell_text(self, cell: Element) -> str:
         """A table cell's (or caption's) content as one line of inline Markdown."""
         writer = BlockWriter(Collector(counts=self.out.counts, notes=self.out.notes), self.load_image)
+        writer.headings = False
         writer.walk(cell)
         writer.flush()
         writer.flush_into_runs()

@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+from ..inputs.markdown import _ATTACHMENTS, _DATE_LINE, _ROSTER, _TABLE_NOTE
 from .cleanup import (
     clean_paragraph,
     clean_title,
@@ -95,17 +96,25 @@ def import_text(text: str, title: str | None = None) -> TextImport:
         elif (standalone and previous_complete and looks_like_title(line.clean)
                 and not _cells(line) and not _CAPTION.match(line.clean)):
             kinds.append("title")
-        elif _CREDIT.match(line.clean):
-            kinds.append("credit")  # "编辑：李娜" under a WeChat article: not text to print
+        elif _CREDIT.match(line.clean) and not (labelled(line.clean) and kinds and kinds[-1] == "body"):
+            # "编辑：李娜" under a WeChat article, "电话：…" in a bulletin's end block: not text
+            # to print ("电话：0471-…" among a notice's contact lines is its text)
+            kinds.append("credit")
         else:
             kinds.append("body")
-        previous_complete = kinds[-1] == "title" or (ends_sentence(line.clean) and not _full(line, wrap))
+        # A table's row and a date alone under text (成文日期) end what is above them too: a
+        # second document's title after a notice's signature or its 附件 table starts an
+        # article (it stayed in the first, as text under the table, P8). (A date right under
+        # a title is the article's; a short line under it is no title.)
+        previous_complete = (kinds[-1] == "title" or (ends_sentence(line.clean) and not _full(line, wrap))
+                             or _cells(line) > 1
+                             or (bool(_DATE_LINE.match(line.clean)) and kinds[-2:-1] == ["body"]))
     for index, kind in enumerate(kinds):
-        if kind == "title" and looks_like_subhead(lines[index].clean):
+        if kind == "title" and _SUBHEAD.match(lines[index].clean):
             kinds[index] = "body"  # a numbered sub-head belongs to the article it is in
 
     articles: list[tuple[_Line, list[_Line]]] = []
-    skipped: list[str] = []
+    skipped: list[_Line] = []
     pending: list[_Line] = []  # title candidates not yet followed by body text
     leading_body: list[_Line] = []
     subtitles: dict[int, str] = {}  # id of a title line → its 副题
@@ -120,14 +129,16 @@ def import_text(text: str, title: str | None = None) -> TextImport:
             subtitles[id(pending[-1])] = line.clean
             continue
         if kind == "credit":
-            skipped.append(line.text.strip())
+            skipped.append(line)
             continue
         if pending:
-            skipped.extend(p.text.strip() for p in pending[:-1])
+            skipped.extend(pending[:-1])
             articles.append((pending[-1], []))
             pending = []
         (articles[-1][1] if articles else leading_body).append(line)
-    skipped.extend(p.text.strip() for p in pending)
+    skipped.extend(pending)
+    order = {id(line): index for index, line in enumerate(lines)}
+    skipped.sort(key=lambda line: order[id(line)])  # as they stand in the text
 
     if leading_body:
         if articles or not title:
@@ -151,7 +162,7 @@ def import_text(text: str, title: str | None = None) -> TextImport:
                      + "、".join(f"“{_clip(c)}”" for c in captions) + "；需要时请另行插入图片和图注")
     if skipped:
         notes.append(f"跳过 {len(skipped)} 行不属于任何文章的短行（报头、报尾等）："
-                     + "、".join(f"“{_clip(s)}”" for s in skipped))
+                     + "、".join(f"“{_clip(s.text)}”" for s in skipped))
     if contents:
         notes.extend(_contents_check(contents, [t.text.strip() for t, _ in articles]))
 
@@ -226,7 +237,7 @@ def _wrap_width(lines: list[_Line]) -> int | None:
     last line of each paragraph shorter) or whole paragraphs (of any width). The text is
     wrapped when many are within a few characters of the usual width and hardly any longer."""
     inner = [_display_width(line.text.strip()) for line, following in zip(lines, lines[1:])
-             if not following.after_blank]
+             if not following.after_blank and not _cells(line)]  # a table's rows are as long as they are
     inner = [width for width in inner if width >= 16]
     if len(inner) < 3:
         return None
@@ -269,14 +280,42 @@ def looks_like_title(text: str) -> bool:
     squashed = re.sub(r"\s+", "", text)
     return (has_han(text) and 2 <= len(squashed) <= MAX_TITLE
             and not _NO_TITLE_PUNCT.search(text) and not text.endswith(tuple("…：:")) and not text.startswith(("（", "(", "【", "[", "《"))
-            and not _BYLINE.match(text))
+            and not _BYLINE.match(text) and not labelled(text) and not _ATTACHMENT_MARK.match(squashed))
 
 
 def looks_like_subhead(text: str) -> bool:
-    """"一、总体情况", "（二）下一步打算": numbered, short, not a sentence."""
+    """"一、总体情况", "（二）下一步打算": numbered, short, not a sentence, nor a label with its
+    value ("一、会议时间：2038年2月26日上午9:00" is a paragraph)."""
     text = text.strip()
     return (bool(_SUBHEAD.match(text)) and len(text) <= MAX_TITLE
-            and not re.search(r"[。！？；]", text) and not ends_sentence(text))
+            and not re.search(r"[。！？；]|[:：]\s*\S", text) and not ends_sentence(text))
+
+
+def subhead_level(text: str) -> int | None:
+    """The heading level of a sub-head typed as text (looks_like_subhead): 2 for "一、…" (and
+    第一章…), 3 for "（一）…" (GB/T 9704 §7.3.3's second level, 楷体 in gongwen); None for
+    other text. The text, Word and web page imports all read sub-heads so."""
+    if not looks_like_subhead(text):
+        return None
+    return 3 if text.strip().startswith(("（", "(")) else 2
+
+
+# Labels that start a line of a notice's closing, a table's note or a summary's list of those
+# present: "联系人：", "联系电话：", "电子邮箱：", "地　　址：", "附件：", "注：", "出席：". Such a
+# line starts a paragraph of its own, whatever ends the line above (three of them ran on into
+# one: "…0471－4366690电子邮箱：…附件：1．…", P8), and is never a title.
+_CONTACT_LABELS = ("联系人", "联系电话", "联系方式", "咨询电话", "电话", "手机", "传真", "电子邮箱", "电子信箱",
+                   "邮箱", "通讯地址", "地址", "邮政编码", "邮编", "网址", "受理单位", "受理部门")
+_CONTACT_LABEL = re.compile("^(?:" + "|".join("[ \u3000]*".join(label) for label in _CONTACT_LABELS)
+                            + r"|E-?mail)[ \u3000]*[:：]", re.I)
+# "附件", "附件2" alone on a line: the mark over an attachment, never a title.
+_ATTACHMENT_MARK = re.compile(r"^附件\d{0,2}$")
+
+
+def labelled(text: str) -> bool:
+    """Whether ``text`` starts with one of those labels (the build's own for 附件, 注 and 出席)."""
+    text = text.strip(" \t\u3000\u00a0")
+    return any(pattern.match(text) for pattern in (_CONTACT_LABEL, _ATTACHMENTS, _ROSTER, _TABLE_NOTE))
 
 
 # Credits under an article and the end block of a bulletin: "编辑：李娜", "报：市委办公室、…".
@@ -337,7 +376,7 @@ def _draft(head: _Line, lines: list[_Line], indent_mode: bool, wrap: int | None,
     merged: list[list] = []
     for kind, text, group in texts:
         if (kind == "para" and merged and merged[-1][0] == "para"
-                and _cut(clean_paragraph(merged[-1][1]), punctuated)
+                and _cut(clean_paragraph(merged[-1][1]), punctuated) and not labelled(group[0].clean)
                 and not _ITEM_START.match(group[0].clean) and not _CAPTION.match(group[0].clean)):
             merged[-1][1] = join_lines(merged[-1][1], text)
             counts["rejoined"] += 1
@@ -364,7 +403,7 @@ def _draft(head: _Line, lines: list[_Line], indent_mode: bool, wrap: int | None,
                 rows = []
             continue
         if kind == "subhead":
-            blocks.append("## " + inline([Run(text)]))
+            blocks.append("#" * (subhead_level(text) or 2) + " " + inline([Run(text)]))
             continue
         head_text = heads.get(text, "")
         runs = [Run(head_text, bold=True), Run(text[len(head_text):])] if head_text else [Run(text)]
@@ -378,11 +417,25 @@ def _draft(head: _Line, lines: list[_Line], indent_mode: bool, wrap: int | None,
 
 def _continues(previous: _Line, line: _Line, indent_mode: bool, wrap: int | None) -> bool:
     """Whether ``line`` is a wrapped continuation of the paragraph ending with ``previous``."""
-    if _ITEM_START.match(line.clean) or _CAPTION.match(line.clean):
+    if labelled(line.clean) or _CAPTION.match(line.clean):
+        return False
+    if _ITEM_START.match(line.clean) and not _run_on(previous, line, wrap):
         return False
     if indent_mode:
         return not line.indented
     return _full(previous, wrap)
+
+
+# "二是", "其次": the next of an enumeration, which runs on in its sentence ("一是……；二是……").
+_RUN_ON = re.compile(r"^(?:[二三四五六七八九十]+是|其次|再次|最后|第[二三四五六七八九十]+，)")
+
+
+def _run_on(previous: _Line, line: _Line, wrap: int | None) -> bool:
+    """Whether ``line``, opening with the next of an enumeration, goes on the sentence of the
+    line above: that line fills the text's wrapping width and stops inside its sentence (at
+    "；" or "，"). "…的具体举措；⏎二是要抓好…" was split into two paragraphs (P8)."""
+    return (bool(_RUN_ON.match(line.clean)) and _full(previous, wrap)
+            and not previous.clean.endswith(tuple("。！？…”’」』）》")))
 
 
 def _cut(text: str, punctuated: bool) -> bool:
