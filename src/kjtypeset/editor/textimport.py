@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from ..inputs.markdown import _ATTACHMENTS, _DATE_LINE, _ROSTER, _TABLE_NOTE
+from ..inputs.markdown import ATTACHMENT_HEADING, ATTACHMENT_LABEL, DATE_LINE, ROSTER_LABEL, TABLE_NOTE
 from .cleanup import (
     clean_paragraph,
     clean_title,
@@ -108,7 +108,7 @@ def import_text(text: str, title: str | None = None) -> TextImport:
         # a title is the article's; a short line under it is no title.)
         previous_complete = (kinds[-1] == "title" or (ends_sentence(line.clean) and not _full(line, wrap))
                              or _cells(line) > 1
-                             or (bool(_DATE_LINE.match(line.clean)) and kinds[-2:-1] == ["body"]))
+                             or (bool(DATE_LINE.match(line.clean)) and kinds[-2:-1] == ["body"]))
     for index, kind in enumerate(kinds):
         if kind == "title" and _SUBHEAD.match(lines[index].clean):
             kinds[index] = "body"  # a numbered sub-head belongs to the article it is in
@@ -280,7 +280,7 @@ def looks_like_title(text: str) -> bool:
     squashed = re.sub(r"\s+", "", text)
     return (has_han(text) and 2 <= len(squashed) <= MAX_TITLE
             and not _NO_TITLE_PUNCT.search(text) and not text.endswith(tuple("…：:")) and not text.startswith(("（", "(", "【", "[", "《"))
-            and not _BYLINE.match(text) and not labelled(text) and not _ATTACHMENT_MARK.match(squashed))
+            and not _BYLINE.match(text) and not labelled(text) and not ATTACHMENT_HEADING.match(squashed))
 
 
 def looks_like_subhead(text: str) -> bool:
@@ -308,14 +308,12 @@ _CONTACT_LABELS = ("联系人", "联系电话", "联系方式", "咨询电话", 
                    "邮箱", "通讯地址", "地址", "邮政编码", "邮编", "网址", "受理单位", "受理部门")
 _CONTACT_LABEL = re.compile("^(?:" + "|".join("[ \u3000]*".join(label) for label in _CONTACT_LABELS)
                             + r"|E-?mail)[ \u3000]*[:：]", re.I)
-# "附件", "附件2" alone on a line: the mark over an attachment, never a title.
-_ATTACHMENT_MARK = re.compile(r"^附件\d{0,2}$")
 
 
 def labelled(text: str) -> bool:
     """Whether ``text`` starts with one of those labels (the build's own for 附件, 注 and 出席)."""
     text = text.strip(" \t\u3000\u00a0")
-    return any(pattern.match(text) for pattern in (_CONTACT_LABEL, _ATTACHMENTS, _ROSTER, _TABLE_NOTE))
+    return any(pattern.match(text) for pattern in (_CONTACT_LABEL, ATTACHMENT_LABEL, ROSTER_LABEL, TABLE_NOTE))
 
 
 # Credits under an article and the end block of a bulletin: "编辑：李娜", "报：市委办公室、…".

@@ -478,7 +478,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
 
 
 # "注：…", "资料来源：…" just under a table: the table's note (GB/T 7713.1 表注).
-_TABLE_NOTE = re.compile(r"^(?:\*\*)?(?:注|说明|备注|资料来源|数据来源|来源)\s*\d*\s*[:：]")
+TABLE_NOTE = re.compile(r"^(?:\*\*)?(?:注|说明|备注|资料来源|数据来源|来源)\s*\d*\s*[:：]")
 
 
 def _table_notes(tokens: list[Token]) -> None:
@@ -511,7 +511,7 @@ def _table_notes(tokens: list[Token]) -> None:
 
 def _is_note(tokens: list[Token], k: int) -> bool:
     return (tokens[k].type == "paragraph_open" and tokens[k].level == 0 and k + 1 < len(tokens)
-            and tokens[k + 1].type == "inline" and bool(_TABLE_NOTE.match(tokens[k + 1].content)))
+            and tokens[k + 1].type == "inline" and bool(TABLE_NOTE.match(tokens[k + 1].content)))
 
 
 def _table_start(tokens: list[Token], close: int) -> int:
@@ -527,7 +527,7 @@ def _after_table(tokens: list[Token], k: int) -> bool:
                                             and before.content.rstrip().lower().endswith("</table>"))
 
 
-_DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 _SIGNATORY = re.compile(r"^[\u4e00-\u9fff（）()、\u3000 ]{2,40}$")
 SIGNATURE_RIGHT_EM = 4  # GB/T 9704 §7.3.5.1: the date ends four characters from the right
 
@@ -551,11 +551,11 @@ def _letter_parts(tokens: list[Token]) -> None:
     # The signature closes the text, before the attachments (GB/T 9704 §8) if any follow it:
     # it was set as text when an 附件 followed (two unseen notices).
     cut = next((place for place, k in enumerate(paragraphs)
-                if place and _ATTACHMENT_HEADING.match(tokens[k + 1].content.strip())), len(paragraphs))
+                if place and ATTACHMENT_HEADING.match(tokens[k + 1].content.strip())), len(paragraphs))
     paragraphs = paragraphs[:cut]
     for place, k in enumerate(paragraphs[-3:], start=max(0, len(paragraphs) - 3)):
         date = tokens[k + 1].content.strip()
-        if not _DATE_LINE.match(date) or place == 0:
+        if not DATE_LINE.match(date) or place == 0:
             continue
         before = paragraphs[place - 1]
         name = tokens[before + 1].content.strip()
@@ -569,8 +569,8 @@ def _letter_parts(tokens: list[Token]) -> None:
         break
 
 
-_ATTACHMENTS = re.compile(r"^附\s*件\s*[:：]")
-_ATTACHMENT_HEADING = re.compile(r"^附\s*件\s*[0-9]{0,2}$")  # "附件", "附件2": an attachment starts
+ATTACHMENT_LABEL = re.compile(r"^附\s*件\s*[:：]")
+ATTACHMENT_HEADING = re.compile(r"^附\s*件\s*[0-9]{0,2}$")  # "附件", "附件2": an attachment starts
 
 
 def _attachment_parts(tokens: list[Token]) -> None:
@@ -580,7 +580,7 @@ def _attachment_parts(tokens: list[Token]) -> None:
     text, the title apart from its table (two unseen notices)."""
     for k, token in enumerate(tokens[:-4]):
         if not (token.type == "paragraph_open" and token.level == 0 and tokens[k + 1].type == "inline"
-                and _ATTACHMENT_HEADING.match(tokens[k + 1].content.strip()) and k):
+                and ATTACHMENT_HEADING.match(tokens[k + 1].content.strip()) and k):
             continue
         token.attrJoin("class", "kj-attachment-heading kj-keep-next")
         title = tokens[k + 3]
@@ -599,7 +599,7 @@ def _attachments(tokens: list[Token]) -> None:
     for k, token in enumerate(tokens[:-1]):
         inline = tokens[k + 1]
         if not (token.type == "paragraph_open" and token.level == 0 and inline.type == "inline"
-                and _ATTACHMENTS.match(inline.content)):
+                and ATTACHMENT_LABEL.match(inline.content)):
             continue
         token.attrJoin("class", "kj-attachments")
         children = inline.children or []
@@ -607,7 +607,7 @@ def _attachments(tokens: list[Token]) -> None:
             if child.type == "softbreak" and children[i + 1].type == "text" and _ITEM_NUMBER.match(children[i + 1].content):
                 child.type, child.tag = "hardbreak", "br"
         _space_item_numbers(children)
-        _label_span(inline, _ATTACHMENTS.match(inline.content).group(0), "kj-attachments-label")
+        _label_span(inline, ATTACHMENT_LABEL.match(inline.content).group(0), "kj-attachments-label")
         after = next((t for t in tokens[k + 2:] if t.type != "paragraph_close" or t.level != 0), None)
         if after is not None and after.type == "ordered_list_open" and after.level == 0:
             after.attrJoin("class", "kj-attachment-list")
@@ -622,7 +622,7 @@ def _attachments(tokens: list[Token]) -> None:
 
 
 # A meeting summary's lists of who attended (纪要: 出席、列席、请假…; GB/T 9704 §10.3).
-_ROSTER = re.compile(r"^(?:出席|列席|请假|缺席|记录|主持|参加|参会)(?:人员|单位|人)?\s*[:：]")
+ROSTER_LABEL = re.compile(r"^(?:出席|列席|请假|缺席|记录|主持|参加|参会)(?:人员|单位|人)?\s*[:：]")
 
 
 def _rosters(tokens: list[Token]) -> None:
@@ -632,12 +632,12 @@ def _rosters(tokens: list[Token]) -> None:
     (an unseen 纪要's 40 names of 列席 over six lines). Only where a 出席 or 列席 paragraph is:
     "记录：" alone may be anything."""
     found = [k for k, token in enumerate(tokens[:-1]) if token.type == "paragraph_open" and token.level == 0
-             and tokens[k + 1].type == "inline" and _ROSTER.match(tokens[k + 1].content)]
+             and tokens[k + 1].type == "inline" and ROSTER_LABEL.match(tokens[k + 1].content)]
     if not any(tokens[k + 1].content.lstrip().startswith(("出席", "列席")) for k in found):
         return
     for k in found:
         inline = tokens[k + 1]
-        label = _ROSTER.match(inline.content).group(0)
+        label = ROSTER_LABEL.match(inline.content).group(0)
         if not _label_span(inline, label, f"{ROSTER}-label"):
             continue
         hang = _width_em(label)
