@@ -133,11 +133,12 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
     text, n = _DOTS_AFTER_HAN.subn("……", text)
     total += n
     converted = [0]
+    english = _english_quotes(text)
 
     def parens(match: re.Match) -> str:
         inner = match.group(1)
-        before = text[match.start() - 1] if match.start() else ""
-        after = text[match.end()] if match.end() < len(text) else ""
+        before = _seen(text, match.start() - 1, english)
+        after = _seen(text, match.end(), english)
         if not (has_han(inner) or _wide(before) or _wide(after)):
             return match.group()
         converted[0] += 1
@@ -151,12 +152,13 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
         return f"{lead}（{inner.strip()}）{trail}"
 
     text = _PARENS.sub(parens, text)
+    english = _english_quotes(text)
 
     def marks(match: re.Match) -> str:
         mark = match.group(1)
         start, end = match.start(), match.end()
-        before = text[start - 1] if start else ""
-        after = text[end] if end < len(text) else ""
+        before = _seen(text, start - 1, english)
+        after = _seen(text, end, english)
         if not _chinese_mark(text, mark, before, after, start, match.start(1)):
             return match.group()
         converted[0] += 1
@@ -185,6 +187,52 @@ def _curl_double_quotes(text: str) -> tuple[str, int]:
             out[a], out[b] = "“", "”"
             count += 1
     return "".join(out), count
+
+
+# What is skipped looking out of a quotation for the text around it: "…workflows, “as open…”."
+_QUOTE_SURROUND = " \t\u00a0,.;:?!"
+
+
+def _english_quotes(text: str) -> set[int]:
+    """Where the curly quotation marks and apostrophes of English text are: a quotation with no
+    Chinese in it and no Chinese beside it (looking past spaces and half-width marks), and an
+    apostrophe after a Latin letter (Europe’s, the users’). Beside a half-width mark they are
+    Latin, as letters are: taken for Chinese ones, "…models and workflows, “as open as
+    possible…”" was set "workflows，“as" and the warning called the English comma a Chinese
+    sentence's (an unseen issue). A quotation beside Chinese (他说“Hello”, 包括“AI”, “ML”等)
+    stays Chinese."""
+    english: set[int] = set()
+    stacks: dict[str, list[int]] = {"“": [], "‘": []}
+    pairs = []
+    for i, char in enumerate(text):
+        if char in stacks:
+            stacks[char].append(i)
+        elif char == "”" and stacks["“"]:
+            pairs.append((stacks["“"].pop(), i))
+        elif char == "’":
+            latin_before = i > 0 and text[i - 1].isascii() and text[i - 1].isalpha()
+            if i + 1 < len(text) and latin_before and text[i + 1].isascii() and text[i + 1].isalpha():
+                english.add(i)  # an apostrophe inside a word: Europe’s
+            elif stacks["‘"]:
+                pairs.append((stacks["‘"].pop(), i))
+            elif latin_before:
+                english.add(i)  # the users’
+    for a, b in pairs:
+        if has_han(text[a + 1:b]) or not re.search("[A-Za-z]", text[a + 1:b]):
+            continue
+        left = text[:a].rstrip(_QUOTE_SURROUND)[-1:]
+        right = text[b + 1:].lstrip(_QUOTE_SURROUND)[:1]
+        if not any(_wide(side) and side not in "“”‘’" for side in (left, right)):
+            english.update((a, b))
+    return english
+
+
+def _seen(text: str, index: int, english: set[int]) -> str:
+    """The character at ``index`` as the rules for marks see it: an English quotation mark as
+    a Latin letter, nothing outside the text."""
+    if not 0 <= index < len(text):
+        return ""
+    return "a" if index in english else text[index]
 
 
 def _wide(char: str) -> bool:
