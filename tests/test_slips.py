@@ -139,7 +139,8 @@ def test_an_english_sentence_with_curly_quotes_keeps_its_marks(issue):
     body = (ARTICLE + "\n> Beneficiaries must ensure open access to research outputs, such as software, models and "
             "workflows, “as open as possible, as closed as necessary”. Where the beneficiaries decide not to "
             "give open access, they must justify this.\n\n业内人士认为，这是标准[^1]。\n\n"
-            "[^1]: OpenSSF, “Scorecard v5.0.0 Release Notes”, 2041-10-15.\n\n包括“AI”, “ML”等技术。\n")
+            "[^1]: OpenSSF, “Scorecard v5.0.0 Release Notes”, 2041-10-15.\n\n包括“AI”, “ML”等技术。\n\n"
+            "报告写道：Research data must be “as open as possible”. 此外还要求公开代码。\n")
     path = issue(files={"articles/a.md": body})
     assert warnings_of(path, articles=True) == [
         "2024-03/articles/a.md:13: 中文里的半角标点已按全角排（“包括“AI”, “ML”等”排为“包括“AI”，“ML”等”，"
@@ -148,6 +149,7 @@ def test_an_english_sentence_with_curly_quotes_keeps_its_marks(issue):
     assert "modelsandworkflows,“asopenaspossible,asclosedasnecessary”.Where" in text  # (spaces dropped)
     assert "OpenSSF,“Scorecardv5.0.0ReleaseNotes”,2041-10-15." in text
     assert "包括“AI”，“ML”等技术。" in text  # a quotation beside Chinese is Chinese
+    assert "mustbe“asopenaspossible”.此外" in text  # the English sentence's full stop
 
 
 @pytest.mark.parametrize("line, expected", [

@@ -159,7 +159,7 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
         start, end = match.start(), match.end()
         before = _seen(text, start - 1, english)
         after = _seen(text, end, english)
-        if not _chinese_mark(text, mark, before, after, start, match.start(1)):
+        if not _chinese_mark(text, mark, before, after, start, match.start(1), english):
             return match.group()
         converted[0] += 1
         return _HALF_TO_FULL[mark]
@@ -189,13 +189,9 @@ def _curl_double_quotes(text: str) -> tuple[str, int]:
     return "".join(out), count
 
 
-# What is skipped looking out of a quotation for the text around it: "…workflows, “as open…”."
-_QUOTE_SURROUND = " \t\u00a0,.;:?!"
-
-
 def _english_quotes(text: str) -> set[int]:
     """Where the curly quotation marks and apostrophes of English text are: a quotation with no
-    Chinese in it and no Chinese beside it (looking past spaces and half-width marks), and an
+    Chinese in it and no Chinese character or full-width mark beside it, and an
     apostrophe after a Latin letter (Europe’s, the users’). Beside a half-width mark they are
     Latin, as letters are: taken for Chinese ones, "…models and workflows, “as open as
     possible…”" was set "workflows，“as" and the warning called the English comma a Chinese
@@ -220,9 +216,7 @@ def _english_quotes(text: str) -> set[int]:
     for a, b in pairs:
         if has_han(text[a + 1:b]) or not re.search("[A-Za-z]", text[a + 1:b]):
             continue
-        left = text[:a].rstrip(_QUOTE_SURROUND)[-1:]
-        right = text[b + 1:].lstrip(_QUOTE_SURROUND)[:1]
-        if not any(_wide(side) and side not in "“”‘’" for side in (left, right)):
+        if not any(_wide(side) and side not in "“”‘’" for side in (text[a - 1:a], text[b + 1:b + 2])):
             english.update((a, b))
     return english
 
@@ -245,8 +239,10 @@ def _wide(char: str) -> bool:
 _NUMBER_SIGNS = frozenset(NUMBER_SUFFIXES + SUPERSCRIPT_DIGITS + "⁻" + SUBSCRIPT_DIGITS)
 
 
-def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at: int) -> bool:
-    """Whether a half-width ``mark`` is punctuation of the Chinese sentence around it."""
+def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at: int,
+                  english: set[int] = frozenset()) -> bool:
+    """Whether a half-width ``mark`` is punctuation of the Chinese sentence around it
+    (``english``: where the quotation marks of English text are, _english_quotes)."""
     han_before = _wide(before) and before not in _OPENING
     han_after = after == "" or _wide(after) and after not in _CLOSING[:-2]
     latin_before = before.isascii() and before.isalnum()
@@ -261,7 +257,7 @@ def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at:
             return False  # "e.g.", "Dr.", "Inc."
         if han_before:
             return not (after.isascii() and after.isalpha() and start == at)  # ".NET", ".cn" after Han
-        if latin_before and _english_sentence(text, start):
+        if latin_before and _english_sentence(text, start, english):
             return False  # "…perform tasks without explicit instructions." in a Chinese paragraph
         if before.isdigit() or before in _NUMBER_SIGNS or latin_before:
             return (han_after and after != "") or (after == "" and has_han(text))
@@ -287,11 +283,12 @@ def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at:
     return False
 
 
-def _english_sentence(text: str, start: int) -> bool:
-    """Whether the Latin run ending at ``start`` (back to the last Chinese character or mark)
-    is a sentence of three words or more: its full stop is English."""
+def _english_sentence(text: str, start: int, english: set[int] = frozenset()) -> bool:
+    """Whether the Latin run ending at ``start`` (back to the last Chinese character or mark,
+    an English quotation's marks being Latin) is a sentence of three words or more: its full
+    stop is English (…must be “as open as possible”. was set …possible”。)."""
     run = start
-    while run > 0 and not _wide(text[run - 1]):
+    while run > 0 and (run - 1 in english or not _wide(text[run - 1])):
         run -= 1
     return len(re.findall(r"[A-Za-z]+", text[run:start])) >= 3 and " " in text[run:start].strip()
 
