@@ -573,7 +573,8 @@ def test_inline_code_breaks_at_its_spaces_and_its_lines_stay_flush(make_issue, t
                         f"检查则运行 `kjtypeset check --all-issues` 命令，再看结果。" for k in range(0, 29, 2))
     manifest = make_issue(files={"articles/a.md": f"---\ntitle: 命令\n---\n\n{body}\n"})
     pdf = build_issue(manifest, tmp_path / "out", editions=("proof",)).pdf
-    pages = [[line for line in page if abs(line["size"] - BODY) < 0.2
+    # (a line that is mostly code has the code's size, 0.9 em, as its median)
+    pages = [[line for line in page if BODY * 0.9 - 0.2 < line["size"] < BODY + 0.2
               and not re.fullmatch(r"—\s*\d+\s*—", line["text"])] for page in text_lines(pdf)[1:]]
     texts = [line["main"] for page in pages for line in page]
     assert not any(re.search(r"[-–]$", text) for text in texts), texts
@@ -981,3 +982,57 @@ def test_a_table_cell_of_prose_is_justified_and_the_labels_beside_it_stay_whole(
     assert len(edges) == 5 and len(third) == 2 and third[1] - third[0] < 0.5, (edges, lines)
     inner = [right for text, right in lines if abs(right - third[0]) < 0.5]
     assert len(inner) >= 4, lines  # lines of both cells, flush to the column's edge
+
+
+def _baseline_pairs(pdf, page_number: int):
+    """Consecutive visible characters of one baseline on a page (a mark from another face sits
+    on the same baseline, not at the same top)."""
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for c in doc.pages[page_number].chars if c["text"].strip()]
+    return [(a, b) for a, b in zip(chars, chars[1:]) if abs(a["matrix"][5] - b["matrix"][5]) < 0.5]
+
+
+@pytest.mark.parametrize("layout, body", [("jianbao", BODY), ("gongwen", 5.5714 * MM)])
+def test_english_quotes_and_apostrophes_are_latin_in_every_layout(make_issue, tmp_path, layout, body):
+    """Quotation marks and apostrophes of English text are set proportional in gongwen too:
+    FandolFang has no pwid and printed "Europe’ s excellent science" and "necessary” . Where";
+    and the comma before an English quotation stays an English comma (it was set
+    "workflows，“as open", full width, in both layouts: an unseen issue)."""
+    text = ("新方案的目标是“to turn Europe’s excellent science into competitive industries”。\n\n"
+            "> Beneficiaries must ensure open access to research outputs, such as software, models and "
+            "workflows, “as open as possible, as closed as necessary”. Where the beneficiaries decide not "
+            "to give open access, they must justify this in the data management plan.\n")
+    manifest = MANIFEST + ("layout: gongwen\n" if layout == "gongwen" else "")
+    pdf = build_issue(make_issue(manifest, files={"articles/a.md": f"---\ntitle: 引号\n---\n\n{text}"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    advances = {}
+    for a, b in _baseline_pairs(pdf, 1):
+        advances.setdefault(a["text"] + b["text"], []).append((b["x0"] - a["x0"]) / body)
+    assert max(advances["’s"]) < 0.35, advances["’s"]  # Europe’s: a Latin apostrophe
+    assert max(advances["“a"]) < 0.6 and max(advances["”."]) < 0.6  # “as … necessary”.
+    assert ",“" in advances and "，“" not in advances  # workflows, “as: the English comma
+    assert min(advances["“t"]) >= 0.5 - 0.005  # 是“to: beside Chinese, a Chinese quotation mark
+
+
+@pytest.mark.parametrize("layout, body, size", [("jianbao", BODY, 0.9), ("gongwen", 5.5714 * MM, 0.84)])
+def test_inline_code_is_spaced_from_chinese_and_set_to_the_body_x_height(make_issue, tmp_path, layout, body, size):
+    """Inline code beside Chinese takes the Han–Latin spacing a Latin word takes (clreq: it
+    printed "核心模块xtrack.Line.track()支持" solid), and is set smaller than the body, its
+    x-height near the body face's (DejaVu Sans Mono at 1 em read as a bold, oversize insert)."""
+    text = ("其核心模块`xtrack.Line.track()`支持在GPU上并行计算，一个名为 `normalize()` 的函数"
+            "把单位混淆（如`requests==2.32.3`）。\n")
+    manifest = MANIFEST + ("layout: gongwen\n" if layout == "gongwen" else "")
+    pdf = build_issue(make_issue(manifest, files={"articles/a.md": f"---\ntitle: 代码\n---\n\n{text}"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    gaps, sizes = {}, []
+    for a, b in _baseline_pairs(pdf, 1):
+        mono = ("Mono" in a["fontname"], "Mono" in b["fontname"])
+        sizes += [c["size"] / body for c, m in zip((a, b), mono) if m]
+        if mono[0] != mono[1]:
+            gaps[a["text"] + b["text"]] = (b["x0"] - a["x1"]) / body
+    han = {pair: gap for pair, gap in gaps.items() if re.search(r"[\u4e00-\u9fff]", pair)}
+    assert {"块x", ")支", "为n", ")的"} <= set(han), gaps  # (如 | requests may part at a line end)
+    # ¼ em, squeezed or stretched with its line (to ½ em), as beside a Latin word
+    assert all(0.12 <= gap <= 0.51 for gap in han.values()), gaps
+    assert gaps["3）"] < 0.05  # before a closing bracket: none, as after a Latin word
+    assert sizes and all(abs(s - size) < 0.01 for s in sizes), sizes

@@ -119,7 +119,7 @@ def test_half_width_marks_in_chinese_are_set_full_width_and_named_once(issue):
             '又称"小院"(试点)。会议10:30开始,投资2,000万元...\n\n定义：Machine learning is a field of study.\n\n即多桥通道晶体管（Multi-Bridge-Channel FET,MBCFET）。\n\nGPT-4o("o"代表"omni")。\n')
     path = issue(files={"articles/a.md": body})
     assert warnings_of(path, articles=True) == [
-        '2024-03/articles/a.md:9: 中文里的半角标点已按全角排（“建设"科技小院"”排为“建设“科技小院””，全篇同样处理）：'
+        '2024-03/articles/a.md:9: 中文里的半角标点已按全角排（“建设"科技小院"15”排为“建设“科技小院”15”，全篇同样处理）：'
         "请在原文中改为全角标点",
         '2024-03/articles/a.md:7: 英文引语用了直引号（"We are ready, really."），会原样印出来：印刷品的引号应是弯引号，'
         "请在原文中改为 “ ”"]
@@ -130,6 +130,42 @@ def test_half_width_marks_in_chinese_are_set_full_width_and_named_once(issue):
     assert "GPT-4o（“o”代表“omni”）。" in html  # quotes paired in order, not "o“代表”omni"
     plain = ARTICLE + '\n他说 “We are ready.” 代码 `"键"` 与“科技小院”都不算。\n'
     assert warnings_of(issue(files={"articles/a.md": plain}), articles=True) == []
+
+
+def test_an_english_sentence_with_curly_quotes_keeps_its_marks(issue):
+    """Punctuation inside English is never converted, curly quotes or not: "workflows, “as open
+    as possible…”" was set "workflows，“as" and the warning asked the editor to change correct
+    English (an unseen issue), as did an English footnote's "OpenSSF, “Scorecard…”, 2041"."""
+    body = (ARTICLE + "\n> Beneficiaries must ensure open access to research outputs, such as software, models and "
+            "workflows, “as open as possible, as closed as necessary”. Where the beneficiaries decide not to "
+            "give open access, they must justify this.\n\n业内人士认为，这是标准[^1]。\n\n"
+            "[^1]: OpenSSF, “Scorecard v5.0.0 Release Notes”, 2041-10-15.\n\n包括“AI”, “ML”等技术。\n\n"
+            "报告写道：Research data must be “as open as possible”. 此外还要求公开代码。\n")
+    path = issue(files={"articles/a.md": body})
+    assert warnings_of(path, articles=True) == [
+        "2024-03/articles/a.md:13: 中文里的半角标点已按全角排（“包括“AI”, “ML”等”排为“包括“AI”，“ML”等”，"
+        "全篇同样处理）：请在原文中改为全角标点"]
+    text = plain_text(read_articles(load_manifest(path))[0].body_html)
+    assert "modelsandworkflows,“asopenaspossible,asclosedasnecessary”.Where" in text  # (spaces dropped)
+    assert "OpenSSF,“Scorecardv5.0.0ReleaseNotes”,2041-10-15." in text
+    assert "包括“AI”，“ML”等技术。" in text  # a quotation beside Chinese is Chinese
+    assert "mustbe“asopenaspossible”.此外" in text  # the English sentence's full stop
+
+
+@pytest.mark.parametrize("line, expected", [
+    # the same span of the text before and after, and "全时当量" not cut as "全时" / "全时当"
+    ("关于研发人员的统计：\n(1) 全时当量按实际从事研发活动的时间折算。",
+     "（“(1) 全时当”排为“（1）全时当”，"),
+    # a Latin word whole ("kflows, “as " was the excerpt of "workflows, “as open")
+    ("该项目由Horizon Europe资助,并于2041年启动。", "（“Europe资助,并于2041”排为“Europe资助，并于2041”，"),
+    ("会议指出 ,technology readiness 水平提高。", "（“会议指出 ,technology”排为“会议指出，technology”，"),
+])
+def test_the_half_width_mark_warning_shows_the_same_words_as_typed_and_as_printed(issue, line, expected):
+    """The excerpt of the 半角标点 warning: whole words, the same stretch of text on both sides
+    (it showed "“(1) 全时”排为“（1）全时当”": the printed one longer by the dropped space)."""
+    path = issue(files={"articles/a.md": ARTICLE + "\n" + line + "\n"})
+    [warning] = warnings_of(path, articles=True)
+    assert expected in warning, warning
 
 
 def test_full_width_digits_are_named_as_such(issue):

@@ -133,11 +133,12 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
     text, n = _DOTS_AFTER_HAN.subn("……", text)
     total += n
     converted = [0]
+    english = _english_quotes(text)
 
     def parens(match: re.Match) -> str:
         inner = match.group(1)
-        before = text[match.start() - 1] if match.start() else ""
-        after = text[match.end()] if match.end() < len(text) else ""
+        before = _seen(text, match.start() - 1, english)
+        after = _seen(text, match.end(), english)
         if not (has_han(inner) or _wide(before) or _wide(after)):
             return match.group()
         converted[0] += 1
@@ -151,13 +152,14 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
         return f"{lead}（{inner.strip()}）{trail}"
 
     text = _PARENS.sub(parens, text)
+    english = _english_quotes(text)
 
     def marks(match: re.Match) -> str:
         mark = match.group(1)
         start, end = match.start(), match.end()
-        before = text[start - 1] if start else ""
-        after = text[end] if end < len(text) else ""
-        if not _chinese_mark(text, mark, before, after, start, match.start(1)):
+        before = _seen(text, start - 1, english)
+        after = _seen(text, end, english)
+        if not _chinese_mark(text, mark, before, after, start, match.start(1), english):
             return match.group()
         converted[0] += 1
         return _HALF_TO_FULL[mark]
@@ -187,6 +189,46 @@ def _curl_double_quotes(text: str) -> tuple[str, int]:
     return "".join(out), count
 
 
+def _english_quotes(text: str) -> set[int]:
+    """Where the curly quotation marks and apostrophes of English text are: a quotation with no
+    Chinese in it and no Chinese character or full-width mark beside it, and an
+    apostrophe after a Latin letter (Europe’s, the users’). Beside a half-width mark they are
+    Latin, as letters are: taken for Chinese ones, "…models and workflows, “as open as
+    possible…”" was set "workflows，“as" and the warning called the English comma a Chinese
+    sentence's (an unseen issue). A quotation beside Chinese (他说“Hello”, 包括“AI”, “ML”等)
+    stays Chinese."""
+    english: set[int] = set()
+    stacks: dict[str, list[int]] = {"“": [], "‘": []}
+    pairs = []
+    for i, char in enumerate(text):
+        if char in stacks:
+            stacks[char].append(i)
+        elif char == "”" and stacks["“"]:
+            pairs.append((stacks["“"].pop(), i))
+        elif char == "’":
+            latin_before = i > 0 and text[i - 1].isascii() and text[i - 1].isalpha()
+            if i + 1 < len(text) and latin_before and text[i + 1].isascii() and text[i + 1].isalpha():
+                english.add(i)  # an apostrophe inside a word: Europe’s
+            elif stacks["‘"]:
+                pairs.append((stacks["‘"].pop(), i))
+            elif latin_before:
+                english.add(i)  # the users’
+    for a, b in pairs:
+        if has_han(text[a + 1:b]) or not re.search("[A-Za-z]", text[a + 1:b]):
+            continue
+        if not any(_wide(side) and side not in "“”‘’" for side in (text[a - 1:a], text[b + 1:b + 2])):
+            english.update((a, b))
+    return english
+
+
+def _seen(text: str, index: int, english: set[int]) -> str:
+    """The character at ``index`` as the rules for marks see it: an English quotation mark as
+    a Latin letter, nothing outside the text."""
+    if not 0 <= index < len(text):
+        return ""
+    return "a" if index in english else text[index]
+
+
 def _wide(char: str) -> bool:
     """Han or a full-width mark: the neighbours that make a mark Chinese."""
     return bool(char) and (bool(_HAN_CHAR.match(char)) or char in _OPENING or char in _CLOSING
@@ -197,8 +239,10 @@ def _wide(char: str) -> bool:
 _NUMBER_SIGNS = frozenset(NUMBER_SUFFIXES + SUPERSCRIPT_DIGITS + "⁻" + SUBSCRIPT_DIGITS)
 
 
-def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at: int) -> bool:
-    """Whether a half-width ``mark`` is punctuation of the Chinese sentence around it."""
+def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at: int,
+                  english: set[int] = frozenset()) -> bool:
+    """Whether a half-width ``mark`` is punctuation of the Chinese sentence around it
+    (``english``: where the quotation marks of English text are, _english_quotes)."""
     han_before = _wide(before) and before not in _OPENING
     han_after = after == "" or _wide(after) and after not in _CLOSING[:-2]
     latin_before = before.isascii() and before.isalnum()
@@ -213,7 +257,7 @@ def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at:
             return False  # "e.g.", "Dr.", "Inc."
         if han_before:
             return not (after.isascii() and after.isalpha() and start == at)  # ".NET", ".cn" after Han
-        if latin_before and _english_sentence(text, start):
+        if latin_before and _english_sentence(text, start, english):
             return False  # "…perform tasks without explicit instructions." in a Chinese paragraph
         if before.isdigit() or before in _NUMBER_SIGNS or latin_before:
             return (han_after and after != "") or (after == "" and has_han(text))
@@ -239,11 +283,12 @@ def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at:
     return False
 
 
-def _english_sentence(text: str, start: int) -> bool:
-    """Whether the Latin run ending at ``start`` (back to the last Chinese character or mark)
-    is a sentence of three words or more: its full stop is English."""
+def _english_sentence(text: str, start: int, english: set[int] = frozenset()) -> bool:
+    """Whether the Latin run ending at ``start`` (back to the last Chinese character or mark,
+    an English quotation's marks being Latin) is a sentence of three words or more: its full
+    stop is English (…must be “as open as possible”. was set …possible”。)."""
     run = start
-    while run > 0 and not _wide(text[run - 1]):
+    while run > 0 and (run - 1 in english or not _wide(text[run - 1])):
         run -= 1
     return len(re.findall(r"[A-Za-z]+", text[run:start])) >= 3 and " " in text[run:start].strip()
 

@@ -247,7 +247,51 @@ def font_face_css(faces: FontSet, roles=None) -> str:
     properties = [f"--font-{role}: " + ", ".join(f'"{f}"' for f in stack) + ";"
                   for role, stack in stacks(faces).items()]
     rules.append(":root { " + " ".join(properties) + " }")
+    quotes = latin_quote_family(faces)
+    if quotes is not None:
+        rules.append(f'.kj-pw {{ font-family: "{quotes}"; }}  /* (see latin_quote_family) */')
     return "\n".join(rules)
+
+
+# A quotation mark narrower than this (em) is a Latin one already.
+LATIN_QUOTE_EM = 0.7
+
+
+def latin_quote_family(fonts: FontSet) -> str | None:
+    """The family that sets the quotation marks and apostrophes of English text (typography/cjk.py
+    wraps each in .kj-pw, shaped pwid) when the body face draws them full width with no
+    proportional form: FandolFang (gongwen) has no pwid, and printed "Europe’ s excellent
+    science" and "necessary” . Where" (an unseen issue). The first family of the body chain,
+    then of the symbols chain, then of the layout, whose marks are narrow or have a pwid form;
+    None when the body face's own have (Noto Serif CJK SC: jianbao is set as it was)."""
+    names = {face.family: css_family(face) for face in fonts.faces}
+    regular = {}
+    for face in fonts.faces:
+        regular.setdefault(face.family, face)
+        if face.weight == "normal":
+            regular[face.family] = face
+    body = [f for f in (fonts.chain("body") or ()) if f in regular]
+    if not body or _latin_quotes(regular[body[0]].path):
+        return None
+    order = dict.fromkeys((*body, *(fonts.chain(SYMBOLS) or ()), *regular))
+    return next((names[f] for f in order if f in regular and _latin_quotes(regular[f].path)), None)
+
+
+@lru_cache(maxsize=32)
+def _latin_quotes(path: Path) -> bool:
+    """Whether a font's ’ is narrow, or has a proportional form (the OpenType feature pwid)."""
+    try:
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            glyph = font.getBestCmap().get(ord("’"))
+            if glyph is None:
+                return False
+            if font["hmtx"][glyph][0] < LATIN_QUOTE_EM * font["head"].unitsPerEm:
+                return True
+            gsub = font.get("GSUB")
+            return gsub is not None and gsub.table.FeatureList is not None and any(
+                record.FeatureTag == "pwid" for record in gsub.table.FeatureList.FeatureRecord)
+    except (OSError, KeyError, AttributeError):
+        return False
 
 
 _RANGE = re.compile(r"^U\+([0-9A-F?]{1,6})(?:-([0-9A-F]{1,6}))?$", re.I)

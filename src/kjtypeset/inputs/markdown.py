@@ -9,6 +9,7 @@ a sanitised subset.
 
 from __future__ import annotations
 
+import difflib
 import html
 import importlib
 import re
@@ -168,8 +169,7 @@ def _full_width_marks(tokens: list[Token], path: Path, first_line: int) -> None:
                 if first is None:
                     at = next(k for k, (a, b) in enumerate(zip(child.content, fixed)) if a != b)
                     line = first_line + token.map[0] + token.content.count("\n", 0, max(token.content.find(child.content[:at + 1]), 0))
-                    first = (line, child.content[max(0, at - 6):at + 6], fixed[max(0, at - 6):at + 6],
-                             child.content[at])
+                    first = (line, *_excerpts(child.content, fixed, at), child.content[at])
                 child.content = fixed
     if first is not None:
         line, typed, printed, char = first
@@ -179,6 +179,54 @@ def _full_width_marks(tokens: list[Token], path: Path, first_line: int) -> None:
             warn(path, line, f"全角的数字和字母已按半角排（“{typed}”排为“{printed}”，全篇同样处理）：请在原文中改为半角")
         else:
             warn(path, line, f"中文里的半角标点已按全角排（“{typed}”排为“{printed}”，全篇同样处理）：请在原文中改为全角标点")
+
+
+EXCERPT_REACH = 6  # characters a warning shows each side of the first mark it names
+_WORD_CHAR = re.compile(r"[!-~]")  # a Latin word with its marks (2,000, www.…)
+
+
+def _excerpts(typed: str, fixed: str, at: int) -> tuple[str, str]:
+    """The same stretch of text as typed and as printed, around the first changed character
+    (``at``): about EXCERPT_REACH characters each side, a Latin word whole (or left out when
+    it is long), without spaces at its ends. Cut at the same offsets of both, the warning
+    showed "“kflows, “as ”排为“kflows，“as o”" and "“(1) 全时”排为“（1）全时当”: words cut, and
+    the printed text longer by the spaces the conversion dropped (an unseen issue)."""
+
+    def inside(k: int) -> bool:
+        return 0 < k < len(typed) and bool(_WORD_CHAR.match(typed[k - 1]) and _WORD_CHAR.match(typed[k]))
+
+    start, end = max(0, at - EXCERPT_REACH), min(len(typed), at + EXCERPT_REACH + 1)
+    wider = start
+    while inside(wider) and start - wider <= EXCERPT_REACH * 2:
+        wider -= 1
+    if inside(wider):  # a long word (an address): leave it out
+        while inside(start) and start < at:
+            start += 1
+    else:
+        start = wider
+    wider = end
+    while inside(wider) and wider - end <= EXCERPT_REACH * 2:
+        wider += 1
+    if inside(wider):
+        while inside(end) and end > at + 1:
+            end -= 1
+    else:
+        end = wider
+    while start < at and typed[start].isspace():
+        start += 1
+    while end > at + 1 and typed[end - 1].isspace():
+        end -= 1
+    # Where the two offsets fall in the printed text: the conversion drops spaces and turns
+    # "..." into "……", so the same offsets are not the same text.
+    left = right = None
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, typed, fixed, autojunk=False).get_opcodes():
+        if left is None and i1 <= start < max(i2, i1 + 1):
+            left = j1 + (start - i1) if tag == "equal" else j1
+        if right is None and i1 < end <= i2:
+            right = j1 + (end - i1) if tag == "equal" else j2
+    left = 0 if left is None else left
+    right = len(fixed) if right is None else right
+    return typed[start:end], fixed[left:right]
 
 
 # An English quotation in straight double quotes, left after _full_width_marks (which sets those
