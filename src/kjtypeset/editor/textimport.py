@@ -15,7 +15,14 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from ..inputs.markdown import ATTACHMENT_HEADING, ATTACHMENT_LABEL, DATE_LINE, ROSTER_LABEL, TABLE_NOTE
+from ..inputs.markdown import (
+    ATTACHMENT_HEADING,
+    ATTACHMENT_LABEL,
+    CONTACT_LABEL,
+    DATE_LINE,
+    ROSTER_LABEL,
+    TABLE_NOTE,
+)
 from .cleanup import (
     clean_paragraph,
     clean_title,
@@ -304,16 +311,10 @@ def subhead_level(text: str) -> int | None:
 # present: "联系人：", "联系电话：", "电子邮箱：", "地　　址：", "附件：", "注：", "出席：". Such a
 # line starts a paragraph of its own, whatever ends the line above (three of them ran on into
 # one: "…0471－4366690电子邮箱：…附件：1．…", P8), and is never a title.
-_CONTACT_LABELS = ("联系人", "联系电话", "联系方式", "咨询电话", "电话", "手机", "传真", "电子邮箱", "电子信箱",
-                   "邮箱", "通讯地址", "地址", "邮政编码", "邮编", "网址", "受理单位", "受理部门")
-_CONTACT_LABEL = re.compile("^(?:" + "|".join("[ \u3000]*".join(label) for label in _CONTACT_LABELS)
-                            + r"|E-?mail)[ \u3000]*[:：]", re.I)
-
-
 def labelled(text: str) -> bool:
     """Whether ``text`` starts with one of those labels (the build's own for 附件, 注 and 出席)."""
     text = text.strip(" \t\u3000\u00a0")
-    return any(pattern.match(text) for pattern in (_CONTACT_LABEL, ATTACHMENT_LABEL, ROSTER_LABEL, TABLE_NOTE))
+    return any(pattern.match(text) for pattern in (CONTACT_LABEL, ATTACHMENT_LABEL, ROSTER_LABEL, TABLE_NOTE))
 
 
 # Credits under an article and the end block of a bulletin: "编辑：李娜", "报：市委办公室、…".

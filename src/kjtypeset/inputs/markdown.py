@@ -29,7 +29,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from PIL import Image
 
 from ..errors import KjError, warn
-from ..typography.cjk import ROSTER
+from ..typography.cjk import ROSTER, WJ
 
 # The pipe-table module (its name in the package is taken by its rule function).
 table_rule = importlib.import_module("markdown_it.rules_block.table")
@@ -521,6 +521,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     _attachment_parts(figures)
     _attachments(figures)
     _rosters(figures)
+    _contact_fields(figures)
     _attributions(figures)
     return md.renderer.render(_table_captions(figures), md.options, env), tuple(images.values())
 
@@ -671,6 +672,32 @@ def _attachments(tokens: list[Token]) -> None:
 
 # A meeting summary's lists of who attended (纪要: 出席、列席、请假…; GB/T 9704 §10.3).
 ROSTER_LABEL = re.compile(r"^(?:出席|列席|请假|缺席|记录|主持|参加|参会)(?:人员|单位|人)?\s*[:：]")
+
+
+# The labels of a notice's contact lines: "联系人：", "联系电话：", "电子邮箱：", "地　　址：".
+_CONTACT_LABELS = ("联系人", "联系电话", "联系方式", "咨询电话", "电话", "手机", "传真", "电子邮箱", "电子信箱",
+                   "邮箱", "通讯地址", "地址", "邮政编码", "邮编", "网址", "受理单位", "受理部门")
+_CONTACT = "(?:" + "|".join("[ \u3000]*".join(label) for label in _CONTACT_LABELS) + r"|E-?mail)[ \u3000]*[:：]"
+CONTACT_LABEL = re.compile("^" + _CONTACT, re.I)
+# A line of such fields, two or more, apart by wide spaces: "联系人：赵文斌　　电话：0471-4366683".
+_FIELDS_LINE = re.compile(rf"^{_CONTACT}[^\n]*?(?:\u3000|  )[ \u3000]*{_CONTACT}", re.I)
+_FIELD_LABEL = re.compile(_CONTACT, re.I)
+FIELDS = "kj-fields"  # the class of a line of fields
+
+
+def _contact_fields(tokens: list[Token]) -> None:
+    """A line of a notice's contact fields ("联系人：市科技局办公室　赵文斌　　电话：0471-4366683转8012")
+    that needs two lines breaks between its fields, each label with its value, and is set
+    flush left at its natural widths, its lines two characters in (style.css .kj-fields):
+    justified, it broke after "电话：" and spread its first line a third of an em a gap (an
+    unseen notice, in gongwen)."""
+    for k, token in enumerate(tokens[:-1]):
+        if (token.type == "paragraph_open" and token.level == 0 and tokens[k + 1].type == "inline"
+                and _FIELDS_LINE.match(tokens[k + 1].content.strip())):
+            token.attrJoin("class", FIELDS)
+            for child in tokens[k + 1].children or []:
+                if child.type == "text":  # no break inside a label nor between it and its value
+                    child.content = _FIELD_LABEL.sub(lambda m: WJ.join(m.group(0)) + WJ, child.content)
 
 
 def _rosters(tokens: list[Token]) -> None:
