@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import MANIFEST
-from kjtypeset.errors import KjError
+from kjtypeset.errors import KjError, collecting_warnings
 from kjtypeset.inputs.articles import read_articles
 from kjtypeset.inputs.manifest import load_manifest
 
@@ -18,6 +18,15 @@ def body_of(make_issue, body: str, files: dict | None = None, front: str = "titl
     article = f"---\n{front}\n---\n\n{body}"
     path = make_issue(MANIFEST, files={"articles/a.md": article, **(files or {})})
     return read_articles(load_manifest(path))[0].body_html
+
+
+def warnings_of(make_issue, body: str, files: dict | None = None) -> tuple[list[str], str]:
+    """The warnings reading an article with ``body`` gives (paths from the issues' folder), and its HTML."""
+    path = make_issue(MANIFEST, files={"articles/a.md": f"---\ntitle: 标题\n---\n\n{body}", **(files or {})})
+    with pytest.MonkeyPatch.context() as patch, collecting_warnings() as warnings:
+        patch.chdir(path.parent.parent)
+        html = read_articles(load_manifest(path))[0].body_html
+        return [str(w) for w in warnings], html
 
 
 def error_of(make_issue, article: str, files: dict | None = None) -> str:
@@ -113,6 +122,29 @@ def test_a_table_row_with_fewer_cells_or_an_empty_extra_one_prints_all_it_holds(
     html = body_of(make_issue, PRIZES + "| 合计 | 6 项 |\n| 2 | 乳清蛋白 | 伊利集团 | 一等奖 | |\n")
     assert '<td style="text-align:right">合计</td>\n<td>6 项</td>\n<td></td>\n<td></td>' in html
     assert "<td>乳清蛋白</td>\n<td>伊利集团</td>\n<td>一等奖</td>\n</tr>" in html
+
+
+DISTRICTS = ("| 地区 | R&D经费（亿元） | 同比（%） | 研发强度（%） | 高企（家） |\n"
+             "|---|---:|---:|---:|---:|\n| 新城区 | 2 871.4 | 5.2 | 2.41 | 312 |\n")
+
+
+def test_a_short_data_row_is_named_and_a_total_or_group_row_is_not(make_issue):
+    """P9 D5: the 同比 cell left out, every later figure stood under the wrong column, silently."""
+    warnings, html = warnings_of(make_issue, DISTRICTS + "| 回民区 | 1 937.2 | 3.17 | 94 |\n"
+                                 "| 玉泉区 | 1 204.5 | 4.4 | 1.87 |\n| 赛罕区 | 3 012.8 |\n")
+    assert warnings == [
+        "2024-03/articles/a.md:8: 表格这一行只有 4 个单元格，表头有 5 列：最右边一格会空着，"
+        "如果漏的是中间的格，其后各格都会错到左边一列；请核对，有意留空的格也写上“| |”（这个表格还有 2 行也少格）"]
+    assert '<td>回民区</td>\n<td style="text-align:right">1 937.2</td>' in html  # printed as written
+    # One short row in a second table: named on its own line, "2 格" when two are missing.
+    warnings, _html = warnings_of(make_issue, DISTRICTS + "\n段落。\n\n" + DISTRICTS + "| 回民区 | 1 937.2 | 94 |\n")
+    assert warnings == [
+        "2024-03/articles/a.md:14: 表格这一行只有 3 个单元格，表头有 5 列：最右边 2 格会空着，"
+        "如果漏的是中间的格，其后各格都会错到左边一列；请核对，有意留空的格也写上“| |”"]
+    # A total, a group label, a label alone or with empty cells after it, an empty cell written out: no word.
+    rows = ("| 合计 | 6 920.1 |\n| **全市** | 9 100.0 | 5.0 |\n| 其中：工业 | 120.3 |\n| 一、服务业 | 88 |\n"
+            "| （二）农业 | 17 |\n| 2039年 |\n| 按行业分 | | |\n| 土默特左旗 | 701.2 | | 1.02 | 57 |\n")
+    assert warnings_of(make_issue, DISTRICTS + rows)[0] == []
 
 
 def test_raw_html_is_shown_as_text(make_issue):

@@ -237,27 +237,55 @@ def _table_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """markdown-it's pipe table, noting each row with more cells than its header has columns:
     markdown-it drops the extra cells, and their text would be missing from the PDF without a
     word (P7 D12: "一等奖" lost from a prize table). An empty extra cell (a "|" too many at
-    the end of the row) loses nothing. A row with fewer cells is filled with empty ones:
-    all it holds is printed, and a short row (a subtotal, a group label) is often meant."""
+    the end of the row) loses nothing. A row with fewer cells is filled with empty ones at its
+    end: a total or a group label (合计, 其中：, 一、工业) is often written so, but a data row
+    with a cell left out has every later cell under the wrong column (P9 D5), so it is noted."""
     if not table_rule.table(state, start, end, silent):
         return False
     if not silent:
         columns = len(_row_cells(state, start))
+        short = []
         for line in range(start + 2, state.line):
             cells = _row_cells(state, line)
             extra = [mdTrim(cell) for cell in cells[columns:] if mdTrim(cell)]
             if extra:
                 state.env.setdefault("kj_long_rows", []).append((line, len(cells), columns, extra[0]))
+            elif len(cells) < columns and not _label_row([mdTrim(cell) for cell in cells]):
+                short.append((line, len(cells)))
+        if short:
+            state.env.setdefault("kj_short_rows", []).append((*short[0], columns, len(short) - 1))
     return True
 
 
+# The first cell of a row that may stop short: a total (合计, 全市), a group label (其中：,
+# 一、工业, （二）服务业) or a note written in the table.
+_LABEL_CELL = re.compile(r"^(?:合计|小计|总计|共计|累计|总数|总量|汇总|平均|均值|全市|全区|全省|全国|全盟|全县|全旗"
+                         r"|其中|注|备注|说明|资料来源|数据来源"
+                         r"|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])"
+                         r"|[:：]$")
+
+
+def _label_row(cells: list[str]) -> bool:
+    """A short row an editor means: one cell alone, a total or group label, or a label with
+    only empty cells after it."""
+    first = re.sub(r"[\s\u3000*_]", "", cells[0]) if cells else ""
+    return len(cells) <= 1 or bool(_LABEL_CELL.search(first)) or not any(cells[1:])
+
+
 def _check_rows(env: dict, path: Path, first_line: int) -> None:
-    """The first table row an article writes with more cells than its header: an error."""
+    """The first table row an article writes with more cells than its header: an error. In
+    each table, the first row with fewer cells that is no total or group label: a warning."""
     for line, cells, columns, extra in env.get("kj_long_rows", [])[:1]:
         shown = extra if len(extra) <= 12 else extra[:12] + "…"
         raise KjError(path, first_line + line,
                       f"表格这一行有 {cells} 个单元格，表头只有 {columns} 列：多出的“{shown}”不会印出，"
                       "请在表头补上一列，或删去多余的“|”")
+    for line, cells, columns, more in env.get("kj_short_rows", []):
+        missing = "一格" if columns - cells == 1 else f" {columns - cells} 格"
+        others = f"（这个表格还有 {more} 行也少格）" if more else ""
+        warn(path, first_line + line,
+             f"表格这一行只有 {cells} 个单元格，表头有 {columns} 列：最右边{missing}会空着，"
+             f"如果漏的是中间的格，其后各格都会错到左边一列；请核对，有意留空的格也写上“| |”{others}")
 
 
 def _softbreak(self, tokens, idx, options, env):
