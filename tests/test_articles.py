@@ -58,6 +58,13 @@ def test_front_matter_fields(make_issue):
     # The line to fix, not the one PyYAML was scanning (the closing --- after it).
     ("---\ntitle: [标题\n---\n", "2024-03/articles/a.md:2: YAML 语法错误：方括号 [ ] 中的列表没有闭合"),
     ("---\ntitle: 标题\nsource 市科技局\n---\n\n正文。\n", "2024-03/articles/a.md:3: YAML 语法错误：缺少冒号“:”"),
+    # A half-width colon in a title (P9 D16): what to do, not only what PyYAML could not read.
+    ("---\ntitle: Horizon Europe: 2042—2044年工作方案发布\n---\n", "2024-03/articles/a.md:2: YAML 语法错误："
+     "title 的值里有半角冒号，YAML 把它读成了又一个“键: 值”：标题里有半角冒号时给整个标题加引号"
+     '（title: "Horizon Europe: 2042—2044年工作方案发布"），或改用全角冒号“：”'),
+    ('---\ntitle: 标题\nsource: 新华社 "报道": 摘编\n---\n', "2024-03/articles/a.md:3: YAML 语法错误："
+     "source 的值里有半角冒号，YAML 把它读成了又一个“键: 值”：来源里有半角冒号时给整个来源加引号"
+     "（source: '新华社 \"报道\": 摘编'），或改用全角冒号“：”"),
 ])
 def test_front_matter_errors(make_issue, article, message):
     assert error_of(make_issue, article) == message
@@ -171,6 +178,8 @@ def test_image_alone_in_a_paragraph_becomes_a_captioned_figure(make_issue):
     # A name that differs in case only (it works on Windows and macOS): the file is named.
     ("![x](img/Logo1.png)\n", "2024-03/articles/a.md:5: 找不到图片 'img/Logo1.png'（路径相对于文章文件）："
      "同一文件夹里有 'logo1.png'，文件名的大小写要与文件一致"),
+    ("![x](IMG/logo1.png)\n", "2024-03/articles/a.md:5: 找不到图片 'IMG/logo1.png'（路径相对于文章文件）："
+     "期刊文件夹里有 'articles/img/logo1.png'，文件夹和文件名的大小写要与实际一致"),
 ])
 def test_bad_images_name_the_line(make_issue, body, message):
     files = {"articles/notes.txt": "x", "articles/img/logo1.png": PNG}

@@ -29,6 +29,7 @@ from PIL import Image
 
 from ..errors import KjError, warn
 from ..typography.cjk import ROSTER
+from .paths import case_hint
 
 # The pipe-table module (its name in the package is taken by its rule function).
 table_rule = importlib.import_module("markdown_it.rules_block.table")
@@ -868,10 +869,7 @@ def _image_file(src: str, path: Path, line: int, root: Path) -> Path:
         raise KjError(path, line, f"图片 '{src}' 应在期刊文件夹之内，实际指向其外")
     if not target.is_file():
         # A name that differs only in case works on Windows and macOS, not here (P7: Logo1.png)
-        near = sorted(p.name for p in target.parent.glob("*") if p.name.lower() == target.name.lower()) \
-            if target.parent.is_dir() else []
-        hint = f"：同一文件夹里有 '{near[0]}'，文件名的大小写要与文件一致" if near else ""
-        raise KjError(path, line, f"找不到图片 '{src}'（路径相对于文章文件）{hint}")
+        raise KjError(path, line, f"找不到图片 '{src}'（路径相对于文章文件）{case_hint(target, root)}")
     if target.suffix.lower() not in IMAGE_TYPES:
         raise KjError(path, line, f"图片 '{src}' 应为 PNG、JPEG、GIF、SVG 或 WebP 文件")
     if target.suffix.lower() == ".svg" and (outside := _svg_external_reference(target)):
