@@ -107,6 +107,25 @@ def test_headings_lists_tables(make_issue):
     assert "<td>孵化器</td>" in html
 
 
+def test_a_sub_head_written_levels_down_is_set_one_level_down_and_named(make_issue):
+    """P9 D8: "#### 一、关键技术突破" above "## 二、…" printed as a body line in 宋体, its sibling in 黑体."""
+    warnings, html = warnings_of(make_issue, "#### 一、关键技术突破\n\n正文。\n\n## 二、国内相关进展\n\n正文。\n")
+    assert warnings == ["2024-03/articles/a.md:5: 小标题“一、关键技术突破”写作 ####，它前面没有小标题，"
+                        "而这篇文章最高一级的小标题是 ##：已按 ## 排；请在原文中改为 ##"]
+    assert html.startswith('<h2 class="subhead">一、关键技术突破</h2>\n<p>正文。</p>\n<h2 class="subhead">二、')
+    # Under a ##, two #### are set at the next level down, alike; a ### after them stays a ###.
+    warnings, html = warnings_of(make_issue, "## 一、总体情况\n\n#### 1. 技术路线\n\n#### 2. 组织方式\n\n"
+                                             "### （二）进展\n\n#### 1. 工程\n\n# 二、下一步\n")
+    assert warnings == ["2024-03/articles/a.md:7: 小标题从 ##（第 5 行）跳到了 ####（“1. 技术路线”），中间没有 ###："
+                        "已按 ### 排；请在原文中改为 ###（这篇文章还有 1 个小标题跳级，同样处理）"]
+    assert [line[:4] for line in html.splitlines()] == ["<h2 ", "<h3 ", "<h3 ", "<h3 ", "<h4 ", "<h2 "]
+    # Levels written in order, or an article whose sub-heads are all ### or all ####: as written, no word.
+    for body, tags in (("## 一\n\n### （一）\n\n#### 1.\n\n## 二\n", ["h2", "h3", "h4", "h2"]),
+                       ("### （一）\n\n### （二）\n", ["h3", "h3"]), ("#### 1.\n\n#### 2.\n", ["h4", "h4"])):
+        warnings, html = warnings_of(make_issue, body)
+        assert (warnings, [line[1:3] for line in html.splitlines()]) == ([], tags)
+
+
 PRIZES = ("表1　获奖项目\n\n| 序号 | 项目名称 | 主要完成单位 | 等级 |\n|---:|---|---|---|\n"
           "| 1 | 储能系统热管理 | 内蒙古工业大学 | 一等奖 |\n")
 

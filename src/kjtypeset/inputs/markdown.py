@@ -386,6 +386,49 @@ def _heading_close(self, tokens, idx, options, env):
     return f"</{_LEVELS.get(tokens[idx].tag, 'h4')}>\n"
 
 
+def _printed_level(tag: str) -> int:
+    """2, 3 or 4: the sub-head level a Markdown heading prints at (# and ## alike, #### and below alike)."""
+    return int(_LEVELS.get(tag, "h4")[1])
+
+
+def _heading_jumps(tokens: list[Token], path: Path, first_line: int) -> None:
+    """A sub-head is set one level below the sub-head it stands under (the last one before it
+    written higher), an article's highest at its own level: one written two levels down is
+    set at the next level down, with a warning for the first in the article. "#### 一、关键技术突破"
+    above "## 二、国内相关进展" printed as a body line in 宋体 (#### is the body-face third and
+    fourth level of GB/T 9704 §7.3.3), its sibling in 黑体, without a word (P9 D8); a skipped
+    level also broke the tagged PDF's outline. Its siblings written alike are set alike."""
+    headings = [(k, token) for k, token in enumerate(tokens) if token.type == "heading_open"]
+    if not headings:
+        return
+    top = min(_printed_level(token.tag) for _k, token in headings)
+    above: list[tuple[int, Token]] = []  # (written level, heading) of the sub-heads it stands under
+    jumps = []
+    for k, token in headings:
+        written = _printed_level(token.tag)
+        while above and above[-1][0] >= written:
+            above.pop()
+        level = min(top + len(above), written)
+        if level < written:
+            jumps.append((k, token, above[-1][1] if above else None, level))
+            token.tag = tokens[k + 2].tag = f"h{level}"
+        above.append((written, token))
+    if not jumps:
+        return
+    k, token, parent, level = jumps[0]
+    text = tokens[k + 1].content.strip()
+    text = text if len(text) <= 16 else text[:16] + "…"
+    now = "#" * level
+    if parent is None:  # the article's first sub-head
+        what = (f"小标题“{text}”写作 {token.markup}，它前面没有小标题，"
+                f"而这篇文章最高一级的小标题是 {'#' * top}")
+    else:
+        what = (f"小标题从 {parent.markup}（第 {first_line + parent.map[0]} 行）跳到了 {token.markup}（“{text}”），"
+                f"中间没有 {'#' * (_printed_level(parent.tag) + 1)}")
+    more = f"（这篇文章还有 {len(jumps) - 1} 个小标题跳级，同样处理）" if len(jumps) > 1 else ""
+    warn(path, first_line + token.map[0], f"{what}：已按 {now} 排；请在原文中改为 {now}{more}")
+
+
 # The raw HTML a layout may switch on (manifest `raw_html: true`): formatting and tables only.
 # No attributes but table spans: no style (url(), @import), no event handlers, no src/href,
 # so raw HTML can neither fetch anything nor run anything. Images come from Markdown syntax.
@@ -484,6 +527,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     tokens = md.parse(body, env)
     _check_nesting(tokens, path, first_line)
     _check_rows(env, path, first_line)
+    _heading_jumps(tokens, path, first_line)
     _warn_unclosed(tokens, env, path, first_line)
     if not raw_html:
         _warn_tags_as_text(tokens, path, first_line)
