@@ -126,6 +126,21 @@ def test_a_sub_head_written_levels_down_is_set_one_level_down_and_named(make_iss
         assert (warnings, [line[1:3] for line in html.splitlines()]) == ([], tags)
 
 
+def test_numbered_sub_items_typed_a_line_each_are_set_a_line_each(make_issue):
+    """P9 D7: "(1) (2) (3)" lines under a list item ran into one line, "…统计：（1）全时当量…；（2）兼职人员…"."""
+    html = body_of(make_issue, "1. 关于研发人员的统计：\n   (1) 全时当量按实际时间折算；\n   (2) 兼职人员**按实际**工作时间折算，\n"
+                               "   不足10%的不统计；\n   (3) 外聘专家不得重复统计。\n2. 关于研发经费的统计。\n")
+    assert html == ("<ol>\n<li>关于研发人员的统计：\n<p>（1）全时当量按实际时间折算；</p>\n"
+                    "<p>（2）兼职人员<strong>按实际</strong>工作时间折算，不足10%的不统计；</p>\n"
+                    "<p>（3）外聘专家不得重复统计。</p>\n</li>\n<li>关于研发经费的统计。</li>\n</ol>\n")
+    # In a paragraph too, full-width or circled; the first line may be a sub-item itself.
+    assert body_of(make_issue, "正文。\n\n说明如下：\n（1）甲；\n（2）乙。\n\n①丙；\n②丁。\n") == (
+        '<p>正文。</p>\n<p class="kj-keep-next">说明如下：</p>\n<p>（1）甲；</p>\n<p>（2）乙。</p>\n<p>①丙；</p>\n<p>②丁。</p>\n')
+    # Not numbered in order from 1, or one alone: a line that happens to start so runs on as before.
+    assert body_of(make_issue, "见下：\n(2) 甲；\n(3) 乙。\n\n见下：\n(1) 甲；\n(3) 乙。\n\n共分\n(1) 类。\n") == (
+        "<p>见下：（2）甲；（3）乙。</p>\n<p>见下：（1）甲；（3）乙。</p>\n<p>共分（1）类。</p>\n")
+
+
 PRIZES = ("表1　获奖项目\n\n| 序号 | 项目名称 | 主要完成单位 | 等级 |\n|---:|---|---|---|\n"
           "| 1 | 储能系统热管理 | 内蒙古工业大学 | 一等奖 |\n")
 

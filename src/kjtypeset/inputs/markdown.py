@@ -538,6 +538,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     images = _check_images(tokens, path, first_line, root)
     env["kj_images"] = {ref.src: ref.path for ref in images.values()}
     figures = _figures(tokens, path, first_line, figure_max_height)
+    figures = _sub_items(figures)
     _items_as_paragraphs(figures)
     _heading_like_paragraphs(figures)
     _table_notes(figures)
@@ -837,6 +838,72 @@ QUESTION_CHARS = 90
 def _is_question(text: str) -> bool:
     plain = text.strip().lstrip("*_ ")
     return bool(_QUESTION.match(plain)) and len(plain) <= QUESTION_CHARS
+
+
+# A line that opens a numbered sub-item: "(1) …", "（2）…", "③…".
+_SUB_ITEM = re.compile(r"^[ \t]*(?:[(（][ \t]*(\d{1,2})[ \t]*[)）]|([\u2460-\u2473]))")
+
+
+def _sub_item_lines(lines: list[str]) -> list[int]:
+    """The lines after the first that open a sub-item, when the paragraph's lines number them
+    in order from (1) (or ①): "1. 关于研发人员的统计：" then "(1) 全时当量…；", "(2) …" each on a
+    line of its own. [] when they are not so numbered (a "(3)" that a wrapped line starts with)."""
+    found = []
+    for index, line in enumerate(lines):
+        if match := _SUB_ITEM.match(line):
+            number = int(match.group(1)) if match.group(1) else ord(match.group(2)) - 0x245F
+            found.append((index, number, bool(match.group(2))))
+    if len(found) < 2:
+        return []
+    if any(n != k + 1 or circled != found[0][2] for k, (_i, n, circled) in enumerate(found)):  # from 1, in order
+        return []
+    return [index for index, _n, _c in found if index > 0]
+
+
+def _sub_items(tokens: list[Token]) -> list[Token]:
+    """A paragraph whose lines open with (1), (2), (3) in order is set a line each, as it was
+    typed: markdown-it runs a paragraph's lines together ("(1)" is no list marker), and the
+    sub-items under "1. 关于研发人员的统计：" printed as one run-on line, "…统计：（1）全时当量…；（2）兼职
+    人员…" (P9 D7). Each sub-item is a paragraph of its own (in a list item, under its text):
+    indented 2 em, its lines back to the margin, as GB/T 9704 sets "（1）" paragraphs."""
+    out: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        token = tokens[k]
+        if not (token.type == "paragraph_open" and k + 2 < len(tokens) and tokens[k + 1].type == "inline"
+                and "\n" in tokens[k + 1].content):
+            out.append(token)
+            k += 1
+            continue
+        inline, close = tokens[k + 1], tokens[k + 2]
+        lines = inline.content.split("\n")
+        starts = _sub_item_lines(lines)
+        children = inline.children or []
+        depth, breaks = 0, []  # the children that end each line: the line breaks outside any markup
+        for index, child in enumerate(children):
+            depth += child.nesting
+            if depth == 0 and child.type in ("softbreak", "hardbreak"):
+                breaks.append(index)
+        if not starts or len(breaks) != len(lines) - 1:
+            out.extend(tokens[k:k + 3])
+            k += 3
+            continue
+        first = token.map[0] if token.map else None
+        cuts = [0, *starts, len(lines)]
+        child_cuts = [0, *(breaks[start - 1] for start in starts), len(children)]
+        for part, (begin, end) in enumerate(zip(cuts, cuts[1:])):
+            opening, text, closing = (token, inline, close) if part == 0 else (
+                Token("paragraph_open", "p", 1), Token("inline", "", 0), Token("paragraph_close", "p", -1))
+            for new, old in ((opening, token), (text, inline), (closing, close)):
+                new.level, new.block = old.level, True
+                if first is not None:
+                    new.map = [first + begin, first + end]
+            text.content = "\n".join(lines[begin:end])
+            own = children[child_cuts[part] + (part > 0):child_cuts[part + 1]]
+            text.children = own
+            out.extend((opening, text, closing))
+        k += 3
+    return out
 
 
 def _items_as_paragraphs(tokens: list[Token]) -> None:
