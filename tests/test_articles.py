@@ -186,6 +186,12 @@ def test_a_short_data_row_is_named_and_a_total_or_group_row_is_not(make_issue):
     rows = ("| 合计 | 6 920.1 |\n| **全市** | 9 100.0 | 5.0 |\n| 其中：工业 | 120.3 |\n| 一、服务业 | 88 |\n"
             "| （二）农业 | 17 |\n| 2039年 |\n| 按行业分 | | |\n| 土默特左旗 | 701.2 | | 1.02 | 57 |\n")
     assert warnings_of(make_issue, DISTRICTS + rows)[0] == []
+    # Nor a row without its empty 备注 cell; a cell missing before it is named.
+    remarks = "| 序号 | 项目 | 金额（万元） | 备注 |\n|---|---|---:|---|\n| 1 | 甲 | 50 |\n| 2 | 乙 | 30 | 续建 |\n"
+    assert warnings_of(make_issue, remarks)[0] == []
+    assert warnings_of(make_issue, remarks + "| 3 | 40 |\n")[0] == [
+        "2024-03/articles/a.md:9: 表格这一行只有 2 个单元格，表头有 4 列：最右边 2 格会空着，"
+        "如果漏的是中间的格，其后各格都会错到左边一列；请核对，有意留空的格也写上“| |”"]
 
 
 def test_raw_html_is_shown_as_text(make_issue):

@@ -239,25 +239,30 @@ def _table_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     markdown-it drops the extra cells, and their text would be missing from the PDF without a
     word (P7 D12: "一等奖" lost from a prize table). An empty extra cell (a "|" too many at
     the end of the row) loses nothing. A row with fewer cells is filled with empty ones at its
-    end: a total or a group label (合计, 其中：, 一、工业) is often written so, but a data row
-    with a cell left out has every later cell under the wrong column (P9 D5), so it is noted."""
+    end: a total or a group label (合计, 其中：, 一、工业) is often written so, and a row without
+    its empty 备注 cells, but a data row with a cell left out has every later cell under the
+    wrong column (P9 D5), so it is noted."""
     if not table_rule.table(state, start, end, silent):
         return False
     if not silent:
-        columns = len(_row_cells(state, start))
+        header = [re.sub(r"[\s\u3000*_]", "", cell) for cell in _row_cells(state, start)]
+        columns = len(header)
+        # A 备注 column at the end is mostly left empty, its cell not written.
+        remarks = next((k for k in range(columns) if all(name in _REMARKS for name in header[k:])), columns)
         short = []
         for line in range(start + 2, state.line):
             cells = _row_cells(state, line)
             extra = [mdTrim(cell) for cell in cells[columns:] if mdTrim(cell)]
             if extra:
                 state.env.setdefault("kj_long_rows", []).append((line, len(cells), columns, extra[0]))
-            elif len(cells) < columns and not _label_row([mdTrim(cell) for cell in cells]):
+            elif len(cells) < remarks and not _label_row([mdTrim(cell) for cell in cells]):
                 short.append((line, len(cells)))
         if short:
             state.env.setdefault("kj_short_rows", []).append((*short[0], columns, len(short) - 1))
     return True
 
 
+_REMARKS = {"备注", "附注", "说明", "备考", "其他"}  # a column at a table's end that is mostly empty
 # The first cell of a row that may stop short: a total (合计, 全市), a group label (其中：,
 # 一、工业, （二）服务业) or a note written in the table.
 _LABEL_CELL = re.compile(r"^(?:合计|小计|总计|共计|累计|总数|总量|汇总|平均|均值|全市|全区|全省|全国|全盟|全县|全旗"
