@@ -396,28 +396,36 @@ def _printed_level(tag: str) -> int:
     return int(_LEVELS.get(tag, "h4")[1])
 
 
-def _heading_jumps(tokens: list[Token], path: Path, first_line: int) -> None:
-    """A sub-head is set one level below the sub-head it stands under (the last one before it
-    written higher), an article's highest at its own level: one written two levels down is
-    set at the next level down, with a warning for the first in the article. "#### 一、关键技术突破"
-    above "## 二、国内相关进展" printed as a body line in 宋体 (#### is the body-face third and
-    fourth level of GB/T 9704 §7.3.3), its sibling in 黑体, without a word (P9 D8); a skipped
-    level also broke the tagged PDF's outline. Its siblings written alike are set alike."""
-    headings = [(k, token) for k, token in enumerate(tokens) if token.type == "heading_open"]
-    if not headings:
-        return
-    top = min(_printed_level(token.tag) for _k, token in headings)
-    above: list[tuple[int, Token]] = []  # (written level, heading) of the sub-heads it stands under
-    jumps = []
-    for k, token in headings:
-        written = _printed_level(token.tag)
-        while above and above[-1][0] >= written:
+def printed_levels(written: list[int]) -> list[tuple[int, int | None]]:
+    """(level, index of the sub-head it stands under or None) of each of an article's sub-heads
+    in order, from the levels they are written at (2, 3, 4: _printed_level). A sub-head is set
+    one level below the sub-head it stands under (the last one before it written higher), an
+    article's highest at its own level; siblings written alike are set alike."""
+    top = min(written, default=2)
+    above: list[int] = []  # indexes of the sub-heads it stands under
+    out = []
+    for index, level in enumerate(written):
+        while above and written[above[-1]] >= level:
             above.pop()
-        level = min(top + len(above), written)
-        if level < written:
-            jumps.append((k, token, above[-1][1] if above else None, level))
+        out.append((min(top + len(above), level), above[-1] if above else None))
+        above.append(index)
+    return out
+
+
+def _heading_jumps(tokens: list[Token], path: Path, first_line: int) -> None:
+    """A sub-head written two levels down is set at the next level down (printed_levels), with
+    a warning for the first in the article. "#### 一、关键技术突破" above "## 二、国内相关进展"
+    printed as a body line in 宋体 (#### is the body-face third and fourth level of GB/T 9704
+    §7.3.3), its sibling in 黑体, without a word (P9 D8); a skipped level also broke the tagged
+    PDF's outline. An article whose sub-heads are all ### or all #### is set as written."""
+    headings = [(k, token) for k, token in enumerate(tokens) if token.type == "heading_open"]
+    written = [_printed_level(token.tag) for _k, token in headings]
+    top = min(written, default=2)
+    jumps = []
+    for (k, token), was, (level, parent) in zip(headings, written, printed_levels(written)):
+        if level < was:
+            jumps.append((k, token, None if parent is None else headings[parent][1], level))
             token.tag = tokens[k + 2].tag = f"h{level}"
-        above.append((written, token))
     if not jumps:
         return
     k, token, parent, level = jumps[0]
