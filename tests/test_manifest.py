@@ -151,6 +151,13 @@ def test_article_file_that_does_not_exist(make_issue):
     assert error_of(make_issue, manifest) == "2024-03/issue.yaml:9: articles 第2项：找不到文章文件 'articles/news.md'"
 
 
+def test_a_colon_in_an_article_entry_names_the_fix(make_issue):
+    manifest = MANIFEST.replace("  - articles/a.md", "  - file: articles/a.md\n    section: 科技: 金融")
+    assert error_of(make_issue, manifest) == (
+        "2024-03/issue.yaml:9: YAML 语法错误：section 的值里有半角冒号，YAML 把它读成了又一个“键: 值”："
+        '栏目里有半角冒号时给整个栏目加引号（section: "科技: 金融"），或改用全角冒号“：”')
+
+
 def test_an_article_file_named_in_another_case_names_the_file(make_issue):
     """It works on Windows and macOS, not here; the existing file is named, as for images (P9 D16)."""
     article = "---\ntitle: 标题\n---\n"

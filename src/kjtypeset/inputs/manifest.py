@@ -91,7 +91,7 @@ def load_manifest(path: Path, with_articles: bool = True, text: str | None = Non
         if not path.is_file():
             raise KjError(path, None, "找不到期刊清单文件（应为 issue_sources/<年-期>/issue.yaml）")
         text = read_text(path)
-    reader = Reader(path, text, labels=SCHEMA)
+    reader = Reader(path, text, labels={**SCHEMA, **ARTICLE_SCHEMA})
     values = reader.fields(reader.root, SCHEMA, "期刊清单")
     folder = path.parent.resolve()
 
