@@ -204,3 +204,11 @@ def test_a_manifest_the_desk_cannot_edit_names_the_line_to_fix(make_issue):
         with pytest.raises(KjError) as caught:
             load_for_edit(path)
         assert str(caught.value) == "2024-03/issue.yaml:3: 期刊清单无法解析，未改动：缺少冒号“:”"
+    path = make_issue(with_line("publisher", "publisher: 科技局: 综合保障中心"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(path.parent.parent)
+        with pytest.raises(KjError) as caught:
+            load_for_edit(path)
+        assert str(caught.value) == (
+            "2024-03/issue.yaml:5: 期刊清单无法解析，未改动：publisher 的值里有半角冒号，YAML 把它读成了又一个“键: 值”："
+            '编印单位里有半角冒号时给整个编印单位加引号（publisher: "科技局: 综合保障中心"），或改用全角冒号“：”')

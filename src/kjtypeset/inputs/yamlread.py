@@ -69,11 +69,13 @@ def problem_of(exc: Exception) -> str:
 _KEY_VALUE = re.compile(r"^(\s*(?:-\s+)?)([^\s:#\"'{\[][^:#]*?):[ \t]+(?![\"'\[{|>])(.*?)\s*$")
 
 
-def colon_in_value(text: str, mark, labels: dict) -> str | None:
-    """The message for a half-width colon and space inside a plain value (PyYAML: "mapping
-    values are not allowed here"), naming the fix; None for any other problem."""
+def colon_in_value(text: str, exc: Exception, labels: dict) -> str | None:
+    """The message for a half-width colon and space inside a plain value (PyYAML's or ruamel's
+    "mapping values are not allowed here"), naming the fix; None for any other problem."""
+    mark = getattr(exc, "problem_mark", None)
     lines = text.splitlines()
-    if not 0 <= mark.line < len(lines):
+    if (getattr(exc, "problem", None) or "").strip() != "mapping values are not allowed here" \
+            or mark is None or not 0 <= mark.line < len(lines):
         return None
     match = _KEY_VALUE.match(lines[mark.line])
     if match is None or mark.column <= match.start(3) or not re.search(r":(?:\s|$)", match.group(3)):
@@ -124,7 +126,7 @@ class Reader:
             self.root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
             mark = mark_to_fix(exc)
-            problem = colon_in_value(text, mark, labels or {}) if mark else None
+            problem = colon_in_value(text, exc, labels or {})
             raise KjError(path, mark.line + 1 + self.offset if mark else None,
                           f"YAML 语法错误：{problem or problem_of(exc)}") from exc
         except yaml.YAMLError as exc:  # reader errors: bad bytes, control characters
