@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import MANIFEST
-from kjtypeset.errors import KjError
+from kjtypeset.errors import KjError, collecting_warnings
 from kjtypeset.inputs.articles import read_articles
 from kjtypeset.inputs.manifest import load_manifest
 
@@ -18,6 +18,15 @@ def body_of(make_issue, body: str, files: dict | None = None, front: str = "titl
     article = f"---\n{front}\n---\n\n{body}"
     path = make_issue(MANIFEST, files={"articles/a.md": article, **(files or {})})
     return read_articles(load_manifest(path))[0].body_html
+
+
+def warnings_of(make_issue, body: str, files: dict | None = None) -> tuple[list[str], str]:
+    """The warnings reading an article with ``body`` gives (paths from the issues' folder), and its HTML."""
+    path = make_issue(MANIFEST, files={"articles/a.md": f"---\ntitle: 标题\n---\n\n{body}", **(files or {})})
+    with pytest.MonkeyPatch.context() as patch, collecting_warnings() as warnings:
+        patch.chdir(path.parent.parent)
+        html = read_articles(load_manifest(path))[0].body_html
+        return [str(w) for w in warnings], html
 
 
 def error_of(make_issue, article: str, files: dict | None = None) -> str:
@@ -49,6 +58,13 @@ def test_front_matter_fields(make_issue):
     # The line to fix, not the one PyYAML was scanning (the closing --- after it).
     ("---\ntitle: [标题\n---\n", "2024-03/articles/a.md:2: YAML 语法错误：方括号 [ ] 中的列表没有闭合"),
     ("---\ntitle: 标题\nsource 市科技局\n---\n\n正文。\n", "2024-03/articles/a.md:3: YAML 语法错误：缺少冒号“:”"),
+    # A half-width colon in a title (P9 D16): what to do, not only what PyYAML could not read.
+    ("---\ntitle: Horizon Europe: 2042—2044年工作方案发布\n---\n", "2024-03/articles/a.md:2: YAML 语法错误："
+     "title 的值里有半角冒号，YAML 把它读成了又一个“键: 值”：标题里有半角冒号时给整个标题加引号"
+     '（title: "Horizon Europe: 2042—2044年工作方案发布"），或改用全角冒号“：”'),
+    ('---\ntitle: 标题\nsource: 新华社 "报道": 摘编\n---\n', "2024-03/articles/a.md:3: YAML 语法错误："
+     "source 的值里有半角冒号，YAML 把它读成了又一个“键: 值”：来源里有半角冒号时给整个来源加引号"
+     "（source: '新华社 \"报道\": 摘编'），或改用全角冒号“：”"),
 ])
 def test_front_matter_errors(make_issue, article, message):
     assert error_of(make_issue, article) == message
@@ -91,6 +107,40 @@ def test_headings_lists_tables(make_issue):
     assert "<td>孵化器</td>" in html
 
 
+def test_a_sub_head_written_levels_down_is_set_one_level_down_and_named(make_issue):
+    """P9 D8: "#### 一、关键技术突破" above "## 二、…" printed as a body line in 宋体, its sibling in 黑体."""
+    warnings, html = warnings_of(make_issue, "#### 一、关键技术突破\n\n正文。\n\n## 二、国内相关进展\n\n正文。\n")
+    assert warnings == ["2024-03/articles/a.md:5: 小标题“一、关键技术突破”写作 ####，它前面没有小标题，"
+                        "而这篇文章最高一级的小标题是 ##：已按 ## 排；请在原文中改为 ##"]
+    assert html.startswith('<h2 class="subhead">一、关键技术突破</h2>\n<p>正文。</p>\n<h2 class="subhead">二、')
+    # Under a ##, two #### are set at the next level down, alike; a ### after them stays a ###.
+    warnings, html = warnings_of(make_issue, "## 一、总体情况\n\n#### 1. 技术路线\n\n#### 2. 组织方式\n\n"
+                                             "### （二）进展\n\n#### 1. 工程\n\n# 二、下一步\n")
+    assert warnings == ["2024-03/articles/a.md:7: 小标题从 ##（第 5 行）跳到了 ####（“1. 技术路线”），中间没有 ###："
+                        "已按 ### 排；请在原文中改为 ###（这篇文章还有 1 个小标题跳级，同样处理）"]
+    assert [line[:4] for line in html.splitlines()] == ["<h2 ", "<h3 ", "<h3 ", "<h3 ", "<h4 ", "<h2 "]
+    # Levels written in order, or an article whose sub-heads are all ### or all ####: as written, no word.
+    for body, tags in (("## 一\n\n### （一）\n\n#### 1.\n\n## 二\n", ["h2", "h3", "h4", "h2"]),
+                       ("### （一）\n\n### （二）\n", ["h3", "h3"]), ("#### 1.\n\n#### 2.\n", ["h4", "h4"])):
+        warnings, html = warnings_of(make_issue, body)
+        assert (warnings, [line[1:3] for line in html.splitlines()]) == ([], tags)
+
+
+def test_numbered_sub_items_typed_a_line_each_are_set_a_line_each(make_issue):
+    """P9 D7: "(1) (2) (3)" lines under a list item ran into one line, "…统计：（1）全时当量…；（2）兼职人员…"."""
+    html = body_of(make_issue, "1. 关于研发人员的统计：\n   (1) 全时当量按实际时间折算；\n   (2) 兼职人员**按实际**工作时间折算，\n"
+                               "   不足10%的不统计；\n   (3) 外聘专家不得重复统计。\n2. 关于研发经费的统计。\n")
+    assert html == ("<ol>\n<li>关于研发人员的统计：\n<p>（1）全时当量按实际时间折算；</p>\n"
+                    "<p>（2）兼职人员<strong>按实际</strong>工作时间折算，不足10%的不统计；</p>\n"
+                    "<p>（3）外聘专家不得重复统计。</p>\n</li>\n<li>关于研发经费的统计。</li>\n</ol>\n")
+    # In a paragraph too, full-width or circled; the first line may be a sub-item itself.
+    assert body_of(make_issue, "正文。\n\n说明如下：\n（1）甲；\n（2）乙。\n\n①丙；\n②丁。\n") == (
+        '<p>正文。</p>\n<p class="kj-keep-next">说明如下：</p>\n<p>（1）甲；</p>\n<p>（2）乙。</p>\n<p>①丙；</p>\n<p>②丁。</p>\n')
+    # Not numbered in order from 1, or one alone: a line that happens to start so runs on as before.
+    assert body_of(make_issue, "见下：\n(2) 甲；\n(3) 乙。\n\n见下：\n(1) 甲；\n(3) 乙。\n\n共分\n(1) 类。\n") == (
+        "<p>见下：（2）甲；（3）乙。</p>\n<p>见下：（1）甲；（3）乙。</p>\n<p>共分（1）类。</p>\n")
+
+
 PRIZES = ("表1　获奖项目\n\n| 序号 | 项目名称 | 主要完成单位 | 等级 |\n|---:|---|---|---|\n"
           "| 1 | 储能系统热管理 | 内蒙古工业大学 | 一等奖 |\n")
 
@@ -113,6 +163,35 @@ def test_a_table_row_with_fewer_cells_or_an_empty_extra_one_prints_all_it_holds(
     html = body_of(make_issue, PRIZES + "| 合计 | 6 项 |\n| 2 | 乳清蛋白 | 伊利集团 | 一等奖 | |\n")
     assert '<td style="text-align:right">合计</td>\n<td>6 项</td>\n<td></td>\n<td></td>' in html
     assert "<td>乳清蛋白</td>\n<td>伊利集团</td>\n<td>一等奖</td>\n</tr>" in html
+
+
+DISTRICTS = ("| 地区 | R&D经费（亿元） | 同比（%） | 研发强度（%） | 高企（家） |\n"
+             "|---|---:|---:|---:|---:|\n| 新城区 | 2 871.4 | 5.2 | 2.41 | 312 |\n")
+
+
+def test_a_short_data_row_is_named_and_a_total_or_group_row_is_not(make_issue):
+    """P9 D5: the 同比 cell left out, every later figure stood under the wrong column, silently."""
+    warnings, html = warnings_of(make_issue, DISTRICTS + "| 回民区 | 1 937.2 | 3.17 | 94 |\n"
+                                 "| 玉泉区 | 1 204.5 | 4.4 | 1.87 |\n| 赛罕区 | 3 012.8 |\n")
+    assert warnings == [
+        "2024-03/articles/a.md:8: 表格这一行只有 4 个单元格，表头有 5 列：最右边一格会空着，"
+        "如果漏的是中间的格，其后各格都会错到左边一列；请核对，有意留空的格也写上“| |”（这个表格还有 2 行也少格）"]
+    assert '<td>回民区</td>\n<td style="text-align:right">1 937.2</td>' in html  # printed as written
+    # One short row in a second table: named on its own line, "2 格" when two are missing.
+    warnings, _html = warnings_of(make_issue, DISTRICTS + "\n段落。\n\n" + DISTRICTS + "| 回民区 | 1 937.2 | 94 |\n")
+    assert warnings == [
+        "2024-03/articles/a.md:14: 表格这一行只有 3 个单元格，表头有 5 列：最右边 2 格会空着，"
+        "如果漏的是中间的格，其后各格都会错到左边一列；请核对，有意留空的格也写上“| |”"]
+    # A total, a group label, a label alone or with empty cells after it, an empty cell written out: no word.
+    rows = ("| 合计 | 6 920.1 |\n| **全市** | 9 100.0 | 5.0 |\n| 其中：工业 | 120.3 |\n| 一、服务业 | 88 |\n"
+            "| （二）农业 | 17 |\n| 2039年 |\n| 按行业分 | | |\n| 土默特左旗 | 701.2 | | 1.02 | 57 |\n")
+    assert warnings_of(make_issue, DISTRICTS + rows)[0] == []
+    # Nor a row without its empty 备注 cell; a cell missing before it is named.
+    remarks = "| 序号 | 项目 | 金额（万元） | 备注 |\n|---|---|---:|---|\n| 1 | 甲 | 50 |\n| 2 | 乙 | 30 | 续建 |\n"
+    assert warnings_of(make_issue, remarks)[0] == []
+    assert warnings_of(make_issue, remarks + "| 3 | 40 |\n")[0] == [
+        "2024-03/articles/a.md:9: 表格这一行只有 2 个单元格，表头有 4 列：最右边 2 格会空着，"
+        "如果漏的是中间的格，其后各格都会错到左边一列；请核对，有意留空的格也写上“| |”"]
 
 
 def test_raw_html_is_shown_as_text(make_issue):
@@ -139,6 +218,8 @@ def test_image_alone_in_a_paragraph_becomes_a_captioned_figure(make_issue):
     # A name that differs in case only (it works on Windows and macOS): the file is named.
     ("![x](img/Logo1.png)\n", "2024-03/articles/a.md:5: 找不到图片 'img/Logo1.png'（路径相对于文章文件）："
      "同一文件夹里有 'logo1.png'，文件名的大小写要与文件一致"),
+    ("![x](IMG/logo1.png)\n", "2024-03/articles/a.md:5: 找不到图片 'IMG/logo1.png'（路径相对于文章文件）："
+     "期刊文件夹里有 'articles/img/logo1.png'，文件夹和文件名的大小写要与实际一致"),
 ])
 def test_bad_images_name_the_line(make_issue, body, message):
     files = {"articles/notes.txt": "x", "articles/img/logo1.png": PNG}

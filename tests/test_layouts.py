@@ -537,6 +537,18 @@ def test_a_character_its_roles_chain_lacks_names_the_role_and_the_chain(bulletin
           "印出来会是方框：应改用常用字，或在版式 layout.yaml 的 fonts.heading-1 中加入含此字的字体")
 
 
+def test_a_sub_head_written_levels_down_is_checked_in_the_role_it_is_set_in(bulletin):
+    """A "####" set as a "##" (P9 D8) is checked against heading-1, not against the body's chain."""
+    folder, manifest = bulletin
+    own(folder, "neibu", {"layout.yaml": "extends: jianbao\nname: 内部版\nfonts:\n  heading-1: [DejaVu Serif]\n"})
+    article = manifest.parent / "articles" / "a.md"
+    article.write_text(ARTICLE + "\n#### 一、进展\n\n正文。\n\n## 二、成效\n\n正文。\n", encoding="utf-8")
+    fails(lambda: build_issue(with_layout(manifest.parent, "neibu"), folder / "out"),
+          "issue_sources/2024-03/articles/a.md:7: 字符 '一'（U+4E00）、'、'（U+3001）、'进'（U+8FDB）、'展'（U+5C55）"
+          "不在字体角色 heading-1 的字体链（DejaVu Serif）中，"
+          "印出来会是方框：应改用常用字，或在版式 layout.yaml 的 fonts.heading-1 中加入含此字的字体（本文第 11 行也有缺字）")
+
+
 def test_a_face_limited_by_unicode_range_sets_only_those_characters(bulletin):
     """Digits from DejaVu Serif, everything else from the next face of the chain, even the
     quotes the machine's own DejaVu Serif has (fontconfig would take them from it)."""

@@ -124,6 +124,10 @@ def test_bad_values_name_line_expected_and_found(make_issue, line, message):
     # PyYAML finds a missing colon on the line after the key: the key's line is the one to fix.
     ("number 3", "2024-03/issue.yaml:3: YAML 语法错误：缺少冒号“:”"),
     ('publisher: "呼和浩特市科学技术局', "2024-03/issue.yaml:5: YAML 语法错误：引号或括号没有闭合"),
+    # A half-width colon and space in a plain value (P9 D16): the fix is named.
+    ("publisher: 科技局: 综合保障中心 # 编印", "2024-03/issue.yaml:5: YAML 语法错误：publisher 的值里有半角冒号，"
+     'YAML 把它读成了又一个“键: 值”：编印单位里有半角冒号时给整个编印单位加引号（publisher: "科技局: 综合保障中心"），'
+     "或改用全角冒号“：”"),
 ])
 def test_yaml_syntax_errors_name_the_line_to_fix(make_issue, line, message):
     assert error_of(make_issue, with_line(line.split()[0].rstrip(":"), line)) == message
@@ -145,6 +149,25 @@ def test_missing_article_list(make_issue):
 def test_article_file_that_does_not_exist(make_issue):
     manifest = MANIFEST + "  - articles/news.md\n"
     assert error_of(make_issue, manifest) == "2024-03/issue.yaml:9: articles 第2项：找不到文章文件 'articles/news.md'"
+
+
+def test_a_colon_in_an_article_entry_names_the_fix(make_issue):
+    manifest = MANIFEST.replace("  - articles/a.md", "  - file: articles/a.md\n    section: 科技: 金融")
+    assert error_of(make_issue, manifest) == (
+        "2024-03/issue.yaml:9: YAML 语法错误：section 的值里有半角冒号，YAML 把它读成了又一个“键: 值”："
+        '栏目里有半角冒号时给整个栏目加引号（section: "科技: 金融"），或改用全角冒号“：”')
+
+
+def test_an_article_file_named_in_another_case_names_the_file(make_issue):
+    """It works on Windows and macOS, not here; the existing file is named, as for images (P9 D16)."""
+    article = "---\ntitle: 标题\n---\n"
+    files = {"articles/a.md": article, "articles/03-mit.md": article, "Photos/x.md": article}
+    assert error_of(make_issue, MANIFEST + "  - articles/03-MIT.md\n", files=files) == (
+        "2024-03/issue.yaml:9: articles 第2项：找不到文章文件 'articles/03-MIT.md'："
+        "同一文件夹里有 '03-mit.md'，文件名的大小写要与文件一致")
+    assert error_of(make_issue, MANIFEST + "  - {file: photos/X.md, section: 图片}\n", files=files) == (
+        "2024-03/issue.yaml:9: articles 第2项：找不到文章文件 'photos/X.md'："
+        "期刊文件夹里有 'Photos/x.md'，文件夹和文件名的大小写要与实际一致")
 
 
 def test_article_paths_stay_inside_the_issue_folder(make_issue):
@@ -181,3 +204,11 @@ def test_a_manifest_the_desk_cannot_edit_names_the_line_to_fix(make_issue):
         with pytest.raises(KjError) as caught:
             load_for_edit(path)
         assert str(caught.value) == "2024-03/issue.yaml:3: 期刊清单无法解析，未改动：缺少冒号“:”"
+    path = make_issue(with_line("publisher", "publisher: 科技局: 综合保障中心"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(path.parent.parent)
+        with pytest.raises(KjError) as caught:
+            load_for_edit(path)
+        assert str(caught.value) == (
+            "2024-03/issue.yaml:5: 期刊清单无法解析，未改动：publisher 的值里有半角冒号，YAML 把它读成了又一个“键: 值”："
+            '编印单位里有半角冒号时给整个编印单位加引号（publisher: "科技局: 综合保障中心"），或改用全角冒号“：”')

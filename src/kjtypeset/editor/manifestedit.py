@@ -19,7 +19,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from ..errors import KjError, display_path, warn
 from ..files import write_atomically
-from ..inputs.yamlread import mark_to_fix, problem_of
+from ..inputs.yamlread import colon_in_value, mark_to_fix, problem_of
 
 
 def _yaml() -> YAML:
@@ -50,9 +50,11 @@ def load_for_edit(manifest: Path) -> CommentedMap:
     try:
         data = _yaml().load(decoded.text)
     except YAMLError as exc:
+        from ..inputs.manifest import ARTICLE_SCHEMA, SCHEMA
+
         mark = mark_to_fix(exc)
-        raise KjError(manifest, mark.line + 1 if mark else None,
-                      f"期刊清单无法解析，未改动：{problem_of(exc)}") from exc
+        problem = colon_in_value(decoded.text, exc, {**SCHEMA, **ARTICLE_SCHEMA}) or problem_of(exc)
+        raise KjError(manifest, mark.line + 1 if mark else None, f"期刊清单无法解析，未改动：{problem}") from exc
     if not isinstance(data, CommentedMap):
         raise KjError(manifest, 1, "期刊清单应为一组“键: 值”，未改动")
     return data

@@ -415,6 +415,7 @@ class Coverage:
         lines = text.splitlines()
         front = lines and lines[0].strip() == "---"
         found = []  # (line, the characters missing there, the role that lacks them)
+        subheads = _subhead_roles(lines, front)
         for number, line in enumerate(lines, start=1):
             if front and number > 1 and line.strip() in ("---", "..."):
                 front = False
@@ -422,7 +423,7 @@ class Coverage:
             if front and line.startswith("title:"):
                 line, roles = line[len("title:"):], ("title", "body")
             elif not front and (heading := _HEADING.match(line)):
-                line, roles = line[heading.end():], _HEADING_ROLES.get(len(heading.group(1)), ("body",))
+                line, roles = line[heading.end():], subheads[number]
             else:
                 roles = ("body",)
             for role in roles:
@@ -434,6 +435,22 @@ class Coverage:
             more = f"（本文第 {'、'.join(str(n) for n, _m, _r in found[1:MAX_LINES_NAMED + 1])}" \
                    f"{' 等' if len(found) > MAX_LINES_NAMED + 1 else ''} 行也有缺字）" if len(found) > 1 else ""
             raise KjError(path, number, self.message(missing, role) + more)
+
+
+def _subhead_roles(lines: list[str], front: bool) -> dict[int, tuple[str, ...]]:
+    """The role setting each "## …" line (by line number), at the level it is printed at: a
+    sub-head written two levels down is set one level down (inputs/markdown.printed_levels)."""
+    from ..inputs.markdown import printed_levels
+
+    numbers, written = [], []
+    for number, line in enumerate(lines, start=1):
+        if front and number > 1 and line.strip() in ("---", "..."):
+            front = False
+        elif not front and (heading := _HEADING.match(line)):
+            numbers.append(number)
+            written.append(min(max(len(heading.group(1)), 2), 4))
+    return {number: _HEADING_ROLES.get(level, ("body",))
+            for number, (level, _parent) in zip(numbers, printed_levels(written))}
 
 
 MAX_LINES_NAMED = 5  # other lines with missing characters an error names

@@ -54,7 +54,7 @@ def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False
         raise KjError(path, None, f"文章文件过大：应不超过 {MAX_ARTICLE_BYTES // 1_000_000} MB")
     text = read_text(path)
     front, body, body_line = split_front_matter(text, path)
-    reader = Reader(path, front, first_line=2)
+    reader = Reader(path, front, first_line=2, labels=FRONT_MATTER)
     values = reader.fields(reader.root, FRONT_MATTER, "文章头信息")
     get = {key: value for key, (value, _node) in values.items()}.get
     figure_max_height = None

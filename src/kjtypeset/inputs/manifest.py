@@ -12,6 +12,7 @@ import yaml
 from ..errors import KjError, collecting_warnings, warn
 from .encoding import read_text
 from .issues import issue_label
+from .paths import case_hint
 from .yamlread import Field, Reader
 
 # The editor's interface. Names and meanings are fixed by the README; labels appear in errors.
@@ -90,7 +91,7 @@ def load_manifest(path: Path, with_articles: bool = True, text: str | None = Non
         if not path.is_file():
             raise KjError(path, None, "找不到期刊清单文件（应为 issue_sources/<年-期>/issue.yaml）")
         text = read_text(path)
-    reader = Reader(path, text)
+    reader = Reader(path, text, labels={**SCHEMA, **ARTICLE_SCHEMA})
     values = reader.fields(reader.root, SCHEMA, "期刊清单")
     folder = path.parent.resolve()
 
@@ -212,7 +213,7 @@ def _inside(reader: Reader, node, folder: Path, written: str, where: str) -> Pat
     if not resolved.is_relative_to(folder):
         raise reader.error(node, f"{where}：文章应在期刊文件夹之内，实际 '{written}' 指向其外")
     if not resolved.is_file():
-        raise reader.error(node, f"{where}：找不到文章文件 '{written}'")
+        raise reader.error(node, f"{where}：找不到文章文件 '{written}'{case_hint(resolved, folder)}")
     return resolved
 
 

@@ -30,6 +30,7 @@ from PIL import Image
 
 from ..errors import KjError, warn
 from ..typography.cjk import ROSTER, WJ
+from .paths import case_hint
 
 # The pipe-table module (its name in the package is taken by its rule function).
 table_rule = importlib.import_module("markdown_it.rules_block.table")
@@ -285,27 +286,60 @@ def _table_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """markdown-it's pipe table, noting each row with more cells than its header has columns:
     markdown-it drops the extra cells, and their text would be missing from the PDF without a
     word (P7 D12: "一等奖" lost from a prize table). An empty extra cell (a "|" too many at
-    the end of the row) loses nothing. A row with fewer cells is filled with empty ones:
-    all it holds is printed, and a short row (a subtotal, a group label) is often meant."""
+    the end of the row) loses nothing. A row with fewer cells is filled with empty ones at its
+    end: a total or a group label (合计, 其中：, 一、工业) is often written so, and a row without
+    its empty 备注 cells, but a data row with a cell left out has every later cell under the
+    wrong column (P9 D5), so it is noted."""
     if not table_rule.table(state, start, end, silent):
         return False
     if not silent:
-        columns = len(_row_cells(state, start))
+        header = [re.sub(r"[\s\u3000*_]", "", cell) for cell in _row_cells(state, start)]
+        columns = len(header)
+        # A 备注 column at the end is mostly left empty, its cell not written.
+        remarks = next((k for k in range(columns) if all(name in _REMARKS for name in header[k:])), columns)
+        short = []
         for line in range(start + 2, state.line):
             cells = _row_cells(state, line)
             extra = [mdTrim(cell) for cell in cells[columns:] if mdTrim(cell)]
             if extra:
                 state.env.setdefault("kj_long_rows", []).append((line, len(cells), columns, extra[0]))
+            elif len(cells) < remarks and not _label_row([mdTrim(cell) for cell in cells]):
+                short.append((line, len(cells)))
+        if short:
+            state.env.setdefault("kj_short_rows", []).append((*short[0], columns, len(short) - 1))
     return True
 
 
+_REMARKS = {"备注", "附注", "说明", "备考", "其他"}  # a column at a table's end that is mostly empty
+# The first cell of a row that may stop short: a total (合计, 全市), a group label (其中：,
+# 一、工业, （二）服务业) or a note written in the table.
+_LABEL_CELL = re.compile(r"^(?:合计|小计|总计|共计|累计|总数|总量|汇总|平均|均值|全市|全区|全省|全国|全盟|全县|全旗"
+                         r"|其中|注|备注|说明|资料来源|数据来源"
+                         r"|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])"
+                         r"|[:：]$")
+
+
+def _label_row(cells: list[str]) -> bool:
+    """A short row an editor means: one cell alone, a total or group label, or a label with
+    only empty cells after it."""
+    first = re.sub(r"[\s\u3000*_]", "", cells[0]) if cells else ""
+    return len(cells) <= 1 or bool(_LABEL_CELL.search(first)) or not any(cells[1:])
+
+
 def _check_rows(env: dict, path: Path, first_line: int) -> None:
-    """The first table row an article writes with more cells than its header: an error."""
+    """The first table row an article writes with more cells than its header: an error. In
+    each table, the first row with fewer cells that is no total or group label: a warning."""
     for line, cells, columns, extra in env.get("kj_long_rows", [])[:1]:
         shown = extra if len(extra) <= 12 else extra[:12] + "…"
         raise KjError(path, first_line + line,
                       f"表格这一行有 {cells} 个单元格，表头只有 {columns} 列：多出的“{shown}”不会印出，"
                       "请在表头补上一列，或删去多余的“|”")
+    for line, cells, columns, more in env.get("kj_short_rows", []):
+        missing = "一格" if columns - cells == 1 else f" {columns - cells} 格"
+        others = f"（这个表格还有 {more} 行也少格）" if more else ""
+        warn(path, first_line + line,
+             f"表格这一行只有 {cells} 个单元格，表头有 {columns} 列：最右边{missing}会空着，"
+             f"如果漏的是中间的格，其后各格都会错到左边一列；请核对，有意留空的格也写上“| |”{others}")
 
 
 def _softbreak(self, tokens, idx, options, env):
@@ -403,6 +437,57 @@ def _heading_open(self, tokens, idx, options, env):
 
 def _heading_close(self, tokens, idx, options, env):
     return f"</{_LEVELS.get(tokens[idx].tag, 'h4')}>\n"
+
+
+def _printed_level(tag: str) -> int:
+    """2, 3 or 4: the sub-head level a Markdown heading prints at (# and ## alike, #### and below alike)."""
+    return int(_LEVELS.get(tag, "h4")[1])
+
+
+def printed_levels(written: list[int]) -> list[tuple[int, int | None]]:
+    """(level, index of the sub-head it stands under or None) of each of an article's sub-heads
+    in order, from the levels they are written at (2, 3, 4: _printed_level). A sub-head is set
+    one level below the sub-head it stands under (the last one before it written higher), an
+    article's highest at its own level; siblings written alike are set alike."""
+    top = min(written, default=2)
+    above: list[int] = []  # indexes of the sub-heads it stands under
+    out = []
+    for index, level in enumerate(written):
+        while above and written[above[-1]] >= level:
+            above.pop()
+        out.append((min(top + len(above), level), above[-1] if above else None))
+        above.append(index)
+    return out
+
+
+def _heading_jumps(tokens: list[Token], path: Path, first_line: int) -> None:
+    """A sub-head written two levels down is set at the next level down (printed_levels), with
+    a warning for the first in the article. "#### 一、关键技术突破" above "## 二、国内相关进展"
+    printed as a body line in 宋体 (#### is the body-face third and fourth level of GB/T 9704
+    §7.3.3), its sibling in 黑体, without a word (P9 D8); a skipped level also broke the tagged
+    PDF's outline. An article whose sub-heads are all ### or all #### is set as written."""
+    headings = [(k, token) for k, token in enumerate(tokens) if token.type == "heading_open"]
+    written = [_printed_level(token.tag) for _k, token in headings]
+    top = min(written, default=2)
+    jumps = []
+    for (k, token), was, (level, parent) in zip(headings, written, printed_levels(written)):
+        if level < was:
+            jumps.append((k, token, None if parent is None else headings[parent][1], level))
+            token.tag = tokens[k + 2].tag = f"h{level}"
+    if not jumps:
+        return
+    k, token, parent, level = jumps[0]
+    text = tokens[k + 1].content.strip()
+    text = text if len(text) <= 16 else text[:16] + "…"
+    now = "#" * level
+    if parent is None:  # the article's first sub-head
+        what = (f"小标题“{text}”写作 {token.markup}，它前面没有小标题，"
+                f"而这篇文章最高一级的小标题是 {'#' * top}")
+    else:
+        what = (f"小标题从 {parent.markup}（第 {first_line + parent.map[0]} 行）跳到了 {token.markup}（“{text}”），"
+                f"中间没有 {'#' * (_printed_level(parent.tag) + 1)}")
+    more = f"（这篇文章还有 {len(jumps) - 1} 个小标题跳级，同样处理）" if len(jumps) > 1 else ""
+    warn(path, first_line + token.map[0], f"{what}：已按 {now} 排；请在原文中改为 {now}{more}")
 
 
 # The raw HTML a layout may switch on (manifest `raw_html: true`): formatting and tables only.
@@ -503,6 +588,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     tokens = md.parse(body, env)
     _check_nesting(tokens, path, first_line)
     _check_rows(env, path, first_line)
+    _heading_jumps(tokens, path, first_line)
     _warn_unclosed(tokens, env, path, first_line)
     if not raw_html:
         _warn_tags_as_text(tokens, path, first_line)
@@ -513,6 +599,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     images = _check_images(tokens, path, first_line, root)
     env["kj_images"] = {ref.src: ref.path for ref in images.values()}
     figures = _figures(tokens, path, first_line, figure_max_height)
+    figures = _sub_items(figures)
     _items_as_paragraphs(figures)
     _heading_like_paragraphs(figures)
     _table_notes(figures)
@@ -841,6 +928,72 @@ def _is_question(text: str) -> bool:
     return bool(_QUESTION.match(plain)) and len(plain) <= QUESTION_CHARS
 
 
+# A line that opens a numbered sub-item: "(1) …", "（2）…", "③…".
+_SUB_ITEM = re.compile(r"^[ \t]*(?:[(（][ \t]*(\d{1,2})[ \t]*[)）]|([\u2460-\u2473]))")
+
+
+def _sub_item_lines(lines: list[str]) -> list[int]:
+    """The lines after the first that open a sub-item, when the paragraph's lines number them
+    in order from (1) (or ①): "1. 关于研发人员的统计：" then "(1) 全时当量…；", "(2) …" each on a
+    line of its own. [] when they are not so numbered (a "(3)" that a wrapped line starts with)."""
+    found = []
+    for index, line in enumerate(lines):
+        if match := _SUB_ITEM.match(line):
+            number = int(match.group(1)) if match.group(1) else ord(match.group(2)) - 0x245F
+            found.append((index, number, bool(match.group(2))))
+    if len(found) < 2:
+        return []
+    if any(n != k + 1 or circled != found[0][2] for k, (_i, n, circled) in enumerate(found)):  # from 1, in order
+        return []
+    return [index for index, _n, _c in found if index > 0]
+
+
+def _sub_items(tokens: list[Token]) -> list[Token]:
+    """A paragraph whose lines open with (1), (2), (3) in order is set a line each, as it was
+    typed: markdown-it runs a paragraph's lines together ("(1)" is no list marker), and the
+    sub-items under "1. 关于研发人员的统计：" printed as one run-on line, "…统计：（1）全时当量…；（2）兼职
+    人员…" (P9 D7). Each sub-item is a paragraph of its own (in a list item, under its text):
+    indented 2 em, its lines back to the margin, as GB/T 9704 sets "（1）" paragraphs."""
+    out: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        token = tokens[k]
+        if not (token.type == "paragraph_open" and k + 2 < len(tokens) and tokens[k + 1].type == "inline"
+                and "\n" in tokens[k + 1].content):
+            out.append(token)
+            k += 1
+            continue
+        inline, close = tokens[k + 1], tokens[k + 2]
+        lines = inline.content.split("\n")
+        starts = _sub_item_lines(lines)
+        children = inline.children or []
+        depth, breaks = 0, []  # the children that end each line: the line breaks outside any markup
+        for index, child in enumerate(children):
+            depth += child.nesting
+            if depth == 0 and child.type in ("softbreak", "hardbreak"):
+                breaks.append(index)
+        if not starts or len(breaks) != len(lines) - 1:
+            out.extend(tokens[k:k + 3])
+            k += 3
+            continue
+        first = token.map[0] if token.map else None
+        cuts = [0, *starts, len(lines)]
+        child_cuts = [0, *(breaks[start - 1] for start in starts), len(children)]
+        for part, (begin, end) in enumerate(zip(cuts, cuts[1:])):
+            opening, text, closing = (token, inline, close) if part == 0 else (
+                Token("paragraph_open", "p", 1), Token("inline", "", 0), Token("paragraph_close", "p", -1))
+            for new, old in ((opening, token), (text, inline), (closing, close)):
+                new.level, new.block = old.level, True
+                if first is not None:
+                    new.map = [first + begin, first + end]
+            text.content = "\n".join(lines[begin:end])
+            own = children[child_cuts[part] + (part > 0):child_cuts[part + 1]]
+            text.children = own
+            out.extend((opening, text, closing))
+        k += 3
+    return out
+
+
 def _items_as_paragraphs(tokens: list[Token]) -> None:
     """A list item's first paragraph is the item's own text, in a loose list as in a tight one.
 
@@ -915,10 +1068,7 @@ def _image_file(src: str, path: Path, line: int, root: Path) -> Path:
         raise KjError(path, line, f"图片 '{src}' 应在期刊文件夹之内，实际指向其外")
     if not target.is_file():
         # A name that differs only in case works on Windows and macOS, not here (P7: Logo1.png)
-        near = sorted(p.name for p in target.parent.glob("*") if p.name.lower() == target.name.lower()) \
-            if target.parent.is_dir() else []
-        hint = f"：同一文件夹里有 '{near[0]}'，文件名的大小写要与文件一致" if near else ""
-        raise KjError(path, line, f"找不到图片 '{src}'（路径相对于文章文件）{hint}")
+        raise KjError(path, line, f"找不到图片 '{src}'（路径相对于文章文件）{case_hint(target, root)}")
     if target.suffix.lower() not in IMAGE_TYPES:
         raise KjError(path, line, f"图片 '{src}' 应为 PNG、JPEG、GIF、SVG 或 WebP 文件")
     if target.suffix.lower() == ".svg" and (outside := _svg_external_reference(target)):

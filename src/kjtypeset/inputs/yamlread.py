@@ -65,6 +65,29 @@ def problem_of(exc: Exception) -> str:
     return _YAML_PROBLEMS.get(problem) or f"格式不正确（{problem}）"
 
 
+# "title: Horizon Europe: 2042—2044年工作方案发布": a plain value holding ": " (P9 D16).
+_KEY_VALUE = re.compile(r"^(\s*(?:-\s+)?)([^\s:#\"'{\[][^:#]*?):[ \t]+(?![\"'\[{|>])(.*?)\s*$")
+
+
+def colon_in_value(text: str, exc: Exception, labels: dict) -> str | None:
+    """The message for a half-width colon and space inside a plain value (PyYAML's or ruamel's
+    "mapping values are not allowed here"), naming the fix; None for any other problem."""
+    mark = getattr(exc, "problem_mark", None)
+    lines = text.splitlines()
+    if (getattr(exc, "problem", None) or "").strip() != "mapping values are not allowed here" \
+            or mark is None or not 0 <= mark.line < len(lines):
+        return None
+    match = _KEY_VALUE.match(lines[mark.line])
+    if match is None or mark.column <= match.start(3) or not re.search(r":(?:\s|$)", match.group(3)):
+        return None
+    key, value = match.group(2).strip(), re.sub(r"\s+#.*$", "", match.group(3))
+    field = labels.get(key)
+    what = field.label if field else "值"
+    quoted = f'"{value}"' if '"' not in value else "'" + value.replace("'", "''") + "'"
+    return (f"{key} 的值里有半角冒号，YAML 把它读成了又一个“键: 值”：{what}里有半角冒号时给整个{what}加引号"
+            f"（{key}: {quoted}），或改用全角冒号“：”")
+
+
 @dataclass(frozen=True)
 class Field:
     """What a key must hold: a type name and a Chinese label used in messages."""
@@ -92,7 +115,8 @@ def line_of(node: yaml.Node) -> int:
 class Reader:
     """Reads one YAML document of one file, turning every problem into a KjError."""
 
-    def __init__(self, path: Path, text: str, first_line: int = 1):
+    def __init__(self, path: Path, text: str, first_line: int = 1, labels: dict[str, Field] | None = None):
+        """``labels``: the keys the document may hold, to name a key in a syntax error."""
         self.path = path
         self.offset = first_line - 1
         self._nodes = 0
@@ -102,8 +126,9 @@ class Reader:
             self.root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
             mark = mark_to_fix(exc)
+            problem = colon_in_value(text, exc, labels or {})
             raise KjError(path, mark.line + 1 + self.offset if mark else None,
-                          f"YAML 语法错误：{problem_of(exc)}") from exc
+                          f"YAML 语法错误：{problem or problem_of(exc)}") from exc
         except yaml.YAMLError as exc:  # reader errors: bad bytes, control characters
             raise KjError(path, None, f"YAML 无法读取：{exc}") from exc
         if self.root is not None:
