@@ -1688,6 +1688,9 @@ MAX_PULLS = 12  # paragraphs asked to set a line shorter, to keep the 版记 off
 MAX_PULL_FILL = 0.5  # … those whose last line fills at most this share of the measure
 PULL_PAGES = 6  # … ending on the last page of text or the five before it
 PULL_MARK_EM = 0.4  # what a mark of a full line is reckoned to give (most are still full width)
+PULL_SHARE = 0.5  # … of what its other lines could take in, at most, when there are such: a
+#   paragraph pulled at the limit of its marks and gaps read as a block of half-width commas
+#   and solid numbers (an unseen statistics issue); one squeezed by half of it still reads as text
 
 
 def _pull_css(document, shortfall: tuple[int, int, int] | None) -> str:
@@ -1730,6 +1733,8 @@ def _pull_css(document, shortfall: tuple[int, int, int] | None) -> str:
         need = tail.width / style["font_size"]
         if need < room:
             found.append((need / room, -order, element))
+    # Those that take little first; the others only when none does (a later try asks them).
+    found = [f for f in found if f[0] <= PULL_SHARE] or found
     root = pages[0]._page_box.children[0].element
     return "".join(f"{_selector(root, element)} {{ --kj-pull-line: 1 !important; }}\n"
                    for _share, _order, element in sorted(found)[:min(2 * most + 2, MAX_PULLS)])
