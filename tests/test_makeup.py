@@ -213,6 +213,22 @@ def test_contents_far_too_long_continue_and_the_first_article_starts_under_them(
         assert len(body_lines(page)) >= 5  # not a page with a line or two of contents
 
 
+def test_contents_that_fit_page_1_once_their_titles_take_one_line_are_set_there(tmp_path):
+    """Fourteen entries whose titles take two lines in gongwen's 四号 (14 pt) and one in its
+    小四 (12 pt), its contents_min_size: the estimate, taking the lines as they are, asked for
+    11.6 pt and the contents ran onto page 2 (an unseen issue); at 12 pt they fit page 1, and
+    that is where they are set (issue 13 item 3: continued only with truly too many articles)."""
+    titles = [(HAN * 2)[n:n + 31] for n in range(14)]
+    result = build(tmp_path, [article(title, [para(2, n)]) for n, title in enumerate(titles)],
+                   extra="layout: gongwen\n")
+    with pdfplumber.open(result.pdf) as pdf:
+        first, second = lines_of(pdf.pages[0]), lines_of(pdf.pages[1])
+    entries = [line for line in first if line["text"].startswith("★")]
+    assert len(entries) == 14 and not any(line["text"].startswith("★") for line in second)
+    assert all(line["size"] == pytest.approx(12, abs=0.05) for line in entries), {line["size"] for line in entries}
+    assert all(squash(line["text"]).endswith(str(entry.page)) for line, entry in zip(entries, result.contents))
+
+
 # ---- sections, 版记, end block -------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -1280,7 +1280,36 @@ def fit_contents(document, settings: Settings, tried: ContentsFit | None) -> Con
     smaller = size * ratio * leading / settings.contents_min_leading
     if smaller >= settings.contents_min_size:
         return ContentsFit(math.floor(smaller * 10) / 10, settings.contents_min_leading)
+    # Smaller still than the minimum, by lines that may not be there at the minimum: a title
+    # that wrapped may take one line in smaller type (14 entries of an unseen gongwen issue
+    # ran onto page 2 in 四号, estimated 11.6 pt where 小四 fitted). Tried once at the
+    # minimum when they would fit there with no title wrapped; run on when even so they do not.
+    blocks, lines = 0, 0
+    for _page, fragment in fragments:
+        for child in fragment.children:
+            if child.element_tag in ("ul", "ol"):
+                more_blocks, more_lines = _lines_of_blocks(child)
+                blocks, lines = blocks + more_blocks, lines + more_lines
+    least = settings.contents_min_size * settings.contents_min_leading / (size * leading)
+    if lines and least * blocks / lines <= ratio:
+        return ContentsFit(settings.contents_min_size, settings.contents_min_leading)
     return ContentsFit(settings.contents_size, settings.contents_leading, continued=True)
+
+
+def _lines_of_blocks(box) -> tuple[int, int]:
+    """(the blocks of text under a box, their lines), not looking inside the lines (an
+    entry's inline-block ★ has a line of its own)."""
+    from weasyprint.formatting_structure import boxes
+
+    blocks = lines = 0
+    held = sum(1 for child in box.children if isinstance(child, boxes.LineBox))
+    if held:
+        blocks, lines = 1, held
+    for child in box.children:
+        if not isinstance(child, boxes.LineBox) and isinstance(child, boxes.ParentBox):
+            more_blocks, more_lines = _lines_of_blocks(child)
+            blocks, lines = blocks + more_blocks, lines + more_lines
+    return blocks, lines
 
 
 def _is_folio(box) -> bool:
