@@ -213,6 +213,22 @@ def test_contents_far_too_long_continue_and_the_first_article_starts_under_them(
         assert len(body_lines(page)) >= 5  # not a page with a line or two of contents
 
 
+def test_contents_that_fit_page_1_once_their_titles_take_one_line_are_set_there(tmp_path):
+    """Fourteen entries whose titles take two lines in gongwen's 四号 (14 pt) and one in its
+    小四 (12 pt), its contents_min_size: the estimate, taking the lines as they are, asked for
+    11.6 pt and the contents ran onto page 2 (an unseen issue); at 12 pt they fit page 1, and
+    that is where they are set (issue 13 item 3: continued only with truly too many articles)."""
+    titles = [(HAN * 2)[n:n + 31] for n in range(14)]
+    result = build(tmp_path, [article(title, [para(2, n)]) for n, title in enumerate(titles)],
+                   extra="layout: gongwen\n")
+    with pdfplumber.open(result.pdf) as pdf:
+        first, second = lines_of(pdf.pages[0]), lines_of(pdf.pages[1])
+    entries = [line for line in first if line["text"].startswith("★")]
+    assert len(entries) == 14 and not any(line["text"].startswith("★") for line in second)
+    assert all(line["size"] == pytest.approx(12, abs=0.05) for line in entries), {line["size"] for line in entries}
+    assert all(squash(line["text"]).endswith(str(entry.page)) for line, entry in zip(entries, result.contents))
+
+
 # ---- sections, 版记, end block -------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -884,6 +900,64 @@ def test_a_table_wider_than_the_measure_is_set_smaller_until_it_fits(tmp_path):
     assert cells and max(c["x1"] for c in cells) <= right + 0.5
     assert 7.5 - 0.05 <= min(c["size"] for c in cells) < 10.5
     assert "4,407.5" in "".join(c["text"] for c in cells)  # its figures whole
+
+
+def table_rows(page) -> list[float]:
+    """The heights of a table's rows on a page, from its horizontal rules (each cell draws
+    its own piece of a rule)."""
+    tops: list[float] = []
+    for top in sorted(r["top"] for r in page.rects + page.lines if r["height"] < 0.5 and r["width"] > 5):
+        if not tops or top - tops[-1] > 1:
+            tops.append(top)
+    return [b - a for a, b in zip(tops, tops[1:])]
+
+
+def test_a_table_set_smaller_keeps_its_cells_padding(tmp_path):
+    """A 10-column table set smaller to fit the measure, under a header whose first cell
+    (地区) holds one line and the others three: its rows were two to three times as tall as
+    their one line, the table ran over three pages (an unseen statistics report), as the
+    header's centring white (vertical-align) was scaled into every cell's padding."""
+    head = ("| 地区 | " + " | ".join(f"研发经费支出{k}（万元）" for k in range(9)) + " |\n"
+            + "|---" + "|---:" * 9 + "|\n")
+    rows = "\n".join(f"| 地区{n} | " + " | ".join(f"{98765 + 4321 * n + k:,}.5" for k in range(9)) + " |"
+                     for n in range(6))
+    result = build(tmp_path, [article("宽表格", [para(2), head + rows, para(2)])])
+    with pdfplumber.open(result.pdf) as pdf:
+        page = next(p for p in pdf.pages[1:] if "地区5" in p.extract_text())
+        size = min(c["size"] for c in page.chars if c["text"] == "地")
+        heights = table_rows(page)
+    assert size < 10.4, size  # set smaller than 五号
+    assert len(heights) == 7, heights
+    # Each data row holds one line (1.5 of the type) and its padding (0.5 mm a side, scaled).
+    assert all(h < 1.5 * size + 2 * 0.5 * MM + 1 for h in heights[1:]), (size, heights)
+
+
+def test_a_wide_table_is_set_smaller_before_the_makeup_tries(tmp_path, monkeypatch):
+    """Setting a wide table smaller is not one of the few makeup tries: an unseen gongwen
+    report spent them on holes and stopped with "缩到最小字号（六号）仍超出版心" on a table
+    the same layout set in the measure. With no tries left at all, the table still fits."""
+    from kjtypeset.engine import typeset
+
+    monkeypatch.setattr(typeset, "MAX_TRIES", 0)
+    result = build(tmp_path, [article("宽表格", [para(2), numbers_table(12), para(2)])])
+    with pdfplumber.open(result.pdf) as pdf:
+        page = next(p for p in pdf.pages[1:] if "指标11" in p.extract_text())
+        body = [c for c in page.chars if abs(c["size"] - BODY) < 0.2]
+        cells = [c for c in page.chars if c["size"] < 10.4]
+    right = max(c["x1"] for c in body if c["text"] not in "，。")
+    assert cells and max(c["x1"] for c in cells) <= right + 0.5
+
+
+def test_a_wide_table_not_yet_at_the_smallest_size_is_not_said_to_be(tmp_path, monkeypatch):
+    """The message names 六号 only when the table is set in it: a table stopped larger (here
+    no layout to set it smaller at all) is named with its size."""
+    from kjtypeset.engine import typeset
+
+    monkeypatch.setattr(typeset, "MAX_TRIES", 0)
+    monkeypatch.setattr(typeset, "MAX_TABLE_FITS", 0, raising=False)
+    with pytest.raises(KjError) as error:
+        build(tmp_path, [article("宽表格", [para(2), numbers_table(12), para(2)])])
+    assert "这个 12 列的表格缩到10.5 磅仍超出版心" in str(error.value), str(error.value)
 
 
 def test_a_table_too_wide_even_at_the_smallest_size_stops_the_build_naming_its_line(tmp_path):

@@ -47,10 +47,11 @@ hooks act while it paginates, where the facts are known:
    the issue, which engine/typeset.py tries: an opener (section heading, title, byline and
    first lines) that breaks to the next page and leaves a hole may start at the foot by
    taking the blank line above it (``_opener_css``); figures move back onto the page
-   before (``figure_moves``); lines move onto a last page that holds too few; a table
-   wider than the measure is set smaller, down to 六号 (``_table_fit_css``), and one that
-   still does not fit stops the build with its file and line (``wide_tables``); a short
+   before (``figure_moves``); lines move onto a last page that holds too few; a short
    table split across pages goes over whole (``_split_tables``, ``_whole_table_css``).
+   Before any of them, a table wider than the measure is set smaller, down to 六号
+   (``table_fit_css``, again from each result until it fits), and one that still does not
+   fit stops the build with its file and line (``wide_tables``).
 5. **Notes stay with their calls.** WeasyPrint moves the notes already on a page to the next
    one to fit a paragraph's second line under its first at the page foot; a note whose
    footnote-policy is ``line`` (kjtypeset's) may not go without its call, so the paragraph
@@ -1279,7 +1280,36 @@ def fit_contents(document, settings: Settings, tried: ContentsFit | None) -> Con
     smaller = size * ratio * leading / settings.contents_min_leading
     if smaller >= settings.contents_min_size:
         return ContentsFit(math.floor(smaller * 10) / 10, settings.contents_min_leading)
+    # Smaller still than the minimum, by lines that may not be there at the minimum: a title
+    # that wrapped may take one line in smaller type (14 entries of an unseen gongwen issue
+    # ran onto page 2 in 四号, estimated 11.6 pt where 小四 fitted). Tried once at the
+    # minimum when they would fit there with no title wrapped; run on when even so they do not.
+    blocks, lines = 0, 0
+    for _page, fragment in fragments:
+        for child in fragment.children:
+            if child.element_tag in ("ul", "ol"):
+                more_blocks, more_lines = _lines_of_blocks(child)
+                blocks, lines = blocks + more_blocks, lines + more_lines
+    least = settings.contents_min_size * settings.contents_min_leading / (size * leading)
+    if lines and least * blocks / lines <= ratio:
+        return ContentsFit(settings.contents_min_size, settings.contents_min_leading)
     return ContentsFit(settings.contents_size, settings.contents_leading, continued=True)
+
+
+def _lines_of_blocks(box) -> tuple[int, int]:
+    """(the blocks of text under a box, their lines), not looking inside the lines (an
+    entry's inline-block ★ has a line of its own)."""
+    from weasyprint.formatting_structure import boxes
+
+    blocks = lines = 0
+    held = sum(1 for child in box.children if isinstance(child, boxes.LineBox))
+    if held:
+        blocks, lines = 1, held
+    for child in box.children:
+        if not isinstance(child, boxes.LineBox) and isinstance(child, boxes.ParentBox):
+            more_blocks, more_lines = _lines_of_blocks(child)
+            blocks, lines = blocks + more_blocks, lines + more_lines
+    return blocks, lines
 
 
 def _is_folio(box) -> bool:
@@ -1465,7 +1495,7 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     the text has run out (the rule that keeps a fifth of a page for text leaves holes there)."""
     from dataclasses import replace
     out = []
-    if fit := _table_fit_css(document):
+    if fit := table_fit_css(document):
         out.append((fit, settings))
     if leaders := _leader_css(document):
         out.append((leaders, settings))
@@ -2296,10 +2326,12 @@ def _wide_table_boxes(document) -> list:
     return found
 
 
-def _table_fit_css(document) -> str:
+def table_fit_css(document) -> str:
     """CSS that sets each table wider than the measure smaller, its type and its cells'
     padding in proportion (a compositor's first answer to a wide table; never below
-    MIN_TABLE_PT), so that it fits; tried again from the result while one still runs over."""
+    MIN_TABLE_PT), so that it fits; engine/typeset.py applies it again from the result while
+    one still runs over, before the makeup tries (its layouts are not one of those few: an
+    unseen gongwen report spent them on the rest and stopped on a table it could set)."""
     from weasyprint.formatting_structure import boxes
 
     css = []
@@ -2315,12 +2347,30 @@ def _table_fit_css(document) -> str:
             continue  # as small as it goes: wide_tables reports it
         scale = max(room / wrapper.border_width() * 0.98, smallest / size)
         selector = _selector(root, wrapper.element)
-        cell = next((b for b in wrapper.descendants() if isinstance(b, boxes.TableCellBox)), None)
         css.append(f"{selector} {{ font-size: {size * scale:.3f}px !important; }}\n")
-        if cell is not None:
-            css.append(f"{selector} th, {selector} td {{ padding: {cell.padding_top * scale:.3f}px "
-                       f"{cell.padding_right * scale:.3f}px !important; }}\n")
+        for tag in ("th", "td"):
+            cell = next((b for b in wrapper.descendants()
+                         if isinstance(b, boxes.TableCellBox) and b.element_tag == tag), None)
+            if cell is not None and (padding := _cell_padding(cell)):
+                css.append(f"{selector} {tag} {{ padding: "
+                           + " ".join(f"{side * scale:.3f}px" for side in padding) + " !important; }\n")
     return "".join(css)
+
+
+def _cell_padding(cell) -> tuple[float, ...] | None:
+    """A table cell's padding (top, right, bottom, left; CSS px) as its style gives it, or
+    None when a side is not a length (a percentage of the table's width stays as it is).
+    Not the laid-out box's: WeasyPrint adds to a cell's top and bottom padding the white
+    that makes it as tall as its row (vertical-align, layout/table.py), and the header's,
+    scaled and given to every cell, set a 10-column table's rows two to three times as tall
+    as their lines (an unseen statistics report: 12 rows over three pages)."""
+    padding = []
+    for side in ("top", "right", "bottom", "left"):
+        value = cell.style[f"padding_{side}"]
+        if getattr(value, "unit", None) != "px":
+            return None
+        padding.append(value.value)
+    return tuple(padding)
 
 
 SHORT_TABLE = 0.5  # a table (caption, rows, notes) of at most this share of the type area …
@@ -2392,9 +2442,10 @@ def _whole_table_css(document) -> str:
                    for _number, element in _split_tables(document))
 
 
-def wide_tables(document) -> list[tuple[str, int, int]]:
-    """(the article it is written in, relative to the issue folder; its line; its columns) of
-    every table that runs past the measure even at MIN_TABLE_PT, once each."""
+def wide_tables(document) -> list[tuple[str, int, int, float]]:
+    """(the article it is written in, relative to the issue folder; its line; its columns; its
+    type size in pt, MIN_TABLE_PT when it is as small as it goes) of every table that runs
+    past the measure, once each."""
     from ..inputs.markdown import TABLE_LINE, TABLE_SOURCE
 
     out = []
@@ -2402,8 +2453,9 @@ def wide_tables(document) -> list[tuple[str, int, int]]:
         element = wrapper.element
         where = (element.get(TABLE_SOURCE) or "", int(element.get(TABLE_LINE) or 0))
         columns = max((len([c for c in row if c.tag in ("td", "th")]) for row in element.iter("tr")), default=0)
-        if (*where, columns) not in out:
-            out.append((*where, columns))
+        size = round(wrapper.style["font_size"] * 72 / 96, 2)
+        if not any(known[:3] == (*where, columns) for known in out):
+            out.append((*where, columns, size))
     return out
 
 

@@ -50,6 +50,8 @@ class ConfinedFetcher(URLFetcher):
 
 
 MAX_TRIES = 4  # more layouts of an issue whose pages have defects (engine/makeup.py)
+MAX_TABLE_FITS = 4  # layouts setting wide tables smaller (one is enough unless a table's
+# width does not scale with its type: its borders, a width given in the layout)
 _NOTDEF = re.compile(r'unsupported by fonts: "(.*)" \(U\+([0-9A-F]+)', re.S)
 
 
@@ -112,8 +114,18 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
         fit, document = None, render(css)
     else:
         css = measured
+    # A table wider than the measure is set smaller, from each result again until it fits or
+    # is at 六号, before anything else is judged: not one of the few makeup tries below (an
+    # unseen gongwen report spent them on holes and stopped on a table it could set).
+    tables = ""
+    for _ in range(MAX_TABLE_FITS):
+        if not (smaller := makeup.table_fit_css(document)):
+            break
+        tables += smaller
+        document = render(css + tables)
+    css += tables
     while (fit := makeup.fit_contents(document, layout.makeup, fit)) is not None:
-        css = fit.css(layout.makeup)
+        css = fit.css(layout.makeup) + tables
         document = render(css)
     # A page left with a hole or a few lines (figures that could not stay in their article's
     # text, or the end of the issue where the text runs out): the layout is tried again in
@@ -150,9 +162,10 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
             if score < best:
                 document, best = candidate, score
     if wide := makeup.wide_tables(document):
-        source, line, columns = wide[0]
+        source, line, columns, size = wide[0]
+        smallest = "最小字号（六号）" if size <= makeup.MIN_TABLE_PT + 0.05 else f"{size:g} 磅"
         raise KjError(issue_folder / source if source else origin, line or None,
-                      f"表格太宽：这个 {columns} 列的表格缩到最小字号（六号）仍超出版心，"
+                      f"表格太宽：这个 {columns} 列的表格缩到{smallest}仍超出版心，"
                       "请减少列数、缩短单元格里的数字或文字，或拆成两个表格")
     makeup.forget_facts(document)
     pin_to_page_bottom(document)
