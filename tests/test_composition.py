@@ -374,6 +374,21 @@ def title_lines(pdf: Path) -> list[str]:
     return ["".join(c["text"] for c in sorted(row, key=lambda c: c["x0"])) for _top, row in sorted(rows.items())]
 
 
+def test_a_byline_longer_than_a_line_keeps_its_labels_and_a_name_joined_by_a_bar_whole(make_issue, tmp_path):
+    """"（来源：编译自European Commission新闻稿及Science| / Business报道　作者：…" (an unseen gongwen
+    issue): the name is one word; its source then takes two lines and the byline three, and
+    balanced they broke "作 / 者：" — the labels 来源 and 作者 are words too."""
+    article = ("---\ntitle: 署名测试\nsource: 编译自European Commission新闻稿及Science|Business报道\n"
+               "author: 市科学技术情报研究所　高晓敏\n---\n\n近年来，全市围绕创新创业生态体系建设。\n")
+    pdf = build_issue(make_issue(MANIFEST + "layout: gongwen\n", files={"articles/a.md": article}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        lines = [line["text"] for line in doc.pages[1].extract_text_lines()]
+    byline = [line for line in lines if "编译" in line or "者" in line or "Business" in line]
+    assert len(byline) >= 2 and "Science|Business" in "".join(byline), lines
+    assert not [line for line in lines if line.endswith(("作", "来", "Science|"))], lines
+
+
 def test_titles_break_between_words_into_balanced_lines(narrow, tmp_path):
     title = "推动科技型中小企业高质量发展的若干措施：“科技—产业—金融”良性循环与宁波“领航者计划”经验"
     pdf = build_issue(narrow("正文。", title=title), tmp_path / "out",
