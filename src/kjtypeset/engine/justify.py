@@ -202,8 +202,10 @@ _EXPECTED_REFERENCES = {
 
 _state = {}
 
-from ..typography.cjk import MAGNITUDE_SPACE as DISCOURAGED_BREAK  # noqa: E402  (US$3.7 / billion)
-from ..typography.cjk import SPACING  # the Han–Latin spacing character  # noqa: E402
+from ..typography.cjk import (  # noqa: E402
+    DISCOURAGED_BREAK,  # US$3.7 / billion, 2042— / 2044年
+    SPACING,  # the Han–Latin spacing character
+)
 
 SPACING_EM = 0.25  # its natural width (clreq §3.2.1)
 SPACING_MIN_EM = 0.125  # squeezed
@@ -311,6 +313,7 @@ class _TextPlan:
     spacings: tuple = ()
     spaces: tuple = ()  # Latin word spaces laid out SPACE_SHRINK_EM narrower
     halt_runs: tuple = ()  # the halts joined across the ideographs between them (_halt_runs)
+    groups: tuple = ()  # ((start, end), separator) of the spaces between digit groups (27 436.5)
 
 
 @lru_cache(maxsize=8192)
@@ -336,7 +339,11 @@ def _text_plan(text, squeeze, compression):
         spaces = tuple(span for k, (span, char) in enumerate(zip(offsets, visible))
                        if char == " " and _word_space(visible[k - 1] if k else None,
                                                       visible[k + 1] if k + 1 < len(visible) else None))
-    return _TextPlan(halts, tuple(spacings), spaces, _halt_runs(halts, offsets, visible))
+    groups = tuple((span, char) for k, (span, char) in enumerate(zip(offsets, visible))
+                   if char in GROUP_SEPARATORS and k and visible[k - 1].isdigit()
+                   and "".join(visible[k + 1:k + 4]).isdigit() and len(visible[k + 1:k + 4]) == 3
+                   and not (k + 4 < len(visible) and visible[k + 4].isdigit()))
+    return _TextPlan(halts, tuple(spacings), spaces, _halt_runs(halts, offsets, visible), groups)
 
 
 def _halt_runs(halts, offsets, visible):
@@ -527,7 +534,8 @@ def _set_text(self, text, justify=False):
     _state["set_text"](self, text, justify)
     squeeze = _squeezes(self.style)
     plan, _latin = _box_plan(self.text, self.style, squeeze)
-    if not plan.halts and not plan.spacings and not plan.spaces:
+    groups = plan.groups if self.style["letter_spacing"] == "normal" and not self.style["word_spacing"] else ()
+    if not plan.halts and not plan.spacings and not plan.spaces and not groups:
         self._kj_base = None
         return
     base = pango.pango_layout_get_attributes(self.layout)
@@ -567,8 +575,47 @@ def _set_text(self, text, justify=False):
             attr = pango.pango_attr_letter_spacing_new(units * 2 if edges == 1 else units)
             attr.start_index, attr.end_index = start, end
             pango.pango_attr_list_change(mine, attr)
+    if groups:
+        from weasyprint.text.ffi import TO_UNITS
+        length = len(self.text.encode())
+        size = self.style["font_size"]
+        for (start, end), char in groups:
+            extra = size * GROUP_SPACE_EM - _separator_width(self.style, char)
+            if abs(extra) < size * 0.002:
+                continue
+            edges = (start == 0) + (end == length)
+            units = int(round(extra * TO_UNITS))
+            attr = pango.pango_attr_letter_spacing_new(units * 2 if edges == 1 else units)
+            attr.start_index, attr.end_index = start, end
+            pango.pango_attr_list_change(mine, attr)
     pango.pango_layout_set_attributes(self.layout, mine)
     self._kj_base = (self.layout, base)
+
+
+# Digit groups (GB/T 15835 千分空: 27 436.5) are a quarter of a Chinese character apart, whichever
+# space the editor typed: the faces draw them differently (Noto Serif CJK: a space 0.256 em, a
+# narrow no-break space U+202F 0.128 em, so "1 937.2" read as "1937.2" beside "4 218.7", an
+# unseen issue's table).
+GROUP_SPACE_EM = 0.25
+GROUP_SEPARATORS = " \u00a0\u2009\u202f"
+_separator_widths = {}
+
+
+def _separator_width(style, char):
+    """The width ``char`` takes between two digits in ``style`` (px)."""
+    key = (char, _style_key(style))
+    width = _separator_widths.get(key)
+    if width is None:
+        from weasyprint.text.line_break import Layout, line_size
+        widths = []
+        for text in (f"0{char}0", "00"):
+            layout = Layout(style)
+            _state["set_text"](layout, text)
+            line, _ = _state["get_first_line"](layout)
+            widths.append(line_size(line, style)[0])
+            layout.deactivate()
+        width = _separator_widths[key] = widths[0] - widths[1]
+    return width
 
 
 # --------------------------------------------------------------------------
@@ -1225,7 +1272,8 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
     if not segments:
         return None
     pull = _pull_line(box, skip_stack, segments)
-    if pull or max(line[2] for _measured, lines in segments for line in lines) > PLAN_BADNESS:
+    if (pull or max(line[2] for _measured, lines in segments for line in lines) > PLAN_BADNESS
+            or any(line[0] in measured.planner.discouraged for measured, lines in segments for line in lines)):
         lines = _planned_lines(context, lay, box, skip_stack, position_y, containing_block,
                                absolute_boxes, fixed_boxes,
                                sum(len(lines) for _measured, lines in segments), segments[0][0], pull)
@@ -1762,7 +1810,9 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
     available = containing_block.width * TO_UNITS
     indent = box.text_indent * TO_UNITS
     chars = "".join(unit.char for unit in units)
-    discouraged = frozenset(k for k in (m.end() for m in DISCOURAGED_BREAK.finditer(chars)) if k in chances)
+    discouraged = {m.end(): paragraph.YEAR_RANGE_COST if m.group().endswith(tuple("—–-～〜"))
+                   else paragraph.DISCOURAGED_COST
+                   for m in DISCOURAGED_BREAK.finditer(chars) if m.end() in chances}
     planner = paragraph.Planner(planned, em, composition.max_gap_em,
                                 composition.halfwidth_line_start, composition.halfwidth_line_end,
                                 discouraged)
@@ -1772,6 +1822,26 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
 
 
 _pyphens = {}
+
+
+_HYPHENATED_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+# A word that is an identifier or a name: a compound joined by hyphens, underscores, | or &
+# (Dangerous-Workflow, Science|Business,
+# megawatt-hours: TeX never hyphenates a word with a hyphen of its own, which reads as one the
+# name has: "“Pinned-Dependen- / cies”" in an unseen issue) or written in CamelCase (GitHub,
+# OpenSSF, PyTorch): it breaks only at its own hyphen.
+_IDENTIFIER = re.compile(r"[A-Za-z\u00c0-\u024f0-9]\u2060?[-_|&]\u2060?[A-Za-z\u00c0-\u024f0-9]|[a-z][A-Z]")
+_COMPOUND_CHAR = re.compile(r"[A-Za-z\u00c0-\u024f0-9_|&\u2060-]")
+
+
+def _compound(text, start, end):
+    """The span of the compound (letters, digits, hyphens, underscores) the word at
+    text[start:end] is part of."""
+    while start > 0 and _COMPOUND_CHAR.match(text[start - 1]):
+        start -= 1
+    while end < len(text) and _COMPOUND_CHAR.match(text[end]):
+        end += 1
+    return start, end
 
 
 def _hyphenations(context, leaf):
@@ -1795,9 +1865,9 @@ def _hyphenations(context, leaf):
         _pyphens[key] = (pyphen.Pyphen(lang=lang, left=left, right=right), width)
     dictionary, width = _pyphens[key]
     points = []
-    for match in re.finditer(r"[A-Za-z\u00c0-\u024f]+", leaf.text):
+    for match in _HYPHENATED_WORD.finditer(leaf.text):
         word = match.group()
-        if len(word) < total:
+        if len(word) < total or _IDENTIFIER.search(leaf.text, *_compound(leaf.text, *match.span())):
             continue
         for position in dictionary.positions(word):
             points.append((len(leaf.text[:match.start() + position].encode()), width))
