@@ -1394,6 +1394,31 @@ def test_a_section_opener_one_line_short_of_the_room_starts_at_the_page_foot(tmp
         assert_on_grid(pdf)
 
 
+def test_an_opener_short_of_a_pages_foot_by_more_than_its_blank_line_gets_it_from_the_figures(tmp_path):
+    """An unseen issue's page 5 opens with 图1; the text under it ends six lines above the foot
+    and the next opener (a two-line title, its source line and two lines of text) needs a
+    line more than that with the blank line above it: it broke to page 6 and left page 5
+    28 % empty. The page's figure set smaller (down to the layout's minimum) gives the opener
+    its room."""
+    fixture = Path(__file__).parent / "fixtures" / "opener_under_figure"
+    (tmp_path / "articles" / "images").mkdir(parents=True)
+    shutil.copy(fixture / "issue.yaml", tmp_path / "issue.yaml")
+    for article_file in fixture.glob("*.md"):
+        shutil.copy(article_file, tmp_path / "articles" / article_file.name)
+    for name, size in (("scene.jpg", (2400, 1600)), ("square.png", (1600, 1600)),
+                       ("portrait.jpg", (1500, 2100)), ("pano.jpg", (7200, 1100))):
+        kind = "chart" if name.endswith(".png") else "photo"  # (drawn as a PNG, a JPEG)
+        (tmp_path / "articles" / "images" / name).write_bytes(mi.png(size, 300, kind))
+    result = build_issue(tmp_path / "issue.yaml", tmp_path / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[4]
+        assert "图1" in squash(page.extract_text())
+        assert "国家乳业技术创新中心" in squash(page.extract_text())  # the opener starts here
+        lines = [line for line in lines_of(page) if line["base"] < (297 - 35) * MM and not line["text"].startswith("—")]
+        foot = max([line["bottom"] for line in lines] + [image["bottom"] for image in page.images])
+        assert (BOTTOM - foot) / (BOTTOM - TOP) < 0.25
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("layout", "number"), [("gongwen", 1), ("gongwen", 28)])
 def test_the_end_block_fits_under_the_last_text_instead_of_after_a_blank_page(tmp_path, layout, number):

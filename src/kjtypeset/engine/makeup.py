@@ -1518,8 +1518,9 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
         together = (pulled or close, smaller_settings)
         ways.insert(0 if shortfall[1] > 1 else len(ways), together)
     out += ways
-    if opener := _opener_css(document):
-        out.append((opener, settings))
+    opener, shrink = _opener_css(document, settings)
+    if opener:
+        out.append((opener, replace(settings, smallest=tuple(sorted(set(settings.smallest) | set(shrink))))))
     if lists := _list_break_css(document):
         out.append((lists, settings))
     if white := _open_up_hole_css(document):
@@ -1542,10 +1543,13 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     return out
 
 
-def _opener_css(document) -> str:
+def _opener_css(document, settings: Settings) -> tuple[str, list[int]]:
     """CSS that lets an opener (a section heading, an article title, with the byline and the
     first lines of text kept with them) start at the foot of a page it would leave with a
-    hole, when it falls short of the room there by the blank line above it.
+    hole, when it falls short of the room there by the blank line above it, and the figures
+    of that page to set at their smallest (Settings.smallest) when it falls short by more,
+    but no more than they give up (an unseen issue: a figure at the top of a page, the next
+    title, its byline and first lines a line short of the 6 lines under the text).
 
     Breaking before an opener chain that does not fit is right (a heading never stands alone
     at a page foot), but a chain of section heading, two-line title, byline and two lines
@@ -1558,7 +1562,8 @@ def _opener_css(document) -> str:
     pages = _page_facts(document)
     found = [number for number, kind in defects(document) if kind == "hole"]
     root = document.pages[0]._page_box.children[0].element
-    css = []
+    order = _document_order(root)
+    css, shrink = [], []
     for number in found:
         if number >= len(pages):
             continue
@@ -1572,10 +1577,16 @@ def _opener_css(document) -> str:
         if opener is None:
             continue
         gaps, heading, need = opener
+        figures = []
+        if need > room + EPSILON and settings.figure_float:
+            figures = [f for f in _page_figures(box, settings)["figures"]
+                       if order.get(f.element) not in settings.smallest]
+            room += sum(f.margin_height() - _smallest_height(f, settings) for f in figures)
         if need <= room + EPSILON:
             css += [f"{_selector(root, element)} {{ margin-top: 0 !important; }}\n" for element in gaps]
             css.append(f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }}\n")
-    return "".join(css)
+            shrink += [order[f.element] for f in figures]
+    return "".join(css), shrink
 
 
 LIST_REACH = 8  # body lines from the top of a page within which a list's kept start is looked for
