@@ -636,6 +636,11 @@ def test_normalise_removes_layout_spaces_only():
     assert normalise("2023 年，“宁科\n贷”余额 6.2 亿元") == "2023年，“宁科贷”余额6.2亿元"
     assert normalise("推出“鑫 e 科企”与 IPO 前期\u2060筹备") == "推出“鑫e科企”与IPO前期筹备"
     assert normalise("Smart\n  City 计划") == "Smart City计划"
+    # Addresses cut where the composer breaks them: after "https:", before a hyphen, a dot or an
+    # e-mail's "@" (typography/cjk.py), not two words; a name before an address stays a word.
+    assert normalise("见https:\n//ec.europa.eu/info/funding\n-tenders，邮箱RTD-HORIZON\n-EUROPE-INFO\n@ec.europa.eu") \
+        == "见https://ec.europa.eu/info/funding-tenders，邮箱RTD-HORIZON-EUROPE-INFO@ec.europa.eu"
+    assert normalise("write to John smith@example.com") == "write to John smith@example.com"
     assert parse_query(['宁科贷 "科创金融 服务驿站"', "2023 年"]).terms == ("宁科贷", "科创金融服务驿站", "2023年")
     assert parse_query(["科创金融 服务驿站"]).terms == ("科创金融服务驿站",)
 

@@ -48,12 +48,19 @@ _TERMS = re.compile(r'"([^"]*)"?|(\S+)')
 
 
 # A web or e-mail address that a line break cut (issue 14): printed "www.nxkjd." / "cn", or
-# "http://a.gov.cn/" / "zwgk", it is one word again. Addresses break after / ? & - = # _ ~ : @
-# and before a dot; the white space there is the line break, never part of the address.
+# "http://a.gov.cn/" / "zwgk", it is one word again. Addresses break after / ? & = # ~ : @
+# and before a dot, a hyphen or an underscore (typography/cjk.py: a line never ends with an
+# address's hyphen), and after "https:"; the white space there is the line break, never part
+# of the address.
 _ADDRESS = r"(?:https?://|ftp://|www\.|[A-Za-z0-9._%+-]+@)[A-Za-z0-9._~:/?#@!$&'*+=%-]*"
-_ADDRESS_CUT = re.compile(rf"({_ADDRESS}[./?&=#_~:@-])\s+(?=[A-Za-z0-9])|({_ADDRESS}[A-Za-z0-9])\s+(?=\.[A-Za-z0-9])"
-                          # an e-mail address cut before its "@": "kjt-" / "xm@nmg.gov.cn"
-                          r"|([A-Za-z0-9._%+-]*[A-Za-z0-9][._-])\s+(?=[A-Za-z0-9._%+-]*[A-Za-z0-9]@[A-Za-z0-9])")
+_ADDRESS_CUT = re.compile(rf"({_ADDRESS}[./?&=#_~:@-])\s+(?=[A-Za-z0-9])"
+                          rf"|({_ADDRESS}[A-Za-z0-9])\s+(?=[._-][A-Za-z0-9])"
+                          r"|((?<![A-Za-z0-9])(?:https?|ftp):)\s+(?=//[A-Za-z0-9])"
+                          # an e-mail address's name cut: "kjt-" / "xm@nmg.gov.cn", "kjt" / "-xm@…",
+                          # "xm" / "@nmg.gov.cn"
+                          r"|([A-Za-z0-9._%+-]*[A-Za-z0-9][._-])\s+(?=[A-Za-z0-9._%+-]*[A-Za-z0-9]@[A-Za-z0-9])"
+                          r"|([A-Za-z0-9._%+-]*[A-Za-z0-9])\s+(?=[._-][A-Za-z0-9._%+-]*[A-Za-z0-9]@[A-Za-z0-9])"
+                          r"|([A-Za-z0-9._%+-]*[A-Za-z0-9])\s+(?=@[A-Za-z0-9])")
 
 
 def normalise(text: str) -> str:
@@ -61,7 +68,7 @@ def normalise(text: str) -> str:
     between Latin words, no invisible joiners, web and e-mail addresses whole."""
     text = _INVISIBLE.sub("", text)
     while True:
-        joined = _ADDRESS_CUT.sub(lambda m: m.group(1) or m.group(2) or m.group(3), text)
+        joined = _ADDRESS_CUT.sub(lambda m: next(part for part in m.groups() if part is not None), text)
         if joined == text:
             break
         text = joined

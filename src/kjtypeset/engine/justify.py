@@ -580,7 +580,9 @@ def _set_text(self, text, justify=False):
         length = len(self.text.encode())
         size = self.style["font_size"]
         for (start, end), char in groups:
-            extra = size * GROUP_SPACE_EM - _separator_width(self.style, char)
+            # As wide as the face's own word space where that is wider (FandolFang's, 0.333 em):
+            # typed spaces stay as they are drawn, the narrow ones widen to them.
+            extra = max(size * GROUP_SPACE_EM, _separator_width(self.style, " ")) - _separator_width(self.style, char)
             if abs(extra) < size * 0.002:
                 continue
             edges = (start == 0) + (end == length)
@@ -592,10 +594,12 @@ def _set_text(self, text, justify=False):
     self._kj_base = (self.layout, base)
 
 
-# Digit groups (GB/T 15835 千分空: 27 436.5) are a quarter of a Chinese character apart, whichever
-# space the editor typed: the faces draw them differently (Noto Serif CJK: a space 0.256 em, a
-# narrow no-break space U+202F 0.128 em, so "1 937.2" read as "1937.2" beside "4 218.7", an
-# unseen issue's table).
+# Digit groups (GB/T 15835 千分空: 27 436.5) are a quarter of a Chinese character apart (or the
+# face's word space, if wider), whichever space the editor typed: the faces draw them
+# differently (Noto Serif CJK: a space 0.256 em, a narrow no-break space U+202F 0.128 em, so
+# "1 937.2" read as "1937.2" beside "4 218.7", an unseen issue's table). A typed space is never
+# narrowed: set narrower by letter-spacing, gongwen's moved its digits once the text layer
+# folded the Han–Latin gaps beside them (tests/test_textlayer.py).
 GROUP_SPACE_EM = 0.25
 GROUP_SEPARATORS = " \u00a0\u2009\u202f"
 _separator_widths = {}
