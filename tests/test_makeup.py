@@ -676,6 +676,37 @@ def test_a_notices_attachments_stand_one_a_line_numbers_aligned(tmp_path, writte
     assert gap[1]["x0"] - rows[1]["chars"][1]["x1"] > 0.2 * BODY  # "2. 2031", not "2.2031"
 
 
+@pytest.mark.parametrize("shift", range(4))
+def test_a_meeting_summarys_list_of_units_and_persons_never_breaks_a_persons_name(tmp_path, shift):
+    """列席：市委办公室李建国，… a unit and its person: the list breaks between words of the
+    unit, never in the person's name at its end (jieba took 志强 of 市市场监管局秦志强 for a word
+    and the list was set "秦 / 志强", an unseen 纪要)."""
+    units = ["市委办公室", "市发展改革委", "市教育局", "市工业和信息化局", "市市场监管局", "市税务局",
+             "市人力资源社会保障局", "市农牧局", "内蒙古农业大学", "市卫生健康委"]
+    persons = ["李建国", "王志刚", "郑丽娟", "陈思远", "秦志强", "何建平", "卫国庆", "韩巴特尔", "曹其其格", "朱振华"]
+    units, persons = units[shift:] + units[:shift], persons[shift:] + persons[:shift]  # other line ends
+    parts = [unit + person for unit, person in zip(units * 2, persons[3:] + persons[:3] + persons)]
+    blocks = [para(2, 1), "出席：赵启明、孙立华、钱文博", "列席：" + "，".join(parts), "请假：市金融工作局严立新（出差）"]
+    result = build(tmp_path, [article("第一次全体会议纪要", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = [line for page in pdf.pages[1:] for line in lines_of(page)]
+    at = next(k for k, line in enumerate(lines) if line["text"].startswith("列席："))
+    end = next(k for k, line in enumerate(lines) if line["text"].startswith("请假："))
+    text = "".join(line["text"] for line in lines[at:end] if not line["text"].startswith("—"))
+    assert text == "列席：" + "，".join(parts)
+    ends = []  # where each part's person starts and ends in the list's text
+    position = len("列席：")
+    for part, person in zip(parts, persons[3:] + persons[:3] + persons):
+        ends.append((position + len(part) - len(person), position + len(part)))
+        position += len(part) + 1
+    broken = 0
+    for line in lines[at:end - 1]:
+        if line["text"].startswith("—"):
+            continue
+        broken += len(line["text"])
+        assert not any(start < broken < stop for start, stop in ends), line["text"]
+
+
 def test_a_notice_signed_before_its_attachment_is_signed_and_the_attachment_headed(tmp_path):
     """GB/T 9704 §7.3.5.1, §8: a notice whose attachment follows its signature is signed at the
     right (its date four characters in), "附件" flush left in 黑体, the attachment's title

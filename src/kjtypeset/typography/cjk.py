@@ -754,8 +754,10 @@ NAME_CHARS = 5  # a person's name: 其木格, 阿拉坦仓, 乌云其其格; a l
 def _bind_names(text: str, add) -> None:
     """A WORD JOINER inside each person's name of a list of names (a 纪要's 出席：王立群　其木格):
     the list breaks between names only (it was set "其木 / 格", an unseen 纪要), as the 版记's
-    lists do; a longer part (a unit and its person: 市委办公室李建国) breaks between words.
-    A two-character name written with a full-width space to line it up with the
+    lists do. A longer part is a unit and its person (市委办公室李建国, 内蒙古农业大学曹其其格):
+    it breaks between words (_bind_words) but not in its last NAME_CHARS - 1 characters, where
+    the person's name is (jieba took 志强 of 市市场监管局秦志强 for a word: "秦 / 志强", an unseen
+    纪要). A two-character name written with a full-width space to line it up with the
     three-character ones ("高　娃") is one name."""
     parts = [(m.start(), m.end()) for m in _NAME_PART.finditer(text)]
     k = 0
@@ -765,8 +767,8 @@ def _bind_names(text: str, add) -> None:
                 and text[end:parts[k + 1][0]] == "\u3000"):
             k += 1
             end = parts[k][1]
-        if end - start <= NAME_CHARS:
-            for i in range(start + 1, end):
+        for i in range(max(start, end - NAME_CHARS + 1) if end - start > NAME_CHARS else start, end):
+            if i > start:
                 add(i, WJ)
         k += 1
 
