@@ -243,10 +243,10 @@ def narrow(own_layout, make_issue):
 
 
 def lines_of(pdf: Path) -> list[str]:
-    """The body lines (with text at the body size, or inline code's a little smaller, no
+    """The body lines (with text at the body size, or inline code, set a little smaller; no
     folio) of every page."""
     return [line["text"] for page in text_lines(pdf) for line in page
-            if any(0.85 * BODY <= c["size"] < BODY + 0.2 for c in line["chars"])
+            if any(abs(c["size"] - BODY) < 0.2 or "Mono" in c["fontname"] for c in line["chars"])
             and not re.fullmatch(r"—\s*\d+\s*—", line["text"])]
 
 
