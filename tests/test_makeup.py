@@ -1434,27 +1434,75 @@ def test_the_stress_issue_with_sections_and_lists_leaves_no_short_page_before_th
 
 
 @pytest.mark.slow
-def test_titles_on_the_end_blocks_page_are_closed_up_alike(tmp_path):
+def test_only_the_titles_the_end_block_needs_are_closed_up(tmp_path):
     """tests/stress/2035-04 (ten 简讯 in gongwen, two sections and three sectionless articles):
-    the 版记 fell short under the last page's text, and the blank lines above its titles
-    closed up the latest first, as many as it needed: two titles stood right under the text
-    above them, the one before them a blank line under it. Every title of a page that closes
-    up one stands alike; the 版记 still ends the issue on an even page."""
+    the 版记 fell short by two lines under the last page's text. Every title of that page was
+    closed up (a blank line above a title taken out, the title right under the text), as a
+    page that closed up one closed them all; an unseen issue (P7 D9) then had three titles
+    crammed on one page. A compositor takes in as little as the line count needs, the least
+    visible first: the title under a section's closing rule (the rule and its white still
+    part it from the text), then the one nearest the 版记. Two close up; one title keeps its
+    blank line, one stands right under the text; the 版记 still ends the issue on an even page."""
     issue = tmp_path / "2035-04"
     shutil.copytree(Path(__file__).parent / "stress" / "2035-04", issue)
     result = build_issue(issue / "issue.yaml", tmp_path / "out", editions=("proof",))
     titles = [title.split("\n", 1)[0].split(": ", 1)[1] for title in
               (path.read_text(encoding="utf-8").split("title", 1)[1] for path in
                sorted((issue / "articles").glob("*.md")))]
+    pitch = 225 / 22 * MM
     with pdfplumber.open(result.pdf) as pdf:
         assert len(pdf.pages) % 2 == 0 and "编印" in squash(pdf.pages[-1].extract_text())
         page = next(p for p in reversed(pdf.pages) if any(t[:6] in squash(p.extract_text()) for t in titles))
         # What stands above each title: a line of text, or a section's closing rule.
         items = sorted([(line["top"], line["bottom"], squash(line["text"])) for line in lines_of(page)]
-                       + [(rule, rule, "") for rule in rules_of(page)])
-        white = [round(top - above_bottom, 1) for (_t, above_bottom, _x), (top, _b, text) in zip(items, items[1:])
+                       + [(rule, rule, "rule") for rule in rules_of(page)])
+        above = [(text_above, round(top - above_bottom, 1))
+                 for (_t, above_bottom, text_above), (top, _b, text) in zip(items, items[1:])
                  if any(text.startswith(t[:6]) for t in titles)]
-    assert len(white) >= 3 and max(white) - min(white) < 0.4 * 24.5, white  # within a third of a line
+    under_text = [white for text, white in above if text != "rule"]
+    assert len(under_text) >= 2, above
+    assert sum(white < 0.75 * pitch for white in under_text) == 1, above  # one title closed up …
+    assert any(white > pitch for white in under_text), above  # … one keeps its blank line
+
+
+@pytest.mark.slow
+def test_a_title_keeps_its_blank_line_when_the_end_block_needs_fewer(tmp_path):
+    """Gongwen: three short articles end the text on page 4, and the 版记 falls two lines short
+    under it. The close-up took the blank line above all three titles (every opener of a page
+    that closed up one), three titles right under the text (P7 D9); the two nearest the 版记
+    are enough, and the first title keeps its blank line."""
+    first = article("甲篇文章标题", [para(5, n) for n in range(8)])
+    shorts = [article(f"第{n}篇短文标题", [para(1, n)]) for n in (1, 2, 3)]
+    result = build(tmp_path, [first, *shorts], extra="layout: gongwen\n" + mi.LONG_DISTRIBUTION)
+    pitch = 225 / 22 * MM
+    with pdfplumber.open(result.pdf) as pdf:
+        assert len(pdf.pages) == 4 and "编印" in squash(pdf.pages[3].extract_text())
+        lines = lines_of(pdf.pages[3])
+        white = {line["text"]: line["top"] - lines[n - 1]["bottom"] for n, line in enumerate(lines)
+                 if line["text"].endswith("短文标题")}
+    assert len(white) == 3, white
+    assert white["第1篇短文标题"] > pitch, white  # a blank line above it …
+    assert all(white[f"第{n}篇短文标题"] < 0.75 * pitch for n in (2, 3)), white  # … the two below closed up
+
+
+def test_a_close_up_the_end_block_did_not_need_is_opened_again(tmp_path):
+    # Three short articles end the text on page 4; the 版记 (its rows at 1.75) is two lines
+    # short under it, one at its tightest (1.5). Two titles close up, as many as the shortfall
+    # with the 版记 as it stands; with its rows closer one is enough, and the layout with the
+    # other title's blank line back keeps the 版记 on page 4: one title closed up, not two
+    # (and not all three, as every title of a page that closed up one was before).
+    first = article("甲篇文章标题", [para(5, n) for n in range(11)])
+    shorts = [article(f"第{n}篇短文标题", [para(k, n)]) for n, k in ((1, 2), (2, 2), (3, 1))]
+    result = build(tmp_path, [first, *shorts], extra=mi.LONG_DISTRIBUTION)
+    with pdfplumber.open(result.pdf) as pdf:
+        assert len(pdf.pages) == 4 and "编印" in squash(pdf.pages[3].extract_text())
+        lines = lines_of(pdf.pages[3])
+        white = {line["text"]: line["top"] - lines[n - 1]["bottom"] for n, line in enumerate(lines)
+                 if line["text"].endswith("短文标题")}
+    # A jianbao title closed up keeps the white its grid lines leave above it (about 1.4
+    # lines in all, against 1.9 with its blank line).
+    assert len(white) == 3 and white["第3篇短文标题"] < 1.6 * PITCH, white
+    assert white["第1篇短文标题"] > 1.7 * PITCH and white["第2篇短文标题"] > 1.7 * PITCH, white
 
 
 @pytest.mark.slow

@@ -125,6 +125,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
         flow = makeup.flow_of(document)
         queue = [(css + extra, settings, flow) for extra, settings in makeup.alternatives(document, layout.makeup)]
         tried = {_setting(css, layout.makeup)}
+        kept = (css, layout.makeup)  # the way the best layout was set
         for _ in range(MAX_TRIES):
             while queue and _setting(*queue[0][:2]) in tried:
                 queue.pop(0)  # the same rules again (a way found again from a try): no new layout
@@ -148,7 +149,18 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                 queue = [(tried_css + extra, more, flow)
                          for extra, more in makeup.alternatives(candidate, settings)] + queue
             if score < best:
-                document, best = candidate, score
+                document, best, kept = candidate, score, (tried_css, settings)
+        # Close-ups the best layout did not need (room to spare under its 版记): its titles
+        # get their blank line back when the layout stays as good.
+        if (fewer := makeup.reopen_css(document, *kept)) is not None:
+            makeup.install(kept[1])
+            try:
+                with makeup.pages_known(makeup.anchor_pages(document)):
+                    candidate = render(fewer)
+            finally:
+                makeup.install(layout.makeup)
+            if (len(makeup.defects(candidate)), len(candidate.pages), makeup.figure_pages(candidate)) <= best:
+                document = candidate
     if wide := makeup.wide_tables(document):
         source, line, columns = wide[0]
         raise KjError(issue_folder / source if source else origin, line or None,
