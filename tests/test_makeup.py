@@ -1103,6 +1103,34 @@ def test_footnotes_on_the_end_block_page_stay_with_their_text_above_the_end_bloc
     assert staff["bottom"] == pytest.approx(BOTTOM, abs=PITCH / 2)  # the 版记 at the page foot
 
 
+def test_footnotes_stand_under_a_short_rule_also_on_the_end_block_page(tmp_path):
+    # Chinese practice marks the page's notes with a 注线: a thin rule a quarter of the
+    # measure long at the left, above the first note (there was none, P8 D11). On the 版记's
+    # page the notes move up under their text (pin_to_page_bottom): the rule goes with them,
+    # not left at the page foot, and the note does not read as a last paragraph in small type.
+    first = [para(2, n) for n in range(12)]
+    first.insert(3, "这一段带有注释[^1]。" + para(2, 5)[10:])
+    first.append("[^1]: 资料来源：首篇的注释。")
+    blocks = [para(2, n) for n in range(15)]
+    blocks.insert(12, "这一段带有注释[^1]。" + para(2, 9)[10:])
+    blocks.append("[^1]: 资料来源：末页的注释，" + para(1, 4)[2:24] + "。")
+    result = build(tmp_path, [article("第一篇", first), article("第二篇", blocks)], extra=mi.LONG_DISTRIBUTION)
+    measure = 156 * MM
+    with pdfplumber.open(result.pdf) as pdf:
+        assert len(pdf.pages) == 4
+        for page in pdf.pages:
+            notes = [line for line in lines_of(page) if abs(line["size"] - 10.5) < 0.1]
+            short = [r for r in page.rects + page.lines if 0.2 * measure < r["width"] < 0.3 * measure]
+            if not notes:
+                assert not short, page.page_number  # no rule where there is no note
+                continue
+            assert len(short) == 1, (page.page_number, short)
+            rule = short[0]
+            assert rule["height"] < 1 and abs(rule["x0"] - min(line["x0"] for line in lines_of(page))) < 1
+            text = [line for line in body_lines(page) if line["bottom"] < notes[0]["top"]]
+            assert text[-1]["bottom"] < rule["top"] < notes[0]["top"] < rule["top"] + 0.5 * PITCH, page.page_number
+
+
 def calls_and_notes(page) -> tuple[list[int], list[int]]:
     """The footnote numbers called on a page (superscript marks [1] …, 0.7 em of the notes'
     10.5 pt: under 10 pt in both layouts) and the numbers of the notes printed at its foot

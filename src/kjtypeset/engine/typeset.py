@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.css.counters import CounterStyle
 from weasyprint.formatting_structure import boxes
+from weasyprint.layout.background import layout_box_backgrounds
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..errors import KjError, captured_log
@@ -199,6 +200,11 @@ def confined(fetcher: ConfinedFetcher, origin: Path) -> Iterator[None]:
         raise refused(fetcher.refused[0])
 
 
+def _no_image(**_kwargs):
+    """A footnote area's background is a gradient: no image to fetch (see pin_to_page_bottom)."""
+    return None
+
+
 def pin_to_page_bottom(document: weasyprint.Document) -> None:
     """Move each block marked ``data-page-bottom`` down to the foot of its page's type area.
 
@@ -207,7 +213,8 @@ def pin_to_page_bottom(document: weasyprint.Document) -> None:
     drops a footnote-floated end block with block rows in long documents), so the laid-out
     box is moved once pagination is final: moving within its page cannot change the pages.
     The footnotes of that page stay with their text: they move up to where the end block
-    began, above it (WeasyPrint sets them at the page foot, which put them under the 版记).
+    began, above it (WeasyPrint sets them at the page foot, which put them under the 版记),
+    their 注线 with them.
     """
     for page in document.pages:
         page_box = page._page_box
@@ -220,6 +227,9 @@ def pin_to_page_bottom(document: weasyprint.Document) -> None:
                 top = box.position_y
                 for area in notes:  # the area's top (its rule) where the end block's margin began
                     area.translate(0, top - area.position_y)
+                    # Its background (the 注线, style.css) was placed with the area at the page
+                    # foot: placed again, or the rule stayed there under a note that moved up.
+                    layout_box_backgrounds(page_box, area, _no_image, layout_children=False)
                     top += area.margin_height()
                 # The notes took their height at the foot: the end block fits under them.
                 gap = bottom - (box.position_y + box.margin_height())
