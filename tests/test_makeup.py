@@ -1253,6 +1253,31 @@ def test_figures_shrink_to_let_an_opener_up_and_keep_the_end_block_off_a_page_of
     assert makeup_sweep.misplaced_figures(result.pdf, specs) == []
 
 
+def test_white_above_a_figure_that_ends_a_page_closes_a_hole_a_line_over_its_limit(tmp_path):
+    # 乙 opens page 3 (title, source line, three lines of text) and ends with a tall photo
+    # held to half the type area: seven lines are left under its caption, 28 % of the page.
+    # The next opener (a section heading, a title, a source line and a paragraph of three
+    # lines, which cannot break) needs eight, and 乙 has no opener below the page top whose
+    # blank line could grow (拉行). A line of white above the photo, under the text, sets it
+    # off and takes the hole under a quarter of the page (an unseen 图片新闻 issue, P7 D8).
+    a = article("甲篇文章标题", [para(5, n) for n in range(4)] + [para(3, 1)])
+    b = article("乙篇图片新闻", [para(3, 2), "![中试线生产车间](images/tall.png)"], source="市科技局")
+    c = article("丙篇专题文章", [para(3, 3)] + [para(5, n) for n in range(4)], source="市科技局")
+    result = build(tmp_path, [a, b, c], images={"tall.png": mi.png((1200, 1600), 300, "photo")},
+                   sections=[None, None, "专题数据"])
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[2]
+        lines = lines_of(page)
+        assert lines[0]["text"] == "乙篇图片新闻"
+        assert lines_of(pdf.pages[3])[0]["text"] == "【专题数据】"
+        caption = next(line for line in lines if "中试线生产车间" in line["text"])
+        text = [line for line in body_lines(page) if line["bottom"] < caption["top"]]
+        image = next(i for i in page.images if i["top"] > text[-1]["bottom"])
+        assert BOTTOM - caption["bottom"] < 0.25 * (BOTTOM - TOP)  # the hole under a quarter
+        assert image["top"] - text[-1]["bottom"] > PITCH  # a line of white above the photo
+        assert_on_grid(pdf)
+
+
 def test_a_section_opener_one_line_short_of_the_room_starts_at_the_page_foot(tmp_path):
     # 甲 ends 18 lines down page 2, leaving 8. The next section's opener (heading, a two-line
     # title, source line and two lines of text) takes 9 with the blank line between articles:
