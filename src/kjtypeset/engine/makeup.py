@@ -1639,18 +1639,25 @@ def _end_block_shortfall(document, settings: Settings) -> tuple[int, int, int] |
     end = next((b for b in pages[-1]._page_box.descendants() if _is_end_block(b)), None)
     if not pitch or end is None or last < 2:
         return None
-    lead = end.style["line_height"]
-    tight = end.height
-    if isinstance(lead, (int, float)) and settings.end_block_min_leading and lead > settings.end_block_min_leading:
-        tight *= settings.end_block_min_leading / lead
-    need = (tight + end.border_top_width + end.border_bottom_width + end.padding_top + end.padding_bottom
-            + min(end.margin_top, END_BLOCK_MIN_GAP * pitch))
+    need = _end_block_need(end, pitch, settings)
     room = _room_at_foot(pages[last - 1]._page_box)
     if room is None:
         return None
     least = max(1, math.ceil((need - room) / pitch - EPSILON))
     most = max(least, math.ceil((end.margin_height() - end.margin_top - room) / pitch - EPSILON))
     return last, least, most
+
+
+def _end_block_need(end, pitch: float, settings: Settings) -> float:
+    """The height the end block ``end`` (a laid-out box) takes at its tightest: its rows at
+    the layout's end_block_min_leading and the white above its rule closed up (see
+    _tighten_end_block), estimated (the flex rows do not shrink quite in proportion)."""
+    lead = end.style["line_height"]
+    tight = end.height
+    if isinstance(lead, (int, float)) and settings.end_block_min_leading and lead > settings.end_block_min_leading:
+        tight *= settings.end_block_min_leading / lead
+    return (tight + end.border_top_width + end.border_bottom_width + end.padding_top + end.padding_bottom
+            + min(end.margin_top, END_BLOCK_MIN_GAP * pitch))
 
 
 def _end_block_figures(document, settings: Settings, shortfall: tuple[int, int, int] | None) -> list[int]:
@@ -1685,11 +1692,12 @@ def _end_block_figures(document, settings: Settings, shortfall: tuple[int, int, 
 def _close_up_css(document, shortfall: tuple[int, int, int] | None, with_pulls: bool = False) -> str:
     """CSS that lets the 版记 fit under the text of the last, even page when it falls short
     by a line or a few: the blank lines between articles on that page and the pages before
-    it whose text flows on to it (_flowing_from) close up (the latest first, as many as the
-    shortfall needs; the lines move up over the page breaks), each opener's first grid
-    block set at the foot of its lines (``--kj-line-grid: bottom``, as _opener_css does), so
-    the text under them moves up and the 版记, its rows and the white above it at their
-    tightest (see _tighten_end_block), fits. Otherwise the 版记 goes to the next even page
+    it whose text flows on to it (_flowing_from) close up (those under a section's closing
+    rule first, then the latest first, as many as the shortfall needs; the lines move up
+    over the page breaks; those the layout then did not need are opened again, reopen_css),
+    each opener's first grid block set at the foot of its lines (``--kj-line-grid: bottom``,
+    as _opener_css does), so the text under them moves up and the 版记, its rows and the
+    white above it at their tightest (see _tighten_end_block), fits. Otherwise the 版记 goes to the next even page
     with a blank page before it (GB/T 9704 §7.5 allows it, but it wastes a leaf).
     ``with_pulls``: the blank lines close up along with 缩行 (_pull_css), which gives some of
     the lines: as many as there are, up to MAX_CLOSE_UPS, however many the shortfall is.
@@ -1710,19 +1718,86 @@ def _close_up_css(document, shortfall: tuple[int, int, int] | None, with_pulls: 
             for opener in reversed(_openers(document, number, pitch))]
     if len(gaps) < least:
         return ""
+    # The least visible first: an opener under a section's closing rule keeps that rule and
+    # the white around it above its title (a section heading, its name over a rule, does
+    # not: the rule is under it). Then the latest first, the nearest to the 版记.
+    parents = {child: parent for parent in root.iter() for child in parent}
+    gaps.sort(key=lambda gap: not _under_rule(parents, gap[1][0].element))
     # A line taken out two pages back or more may be kept there (a paragraph that can only
     # leave two lines at a page foot, orphans): one gap more, where there is one.
     wanted = most + any(number < last - 1 for number, _opener in gaps[:most])
+    # Only as many as the line count needs: a title set right under the text is a visible
+    # cost (an unseen issue had three on one page when every opener of a page that closed up
+    # one was closed), and those the layout did not need are opened again (reopen_css).
     chosen = gaps[:min(wanted, MAX_CLOSE_UPS)]
-    # Every opener on a page that closes up one: closed up the latest first, the titles of the
-    # 版记's page stood some a blank line under the text, some right under it (an unseen issue).
-    pages = {number for number, _opener in chosen}
-    chosen += [gap for gap in gaps[len(chosen):] if gap[0] in pages]
-    css = []
-    for _number, (box, heading) in chosen:
-        css.append(f"{_selector(root, box.element)} {{ margin-top: 0 !important; }}\n")
-        css.append(f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }}\n")
-    return "".join(css)
+    return "".join(_closed_up(root, box.element, heading) for _number, (box, heading) in chosen)
+
+
+CLOSED_UP = "/* kj: closed up */"  # ends the line of each opener _close_up_css closes up
+
+
+def _closed_up(root, element, heading) -> str:
+    """The CSS line that closes up the blank line above an opener (see _close_up_css)."""
+    return (f"{_selector(root, element)} {{ margin-top: 0 !important; }} "
+            f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }} {CLOSED_UP}\n")
+
+
+def _under_rule(parents: dict, element) -> bool:
+    """Whether the opener ``element`` follows a section's closing rule (.section-end, which
+    ends a section when an article without one follows it). ``parents``: child → parent."""
+    parent = parents.get(element)
+    if parent is None:
+        return False
+    siblings = [c for c in parent if isinstance(c.tag, str)]
+    at = siblings.index(element)
+    return at > 0 and any("section-end" in (e.get("class") or "").split() for e in siblings[at - 1].iter())
+
+
+def reopen_css(document, css: str, settings: Settings) -> str | None:
+    """``css`` without the close-ups (_close_up_css) that the layout ``document`` did not
+    need, when it has no defects: of those on the 版记's page, as many as the whole body
+    lines of white it would leave under its 版记 at the tightest (see _end_block_need; before
+    it is pinned to the page foot). Those right under the text go back first (not those
+    under a section's closing rule), the highest on the page first. A try with figures at
+    their smallest and 缩行 together with the close-ups (see alternatives), or a shortfall
+    reckoned with the 版记 as it stood, can leave room to spare: a title then lost its blank
+    line for nothing. None when there is nothing to open."""
+    from weasyprint.formatting_structure import boxes
+    closed = [line for line in css.splitlines() if line.endswith(CLOSED_UP)]
+    if not closed or defects(document):
+        return None
+    page = document.pages[-1]._page_box
+    pitch = _pitch_of(document.pages[0]._page_box.children[0])
+    end = next((b for b in page.descendants() if _is_end_block(b)), None)
+    if not pitch or end is None:
+        return None
+    floor = page.content_box_y() + page.height
+    for area in page.children:
+        if isinstance(area, boxes.FootnoteAreaBox) and area.children:
+            floor = min(floor, area.position_y)
+    # Its rows closer (the layout's end_block_min_leading) before a title loses its blank line.
+    spare = math.floor((floor - end.position_y - _end_block_need(end, pitch, settings)) / pitch + EPSILON)
+    if spare < 1:
+        return None
+    root = document.pages[0]._page_box.children[0].element
+    parents = {child: parent for parent in root.iter() for child in parent}
+    here = {}  # the line of each opener on the 版记's page → whether it is under a rule
+    for box in page.descendants():
+        if box.element is None or _own_style(box) is None or box.element.tag not in ("article", "section"):
+            continue
+        heading = _first_heading(box)
+        if heading is not None:
+            here[_closed_up(root, box.element, heading).rstrip("\n")] = _under_rule(parents, box.element)
+    # Only those on the 版记's page: the white measured under it is theirs. One on a page
+    # before sends its line over page breaks, where a paragraph's two last lines (widows)
+    # or a heading kept with its text can take more (the 4x sample went back to a blank page).
+    # Those right under the text first; of those, the highest on the page first (they were
+    # closed up the nearest to the 版记 first).
+    ranked = sorted((line for line in here if line in closed), key=lambda line: here[line])
+    opened = set(ranked[:spare])
+    if not opened:
+        return None
+    return "".join(line + "\n" for line in css.splitlines() if line not in opened)
 
 
 MAX_PULLS = 12  # paragraphs asked to set a line shorter, to keep the 版记 off a page of its own
@@ -2160,8 +2235,9 @@ def _open_up_hole_css(document) -> str:
     moving down into the room. The case: the page after opens with a figure deferred from
     this one (the limit is a tenth of the page then), and what follows the figure in its
     article cannot start here (a paragraph too short to break, with a note: sweep issue 39,
-    three lines left, 12 %). Only when MAX_HOLE_OPENED lines bring the hole within its
-    limit; the layout is tried again and kept only when it has fewer defects."""
+    three lines left, 12 %). A page with no opener under its top that ends with a figure
+    gets the white above the figure instead. Only when MAX_HOLE_OPENED lines bring the hole
+    within its limit; the layout is tried again and kept only when it has fewer defects."""
     pages = _page_facts(document)
     root_box = document.pages[0]._page_box.children[0]
     pitch = _pitch_of(root_box)
@@ -2182,7 +2258,36 @@ def _open_up_hole_css(document) -> str:
             margin = opener.style["margin_top"].value
             css.append(f"{_selector(root_box.element, opener.element)} "
                        f"{{ margin-top: {margin + lines * pitch:.4f}px !important; }}\n")
+        elif not pages[number]["opens_with_figure"] and (
+                figure := _last_figure(box, pages[number - 1]["bottom"], pitch)) is not None:
+            # No opener under the page top: the page ends with a figure (its article opens
+            # the page), and the next opener did not fit under it (a section heading, a
+            # title and a paragraph of three lines: 8 lines, 7 free, an unseen 图片新闻 issue).
+            # The white above the figure grows instead, setting it off from the text: under
+            # the block before it (its own margin would count in its height, which the
+            # layout's maximum holds, and the image would shrink by as much). Not before a
+            # page that opens with a figure: a tenth of a page is the limit there, and the
+            # figure's white, off the grid, left gongwen's sweep issue 13 a hair over it.
+            parent = next((e for e in root_box.element.iter() if figure.element in e), None)
+            siblings = [] if parent is None else [c for c in parent if isinstance(c.tag, str)]
+            at = siblings.index(figure.element) if siblings else 0
+            if at > 0:
+                css.append(f"{_selector(root_box.element, siblings[at - 1])} "
+                           f"{{ margin-bottom: {lines * pitch:.4f}px !important; }}\n")
     return "".join(css)
+
+
+def _last_figure(page_box, bottom: float, pitch: float):
+    """The figure box that ends the flow of ``page_box`` (its foot within a line of the page's
+    last ``bottom``), not at the page top; None when the page ends otherwise."""
+    figures = [b for b in page_box.descendants() if _is_figure(b)]
+    if not figures:
+        return None
+    last = max(figures, key=lambda b: b.position_y)
+    if (abs(last.position_y + last.margin_height() - bottom) > pitch
+            or last.position_y <= page_box.content_box_y() + EPSILON):
+        return None
+    return last
 
 
 def _open_up_sparse_css(document) -> str:

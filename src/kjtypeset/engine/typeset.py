@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.css.counters import CounterStyle
 from weasyprint.formatting_structure import boxes
+from weasyprint.layout.background import layout_box_backgrounds
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..errors import KjError, captured_log
@@ -137,6 +138,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
         flow = makeup.flow_of(document)
         queue = [(css + extra, settings, flow) for extra, settings in makeup.alternatives(document, layout.makeup)]
         tried = {_setting(css, layout.makeup)}
+        kept = (css, layout.makeup)  # the way the best layout was set
         for _ in range(MAX_TRIES):
             while queue and _setting(*queue[0][:2]) in tried:
                 queue.pop(0)  # the same rules again (a way found again from a try): no new layout
@@ -160,7 +162,18 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                 queue = [(tried_css + extra, more, flow)
                          for extra, more in makeup.alternatives(candidate, settings)] + queue
             if score < best:
-                document, best = candidate, score
+                document, best, kept = candidate, score, (tried_css, settings)
+        # Close-ups the best layout did not need (room to spare under its 版记): its titles
+        # get their blank line back when the layout stays as good.
+        if (fewer := makeup.reopen_css(document, *kept)) is not None:
+            makeup.install(kept[1])
+            try:
+                with makeup.pages_known(makeup.anchor_pages(document)):
+                    candidate = render(fewer)
+            finally:
+                makeup.install(layout.makeup)
+            if (len(makeup.defects(candidate)), len(candidate.pages), makeup.figure_pages(candidate)) <= best:
+                document = candidate
     if wide := makeup.wide_tables(document):
         source, line, columns, size = wide[0]
         smallest = "最小字号（六号）" if size <= makeup.MIN_TABLE_PT + 0.05 else f"{size:g} 磅"
@@ -200,6 +213,11 @@ def confined(fetcher: ConfinedFetcher, origin: Path) -> Iterator[None]:
         raise refused(fetcher.refused[0])
 
 
+def _no_image(**_kwargs):
+    """A footnote area's background is a gradient: no image to fetch (see pin_to_page_bottom)."""
+    return None
+
+
 def pin_to_page_bottom(document: weasyprint.Document) -> None:
     """Move each block marked ``data-page-bottom`` down to the foot of its page's type area.
 
@@ -208,7 +226,8 @@ def pin_to_page_bottom(document: weasyprint.Document) -> None:
     drops a footnote-floated end block with block rows in long documents), so the laid-out
     box is moved once pagination is final: moving within its page cannot change the pages.
     The footnotes of that page stay with their text: they move up to where the end block
-    began, above it (WeasyPrint sets them at the page foot, which put them under the 版记).
+    began, above it (WeasyPrint sets them at the page foot, which put them under the 版记),
+    their 注线 with them.
     """
     for page in document.pages:
         page_box = page._page_box
@@ -221,6 +240,9 @@ def pin_to_page_bottom(document: weasyprint.Document) -> None:
                 top = box.position_y
                 for area in notes:  # the area's top (its rule) where the end block's margin began
                     area.translate(0, top - area.position_y)
+                    # Its background (the 注线, style.css) was placed with the area at the page
+                    # foot: placed again, or the rule stayed there under a note that moved up.
+                    layout_box_backgrounds(page_box, area, _no_image, layout_children=False)
                     top += area.margin_height()
                 # The notes took their height at the foot: the end block fits under them.
                 gap = bottom - (box.position_y + box.margin_height())
