@@ -681,8 +681,8 @@ def test_a_meeting_summarys_list_of_units_and_persons_never_breaks_a_persons_nam
     """列席：市委办公室李建国，… a unit and its person: the list breaks between words of the
     unit, never in the person's name at its end (jieba took 志强 of 市市场监管局秦志强 for a word
     and the list was set "秦 / 志强", an unseen 纪要)."""
-    units = ["市委办公室", "市发展改革委", "市教育局", "市工业和信息化局", "市市场监管局", "市税务局",
-             "市人力资源社会保障局", "市农牧局", "内蒙古农业大学", "市卫生健康委"]
+    units = ["市委办公室", "国家税务总局呼和浩特市税务局", "市教育局", "市工业和信息化局", "市市场监管局", "市税务局",
+             "和林格尔新区管委会", "市农牧局", "内蒙古农业大学", "市卫生健康委"]
     persons = ["李建国", "王志刚", "郑丽娟", "陈思远", "秦志强", "何建平", "卫国庆", "韩巴特尔", "曹其其格", "朱振华"]
     units, persons = units[shift:] + units[:shift], persons[shift:] + persons[:shift]  # other line ends
     parts = [unit + person for unit, person in zip(units * 2, persons[3:] + persons[:3] + persons)]
@@ -705,6 +705,29 @@ def test_a_meeting_summarys_list_of_units_and_persons_never_breaks_a_persons_nam
             continue
         broken += len(line["text"])
         assert not any(start < broken < stop for start, stop in ends), line["text"]
+
+
+def test_a_meeting_summarys_list_with_its_names_whole_is_never_spread_out(tmp_path):
+    """An unseen 纪要's 列席 in gongwen: with its persons' names kept whole, a line before
+    "国家税务总局呼和浩特市税务局张翠花" had no break within the composer's cap and was spread
+    0.32 em a gap (稀排); such a line is left short at its natural widths."""
+    listed = ("列席：市委办公室李建国，市政府办公室周海燕，市发展改革委王志刚，市教育局郑丽娟，市科技局冯德胜、乌日娜，"
+              "市工业和信息化局陈思远，市财政局褚卫东，市人力资源社会保障局卫国庆，市自然资源局蒋文华，市生态环境局沈明辉，"
+              "市农牧局韩巴特尔，市商务局杨晓丽，市卫生健康委朱振华，市市场监管局秦志强，市统计局尤佳，市数据局许卓然，"
+              "市税务局何建平，市科协吕春梅，和林格尔新区管委会施海涛，国家税务总局呼和浩特市税务局张翠花，内蒙古大学阿拉坦仓，"
+              "内蒙古工业大学孔令军，内蒙古农业大学曹其其格，各旗县区政府分管负责同志")
+    blocks = [para(2, 1), "出席：赵启明、孙立华、钱文博", listed, "请假：市金融工作局严立新（出差）"]
+    result = build(tmp_path, [article("第一次全体会议纪要", blocks)], extra="layout: gongwen\n")
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = [line for page in pdf.pages[1:] for line in lines_of(page)]
+    at = next(k for k, line in enumerate(lines) if line["text"].startswith("列席："))
+    end = next(k for k, line in enumerate(lines) if line["text"].startswith("请假："))
+    for line in lines[at:end - 1]:
+        han = [c for c in line["chars"] if "\u4e00" <= c["text"] <= "\u9fff"]
+        size = han[0]["size"] if han else 1
+        # Advances, not gaps: the text layer folds a spread gap into the glyph before it.
+        extra = [b["x0"] - a["x0"] - size for a, b in zip(han, han[1:]) if b["x0"] - a["x0"] < 1.5 * size]
+        assert max(extra, default=0) < 0.18 * size, line["text"]
 
 
 def test_a_notice_signed_before_its_attachment_is_signed_and_the_attachment_headed(tmp_path):
