@@ -403,11 +403,14 @@ def _box_plan(text, style, squeeze):
     return _text_plan(text, squeeze and not latin, compression and not latin), latin
 
 
-def _unfilled_ragged(style) -> bool:
-    """Whether a justified line nothing fills is left flush left at its natural widths rather
-    than spread (稀排): the CSS custom property ``--kj-unfilled: ragged`` (table cells of prose,
-    typography/cjk.py's stylesheet)."""
-    return any(getattr(token, "value", None) == "ragged" for token in style[UNFILLED])
+def _unfilled(style) -> str | None:
+    """How a justified line nothing fills is set: None, spread (稀排); "ragged", flush left at
+    its natural widths when nothing fills it within the cap (``--kj-unfilled: ragged``: table
+    cells of prose, typography/cjk.py's stylesheet; a line of contact fields); "loose", so
+    already when its Chinese gaps would pass the soft limit a reader sees (``--kj-unfilled:
+    loose``: a list of names, whose lines end at a name as a list's may)."""
+    return next((token.value for token in style[UNFILLED]
+                 if getattr(token, "value", None) in ("ragged", "loose")), None)
 
 
 def _squeezes(style):
@@ -2250,11 +2253,12 @@ def _compose_line(context, line, available_width, justify, choose=False):
     if trimmed is not None:
         extra += trimmed
     # Closing up is the last resort (linefit): 缩行, or a line the planner set a little over.
-    ragged = _unfilled_ragged(line.style)
+    unfilled = _unfilled(line.style)
     result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em,
-                             linefit.PULL_SQUEEZE_EM, model.closable, None if ragged else model.spreadable)
+                             linefit.PULL_SQUEEZE_EM, model.closable, None if unfilled else model.spreadable)
     line._kj_badness = badness = result.badness()
-    if ragged and justify and result.short > 1e-6:
+    if unfilled and justify and (result.short > 1e-6 or (
+            unfilled == "loose" and result.han_gap > linefit.SOFT_GAP_EM + 1e-6)):
         # A line nothing fills within the cap, in a table cell of prose: set as it comes, flush
         # left (a column five characters wide spread "新 增 高 新 技 术 企 业" half an em a gap
         # before a number that did not fit, an unseen issue); a cell's lines may end unevenly.
