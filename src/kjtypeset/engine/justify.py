@@ -141,6 +141,9 @@ _EXPECTED_SIGNATURES = {
     # Tagged PDF (engine/tagging.py): the tree builder replaced, the marking it reads.
     "weasyprint.pdf.tags.add_tags": ["pdf", "document", "pdf_version", "page_streams"],
     "weasyprint.pdf.stream.Stream.marked": ["self", "box", "tag"],
+    # The footnotes' 注线 placed again where typeset.pin_to_page_bottom moves the notes.
+    "weasyprint.layout.background.layout_box_backgrounds": [
+        "page", "box", "get_image_from_uri", "layout_children", "style"],
 }
 
 # Global names a function must still reference for our hooks to be reached.
