@@ -1721,7 +1721,7 @@ def _close_up_css(document, shortfall: tuple[int, int, int] | None, with_pulls: 
     # The least visible first: an opener under a section's closing rule keeps that rule and
     # the white around it above its title (a section heading, its name over a rule, does
     # not: the rule is under it). Then the latest first, the nearest to the 版记.
-    parents = {child: parent for parent in root.iter() for child in parent}
+    parents = _parents(root)
     gaps.sort(key=lambda gap: not _under_rule(parents, gap[1][0].element))
     # A line taken out two pages back or more may be kept there (a paragraph that can only
     # leave two lines at a page foot, orphans): one gap more, where there is one.
@@ -1780,7 +1780,7 @@ def reopen_css(document, css: str, settings: Settings) -> str | None:
     if spare < 1:
         return None
     root = document.pages[0]._page_box.children[0].element
-    parents = {child: parent for parent in root.iter() for child in parent}
+    parents = _parents(root)
     here = {}  # the line of each opener on the 版记's page → whether it is under a rule
     for box in page.descendants():
         if box.element is None or _own_style(box) is None or box.element.tag not in ("article", "section"):
@@ -2268,7 +2268,7 @@ def _open_up_hole_css(document) -> str:
             # layout's maximum holds, and the image would shrink by as much). Not before a
             # page that opens with a figure: a tenth of a page is the limit there, and the
             # figure's white, off the grid, left gongwen's sweep issue 13 a hair over it.
-            parent = next((e for e in root_box.element.iter() if figure.element in e), None)
+            parent = _parents(root_box.element).get(figure.element)
             siblings = [] if parent is None else [c for c in parent if isinstance(c.tag, str)]
             at = siblings.index(figure.element) if siblings else 0
             if at > 0:
@@ -2539,11 +2539,7 @@ def _found_split_tables(document) -> list:
 def _table_block(document, element):
     """The block a table is set in with its caption and notes (style.css .table-block), or
     the table itself."""
-    parents = _facts.setdefault(document, {}).setdefault("parents", {})
-    if not parents:
-        root = document.pages[0]._page_box.children[0].element
-        parents.update({child: parent for parent in root.iter() for child in parent})
-    parent = parents.get(element)
+    parent = _parents(document.pages[0]._page_box.children[0].element).get(element)
     if parent is not None and "table-block" in (parent.get("class") or "").split():
         return parent
     return element
@@ -2575,9 +2571,21 @@ def wide_tables(document) -> list[tuple[str, int, int, float]]:
     return out
 
 
+_parents_kept: list = [None, {}]  # the last document tree's root, its child → parent map
+
+
+def _parents(root) -> dict:
+    """Each element of the tree under ``root`` → its parent. The last tree's is kept: a
+    selector is written for every rule of every try (_selector), and each had walked the
+    whole tree again."""
+    if _parents_kept[0] is not root:
+        _parents_kept[:] = [root, {child: parent for parent in root.iter() for child in parent}]
+    return _parents_kept[1]
+
+
 def _selector(root, element) -> str:
     """A CSS selector for one element of the document, by its place in the tree."""
-    parents = {child: parent for parent in root.iter() for child in parent}
+    parents = _parents(root)
     steps = []
     while element is not root and element in parents:
         parent = parents[element]

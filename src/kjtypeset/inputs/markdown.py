@@ -765,10 +765,9 @@ ROSTER_LABEL = re.compile(r"^(?:出席|列席|请假|缺席|记录|主持|参加
 _CONTACT_LABELS = ("联系人", "联系电话", "联系方式", "咨询电话", "电话", "手机", "传真", "电子邮箱", "电子信箱",
                    "邮箱", "通讯地址", "地址", "邮政编码", "邮编", "网址", "受理单位", "受理部门")
 _CONTACT = "(?:" + "|".join("[ \u3000]*".join(label) for label in _CONTACT_LABELS) + r"|E-?mail)[ \u3000]*[:：]"
-CONTACT_LABEL = re.compile("^" + _CONTACT, re.I)
+CONTACT_LABEL = re.compile(_CONTACT, re.I)  # (match: at a line's start; sub: anywhere)
 # A line of such fields, two or more, apart by wide spaces: "联系人：赵文斌　　电话：0471-4366683".
 _FIELDS_LINE = re.compile(rf"^{_CONTACT}[^\n]*?(?:\u3000|  )[ \u3000]*{_CONTACT}", re.I)
-_FIELD_LABEL = re.compile(_CONTACT, re.I)
 FIELDS = "kj-fields"  # the class of a line of fields
 
 
@@ -784,7 +783,7 @@ def _contact_fields(tokens: list[Token]) -> None:
             token.attrJoin("class", FIELDS)
             for child in tokens[k + 1].children or []:
                 if child.type == "text":  # no break inside a label nor between it and its value
-                    child.content = _FIELD_LABEL.sub(lambda m: WJ.join(m.group(0)) + WJ, child.content)
+                    child.content = CONTACT_LABEL.sub(lambda m: WJ.join(m.group(0)) + WJ, child.content)
 
 
 def _rosters(tokens: list[Token]) -> None:

@@ -767,9 +767,8 @@ def _bind_names(text: str, add) -> None:
                 and text[end:parts[k + 1][0]] == "\u3000"):
             k += 1
             end = parts[k][1]
-        for i in range(max(start, end - NAME_CHARS + 1) if end - start > NAME_CHARS else start, end):
-            if i > start:
-                add(i, WJ)
+        for i in range(start + 1 if end - start <= NAME_CHARS else end - NAME_CHARS + 1, end):
+            add(i, WJ)
         k += 1
 
 
