@@ -416,6 +416,26 @@ def test_a_short_table_is_not_split_when_the_page_before_can_end_short(tmp_path,
         assert (BOTTOM - max(line["bottom"] for line in body_lines(page))) / (BOTTOM - TOP) <= 0.25
 
 
+@pytest.mark.parametrize("lead", [15, 16])
+def test_a_table_of_tall_rows_leaves_its_first_row_at_the_foot_rather_than_a_hole(tmp_path, lead):
+    """An attachment table of three-line rows (unseen gongwen notice, P8 e-g) did not fit the
+    page foot with the two rows a table keeps there, went over whole and left the page before
+    it a third empty. Where that leaves a hole, its first row stays at the foot under its
+    header and the rest follows on the next page."""
+    unit = "科技创新服务平台建设运营单位"
+    cells = [f"| {r} | 第{r}号{unit}项目 | {(HAN * 3)[r:r + 120]} | 一等奖 |" for r in range(1, 5)]
+    table = "| 序号 | 项目名称 | 主要完成单位 | 等级 |\n|---:|---|---|---|\n" + "\n".join(cells)
+    blocks = [para(1, k) for k in range(lead)] + [table, para(2, 1)]
+    result = build(tmp_path, [article("高行的表格", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        rows = [re.findall(r"第(\d)号", page.extract_text()) for page in pdf.pages]
+        first = next(n for n, found in enumerate(rows) if found)
+        assert rows[first] == ["1"] and rows[first + 1] == ["2", "3", "4"], rows
+        assert len(body_lines(pdf.pages[first])) == lead  # the text before it is on that page
+        table_bottom = max(r["bottom"] for r in pdf.pages[first].rects + pdf.pages[first].lines)
+        assert (BOTTOM - table_bottom) / (BOTTOM - TOP) <= 0.25
+
+
 def test_a_wide_table_is_set_a_size_smaller_and_keeps_its_row_labels_whole(tmp_path):
     """Ten columns (a place, six years of figures, growth, rank, a remark) in the measure: the
     table is set in 五号 (10.5 pt; a three-column one stays at 0.85 of the body) and each row's

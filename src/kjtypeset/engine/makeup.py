@@ -1521,8 +1521,8 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     opener, shrink = _opener_css(document, settings)
     if opener:
         out.append((opener, replace(settings, smallest=tuple(sorted(set(settings.smallest) | set(shrink))))))
-    if lists := _list_break_css(document):
-        out.append((lists, settings))
+    if kept := _kept_start_css(document):
+        out.append((kept, settings))
     if white := _open_up_hole_css(document):
         out.append((white, settings))
     moves, smallest = figure_moves(document, settings)
@@ -1589,16 +1589,24 @@ def _opener_css(document, settings: Settings) -> tuple[str, list[int]]:
     return "".join(css), shrink
 
 
-LIST_REACH = 8  # body lines from the top of a page within which a list's kept start is looked for
+LIST_REACH = 8  # body lines from the top of a page within which a kept start is looked for
 
 
-def _list_break_css(document) -> str:
-    """CSS that lets a page break fall before a list that starts near the top of the page after
-    a hole. WeasyPrint keeps every list with the block before it (its UA stylesheet: ``ol, ul
+def _kept_start_css(document) -> str:
+    """CSS that lets a page break fall inside the kept start of a list or table near the top
+    of the page after a hole, so that the text before it fills the page.
+
+    A list: WeasyPrint keeps every list with the block before it (its UA stylesheet: ``ol, ul
     { break-before: avoid }``), so where a list's first item cannot split (three lines, two
     each side) the sub-head and paragraph before it went over with it: a page 28 % empty in
     an unseen report (#### 2. …, a paragraph ending 具体表现在以下几个方面：, an item of three
-    lines). The list may then start the next page, the text before it filling this one."""
+    lines). The list may then start the next page, the text before it filling this one.
+
+    A table: it keeps two rows or more at a page foot (style.css), and an attachment's heading
+    and title are kept with it, so an attachment table of three-line rows went over whole and
+    left the notice's last page a third empty (an unseen gongwen issue, P8 e-g). Its first
+    row may then stand alone under the header at the foot: a row at the foot reads better
+    than a third of a page left white. Either way the try is kept only with fewer defects."""
     pitch = _pitch_of(document.pages[0]._page_box.children[0])
     if not pitch:
         return ""
@@ -1610,10 +1618,17 @@ def _list_break_css(document) -> str:
         after = document.pages[number]._page_box
         top = after.content_box_y()
         found = next((box for box in after.descendants()
-                      if box.element is not None and box.element.tag in ("ol", "ul")
+                      if box.element is not None and box.element.tag in ("ol", "ul", "table")
                       and box.element_tag == box.element.tag), None)
-        if found is not None and found.position_y - top < LIST_REACH * pitch:
+        if found is None or found.position_y - top >= LIST_REACH * pitch:
+            continue
+        if found.element.tag != "table":
             css.append(f"{_selector(root, found.element)} {{ break-before: auto !important; }}\n")
+            continue
+        rows = [row for body in found.element.iter("tbody") for row in body if row.tag == "tr"]
+        before = document.pages[number - 1]._page_box
+        if len(rows) >= 3 and not any(box.element is found.element for box in before.descendants()):
+            css.append(f"{_selector(root, rows[1])} {{ break-before: auto !important; }}\n")
     return "".join(css)
 
 
