@@ -866,6 +866,19 @@ def test_an_english_quotation_running_on_to_the_next_line_takes_its_share_of_the
     assert max(han) <= linefit.SOFT_GAP_EM, han
 
 
+def test_an_english_name_in_brackets_takes_its_share_of_a_loose_line(make_issue, tmp_path):
+    """A paragraph's first line ending "（Massachusetts Institute of Technology，" cannot take
+    "MIT）" and no earlier break can help: held as a phrase among Chinese, the name kept its
+    word spaces and the line's seven Chinese gaps took the rest, 0.156 em each (an unseen
+    English-heavy issue). Between two marks no Chinese letter stands beside the name: its
+    spaces stretch and shrink as English does (the line now takes "MIT）", set solid)."""
+    body = ("美国麻省理工学院（Massachusetts Institute of Technology，MIT）材料科学与工程系的研究团队近日在"
+            "《自然》（Nature）杂志发表论文，介绍了一个名为“AutoLab-M”的自主实验平台（self-driving "
+            "laboratory）。该平台将机器人合成、高通量表征和主动学习（active learning）算法结合在一起。")
+    pdf = flush_paragraph(make_issue, tmp_path, body)
+    assert max(composition(pdf, BODY)["han"]) <= linefit.SOFT_GAP_EM
+
+
 def test_a_line_may_end_inside_a_run_of_english_words_that_may_hyphenate(make_issue, tmp_path):
     """Each hyphenable English word had a span of its own, and WeasyPrint does not break at a
     space that follows a span: "…同时对谷歌Gemini 1.5 Pro、Anthropic" was spread over 4 ems,

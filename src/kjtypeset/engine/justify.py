@@ -832,20 +832,27 @@ def _phrases(units):
     widening its space or its spacing widens the gap between it and the Chinese text."""
     held, run, spaced = set(), [], 0
     among = False  # the run follows Chinese text (or a mark) on this line
+    after_han = False  # … and that is a Chinese letter (or the spacing beside one), not a mark
     for unit in units + [None]:
         if unit is None or _ends_run(unit.char):
             # A run with Chinese on neither side is a line of English: its spaces justify it;
             # so do those of three words or more running on from the line before or to the
             # next (an English quotation: held, its line's Chinese gaps took the width,
-            # "SIA 总 裁 兼 CEO John Neuffer 在 声 明 中 说：“The global semi-", an unseen issue).
+            # "SIA 总 裁 兼 CEO John Neuffer 在 声 明 中 说：“The global semi-", an unseen issue),
+            # and those of a phrase between two marks, which no Chinese letter stands beside:
+            # "（Massachusetts Institute of Technology，" took the width of a paragraph's first
+            # line in its seven Chinese gaps, 0.156 em each (an unseen English-heavy issue).
             flowing = not among or unit is None
-            if spaced and (among or unit is not None) and not (flowing and spaced >= PHRASE_WORDS):
+            before_han = unit is not None and unit.char not in SQUEEZABLE
+            if spaced and (among or unit is not None) and not (flowing and spaced >= PHRASE_WORDS) \
+                    and (after_han or before_han):
                 held.update(id(u) for u in run)
             if unit is not None and unit.char == SPACING:
                 run, spaced = [unit], 0  # the spacing before the next run
             elif run:
                 run, spaced = [], 0
             among = True
+            after_han = unit is not None and unit.char not in SQUEEZABLE
             continue
         if unit.char in _SPACES and run:
             spaced += 1
