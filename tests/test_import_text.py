@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import MANIFEST, ROOT
-from kjtypeset.editor.cleanup import clean_paragraph
+from kjtypeset.editor.cleanup import clean_paragraph, is_page_number
 from kjtypeset.editor.textimport import import_text
 
 # A copy of ../shared/sample/bulletin-2024-02.txt, so that a clone anywhere can run the tests.
@@ -68,6 +68,37 @@ def test_page_heads_feet_and_numbers_are_dropped():
     result = import_text(text)
     assert [d.markdown() for d in result.drafts] == [p.read_text(encoding="utf-8") for p in SAMPLE_ARTICLES]
     assert dict(result.repairs)["furniture"] == 14
+
+
+def test_a_running_foot_on_one_line_is_dropped_even_once_and_its_paragraph_joined():
+    """A PDF copy of one page and a bit: the foot "科技情报参考      第 1 页" on one line, once,
+    cut a paragraph in two; it printed as "…比上年增加科技情报参考第1页36家。" (an unseen
+    issue, P10 D2). Text that only mentions a page, and a table row with a number, stay."""
+    text = ("关于2043年度全市高新技术企业发展情况的调研报告\n\n"
+            "    （二）结构不断优化。从技术领域看，电子信息、新材料、先进制造与\n"
+            "自动化领域企业分别占24.1%、19.6%、17.3%，其中电子信息领域企业增长最快，比上年增加\n"
+            "科技情报参考                                                    第 1 页\n"
+            "36家。\n"
+            "    二是研发投入不足。详见本报告第 3 页。\n"
+            "    三是区域分布不均，三地集中了全市68.2%的企业，详见附表\n"
+            "第 3 页。\n"
+            "— 2 —    科技情报参考　2044年第5期\n"
+            "    四是人才支撑不够。\n")
+    result = import_text(text)
+    [draft] = result.drafts
+    assert draft.blocks == (
+        "**（二）结构不断优化。**从技术领域看，电子信息、新材料、先进制造与自动化领域企业分别占24.1%、"
+        "19.6%、17.3%，其中电子信息领域企业增长最快，比上年增加36家。",
+        "**二是研发投入不足。**详见本报告第3页。",
+        "三是区域分布不均，三地集中了全市68.2%的企业，详见附表第3页。",
+        "四是人才支撑不够。")
+    assert dict(result.repairs)["furniture"] == 2
+
+
+@pytest.mark.parametrize("line", ["研发机构      368", "截止日期      3/11", "详见本报告第 3 页。",
+                                  "高新技术企业占全市比重达到了百分之三十以上 第 3 页"])
+def test_a_line_that_only_mentions_a_page_or_ends_in_a_number_is_no_running_foot(line):
+    assert not is_page_number(line)
 
 
 def test_hard_wrapped_text_with_indented_paragraphs():

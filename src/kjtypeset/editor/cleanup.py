@@ -440,17 +440,26 @@ def byline_spaces(text: str) -> str:
 
 # -- page furniture --------------------------------------------------------------------------
 
-_PAGE_NUMBER = re.compile(
-    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]"       # — 3 —   - 3 -
-    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"  # 第3页 共11页
-    r"|\d{1,4}\s*[/／]\s*\d{1,4}"               # 3/11
-    r"|(?:page|p\.)\s*\d{1,4}(?:\s*of\s*\d{1,4})?"  # Page 3 of 11
-    r"|\d{1,4})\s*$", re.IGNORECASE)
+_FOLIO = (r"(?:[-—–－]\s*\d{1,4}\s*[-—–－]"       # — 3 —   - 3 -
+          r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"  # 第3页 共11页
+          r"|(?:page|p\.)\s*\d{1,4}(?:\s*of\s*\d{1,4})?)")  # Page 3 of 11
+_PAGE_NUMBER = re.compile(rf"^\s*(?:{_FOLIO}|\d{{1,4}}\s*[/／]\s*\d{{1,4}}|\d{{1,4}})\s*$", re.IGNORECASE)
+# A running head or foot on one line: a short name and a folio set apart by spaces
+# ("科技情报参考          第 1 页", "— 3 —    科技动态 2024年第5期"). Copied from a PDF once,
+# it was kept and printed in the text ("…17.3%。科技情报参考第1页", an unseen issue, P10 D2).
+# The name has no punctuation, and is short where one space sets it apart; the folio is no
+# bare number or "3/11" (a table row "研发机构  368", "截止日期  3/11" is text). A sentence
+# that mentions 第3页 has its punctuation, or no space before it.
+_NAME = r"[^\s。，、；：！？,;:!?][^。，、；：！？,;:!?]{0,%d}?"
+_GAP = r"(?:[ \t\u00a0]{2,}|[ \t\u00a0]*[\t\u3000][\s\u3000]*)"  # a run of spaces, a tab or 全角空格
+_NAMED_FOLIO = re.compile(rf"^\s*(?:{_NAME % 29}{_GAP}{_FOLIO}|{_FOLIO}{_GAP}{_NAME % 29}"
+                          rf"|{_NAME % 15}\s{_FOLIO}|{_FOLIO}\s{_NAME % 15})\s*$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
 
 def is_page_number(line: str) -> bool:
-    return bool(_PAGE_NUMBER.match(line))
+    """A folio alone ("— 3 —", "第 3 页", "3"), or with the bulletin's name beside it."""
+    return bool(_PAGE_NUMBER.match(line) or _NAMED_FOLIO.match(line))
 
 
 def running_lines(lines: list[str], times: int = 3) -> set[str]:
