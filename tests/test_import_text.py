@@ -10,6 +10,7 @@ import pytest
 
 from conftest import MANIFEST, ROOT
 from kjtypeset.editor.cleanup import clean_paragraph, is_page_number
+from kjtypeset.editor.importer import Source, describe_import, import_files
 from kjtypeset.editor.textimport import import_text
 
 # A copy of ../shared/sample/bulletin-2024-02.txt, so that a clone anywhere can run the tests.
@@ -99,6 +100,37 @@ def test_a_running_foot_on_one_line_is_dropped_even_once_and_its_paragraph_joine
                                   "高新技术企业占全市比重达到了百分之三十以上 第 3 页"])
 def test_a_line_that_only_mentions_a_page_or_ends_in_a_number_is_no_running_foot(line):
     assert not is_page_number(line)
+
+
+WECHAT = """原创 青城科技 呼和浩特科技 2044-05-08 18:00
+
+点击蓝字关注我们
+
+内蒙古农业大学研发牧草新品种通过国家审定
+
+　　近日，内蒙古农业大学草原与资源环境学院培育的“草原4号”杂花苜蓿通过国家草品种审定委员会审定。
+
+　　该品种抗寒性强，在冬季最低气温 -40℃ 的条件下越冬率达 95% 以上。
+
+▲ 草原4号苜蓿示范田
+
+阅读原文
+"""
+
+
+def test_the_import_report_counts_no_page_heads_in_a_wechat_copy(make_issue, tmp_path):
+    """A WeChat copy has no page head, foot or number: its buttons and its ▲ caption are
+    listed by name, its "原创 …" line went to the front matter; the report said
+    "删去页眉、页脚、页码 4 处" as well (an unseen issue, P10 D2)."""
+    manifest = make_issue(files={})
+    source = tmp_path / "wechat.txt"
+    source.write_text(WECHAT, encoding="utf-8")
+    reports = import_files([Source(str(source), source.read_bytes(), source)], manifest)
+    lines = [text for _detail, text in describe_import(reports)]
+    assert lines[2:] == [
+        "  注意：删去网页、微信或邮件中的按钮、导航、邮件头等 2 行：“点击蓝字关注我们”、“阅读原文”",
+        "  注意：原文的图片没有随文字复制，已删去 1 行图片说明：“▲ 草原4号苜蓿示范田”；需要时请另行插入图片和图注",
+        "  修复：删去汉字与数字、字母之间的空格 3 处"]
 
 
 def test_hard_wrapped_text_with_indented_paragraphs():

@@ -206,18 +206,17 @@ def _furniture_removed(text: str, counts: Counter) -> tuple[list[_Line], list[st
             counts["furniture"] += 1
             blank = True  # a page break separates like a blank line
             continue
+        # Captions, buttons and meta lines are reported by name (notes, the front matter), not
+        # counted as page heads and feet: a web page had "删去页眉、页脚、页码 4 处" (P10 D2).
         if PHOTO_CAPTION.match(line):
-            counts["furniture"] += 1
             captions.append(line.strip())
             blank = True
             continue
         if index in header or is_furniture(line):
-            counts["furniture"] += 1
             dropped.append(line.strip())
             blank = True
             continue
         if (meta := meta_line(line)) is not None:
-            counts["furniture"] += 1
             (kept[-1].meta if kept else pending_meta).merge(meta)
             blank = True
             continue
