@@ -357,6 +357,15 @@ def test_spaces_a_web_page_leaves_between_han_are_dropped_from_the_body_not_the_
     assert draft.blocks == ("会议要求，各部门要进一步压实责任，确保各项**任务**落到实处。",)
 
 
+def test_a_bracketed_editors_credit_under_a_web_page_is_dropped(tmp_path):
+    """"（责任编辑：王敏）" printed as the article's last paragraph (an unseen issue, P10 D13)."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>推进会召开</h1>"
+                    "<p>会议要求落实。</p><p>（责任编辑：王敏）</p><p>【编辑：李娜】</p></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("会议要求落实。",)
+
+
 def test_a_web_pages_quotation_is_imported_as_one(tmp_path):
     """<blockquote> paragraphs become a Markdown quotation (set indented on both sides), not
     body paragraphs indistinguishable from the article's own."""

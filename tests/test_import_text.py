@@ -133,6 +133,22 @@ def test_the_import_report_counts_no_page_heads_in_a_wechat_copy(make_issue, tmp
         "  修复：删去汉字与数字、字母之间的空格 3 处"]
 
 
+@pytest.mark.parametrize("credit", ["（责任编辑：王敏）", "(编辑：王敏)", "【责任编辑：王敏】",
+                                    "（编辑：李娜　审核：王大海）"])
+def test_a_bracketed_editors_credit_ending_a_web_page_is_dropped_and_named(credit):
+    """"（责任编辑：王敏）" at the end of a copied web page stayed as the article's last
+    paragraph, where "责任编辑：王敏" was dropped (an unseen issue, P10 D13). A bracketed
+    source goes to the front matter as before; a bracketed telephone number is text."""
+    text = ("市科技局召开科技工作会议\n\n　　会议强调，各单位要认真落实全年目标任务。\n\n"
+            "　　会议要求，各地要压实责任。\n\n（电话：0471-4366683）\n\n（来源：内蒙古日报）\n\n"
+            f"{credit}\n分享到：微信　微博\n")
+    result = import_text(text)
+    [draft] = result.drafts
+    assert draft.blocks == ("会议强调，各单位要认真落实全年目标任务。", "会议要求，各地要压实责任。", "（电话：0471-4366683）")
+    assert draft.source == "内蒙古日报"
+    assert result.notes[1] == f"跳过 1 行不属于任何文章的短行（报头、报尾等）：“{credit}”"
+
+
 def test_hard_wrapped_text_with_indented_paragraphs():
     text = ("　　关于加快科技成果转化的若干做法\n\n"
             "　　近年来，我市持续推进科技成果转化，取得了 明显成效。截至 2023 年底，\n"

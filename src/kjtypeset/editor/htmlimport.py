@@ -20,7 +20,7 @@ from ..errors import KjError
 from .cleanup import clean_title, has_han
 from .draft import Collector, Draft, take_meta
 from .htmlblocks import BlockWriter, tag_of, text_of
-from .textmeta import EDITORIAL_CREDITS, Meta, is_furniture, meta_line, parse_date
+from .textmeta import EDITORIAL_CREDITS, Meta, bracketed_credit, is_furniture, meta_line, parse_date
 
 # Page furniture by element name, and by class or id words that CMSs use for it.
 FURNITURE_TAGS = {"nav", "header", "footer", "aside", "form", "script", "style", "noscript"}
@@ -137,7 +137,7 @@ def _drop_furniture_lines(content: Element) -> tuple[int, Meta]:
         found = meta_line(text)
         source = _SOURCE_LINE.match(text)
         if found is None and source is None and not (is_furniture(text) or _CREDIT_LINE.match(text)
-                                                     or _ORNAMENT_LINE.match(text)):
+                                                     or bracketed_credit(text) or _ORNAMENT_LINE.match(text)):
             continue
         if found is not None:
             meta.merge(found)

@@ -36,7 +36,15 @@ from .cleanup import (
     running_lines,
 )
 from .draft import Draft, Run, inline, is_subtitle, table
-from .textmeta import EDITORIAL_CREDITS, PHOTO_CAPTION, Meta, is_furniture, mail_parts, meta_line
+from .textmeta import (
+    EDITORIAL_CREDITS,
+    PHOTO_CAPTION,
+    Meta,
+    bracketed_credit,
+    is_furniture,
+    mail_parts,
+    meta_line,
+)
 
 MAX_TITLE = 45  # characters; a longer line is body text
 _INDENT = re.compile(r"^(?:[ \t\u00a0]{2,}|\u3000)")
@@ -103,7 +111,8 @@ def import_text(text: str, title: str | None = None) -> TextImport:
         elif (standalone and previous_complete and looks_like_title(line.clean)
                 and not _cells(line) and not _CAPTION.match(line.clean)):
             kinds.append("title")
-        elif _CREDIT.match(line.clean) and not (labelled(line.clean) and kinds and kinds[-1] == "body"):
+        elif ((_CREDIT.match(line.clean) and not (labelled(line.clean) and kinds and kinds[-1] == "body"))
+              or bracketed_credit(line.clean)):
             # "编辑：李娜" under a WeChat article, "电话：…" in a bulletin's end block: not text
             # to print ("电话：0471-…" among a notice's contact lines is its text)
             kinds.append("credit")

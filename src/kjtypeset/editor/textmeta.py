@@ -50,6 +50,16 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+_WRAPPED = re.compile(r"[（(]\s*(.+?)\s*[)）]|【\s*(.+?)\s*】|\[\s*(.+?)\s*\]")
+
+
+def unwrapped(text: str) -> str | None:
+    """What brackets around a whole line hold ("（来源：内蒙古日报）", "【责任编辑：王敏】"); None
+    for a line not so wrapped."""
+    wrapped = _WRAPPED.fullmatch(text.strip(" \t\u3000"))
+    return next((group for group in wrapped.groups() if group), None) if wrapped else None
+
+
 def meta_line(line: str) -> Meta | None:
     """The source, author and date of a line made only of such fields; None for any other line.
 
@@ -57,9 +67,7 @@ def meta_line(line: str) -> Meta | None:
     an event's time, body text), and hold nothing but "键：值" pairs, font-size buttons and
     separators."""
     text = line.strip().strip("　")
-    wrapped = re.fullmatch(r"[（(]\s*(.+?)\s*[)）]", text)  # （来源：内蒙古日报）
-    if wrapped:
-        text = wrapped.group(1)
+    text = unwrapped(text) or text  # （来源：内蒙古日报）
     if (wechat := _WECHAT.match(text)) and wechat["time"] and (wechat["kind"] or wechat["author"] is None):
         # The account is the source unless the article names one ("来源：内蒙古日报").
         return Meta(account=wechat["account"], author=wechat["author"], date=parse_date(wechat["date"]))
@@ -92,6 +100,16 @@ def meta_line(line: str) -> Meta | None:
 # Who edited, checked or photographed a piece ("编辑：李娜", WeChat's "审核 | 王大海"): credits
 # printed under an article, not text of it (textimport's and htmlimport's credit lines).
 EDITORIAL_CREDITS = r"(?:责任)?编辑|审核|审校|校对|排版|美编|摄影|统筹|监制|[初复终]审"
+
+# The same credits in brackets, as a site ends an article: "（责任编辑：王敏）", "【编辑：李娜】"
+# (the text import kept it as the article's last paragraph, an unseen issue, P10 D13).
+_CREDIT_INSIDE = re.compile(rf"(?:{EDITORIAL_CREDITS}|责编)\s*[:：|｜]\s*[^。！？；]{{1,40}}")
+
+
+def bracketed_credit(line: str) -> bool:
+    inside = unwrapped(line)
+    return inside is not None and bool(_CREDIT_INSIDE.fullmatch(inside))
+
 
 _FURNITURE_WORDS = (
     "打印本页|打印此页|打印|关闭窗口|关闭本页|关闭|返回顶部|返回|收藏本页|收藏|分享|点赞|在看|留言|"
