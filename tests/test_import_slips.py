@@ -133,6 +133,9 @@ def test_file_names_are_cut_between_words():
     assert name_stem("关于进一步加强科技创新平台建设管理工作的实施意见") == "关于进一步加强科技创新平台建设管理工作的"
     assert name_stem("湖北襄阳：坚持创新引领　加快打造区域科技创新中心") == "湖北襄阳坚持创新引领加快打造区域科技创新"
     assert name_stem("短标题：测试") == "短标题测试"
+    # The build's words (words.txt), not bare jieba's: "…供水管网漏.md", "…多模态大.md" (P10 D13)
+    assert name_stem("赛罕区建设“数字孪生水务”平台实现供水管网漏损率降至8.6%") == "赛罕区建设数字孪生水务平台实现供水管网"
+    assert name_stem("呼和浩特市科技型企业联合发布首个多模态大模型应用平台") == "呼和浩特市科技型企业联合发布首个多模态"
     assert all(len(name_stem(t)) <= 20 for t in ("一" * 40, "A" * 40, "2024" * 10))
 
 

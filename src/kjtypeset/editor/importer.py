@@ -255,16 +255,16 @@ def name_stem(title: str, limit: int = NAME_CHARS) -> str:
 
 def _words(text: str) -> list[str]:
     """Han runs cut into words; digits and Latin letters kept whole (with a unit after digits)."""
+    # The build's segmenter, with the bulletins' own words: bare jieba took "网漏" of
+    # 供水管网漏损率 for a word, and a file name ended "…供水管网漏.md" (P10 D13).
+    from ..typography.cjk import segment  # lazily: its dictionary loads only when a title is long
+
     words = []
     for run in re.findall(r"[0-9.]+[年月日%万亿元个家项次届期号]?|[A-Za-z][A-Za-z0-9]*|[^0-9A-Za-z]+", text):
         if re.match(r"[0-9A-Za-z]", run):
             words.append(run)
             continue
-        try:
-            import rjieba  # lazily: about 0.1 s to load its dictionary, only when a title is long
-            words += rjieba.cut(run)
-        except ImportError:
-            words += list(run)
+        words += segment(run)
     return words
 
 

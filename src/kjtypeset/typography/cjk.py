@@ -616,7 +616,9 @@ def _code_breaks(code: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _words(text: str) -> tuple[str, ...]:
+def segment(text: str) -> tuple[str, ...]:
+    """A run of Han text cut into words: jieba's dictionary with the bulletins' own (words.txt).
+    Titles break, and imported articles' file names are cut, between these words."""
     known = _segmented()
     words = known.get(text)
     if words is None:
@@ -729,7 +731,7 @@ def _bind_words(text: str, add) -> None:
     """A WORD JOINER inside each word and each short quotation: a title breaks between words."""
     for match in re.finditer(f"[{CJK_LETTERS}]{{2,}}", text):
         position, before = match.start(), ""
-        words = _words(match.group(0))
+        words = segment(match.group(0))
         first = not text[:match.start()].strip(" \u3000" + OPENING)  # the run opens the text
         for index, word in enumerate(words):
             if len(word) == 1 and index + 1 < len(words) and (word in _PREFIX_WORDS or (first and not index)):
@@ -780,7 +782,7 @@ def _bind_leading_dash(text: str, add) -> None:
     if letters is None:
         return
     add(2, WJ)
-    if len(letters.group(0)) > 1 and len(_words(letters.group(0))[0]) == 1:
+    if len(letters.group(0)) > 1 and len(segment(letters.group(0))[0]) == 1:
         add(3, WJ)
 
 
