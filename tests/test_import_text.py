@@ -149,6 +149,18 @@ def test_a_bracketed_editors_credit_ending_a_web_page_is_dropped_and_named(credi
     assert result.notes[1] == f"跳过 1 行不属于任何文章的短行（报头、报尾等）：“{credit}”"
 
 
+def test_the_import_report_names_the_author_a_byline_gave(make_issue, tmp_path):
+    """"市科技局高新处　张文斌" under a PDF copy's title became `author: 张文斌`; the report
+    named a web page's source, not this author (an unseen issue, P10 D13)."""
+    manifest = make_issue(files={})
+    source = tmp_path / "pdfcopy.txt"
+    source.write_text("关于2043年度全市高新技术企业发展情况的调研报告\n\n市科技局高新处　张文斌\n\n"
+                      "    截至2043年底，全市有效期内高新技术企业达到1 286家。\n", encoding="utf-8")
+    reports = import_files([Source(str(source), source.read_bytes(), source)], manifest)
+    lines = [text for _detail, text in describe_import(reports)]
+    assert lines[1].startswith("  《关于2043年度全市高新技术企业发展情况的调研报告》1 段，作者：张文斌 → ")
+
+
 def test_hard_wrapped_text_with_indented_paragraphs():
     text = ("　　关于加快科技成果转化的若干做法\n\n"
             "　　近年来，我市持续推进科技成果转化，取得了 明显成效。截至 2023 年底，\n"

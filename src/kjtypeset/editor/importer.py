@@ -170,6 +170,8 @@ def describe_import(reports: tuple[SourceReport, ...]) -> list[tuple[bool, str]]
                 parts.append(f"加粗段首语 {draft.bold_heads} 处")
             if draft.source:
                 parts.append(f"来源：{draft.source}")
+            if draft.author:  # a byline under a PDF copy's title went unmentioned (P10 D13)
+                parts.append(f"作者：{draft.author}")
             lines.append((False, f"  《{draft.title}》{'，'.join(parts)} → {display_path(written.article)}"))
             for image in written.images:
                 lines.append((True, f"      图片 {display_path(image)}"))
