@@ -1971,16 +1971,39 @@ def _opener(before, page_box, beyond=None):
     # first block that is not (all its lines when it is too short to leave widows behind).
     styles = {b.element: b.style for b in page_box.descendants()
               if b.element is not None and _own_style(b) is not None}
+    parents = _parents(page_box.children[0].element) if page_box.children else {}
     lines = _flow_lines(page_box)
     for n, (element, _bottom) in enumerate(lines):
         style = styles.get(element)
         if style is not None and not _kept_with_next(style):
             own = [y for e, y in lines[n:] if e is element]
             total = len(own) + (sum(1 for e, _y in _flow_lines(beyond) if e is element) if beyond else 0)
-            keep = len(own) if total < style["orphans"] + style["widows"] else style["orphans"]
+            whole = total < style["orphans"] + style["widows"]
+            following = next((e for e, _y in lines[n + len(own):]), None)
+            if whole and following is not None and _kept_after(following, styles, parents):
+                continue  # a block that cannot split, kept with the next (a list: see _kept_after)
+            keep = len(own) if whole else style["orphans"]
             kept = own[min(len(own), max(1, keep)) - 1]
             return gaps, heading, kept - page_box.content_box_y()
     return None
+
+
+
+def _kept_after(element, styles: dict, parents: dict) -> bool:
+    """Whether a page break may not fall before ``element`` (break-before: avoid on it or on an
+    ancestor it opens): WeasyPrint keeps every list with the block before it (its UA sheet,
+    ``ol, ul { break-before: avoid }``), so a three-line paragraph, which cannot split, goes
+    over with the list's first item: the opener of an unseen issue (m) measured six lines
+    where it took eight, and its try to start at the foot of the page before was lost."""
+    while element is not None:
+        style = styles.get(element)
+        if style is not None and style["break_before"] in ("avoid", "avoid-page"):
+            return True
+        parent = parents.get(element)
+        if parent is None or next((c for c in parent if isinstance(c.tag, str)), None) is not element:
+            return False
+        element = parent
+    return False
 
 
 def figure_moves(document, settings: Settings) -> tuple[list[tuple[int, int]], list[int]]:
