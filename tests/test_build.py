@@ -20,7 +20,7 @@ from kjtypeset.errors import KjError
 from kjtypeset.inputs.articles import read_articles
 from kjtypeset.inputs.manifest import load_manifest
 from kjtypeset.pdf.colour import screen_rgb
-from pdfread import contents_numbers, folios, page_texts, squash, title_pages
+from pdfread import contents_numbers, folios, page_texts, squash, text_lines, title_pages
 
 MM = 72 / 25.4
 SAMPLE_TITLES = [a.title for a in read_articles(load_manifest(SAMPLE))]
@@ -351,3 +351,43 @@ def test_a_distribution_entry_of_names_in_series_with_commas_between_series_stay
         right = max(c["x1"] for c in page.chars)
     assert "发：" + entry in text
     assert right < page.width - 26 * 72 / 25.4 + 1  # within the type area
+
+
+# Words of the 40-character name below (its dictionary's segmentation, with "厅" and "处" joined
+# to the words before them as _bind_words joins a one-character suffix): a break may fall only
+# between two of them.
+_LONG_UNIT_WORDS = ("内蒙古自治区", "科学技术厅", "高新技术", "发展", "及", "产业化处", "（呼和浩特市",
+                    "科技成果", "转化", "与", "服务中心）")
+
+
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_a_unit_name_that_fits_the_line_goes_whole_to_the_next_and_a_longer_one_breaks_between_words(
+        make_issue, tmp_path, layout):
+    """A 24-character unit name at a line's end of the 版记 printed "内蒙古科技大学包头师 / 范学院…"
+    (an unseen issue, P10 D5): it goes whole to the next line. A 40-character one, wider than
+    the line, breaks between its words, under the first name after 报：."""
+    fits = "内蒙古科技大学包头师范学院（呼和浩特市研究中心）"
+    wider = "".join(_LONG_UNIT_WORDS)
+    assert (len(fits), len(wider)) == (24, 40)
+    names = ["市委办公室", "市人大常委会办公室", "市政府办公室", fits, "市统计局", "市财政局", "市发展和改革委员会",
+             wider, "市教育局"]
+    manifest = make_issue(MANIFEST.replace("articles:", f"layout: {layout}\ndistribution:\n  报: [{', '.join(names)}]\n"
+                                           "articles:"))
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
+    page = text_lines(result.pdf)[-1]
+    start = next(i for i, line in enumerate(page) if line["text"].startswith("报："))
+    end = next(i for i, line in enumerate(page) if line["text"].startswith("编印："))
+    rows = page[start:end]
+    texts = [squash(line["text"]) for line in rows]
+    assert "".join(texts) == "报：" + "，".join(names) + "。"
+    assert any(fits in text for text in texts), texts  # whole on one line
+    inside = [text for text in texts if wider[:6] in text or wider[-6:] in text]
+    assert len(inside) == 2, texts  # wider than the line: on two
+    head = inside[0][inside[0].index(wider[:6]):]
+    cuts = {len("".join(_LONG_UNIT_WORDS[:k])) for k in range(1, len(_LONG_UNIT_WORDS))}
+    assert len(head) in cuts, (head, inside[1])  # between two words
+    first_name = rows[0]["chars"][2]["x0"]  # after 报：
+    assert all(abs(line["x0"] - first_name) < 0.5 for line in rows[1:]), [(t, r["x0"]) for t, r in zip(texts, rows)]
+    with pdfplumber.open(result.pdf) as pdf:
+        width = pdf.pages[-1].width
+    assert max(line["x1"] for line in rows) < width - 26 * 72 / 25.4 + 1  # within the type area

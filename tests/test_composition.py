@@ -1131,6 +1131,36 @@ def test_english_quotes_and_apostrophes_are_latin_in_every_layout(make_issue, tm
     assert min(advances["“t"]) >= 0.5 - 0.005  # 是“to: beside Chinese, a Chinese quotation mark
 
 
+CIRCLED = "".join(chr(0x2460 + k) for k in range(20))  # ①–⑳
+
+
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_circled_numbers_one_to_twenty_are_one_series_of_one_face(make_issue, tmp_path, layout):
+    """①–⑳ come from one face: FandolFang (gongwen's body) draws ①–⑩ only, and ⑪–⑳ printed
+    from the next face of the chain, visibly smaller and lighter (an unseen issue, P10 D14b).
+    Read back: one font for all twenty, and the same ink height (rendered, per character)."""
+    text = f"监测项目依次编号：\n\n{CIRCLED}\n"
+    manifest = MANIFEST + ("layout: gongwen\n" if layout == "gongwen" else "")
+    pdf = build_issue(make_issue(manifest, files={"articles/a.md": f"---\ntitle: 编号\n---\n\n{text}"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    resolution = 600
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[1]
+        chars = [c for c in page.chars if c["text"] in CIRCLED]
+        image = page.to_image(resolution=resolution).original.convert("L")
+    assert "".join(c["text"] for c in chars) == CIRCLED
+    assert len({c["fontname"] for c in chars}) == 1, {c["text"]: c["fontname"] for c in chars}
+    scale = resolution / 72
+    heights = {}
+    for c in chars:
+        base = page.height - c["matrix"][5]
+        box = image.crop((round(c["x0"] * scale), round((base - c["size"]) * scale),
+                          round(c["x1"] * scale), round((base + c["size"] * 0.3) * scale)))
+        ink = box.point(lambda v: 255 if v < 128 else 0).getbbox()
+        heights[c["text"]] = (ink[3] - ink[1]) / scale / c["size"]
+    assert max(heights.values()) - min(heights.values()) < 0.02, heights  # in ems
+
+
 @pytest.mark.parametrize("layout, body, size", [("jianbao", BODY, 0.9), ("gongwen", 5.5714 * MM, 0.84)])
 def test_inline_code_is_spaced_from_chinese_and_set_to_the_body_x_height(make_issue, tmp_path, layout, body, size):
     """Inline code beside Chinese takes the Han–Latin spacing a Latin word takes (clreq: it
