@@ -206,7 +206,7 @@ _EXPECTED_REFERENCES = {
 _state = {}
 
 from ..typography.cjk import (  # noqa: E402
-    DISCOURAGED_BREAK,  # US$3.7 / billion, 2042— / 2044年
+    DISCOURAGED_BREAK,  # US$3.7 / billion, 2042— / 2044年, 0471-4366683 / 转8021
     SPACING,  # the Han–Latin spacing character
 )
 
