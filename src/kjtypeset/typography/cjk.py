@@ -443,8 +443,8 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         # periods was set "2033— / 2035年" while the column beside it had room (an unseen issue).
         for match in _RANGE_MARK.finditer(text):
             add(match.end(), WJ)
-    for match in _GROUP_SPACE.finditer(text):
-        add(match.end(), WJ)  # "27 436.5" is one number: no break after its group space
+    for index in digit_group_spaces(text):
+        add(index + 1, WJ)  # "27 436.5", "0.000 04" are one number: no break after a group space
     for match in _NUMERO.finditer(text):
         add(match.start() + 1, WJ)
         add(match.end(), WJ)
@@ -481,10 +481,6 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
     for match in UNIT_IN_BRACKETS.finditer(text):
         for i in range(match.start(), match.end()):
             add(i, WJ)
-    for match in _DECIMAL_GROUP_SPACES.finditer(text):
-        for i in range(match.start(), match.end()):
-            if text[i] in _GROUP_SEPARATOR:
-                add(i + 1, WJ)  # "0.000 04" is one number (GB/T 15835)
     for match in _SHORT_COMPOUND.finditer(text):
         hyphen = match.start() + match.group(0).index("-")
         if not any(url.start() <= hyphen < url.end() for url in urls):
@@ -528,6 +524,15 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         # one starts with the word itself.
         inserts[index] = SPACING + ("" if WJ in marks else ZWSP)
     return inserts
+
+
+def digit_group_spaces(text: str) -> list[int]:
+    """Where the spaces between digit groups are (GB/T 15835: 27 436.5, and the decimals 0.000 04):
+    one definition for the breaks here and the width engine/justify.py gives them."""
+    found = {match.start() for match in _GROUP_SPACE.finditer(text)}
+    for match in _DECIMAL_GROUP_SPACES.finditer(text):
+        found.update(i for i in range(match.start(), match.end()) if text[i] in _GROUP_SEPARATOR)
+    return sorted(found)
 
 
 def _han_latin_boundaries(text: str):
