@@ -377,13 +377,14 @@ def test_a_word_joined_by_a_slash_stays_whole(narrow, tmp_path):
     """UAX #14 lets a line end after a slash: "产氢量达到1 000 Nm³/" then "h。" alone (an unseen
     issue). A slash with fewer than three letters on a side (Nm³/h, TCP/IP) never breaks."""
     lead = "单台电解槽的额定产氢能力持续提高"
-    body = "\n\n".join(f"{lead[:k]}产氢量达到1 000 Nm³/h，采用TCP/IP协议，营收US$3.7 billion。" for k in range(12))
+    body = "\n\n".join(f"{lead[:k]}产氢量达到1 000 Nm³/h，采用TCP/IP协议，营收US$3.7 billion，因子0.57 tCO₂/MW·h。"
+                         for k in range(12))
     pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
     lines = [squash(line) for line in lines_of(pdf)]
     for a, b in zip(lines, lines[1:]):
         assert not a.endswith("/"), (a, b)
     text = squash("".join(page.extract_text() for page in PdfReader(pdf).pages))
-    assert text.count("Nm³/h") == text.count("TCP/IP") == 12
+    assert text.count("Nm³/h") == text.count("TCP/IP") == text.count("tCO₂/MW·h") == 12
 
 
 def test_a_number_stays_with_its_magnitude_unless_the_line_before_would_be_loose(make_issue, tmp_path):
