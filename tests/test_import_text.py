@@ -294,6 +294,10 @@ def test_subheads_and_source_line():
     ("[1] 王建国, 李红. 研究进展[J]. 物理学报, 2032, 71(8): 1-9.", "[1] 王建国, 李红. 研究进展[J]. 物理学报, 2032, 71(8): 1-9."),
     ("≤1.1×10⁻⁶/℃,达到国内先进水平", "≤1.1×10⁻⁶/℃，达到国内先进水平"),  # after a unit sign too (P3, D10)
     ("升温30°,随后", "升温30°，随后"),
+    # a unit in brackets after a slash keeps its brackets (GB 3102), a Chinese one does not (P10 D1)
+    ("煤耗降至298.6 g/(kW·h),比上年", "煤耗降至298.6 g/(kW·h)，比上年"),
+    ("成本0.18元/(kW·h)以下", "成本0.18元/(kW·h)以下"),
+    ("单位：万元/(人·年)", "单位：万元/（人·年）"),
 ])
 def test_in_paragraph_repairs(raw, clean):
     assert clean_paragraph(raw) == clean

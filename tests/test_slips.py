@@ -132,6 +132,21 @@ def test_half_width_marks_in_chinese_are_set_full_width_and_named_once(issue):
     assert warnings_of(issue(files={"articles/a.md": plain}), articles=True) == []
 
 
+def test_a_unit_in_brackets_after_a_slash_keeps_its_half_width_brackets_unnamed(issue):
+    """GB 3102 writes a compound unit with brackets: "298.6 g/(kW·h)，" was set "g/（kW·h）" and
+    the warning asked the editor to change the correct unit (an unseen issue, P10 D1). A
+    bracket of Chinese text after a slash is still Chinese."""
+    body = (ARTICLE + "\n煤耗降至298.6 g/(kW·h)，成本0.18元/(kW·h)以下，热阻0.5 (m²·K)/W，"
+            "传热系数W/(m²·K)为准。\n\n单位：万元/(人·年)。\n")
+    path = issue(files={"articles/a.md": body})
+    assert warnings_of(path, articles=True) == [
+        "2024-03/articles/a.md:9: 中文里的半角标点已按全角排（“单位：万元/(人·年)。”排为“单位：万元/（人·年）。”，"
+        "全篇同样处理）：请在原文中改为全角标点"]
+    text = plain_text(read_articles(load_manifest(path))[0].body_html)
+    assert "298.6g/(kW·h)，成本0.18元/(kW·h)以下，热阻0.5(m²·K)/W，传热系数W/(m²·K)为准。" in text
+    assert "万元/（人·年）" in text
+
+
 def test_an_english_sentence_with_curly_quotes_keeps_its_marks(issue):
     """Punctuation inside English is never converted, curly quotes or not: "workflows, “as open
     as possible…”" was set "workflows，“as" and the warning asked the editor to change correct

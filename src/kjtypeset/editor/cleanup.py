@@ -11,7 +11,7 @@ import re
 from collections import Counter
 
 from ..typography.chars import IDEOGRAPHS as HAN
-from ..typography.chars import NUMBER_SUFFIXES, SUBSCRIPT_DIGITS, SUPERSCRIPT_DIGITS
+from ..typography.chars import NUMBER_SUFFIXES, SUBSCRIPT_DIGITS, SUPERSCRIPT_DIGITS, UNIT_IN_BRACKETS
 
 # Full-width punctuation and brackets that sit against Han text.
 CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2026\u201c\u201d\u2018\u2019\u00b7"
@@ -141,6 +141,8 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
         after = _seen(text, match.end(), english)
         if not (has_han(inner) or _wide(before) or _wide(after)):
             return match.group()
+        if UNIT_IN_BRACKETS.match(text, match.start()):
+            return match.group()  # g/(kW·h), 元/(kW·h): a unit's brackets, not Chinese ones (P10 D1)
         converted[0] += 1
         # Spaces go where a wide neighbour or an edge is; one stays between Latin words.
         lead = "" if not before or _wide(before) or match.group().startswith("(") else " "
@@ -243,6 +245,9 @@ def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at:
                   english: set[int] = frozenset()) -> bool:
     """Whether a half-width ``mark`` is punctuation of the Chinese sentence around it
     (``english``: where the quotation marks of English text are, _english_quotes)."""
+    opened = text.rfind("(", 0, start)
+    if before == ")" and opened > 0 and (unit := UNIT_IN_BRACKETS.match(text, opened)) and unit.end() == start:
+        before = "0"  # a unit's closing bracket ends a number as a digit does: "298.6 g/(kW·h),比" (P10 D1)
     han_before = _wide(before) and before not in _OPENING
     han_after = after == "" or _wide(after) and after not in _CLOSING[:-2]
     latin_before = before.isascii() and before.isalnum()

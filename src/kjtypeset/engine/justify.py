@@ -206,8 +206,9 @@ _EXPECTED_REFERENCES = {
 _state = {}
 
 from ..typography.cjk import (  # noqa: E402
-    DISCOURAGED_BREAK,  # US$3.7 / billion, 2042— / 2044年
+    DISCOURAGED_BREAK,  # US$3.7 / billion, 2042— / 2044年, 0471-4366683 / 转8021
     SPACING,  # the Han–Latin spacing character
+    digit_group_spaces,  # 27 436.5, 0.000 04
 )
 
 SPACING_EM = 0.25  # its natural width (clreq §3.2.1)
@@ -342,10 +343,7 @@ def _text_plan(text, squeeze, compression):
         spaces = tuple(span for k, (span, char) in enumerate(zip(offsets, visible))
                        if char == " " and _word_space(visible[k - 1] if k else None,
                                                       visible[k + 1] if k + 1 < len(visible) else None))
-    groups = tuple((span, char) for k, (span, char) in enumerate(zip(offsets, visible))
-                   if char in GROUP_SEPARATORS and k and visible[k - 1].isdigit()
-                   and "".join(visible[k + 1:k + 4]).isdigit() and len(visible[k + 1:k + 4]) == 3
-                   and not (k + 4 < len(visible) and visible[k + 4].isdigit()))
+    groups = tuple((offsets[k], visible[k]) for k in digit_group_spaces("".join(visible)))
     return _TextPlan(halts, tuple(spacings), spaces, _halt_runs(halts, offsets, visible), groups)
 
 
@@ -607,7 +605,6 @@ def _set_text(self, text, justify=False):
 # narrowed: set narrower by letter-spacing, gongwen's moved its digits once the text layer
 # folded the Han–Latin gaps beside them (tests/test_textlayer.py).
 GROUP_SPACE_EM = 0.25
-GROUP_SEPARATORS = " \u00a0\u2009\u202f"
 _separator_widths = {}
 
 

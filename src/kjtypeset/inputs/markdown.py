@@ -29,7 +29,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from PIL import Image
 
 from ..errors import KjError, warn
-from ..typography.cjk import ROSTER, WJ
+from ..typography.cjk import FIELDS, ROSTER, WJ
 from .paths import case_hint
 
 # The pipe-table module (its name in the package is taken by its rule function).
@@ -768,7 +768,6 @@ _CONTACT = "(?:" + "|".join("[ \u3000]*".join(label) for label in _CONTACT_LABEL
 CONTACT_LABEL = re.compile(_CONTACT, re.I)  # (match: at a line's start; sub: anywhere)
 # A line of such fields, two or more, apart by wide spaces: "联系人：赵文斌　　电话：0471-4366683".
 _FIELDS_LINE = re.compile(rf"^{_CONTACT}[^\n]*?(?:\u3000|  )[ \u3000]*{_CONTACT}", re.I)
-FIELDS = "kj-fields"  # the class of a line of fields
 
 
 def _contact_fields(tokens: list[Token]) -> None:

@@ -41,6 +41,9 @@ SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
 NUMBER_SUFFIXES = "%‰‱℃℉°"
 # … and the signs before it (−5 ℃, ±0.05 mm): 达到±0.05 is spaced like 达到0.05.
 NUMBER_PREFIXES = "−±"
+# Numbers in a circle or brackets, or with a full stop (①–⑳, ⑴, ⒈, ❶, ㈠, ㊀): item numbers.
+# (⑩–⑳ are no digits to str.isdigit: "…；⑱ | 硫化物" ended a line with one, an unseen issue, P10 D14.)
+ENCLOSED_NUMBERS = "\u2460-\u249b\u24ea-\u24ff\u2776-\u2793\u3220-\u3229\u3251-\u325f\u3280-\u3289\u32b1-\u32bf"
 
 # The zero-width characters kjtypeset.typography.cjk inserts for line breaking and spacing
 # (U+200B, U+2060, U+FEFF): empty glyphs, never in the PDF's text layer.
@@ -52,6 +55,11 @@ _CJK_LETTER = re.compile(f"[{CJK_LETTERS}]")
 _SPACED_RUN = re.compile(f"[{LATIN}{SCRIPT_DIGITS}{NUMBER_SUFFIXES}{NUMBER_PREFIXES}]")
 _IDEOGRAPH = re.compile(f"[{IDEOGRAPHS}]")
 _LATIN = re.compile(f"[{LATIN}]")
+_ENCLOSED_NUMBER = re.compile(f"[{ENCLOSED_NUMBERS}]")
+# A unit in round brackets after a slash, as GB 3102 writes a compound unit (g/(kW·h), J/(kg·K),
+# 元/(kW·h)): Latin letters, digits and the signs of units inside. Its brackets are the unit's,
+# half width, never Chinese ones (an unseen issue printed "298.6 g/（kW·h）", P10 D1).
+UNIT_IN_BRACKETS = re.compile(r"(?<=/)\((?=[^()]*[A-Za-zμµΩÅ])[A-Za-z0-9·⋅²³¹⁰⁻⁺μµΩÅ°℃/]+\)")
 
 # Marks that are full width in Chinese text although Unicode calls their width ambiguous.
 _AMBIGUOUS_WIDE = frozenset("—―…⋯‘’“”·‧⸺⸻")
@@ -77,6 +85,12 @@ def has_han(text: str) -> bool:
 def is_latin(char: str) -> bool:
     """A Latin letter or a digit (the runs that are spaced from Han)."""
     return bool(_LATIN.match(char))
+
+
+@lru_cache(maxsize=None)
+def is_enclosed_number(char: str) -> bool:
+    """An item number in a circle or brackets (①, ⑳, ⑴, ㈠): it goes with the item it numbers."""
+    return bool(_ENCLOSED_NUMBER.match(char))
 
 
 @lru_cache(maxsize=None)

@@ -54,7 +54,9 @@ from .chars import (
     SCRIPT_DIGITS,
     STOPS,
     SUBSCRIPT_DIGITS,
+    UNIT_IN_BRACKETS,
     is_cjk_letter,
+    is_enclosed_number,
 )
 
 ZWSP = "\u200b"
@@ -85,19 +87,28 @@ _URL = re.compile(r"(?:https?://|ftp://|www\.)[!-~]*[0-9A-Za-z/]"
 # 27 436.5) stay one number; a sign before it and a per-cent or degree sign after it, typed
 # close or after a space (21%的 is spaced like 21的, 35 ℃之间 like 35之间), belong to it.
 _GROUP_SEPARATOR = " \u2009\u202f\u00a0"
-_NUMBER = (rf"[{NUMBER_PREFIXES}]?[0-9]+(?:[{_GROUP_SEPARATOR}][0-9]{{3}}(?![0-9]))*(?:[.,:/][0-9]+)*"
+# … and the decimals, grouped in threes from the point (GB/T 15835: 0.000 04, 3.141 592 6):
+# "⑭汞0.000 | 04 mg/L" broke the number (an unseen issue, P10 D6).
+_DECIMAL_GROUPS = rf"\.[0-9]{{3}}(?:[{_GROUP_SEPARATOR}][0-9]{{3}}(?![0-9]))*[{_GROUP_SEPARATOR}][0-9]{{1,3}}(?![0-9])"
+_NUMBER = (rf"[{NUMBER_PREFIXES}]?[0-9]+(?:[{_GROUP_SEPARATOR}][0-9]{{3}}(?![0-9]))*(?:{_DECIMAL_GROUPS}|[.,:/][0-9]+)*"
            rf"(?: ?[{NUMBER_SUFFIXES}]|°C)?")
 _WORD = (rf"[{LATIN}{SCRIPT_DIGITS}](?:[{LATIN}{SCRIPT_DIGITS}]"
          rf"|[.,:/%+\-_@#&'’](?=[0-9A-Za-z]))*(?:[{NUMBER_SUFFIXES}](?![0-9A-Za-z]))?")
 # A run spaced from Han as one: a URL, a number, or a Latin word (which may hold digits).
 _LATIN_RUN = re.compile(f"{_URL.pattern}|(?:№ ?)?{_NUMBER}(?![{LATIN}])|{_WORD}")
 _GROUP_SPACE = re.compile(rf"(?<=[0-9])[{_GROUP_SEPARATOR}](?=[0-9]{{3}}(?![0-9]))")
+_DECIMAL_GROUP_SPACES = re.compile(rf"(?<=[0-9]){_DECIMAL_GROUPS}")
 # (A space typed between them, "3 357.1 万元", is where the spacing goes: see _han_latin_boundaries.)
-_NUMBER_UNIT = re.compile(rf"(?<=[0-9]) ?(?=[{CJK_LETTERS}])"
+_NUMBER_UNIT = re.compile(rf"(?<=[0-9]) ?(?=[{CJK_LETTERS}])(?!转[0-9])"
                           rf"|(?<=[0-9][万亿千百余多])(?=[{CJK_LETTERS}])"
                           rf"|(?<=[0-9] [万亿千百余多])(?=[{CJK_LETTERS}])|(?<=第) ?(?=[0-9])"
-                          # a phone number's extension (0471-4366683转8012): one number, as in the 版记
+                          # a phone number's extension (0471-4366683转8012) never leaves its 转
                           r"|(?<=[0-9]转)(?=[0-9])")
+# … but in running text a line may end before the 转, at a cost (DISCOURAGED_BREAK): bound whole,
+# "0471-4366683转8021" was a block of 9 ems, and the line before it was spaced 0.35 em a gap
+# and still 83 pt short (an unseen gongwen issue, P10 D3). A line of contact fields (kj-fields)
+# and the 版记 (white-space: nowrap) keep it whole.
+PHONE_EXTENSION = re.compile(rf"(?<=[0-9]){SPACING}?(?=转[0-9])")
 # Relations and binary operators of a formula in the text (not − ±, signs of numbers, nor < >,
 # which text uses as brackets: <tag>).
 OPERATORS = frozenset("=≠≈≡≤≥+×÷→")
@@ -119,8 +130,10 @@ _UNIT_SYMBOL = (r"(?:[pnμµmcdkMGTPE]?(?:mol|cd|Hz|Pa|Wh|Wb|eV|dB|bit|lm|lx|Gy|
 # at most two ems, and a lone "g" starting a line reads as a stray (科技期刊编排规范: 数值与
 # 单位不拆开转行).
 SHORT_UNIT_CHARS = 3
+# (A unit in brackets is part of it, g/(kW·h): a long unit, its space may break; bound as a
+# short "g", "298.6 g/(kW·h)，" was a block of 7 ems and spread the line before it 0.22 em a gap.)
 _QUANTITY = re.compile(rf"(?<![0-9A-Za-z.,])[0-9]++(?:[.,][0-9]++)*+([ \u00a0\u2009\u202f]?)"
-                       rf"{_UNIT_SYMBOL}(?:[/·⋅]{_UNIT_SYMBOL})*(?![A-Za-z0-9])")
+                       rf"{_UNIT_SYMBOL}(?:[/·⋅]{_UNIT_SYMBOL})*(?:/{UNIT_IN_BRACKETS.pattern})?(?![A-Za-z0-9])")
 # A dash or a tilde inside a range (2023—2025年, 60%～70%): it may not start a line.
 _RANGE_MARK = re.compile(rf"(?<=[0-9{NUMBER_SUFFIXES}])[—–\-～〜](?=[0-9])")
 # A hyphen inside a Latin word with fewer than three letters or digits on one side (RISC-V,
@@ -150,7 +163,14 @@ _PHONE_GROUPS = re.compile(r"(?<![0-9.,])(?:1[3-9][0-9] [0-9]{4} [0-9]{4}|[48]00
 # break: UAX #14 lets a line end at "Nm³/" and start with "h。" (an unseen issue), as a hyphen's
 # short side (_SHORT_COMPOUND). Longer parts (PD-1/VEGF) may break there, as English does.
 _SHORT_SLASH = re.compile(r"(?<![0-9A-Za-z²³¹⁰⁻/.\-])[0-9A-Za-z²³¹⁰⁻]{1,2}/(?=[0-9A-Za-z])"
-                          r"|(?<=[0-9A-Za-z²³¹⁰])/(?=[0-9A-Za-z²³¹⁰⁻]{1,2}(?![0-9A-Za-z²³¹⁰⁻/.\-]))")
+                          # (and after a subscript: tCO₂/ | MW·h broke a table note, P10 D6)
+                          r"|(?<=[0-9A-Za-z²³¹⁰₀-₉])/(?=[0-9A-Za-z²³¹⁰⁻]{1,2}(?![0-9A-Za-z²³¹⁰⁻/.\-]))")
+# … nor the slash of a unit whose numerator is a Chinese word, before a unit symbol (1 200个/L,
+# 3次/min, 0.18元/kW·h: "1 200个/ | L" printed, an unseen issue, P10 D6), nor one before a unit
+# in brackets (GB 3102's g/(kW·h), 元/(kW·h): "298.6 g/ | (kW·h)" printed, P10 D1), nor inside
+# those brackets.
+_UNIT_SLASH = re.compile(rf"(?:(?<=[0-9][{CJK_LETTERS}])|(?<=[0-9][万亿千百][{CJK_LETTERS}]))/"
+                         rf"(?={_UNIT_SYMBOL}(?![A-Za-z]))")
 # A number and the English word for its magnitude read as one (US$3.7 billion): the line
 # composer breaks at the space between them only at a cost (engine/justify.py: bound, the
 # unit left the line before it 6 ems short). The word may still hyphenate (bil-lion), as any
@@ -162,7 +182,7 @@ MAGNITUDE_SPACE = re.compile(rf"(?<=[0-9]) (?=(?:{'|'.join(_MAGNITUDES)})(?![A-Z
 # 0.27 em a gap before "2019—2023年" (a generated one). The composer plans a paragraph whose
 # greedy lines end at either (engine/justify.py), and its planner takes them only at a cost.
 YEAR_RANGE_DASH = re.compile(r"(?<![0-9])[0-9]{4}[—–\-～〜](?=[0-9]{4}(?![0-9]))")
-DISCOURAGED_BREAK = re.compile(f"{MAGNITUDE_SPACE.pattern}|{YEAR_RANGE_DASH.pattern}")
+DISCOURAGED_BREAK = re.compile(f"{MAGNITUDE_SPACE.pattern}|{YEAR_RANGE_DASH.pattern}|{PHONE_EXTENSION.pattern}")
 # A single Latin letter beside a Chinese letter is part of a Chinese word (X射线, B超, 维生素C).
 _LONE_LETTER = re.compile(rf"(?<![0-9A-Za-z.\-&'’_/+@#])[A-Za-z](?![0-9A-Za-z.\-&'’_/+@#{SCRIPT_DIGITS}])"
                           rf"(?:(?=[{CJK_LETTERS}])|(?<=[{CJK_LETTERS}][A-Za-z]))")
@@ -227,6 +247,7 @@ class _Run:
     opening: str = ""  # a footnote's own start tag, written with it
     words: bool = False  # breaks between words, as a title does (an attribution, an attachment's title)
     names: bool = False  # a list of names (a 纪要's 出席、列席…: kj-roster): each name kept whole
+    fields: bool = False  # a line of contact fields (kj-fields): a phone number kept whole
 
     def text(self) -> str:
         placeholder = {"obj": OBJECT, "note": NOTE}
@@ -309,6 +330,7 @@ def prepare(fragment: str, options: Options = Options()) -> str:
             stack[-1].tag = name if not closing else "body"
             stack[-1].words = not closing and ("kj-attribution" in attrs or "kj-attachment-title" in attrs)
             stack[-1].names = not closing and ROSTER in attrs
+            stack[-1].fields = not closing and FIELDS in attrs
         else:
             stack[-1].pieces.append(("tag", markup))
     if position < len(fragment):
@@ -363,7 +385,7 @@ def _render(run: _Run, options: Options, words: bool = False) -> str:
     urls = list(_URL.finditer(text))
     quotes = [match.start() for match in _LATIN_QUOTE.finditer(text)]
     inserts = _insertions(text, run.tag in _PARAGRAPHS, options, words, boundaries, urls, quotes,
-                          run.names)
+                          run.names, run.fields)
     # A heading or a label is never hyphenated: it breaks between words, as titles do
     # (an English title was set "…Innovation and Enter- / prise Plan 2030").
     wraps = _wraps(text, options, urls, quotes, hyphenate=not words and run.tag not in _HEADINGS)
@@ -372,7 +394,7 @@ def _render(run: _Run, options: Options, words: bool = False) -> str:
 
 def _insertions(text: str, paragraph: bool, options: Options, words: bool,
                 boundaries: dict[int, bool], urls: list, quotes: list[int],
-                names: bool = False) -> dict[int, str]:
+                names: bool = False, fields: bool = False) -> dict[int, str]:
     """Zero-width characters to insert, by position in the run's text (``boundaries``: where
     the Han–Latin spacing goes; ``names``: the text is a list of names)."""
     inserts: dict[int, str] = {}
@@ -422,8 +444,8 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         # periods was set "2033— / 2035年" while the column beside it had room (an unseen issue).
         for match in _RANGE_MARK.finditer(text):
             add(match.end(), WJ)
-    for match in _GROUP_SPACE.finditer(text):
-        add(match.end(), WJ)  # "27 436.5" is one number: no break after its group space
+    for index in digit_group_spaces(text):
+        add(index + 1, WJ)  # "27 436.5", "0.000 04" are one number: no break after a group space
     for match in _NUMERO.finditer(text):
         add(match.start() + 1, WJ)
         add(match.end(), WJ)
@@ -452,6 +474,14 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         slash = match.start() + match.group(0).index("/")
         if not any(url.start() <= slash < url.end() for url in urls):
             add(slash + 1, WJ)
+    if fields:
+        for match in PHONE_EXTENSION.finditer(text):
+            add(match.end(), WJ)
+    for match in _UNIT_SLASH.finditer(text):
+        add(match.end(), WJ)
+    for match in UNIT_IN_BRACKETS.finditer(text):
+        for i in range(match.start(), match.end()):
+            add(i, WJ)
     for match in _SHORT_COMPOUND.finditer(text):
         hyphen = match.start() + match.group(0).index("-")
         if not any(url.start() <= hyphen < url.end() for url in urls):
@@ -459,8 +489,8 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
     for match in urls:
         _url_breaks(match, add)
     for i, char in enumerate(text[:-1]):
-        if char.isdigit() and not char.isascii() and not is_cjk_letter(char):
-            # No line ends with a sub- or superscript digit or a circled number (CO₂, m², ①):
+        if (char.isdigit() and not char.isascii() or is_enclosed_number(char)) and not is_cjk_letter(char):
+            # No line ends with a sub- or superscript digit or a circled number (CO₂, m², ①, ⑱):
             # at a line end it reads as a cut number, and read back its digit is no number
             # (a checker taking a line ending in ₂ for a contents entry failed on it).
             add(i + 1, WJ)
@@ -495,6 +525,15 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         # one starts with the word itself.
         inserts[index] = SPACING + ("" if WJ in marks else ZWSP)
     return inserts
+
+
+def digit_group_spaces(text: str) -> list[int]:
+    """Where the spaces between digit groups are (GB/T 15835: 27 436.5, and the decimals 0.000 04):
+    one definition for the breaks here and the width engine/justify.py gives them."""
+    found = {match.start() for match in _GROUP_SPACE.finditer(text)}
+    for match in _DECIMAL_GROUP_SPACES.finditer(text):
+        found.update(i for i in range(match.start(), match.end()) if text[i] in _GROUP_SEPARATOR)
+    return sorted(found)
 
 
 def _han_latin_boundaries(text: str):
@@ -749,6 +788,7 @@ def _bind_words(text: str, add) -> None:
 
 
 ROSTER = "kj-roster"  # the class of a list of names (inputs/markdown.py _rosters)
+FIELDS = "kj-fields"  # the class of a line of contact fields (inputs/markdown.py _contact_fields)
 _NAME_PART = re.compile(f"[{CJK_LETTERS}·]+")
 NAME_CHARS = 5  # a person's name: 其木格, 阿拉坦仓, 乌云其其格; a longer part is a unit's name with its person's
 
