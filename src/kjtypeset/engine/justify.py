@@ -1825,6 +1825,7 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
     indent = box.text_indent * TO_UNITS
     chars = "".join(unit.char for unit in units)
     discouraged = {m.end(): paragraph.YEAR_RANGE_COST if m.group().endswith(tuple("—–-～〜"))
+                   else paragraph.EXTENSION_COST if chars.startswith("转", m.end())
                    else paragraph.DISCOURAGED_COST
                    for m in DISCOURAGED_BREAK.finditer(chars) if m.end() in chances}
     planner = paragraph.Planner(planned, em, composition.max_gap_em,

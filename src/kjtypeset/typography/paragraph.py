@@ -27,6 +27,10 @@ DISCOURAGED_COST = 10.0
 # … and after the dash of a range of years (2042— / 2044年): as a line end gaps of about 0.1 em
 # would spare, more than a first line set 0.02 em tight (an unseen issue's gongwen 报道 broke it).
 YEAR_RANGE_COST = 20.0
+# … and before a telephone extension's 转 (0471-4366683 / 转8021): the two numbers apart read as a
+# split number (linecheck counts it), so only to spare a line gaps of 0.12 em or more (P10 D3:
+# bound whole, a gongwen line before it was spaced 0.35 em and still short).
+EXTENSION_COST = 40.0
 SHORTEST_EM = 5.0  # a justified line ending this far before the measure is not considered
 OVERFULL = 1e6  # linefit.estimate's badness of a line stretched past its limits (1e7: does not fit)
 
