@@ -1197,6 +1197,21 @@ def test_circled_numbers_one_to_twenty_are_one_series_of_one_face(make_issue, tm
     assert max(heights.values()) - min(heights.values()) < 0.02, heights  # in ems
 
 
+def test_circled_numbers_the_body_face_draws_stay_in_it(make_issue, tmp_path):
+    """An issue that numbers only ①–③ keeps them in gongwen's body face, FandolFang, and adds
+    no face for the series: in front of the chain, it set an unseen issue's 楷体 source lines
+    with Latin 0.8 pt lower (their grid share 1.0 → 0.987), and Noto Serif's ① is a poorer
+    match for the 仿宋 around it (round 18's review)."""
+    text = "监测项目：①pH值；②化学需氧量；③氨氮。\n"
+    pdf = build_issue(make_issue(MANIFEST + "layout: gongwen\n",
+                                 files={"articles/a.md": f"---\ntitle: 编号\n---\n\n{text}"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for page in doc.pages for c in page.chars]
+    fonts = {c["text"]: c["fontname"] for c in chars if c["text"] in "①②③监"}
+    assert len(fonts) == 4 and len(set(fonts.values())) == 1 and "Fandol" in fonts["监"], fonts
+
+
 @pytest.mark.parametrize("layout, body, size", [("jianbao", BODY, 0.9), ("gongwen", 5.5714 * MM, 0.84)])
 def test_inline_code_is_spaced_from_chinese_and_set_to_the_body_x_height(make_issue, tmp_path, layout, body, size):
     """Inline code beside Chinese takes the Han–Latin spacing a Latin word takes (clreq: it

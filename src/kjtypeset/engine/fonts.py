@@ -220,18 +220,18 @@ def css_family(face: FontFace) -> str:
     return f"{face.family} Range{hashlib.sha1(face.unicode_range.encode()).hexdigest()[:6]}"
 
 
-def stacks(fonts: FontSet) -> dict[str, tuple[str, ...]]:
+def stacks(fonts: FontSet, text: str = "") -> dict[str, tuple[str, ...]]:
     """Each role's font-family list (CSS names): its chain, then the symbols chain, then every
     other family the layout uses (never reached by checked text: it only keeps a character
     that a chain lacks from falling through to whatever fontconfig finds on the machine).
-    A role whose ①–⑳ come from one face other than its first (series_family) has that face,
-    limited to them, in front."""
+    A role whose ①–⑳ in ``text`` come from one face other than its first (series_family) has
+    that face, limited to them, in front."""
     names = {face.family: css_family(face) for face in fonts.faces}
     used = list(names)
     symbols = fonts.chain(SYMBOLS) or ()
     out = {}
     for role, chain in fonts.roles:
-        series = series_family(fonts, role)
+        series = series_family(fonts, role, text)
         head = (_series_name(series),) if series else ()
         out[role] = head + tuple(names.get(f, f) for f in dict.fromkeys((*chain, *symbols, *used)))
     return out
@@ -243,10 +243,12 @@ def stacks(fonts: FontSet) -> dict[str, tuple[str, ...]]:
 CIRCLED_NUMBERS = "U+2460-2473"
 
 
-def series_family(fonts: FontSet, role: str) -> str | None:
-    """The family that sets all of ①–⑳ in ``role`` when the first family of its chain lacks
-    some of them: the first of the chain, then of the symbols chain, that has all twenty
-    (None: the first has them all, or no family has)."""
+def series_family(fonts: FontSet, role: str, text: str) -> str | None:
+    """The family that sets all of ①–⑳ in ``role`` when ``text`` uses one the first family
+    of its chain lacks: the first of the chain, then of the symbols chain, that has all twenty
+    (None: the first has all those ``text`` uses, or no family has them all). Only then: the
+    face in front of the chain is not inert (an unseen issue's 楷体 lines with Latin sat 0.8 pt
+    lower with it), and ①–⑩ match the body best in its own face."""
     regular = {}
     for face in fonts.faces:
         regular.setdefault(face.family, face)
@@ -255,18 +257,18 @@ def series_family(fonts: FontSet, role: str) -> str | None:
     series = frozenset(_expand(parse_unicode_range(CIRCLED_NUMBERS)))
     order = [f for f in dict.fromkeys((*(fonts.chain(role) or ()), *(fonts.chain(SYMBOLS) or ())))
              if f in regular]
-    if not order or series <= _face_points(regular[order[0]]):
+    if not order or not set(map(ord, text)) & (series - _face_points(regular[order[0]])):
         return None
     return next((f for f in order[1:] if series <= _face_points(regular[f])), None)
 
 
-def _series_faces(fonts: FontSet) -> list[tuple[FontFace, bytes]]:
+def _series_faces(fonts: FontSet, text: str) -> list[tuple[FontFace, bytes]]:
     """The faces of every role's series_family, each with a font of its glyphs for ①–⑳ alone
     (an @font-face each, in front of the role's chain). A cut-down copy, not the family's own
     file under a unicode-range: Pango took a second rule on the same font for the first one,
     and the characters outside the range (², ½, − in FandolFang text) then fell through to
     DejaVu Serif."""
-    families = {series_family(fonts, role) for role, _chain in fonts.roles} - {None}
+    families = {series_family(fonts, role, text) for role, _chain in fonts.roles} - {None}
     return [(FontFace(face.family, face.weight, face.path, CIRCLED_NUMBERS),
              _series_font(face.path, face.path.stat().st_size, face.path.stat().st_mtime))
             for face in fonts.faces if face.family in families]
@@ -307,13 +309,14 @@ def _series_font(path: Path, size: int, mtime: float) -> bytes:
     return data.getvalue()
 
 
-def font_face_css(faces: FontSet, roles=None) -> str:
+def font_face_css(faces: FontSet, roles=None, text: str = "") -> str:
     """@font-face rules, and one custom property per role: ``--font-body: "FandolFang", …``.
-    The PDF names each embedded font after its family, so families should be real names."""
+    The PDF names each embedded font after its family, so families should be real names.
+    ``text``: the document's, for the faces only some characters call for (series_family)."""
     if not isinstance(faces, FontSet):  # faces and roles given apart
         faces = FontSet(tuple(faces), tuple(roles or ()))
     rules = []
-    for face, data in (*((face, None) for face in faces.faces), *_series_faces(faces)):
+    for face, data in (*((face, None) for face in faces.faces), *_series_faces(faces, text)):
         limit = f" unicode-range: {face.unicode_range};" if face.unicode_range else ""
         source = face.path.as_uri() if data is None else "data:font/otf;base64," + base64.b64encode(data).decode()
         rules.append(
@@ -321,7 +324,7 @@ def font_face_css(faces: FontSet, roles=None) -> str:
             f'font-family: "{css_family(face)}"; font-weight: {face.weight}; font-style: normal; '
             f'src: url("{source}");{limit} }}')
     properties = [f"--font-{role}: " + ", ".join(f'"{f}"' for f in stack) + ";"
-                  for role, stack in stacks(faces).items()]
+                  for role, stack in stacks(faces, text).items()]
     rules.append(":root { " + " ".join(properties) + " }")
     quotes = latin_quote_family(faces)
     if quotes is not None:

@@ -78,7 +78,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     # @font-face and @counter-style rules in a user stylesheet only register through a
     # FontConfiguration and a CounterStyle shared with the render.
     fonts, counters = InPlaceFonts(tuple(font_dirs)), CounterStyle()
-    base = font_face_css(layout.fonts) + layout.css + cjk.STYLESHEET
+    base = font_face_css(layout.fonts, text=html) + layout.css + cjk.STYLESHEET
     sheets = [weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher, font_config=fonts,
                              counter_style=counters) for sheet in layout.stylesheets]
 
