@@ -391,3 +391,22 @@ def test_a_unit_name_that_fits_the_line_goes_whole_to_the_next_and_a_longer_one_
     with pdfplumber.open(result.pdf) as pdf:
         width = pdf.pages[-1].width
     assert max(line["x1"] for line in rows) < width - 26 * 72 / 25.4 + 1  # within the type area
+
+
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_a_unit_name_with_a_series_in_brackets_is_one_name_in_the_end_block(make_issue, tmp_path, layout):
+    """A 、 inside a name's brackets does not part two names: split there, "…创新处（自治区科技成果
+    转化服务中心、自治区技术市场管理办公室）" set its first part as a block wider than the line
+    and left "转化服务中心、" alone on a third of a line (round 18's review). It is one name of
+    two lines."""
+    name = "内蒙古自治区科学技术厅科技成果转化与区域创新处（自治区科技成果转化服务中心、自治区技术市场管理办公室）"
+    names = ["市委办公室", "市人大常委会办公室", name, "市统计局"]
+    manifest = make_issue(MANIFEST.replace("articles:", f"layout: {layout}\ndistribution:\n  送: [{', '.join(names)}]\n"
+                                           "articles:"))
+    page = text_lines(build_issue(manifest, tmp_path / "out", editions=("proof",)).pdf)[-1]
+    start = next(i for i, line in enumerate(page) if line["text"].startswith("送："))
+    end = next(i for i, line in enumerate(page) if line["text"].startswith("编印："))
+    texts = [squash(line["text"]) for line in page[start:end]]
+    assert "".join(texts) == "送：" + "，".join(names) + "。"
+    holding = [text for text in texts if any(word in text for word in ("内蒙古自治区", "转化服务中心", "管理办公室"))]
+    assert len(holding) == 2, texts

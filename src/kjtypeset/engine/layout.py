@@ -31,6 +31,7 @@ from ..inputs.manifest import DEFAULT_LAYOUT, Manifest
 from ..inputs.markdown import percent_share
 from ..inputs.yamlread import Field, Reader
 from ..typography import cjk
+from ..typography.chars import CLOSING, OPENING
 from .fonts import FontFace, FontSet, needs_package, parse_unicode_range, resolve_font
 from .justify import Composition
 from .makeup import Settings as MakeupSettings
@@ -439,6 +440,23 @@ def length_pt(text: str) -> float | None:
     return None
 
 
+def name_parts(value: str) -> list[str]:
+    """A distribution list's entry split at its 、 (各有关企业、高校、科研院所: a name each, the
+    line may break after each), but not at one inside brackets: "…创新处（…服务中心、…办公室）" is
+    one name, and split there it left "转化服务中心、" alone on a line of the 版记 (round 18's
+    review)."""
+    parts, depth, start = [], 0, 0
+    for k, char in enumerate(value):
+        if char in OPENING:
+            depth += 1
+        elif char in CLOSING:
+            depth = max(0, depth - 1)
+        elif char == "、" and not depth:
+            parts.append(value[start:k])
+            start = k + 1
+    return [*parts, value[start:]]
+
+
 def cn_date(value: dt.date) -> str:
     """GB/T 9704 dates: Arabic numerals, no leading zeros: 2024年2月28日."""
     return f"{value.year}年{value.month}月{value.day}日"
@@ -466,6 +484,7 @@ def render_html(manifest: Manifest, articles: tuple[Article, ...], layout: Layou
         lstrip_blocks=True,
     )
     env.filters["cn_date"] = cn_date
+    env.filters["name_parts"] = name_parts
     env.filters["cjk"] = lambda text, paragraph=True: cjk.prepare_text(str(text), layout.cjk, paragraph)
     env.filters["title_tail"] = lambda text: cjk.title_tail(str(text))
     try:
