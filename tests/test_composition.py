@@ -405,10 +405,13 @@ def title_lines(pdf: Path) -> list[str]:
     """The lines of the article title (18 pt) on page 2."""
     with pdfplumber.open(pdf) as doc:
         chars = [c for c in doc.pages[1].chars if c["size"] > 17]
-    rows: dict[int, list] = {}
-    for c in chars:
-        rows.setdefault(round(c["top"]), []).append(c)
-    return ["".join(c["text"] for c in sorted(row, key=lambda c: c["x0"])) for _top, row in sorted(rows.items())]
+    rows: list[list] = []  # a subscript (CO₂'s ₂) sits a little higher: the same line within 3 pt
+    for c in sorted(chars, key=lambda c: c["top"]):
+        if rows and c["top"] - rows[-1][0]["top"] < 3:
+            rows[-1].append(c)
+        else:
+            rows.append([c])
+    return ["".join(c["text"] for c in sorted(row, key=lambda c: c["x0"])) for row in rows]
 
 
 def test_a_byline_longer_than_a_line_keeps_its_labels_and_a_name_joined_by_a_bar_whole(make_issue, tmp_path):
@@ -473,10 +476,11 @@ def test_a_title_breaks_after_a_book_title_rather_than_inside_it(make_issue, tmp
     assert lines == ["《呼和浩特市促进科技成果转化若干措施》", "政策要点解读（2026年修订版）"]
 
 
-def titled_issue(make_issue, tmp_path, titles: dict) -> Path:
+def titled_issue(make_issue, tmp_path, titles: dict, layout: str = "jianbao") -> Path:
     """The proof of an issue of one-line articles with these titles (front matter as written)."""
     files = {f"articles/{n}.md": f"---\ntitle: {title}\n---\n\n正文。\n" for n, title in titles.items()}
     manifest = MANIFEST.replace("  - articles/a.md\n", "".join(f"  - {name}\n" for name in files))
+    manifest += f"layout: {layout}\n"
     return build_issue(make_issue(manifest, files=files), tmp_path / "out", editions=("proof",)).pdf
 
 
@@ -551,6 +555,38 @@ def test_a_title_breaks_before_the_dash_that_opens_its_subtitle(make_issue, tmp_
     assert "——访市科技局党组书记、局长刘建国" in lines, lines
     assert any(line.startswith("——2025年") for line in lines), lines
     assert not any(line.endswith("——") for line in lines), lines
+
+
+def test_a_title_of_three_lines_or_more_parts_at_its_authors_space_and_before_its_subtitle(make_issue, tmp_path):
+    """Balanced over three lines, the author's ideographic space stayed inside a line while two
+    terms broke ("…重点行业CO₂排放 / 强度下降8.7%　单位GDP / 能耗…"), and a subtitle's dash that
+    the title's three lines could not start a line with stayed in one ("…直达快享——新区政务 /
+    服务中心…", "…重点支持稀土 / 新材料、…"): unseen issues, P10 D12. The title parts at the
+    space, and takes a line more to start its subtitle on a line of its own; it breaks after
+    an enumeration comma rather than between two words ("…新材料、乳业 / 生物技术…")."""
+    gongwen = {"a": "2042年我市重点行业CO₂排放强度下降8.7%　单位GDP能耗降至0.92吨标准煤/万元",
+               "b": "和林格尔新区以“政策集成包”推动惠企政策直达快享——新区政务服务中心“一窗受理、一网通办”调查"}
+    lines = [line.rstrip("\u3000 ") for line in title_lines(titled_issue(make_issue, tmp_path / "g", gongwen, "gongwen"))]
+    assert lines == ["2042年我市重点行业", "CO₂排放强度下降8.7%", "单位GDP能耗降至0.92吨标准煤/万元",
+                     "和林格尔新区以“政策集成包”", "推动惠企政策直达快享", "——新区政务服务中心",
+                     "“一窗受理、一网通办”调查"], lines
+    jianbao = {"a": "2042年度市级科技计划“关键核心技术攻关”专项申报指南发布——重点支持稀土新材料、乳业生物技术和新能源装备三大方向"}
+    lines = [line.rstrip("\u3000 ") for line in title_lines(titled_issue(make_issue, tmp_path / "j", jianbao))]
+    assert lines == ["2042年度市级科技计划", "“关键核心技术攻关”专项申报指南发布", "——重点支持稀土新材料、",
+                     "乳业生物技术和新能源装备三大方向"], lines
+
+
+def test_a_title_keeps_a_term_with_the_bracket_that_glosses_it(make_issue, tmp_path):
+    """"内蒙古某储能科技公司磷酸 / 铁锂（LiFePO₄）储能电池 / …" (an unseen gongwen issue, P10 D12):
+    jieba splits 磷酸/铁锂 (words.txt has it now), and a break before the bracket was preferred,
+    which set the formula at a line's start apart from its name. Nor does 科技创新 break."""
+    titles = {"a": "内蒙古某储能科技公司磷酸铁锂（LiFePO₄）储能电池循环寿命突破12000次",
+              "b": "2039年上半年全市科技创新主要指标监测报告"}
+    lines = [line.replace(" ", "").rstrip("\u3000")
+             for line in title_lines(titled_issue(make_issue, tmp_path, titles, "gongwen"))]
+    assert "".join(lines) == "".join(titles.values()), lines
+    assert any("磷酸铁锂（LiFePO₄）" in line for line in lines), lines
+    assert not any(line.endswith(("磷酸", "科技")) for line in lines), lines
 
 
 def test_a_byline_over_two_lines_parts_its_source_and_its_author(make_issue, tmp_path):

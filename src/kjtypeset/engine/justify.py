@@ -50,6 +50,7 @@ from contextlib import contextmanager
 from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import combinations
 from types import SimpleNamespace
 
 from ..typography import linefit, paragraph
@@ -233,8 +234,9 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\u00ad\ufeff"))
 # quotation marks as lines six ems apart: 《呼和浩特市促进科技成果转化若干措施》政策要点解读
 # breaks after 》, not at 若干 / 措施 for lines of equal length (a quotation longer than the line
 # still breaks, between words), and …签署合作协议，/ 共建… after its comma rather than at
-# 合作 / 协议 for lines of 17 and 19 (an unseen issue; at two ems apart the comma lost).
-_PREFERRED_AFTER = set("：:\u3000，；")
+# 合作 / 协议 for lines of 17 and 19 (an unseen issue; at two ems apart the comma lost). An
+# enumeration comma too: "…稀土新材料、/ 乳业生物技术…", not "…新材料、乳业 / 生物技术…" (P10 D12).
+_PREFERRED_AFTER = set("：:\u3000，；、")
 _BREAK_PENALTY_EM2 = 8.0
 _INSIDE_QUOTE_PENALTY_EM2 = 18.0
 _UNBROKEN_GROUP_PENALTY_EM2 = 400.0  # inside one that fits on a line: as lines 28 ems apart
@@ -242,16 +244,21 @@ _EXTRA_LINE_EM2 = 50.0  # a heading set in one line more than Pango's, to keep s
 # … and at a bracket a little more than after punctuation (南京着力打造“123”体系　/ 促进“科技—产业—
 # 金融”深度融合: the verb with its object, not 体系　促进 / “科技…).
 _BRACKET_PENALTY_EM2 = 2.0
+# … but not before a bracket set solid after a word, which glosses it (an abbreviation, a formula:
+# "…公司磷酸铁锂 / （LiFePO₄）储能电池", an unseen issue, P10 D12): a break there splits the term
+# from its gloss as any break between words does; after the closing bracket stays preferred.
+_GLOSS_OPENING = "（(［["
 # An ideographic space is where the title's author parted its two phrases (南京深化科技金融融合
 # 　畅通…): a break there is worth lines three ems more apart than elsewhere.
 _SPACE_BONUS_EM2 = -4.5
 # A dash before more text opens the title's subtitle (副题, cjk.py lets it break there): a title of
 # more than one line starts its subtitle on a line of its own, as a newspaper sets 主题 and 副题.
 _SUBTITLE_BONUS_EM2 = -1000.0
-# Where the author parted a two-line title (an ideographic space, a colon), it breaks there if
-# the shorter line is at least this share of the longer (_balance).
+# Where the author parted a title (an ideographic space, a colon, the dash of a subtitle), it
+# breaks there if its shortest line is then at least this share of its longest (_balance).
 _AUTHOR_BREAKS = ("\u3000", "：", ":")
 AUTHOR_BREAK_SHARE = 0.4
+_AUTHOR_MARKS_TRIED = 4  # a title's author's marks tried in every combination (2⁴ plans at most)
 
 
 @dataclass(frozen=True)
@@ -1986,7 +1993,9 @@ def _balance(table, count, em, available):
                 for j in range(start + 1, k + 1):
                     whole[j] = True
 
-    def penalty(k):
+    def penalty(k, forced=()):
+        if k in forced:
+            return -_FORCED_EM2
         before, after = table[k - 1][0], table[k][0]
         if whole[k]:
             return _UNBROKEN_GROUP_PENALTY_EM2
@@ -1998,6 +2007,8 @@ def _balance(table, count, em, available):
             return _SPACE_BONUS_EM2
         if before in _PREFERRED_AFTER or before == " ":
             return 0.0
+        if after in _GLOSS_OPENING and _visible_before(table, k).isalnum():
+            return _BREAK_PENALTY_EM2  # a bracket glossing the term before it: 磷酸铁锂（LiFePO₄）
         return _BRACKET_PENALTY_EM2 if after in OPENING or before in CLOSING else _BREAK_PENALTY_EM2
 
     def over(w):
@@ -2005,8 +2016,9 @@ def _balance(table, count, em, available):
         quotation): as little as can be."""
         return 1000 * max(0.0, w - available) / em
 
-    def plan(lines):
-        """(cost, line starts) of the best way in ``lines`` lines, or None."""
+    def plan(lines, forced=()):
+        """(cost, line starts) of the best way in ``lines`` lines, or None; ``forced``: breaks
+        taken wherever they can be."""
         mean = width(0, n) / lines
         # best[j][m]: cost of setting table[:j] in m lines ending with a break before j
         best = {(0, 0): (0.0, None)}
@@ -2017,7 +2029,7 @@ def _balance(table, count, em, available):
                     if mm != m - 1 or i >= j:
                         continue
                     w = width(i, j)
-                    options.append((cost + ((w - mean) / em) ** 2 + penalty(j) + over(w), i))
+                    options.append((cost + ((w - mean) / em) ** 2 + penalty(j, forced) + over(w), i))
                 if options:
                     best[(j, m)] = min(options)
         finals = []
@@ -2038,17 +2050,21 @@ def _balance(table, count, em, available):
             m -= 1
         return cost, sorted(breaks)
 
-    if count == 2:
-        # Two lines part at the author's own mark, an ideographic space or a colon, wherever
-        # both lines fit and the shorter is not much under half the longer: balanced, the
-        # title broke "OpenAI发布GPT-4.1系列 / 模型　API价格下调26%" and "ChatGPT之后：大模型 /
-        # 产业的“下半场”怎么走？" (unseen issues). As a compositor reads the author's parting.
-        marked = [(abs(width(0, k) - width(k, n)), k) for k in chances
-                  if table[k - 1][0] in _AUTHOR_BREAKS and not inside[k] and letters(k, n) >= 3
-                  and max(width(0, k), width(k, n)) <= available
-                  and min(width(0, k), width(k, n)) >= AUTHOR_BREAK_SHARE * max(width(0, k), width(k, n))]
-        if marked:
-            return [min(marked)[1]]
+    # A title parts at its author's own marks, an ideographic space, a colon or the dash of a
+    # subtitle, wherever all lines fit and the shortest is not much under half the longest:
+    # balanced, titles broke "OpenAI发布GPT-4.1系列 / 模型　API价格下调26%", "ChatGPT之后：大模型 /
+    # 产业的“下半场”怎么走？" and, over three lines, "…重点行业CO₂排放 / 强度下降8.7%　单位GDP / 能耗…"
+    # (unseen issues, P10 D12). As a compositor reads the author's parting: as many of the marks
+    # as can be, then balance. A subtitle's dash that cannot start a line in Pango's count of
+    # lines starts one in a line more, as README promises ("…惠企政策直达快享 / ——新区政务服务中心 /
+    # …", not "…直达快享——新区政务 / 服务中心…"); a space or a colon is not worth a line.
+    marks = [k for k in chances if not inside[k] and letters(k, n) >= 3
+             and (table[k - 1][0] in _AUTHOR_BREAKS or _opens_subtitle(table, k))][:_AUTHOR_MARKS_TRIED]
+    for lines in (count, count + 1):
+        tried = marks if lines == count else [k for k in marks if _opens_subtitle(table, k)]
+        taken = _marked_plan(plan, tried, lines, width, n, available)
+        if taken:
+            return taken
     found = plan(count)
     if found and found[0] >= _UNBROKEN_GROUP_PENALTY_EM2:
         # A group that fits on a line broken only because the lines Pango found are too few
@@ -2058,6 +2074,43 @@ def _balance(table, count, em, available):
         if more and more[0] + _EXTRA_LINE_EM2 < found[0]:
             found = more
     return found[1] if found else None
+
+
+def _visible_before(table, k) -> str:
+    """The last visible character before table[k] ('' at the start)."""
+    while k > 0 and (is_invisible(table[k - 1][0]) or table[k - 1][0] == SPACING):
+        k -= 1
+    return table[k - 1][0] if k else ""
+
+
+_FORCED_EM2 = 10000.0  # a break _marked_plan takes wherever it can be
+
+
+def _opens_subtitle(table, k) -> bool:
+    """Whether a break before table[k] is before the dash that opens a subtitle (副题)."""
+    return table[k][0] == "—" and table[k - 1][0] != "—"
+
+
+def _marked_plan(plan, marks, lines, width, n, available):
+    """Line starts of the best plan in ``lines`` lines that breaks at as many of the author's
+    ``marks`` as it can with every line fitting and the shortest line at least
+    AUTHOR_BREAK_SHARE of the longest, or None."""
+    for size in range(len(marks), 0, -1):
+        found = []
+        for chosen in combinations(marks, size):
+            planned = plan(lines, chosen)
+            if planned is None or not set(chosen) <= set(planned[1]):
+                continue
+            cost = planned[0] + size * _FORCED_EM2
+            if cost >= _UNBROKEN_GROUP_PENALTY_EM2:
+                continue  # a group that fits on a line broken
+            bounds = [0, *planned[1], n]
+            widths = [width(i, j) for i, j in zip(bounds, bounds[1:])]
+            if max(widths) <= available and min(widths) >= AUTHOR_BREAK_SHARE * max(widths):
+                found.append((cost, planned[1]))
+        if found:
+            return min(found)[1]
+    return None
 
 
 # --------------------------------------------------------------------------
