@@ -557,23 +557,19 @@ def test_a_title_breaks_before_the_dash_that_opens_its_subtitle(make_issue, tmp_
     assert not any(line.endswith("——") for line in lines), lines
 
 
-def test_a_title_of_three_lines_or_more_parts_at_its_authors_space_and_before_its_subtitle(make_issue, tmp_path):
+def test_a_title_of_three_lines_or_more_parts_at_its_authors_space_and_after_an_enumeration_comma(make_issue, tmp_path):
     """Balanced over three lines, the author's ideographic space stayed inside a line while two
-    terms broke ("…重点行业CO₂排放 / 强度下降8.7%　单位GDP / 能耗…"), and a subtitle's dash that
-    the title's three lines could not start a line with stayed in one ("…直达快享——新区政务 /
-    服务中心…", "…重点支持稀土 / 新材料、…"): unseen issues, P10 D12. The title parts at the
-    space, and takes a line more to start its subtitle on a line of its own; it breaks after
-    an enumeration comma rather than between two words ("…新材料、乳业 / 生物技术…")."""
-    gongwen = {"a": "2042年我市重点行业CO₂排放强度下降8.7%　单位GDP能耗降至0.92吨标准煤/万元",
-               "b": "和林格尔新区以“政策集成包”推动惠企政策直达快享——新区政务服务中心“一窗受理、一网通办”调查"}
+    terms broke ("…重点行业CO₂排放 / 强度下降8.7%　单位GDP / 能耗…", an unseen issue, P10 D12): the
+    title parts at the space. It breaks after an enumeration comma rather than between two
+    words ("…新材料、乳业 / 生物技术…"). (A subtitle's dash takes no line more than the title's
+    count: given one, it pushed an unseen issue's 版记 onto a page of its own.)"""
+    gongwen = {"a": "2042年我市重点行业CO₂排放强度下降8.7%　单位GDP能耗降至0.92吨标准煤/万元"}
     lines = [line.rstrip("\u3000 ") for line in title_lines(titled_issue(make_issue, tmp_path / "g", gongwen, "gongwen"))]
-    assert lines == ["2042年我市重点行业", "CO₂排放强度下降8.7%", "单位GDP能耗降至0.92吨标准煤/万元",
-                     "和林格尔新区以“政策集成包”", "推动惠企政策直达快享", "——新区政务服务中心",
-                     "“一窗受理、一网通办”调查"], lines
+    assert lines == ["2042年我市重点行业", "CO₂排放强度下降8.7%", "单位GDP能耗降至0.92吨标准煤/万元"], lines
     jianbao = {"a": "2042年度市级科技计划“关键核心技术攻关”专项申报指南发布——重点支持稀土新材料、乳业生物技术和新能源装备三大方向"}
     lines = [line.rstrip("\u3000 ") for line in title_lines(titled_issue(make_issue, tmp_path / "j", jianbao))]
-    assert lines == ["2042年度市级科技计划", "“关键核心技术攻关”专项申报指南发布", "——重点支持稀土新材料、",
-                     "乳业生物技术和新能源装备三大方向"], lines
+    assert not any(line.endswith("乳业") for line in lines), lines
+    assert any(line.endswith("新材料、") for line in lines), lines
 
 
 def test_a_title_keeps_a_term_with_the_bracket_that_glosses_it(make_issue, tmp_path):

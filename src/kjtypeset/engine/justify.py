@@ -2055,16 +2055,13 @@ def _balance(table, count, em, available):
     # balanced, titles broke "OpenAI发布GPT-4.1系列 / 模型　API价格下调26%", "ChatGPT之后：大模型 /
     # 产业的“下半场”怎么走？" and, over three lines, "…重点行业CO₂排放 / 强度下降8.7%　单位GDP / 能耗…"
     # (unseen issues, P10 D12). As a compositor reads the author's parting: as many of the marks
-    # as can be, then balance. A subtitle's dash that cannot start a line in Pango's count of
-    # lines starts one in a line more, as README promises ("…惠企政策直达快享 / ——新区政务服务中心 /
-    # …", not "…直达快享——新区政务 / 服务中心…"); a space or a colon is not worth a line.
+    # as can be, then balance. Within Pango's count of lines: a subtitle's dash given a line
+    # more ("…惠企政策直达快享 / ——新区政务服务中心 / …") pushed the next article's opener over a
+    # page and the 版记 onto a page of its own after a blank one (an unseen gongwen issue, i-g).
     marks = [k for k in chances if not inside[k] and letters(k, n) >= 3
              and (table[k - 1][0] in _AUTHOR_BREAKS or _opens_subtitle(table, k))][:_AUTHOR_MARKS_TRIED]
-    for lines in (count, count + 1):
-        tried = marks if lines == count else [k for k in marks if _opens_subtitle(table, k)]
-        taken = _marked_plan(plan, tried, lines, width, n, available)
-        if taken:
-            return taken
+    if taken := _marked_plan(plan, marks, count, width, n, available):
+        return taken
     found = plan(count)
     if found and found[0] >= _UNBROKEN_GROUP_PENALTY_EM2:
         # A group that fits on a line broken only because the lines Pango found are too few
