@@ -130,7 +130,7 @@ def test_the_import_report_counts_no_page_heads_in_a_wechat_copy(make_issue, tmp
     assert lines[2:] == [
         "  注意：删去网页、微信或邮件中的按钮、导航、邮件头等 2 行：“点击蓝字关注我们”、“阅读原文”",
         "  注意：原文的图片没有随文字复制，已删去 1 行图片说明：“▲ 草原4号苜蓿示范田”；需要时请另行插入图片和图注",
-        "  修复：删去汉字与数字、字母之间的空格 3 处"]
+        "  修复：数字前当负号用的连字符改为负号“−” 1 处；删去汉字与数字、字母之间的空格 3 处"]
 
 
 @pytest.mark.parametrize("credit", ["（责任编辑：王敏）", "(编辑：王敏)", "【责任编辑：王敏】",
@@ -298,6 +298,10 @@ def test_subheads_and_source_line():
     ("煤耗降至298.6 g/(kW·h),比上年", "煤耗降至298.6 g/(kW·h)，比上年"),
     ("成本0.18元/(kW·h)以下", "成本0.18元/(kW·h)以下"),
     ("单位：万元/(人·年)", "单位：万元/（人·年）"),
+    # a hyphen typed for a minus before a number is the minus sign; a range's or a code's is not (P10 D13)
+    ("冬季最低气温 -40℃的条件下", "冬季最低气温−40℃的条件下"),
+    ("增速为（-3.5%），温差为-5～5℃", "增速为（−3.5%），温差为−5～5℃"),
+    ("2024-2025年，GB-1型、A-3型", "2024-2025年，GB-1型、A-3型"),
 ])
 def test_in_paragraph_repairs(raw, clean):
     assert clean_paragraph(raw) == clean

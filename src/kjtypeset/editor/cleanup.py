@@ -20,7 +20,7 @@ _HAN_CHAR = re.compile(f"[{HAN}]")
 
 # A space (or several) between a Han character or full-width mark and a Latin letter, digit or
 # sign: PDF extraction and hand-made spacing leave these ("5 家", "2023 年", "IPO 前期").
-_SPACE_AFTER_HAN = re.compile(f"({_HAN_OR_PUNCT})[ \u00a0\t]+(?=[0-9A-Za-z%.+\\-])")
+_SPACE_AFTER_HAN = re.compile(f"({_HAN_OR_PUNCT})[ \u00a0\t]+(?=[0-9A-Za-z%.+\\-−±])")
 _SPACE_BEFORE_HAN = re.compile(f"(?<=[0-9A-Za-z%./])[ \u00a0\t]+({_HAN_OR_PUNCT})|(?<=[0-9])[ \u00a0\t]+(?=%)")
 # A space beside a full-width mark ("正文， 说明"): the mark carries its own space.
 _SPACE_BY_FULL_MARK = re.compile(f"(?<=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20“”‘’…—])[ \u00a0\t]+(?={_HAN_OR_PUNCT})"
@@ -49,6 +49,11 @@ _FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 # sign ("３％").
 _NUMBER_HYPHEN = re.compile(r"(?<=\d{3})－(?=\d{3})")
 _NUMBER_PERCENT = re.compile(r"(?<=\d)％")
+# A minus typed as a hyphen (or a full-width hyphen) before a number that follows Chinese text, a
+# space, an opening bracket or a line's start ("最低气温 -40℃", "（-3.5%）"): the minus sign (GB 3102),
+# which the build spaces and binds as the number's own (an unseen WeChat copy kept "-40℃", P10 D13).
+# Not after a digit or a letter (2024-2025, GB-1, A-3), nor before a space (a list's "- ").
+_HYPHEN_MINUS = re.compile(rf"(?:(?<=[{HAN}\s（(：:，,、；;＝=])|^)[-－](?=\d)", re.M)
 _NUMBER_POINT = re.compile(r"(?<=\d)．")
 
 
@@ -59,12 +64,14 @@ def _narrow_alnum(text: str) -> tuple[str, int]:
 def narrow_numbers(text: str, counts: Counter | None = None) -> str:
     """Full-width digits and letters as ordinary ones, and the marks of their numbers with them
     (import only: "0471－4366683" came in so, and 仿宋 printed it "0471 - 4366683"; "1．" was left
-    beside the "1." of Word's lists). Counted as "narrow"."""
+    beside the "1." of Word's lists). Counted as "narrow"; a hyphen typed for a minus becomes the
+    minus sign, counted as "minus"."""
     text, total = _narrow_alnum(text)
     text, n = _NUMBER_HYPHEN.subn("-", text)
     total += n
     text, n = _NUMBER_PERCENT.subn("%", text)
     total += n
+    text, minus = _HYPHEN_MINUS.subn("\u2212", text)
 
     def point(match: re.Match) -> str:
         after = text[match.end():match.end() + 1]
@@ -74,6 +81,7 @@ def narrow_numbers(text: str, counts: Counter | None = None) -> str:
     total += sum(a != b for a, b in zip(text, narrowed))
     if counts is not None:
         counts["narrow"] += total
+        counts["minus"] += minus
     return narrowed
 
 

@@ -143,7 +143,7 @@ def import_files(sources: list[Source], manifest: Path, title: str | None = None
 
 
 _REPAIRS = {"rejoined": "接合被分页截断的段落", "spaces": "删去汉字与数字、字母之间的空格",
-            "punctuation": "中文中的半角标点改为全角", "narrow": "全角数字、字母改为半角",
+            "punctuation": "中文中的半角标点改为全角", "narrow": "全角数字、字母改为半角", "minus": "数字前当负号用的连字符改为负号“−”",
             "furniture": "删去页眉、页脚、页码",
             "contents": "删去原文目录行"}
 
