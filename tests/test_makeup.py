@@ -1572,6 +1572,26 @@ def test_the_end_block_fits_under_the_last_text_instead_of_after_a_blank_page(tm
         assert rule - text_bottom > 0.1 * pitch  # the 版记's rule stays clear of the text
 
 
+def test_a_gongwen_title_closed_up_for_the_end_block_keeps_white_above_it(tmp_path):
+    """Closed up to keep the 版记 off a page of its own, gongwen's title (2号, a grid line to each
+    of its lines, no white of its own) stood half a line under the text before it, 14.9 pt
+    (an unseen issue, P10 D9). Its lines are set closer (压缩标题): the title keeps its grid lines
+    and the white they give up goes above it; the page is made up as before."""
+    pitch = 225 / 22 * MM
+    title = "关于进一步加强全市科技创新平台建设工作的若干意见"
+    articles = [article("甲篇文章标题", [para(2, n) for n in range(14)]),
+                article("乙篇文章标题", [para(2, 1), para(2, 2)]),
+                article(title, [para(2, n) for n in range(3)])]
+    result = build(tmp_path, articles, extra="layout: gongwen\n" + mi.LONG_DISTRIBUTION)
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = [lines_of(page) for page in pdf.pages]
+    assert len(pages) % 2 == 0 and any(line["text"].startswith("报：") for line in pages[-1])
+    rows = next(rows for rows in pages if any(line["text"].startswith(title[:6]) for line in rows))
+    at = next(k for k, line in enumerate(rows) if line["text"].startswith(title[:6]))
+    white = rows[at]["top"] - rows[at - 1]["bottom"]
+    assert rows[at - 1]["size"] < 17 and 0.6 * pitch < white < pitch, (white, pitch)  # closed up, not jammed
+
+
 def test_the_blank_line_before_an_article_two_pages_back_makes_room_for_the_end_block(tmp_path):
     # 乙 opens on page 2 and runs on over pages 3 and 4, each full to its foot; the 版记 is a
     # line short of the room under its last text on page 4. No blank line between articles

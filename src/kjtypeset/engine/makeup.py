@@ -1562,6 +1562,7 @@ def _opener_css(document, settings: Settings) -> tuple[str, list[int]]:
     pages = _page_facts(document)
     found = [number for number, kind in defects(document) if kind == "hole"]
     root = document.pages[0]._page_box.children[0].element
+    pitch = _pitch_of(document.pages[0]._page_box.children[0])
     order = _document_order(root)
     css, shrink = [], []
     for number in found:
@@ -1584,7 +1585,7 @@ def _opener_css(document, settings: Settings) -> tuple[str, list[int]]:
             room += sum(f.margin_height() - _smallest_height(f, settings) for f in figures)
         if need <= room + EPSILON:
             css += [f"{_selector(root, element)} {{ margin-top: 0 !important; }}\n" for element in gaps]
-            css.append(f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }}\n")
+            css.append(f"{_selector(root, heading)} {{ {_closed_heading(after['box'], heading, pitch)} }}\n")
             shrink += [order[f.element] for f in figures]
     return "".join(css), shrink
 
@@ -1745,16 +1746,35 @@ def _close_up_css(document, shortfall: tuple[int, int, int] | None, with_pulls: 
     # cost (an unseen issue had three on one page when every opener of a page that closed up
     # one was closed), and those the layout did not need are opened again (reopen_css).
     chosen = gaps[:min(wanted, MAX_CLOSE_UPS)]
-    return "".join(_closed_up(root, box.element, heading) for _number, (box, heading) in chosen)
+    return "".join(_closed_up(root, box, heading, pitch) for _number, (box, heading) in chosen)
 
 
 CLOSED_UP = "/* kj: closed up */"  # ends the line of each opener _close_up_css closes up
+# A closed-up heading set a grid line to each of its lines (gongwen's 2号 title, 22 pt on lines of
+# 29 pt) has no white of its own: closed up, it stood right under the text before it (an unseen
+# issue, P10 D9). Its lines are then set this much of the pitch apart (压缩标题): the block keeps
+# its grid lines, set at their foot, and the white it gives up goes above it.
+CLOSED_LEADING = 0.88
 
 
-def _closed_up(root, element, heading) -> str:
-    """The CSS line that closes up the blank line above an opener (see _close_up_css)."""
-    return (f"{_selector(root, element)} {{ margin-top: 0 !important; }} "
-            f"{_selector(root, heading)} {{ --kj-line-grid: bottom !important; }} {CLOSED_UP}\n")
+def _closed_up(root, box, heading, pitch: float) -> str:
+    """The CSS line that closes up the blank line above the opener ``box`` whose first grid
+    block is the element ``heading`` (see _close_up_css)."""
+    return (f"{_selector(root, box.element)} {{ margin-top: 0 !important; }} "
+            f"{_selector(root, heading)} {{ {_closed_heading(box, heading, pitch)} }} {CLOSED_UP}\n")
+
+
+def _closed_heading(box, heading, pitch: float) -> str:
+    """The rules of an opener's first grid block, the element ``heading`` in ``box``, once the
+    blank line above it is taken: set at the foot of its lines, so the text under it moves
+    up; and a heading set a grid line to each line at CLOSED_LEADING of the pitch."""
+    rules = "--kj-line-grid: bottom !important;"
+    laid = next((b for b in box.descendants() if b.element is heading and _own_style(b) is not None), None)
+    leading = laid.style["line_height"] if laid is not None else None
+    if getattr(leading, "unit", None) == "px" and any(
+            abs(leading.value - share * pitch) < EPSILON for share in (1.0, CLOSED_LEADING)):  # (as laid closed up)
+        rules += f" line-height: {CLOSED_LEADING * pitch:.3f}px !important;"
+    return rules
 
 
 def _under_rule(parents: dict, element) -> bool:
@@ -1802,7 +1822,7 @@ def reopen_css(document, css: str, settings: Settings) -> str | None:
             continue
         heading = _first_heading(box)
         if heading is not None:
-            here[_closed_up(root, box.element, heading).rstrip("\n")] = _under_rule(parents, box.element)
+            here[_closed_up(root, box, heading, pitch).rstrip("\n")] = _under_rule(parents, box.element)
     # Only those on the 版记's page: the white measured under it is theirs. One on a page
     # before sends its line over page breaks, where a paragraph's two last lines (widows)
     # or a heading kept with its text can take more (the 4x sample went back to a blank page).
