@@ -220,19 +220,17 @@ def css_family(face: FontFace) -> str:
     return f"{face.family} Range{hashlib.sha1(face.unicode_range.encode()).hexdigest()[:6]}"
 
 
-def stacks(fonts: FontSet, text: str = "") -> dict[str, tuple[str, ...]]:
+def stacks(fonts: FontSet, series: dict[str, str] | None = None) -> dict[str, tuple[str, ...]]:
     """Each role's font-family list (CSS names): its chain, then the symbols chain, then every
     other family the layout uses (never reached by checked text: it only keeps a character
     that a chain lacks from falling through to whatever fontconfig finds on the machine).
-    A role whose ①–⑳ in ``text`` come from one face other than its first (series_family) has
-    that face, limited to them, in front."""
+    A role in ``series`` (role → its series_family) has that face, limited to ①–⑳, in front."""
     names = {face.family: css_family(face) for face in fonts.faces}
     used = list(names)
     symbols = fonts.chain(SYMBOLS) or ()
     out = {}
     for role, chain in fonts.roles:
-        series = series_family(fonts, role, text)
-        head = (_series_name(series),) if series else ()
+        head = (_series_name(series[role]),) if series and role in series else ()
         out[role] = head + tuple(names.get(f, f) for f in dict.fromkeys((*chain, *symbols, *used)))
     return out
 
@@ -249,26 +247,35 @@ def series_family(fonts: FontSet, role: str, text: str) -> str | None:
     (None: the first has all those ``text`` uses, or no family has them all). Only then: the
     face in front of the chain is not inert (an unseen issue's 楷体 lines with Latin sat 0.8 pt
     lower with it), and ①–⑩ match the body best in its own face."""
+    regular = _regular_faces(fonts)
+    series = frozenset(_expand(parse_unicode_range(CIRCLED_NUMBERS)))
+    order = [f for f in dict.fromkeys((*(fonts.chain(role) or ()), *(fonts.chain(SYMBOLS) or ())))
+             if f in regular]
+    # Only the characters the first face lacks are looked for: the text is the whole issue
+    # (a set of all its characters, for each role, took 0.4 s of a 40-page build).
+    lacking = series - _face_points(regular[order[0]]) if order else ()
+    if not any(chr(point) in text for point in lacking):
+        return None
+    return next((f for f in order[1:] if series <= _face_points(regular[f])), None)
+
+
+def _regular_faces(fonts: FontSet) -> dict[str, FontFace]:
+    """Each family's face of normal weight (its first face when it has none)."""
     regular = {}
     for face in fonts.faces:
         regular.setdefault(face.family, face)
         if face.weight == "normal":
             regular[face.family] = face
-    series = frozenset(_expand(parse_unicode_range(CIRCLED_NUMBERS)))
-    order = [f for f in dict.fromkeys((*(fonts.chain(role) or ()), *(fonts.chain(SYMBOLS) or ())))
-             if f in regular]
-    if not order or not set(map(ord, text)) & (series - _face_points(regular[order[0]])):
-        return None
-    return next((f for f in order[1:] if series <= _face_points(regular[f])), None)
+    return regular
 
 
-def _series_faces(fonts: FontSet, text: str) -> list[tuple[FontFace, bytes]]:
-    """The faces of every role's series_family, each with a font of its glyphs for ①–⑳ alone
-    (an @font-face each, in front of the role's chain). A cut-down copy, not the family's own
-    file under a unicode-range: Pango took a second rule on the same font for the first one,
+def _series_faces(fonts: FontSet, series: dict[str, str]) -> list[tuple[FontFace, bytes]]:
+    """The faces of the families in ``series`` (role → its series_family), each with a font of
+    its glyphs for ①–⑳ alone (an @font-face each, in front of the role's chain). A cut-down
+    copy, not the family's own file under a unicode-range: Pango took a second rule on the same font for the first one,
     and the characters outside the range (², ½, − in FandolFang text) then fell through to
     DejaVu Serif."""
-    families = {series_family(fonts, role, text) for role, _chain in fonts.roles} - {None}
+    families = set(series.values())
     return [(FontFace(face.family, face.weight, face.path, CIRCLED_NUMBERS),
              _series_font(face.path, face.path.stat().st_size, face.path.stat().st_mtime))
             for face in fonts.faces if face.family in families]
@@ -315,8 +322,9 @@ def font_face_css(faces: FontSet, roles=None, text: str = "") -> str:
     ``text``: the document's, for the faces only some characters call for (series_family)."""
     if not isinstance(faces, FontSet):  # faces and roles given apart
         faces = FontSet(tuple(faces), tuple(roles or ()))
+    series = {role: family for role, _chain in faces.roles if (family := series_family(faces, role, text))}
     rules = []
-    for face, data in (*((face, None) for face in faces.faces), *_series_faces(faces, text)):
+    for face, data in (*((face, None) for face in faces.faces), *_series_faces(faces, series)):
         limit = f" unicode-range: {face.unicode_range};" if face.unicode_range else ""
         source = face.path.as_uri() if data is None else "data:font/otf;base64," + base64.b64encode(data).decode()
         rules.append(
@@ -324,7 +332,7 @@ def font_face_css(faces: FontSet, roles=None, text: str = "") -> str:
             f'font-family: "{css_family(face)}"; font-weight: {face.weight}; font-style: normal; '
             f'src: url("{source}");{limit} }}')
     properties = [f"--font-{role}: " + ", ".join(f'"{f}"' for f in stack) + ";"
-                  for role, stack in stacks(faces, text).items()]
+                  for role, stack in stacks(faces, series).items()]
     rules.append(":root { " + " ".join(properties) + " }")
     quotes = latin_quote_family(faces)
     if quotes is not None:
@@ -344,11 +352,7 @@ def latin_quote_family(fonts: FontSet) -> str | None:
     then of the symbols chain, then of the layout, whose marks are narrow or have a pwid form;
     None when the body face's own have (Noto Serif CJK SC: jianbao is set as it was)."""
     names = {face.family: css_family(face) for face in fonts.faces}
-    regular = {}
-    for face in fonts.faces:
-        regular.setdefault(face.family, face)
-        if face.weight == "normal":
-            regular[face.family] = face
+    regular = _regular_faces(fonts)
     body = [f for f in (fonts.chain("body") or ()) if f in regular]
     if not body or _latin_quotes(regular[body[0]].path):
         return None

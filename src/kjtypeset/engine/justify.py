@@ -559,48 +559,39 @@ def _set_text(self, text, justify=False):
         attr = pango.pango_attr_font_features_new(b"halt")
         attr.start_index, attr.end_index = start, end
         pango.pango_attr_list_insert(mine, attr)
+    from weasyprint.text.ffi import TO_UNITS
+    length = len(self.text.encode())
+
+    def letter_spacing(start, end, units):
+        # Pango gives a letter-spaced character half on each side and trims the half that
+        # falls outside its line: the spacing that opens or closes a box's text (a word in
+        # <strong> or a hyphenation span) would keep half its width, and a composer that
+        # counted on all of it would set the line 1/16 em past the measure.
+        edges = (start == 0) + (end == length)
+        attr = pango.pango_attr_letter_spacing_new(units * 2 if edges == 1 else units)
+        attr.start_index, attr.end_index = start, end
+        pango.pango_attr_list_change(mine, attr)
+
     if plan.spacings:
-        from weasyprint.text.ffi import TO_UNITS
         em = SPACING_MIN_EM if squeeze else SPACING_EM
         units = int(round(self.style["font_size"] * em * TO_UNITS))
-        length = len(self.text.encode())
         for start, end in plan.spacings:
-            # Pango gives a letter-spaced character half on each side and trims the half that
-            # falls outside its line: the spacing that opens or closes a box's text (a word in
-            # <strong> or a hyphenation span) would keep half its width, and a composer that
-            # counted on all of it would set the line 1/16 em past the measure.
-            edges = (start == 0) + (end == length)
-            attr = pango.pango_attr_letter_spacing_new(units * 2 if edges == 1 else units)
-            attr.start_index, attr.end_index = start, end
-            pango.pango_attr_list_change(mine, attr)
+            letter_spacing(start, end, units)
     if plan.spaces:
-        from weasyprint.text.ffi import TO_UNITS
-        length = len(self.text.encode())
         # What WeasyPrint's own attribute on a space holds (CSS word- and letter-spacing),
         # less the shrink: the attribute set here replaces it.
         letter = self.style["letter_spacing"]
         own = self.style["word_spacing"] + (0 if letter == "normal" else letter)
         units = int(round((own - self.style["font_size"] * linefit.SPACE_SHRINK_EM) * TO_UNITS))
         for start, end in plan.spaces:
-            edges = (start == 0) + (end == length)
-            attr = pango.pango_attr_letter_spacing_new(units * 2 if edges == 1 else units)
-            attr.start_index, attr.end_index = start, end
-            pango.pango_attr_list_change(mine, attr)
-    if groups:
-        from weasyprint.text.ffi import TO_UNITS
-        length = len(self.text.encode())
-        size = self.style["font_size"]
-        for (start, end), char in groups:
-            # As wide as the face's own word space where that is wider (FandolFang's, 0.333 em):
-            # typed spaces stay as they are drawn, the narrow ones widen to them.
-            extra = max(size * GROUP_SPACE_EM, _separator_width(self.style, " ")) - _separator_width(self.style, char)
-            if abs(extra) < size * 0.002:
-                continue
-            edges = (start == 0) + (end == length)
-            units = int(round(extra * TO_UNITS))
-            attr = pango.pango_attr_letter_spacing_new(units * 2 if edges == 1 else units)
-            attr.start_index, attr.end_index = start, end
-            pango.pango_attr_list_change(mine, attr)
+            letter_spacing(start, end, units)
+    size = self.style["font_size"]
+    for (start, end), char in groups:
+        # As wide as the face's own word space where that is wider (FandolFang's, 0.333 em):
+        # typed spaces stay as they are drawn, the narrow ones widen to them.
+        extra = max(size * GROUP_SPACE_EM, _separator_width(self.style, " ")) - _separator_width(self.style, char)
+        if abs(extra) >= size * 0.002:
+            letter_spacing(start, end, int(round(extra * TO_UNITS)))
     pango.pango_layout_set_attributes(self.layout, mine)
     self._kj_base = (self.layout, base)
 

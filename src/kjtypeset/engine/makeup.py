@@ -1780,12 +1780,8 @@ def _closed_heading(box, heading, pitch: float) -> str:
 def _under_rule(parents: dict, element) -> bool:
     """Whether the opener ``element`` follows a section's closing rule (.section-end, which
     ends a section when an article without one follows it). ``parents``: child → parent."""
-    parent = parents.get(element)
-    if parent is None:
-        return False
-    siblings = [c for c in parent if isinstance(c.tag, str)]
-    at = siblings.index(element)
-    return at > 0 and any("section-end" in (e.get("class") or "").split() for e in siblings[at - 1].iter())
+    before = _element_before(parents, element)
+    return before is not None and any("section-end" in (e.get("class") or "").split() for e in before.iter())
 
 
 def reopen_css(document, css: str, settings: Settings) -> str | None:
@@ -1797,7 +1793,6 @@ def reopen_css(document, css: str, settings: Settings) -> str | None:
     their smallest and 缩行 together with the close-ups (see alternatives), or a shortfall
     reckoned with the 版记 as it stood, can leave room to spare: a title then lost its blank
     line for nothing. None when there is nothing to open."""
-    from weasyprint.formatting_structure import boxes
     closed = [line for line in css.splitlines() if line.endswith(CLOSED_UP)]
     if not closed or defects(document):
         return None
@@ -1806,10 +1801,7 @@ def reopen_css(document, css: str, settings: Settings) -> str | None:
     end = next((b for b in page.descendants() if _is_end_block(b)), None)
     if not pitch or end is None:
         return None
-    floor = page.content_box_y() + page.height
-    for area in page.children:
-        if isinstance(area, boxes.FootnoteAreaBox) and area.children:
-            floor = min(floor, area.position_y)
+    floor = _floor(page)
     # Its rows closer (the layout's end_block_min_leading) before a title loses its blank line.
     spare = math.floor((floor - end.position_y - _end_block_need(end, pitch, settings)) / pitch + EPSILON)
     if spare < 1:
@@ -2008,7 +2000,6 @@ def _opener(before, page_box, beyond=None):
     return None
 
 
-
 def _kept_after(element, styles: dict, parents: dict) -> bool:
     """Whether a page break may not fall before ``element`` (break-before: avoid on it or on an
     ancestor it opens): WeasyPrint keeps every list with the block before it (its UA sheet,
@@ -2020,8 +2011,8 @@ def _kept_after(element, styles: dict, parents: dict) -> bool:
         if style is not None and style["break_before"] in ("avoid", "avoid-page"):
             return True
         parent = parents.get(element)
-        if parent is None or next((c for c in parent if isinstance(c.tag, str)), None) is not element:
-            return False
+        if parent is None or _element_before(parents, element) is not None:
+            return False  # not the first element of its parent: the break is before it alone
         element = parent
     return False
 
@@ -2257,16 +2248,19 @@ def _short_page(document) -> dict[int, float]:
 def _room_at_foot(page_box) -> float | None:
     """The room (CSS px) between a page's flow (its text, figures and tables) and the foot of
     its type area, or of its footnotes; None when the page has no flow."""
-    from weasyprint.formatting_structure import boxes
     flow = [y for _e, y in _flow_lines(page_box)] + [
         b.position_y + b.margin_height() for b in page_box.descendants() if _is_figure(b) or b.is_table_wrapper]
     if not flow:
         return None
-    floor = page_box.content_box_y() + page_box.height
-    for area in page_box.children:
-        if isinstance(area, boxes.FootnoteAreaBox) and area.children:
-            floor = min(floor, area.position_y)
-    return floor - max(flow)
+    return _floor(page_box) - max(flow)
+
+
+def _floor(page_box) -> float:
+    """The foot of a page's type area, or the top of its footnotes (CSS px)."""
+    from weasyprint.formatting_structure import boxes
+    return min([page_box.content_box_y() + page_box.height]
+               + [area.position_y for area in page_box.children
+                  if isinstance(area, boxes.FootnoteAreaBox) and area.children])
 
 
 def _open_up_css(document) -> str | None:
@@ -2326,11 +2320,8 @@ def _open_up_hole_css(document) -> str:
             # layout's maximum holds, and the image would shrink by as much). Not before a
             # page that opens with a figure: a tenth of a page is the limit there, and the
             # figure's white, off the grid, left gongwen's sweep issue 13 a hair over it.
-            parent = _parents(root_box.element).get(figure.element)
-            siblings = [] if parent is None else [c for c in parent if isinstance(c.tag, str)]
-            at = siblings.index(figure.element) if siblings else 0
-            if at > 0:
-                css.append(f"{_selector(root_box.element, siblings[at - 1])} "
+            if (before := _element_before(_parents(root_box.element), figure.element)) is not None:
+                css.append(f"{_selector(root_box.element, before)} "
                            f"{{ margin-bottom: {lines * pitch:.4f}px !important; }}\n")
     return "".join(css)
 
@@ -2639,6 +2630,15 @@ def _parents(root) -> dict:
     if _parents_kept[0] is not root:
         _parents_kept[:] = [root, {child: parent for parent in root.iter() for child in parent}]
     return _parents_kept[1]
+
+
+def _element_before(parents: dict, element):
+    """The element just before ``element`` in its parent (None: the first, or the root).
+    ``parents``: child → parent (_parents)."""
+    parent = parents.get(element)
+    siblings = [] if parent is None else [c for c in parent if isinstance(c.tag, str)]
+    at = siblings.index(element) if siblings else 0
+    return siblings[at - 1] if at > 0 else None
 
 
 def _selector(root, element) -> str:
