@@ -21,7 +21,7 @@ $$sudo apt-get update -qq && \
 DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing
 endef
 
-.PHONY: issue all-issues desk screenshots test test-fast lint fuzz bench setup system fonts lock clean help
+.PHONY: issue all-issues desk screenshots test test-fast lint fuzz bench setup system fonts bytecode lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -88,7 +88,15 @@ bench: setup
 	if [ $$status -ne 0 ]; then echo "make bench：有比值超出目标 20% 以上（见上）"; fi; \
 	exit $$status
 
-setup: system $(VENV)/.installed fonts
+setup: system $(VENV)/.installed fonts bytecode
+
+# kjtypeset's own modules compiled to bytecode, as `pip install` compiles an installed package:
+# the checkout is installed editable, so Python compiles them at each start where it may not
+# write __pycache__ (PYTHONDONTWRITEBYTECODE, a read-only checkout): 0.17 s of a 1.9 s proof
+# (python -X importtime, issue 15). Files already compiled are skipped; an edited one is
+# recompiled here or, until then, in memory.
+bytecode: $(VENV)/.installed
+	@$(PY) -m compileall -q src/kjtypeset >/dev/null
 
 # Debian packages WeasyPrint needs (Pango; HarfBuzz subsetting, without which font subsetting
 # takes seconds instead of milliseconds), the Noto CJK fonts, and scribus-data for its FOGRA39
