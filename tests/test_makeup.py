@@ -903,6 +903,20 @@ def test_a_notice_salutation_starts_at_the_margin_and_its_signature_stands_right
     assert abs((signatory["x0"] + signatory["chars"][-1]["x1"]) / 2 - centre) < 1.5
 
 
+def test_a_lead_in_sentence_ending_in_a_colon_is_text_not_a_salutation(tmp_path):
+    """"现将……完成情况列示如下：" as an article's first paragraph was taken for a notice's
+    主送机关: set at the left margin with a blank line above it (an unseen issue, P11 D7). It is
+    a sentence: indented two characters, a line under the title like any first paragraph."""
+    lead = "现将2045年度市科技局承担的重点工作任务完成情况列示如下："
+    result = build(tmp_path, [article("重点工作任务完成情况", [lead, para(3, 2)])])
+    plain = build(tmp_path / "plain", [article("重点工作任务完成情况", [para(3, 2)])])
+    with pdfplumber.open(result.pdf) as pdf, pdfplumber.open(plain.pdf) as other:
+        line = next(line for line in lines_of(pdf.pages[1]) if line["text"].startswith("现将"))
+        first = next(line for line in lines_of(other.pages[1]) if line["text"].startswith(para(3, 2)[:6]))
+    assert abs(line["x0"] - first["x0"]) < 1  # indented as text
+    assert abs(line["base"] - first["base"]) < 0.5  # no blank line above it
+
+
 @pytest.mark.parametrize("lines", range(19, 24))
 def test_a_notices_signature_never_stands_alone_at_a_page_top(tmp_path, lines):
     """GB/T 9704 §7.3.5: the signatory stands a blank line under the text, and never alone

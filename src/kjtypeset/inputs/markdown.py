@@ -668,6 +668,20 @@ _SIGNATORY = re.compile(r"^[\u4e00-\u9fff（）()、\u3000 ]{2,40}$")
 SIGNATURE_RIGHT_EM = 4  # GB/T 9704 §7.3.5.1: the date ends four characters from the right
 
 
+# A lead-in sentence that ends in a colon ("现将……情况列示如下：", "主要做法如下：") is text, not an
+# addressee: it was set at the margin with a blank line above it (an unseen issue, P11 D7).
+_LEAD_IN = re.compile(r"(?:如下|以下|下列|如次|如后|是|有|为)[:：]$|\d")
+_ADDRESSEE_CHARS = 25  # one addressee of a 主送机关 list, e.g. 内蒙古自治区科学技术厅高新技术发展及产业化处
+
+
+def _salutation(text: str) -> bool:
+    """A first paragraph that names whom a notice or a letter is addressed to (主送机关,
+    GB/T 9704 §7.3.2): "各有关单位：", "各旗县区人民政府，市各委办局：", "同志们：" — a list of short
+    names ending in a colon, no full stop, no figures, not a sentence leading in to what follows."""
+    return (text.endswith(("：", ":")) and len(text) <= 80 and "。" not in text and not _LEAD_IN.search(text)
+            and all(len(name) <= _ADDRESSEE_CHARS for name in re.split(r"[，,、；;]", text[:-1])))
+
+
 def _letter_parts(tokens: list[Token]) -> None:
     """A notice, a speech or a letter reprinted as an article: its salutation (主送机关,
     "各有关单位：", "同志们：", the first paragraph, ending in a colon) starts at the left margin
@@ -682,7 +696,7 @@ def _letter_parts(tokens: list[Token]) -> None:
         return
     first = paragraphs[0]
     text = tokens[first + 1].content.strip()
-    if text.endswith(("：", ":")) and len(text) <= 80 and "。" not in text and first == _first_block(tokens):
+    if _salutation(text) and first == _first_block(tokens):
         tokens[first].attrJoin("class", "kj-salutation")
     # The signature closes the text, before the attachments (GB/T 9704 §8) if any follow it:
     # it was set as text when an 附件 followed (two unseen notices).
