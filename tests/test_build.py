@@ -168,6 +168,27 @@ def test_character_no_font_has_in_the_manifest(make_issue, monkeypatch):
           "中加入含此字的字体", writes_nothing_in=path.parent)
 
 
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_names_the_body_face_lacks_are_named_in_one_warning_per_article(make_issue, monkeypatch, layout):
+    """gongwen's 仿宋 (FandolFang) lacks rare name characters; Noto Serif CJK SC prints them, a
+    heavier 宋体, so a name stood out bold mid-line with no word to the editor (an unseen issue,
+    P11 D5). One warning per article names them and the face that prints them; jianbao's 宋体
+    has them all and says nothing."""
+    body = "\n获奖者王堃、李喆、张䶮在会上发言。\n\n陈昇、王堃随后介绍了项目。\n"
+    path = make_issue(MANIFEST.replace("articles:", f"layout: {layout}\narticles:"),
+                      files={"articles/a.md": ARTICLE + body})
+    monkeypatch.chdir(path.parent.parent)
+    result = build_issue(path, path.parent / "out", editions=("proof",))
+    said = [str(w) for w in result.warnings if "改用" in str(w)]
+    if layout == "jianbao":
+        assert said == []
+        return
+    assert said == ["2024-03/articles/a.md:7: 字体 FandolFang（字体角色 body）没有 '堃'（U+5803）、'喆'（U+5586）、"
+                    "'䶮'（U+4DAE）、'昇'（U+6607），这些字改用 Noto Serif CJK SC 印出，字形与周围的字不同："
+                    "可把含这些字的同类字体放进 fonts/ 文件夹，列在版式 layout.yaml 的 fonts.body 最前"]
+    assert "王堃、李喆、张䶮" in squash("".join(page_texts(result.pdf)))
+
+
 def test_rare_characters_the_fonts_have_render_and_extract(make_issue, tmp_path):
     path = make_issue(files={"articles/a.md": ARTICLE + "\n生僻字䶮、𠮷、𬭚都应正常显示。\n"})
     text = squash("".join(page_texts(build_issue(path, tmp_path / "out").pdf)))

@@ -23,7 +23,7 @@ from .engine.fonts import Coverage
 from .engine.layout import Layout, load_layout, render_html
 from .engine.readback import warn_layout_slips
 from .engine.typeset import typeset
-from .errors import KjError, KjWarning, collecting_warnings
+from .errors import KjError, KjWarning, collecting_warnings, warn
 from .files import output_lock, write_all_atomically
 from .inputs.articles import Article, read_article, read_articles
 from .inputs.manifest import Manifest, load_manifest
@@ -309,6 +309,8 @@ def check_glyphs(manifest: Manifest, coverage: Coverage, files: bool = True) -> 
         role = "masthead" if key == "bulletin" else "body"  # the font role that sets it
         if value and (missing := coverage.missing(value, role)):
             raise KjError(manifest.path, manifest.line_of(key), coverage.message(missing, role))
+        if value and (fallen := coverage.fallbacks(value, role)):
+            warn(manifest.path, manifest.line_of(key), coverage.fallback_message(fallen, role))
     for ref in manifest.articles:
         if ref.section and (missing := coverage.missing(ref.section, "heading-1")):
             raise KjError(manifest.path, ref.line, coverage.message(missing, "heading-1"))

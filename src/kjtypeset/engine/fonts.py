@@ -29,8 +29,9 @@ from pathlib import Path
 from fontTools.ttLib import TTCollection, TTFont
 
 from .. import project
-from ..errors import KjError, display_path
+from ..errors import KjError, display_path, warn
 from ..files import write_atomically
+from ..typography.chars import is_han
 
 # Debian's fonts-noto-cjk ships each family as a collection of regional faces; the SC face is
 # extracted so that an SC font, not a JP one, is what the PDF embeds.
@@ -493,6 +494,19 @@ class Coverage:
         sets = self._sets.get(role) or [points for _family, points in self._faces]
         return [c for c in dict.fromkeys(text) if _drawn(c) and not any(ord(c) in s for s in sets)]
 
+    def fallbacks(self, text: str, role: str = "body") -> list[str]:
+        """The Chinese characters of ``text`` that ``role``'s first face lacks and a later face of
+        its chain draws: printed in another face (a rare name in gongwen's 仿宋 came out in the
+        heavier 宋体, visibly bold mid-line, with no word to the editor: an unseen issue, P11 D5).
+        Symbols and Latin from a later face are the chain's design and are not counted."""
+        chain = self.chains.get(role)
+        if not chain:
+            return []
+        first = next((points for family, points in self._faces if family == chain[0]), None)
+        if first is None:
+            return []
+        return [c for c in dict.fromkeys(text) if is_han(c) and ord(c) not in first]
+
     def message(self, chars: str | list[str], role: str = "body") -> str:
         """One line naming every character of ``chars`` (what missing() found in one place):
         an editor fixes them all before the next build, not one a build."""
@@ -511,6 +525,7 @@ class Coverage:
         lines = text.splitlines()
         front = lines and lines[0].strip() == "---"
         found = []  # (line, the characters missing there, the role that lacks them)
+        fallen = {}  # role -> {character: the first line it is on} (see fallbacks)
         subheads = _subhead_roles(lines, front)
         for number, line in enumerate(lines, start=1):
             if front and number > 1 and line.strip() in ("---", "..."):
@@ -526,11 +541,24 @@ class Coverage:
                 if missing := self.missing(line, role):
                     found.append((number, missing, role))
                     break
+                for char in self.fallbacks(line, role):
+                    fallen.setdefault(role, {}).setdefault(char, number)
         if found:
             number, missing, role = found[0]
             more = f"（本文第 {'、'.join(str(n) for n, _m, _r in found[1:MAX_LINES_NAMED + 1])}" \
                    f"{' 等' if len(found) > MAX_LINES_NAMED + 1 else ''} 行也有缺字）" if len(found) > 1 else ""
             raise KjError(path, number, self.message(missing, role) + more)
+        for role, chars in fallen.items():
+            warn(path, min(chars.values()), self.fallback_message(list(chars), role))
+
+    def fallback_message(self, chars: list[str], role: str) -> str:
+        """One line naming the characters of ``chars`` (what fallbacks() found) and the faces
+        that print them instead of ``role``'s first."""
+        chain = self.chains[role]
+        others = " → ".join(family for family in chain[1:] if any(
+            ord(c) in points for c in chars for name, points in self._faces if name == family))
+        return (f"字体 {chain[0]}（字体角色 {role}）没有 {_named(chars)}，这些字改用 {others} 印出，"
+                f"字形与周围的字不同：可把含这些字的同类字体放进 fonts/ 文件夹，列在版式 layout.yaml 的 fonts.{role} 最前")
 
 
 def _subhead_roles(lines: list[str], front: bool) -> dict[int, tuple[str, ...]]:
