@@ -903,6 +903,27 @@ def test_a_notice_salutation_starts_at_the_margin_and_its_signature_stands_right
     assert abs((signatory["x0"] + signatory["chars"][-1]["x1"]) / 2 - centre) < 1.5
 
 
+def test_lines_typed_under_one_another_stand_apart_as_typed(tmp_path):
+    """Items typed one per line with a symbol ("★ …", "☆ …") and a notice's signatory over its
+    date, with no blank line between them, ran on as one paragraph: "…供应链管理。☆ 整改问题
+    集中。…", "呼和浩特市科学技术局 2045年1月15日" indented as text (an unseen issue, P11 D12).
+    Each item starts a line at the paragraph indent; the signature stands at the right."""
+    items = "★ 整改任务全部完成。\n☆ 整改问题集中在数据安全。\n● 长效机制已经建立。"
+    blocks = ["各有关单位：", para(2, 2), items, "呼和浩特市科学技术局\n2025年11月10日"]
+    result = build(tmp_path, [article("关于整改情况的通报", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = lines_of(pdf.pages[1])
+    body = next(line for line in lines if line["text"].startswith(para(2, 2)[:6]))
+    for mark in "★☆●":
+        line = next(line for line in lines if line["text"].startswith(mark))
+        assert abs(line["x0"] - body["x0"]) < 1, line["text"]  # at the indent, a line of its own
+    texts = {line["text"]: line for line in lines}
+    signatory, date = texts["呼和浩特市科学技术局"], texts["2025年11月10日"]
+    assert date["base"] > signatory["base"] and date["x0"] > body["x0"] + 10 * BODY
+    centre = (date["x0"] + date["chars"][-1]["x1"]) / 2
+    assert abs((signatory["x0"] + signatory["chars"][-1]["x1"]) / 2 - centre) < 1.5
+
+
 def test_a_lead_in_sentence_ending_in_a_colon_is_text_not_a_salutation(tmp_path):
     """"现将……完成情况列示如下：" as an article's first paragraph was taken for a notice's
     主送机关: set at the left margin with a blank line above it (an unseen issue, P11 D7). It is

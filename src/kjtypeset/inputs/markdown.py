@@ -9,6 +9,7 @@ a sanitised subset.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import html
 import importlib
@@ -600,6 +601,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     env["kj_images"] = {ref.src: ref.path for ref in images.values()}
     figures = _figures(tokens, path, first_line, figure_max_height)
     figures = _sub_items(figures)
+    figures = _typed_lines(figures)
     _items_as_paragraphs(figures)
     _heading_like_paragraphs(figures)
     _table_notes(figures)
@@ -1002,6 +1004,58 @@ def _sub_items(tokens: list[Token]) -> list[Token]:
             own = children[child_cuts[part] + (part > 0):child_cuts[part + 1]]
             text.children = own
             out.extend((opening, text, closing))
+        k += 3
+    return out
+
+
+# What starts an item an editor types on a line of its own, under the one before (★ 重点任务…,
+# ● 第一…): Markdown joins such lines into one paragraph, so four ★ items ran on as one
+# (an unseen issue, P11 D12).
+_TYPED_ITEM = re.compile(r"^[★☆●○■□◆◇▲△▶►•※✓✔]")
+
+
+def _typed_lines(tokens: list[Token]) -> list[Token]:
+    """Lines an editor typed under one another without a blank line between them, where each
+    is meant to stand alone, are paragraphs of their own: a line that starts with an item
+    symbol (_TYPED_ITEM), and a notice's signatory over its date as its last two lines
+    ("呼和浩特市科学技术局⏎2045年1月15日" ran on as one indented line, so _letter_parts did not
+    set them at the right). Other line breaks join as Markdown joins them (a copy from a PDF
+    breaks its lines anywhere)."""
+    last = max((k for k, t in enumerate(tokens) if t.type == "paragraph_open" and t.level == 0), default=None)
+    out: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        token = tokens[k]
+        inline = tokens[k + 1] if k + 1 < len(tokens) else None
+        if token.type != "paragraph_open" or inline is None or inline.type != "inline" or not inline.children:
+            out.append(token)
+            k += 1
+            continue
+        children = inline.children
+        breaks = [i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")]
+        lines = inline.content.split("\n")
+        cuts = [n for n, i in enumerate(breaks, start=1)
+                if children[i].type == "softbreak" and n < len(lines) and _TYPED_ITEM.match(lines[n])]
+        if (k == last and len(lines) == 2 and breaks and DATE_LINE.match(lines[1].strip())
+                and _SIGNATORY.match(lines[0].strip())):
+            cuts = [1]
+        if not cuts:
+            out.append(token)
+            k += 1
+            continue
+        bounds = [0, *cuts, len(lines)]
+        child_bounds = [0, *(breaks[n - 1] for n in cuts), len(children)]
+        start = token.map[0] if token.map else None
+        for part, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            opening, closing = copy.copy(token), copy.copy(tokens[k + 2])
+            opening.attrs = dict(token.attrs)  # each paragraph its own classes (_letter_parts)
+            piece = copy.copy(inline)
+            first = child_bounds[part] + (1 if part else 0)  # after the line break it replaces
+            piece.children = children[first:child_bounds[part + 1]]
+            piece.content = "\n".join(lines[a:b])
+            if start is not None:
+                opening.map = piece.map = [start + a, start + b]
+            out += [opening, piece, closing]
         k += 3
     return out
 
