@@ -1011,7 +1011,7 @@ def _sub_items(tokens: list[Token]) -> list[Token]:
 # What starts an item an editor types on a line of its own, under the one before (★ 重点任务…,
 # ● 第一…): Markdown joins such lines into one paragraph, so four ★ items ran on as one
 # (an unseen issue, P11 D12).
-_TYPED_ITEM = re.compile(r"^[★☆●○■□◆◇▲△▶►•※✓✔]")
+_TYPED_ITEM = re.compile(r"^[★☆●■□◆◇▲△▶►•※✓✔]")  # not ○: the zero of 二○二四年 may start a copied line
 
 
 def _typed_lines(tokens: list[Token]) -> list[Token]:
