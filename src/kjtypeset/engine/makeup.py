@@ -1578,6 +1578,12 @@ def _opener_css(document, settings: Settings) -> tuple[str, list[int]]:
         if opener is None:
             continue
         gaps, heading, need = opener
+        # A section's closing rule under the text takes its line of the room (.section-end): a
+        # notice's opener a line short of it was tried there for nothing (an unseen gongwen
+        # issue, P11 D8: a whole layout spent).
+        room -= max([b.position_y + b.margin_height() - here["bottom"] for b in box.descendants()
+                     if b.element is not None and b.element_tag == b.element.tag and _own_style(b) is not None
+                     and "section-end" in (b.element.get("class") or "").split()] + [0])
         figures = []
         if need > room + EPSILON and settings.figure_float:
             figures = [f for f in _page_figures(box, settings)["figures"]
