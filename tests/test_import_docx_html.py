@@ -442,3 +442,22 @@ def test_table_columns_of_figures_are_set_to_the_right(tmp_path):
     document.save(tmp_path / "a.docx")
     draft = import_docx((tmp_path / "a.docx").read_bytes(), tmp_path / "a.docx")
     assert draft.blocks[-1].splitlines()[:2] == ["| 指标 | 2031年 | 2032年 | 备注 |", "|---|---:|---:|---|"]
+
+
+def test_numbers_in_table_cells_and_sentences_are_kept_and_bold_totals_are_figures(tmp_path):
+    """A web page lost every cell and bold word that was a one- or two-digit number: the 合计
+    row's "86" printed as an empty cell, "第<b>3</b>季度…<strong>12</strong>家" as "第季度…企业家",
+    and the report counted them as navigation (an unseen issue, P11 D1). Only a block standing
+    alone ("01" between a WeChat article's sections) is an ornament; the report names it."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>试点取得成效</h1>"
+                    "<p>第<b>3</b>季度，全市新增企业<strong>12</strong>家。</p><p><strong>01</strong></p>"
+                    "<p>试点进展顺利。</p><table><tr><th>地区</th><th>点位</th><th>养殖场</th><th>企业</th></tr>"
+                    "<tr><td>托县</td><td><p>7</p></td><td><span>12</span></td><td><b>1</b></td></tr>"
+                    "<tr><td><strong>合计</strong></td><td><strong>412</strong></td><td><strong>86</strong></td>"
+                    "<td>23</td></tr></table></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("第**3**季度，全市新增企业**12**家。", "试点进展顺利。",
+                            "| 地区 | 点位 | 养殖场 | 企业 |\n|---|---:|---:|---:|\n| 托县 | 7 | 12 | **1** |\n"
+                            "| **合计** | **412** | **86** | 23 |"), draft.blocks
+    assert draft.notes == ("已删去正文中的按钮、署名、分节序号等 1 处：“01”",), draft.notes

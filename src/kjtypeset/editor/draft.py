@@ -213,7 +213,7 @@ def _reads_back(markdown: str, runs: list[Run]) -> bool:
 
 def table(rows: list[list[str]]) -> str:
     """A pipe table; the first row is the header. Cells are already inline Markdown. A column
-    whose body cells are all figures (1 186, 23.5, −4.9%; a dash or an empty cell for none) is
+    whose body cells are all figures (1 186, 23.5, −4.9%, bold or not; a dash or an empty cell for none) is
     set to the right, as the build sets the figures of an HTML table (Markdown's ---:)."""
     from ..inputs.markdown import FIGURE_CELL
 
@@ -222,7 +222,9 @@ def table(rows: list[list[str]]) -> str:
             for row in rows]
 
     def numeric(column: int) -> bool:
-        cells = [row[column].strip() for row in rows[1:]]
+        # A bold total ("**412**") is a figure too: the 合计 row left its columns at the left
+        # while a column with no bold cell went right, one table, two alignments (P11 D1).
+        cells = [re.sub(r"^(\*{1,3})(.+)\1$", r"\2", row[column].strip()) for row in rows[1:]]
         figures = [cell for cell in cells if cell not in _NO_FIGURE]
         return bool(figures) and all(FIGURE_CELL.match(cell) for cell in figures)
 

@@ -49,7 +49,6 @@ def import_html(data: bytes, path: Path | None, title: str | None = None) -> Dra
     meta = _take_byline(body)
     lines_dropped, line_meta = _drop_furniture_lines(content)
     meta.merge(line_meta)
-    dropped += lines_dropped
 
     def load_image(src: str):
         return _image(src, path, collector)
@@ -62,6 +61,10 @@ def import_html(data: bytes, path: Path | None, title: str | None = None) -> Dra
         raise KjError(where, None, "没有找到文章标题（<h1> 或 <title>）：可以用 --title 指定")
     if dropped:
         collector.note(f"已删去网页的导航、页眉页脚、脚本等 {dropped} 处")
+    if lines_dropped:
+        # Named, not counted as navigation: what is cleared stood in the article (P11 D1).
+        shown = "、".join(f"“{text}”" for text in lines_dropped[:6]) + ("等" if len(lines_dropped) > 6 else "")
+        collector.note(f"已删去正文中的按钮、署名、分节序号等 {len(lines_dropped)} 处：{shown}")
     return Draft(title=name, blocks=tuple(collector.blocks), paragraphs=collector.paragraphs,
                  images=tuple(collector.images), source=meta.source, author=meta.author, date=meta.date,
                  notes=tuple(collector.notes), repairs=tuple(collector.counts.items()))
@@ -109,12 +112,16 @@ _ORNAMENT_LINE = re.compile(r"^(?:[-—–\s]*END[-—–\s]*|\d{1,2}|PART\s*\d{
 _SOURCE_LINE = re.compile(r"^(?:来源|稿源)\s*[|｜]\s*(\S.{0,40})$")
 
 
-def _drop_furniture_lines(content: Element) -> tuple[int, Meta]:
+def _drop_furniture_lines(content: Element) -> tuple[list[str], Meta]:
     """Empty the short blocks of the article that are page furniture, not text (is_furniture:
     buttons, counters, calls to follow; credits, END and ornaments; a WeChat header or
     "来源 | …" line, whose fields go to the front matter): a saved WeChat page printed them
-    all ("点击蓝字关注我们", "编辑 | 张小北", "阅读原文…"), which the text import drops."""
-    meta, dropped = Meta(), 0
+    all ("点击蓝字关注我们", "编辑 | 张小北", "阅读原文…"), which the text import drops. Only a
+    block standing alone between blocks is such a line: a table cell's "86" and the bold "12"
+    of "全市新增企业<strong>12</strong>家" are text (they were cleared, an unseen issue, P11 D1).
+    The texts cleared, for the report (the fields moved to the front matter are not listed)."""
+    meta, dropped = Meta(), []
+    parents = {child: parent for parent in content.iter() for child in parent}
     for element in content.iter():
         if element.get("id") == "meta_content":  # WeChat's 原创 / author / account / time
             spans = [text_of(e) for e in element if "rich_media_meta_text" in (e.get("class") or "")
@@ -124,7 +131,6 @@ def _drop_furniture_lines(content: Element) -> tuple[int, Meta]:
             meta.merge(Meta(author=spans[0].replace(" ", "") if spans and spans[0] else None,
                             account=account or None, date=parse_date(time)))
             element.clear()
-            dropped += 1
             continue
         if tag_of(element) not in ("p", "section", "div", "span", "strong", "em", "b"):
             continue
@@ -132,7 +138,7 @@ def _drop_furniture_lines(content: Element) -> tuple[int, Meta]:
                if child is not element):
             continue
         text = text_of(element)
-        if not text or len(text) > 60:
+        if not text or len(text) > 60 or not _standing_alone(element, text, parents):
             continue
         found = meta_line(text)
         source = _SOURCE_LINE.match(text)
@@ -143,11 +149,31 @@ def _drop_furniture_lines(content: Element) -> tuple[int, Meta]:
             meta.merge(found)
         if source is not None:
             meta.source = meta.source or source.group(1).strip()
+        if found is None and source is None:
+            dropped.append(text)
         tail = element.tail
         element.clear()
         element.tail = tail
-        dropped += 1
     return dropped, meta
+
+
+_INLINE_BLOCKS = ("p", "section", "div", "blockquote", "article", "main", "body", "center", "header", "footer")
+
+
+def _standing_alone(element: Element, text: str, parents: dict[Element, Element]) -> bool:
+    """Whether ``element`` is the whole of a block of its own, outside tables and lists: not a
+    cell's text, nor a word inside a sentence."""
+    block = element
+    while tag_of(block) not in _INLINE_BLOCKS and block in parents:
+        block = parents[block]
+    if text_of(block) != text:
+        return False
+    ancestor = element
+    while ancestor is not None:
+        if tag_of(ancestor) in ("td", "th", "caption", "li", "dd", "dt", "figcaption"):
+            return False
+        ancestor = parents.get(ancestor)
+    return True
 
 
 def _content(body: Element) -> Element:
