@@ -461,3 +461,25 @@ def test_numbers_in_table_cells_and_sentences_are_kept_and_bold_totals_are_figur
                             "| 地区 | 点位 | 养殖场 | 企业 |\n|---|---:|---:|---:|\n| 托县 | 7 | 12 | **1** |\n"
                             "| **合计** | **412** | **86** | 23 |"), draft.blocks
     assert draft.notes == ("已删去正文中的按钮、署名、分节序号等 1 处：“01”",), draft.notes
+
+
+def test_a_web_pages_title_is_its_h1_and_the_dash_line_under_it_the_subtitle(tmp_path):
+    """<title>标题——记…… - 正北方网</title>, <h1>标题</h1>, <h2>——记……</h2>: the page title was
+    split at "——", the 副题 became the title and the title was lost (an unseen issue, P11 D2)."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'><title>草原上的“智造”新引擎——记和林格尔新区智算中心 - 正北方网"
+                    "</title></head><body><div class='content'><h1>草原上的“智造”新引擎</h1>"
+                    "<h2 class='sub'>——记和林格尔新区智算中心</h2><div class='text'><p>四月的和林格尔，春寒料峭。"
+                    "走进新区智算中心的数据机房，一排排机柜整齐排列。</p></div></div></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.markdown().startswith("---\ntitle: 草原上的“智造”新引擎\nsubtitle: ——记和林格尔新区智算中心\n---\n\n"
+                                       "四月的和林格尔"), draft.markdown()
+    # Without the <h2>, or without any heading: the 副题 from the page title.
+    page.write_text("<html><head><meta charset='utf-8'><title>新区建成智算中心——记和林格尔新区_正北方网</title></head>"
+                    "<body><h1>新区建成智算中心</h1><p>四月的和林格尔，春寒料峭。</p></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert (draft.title, draft.subtitle, draft.blocks) == ("新区建成智算中心", "——记和林格尔新区", ("四月的和林格尔，春寒料峭。",))
+    page.write_text("<html><head><meta charset='utf-8'><title>新区建成智算中心——记和林格尔新区 | 正北方网</title></head>"
+                    "<body><p>四月的和林格尔，春寒料峭。</p></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert (draft.title, draft.subtitle) == ("新区建成智算中心", "——记和林格尔新区")

@@ -18,7 +18,7 @@ import tinyhtml5
 
 from ..errors import KjError
 from .cleanup import clean_title, has_han
-from .draft import Collector, Draft, take_meta
+from .draft import Collector, Draft, is_subtitle, take_meta
 from .htmlblocks import BlockWriter, tag_of, text_of
 from .textmeta import EDITORIAL_CREDITS, Meta, bracketed_credit, is_furniture, meta_line, parse_date
 
@@ -32,7 +32,9 @@ _BYLINE = re.compile(r"(来源|稿源|作者)\s*[：:]\s*([^\s　|｜]{2,30})")
 _IMAGE_TYPES = {".png": ".png", ".jpg": ".jpg", ".jpeg": ".jpg", ".gif": ".gif", ".webp": ".webp",
                 ".svg": ".svg"}
 _DATA_URL = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml)(;base64)?,(.*)$", re.S | re.I)
-_TITLE_SPLIT = re.compile(r"\s*[_|｜—–-]{1,2}\s*")
+# Where a page title joins the article's title and the site's name: "_", "|", "｜", or a dash with
+# spaces round it ("标题 - 正北方网"); never the Chinese dash "——" of a 副题 (P11 D2).
+_TITLE_SPLIT = re.compile(r"\s*[_|｜]\s*|\s+[-–—]{1,2}\s+")
 
 
 def import_html(data: bytes, path: Path | None, title: str | None = None) -> Draft:
@@ -45,7 +47,7 @@ def import_html(data: bytes, path: Path | None, title: str | None = None) -> Dra
     dropped = _drop_furniture(body)
     content = _content(body)
     collector = Collector()
-    found = _take_heading(content, body, page_title)
+    found, subtitle = _take_heading(content, body, page_title)
     meta = _take_byline(body)
     lines_dropped, line_meta = _drop_furniture_lines(content)
     meta.merge(line_meta)
@@ -67,7 +69,8 @@ def import_html(data: bytes, path: Path | None, title: str | None = None) -> Dra
         collector.note(f"已删去正文中的按钮、署名、分节序号等 {len(lines_dropped)} 处：{shown}")
     return Draft(title=name, blocks=tuple(collector.blocks), paragraphs=collector.paragraphs,
                  images=tuple(collector.images), source=meta.source, author=meta.author, date=meta.date,
-                 notes=tuple(collector.notes), repairs=tuple(collector.counts.items()))
+                 notes=tuple(collector.notes), repairs=tuple(collector.counts.items()),
+                 subtitle=clean_title(subtitle, collector.counts) if subtitle else None)
 
 
 def _likely(data: bytes) -> str:
@@ -203,25 +206,64 @@ def _content(body: Element) -> Element:
     return max(scores.values(), key=lambda item: item[0])[1]
 
 
-def _take_heading(content: Element, body: Element, page_title: str | None) -> str | None:
-    """The article's title: an <h1>/<h2> matching the page title, else the first <h1>."""
+def _take_heading(content: Element, body: Element, page_title: str | None) -> tuple[str | None, str | None]:
+    """The article's title and 副题: the <h1> matching the page title, else any heading matching
+    it (a site's logo may be the <h1>), else the first <h1>, else the page title; the 副题 is a
+    heading or paragraph right after the title that reads "——记……" (is_subtitle, as the text
+    import takes it), or the page title's "——……" after the title. A page with <h1>标题</h1>
+    <h2>——记……</h2> had the 副题 as its title and lost the title (P11 D2)."""
     parents = {child: parent for parent in body.iter() for child in parent}
     headings = [e for e in body.iter() if tag_of(e) in ("h1", "h2", "h3") and text_of(e)]
     chosen = None
     if page_title:
-        chosen = next((h for h in headings if _same(text_of(h), page_title)), None)
+        matching = [h for h in headings if _same(text_of(h), page_title)]
+        chosen = next((h for h in matching if tag_of(h) == "h1"), matching[0] if matching else None)
     if chosen is None:
         chosen = next((h for h in headings if tag_of(h) == "h1"), None)
     if chosen is None:
-        return page_title
+        return _split_subtitle(page_title) if page_title else (None, None)
+    title = text_of(chosen)
+    subtitle = None
+    following = _next_block(chosen, parents)
+    if following is not None and is_subtitle(text_of(following)):
+        subtitle = text_of(following)
+        parents[following].remove(following)
+    elif page_title and _squash(page_title).startswith(_squash(title)):
+        subtitle = _split_subtitle(page_title)[1]
+        subtitle = subtitle if subtitle and _squash(page_title) == _squash(title + subtitle) else None
     if chosen in parents:
         parents[chosen].remove(chosen)
-    return text_of(chosen)
+    return title, subtitle
+
+
+def _split_subtitle(title: str) -> tuple[str, str | None]:
+    """"标题——记……" → ("标题", "——记……") when what follows the dash reads as a 副题."""
+    at = title.find("——", 1)
+    if at > 0 and is_subtitle(title[at:].strip()):
+        return title[:at].strip(), title[at:].strip()
+    return title, None
+
+
+def _next_block(element: Element, parents: dict[Element, Element]) -> Element | None:
+    """The element with text right after ``element`` among its siblings (a heading or paragraph)."""
+    parent = parents.get(element)
+    if parent is None or (element.tail or "").strip():
+        return None
+    siblings = list(parent)
+    for sibling in siblings[siblings.index(element) + 1:]:
+        if text_of(sibling):
+            return sibling if tag_of(sibling) in ("h1", "h2", "h3", "h4", "p", "div") else None
+        if (sibling.tail or "").strip():
+            return None
+    return None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def _same(a: str, b: str) -> bool:
-    squash = lambda s: re.sub(r"\s+", "", s)
-    a, b = squash(a), squash(b)
+    a, b = _squash(a), _squash(b)
     return bool(a) and (a == b or (len(a) >= 6 and (a in b or b in a)))
 
 
