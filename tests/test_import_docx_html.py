@@ -483,3 +483,19 @@ def test_a_web_pages_title_is_its_h1_and_the_dash_line_under_it_the_subtitle(tmp
                     "<body><p>四月的和林格尔，春寒料峭。</p></body></html>", encoding="utf-8")
     draft = import_html(page.read_bytes(), page)
     assert (draft.title, draft.subtitle) == ("新区建成智算中心", "——记和林格尔新区")
+
+
+def test_a_reporters_byline_gives_the_names_as_the_author(tmp_path):
+    """"作者：记者 郝婷　通讯员 其其格" gave the author "记者" (the web import stopped at the first
+    space) and the whole line in the text import; README promises "郝婷、其其格" (P11 D3)."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>草原上的新引擎</h1>"
+                    "<div class='meta'>2045-04-22 07:58:13　来源：内蒙古日报　作者：<span>记者 郝婷　通讯员 其其格</span>"
+                    "　<a href='#comment'>评论(12)</a></div><p>四月的和林格尔，春寒料峭。</p></body></html>",
+                    encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.markdown().startswith("---\ntitle: 草原上的新引擎\nsource: 内蒙古日报\nauthor: 郝婷、其其格\n"
+                                       "date: 2045-04-22\n---\n\n四月的和林格尔，春寒料峭。\n"), draft.markdown()
+    from kjtypeset.editor.textimport import import_text
+    [text] = import_text("草原上的新引擎\n\n作者：记者 郝婷　通讯员 其其格\n\n四月的和林格尔，春寒料峭。\n").drafts
+    assert text.author == "郝婷、其其格"

@@ -17,7 +17,8 @@ from xml.etree.ElementTree import Element
 import tinyhtml5
 
 from ..errors import KjError
-from .cleanup import clean_title, has_han
+from ..typography.chars import IDEOGRAPHS
+from .cleanup import byline_author, clean_title, has_han
 from .draft import Collector, Draft, is_subtitle, take_meta
 from .htmlblocks import BlockWriter, tag_of, text_of
 from .textmeta import EDITORIAL_CREDITS, Meta, bracketed_credit, is_furniture, meta_line, parse_date
@@ -280,14 +281,28 @@ def _take_byline(body: Element) -> Meta:
         element.clear()
         meta = meta_line(text) or Meta()
         # A byline with buttons or counters beside it: take the fields one by one.
-        for key, value in _BYLINE.findall(text):
+        for match in _BYLINE.finditer(text):
+            key, value = match.groups()
             if key == "作者":
-                meta.author = meta.author or value
+                meta.author = meta.author or _author(text[match.start(2):]) or value
             elif has_han(value):
                 meta.source = meta.source or value
         meta.date = meta.date or parse_date(text)
         return meta
     return Meta()
+
+
+def _author(text: str) -> str | None:
+    """The reporters' names at the start of ``text`` (what follows "作者："): "记者 郝婷　通讯员
+    其其格　评论(12)" → "郝婷、其其格", as the text import takes the byline (it was "记者", the
+    value stopping at the first space, P11 D3). Words of Han characters only are tried, the
+    longest run first."""
+    words = []
+    for word in re.split(r"[ \t\u3000\u00a0]+", text.strip()):
+        if not word or not re.fullmatch(f"[{IDEOGRAPHS}·、，：:]+", word) or is_furniture(word):
+            break
+        words.append(word)
+    return next((found for end in range(len(words), 1, -1) if (found := byline_author(" ".join(words[:end])))), None)
 
 
 def _image(src: str, page: Path | None, collector: Collector):

@@ -24,6 +24,7 @@ from ..inputs.markdown import (
     TABLE_NOTE,
 )
 from .cleanup import (
+    byline_author,
     clean_paragraph,
     clean_title,
     drop_spaces_between_han,
@@ -32,7 +33,6 @@ from .cleanup import (
     has_han,
     is_page_number,
     join_lines,
-    reporter_names,
     running_lines,
 )
 from .draft import Draft, Run, inline, is_subtitle, table
@@ -339,8 +339,7 @@ def _byline_author(text: str) -> str | None:
     "本报记者  陈曦" / "记者 张三 通讯员 李四" (the names, 、 between them); None for other text."""
     if (byline := _UNIT_BYLINE.match(text)):
         return byline.group("names")
-    names = reporter_names(text)
-    return "、".join(names) if names else None
+    return byline_author(text)
 
 
 _CREDIT = re.compile(rf"^{_CREDIT_KEY}[:：]\s*\S{{1,40}}(?:\s+{_CREDIT_KEY}[:：]\s*\S{{1,40}})*$")
