@@ -499,3 +499,20 @@ def test_a_reporters_byline_gives_the_names_as_the_author(tmp_path):
     from kjtypeset.editor.textimport import import_text
     [text] = import_text("草原上的新引擎\n\n作者：记者 郝婷　通讯员 其其格\n\n四月的和林格尔，春寒料峭。\n").drafts
     assert text.author == "郝婷、其其格"
+
+
+def test_a_photo_caption_under_a_picture_is_its_caption(tmp_path):
+    """<img> then <p>▲ 技术人员……</p>: the photo had no caption (a build warning) and the "▲"
+    line printed alone pages away, pointing at nothing (an unseen issue, P11 D4). A "▲" line
+    whose photo is not imported stays text, with a note."""
+    (tmp_path / "page_files").mkdir()
+    (tmp_path / "page_files" / "photo.png").write_bytes(IMAGE)
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>试点取得成效</h1><p>试点进展顺利。</p>"
+                    "<p><img src='page_files/photo.png' alt='图片'></p><p>▲ 技术人员在托克托县某牧场调试智能项圈</p>"
+                    "<p>全年培训500人次。</p><p><img src='https://example.gov.cn/a.jpg'></p><p>▲ 培训现场</p>"
+                    "</body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("试点进展顺利。", "![技术人员在托克托县某牧场调试智能项圈](kj-image:1)", "全年培训500人次。",
+                            "▲ 培训现场"), draft.blocks
+    assert draft.notes[1] == "“▲ 培训现场”是图片说明，但旁边没有图片，按正文导入：请核对", draft.notes

@@ -21,7 +21,7 @@ from ..typography.chars import IDEOGRAPHS
 from .cleanup import byline_author, clean_title, has_han
 from .draft import Collector, Draft, is_subtitle, take_meta
 from .htmlblocks import BlockWriter, tag_of, text_of
-from .textmeta import EDITORIAL_CREDITS, Meta, bracketed_credit, is_furniture, meta_line, parse_date
+from .textmeta import EDITORIAL_CREDITS, PHOTO_CAPTION, Meta, bracketed_credit, is_furniture, meta_line, parse_date
 
 # Page furniture by element name, and by class or id words that CMSs use for it.
 FURNITURE_TAGS = {"nav", "header", "footer", "aside", "form", "script", "style", "noscript"}
@@ -58,6 +58,9 @@ def import_html(data: bytes, path: Path | None, title: str | None = None) -> Dra
 
     BlockWriter(collector, load_image).write(content)
     collector.attach_captions()
+    for block in collector.blocks:
+        if PHOTO_CAPTION.match(block):  # its photo not imported (only on the web) or not beside it
+            collector.note(f"“{block[:16]}”是图片说明，但旁边没有图片，按正文导入：请核对")
     meta.merge(take_meta(collector))
     name = title or (clean_title(found, collector.counts) if found else None)
     if not name:
