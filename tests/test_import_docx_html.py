@@ -516,3 +516,19 @@ def test_a_photo_caption_under_a_picture_is_its_caption(tmp_path):
     assert draft.blocks == ("试点进展顺利。", "![技术人员在托克托县某牧场调试智能项圈](kj-image:1)", "全年培训500人次。",
                             "▲ 培训现场"), draft.blocks
     assert draft.notes[1] == "“▲ 培训现场”是图片说明，但旁边没有图片，按正文导入：请核对", draft.notes
+
+
+def test_a_quotations_dash_line_is_its_attribution(tmp_path):
+    """<blockquote><p>“……”</p><p>——土默特左旗某牧场场长</p></blockquote> became two quotes, and
+    the attribution printed indented like the words, not set right (an unseen issue, P11 D4)."""
+    from pathlib import Path
+
+    from kjtypeset.inputs.markdown import render_markdown
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>试点取得成效</h1><p>试点进展顺利。</p>"
+                    "<blockquote><p>“过去靠人盯，现在靠数据。”</p><p>——土默特左旗某牧场场长</p></blockquote>"
+                    "</body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("试点进展顺利。", "> “过去靠人盯，现在靠数据。”\n>\n> ——土默特左旗某牧场场长"), draft.blocks
+    assert '<p class="kj-attribution">——土默特左旗某牧场场长</p>\n</blockquote>' in render_markdown(
+        draft.blocks[1], Path("a.md"), 1, Path("/"))
