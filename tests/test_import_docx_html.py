@@ -532,3 +532,20 @@ def test_a_quotations_dash_line_is_its_attribution(tmp_path):
     assert draft.blocks == ("试点进展顺利。", "> “过去靠人盯，现在靠数据。”\n>\n> ——土默特左旗某牧场场长"), draft.blocks
     assert '<p class="kj-attribution">——土默特左旗某牧场场长</p>\n</blockquote>' in render_markdown(
         draft.blocks[1], Path("a.md"), 1, Path("/"))
+
+
+def test_a_numbered_sub_head_ending_in_a_closing_quote_is_a_heading(tmp_path):
+    """<p><font><b>一、从“数据仓库”到“算力工厂”</b></font></p> stayed a bold paragraph (its closing
+    quote read as a sentence's end) while <h3>二、…</h3> was "##": no heading tag, no keep with
+    the text under it (an unseen issue, P11 D4). The text import reads it alike."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>草原上的新引擎</h1><p>春寒料峭。</p>"
+                    "<p><font face='楷体' size='4'><b>一、从“数据仓库”到“算力工厂”</b></font></p><p>气温低。</p>"
+                    "<h3>二、绿电直供降低用电成本</h3><p>电价低。</p><p><b>三、他说：“好。”</b></p></body></html>",
+                    encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("春寒料峭。", "## 一、从“数据仓库”到“算力工厂”", "气温低。", "## 二、绿电直供降低用电成本",
+                            "电价低。", "**三、他说：“好。”**"), draft.blocks
+    from kjtypeset.editor.textimport import import_text
+    [text] = import_text("草原上的新引擎\n\n春寒料峭。\n\n一、从“数据仓库”到“算力工厂”\n\n气温低。\n").drafts
+    assert text.blocks == ("春寒料峭。", "## 一、从“数据仓库”到“算力工厂”", "气温低。"), text.blocks

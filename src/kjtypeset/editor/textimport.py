@@ -302,8 +302,10 @@ def looks_like_subhead(text: str) -> bool:
     """"一、总体情况", "（二）下一步打算": numbered, short, not a sentence, nor a label with its
     value ("一、会议时间：2038年2月26日上午9:00" is a paragraph)."""
     text = text.strip()
+    # A closing quote or bracket ends a sentence only after its punctuation: "一、从“数据仓库”到
+    # “算力工厂”" is a sub-head (it stayed a bold paragraph beside "## 二、…", P11 D4).
     return (bool(_SUBHEAD.match(text)) and len(text) <= MAX_TITLE
-            and not re.search(r"[。！？；]|[:：]\s*\S", text) and not ends_sentence(text))
+            and not re.search(r"[。！？；]|[:：]\s*\S", text) and not ends_sentence(text.rstrip("”’」』）》)")))
 
 
 def subhead_level(text: str) -> int | None:
