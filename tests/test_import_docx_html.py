@@ -549,3 +549,20 @@ def test_a_numbered_sub_head_ending_in_a_closing_quote_is_a_heading(tmp_path):
     from kjtypeset.editor.textimport import import_text
     [text] = import_text("草原上的新引擎\n\n春寒料峭。\n\n一、从“数据仓库”到“算力工厂”\n\n气温低。\n").drafts
     assert text.blocks == ("春寒料峭。", "## 一、从“数据仓库”到“算力工厂”", "气温低。"), text.blocks
+
+
+def test_what_the_pages_own_style_hides_is_dropped_and_reported(tmp_path):
+    """<p class="hide">本文系正北方网原创…</p> under ".hide{display:none}" printed as the last
+    paragraph (an unseen issue, P11 D4). Hidden by a simple class or id rule, by
+    style="display:none" or by the hidden attribute: dropped and named; a print-only rule is not."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'><style>.content p{line-height:2;} .hide{display:none}"
+                    " p.tip, #qr { display: none !important; } @media print { .noprint { display:none } }</style>"
+                    "</head><body><h1>草原上的新引擎</h1><div class='content'><p>春寒料峭。</p>"
+                    "<p class='noprint'>机柜整齐排列。</p><p class='hide'>本文系正北方网原创，转载请注明出处。</p>"
+                    "<p class='tip'>打开APP阅读</p><div id='qr'>扫码关注</div><p style='color:red;display: none'>隐藏一</p>"
+                    "<p hidden>隐藏二</p></div></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("春寒料峭。", "机柜整齐排列。"), draft.blocks
+    assert draft.notes == ("已删去网页上不显示的（样式设为隐藏的）内容 5 处：“本文系正北方网原创，转载请注明出处。”、“打开APP阅读”、"
+                           "“扫码关注”、“隐藏一”、“隐藏二”",), draft.notes

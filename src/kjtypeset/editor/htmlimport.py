@@ -45,6 +45,7 @@ def import_html(data: bytes, path: Path | None, title: str | None = None) -> Dra
     if body is None or not text_of(body):
         raise KjError(where, None, "网页中没有文字")
     page_title = _page_title(root)
+    hidden = _drop_hidden(root, body)
     dropped = _drop_furniture(body)
     content = _content(body)
     collector = Collector()
@@ -67,6 +68,9 @@ def import_html(data: bytes, path: Path | None, title: str | None = None) -> Dra
         raise KjError(where, None, "没有找到文章标题（<h1> 或 <title>）：可以用 --title 指定")
     if dropped:
         collector.note(f"已删去网页的导航、页眉页脚、脚本等 {dropped} 处")
+    if hidden:
+        shown = "、".join(f"“{_clip(text)}”" for text in hidden[:6]) + ("等" if len(hidden) > 6 else "")
+        collector.note(f"已删去网页上不显示的（样式设为隐藏的）内容 {len(hidden)} 处：{shown}")
     if lines_dropped:
         # Named, not counted as navigation: what is cleared stood in the article (P11 D1).
         shown = "、".join(f"“{text}”" for text in lines_dropped[:6]) + ("等" if len(lines_dropped) > 6 else "")
@@ -96,6 +100,65 @@ def _page_title(root: Element) -> str | None:
         # "文章标题_网站名" / "文章标题 - 网站名": the longest part is the article's.
         return max(_TITLE_SPLIT.split(text), key=len)
     return None
+
+
+_DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\s*(?:!important\s*)?(?:;|$)", re.I)
+_SIMPLE_SELECTOR = re.compile(r"^[a-z0-9]*([.#])([\w-]+)$", re.I)
+
+
+def _hidden_names(root: Element) -> tuple[set[str], set[str]]:
+    """The classes and ids that the page's own style sheets hide (".hide{display:none}",
+    "p.hide, #tip{display:none}"); rules inside @media and other at-rules do not count."""
+    classes: set[str] = set()
+    ids: set[str] = set()
+    for style in root.iter("style"):
+        css = re.sub(r"/\*.*?\*/", "", "".join(style.itertext()), flags=re.S)
+        depth, start, selector, opened = 0, 0, "", 0
+        for at, char in enumerate(css):
+            if char == "{":
+                if depth == 0:
+                    selector, opened = css[start:at].strip(), at + 1
+                depth += 1
+            elif char == "}" and depth:
+                depth -= 1
+                if depth == 0:
+                    if not selector.startswith("@") and _DISPLAY_NONE.search(css[opened:at].strip()):
+                        for one in selector.split(","):
+                            if (simple := _SIMPLE_SELECTOR.match(one.strip())):
+                                (classes if simple.group(1) == "." else ids).add(simple.group(2))
+                    start = at + 1
+    return classes, ids
+
+
+def _drop_hidden(root: Element, body: Element) -> list[str]:
+    """Remove what the page does not show: elements hidden by its own simple class or id rules,
+    by style="display:none" or by the hidden attribute. web2's hidden "本文系正北方网原创，转载
+    请注明出处。" printed as the article's last paragraph (an unseen issue, P11 D4). An element
+    holding most of the page's text stays: a script shows it."""
+    classes, ids = _hidden_names(root)
+    total = len(text_of(body))
+    removed: list[str] = []
+
+    def walk(parent: Element) -> None:
+        for child in list(parent):
+            if not isinstance(child.tag, str):
+                continue
+            hidden = (child.get("hidden") is not None or bool(_DISPLAY_NONE.search((child.get("style") or "").strip()))
+                      or bool(classes & set((child.get("class") or "").split())) or child.get("id") in ids)
+            text = text_of(child)
+            if hidden and len(text) * 2 <= total:
+                parent.remove(child)
+                if text:
+                    removed.append(text)
+            else:
+                walk(child)
+
+    walk(body)
+    return removed
+
+
+def _clip(text: str, width: int = 20) -> str:
+    return text if len(text) <= width else text[:width] + "……"
 
 
 def _drop_furniture(root: Element) -> int:
