@@ -566,3 +566,18 @@ def test_what_the_pages_own_style_hides_is_dropped_and_reported(tmp_path):
     assert draft.blocks == ("春寒料峭。", "机柜整齐排列。"), draft.blocks
     assert draft.notes == ("已删去网页上不显示的（样式设为隐藏的）内容 5 处：“本文系正北方网原创，转载请注明出处。”、“打开APP阅读”、"
                            "“扫码关注”、“隐藏一”、“隐藏二”",), draft.notes
+
+
+def test_a_summary_outside_the_article_body_is_named_in_the_report(tmp_path):
+    """<div class="summary"><strong>【摘要】</strong>…</div> beside the article's text was left out
+    without a word (an unseen issue, P11 D4): the editor may not want it, but is told."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><div class='content'><h1>草原上的新引擎</h1>"
+                    "<div class='summary'><strong>【摘要】</strong>从一片荒滩到算力高地，新区用三年时间建成枢纽节点。</div>"
+                    "<div class='text'><p>四月的和林格尔，春寒料峭。走进新区智算中心的数据机房，一排排机柜整齐排列。</p>"
+                    "<p>这里的每一台服务器，都在为全国各地的大模型训练提供算力。</p></div></div></body></html>",
+                    encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("四月的和林格尔，春寒料峭。走进新区智算中心的数据机房，一排排机柜整齐排列。",
+                            "这里的每一台服务器，都在为全国各地的大模型训练提供算力。"), draft.blocks
+    assert draft.notes == ("正文之外的摘要、导语未导入：“【摘要】从一片荒滩到算力高地，新区用三年……”；需要时请手工加入",), draft.notes

@@ -51,6 +51,8 @@ def import_html(data: bytes, path: Path | None, title: str | None = None) -> Dra
     collector = Collector()
     found, subtitle = _take_heading(content, body, page_title)
     meta = _take_byline(body)
+    for summary in _summaries_left_out(body, content):
+        collector.note(f"正文之外的摘要、导语未导入：“{_clip(summary)}”；需要时请手工加入")
     lines_dropped, line_meta = _drop_furniture_lines(content)
     meta.merge(line_meta)
 
@@ -271,6 +273,34 @@ def _content(body: Element) -> Element:
     if not scores:
         return body
     return max(scores.values(), key=lambda item: item[0])[1]
+
+
+_SUMMARY_LABEL = re.compile(r"^\s*(?:[【\[［〔]\s*(?:摘\s*要|导\s*语|导\s*读|提\s*要|内容提要|核心提示)\s*[】\]］〕]"
+                            r"|(?:摘\s*要|导\s*语|导\s*读|内容提要|核心提示)\s*[:：])")
+_SUMMARY_NAMES = re.compile(r"(^|[\s_-])(summary|abstract|digest|lead|intro|zhaiyao|daoyu|daodu|tiyao)"
+                            r"($|[\s_-])", re.I)
+
+
+def _summaries_left_out(body: Element, content: Element) -> list[str]:
+    """Texts outside the chosen article body that read as its 摘要 or 导语 ("【摘要】……", a
+    <div class="summary">): left out, as an editor may want, but named in the report; web2's
+    was dropped without a word (an unseen issue, P11 D4)."""
+    parents = {child: parent for parent in body.iter() for child in parent}
+    skip = set(content.iter())  # the body itself, and what holds it
+    holder = content
+    while holder is not None:
+        skip.add(holder)
+        holder = parents.get(holder)
+    found: list[str] = []
+    for element in body.iter():
+        if element in skip or not isinstance(element.tag, str):
+            continue
+        text = text_of(element)
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        if len(text) >= 10 and (_SUMMARY_LABEL.match(text) or _SUMMARY_NAMES.search(names)):
+            found.append(text)
+            skip.update(element.iter())
+    return found
 
 
 def _take_heading(content: Element, body: Element, page_title: str | None) -> tuple[str | None, str | None]:
