@@ -479,7 +479,7 @@ def test_a_web_pages_title_is_its_h1_and_the_dash_line_under_it_the_subtitle(tmp
                     "<body><h1>新区建成智算中心</h1><p>四月的和林格尔，春寒料峭。</p></body></html>", encoding="utf-8")
     draft = import_html(page.read_bytes(), page)
     assert (draft.title, draft.subtitle, draft.blocks) == ("新区建成智算中心", "——记和林格尔新区", ("四月的和林格尔，春寒料峭。",))
-    page.write_text("<html><head><meta charset='utf-8'><title>新区建成智算中心——记和林格尔新区 | 正北方网</title></head>"
+    page.write_text("<html><head><meta charset='utf-8'><title>新区建成智算中心——记和林格尔新区--时政--人民网</title></head>"
                     "<body><p>四月的和林格尔，春寒料峭。</p></body></html>", encoding="utf-8")
     draft = import_html(page.read_bytes(), page)
     assert (draft.title, draft.subtitle) == ("新区建成智算中心", "——记和林格尔新区")
@@ -496,6 +496,10 @@ def test_a_reporters_byline_gives_the_names_as_the_author(tmp_path):
     draft = import_html(page.read_bytes(), page)
     assert draft.markdown().startswith("---\ntitle: 草原上的新引擎\nsource: 内蒙古日报\nauthor: 郝婷、其其格\n"
                                        "date: 2045-04-22\n---\n\n四月的和林格尔，春寒料峭。\n"), draft.markdown()
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>草原上的新引擎</h1>"
+                    "<p>来源：内蒙古日报　作者：记者郝婷　评论</p><p>四月的和林格尔，春寒料峭。</p></body></html>",
+                    encoding="utf-8")
+    assert import_html(page.read_bytes(), page).author == "郝婷"
     from kjtypeset.editor.textimport import import_text
     [text] = import_text("草原上的新引擎\n\n作者：记者 郝婷　通讯员 其其格\n\n四月的和林格尔，春寒料峭。\n").drafts
     assert text.author == "郝婷、其其格"

@@ -33,9 +33,9 @@ _BYLINE = re.compile(r"(来源|稿源|作者)\s*[：:]\s*([^\s　|｜]{2,30})")
 _IMAGE_TYPES = {".png": ".png", ".jpg": ".jpg", ".jpeg": ".jpg", ".gif": ".gif", ".webp": ".webp",
                 ".svg": ".svg"}
 _DATA_URL = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml)(;base64)?,(.*)$", re.S | re.I)
-# Where a page title joins the article's title and the site's name: "_", "|", "｜", or a dash with
-# spaces round it ("标题 - 正北方网"); never the Chinese dash "——" of a 副题 (P11 D2).
-_TITLE_SPLIT = re.compile(r"\s*[_|｜]\s*|\s+[-–—]{1,2}\s+")
+# Where a page title joins the article's title and the site's name: "_", "|", "｜", "--" or a dash
+# with spaces round it ("标题 - 正北方网", "标题--人民网"); never the Chinese dash "——" of a 副题 (P11 D2).
+_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜]|--)\s*|\s+[-–—]{1,2}\s+")
 
 
 def import_html(data: bytes, path: Path | None, title: str | None = None) -> Draft:
@@ -380,7 +380,7 @@ def _take_byline(body: Element) -> Meta:
         for match in _BYLINE.finditer(text):
             key, value = match.groups()
             if key == "作者":
-                meta.author = meta.author or _author(text[match.start(2):]) or value
+                meta.author = _author(text[match.start(2):]) or meta.author or value
             elif has_han(value):
                 meta.source = meta.source or value
         meta.date = meta.date or parse_date(text)
@@ -395,10 +395,11 @@ def _author(text: str) -> str | None:
     longest run first."""
     words = []
     for word in re.split(r"[ \t\u3000\u00a0]+", text.strip()):
-        if not word or not re.fullmatch(f"[{IDEOGRAPHS}·、，：:]+", word) or is_furniture(word):
+        if (not word or not re.fullmatch(f"[{IDEOGRAPHS}·、，：:]+", word) or is_furniture(word)
+                or word.startswith(("评论", "跟帖"))):  # "评论(12)" beside the byline: no name
             break
         words.append(word)
-    return next((found for end in range(len(words), 1, -1) if (found := byline_author(" ".join(words[:end])))), None)
+    return next((found for end in range(len(words), 0, -1) if (found := byline_author(" ".join(words[:end])))), None)
 
 
 def _image(src: str, page: Path | None, collector: Collector):
