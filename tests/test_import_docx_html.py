@@ -442,3 +442,146 @@ def test_table_columns_of_figures_are_set_to_the_right(tmp_path):
     document.save(tmp_path / "a.docx")
     draft = import_docx((tmp_path / "a.docx").read_bytes(), tmp_path / "a.docx")
     assert draft.blocks[-1].splitlines()[:2] == ["| 指标 | 2031年 | 2032年 | 备注 |", "|---|---:|---:|---|"]
+
+
+def test_numbers_in_table_cells_and_sentences_are_kept_and_bold_totals_are_figures(tmp_path):
+    """A web page lost every cell and bold word that was a one- or two-digit number: the 合计
+    row's "86" printed as an empty cell, "第<b>3</b>季度…<strong>12</strong>家" as "第季度…企业家",
+    and the report counted them as navigation (an unseen issue, P11 D1). Only a block standing
+    alone ("01" between a WeChat article's sections) is an ornament; the report names it."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>试点取得成效</h1>"
+                    "<p>第<b>3</b>季度，全市新增企业<strong>12</strong>家。</p><p><strong>01</strong></p>"
+                    "<p>试点进展顺利。</p><table><tr><th>地区</th><th>点位</th><th>养殖场</th><th>企业</th></tr>"
+                    "<tr><td>托县</td><td><p>7</p></td><td><span>12</span></td><td><b>1</b></td></tr>"
+                    "<tr><td><strong>合计</strong></td><td><strong>412</strong></td><td><strong>86</strong></td>"
+                    "<td>23</td></tr></table></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("第**3**季度，全市新增企业**12**家。", "试点进展顺利。",
+                            "| 地区 | 点位 | 养殖场 | 企业 |\n|---|---:|---:|---:|\n| 托县 | 7 | 12 | **1** |\n"
+                            "| **合计** | **412** | **86** | 23 |"), draft.blocks
+    assert draft.notes == ("已删去正文中的按钮、署名、分节序号等 1 处：“01”",), draft.notes
+
+
+def test_a_web_pages_title_is_its_h1_and_the_dash_line_under_it_the_subtitle(tmp_path):
+    """<title>标题——记…… - 正北方网</title>, <h1>标题</h1>, <h2>——记……</h2>: the page title was
+    split at "——", the 副题 became the title and the title was lost (an unseen issue, P11 D2)."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'><title>草原上的“智造”新引擎——记和林格尔新区智算中心 - 正北方网"
+                    "</title></head><body><div class='content'><h1>草原上的“智造”新引擎</h1>"
+                    "<h2 class='sub'>——记和林格尔新区智算中心</h2><div class='text'><p>四月的和林格尔，春寒料峭。"
+                    "走进新区智算中心的数据机房，一排排机柜整齐排列。</p></div></div></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.markdown().startswith("---\ntitle: 草原上的“智造”新引擎\nsubtitle: ——记和林格尔新区智算中心\n---\n\n"
+                                       "四月的和林格尔"), draft.markdown()
+    # Without the <h2>, or without any heading: the 副题 from the page title.
+    page.write_text("<html><head><meta charset='utf-8'><title>新区建成智算中心——记和林格尔新区_正北方网</title></head>"
+                    "<body><h1>新区建成智算中心</h1><p>四月的和林格尔，春寒料峭。</p></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert (draft.title, draft.subtitle, draft.blocks) == ("新区建成智算中心", "——记和林格尔新区", ("四月的和林格尔，春寒料峭。",))
+    page.write_text("<html><head><meta charset='utf-8'><title>新区建成智算中心——记和林格尔新区--时政--人民网</title></head>"
+                    "<body><p>四月的和林格尔，春寒料峭。</p></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert (draft.title, draft.subtitle) == ("新区建成智算中心", "——记和林格尔新区")
+
+
+def test_a_reporters_byline_gives_the_names_as_the_author(tmp_path):
+    """"作者：记者 郝婷　通讯员 其其格" gave the author "记者" (the web import stopped at the first
+    space) and the whole line in the text import; README promises "郝婷、其其格" (P11 D3)."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>草原上的新引擎</h1>"
+                    "<div class='meta'>2045-04-22 07:58:13　来源：内蒙古日报　作者：<span>记者 郝婷　通讯员 其其格</span>"
+                    "　<a href='#comment'>评论(12)</a></div><p>四月的和林格尔，春寒料峭。</p></body></html>",
+                    encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.markdown().startswith("---\ntitle: 草原上的新引擎\nsource: 内蒙古日报\nauthor: 郝婷、其其格\n"
+                                       "date: 2045-04-22\n---\n\n四月的和林格尔，春寒料峭。\n"), draft.markdown()
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>草原上的新引擎</h1>"
+                    "<p>来源：内蒙古日报　作者：记者郝婷　评论</p><p>四月的和林格尔，春寒料峭。</p></body></html>",
+                    encoding="utf-8")
+    assert import_html(page.read_bytes(), page).author == "郝婷"
+    from kjtypeset.editor.textimport import import_text
+    [text] = import_text("草原上的新引擎\n\n作者：记者 郝婷　通讯员 其其格\n\n四月的和林格尔，春寒料峭。\n").drafts
+    assert text.author == "郝婷、其其格"
+
+
+def test_a_photo_caption_under_a_picture_is_its_caption(tmp_path):
+    """<img> then <p>▲ 技术人员……</p>: the photo had no caption (a build warning) and the "▲"
+    line printed alone pages away, pointing at nothing (an unseen issue, P11 D4). A "▲" line
+    whose photo is not imported stays text, with a note."""
+    (tmp_path / "page_files").mkdir()
+    (tmp_path / "page_files" / "photo.png").write_bytes(IMAGE)
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>试点取得成效</h1><p>试点进展顺利。</p>"
+                    "<p><img src='page_files/photo.png' alt='图片'></p><p>▲ 技术人员在托克托县某牧场调试智能项圈</p>"
+                    "<p>全年培训500人次。</p><p><img src='https://example.gov.cn/a.jpg'></p><p>▲ 培训现场</p>"
+                    "</body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("试点进展顺利。", "![技术人员在托克托县某牧场调试智能项圈](kj-image:1)", "全年培训500人次。",
+                            "▲ 培训现场"), draft.blocks
+    assert draft.notes[1] == "“▲ 培训现场”是图片说明，但旁边没有图片，按正文导入：请核对", draft.notes
+
+
+def test_a_quotations_dash_line_is_its_attribution(tmp_path):
+    """<blockquote><p>“……”</p><p>——土默特左旗某牧场场长</p></blockquote> became two quotes, and
+    the attribution printed indented like the words, not set right (an unseen issue, P11 D4)."""
+    from pathlib import Path
+
+    from kjtypeset.inputs.markdown import render_markdown
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>试点取得成效</h1><p>试点进展顺利。</p>"
+                    "<blockquote><p>“过去靠人盯，现在靠数据。”</p><p>——土默特左旗某牧场场长</p></blockquote>"
+                    "</body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("试点进展顺利。", "> “过去靠人盯，现在靠数据。”\n>\n> ——土默特左旗某牧场场长"), draft.blocks
+    assert '<p class="kj-attribution">——土默特左旗某牧场场长</p>\n</blockquote>' in render_markdown(
+        draft.blocks[1], Path("a.md"), 1, Path("/"))
+
+
+def test_a_numbered_sub_head_ending_in_a_closing_quote_is_a_heading(tmp_path):
+    """<p><font><b>一、从“数据仓库”到“算力工厂”</b></font></p> stayed a bold paragraph (its closing
+    quote read as a sentence's end) while <h3>二、…</h3> was "##": no heading tag, no keep with
+    the text under it (an unseen issue, P11 D4). The text import reads it alike."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>草原上的新引擎</h1><p>春寒料峭。</p>"
+                    "<p><font face='楷体' size='4'><b>一、从“数据仓库”到“算力工厂”</b></font></p><p>气温低。</p>"
+                    "<h3>二、绿电直供降低用电成本</h3><p>电价低。</p><p><b>三、他说：“好。”</b></p></body></html>",
+                    encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("春寒料峭。", "## 一、从“数据仓库”到“算力工厂”", "气温低。", "## 二、绿电直供降低用电成本",
+                            "电价低。", "**三、他说：“好。”**"), draft.blocks
+    from kjtypeset.editor.textimport import import_text
+    [text] = import_text("草原上的新引擎\n\n春寒料峭。\n\n一、从“数据仓库”到“算力工厂”\n\n气温低。\n").drafts
+    assert text.blocks == ("春寒料峭。", "## 一、从“数据仓库”到“算力工厂”", "气温低。"), text.blocks
+
+
+def test_what_the_pages_own_style_hides_is_dropped_and_reported(tmp_path):
+    """<p class="hide">本文系正北方网原创…</p> under ".hide{display:none}" printed as the last
+    paragraph (an unseen issue, P11 D4). Hidden by a simple class or id rule, by
+    style="display:none" or by the hidden attribute: dropped and named; a print-only rule is not."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'><style>.content p{line-height:2;} .hide{display:none}"
+                    " p.tip, #qr { display: none !important; } @media print { .noprint { display:none } }</style>"
+                    "</head><body><h1>草原上的新引擎</h1><div class='content'><p>春寒料峭。</p>"
+                    "<p class='noprint'>机柜整齐排列。</p><p class='hide'>本文系正北方网原创，转载请注明出处。</p>"
+                    "<p class='tip'>打开APP阅读</p><div id='qr'>扫码关注</div><p style='color:red;display: none'>隐藏一</p>"
+                    "<p hidden>隐藏二</p></div></body></html>", encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("春寒料峭。", "机柜整齐排列。"), draft.blocks
+    assert draft.notes == ("已删去网页上不显示的（样式设为隐藏的）内容 5 处：“本文系正北方网原创，转载请注明出处。”、“打开APP阅读”、"
+                           "“扫码关注”、“隐藏一”、“隐藏二”",), draft.notes
+
+
+def test_a_summary_outside_the_article_body_is_named_in_the_report(tmp_path):
+    """<div class="summary"><strong>【摘要】</strong>…</div> beside the article's text was left out
+    without a word (an unseen issue, P11 D4): the editor may not want it, but is told."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><div class='content'><h1>草原上的新引擎</h1>"
+                    "<div class='summary'><strong>【摘要】</strong>从一片荒滩到算力高地，新区用三年时间建成枢纽节点。</div>"
+                    "<div class='text'><p>四月的和林格尔，春寒料峭。走进新区智算中心的数据机房，一排排机柜整齐排列。</p>"
+                    "<p>这里的每一台服务器，都在为全国各地的大模型训练提供算力。</p></div></div></body></html>",
+                    encoding="utf-8")
+    draft = import_html(page.read_bytes(), page)
+    assert draft.blocks == ("四月的和林格尔，春寒料峭。走进新区智算中心的数据机房，一排排机柜整齐排列。",
+                            "这里的每一台服务器，都在为全国各地的大模型训练提供算力。"), draft.blocks
+    assert draft.notes == ("正文之外的摘要、导语未导入：“【摘要】从一片荒滩到算力高地，新区用三年……”；需要时请手工加入",), draft.notes

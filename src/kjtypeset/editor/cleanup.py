@@ -439,6 +439,14 @@ def reporter_names(text: str) -> list[str] | None:
     return [name for name in names if name and not re.fullmatch(_BYLINE_VERB, name)] or None
 
 
+def byline_author(text: str) -> str | None:
+    """A reporter's byline as an author: the names, 、 between them ("记者 张三 通讯员 李四" →
+    "张三、李四", as README promises); None for any other text. The text, web page and Word
+    imports all take it so (the web import had "记者", an unseen issue, P11 D3)."""
+    names = reporter_names(text)
+    return "、".join(names) if names else None
+
+
 def byline_spaces(text: str) -> str:
     """The spaces typed between the role and the names of a reporter's byline ("（记者 郝婷）",
     a paragraph "记者 张三 通讯员 李四") as one ideographic space each, as a byline is written

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from .cleanup import clean_paragraph, drop_spaces_between_han, has_han, narrow_numbers
+from .textmeta import PHOTO_CAPTION
 
 IMAGE_REF = "kj-image:"
 
@@ -213,7 +214,7 @@ def _reads_back(markdown: str, runs: list[Run]) -> bool:
 
 def table(rows: list[list[str]]) -> str:
     """A pipe table; the first row is the header. Cells are already inline Markdown. A column
-    whose body cells are all figures (1 186, 23.5, −4.9%; a dash or an empty cell for none) is
+    whose body cells are all figures (1 186, 23.5, −4.9%, bold or not; a dash or an empty cell for none) is
     set to the right, as the build sets the figures of an HTML table (Markdown's ---:)."""
     from ..inputs.markdown import FIGURE_CELL
 
@@ -222,7 +223,9 @@ def table(rows: list[list[str]]) -> str:
             for row in rows]
 
     def numeric(column: int) -> bool:
-        cells = [row[column].strip() for row in rows[1:]]
+        # A bold total ("**412**") is a figure too: the 合计 row left its columns at the left
+        # while a column with no bold cell went right, one table, two alignments (P11 D1).
+        cells = [re.sub(r"^(\*{1,3})(.+)\1$", r"\2", row[column].strip()) for row in rows[1:]]
         figures = [cell for cell in cells if cell not in _NO_FIGURE]
         return bool(figures) and all(FIGURE_CELL.match(cell) for cell in figures)
 
@@ -268,7 +271,7 @@ class Collector:
 
     def attach_captions(self) -> None:
         """One caption per figure (issue 14): a caption paragraph beside an image ("图1 …",
-        Word's 题注 style, <figcaption>) becomes the image's caption in place of its alt text;
+        "▲ …" without its mark, Word's 题注 style, <figcaption>) becomes the image's caption in place of its alt text;
         an alt text that is no caption (Word's "自动生成的说明", a file name) is dropped. A table
         caption ("表1 …") is put just before its table, where the build sets it as a caption."""
         blocks, kept, kinds = self.blocks, [], []
@@ -283,7 +286,7 @@ class Collector:
                 if caption is not None and caption == index - 1 and kinds and kinds[-1] == index - 1:
                     kept.pop()
                     kinds.pop()
-                alt = blocks[caption] if caption is not None else image.group(1)
+                alt = _PHOTO_MARK.sub("", blocks[caption]) if caption is not None else image.group(1)
                 if caption is None and _NO_CAPTION.search(image.group(1)):
                     alt = ""
                 alt = alt.replace("**", "").replace("\n", " ")
@@ -308,7 +311,10 @@ class Collector:
         if _IMAGE_BLOCK.fullmatch(self.blocks[index]) or self.blocks[index].startswith(("|", "#", "- ", "[^")):
             return False
         other = _TABLE_CAPTION if pattern is _FIGURE_CAPTION else _FIGURE_CAPTION
-        return bool(pattern.match(text)) or (index in self.captions and not other.match(text))
+        # "▲ 技术人员在牧场调试智能项圈" beside a photo is its caption (the text import drops it,
+        # having no photo): it printed as a lone paragraph pages away, and the photo had none (P11 D4).
+        photo = pattern is _FIGURE_CAPTION and bool(PHOTO_CAPTION.match(text))
+        return bool(pattern.match(text)) or photo or (index in self.captions and not other.match(text))
 
 
 def take_meta(collector: Collector):
@@ -333,6 +339,7 @@ def take_meta(collector: Collector):
     return meta
 
 
+_PHOTO_MARK = re.compile(r"^\s*[▲△↑]\s*")
 _IMAGE_BLOCK = re.compile(r"!\[(.*)\]\((kj-image:\d+)\)", re.S)
 _FIGURE_CAPTION = re.compile(r"^(?:图|Figure|Fig\.?)\s*\d{1,3}(?:[-－.．]\d{1,3})?(?:[\s　:：.．]|$)", re.I)
 _TABLE_CAPTION = re.compile(r"^(?:表|Table)\s*\d{1,3}(?:[-－.．]\d{1,3})?(?:[\s　:：.．]|$)", re.I)

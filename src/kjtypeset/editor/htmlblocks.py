@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
+from ..inputs.markdown import ATTRIBUTION_MAX_CHARS
 from ..typography.chars import SUBSCRIPT_DIGITS, SUPERSCRIPT_DIGITS
 from .draft import _TABLE_CAPTION, Collector, Run, inline, table
 
@@ -122,6 +123,17 @@ class BlockWriter:
                 self.out.captions.add(len(self.out.blocks) - 1)
             self.runs = []
 
+    def attribution(self, start: int) -> None:
+        """A quotation's last paragraph "——土默特左旗某牧场场长" goes in the same quote as the
+        words above it, where the build sets it as the attribution, flush right (README; the
+        Markdown input's kj-attribution): a quote of its own, it printed indented like the
+        words (an unseen issue, P11 D4)."""
+        blocks = self.out.blocks
+        last = blocks[-1] if len(blocks) - start >= 2 else ""
+        if (last.startswith("> ——") and len(last) - 2 <= ATTRIBUTION_MAX_CHARS
+                and blocks[-2].startswith("> ")):
+            blocks[-2:] = [blocks[-2] + "\n>\n" + last]
+
     def text(self, text: str | None) -> None:
         if text:
             if self.broken:
@@ -150,10 +162,13 @@ class BlockWriter:
             caption = self.caption
             self.caption = caption or tag == "figcaption" or "kj-caption" in (element.get("class") or "").split()
             self.quoted += tag == "blockquote"
+            start = len(self.out.blocks)
             self.children(element)
             self.flush()
             self.quoted -= tag == "blockquote"
             self.caption = caption
+            if tag == "blockquote":
+                self.attribution(start)
         else:
             self.inline_element(element)
 

@@ -24,6 +24,7 @@ from ..inputs.markdown import (
     TABLE_NOTE,
 )
 from .cleanup import (
+    byline_author,
     clean_paragraph,
     clean_title,
     drop_spaces_between_han,
@@ -32,7 +33,6 @@ from .cleanup import (
     has_han,
     is_page_number,
     join_lines,
-    reporter_names,
     running_lines,
 )
 from .draft import Draft, Run, inline, is_subtitle, table
@@ -302,8 +302,10 @@ def looks_like_subhead(text: str) -> bool:
     """"一、总体情况", "（二）下一步打算": numbered, short, not a sentence, nor a label with its
     value ("一、会议时间：2038年2月26日上午9:00" is a paragraph)."""
     text = text.strip()
+    # A closing quote or bracket ends a sentence only after its punctuation: "一、从“数据仓库”到
+    # “算力工厂”" is a sub-head (it stayed a bold paragraph beside "## 二、…", P11 D4).
     return (bool(_SUBHEAD.match(text)) and len(text) <= MAX_TITLE
-            and not re.search(r"[。！？；]|[:：]\s*\S", text) and not ends_sentence(text))
+            and not re.search(r"[。！？；]|[:：]\s*\S", text) and not ends_sentence(text.rstrip("”’」』）》)")))
 
 
 def subhead_level(text: str) -> int | None:
@@ -339,8 +341,7 @@ def _byline_author(text: str) -> str | None:
     "本报记者  陈曦" / "记者 张三 通讯员 李四" (the names, 、 between them); None for other text."""
     if (byline := _UNIT_BYLINE.match(text)):
         return byline.group("names")
-    names = reporter_names(text)
-    return "、".join(names) if names else None
+    return byline_author(text)
 
 
 _CREDIT = re.compile(rf"^{_CREDIT_KEY}[:：]\s*\S{{1,40}}(?:\s+{_CREDIT_KEY}[:：]\s*\S{{1,40}})*$")

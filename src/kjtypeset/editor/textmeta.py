@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .cleanup import byline_author
+
 _SOURCE_KEYS = "来源|稿源|信息来源|文章来源|消息来源|供稿"
 _AUTHOR_KEYS = "作者|撰稿|撰文|文"
 _DATE_KEYS = "发布时间|发布日期|发表时间|更新时间|时间|日期"
@@ -89,7 +91,7 @@ def meta_line(line: str) -> Meta | None:
         if re.fullmatch(_SOURCE_KEYS, key):
             meta.source = meta.source or value
         elif re.fullmatch(_AUTHOR_KEYS, key):
-            meta.author = meta.author or value
+            meta.author = meta.author or byline_author(value) or value
         elif re.fullmatch(_DATE_KEYS, key):
             meta.date = meta.date or parse_date(value)
     return meta
