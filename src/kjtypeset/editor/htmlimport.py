@@ -110,25 +110,23 @@ _SIMPLE_SELECTOR = re.compile(r"^[a-z0-9]*([.#])([\w-]+)$", re.I)
 
 def _hidden_names(root: Element) -> tuple[set[str], set[str]]:
     """The classes and ids that the page's own style sheets hide (".hide{display:none}",
-    "p.hide, #tip{display:none}"); rules inside @media and other at-rules do not count."""
+    "p.hide, #tip{display:none}"), read with tinycss2 (WeasyPrint's CSS parser); rules inside
+    @media and other at-rules do not count."""
+    import tinycss2
+
     classes: set[str] = set()
     ids: set[str] = set()
     for style in root.iter("style"):
-        css = re.sub(r"/\*.*?\*/", "", "".join(style.itertext()), flags=re.S)
-        depth, start, selector, opened = 0, 0, "", 0
-        for at, char in enumerate(css):
-            if char == "{":
-                if depth == 0:
-                    selector, opened = css[start:at].strip(), at + 1
-                depth += 1
-            elif char == "}" and depth:
-                depth -= 1
-                if depth == 0:
-                    if not selector.startswith("@") and _DISPLAY_NONE.search(css[opened:at].strip()):
-                        for one in selector.split(","):
-                            if (simple := _SIMPLE_SELECTOR.match(one.strip())):
-                                (classes if simple.group(1) == "." else ids).add(simple.group(2))
-                    start = at + 1
+        for rule in tinycss2.parse_stylesheet("".join(style.itertext()), skip_comments=True, skip_whitespace=True):
+            if rule.type != "qualified-rule":
+                continue
+            declarations = tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True)
+            if not any(d.type == "declaration" and d.lower_name == "display"
+                       and tinycss2.serialize(d.value).strip().lower() == "none" for d in declarations):
+                continue
+            for one in tinycss2.serialize(rule.prelude).split(","):
+                if (simple := _SIMPLE_SELECTOR.match(one.strip())):
+                    (classes if simple.group(1) == "." else ids).add(simple.group(2))
     return classes, ids
 
 
