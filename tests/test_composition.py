@@ -876,6 +876,23 @@ def test_a_range_of_years_never_puts_its_dash_at_a_line_start(narrow, tmp_path):
     assert squash("".join(lines)).count("2042—2044年") == 12
 
 
+STANDARD_NUMBERS = ("GB/T 22080—2016", "ISO/IEC 27001:2022", "GB 50016-2014", "JGJ/T 123—2019", "GB 5749—2022")
+
+
+def test_a_standard_number_stays_whole_with_its_year(narrow, tmp_path):
+    """"国家标准写作“GB/T 22080— / 2016”" (an unseen gongwen issue, P11 D6): a standard's code,
+    number and year are one name, never broken after the dash or colon before the year, at the
+    space or after a slash of its code (ISO/ / IEC), wherever it falls in a narrow column."""
+    lead = "相关标准编号的写法请注意国家标准写作"
+    body = "\n\n".join(f"{lead[:k]}标准“{code}”执行。" for k in range(12) for code in STANDARD_NUMBERS)
+    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    joined = "".join(lines)
+    for code in STANDARD_NUMBERS:
+        assert joined.count(squash(code)) == 12, code
+        whole = sum(line.count(squash(code)) for line in lines)
+        assert whole == 12, (code, [(a, b) for a, b in zip(lines, lines[1:]) if squash(code) in a[-12:] + b[:12]])
+
+
 def test_a_doi_breaks_as_a_urls_path_and_never_leaves_a_stub(narrow, tmp_path):
     """A DOI written without https://doi.org/ never broke: the reference line before it was
     spread 3 ems a word space (an unseen issue's gongwen references). It breaks after its / and

@@ -151,11 +151,16 @@ _NUMERO = re.compile(r"№ ?(?=[0-9])")
 # no break at the space between them ("（GB / 5749—2022）", an unseen issue). The codes of
 # national, local (DB15/T), trade and international standards only: not any acronym before
 # a number ("TPS 1%" may break).
-_STANDARDS = ("GB", "GBJ", "DB", "HJ", "JGJ", "YY", "WS", "NY", "SJ", "JB", "QC", "HG", "SH", "JJG", "JJF",
+_STANDARDS = ("GB", "GBJ", "DB", "HJ", "JGJ", "CJJ", "YY", "YD", "WS", "NY", "SJ", "JB", "QC", "HG", "SH", "SY",
+              "DL", "NB", "JT", "TB", "GA", "AQ", "MH", "QB", "FZ", "SL", "JJG", "JJF", "T(?=/)",
               "ISO", "IEC", "IEEE", "ITU", "EN", "ASTM", "DIN", "JIS", "ANSI", "BS", "UL")
-_CODE_NUMBER = re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(_STANDARDS)})(?:[0-9]{{2}})?(?:/[A-Z]{{1,3}})? (?=[0-9])"
-                          # … and an identifier's prefix: "arXiv: / 2412.21187" read as cut (an unseen issue)
-                          r"|(?<![A-Za-z0-9])(?:arXiv|PMID|ISBN|ISSN|CN):? ?(?=[0-9])")
+_CODE_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:arXiv|PMID|ISBN|ISSN|CN):? ?(?=[0-9])")
+# … and with its year it is one name too (GB/T 22080—2016, GB 50016-2014, ISO/IEC 27001:2022,
+# T/CESA 1234—2022): a line broke "GB/T 22080— / 2016" and could "ISO/ / IEC 27001" (an unseen
+# issue, P11 D6); no break after a slash of its code, at its space, or beside the dash or colon
+# before its year (the year's dash is no range: YEAR_RANGE_DASH's discouraged break is no break here).
+_STANDARD_NUMBER = re.compile(rf"(?<![A-Za-z0-9/])(?:{'|'.join(_STANDARDS)})(?:[0-9]{{2}})?(?:/[A-Z]{{1,5}})* "
+                              r"[0-9]+(?:[.\-][0-9]+)*(?:[—–\-:][0-9]{4}(?![0-9]))?")
 # A telephone number written in groups (a mobile's 139 4710 2635, a hotline's 400 810 8888) is
 # one number: "…转8012、139 / 4710 2635" (an unseen issue) read as two.
 _PHONE_GROUPS = re.compile(r"(?<![0-9.,])(?:1[3-9][0-9] [0-9]{4} [0-9]{4}|[48]00 [0-9]{3} [0-9]{4})(?![0-9])")
@@ -466,6 +471,12 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         add(match.end() if after else match.start(), WJ)
     for match in _CODE_NUMBER.finditer(text):
         add(match.end(), WJ)
+    for match in _STANDARD_NUMBER.finditer(text):
+        for i in range(match.start() + 1, match.end()):
+            if text[i - 1] in "/ —–-:":
+                add(i, WJ)
+            if text[i] in "—–":
+                add(i, WJ)
     for match in _PHONE_GROUPS.finditer(text):
         for i in range(match.start(), match.end()):
             if text[i] == " ":
