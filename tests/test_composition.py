@@ -893,6 +893,35 @@ def test_a_standard_number_stays_whole_with_its_year(narrow, tmp_path):
         assert whole == 12, (code, [(a, b) for a, b in zip(lines, lines[1:]) if squash(code) in a[-12:] + b[:12]])
 
 
+PATENTS = ("ZL 2023 1 0123456.7", "ZL 2022 1 1587302.X", "ZL 2021 1 0967415.2", "CN 115123456 A")
+
+
+def test_a_patent_number_stays_whole_in_the_text(narrow, tmp_path):
+    """A patent number is one name (P11 D6): "ZL 2023 1 / 0123456.7" never, wherever it falls."""
+    lead = "国家知识产权局公布第二十五届中国专利奖"
+    body = "\n\n".join(f"{lead[:k]}（专利号{number}）获奖。" for k in range(12) for number in PATENTS)
+    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    for number in PATENTS:
+        assert sum(line.count(squash(number)) for line in lines) == 12, (number, lines)
+
+
+def test_a_table_column_of_patent_numbers_is_at_least_as_wide_as_a_whole_number(make_issue, tmp_path):
+    """Every 专利号 cell was set "ZL 2023 1 / 0123456.7" while the 专利名称 column beside it had
+    room for another line (an unseen issue, P11 D6): bound, the column's least width
+    (min-content) is the whole number, so each stands on one line of its cell."""
+    names = ("一种高矫顽力钕铁硼磁体的制备方法", "风电机组叶片结冰监测方法及系统", "一种乳制品中低聚糖的检测方法",
+             "马铃薯晚疫病预警装置")
+    owners = ("内蒙古某稀土功能材料有限公司", "内蒙古工业大学", "内蒙古伊利实业集团股份有限公司", "内蒙古农业大学")
+    table = "| 序号 | 专利名称 | 专利号 | 专利权人 | 奖项 |\n|---|---|---|---|---|\n" + "".join(
+        f"| {k + 1} | {name} | {number} | {owner} | 优秀奖 |\n"
+        for k, (name, number, owner) in enumerate(zip(names, PATENTS, owners)))
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 表格\n---\n\n{table}\n正文。\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    rows = [squash(line["text"]) for page in text_lines(pdf) for line in page]
+    for number in PATENTS:
+        assert sum(row.count(squash(number)) for row in rows) == 1, (number, rows)
+
+
 def test_a_doi_breaks_as_a_urls_path_and_never_leaves_a_stub(narrow, tmp_path):
     """A DOI written without https://doi.org/ never broke: the reference line before it was
     spread 3 ems a word space (an unseen issue's gongwen references). It breaks after its / and

@@ -161,6 +161,13 @@ _CODE_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:arXiv|PMID|ISBN|ISSN|CN):? ?(?=[0
 # before its year (the year's dash is no range: YEAR_RANGE_DASH's discouraged break is no break here).
 _STANDARD_NUMBER = re.compile(rf"(?<![A-Za-z0-9/])(?:{'|'.join(_STANDARDS)})(?:[0-9]{{2}})?(?:/[A-Z]{{1,5}})* "
                               r"[0-9]+(?:[.\-][0-9]+)*(?:[—–\-:][0-9]{4}(?![0-9]))?")
+# A Chinese patent number is one name (CNIPA: ZL, the year, the kind, the serial number and its
+# check digit after the point, ZL 2023 1 0123456.7, ZL 02 1 23456.7 before 2003), and so is a
+# publication number with its kind code (CN 115123456 A): a table cell was set "ZL 2023 1 /
+# 0123456.7" while the column beside it had room (an unseen issue, P11 D6); bound, the
+# column's least width is the whole number's.
+_PATENT_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:(?:ZL|CN) ?(?:[0-9]{4} ?[0-9] ?[0-9]{7}|[0-9]{2} ?[0-9] ?[0-9]{5})"
+                            r" ?\.[0-9X]|CN ?[0-9]{7,9} ?[ABCUSY][0-9]?)(?![0-9A-Za-z])")
 # A telephone number written in groups (a mobile's 139 4710 2635, a hotline's 400 810 8888) is
 # one number: "…转8012、139 / 4710 2635" (an unseen issue) read as two.
 _PHONE_GROUPS = re.compile(r"(?<![0-9.,])(?:1[3-9][0-9] [0-9]{4} [0-9]{4}|[48]00 [0-9]{3} [0-9]{4})(?![0-9])")
@@ -477,7 +484,7 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
                 add(i, WJ)
             if text[i] in "—–":
                 add(i, WJ)
-    for match in _PHONE_GROUPS.finditer(text):
+    for match in (*_PHONE_GROUPS.finditer(text), *_PATENT_NUMBER.finditer(text)):
         for i in range(match.start(), match.end()):
             if text[i] == " ":
                 add(i + 1, WJ)
