@@ -912,13 +912,19 @@ def test_a_standard_number_stays_whole_with_its_year(make_issue, tmp_path):
 PATENTS = ("ZL 2023 1 0123456.7", "ZL 2022 1 1587302.X", "ZL 2021 1 0967415.2", "CN 115123456 A")
 
 
-def test_a_patent_number_stays_whole_in_the_text(narrow, tmp_path):
-    """A patent number is one name (P11 D6): "ZL 2023 1 / 0123456.7" never, wherever it falls."""
-    lead = "国家知识产权局公布第二十五届中国专利奖"
-    body = "\n\n".join(f"{lead[:k]}（专利号{number}）获奖。" for k in range(12) for number in PATENTS)
-    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
-    for number in PATENTS:
-        assert sum(line.count(squash(number)) for line in lines) == 12, (number, lines)
+def test_a_patent_number_stays_whole_in_the_text(make_issue, tmp_path):
+    """A patent number is one name (P11 D6): "ZL 2023 1 / 0123456.7" only where keeping it whole
+    would spread a line 0.12 em a gap or more (paragraph.NAME_COST): in these paragraphs, wherever
+    it falls, once in twelve, where the number comes too late for its line and too early for a
+    line ending before it (the base broke four)."""
+    first = "2044年12月28日，国家知识产权局公布第二十五届中国专利奖评审结果，我市三家企业的发明专利获奖。"
+    lead = "其中内蒙古某稀土功能材料有限公司的发明专利一种高矫顽力"
+    body = "\n\n".join(f"{first}{lead[:k]}（专利号{PATENTS[k % 4]}）获金奖。" for k in range(0, 24, 2))
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    assert sum(line.count(squash(number)) for line in lines for number in PATENTS) >= 11, lines
+    assert max(composition(pdf, BODY)["han"]) <= 0.12
 
 
 def test_a_table_column_of_patent_numbers_is_at_least_as_wide_as_a_whole_number(make_issue, tmp_path):

@@ -166,8 +166,10 @@ _STANDARD_NUMBER = re.compile(rf"(?<![A-Za-z0-9/])(?:{'|'.join(_STANDARDS)})(?:[
 # A Chinese patent number is one name (CNIPA: ZL, the year, the kind, the serial number and its
 # check digit after the point, ZL 2023 1 0123456.7, ZL 02 1 23456.7 before 2003), and so is a
 # publication number with its kind code (CN 115123456 A): a table cell was set "ZL 2023 1 /
-# 0123456.7" while the column beside it had room (an unseen issue, P11 D6); bound, the
-# column's least width is the whole number's.
+# 0123456.7" while the column beside it had room (an unseen issue, P11 D6): bound there (and
+# in a title), the column's least width is the whole number's. In running text a line may end
+# at its spaces at the standard's year's cost (name_breaks): a 9-em block, bound, may leave the
+# line before it spread as "…国家标准写作" was.
 _PATENT_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:(?:ZL|CN) ?(?:[0-9]{4} ?[0-9] ?[0-9]{7}|[0-9]{2} ?[0-9] ?[0-9]{5})"
                             r" ?\.[0-9X]|CN ?[0-9]{7,9} ?[ABCUSY][0-9]?)(?![0-9A-Za-z])")
 # A telephone number written in groups (a mobile's 139 4710 2635, a hotline's 400 810 8888) is
@@ -202,9 +204,10 @@ DISCOURAGED_BREAK = re.compile(f"{MAGNITUDE_SPACE.pattern}|{YEAR_RANGE_DASH.patt
 def name_breaks(text: str) -> list[int]:
     """Where a line may end inside a name that reads as cut there, which the planner takes at a
     higher cost than DISCOURAGED_BREAK's (paragraph.NAME_COST): after the dash before a
-    standard's year (GB/T 22080— / 2016)."""
-    return [i for match in _STANDARD_NUMBER.finditer(text) for i in range(match.start() + 1, match.end())
-            if text[i - 1] in "—–"]
+    standard's year (GB/T 22080— / 2016), at a space of a patent number (ZL 2023 1 / 0123456.7)."""
+    return [i for pattern, marks in ((_STANDARD_NUMBER, "—–"), (_PATENT_NUMBER, " "))
+            for match in pattern.finditer(text) for i in range(match.start() + 1, match.end())
+            if text[i - 1] in marks]
 
 
 # A single Latin letter beside a Chinese letter is part of a Chinese word (X射线, B超, 维生素C).
@@ -494,7 +497,7 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         for i in range(match.start() + 1, match.end()):
             if text[i - 1] in "/ -:" or text[i] in "—–":
                 add(i, WJ)  # (after the dash: name_breaks)
-    for match in (*_PHONE_GROUPS.finditer(text), *_PATENT_NUMBER.finditer(text)):
+    for match in (*_PHONE_GROUPS.finditer(text), *(_PATENT_NUMBER.finditer(text) if words else ())):
         for i in range(match.start(), match.end()):
             if text[i] == " ":
                 add(i + 1, WJ)
