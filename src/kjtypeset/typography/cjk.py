@@ -204,10 +204,19 @@ DISCOURAGED_BREAK = re.compile(f"{MAGNITUDE_SPACE.pattern}|{YEAR_RANGE_DASH.patt
 def name_breaks(text: str) -> list[int]:
     """Where a line may end inside a name that reads as cut there, which the planner takes at a
     higher cost than DISCOURAGED_BREAK's (paragraph.NAME_COST): after the dash before a
-    standard's year (GB/T 22080— / 2016), at a space of a patent number (ZL 2023 1 / 0123456.7)."""
-    return [i for pattern, marks in ((_STANDARD_NUMBER, "—–"), (_PATENT_NUMBER, " "))
-            for match in pattern.finditer(text) for i in range(match.start() + 1, match.end())
-            if text[i - 1] in marks]
+    standard's year (GB/T 22080— / 2016), at a space of a patent number (ZL 2023 1 / 0123456.7),
+    anywhere inside a URL or an e-mail address of SHORT_ADDRESS characters or fewer."""
+    found = [i for pattern, marks in ((_STANDARD_NUMBER, "—–"), (_PATENT_NUMBER, " "))
+             for match in pattern.finditer(text) for i in range(match.start() + 1, match.end())
+             if text[i - 1] in marks]
+    return found + [i for match in _URL.finditer(text) if len(match.group()) <= SHORT_ADDRESS
+                    for i in range(match.start() + 1, match.end())]
+
+
+# A short address reads as one word: "…发送邮件至ipc / @hhht.gov.cn" read as two, and its line was
+# spread ½ em a Han–Latin gap (an unseen issue, P11 D13); it goes to the next line whole unless
+# that spreads the line before it (name_breaks). A longer one breaks as _url_breaks says.
+SHORT_ADDRESS = 20
 
 
 # A single Latin letter beside a Chinese letter is part of a Chinese word (X射线, B超, 维生素C).
