@@ -970,6 +970,20 @@ def test_a_table_column_of_patent_numbers_is_at_least_as_wide_as_a_whole_number(
         assert sum(row.count(squash(number)) for row in rows) == 1, (number, rows)
 
 
+def test_korean_breaks_only_at_its_spaces(narrow, tmp_path):
+    """"三星电子株式会社（삼성 / 전자 주식회사）" (an unseen issue, P11 D13): Korean breaks between
+    words, at its spaces (KLREQ; CSS keep-all), never between two syllables of a word, nor
+    between a word's Latin letters and its syllables (CJ제일제당); its brackets print as typed."""
+    lead = "此前已在我市设立研发机构的企业包括"
+    body = "\n\n".join(f"{lead[:k]}三星电子株式会社（삼성전자 주식회사）、CJ第一制糖（CJ제일제당）。" for k in range(12))
+    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    for word in ("삼성전자", "주식회사", "CJ제일제당"):
+        assert sum(line.count(word) for line in lines) == 12, (word, lines)
+    text = squash("".join(page.extract_text() for page in PdfReader(pdf).pages))
+    assert text.count("（삼성전자주식회사）") == text.count("（CJ제일제당）") == 12
+
+
 def test_a_doi_breaks_as_a_urls_path_and_never_leaves_a_stub(narrow, tmp_path):
     """A DOI written without https://doi.org/ never broke: the reference line before it was
     spread 3 ems a word space (an unseen issue's gongwen references). It breaks after its / and

@@ -44,6 +44,7 @@ from ..files import write_atomically
 from .chars import (
     CJK_LETTERS,
     CLOSING,
+    HANGUL,
     LATIN,
     NO_LINE_START,
     NUMBER_PREFIXES,
@@ -236,6 +237,10 @@ _TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{25,}(?![0-9A-Za-z])")
 # LiNi₀.₈₈Co₀.₀₉Mn₀.₀₃O₂ stays whole.
 FORMULA_CHARS = 12
 _FORMULA = re.compile(r"(?<![0-9A-Za-z])[A-Z(\[][A-Za-z0-9₀-₉.·()\[\]⁺⁻⁰-⁹]{%d,}" % (FORMULA_CHARS - 1))
+# A Korean word: its syllables and the Latin letters or digits written close to them (CJ제일제당),
+# never broken inside (keep-all): "（삼성 / 전자 주식회사）" cut 삼성전자 (an unseen issue, P11 D13).
+_KOREAN_WORD = re.compile(rf"(?:[0-9A-Za-z]*[{HANGUL}])+[0-9A-Za-z]*")
+_HANGUL = re.compile(f"[{HANGUL}]")
 # A quotation in a title short enough to be kept on one line.
 _SHORT_QUOTE = re.compile(r"[“‘《「『【][^“”‘’《》「」『』【】]{1,14}[”’》」』】]")
 
@@ -510,6 +515,10 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         for i in range(match.start(), match.end()):
             if text[i] == " ":
                 add(i + 1, WJ)
+    for match in _KOREAN_WORD.finditer(text):
+        for i in range(match.start() + 1, match.end()):
+            if _HANGUL.match(text[i - 1]) or _HANGUL.match(text[i]):  # (Latin pairs never break)
+                add(i, WJ)
     for match in _SHORT_SLASH.finditer(text):
         slash = match.start() + match.group(0).index("/")
         if not any(url.start() <= slash < url.end() for url in urls):
