@@ -206,12 +206,13 @@ def name_breaks(text: str) -> list[int]:
     """Where a line may end inside a name that reads as cut there, which the planner takes at a
     higher cost than DISCOURAGED_BREAK's (paragraph.NAME_COST): after the dash before a
     standard's year (GB/T 22080— / 2016), at a space of a patent number (ZL 2023 1 / 0123456.7),
-    anywhere inside a URL or an e-mail address of SHORT_ADDRESS characters or fewer."""
+    anywhere inside a URL or an e-mail address of SHORT_ADDRESS characters or fewer, inside a
+    Korean word (삼성 / 전자)."""
     found = [i for pattern, marks in ((_STANDARD_NUMBER, "—–"), (_PATENT_NUMBER, " "))
              for match in pattern.finditer(text) for i in range(match.start() + 1, match.end())
              if text[i - 1] in marks]
     return found + [i for match in _URL.finditer(text) if len(match.group()) <= SHORT_ADDRESS
-                    for i in range(match.start() + 1, match.end())]
+                    for i in range(match.start() + 1, match.end())] + _korean_breaks(text)
 
 
 # A short address reads as one word: "…发送邮件至ipc / @hhht.gov.cn" read as two, and its line was
@@ -238,9 +239,17 @@ _TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{25,}(?![0-9A-Za-z])")
 FORMULA_CHARS = 12
 _FORMULA = re.compile(r"(?<![0-9A-Za-z])[A-Z(\[][A-Za-z0-9₀-₉.·()\[\]⁺⁻⁰-⁹]{%d,}" % (FORMULA_CHARS - 1))
 # A Korean word: its syllables and the Latin letters or digits written close to them (CJ제일제당),
-# never broken inside (keep-all): "（삼성 / 전자 주식회사）" cut 삼성전자 (an unseen issue, P11 D13).
+# broken at its spaces only (keep-all, KLREQ): "（삼성 / 전자 주식회사）" cut 삼성전자 (an unseen
+# issue, P11 D13). Bound in a title or a table cell; in running text a line may end inside it at
+# a name's cost (name_breaks): bound, "엘지화학" spread a gongwen line before it 0.14 em a gap.
 _KOREAN_WORD = re.compile(rf"(?:[0-9A-Za-z]*[{HANGUL}])+[0-9A-Za-z]*")
 _HANGUL = re.compile(f"[{HANGUL}]")
+
+
+def _korean_breaks(text: str) -> list[int]:
+    """Where Pango would break inside a Korean word: beside each of its syllables."""
+    return [i for match in _KOREAN_WORD.finditer(text) for i in range(match.start() + 1, match.end())
+            if _HANGUL.match(text[i - 1]) or _HANGUL.match(text[i])]  # (Latin pairs never break)
 # A quotation in a title short enough to be kept on one line.
 _SHORT_QUOTE = re.compile(r"[“‘《「『【][^“”‘’《》「」『』【】]{1,14}[”’》」』】]")
 
@@ -515,10 +524,9 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         for i in range(match.start(), match.end()):
             if text[i] == " ":
                 add(i + 1, WJ)
-    for match in _KOREAN_WORD.finditer(text):
-        for i in range(match.start() + 1, match.end()):
-            if _HANGUL.match(text[i - 1]) or _HANGUL.match(text[i]):  # (Latin pairs never break)
-                add(i, WJ)
+    if words:  # (in running text: name_breaks)
+        for i in _korean_breaks(text):
+            add(i, WJ)
     for match in _SHORT_SLASH.finditer(text):
         slash = match.start() + match.group(0).index("/")
         if not any(url.start() <= slash < url.end() for url in urls):
