@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it.utils import read_fixture_file
 
 from kjtypeset.inputs.markdown import render_markdown
@@ -57,3 +59,20 @@ def test_titles_through_the_template_filter():
     assert show(cjk.prepare_text("南京着力打造“123”体系")) == \
         "南{WJ}京着{WJ}力打{WJ}造{ZWSP}“{WJ}1{WJ}2{WJ}3{WJ}”{ZWSP}体{WJ}系"
     assert show(cjk.prepare_text("A & B <i>", paragraph=False)) == "A &amp; B &lt;i&gt;"
+
+
+@settings(max_examples=60, deadline=None)
+@given(year=st.integers(1985, 2049), kind=st.sampled_from("12389"), serial=st.integers(0, 9_999_999),
+       check=st.sampled_from("0123456789X"), name=st.sampled_from(["风电机组叶片结冰监测方法", "装置"]))
+def test_a_patent_numbers_spaces_never_break_in_a_table_cell_and_cost_a_name_in_the_text(year, kind, serial, check, name):
+    """A table cell's least width (min-content) is its longest unbreakable run: a patent number
+    there is bound whole, "ZL 2023 1 / 0123456.7" never (P11 D6); in running text its spaces are
+    the planner's costly name breaks (cjk.name_breaks), and bound nowhere else."""
+    number = f"ZL {year} {kind} {serial:07d}.{check}"
+    cell = cjk.prepare(f"<table><tr><td>{number}</td><td>{name}</td></tr></table>")
+    inside = cell[cell.index("ZL"):cell.index("</td>")]
+    assert inside.count(" ") == 3 and inside.count(" \u2060") == 3, show(inside)
+    text = f"专利号{number}获奖"
+    paragraph = cjk.prepare(f"<p>{text}</p>")
+    assert " \u2060" not in paragraph, show(paragraph)
+    assert [text[i - 1] for i in cjk.name_breaks(text)] == [" "] * 3
