@@ -242,7 +242,7 @@ _FORMULA = re.compile(r"(?<![0-9A-Za-z])[A-Z(\[][A-Za-z0-9₀-₉.·()\[\]⁺⁻
 # broken at its spaces only (keep-all, KLREQ): "（삼성 / 전자 주식회사）" cut 삼성전자 (an unseen
 # issue, P11 D13). Bound in a title or a table cell; in running text a line may end inside it at
 # a name's cost (name_breaks): bound, "엘지화학" spread a gongwen line before it 0.14 em a gap.
-_KOREAN_WORD = re.compile(rf"(?:[0-9A-Za-z]*[{HANGUL}])+[0-9A-Za-z]*")
+_KOREAN_WORD = re.compile(rf"(?<![0-9A-Za-z])(?:[0-9A-Za-z]*+[{HANGUL}])+[0-9A-Za-z]*")
 _HANGUL = re.compile(f"[{HANGUL}]")
 
 
