@@ -76,3 +76,14 @@ def test_a_patent_numbers_spaces_never_break_in_a_table_cell_and_cost_a_name_in_
     paragraph = cjk.prepare(f"<p>{text}</p>")
     assert " \u2060" not in paragraph, show(paragraph)
     assert [text[i - 1] for i in cjk.name_breaks(text)] == [" "] * 3
+
+
+def test_a_korean_word_is_bound_in_a_table_cell_and_a_name_break_in_the_text():
+    """Korean breaks at its spaces (keep-all, P11 D13): bound in a cell or a title, in running text
+    each break inside a word (syllables, CJ제일제당's letters and syllables) costs a name's."""
+    cell = cjk.prepare("<table><tr><td>삼성전자 주식회사</td><td>CJ제일제당</td></tr></table>")
+    assert "삼{WJ}성{WJ}전{WJ}자 주{WJ}식{WJ}회{WJ}사" in show(cell) and "CJ{WJ}제{WJ}일{WJ}제{WJ}당" in show(cell)
+    text = "三星电子（삼성전자 주식회사）、CJ제일제당"
+    assert "\u2060" not in cjk.prepare(f"<p>{text[:-6]}</p>")
+    assert [text[i - 1:i + 1] for i in cjk.name_breaks(text)] == [
+        "삼성", "성전", "전자", "주식", "식회", "회사", "J제", "제일", "일제", "제당"]
