@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it.utils import read_fixture_file
 
 from kjtypeset.inputs.markdown import render_markdown
@@ -57,3 +59,31 @@ def test_titles_through_the_template_filter():
     assert show(cjk.prepare_text("南京着力打造“123”体系")) == \
         "南{WJ}京着{WJ}力打{WJ}造{ZWSP}“{WJ}1{WJ}2{WJ}3{WJ}”{ZWSP}体{WJ}系"
     assert show(cjk.prepare_text("A & B <i>", paragraph=False)) == "A &amp; B &lt;i&gt;"
+
+
+@settings(max_examples=60, deadline=None)
+@given(year=st.integers(1985, 2049), kind=st.sampled_from("12389"), serial=st.integers(0, 9_999_999),
+       check=st.sampled_from("0123456789X"), name=st.sampled_from(["风电机组叶片结冰监测方法", "装置"]))
+def test_a_patent_numbers_spaces_never_break_in_a_table_cell_and_cost_a_name_in_the_text(year, kind, serial, check, name):
+    """A table cell's least width (min-content) is its longest unbreakable run: a patent number
+    there is bound whole, "ZL 2023 1 / 0123456.7" never (P11 D6); in running text its spaces are
+    the planner's costly name breaks (cjk.name_breaks), and bound nowhere else."""
+    number = f"ZL {year} {kind} {serial:07d}.{check}"
+    cell = cjk.prepare(f"<table><tr><td>{number}</td><td>{name}</td></tr></table>")
+    inside = cell[cell.index("ZL"):cell.index("</td>")]
+    assert inside.count(" ") == 3 and inside.count(" \u2060") == 3, show(inside)
+    text = f"专利号{number}获奖"
+    paragraph = cjk.prepare(f"<p>{text}</p>")
+    assert " \u2060" not in paragraph, show(paragraph)
+    assert [text[i - 1] for i in cjk.name_breaks(text)] == [" "] * 3
+
+
+def test_a_korean_word_is_bound_in_a_table_cell_and_a_name_break_in_the_text():
+    """Korean breaks at its spaces (keep-all, P11 D13): bound in a cell or a title, in running text
+    each break inside a word (syllables, CJ제일제당's letters and syllables) costs a name's."""
+    cell = cjk.prepare("<table><tr><td>삼성전자 주식회사</td><td>CJ제일제당</td></tr></table>")
+    assert "삼{WJ}성{WJ}전{WJ}자 주{WJ}식{WJ}회{WJ}사" in show(cell) and "CJ{WJ}제{WJ}일{WJ}제{WJ}당" in show(cell)
+    text = "三星电子（삼성전자 주식회사）、CJ제일제당"
+    assert "\u2060" not in cjk.prepare(f"<p>{text[:-6]}</p>")
+    assert [text[i - 1:i + 1] for i in cjk.name_breaks(text)] == [
+        "삼성", "성전", "전자", "주식", "식회", "회사", "J제", "제일", "일제", "제당"]

@@ -790,6 +790,32 @@ def test_an_e_mail_address_breaks_before_a_hyphen_of_its_name(make_issue, tmp_pa
     assert "xmgl-support@hhhtkjj.gov.cn" in squash("".join(lines))
 
 
+def test_a_short_e_mail_address_or_url_moves_to_the_next_line_whole(make_issue, tmp_path):
+    """"…或发送邮件至ipc / @hhht.gov.cn" read as two (an unseen issue, P11 D13): an address or a
+    URL of up to 20 characters breaks only where keeping it whole would spread a line 0.12 em a
+    gap or more (paragraph.NAME_COST); a longer one breaks as before (above)."""
+    first = "市知识产权保护中心将对获奖单位分别给予100万元、30万元奖励，企业如需咨询，可拨打专利预审服务热线。"
+    lead = "有关申报材料的具体要求和办理流程也可以"
+    body = "\n\n".join(f"{first}{lead[:k]}发送邮件至ipc@hhht.gov.cn，或登录www.nxkjd.cn/zl查询。"
+                        for k in range(0, 20, 2))
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    assert sum(line.count("ipc@hhht.gov.cn") for line in lines) == 10, lines
+    assert sum(line.count("www.nxkjd.cn/zl") for line in lines) == 10, lines
+    assert max(composition(pdf, BODY)["han"]) <= 0.12
+
+
+def test_the_paragraph_of_a_short_e_mail_address_stays_flush_and_even(make_issue, tmp_path):
+    """The unseen issue's paragraph (P11 D13): its line before "ipc / @hhht.gov.cn" was spread ½ em
+    a Han–Latin gap; with the address whole its lines are flush and no gap is loose."""
+    body = ("市知识产权保护中心将对获奖单位分别给予100万元、30万元奖励。企业如需咨询，可拨打专利预审服务热线"
+            "0471-6926050，或发送邮件至ipc@hhht.gov.cn，工作时间为每周一至周五9:00—12:00、14:30—18:00。")
+    pdf = flush_paragraph(make_issue, tmp_path, body)
+    assert any("ipc@hhht.gov.cn" in squash(line) for line in lines_of(pdf)), lines_of(pdf)
+    assert max(composition(pdf, BODY)["han"]) <= linefit.SOFT_GAP_EM
+
+
 def test_urls_e_mail_addresses_and_inline_code_break_before_a_hyphen_never_after(narrow, tmp_path):
     """A line never ends with a hyphen of a URL, an e-mail address or inline code (Chicago:
     before it, so the reader sees it is the name's); code breaks after / = and a dot between
@@ -874,6 +900,93 @@ def test_a_range_of_years_never_puts_its_dash_at_a_line_start(narrow, tmp_path):
     lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
     assert not [line for line in lines if line.startswith(("—", "～"))], lines
     assert squash("".join(lines)).count("2042—2044年") == 12
+
+
+STANDARD_NUMBERS = ("GB/T 22080—2016", "ISO/IEC 27001:2022", "GB 50016-2014", "JGJ/T 123—2019", "GB 5749—2022")
+
+
+def test_a_standard_number_never_breaks_in_its_code_or_at_its_space(narrow, tmp_path):
+    """A standard's code, number and year are one name (P11 D6): never "ISO/ / IEC", "GB/T / 22080"
+    nor before or beside the hyphen or colon of its year, wherever it falls in a narrow column.
+    (After the dash before its year only at a high cost: below.)"""
+    lead = "相关标准编号的写法请注意国家标准写作"
+    body = "\n\n".join(f"{lead[:k]}标准“{code}”执行。" for k in range(12) for code in STANDARD_NUMBERS)
+    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    for code in ("ISO/IEC 27001:2022", "GB 50016-2014"):
+        assert sum(line.count(squash(code)) for line in lines) == 12, (code, lines)
+    for a, b in zip(lines, lines[1:]):
+        assert not re.search(r"(?:GB|ISO|JGJ)(?:/[A-Z]*)?$", a), (a, b)
+
+
+def test_a_standard_number_stays_whole_with_its_year(make_issue, tmp_path):
+    """"国家标准写作“GB/T 22080— / 2016”" (an unseen gongwen issue, P11 D6): the dash before a
+    standard's year is a break the planner takes only to spare a line gaps of 0.12 em or more
+    (paragraph.NAME_COST), so wherever the numbers fall in these paragraphs they stay whole
+    (three of twelve broke there), and no line is spread past that."""
+    codes = ("GB/T 22080—2016", "JGJ/T 123—2019", "GB 5749—2022", "GB/T 7714—2015")
+    first = "2044年，全市新增通过信息安全管理体系认证的企业27家，累计达到96家，各类认证机构的审核能力进一步提升。"
+    lead = "相关标准编号的写法请注意国家标准和行业标准的编号"
+    body = "\n\n".join(f"{first}{lead[:k]}按“{codes[k % 4]}”执行，年份前用一字线。" for k in range(0, 24, 2))
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    assert not [(a, b) for a, b in zip(lines, lines[1:]) if re.search(r"[0-9]—$", a)], lines
+    assert sum(line.count("执行，年份") for line in lines) == 12
+    assert max(composition(pdf, BODY)["han"]) <= 0.12
+
+
+PATENTS = ("ZL 2023 1 0123456.7", "ZL 2022 1 1587302.X", "ZL 2021 1 0967415.2", "CN 115123456 A")
+
+
+def test_a_patent_number_stays_whole_in_the_text(make_issue, tmp_path):
+    """A patent number is one name (P11 D6): "ZL 2023 1 / 0123456.7" only where keeping it whole
+    would spread a line 0.12 em a gap or more (paragraph.NAME_COST): in these paragraphs, wherever
+    it falls, once in twelve, where the number comes too late for its line and too early for a
+    line ending before it (the base broke four)."""
+    first = "2044年12月28日，国家知识产权局公布第二十五届中国专利奖评审结果，我市三家企业的发明专利获奖。"
+    lead = "其中内蒙古某稀土功能材料有限公司的发明专利一种高矫顽力"
+    body = "\n\n".join(f"{first}{lead[:k]}（专利号{PATENTS[k % 4]}）获金奖。" for k in range(0, 24, 2))
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    assert sum(line.count(squash(number)) for line in lines for number in PATENTS) >= 11, lines
+    assert max(composition(pdf, BODY)["han"]) <= 0.12
+
+
+def test_a_table_column_of_patent_numbers_is_at_least_as_wide_as_a_whole_number(make_issue, tmp_path):
+    """Every 专利号 cell was set "ZL 2023 1 / 0123456.7" while the 专利名称 column beside it had
+    room for another line (an unseen issue, P11 D6): bound, the column's least width
+    (min-content) is the whole number, so each stands on one line of its cell."""
+    names = ("一种高矫顽力钕铁硼磁体的制备方法", "风电机组叶片结冰监测方法及系统", "一种乳制品中低聚糖的检测方法",
+             "马铃薯晚疫病预警装置")
+    owners = ("内蒙古某稀土功能材料有限公司", "内蒙古工业大学", "内蒙古伊利实业集团股份有限公司", "内蒙古农业大学")
+    table = "| 序号 | 专利名称 | 专利号 | 专利权人 | 奖项 |\n|---|---|---|---|---|\n" + "".join(
+        f"| {k + 1} | {name} | {number} | {owner} | 优秀奖 |\n"
+        for k, (name, number, owner) in enumerate(zip(names, PATENTS, owners)))
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 表格\n---\n\n{table}\n正文。\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    rows = [squash(line["text"]) for page in text_lines(pdf) for line in page]
+    for number in PATENTS:
+        assert sum(row.count(squash(number)) for row in rows) == 1, (number, rows)
+
+
+def test_korean_breaks_only_at_its_spaces(make_issue, tmp_path):
+    """"三星电子株式会社（삼성 / 전자 주식회사）" (an unseen issue, P11 D13): Korean breaks between
+    words, at its spaces (KLREQ; CSS keep-all); inside a word (between two syllables, or its
+    Latin letters and its syllables: CJ제일제당) only where keeping it whole would spread a line
+    0.12 em a gap or more (paragraph.NAME_COST): in these paragraphs, once in 36 words (the
+    base six times). Its brackets print as typed."""
+    first = "新设立的两家机构分别是株式会社堀場製作所呼和浩特环境监测技术中心和新能源材料应用实验室。"
+    lead = "此前已在我市设立研发机构的企业包括日本和韩国的"
+    body = "\n\n".join(f"{first}{lead[:k]}三星电子株式会社（삼성전자 주식회사）和CJ第一制糖（CJ제일제당）。"
+                        for k in range(0, 24, 2))
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    assert sum(line.count(word) for line in lines for word in ("삼성전자", "주식회사", "CJ제일제당")) >= 35, lines
+    assert max(composition(pdf, BODY)["han"]) <= 0.12
+    text = squash("".join(page.extract_text() for page in PdfReader(pdf).pages))
+    assert text.count("（삼성전자주식회사）") == text.count("（CJ제일제당）") == 12
 
 
 def test_a_doi_breaks_as_a_urls_path_and_never_leaves_a_stub(narrow, tmp_path):

@@ -210,6 +210,7 @@ from ..typography.cjk import (  # noqa: E402
     DISCOURAGED_BREAK,  # US$3.7 / billion, 2042— / 2044年, 0471-4366683 / 转8021
     SPACING,  # the Han–Latin spacing character
     digit_group_spaces,  # 27 436.5, 0.000 04
+    name_breaks,  # GB/T 22080— / 2016
 )
 
 SPACING_EM = 0.25  # its natural width (clreq §3.2.1)
@@ -1826,6 +1827,7 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
                    else paragraph.EXTENSION_COST if chars.startswith("转", m.end())
                    else paragraph.DISCOURAGED_COST
                    for m in DISCOURAGED_BREAK.finditer(chars) if m.end() in chances}
+    discouraged.update((p, paragraph.NAME_COST) for p in name_breaks(chars) if p in chances)
     planner = paragraph.Planner(planned, em, composition.max_gap_em,
                                 composition.halfwidth_line_start, composition.halfwidth_line_end,
                                 discouraged)

@@ -15,6 +15,9 @@ IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 KANA = "\u3040-\u30ff"
 # What spacing and breaking treat as a Chinese letter: ideographs, and kana in quoted names.
 CJK_LETTERS = IDEOGRAPHS + KANA
+# Hangul (syllables, jamo, compatibility jamo): a Korean name in the text (삼성전자 주식회사) breaks
+# only at its spaces (KLREQ, CSS word-break: keep-all), not between any two syllables as Han does.
+HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
 
 # Full-width punctuation (GB/T 15834), by the side of the em box its ink stands on.
 OPENING = "“‘（《〈「『【〔〖［｛"

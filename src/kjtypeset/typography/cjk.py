@@ -44,6 +44,7 @@ from ..files import write_atomically
 from .chars import (
     CJK_LETTERS,
     CLOSING,
+    HANGUL,
     LATIN,
     NO_LINE_START,
     NUMBER_PREFIXES,
@@ -151,11 +152,27 @@ _NUMERO = re.compile(r"№ ?(?=[0-9])")
 # no break at the space between them ("（GB / 5749—2022）", an unseen issue). The codes of
 # national, local (DB15/T), trade and international standards only: not any acronym before
 # a number ("TPS 1%" may break).
-_STANDARDS = ("GB", "GBJ", "DB", "HJ", "JGJ", "YY", "WS", "NY", "SJ", "JB", "QC", "HG", "SH", "JJG", "JJF",
+_STANDARDS = ("GB", "GBJ", "DB", "HJ", "JGJ", "CJJ", "YY", "YD", "WS", "NY", "SJ", "JB", "QC", "HG", "SH", "SY",
+              "DL", "NB", "JT", "TB", "GA", "AQ", "MH", "QB", "FZ", "SL", "JJG", "JJF", "T(?=/)",
               "ISO", "IEC", "IEEE", "ITU", "EN", "ASTM", "DIN", "JIS", "ANSI", "BS", "UL")
-_CODE_NUMBER = re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(_STANDARDS)})(?:[0-9]{{2}})?(?:/[A-Z]{{1,3}})? (?=[0-9])"
-                          # … and an identifier's prefix: "arXiv: / 2412.21187" read as cut (an unseen issue)
-                          r"|(?<![A-Za-z0-9])(?:arXiv|PMID|ISBN|ISSN|CN):? ?(?=[0-9])")
+_CODE_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:arXiv|PMID|ISBN|ISSN|CN):? ?(?=[0-9])")
+# … and with its year it is one name too (GB/T 22080—2016, GB 50016-2014, ISO/IEC 27001:2022,
+# T/CESA 1234—2022): a line broke "GB/T 22080— / 2016" and could "ISO/ / IEC 27001" (an unseen
+# issue, P11 D6). No break after a slash of its code, at its space, before the dash or beside a
+# hyphen or colon; after the dash before its year, in running text, only at a high cost
+# (name_breaks): bound, "…国家标准写作" before "“GB/T 22080—2016”" opened its paragraph
+# spread 0.43 em a gap in gongwen.
+_STANDARD_NUMBER = re.compile(rf"(?<![A-Za-z0-9/])(?:{'|'.join(_STANDARDS)})(?:[0-9]{{2}})?(?:/[A-Z]{{1,5}})* "
+                              r"[0-9]+(?:[.\-][0-9]+)*(?:[—–\-:][0-9]{4}(?![0-9]))?")
+# A Chinese patent number is one name (CNIPA: ZL, the year, the kind, the serial number and its
+# check digit after the point, ZL 2023 1 0123456.7, ZL 02 1 23456.7 before 2003), and so is a
+# publication number with its kind code (CN 115123456 A): a table cell was set "ZL 2023 1 /
+# 0123456.7" while the column beside it had room (an unseen issue, P11 D6): bound there (and
+# in a title), the column's least width is the whole number's. In running text a line may end
+# at its spaces at the standard's year's cost (name_breaks): a 9-em block, bound, may leave the
+# line before it spread as "…国家标准写作" was.
+_PATENT_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:(?:ZL|CN) ?(?:[0-9]{4} ?[0-9] ?[0-9]{7}|[0-9]{2} ?[0-9] ?[0-9]{5})"
+                            r" ?\.[0-9X]|CN ?[0-9]{7,9} ?[ABCUSY][0-9]?)(?![0-9A-Za-z])")
 # A telephone number written in groups (a mobile's 139 4710 2635, a hotline's 400 810 8888) is
 # one number: "…转8012、139 / 4710 2635" (an unseen issue) read as two.
 _PHONE_GROUPS = re.compile(r"(?<![0-9.,])(?:1[3-9][0-9] [0-9]{4} [0-9]{4}|[48]00 [0-9]{3} [0-9]{4})(?![0-9])")
@@ -183,6 +200,27 @@ MAGNITUDE_SPACE = re.compile(rf"(?<=[0-9]) (?=(?:{'|'.join(_MAGNITUDES)})(?![A-Z
 # greedy lines end at either (engine/justify.py), and its planner takes them only at a cost.
 YEAR_RANGE_DASH = re.compile(r"(?<![0-9])[0-9]{4}[—–\-～〜](?=[0-9]{4}(?![0-9]))")
 DISCOURAGED_BREAK = re.compile(f"{MAGNITUDE_SPACE.pattern}|{YEAR_RANGE_DASH.pattern}|{PHONE_EXTENSION.pattern}")
+
+
+def name_breaks(text: str) -> list[int]:
+    """Where a line may end inside a name that reads as cut there, which the planner takes at a
+    higher cost than DISCOURAGED_BREAK's (paragraph.NAME_COST): after the dash before a
+    standard's year (GB/T 22080— / 2016), at a space of a patent number (ZL 2023 1 / 0123456.7),
+    anywhere inside a URL or an e-mail address of SHORT_ADDRESS characters or fewer, inside a
+    Korean word (삼성 / 전자)."""
+    found = [i for pattern, marks in ((_STANDARD_NUMBER, "—–"), (_PATENT_NUMBER, " "))
+             for match in pattern.finditer(text) for i in range(match.start() + 1, match.end())
+             if text[i - 1] in marks]
+    return found + [i for match in _URL.finditer(text) if len(match.group()) <= SHORT_ADDRESS
+                    for i in range(match.start() + 1, match.end())] + _korean_breaks(text)
+
+
+# A short address reads as one word: "…发送邮件至ipc / @hhht.gov.cn" read as two, and its line was
+# spread ½ em a Han–Latin gap (an unseen issue, P11 D13); it goes to the next line whole unless
+# that spreads the line before it (name_breaks). A longer one breaks as _url_breaks says.
+SHORT_ADDRESS = 20
+
+
 # A single Latin letter beside a Chinese letter is part of a Chinese word (X射线, B超, 维生素C).
 _LONE_LETTER = re.compile(rf"(?<![0-9A-Za-z.\-&'’_/+@#])[A-Za-z](?![0-9A-Za-z.\-&'’_/+@#{SCRIPT_DIGITS}])"
                           rf"(?:(?=[{CJK_LETTERS}])|(?<=[{CJK_LETTERS}][A-Za-z]))")
@@ -200,6 +238,18 @@ _TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{25,}(?![0-9A-Za-z])")
 # LiNi₀.₈₈Co₀.₀₉Mn₀.₀₃O₂ stays whole.
 FORMULA_CHARS = 12
 _FORMULA = re.compile(r"(?<![0-9A-Za-z])[A-Z(\[][A-Za-z0-9₀-₉.·()\[\]⁺⁻⁰-⁹]{%d,}" % (FORMULA_CHARS - 1))
+# A Korean word: its syllables and the Latin letters or digits written close to them (CJ제일제당),
+# broken at its spaces only (keep-all, KLREQ): "（삼성 / 전자 주식회사）" cut 삼성전자 (an unseen
+# issue, P11 D13). Bound in a title or a table cell; in running text a line may end inside it at
+# a name's cost (name_breaks): bound, "엘지화학" spread a gongwen line before it 0.14 em a gap.
+_KOREAN_WORD = re.compile(rf"(?<![0-9A-Za-z])(?:[0-9A-Za-z]*+[{HANGUL}])+[0-9A-Za-z]*")
+_HANGUL = re.compile(f"[{HANGUL}]")
+
+
+def _korean_breaks(text: str) -> list[int]:
+    """Where Pango would break inside a Korean word: beside each of its syllables."""
+    return [i for match in _KOREAN_WORD.finditer(text) for i in range(match.start() + 1, match.end())
+            if _HANGUL.match(text[i - 1]) or _HANGUL.match(text[i])]  # (Latin pairs never break)
 # A quotation in a title short enough to be kept on one line.
 _SHORT_QUOTE = re.compile(r"[“‘《「『【][^“”‘’《》「」『』【】]{1,14}[”’》」』】]")
 
@@ -466,10 +516,17 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         add(match.end() if after else match.start(), WJ)
     for match in _CODE_NUMBER.finditer(text):
         add(match.end(), WJ)
-    for match in _PHONE_GROUPS.finditer(text):
+    for match in _STANDARD_NUMBER.finditer(text):
+        for i in range(match.start() + 1, match.end()):
+            if text[i - 1] in "/ -:" or text[i] in "—–":
+                add(i, WJ)  # (after the dash: name_breaks)
+    for match in (*_PHONE_GROUPS.finditer(text), *(_PATENT_NUMBER.finditer(text) if words else ())):
         for i in range(match.start(), match.end()):
             if text[i] == " ":
                 add(i + 1, WJ)
+    if words:  # (in running text: name_breaks)
+        for i in _korean_breaks(text):
+            add(i, WJ)
     for match in _SHORT_SLASH.finditer(text):
         slash = match.start() + match.group(0).index("/")
         if not any(url.start() <= slash < url.end() for url in urls):

@@ -31,6 +31,10 @@ YEAR_RANGE_COST = 20.0
 # split number (linecheck counts it), so only to spare a line gaps of 0.12 em or more (P10 D3:
 # bound whole, a gongwen line before it was spaced 0.35 em and still short).
 EXTENSION_COST = 40.0
+# … and inside a name that reads as cut (cjk.name_breaks: GB/T 22080— / 2016, P11 D6): as much.
+# Bound outright, the line before it had to absorb up to the name's 8 ems: a paragraph's first
+# line in gongwen was spread 0.43 em a gap.
+NAME_COST = EXTENSION_COST
 SHORTEST_EM = 5.0  # a justified line ending this far before the measure is not considered
 OVERFULL = 1e6  # linefit.estimate's badness of a line stretched past its limits (1e7: does not fit)
 
