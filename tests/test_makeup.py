@@ -903,6 +903,32 @@ def test_a_notice_salutation_starts_at_the_margin_and_its_signature_stands_right
     assert abs((signatory["x0"] + signatory["chars"][-1]["x1"]) / 2 - centre) < 1.5
 
 
+NAME_LIST = ("巴特尔　王晓燕　李国强　乌兰托娅　张　伟　刘建军　赵丽萍　孟克巴雅尔　陈志远　杨秀英",
+             "周明辉　吴海龙　郑晓红　孙文博　马玉兰　朱建华　胡雪梅　郭　峰　林　涛　何丽娜",
+             "高建平　罗晓东　梁　静　宋志强　谢宝音　韩　冰　唐文杰　冯秀兰　董玉宝　萨仁高娃")
+
+
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_a_paragraph_of_names_alone_keeps_every_name_whole(tmp_path, layout):
+    """An 附件's 先进个人名单, names between full-width spaces, was set as text: "孟 / 克巴雅尔",
+    "郭 / 峰", "冯秀 / 兰" broke across lines (an unseen issue, P12 D1). Each name stands whole on
+    one line ("张　伟" too), every line two characters in."""
+    result = build(tmp_path, [article("先进个人名单", [para(2), *NAME_LIST])], extra=f"layout: {layout}\n")
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = [line for page in pdf.pages[1:] for line in lines_of(page)]
+    body = next(line for line in lines if line["text"].startswith(para(2)[:6]))
+    letters = set("".join(NAME_LIST)) - {"\u3000"}
+    listed = [line for line in lines if set(line["text"].replace(" ", "").replace("\u3000", "")) <= letters]
+    texts = [line["text"].replace("\u3000", "").replace(" ", "") for line in listed]
+    names = [name for paragraph in NAME_LIST for name in paragraph.replace("张　伟", "张伟").replace("郭　峰", "郭峰")
+             .replace("林　涛", "林涛").replace("梁　静", "梁静").replace("韩　冰", "韩冰").split("　")]
+    assert "".join(texts) == "".join(names), texts
+    cuts = {len("".join(names[:k])) for k in range(len(names) + 1)}
+    ends = [len("".join(texts[:k])) for k in range(1, len(texts))]
+    assert all(end in cuts for end in ends), texts  # every line ends between two names
+    assert all(abs(line["x0"] - (body["x0"])) < 1 for line in listed), [(t, line["x0"]) for t, line in zip(texts, listed)]
+
+
 def test_lines_typed_under_one_another_stand_apart_as_typed(tmp_path):
     """Items typed one per line with a symbol ("★ …", "☆ …") and a notice's signatory over its
     date, with no blank line between them, ran on as one paragraph: "…供应链管理。☆ 整改问题

@@ -610,6 +610,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     _attachment_parts(figures)
     _attachments(figures)
     _rosters(figures)
+    _name_lists(figures)
     _contact_fields(figures)
     _attributions(figures)
     return md.renderer.render(_table_captions(figures), md.options, env), tuple(images.values())
@@ -819,6 +820,42 @@ def _rosters(tokens: list[Token]) -> None:
         hang = _width_em(label)
         tokens[k].attrJoin("class", ROSTER if k - 3 in found else f"{ROSTER} {ROSTER}-first")
         tokens[k].attrSet("style", f"padding-left: {2 + hang:g}em; text-indent: -{hang:g}em")
+
+
+NAME_LIST = "kj-name-list"  # a paragraph of names alone (a 表彰名单), with ROSTER's whole names
+_LISTED = re.compile(r"([^\u3000 、，,]+)([\u3000 ]*[、，,]?\s*)")
+_NAME = re.compile(r"[\u3400-\u9fff·]{2,5}")
+MIN_LISTED_NAMES = 4
+
+
+def _listed_names(text: str) -> bool:
+    """Whether ``text`` is nothing but persons' names, four or more, between full-width spaces,
+    spaces or 、 ("巴特尔　王晓燕　张　伟　孟克巴雅尔": a two-character name spaced to line up
+    with the others, as the 版记's and the rosters' lists write it, is one name)."""
+    parts = [(m.group(1), m.group(2)) for m in _LISTED.finditer(text.strip())]
+    names, k = [], 0
+    while k < len(parts):
+        piece, separator = parts[k]
+        if len(piece) == 1 and separator == "\u3000" and k + 1 < len(parts) and len(parts[k + 1][0]) == 1:
+            k += 1
+            piece += parts[k][0]
+        names.append(piece)
+        k += 1
+    return len(names) >= MIN_LISTED_NAMES and all(_NAME.fullmatch(name) for name in names)
+
+
+def _name_lists(tokens: list[Token]) -> None:
+    """A paragraph of names alone (an 附件's 先进个人名单, ten names a paragraph) keeps each name
+    whole, as a 纪要's roster does (typography/cjk.py _bind_names), its lines two characters in
+    and ending short at a name: set as text, "孟 / 克巴雅尔", "郭 / 峰" broke across lines (an
+    unseen issue, P12 D1)."""
+    for k, token in enumerate(tokens[:-1]):
+        inline = tokens[k + 1]
+        if (token.type == "paragraph_open" and token.level == 0 and inline.type == "inline"
+                and ROSTER not in (token.attrGet("class") or "")
+                and all(child.type == "text" for child in inline.children or [])
+                and _listed_names(inline.content)):
+            token.attrJoin("class", f"{ROSTER} {NAME_LIST}")
 
 
 def _label_span(inline: Token, label: str, name: str) -> bool:
