@@ -262,3 +262,15 @@ def test_image_file_names_in_chinese(make_issue):
     html = body_of(make_issue, "![分布](图片/园区 分布.png)\n".replace(" ", "%20"),
                    files={"articles/图片/园区 分布.png": PNG})
     assert "<figcaption>分布</figcaption>" in html
+
+
+def test_a_subscript_typed_with_an_underscore_is_named_once(make_issue):
+    """"η = P_out / P_in" and "Z = aR^b" print as typed, "_" and "^" and all, with no word to the
+    editor (an unseen issue, P12 D8): one warning names the first, with its line."""
+    warnings, html = warnings_of(make_issue, "转换效率η = P_out / P_in × 100%。\n\n回波强度满足Z = aR^b的关系。\n")
+    said = [w for w in warnings if "原样印出来" in w]
+    assert said == ["2024-03/articles/a.md:5: “P_out”中的 _ 会原样印出来：字母下标、上标请写成 <sub>…</sub>、"
+                    "<sup>…</sup>（清单中写 raw_html: true），数字的可直接写 ₂、²"]
+    assert "P_out" in html
+    clean, _html = warnings_of(make_issue, "来信请寄kjqb_info@hhht.gov.cn，参数见文件report_2024.pdf。\n")
+    assert not [w for w in clean if "原样印出来" in w]

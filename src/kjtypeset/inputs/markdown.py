@@ -147,6 +147,21 @@ def _warn_tags_as_text(tokens: list[Token], path: Path, first_line: int) -> None
                               "（或在清单中写 raw_html: true，让格式标签生效）")
 
 
+# A subscript or exponent typed as in plain-text formulas (P_out, N_A, σ_max, aR^b, e^(−λt)): it
+# prints as typed, "_" and "^" and all (an unseen issue, P12 D8). Not in an address or a name
+# with several underscores (kjqb_info@…, max_gap_em: code, which backticks keep as it is).
+_ASCII_SCRIPT = re.compile(r"(?<![A-Za-z0-9_@./:-])[A-Za-z0-9Α-Ωα-ω][A-Za-z0-9Α-Ωα-ω₀-₉]{0,3}"
+                           r"(?:_[A-Za-z0-9]{1,6}(?:\^[^\s\u3400-\u9fff，。；、）)]{1,8})?|\^\(?[-−]?[A-Za-z0-9.Α-Ωα-ω]{1,8}\)?)"
+                           r"(?![A-Za-z0-9@/_])")
+
+
+def _warn_ascii_scripts(tokens: list[Token], path: Path, first_line: int) -> None:
+    """The first subscript or exponent typed with _ or ^, once: it prints as typed."""
+    _warn_first(tokens, path, first_line, _ASCII_SCRIPT,
+                lambda found: f"“{found[0]}”中的 {'_' if '_' in found[0] else '^'} 会原样印出来：字母下标、上标请写成 "
+                              "<sub>…</sub>、<sup>…</sup>（清单中写 raw_html: true），数字的可直接写 ₂、²")
+
+
 def _full_width_marks(tokens: list[Token], path: Path, first_line: int) -> None:
     """Half-width marks typed in Chinese sentences (",", ":", "(…)", "...", straight quotes
     around Chinese words: text pasted from web pages and PDFs) are set as the full-width marks
@@ -595,6 +610,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
         _warn_tags_as_text(tokens, path, first_line)
     _full_width_marks(tokens, path, first_line)
     _warn_straight_quotes(tokens, path, first_line)
+    _warn_ascii_scripts(tokens, path, first_line)
     _warn_undefined_notes(tokens, path, first_line)
     tokens, env["kj_footnotes"] = _take_footnotes(tokens, env)
     images = _check_images(tokens, path, first_line, root)
