@@ -198,29 +198,15 @@ class Planner:
         candidates = chances[low:high]
         if self.x[n] - self.x[a] <= longest and n not in candidates:
             candidates.append(n)  # the paragraph's last line may be of any length
-        found = False
         for p in candidates:
-            if p > a and (cost := self._line_cost(a, p, available, continuation, plain, hyphens)) is not None:
-                found = True
-                yield p, cost
-        # Shorter lines are left out to save time, not because they are wrong: where no longer
-        # one fits, the longest of them is a line (a 纪要's roster whose names fill the line to
-        # the point but for the last one's hair: its label stood alone, P12 D5).
-        if not found and low and chances[low - 1] > a:
-            p = chances[low - 1]
-            if (cost := self._line_cost(a, p, available, continuation, plain, hyphens)) is not None:
-                yield p, cost
-
-    def _line_cost(self, a: int, p: int, available: float, continuation: bool, plain: set,
-                   hyphens: dict[int, float]) -> float | None:
-        """The cost of the line units[a:p] (see _lines_from), None when it does not fit."""
-        n = len(self.units)
-        tighten_em = linefit.PULL_SQUEEZE_EM
-        counts = self.counts(a, p, continuation)
-        hyphen = hyphens.get(p, 0.0) if p not in plain and p != n else 0.0
-        if hyphen:
-            counts = replace(counts, laid=counts.laid + hyphen, natural=counts.natural + hyphen)
-        if counts.laid > available + tighten_em * self.em * counts.closable + 1e-6:
-            return None
-        badness = linefit.estimate(counts, available, self.em, p != n, self.max_gap_em, tighten_em)
-        return badness + LINE_COST + (HYPHEN_COST if hyphen else 0.0) + self.discouraged.get(p, 0.0)
+            if p <= a:
+                continue
+            counts = self.counts(a, p, continuation)
+            hyphen = hyphens.get(p, 0.0) if p not in plain and p != n else 0.0
+            if hyphen:
+                counts = replace(counts, laid=counts.laid + hyphen, natural=counts.natural + hyphen)
+            if counts.laid > available + tighten_em * self.em * counts.closable + 1e-6:
+                continue
+            badness = linefit.estimate(counts, available, self.em, p != n, self.max_gap_em, tighten_em)
+            yield p, (badness + LINE_COST + (HYPHEN_COST if hyphen else 0.0)
+                      + self.discouraged.get(p, 0.0))
