@@ -687,7 +687,8 @@ def test_a_reference_list_is_set_small_with_hanging_numbers_and_never_spread(tmp
     the body size, justified, English lines spread 2–7 em of word space before a URL, Chinese
     ones 0.14 em between characters (an unseen 综述, P12 D3). It is set as journals set it: in
     the size of table notes, three lines to two of the text's, "[n]" at the margin and the
-    turned lines 2 em in; a line that only Chinese gaps a reader sees would fill ends short. Written as an ordered list, its numbers print as "[n]". The text after the list
+    turned lines 2 em in; a line that only wide word spaces or Chinese gaps would fill ends
+    short. Written as an ordered list, its numbers print as "[n]". The text after the list
     is back on the grid."""
     if written == "list":
         entries = "\n".join(f"{n}. {entry}" for n, entry in enumerate(REFERENCES, start=1))
@@ -717,12 +718,12 @@ def test_a_reference_list_is_set_small_with_hanging_numbers_and_never_spread(tmp
                                                                             if abs(line["x0"] - margin - 2 * size) >= 1]
     leading = [b["base"] - a["base"] for a, b in zip(references, references[1:]) if 0 < b["base"] - a["base"] < pitch]
     assert len(leading) >= len(references) - 2 and all(abs(step - pitch * 2 / 3) < 0.2 for step in leading), leading
-    for line in references:  # no Chinese gap a reader sees
+    for line in references:  # no word space over ~⅔ em, no Chinese gap a reader sees
         chars = line["chars"]
         gaps = [(b["x0"] - a["x1"]) / size for a, b in zip(chars, chars[1:])]
         han = [gap for gap, a, b in zip(gaps, chars, chars[1:]) if "\u4e00" <= a["text"] <= "\u9fff"
                and "\u4e00" <= b["text"] <= "\u9fff"]
-        assert max(han, default=0) < 0.065, (line["text"], max(han, default=0))
+        assert max(gaps) < 0.7 and max(han, default=0) < 0.065, (line["text"], max(gaps), max(han, default=0))
     assert abs(round((lines[after]["base"] - lines[body]["base"]) / pitch) * pitch
                - (lines[after]["base"] - lines[body]["base"])) < 0.5  # back on the grid
 
