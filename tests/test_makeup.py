@@ -681,18 +681,21 @@ REFERENCES = [
 
 
 @pytest.mark.parametrize("layout, written", [("jianbao", "## 参考文献"), ("gongwen", "**参考文献**"),
-                                             ("jianbao", "list")])
+                                             ("jianbao", "list"), ("gongwen", "参考文献：")])
 def test_a_reference_list_is_set_small_with_hanging_numbers_and_never_spread(tmp_path, layout, written):
     """A reference list (参考文献, GB/T 7714) was set as body text: each entry indented 2 em at
     the body size, justified, English lines spread 2–7 em of word space before a URL, Chinese
     ones 0.14 em between characters (an unseen 综述, P12 D3). It is set as journals set it: in
     the size of table notes, three lines to two of the text's, "[n]" at the margin and the
     turned lines 2 em in; a line that only wide word spaces or Chinese gaps would fill ends
-    short. Written as an ordered list, its numbers print as "[n]". The text after the list
-    is back on the grid."""
+    short. Written as an ordered list, its numbers print as "[n]"; typed one entry a line, with
+    no blank line between them, each is an entry (they ran on as one paragraph). The text
+    after the list is back on the grid."""
     if written == "list":
         entries = "\n".join(f"{n}. {entry}" for n, entry in enumerate(REFERENCES, start=1))
         blocks = [para(2, 3), "## 参考文献", entries]
+    elif written.endswith("："):
+        blocks = [para(2, 3), written, "\n".join(f"[{n}] {entry}" for n, entry in enumerate(REFERENCES, start=1))]
     else:
         blocks = [para(2, 3), written] + [f"[{n}] {entry}" for n, entry in enumerate(REFERENCES, start=1)]
     blocks.append("文后正文" + para(2, 5)[4:])

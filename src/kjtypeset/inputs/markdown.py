@@ -1058,7 +1058,8 @@ _TYPED_ITEM = re.compile(r"^[★☆●■□◆◇▲△▶►•※✓✔]")  #
 def _typed_lines(tokens: list[Token]) -> list[Token]:
     """Lines an editor typed under one another without a blank line between them, where each
     is meant to stand alone, are paragraphs of their own: a line that starts with an item
-    symbol (_TYPED_ITEM), and a notice's signatory over its date as its last two lines
+    symbol (_TYPED_ITEM), an entry of a reference list typed one a line ("[2] …" under "[1] …"),
+    and a notice's signatory over its date as its last two lines
     ("呼和浩特市科学技术局⏎2045年1月15日" ran on as one indented line, so _letter_parts did not
     set them at the right). Other line breaks join as Markdown joins them (a copy from a PDF
     breaks its lines anywhere)."""
@@ -1075,8 +1076,12 @@ def _typed_lines(tokens: list[Token]) -> list[Token]:
         children = inline.children
         breaks = [i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")]
         lines = inline.content.split("\n")
+        # A reference list typed or pasted one entry a line: each "[n] …" line an entry
+        # (_references; they ran on as one paragraph).
+        entries = bool(REFERENCE_ENTRY.match(lines[0]))
         cuts = [n for n, i in enumerate(breaks, start=1)
-                if children[i].type == "softbreak" and n < len(lines) and _TYPED_ITEM.match(lines[n])]
+                if children[i].type == "softbreak" and n < len(lines)
+                and (_TYPED_ITEM.match(lines[n]) or (entries and REFERENCE_ENTRY.match(lines[n])))]
         if (k == last and len(lines) == 2 and breaks and DATE_LINE.match(lines[1].strip())
                 and _SIGNATORY.match(lines[0].strip())):
             cuts = [1]
