@@ -661,6 +661,76 @@ def test_table_notes_stand_under_the_table_in_its_size_and_the_text_after_them_k
     assert abs(round((after["base"] - body["base"]) / pitch) * pitch - (after["base"] - body["base"])) < 0.5
 
 
+# GB/T 7714 entries of an unseen 综述 (P12 D3): English ones that spread 2–7 em of word space
+# before a URL or a DOI, a Chinese one spread 0.10–0.14 em between characters before its date.
+REFERENCES = [
+    "国家发展和改革委员会, 国家能源局. 氢能产业发展中长期规划（2041—2055年）[EB/OL]. (2041-03-23)[2047-02-10]. "
+    "https://www.ndrc.gov.cn/xxgk/zcfb/ghwb/204103/t20410323_1335000.html.",
+    "WISER R, RAND J, SEEL J, et al. Expert elicitation survey predicts 37% to 49% declines in wind energy "
+    "costs by 2050[J]. Nature Energy, 2041, 6(5): 555-565. DOI: 10.1038/s41560-021-00810-z.",
+    "张明远, 李晓峰, 王海燕. 我国可再生能源发电成本变化趋势及其对绿氢经济性的影响[J]. 中国电机工程学报, 2045, 45(8): 2987-2999.",
+    "European Commission. A hydrogen strategy for a climate-neutral Europe: COM(2020) 301 final[EB/OL]. "
+    "Brussels, 2040[2047-02-10]. https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:52020DC0301.",
+    "U.S. Department of the Treasury. Section 45V credit for production of clean hydrogen: final regulations"
+    "[EB/OL]. (2044-01-03)[2047-02-10]. https://home.treasury.gov/news/press-releases/jy2010.",
+    "中国汽车工业协会. 2046 年汽车工业经济运行情况[EB/OL]. (2047-01-12)[2047-02-10]. "
+    "http://www.caam.org.cn/chn/4/cate_39/con_5238000.html.",
+    "内蒙古自治区人民政府办公厅. 内蒙古自治区促进氢能产业高质量发展的若干政策（试行）[A/OL]. (2043-08-15)[2047-02-10]. "
+    "https://www.nmg.gov.cn/zwgk/zfxxgk/zfxxgkml/202308/t20230815_2360000.html.",
+]
+
+
+@pytest.mark.parametrize("layout, written", [("jianbao", "## 参考文献"), ("gongwen", "**参考文献**"),
+                                             ("jianbao", "list"), ("gongwen", "参考文献：")])
+def test_a_reference_list_is_set_small_with_hanging_numbers_and_never_spread(tmp_path, layout, written):
+    """A reference list (参考文献, GB/T 7714) was set as body text: each entry indented 2 em at
+    the body size, justified, English lines spread 2–7 em of word space before a URL, Chinese
+    ones 0.14 em between characters (an unseen 综述, P12 D3). It is set as journals set it: in
+    the size of table notes, three lines to two of the text's, "[n]" at the margin and the
+    turned lines 2 em in; a line that only wide word spaces or Chinese gaps would fill ends
+    short. Written as an ordered list, its numbers print as "[n]"; typed one entry a line, with
+    no blank line between them, each is an entry (they ran on as one paragraph). The text
+    after the list is back on the grid."""
+    if written == "list":
+        entries = "\n".join(f"{n}. {entry}" for n, entry in enumerate(REFERENCES, start=1))
+        blocks = [para(2, 3), "## 参考文献", entries]
+    elif written.endswith("："):
+        blocks = [para(2, 3), written, "\n".join(f"[{n}] {entry}" for n, entry in enumerate(REFERENCES, start=1))]
+    else:
+        blocks = [para(2, 3), written] + [f"[{n}] {entry}" for n, entry in enumerate(REFERENCES, start=1)]
+    blocks.append("文后正文" + para(2, 5)[4:])
+    result = build(tmp_path, [article("绿氢产业发展综述", blocks)], extra=f"layout: {layout}\n")
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = [line for page in pdf.pages[1:] for line in lines_of(page)
+                 if not line["text"].startswith("—") and line["base"] < BOTTOM]
+    texts = [line["text"] for line in lines]
+    body = next(k for k, line in enumerate(lines) if line["text"].startswith(para(2, 3)[:6]))
+    pitch = lines[body + 1]["base"] - lines[body]["base"]
+    margin = lines[body + 1]["x0"]
+    heading = next(k for k, text in enumerate(texts) if text.startswith("参考文献"))
+    after = next(k for k, text in enumerate(texts) if text.startswith("文后正文"))
+    references = lines[heading + 1:after]
+    size = {"jianbao": 0.85 * BODY, "gongwen": 0.76 * 5.5714 * MM}[layout]  # --kj-table-size
+    assert all(abs(line["size"] - size) < 0.1 for line in references), [line["size"] for line in references]
+    starts = [line for line in references if re.match(r"\[\d\]", line["text"])]
+    assert [line["text"][:3] for line in starts] == [f"[{n}]" for n in range(1, len(REFERENCES) + 1)], texts
+    turned = [line for line in references if line not in starts]
+    assert len(turned) >= len(REFERENCES)
+    assert all(abs(line["x0"] - margin) < 1 for line in starts), [line["x0"] - margin for line in starts]
+    assert all(abs(line["x0"] - margin - 2 * size) < 1 for line in turned), [line["text"] for line in turned
+                                                                            if abs(line["x0"] - margin - 2 * size) >= 1]
+    leading = [b["base"] - a["base"] for a, b in zip(references, references[1:]) if 0 < b["base"] - a["base"] < pitch]
+    assert len(leading) >= len(references) - 2 and all(abs(step - pitch * 2 / 3) < 0.2 for step in leading), leading
+    for line in references:  # no word space over ~⅔ em, no Chinese gap a reader sees
+        chars = line["chars"]
+        gaps = [(b["x0"] - a["x1"]) / size for a, b in zip(chars, chars[1:])]
+        han = [gap for gap, a, b in zip(gaps, chars, chars[1:]) if "\u4e00" <= a["text"] <= "\u9fff"
+               and "\u4e00" <= b["text"] <= "\u9fff"]
+        assert max(gaps) < 0.7 and max(han, default=0) < 0.065, (line["text"], max(gaps), max(han, default=0))
+    assert abs(round((lines[after]["base"] - lines[body]["base"]) / pitch) * pitch
+               - (lines[after]["base"] - lines[body]["base"])) < 0.5  # back on the grid
+
+
 def test_an_ordered_list_starts_at_its_first_number(tmp_path):
     """"附件：1. …" written as a paragraph and the next items as a list: the list, which
     Markdown starts at 2, printed 1., 2. (WeasyPrint does not read <ol start>)."""

@@ -416,8 +416,9 @@ def _unfilled(style) -> str | None:
     """How a justified line nothing fills is set: None, spread (稀排); "ragged", flush left at
     its natural widths when nothing fills it within the cap (``--kj-unfilled: ragged``: table
     cells of prose, typography/cjk.py's stylesheet; a line of contact fields); "loose", so
-    already when its Chinese gaps would pass the soft limit a reader sees (``--kj-unfilled:
-    loose``: a list of names, whose lines end at a name as a list's may)."""
+    already when its Chinese gaps would pass the soft limit a reader sees or its word spaces
+    linefit.LOOSE_SPACE_EM (``--kj-unfilled: loose``: a list of names, whose lines end at a
+    name as a list's may; a reference list's entries)."""
     return next((token.value for token in style[UNFILLED]
                  if getattr(token, "value", None) in ("ragged", "loose")), None)
 
@@ -2308,8 +2309,9 @@ def _compose_line(context, line, available_width, justify, choose=False):
     result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em,
                              linefit.PULL_SQUEEZE_EM, model.closable, None if unfilled else model.spreadable)
     line._kj_badness = badness = result.badness()
-    if unfilled and justify and (result.short > 1e-6 or (
-            unfilled == "loose" and result.han_gap > linefit.SOFT_GAP_EM + 1e-6)):
+    if unfilled and justify and (result.short > 1e-6 or (unfilled == "loose" and (
+            result.han_gap > linefit.SOFT_GAP_EM + 1e-6
+            or max(result.space_gap, result.phrase_gap) > linefit.LOOSE_SPACE_EM + 1e-6))):
         # A line nothing fills within the cap, in a table cell of prose: set as it comes, flush
         # left (a column five characters wide spread "新 增 高 新 技 术 企 业" half an em a gap
         # before a number that did not fit, an unseen issue); a cell's lines may end unevenly.

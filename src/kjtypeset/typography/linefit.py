@@ -46,6 +46,10 @@ SOFT_GAP_EM = 0.06  # between Chinese characters: below this, no reader sees a l
 # Beyond the natural width of a Latin word space: a space inside a Latin run that stands
 # between Chinese characters reads as part of the run's Han–Latin gaps, which stay ≤ ½ em.
 SOFT_SPACE_EM = 0.12
+# A line whose word spaces would stretch past this to fill it is loose to any reader: where
+# a block may end such lines short (engine/justify.py --kj-unfilled: loose; a reference
+# list's line before a URL spread 2 em a word space, P12 D3), it does.
+LOOSE_SPACE_EM = 1 / 3
 # A Latin word space is laid out this much narrower and given back as the line needs (TeX's
 # interword shrink, a third of Noto Serif's 0.256 em space): English fits as TeX sets it.
 SPACE_SHRINK_EM = 0.08
