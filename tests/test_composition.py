@@ -335,6 +335,19 @@ def test_units_with_a_chinese_numerator_or_in_brackets_decimal_groups_and_item_n
     assert text.count("298.6g/(kW·h)，") == text.count("0.18元/(kW·h)。") == text.count("1200个/L") == 24
 
 
+def test_a_compound_unit_of_two_symbols_never_breaks_at_its_slash(narrow, tmp_path):
+    """An unseen gongwen issue printed "…4.3 kWh/Nm³～4.6 kWh/ | Nm³ 基本一致" (P12 D2): a unit written
+    with a slash between two symbols, with a number or without, is one unit however long its parts."""
+    lead = "电解水制氢装置的单位产氢电耗按下式"
+    body = "\n\n".join(f"{lead[:k]}估算（单位kWh/Nm³），实测4.3 kWh/Nm³～4.6 kWh/Nm³，折合kW·h/m³计。"
+                         for k in range(12))
+    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    for a, b in zip(lines, lines[1:]):
+        assert not (a.endswith("/") and re.match(r"[A-Za-z]", b)), (a, b)
+    assert squash("".join(lines)).count("4.3kWh/Nm³～4.6kWh/Nm³") == 12
+
+
 def test_no_line_ends_with_a_subscript_or_superscript_digit(narrow, tmp_path):
     """"…减少CO₂" at a line end reads as a cut number, and read back a line ending in ₂ was taken
     for a contents entry by a checker that then failed on the digit: the line breaks before

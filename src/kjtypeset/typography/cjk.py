@@ -122,8 +122,9 @@ OPERATORS = frozenset("=≠≈≡≤≥+×÷→")
 # reader sees where a line end between a number and its unit he does not. SI symbols with
 # their prefixes, compounds joined by / or ·, and the signs of NUMBER_SUFFIXES; a symbol ends
 # its word (1.2 GWh, but not "2024 AI").
-# (and units in use beside SI: oersted, bar, ampere-hour, FLOPS, dalton; peta and exa prefixes)
-_UNIT_SYMBOL = (r"(?:[pnμµmcdkMGTPE]?(?:mol|cd|Hz|Pa|Wh|Wb|eV|dB|bit|lm|lx|Gy|Sv|Bq|Oe|bar|Ah|FLOPS|Flops|Da|Ω"
+# (and units in use beside SI: oersted, bar, ampere-hour, FLOPS, dalton; peta and exa prefixes;
+# the normal cubic metre of gas, Nm³, which an unseen issue broke "kWh/ | Nm³", P12 D2)
+_UNIT_SYMBOL = (r"(?:[pnμµmcdkMGTPE]?(?:mol|cd|Hz|Pa|Wh|Wb|eV|dB|bit|lm|lx|Gy|Sv|Bq|Oe|bar|Ah|FLOPS|Flops|Da|Ω|Nm"
                 r"|[mgsAKNJWCVFSTHLlthdB])"
                 r"|[\u00c5\u212b]"  # the ångström, both ways it is written (2.01 Å: "Å" started a line)
                 rf"|min|ha|°C|[{NUMBER_SUFFIXES}])[²³¹⁰⁻0-9]*")
@@ -185,8 +186,10 @@ _SHORT_SLASH = re.compile(r"(?<![0-9A-Za-z²³¹⁰⁻/.\-])[0-9A-Za-z²³¹⁰�
 # … nor the slash of a unit whose numerator is a Chinese word, before a unit symbol (1 200个/L,
 # 3次/min, 0.18元/kW·h: "1 200个/ | L" printed, an unseen issue, P10 D6), nor one before a unit
 # in brackets (GB 3102's g/(kW·h), 元/(kW·h): "298.6 g/ | (kW·h)" printed, P10 D1), nor inside
-# those brackets.
-_UNIT_SLASH = re.compile(rf"(?:(?<=[0-9][{CJK_LETTERS}])|(?<=[0-9][万亿千百][{CJK_LETTERS}]))/"
+# those brackets. Nor the slash between two unit symbols written without a number, whatever
+# their length (单位kWh/Nm³, kW·h/m³: "4.6 kWh/ | Nm³" printed, an unseen issue, P12 D2).
+_UNIT_SLASH = re.compile(rf"(?:(?:(?<=[0-9][{CJK_LETTERS}])|(?<=[0-9][万亿千百][{CJK_LETTERS}]))"
+                         rf"|(?<![A-Za-z]){_UNIT_SYMBOL}(?:[·⋅]{_UNIT_SYMBOL})*)/"
                          rf"(?={_UNIT_SYMBOL}(?![A-Za-z]))")
 # A number and the English word for its magnitude read as one (US$3.7 billion): the line
 # composer breaks at the space between them only at a cost (engine/justify.py: bound, the
@@ -535,7 +538,8 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         for match in PHONE_EXTENSION.finditer(text):
             add(match.end(), WJ)
     for match in _UNIT_SLASH.finditer(text):
-        add(match.end(), WJ)
+        if not any(url.start() <= match.start() < url.end() for url in urls):
+            add(match.end(), WJ)
     for match in UNIT_IN_BRACKETS.finditer(text):
         for i in range(match.start(), match.end()):
             add(i, WJ)
