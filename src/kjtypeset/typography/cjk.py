@@ -202,8 +202,9 @@ _PHONE_GROUPS = re.compile(r"(?<![0-9.,])(?:1[3-9][0-9] [0-9]{4} [0-9]{4}|[48]00
 # break: UAX #14 lets a line end at "Nm³/" and start with "h。" (an unseen issue), as a hyphen's
 # short side (_SHORT_COMPOUND). Longer parts (PD-1/VEGF) may break there, as English does.
 _SHORT_SLASH = re.compile(r"(?<![0-9A-Za-z²³¹⁰⁻/.\-])[0-9A-Za-z²³¹⁰⁻]{1,2}/(?=[0-9A-Za-z])"
-                          # (and after a subscript: tCO₂/ | MW·h broke a table note, P10 D6)
-                          r"|(?<=[0-9A-Za-z²³¹⁰₀-₉])/(?=[0-9A-Za-z²³¹⁰⁻]{1,2}(?![0-9A-Za-z²³¹⁰⁻/.\-]))")
+                          # (and after a subscript: tCO₂/ | MW·h broke a table note, P10 D6; and before
+                          # one: the half-life T₁/₂ was set "T₁/ | ₂ = 109.8 min", P12 D2)
+                          r"|(?<=[0-9A-Za-z²³¹⁰₀-₉])/(?=[0-9A-Za-z²³¹⁰⁻₀-₉]{1,2}(?![0-9A-Za-z²³¹⁰⁻₀-₉/.\-]))")
 # … nor the slash of a unit whose numerator is a Chinese word, before a unit symbol (1 200个/L,
 # 3次/min, 0.18元/kW·h: "1 200个/ | L" printed, an unseen issue, P10 D6), nor one before a unit
 # in brackets (GB 3102's g/(kW·h), 元/(kW·h): "298.6 g/ | (kW·h)" printed, P10 D1), nor inside
