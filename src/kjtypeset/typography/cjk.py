@@ -134,6 +134,8 @@ def short_formula_breaks(text: str) -> list[int]:
             if text[i] in OPERATORS:
                 found.append(i + 2 if text[i + 1] in _GROUP_SEPARATOR else i + 1)
     return found
+
+
 # A quantity: a number and its unit symbol, with or without a space typed between them
 # (1.2 GW, 0.2 mg/cm², 4.2kW/L, −30 ℃: GB 3101's style). A compound unit never breaks after
 # its slash (mg/ | cm²), nor a sign after the space (−30 | ℃, as 30% never does); the space
