@@ -335,6 +335,42 @@ def test_units_with_a_chinese_numerator_or_in_brackets_decimal_groups_and_item_n
     assert text.count("298.6g/(kW·h)，") == text.count("0.18元/(kW·h)。") == text.count("1200个/L") == 24
 
 
+def test_a_compound_unit_of_two_symbols_never_breaks_at_its_slash(narrow, tmp_path):
+    """An unseen gongwen issue printed "…4.3 kWh/Nm³～4.6 kWh/ | Nm³ 基本一致" (P12 D2): a unit written
+    with a slash between two symbols, with a number or without, is one unit however long its parts;
+    nor does a symbol with subscripts: its gongwen twin printed the half-life "T₁/ | ₂"."""
+    lead = "电解水制氢装置的单位产氢电耗按下式"
+    body = "\n\n".join(f"{lead[:k]}估算（单位kWh/Nm³），实测4.3 kWh/Nm³～4.6 kWh/Nm³，折合kW·h/m³计，半衰期T₁/₂计。"
+                         for k in range(12))
+    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    for a, b in zip(lines, lines[1:]):
+        assert not (a.endswith("/") and re.match(r"[A-Za-z₀-₉]", b)), (a, b)
+    assert squash("".join(lines)).count("4.3kWh/Nm³～4.6kWh/Nm³") == 12
+
+
+def test_a_short_formula_breaks_after_its_operator_only_to_spare_a_loose_line(make_issue, tmp_path, monkeypatch):
+    """An unseen issue's 科普 article printed its example "5 × | 10³ m" (P12 D2): a line ends inside a
+    short formula (5 × 10³ m, E = mc², λ = 555 nm) only where keeping it whole would spread a line
+    past the gaps a reader sees (linefit.SOFT_GAP_EM); the formula moved across every line end."""
+    lead = "表示数值与单位之间用乘号的写法时，国家标准规定应当在数字和单位符号之间留出空隙并且"
+    body = "\n\n".join(f"{lead[:k]}应写成5 × 10³ m，电荷e = 1.6 C，E = mc²，波长λ = 555 nm等，不应写成其他形式。"
+                         for k in range(32))
+    path = make_issue(files={"articles/a.md": f"---\ntitle: 测试文章标题\n---\n\n{body}\n"})
+
+    def build(name: str) -> tuple[int, float]:
+        pdf = build_issue(path, tmp_path / name, editions=("proof",)).pdf
+        lines = [squash(line) for line in lines_of(pdf)]
+        assert squash("".join(lines)).count("应写成5×10³m，电荷e=1.6C，E=mc²，波长λ=555nm等") == 32
+        return sum(bool(re.search("[×=]$", line)) for line in lines), max(composition(pdf, BODY)["han"])
+
+    kept, kept_gap = build("kept")
+    monkeypatch.setattr(paragraph, "SHORT_FORMULA_COST", 0.0)  # a break there as free as any other
+    free, free_gap = build("free")
+    assert kept < free
+    assert kept_gap <= max(free_gap, linefit.SOFT_GAP_EM) + 0.002
+
+
 def test_no_line_ends_with_a_subscript_or_superscript_digit(narrow, tmp_path):
     """"…减少CO₂" at a line end reads as a cut number, and read back a line ending in ₂ was taken
     for a contents entry by a checker that then failed on the digit: the line breaks before

@@ -298,6 +298,11 @@ def test_subheads_and_source_line():
     ("煤耗降至298.6 g/(kW·h),比上年", "煤耗降至298.6 g/(kW·h)，比上年"),
     ("成本0.18元/(kW·h)以下", "成本0.18元/(kW·h)以下"),
     ("单位：万元/(人·年)", "单位：万元/（人·年）"),
+    # a quantity's or a formula's brackets are half width (GB 3101), with the spaces typed (P12 D4)
+    ("厚度为(3.5 ± 0.2) nm,温度(320 ± 10) ℃", "厚度为(3.5 ± 0.2) nm，温度(320 ± 10) ℃"),
+    ("按A₀e^(−λt)计算,L = c / (2f),其中", "按A₀e^(−λt)计算，L = c / (2f)，其中"),
+    ("写成“(25 ± 2) ℃”,体积分数“%(V/V)”", "写成“(25 ± 2) ℃”，体积分数“%(V/V)”"),
+    ("人工智能 (AI) 技术,设备(PET/CT),规划(2024)", "人工智能（AI）技术，设备（PET/CT），规划（2024）"),
     # a hyphen typed for a minus before a number is the minus sign; a range's or a code's is not (P10 D13)
     ("冬季最低气温 -40℃的条件下", "冬季最低气温−40℃的条件下"),
     ("增速为（-3.5%），温差为-5～5℃", "增速为（−3.5%），温差为−5～5℃"),

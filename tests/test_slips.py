@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pdfplumber
 import pytest
 
 from conftest import ARTICLE, MANIFEST
@@ -14,6 +15,7 @@ from kjtypeset.errors import KjError, collecting_warnings
 from kjtypeset.inputs.articles import read_articles
 from kjtypeset.inputs.manifest import load_manifest
 from kjtypeset.pdf.preflight import preflight
+from pdfread import squash
 
 PREVIOUS = MANIFEST.replace("number: 3", "number: 2").replace("date: 2024-03-29", "date: 2024-02-28")
 
@@ -145,6 +147,41 @@ def test_a_unit_in_brackets_after_a_slash_keeps_its_half_width_brackets_unnamed(
     text = plain_text(read_articles(load_manifest(path))[0].body_html)
     assert "298.6g/(kW·h)，成本0.18元/(kW·h)以下，热阻0.5(m²·K)/W，传热系数W/(m²·K)为准。" in text
     assert "万元/（人·年）" in text
+
+
+def test_a_quantity_or_a_formula_keeps_its_half_width_brackets_unnamed(issue, tmp_path):
+    """GB 3101 and GB/T 15835 write a quantity's and a formula's brackets half width: an unseen
+    issue printed "（3.5 ± 0.2）nm", "c /（2f）" and, in the article teaching the rule,
+    "“（25 ± 2）℃”", and its warning asked the editor to "correct" them (P12 D4). They print as
+    typed, spaced from the Han beside them as a Latin run is, with no warning; a bracket of
+    Chinese text beside Chinese is still set full width and named."""
+    body = (ARTICLE + "\n两层之间引入厚度为(3.5 ± 0.2) nm的分子层，反应温度控制在(320 ± 10) ℃，按A = A₀e^(−λt)计算，"
+            "精度±(1.0 mm + 1×10⁻⁶ D)，W = 2F / (3 600 × 22.4)，最大不模糊距离为L = c / (2f)，其中f为频率。"
+            "表示范围时应写成“(10～20) ℃”，偏差写成“(25 ± 2) ℃”，体积分数写成“%(V/V)”。\n")
+    path = issue(files={"articles/a.md": body})
+    result = build_issue(path, tmp_path / "out", editions=("proof",))
+    assert [str(w) for w in result.warnings] == []
+    with pdfplumber.open(result.pdf) as pdf:
+        chars = [c for page in pdf.pages for c in page.chars if c["size"] > 12]
+    text = squash("".join(c["text"] for c in chars))
+    for typed in ("厚度为(3.5±0.2)nm的", "控制在(320±10)℃，", "A₀e^(−λt)计算", "±(1.0mm+1×10⁻⁶D)，",
+                  "2F/(3600×22.4)，", "L=c/(2f)，", "“(10～20)℃”", "“(25±2)℃”", "“%(V/V)”"):
+        assert typed in text, typed
+    assert "（" not in text and "）" not in text
+
+    def gap(before: str, after: str) -> float:
+        """The white between two characters read back, in ems of the body size."""
+        k = next(k for k, c in enumerate(chars[:-1]) if c["text"] == before and chars[k + 1]["text"] == after)
+        return (chars[k + 1]["x0"] - chars[k]["x1"]) / chars[k]["size"]
+
+    assert gap("为", "(") >= 0.1 and gap(")", "计") >= 0.1  # the Han–Latin spacing, ⅛–⅓ em
+    k = next(k for k, c in enumerate(chars) if c["text"] == "/" and chars[k + 2]["text"] == "(" and chars[k + 3]["text"] == "2")
+    assert chars[k + 1]["text"] == " "  # "c / (2f)": the space after the slash as typed
+    chinese = issue(files={"articles/a.md": ARTICLE + "\n又称“小院”(试点)，试点(AI)模式。\n"})
+    assert warnings_of(chinese, articles=True) == [
+        "2024-03/articles/a.md:7: 中文里的半角标点已按全角排（“又称“小院”(试点)，试点”排为“又称“小院”（试点），试点”，"
+        "全篇同样处理）：请在原文中改为全角标点"]
+    assert "又称“小院”（试点），试点（AI）模式。" in plain_text(read_articles(load_manifest(chinese))[0].body_html)
 
 
 def test_an_english_sentence_with_curly_quotes_keeps_its_marks(issue):

@@ -11,7 +11,15 @@ import re
 from collections import Counter
 
 from ..typography.chars import IDEOGRAPHS as HAN
-from ..typography.chars import NUMBER_SUFFIXES, SUBSCRIPT_DIGITS, SUPERSCRIPT_DIGITS, UNIT_IN_BRACKETS
+from ..typography.chars import (
+    LATIN,
+    NUMBER_SUFFIXES,
+    SCRIPT_DIGITS,
+    SUBSCRIPT_DIGITS,
+    SUPERSCRIPT_DIGITS,
+    UNIT_IN_BRACKETS,
+)
+from ..typography.cjk import OPERATORS
 
 # Full-width punctuation and brackets that sit against Han text.
 CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2026\u201c\u201d\u2018\u2019\u00b7"
@@ -37,6 +45,36 @@ _GAP = "[ \\t\\u00a0]*"
 _PARENS = re.compile(f"{_GAP}\\(([^()\\n]{{1,60}})\\){_GAP}")
 # A half-width mark with the spaces typed around it: "当前 ,我市", "增长21%.全市".
 _HALF_MARK = re.compile(f"{_GAP}([,.;:?!])(?!\\.){_GAP}")
+# A quantity or a formula in round brackets, whose brackets are half width next to Chinese too
+# (GB 3101, GB/T 15835: "(25 ± 2) ℃", "(3.5 ± 0.2) nm", "c / (2f)", "A₀e^(−λt)", "%(V/V)"):
+# made only of digits, Latin and Greek letters, unit signs, sub- and superscripts and operators,
+# and either holding an operator between two terms or following "^", "/", an operator or a
+# number's "%". Set full width, an unseen issue printed "（25 ± 2）℃" in the very article that
+# taught the rule, and the warning asked the editor to "correct" it (P12 D4). "(AI)", "(1)",
+# "(2024)", "(−3.5%)" and "(PET/CT)" hold no operator between terms: Chinese brackets still.
+_FORMULA_OPERATORS = "".join(sorted(OPERATORS)) + "±−·⋅~～<>"
+_FORMULA_INNER = re.compile(f"[{LATIN}{SCRIPT_DIGITS}{NUMBER_SUFFIXES}{re.escape(_FORMULA_OPERATORS)}"
+                            "/.,_^′″ΩμµÅ√∞\\- \u00a0\u2009\u202f]+")
+_FORMULA_TERM = f"[{LATIN}{SCRIPT_DIGITS}{NUMBER_SUFFIXES}ΩμµÅ′″]"
+# (an operator between terms; a slash or a hyphen only with a space each side: "P_out / P_in")
+_BINARY = re.compile(f"{_FORMULA_TERM}[ \u00a0\u2009\u202f]*[{re.escape(_FORMULA_OPERATORS)}]"
+                     f"[ \u00a0\u2009\u202f]*[{LATIN}{SCRIPT_DIGITS}−±.√]|{_FORMULA_TERM} [/-] ")
+
+
+def quantity_brackets(text: str, start: int, end: int) -> bool:
+    """Whether the round brackets at ``start`` and ``end - 1`` of ``text`` hold a quantity or a
+    formula (_FORMULA_INNER), which keep their half-width brackets beside Chinese (P12 D4)."""
+    inner = text[start + 1:end - 1]
+    if not inner.strip() or not _FORMULA_INNER.fullmatch(inner):
+        return False
+    if _BINARY.search(inner):
+        return True
+    before = text[:start].rstrip(" \t\u00a0")[-1:]
+    if before in ("%", "‰"):
+        return text[start - 1] == before  # "%(V/V)": the number's own, written close
+    return bool(before) and (before in "^/" or before in _FORMULA_OPERATORS)
+
+
 _OPENING = "“‘（《「『【〔"
 _CLOSING = "”’）》」』】〕、，。；：？！…—%‰"
 _STRAIGHT_SINGLE = re.compile(f"(?<![A-Za-z0-9])'([^'\\n]*[{HAN}][^'\\n]*)'(?![A-Za-z0-9])")
@@ -151,6 +189,9 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
             return match.group()
         if UNIT_IN_BRACKETS.match(text, match.start()):
             return match.group()  # g/(kW·h), 元/(kW·h): a unit's brackets, not Chinese ones (P10 D1)
+        opening = text.index("(", match.start())
+        if quantity_brackets(text, opening, text.index(")", opening) + 1):
+            return match.group()  # (25 ± 2) ℃, c / (2f), with the spaces typed beside them (P12 D4)
         converted[0] += 1
         # Spaces go where a wide neighbour or an edge is; one stays between Latin words.
         lead = "" if not before or _wide(before) or match.group().startswith("(") else " "
@@ -254,8 +295,11 @@ def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at:
     """Whether a half-width ``mark`` is punctuation of the Chinese sentence around it
     (``english``: where the quotation marks of English text are, _english_quotes)."""
     opened = text.rfind("(", 0, start)
-    if before == ")" and opened > 0 and (unit := UNIT_IN_BRACKETS.match(text, opened)) and unit.end() == start:
-        before = "0"  # a unit's closing bracket ends a number as a digit does: "298.6 g/(kW·h),比" (P10 D1)
+    if before == ")" and opened >= 0 and text[start - 1] == ")" and (
+            (unit := UNIT_IN_BRACKETS.match(text, opened)) and unit.end() == start or quantity_brackets(text, opened, start)):
+        # a unit's or a quantity's closing bracket ends a number as a digit does: "298.6 g/(kW·h),比"
+        # (P10 D1), "L = c / (2f),其中" (P12 D4)
+        before = "0"
     han_before = _wide(before) and before not in _OPENING
     han_after = after == "" or _wide(after) and after not in _CLOSING[:-2]
     latin_before = before.isascii() and before.isalnum()

@@ -211,6 +211,7 @@ from ..typography.cjk import (  # noqa: E402
     SPACING,  # the Han–Latin spacing character
     digit_group_spaces,  # 27 436.5, 0.000 04
     name_breaks,  # GB/T 22080— / 2016
+    short_formula_breaks,  # 5 × / 10³ m
 )
 
 SPACING_EM = 0.25  # its natural width (clreq §3.2.1)
@@ -1829,6 +1830,8 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
                    else paragraph.DISCOURAGED_COST
                    for m in DISCOURAGED_BREAK.finditer(chars) if m.end() in chances}
     discouraged.update((p, paragraph.NAME_COST) for p in name_breaks(chars) if p in chances)
+    discouraged.update((p, paragraph.SHORT_FORMULA_COST) for p in short_formula_breaks(chars)
+                       if p in chances and p not in discouraged)
     planner = paragraph.Planner(planned, em, composition.max_gap_em,
                                 composition.halfwidth_line_start, composition.halfwidth_line_end,
                                 discouraged)

@@ -113,6 +113,29 @@ PHONE_EXTENSION = re.compile(rf"(?<=[0-9]){SPACING}?(?=转[0-9])")
 # Relations and binary operators of a formula in the text (not − ±, signs of numbers, nor < >,
 # which text uses as brackets: <tag>).
 OPERATORS = frozenset("=≠≈≡≤≥+×÷→")
+# … but a short formula reads as one block (5 × 10³ m, E = mc², λ = 555 nm): SHORT_FORMULA_CHARS
+# characters or fewer, spaces aside, in its run of Latin letters, digits, signs and operators.
+# An unseen issue's 科普 article printed its example "5 × | 10³ m" (P12 D2). In running text a
+# line ends inside one only at a cost (short_formula_breaks, paragraph.SHORT_FORMULA_COST):
+# bound, the line before "“5 × 10³ m”" was spread 0.072 em a gap; in a title or a cell it is bound.
+SHORT_FORMULA_CHARS = 8
+_FORMULA_PART = rf"[{LATIN}{SCRIPT_DIGITS}{NUMBER_SUFFIXES}{NUMBER_PREFIXES}{''.join(sorted(OPERATORS))}./·⋅_^()′″]+"
+_FORMULA_RUN = re.compile(rf"{_FORMULA_PART}(?:[ \u00a0\u2009\u202f]{_FORMULA_PART})*")
+
+
+def short_formula_breaks(text: str) -> list[int]:
+    """Where a line may start inside a short formula (_FORMULA_RUN): after each of its
+    operators (and the space typed after it), where TeX and Pango would break."""
+    found = []
+    for match in _FORMULA_RUN.finditer(text):
+        if sum(not char.isspace() for char in match.group()) > SHORT_FORMULA_CHARS:
+            continue
+        for i in range(match.start(), match.end() - 1):
+            if text[i] in OPERATORS:
+                found.append(i + 2 if text[i + 1] in _GROUP_SEPARATOR else i + 1)
+    return found
+
+
 # A quantity: a number and its unit symbol, with or without a space typed between them
 # (1.2 GW, 0.2 mg/cm², 4.2kW/L, −30 ℃: GB 3101's style). A compound unit never breaks after
 # its slash (mg/ | cm²), nor a sign after the space (−30 | ℃, as 30% never does); the space
@@ -122,8 +145,9 @@ OPERATORS = frozenset("=≠≈≡≤≥+×÷→")
 # reader sees where a line end between a number and its unit he does not. SI symbols with
 # their prefixes, compounds joined by / or ·, and the signs of NUMBER_SUFFIXES; a symbol ends
 # its word (1.2 GWh, but not "2024 AI").
-# (and units in use beside SI: oersted, bar, ampere-hour, FLOPS, dalton; peta and exa prefixes)
-_UNIT_SYMBOL = (r"(?:[pnμµmcdkMGTPE]?(?:mol|cd|Hz|Pa|Wh|Wb|eV|dB|bit|lm|lx|Gy|Sv|Bq|Oe|bar|Ah|FLOPS|Flops|Da|Ω"
+# (and units in use beside SI: oersted, bar, ampere-hour, FLOPS, dalton; peta and exa prefixes;
+# the normal cubic metre of gas, Nm³, which an unseen issue broke "kWh/ | Nm³", P12 D2)
+_UNIT_SYMBOL = (r"(?:[pnμµmcdkMGTPE]?(?:mol|cd|Hz|Pa|Wh|Wb|eV|dB|bit|lm|lx|Gy|Sv|Bq|Oe|bar|Ah|FLOPS|Flops|Da|Ω|Nm"
                 r"|[mgsAKNJWCVFSTHLlthdB])"
                 r"|[\u00c5\u212b]"  # the ångström, both ways it is written (2.01 Å: "Å" started a line)
                 rf"|min|ha|°C|[{NUMBER_SUFFIXES}])[²³¹⁰⁻0-9]*")
@@ -180,13 +204,16 @@ _PHONE_GROUPS = re.compile(r"(?<![0-9.,])(?:1[3-9][0-9] [0-9]{4} [0-9]{4}|[48]00
 # break: UAX #14 lets a line end at "Nm³/" and start with "h。" (an unseen issue), as a hyphen's
 # short side (_SHORT_COMPOUND). Longer parts (PD-1/VEGF) may break there, as English does.
 _SHORT_SLASH = re.compile(r"(?<![0-9A-Za-z²³¹⁰⁻/.\-])[0-9A-Za-z²³¹⁰⁻]{1,2}/(?=[0-9A-Za-z])"
-                          # (and after a subscript: tCO₂/ | MW·h broke a table note, P10 D6)
-                          r"|(?<=[0-9A-Za-z²³¹⁰₀-₉])/(?=[0-9A-Za-z²³¹⁰⁻]{1,2}(?![0-9A-Za-z²³¹⁰⁻/.\-]))")
+                          # (and after a subscript: tCO₂/ | MW·h broke a table note, P10 D6; and before
+                          # one: the half-life T₁/₂ was set "T₁/ | ₂ = 109.8 min", P12 D2)
+                          r"|(?<=[0-9A-Za-z²³¹⁰₀-₉])/(?=[0-9A-Za-z²³¹⁰⁻₀-₉]{1,2}(?![0-9A-Za-z²³¹⁰⁻₀-₉/.\-]))")
 # … nor the slash of a unit whose numerator is a Chinese word, before a unit symbol (1 200个/L,
 # 3次/min, 0.18元/kW·h: "1 200个/ | L" printed, an unseen issue, P10 D6), nor one before a unit
 # in brackets (GB 3102's g/(kW·h), 元/(kW·h): "298.6 g/ | (kW·h)" printed, P10 D1), nor inside
-# those brackets.
-_UNIT_SLASH = re.compile(rf"(?:(?<=[0-9][{CJK_LETTERS}])|(?<=[0-9][万亿千百][{CJK_LETTERS}]))/"
+# those brackets. Nor the slash between two unit symbols written without a number, whatever
+# their length (单位kWh/Nm³, kW·h/m³: "4.6 kWh/ | Nm³" printed, an unseen issue, P12 D2).
+_UNIT_SLASH = re.compile(rf"(?:(?:(?<=[0-9][{CJK_LETTERS}])|(?<=[0-9][万亿千百][{CJK_LETTERS}]))"
+                         rf"|(?<![A-Za-z]){_UNIT_SYMBOL}(?:[·⋅]{_UNIT_SYMBOL})*)/"
                          rf"(?={_UNIT_SYMBOL}(?![A-Za-z]))")
 # A number and the English word for its magnitude read as one (US$3.7 billion): the line
 # composer breaks at the space between them only at a cost (engine/justify.py: bound, the
@@ -518,9 +545,13 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         for i in range(match.start(), match.end()):
             if text[i] == " ":
                 add(i + 1, WJ)
-    if words:  # (in running text: name_breaks)
+    if words:  # (in running text: name_breaks, short_formula_breaks)
         for i in _korean_breaks(text):
             add(i, WJ)
+        for i in short_formula_breaks(text):
+            add(i, WJ)
+            if text[i - 1] in _GROUP_SEPARATOR:
+                add(i - 1, WJ)
     for match in _SHORT_SLASH.finditer(text):
         slash = match.start() + match.group(0).index("/")
         if not any(url.start() <= slash < url.end() for url in urls):
@@ -529,7 +560,8 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         for match in PHONE_EXTENSION.finditer(text):
             add(match.end(), WJ)
     for match in _UNIT_SLASH.finditer(text):
-        add(match.end(), WJ)
+        if not any(url.start() <= match.start() < url.end() for url in urls):
+            add(match.end(), WJ)
     for match in UNIT_IN_BRACKETS.finditer(text):
         for i in range(match.start(), match.end()):
             add(i, WJ)
@@ -595,6 +627,14 @@ def _han_latin_boundaries(text: str):
     a number and its unit."""
     for match in _LATIN_RUN.finditer(text):
         start, end = match.span()
+        # A half-width bracket (and a sign) opening or closing the run is the run's: a quantity's
+        # or a formula's brackets stay half width beside Chinese, "厚度为 (3.5 ± 0.2) nm", "按
+        # A₀e^(−λt) 计算" (set solid, the bracket stood against the Han, an unseen issue, P12 D4).
+        while start > 0 and (text[start - 1] == "(" or text[start - 1] in NUMBER_PREFIXES
+                             and text[start:start + 1] == "("):
+            start -= 1
+        while end < len(text) and text[end] == ")":
+            end += 1
         if start > 0 and is_cjk_letter(text[start - 1]):
             yield start, False
         elif start > 1 and text[start - 1] == " " and is_cjk_letter(text[start - 2]):

@@ -35,6 +35,11 @@ EXTENSION_COST = 40.0
 # Bound outright, the line before it had to absorb up to the name's 8 ems: a paragraph's first
 # line in gongwen was spread 0.43 em a gap.
 NAME_COST = EXTENSION_COST
+# … and after an operator of a short formula (cjk.short_formula_breaks: "5 × / 10³ m", P12 D2): as
+# much as gaps at the soft limit cost (linefit.gap_cost(SOFT_GAP_EM)), so that it is taken only to
+# spare a line a reader would see loose. Bound outright, the line before "“5 × 10³ m”" was spread
+# 0.072 em a gap.
+SHORT_FORMULA_COST = linefit.gap_cost(linefit.SOFT_GAP_EM)
 SHORTEST_EM = 5.0  # a justified line ending this far before the measure is not considered
 OVERFULL = 1e6  # linefit.estimate's badness of a line stretched past its limits (1e7: does not fit)
 
