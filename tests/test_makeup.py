@@ -686,7 +686,7 @@ def test_a_reference_list_is_set_small_with_hanging_numbers_and_never_spread(tmp
     """A reference list (参考文献, GB/T 7714) was set as body text: each entry indented 2 em at
     the body size, justified, English lines spread 2–7 em of word space before a URL, Chinese
     ones 0.14 em between characters (an unseen 综述, P12 D3). It is set as journals set it: in
-    the size of table notes, three lines to two of the text's, "[n]" at the margin and the
+    the footnotes' size, three lines to two of the text's (gongwen: two to one), "[n]" at the margin and the
     turned lines 2 em in; a line that only wide word spaces or Chinese gaps would fill ends
     short. Written as an ordered list, its numbers print as "[n]"; typed one entry a line, with
     no blank line between them, each is an entry (they ran on as one paragraph). The text
@@ -710,7 +710,7 @@ def test_a_reference_list_is_set_small_with_hanging_numbers_and_never_spread(tmp
     heading = next(k for k, text in enumerate(texts) if text.startswith("参考文献"))
     after = next(k for k, text in enumerate(texts) if text.startswith("文后正文"))
     references = lines[heading + 1:after]
-    size = {"jianbao": 0.85 * BODY, "gongwen": 0.76 * 5.5714 * MM}[layout]  # --kj-table-size
+    size = 10.5  # the footnotes' 五号
     assert all(abs(line["size"] - size) < 0.1 for line in references), [line["size"] for line in references]
     starts = [line for line in references if re.match(r"\[\d\]", line["text"])]
     assert [line["text"][:3] for line in starts] == [f"[{n}]" for n in range(1, len(REFERENCES) + 1)], texts
@@ -720,7 +720,8 @@ def test_a_reference_list_is_set_small_with_hanging_numbers_and_never_spread(tmp
     assert all(abs(line["x0"] - margin - 2 * size) < 1 for line in turned), [line["text"] for line in turned
                                                                             if abs(line["x0"] - margin - 2 * size) >= 1]
     leading = [b["base"] - a["base"] for a, b in zip(references, references[1:]) if 0 < b["base"] - a["base"] < pitch]
-    assert len(leading) >= len(references) - 2 and all(abs(step - pitch * 2 / 3) < 0.2 for step in leading), leading
+    share = {"jianbao": 2 / 3, "gongwen": 1 / 2}[layout]  # --kj-reference-leading
+    assert len(leading) >= len(references) - 2 and all(abs(step - pitch * share) < 0.2 for step in leading), leading
     for line in references:  # no word space over ~⅔ em, no Chinese gap a reader sees
         chars = line["chars"]
         gaps = [(b["x0"] - a["x1"]) / size for a, b in zip(chars, chars[1:])]
