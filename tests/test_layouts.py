@@ -717,6 +717,25 @@ def test_a_middle_dot_in_a_name_is_set_narrow(make_issue, tmp_path, layout):
 
 
 @pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_a_trade_mark_stands_close_after_its_name(make_issue, tmp_path, layout):
+    """FandolFang draws ™ as a tiny mark in a full-width cell: gongwen printed "Meiji", an em of
+    white and a microscopic TM (an unseen issue, P11 D5). In every layout the mark is under
+    0.85 em, right after the name, and copies as written."""
+    body = "该公司的“Meiji™”品牌和CityLab™平台已在全市推广。"
+    manifest = make_issue(files={"articles/a.md": f"---\ntitle: 商标\n---\n\n{body}\n"})
+    result = build_issue(with_layout(manifest.parent, layout), tmp_path / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        chars = [c for c in pdf.pages[1].chars if c["text"].strip()]
+    marks = [k for k, c in enumerate(chars) if c["text"] == "™"]
+    text = "".join(c["text"] for c in chars)
+    assert len(marks) == 2 and "“Meiji™”" in text and "CityLab™" in text, text
+    for k in marks:
+        mark, before = chars[k], chars[k - 1]
+        assert before["text"] in "ib" and mark["width"] < 0.85 * mark["size"], (mark["fontname"], mark["width"])
+        assert mark["x0"] - before["x1"] < 0.1 * mark["size"]
+
+
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
 def test_a_section_rule_stands_clear_of_the_article_title_under_it(make_issue, tmp_path, layout):
     """gongwen drew the section heading's rule at the foot of its line, on the tops of the
     article title's 22 pt glyphs (two unseen issues, every section): 2.9 mm above their em

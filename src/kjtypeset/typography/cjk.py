@@ -973,6 +973,10 @@ def _wraps(text: str, options: Options, urls: list, quotes: list[int],
     wraps += [(i, i + 1, 'class="kj-dot"') for i in range(1, len(text) - 1)
               if text[i] in "～〜" and (text[i - 1].isdigit() or text[i - 1] in NUMBER_SUFFIXES)
               and text[i + 1].isdigit()]
+    # … and a trade mark's ™ or ℠ after its name (FandolFang draws a tiny mark in a full-width
+    # cell: "Meiji™" printed an em of white before its mark, an unseen issue, P11 D5).
+    wraps += [(i, i + 1, 'class="kj-dot"') for i in range(1, len(text))
+              if text[i] in "™℠" and text[i - 1].isalnum()]
     if options.latin_hyphenation and hyphenate:
         # A long English word may be hyphenated rather than leave a spaced-out line before
         # it (Pango knows no Chinese-English mix; the span tells WeasyPrint to use pyphen).
