@@ -886,8 +886,8 @@ REFERENCES = "kj-references"  # the block of a reference list (style.css)
 def _references(tokens: list[Token]) -> None:
     """A reference list under its heading (参考文献, GB/T 7714) is set as journals set it: its
     entries (paragraphs opening "[n]", or an ordered list right under the heading) in a block
-    of class kj-references, in the size of table notes with a hanging indent, their lines
-    never spread (style.css). Set as text, each entry was indented 2 em and justified at the
+    of class kj-references, in the footnotes' size with a hanging indent, their lines never
+    spread (style.css). Set as text, each entry was indented 2 em and justified at the
     body size, English lines spread 2 em a word space before a URL and Chinese ones 0.14 em
     between characters (an unseen 综述, P12 D3)."""
     blocks = []  # (first token, token after the last) of each list
@@ -914,6 +914,7 @@ def _references(tokens: list[Token]) -> None:
         block.attrSet("class", REFERENCES)
         tokens.insert(end, Token("references_close", "div", -1))
         tokens.insert(start, block)
+
 
 def _label_span(inline: Token, label: str, name: str) -> bool:
     """The paragraph's opening ``label`` (出席：, 附件：) set apart in a span of class ``name``
