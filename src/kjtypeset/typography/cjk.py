@@ -969,10 +969,12 @@ def _wraps(text: str, options: Options, urls: list, quotes: list[int],
     # titles and jianbao set them tight).
     wraps += [(i, i + 1, 'class="kj-dot"') for i in range(1, len(text) - 1)
               if text[i] in "·・" and text[i - 1].isalnum() and text[i + 1].isalnum()]
-    # … and so is a range's tilde (10%～15%, 80～90 ℃: FandolFang's is a small mark between gaps).
+    # … and so is a range's tilde (10%～15%, 80～90 ℃, 1.8 V～2.1 V, 0.05 m～200 m: FandolFang's is a
+    # small mark between gaps; after a unit's letter it came from FandolFang, after a digit from
+    # the 宋体, two glyphs for one mark in a paragraph, an unseen issue, P12 D9).
     wraps += [(i, i + 1, 'class="kj-dot"') for i in range(1, len(text) - 1)
-              if text[i] in "～〜" and (text[i - 1].isdigit() or text[i - 1] in NUMBER_SUFFIXES)
-              and text[i + 1].isdigit()]
+              if text[i] in "～〜" and (text[i - 1].isalnum() or text[i - 1] in NUMBER_SUFFIXES + "²³")
+              and not is_cjk_letter(text[i - 1]) and (text[i + 1].isdigit() or text[i + 1] in "−-")]
     # … and a trade mark's ™ or ℠ after its name (FandolFang draws a tiny mark in a full-width
     # cell: "Meiji™" printed an em of white before its mark, an unseen issue, P11 D5).
     wraps += [(i, i + 1, 'class="kj-dot"') for i in range(1, len(text))
