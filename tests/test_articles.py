@@ -274,3 +274,18 @@ def test_a_subscript_typed_with_an_underscore_is_named_once(make_issue):
     assert "P_out" in html
     clean, _html = warnings_of(make_issue, "来信请寄kjqb_info@hhht.gov.cn，参数见文件report_2024.pdf。\n")
     assert not [w for w in clean if "原样印出来" in w]
+
+
+def test_figures_numbered_out_of_order_are_named_once(make_issue):
+    """The figures print in the order written: "图2" before "图1" printed so with no word (an
+    unseen issue, P12 D10). One warning names the first figure out of order, with its line;
+    figures in order, or numbered 图1-1, say nothing."""
+    images = {"articles/img/a.png": PNG, "articles/img/b.png": PNG}
+    warnings, _html = warnings_of(make_issue, "![图2　风电装机](img/a.png)\n\n正文。\n\n![图1　光伏装机](img/b.png)\n",
+                                  files=images)
+    assert [w for w in warnings if "图题编号" in w] == [
+        "2024-03/articles/a.md:9: 图题编号不连续：“图1”写在“图2”之后；图片按书写的顺序印出，请核对图的次序和编号"]
+    for body in ("![图1　风电](img/a.png)\n\n正文。\n\n![图2　光伏](img/b.png)\n",
+                 "![图1-2　风电](img/a.png)\n\n![图1-1　光伏](img/b.png)\n"):
+        warnings, _html = warnings_of(make_issue, body, files=images)
+        assert not [w for w in warnings if "图题编号" in w], warnings

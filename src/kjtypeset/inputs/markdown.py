@@ -1288,6 +1288,7 @@ def _figures(tokens: list[Token], path: Path, first_line: int,
     """A paragraph that holds a single image (and perhaps its attributes) becomes <figure>
     with its alt text as caption; kjtypeset's makeup sizes it and lets it float."""
     out: list[Token] = []
+    numbers: list[tuple[int, int]] = []  # (图N's number, its line), in the article's order
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -1303,6 +1304,8 @@ def _figures(tokens: list[Token], path: Path, first_line: int,
             tokens[i + 1].children = [image]
             share = attributes.get("max-height", max_height)
             caption = html.escape("".join(c.content for c in image.children or []))
+            if (number := _FIGURE_NUMBER.match(caption)) is not None:
+                numbers.append((int(number.group(1)), line))
             height = f' data-max-height="{share:g}"' if share else ""
             out.append(_html_token(f'<figure class="figure" data-kj-figure{height}>'))
             out.append(tokens[i + 1])
@@ -1313,7 +1316,23 @@ def _figures(tokens: list[Token], path: Path, first_line: int,
             continue
         out.append(token)
         i += 1
+    _warn_figure_order(numbers, path)
     return out
+
+
+# A caption's number: "图1", "图 2", "图3-1" (its first part).
+_FIGURE_NUMBER = re.compile(r"^图\s*(\d{1,3})(?![\d.．-])")
+
+
+def _warn_figure_order(numbers: list[tuple[int, int]], path: Path) -> None:
+    """The first figure whose caption's number is not one more than the one before, once: the
+    figures print in the order written, so "图2" printed before "图1" with no word (an unseen
+    issue, P12 D10)."""
+    for (before, _line), (number, line) in zip(numbers, numbers[1:]):
+        if number != before + 1:
+            warn(path, line, f"图题编号不连续：“图{number}”写在“图{before}”之后；图片按书写的顺序印出，"
+                             "请核对图的次序和编号")
+            return
 
 
 def _figure_attributes(text: str, path: Path, line: int) -> dict:
