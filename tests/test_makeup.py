@@ -681,7 +681,7 @@ REFERENCES = [
 
 
 @pytest.mark.parametrize("layout, written", [("jianbao", "## 参考文献"), ("gongwen", "**参考文献**"),
-                                             ("jianbao", "list"), ("gongwen", "参考文献：")])
+                                             ("jianbao", "list"), ("gongwen", "参考文献："), ("jianbao", "主要文献：")])
 def test_a_reference_list_is_set_small_with_hanging_numbers_and_never_spread(tmp_path, layout, written):
     """A reference list (参考文献, GB/T 7714) was set as body text: each entry indented 2 em at
     the body size, justified, English lines spread 2–7 em of word space before a URL, Chinese
@@ -707,7 +707,7 @@ def test_a_reference_list_is_set_small_with_hanging_numbers_and_never_spread(tmp
     body = next(k for k, line in enumerate(lines) if line["text"].startswith(para(2, 3)[:6]))
     pitch = lines[body + 1]["base"] - lines[body]["base"]
     margin = lines[body + 1]["x0"]
-    heading = next(k for k, text in enumerate(texts) if text.startswith("参考文献"))
+    heading = next(k for k, text in enumerate(texts) if text.startswith(("参考文献", "主要文献")))
     after = next(k for k, text in enumerate(texts) if text.startswith("文后正文"))
     references = lines[heading + 1:after]
     size = 10.5  # the footnotes' 五号

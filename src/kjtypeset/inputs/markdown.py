@@ -878,7 +878,8 @@ def _name_lists(tokens: list[Token]) -> None:
 
 # A reference list's heading ("## 参考文献", "**参考文献**", "参考文献：") and its entries (GB/T 7714:
 # "[1] …", "[12] …").
-REFERENCES_HEADING = re.compile(r"^(?:\*\*)?(?:主要)?参考文献\s*[:：]?\s*(?:\*\*)?$")
+# (参考文献, 主要参考文献, 主要文献, 参考资料, 引用文献: what an unseen issue's reprint wrote, probe b)
+REFERENCES_HEADING = re.compile(r"^(?:\*\*)?(?:(?:主要)?参考(?:文献|资料)|主要文献|引用文献)\s*[:：]?\s*(?:\*\*)?$")
 REFERENCE_ENTRY = re.compile(r"^[\[［]\s*\d{1,3}\s*[\]］]")
 REFERENCES = "kj-references"  # the block of a reference list (style.css)
 
