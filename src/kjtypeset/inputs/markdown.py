@@ -30,7 +30,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from PIL import Image
 
 from ..errors import KjError, warn
-from ..typography.cjk import FIELDS, ROSTER, WJ
+from ..typography.cjk import FIELDS, ROSTER, WJ, name_spans
 from .paths import case_hint
 
 # The pipe-table module (its name in the package is taken by its rule function).
@@ -840,25 +840,19 @@ def _rosters(tokens: list[Token]) -> None:
 
 
 NAME_LIST = "kj-name-list"  # a paragraph of names alone (a 表彰名单), with ROSTER's whole names
-_LISTED = re.compile(r"([^\u3000 、，,]+)([\u3000 ]*[、，,]?\s*)")
 _NAME = re.compile(r"[\u3400-\u9fff·]{2,5}")
+_NAME_SEPARATORS = re.compile(r"[\u3000 、，,]*")
 MIN_LISTED_NAMES = 4
 
 
 def _listed_names(text: str) -> bool:
     """Whether ``text`` is nothing but persons' names, four or more, between full-width spaces,
     spaces or 、 ("巴特尔　王晓燕　张　伟　孟克巴雅尔": a two-character name spaced to line up
-    with the others, as the 版记's and the rosters' lists write it, is one name)."""
-    parts = [(m.group(1), m.group(2)) for m in _LISTED.finditer(text.strip())]
-    names, k = [], 0
-    while k < len(parts):
-        piece, separator = parts[k]
-        if len(piece) == 1 and separator == "\u3000" and k + 1 < len(parts) and len(parts[k + 1][0]) == 1:
-            k += 1
-            piece += parts[k][0]
-        names.append(piece)
-        k += 1
-    return len(names) >= MIN_LISTED_NAMES and all(_NAME.fullmatch(name) for name in names)
+    with the others, as the 版记's and the rosters' lists write it, is one name: name_spans)."""
+    spans = name_spans(text)
+    edges = [0, *(edge for span in spans for edge in span), len(text)]
+    return (len(spans) >= MIN_LISTED_NAMES and all(_NAME.fullmatch(text[a:b].replace("\u3000", "")) for a, b in spans)
+            and all(_NAME_SEPARATORS.fullmatch(text[a:b]) for a, b in zip(edges[::2], edges[1::2])))
 
 
 def _name_lists(tokens: list[Token]) -> None:
@@ -873,7 +867,6 @@ def _name_lists(tokens: list[Token]) -> None:
                 and all(child.type == "text" for child in inline.children or [])
                 and _listed_names(inline.content)):
             token.attrJoin("class", f"{ROSTER} {NAME_LIST}")
-
 
 
 # A reference list's heading ("## 参考文献", "**参考文献**", "参考文献：") and its entries (GB/T 7714:

@@ -891,18 +891,27 @@ def _bind_names(text: str, add) -> None:
     it breaks between words (_bind_words) but not in its last NAME_CHARS - 1 characters, where
     the person's name is (jieba took 志强 of 市市场监管局秦志强 for a word: "秦 / 志强", an unseen
     纪要). A two-character name written with a full-width space to line it up with the
-    three-character ones ("高　娃") is one name."""
+    three-character ones ("高　娃") is one name (name_spans)."""
+    for start, end in name_spans(text):
+        for i in range(start + 1 if end - start <= NAME_CHARS else end - NAME_CHARS + 1, end):
+            add(i, WJ)
+
+
+def name_spans(text: str) -> list[tuple[int, int]]:
+    """The names of a list of names, as (start, end) in ``text``: runs of Chinese letters and
+    ·, a two-character name written with one full-width space to line it up with the
+    three-character ones ("高　娃") one name. (Also inputs/markdown.py: a paragraph of names.)"""
     parts = [(m.start(), m.end()) for m in _NAME_PART.finditer(text)]
-    k = 0
+    spans, k = [], 0
     while k < len(parts):
         start, end = parts[k]
         if (end - start == 1 and k + 1 < len(parts) and parts[k + 1][1] - parts[k + 1][0] == 1
                 and text[end:parts[k + 1][0]] == "\u3000"):
             k += 1
             end = parts[k][1]
-        for i in range(start + 1 if end - start <= NAME_CHARS else end - NAME_CHARS + 1, end):
-            add(i, WJ)
+        spans.append((start, end))
         k += 1
+    return spans
 
 
 def _bind_leading_dash(text: str, add) -> None:
