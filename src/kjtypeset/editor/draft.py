@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from .cleanup import clean_paragraph, drop_spaces_between_han, has_han, narrow_numbers
-from .textmeta import PHOTO_CAPTION
+from .textmeta import PHOTO_CAPTION, PHOTO_MARK
 
 IMAGE_REF = "kj-image:"
 
@@ -286,7 +286,7 @@ class Collector:
                 if caption is not None and caption == index - 1 and kinds and kinds[-1] == index - 1:
                     kept.pop()
                     kinds.pop()
-                alt = _PHOTO_MARK.sub("", blocks[caption]) if caption is not None else image.group(1)
+                alt = PHOTO_MARK.sub("", blocks[caption]) if caption is not None else image.group(1)
                 if caption is None and _NO_CAPTION.search(image.group(1)):
                     alt = ""
                 alt = alt.replace("**", "").replace("\n", " ")
@@ -339,7 +339,6 @@ def take_meta(collector: Collector):
     return meta
 
 
-_PHOTO_MARK = re.compile(r"^\s*[▲△↑]\s*")
 _IMAGE_BLOCK = re.compile(r"!\[(.*)\]\((kj-image:\d+)\)", re.S)
 _FIGURE_CAPTION = re.compile(r"^(?:图|Figure|Fig\.?)\s*\d{1,3}(?:[-－.．]\d{1,3})?(?:[\s　:：.．]|$)", re.I)
 _TABLE_CAPTION = re.compile(r"^(?:表|Table)\s*\d{1,3}(?:[-－.．]\d{1,3})?(?:[\s　:：.．]|$)", re.I)

@@ -104,25 +104,29 @@ def _page_title(root: Element) -> str | None:
     return None
 
 
-_DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\s*(?:!important\s*)?(?:;|$)", re.I)
 _SIMPLE_SELECTOR = re.compile(r"^[a-z0-9]*([.#])([\w-]+)$", re.I)
+
+
+def _hides(declarations) -> bool:
+    """Whether CSS declarations (a rule's block or a style attribute) set display: none,
+    read with tinycss2 (WeasyPrint's CSS parser)."""
+    import tinycss2
+
+    return any(d.type == "declaration" and d.lower_name == "display"
+               and tinycss2.serialize(d.value).strip().lower() == "none"
+               for d in tinycss2.parse_blocks_contents(declarations, skip_comments=True, skip_whitespace=True))
 
 
 def _hidden_names(root: Element) -> tuple[set[str], set[str]]:
     """The classes and ids that the page's own style sheets hide (".hide{display:none}",
-    "p.hide, #tip{display:none}"), read with tinycss2 (WeasyPrint's CSS parser); rules inside
-    @media and other at-rules do not count."""
+    "p.hide, #tip{display:none}"); rules inside @media and other at-rules do not count."""
     import tinycss2
 
     classes: set[str] = set()
     ids: set[str] = set()
     for style in root.iter("style"):
         for rule in tinycss2.parse_stylesheet("".join(style.itertext()), skip_comments=True, skip_whitespace=True):
-            if rule.type != "qualified-rule":
-                continue
-            declarations = tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True)
-            if not any(d.type == "declaration" and d.lower_name == "display"
-                       and tinycss2.serialize(d.value).strip().lower() == "none" for d in declarations):
+            if rule.type != "qualified-rule" or not _hides(rule.content):
                 continue
             for one in tinycss2.serialize(rule.prelude).split(","):
                 if (simple := _SIMPLE_SELECTOR.match(one.strip())):
@@ -143,9 +147,9 @@ def _drop_hidden(root: Element, body: Element) -> list[str]:
         for child in list(parent):
             if not isinstance(child.tag, str):
                 continue
-            hidden = (child.get("hidden") is not None or bool(_DISPLAY_NONE.search((child.get("style") or "").strip()))
-                      or bool(classes & set((child.get("class") or "").split())) or child.get("id") in ids)
-            text = text_of(child)
+            hidden = (child.get("hidden") is not None or bool(classes & set((child.get("class") or "").split()))
+                      or child.get("id") in ids or bool(child.get("style")) and _hides(child.get("style")))
+            text = text_of(child) if hidden else ""
             if hidden and len(text) * 2 <= total:
                 parent.remove(child)
                 if text:

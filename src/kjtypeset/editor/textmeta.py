@@ -146,7 +146,8 @@ def is_furniture(line: str) -> bool:
 
 
 # "▲ 项目启动会现场": the caption of a photo that a copied text does not bring along.
-PHOTO_CAPTION = re.compile(r"^\s*[▲△↑]\s*\S")
+PHOTO_MARK = re.compile(r"^\s*[▲△↑]\s*")  # a photo caption's mark, with the spaces after it
+PHOTO_CAPTION = re.compile(PHOTO_MARK.pattern + r"\S")
 
 
 # A letter's or e-mail's closing ("祝好！", "此致" / "敬礼！", "顺祝商祺"), and its salutation
