@@ -233,9 +233,9 @@ def name_breaks(text: str) -> list[int]:
     """Where a line may end inside a name that reads as cut there, which the planner takes at a
     higher cost than DISCOURAGED_BREAK's (paragraph.NAME_COST): after the dash before a
     standard's year (GB/T 22080— / 2016), at a space of a patent number (ZL 2023 1 / 0123456.7),
-    inside a Korean word (삼성 / 전자). (A short e-mail address keeps its break before "@", the
-    usual one (Chicago 6.17): kept whole at a cost, a notice's line before it was spread 0.106 em
-    a gap, an unseen issue's gongwen m-g; round 19's closing note.)"""
+    inside a Korean word (삼성 / 전자). (Not a short e-mail address: its break before "@" is the
+    usual one, Chicago 6.17; kept whole at this cost, a notice's line before it was spread
+    0.106 em a gap, an unseen gongwen issue.)"""
     found = [i for pattern, marks in ((_STANDARD_NUMBER, "—–"), (_PATENT_NUMBER, " "))
              for match in pattern.finditer(text) for i in range(match.start() + 1, match.end())
              if text[i - 1] in marks]
