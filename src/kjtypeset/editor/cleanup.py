@@ -61,9 +61,15 @@ _BINARY = re.compile(f"{_FORMULA_TERM}[ \u00a0\u2009\u202f]*[{re.escape(_FORMULA
                      f"[ \u00a0\u2009\u202f]*[{LATIN}{SCRIPT_DIGITS}−±.√]|{_FORMULA_TERM} [/-] ")
 
 
-def quantity_brackets(text: str, start: int, end: int) -> bool:
-    """Whether the round brackets at ``start`` and ``end - 1`` of ``text`` hold a quantity or a
-    formula (_FORMULA_INNER), which keep their half-width brackets beside Chinese (P12 D4)."""
+def latin_brackets(text: str, start: int, end: int) -> bool:
+    """Whether the round brackets at ``start`` and ``end - 1`` of ``text`` are a unit's after its
+    slash (UNIT_IN_BRACKETS: g/(kW·h), P10 D1) or hold a quantity or a formula (_FORMULA_INNER,
+    P12 D4): half width beside Chinese too, never Chinese brackets."""
+    unit = UNIT_IN_BRACKETS.match(text, start)
+    return (unit is not None and unit.end() == end) or _quantity_brackets(text, start, end)
+
+
+def _quantity_brackets(text: str, start: int, end: int) -> bool:
     inner = text[start + 1:end - 1]
     if not inner.strip() or not _FORMULA_INNER.fullmatch(inner):
         return False
@@ -187,11 +193,9 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
         after = _seen(text, match.end(), english)
         if not (has_han(inner) or _wide(before) or _wide(after)):
             return match.group()
-        if UNIT_IN_BRACKETS.match(text, match.start()):
-            return match.group()  # g/(kW·h), 元/(kW·h): a unit's brackets, not Chinese ones (P10 D1)
         opening = text.index("(", match.start())
-        if quantity_brackets(text, opening, text.index(")", opening) + 1):
-            return match.group()  # (25 ± 2) ℃, c / (2f), with the spaces typed beside them (P12 D4)
+        if latin_brackets(text, opening, text.index(")", opening) + 1):
+            return match.group()  # g/(kW·h), (25 ± 2) ℃, c / (2f), with the spaces typed beside them
         converted[0] += 1
         # Spaces go where a wide neighbour or an edge is; one stays between Latin words.
         lead = "" if not before or _wide(before) or match.group().startswith("(") else " "
@@ -295,8 +299,7 @@ def _chinese_mark(text: str, mark: str, before: str, after: str, start: int, at:
     """Whether a half-width ``mark`` is punctuation of the Chinese sentence around it
     (``english``: where the quotation marks of English text are, _english_quotes)."""
     opened = text.rfind("(", 0, start)
-    if before == ")" and opened >= 0 and text[start - 1] == ")" and (
-            (unit := UNIT_IN_BRACKETS.match(text, opened)) and unit.end() == start or quantity_brackets(text, opened, start)):
+    if before == ")" and opened >= 0 and text[start - 1] == ")" and latin_brackets(text, opened, start):
         # a unit's or a quantity's closing bracket ends a number as a digit does: "298.6 g/(kW·h),比"
         # (P10 D1), "L = c / (2f),其中" (P12 D4)
         before = "0"
