@@ -471,7 +471,7 @@ def test_a_template_extending_itself_is_one_error(bulletin):
 
 # ---- the schema: one line, file:line, what was expected and what was found ---------------------
 
-JIANBAO_FACES = "Noto Serif CJK SC、Noto Sans CJK SC、DejaVu Serif"
+JIANBAO_FACES = "Noto Serif CJK SC、Noto Sans CJK SC、Liberation Serif Italic、DejaVu Serif"
 
 
 @pytest.mark.parametrize("text, message", [
@@ -589,12 +589,11 @@ def bare_machine(tmp_path, monkeypatch):
 
 
 def test_each_layout_names_the_debian_packages_its_fonts_need(bare_machine, capsys):
-    assert missing_packages(read_layout("jianbao")) == ["fonts-noto-cjk", "fonts-dejavu-core"]
-    assert missing_packages(read_layout("gongwen")) == [
-        "texlive-lang-chinese", "fonts-noto-cjk", "fonts-noto-cjk-extra", "fonts-dejavu-core"]
+    assert missing_packages(read_layout("jianbao")) == ["fonts-noto-cjk", "fonts-liberation2", "fonts-dejavu-core"]
+    gongwen = ["texlive-lang-chinese", "fonts-noto-cjk", "fonts-noto-cjk-extra", "fonts-lmodern", "fonts-dejavu-core"]
+    assert missing_packages(read_layout("gongwen")) == gongwen
     assert main(["fonts", "--layout", "gongwen", "--debian-packages"]) == 0
-    assert capsys.readouterr().out.split() == [
-        "texlive-lang-chinese", "fonts-noto-cjk", "fonts-noto-cjk-extra", "fonts-dejavu-core"]
+    assert capsys.readouterr().out.split() == gongwen
 
 
 def test_this_machine_has_every_package_the_layouts_need(capsys):
@@ -820,21 +819,32 @@ def test_nested_and_loose_lists_set_each_line_on_its_own_grid_line(make_issue, t
 
 
 @pytest.mark.parametrize("layout", sorted(GRID))
-def test_emphasis_prints_in_a_face_of_its_own_never_slanted(make_issue, tmp_path, layout):
+def test_emphasis_prints_in_a_face_of_its_own_and_latin_in_italic(make_issue, tmp_path, layout):
     """*强调* in Markdown: the SC faces have no italic and the oblique WeasyPrint asked for was
-    never drawn, so emphasis printed as plain text. It is set in another face of the layout
-    (bold 宋体 in jianbao, 楷体 in gongwen), on the body's baseline, and no face is oblique."""
+    never drawn, so emphasis printed as plain text. Chinese emphasis is set in another face of
+    the layout (bold 宋体 in jianbao, 楷体 in gongwen), never slanted. Emphasis of Latin alone is
+    a species' or a journal's name, which the nomenclature codes and GB/T 7714 set italic: an
+    unseen digest printed *Escherichia coli* bold like a key term (P13 D4). Both stay on the
+    body's baseline, and so does the line after them."""
     article = ("---\ntitle: 强调的写法\n---\n\n全市科技企业孵化器建设取得*明显成效*，在孵企业"
-               "数量稳步增长，英文 *emphasis* 也一样。\n")
+               "数量稳步增长，工程化大肠杆菌（*Escherichia coli*）的论文发表在*Nature Biotechnology*上，"
+               "英文与*混合 XZ*的强调照中文排。\n\n第二段。\n")
     manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
     result = build_issue(manifest, tmp_path / "out", editions=("proof",))
     with pdfplumber.open(result.pdf) as pdf:
         chars = [c for c in pdf.pages[1].chars if abs(c["size"] - size_of(layout)) < 0.05]
     face = {c["text"]: c["fontname"].split("+")[-1] for c in chars}
-    assert face["明"] == face["效"] == face["p"] != face["全"] == face["孵"]
-    assert not any("Oblique" in c["fontname"] or "Italic" in c["fontname"] for c in chars)
+    assert face["明"] == face["效"] == face["混"] == face["Z"] != face["全"] == face["孵"]
+    latin = [c for c in chars if c["text"].isascii() and c["text"].isalpha() and c["text"] not in "XZ"]
+    assert "".join(c["text"] for c in latin) == "EscherichiacoliNatureBiotechnology"
+    assert latin and all("Italic" in c["fontname"] for c in latin), {c["fontname"] for c in latin}
+    assert not [c["text"] for c in chars if c not in latin and c["text"].strip() and ("Oblique" in c["fontname"] or "Italic" in c["fontname"])]
     base = {c["text"]: round(c["matrix"][5], 2) for c in chars}
     assert base["明"] == base["全"]
+    lines = sorted({round(c["matrix"][5], 2) for c in chars}, reverse=True)
+    pitches = [a - b for a, b in zip(lines, lines[1:])]
+    assert max(pitches) - min(pitches) < 0.05, pitches  # each line a pitch below the last: on the grid
+    assert base["第"] == lines[-1]
 
 
 @pytest.mark.parametrize("layout", sorted(GRID))

@@ -30,6 +30,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from PIL import Image
 
 from ..errors import KjError, warn
+from ..typography.chars import LATIN
 from ..typography.cjk import FIELDS, ROSTER, WJ, name_spans
 from .paths import case_hint
 
@@ -282,6 +283,7 @@ def _parser(raw_html: bool) -> MarkdownIt:
     md.add_render_rule("softbreak", _softbreak)
     md.add_render_rule("footnote_ref", _footnote_ref)
     md.add_render_rule("image", _image)
+    md.add_render_rule("em_open", _em_open)
     md.add_render_rule("heading_open", _heading_open)
     md.add_render_rule("heading_close", _heading_close)
     md.add_render_rule("table_open", _table_open)
@@ -365,6 +367,26 @@ def _softbreak(self, tokens, idx, options, env):
     if (before and is_wide(before)) or (after and is_wide(after)):
         return ""
     return "\n"
+
+
+# Emphasis that holds Latin script alone: a species' name (*Escherichia coli*), a journal's or a
+# book's title (*Nature Biotechnology*). The nomenclature codes and GB/T 7714 set these italic;
+# Chinese emphasis has no italic (the layouts set it bold 宋体 or 楷体), and an unseen issue's
+# digest printed its species names bold like key terms (P13 D4).
+_LATIN_EMPHASIS = re.compile(rf"(?=[^{LATIN}]*[A-Za-z\u00c0-\u024f])[{LATIN} .,;:'’&()/!?\-]+")
+
+
+def _em_open(self, tokens, idx, options, env):
+    """<em>, or <em class="kj-latin"> (the layout's Latin italic) when it holds Latin alone."""
+    text, depth = [], 0
+    for token in tokens[idx + 1:]:
+        if token.type == "em_close" and depth == 0:
+            break
+        depth += {"em_open": 1, "em_close": -1}.get(token.type, 0)
+        if token.type not in ("text", "em_open", "em_close", "strong_open", "strong_close"):
+            return "<em>"  # code, an image, a link, a note: left to the layout's emphasis
+        text.append(token.content)
+    return '<em class="kj-latin">' if _LATIN_EMPHASIS.fullmatch("".join(text)) else "<em>"
 
 
 def _footnote_ref(self, tokens, idx, options, env):
