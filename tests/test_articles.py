@@ -276,6 +276,23 @@ def test_a_subscript_typed_with_an_underscore_is_named_once(make_issue):
     assert not [w for w in clean if "原样印出来" in w]
 
 
+def test_an_image_in_a_sentence_is_named_its_caption_will_not_print(make_issue):
+    """An image written inside a sentence prints in the line and its caption nowhere, with no
+    word (P13 D2): one warning per image, with its line and how to write a figure. An image
+    alone in its paragraph, or several in one, are figures and say nothing."""
+    images = {"articles/img/a.png": PNG, "articles/img/b.png": PNG}
+    warnings, html = warnings_of(make_issue, "正文。\n\n园区标志是![图1　园区标志](img/a.png)，蓝底白字。\n", files=images)
+    assert [w for w in warnings if "单独成段" in w] == [
+        "2024-03/articles/a.md:7: 图片 'img/a.png' 写在文字之中（没有单独成段），只随文字排在行内，"
+        "图题“图1　园区标志”不会印出：要印成带图题的图，请把它单独写成一段（前后各空一行），如 ![图1　园区标志](img/a.png)"]
+    assert "<figcaption>" not in html
+    for body in ("![图1　甲](img/a.png)\n", "![图1　甲](img/a.png) ![图2　乙](img/b.png)\n",
+                 "![图1　甲](img/a.png){width=50%}\n![图2　乙](img/b.png)\n"):
+        warnings, html = warnings_of(make_issue, body, files=images)
+        assert not [w for w in warnings if "单独成段" in w], warnings
+        assert html.count("<figcaption>") == body.count("![")
+
+
 def test_figures_numbered_out_of_order_are_named_once(make_issue):
     """The figures print in the order written: "图2" before "图1" printed so with no word (an
     unseen issue, P12 D10). One warning names the first figure out of order, with its line;

@@ -181,6 +181,86 @@ def test_figure_attributes_are_checked(make_issue, tmp_path):
                                      "或如 80mm）、max-height=100%（图连同图题占版心高度的比例）")
 
 
+# ---- images not alone in their paragraph (P13 D1, D2) ---------------------------------------
+
+WIDE = mi.png((600, 300), 150)  # 101.6 × 50.8 mm at its 150 ppi
+
+
+def captions_under(page) -> list[tuple[str, float]]:
+    """Each caption line (图N…) with the distance from the foot of the image above it, mm."""
+    out = []
+    for line in lines_of(page):
+        if line["text"].startswith("图"):
+            above = max(im["bottom"] for im in page.images if im["bottom"] <= line["top"])
+            out.append((line["text"], (line["top"] - above) / MM))
+    return out
+
+
+def test_images_written_in_one_paragraph_print_one_under_the_other_each_with_its_caption(tmp_path):
+    """"![图1 …](a) ![图2 …](b)", the way to ask for two figures in a row, was one inline
+    paragraph: both images indented like text and both captions lost, silently (P13 D2). Each
+    is a figure: centred, its caption under it; one under the other."""
+    blocks = [para(), "![图1　高温压力传感器产品](images/a.png) ![图2　传感器标定实验室](images/b.png)", para(2, 3)]
+    result = build(tmp_path, [article("两张图", blocks)], {"a.png": WIDE, "b.png": WIDE})
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[1]
+        images = sorted(page.images, key=lambda im: im["top"])
+        assert [(round((im["x1"] - im["x0"]) / MM, 1), round((im["bottom"] - im["top"]) / MM, 1))
+                for im in images] == [(101.6, 50.8), (101.6, 50.8)]
+        assert images[0]["bottom"] < images[1]["top"]
+        centre = (images[0]["x0"] + images[0]["x1"]) / 2
+        assert abs(centre - (images[1]["x0"] + images[1]["x1"]) / 2) < 0.5
+        captions = captions_under(page)
+    assert [text for text, _gap in captions] == ["图1高温压力传感器产品", "图2传感器标定实验室"]
+    assert all(gap < 8 for _text, gap in captions)  # each right under its own image
+    assert not [w for w in result.warnings if "图题" in str(w)]
+
+
+def test_figure_attributes_typed_full_width_are_read(tmp_path):
+    """"｛width＝50％｝", as a Chinese input method gives the braces, printed as text beside the
+    image and the caption was lost (P13 D2): it is read as {width=50%}."""
+    blocks = [para(), "![图1　产品](images/a.png)｛width＝50％｝", para(2, 3)]
+    result = build(tmp_path, [article("全角属性", blocks)], {"a.png": WIDE})
+    with pdfplumber.open(result.pdf) as pdf:
+        image = pdf.pages[1].images[0]
+        text = squash(pdf.pages[1].extract_text())
+    assert round((image["x1"] - image["x0"]) / MM, 1) == 78.0  # half the 156 mm measure
+    assert "图1产品" in text and "width" not in text and "｛" not in text
+
+
+def test_a_linked_image_prints_as_a_figure_without_its_link(tmp_path):
+    """An image linked to a web page (Markdown converted from one) printed inline, over the
+    half-page limit, its caption lost (P13 D2): it is a figure, and the build says the link
+    is gone."""
+    blocks = [para(), "[![图1　产品](images/a.png)](https://www.example.com/photo)", para(2, 3)]
+    result = build(tmp_path, [article("带链接的图", blocks)], {"a.png": WIDE})
+    with pdfplumber.open(result.pdf) as pdf:
+        image = pdf.pages[1].images[0]
+        captions = captions_under(pdf.pages[1])
+    assert round((image["x1"] - image["x0"]) / MM, 1) == 101.6
+    assert [text for text, _gap in captions] == ["图1产品"]
+    found = [str(w) for w in result.warnings if "链接" in str(w)]
+    assert len(found) == 1 and found[0].endswith(
+        "1.md:7: 图片 'images/a.png' 带有链接（https://www.example.com/photo）：印件上点不开链接，"
+        "已去掉链接，按图连同图题印出"), found
+
+
+def test_a_page_holding_only_a_line_of_images_is_no_traceback(tmp_path):
+    """gongwen: a line of two images (in one emphasis, so not figures) fell on a page by itself,
+    with no text line; judging its foot raised a TypeError and no PDF was written (P13 D1).
+    It builds, and each image is named: its caption will not print."""
+    photo = mi.png((900, 1200), 150, "photo")
+    blocks = [para(), "*![图1　产品](images/a.jpg) ![图2　实验室](images/b.jpg)*", para(2, 3)]
+    result = build(tmp_path, [article("行内的图", blocks)], {"a.jpg": photo, "b.jpg": photo},
+                   extra="layout: gongwen\n")
+    assert result.pdf.exists()
+    found = sorted(str(w).split("1.md:", 1)[1] for w in result.warnings if "没有单独成段" in str(w))
+    assert found == [
+        f"7: 图片 'images/{name}.jpg' 写在文字之中（没有单独成段），只随文字排在行内，图题“{caption}”不会印出："
+        f"要印成带图题的图，请把它单独写成一段（前后各空一行），如 ![{caption}](images/{name}.jpg)"
+        for name, caption in (("a", "图1　产品"), ("b", "图2　实验室"))]
+
+
 # ---- contents ------------------------------------------------------------------------------
 
 @pytest.mark.slow

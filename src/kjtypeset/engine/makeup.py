@@ -1462,6 +1462,10 @@ def _found_defects(document) -> list[tuple[int, str]]:
             found.append((number, "few lines"))
         if number == last - 1 and end_block_only:
             continue
+        if page["bottom"] is None:
+            # It prints, but neither a text line nor a figure or table: an image left in a
+            # paragraph of its own, say (P13 D1, a TypeError), already "few lines".
+            continue
         box = page["box"]
         empty = (box.content_box_y() + box.height - page["bottom"]) / box.height
         limit = MAX_HOLE_BEFORE_FIGURE if pages[number]["opens_with_figure"] else MAX_HOLE

@@ -1229,9 +1229,7 @@ def _check_images(tokens: list[Token], path: Path, first_line: int, root: Path) 
             if child.type != "image":
                 continue
             src = child.attrGet("src") or ""
-            offset = token.content.find(src)
-            line = first_line + (token.map[0] if token.map else 0)
-            line += token.content.count("\n", 0, max(offset, 0))
+            line = _image_line(token, child, first_line)
             if src not in found:
                 found[src] = ImageRef(src, _image_file(src, path, line, root), line)
             if not "".join(c.content for c in child.children or []).strip():
@@ -1239,6 +1237,13 @@ def _check_images(tokens: list[Token], path: Path, first_line: int, root: Path) 
                 warn(path, line, f"图片 '{src}' 没有图题（替代文字）：读屏软件只能读出“未加说明的图片”；"
                                  f"应在方括号中写上图题，如 ![图1　说明]({src})")
     return found
+
+
+def _image_line(inline: Token, image: Token, first_line: int) -> int:
+    """The source line an image of a paragraph (``inline``) is written on."""
+    offset = inline.content.find(image.attrGet("src") or "")
+    line = first_line + (inline.map[0] if inline.map else 0)
+    return line + inline.content.count("\n", 0, max(offset, 0))
 
 
 def _image_file(src: str, path: Path, line: int, root: Path) -> Path:
@@ -1299,41 +1304,111 @@ _MM = re.compile(r"^\d+(\.\d+)?mm$")
 FIGURE_ATTRIBUTES = "width=60%（占版心宽度的比例，或如 80mm）、max-height=100%（图连同图题占版心高度的比例）"
 
 
+def _attribute_list(text: str) -> str | None:
+    """What is inside a figure's attribute braces, or None when ``text`` is not such braces.
+    Typed with a Chinese input method they come full width ("｛width＝50％｝", full-width
+    spaces between): read as the ASCII ones (NFKC), where they printed as text beside an image
+    whose caption was lost (P13 D2)."""
+    found = _ATTRIBUTES.match(unicodedata.normalize("NFKC", text))
+    return found and found.group(1)
+
+
+@dataclass
+class _FigurePart:
+    image: Token
+    attributes: str | None = None  # inside the braces written after it
+    link: str | None = None  # the address it was linked to: [![图1　…](a.jpg)](https://…)
+
+
+def _figure_parts(children: list[Token]) -> list[_FigurePart] | None:
+    """The images of a paragraph that holds nothing else: one or more images, each perhaps
+    inside a link of its own and followed by its attributes, apart only by spaces and line
+    breaks; None when it holds anything else (text, or a link around more than an image)."""
+    parts: list[_FigurePart] = []
+    link = None  # the open link's address, while its image is awaited
+    in_link = False  # an image was read inside the open link: its close must come next
+    for child in children:
+        if in_link and child.type != "link_close":
+            return None
+        if child.type == "link_open" and link is None:
+            link = child.attrGet("href") or ""
+        elif child.type == "image":
+            parts.append(_FigurePart(child, link=link))
+            in_link = link is not None
+        elif child.type == "link_close" and in_link:
+            link, in_link = None, False
+        elif child.type in ("softbreak", "hardbreak") and link is None:
+            continue
+        elif child.type == "text" and link is None and not child.content.strip():
+            continue
+        elif (child.type == "text" and link is None and parts and parts[-1].attributes is None
+              and (inside := _attribute_list(child.content)) is not None):
+            parts[-1].attributes = inside
+        else:
+            return None
+    return parts if parts and link is None else None
+
+
 def _figures(tokens: list[Token], path: Path, first_line: int,
              max_height: float | None) -> list[Token]:
-    """A paragraph that holds a single image (and perhaps its attributes) becomes <figure>
-    with its alt text as caption; kjtypeset's makeup sizes it and lets it float."""
+    """A paragraph that holds only images (each perhaps followed by its attributes) becomes
+    a <figure> for each, one under the other, with its alt text as caption; kjtypeset's makeup
+    sizes each and lets it float. Two images written in one paragraph (as if side by side) were
+    one inline paragraph with both captions lost (P13 D2): a pair is not set side by side, as
+    makeup sizes and moves a figure by its one image. An image linked to a web page prints as
+    a figure without the link; one left in a sentence is named (its caption does not print)."""
     out: list[Token] = []
     numbers: list[tuple[int, int]] = []  # (图N's number, its line), in the article's order
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        children = tokens[i + 1].children if i + 1 < len(tokens) else None
-        if token.type == "paragraph_open" and children and children[0].type == "image" and (
-                len(children) == 1 or (len(children) == 2 and children[1].type == "text"
-                                       and _ATTRIBUTES.match(children[1].content))):
-            line = first_line + (token.map[0] if token.map else 0)
-            attributes = _figure_attributes(children[1].content, path, line) if len(children) == 2 else {}
-            image = children[0]
+        inline = tokens[i + 1] if i + 1 < len(tokens) else None
+        parts = (_figure_parts(inline.children) if token.type == "paragraph_open" and inline is not None
+                 and inline.children else None)
+        if parts is None:
+            if token.type == "inline":
+                _warn_inline_images(token, path, first_line)
+            out.append(token)
+            i += 1
+            continue
+        for part in parts:
+            image = part.image
+            line = _image_line(inline, image, first_line)
+            attributes = _figure_attributes(part.attributes, path, line) if part.attributes is not None else {}
+            if part.link is not None:
+                warn(path, line, f"图片 '{image.attrGet('src')}' 带有链接（{part.link}）：印件上点不开链接，"
+                                 "已去掉链接，按图连同图题印出")
             if "width" in attributes:
                 image.attrSet("data-width", attributes["width"])
-            tokens[i + 1].children = [image]
+            own = copy.copy(inline)
+            own.children = [image]
             share = attributes.get("max-height", max_height)
             caption = html.escape("".join(c.content for c in image.children or []))
             if (number := _FIGURE_NUMBER.match(caption)) is not None:
                 numbers.append((int(number.group(1)), line))
             height = f' data-max-height="{share:g}"' if share else ""
             out.append(_html_token(f'<figure class="figure" data-kj-figure{height}>'))
-            out.append(tokens[i + 1])
+            out.append(own)
             if caption:
                 out.append(_html_token(f"<figcaption>{caption}</figcaption>"))
             out.append(_html_token("</figure>\n"))
-            i += 3
-            continue
-        out.append(token)
-        i += 1
+        i += 3
     _warn_figure_order(numbers, path)
     return out
+
+
+def _warn_inline_images(inline: Token, path: Path, first_line: int) -> None:
+    """An image written inside a sentence (or a table cell, a heading) prints in the line, and
+    its caption nowhere; nothing said so (P13 D2). An icon with no caption loses nothing (its
+    missing alt text is _check_images' warning)."""
+    for child in inline.children or ():
+        caption = "".join(c.content for c in child.children or []).strip()
+        if child.type != "image" or not caption:
+            continue
+        src = child.attrGet("src") or ""
+        warn(path, _image_line(inline, child, first_line),
+             f"图片 '{src}' 写在文字之中（没有单独成段），只随文字排在行内，图题“{caption}”不会印出："
+             f"要印成带图题的图，请把它单独写成一段（前后各空一行），如 ![{caption}]({src})")
 
 
 # A caption's number: "图1", "图 2", "图3-1" (its first part).
@@ -1351,9 +1426,9 @@ def _warn_figure_order(numbers: list[tuple[int, int]], path: Path) -> None:
             return
 
 
-def _figure_attributes(text: str, path: Path, line: int) -> dict:
+def _figure_attributes(inside: str, path: Path, line: int) -> dict:
     found: dict = {}
-    for part in _ATTRIBUTES.match(text).group(1).split():
+    for part in inside.split():
         key, sep, value = part.partition("=")
         if key == "width" and sep and (_MM.match(value) or (value.endswith("%") and percent_share(value))):
             found[key] = value
