@@ -437,6 +437,39 @@ def test_a_number_stays_with_its_magnitude_unless_the_line_before_would_be_loose
     assert max(composition(pdf, BODY)["han"]) <= 0.06
 
 
+def test_an_amount_in_a_foreign_currency_is_never_cut_by_a_hyphen_or_after_its_sign(make_issue, tmp_path):
+    """An unseen Latin-heavy issue's amounts ended lines "…获得US$" and "…获得US$ 1.2 bil-", "…另有€350
+    mil-" (P13 D8): a currency's sign or code stays with its number, the magnitude word after a
+    number is never hyphenated (the break before it stays, at a cost), and a sign written close
+    is spaced from the Han before it as its number is ("另有€350" stood solid)."""
+    amounts = "获得US$ 1.2 billion资助，另有€350 million配套，瑞士出资CHF 15 billion，香港出资HK$ 3.5 billion。"
+    body = "".join(f"{'这' * k}项目{amounts}" for k in range(1, 16))
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    assert len(lines) > 20
+    assert not [line for line in lines if line.endswith(("$", "€", "CHF", "-"))], lines
+    assert "".join(lines).count("US$1.2billion") == "".join(lines).count("€350million") == 15
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for page in doc.pages for c in page.chars if abs(c["size"] - BODY) < 0.2]
+    # (the spacing is read as part of the sign's box or as white before it: the white between
+    # 有 and the digit, less the sign's narrowest box, its own advance)
+    triples = [(a, b, c) for a, b, c in zip(chars, chars[1:], chars[2:])
+               if a["text"] == "有" and b["text"] == "€" and abs(a["top"] - c["top"]) < 1]
+    sign = min(b["x1"] - b["x0"] for _a, b, _c in triples)
+    spacing = [(c["x0"] - a["x1"] - sign) / BODY for a, _b, c in triples]
+    assert len(spacing) >= 10 and min(spacing) >= 0.09, spacing  # (0 before)
+
+
+def test_an_amount_in_a_title_is_one_word(make_issue, tmp_path):
+    """The title "美国能源部宣布US$ 1.2 billion支持两个区域清洁氢能中心" was balanced at the word space
+    inside its amount, "…US$ 1.2 / billion支持…" (P13 D8): in a title the amount is one word."""
+    title = "美国能源部宣布US$ 1.2 billion支持两个区域清洁氢能中心"
+    manifest = make_issue(files={"articles/a.md": f"---\ntitle: {title}\n---\n\n正文。\n"})
+    lines = [squash(line) for line in title_lines(build_issue(manifest, tmp_path / "out", editions=("proof",)).pdf)]
+    assert lines == ["美国能源部宣布US$1.2billion", "支持两个区域清洁氢能中心"], lines
+
+
 def title_lines(pdf: Path) -> list[str]:
     """The lines of the article title (18 pt) on page 2."""
     with pdfplumber.open(pdf) as doc:

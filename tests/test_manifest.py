@@ -151,6 +151,18 @@ def test_article_file_that_does_not_exist(make_issue):
     assert error_of(make_issue, manifest) == "2024-03/issue.yaml:9: articles 第2项：找不到文章文件 'articles/news.md'"
 
 
+def test_two_article_items_run_together_say_why(make_issue):
+    """The next item's "- " indented one space more is folded by YAML into this item: the
+    message named the file 'articles/a.md - articles/b.md' and not why (P13, an editor's slip)."""
+    files = {"articles/b.md": "---\ntitle: 标题\n---\n"}
+    assert error_of(make_issue, MANIFEST + "   - articles/b.md\n", files=files) == (
+        "2024-03/issue.yaml:8: articles 第1项：找不到文章文件 'articles/a.md - articles/b.md'："
+        "下一行（第 9 行）的“- ”比这一项的多缩进了 1 格，YAML 把两项连成了一项；请让各项的“- ”上下对齐")
+    assert error_of(make_issue, MANIFEST.replace("a.md", "a.md - articles/b.md"), files=files) == (
+        "2024-03/issue.yaml:8: articles 第1项：找不到文章文件 'articles/a.md - articles/b.md'："
+        "一行里写了两项？每项应另起一行，以“- ”开头")
+
+
 def test_a_colon_in_an_article_entry_names_the_fix(make_issue):
     manifest = MANIFEST.replace("  - articles/a.md", "  - file: articles/a.md\n    section: 科技: 金融")
     assert error_of(make_issue, manifest) == (

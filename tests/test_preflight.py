@@ -145,10 +145,22 @@ def test_an_archive_without_sources_fails(editions, tmp_path):
 
 
 def test_a_file_that_is_not_a_pdf(tmp_path):
+    """An editor may hand check the manifest: it answered with pypdf's English "Stream has ended
+    unexpectedly" (P13). A file that is no PDF is named so, in Chinese, with what check reads
+    and, for the issue's sources, what checks them."""
     (tmp_path / "x.pdf").write_text("不是 PDF", encoding="utf-8")
     done = run("check", "x.pdf", cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stderr.startswith("错误：x.pdf: 无法读取 PDF：") and "Traceback" not in done.stderr
+    assert done.stderr == "错误：x.pdf: 不是 PDF 文件：kjtypeset check 检查排好的 PDF（如 output/2024-02/2024-02-print.pdf）\n"
+    (tmp_path / "issue.yaml").write_text("bulletin: 科技情报参考\n", encoding="utf-8")
+    for named, what in (("issue.yaml", "不是 PDF 文件"), (".", "这是文件夹，不是 PDF 文件")):
+        done = run("check", named, cwd=tmp_path)
+        assert done.returncode == 1
+        assert done.stderr == (f"错误：{named}: {what}：kjtypeset check 检查排好的 PDF（如 output/2024-02/2024-02-print.pdf）"
+                               "；要检查清单和文章，请用 kjtypeset build 排版，排版时会逐项检查\n")
+    (tmp_path / "cut.pdf").write_bytes(b"%PDF-1.7\n1 0 obj")
+    done = run("check", "cut.pdf", cwd=tmp_path)
+    assert done.stderr.startswith("错误：cut.pdf: 无法读取 PDF：") and "Traceback" not in done.stderr
     done = run("check", "missing.pdf", cwd=tmp_path)
     assert done.stderr == "错误：missing.pdf: 找不到要检查的 PDF 文件\n"
 

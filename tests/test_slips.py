@@ -205,6 +205,21 @@ def test_an_english_sentence_with_curly_quotes_keeps_its_marks(issue):
     assert "mustbe“asopenaspossible”.此外" in text  # the English sentence's full stop
 
 
+def test_a_run_in_list_number_after_a_sentence_end_keeps_its_point(issue, tmp_path):
+    """A note's run-in numbering "注：1.…的净额。2.根据…" printed "…的净额。2。根据…" and the
+    warning asked the editor to type it so (P13 D3, data altered): after 。！？ as after "：",
+    one or two digits with "." before Han are a list number, kept with no warning."""
+    body = (ARTICLE + "\n注：1.技术交易额不含设备费。2.根据三年平均水平，占比一般在60%～70%之间。\n\n"
+            "说明三点：1.第一点！2.第二点？12.第十二点。\n")
+    path = issue(files={"articles/a.md": body})
+    result = build_issue(path, tmp_path / "out", editions=("proof",))
+    assert [str(w) for w in result.warnings] == []
+    with pdfplumber.open(result.pdf) as pdf:
+        text = squash("".join(c["text"] for page in pdf.pages for c in page.chars))
+    assert "设备费。2.根据三年平均水平" in text and "第一点！2.第二点？12.第十二点。" in text
+    assert "2。" not in text
+
+
 @pytest.mark.parametrize("line, expected", [
     # the same span of the text before and after, and "全时当量" not cut as "全时" / "全时当"
     ("关于研发人员的统计：\n(1) 全时当量按实际从事研发活动的时间折算。",

@@ -356,8 +356,9 @@ def _english_sentence(text: str, start: int, english: set[int] = frozenset()) ->
 def _list_number(text: str, start: int) -> bool:
     """Whether the digits ending at ``start`` are a list number: one or two digits at the
     start of the text or after a space (an indent typed as ideographic spaces too), colon,
-    semicolon or comma, or at the start of a bold run-in (Word's bold "　　1.完善收益分配机制。"
-    was printed "1。完善…")."""
+    semicolon, comma or a sentence's end, or at the start of a bold run-in (Word's bold
+    "　　1.完善收益分配机制。" was printed "1。完善…"; a note's run-in "注：1.…的净额。2.根据…"
+    was printed "2。根据…", and the warning asked the editor to type it so, P13 D3)."""
     digits = start
     while digits > 0 and text[digits - 1].isdigit():
         digits -= 1
@@ -367,7 +368,7 @@ def _list_number(text: str, start: int) -> bool:
         return False  # 11:00
     while digits >= 2 and text[digits - 2:digits] in ("**", "__"):
         digits -= 2  # the emphasis that opens the run-in
-    return digits == 0 or text[digits - 1] in " \t\u3000\u00a0：:；;，,（("
+    return digits == 0 or text[digits - 1] in " \t\u3000\u00a0：:；;，,（(。！？"
 
 
 _ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "prof", "no", "inc", "ltd", "co", "corp", "etc", "vs", "st", "jr",

@@ -213,8 +213,27 @@ def _inside(reader: Reader, node, folder: Path, written: str, where: str) -> Pat
     if not resolved.is_relative_to(folder):
         raise reader.error(node, f"{where}：文章应在期刊文件夹之内，实际 '{written}' 指向其外")
     if not resolved.is_file():
-        raise reader.error(node, f"{where}：找不到文章文件 '{written}'{case_hint(resolved, folder)}")
+        hint = _items_run_together(reader, node, written) or case_hint(resolved, folder)
+        raise reader.error(node, f"{where}：找不到文章文件 '{written}'{hint}")
     return resolved
+
+
+def _items_run_together(reader: Reader, node, written: str) -> str:
+    """Why an article path holds two (a "not found" message's hint, or ""): the next item's
+    "- " indented one space more is read by YAML as the rest of this one, "articles/02.md -
+    articles/03.md" (P13: the message named the file and not why)."""
+    first = node.start_mark.line
+    lines = reader.text.splitlines()
+    if node.end_mark.line > first and first + 1 < len(lines):
+        item = lines[first].rfind("-", 0, node.start_mark.column)
+        below = lines[first + 1]
+        deeper = len(below) - len(below.lstrip(" ")) - item
+        if item >= 0 and below.lstrip(" ").startswith("- ") and deeper > 0:
+            return (f"：下一行（第 {reader.line(node) + 1} 行）的“- ”比这一项的多缩进了 {deeper} 格，"
+                    "YAML 把两项连成了一项；请让各项的“- ”上下对齐")
+    if re.search(r"\.md\s+-\s", written):
+        return "：一行里写了两项？每项应另起一行，以“- ”开头"
+    return ""
 
 
 # Names an editor runs together in one entry ("市委宣传部、市发展改革委"): each is a name of its

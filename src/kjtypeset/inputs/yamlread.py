@@ -118,6 +118,7 @@ class Reader:
     def __init__(self, path: Path, text: str, first_line: int = 1, labels: dict[str, Field] | None = None):
         """``labels``: the keys the document may hold, to name a key in a syntax error."""
         self.path = path
+        self.text = text
         self.offset = first_line - 1
         self._nodes = 0
         if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:

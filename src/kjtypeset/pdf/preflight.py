@@ -87,11 +87,24 @@ class _Checks:
 KIND_LABEL = {"print": "印刷版（PDF/X）", "archive": "存档版（PDF/A）", "proof": "校样版（普通 PDF）"}
 
 
+# What `kjtypeset check` reads, named when it is handed something else (P13: "check issue.yaml"
+# answered with pypdf's English "Stream has ended unexpectedly").
+_CHECKS_PDFS = "kjtypeset check 检查排好的 PDF（如 output/2024-02/2024-02-print.pdf）"
+_BUILD_CHECKS = "；要检查清单和文章，请用 kjtypeset build 排版，排版时会逐项检查"
+_SOURCES = (".yaml", ".yml", ".md", ".markdown")  # an issue's manifest and articles
+
+
 def preflight_file(path: Path, text: bool = True, name: str | None = None) -> Report:
     path = Path(path)
+    if path.is_dir():
+        raise KjError(path, None, f"这是文件夹，不是 PDF 文件：{_CHECKS_PDFS}{_BUILD_CHECKS}")
     if not path.is_file():
         raise KjError(path, None, "找不到要检查的 PDF 文件")
-    return preflight(path.read_bytes(), name=name or str(path), text=text)
+    data = path.read_bytes()
+    if b"%PDF-" not in data[:1024]:  # (a PDF's header, anywhere in its first 1024 bytes)
+        raise KjError(path, None, f"不是 PDF 文件：{_CHECKS_PDFS}"
+                                  f"{_BUILD_CHECKS if path.suffix.lower() in _SOURCES else ''}")
+    return preflight(data, name=name or str(path), text=text)
 
 
 def preflight(data: bytes, name: str = "PDF", text: bool = True, kind: str | None = None,

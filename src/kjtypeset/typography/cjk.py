@@ -44,6 +44,7 @@ from ..files import write_atomically
 from .chars import (
     CJK_LETTERS,
     CLOSING,
+    CURRENCY_SIGNS,
     HANGUL,
     LATIN,
     NO_LINE_START,
@@ -215,12 +216,20 @@ _SHORT_SLASH = re.compile(r"(?<![0-9A-Za-z²³¹⁰⁻/.\-])[0-9A-Za-z²³¹⁰�
 _UNIT_SLASH = re.compile(rf"(?:(?:(?<=[0-9][{CJK_LETTERS}])|(?<=[0-9][万亿千百][{CJK_LETTERS}]))"
                          rf"|(?<![A-Za-z]){_UNIT_SYMBOL}(?:[·⋅]{_UNIT_SYMBOL})*)/"
                          rf"(?={_UNIT_SYMBOL}(?![A-Za-z]))")
-# A number and the English word for its magnitude read as one (US$3.7 billion): the line
-# composer breaks at the space between them only at a cost (engine/justify.py: bound, the
-# unit left the line before it 6 ems short). The word may still hyphenate (bil-lion), as any
-# English word: kept whole as well, the line before it spread to 0.17 em a gap.
+# A number and the English word for its magnitude read as one (US$3.7 billion): in running
+# text the line composer breaks at the space between them only at a cost (engine/justify.py:
+# bound, the unit left the line before it 6 ems short); in a title or a cell it is bound. The
+# word itself is never hyphenated: "US$ 1.2 bil- / lion" put a hyphen inside an amount (P13 D8;
+# WORD JOINERs between its letters leave the hyphenation patterns no point, _insertions). The
+# price, where nothing else can fill a line: a paragraph's first line "据The Information报道，
+# OpenAI 2024年营收约为US$3.7" is spread 0.17 em a gap, where "…US$3.7 bil-" was 0.108.
 _MAGNITUDES = ("hundred", "thousand", "million", "billion", "trillion")
 MAGNITUDE_SPACE = re.compile(rf"(?<=[0-9]) (?=(?:{'|'.join(_MAGNITUDES)})(?![A-Za-z]))")
+# A currency's sign or code and the amount typed after it with a space (US$ 1.2 billion,
+# HK$ 3.5 billion, CHF 15 billion, € 350): no break at that space, "…获得US$ / 1.2 billion" left
+# the sign alone at a line end (P13 D8). (Written close, €350 and US$1.2 never break.)
+_CURRENCY_CODES = ("USD", "EUR", "GBP", "JPY", "CHF", "CNY", "RMB", "HKD", "AUD", "CAD", "SGD", "KRW", "INR")
+_CURRENCY_SPACE = re.compile(rf"(?:(?<![A-Za-z0-9])(?:{'|'.join(_CURRENCY_CODES)})|[{CURRENCY_SIGNS}]) (?=[0-9])")
 # … and so after the dash of a range of years (框架计划2042— / 2044年工作方案 read as two figures,
 # an unseen issue; house styles keep it whole): bound, a paragraph dense with them spread a line
 # 0.27 em a gap before "2019—2023年" (a generated one). The composer plans a paragraph whose
@@ -517,6 +526,14 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
             add(match.end(), WJ)
     for index in digit_group_spaces(text):
         add(index + 1, WJ)  # "27 436.5", "0.000 04" are one number: no break after a group space
+    for match in _CURRENCY_SPACE.finditer(text):
+        add(match.end(), WJ)  # "US$ 1.2": no break after the sign
+    for match in MAGNITUDE_SPACE.finditer(text):
+        word = re.match("[a-z]+", text[match.end():]).group()
+        for k in range(match.end() + 1, match.end() + len(word)):
+            add(k, WJ)  # "1.2 billion": never "bil- / lion"
+        if words:
+            add(match.end(), WJ)  # nor "1.2 / billion" in a title or a cell
     for match in _NUMERO.finditer(text):
         add(match.start() + 1, WJ)
         add(match.end(), WJ)
