@@ -219,10 +219,9 @@ _UNIT_SLASH = re.compile(rf"(?:(?:(?<=[0-9][{CJK_LETTERS}])|(?<=[0-9][万亿千�
 # A number and the English word for its magnitude read as one (US$3.7 billion): in running
 # text the line composer breaks at the space between them only at a cost (engine/justify.py:
 # bound, the unit left the line before it 6 ems short); in a title or a cell it is bound. The
-# word itself is never hyphenated: "US$ 1.2 bil- / lion" put a hyphen inside an amount (P13 D8;
-# WORD JOINERs between its letters leave the hyphenation patterns no point, _insertions). The
-# price, where nothing else can fill a line: a paragraph's first line "据The Information报道，
-# OpenAI 2024年营收约为US$3.7" is spread 0.17 em a gap, where "…US$3.7 bil-" was 0.108.
+# word may still hyphenate (bil- / lion), as any English word, with the number kept on the
+# line: kept whole as well, a paragraph's first line "据The Information报道，OpenAI 2024年营收约为
+# US$3.7" was spread 0.17 em a gap, where "…US$3.7 bil-" is 0.108 (an unseen issue).
 _MAGNITUDES = ("hundred", "thousand", "million", "billion", "trillion")
 MAGNITUDE_SPACE = re.compile(rf"(?<=[0-9]) (?=(?:{'|'.join(_MAGNITUDES)})(?![A-Za-z]))")
 # A currency's sign or code and the amount typed after it with a space (US$ 1.2 billion,
@@ -528,12 +527,9 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         add(index + 1, WJ)  # "27 436.5", "0.000 04" are one number: no break after a group space
     for match in _CURRENCY_SPACE.finditer(text):
         add(match.end(), WJ)  # "US$ 1.2": no break after the sign
-    for match in MAGNITUDE_SPACE.finditer(text):
-        word = re.match("[a-z]+", text[match.end():]).group()
-        for k in range(match.end() + 1, match.end() + len(word)):
-            add(k, WJ)  # "1.2 billion": never "bil- / lion"
-        if words:
-            add(match.end(), WJ)  # nor "1.2 / billion" in a title or a cell
+    if words:
+        for match in MAGNITUDE_SPACE.finditer(text):
+            add(match.end(), WJ)  # no "1.2 / billion" in a title or a cell
     for match in _NUMERO.finditer(text):
         add(match.start() + 1, WJ)
         add(match.end(), WJ)
