@@ -2152,3 +2152,42 @@ def test_a_hole_over_a_page_opening_with_a_figure_is_closed_by_white_above_the_t
         assert lines[-1]["text"].endswith("。") and "乙篇" in squash(page.extract_text())
         assert (BOTTOM - lines[-1]["bottom"]) / (BOTTOM - TOP) <= 0.10
         assert squash(body_lines(after)[0]["text"]).startswith(squash(noted[:8]))
+
+
+@pytest.mark.parametrize("kind", ["subhead", "list", "rule"])
+def test_a_hole_under_an_article_ending_before_an_opener_that_cannot_come_up_is_closed_by_white_inside_it(
+        tmp_path, kind):
+    """甲 ends page 2 a line or two over the quarter a page may leave at its foot, and the next
+    opener (a two-line title, its source line and a paragraph of three lines, which cannot
+    break; a notice's salutation too) cannot start there, even with its blank line taken in.
+    A compositor then spreads the page (拉行): a line of white above 甲's sub-head, else above
+    its section's closing rule, else between its list and the paragraph after it. The
+    unseen issues m p5, x p5, i-g p8 and u1-g p8 kept such holes, 27-28 %."""
+    title = "人工智能大模型发展动态：从通用对话到多模态基础模型的演进与产业应用"
+    opener = article(title, [para(3, n) for n in range(8)], source="中国科学技术信息研究所")
+    if kind == "subhead":
+        first = article("甲篇", [para(3, n) for n in range(3)] + ["### 二、下一步工作", para(3, 7), para(2, 8)],
+                        source="市科技局")
+        result, marker = build(tmp_path, [first, opener], sections=[None, "国际动态"]), "二、下一步工作"
+    elif kind == "list":
+        first = article("甲篇", [para(3, 0), para(3, 1), para(2, 0), "1. " + para(2, 5), "2. " + para(2, 6),
+                                 "总的来看，" + para(2, 8)], source="市科技局")
+        result, marker = build(tmp_path, [first, opener], sections=[None, "国际动态"]), "总的来看"
+    else:
+        notice = article("关于组织申报2031年度市级重点实验室和技术创新中心的通知",
+                         ["各有关单位："] + [para(3, n) for n in range(8)], source="市科学技术局")
+        first = article("甲篇", [para(3, n) for n in range(4)], source="市科技局")
+        result, marker = build(tmp_path, [first, notice], sections=["政策解读", None]), None
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[1]
+        text = body_lines(page)
+        assert squash(pdf.pages[2].extract_text()).startswith(("【国际动态】", "关于组织申报"))  # the opener went over
+        rules = [y for y in rules_of(page) if y > text[0]["top"]]
+        foot = max([text[-1]["bottom"]] + rules)
+        assert (BOTTOM - foot) / (BOTTOM - TOP) < 0.25
+        if marker is None:  # white between the text and the section's closing rule
+            assert rules and rules[0] - text[-1]["bottom"] > 1.5 * PITCH
+        else:
+            at = next(n for n, line in enumerate(text) if line["text"].startswith(marker))
+            assert text[at]["base"] - text[at - 1]["base"] > 1.9 * PITCH  # a line of white above it
+        assert_on_grid(pdf)

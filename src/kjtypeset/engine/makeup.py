@@ -368,6 +368,17 @@ def _is_figure(box) -> bool:
     return _element_attr(box, FIGURE) is not None
 
 
+def _has_class(element, name: str) -> bool:
+    return name in (element.get("class") or "").split()
+
+
+def _is_section_rule(box) -> bool:
+    """Whether ``box`` is the block of a section's closing rule (.section-end), not a box
+    inside it."""
+    return (box.element is not None and box.element_tag == box.element.tag and _own_style(box) is not None
+            and _has_class(box.element, "section-end"))
+
+
 def _is_end_block(box) -> bool:
     return _element_attr(box, END_BLOCK) is not None
 
@@ -1415,8 +1426,12 @@ def _worked_out_page_facts(document) -> list[dict]:
                   or _element_attr(b, CONTENTS) is not None]
         notes = [c.position_y + c.margin_height() for c in page_box.children
                  if isinstance(c, boxes.FootnoteAreaBox) and c.children]
+        # A section's closing rule prints, as pagecheck reads it: the white under the text ends
+        # at the rule (an unseen gongwen issue, u1-g p8: 7 lines free by the text, 6 by the rule).
+        rules = [b.position_y + b.margin_top + b.border_top_width for b in page_box.descendants()
+                 if _is_section_rule(b)]
         bottom = max([y for _e, y in lines] + [b.position_y + b.margin_height() - b.margin_bottom
-                                               for b in blocks] + notes, default=None)
+                                               for b in blocks] + notes + rules, default=None)
         first_line = min((y for _e, y in lines), default=math.inf)
         figures = [b.position_y for b in blocks if _element_attr(b, FIGURE) is not None]
         captions = sum(len(_flow_line_boxes(b)) for b in blocks if _element_attr(b, FIGURE) is not None)
@@ -1586,8 +1601,7 @@ def _opener_css(document, settings: Settings) -> tuple[str, list[int]]:
         # notice's opener a line short of it was tried there for nothing (an unseen gongwen
         # issue, P11 D8: a whole layout spent).
         room -= max([b.position_y + b.margin_height() - here["bottom"] for b in box.descendants()
-                     if b.element is not None and b.element_tag == b.element.tag and _own_style(b) is not None
-                     and "section-end" in (b.element.get("class") or "").split()] + [0])
+                     if _is_section_rule(b)] + [0])
         figures = []
         if need > room + EPSILON and settings.figure_float:
             figures = [f for f in _page_figures(box, settings)["figures"]
@@ -1791,7 +1805,7 @@ def _under_rule(parents: dict, element) -> bool:
     """Whether the opener ``element`` follows a section's closing rule (.section-end, which
     ends a section when an article without one follows it). ``parents``: child → parent."""
     before = _element_before(parents, element)
-    return before is not None and any("section-end" in (e.get("class") or "").split() for e in before.iter())
+    return before is not None and any(_has_class(e, "section-end") for e in before.iter())
 
 
 def reopen_css(document, css: str, settings: Settings) -> str | None:
@@ -2333,7 +2347,54 @@ def _open_up_hole_css(document) -> str:
             if (before := _element_before(_parents(root_box.element), figure.element)) is not None:
                 css.append(f"{_selector(root_box.element, before)} "
                            f"{{ margin-bottom: {lines * pitch:.4f}px !important; }}\n")
+        elif not pages[number]["opens_with_figure"] and (gaps := _breathing_points(document, number)):
+            # No opener under the page top: the article that ends on it is spread (拉行) at
+            # its sub-heads, else above its section's closing rule, else between a list and
+            # the paragraph after it, a line at each of the last ones (the four holes the
+            # unseen issues kept, 27-28 %, each a line over: the next opener, a section
+            # heading over a four-line title or a notice under the section's rule, needs two
+            # or three lines more than the foot has, and bringing it up moved the hole on).
+            # Sub-heads all get their line when there are no more than MAX_HOLE_OPENED: a
+            # page's sub-heads stand alike (unseen issue m p8: 二、 and 三、).
+            if gaps[0][0] == 0 and lines < len(gaps) <= MAX_HOLE_OPENED and len(gaps) * pitch <= room + EPSILON:
+                lines = len(gaps)
+            for at, (_kind, box) in enumerate(gaps[:lines]):
+                more = lines - len(gaps[:lines]) + 1 if at == 0 else 1
+                margin = box.style["margin_top"].value
+                css.append(f"{_selector(root_box.element, box.element)} "
+                           f"{{ margin-top: {margin + more * pitch:.4f}px !important; }}\n")
     return "".join(css)
+
+
+def _breathing_points(document, number: int) -> list:
+    """The blocks of page ``number`` (1-based) above which a compositor adds white to fill
+    the page when the next opener cannot come up (书刊排版: 背题 avoided, the page 拉行):
+    sub-heads (a heading, or a paragraph that reads as one: .kj-keep-next alone), else a
+    section's closing rule, else a paragraph after a list. Each starts on the page below
+    its top; as (kind: 0, 1 or 2 in that order, box), of the kind found first, latest first;
+    empty when there is none."""
+    page = document.pages[number - 1]._page_box
+    top = page.content_box_y()
+    earlier = ({b.element for b in document.pages[number - 2]._page_box.descendants() if b.element is not None}
+               if number >= 2 else set())
+    parents = _parents(page.children[0].element) if page.children else {}
+    kinds: list[list] = [[], [], []]
+    for box in page.descendants():
+        if (_own_style(box) is None or box.element is None or box.element_tag != box.element.tag
+                or box.element in earlier or box.position_y <= top + EPSILON
+                or getattr(box.style["margin_top"], "unit", None) != "px"):
+            continue
+        element = box.element
+        classes = set((element.get("class") or "").split())
+        before = _element_before(parents, element)
+        if "subhead" in classes or classes == {"kj-keep-next"}:
+            kinds[0].append(box)
+        elif "section-end" in classes:
+            kinds[1].append(box)
+        elif element.tag == "p" and before is not None and before.tag in ("ol", "ul"):
+            kinds[2].append(box)
+    kind, found = next(((kind, found) for kind, found in enumerate(kinds) if found), (None, []))
+    return [(kind, box) for box in sorted(found, key=lambda b: -b.position_y)]
 
 
 def _last_figure(page_box, bottom: float, pitch: float):
