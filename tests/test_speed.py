@@ -373,3 +373,43 @@ def test_a_build_keeps_its_threads_in_one_malloc_arena(make_issue, tmp_path):
                    check=True, cwd=tmp_path)
     assert (tmp_path / "out" / "2024-03.pdf").exists()
     assert report.read_text().count("<heap nr=") == 1
+
+
+# -- layout templates compiled before ------------------------------------------------------------
+
+def test_layout_templates_compiled_before_are_loaded_compiled(make_issue, tmp_path, monkeypatch):
+    """Compiling the layout's Jinja templates took a build about 20 ms: a build on a machine that
+    compiled them before loads them from the per-user cache and writes the same HTML; an edited
+    template is compiled again; a cache that cannot be written only costs the time."""
+    import dataclasses
+
+    import jinja2
+
+    from kjtypeset.engine.layout import load_layout, render_html
+    from kjtypeset.inputs.articles import read_articles
+    from kjtypeset.inputs.manifest import load_manifest
+
+    manifest = load_manifest(make_issue())
+    layout, articles = load_layout(manifest), tuple(read_articles(manifest))
+    compiled = []
+    original = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, source, name=None, *rest, **kw:
+                        compiled.append(name) or original(self, source, name, *rest, **kw))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cold = render_html(manifest, articles, layout)
+    assert compiled
+    compiled.clear()
+    assert render_html(manifest, articles, layout) == cold and not compiled
+
+    copy = tmp_path / "layout"  # the same layout, its template edited
+    shutil.copytree(layout.folder, copy)
+    template = copy / layout.template
+    template.write_text(template.read_text(encoding="utf-8").replace("</body>", "<p>改</p></body>"),
+                        encoding="utf-8")
+    edited = render_html(manifest, articles, dataclasses.replace(layout, folder=copy, folders=(copy,)))
+    assert compiled and "<p>改</p>" in edited
+
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))  # not a folder
+    assert render_html(manifest, articles, layout) == cold

@@ -21,6 +21,23 @@ from ..typography.chars import (
 )
 from ..typography.cjk import OPERATORS
 
+
+class _Lazy:
+    """A regular expression compiled when first used. Most patterns here serve the import
+    only; a build imports this module for a few of them, and compiling the others (Han
+    classes, the bylines) cost each build about 35 ms of CPU (issue 15)."""
+
+    __slots__ = ("pattern", "flags", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self.flags, self._compiled = pattern, flags, None
+
+    def __getattr__(self, name: str):  # search, subn, …: the compiled pattern's
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return getattr(self._compiled, name)
+
+
 # Full-width punctuation and brackets that sit against Han text.
 CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2026\u201c\u201d\u2018\u2019\u00b7"
 _HAN_OR_PUNCT = f"[{HAN}{CJK_PUNCT}]"
@@ -28,10 +45,10 @@ _HAN_CHAR = re.compile(f"[{HAN}]")
 
 # A space (or several) between a Han character or full-width mark and a Latin letter, digit or
 # sign: PDF extraction and hand-made spacing leave these ("5 家", "2023 年", "IPO 前期").
-_SPACE_AFTER_HAN = re.compile(f"({_HAN_OR_PUNCT})[ \u00a0\t]+(?=[0-9A-Za-z%.+\\-−±])")
-_SPACE_BEFORE_HAN = re.compile(f"(?<=[0-9A-Za-z%./])[ \u00a0\t]+({_HAN_OR_PUNCT})|(?<=[0-9])[ \u00a0\t]+(?=%)")
+_SPACE_AFTER_HAN = _Lazy(f"({_HAN_OR_PUNCT})[ \u00a0\t]+(?=[0-9A-Za-z%.+\\-−±])")
+_SPACE_BEFORE_HAN = _Lazy(f"(?<=[0-9A-Za-z%./])[ \u00a0\t]+({_HAN_OR_PUNCT})|(?<=[0-9])[ \u00a0\t]+(?=%)")
 # A space beside a full-width mark ("正文， 说明"): the mark carries its own space.
-_SPACE_BY_FULL_MARK = re.compile(f"(?<=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20“”‘’…—])[ \u00a0\t]+(?={_HAN_OR_PUNCT})"
+_SPACE_BY_FULL_MARK = _Lazy(f"(?<=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20“”‘’…—])[ \u00a0\t]+(?={_HAN_OR_PUNCT})"
                                  f"|(?<=[{HAN}])[ \u00a0\t]+(?=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20])"
                                  # "当前 ，", "（ 联盟 ）": a full-width mark needs no space inside
                                  "|(?<=\\S)[ \u00a0\t]+(?=[，。、；：？！）》」』】”’])|(?<=[（《「『【“‘])[ \u00a0\t]+"
@@ -57,7 +74,7 @@ _FORMULA_INNER = re.compile(f"[{LATIN}{SCRIPT_DIGITS}{NUMBER_SUFFIXES}{re.escape
                             "/.,_^′″ΩμµÅ√∞\\- \u00a0\u2009\u202f]+")
 _FORMULA_TERM = f"[{LATIN}{SCRIPT_DIGITS}{NUMBER_SUFFIXES}ΩμµÅ′″]"
 # (an operator between terms; a slash or a hyphen only with a space each side: "P_out / P_in")
-_BINARY = re.compile(f"{_FORMULA_TERM}[ \u00a0\u2009\u202f]*[{re.escape(_FORMULA_OPERATORS)}]"
+_BINARY = _Lazy(f"{_FORMULA_TERM}[ \u00a0\u2009\u202f]*[{re.escape(_FORMULA_OPERATORS)}]"
                      f"[ \u00a0\u2009\u202f]*[{LATIN}{SCRIPT_DIGITS}−±.√]|{_FORMULA_TERM} [/-] ")
 
 
@@ -97,7 +114,7 @@ _NUMBER_PERCENT = re.compile(r"(?<=\d)％")
 # space, an opening bracket or a line's start ("最低气温 -40℃", "（-3.5%）"): the minus sign (GB 3102),
 # which the build spaces and binds as the number's own (an unseen WeChat copy kept "-40℃", P10 D13).
 # Not after a digit or a letter (2024-2025, GB-1, A-3), nor before a space (a list's "- ").
-_HYPHEN_MINUS = re.compile(rf"(?:(?<=[{HAN}\s（(：:，,、；;＝=])|^)[-－](?=\d)", re.M)
+_HYPHEN_MINUS = _Lazy(rf"(?:(?<=[{HAN}\s（(：:，,、；;＝=])|^)[-－](?=\d)", re.M)
 _NUMBER_POINT = re.compile(r"(?<=\d)．")
 
 
@@ -414,7 +431,7 @@ def rejoin_paragraphs(paragraphs: list[str], counts: Counter | None = None) -> l
 # A space between two Han characters in body text ("各部门要 进一步 压实责任"): a web page's
 # markup or a PDF's layout left it; printed, it is a hole in the line. (A title's space between
 # two phrases is kept: clean_title.)
-_SPACE_BETWEEN_HAN = re.compile(f"(?<=[{HAN}])[ \u00a0\t]+(?=[{HAN}])")
+_SPACE_BETWEEN_HAN = _Lazy(f"(?<=[{HAN}])[ \u00a0\t]+(?=[{HAN}])")
 
 
 def drop_spaces_between_han(text: str, counts: Counter | None = None) -> str:
@@ -471,8 +488,8 @@ _BYLINE_GAP = "[ \u00a0\t\u3000]"
 _PEOPLE = f"{_PERSON}(?:(?:{_BYLINE_GAP}+|{_BYLINE_GAP}*[、，,]{_BYLINE_GAP}*){_PERSON})*"
 _REPORTERS = f"{BYLINE_ROLE}{_BYLINE_GAP}*[:：]?{_BYLINE_GAP}*{_PEOPLE}"
 _BYLINE_VERB = "(?:摄影|摄|报道|采写)"  # "（记者 张三 摄）"
-_REPORTER_BYLINE = re.compile(f"{_REPORTERS}(?:{_BYLINE_GAP}+{_REPORTERS})*(?:{_BYLINE_GAP}*{_BYLINE_VERB})?")
-_BRACKETED_BYLINE = re.compile(f"(?<=[（(]){_BYLINE_GAP}*{_REPORTER_BYLINE.pattern}{_BYLINE_GAP}*(?=[)）])")
+_REPORTER_BYLINE = _Lazy(f"{_REPORTERS}(?:{_BYLINE_GAP}+{_REPORTERS})*(?:{_BYLINE_GAP}*{_BYLINE_VERB})?")
+_BRACKETED_BYLINE = _Lazy(f"(?<=[（(]){_BYLINE_GAP}*{_REPORTER_BYLINE.pattern}{_BYLINE_GAP}*(?=[)）])")
 
 
 def reporter_names(text: str) -> list[str] | None:
@@ -512,7 +529,7 @@ def byline_spaces(text: str) -> str:
 _FOLIO = (r"(?:[-—–－]\s*\d{1,4}\s*[-—–－]"       # — 3 —   - 3 -
           r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"  # 第3页 共11页
           r"|(?:page|p\.)\s*\d{1,4}(?:\s*of\s*\d{1,4})?)")  # Page 3 of 11
-_PAGE_NUMBER = re.compile(rf"^\s*(?:{_FOLIO}|\d{{1,4}}\s*[/／]\s*\d{{1,4}}|\d{{1,4}})\s*$", re.IGNORECASE)
+_PAGE_NUMBER = _Lazy(rf"^\s*(?:{_FOLIO}|\d{{1,4}}\s*[/／]\s*\d{{1,4}}|\d{{1,4}})\s*$", re.IGNORECASE)
 # A running head or foot on one line: a short name and a folio set apart by spaces
 # ("科技情报参考          第 1 页", "— 3 —    科技动态 2024年第5期"). Copied from a PDF once,
 # it was kept and printed in the text ("…17.3%。科技情报参考第1页", an unseen issue, P10 D2).
@@ -521,7 +538,7 @@ _PAGE_NUMBER = re.compile(rf"^\s*(?:{_FOLIO}|\d{{1,4}}\s*[/／]\s*\d{{1,4}}|\d{{
 # that mentions 第3页 has its punctuation, or no space before it.
 _NAME = r"[^\s。，、；：！？,;:!?][^。，、；：！？,;:!?]{0,%d}?"
 _GAP = r"(?:[ \t\u00a0]{2,}|[ \t\u00a0]*[\t\u3000][\s\u3000]*)"  # a run of spaces, a tab or 全角空格
-_NAMED_FOLIO = re.compile(rf"^\s*(?:{_NAME % 29}{_GAP}{_FOLIO}|{_FOLIO}{_GAP}{_NAME % 29}"
+_NAMED_FOLIO = _Lazy(rf"^\s*(?:{_NAME % 29}{_GAP}{_FOLIO}|{_FOLIO}{_GAP}{_NAME % 29}"
                           rf"|{_NAME % 15}\s{_FOLIO}|{_FOLIO}\s{_NAME % 15})\s*$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 

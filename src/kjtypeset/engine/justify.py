@@ -913,8 +913,8 @@ def _split_first_line(text, style, context, max_width, justification_spacing,
     if _kept is None or _state.get("measuring"):  # a paragraph measured is one not kept
         return _split_first_line_now(text, style, context, max_width, justification_spacing,
                                      is_line_start, minimum)
-    key = ("line", text, _style_key(style), max_width, justification_spacing, is_line_start,
-           minimum, _state["composition"])
+    key = _Key(("line", text, _style_key(style), max_width, justification_spacing, is_line_start,
+                minimum, _state["composition"]))
     _kept_used.add(key)
     kept = _kept_get(key)
     if kept is not None:
@@ -1414,6 +1414,20 @@ def keeping() -> bool:
 _NOTHING = object()
 
 
+class _Key(tuple):
+    """A key of the kept store, equal to the tuple it holds, its hash worked out once: a key
+    holds a paragraph's or a line's text and the style values of its boxes, and is hashed at
+    each look-up (the keys used, the keys served, the store) and again for every key each
+    time a layout enters or leaves measures_kept (issue 15)."""
+
+    def __hash__(self):
+        try:
+            return self._hash
+        except AttributeError:
+            self._hash = tuple.__hash__(self)
+            return self._hash
+
+
 def kept(key, compute):
     """Within measures_kept: the value this or an earlier build kept under ``key`` (a tuple
     naming its kind first, or a _paragraph_key), else ``compute()``, kept; outside:
@@ -1459,7 +1473,7 @@ def _paragraph_key(box, skip_stack, containing_block):
         parts.append(None)
         return True
 
-    return tuple(parts) if walk(box) else None
+    return _Key(parts) if walk(box) else None
 
 
 def _style_key(style):
@@ -2291,9 +2305,9 @@ def _compose_line(context, line, available_width, justify, choose=False):
     key = None
     if _kept is not None:  # a line set the same way before (the warm preview, a build's later
         #                    layouts) is not worked out again
-        key = ("compose", tuple((u.leaf, u.char, u.start, u.end, u.em, u.squeezed, u.box_half) for u in units),
-               tuple((type(leaf).__name__, len(starts[id(leaf)])) for leaf in leaves), foretold is None,
-               continuation, room, trimmed, em, justify, choose, composition, _state["measure"])
+        key = _Key(("compose", tuple((u.leaf, u.char, u.start, u.end, u.em, u.squeezed, u.box_half) for u in units),
+                    tuple((type(leaf).__name__, len(starts[id(leaf)])) for leaf in leaves), foretold is None,
+                    continuation, room, trimmed, em, justify, choose, composition, _state["measure"]))
         _kept_used.add(key)
         composed = _kept_get(key)
         if composed is not None:

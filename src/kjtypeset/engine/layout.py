@@ -14,8 +14,10 @@ with the manifest's one-line errors (file:line, what was expected, what was foun
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -472,6 +474,32 @@ def template_loader(layout: Layout) -> jinja2.BaseLoader:
                                 jinja2.PrefixLoader(parents)])
 
 
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled layout templates in the user cache: compiling the layout's templates took each
+    build about 20 ms of CPU, loading them compiled under 1 ms (issue 15). Jinja keys each by
+    the template's name and file and recompiles it when its source changed (it checks the
+    source's hash); the file name holds what else compiling depends on (_compiled_templates)."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # a read-only cache only costs the next build time
+            super().dump_bytecode(bucket)
+
+
+def _compiled_templates(env: jinja2.Environment) -> jinja2.BytecodeCache | None:
+    """Where ``env`` keeps its compiled templates: a file name for what else compiling depends
+    on (Jinja's version, the Environment's options and filters: a template naming a filter
+    that is not there does not compile)."""
+    folder = project.user_cache() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    depends = repr((jinja2.__version__, env.autoescape, env.undefined.__name__, env.trim_blocks,
+                    env.lstrip_blocks, env.keep_trailing_newline, env.optimized, sorted(env.filters),
+                    sorted(env.tests), sorted(env.extensions)))
+    return _TemplateCache(str(folder), f"{hashlib.sha1(depends.encode()).hexdigest()[:12]}-%s.cache")
+
+
 def render_html(manifest: Manifest, articles: tuple[Article, ...], layout: Layout,
                 blank_pages: int | None = None) -> str:
     """``blank_pages``: for saddle stitching, that many blank pages go before the end block,
@@ -487,6 +515,7 @@ def render_html(manifest: Manifest, articles: tuple[Article, ...], layout: Layou
     env.filters["name_parts"] = name_parts
     env.filters["cjk"] = lambda text, paragraph=True: cjk.prepare_text(str(text), layout.cjk, paragraph)
     env.filters["title_tail"] = lambda text: cjk.title_tail(str(text))
+    env.bytecode_cache = _compiled_templates(env)
     try:
         template = env.get_template(layout.template)
         return template.render(

@@ -305,7 +305,7 @@ def _result(flexes, widths, gaps, tiers, short, em) -> Result:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # one a candidate line: see paragraph.Unit
 class Counts:
     """What a candidate line holds, for a quick estimate of its badness (no Flex lists): the
     widths of its flexible items are equal within each kind, so equal shares need no filling."""
