@@ -914,6 +914,25 @@ def test_a_meeting_summarys_attendance_breaks_between_names_only(tmp_path, separ
     assert taken == len(whole)
 
 
+def test_a_meeting_summarys_names_that_fill_the_line_start_after_the_label(tmp_path):
+    """出席's names after the label filling the rest of the line to the point (27 ems, the
+    full-width space after the last one hanging past the measure): counted as part of the line,
+    that space overflowed it, and "出席：" stood alone on its line, the names on the next two
+    (an unseen 纪要, P12 D5). The names start after the colon; no line runs past the measure."""
+    names = "张慧敏　王建国　乌云其其格　李　明　赵志刚　孟和巴雅尔　陈晓东　刘　芳　其木格　高　娃"
+    blocks = [para(2, 1), "出席：" + names, "列席：市委宣传部副部长周海涛，市公安局副局长吴国庆", "记录：李　涛"]
+    result = build(tmp_path, [article("筹备工作会议纪要", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = lines_of(pdf.pages[1])
+    margin = min(line["x0"] for line in lines)
+    at = next(k for k, line in enumerate(lines) if line["text"].startswith("出席："))
+    present, turned = lines[at], lines[at + 1]
+    assert present["text"] == "出席：张慧敏王建国乌云其其格李明赵志刚孟和巴雅尔", present["text"]
+    assert turned["text"] == "陈晓东刘芳其木格高娃" and abs(turned["x0"] - present["chars"][3]["x0"]) < 1
+    visible = [c for line in lines for c in line["chars"] if c["text"].strip()]
+    assert max(c["x1"] for c in visible) < margin + 32 * BODY + 0.5
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("paragraphs", range(46, 51))
 def test_a_sections_closing_rule_never_stands_alone_at_a_page_top(tmp_path, paragraphs):

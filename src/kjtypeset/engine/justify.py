@@ -79,6 +79,7 @@ _EXPECTED_SIGNATURES = {
     "weasyprint.layout.inline.add_word_spacing": [
         "context", "box", "justification_spacing", "x_advance"],
     "weasyprint.layout.inline.count_expandable_spaces": ["box"],
+    "weasyprint.layout.inline.trailing_whitespace_size": ["context", "box"],
     "weasyprint.layout.inline.iter_line_boxes": [
         "context", "box", "position_y", "bottom_space", "skip_stack", "containing_block",
         "absolute_boxes", "fixed_boxes", "first_letter_style", "first_line_style"],
@@ -222,6 +223,14 @@ PHRASE_SPACING_EM = 0.2
 SPACING_SOFT_EM = linefit.HAN_LATIN_SOFT_EM
 SPACING_MAX_EM = linefit.HAN_LATIN_MAX_EM
 _SPACES = (" ", "\u00a0")
+# White space a line's end drops: a word space (WeasyPrint removes it) and an ideographic space,
+# which hangs past the measure (CSS Text 3 §4.1.3, as Pango lets it) and loses its advance when
+# the line is set (_model). A roster's names parted by U+3000 then fill a line to the point:
+# counted, the U+3000 after the last name overflowed it, and "出席：" stood alone on its line
+# (P12 D5). The planner (paragraph.Unit.space), the greedy breaks and WeasyPrint's own overflow
+# test (_trailing_whitespace_size) drop the same.
+IDEOGRAPHIC_SPACE = "\u3000"
+_WHITE = (" ", IDEOGRAPHIC_SPACE)
 # No stretch after an opening mark or before a closing one, so marks stay attached to the
 # words they enclose or end; the space goes on their outer side.
 _OPENING = set(OPENING + "［｛〘〚〝([{")
@@ -726,10 +735,15 @@ def _model(units, composition, line_start, continuation, line_end):
     halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
     first_visible = next((k for k, u in enumerate(units) if u.char != SPACING), len(units))
     last_solid = next((k for k in range(len(units) - 1, -1, -1)
-                       if units[k].char != SPACING and units[k].char not in _SPACES), -1)
+                       if units[k].char != SPACING and units[k].char not in _SPACES + _WHITE), -1)
+    hanging = sum(1 for u in units[last_solid + 1:] if u.char == IDEOGRAPHIC_SPACE) if line_end else 0
     phrases = _phrases(units)
     v = -1  # index of the unit among the visible ones
     for k, unit in enumerate(units):
+        if unit.char == IDEOGRAPHIC_SPACE and line_end and k > last_solid:
+            model.fixed.append((unit, "right", -unit.em))  # it hangs (_WHITE): no advance
+            model.freed += unit.em
+            continue
         if unit.char == SPACING:
             current = unit.em * (SPACING_MIN_EM if unit.squeezed else SPACING_EM)
             if (line_start and k < first_visible) or (line_end and k > last_solid):
@@ -782,7 +796,7 @@ def _model(units, composition, line_start, continuation, line_end):
                 model.fixed.append((unit, side, unit.em * 0.5 - current))
                 model.freed += current - unit.em * 0.5
             continue
-        at_end = line_end and side == "right" and v == len(visible) - 1
+        at_end = line_end and side == "right" and v == len(visible) - 1 - hanging
         if at_end and composition.halfwidth_line_end:
             if current != unit.em * 0.5:
                 model.fixed.append((unit, side, unit.em * 0.5 - current))
@@ -791,9 +805,10 @@ def _model(units, composition, line_start, continuation, line_end):
         model.flexes.append(linefit.Flex(current, natural, unit.em * 0.5, 0.0, 0.0,
                                          kind="mark", first=at_end))
         model.flex_units.append((unit, side))
-    gaps = _gaps(units, strict=True)
+    solid = units[:last_solid + 1] if line_end else units  # no gap before white space that hangs
+    gaps = _gaps(solid, strict=True)
     if not any(tier == linefit.HAN for _a, _b, tier in gaps):
-        gaps = _gaps(units, strict=False)  # a line with no other opportunity
+        gaps = _gaps(solid, strict=False)  # a line with no other opportunity
     # A phrase's word space keeps its width (see _phrases) unless the line would be ragged;
     # its letters are never tracked.
     gap_units, tiers, closable, spreadable = model.gap_units, model.tiers, model.closable, model.spreadable
@@ -1541,7 +1556,7 @@ def _greedy_breaks(measured, continued):
             if fitting:
                 p = fitting[-1]
                 hyphen = hyphens[p]
-        q = _unspaced(units, a, p, " ")
+        q = _unspaced(units, a, p, _WHITE)
         badness, squeezed, model = _set_as_laid(measured, a, q, continuation, p != n, hyphen)
         chosen, narrower = p, 0.0
         if squeezed and badness > 0:
@@ -1562,7 +1577,7 @@ def _greedy_breaks(measured, continued):
                 # Laid out again at k, the line is set without what ends it there (spaces);
                 # when nothing does, its units are those judged: their model is taken as is.
                 chosen = k
-                q = _unspaced(units, a, k, " ")
+                q = _unspaced(units, a, k, _WHITE)
                 judged_model = next(model for i, _b, _o, model in judged if ends[i] == k) if q == k else None
                 badness, _squeezed, model = _set_as_laid(measured, a, q, continuation, True, 0.0,
                                                          judged_model)
@@ -1575,12 +1590,9 @@ def _greedy_breaks(measured, continued):
     return lines
 
 
-_WHITE = (" ", "\u3000")
-
-
 def _unspaced(units, a, k, white):
-    """``k`` less the white space ending units[a:k] (what WeasyPrint removes from a line's end,
-    or what Pango lets hang past the measure)."""
+    """``k`` less the white space ending units[a:k] (_WHITE: what WeasyPrint removes from a
+    line's end, or what hangs past the measure)."""
     while k > a and units[k - 1].char in white:
         k -= 1
     return k
@@ -1807,7 +1819,7 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
                 extra = shrink
         gap, closable = gap_after.get(id(unit), (None, False))
         planned.append(paragraph.Unit(width, extra, mark, unit.char == SPACING,
-                                      unit.char in _SPACES, gap, closable,
+                                      unit.char in _SPACES or unit.char == IDEOGRAPHIC_SPACE, gap, closable,
                                       held=unit.char == SPACING and id(unit) in phrases))
     # Inline boxes' margins, borders and paddings: what the units do not account for.
     laid = box.text_indent * TO_UNITS
@@ -2255,6 +2267,19 @@ def _trailing_ideographic_space(line) -> float:
     return texts[-1].style["font_size"]
 
 
+def _trailing_whitespace_size(context, box):
+    """WeasyPrint's trailing white space of ``box`` (the part of a line that may overflow it),
+    with the ideographic spaces ending a justified paragraph's text, which hang (_WHITE)."""
+    from weasyprint.formatting_structure import boxes
+    size = _state["trailing_whitespace_size"](context, box)
+    while isinstance(box, (boxes.InlineBox, boxes.LineBox)) and box.children:
+        box = box.children[-1]
+    if size or not isinstance(box, boxes.TextBox) or not _squeezes(box.style):
+        return size
+    text = box.text.translate(_INVISIBLE)
+    return (len(text) - len(text.rstrip(IDEOGRAPHIC_SPACE))) * box.style["font_size"]
+
+
 def justify_line(context, line, extra_width):
     """WeasyPrint's word-space justification, for lines the composer left alone."""
     if getattr(line, "_kj_composed", False):
@@ -2534,6 +2559,7 @@ def install(composition=None, measure=False, **switches):
         iter_line_boxes=inline.iter_line_boxes,
         justify_line=inline.justify_line, text_align=inline.text_align,
         split_first_line=inline.split_first_line,
+        trailing_whitespace_size=inline.trailing_whitespace_size,
         first_line_metrics=line_break.first_line_metrics,
         get_first_line=line_break.Layout.get_first_line,
         set_text=line_break.Layout.set_text, draw_text=weasyprint.draw.draw_text)
@@ -2542,6 +2568,7 @@ def install(composition=None, measure=False, **switches):
                            (_get_next_linebox, "get_next_linebox"),
                            (_iter_line_boxes, "iter_line_boxes"),
                            (_split_first_line, "split_first_line"),
+                           (_trailing_whitespace_size, "trailing_whitespace_size"),
                            (_first_line_metrics, "first_line_metrics"),
                            (_wrapped_get_first_line, "get_first_line"), (_set_text, "set_text"),
                            (draw_text, "draw_text")):
@@ -2552,6 +2579,7 @@ def install(composition=None, measure=False, **switches):
     inline.iter_line_boxes = _iter_line_boxes
     block.iter_line_boxes = _iter_line_boxes
     inline.split_first_line = _split_first_line
+    inline.trailing_whitespace_size = _trailing_whitespace_size
     line_break.first_line_metrics = _first_line_metrics
     line_break.Layout.get_first_line = _wrapped_get_first_line
     line_break.Layout.set_text = _set_text
@@ -2570,6 +2598,7 @@ def uninstall():
     inline.iter_line_boxes = _state["iter_line_boxes"]
     block.iter_line_boxes = _state["iter_line_boxes"]
     inline.split_first_line = _state["split_first_line"]
+    inline.trailing_whitespace_size = _state["trailing_whitespace_size"]
     line_break.first_line_metrics = _state["first_line_metrics"]
     line_break.Layout.get_first_line = _state["get_first_line"]
     line_break.Layout.set_text = _state["set_text"]

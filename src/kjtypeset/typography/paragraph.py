@@ -53,7 +53,7 @@ class Unit:
     #                     a word space's shrink)
     mark: str = ""  # "open" or "close" for a squeezable mark (its blank side), else ""
     spacing: bool = False  # the Han–Latin spacing character
-    space: bool = False  # a Latin word space (trimmed at a line end)
+    space: bool = False  # white space a line end drops: a Latin word space, an ideographic space (hung)
     gap: str | None = None  # the justification gap to the next unit: linefit.HAN, SPACE, TRACKING
     closable: bool = True  # a HAN gap that may close up (not beside a mark: linefit.compose)
     held: bool = False  # a spacing beside a Latin phrase (justify._phrases): squeezes, never stretches
