@@ -2251,7 +2251,7 @@ def text_align(context, line, available_width, last):
         composed = _compose_line(context, line, available_width, justify, choose)
         if composed and justify:
             return 0
-        if _alignment(line, last) == "center":
+        if _alignment(line, last) == "center" and not composed:  # (composed: _model hung it)
             available_width += _trailing_ideographic_space(line)
     return _state["text_align"](context, line, available_width, last)
 
