@@ -1019,6 +1019,52 @@ def test_a_paragraph_of_names_alone_keeps_every_name_whole(tmp_path, layout):
     assert all(abs(line["x0"] - (body["x0"])) < 1 for line in listed), [(t, line["x0"]) for t, line in zip(texts, listed)]
 
 
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_a_list_of_names_is_set_flush_through_the_gaps_between_names(tmp_path, layout):
+    """A list of names ends its lines at a name, so set at its natural widths most lines
+    ended one or two ems short and read as a paragraph's end (pdfcheck: flush 0.93, an unseen
+    issue's 先进个人名单, P12). Every line but a paragraph's last ends at the measure, the width
+    going into the full-width spaces between names, none inside a name: its characters stand
+    solid, "张　伟" two ems from 张 to 伟. A line that would need gaps over 1½ em ends short."""
+    result = build(tmp_path, [article("先进个人名单", [para(2), *NAME_LIST])], extra=f"layout: {layout}\n")
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = [line for page in pdf.pages[1:] for line in lines_of(page)]
+    body = next(line for line in lines if line["text"].startswith(para(2)[:6]))
+    right = body["chars"][-1]["x1"]  # a full line of text ends at the measure
+    letters = set("".join(NAME_LIST)) - {"\u3000"}
+    listed = [line for line in lines if set(line["text"].replace(" ", "").replace("\u3000", "")) <= letters]
+    names = []
+    for paragraph in NAME_LIST:
+        parts = paragraph.split("\u3000")
+        while parts:  # "张　伟": one name of two characters written a space apart
+            if len(parts) > 1 and len(parts[0]) == len(parts[1]) == 1:
+                names.append(parts[0] + "\u3000" + parts.pop(1))
+            else:
+                names.append(parts[0])
+            parts.pop(0)
+    lasts = {paragraph.split("\u3000")[-1] for paragraph in NAME_LIST}
+    taken = 0
+    for line in listed:
+        chars = [c for c in line["chars"] if c["text"].strip()]
+        size = chars[0]["size"]
+        previous, count = None, 0
+        while chars:
+            name = names[taken]
+            taken += 1
+            mine, chars = chars[:len(name.replace("\u3000", ""))], chars[len(name.replace("\u3000", "")):]
+            assert "".join(c["text"] for c in mine) == name.replace("\u3000", ""), (line["text"], name)
+            step = 2 * size if "\u3000" in name else size
+            assert all(abs(b["x0"] - a["x0"] - step) < 0.05 for a, b in zip(mine, mine[1:])), name  # solid
+            if previous is not None:
+                blank = mine[0]["x0"] - previous["x1"]
+                assert size - 0.05 < blank < 1.5 * size + 0.05, (line["text"], name, blank / size)
+            previous, count = mine[-1], count + 1
+        if not line["text"].endswith(tuple(lasts)):  # flush, unless that takes gaps over 1½ em
+            short = right - previous["x1"]
+            assert abs(short) < 0.5 or short / (count - 1) > 0.5 * size, (line["text"], short / size)
+    assert taken == len(names)
+
+
 def test_lines_typed_under_one_another_stand_apart_as_typed(tmp_path):
     """Items typed one per line with a symbol ("★ …", "☆ …") and a notice's signatory over its
     date, with no blank line between them, ran on as one paragraph: "…供应链管理。☆ 整改问题

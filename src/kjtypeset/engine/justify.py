@@ -209,9 +209,11 @@ _state = {}
 
 from ..typography.cjk import (  # noqa: E402
     DISCOURAGED_BREAK,  # US$3.7 / billion, 2042— / 2044年, 0471-4366683 / 转8021
+    NAME_CHARS,  # a person's name: at most five characters
     SPACING,  # the Han–Latin spacing character
     digit_group_spaces,  # 27 436.5, 0.000 04
     name_breaks,  # GB/T 22080— / 2016
+    name_spans,  # 巴特尔　张　伟　孟克巴雅尔: three names
     short_formula_breaks,  # 5 × / 10³ m
 )
 
@@ -427,10 +429,11 @@ def _unfilled(style) -> str | None:
     its natural widths when nothing fills it within the cap (``--kj-unfilled: ragged``: table
     cells of prose, typography/cjk.py's stylesheet; a line of contact fields); "loose", so
     already when its Chinese gaps would pass the soft limit a reader sees or its word spaces
-    linefit.LOOSE_SPACE_EM (``--kj-unfilled: loose``: a list of names, whose lines end at a
-    name as a list's may; a reference list's entries)."""
+    linefit.LOOSE_SPACE_EM (``--kj-unfilled: loose``: a reference list's entries); "names", a
+    list of names, whose lines end at a name: justified through the gaps before its names only,
+    each by at most linefit.NAME_GAP_EM, else short at its natural widths (_name_tiers)."""
     return next((token.value for token in style[UNFILLED]
-                 if getattr(token, "value", None) in ("ragged", "loose")), None)
+                 if getattr(token, "value", None) in ("ragged", "loose", "names")), None)
 
 
 def _squeezes(style):
@@ -652,6 +655,7 @@ class _Unit:
     squeezed: bool = False  # laid out at its narrowest (a justified box)
     box_half: bool = False  # shaped half width by the box's own pair rule
     solid: bool = False  # its marks keep their natural width (--kj-solid: a hanging label)
+    listed: bool = False  # in a list of names (--kj-unfilled: names): justified between names only
 
 
 def _leaves(box, boxes, inline_starts, out, parents=()):
@@ -680,6 +684,7 @@ def _units_of(leaf, index, boxes, to_units):
     em = style["font_size"] * to_units
     squeezed = _squeezes(style)
     solid = _solid(style)
+    listed = _unfilled(style) == "names"
     plan, latin = _box_plan(leaf.text, style, squeezed)
     halts = {start for start, _end in plan.halts}
     shrunk = {start for start, _end in plan.spaces}
@@ -695,7 +700,7 @@ def _units_of(leaf, index, boxes, to_units):
                 char = _LATIN_STAND_IN.get(char, char)  # a Latin mark, not a Chinese one
             units.append(_Unit(index, char, offset, offset + size, em,
                                offset in shrunk if char == " " else squeezed,
-                               offset in halts and not squeezed, solid))
+                               offset in halts and not squeezed, solid, listed))
         offset += size
     return units
 
@@ -812,6 +817,7 @@ def _model(units, composition, line_start, continuation, line_end):
     # A phrase's word space keeps its width (see _phrases) unless the line would be ragged;
     # its letters are never tracked.
     gap_units, tiers, closable, spreadable = model.gap_units, model.tiers, model.closable, model.spreadable
+    listed = _name_tiers(solid)
     for a, b, tier in gaps:
         if id(a) in phrases:
             if tier != linefit.SPACE:
@@ -819,7 +825,7 @@ def _model(units, composition, line_start, continuation, line_end):
             tier = linefit.PHRASE
         k = len(tiers)
         gap_units.append((a, b))
-        tiers.append(tier)
+        tiers.append(listed.get(id(b), tier) if tier == linefit.HAN and a.listed else tier)
         if _closable(a, b, tier):
             closable.append(k)
         # Only between two Chinese letters: the text layer folds such a gap into the glyph
@@ -828,6 +834,28 @@ def _model(units, composition, line_start, continuation, line_end):
         if tier == linefit.HAN and is_cjk_letter(a.char) and is_cjk_letter(b.char):
             spreadable.append(k)
     return model
+
+
+def _name_tiers(units):
+    """{id(unit): linefit.NAME or linefit.INNER} for the units of a list of names (``listed``)
+    that a Chinese gap before them is relabelled for: NAME where a name starts (after the
+    full-width space, the comma or the 、 parting it from the one before; not after a hanging
+    label's colon), INNER inside a person's name ("张　伟", cjk.name_spans; of a unit and its
+    person, 市委办公室李建国, the last NAME_CHARS characters, as cjk._bind_names keeps them
+    whole), after a name's last character and after the label. The other gaps (between the
+    words of a unit's name) are Chinese gaps as in text. The same for a line (_model) as for
+    the paragraph the planner measures (_measure_paragraph)."""
+    if not any(unit.listed for unit in units):
+        return {}
+    text = "".join(" " if unit.char == SPACING else unit.char for unit in units)
+    tiers = {}
+    for start, end in name_spans(text):
+        if start and units[start - 1].listed:
+            tiers[id(units[start])] = linefit.INNER if units[start - 1].solid else linefit.NAME
+        for k in range(max(start + 1, end - NAME_CHARS + 1), end + 1):
+            if k < len(units) and units[k].listed:
+                tiers[id(units[k])] = linefit.INNER
+    return tiers
 
 
 def _closable(a, b, tier):
@@ -1611,7 +1639,7 @@ def _set_as_laid(measured, a, k, continuation, justify, hyphen, model=None):
     outcome = linefit.compose(model.flexes, model.tiers, extra, measured.em, justify,
                               composition.max_gap_em)
     if not model.flexes and not model.fixed and not (justify and any(
-            t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
+            t in (linefit.HAN, linefit.SPACE, linefit.NAME) for t in model.tiers)):
         return 0.0, False, None  # nothing to set: WeasyPrint's own line
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
     return outcome.badness(), squeezed, (units, model)
@@ -1798,8 +1826,10 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
     halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
     index_of = {id(u): v for v, u in enumerate(visible)}
     phrases = _phrases(units)
-    gap_after = {id(a): (tier, _closable(a, b, tier)) for a, b, tier in _gaps(units, strict=True)
-                 if id(a) not in phrases}
+    listed = _name_tiers(units)
+    gap_after = {id(a): (listed.get(id(b), tier) if tier == linefit.HAN and a.listed else tier,
+                         _closable(a, b, tier))
+                 for a, b, tier in _gaps(units, strict=True) if id(a) not in phrases}
     planned, restored = [], {}  # restored: unit index -> width added back (a phrase's space)
     for k, unit in enumerate(units):
         width = widths.get((unit.leaf, unit.start), 0)
@@ -2316,7 +2346,8 @@ def _compose_line(context, line, available_width, justify, choose=False):
     key = None
     if _kept is not None:  # a line set the same way before (the warm preview, a build's later
         #                    layouts) is not worked out again
-        key = ("compose", tuple((u.leaf, u.char, u.start, u.end, u.em, u.squeezed, u.box_half) for u in units),
+        key = ("compose", tuple((u.leaf, u.char, u.start, u.end, u.em, u.squeezed, u.box_half, u.listed)
+                                for u in units),
                tuple((type(leaf).__name__, len(starts[id(leaf)])) for leaf in leaves), foretold is None,
                continuation, room, trimmed, em, justify, choose, composition, _state["measure"])
         _kept_used.add(key)
@@ -2325,7 +2356,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
             return _set_composed(context, line, leaves, starts, composed)
     model = foretold or _model(units, composition, True, continuation, True)
     if not model.flexes and not model.fixed and not (justify and any(
-            t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
+            t in (linefit.HAN, linefit.SPACE, linefit.NAME) for t in model.tiers)):
         if key is not None:
             _kept[key] = False
         return False  # nothing to set: WeasyPrint's own (a line with no gap it could widen)
@@ -2337,7 +2368,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
     result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em,
                              linefit.PULL_SQUEEZE_EM, model.closable, None if unfilled else model.spreadable)
     line._kj_badness = badness = result.badness()
-    if unfilled and justify and (result.short > 1e-6 or (unfilled == "loose" and (
+    if unfilled and justify and (result.short > 1e-6 or (unfilled in ("loose", "names") and (
             result.han_gap > linefit.SOFT_GAP_EM + 1e-6
             or max(result.space_gap, result.phrase_gap) > linefit.LOOSE_SPACE_EM + 1e-6))):
         # A line nothing fills within the cap, in a table cell of prose: set as it comes, flush
