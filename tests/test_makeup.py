@@ -1490,6 +1490,23 @@ def test_two_footnotes_on_one_page_stand_one_under_the_other(tmp_path):
     assert notes[1]["top"] >= notes[0]["bottom"]  # not printed over each other
 
 
+def test_a_footnote_line_before_a_long_compound_unit_is_not_spaced_out(tmp_path):
+    """An unseen 综述's footnote "…碳排放不高于4.9 kgCO₂e/kgH₂的氢气。" was letter-spaced 0.12 em
+    (1.28 pt at 10.5 pt) before "kgCO₂e/kgH₂", taken for one unbreakable unit: the "e" after
+    the subscript read as a one-letter word before the slash (P12 D7). Its parts are long
+    words, so the line may end after the slash, as English breaks PD-1/VEGF."""
+    note = "本文所称“绿氢”指利用可再生能源电力电解水制取、全生命周期碳排放不高于4.9 kgCO₂e/kgH₂的氢气。"
+    blocks = [para(2, 0), "绿氢是重点方向[^1]。" + para(2, 1)[10:], "[^1]: " + note]
+    result = build(tmp_path, [article("综述", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        notes = [line for page in pdf.pages[1:] for line in lines_of(page) if abs(line["size"] - 10.5) < 0.1]
+    assert squash("".join(line["text"] for line in notes)) == squash("[1]" + note)
+    for line in notes[:-1]:
+        han = [c for c in line["chars"] if "\u4e00" <= c["text"] <= "\u9fff"]
+        advances = [b["x0"] - a["x0"] - a["size"] for a, b in zip(han, han[1:]) if b["x0"] - a["x0"] < 1.5 * a["size"]]
+        assert max(advances) < 0.06 * 10.5, (line["text"], max(advances) / 10.5)  # not spaced out
+
+
 def test_footnotes_on_the_end_block_page_stay_with_their_text_above_the_end_block(tmp_path):
     # The last article ends on page 4 with a footnote called there, and the 版记 fits under
     # the text: the footnote is printed under its text, and the 版记 stays at the page foot
