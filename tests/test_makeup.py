@@ -994,6 +994,25 @@ def test_a_meeting_summarys_attendance_breaks_between_names_only(tmp_path, separ
     assert taken == len(whole)
 
 
+def test_a_meeting_summarys_names_that_fill_the_line_start_after_the_label(tmp_path):
+    """出席's names after the label filling the rest of the line to the point (27 ems, the
+    full-width space after the last one hanging past the measure): counted as part of the line,
+    that space overflowed it, and "出席：" stood alone on its line, the names on the next two
+    (an unseen 纪要, P12 D5). The names start after the colon; no line runs past the measure."""
+    names = "张慧敏　王建国　乌云其其格　李　明　赵志刚　孟和巴雅尔　陈晓东　刘　芳　其木格　高　娃"
+    blocks = [para(2, 1), "出席：" + names, "列席：市委宣传部副部长周海涛，市公安局副局长吴国庆", "记录：李　涛"]
+    result = build(tmp_path, [article("筹备工作会议纪要", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = lines_of(pdf.pages[1])
+    margin = min(line["x0"] for line in lines)
+    at = next(k for k, line in enumerate(lines) if line["text"].startswith("出席："))
+    present, turned = lines[at], lines[at + 1]
+    assert present["text"] == "出席：张慧敏王建国乌云其其格李明赵志刚孟和巴雅尔", present["text"]
+    assert turned["text"] == "陈晓东刘芳其木格高娃" and abs(turned["x0"] - present["chars"][3]["x0"]) < 1
+    visible = [c for line in lines for c in line["chars"] if c["text"].strip()]
+    assert max(c["x1"] for c in visible) < margin + 32 * BODY + 0.5
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("paragraphs", range(46, 51))
 def test_a_sections_closing_rule_never_stands_alone_at_a_page_top(tmp_path, paragraphs):
@@ -1078,6 +1097,52 @@ def test_a_paragraph_of_names_alone_keeps_every_name_whole(tmp_path, layout):
     ends = [len("".join(texts[:k])) for k in range(1, len(texts))]
     assert all(end in cuts for end in ends), texts  # every line ends between two names
     assert all(abs(line["x0"] - (body["x0"])) < 1 for line in listed), [(t, line["x0"]) for t, line in zip(texts, listed)]
+
+
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_a_list_of_names_is_set_flush_through_the_gaps_between_names(tmp_path, layout):
+    """A list of names ends its lines at a name, so set at its natural widths most lines
+    ended one or two ems short and read as a paragraph's end (pdfcheck: flush 0.93, an unseen
+    issue's 先进个人名单, P12). Every line but a paragraph's last ends at the measure, the width
+    going into the full-width spaces between names, none inside a name: its characters stand
+    solid, "张　伟" two ems from 张 to 伟. A line that would need gaps over 1½ em ends short."""
+    result = build(tmp_path, [article("先进个人名单", [para(2), *NAME_LIST])], extra=f"layout: {layout}\n")
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = [line for page in pdf.pages[1:] for line in lines_of(page)]
+    body = next(line for line in lines if line["text"].startswith(para(2)[:6]))
+    right = body["chars"][-1]["x1"]  # a full line of text ends at the measure
+    letters = set("".join(NAME_LIST)) - {"\u3000"}
+    listed = [line for line in lines if set(line["text"].replace(" ", "").replace("\u3000", "")) <= letters]
+    names = []
+    for paragraph in NAME_LIST:
+        parts = paragraph.split("\u3000")
+        while parts:  # "张　伟": one name of two characters written a space apart
+            if len(parts) > 1 and len(parts[0]) == len(parts[1]) == 1:
+                names.append(parts[0] + "\u3000" + parts.pop(1))
+            else:
+                names.append(parts[0])
+            parts.pop(0)
+    lasts = {paragraph.split("\u3000")[-1] for paragraph in NAME_LIST}
+    taken = 0
+    for line in listed:
+        chars = [c for c in line["chars"] if c["text"].strip()]
+        size = chars[0]["size"]
+        previous, count = None, 0
+        while chars:
+            name = names[taken]
+            taken += 1
+            mine, chars = chars[:len(name.replace("\u3000", ""))], chars[len(name.replace("\u3000", "")):]
+            assert "".join(c["text"] for c in mine) == name.replace("\u3000", ""), (line["text"], name)
+            step = 2 * size if "\u3000" in name else size
+            assert all(abs(b["x0"] - a["x0"] - step) < 0.05 for a, b in zip(mine, mine[1:])), name  # solid
+            if previous is not None:
+                blank = mine[0]["x0"] - previous["x1"]
+                assert size - 0.05 < blank < 1.5 * size + 0.05, (line["text"], name, blank / size)
+            previous, count = mine[-1], count + 1
+        if not line["text"].endswith(tuple(lasts)):  # flush, unless that takes gaps over 1½ em
+            short = right - previous["x1"]
+            assert abs(short) < 0.5 or short / (count - 1) > 0.5 * size, (line["text"], short / size)
+    assert taken == len(names)
 
 
 def test_lines_typed_under_one_another_stand_apart_as_typed(tmp_path):
@@ -1503,6 +1568,23 @@ def test_two_footnotes_on_one_page_stand_one_under_the_other(tmp_path):
         notes = [line for line in lines_of(pdf.pages[1]) if abs(line["size"] - 10.5) < 0.1]
     assert [line["text"][:10] for line in notes] == ["[1]资料来源：第一", "[2]资料来源：第二"]
     assert notes[1]["top"] >= notes[0]["bottom"]  # not printed over each other
+
+
+def test_a_footnote_line_before_a_long_compound_unit_is_not_spaced_out(tmp_path):
+    """An unseen 综述's footnote "…碳排放不高于4.9 kgCO₂e/kgH₂的氢气。" was letter-spaced 0.12 em
+    (1.28 pt at 10.5 pt) before "kgCO₂e/kgH₂", taken for one unbreakable unit: the "e" after
+    the subscript read as a one-letter word before the slash (P12 D7). Its parts are long
+    words, so the line may end after the slash, as English breaks PD-1/VEGF."""
+    note = "本文所称“绿氢”指利用可再生能源电力电解水制取、全生命周期碳排放不高于4.9 kgCO₂e/kgH₂的氢气。"
+    blocks = [para(2, 0), "绿氢是重点方向[^1]。" + para(2, 1)[10:], "[^1]: " + note]
+    result = build(tmp_path, [article("综述", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        notes = [line for page in pdf.pages[1:] for line in lines_of(page) if abs(line["size"] - 10.5) < 0.1]
+    assert squash("".join(line["text"] for line in notes)) == squash("[1]" + note)
+    for line in notes[:-1]:
+        han = [c for c in line["chars"] if "\u4e00" <= c["text"] <= "\u9fff"]
+        advances = [b["x0"] - a["x0"] - a["size"] for a, b in zip(han, han[1:]) if b["x0"] - a["x0"] < 1.5 * a["size"]]
+        assert max(advances) < 0.06 * 10.5, (line["text"], max(advances) / 10.5)  # not spaced out
 
 
 def test_footnotes_on_the_end_block_page_stay_with_their_text_above_the_end_block(tmp_path):

@@ -79,6 +79,7 @@ _EXPECTED_SIGNATURES = {
     "weasyprint.layout.inline.add_word_spacing": [
         "context", "box", "justification_spacing", "x_advance"],
     "weasyprint.layout.inline.count_expandable_spaces": ["box"],
+    "weasyprint.layout.inline.trailing_whitespace_size": ["context", "box"],
     "weasyprint.layout.inline.iter_line_boxes": [
         "context", "box", "position_y", "bottom_space", "skip_stack", "containing_block",
         "absolute_boxes", "fixed_boxes", "first_letter_style", "first_line_style"],
@@ -208,9 +209,11 @@ _state = {}
 
 from ..typography.cjk import (  # noqa: E402
     DISCOURAGED_BREAK,  # US$3.7 / billion, 2042— / 2044年, 0471-4366683 / 转8021
+    NAME_CHARS,  # a person's name: at most five characters
     SPACING,  # the Han–Latin spacing character
     digit_group_spaces,  # 27 436.5, 0.000 04
     name_breaks,  # GB/T 22080— / 2016
+    name_spans,  # 巴特尔　张　伟　孟克巴雅尔: three names
     short_formula_breaks,  # 5 × / 10³ m
 )
 
@@ -222,6 +225,14 @@ PHRASE_SPACING_EM = 0.2
 SPACING_SOFT_EM = linefit.HAN_LATIN_SOFT_EM
 SPACING_MAX_EM = linefit.HAN_LATIN_MAX_EM
 _SPACES = (" ", "\u00a0")
+# White space a line's end drops: a word space (WeasyPrint removes it) and an ideographic space,
+# which hangs past the measure (CSS Text 3 §4.1.3, as Pango lets it) and loses its advance when
+# the line is set (_model). A roster's names parted by U+3000 then fill a line to the point:
+# counted, the U+3000 after the last name overflowed it, and "出席：" stood alone on its line
+# (P12 D5). The planner (paragraph.Unit.space), the greedy breaks and WeasyPrint's own overflow
+# test (_trailing_whitespace_size) drop the same.
+IDEOGRAPHIC_SPACE = "\u3000"
+_WHITE = (" ", IDEOGRAPHIC_SPACE)
 # No stretch after an opening mark or before a closing one, so marks stay attached to the
 # words they enclose or end; the space goes on their outer side.
 _OPENING = set(OPENING + "［｛〘〚〝([{")
@@ -418,10 +429,11 @@ def _unfilled(style) -> str | None:
     its natural widths when nothing fills it within the cap (``--kj-unfilled: ragged``: table
     cells of prose, typography/cjk.py's stylesheet; a line of contact fields); "loose", so
     already when its Chinese gaps would pass the soft limit a reader sees or its word spaces
-    linefit.LOOSE_SPACE_EM (``--kj-unfilled: loose``: a list of names, whose lines end at a
-    name as a list's may; a reference list's entries)."""
+    linefit.LOOSE_SPACE_EM (``--kj-unfilled: loose``: a reference list's entries); "names", a
+    list of names, whose lines end at a name: justified through the gaps before its names only,
+    each by at most linefit.NAME_GAP_EM, else short at its natural widths (_name_tiers)."""
     return next((token.value for token in style[UNFILLED]
-                 if getattr(token, "value", None) in ("ragged", "loose")), None)
+                 if getattr(token, "value", None) in ("ragged", "loose", "names")), None)
 
 
 def _squeezes(style):
@@ -643,6 +655,7 @@ class _Unit:
     squeezed: bool = False  # laid out at its narrowest (a justified box)
     box_half: bool = False  # shaped half width by the box's own pair rule
     solid: bool = False  # its marks keep their natural width (--kj-solid: a hanging label)
+    listed: bool = False  # in a list of names (--kj-unfilled: names): justified between names only
 
 
 def _leaves(box, boxes, inline_starts, out, parents=()):
@@ -671,6 +684,7 @@ def _units_of(leaf, index, boxes, to_units):
     em = style["font_size"] * to_units
     squeezed = _squeezes(style)
     solid = _solid(style)
+    listed = _unfilled(style) == "names"
     plan, latin = _box_plan(leaf.text, style, squeezed)
     halts = {start for start, _end in plan.halts}
     shrunk = {start for start, _end in plan.spaces}
@@ -686,7 +700,7 @@ def _units_of(leaf, index, boxes, to_units):
                 char = _LATIN_STAND_IN.get(char, char)  # a Latin mark, not a Chinese one
             units.append(_Unit(index, char, offset, offset + size, em,
                                offset in shrunk if char == " " else squeezed,
-                               offset in halts and not squeezed, solid))
+                               offset in halts and not squeezed, solid, listed))
         offset += size
     return units
 
@@ -726,10 +740,15 @@ def _model(units, composition, line_start, continuation, line_end):
     halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
     first_visible = next((k for k, u in enumerate(units) if u.char != SPACING), len(units))
     last_solid = next((k for k in range(len(units) - 1, -1, -1)
-                       if units[k].char != SPACING and units[k].char not in _SPACES), -1)
+                       if units[k].char != SPACING and units[k].char not in _SPACES + _WHITE), -1)
+    hanging = sum(1 for u in units[last_solid + 1:] if u.char == IDEOGRAPHIC_SPACE) if line_end else 0
     phrases = _phrases(units)
     v = -1  # index of the unit among the visible ones
     for k, unit in enumerate(units):
+        if unit.char == IDEOGRAPHIC_SPACE and line_end and k > last_solid:
+            model.fixed.append((unit, "right", -unit.em))  # it hangs (_WHITE): no advance
+            model.freed += unit.em
+            continue
         if unit.char == SPACING:
             current = unit.em * (SPACING_MIN_EM if unit.squeezed else SPACING_EM)
             if (line_start and k < first_visible) or (line_end and k > last_solid):
@@ -782,7 +801,7 @@ def _model(units, composition, line_start, continuation, line_end):
                 model.fixed.append((unit, side, unit.em * 0.5 - current))
                 model.freed += current - unit.em * 0.5
             continue
-        at_end = line_end and side == "right" and v == len(visible) - 1
+        at_end = line_end and side == "right" and v == len(visible) - 1 - hanging
         if at_end and composition.halfwidth_line_end:
             if current != unit.em * 0.5:
                 model.fixed.append((unit, side, unit.em * 0.5 - current))
@@ -791,12 +810,14 @@ def _model(units, composition, line_start, continuation, line_end):
         model.flexes.append(linefit.Flex(current, natural, unit.em * 0.5, 0.0, 0.0,
                                          kind="mark", first=at_end))
         model.flex_units.append((unit, side))
-    gaps = _gaps(units, strict=True)
+    solid = units[:last_solid + 1] if line_end else units  # no gap before white space that hangs
+    gaps = _gaps(solid, strict=True)
     if not any(tier == linefit.HAN for _a, _b, tier in gaps):
-        gaps = _gaps(units, strict=False)  # a line with no other opportunity
+        gaps = _gaps(solid, strict=False)  # a line with no other opportunity
     # A phrase's word space keeps its width (see _phrases) unless the line would be ragged;
     # its letters are never tracked.
     gap_units, tiers, closable, spreadable = model.gap_units, model.tiers, model.closable, model.spreadable
+    listed = _name_tiers(solid)
     for a, b, tier in gaps:
         if id(a) in phrases:
             if tier != linefit.SPACE:
@@ -804,7 +825,7 @@ def _model(units, composition, line_start, continuation, line_end):
             tier = linefit.PHRASE
         k = len(tiers)
         gap_units.append((a, b))
-        tiers.append(tier)
+        tiers.append(listed.get(id(b), tier) if tier == linefit.HAN and a.listed else tier)
         if _closable(a, b, tier):
             closable.append(k)
         # Only between two Chinese letters: the text layer folds such a gap into the glyph
@@ -813,6 +834,28 @@ def _model(units, composition, line_start, continuation, line_end):
         if tier == linefit.HAN and is_cjk_letter(a.char) and is_cjk_letter(b.char):
             spreadable.append(k)
     return model
+
+
+def _name_tiers(units):
+    """{id(unit): linefit.NAME or linefit.INNER} for the units of a list of names (``listed``)
+    that a Chinese gap before them is relabelled for: NAME where a name starts (after the
+    full-width space, the comma or the 、 parting it from the one before; not after a hanging
+    label's colon), INNER inside a person's name ("张　伟", cjk.name_spans; of a unit and its
+    person, 市委办公室李建国, the last NAME_CHARS characters, as cjk._bind_names keeps them
+    whole), after a name's last character and after the label. The other gaps (between the
+    words of a unit's name) are Chinese gaps as in text. The same for a line (_model) as for
+    the paragraph the planner measures (_measure_paragraph)."""
+    if not any(unit.listed for unit in units):
+        return {}
+    text = "".join(" " if unit.char == SPACING else unit.char for unit in units)
+    tiers = {}
+    for start, end in name_spans(text):
+        if start and units[start - 1].listed:
+            tiers[id(units[start])] = linefit.INNER if units[start - 1].solid else linefit.NAME
+        for k in range(max(start + 1, end - NAME_CHARS + 1), end + 1):
+            if k < len(units) and units[k].listed:
+                tiers[id(units[k])] = linefit.INNER
+    return tiers
 
 
 def _closable(a, b, tier):
@@ -1555,7 +1598,7 @@ def _greedy_breaks(measured, continued):
             if fitting:
                 p = fitting[-1]
                 hyphen = hyphens[p]
-        q = _unspaced(units, a, p, " ")
+        q = _unspaced(units, a, p, _WHITE)
         badness, squeezed, model = _set_as_laid(measured, a, q, continuation, p != n, hyphen)
         chosen, narrower = p, 0.0
         if squeezed and badness > 0:
@@ -1576,7 +1619,7 @@ def _greedy_breaks(measured, continued):
                 # Laid out again at k, the line is set without what ends it there (spaces);
                 # when nothing does, its units are those judged: their model is taken as is.
                 chosen = k
-                q = _unspaced(units, a, k, " ")
+                q = _unspaced(units, a, k, _WHITE)
                 judged_model = next(model for i, _b, _o, model in judged if ends[i] == k) if q == k else None
                 badness, _squeezed, model = _set_as_laid(measured, a, q, continuation, True, 0.0,
                                                          judged_model)
@@ -1589,12 +1632,9 @@ def _greedy_breaks(measured, continued):
     return lines
 
 
-_WHITE = (" ", "\u3000")
-
-
 def _unspaced(units, a, k, white):
-    """``k`` less the white space ending units[a:k] (what WeasyPrint removes from a line's end,
-    or what Pango lets hang past the measure)."""
+    """``k`` less the white space ending units[a:k] (_WHITE: what WeasyPrint removes from a
+    line's end, or what hangs past the measure)."""
     while k > a and units[k - 1].char in white:
         k -= 1
     return k
@@ -1613,7 +1653,7 @@ def _set_as_laid(measured, a, k, continuation, justify, hyphen, model=None):
     outcome = linefit.compose(model.flexes, model.tiers, extra, measured.em, justify,
                               composition.max_gap_em)
     if not model.flexes and not model.fixed and not (justify and any(
-            t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
+            t in (linefit.HAN, linefit.SPACE, linefit.NAME) for t in model.tiers)):
         return 0.0, False, None  # nothing to set: WeasyPrint's own line
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
     return outcome.badness(), squeezed, (units, model)
@@ -1800,8 +1840,10 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
     halves = pair_halves([u.char for u in visible]) if composition.punctuation_compression else set()
     index_of = {id(u): v for v, u in enumerate(visible)}
     phrases = _phrases(units)
-    gap_after = {id(a): (tier, _closable(a, b, tier)) for a, b, tier in _gaps(units, strict=True)
-                 if id(a) not in phrases}
+    listed = _name_tiers(units)
+    gap_after = {id(a): (listed.get(id(b), tier) if tier == linefit.HAN and a.listed else tier,
+                         _closable(a, b, tier))
+                 for a, b, tier in _gaps(units, strict=True) if id(a) not in phrases}
     planned, restored = [], {}  # restored: unit index -> width added back (a phrase's space)
     for k, unit in enumerate(units):
         width = widths.get((unit.leaf, unit.start), 0)
@@ -1821,7 +1863,7 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
                 extra = shrink
         gap, closable = gap_after.get(id(unit), (None, False))
         planned.append(paragraph.Unit(width, extra, mark, unit.char == SPACING,
-                                      unit.char in _SPACES, gap, closable,
+                                      unit.char in _SPACES or unit.char == IDEOGRAPHIC_SPACE, gap, closable,
                                       held=unit.char == SPACING and id(unit) in phrases))
     # Inline boxes' margins, borders and paddings: what the units do not account for.
     laid = box.text_indent * TO_UNITS
@@ -2253,7 +2295,7 @@ def text_align(context, line, available_width, last):
         composed = _compose_line(context, line, available_width, justify, choose)
         if composed and justify:
             return 0
-        if _alignment(line, last) == "center":
+        if _alignment(line, last) == "center" and not composed:  # (composed: _model hung it)
             available_width += _trailing_ideographic_space(line)
     return _state["text_align"](context, line, available_width, last)
 
@@ -2267,6 +2309,19 @@ def _trailing_ideographic_space(line) -> float:
     if not texts or not texts[-1].text.rstrip("\u200b\u2060\ufeff").endswith("\u3000"):
         return 0.0
     return texts[-1].style["font_size"]
+
+
+def _trailing_whitespace_size(context, box):
+    """WeasyPrint's trailing white space of ``box`` (the part of a line that may overflow it),
+    with the ideographic spaces ending a justified paragraph's text, which hang (_WHITE)."""
+    from weasyprint.formatting_structure import boxes
+    size = _state["trailing_whitespace_size"](context, box)
+    while isinstance(box, (boxes.InlineBox, boxes.LineBox)) and box.children:
+        box = box.children[-1]
+    if size or not isinstance(box, boxes.TextBox) or not _squeezes(box.style):
+        return size
+    text = box.text.translate(_INVISIBLE)
+    return (len(text) - len(text.rstrip(IDEOGRAPHIC_SPACE))) * box.style["font_size"]
 
 
 def justify_line(context, line, extra_width):
@@ -2305,7 +2360,8 @@ def _compose_line(context, line, available_width, justify, choose=False):
     key = None
     if _kept is not None:  # a line set the same way before (the warm preview, a build's later
         #                    layouts) is not worked out again
-        key = _Key(("compose", tuple((u.leaf, u.char, u.start, u.end, u.em, u.squeezed, u.box_half) for u in units),
+        key = _Key(("compose", tuple((u.leaf, u.char, u.start, u.end, u.em, u.squeezed, u.box_half, u.listed)
+                                     for u in units),
                     tuple((type(leaf).__name__, len(starts[id(leaf)])) for leaf in leaves), foretold is None,
                     continuation, room, trimmed, em, justify, choose, composition, _state["measure"]))
         _kept_used.add(key)
@@ -2314,7 +2370,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
             return _set_composed(context, line, leaves, starts, composed)
     model = foretold or _model(units, composition, True, continuation, True)
     if not model.flexes and not model.fixed and not (justify and any(
-            t in (linefit.HAN, linefit.SPACE) for t in model.tiers)):
+            t in (linefit.HAN, linefit.SPACE, linefit.NAME) for t in model.tiers)):
         if key is not None:
             _kept[key] = False
         return False  # nothing to set: WeasyPrint's own (a line with no gap it could widen)
@@ -2326,7 +2382,7 @@ def _compose_line(context, line, available_width, justify, choose=False):
     result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em,
                              linefit.PULL_SQUEEZE_EM, model.closable, None if unfilled else model.spreadable)
     line._kj_badness = badness = result.badness()
-    if unfilled and justify and (result.short > 1e-6 or (unfilled == "loose" and (
+    if unfilled and justify and (result.short > 1e-6 or (unfilled in ("loose", "names") and (
             result.han_gap > linefit.SOFT_GAP_EM + 1e-6
             or max(result.space_gap, result.phrase_gap) > linefit.LOOSE_SPACE_EM + 1e-6))):
         # A line nothing fills within the cap, in a table cell of prose: set as it comes, flush
@@ -2548,6 +2604,7 @@ def install(composition=None, measure=False, **switches):
         iter_line_boxes=inline.iter_line_boxes,
         justify_line=inline.justify_line, text_align=inline.text_align,
         split_first_line=inline.split_first_line,
+        trailing_whitespace_size=inline.trailing_whitespace_size,
         first_line_metrics=line_break.first_line_metrics,
         get_first_line=line_break.Layout.get_first_line,
         set_text=line_break.Layout.set_text, draw_text=weasyprint.draw.draw_text)
@@ -2556,6 +2613,7 @@ def install(composition=None, measure=False, **switches):
                            (_get_next_linebox, "get_next_linebox"),
                            (_iter_line_boxes, "iter_line_boxes"),
                            (_split_first_line, "split_first_line"),
+                           (_trailing_whitespace_size, "trailing_whitespace_size"),
                            (_first_line_metrics, "first_line_metrics"),
                            (_wrapped_get_first_line, "get_first_line"), (_set_text, "set_text"),
                            (draw_text, "draw_text")):
@@ -2566,6 +2624,7 @@ def install(composition=None, measure=False, **switches):
     inline.iter_line_boxes = _iter_line_boxes
     block.iter_line_boxes = _iter_line_boxes
     inline.split_first_line = _split_first_line
+    inline.trailing_whitespace_size = _trailing_whitespace_size
     line_break.first_line_metrics = _first_line_metrics
     line_break.Layout.get_first_line = _wrapped_get_first_line
     line_break.Layout.set_text = _set_text
@@ -2584,6 +2643,7 @@ def uninstall():
     inline.iter_line_boxes = _state["iter_line_boxes"]
     block.iter_line_boxes = _state["iter_line_boxes"]
     inline.split_first_line = _state["split_first_line"]
+    inline.trailing_whitespace_size = _state["trailing_whitespace_size"]
     line_break.first_line_metrics = _state["first_line_metrics"]
     line_break.Layout.get_first_line = _state["get_first_line"]
     line_break.Layout.set_text = _state["set_text"]

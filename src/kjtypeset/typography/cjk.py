@@ -203,8 +203,10 @@ _PATENT_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:(?:ZL|CN) ?(?:[0-9]{4} ?[0-9] ?
 _PHONE_GROUPS = re.compile(r"(?<![0-9.,])(?:1[3-9][0-9] [0-9]{4} [0-9]{4}|[48]00 [0-9]{3} [0-9]{4})(?![0-9])")
 # A slash with fewer than three letters or digits on a side (Nm³/h, kW/L, TCP/IP, and/or) is no
 # break: UAX #14 lets a line end at "Nm³/" and start with "h。" (an unseen issue), as a hyphen's
-# short side (_SHORT_COMPOUND). Longer parts (PD-1/VEGF) may break there, as English does.
-_SHORT_SLASH = re.compile(r"(?<![0-9A-Za-z²³¹⁰⁻/.\-])[0-9A-Za-z²³¹⁰⁻]{1,2}/(?=[0-9A-Za-z])"
+# short side (_SHORT_COMPOUND). Longer parts (PD-1/VEGF) may break there, as English does; a
+# subscript is part of its word (kgCO₂e/kgH₂: its "e" read as a one-letter part, the slash
+# was bound, and a footnote's line before the unit was letter-spaced 0.12 em, P12 D7).
+_SHORT_SLASH = re.compile(r"(?<![0-9A-Za-z²³¹⁰⁻₀-₉/.\-])[0-9A-Za-z²³¹⁰⁻]{1,2}/(?=[0-9A-Za-z])"
                           # (and after a subscript: tCO₂/ | MW·h broke a table note, P10 D6; and before
                           # one: the half-life T₁/₂ was set "T₁/ | ₂ = 109.8 min", P12 D2)
                           r"|(?<=[0-9A-Za-z²³¹⁰₀-₉])/(?=[0-9A-Za-z²³¹⁰⁻₀-₉]{1,2}(?![0-9A-Za-z²³¹⁰⁻₀-₉/.\-]))")

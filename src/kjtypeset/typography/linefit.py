@@ -41,6 +41,18 @@ HAN, SPACE, TRACKING = "han", "space", "tracking"
 # Chinese gaps and a long phrase stretched through its phrase before it would be left ragged.
 PHRASE = "phrase"
 PHRASE_COST = 1000.0  # such a line is worse than any other way of setting it, better than ragged
+# In a list of names (a 纪要's 出席、列席, an 附件's 名单; engine/justify.py --kj-unfilled: names),
+# a line ends at a name: past what its Chinese gaps take unseen (SOFT_GAP_EM; a unit's words,
+# 市委办公室), it is justified through the gaps before its names (NAME: after the full-width
+# space, the comma or the 、 that parts a name from the one before), never inside a person's
+# name ("张　伟" is one; INNER: such a gap closes up as any Chinese gap, never widens). Set
+# short, each such line read as a paragraph's end and pdfcheck counted it (w3: flush 0.93, P12).
+NAME, INNER = "name", "inner"
+# … each gap by at most this: a full-width space between two names then reads 1½ em (and a
+# thousandth more, the measure's rounding: w3's line of seven three-character names, 3 ems
+# short over six gaps, measured 0.0006 em over and was left short). A line these do not fill
+# ends short at its natural widths.
+NAME_GAP_EM = 0.501
 
 SOFT_GAP_EM = 0.06  # between Chinese characters: below this, no reader sees a loose line
 # Beyond the natural width of a Latin word space: a space inside a Latin run that stands
@@ -151,6 +163,7 @@ class Result:
     spacing_stretch: float  # Han–Latin spacing beyond its natural width, per em
     space_shrink: float = 0.0  # the shrink of a Latin word space, per em
     phrase_gap: float = 0.0  # the stretch of a phrase's word space (the last resort), per em
+    name_gap: float = 0.0  # the stretch of a gap before a name in a list of names, per em
     han_tighten: float = 0.0  # how much the gaps between Chinese characters close up (缩行), per em
     spread: float = 0.0  # width set past the cap (SPREAD_GAP_EM), that a capped line leaves short
 
@@ -167,6 +180,7 @@ class Result:
                 + (self.spacing_stretch / 0.25) ** 2
                 + shrink_cost(self.space_shrink)
                 + tighten_cost(self.han_tighten)
+                + (self.name_gap / NAME_GAP_EM) ** 2
                 + (PHRASE_COST + (self.phrase_gap / 0.1) ** 2 if self.phrase_gap > 0 else 0.0))
 
 
@@ -240,11 +254,12 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     widths = [f.natural for f in flexes]
     rest = room - natural
     spacing = [k for k, f in enumerate(flexes) if f.kind == "spacing"]
-    by_tier: dict[str, list[int]] = {HAN: [], SPACE: [], TRACKING: [], PHRASE: []}
+    by_tier: dict[str, list[int]] = {HAN: [], SPACE: [], TRACKING: [], PHRASE: [], NAME: []}
     for k, t in enumerate(tiers):
         if t in by_tier:
             by_tier[t].append(k)
     han, space, tracking, phrase = by_tier[HAN], by_tier[SPACE], by_tier[TRACKING], by_tier[PHRASE]
+    names = by_tier[NAME]
     cap = None if max_gap_em is None else max_gap_em * em
     soft_gap = SOFT_GAP_EM * em if cap is None else min(SOFT_GAP_EM * em, cap)
     comfort_gap = min(COMFORT_GAP_EM * em, soft_gap)
@@ -256,6 +271,7 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     rest = _fill(gaps, han, rest, lambda k: comfort_gap - gaps[k])
     rest = _fill(widths, spacing, rest, lambda k: widen(k, flexes[k].limit))
     rest = _fill(gaps, han, rest, lambda k: soft_gap - gaps[k])
+    rest = _fill(gaps, names, rest, lambda k: NAME_GAP_EM * em - gaps[k])
     rest = _fill(gaps, space, rest, lambda k: SOFT_SPACE_EM * em - gaps[k])
     rest = _fill(gaps, han, rest, lambda k: None if cap is None else cap - gaps[k])
     rest = _fill(gaps, space, rest, lambda k: None)
@@ -288,10 +304,13 @@ def _result(flexes, widths, gaps, tiers, short, em) -> Result:
             spacing_stretch = max(spacing_stretch, w - f.natural)
         elif kind == "space":
             space_shrink = max(space_shrink, f.natural - w)
-    han_gap = space_gap = phrase_gap = han_tighten = 0.0
+    han_gap = space_gap = phrase_gap = han_tighten = name_gap = 0.0
     for g, t in zip(gaps, tiers):
         if t == HAN:
             han_gap = max(han_gap, g)
+            han_tighten = max(han_tighten, -g)
+        elif t in (NAME, INNER):
+            name_gap = max(name_gap, g)
             han_tighten = max(han_tighten, -g)
         elif t == SPACE:
             space_gap = max(space_gap, g)
@@ -302,6 +321,7 @@ def _result(flexes, widths, gaps, tiers, short, em) -> Result:
         squeeze=squeeze / em, spacing_squeeze=spacing_squeeze / em, han_gap=han_gap / em,
         space_gap=space_gap / em, spacing_stretch=spacing_stretch / em,
         space_shrink=space_shrink / em, phrase_gap=phrase_gap / em, han_tighten=han_tighten / em,
+        name_gap=name_gap / em,
     )
 
 
@@ -321,6 +341,7 @@ class Counts:
     shrinks: int = 0  # Latin word spaces laid out narrower (SPACE_SHRINK_EM each)
     closable: int | None = None  # Chinese gaps that may close up, none beside a mark (None: han)
     held: int = 0  # of the spacings, those beside a Latin phrase: they squeeze, never stretch
+    names: int = 0  # gaps before a name in a list of names (NAME)
 
 
 def estimate(counts: Counts, available: float, em: float, justify: bool,
@@ -375,6 +396,7 @@ def estimate(counts: Counts, available: float, em: float, justify: bool,
     han += take(counts.han, comfort)
     carrier += take(stretching, (HAN_LATIN_MAX_EM - HAN_LATIN_SOFT_EM) * em)
     han += take(counts.han, soft - han)
+    name = take(counts.names, NAME_GAP_EM * em)
     space += take(counts.spaces, SOFT_SPACE_EM * em)
     han += take(counts.han, None if cap is None else cap - han)
     space += take(counts.spaces, None)
@@ -382,4 +404,4 @@ def estimate(counts: Counts, available: float, em: float, justify: bool,
     if rest > 0.5:
         return 1e6 + rest
     return (gap_cost(han / em) + space_cost(space / em)
-            + (carrier / em / 0.25) ** 2)
+            + (carrier / em / 0.25) ** 2 + (name / em / NAME_GAP_EM) ** 2)

@@ -56,8 +56,8 @@ class Unit:
     #                     a word space's shrink)
     mark: str = ""  # "open" or "close" for a squeezable mark (its blank side), else ""
     spacing: bool = False  # the Han–Latin spacing character
-    space: bool = False  # a Latin word space (trimmed at a line end)
-    gap: str | None = None  # the justification gap to the next unit: linefit.HAN, SPACE, TRACKING
+    space: bool = False  # white space a line end drops: a Latin word space, an ideographic space (hung)
+    gap: str | None = None  # the justification gap to the next unit: linefit.HAN, SPACE, TRACKING, NAME, INNER
     closable: bool = True  # a HAN gap that may close up (not beside a mark: linefit.compose)
     held: bool = False  # a spacing beside a Latin phrase (justify._phrases): squeezes, never stretches
 
@@ -77,7 +77,7 @@ class Planner:
         self.x = [0.0]
         self.extra, self.marks, self.spacings, self.shrinks = [0.0], [0], [0], [0]
         self.held = [0]
-        self.gaps = {tier: [0] for tier in (linefit.HAN, linefit.SPACE, linefit.TRACKING)}
+        self.gaps = {tier: [0] for tier in (linefit.HAN, linefit.SPACE, linefit.TRACKING, linefit.NAME)}
         self.closable = [0]
         for unit in units:
             self.x.append(self.x[-1] + unit.width)
@@ -88,7 +88,7 @@ class Planner:
             self.shrinks.append(self.shrinks[-1] + (unit.space and unit.extra > 0))
             for tier, sums in self.gaps.items():
                 sums.append(sums[-1] + (unit.gap == tier))
-            self.closable.append(self.closable[-1] + (unit.gap == linefit.HAN and unit.closable))
+            self.closable.append(self.closable[-1] + (unit.gap in (linefit.HAN, linefit.INNER) and unit.closable))
 
     def _end(self, a: int, p: int) -> int:
         """The line [a, p) without what a line end drops: spaces and spacing."""
@@ -122,7 +122,7 @@ class Planner:
             spacings=self.spacings[q] - self.spacings[a], held=self.held[q] - self.held[a],
             han=gaps[linefit.HAN],
             spaces=gaps[linefit.SPACE], tracking=gaps[linefit.TRACKING],
-            shrinks=self.shrinks[q] - self.shrinks[a],
+            shrinks=self.shrinks[q] - self.shrinks[a], names=gaps[linefit.NAME],
             closable=self.closable[max(q - 1, a)] - self.closable[a])
 
     def plan(self, breaks: list[int], first_width: float, width: float,
