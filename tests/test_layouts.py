@@ -842,11 +842,11 @@ def test_emphasis_prints_in_a_face_of_its_own_and_latin_in_italic(make_issue, tm
     never drawn, so emphasis printed as plain text. Chinese emphasis is set in another face of
     the layout (bold 宋体 in jianbao, 楷体 in gongwen), never slanted. Emphasis of Latin alone is
     a species' or a journal's name, which the nomenclature codes and GB/T 7714 set italic: an
-    unseen digest printed *Escherichia coli* bold like a key term (P13 D4). Both stay on the
-    body's baseline, and so does the line after them."""
+    unseen digest printed *Escherichia coli* bold like a key term (P13 D4); in bold text it is
+    the bold italic. Both stay on the body's baseline, and so does the line after them."""
     article = ("---\ntitle: 强调的写法\n---\n\n全市科技企业孵化器建设取得*明显成效*，在孵企业"
                "数量稳步增长，工程化大肠杆菌（*Escherichia coli*）的论文发表在*Nature Biotechnology*上，"
-               "英文与*混合 XZ*的强调照中文排。\n\n第二段。\n")
+               "英文与*混合 XZ*的强调照中文排，**加粗的《*Cell*》**里是粗斜体。\n\n第二段。\n")
     manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
     result = build_issue(manifest, tmp_path / "out", editions=("proof",))
     with pdfplumber.open(result.pdf) as pdf:
@@ -854,7 +854,9 @@ def test_emphasis_prints_in_a_face_of_its_own_and_latin_in_italic(make_issue, tm
     face = {c["text"]: c["fontname"].split("+")[-1] for c in chars}
     assert face["明"] == face["效"] == face["混"] == face["Z"] != face["全"] == face["孵"]
     latin = [c for c in chars if c["text"].isascii() and c["text"].isalpha() and c["text"] not in "XZ"]
-    assert "".join(c["text"] for c in latin) == "EscherichiacoliNatureBiotechnology"
+    assert "".join(c["text"] for c in latin) == "EscherichiacoliNatureBiotechnologyCell"
+    # in bold text the bold italic (P14 D2: it took the run-ins' 黑体 weight, normal)
+    assert [c["text"] for c in latin if "Bold" in c["fontname"]] == list("Cell")
     assert latin and all("Italic" in c["fontname"] for c in latin), {c["fontname"] for c in latin}
     assert not [c["text"] for c in chars if c not in latin and c["text"].strip() and ("Oblique" in c["fontname"] or "Italic" in c["fontname"])]
     base = {c["text"]: round(c["matrix"][5], 2) for c in chars}

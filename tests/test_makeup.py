@@ -2236,6 +2236,59 @@ def test_a_hole_over_a_page_opening_with_a_figure_is_closed_by_white_above_the_t
         assert squash(body_lines(after)[0]["text"]).startswith(squash(noted[:8]))
 
 
+NOTICE_WITH_ROSTERS = """\
+---
+title: 关于召开　2074年度科技工作会议的通知　
+source: 市科技局办公室　
+---
+
+各旗县区科技局：　
+
+经研究，定于2074年1月15日召开全市科技工作会议。现将有关事项通知如下：　
+
+一、会议时间：1月15日上午9:00　
+
+二、会议地点：市政府第二会议室　
+
+三、参会人员：各旗县区科技局主要负责同志。请于1月10日前将参会回执报送市科技局办公室，逾期视为不参加会议，请各单位认真做好准备。　
+
+特此通知。　
+
+联系人：王明　　电话：0471-4366683　
+
+市科技局办公室　
+
+2074年1月5日　
+
+出席：张慧敏　王建国　乌云其其格　李　明　赵志刚　孟和巴雅尔　陈晓东　刘　芳　其木格　高　娃　苏日娜　朝鲁门　
+
+列席：市委办公室李建国　市政府办公室王芳　市财政局阿拉坦仓　市工业和信息化局萨仁高娃　市教育局周海涛　市大数据管理局侯建军
+
+记录：李　涛　
+"""
+
+
+def test_no_white_is_added_under_a_lead_in_that_is_no_sub_head(tmp_path):
+    """A paragraph that ends with a colon before the text it introduces ("现将有关事项通知如下：")
+    is kept with it, as a sub-head is, but it is no sub-head: an unseen gongwen notice took the
+    page's two lines of 拉行 right under its lead-in, three line pitches between two lines of
+    one notice, and its rosters went over (P14 D7)."""
+    manifest = (mi.MANIFEST_HEAD.format(number=5) + "distribution:\n  报: [自治区科技厅, 市政府办公室]\n"
+                "  发: [各旗县区科技局, 各高校、科研院所]\nlayout: gongwen\narticles:\n  - articles/1.md\n")
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "1.md").write_text(NOTICE_WITH_ROSTERS, encoding="utf-8")
+    (tmp_path / "issue.yaml").write_text(manifest, encoding="utf-8")
+    result = build_issue(tmp_path / "issue.yaml", tmp_path / "out", editions=("proof",))
+    pitch = 225 / 22 * MM  # gongwen: 22 lines
+    with pdfplumber.open(result.pdf) as pdf:
+        text = [line for line in lines_of(pdf.pages[1]) if abs(line["size"] - 16) < 0.3]
+    starts = [line["text"][:4] for line in text]
+    at = starts.index("各旗县区")
+    assert starts[at + 1] == "经研究，"
+    gaps = [round((b["base"] - a["base"]) / pitch, 2) for a, b in zip(text[at:], text[at + 1:at + 6])]
+    assert gaps == [1.0] * 5, list(zip(starts[at + 1:], gaps))
+
+
 @pytest.mark.parametrize("kind", ["subhead", "list", "rule"])
 def test_a_hole_under_an_article_ending_before_an_opener_that_cannot_come_up_is_closed_by_white_inside_it(
         tmp_path, kind):

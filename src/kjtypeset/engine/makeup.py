@@ -72,6 +72,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..typography import linefit
+from ..typography.cjk import HEADING_LINE
 from . import columns
 
 GRID = "__kj_line_grid"  # the CSS custom property --kj-line-grid, as WeasyPrint keys it
@@ -2369,7 +2370,7 @@ def _open_up_hole_css(document) -> str:
 def _breathing_points(document, number: int) -> list:
     """The blocks of page ``number`` (1-based) above which a compositor adds white to fill
     the page when the next opener cannot come up (书刊排版: 背题 avoided, the page 拉行):
-    sub-heads (a heading, or a paragraph that reads as one: .kj-keep-next alone), else a
+    sub-heads (a heading, or a paragraph that reads as one: cjk.HEADING_LINE), else a
     section's closing rule, else a paragraph after a list. Each starts on the page below
     its top; as (kind: 0, 1 or 2 in that order, box), of the kind found first, latest first;
     empty when there is none."""
@@ -2387,7 +2388,7 @@ def _breathing_points(document, number: int) -> list:
         element = box.element
         classes = set((element.get("class") or "").split())
         before = _element_before(parents, element)
-        if "subhead" in classes or classes == {"kj-keep-next"}:
+        if "subhead" in classes or HEADING_LINE in classes:
             kinds[0].append(box)
         elif "section-end" in classes:
             kinds[1].append(box)

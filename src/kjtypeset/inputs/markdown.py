@@ -31,7 +31,7 @@ from PIL import Image
 
 from ..errors import KjError, warn
 from ..typography.chars import LATIN
-from ..typography.cjk import FIELDS, ROSTER, WJ, name_spans
+from ..typography.cjk import FIELDS, HEADING_LINE, ROSTER, WJ, name_spans
 from .paths import case_hint
 
 # The pipe-table module (its name in the package is taken by its rule function).
@@ -924,7 +924,7 @@ def _references(tokens: list[Token]) -> None:
                 continue
             blocks.append((start, end))
         if token.type == "paragraph_open":
-            token.attrJoin("class", "kj-keep-next")  # a heading written as a line
+            token.attrJoin("class", f"kj-keep-next {HEADING_LINE}")  # a heading written as a line
     for start, end in reversed(blocks):
         block = Token("references_open", "div", 1)
         block.attrSet("class", REFERENCES)
@@ -1025,8 +1025,9 @@ def _heading_like_paragraphs(tokens: list[Token]) -> None:
             continue
         text = tokens[k + 1].content
         before_paragraph = k + 3 < len(tokens) and tokens[k + 3].type == "paragraph_open"
-        if looks_like_subhead(text.strip("*_ ")) or (before_paragraph and (
-                text.rstrip().endswith(("：", ":")) or _is_question(text))) or (
+        if looks_like_subhead(text.strip("*_ ")):
+            token.attrJoin("class", f"kj-keep-next {HEADING_LINE}")
+        elif (before_paragraph and (text.rstrip().endswith(("：", ":")) or _is_question(text))) or (
                 k + 3 < len(tokens) and _is_table(tokens[k + 3]) and _is_table_title(text)):
             token.attrJoin("class", "kj-keep-next")
 

@@ -895,6 +895,11 @@ def _bind_words(text: str, add) -> None:
 
 ROSTER = "kj-roster"  # the class of a list of names (inputs/markdown.py _rosters)
 FIELDS = "kj-fields"  # the class of a line of contact fields (inputs/markdown.py _contact_fields)
+# … and of a paragraph that reads as a sub-head ("一、修订的必要性"; inputs/markdown.py
+# _heading_like_paragraphs), beside kj-keep-next, which lead-ins and table titles have too: the
+# makeup spreads a page at its sub-heads (拉行), never after a notice's "…通知如下：" (an unseen
+# notice took two lines of white there, P14 D7).
+HEADING_LINE = "kj-heading-line"
 _NAME_PART = re.compile(f"[{CJK_LETTERS}·]+")
 NAME_CHARS = 5  # a person's name: 其木格, 阿拉坦仓, 乌云其其格; a longer part is a unit's name with its person's
 
