@@ -462,6 +462,19 @@ def test_an_amount_in_a_foreign_currency_is_never_cut_after_its_sign(make_issue,
     assert len(spacing) >= 10 and min(spacing) >= 0.09, spacing  # (0 before)
 
 
+def test_a_run_in_number_keeps_its_point_with_its_text(make_issue, tmp_path):
+    """A note's run-in numbers ("注：1.…。2.…") are list numbers: "…承诺额。注：1.…。2. / 欧元、港元…"
+    left the number and its point at a line end, its text on the next line (P14 D6)."""
+    note = "注：1.资金分五年拨付，首年拨付约两成。2.欧元、港元按签约日汇率折算。3.数据截至年底。"
+    body = "".join(f"{'这' * k}表中数据均为承诺额。{note}" for k in range(1, 31))
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    assert len(lines) > 20
+    assert "".join(lines).count("2.欧元") == 30
+    assert not [line for line in lines if re.search(r"(?:^|[。：])[0-9]\.$", line)], lines
+
+
 def test_an_amount_in_a_title_is_one_word(make_issue, tmp_path):
     """The title "美国能源部宣布US$ 1.2 billion支持两个区域清洁氢能中心" was balanced at the word space
     inside its amount, "…US$ 1.2 / billion支持…" (P13 D8): in a title the amount is one word."""

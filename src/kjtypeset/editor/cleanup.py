@@ -19,7 +19,7 @@ from ..typography.chars import (
     SUPERSCRIPT_DIGITS,
     UNIT_IN_BRACKETS,
 )
-from ..typography.cjk import OPERATORS
+from ..typography.cjk import OPERATORS, RUN_IN_NUMBER_AFTER
 
 
 class _Lazy:
@@ -385,7 +385,7 @@ def _list_number(text: str, start: int) -> bool:
         return False  # 11:00
     while digits >= 2 and text[digits - 2:digits] in ("**", "__"):
         digits -= 2  # the emphasis that opens the run-in
-    return digits == 0 or text[digits - 1] in " \t\u3000\u00a0：:；;，,（(。！？"
+    return digits == 0 or text[digits - 1] in RUN_IN_NUMBER_AFTER
 
 
 _ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "prof", "no", "inc", "ltd", "co", "corp", "etc", "vs", "st", "jr",

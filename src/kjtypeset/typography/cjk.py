@@ -231,6 +231,11 @@ MAGNITUDE_SPACE = re.compile(rf"(?<=[0-9]) (?=(?:{'|'.join(_MAGNITUDES)})(?![A-Z
 # the sign alone at a line end (P13 D8). (Written close, €350 and US$1.2 never break.)
 _CURRENCY_CODES = ("USD", "EUR", "GBP", "JPY", "CHF", "CNY", "RMB", "HKD", "AUD", "CAD", "SGD", "KRW", "INR")
 _CURRENCY_SPACE = re.compile(rf"(?:(?<![A-Za-z0-9])(?:{'|'.join(_CURRENCY_CODES)})|[{CURRENCY_SIGNS}]) (?=[0-9])")
+# What a run-in list number ("注：1.…的净额。2.根据…") follows: the text's start, a space, a colon,
+# a semicolon, a comma, an opening bracket or a sentence's end (editor/cleanup.py keeps its point
+# half width there). Its point never ends a line: "…承诺额。注：1.…。2. / 欧元、港元…" printed (P14 D6).
+RUN_IN_NUMBER_AFTER = " \t\u3000\u00a0：:；;，,（(。！？"
+_RUN_IN_NUMBER = re.compile(rf"(?:^|(?<=[{RUN_IN_NUMBER_AFTER}]))[0-9]{{1,2}}\.(?=[{CJK_LETTERS}])")
 # … and so after the dash of a range of years (框架计划2042— / 2044年工作方案 read as two figures,
 # an unseen issue; house styles keep it whole): bound, a paragraph dense with them spread a line
 # 0.27 em a gap before "2019—2023年" (a generated one). The composer plans a paragraph whose
@@ -529,6 +534,8 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         add(index + 1, WJ)  # "27 436.5", "0.000 04" are one number: no break after a group space
     for match in _CURRENCY_SPACE.finditer(text):
         add(match.end(), WJ)  # "US$ 1.2": no break after the sign
+    for match in _RUN_IN_NUMBER.finditer(text):
+        add(match.end(), WJ)  # "2.欧元": no break after a run-in number's point
     if words:
         for match in MAGNITUDE_SPACE.finditer(text):
             add(match.end(), WJ)  # no "1.2 / billion" in a title or a cell
