@@ -245,6 +245,20 @@ def test_a_linked_image_prints_as_a_figure_without_its_link(tmp_path):
         "已去掉链接，按图连同图题印出"), found
 
 
+def test_an_image_in_a_sentence_is_never_wider_than_the_measure(tmp_path):
+    """An image written inside a sentence prints in its line (the build names it: its caption
+    does not print), at its own resolution: a chart of 1600 pixels at 200 ppi (203 mm) ran off
+    the paper's edge (P14 D3). It is at most the measure wide."""
+    chart = mi.png((1600, 800), 200)
+    blocks = [para(), "研究人员在论文中给出了![图7　代谢通路](images/a.png)所示的代谢通路。", para(2, 3)]
+    result = build(tmp_path, [article("行内的宽图", blocks)], {"a.png": chart})
+    with pdfplumber.open(result.pdf) as pdf:
+        [image] = [im for page in pdf.pages for im in page.images]
+        text = body_lines(pdf.pages[1])
+    assert round((image["x1"] - image["x0"]) / MM) == 156  # the measure, not 203 mm
+    assert image["x1"] <= max(line["chars"][-1]["x1"] for line in text) + 1
+
+
 def test_a_page_holding_only_a_line_of_images_is_no_traceback(tmp_path):
     """gongwen: a line of two images (in one emphasis, so not figures) fell on a page by itself,
     with no text line; judging its foot raised a TypeError and no PDF was written (P13 D1).
