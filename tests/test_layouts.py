@@ -822,8 +822,10 @@ def test_nested_and_loose_lists_set_each_line_on_its_own_grid_line(make_issue, t
 def test_a_numbered_list_inside_a_numbered_item_takes_the_next_chinese_level(make_issue, tmp_path, layout):
     """GB/T 9704 §7.3.3 numbers the levels 一、（一）1.（1）: a list numbered inside an item of
     "1." prints "（1）（2）", full width with no space after them. It printed "1. 2." again under
-    "2.", which read as the outer list starting over (P13 D9). A bulleted sub-list keeps "•"."""
+    "2.", which read as the outer list starting over (P13 D9); a third level prints ①② (it printed
+    "（1）" again, P14 D5). A bulleted sub-list keeps "•"."""
     items = ("1. 研发项目立项决议或计划书；\n2. 研发人员名单及工时记录；\n    1. 专职研发人员的劳动合同；\n"
+             "        1. 研发岗位的聘用合同；\n        2. 研发岗位的社保记录；\n"
              "    2. 兼职研发人员的工时分配表；\n3. 研发费用辅助账；\n    - 自主研发项目辅助账；\n4. 研发成果报告。\n")
     article = f"---\ntitle: 列表\n---\n\n应准备以下材料：\n\n{items}\n结束。\n"
     manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
@@ -832,6 +834,7 @@ def test_a_numbered_list_inside_a_numbered_item_takes_the_next_chinese_level(mak
         lines = [line["text"].replace(" ", "") for page in pdf.pages[1:] for line in body_lines(page, layout)]
     listed = [line for line in lines if "研发" in line]
     assert listed == ["1.研发项目立项决议或计划书；", "2.研发人员名单及工时记录；", "（1）专职研发人员的劳动合同；",
+                      "①研发岗位的聘用合同；", "②研发岗位的社保记录；",  # a third level (P14 D5)
                       "（2）兼职研发人员的工时分配表；", "3.研发费用辅助账；", "•自主研发项目辅助账；",
                       "4.研发成果报告。"], lines
 
