@@ -437,17 +437,24 @@ def test_a_number_stays_with_its_magnitude_unless_the_line_before_would_be_loose
     assert max(composition(pdf, BODY)["han"]) <= 0.06
 
 
+def set_at_offsets(make_issue, tmp_path, text: str, times: int) -> tuple[Path, list[str]]:
+    """One paragraph of ``text`` ``times`` over, each time a character later on its line (这, 这这,
+    …), built; the PDF and its body lines (squashed), of which there are more than 20."""
+    body = "".join(f"{'这' * k}{text}" for k in range(1, times + 1))
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    lines = [squash(line) for line in lines_of(pdf)]
+    assert len(lines) > 20
+    return pdf, lines
+
+
 def test_an_amount_in_a_foreign_currency_is_never_cut_after_its_sign(make_issue, tmp_path):
     """An unseen Latin-heavy issue's amounts ended lines "…获得US$" (P13 D8): a currency's sign or
     code stays with its number (the magnitude word after it may still hyphenate, "bil- / lion",
     and the break before it stays, at a cost), and a sign written close is spaced from the Han
     before it as its number is ("另有€350" stood solid)."""
     amounts = "获得US$ 1.2 billion资助，另有€350 million配套，瑞士出资CHF 15 billion，香港出资HK$ 3.5 billion。"
-    body = "".join(f"{'这' * k}项目{amounts}" for k in range(1, 16))
-    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
-                      tmp_path / "out", editions=("proof",)).pdf
-    lines = [squash(line) for line in lines_of(pdf)]
-    assert len(lines) > 20
+    pdf, lines = set_at_offsets(make_issue, tmp_path, "项目" + amounts, 15)
     assert not [line for line in lines if line.endswith(("$", "€", "CHF"))], lines
     text = "".join(line.removesuffix("-") for line in lines)
     assert text.count("US$1.2billion") == text.count("€350million") == text.count("HK$3.5billion") == 15
@@ -466,11 +473,7 @@ def test_a_run_in_number_keeps_its_point_with_its_text(make_issue, tmp_path):
     """A note's run-in numbers ("注：1.…。2.…") are list numbers: "…承诺额。注：1.…。2. / 欧元、港元…"
     left the number and its point at a line end, its text on the next line (P14 D6)."""
     note = "注：1.资金分五年拨付，首年拨付约两成。2.欧元、港元按签约日汇率折算。3.数据截至年底。"
-    body = "".join(f"{'这' * k}表中数据均为承诺额。{note}" for k in range(1, 31))
-    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
-                      tmp_path / "out", editions=("proof",)).pdf
-    lines = [squash(line) for line in lines_of(pdf)]
-    assert len(lines) > 20
+    _pdf, lines = set_at_offsets(make_issue, tmp_path, "表中数据均为承诺额。" + note, 30)
     assert "".join(lines).count("2.欧元") == 30
     assert not [line for line in lines if re.search(r"(?:^|[。：])[0-9]\.$", line)], lines
 
