@@ -341,6 +341,22 @@ def test_a_title_that_fills_its_contents_line_or_starts_with_a_year_is_checked_r
     assert len(numbered) == 2 and all(re.search(r"[\u4e00-\u9fff]\s*\.", line) for line in numbered), numbered
 
 
+def test_emphasis_typed_in_a_title_prints_no_asterisks(make_issue, tmp_path):
+    """A title is plain text in its own face: "研究团队改造*E. coli*菌株" printed its asterisks in the
+    title, the contents, the bookmarks and the archive's metadata (P14 D1)."""
+    manifest = make_issue(files={"articles/a.md": ARTICLE.replace("测试文章标题", "研究团队改造*E. coli*菌株")})
+    result = build_issue(manifest, tmp_path / "out")
+    assert [entry.title for entry in result.contents] == ["研究团队改造E. coli菌株"]
+    reader = PdfReader(result.pdf)
+    assert [item.title for item in reader.outline] == ["研究团队改造E. coli菌株"]
+    text = "".join(page.extract_text() for page in reader.pages[:2])
+    assert "*" not in text and "E. coli菌株" in text.replace("E.coli", "E. coli")
+    archive = PdfReader(result.pdf.with_name(result.pdf.stem + "-archive.pdf"))
+    xmp = archive.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert archive.metadata["/Keywords"] == "研究团队改造E. coli菌株"
+    assert xmp.count("研究团队改造E. coli菌株") == 3 and "*" not in xmp
+
+
 def test_distribution_names_run_together_in_one_entry_are_names_of_their_own(make_issue, tmp_path):
     """An editor writes a whole row as one entry ("市委宣传部、市发展改革委…。"): each name is kept
     whole and the row wraps between names under the first (it ran off the page as one name)."""

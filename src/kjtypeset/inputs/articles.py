@@ -80,14 +80,20 @@ def read_article(ref: ArticleRef, index: int, root: Path, raw_html: bool = False
     )
 
 
+# Markdown emphasis typed in a title (研究团队改造*E. coli*菌株): a title is plain text, set in its
+# own face, and the asterisks printed in it, in the contents, the bookmarks and the archive (P14 D1).
+_TITLE_EMPHASIS = re.compile(r"\*{1,2}([^*\n]+?)\*{1,2}")
+
+
 def title_lines(title: str) -> tuple[str, ...]:
     """A title's lines as the editor wrote them: a line break in the title is where it breaks
     (README: 编辑要在某处断开，在标题里换行即可; it printed as a word space between two Han
     characters). A space typed between Chinese characters is an ideographic space, as `import`
     sets it (多模态大模型 实时语音交互…): the title's preferred break (engine/justify.py), set a
-    full em when the title runs on."""
+    full em when the title runs on. Emphasis marks typed in it are dropped (_TITLE_EMPHASIS)."""
     from ..editor.cleanup import phrase_spaces
-    return tuple(phrase_spaces(line.strip()) for line in title.strip().splitlines() if line.strip())
+    return tuple(phrase_spaces(_TITLE_EMPHASIS.sub(r"\1", line.strip()))
+                 for line in title.strip().splitlines() if line.strip())
 
 
 def _joined(lines: tuple[str, ...]) -> str:
