@@ -267,6 +267,13 @@ WEB_PAGE = """\
 """
 
 
+def imported_page(tmp_path, html: str):
+    """The draft of ``html`` saved as a web page (tmp_path / page.html) and imported."""
+    page = tmp_path / "page.html"
+    page.write_text(html, encoding="utf-8")
+    return import_html(page.read_bytes(), page)
+
+
 def saved_page(folder):
     (folder / "page_files").mkdir(parents=True, exist_ok=True)
     (folder / "page_files" / "stations.png").write_bytes(IMAGE)
@@ -348,32 +355,25 @@ def test_word_footnotes_as_mammoth_writes_them_become_markdown_footnotes():
 def test_spaces_a_web_page_leaves_between_han_are_dropped_from_the_body_not_the_title(tmp_path):
     """'各部门要 进一步 压实责任' (inline markup, a CMS's spacing) would print with holes in the
     line; a title's space between two phrases stays, as a full-width space."""
-    page = tmp_path / "page.html"
-    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>南京深化科技金融融合 畅通融资渠道</h1>"
-                    "<p>会议要求，各部门要 进一步 压实责任，确保各项<b>任务</b> 落到实处。</p></body></html>",
-                    encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'></head><body><h1>南京深化科技金融融合 畅通融资渠道</h1>"
+                                    "<p>会议要求，各部门要 进一步 压实责任，确保各项<b>任务</b> 落到实处。</p></body></html>")
     assert draft.title == "南京深化科技金融融合　畅通融资渠道"
     assert draft.blocks == ("会议要求，各部门要进一步压实责任，确保各项**任务**落到实处。",)
 
 
 def test_a_bracketed_editors_credit_under_a_web_page_is_dropped(tmp_path):
     """"（责任编辑：王敏）" printed as the article's last paragraph (an unseen issue, P10 D13)."""
-    page = tmp_path / "page.html"
-    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>推进会召开</h1>"
-                    "<p>会议要求落实。</p><p>（责任编辑：王敏）</p><p>【编辑：李娜】</p></body></html>", encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'></head><body><h1>推进会召开</h1>"
+                                    "<p>会议要求落实。</p><p>（责任编辑：王敏）</p><p>【编辑：李娜】</p></body></html>")
     assert draft.blocks == ("会议要求落实。",)
 
 
 def test_a_web_pages_quotation_is_imported_as_one(tmp_path):
     """<blockquote> paragraphs become a Markdown quotation (set indented on both sides), not
     body paragraphs indistinguishable from the article's own."""
-    page = tmp_path / "page.html"
-    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>推进会召开</h1><p>会议指出：</p>"
-                    "<blockquote><p>科技是第一生产力。</p><p>创新是第一动力。</p></blockquote><p>会议要求落实。</p>"
-                    "</body></html>", encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'></head><body><h1>推进会召开</h1><p>会议指出：</p>"
+                                    "<blockquote><p>科技是第一生产力。</p><p>创新是第一动力。</p></blockquote><p>会议要求落实。</p>"
+                                    "</body></html>")
     assert draft.blocks == ("会议指出：", "> 科技是第一生产力。", "> 创新是第一动力。", "会议要求落实。")
 
 
@@ -381,12 +381,10 @@ def test_superscripts_and_subscripts_become_their_characters_or_are_noted(tmp_pa
     """10<sup>-6</sup> was imported as "10-6", a different value, without a word (probes P3,
     D3). Digits and signs become ⁻⁶, ₂, ² (as an editor types them); what has no such
     character is kept as text and named in a note. Word's raised and lowered runs alike."""
-    page = tmp_path / "page.html"
-    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>针状焦实现量产</h1>"
-                    "<p>热膨胀系数≤1.1×10<sup>-6</sup>/℃,达到国内先进水平，减少CO<sub>2</sub>排放，"
-                    "占地2 000 m<sup>2</sup>，见文献<sup>[1]</sup>。</p>"
-                    "<p>产量按e<sup>kt</sup>增长。</p></body></html>", encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'></head><body><h1>针状焦实现量产</h1>"
+                                    "<p>热膨胀系数≤1.1×10<sup>-6</sup>/℃,达到国内先进水平，减少CO<sub>2</sub>排放，"
+                                    "占地2 000 m<sup>2</sup>，见文献<sup>[1]</sup>。</p>"
+                                    "<p>产量按e<sup>kt</sup>增长。</p></body></html>")
     assert draft.blocks == ("热膨胀系数≤1.1×10⁻⁶/℃，达到国内先进水平，减少CO₂排放，占地2 000 m²，见文献[1]。",
                             "产量按ekt增长。")
     assert draft.notes == ("上标“kt”没有对应的上标字符，已按普通文字导入（“产量按ekt”），请核对原文",)
@@ -413,15 +411,13 @@ def test_superscripts_and_subscripts_become_their_characters_or_are_noted(tmp_pa
 def test_a_first_table_row_across_the_table_holding_its_caption_is_the_caption(tmp_path):
     """<tr><td colspan=3><b>表1 …</b></td></tr> became the header row "| **表1　…** | | |" and
     the real header a body row (probes P3, D12); a <caption> was dropped."""
-    page = tmp_path / "page.html"
-    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>乌海市推动碳材料产业转型</h1>"
-                    "<p>全市碳材料产业实现产值86.7亿元。</p><table border='1'>"
-                    "<tr><td colspan='3' style='text-align:center'><b>表1 乌海市碳材料重点项目</b></td></tr>"
-                    "<tr><td>项目</td><td>产能</td><td>投资(亿元)</td></tr>"
-                    "<tr><td>针状焦</td><td>20万吨/年</td><td>三十五</td></tr></table>"
-                    "<table><caption>表2 续建项目</caption><tr><th>项目</th><th>状态</th></tr>"
-                    "<tr><td>负极材料</td><td>在建</td></tr></table></body></html>", encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'></head><body><h1>乌海市推动碳材料产业转型</h1>"
+                                    "<p>全市碳材料产业实现产值86.7亿元。</p><table border='1'>"
+                                    "<tr><td colspan='3' style='text-align:center'><b>表1 乌海市碳材料重点项目</b></td></tr>"
+                                    "<tr><td>项目</td><td>产能</td><td>投资(亿元)</td></tr>"
+                                    "<tr><td>针状焦</td><td>20万吨/年</td><td>三十五</td></tr></table>"
+                                    "<table><caption>表2 续建项目</caption><tr><th>项目</th><th>状态</th></tr>"
+                                    "<tr><td>负极材料</td><td>在建</td></tr></table></body></html>")
     assert draft.blocks == ("全市碳材料产业实现产值86.7亿元。", "表1　乌海市碳材料重点项目",
                             "| 项目 | 产能 | 投资（亿元） |\n|---|---|---|\n| 针状焦 | 20万吨/年 | 三十五 |",
                             "表2　续建项目", "| 项目 | 状态 |\n|---|---|\n| 负极材料 | 在建 |")
@@ -449,14 +445,12 @@ def test_numbers_in_table_cells_and_sentences_are_kept_and_bold_totals_are_figur
     row's "86" printed as an empty cell, "第<b>3</b>季度…<strong>12</strong>家" as "第季度…企业家",
     and the report counted them as navigation (an unseen issue, P11 D1). Only a block standing
     alone ("01" between a WeChat article's sections) is an ornament; the report names it."""
-    page = tmp_path / "page.html"
-    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>试点取得成效</h1>"
-                    "<p>第<b>3</b>季度，全市新增企业<strong>12</strong>家。</p><p><strong>01</strong></p>"
-                    "<p>试点进展顺利。</p><table><tr><th>地区</th><th>点位</th><th>养殖场</th><th>企业</th></tr>"
-                    "<tr><td>托县</td><td><p>7</p></td><td><span>12</span></td><td><b>1</b></td></tr>"
-                    "<tr><td><strong>合计</strong></td><td><strong>412</strong></td><td><strong>86</strong></td>"
-                    "<td>23</td></tr></table></body></html>", encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'></head><body><h1>试点取得成效</h1>"
+                                    "<p>第<b>3</b>季度，全市新增企业<strong>12</strong>家。</p><p><strong>01</strong></p>"
+                                    "<p>试点进展顺利。</p><table><tr><th>地区</th><th>点位</th><th>养殖场</th><th>企业</th></tr>"
+                                    "<tr><td>托县</td><td><p>7</p></td><td><span>12</span></td><td><b>1</b></td></tr>"
+                                    "<tr><td><strong>合计</strong></td><td><strong>412</strong></td><td><strong>86</strong></td>"
+                                    "<td>23</td></tr></table></body></html>")
     assert draft.blocks == ("第**3**季度，全市新增企业**12**家。", "试点进展顺利。",
                             "| 地区 | 点位 | 养殖场 | 企业 |\n|---|---:|---:|---:|\n| 托县 | 7 | 12 | **1** |\n"
                             "| **合计** | **412** | **86** | 23 |"), draft.blocks
@@ -466,40 +460,32 @@ def test_numbers_in_table_cells_and_sentences_are_kept_and_bold_totals_are_figur
 def test_a_web_pages_title_is_its_h1_and_the_dash_line_under_it_the_subtitle(tmp_path):
     """<title>标题——记…… - 正北方网</title>, <h1>标题</h1>, <h2>——记……</h2>: the page title was
     split at "——", the 副题 became the title and the title was lost (an unseen issue, P11 D2)."""
-    page = tmp_path / "page.html"
-    page.write_text("<html><head><meta charset='utf-8'><title>草原上的“智造”新引擎——记和林格尔新区智算中心 - 正北方网"
-                    "</title></head><body><div class='content'><h1>草原上的“智造”新引擎</h1>"
-                    "<h2 class='sub'>——记和林格尔新区智算中心</h2><div class='text'><p>四月的和林格尔，春寒料峭。"
-                    "走进新区智算中心的数据机房，一排排机柜整齐排列。</p></div></div></body></html>", encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'><title>草原上的“智造”新引擎——记和林格尔新区智算中心 - 正北方网"
+                                    "</title></head><body><div class='content'><h1>草原上的“智造”新引擎</h1>"
+                                    "<h2 class='sub'>——记和林格尔新区智算中心</h2><div class='text'><p>四月的和林格尔，春寒料峭。"
+                                    "走进新区智算中心的数据机房，一排排机柜整齐排列。</p></div></div></body></html>")
     assert draft.markdown().startswith("---\ntitle: 草原上的“智造”新引擎\nsubtitle: ——记和林格尔新区智算中心\n---\n\n"
                                        "四月的和林格尔"), draft.markdown()
     # Without the <h2>, or without any heading: the 副题 from the page title.
-    page.write_text("<html><head><meta charset='utf-8'><title>新区建成智算中心——记和林格尔新区_正北方网</title></head>"
-                    "<body><h1>新区建成智算中心</h1><p>四月的和林格尔，春寒料峭。</p></body></html>", encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'><title>新区建成智算中心——记和林格尔新区_正北方网</title></head>"
+                                    "<body><h1>新区建成智算中心</h1><p>四月的和林格尔，春寒料峭。</p></body></html>")
     assert (draft.title, draft.subtitle, draft.blocks) == ("新区建成智算中心", "——记和林格尔新区", ("四月的和林格尔，春寒料峭。",))
-    page.write_text("<html><head><meta charset='utf-8'><title>新区建成智算中心——记和林格尔新区--时政--人民网</title></head>"
-                    "<body><p>四月的和林格尔，春寒料峭。</p></body></html>", encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'><title>新区建成智算中心——记和林格尔新区--时政--人民网</title></head>"
+                                    "<body><p>四月的和林格尔，春寒料峭。</p></body></html>")
     assert (draft.title, draft.subtitle) == ("新区建成智算中心", "——记和林格尔新区")
 
 
 def test_a_reporters_byline_gives_the_names_as_the_author(tmp_path):
     """"作者：记者 郝婷　通讯员 其其格" gave the author "记者" (the web import stopped at the first
     space) and the whole line in the text import; README promises "郝婷、其其格" (P11 D3)."""
-    page = tmp_path / "page.html"
-    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>草原上的新引擎</h1>"
-                    "<div class='meta'>2045-04-22 07:58:13　来源：内蒙古日报　作者：<span>记者 郝婷　通讯员 其其格</span>"
-                    "　<a href='#comment'>评论(12)</a></div><p>四月的和林格尔，春寒料峭。</p></body></html>",
-                    encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'></head><body><h1>草原上的新引擎</h1>"
+                                    "<div class='meta'>2045-04-22 07:58:13　来源：内蒙古日报　作者：<span>记者 郝婷　通讯员 其其格</span>"
+                                    "　<a href='#comment'>评论(12)</a></div><p>四月的和林格尔，春寒料峭。</p></body></html>")
     assert draft.markdown().startswith("---\ntitle: 草原上的新引擎\nsource: 内蒙古日报\nauthor: 郝婷、其其格\n"
                                        "date: 2045-04-22\n---\n\n四月的和林格尔，春寒料峭。\n"), draft.markdown()
-    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>草原上的新引擎</h1>"
-                    "<p>来源：内蒙古日报　作者：记者郝婷　评论</p><p>四月的和林格尔，春寒料峭。</p></body></html>",
-                    encoding="utf-8")
-    assert import_html(page.read_bytes(), page).author == "郝婷"
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'></head><body><h1>草原上的新引擎</h1>"
+                                    "<p>来源：内蒙古日报　作者：记者郝婷　评论</p><p>四月的和林格尔，春寒料峭。</p></body></html>")
+    assert draft.author == "郝婷"
     from kjtypeset.editor.textimport import import_text
     [text] = import_text("草原上的新引擎\n\n作者：记者 郝婷　通讯员 其其格\n\n四月的和林格尔，春寒料峭。\n").drafts
     assert text.author == "郝婷、其其格"
@@ -511,12 +497,10 @@ def test_a_photo_caption_under_a_picture_is_its_caption(tmp_path):
     whose photo is not imported stays text, with a note."""
     (tmp_path / "page_files").mkdir()
     (tmp_path / "page_files" / "photo.png").write_bytes(IMAGE)
-    page = tmp_path / "page.html"
-    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>试点取得成效</h1><p>试点进展顺利。</p>"
-                    "<p><img src='page_files/photo.png' alt='图片'></p><p>▲ 技术人员在托克托县某牧场调试智能项圈</p>"
-                    "<p>全年培训500人次。</p><p><img src='https://example.gov.cn/a.jpg'></p><p>▲ 培训现场</p>"
-                    "</body></html>", encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'></head><body><h1>试点取得成效</h1><p>试点进展顺利。</p>"
+                                    "<p><img src='page_files/photo.png' alt='图片'></p><p>▲ 技术人员在托克托县某牧场调试智能项圈</p>"
+                                    "<p>全年培训500人次。</p><p><img src='https://example.gov.cn/a.jpg'></p><p>▲ 培训现场</p>"
+                                    "</body></html>")
     assert draft.blocks == ("试点进展顺利。", "![技术人员在托克托县某牧场调试智能项圈](kj-image:1)", "全年培训500人次。",
                             "▲ 培训现场"), draft.blocks
     assert draft.notes[1] == "“▲ 培训现场”是图片说明，但旁边没有图片，按正文导入：请核对", draft.notes
@@ -528,11 +512,9 @@ def test_a_quotations_dash_line_is_its_attribution(tmp_path):
     from pathlib import Path
 
     from kjtypeset.inputs.markdown import render_markdown
-    page = tmp_path / "page.html"
-    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>试点取得成效</h1><p>试点进展顺利。</p>"
-                    "<blockquote><p>“过去靠人盯，现在靠数据。”</p><p>——土默特左旗某牧场场长</p></blockquote>"
-                    "</body></html>", encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'></head><body><h1>试点取得成效</h1><p>试点进展顺利。</p>"
+                                    "<blockquote><p>“过去靠人盯，现在靠数据。”</p><p>——土默特左旗某牧场场长</p></blockquote>"
+                                    "</body></html>")
     assert draft.blocks == ("试点进展顺利。", "> “过去靠人盯，现在靠数据。”\n>\n> ——土默特左旗某牧场场长"), draft.blocks
     assert '<p class="kj-attribution">——土默特左旗某牧场场长</p>\n</blockquote>' in render_markdown(
         draft.blocks[1], Path("a.md"), 1, Path("/"))
@@ -542,12 +524,9 @@ def test_a_numbered_sub_head_ending_in_a_closing_quote_is_a_heading(tmp_path):
     """<p><font><b>一、从“数据仓库”到“算力工厂”</b></font></p> stayed a bold paragraph (its closing
     quote read as a sentence's end) while <h3>二、…</h3> was "##": no heading tag, no keep with
     the text under it (an unseen issue, P11 D4). The text import reads it alike."""
-    page = tmp_path / "page.html"
-    page.write_text("<html><head><meta charset='utf-8'></head><body><h1>草原上的新引擎</h1><p>春寒料峭。</p>"
-                    "<p><font face='楷体' size='4'><b>一、从“数据仓库”到“算力工厂”</b></font></p><p>气温低。</p>"
-                    "<h3>二、绿电直供降低用电成本</h3><p>电价低。</p><p><b>三、他说：“好。”</b></p></body></html>",
-                    encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'></head><body><h1>草原上的新引擎</h1><p>春寒料峭。</p>"
+                                    "<p><font face='楷体' size='4'><b>一、从“数据仓库”到“算力工厂”</b></font></p><p>气温低。</p>"
+                                    "<h3>二、绿电直供降低用电成本</h3><p>电价低。</p><p><b>三、他说：“好。”</b></p></body></html>")
     assert draft.blocks == ("春寒料峭。", "## 一、从“数据仓库”到“算力工厂”", "气温低。", "## 二、绿电直供降低用电成本",
                             "电价低。", "**三、他说：“好。”**"), draft.blocks
     from kjtypeset.editor.textimport import import_text
@@ -559,14 +538,12 @@ def test_what_the_pages_own_style_hides_is_dropped_and_reported(tmp_path):
     """<p class="hide">本文系正北方网原创…</p> under ".hide{display:none}" printed as the last
     paragraph (an unseen issue, P11 D4). Hidden by a simple class or id rule, by
     style="display:none" or by the hidden attribute: dropped and named; a print-only rule is not."""
-    page = tmp_path / "page.html"
-    page.write_text("<html><head><meta charset='utf-8'><style>.content p{line-height:2;} .hide{display:none}"
-                    " p.tip, #qr { display: none !important; } @media print { .noprint { display:none } }</style>"
-                    "</head><body><h1>草原上的新引擎</h1><div class='content'><p>春寒料峭。</p>"
-                    "<p class='noprint'>机柜整齐排列。</p><p class='hide'>本文系正北方网原创，转载请注明出处。</p>"
-                    "<p class='tip'>打开APP阅读</p><div id='qr'>扫码关注</div><p style='color:red;display: none'>隐藏一</p>"
-                    "<p hidden>隐藏二</p></div></body></html>", encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'><style>.content p{line-height:2;} .hide{display:none}"
+                                    " p.tip, #qr { display: none !important; } @media print { .noprint { display:none } }</style>"
+                                    "</head><body><h1>草原上的新引擎</h1><div class='content'><p>春寒料峭。</p>"
+                                    "<p class='noprint'>机柜整齐排列。</p><p class='hide'>本文系正北方网原创，转载请注明出处。</p>"
+                                    "<p class='tip'>打开APP阅读</p><div id='qr'>扫码关注</div><p style='color:red;display: none'>隐藏一</p>"
+                                    "<p hidden>隐藏二</p></div></body></html>")
     assert draft.blocks == ("春寒料峭。", "机柜整齐排列。"), draft.blocks
     assert draft.notes == ("已删去网页上不显示的（样式设为隐藏的）内容 5 处：“本文系正北方网原创，转载请注明出处。”、“打开APP阅读”、"
                            "“扫码关注”、“隐藏一”、“隐藏二”",), draft.notes
@@ -575,13 +552,10 @@ def test_what_the_pages_own_style_hides_is_dropped_and_reported(tmp_path):
 def test_a_summary_outside_the_article_body_is_named_in_the_report(tmp_path):
     """<div class="summary"><strong>【摘要】</strong>…</div> beside the article's text was left out
     without a word (an unseen issue, P11 D4): the editor may not want it, but is told."""
-    page = tmp_path / "page.html"
-    page.write_text("<html><head><meta charset='utf-8'></head><body><div class='content'><h1>草原上的新引擎</h1>"
-                    "<div class='summary'><strong>【摘要】</strong>从一片荒滩到算力高地，新区用三年时间建成枢纽节点。</div>"
-                    "<div class='text'><p>四月的和林格尔，春寒料峭。走进新区智算中心的数据机房，一排排机柜整齐排列。</p>"
-                    "<p>这里的每一台服务器，都在为全国各地的大模型训练提供算力。</p></div></div></body></html>",
-                    encoding="utf-8")
-    draft = import_html(page.read_bytes(), page)
+    draft = imported_page(tmp_path, "<html><head><meta charset='utf-8'></head><body><div class='content'><h1>草原上的新引擎</h1>"
+                                    "<div class='summary'><strong>【摘要】</strong>从一片荒滩到算力高地，新区用三年时间建成枢纽节点。</div>"
+                                    "<div class='text'><p>四月的和林格尔，春寒料峭。走进新区智算中心的数据机房，一排排机柜整齐排列。</p>"
+                                    "<p>这里的每一台服务器，都在为全国各地的大模型训练提供算力。</p></div></div></body></html>")
     assert draft.blocks == ("四月的和林格尔，春寒料峭。走进新区智算中心的数据机房，一排排机柜整齐排列。",
                             "这里的每一台服务器，都在为全国各地的大模型训练提供算力。"), draft.blocks
     assert draft.notes == ("正文之外的摘要、导语未导入：“【摘要】从一片荒滩到算力高地，新区用三年……”；需要时请手工加入",), draft.notes
