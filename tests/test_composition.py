@@ -242,6 +242,13 @@ def narrow(own_layout, make_issue):
     return make
 
 
+def set_lines(make, tmp_path, body: str) -> tuple[Path, list[str]]:
+    """The proof of the issue ``make`` writes for ``body`` (narrow: in a 12-character column), and
+    its body lines, squashed."""
+    pdf = build_issue(make(body), tmp_path / "out", editions=("proof",)).pdf
+    return pdf, [squash(line) for line in lines_of(pdf)]
+
+
 def lines_of(pdf: Path) -> list[str]:
     """The body lines (with text at the body size, or inline code, set a little smaller; no
     folio) of every page."""
@@ -253,8 +260,7 @@ def lines_of(pdf: Path) -> list[str]:
 def test_numbers_in_digit_groups_ranges_and_signs_stay_whole(narrow, tmp_path):
     body = ("研发投入27 436.5万元，较上年增长33 357.1万元，2023—2025年累计投入将超过1 000亿元，"
             "能耗降低60%～70%，温度控制在36℃以内。") * 6
-    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
-    lines = [squash(line) for line in lines_of(pdf)]
+    pdf, lines = set_lines(narrow, tmp_path, body)
     for a, b in zip(lines, lines[1:]):
         assert not re.search(r"\d$", a) or not re.match(r"\d", b), (a, b)  # no number split
         assert not re.match(r"[—～%℃]", b), (a, b)  # no range mark or sign starting a line
@@ -267,7 +273,7 @@ def test_a_phone_number_keeps_its_extension(narrow, tmp_path):
     """"拨打咨询电话（0471-4366683转 / 8012）" (an unseen issue): the extension stays with its 转
     and neither number breaks; in the text a line may end before the 转 (P10 D3, below)."""
     body = "".join(f"如有疑问，{'请' * k}拨打咨询电话（0471-4366683转8012）。" for k in range(12))
-    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    _pdf, lines = set_lines(narrow, tmp_path, body)
     for a, b in zip(lines, lines[1:]):
         assert not (a.endswith("转") and b[:1].isdigit()), (a, b)
         assert not (re.search(r"[0-9-]$", a) and re.match(r"[0-9-]", b)), (a, b)  # inside a number
@@ -292,8 +298,7 @@ def test_a_line_may_end_before_a_phone_numbers_extension_rather_than_be_spread(m
 def test_a_mobile_number_written_in_groups_stays_on_one_line(narrow, tmp_path):
     """"…转8012、139 / 4710 2635" (an unseen issue): a number in its 3-4-4 groups is one number."""
     body = "".join(f"联系人李婷，{'请' * k}拨打139 4710 2635或400 810 8888咨询。" for k in range(14))
-    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
-    lines = [squash(line) for line in lines_of(pdf)]  # (the group spaces copy as none)
+    pdf, lines = set_lines(narrow, tmp_path, body)  # (the group spaces copy as none)
     assert sum(line.count("13947102635") for line in lines) == 14, lines
     assert sum(line.count("4008108888") for line in lines) == 14, lines
 
@@ -307,8 +312,7 @@ def test_a_compound_unit_and_a_sign_stay_with_their_number(narrow, tmp_path):
     lead = "质子交换膜燃料电池电堆功率密度持续提高"  # lead-ins of every length: the units fall everywhere
     body = "\n\n".join(f"{lead[:k]}铂载量降至0.2 mg/cm²以下，温度达到−30 ℃，负荷率提高5 %，功率4.2 kW/L，"
                          f"寿命10 000 h，硅耗1.1 g，产氢1 000 Nm³。" for k in range(12))
-    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
-    lines = [squash(line) for line in lines_of(pdf)]
+    pdf, lines = set_lines(narrow, tmp_path, body)
     for a, b in zip(lines, lines[1:]):
         assert not (a.endswith("/") and re.match(r"[A-Za-z]", b)), (a, b)  # inside mg/cm², kW/L
         assert not re.match(r"[℃%]", b), (a, b)  # a sign away from its number
@@ -325,8 +329,7 @@ def test_units_with_a_chinese_numerator_or_in_brackets_decimal_groups_and_item_n
     items = "；".join(f"{chr(0x2460 + n)}{name}0.0{n} mg/L" for n, name in enumerate("镉汞砷硒氟铅铬铜锌", 10))
     body = "\n\n".join(f"{lead[:k]}⑦粪大肠菌群1 200个/L；⑭汞0.000 04 mg/L；{more}"
                          f"煤耗298.6 g/(kW·h)，电价0.18元/(kW·h)。" for k in range(12) for more in ("", items + "；"))
-    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
-    lines = [squash(line) for line in lines_of(pdf)]
+    pdf, lines = set_lines(narrow, tmp_path, body)
     for a, b in zip(lines, lines[1:]):
         assert not a.endswith("/") and not b.startswith("("), (a, b)
         assert not (a.endswith("0.000") and b.startswith("04")), (a, b)
@@ -342,8 +345,7 @@ def test_a_compound_unit_of_two_symbols_never_breaks_at_its_slash(narrow, tmp_pa
     lead = "电解水制氢装置的单位产氢电耗按下式"
     body = "\n\n".join(f"{lead[:k]}估算（单位kWh/Nm³），实测4.3 kWh/Nm³～4.6 kWh/Nm³，折合kW·h/m³计，半衰期T₁/₂计。"
                          for k in range(12))
-    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
-    lines = [squash(line) for line in lines_of(pdf)]
+    pdf, lines = set_lines(narrow, tmp_path, body)
     for a, b in zip(lines, lines[1:]):
         assert not (a.endswith("/") and re.match(r"[A-Za-z₀-₉]", b)), (a, b)
     assert squash("".join(lines)).count("4.3kWh/Nm³～4.6kWh/Nm³") == 12
@@ -378,7 +380,7 @@ def test_no_line_ends_with_a_subscript_or_superscript_digit(narrow, tmp_path):
     lead = "全市重点行业持续推进节能降碳改造"
     body = "\n\n".join(f"{lead[:k]}减少CO₂排放，每m²能耗下降，浓度低于10⁻⁶量级，CO₂ capture技术①已试点。"
                        for k in range(12))
-    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    _pdf, lines = set_lines(narrow, tmp_path, body)
     assert not [line for line in lines if line[-1].isdigit() and not line[-1].isascii()], lines
     assert sum(line.count("CO₂") for line in lines) == 24
 
@@ -389,7 +391,7 @@ def test_english_words_are_hyphenated_by_american_patterns(narrow, tmp_path):
     side; ra-di-a-tive)."""
     lead = "研究团队发现钙钛矿薄膜中的缺陷"
     body = "\n\n".join(f"{lead[:k]}抑制了nonradiative recombination并提高了active layer的稳定性。" for k in range(12))
-    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    _pdf, lines = set_lines(narrow, tmp_path, body)
     hyphenated = [line for line in lines if line.endswith("-")]
     assert hyphenated, lines  # the column is narrow enough to hyphenate
     assert not [line for line in hyphenated if line.endswith(("act-", "radiat-", "radi-"))], hyphenated
@@ -415,8 +417,7 @@ def test_a_word_joined_by_a_slash_stays_whole(narrow, tmp_path):
     lead = "单台电解槽的额定产氢能力持续提高"
     body = "\n\n".join(f"{lead[:k]}产氢量达到1 000 Nm³/h，采用TCP/IP协议，营收US$3.7 billion，因子0.57 tCO₂/MW·h。"
                          for k in range(12))
-    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
-    lines = [squash(line) for line in lines_of(pdf)]
+    pdf, lines = set_lines(narrow, tmp_path, body)
     for a, b in zip(lines, lines[1:]):
         assert not a.endswith("/"), (a, b)
     text = squash("".join(page.extract_text() for page in PdfReader(pdf).pages))
@@ -441,9 +442,8 @@ def set_at_offsets(make_issue, tmp_path, text: str, times: int) -> tuple[Path, l
     """One paragraph of ``text`` ``times`` over, each time a character later on its line (这, 这这,
     …), built; the PDF and its body lines (squashed), of which there are more than 20."""
     body = "".join(f"{'这' * k}{text}" for k in range(1, times + 1))
-    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
-                      tmp_path / "out", editions=("proof",)).pdf
-    lines = [squash(line) for line in lines_of(pdf)]
+    pdf, lines = set_lines(lambda body: make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                           tmp_path, body)
     assert len(lines) > 20
     return pdf, lines
 
@@ -824,7 +824,7 @@ def test_symbols_print_from_the_fallback_face_and_copy_as_written(narrow, tmp_pa
 def test_an_angstrom_stays_with_its_number(narrow, tmp_path):
     """"晶格间距为2.01 / Å与…" (an unseen issue): the ångström, written either way, is a short unit."""
     body = "".join(f"{'科技创新'[:k % 4]}晶格间距为2.01 Å与2.74 \u212b，分子量约50 kDa。" for k in range(12))
-    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    _pdf, lines = set_lines(narrow, tmp_path, body)
     assert "".join(lines).count("2.74") == 12
     assert not [line for line in lines if line[0] in "Å\u212bk"], lines
 
@@ -885,8 +885,7 @@ def test_urls_e_mail_addresses_and_inline_code_break_before_a_hyphen_never_after
     body = "\n\n".join(f"{lead[:k]}见https://ec.europa.eu/info/funding-tenders/opportunities，邮箱RTD-HORIZON-EUROPE-"
                         f"INFO@ec.europa.eu，运行`scorecard --repo=github.com/ossf/scorecard --format=json`即可。"
                         for k in range(0, 22, 2))
-    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
-    lines = [squash(line) for line in lines_of(pdf)]
+    pdf, lines = set_lines(narrow, tmp_path, body)
     assert not [line for line in lines if line.endswith("-")], lines
     ends = {re.search(r"[a-z]*.$", line).group() for line in lines}
     assert {"ec.", "repo=", "github."} & ends, lines  # breaks the editor's spaces alone never gave
@@ -903,7 +902,7 @@ def test_a_quoted_identifier_is_never_hyphenated(narrow, tmp_path):
     lead = "检查项检查项目主分支是否开启了保护规则"
     body = "\n\n".join(f"{lead[:k]}；“Pinned-Dependencies”检查项与“Branch-Protection”检查项，"
                         f"以及OpenSSF的ScorecardProject，还有nonradiative recombination。" for k in range(14))
-    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    _pdf, lines = set_lines(narrow, tmp_path, body)
     joined = "".join(lines)
     for name in ("“Pinned-Dependencies”", "“Branch-Protection”", "OpenSSF", "ScorecardProject"):
         assert joined.count(name) == 14, (name, lines)
@@ -938,8 +937,7 @@ def test_a_numero_sign_and_a_name_joined_by_a_bar_stay_whole(narrow, tmp_path):
     "新闻稿及 Science| / Business 报道" (unseen issues)."""
     lead = "评估证书编号与欧盟框架计划的"
     body = "\n\n".join(f"{lead[:k]}编号自№ 2039-001起，据Science|Business与R&D报道。" for k in range(14))
-    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
-    lines = [squash(line) for line in lines_of(pdf)]
+    pdf, lines = set_lines(narrow, tmp_path, body)
     for a, b in zip(lines, lines[1:]):
         assert not a.endswith(("№", "Science|", "R&")), (a, b)
     joined = "".join(lines)
@@ -957,7 +955,7 @@ def test_a_range_of_years_never_puts_its_dash_at_a_line_start(narrow, tmp_path):
     range whole costs a line gaps of more than 0.1 em.)"""
     body = "\n\n".join(f"{'据报道欧盟委员会正式发布了地平线欧洲研究与创新'[:k]}框架计划2042—2044年工作方案，"
                         f"投入资金约287亿欧元，时间为2025～2027年。" for k in range(12))
-    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    _pdf, lines = set_lines(narrow, tmp_path, body)
     assert not [line for line in lines if line.startswith(("—", "～"))], lines
     assert squash("".join(lines)).count("2042—2044年") == 12
 
@@ -971,7 +969,7 @@ def test_a_standard_number_never_breaks_in_its_code_or_at_its_space(narrow, tmp_
     (After the dash before its year only at a high cost: below.)"""
     lead = "相关标准编号的写法请注意国家标准写作"
     body = "\n\n".join(f"{lead[:k]}标准“{code}”执行。" for k in range(12) for code in STANDARD_NUMBERS)
-    lines = [squash(line) for line in lines_of(build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf)]
+    _pdf, lines = set_lines(narrow, tmp_path, body)
     for code in ("ISO/IEC 27001:2022", "GB 50016-2014"):
         assert sum(line.count(squash(code)) for line in lines) == 12, (code, lines)
     for a, b in zip(lines, lines[1:]):
@@ -1056,8 +1054,7 @@ def test_a_doi_breaks_as_a_urls_path_and_never_leaves_a_stub(narrow, tmp_path):
     doi = "10.1038/s41586-023-06927-3"
     body = "".join(f"[{k}] {'BLUVSTEIN D, et al. Nature'[:10 + k]}, 2024, 626: 58-65. DOI: {doi}。"
                    for k in range(1, 7))
-    pdf = build_issue(narrow(body), tmp_path / "out", editions=("proof",)).pdf
-    lines = [squash(line) for line in lines_of(pdf)]
+    pdf, lines = set_lines(narrow, tmp_path, body)
     assert squash("".join(lines)).count(doi) == 6, lines
     for a, b in zip(lines, lines[1:]):
         if re.search(r"[0-9a-z/-]$", a) and re.match(r"[0-9a-z-]", b) and doi in squash(a[-30:] + b[:30]):
