@@ -825,7 +825,7 @@ def _model(units, composition, line_start, continuation, line_end):
             tier = linefit.PHRASE
         k = len(tiers)
         gap_units.append((a, b))
-        tiers.append(listed.get(id(b), tier) if tier == linefit.HAN and a.listed else tier)
+        tiers.append(_listed_tier(listed, a, b, tier))
         if _closable(a, b, tier):
             closable.append(k)
         # Only between two Chinese letters: the text layer folds such a gap into the glyph
@@ -856,6 +856,12 @@ def _name_tiers(units):
             if k < len(units) and units[k].listed:
                 tiers[id(units[k])] = linefit.INNER
     return tiers
+
+
+def _listed_tier(listed, a, b, tier):
+    """The tier of the gap between units ``a`` and ``b``: a Chinese gap in a list of names as
+    _name_tiers (``listed``) relabels it, else ``tier``; one rule for a line and a paragraph."""
+    return listed.get(id(b), tier) if tier == linefit.HAN and a.listed else tier
 
 
 def _closable(a, b, tier):
@@ -1841,8 +1847,7 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
     index_of = {id(u): v for v, u in enumerate(visible)}
     phrases = _phrases(units)
     listed = _name_tiers(units)
-    gap_after = {id(a): (listed.get(id(b), tier) if tier == linefit.HAN and a.listed else tier,
-                         _closable(a, b, tier))
+    gap_after = {id(a): (_listed_tier(listed, a, b, tier), _closable(a, b, tier))
                  for a, b, tier in _gaps(units, strict=True) if id(a) not in phrases}
     planned, restored = [], {}  # restored: unit index -> width added back (a phrase's space)
     for k, unit in enumerate(units):
