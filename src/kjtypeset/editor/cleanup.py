@@ -49,11 +49,11 @@ _SPACE_AFTER_HAN = _Lazy(f"({_HAN_OR_PUNCT})[ \u00a0\t]+(?=[0-9A-Za-z%.+\\-−±
 _SPACE_BEFORE_HAN = _Lazy(f"(?<=[0-9A-Za-z%./])[ \u00a0\t]+({_HAN_OR_PUNCT})|(?<=[0-9])[ \u00a0\t]+(?=%)")
 # A space beside a full-width mark ("正文， 说明"): the mark carries its own space.
 _SPACE_BY_FULL_MARK = _Lazy(f"(?<=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20“”‘’…—])[ \u00a0\t]+(?={_HAN_OR_PUNCT})"
-                                 f"|(?<=[{HAN}])[ \u00a0\t]+(?=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20])"
-                                 # "当前 ，", "（ 联盟 ）": a full-width mark needs no space inside
-                                 "|(?<=\\S)[ \u00a0\t]+(?=[，。、；：？！）》」』】”’])|(?<=[（《「『【“‘])[ \u00a0\t]+"
-                                 # "在蒙药 “珍宝丸”": nor between Han and an opening mark
-                                 f"|(?<=[{HAN}])[ \u00a0\t]+(?=[“‘（《「『【])")
+                            f"|(?<=[{HAN}])[ \u00a0\t]+(?=[\u3001-\u303f\uff01-\uff0f\uff1a-\uff20])"
+                            # "当前 ，", "（ 联盟 ）": a full-width mark needs no space inside
+                            "|(?<=\\S)[ \u00a0\t]+(?=[，。、；：？！）》」』】”’])|(?<=[（《「『【“‘])[ \u00a0\t]+"
+                            # "在蒙药 “珍宝丸”": nor between Han and an opening mark
+                            f"|(?<=[{HAN}])[ \u00a0\t]+(?=[“‘（《「『【])")
 
 # Half-width marks inside Chinese prose become their full-width forms (GB/T 15834).
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）", ".": "。"}
@@ -75,7 +75,7 @@ _FORMULA_INNER = re.compile(f"[{LATIN}{SCRIPT_DIGITS}{NUMBER_SUFFIXES}{re.escape
 _FORMULA_TERM = f"[{LATIN}{SCRIPT_DIGITS}{NUMBER_SUFFIXES}ΩμµÅ′″]"
 # (an operator between terms; a slash or a hyphen only with a space each side: "P_out / P_in")
 _BINARY = _Lazy(f"{_FORMULA_TERM}[ \u00a0\u2009\u202f]*[{re.escape(_FORMULA_OPERATORS)}]"
-                     f"[ \u00a0\u2009\u202f]*[{LATIN}{SCRIPT_DIGITS}−±.√]|{_FORMULA_TERM} [/-] ")
+                f"[ \u00a0\u2009\u202f]*[{LATIN}{SCRIPT_DIGITS}−±.√]|{_FORMULA_TERM} [/-] ")
 
 
 def latin_brackets(text: str, start: int, end: int) -> bool:
@@ -539,7 +539,7 @@ _PAGE_NUMBER = _Lazy(rf"^\s*(?:{_FOLIO}|\d{{1,4}}\s*[/／]\s*\d{{1,4}}|\d{{1,4}}
 _NAME = r"[^\s。，、；：！？,;:!?][^。，、；：！？,;:!?]{0,%d}?"
 _GAP = r"(?:[ \t\u00a0]{2,}|[ \t\u00a0]*[\t\u3000][\s\u3000]*)"  # a run of spaces, a tab or 全角空格
 _NAMED_FOLIO = _Lazy(rf"^\s*(?:{_NAME % 29}{_GAP}{_FOLIO}|{_FOLIO}{_GAP}{_NAME % 29}"
-                          rf"|{_NAME % 15}\s{_FOLIO}|{_FOLIO}\s{_NAME % 15})\s*$", re.IGNORECASE)
+                     rf"|{_NAME % 15}\s{_FOLIO}|{_FOLIO}\s{_NAME % 15})\s*$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
 
