@@ -228,6 +228,18 @@ def test_figure_attributes_typed_full_width_are_read(tmp_path):
     assert "图1产品" in text and "width" not in text and "｛" not in text
 
 
+def test_figure_attributes_with_spaces_typed_in_them_are_read(tmp_path):
+    """"{width = 50 %}" stopped the build with "图片属性 'width=50' 无法识别", quoting a part of
+    what was typed (P14): spaces around "=" and before the unit are read as not there."""
+    blocks = [para(), "![图1　产品](images/a.png){width = 50 %}", para(2, 3)]
+    result = build(tmp_path, [article("属性中有空格", blocks)], {"a.png": WIDE})
+    with pdfplumber.open(result.pdf) as pdf:
+        image = pdf.pages[1].images[0]
+        text = squash(pdf.pages[1].extract_text())
+    assert round((image["x1"] - image["x0"]) / MM, 1) == 78.0  # half the 156 mm measure
+    assert "图1产品" in text and "width" not in text
+
+
 def test_a_linked_image_prints_as_a_figure_without_its_link(tmp_path):
     """An image linked to a web page (Markdown converted from one) printed inline, over the
     half-page limit, its caption lost (P13 D2): it is a figure, and the build says the link

@@ -1427,9 +1427,14 @@ def _warn_figure_order(numbers: list[tuple[int, int]], path: Path) -> None:
             return
 
 
+# Spaces an editor may type inside an attribute: "width = 50 %", "width=80 mm" (P14: the first
+# was reported as "图片属性 'width=50'", a part of what was typed).
+_ATTRIBUTE_SPACES = re.compile(r"\s*=\s*|(?<=\d)\s+(?=%|mm(?![A-Za-z]))")
+
+
 def _figure_attributes(inside: str, path: Path, line: int) -> dict:
     found: dict = {}
-    for part in inside.split():
+    for part in _ATTRIBUTE_SPACES.sub(lambda m: m.group().strip(), inside).split():
         key, sep, value = part.partition("=")
         if key == "width" and sep and (_MM.match(value) or (value.endswith("%") and percent_share(value))):
             found[key] = value
