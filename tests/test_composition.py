@@ -25,8 +25,8 @@ EM = 1000.0
 STRESS = Path(__file__).parent / "stress" / "2024-99" / "issue.yaml"
 
 
-def mark(current=500.0, natural=1000.0, first=False):
-    return linefit.Flex(current, natural, 500.0, 0.0, 0.0, kind="mark", first=first)
+def mark(current=500.0, natural=1000.0, first=False, bracket=False):
+    return linefit.Flex(current, natural, 500.0, 0.0, 0.0, kind="mark", first=first, bracket=bracket)
 
 
 def spacing(current=125.0):
@@ -50,6 +50,25 @@ def test_a_tight_line_squeezes_the_mark_at_its_end_first_then_the_others_to_thre
     assert result.squeeze == pytest.approx(0.425) and result.spacing_squeeze == pytest.approx(0.125)
     result = linefit.compose(flexes, [linefit.HAN] * 20, 1700 - 1750, EM, True, 0.17)
     assert result.widths == pytest.approx([500.0, 500.0, 500.0, 125.0, 125.0]) and result.short < 0
+
+
+def test_brackets_and_quotes_give_their_blank_half_before_the_stops_do():
+    """JIS X 4051 §9.4: “ ” （ ） go to half an em first, then the stops as before (to ¾ em,
+    spacing, on to ½); read backwards, a line with more room gives the stops back first."""
+    flexes = [mark(bracket=True), mark(bracket=True), mark(), mark(), spacing()]
+    # Natural 4250, laid out in 2125: squeezed by 800, the brackets take it all.
+    result = linefit.compose(flexes, [linefit.HAN] * 20, 3450 - 2125, EM, True, 0.17)
+    assert result.widths == pytest.approx([600.0, 600.0, 1000.0, 1000.0, 250.0])
+    assert (result.bracket_squeeze, result.squeeze) == pytest.approx((0.4, 0.0))
+    # By 1300: both brackets at half an em, the stops 150 each (¼ em would be their limit before
+    # the spacing goes).
+    result = linefit.compose(flexes, [linefit.HAN] * 20, 2950 - 2125, EM, True, 0.17)
+    assert result.widths == pytest.approx([500.0, 500.0, 850.0, 850.0, 250.0])
+    assert (result.bracket_squeeze, result.squeeze) == pytest.approx((0.5, 0.15))
+    # A bracket at half an em costs what Chinese gaps of BRACKET_GAP_EM do: a line takes it
+    # before a stop squeezed past ¼ em and before gaps a reader sees.
+    assert linefit.bracket_cost(0.5) == pytest.approx(linefit.gap_cost(linefit.BRACKET_GAP_EM))
+    assert linefit.bracket_cost(0.5) < linefit.squeeze_cost(0.3) and linefit.bracket_cost(0.5) < linefit.gap_cost(0.04)
 
 
 def test_a_loose_line_gives_marks_back_then_spacing_to_a_third_then_han_gaps():
@@ -82,12 +101,13 @@ def test_a_line_that_is_not_justified_only_gives_back_what_it_can():
 @given(marks=st.integers(0, 6), end=st.booleans(), spacings=st.integers(0, 4),
        han=st.integers(0, 30), spaces=st.integers(0, 3), shrinks=st.integers(0, 3),
        tracking=st.integers(0, 10), extra=st.floats(-3000, 3000), justify=st.booleans(),
-       held=st.integers(0, 2))
+       held=st.integers(0, 2), brackets=st.integers(0, 4))
 def test_the_quick_estimate_is_what_compose_would_give(marks, end, spacings, han, spaces, shrinks,
-                                                       tracking, extra, justify, held):
+                                                       tracking, extra, justify, held, brackets):
     shrink = EM * linefit.SPACE_SHRINK_EM
     # held: spacings beside a Latin phrase (Hugging Face), which squeeze but never stretch
-    flexes = [mark() for _ in range(marks)] + ([mark(first=True)] if end else []) \
+    flexes = [mark() for _ in range(marks)] + [mark(bracket=True) for _ in range(brackets)] \
+        + ([mark(first=True)] if end else []) \
         + [spacing() for _ in range(spacings)] \
         + [linefit.Flex(125.0, 200.0, 125.0, 0.0, 0.0, kind="spacing") for _ in range(held)] \
         + [linefit.Flex(0.0, shrink, 0.0, 0.0, 0.0, kind="space") for _ in range(shrinks)]
@@ -99,14 +119,15 @@ def test_the_quick_estimate_is_what_compose_would_give(marks, end, spacings, han
     if held and sum(f.natural - f.current for f in flexes) > extra:
         return  # squeezed, the estimate takes a phrase's spacing for any (its ⅛ em within 0.05 em)
     counts = linefit.Counts(laid=laid, natural=laid + sum(f.natural - f.current for f in flexes),
-                            marks=marks, end_mark=500.0 if end else 0.0, spacings=spacings + held,
+                            marks=marks + brackets, brackets=brackets, end_mark=500.0 if end else 0.0,
+                            spacings=spacings + held,
                             han=han, spaces=spaces, tracking=tracking, shrinks=shrinks, held=held)
     composed = linefit.compose(flexes, tiers, extra, EM, justify, 0.17).badness()
     assert linefit.estimate(counts, available, EM, justify, 0.17) == pytest.approx(composed, rel=1e-6, abs=1e-6)
 
 
 @settings(max_examples=200, deadline=None)
-@given(widths=st.lists(st.tuples(st.sampled_from(["mark", "spacing", "space"]), st.booleans(),
+@given(widths=st.lists(st.tuples(st.sampled_from(["mark", "bracket", "spacing", "space"]), st.booleans(),
                                  st.floats(0, 1000), st.floats(-500, 500)), max_size=8),
        gaps=st.lists(st.tuples(st.floats(-300, 300),
                                st.sampled_from([linefit.HAN, linefit.SPACE, linefit.TRACKING, linefit.PHRASE])),
@@ -114,7 +135,8 @@ def test_the_quick_estimate_is_what_compose_would_give(marks, end, spacings, han
 def test_a_set_line_is_judged_by_the_largest_adjustment_of_each_kind(widths, gaps):
     # linefit._result works each largest out in one pass (issue 15): the same numbers, to the
     # last bit, as taking each kind's largest on its own, never below nothing.
-    flexes = [linefit.Flex(0.0, natural, 0.0, 0.0, 0.0, kind=kind, first=first)
+    flexes = [linefit.Flex(0.0, natural, 0.0, 0.0, 0.0, kind="mark" if kind == "bracket" else kind,
+                           first=first, bracket=kind == "bracket")
               for kind, first, natural, _change in widths]
     set_to = [f.natural + change for f, (_k, _f, _n, change) in zip(flexes, widths)]
     amounts, tiers = [g for g, _t in gaps], [t for _g, t in gaps]
@@ -125,10 +147,11 @@ def test_a_set_line_is_judged_by_the_largest_adjustment_of_each_kind(widths, gap
 
     pairs = list(zip(flexes, set_to))
     assert (result.squeeze, result.spacing_squeeze, result.spacing_stretch, result.space_shrink) == (
-        most(f.natural - w for f, w in pairs if f.kind == "mark" and not f.first),
+        most(f.natural - w for f, w in pairs if f.kind == "mark" and not f.first and not f.bracket),
         most(f.natural - w for f, w in pairs if f.kind == "spacing"),
         most(w - f.natural for f, w in pairs if f.kind == "spacing"),
         most(f.natural - w for f, w in pairs if f.kind == "space"))
+    assert result.bracket_squeeze == most(f.natural - w for f, w in pairs if f.bracket and not f.first)
     assert (result.han_gap, result.space_gap, result.phrase_gap, result.han_tighten) == (
         most(g for g, t in gaps if t == linefit.HAN),
         most(g for g, t in gaps if t == linefit.SPACE),
@@ -1195,6 +1218,53 @@ def test_a_hyphen_added_by_hyphenation_is_drawn_but_not_copied(narrow, tmp_path)
     document.close()
     words = re.sub(r"\s+", "", copied)
     assert words.count("（internationalization）") == 4, words
+
+
+def quoted_line(make_issue, tmp_path, body: str) -> tuple[str, float, dict[str, list[float]]]:
+    """The body line of ``body`` (one paragraph) that holds its “…”, squashed; the advance
+    from the character before the opening quote to the one after the closing quote (em); and
+    per mark of ，、 and for the Chinese gaps of that line, the advances beyond an em."""
+    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    line = next(line for page in text_lines(pdf) for line in page if "“" in line["text"])
+    chars = [c for c in line["chars"] if abs(c["size"] - BODY) < 0.2]
+    x = [c["x0"] / BODY for c in chars]
+    text = [c["text"] for c in chars]
+    opening, closing = text.index("“"), text.index("”")
+    extra: dict[str, list[float]] = {"han": [], "，": [], "、": []}
+    for k in range(len(chars) - 1):
+        if text[k] in "，、" and k > closing:
+            extra[text[k]].append(x[k + 1] - x[k] - 1)
+        elif re.match(r"[\u4e00-\u9fff]{2}", text[k] + text[k + 1]):
+            extra["han"].append(x[k + 1] - x[k] - 1)
+    return squash(line["text"]), x[closing + 1] - x[opening - 1], extra
+
+
+def test_a_line_that_fits_only_with_its_quotes_squeezed_sets_them_half_width_and_stays_solid(make_issue, tmp_path):
+    """Brackets and quotes give their blank half first (JIS X 4051 §9.4; issue 12): “百村行” …
+    36名， (a number never leaves its unit) fits a first line only with both quotes at half an
+    em. Squeezed as the stops (a quarter em, costly past it), the line ended before 36名 and
+    spread 0.08 em a gap (an unseen issue's "市科技局开展科技特派员“百村行”活动。")."""
+    body = ("今年呼和浩特市组织科技特派员“百村行”活动选派科技特派员36名，深入全市100个行政村开展"
+            "技术服务，重点推广设施农业、肉羊养殖等实用技术。")
+    line, span, extra = quoted_line(make_issue, tmp_path, body)
+    assert line.endswith("36名，"), line
+    # 员, “ and ” at half an em each, 百村行: 5 ems from 员 to 活.
+    assert span == pytest.approx(5.0, abs=0.02)
+    assert max(extra["han"]) <= 0.03
+
+
+def test_a_tight_line_squeezes_its_quotes_to_half_width_before_its_stops_pass_three_quarters(make_issue, tmp_path):
+    """A first line 1.5 em too full at natural widths, with “百村行” and a lone ， and 、 in it:
+    the quotes go to half an em and the stops keep ¾ em or more. Every mark squeezed alike,
+    the four were set at 0.64 em (under ¾ em: what issue 12 caps at 5 % of lone stops)."""
+    body = ("呼和浩特市科技“百村行”活动启动，科技局选派特派员、专家365名，深入全市100个行政村开展"
+            "技术服务，重点推广设施农业等实用技术。")
+    line, span, extra = quoted_line(make_issue, tmp_path, body)
+    assert line.endswith("365名，"), line
+    assert span == pytest.approx(5.0, abs=0.02)
+    assert min(extra["，"] + extra["、"]) >= -0.25 - 0.005 and len(extra["，"] + extra["、"]) == 2
+    assert max(extra["han"]) <= 0.03
 
 
 def test_a_first_line_missing_a_number_and_its_unit_by_a_third_of_an_em_is_set_solid():

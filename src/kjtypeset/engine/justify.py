@@ -55,6 +55,7 @@ from types import SimpleNamespace
 
 from ..typography import linefit, paragraph
 from ..typography.chars import (
+    BRACKETS,
     CLOSING,
     OPENING,
     PAIRED_MARKS,
@@ -808,7 +809,7 @@ def _model(units, composition, line_start, continuation, line_end):
                 model.freed += current - unit.em * 0.5
             continue
         model.flexes.append(linefit.Flex(current, natural, unit.em * 0.5, 0.0, 0.0,
-                                         kind="mark", first=at_end))
+                                         kind="mark", first=at_end, bracket=unit.char in BRACKETS))
         model.flex_units.append((unit, side))
     solid = units[:last_solid + 1] if line_end else units  # no gap before white space that hangs
     gaps = _gaps(solid, strict=True)
@@ -1224,7 +1225,7 @@ def _earlier_breaks(units, start, ends, laid, available, continuation, em, badne
                                  True, composition.max_gap_em)
         judged.append((i, option.badness(), option, model))
         if judged[-1][1] > (judged[-2][1] if len(judged) > 1 else badness) and not (
-                option.squeeze or option.spacing_squeeze or option.space_shrink):
+                option.squeeze or option.bracket_squeeze or option.spacing_squeeze or option.space_shrink):
             break
     return judged
 
@@ -1869,7 +1870,8 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
         gap, closable = gap_after.get(id(unit), (None, False))
         planned.append(paragraph.Unit(width, extra, mark, unit.char == SPACING,
                                       unit.char in _SPACES or unit.char == IDEOGRAPHIC_SPACE, gap, closable,
-                                      held=unit.char == SPACING and id(unit) in phrases))
+                                      held=unit.char == SPACING and id(unit) in phrases,
+                                      bracket=unit.char in BRACKETS))
     # Inline boxes' margins, borders and paddings: what the units do not account for.
     laid = box.text_indent * TO_UNITS
     laid_x = [0.0]

@@ -25,6 +25,10 @@ CLOSING = "”’）》〉」』】〕〗］｝"
 STOPS = "，。、；：？！"
 # Marks whose blank half may be taken away (clreq §3.1.6): the stops, brackets and quotes.
 SQUEEZABLE = OPENING + CLOSING + STOPS
+# … of which the brackets and quotes give their blank half first, down to half width, before
+# any stop is squeezed (JIS X 4051 §9.4: a bracket at ½ em reads as set, a stop under ¾ em
+# reads cramped; issue 12's probes: “百村行” spread its line 0.084 em a gap).
+BRACKETS = OPENING + CLOSING
 QUOTES_OPEN = "“‘"
 QUOTES_CLOSE = "”’"
 # Marks that may not start a line (clreq §3.1.7), besides the closing marks and stops.

@@ -9,10 +9,11 @@ before stretch), so that as much text fits as may. Setting the line then gives t
 in a fixed order:
 
 squeeze, when the line is still too full at natural widths
-    a mark ending the line first (its blank half lies outside the text block), then every
-    other mark evenly (full-width ，。、；：？！ brackets and quotes) to ¾ em, then Han–Latin
-    spacing evenly (¼ em down to ⅛ em), then the marks on down to half an em, never below: a
-    mark at ½ em shows more than spacing at ⅛ (issue 12: at most 5 % of lone marks under ¾ em);
+    a mark ending the line first (its blank half lies outside the text block), then the
+    brackets and quotes evenly down to half an em (JIS X 4051 §9.4: “ ” （ ） at ½ em read as
+    set, BRACKET_GAP_EM), then the stops (，。、；：？！) evenly to ¾ em, then Han–Latin
+    spacing evenly (¼ em down to ⅛ em), then the stops on down to half an em, never below: a
+    stop at ½ em shows more than spacing at ⅛ (issue 12: at most 5 % of lone marks under ¾ em);
     then, as the last resort, the gaps between Chinese characters close up (紧排), by at most
     PULL_SQUEEZE_EM: in a paragraph page makeup sets a line shorter (缩行), or where a unit
     that may not break would otherwise leave the line before it spread (CLOSE_UP_COST);
@@ -25,7 +26,8 @@ stretch, when there is room past the natural widths
     Latin phrase set among Chinese (which otherwise keep their width). Han–Latin spacing takes its second share before the
     Chinese gaps pass the comfortable limit because a line around a number reads loose by its
     many Chinese gaps, not by the two beside the number (stress issue: Han–Han p95 0.060 → 0.030
-    em, Han–Latin max ½ em as issue 12 allows).
+    em, Han–Latin max ½ em as issue 12 allows). As the squeeze order read backwards, a line
+    with room gives the stops back their width before the brackets.
 
 Every share within a tier is equal, so a line is spread evenly.
 """
@@ -80,6 +82,10 @@ COMFORT_SQUEEZE_EM = 0.25
 # positions are rounded to whole units of the PDF (a mark set at 0.7499 em reads as under ¾ em).
 FIRST_SQUEEZE_EM = 0.24
 COMFORT_GAP_EM = 0.03
+# A bracket or quote squeezed to half an em costs as much as Chinese gaps of this much
+# (gap_cost): a line takes fully squeezed brackets before gaps a reader could see, where the
+# stops' cost (squeeze_cost) would have it spread to 0.08 em (/tmp probe t1: “百村行” … 136名，).
+BRACKET_GAP_EM = 0.03
 # Past every mark at half an em, the gaps between Chinese characters close up by at most
 # this much (0.4 pt at 13.8 pt), as a compositor tightens a line's 字距 (紧排): to take in a
 # paragraph's short last line (缩行: page makeup sets it one line shorter to keep the 版记 off
@@ -116,6 +122,12 @@ def gap_cost(gap_em: float) -> float:
     return (SOFT_GAP_EM / COMFORT_GAP_EM) ** 2 + ((gap_em - SOFT_GAP_EM) / 0.01) ** 2
 
 
+def bracket_cost(squeeze_em: float) -> float:
+    """Badness of squeezing a bracket or quote by ``squeeze_em``: growing as its square to
+    gap_cost(BRACKET_GAP_EM) (1.8) at half an em, its narrowest."""
+    return gap_cost(BRACKET_GAP_EM) * (squeeze_em / 0.5) ** 2
+
+
 def space_cost(space_em: float) -> float:
     """Badness of stretching a Latin word space by ``space_em``: 1 at 0.06 em, 4 at the soft
     limit (0.12 em, half a space more: where TeX's interword glue reaches its stretch and its
@@ -149,6 +161,7 @@ class Flex:
     limit: float  # beyond natural at the last tier
     kind: str = "mark"  # "mark" | "spacing" | "space" (a Latin word space's shrink)
     first: bool = False  # squeezed before every other item: a mark at the end of the line
+    bracket: bool = False  # a bracket or quote (chars.BRACKETS): squeezed before the stops
 
 
 @dataclass
@@ -156,7 +169,7 @@ class Result:
     widths: list[float]  # the width each Flex gets
     gaps: list[float]  # what each gap gets
     short: float  # width left over (> 0: the line ends short; < 0: it overflows)
-    squeeze: float  # the largest squeeze of a mark that is not at the line end, per em
+    squeeze: float  # the largest squeeze of a stop that is not at the line end, per em
     spacing_squeeze: float  # the squeeze of Han–Latin spacing, per em
     han_gap: float  # the stretch of a gap between Chinese characters, per em
     space_gap: float  # the stretch of a Latin word space, per em
@@ -166,6 +179,7 @@ class Result:
     name_gap: float = 0.0  # the stretch of a gap before a name in a list of names, per em
     han_tighten: float = 0.0  # how much the gaps between Chinese characters close up (缩行), per em
     spread: float = 0.0  # width set past the cap (SPREAD_GAP_EM), that a capped line leaves short
+    bracket_squeeze: float = 0.0  # the largest squeeze of a bracket not at the line end, per em
 
     def badness(self) -> float:
         """How visible the adjustment is: 1 at each comfortable limit, growing as its square."""
@@ -173,7 +187,7 @@ class Result:
             return 1e6 + self.short + self.spread  # a ragged line (or one spread past the cap)
         if self.short < -0.5:
             return 1e7 - self.short  # an overfull one
-        return (squeeze_cost(self.squeeze)
+        return (squeeze_cost(self.squeeze) + bracket_cost(self.bracket_squeeze)
                 + (self.spacing_squeeze / 0.125) ** 2
                 + gap_cost(self.han_gap)
                 + space_cost(self.space_gap)
@@ -210,13 +224,14 @@ def _squeeze(flexes: list[Flex], amount: float, em: float) -> tuple[list[float],
     """Take ``amount`` out of the natural widths, in the squeeze order; returns the widths and
     what could not be taken."""
     cut = [0.0] * len(flexes)
-    marks = [k for k, f in enumerate(flexes) if f.kind == "mark" and not f.first]
+    marks = [k for k, f in enumerate(flexes) if f.kind == "mark" and not f.first and not f.bracket]
     comfort = FIRST_SQUEEZE_EM * em
 
     def room(k):
         return flexes[k].natural - flexes[k].minimum - cut[k]
 
     amount = _fill(cut, [k for k, f in enumerate(flexes) if f.first], amount, room)
+    amount = _fill(cut, [k for k, f in enumerate(flexes) if f.bracket and not f.first], amount, room)
     amount = _fill(cut, marks, amount, lambda k: min(room(k), comfort - cut[k]))
     amount = _fill(cut, [k for k, f in enumerate(flexes) if f.kind == "spacing"], amount, room)
     amount = _fill(cut, marks, amount, room)
@@ -293,11 +308,15 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
 def _result(flexes, widths, gaps, tiers, short, em) -> Result:
     # The largest of each kind, in one pass over the items and one over the gaps (issue 15:
     # a build sets some 5,000 lines and candidate lines); none: 0.
-    squeeze = spacing_squeeze = spacing_stretch = space_shrink = 0.0
+    squeeze = bracket_squeeze = spacing_squeeze = spacing_stretch = space_shrink = 0.0
     for f, w in zip(flexes, widths):
         kind = f.kind
         if kind == "mark":
-            if not f.first and f.natural - w > squeeze:
+            if f.first:
+                pass
+            elif f.bracket:
+                bracket_squeeze = max(bracket_squeeze, f.natural - w)
+            elif f.natural - w > squeeze:
                 squeeze = f.natural - w
         elif kind == "spacing":
             spacing_squeeze = max(spacing_squeeze, f.natural - w)
@@ -321,7 +340,7 @@ def _result(flexes, widths, gaps, tiers, short, em) -> Result:
         squeeze=squeeze / em, spacing_squeeze=spacing_squeeze / em, han_gap=han_gap / em,
         space_gap=space_gap / em, spacing_stretch=spacing_stretch / em,
         space_shrink=space_shrink / em, phrase_gap=phrase_gap / em, han_tighten=han_tighten / em,
-        name_gap=name_gap / em,
+        name_gap=name_gap / em, bracket_squeeze=bracket_squeeze / em,
     )
 
 
@@ -342,6 +361,7 @@ class Counts:
     closable: int | None = None  # Chinese gaps that may close up, none beside a mark (None: han)
     held: int = 0  # of the spacings, those beside a Latin phrase: they squeeze, never stretch
     names: int = 0  # gaps before a name in a list of names (NAME)
+    brackets: int = 0  # of the marks, the brackets and quotes (squeezed before the stops)
 
 
 def estimate(counts: Counts, available: float, em: float, justify: bool,
@@ -353,25 +373,31 @@ def estimate(counts: Counts, available: float, em: float, justify: bool,
         if not (tighten_em and closable and over <= closable * tighten_em * em + 1e-6):
             return 1e7  # does not fit even squeezed
         # Every item squeezed to its narrowest, then the Chinese gaps closed up.
-        return (squeeze_cost(0.5) * (counts.marks > 0) + (counts.spacings > 0)
+        return (squeeze_cost(0.5) * (counts.marks > counts.brackets)
+                + bracket_cost(0.5) * (counts.brackets > 0) + (counts.spacings > 0)
                 + shrink_cost(SPACE_SHRINK_EM) * (counts.shrinks > 0)
                 + tighten_cost(over / closable / em))
     if counts.natural > available:  # squeeze
         rest = counts.natural - available - counts.end_mark
-        squeeze = spacing = shrink = 0.0
-        if rest > 0 and counts.marks:
-            squeeze = min(rest / counts.marks, FIRST_SQUEEZE_EM * em)
-            rest -= squeeze * counts.marks
+        bracket = squeeze = spacing = shrink = 0.0
+        stops = counts.marks - counts.brackets
+        if rest > 0 and counts.brackets:
+            bracket = min(rest / counts.brackets, em / 2)
+            rest -= bracket * counts.brackets
+        if rest > 1e-9 and stops:
+            squeeze = min(rest / stops, FIRST_SQUEEZE_EM * em)
+            rest -= squeeze * stops
         if rest > 1e-9 and counts.spacings:
             spacing = min(rest / counts.spacings, em / 8)
             rest -= spacing * counts.spacings
-        if rest > 1e-9 and counts.marks:
-            deeper = min(rest / counts.marks, em / 2 - squeeze)
+        if rest > 1e-9 and stops:
+            deeper = min(rest / stops, em / 2 - squeeze)
             squeeze += deeper
-            rest -= deeper * counts.marks
+            rest -= deeper * stops
         if rest > 1e-9 and counts.shrinks:
             shrink = min(rest / counts.shrinks, SPACE_SHRINK_EM * em)
-        return squeeze_cost(squeeze / em) + (spacing / em / 0.125) ** 2 + shrink_cost(shrink / em)
+        return (squeeze_cost(squeeze / em) + bracket_cost(bracket / em)
+                + (spacing / em / 0.125) ** 2 + shrink_cost(shrink / em))
     if not justify:
         return 0.0
     rest = available - counts.natural

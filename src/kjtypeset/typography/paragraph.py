@@ -60,6 +60,7 @@ class Unit:
     gap: str | None = None  # the justification gap to the next unit: linefit.HAN, SPACE, TRACKING, NAME, INNER
     closable: bool = True  # a HAN gap that may close up (not beside a mark: linefit.compose)
     held: bool = False  # a spacing beside a Latin phrase (justify._phrases): squeezes, never stretches
+    bracket: bool = False  # a mark that is a bracket or quote (chars.BRACKETS): squeezed before the stops
 
 
 class Planner:
@@ -76,13 +77,14 @@ class Planner:
         self.halfwidth_line_start, self.halfwidth_line_end = halfwidth_line_start, halfwidth_line_end
         self.x = [0.0]
         self.extra, self.marks, self.spacings, self.shrinks = [0.0], [0], [0], [0]
-        self.held = [0]
+        self.held, self.brackets = [0], [0]
         self.gaps = {tier: [0] for tier in (linefit.HAN, linefit.SPACE, linefit.TRACKING, linefit.NAME)}
         self.closable = [0]
         for unit in units:
             self.x.append(self.x[-1] + unit.width)
             self.extra.append(self.extra[-1] + unit.extra)
             self.marks.append(self.marks[-1] + (1 if unit.mark and unit.extra > 0 else 0))
+            self.brackets.append(self.brackets[-1] + (1 if unit.bracket and unit.extra > 0 else 0))
             self.spacings.append(self.spacings[-1] + unit.spacing)
             self.held.append(self.held[-1] + (unit.spacing and unit.held))
             self.shrinks.append(self.shrinks[-1] + (unit.space and unit.extra > 0))
@@ -101,17 +103,21 @@ class Planner:
         laid = self.x[q] - self.x[a]
         extra = self.extra[q] - self.extra[a]
         marks = self.marks[q] - self.marks[a]
+        brackets = self.brackets[q] - self.brackets[a]
         first, last = self.units[a], self.units[q - 1] if q > a else None
         if first.mark == "open" and first.extra > 0 and continuation and self.halfwidth_line_start:
             extra -= first.extra  # an opening bracket starting a line keeps half width
             marks -= 1
+            brackets -= first.bracket
         elif first.mark == "open" and first.extra > 0 and not continuation:
             laid += first.extra  # … one opening a paragraph, its natural width (（一）（二） aligned)
             extra -= first.extra
             marks -= 1
+            brackets -= first.bracket
         end_mark = 0.0
         if last is not None and last.mark == "close" and last.extra > 0 and q - 1 > a:
             marks -= 1
+            brackets -= last.bracket
             if self.halfwidth_line_end:
                 extra -= last.extra
             else:
@@ -119,6 +125,7 @@ class Planner:
         gaps = {tier: sums[max(q - 1, a)] - sums[a] for tier, sums in self.gaps.items()}
         return linefit.Counts(
             laid=laid, natural=laid + extra, marks=max(marks, 0), end_mark=end_mark,
+            brackets=max(brackets, 0),
             spacings=self.spacings[q] - self.spacings[a], held=self.held[q] - self.held[a],
             han=gaps[linefit.HAN],
             spaces=gaps[linefit.SPACE], tracking=gaps[linefit.TRACKING],
