@@ -266,7 +266,7 @@ def test_republish_after_a_correction_files_a_second_revision(make_issue, tmp_pa
         "2024/2024-03.pdf", "2024/2024-03.r2.pdf"]
     # Search sees the current revision only; the listing names the old one.
     code, out_text, _ = kj(capsys, "search", "孵化器数量", "--archive", str(folder))
-    assert "1. 2024年第3期  第 2 页  《测试文章标题》" in out_text
+    assert "1. 2024年第3期  第 1 页  《测试文章标题》" in out_text  # one article: under the masthead
     assert f"   {display_path(second)}" in out_text.splitlines()
     assert kj(capsys, "search", "双创", "--archive", str(folder))[1].count("2024年第3期") == 1
     listing = kj(capsys, "catalogue", "--archive", str(folder))[1]

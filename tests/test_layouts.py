@@ -76,9 +76,19 @@ def built(request, sample_build, gongwen_sample):
     return request.param, (sample_build if request.param == "jianbao" else gongwen_sample)
 
 
+def masthead_foot(page) -> float:
+    """Where the masthead ends (its rule), on page 1; 0 on the other pages. gongwen sets the
+    masthead's issue line at the body size, and one article follows the masthead on page 1."""
+    if not any(c["size"] > 30 for c in page.chars):  # the bulletin's name
+        return 0
+    # WeasyPrint draws the rule (a bottom border) as the masthead's box, clipped.
+    return max((r["bottom"] for r in page.rects if r["width"] > 400 and r["top"] < page.height / 3), default=0)
+
+
 def body_lines(page, layout: str) -> list[dict]:
-    """The body lines of a page (text at the body size within the type area), top down, with
-    their baselines."""
+    """The body lines of a page (text at the body size within the type area, under the
+    masthead), top down, with their baselines."""
+    foot = masthead_foot(page)
     rows: dict[int, list] = {}
     for c in page.chars:
         if c["text"].strip() and abs(c["size"] - size_of(layout)) < 0.05:
@@ -87,7 +97,7 @@ def body_lines(page, layout: str) -> list[dict]:
     for key in sorted(rows):
         chars = sorted(rows[key], key=lambda c: c["x0"])
         base = key / 4
-        if TOP < base < BOTTOM:
+        if max(TOP, foot) < base < BOTTOM:
             out.append({"base": base, "text": "".join(c["text"] for c in chars), "chars": chars})
     return out
 
@@ -165,7 +175,7 @@ def test_a_line_of_plain_han_holds_the_layouts_characters(make_issue, tmp_path):
                               folder=f"2024-{chars}")
         result = build_issue(with_layout(manifest.parent, layout), tmp_path / layout, editions=("proof",))
         with pdfplumber.open(result.pdf) as pdf:
-            lines = [line for page in pdf.pages[1:] for line in body_lines(page, layout)]
+            lines = [line for page in pdf.pages for line in body_lines(page, layout)]
         assert [len(line["text"]) for line in lines[1:-1]] == [chars] * (len(lines) - 2), layout
         assert len(lines[0]["text"]) == chars - 2  # the first line's 2 em indent
         for line in lines[1:-1]:  # 156 mm, the measure
@@ -175,13 +185,15 @@ def test_a_line_of_plain_han_holds_the_layouts_characters(make_issue, tmp_path):
 # ---- gongwen: GB/T 9704's page ---------------------------------------------------------------
 
 def masthead_issue(make_issue, tmp_path, layout: str, **fields) -> Path:
-    """The proof of the test issue in ``layout`` with its manifest's ``fields`` replaced."""
-    manifest = MANIFEST
+    """The proof of the test issue in ``layout`` with its manifest's ``fields`` replaced; two
+    articles, so that the contents follow the masthead (one article's text would)."""
+    manifest = MANIFEST + "  - articles/b.md\n"
     for key, value in fields.items():
         manifest = re.sub(rf"(?m)^{key}: .*$", f"{key}: {value}", manifest)
     if layout == "gongwen":
         manifest += "layout: gongwen\n"
-    return build_issue(make_issue(manifest), tmp_path / "out", editions=("proof",)).pdf
+    return build_issue(make_issue(manifest, files={"articles/a.md": ARTICLE, "articles/b.md": ARTICLE}),
+                       tmp_path / "out", editions=("proof",)).pdf
 
 
 @pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
@@ -371,7 +383,7 @@ def test_gongwen_sets_each_role_in_its_face(gongwen_sample, make_issue, tmp_path
     article = ARTICLE.replace("title:", "source: 市科技局\ntitle:") + "\n### （一）加强平台建设\n\n正文。\n"
     manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, "gongwen")
     with pdfplumber.open(build_issue(manifest, tmp_path / "out", editions=("proof",)).pdf) as pdf:
-        assert font_of(pdf, 2, "来源：市科技局") == font_of(pdf, 2, "加强平台建设") == {"FandolKai"}
+        assert font_of(pdf, 1, "来源：市科技局") == font_of(pdf, 1, "加强平台建设") == {"FandolKai"}
 
 
 # ---- inheritance -------------------------------------------------------------------------------
@@ -425,7 +437,7 @@ def test_the_example_bureau_layout_changes_the_masthead_in_four_lines(bulletin):
     assert {c["fontname"].split("+")[-1] for c in chars} == {"Noto-Sans-CJK-SC-Bold"}
     assert masthead_colours(chars) == on_screen(1, 0.5, 0, 0)
     with pdfplumber.open(result.pdf) as doc:
-        body = [c for c in doc.pages[1].chars if c["text"] == "衢"]
+        body = [c for c in doc.pages[0].chars if c["text"] == "衢"]
     assert body and {c["fontname"].split("+")[-1] for c in body} == {"Noto-Serif-CJK-SC"}
     assert {round(c["size"], 2) for c in body} == {round(size_of("jianbao"), 2)}
 
@@ -568,7 +580,7 @@ def test_a_face_limited_by_unicode_range_sets_only_those_characters(bulletin):
     result = build_issue(with_layout(manifest.parent, "neibu"), folder / "out", editions=("proof",))
     with pdfplumber.open(result.pdf) as pdf:
         faces = {c["text"]: c["fontname"].split("+")[-1].split("-Range")[0]
-                 for c in pdf.pages[1].chars if c["text"] in "2“”A双" and c["top"] < BOTTOM}
+                 for c in pdf.pages[0].chars if c["text"] in "2“”A双" and c["top"] < BOTTOM}
     assert faces == {"2": "DejaVu-Serif", "“": "Noto-Serif-CJK-SC", "”": "Noto-Serif-CJK-SC",
                      "A": "Noto-Serif-CJK-SC", "双": "Noto-Serif-CJK-SC"}
 
@@ -671,7 +683,7 @@ def test_gongwen_heads_in_other_faces_sit_on_the_bodys_baselines(make_issue, tmp
                           files={"articles/a.md": article, "articles/b.md": ARTICLE})
     result = build_issue(with_layout(manifest.parent, "gongwen"), tmp_path / "out", editions=("proof",))
     pitch = pitch_of("gongwen")
-    with pdfplumber.open(result.pdf) as pdf:
+    with pdfplumber.open(result.pdf) as pdf:  # (page 1: the contents, its heading at the body size)
         lines = [line for page in pdf.pages[1:] for line in body_lines(page, "gongwen")]
     heads = [line for line in lines if line["text"].startswith(("一、", "二、", "三、", "（一）", "【工作动态】"))]
     assert len(heads) == 7
@@ -691,7 +703,7 @@ def test_paragraphs_opening_with_a_bracket_line_up(make_issue, tmp_path, layout)
     manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
     result = build_issue(manifest, tmp_path / "out", editions=("proof",))
     with pdfplumber.open(result.pdf) as pdf:
-        brackets = [c["x0"] for c in pdf.pages[1].chars if c["text"] == "（" and abs(c["size"] - size_of(layout)) < 0.1]
+        brackets = [c["x0"] for c in pdf.pages[0].chars if c["text"] == "（" and abs(c["size"] - size_of(layout)) < 0.1]
     assert len(brackets) == 6 and max(brackets) - min(brackets) < 0.3, brackets
 
 
@@ -705,7 +717,7 @@ def test_a_middle_dot_in_a_name_is_set_narrow(make_issue, tmp_path, layout):
     manifest = make_issue(files={"articles/a.md": f"---\ntitle: 人名\n---\n\n{body}\n"})
     result = build_issue(with_layout(manifest.parent, layout), tmp_path / "out", editions=("proof",))
     with pdfplumber.open(result.pdf) as pdf:
-        page = pdf.pages[1]
+        page = pdf.pages[0]
         dots = [c for c in page.chars if c["text"] == "·"]
         tildes = [c for c in page.chars if c["text"] == "～"]
         text = "".join(c["text"] for c in page.chars)
@@ -725,7 +737,7 @@ def test_a_trade_mark_stands_close_after_its_name(make_issue, tmp_path, layout):
     manifest = make_issue(files={"articles/a.md": f"---\ntitle: 商标\n---\n\n{body}\n"})
     result = build_issue(with_layout(manifest.parent, layout), tmp_path / "out", editions=("proof",))
     with pdfplumber.open(result.pdf) as pdf:
-        chars = [c for c in pdf.pages[1].chars if c["text"].strip()]
+        chars = [c for c in pdf.pages[0].chars if c["text"].strip()]
     marks = [k for k, c in enumerate(chars) if c["text"] == "™"]
     text = "".join(c["text"] for c in chars)
     assert len(marks) == 2 and "“Meiji™”" in text and "CityLab™" in text, text
@@ -744,7 +756,7 @@ def test_a_section_rule_stands_clear_of_the_article_title_under_it(make_issue, t
     manifest = make_issue(MANIFEST.replace("  - articles/a.md", "  - {file: articles/a.md, section: 政策解读}"))
     result = build_issue(with_layout(manifest.parent, layout), tmp_path / "out", editions=("proof",))
     with pdfplumber.open(result.pdf) as pdf:
-        page = pdf.pages[1]
+        page = pdf.pages[0]
         rule = min(r["bottom"] for r in page.rects + page.lines if r["width"] > 150 * MM)
         title = min(c["top"] for c in page.chars if c["size"] > 17 and c["text"].strip() and c["top"] > rule - 5)
     assert title - rule >= 4 * MM, (title, rule)  # to the top of the glyphs' em box: 1.8 mm to their ink
@@ -769,7 +781,7 @@ def test_quotations_and_lines_with_symbols_from_a_fallback_face_keep_the_grid(ma
     result = build_issue(manifest, tmp_path / "out", editions=("proof",))
     pitch = pitch_of(layout)
     with pdfplumber.open(result.pdf) as pdf:
-        lines = [line for page in pdf.pages[1:] for line in body_lines(page, layout)]
+        lines = [line for page in pdf.pages for line in body_lines(page, layout)]
     assert sum("①" in line["text"] or "≥" in line["text"] for line in lines) >= 10
     quoted = [line for line in lines if "Union" in line["text"] or "oversight" in line["text"]]
     assert quoted and all(line["chars"][0]["x0"] > min(c["x0"] for l in lines for c in l["chars"][:1]) + 1.9 * size_of(layout)
@@ -797,7 +809,7 @@ def test_nested_and_loose_lists_set_each_line_on_its_own_grid_line(make_issue, t
     result = build_issue(manifest, tmp_path / "out", editions=("proof",))
     pitch = pitch_of(layout)
     with pdfplumber.open(result.pdf) as pdf:
-        pages = [body_lines(page, layout) for page in pdf.pages[1:]]
+        pages = [body_lines(page, layout) for page in pdf.pages]
     lines = [line for page in pages for line in page]
     assert sum("子项" in line["text"] for line in lines) == 6
     assert sum(f"第{i}项" in line["text"] for line in lines for i in (1, 2, 3)) == 6
@@ -831,7 +843,7 @@ def test_a_numbered_list_inside_a_numbered_item_takes_the_next_chinese_level(mak
     manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
     result = build_issue(manifest, tmp_path / "out", editions=("proof",))
     with pdfplumber.open(result.pdf) as pdf:
-        lines = [line["text"].replace(" ", "") for page in pdf.pages[1:] for line in body_lines(page, layout)]
+        lines = [line["text"].replace(" ", "") for page in pdf.pages for line in body_lines(page, layout)]
     listed = [line for line in lines if "研发" in line]
     assert listed == ["1.研发项目立项决议或计划书；", "2.研发人员名单及工时记录；", "（1）专职研发人员的劳动合同；",
                       "①研发岗位的聘用合同；", "②研发岗位的社保记录；",  # a third level (P14 D5)
@@ -853,7 +865,8 @@ def test_emphasis_prints_in_a_face_of_its_own_and_latin_in_italic(make_issue, tm
     manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
     result = build_issue(manifest, tmp_path / "out", editions=("proof",))
     with pdfplumber.open(result.pdf) as pdf:
-        chars = [c for c in pdf.pages[1].chars if abs(c["size"] - size_of(layout)) < 0.05]
+        page = pdf.pages[0]  # the article under the masthead (gongwen's issue line is at the body size)
+        chars = [c for c in page.chars if abs(c["size"] - size_of(layout)) < 0.05 and c["top"] > masthead_foot(page)]
     face = {c["text"]: c["fontname"].split("+")[-1] for c in chars}
     assert face["明"] == face["效"] == face["混"] == face["Z"] != face["全"] == face["孵"]
     latin = [c for c in chars if c["text"].isascii() and c["text"].isalpha() and c["text"] not in "XZ"]
@@ -883,7 +896,7 @@ def test_a_footnote_is_printed_on_the_page_of_its_call(make_issue, tmp_path, lay
     result = build_issue(manifest, tmp_path / "out", editions=("proof",))
     seen = []
     with pdfplumber.open(result.pdf) as pdf:
-        for number, page in enumerate(pdf.pages[1:], start=2):
+        for number, page in enumerate(pdf.pages, start=2):
             # The calls: superscript marks [1], [2] … (0.7 of the notes' 10.5 pt).
             calls = set(note_calls(page))
             # The notes (10.5 pt).
@@ -915,7 +928,7 @@ def test_footnotes_are_marked_in_brackets_from_one_in_each_article(make_issue, t
     assert "[1]按单次重排计算。[2]码距为7时。" in text and "[1]1Å=0.1nm。" in text
     assert not re.search(r"99\.35%\d|Å\d", text)
     with pdfplumber.open(result.pdf) as pdf:
-        ends = [line["text"][-1] for page in pdf.pages[1:] for line in page.extract_text_lines()]
+        ends = [line["text"][-1] for page in pdf.pages for line in page.extract_text_lines()]
     assert "]" in ends and not [end for end in ends if end.isdigit() and not end.isascii()], ends
 
 
@@ -931,7 +944,7 @@ def test_a_table_of_five_columns_keeps_its_row_names_on_one_line(make_issue, tmp
     manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
     result = build_issue(manifest, tmp_path / "out", editions=("proof",))
     with pdfplumber.open(result.pdf) as pdf:
-        chars = [c for page in pdf.pages[1:] for c in page.chars if c["size"] < size_of(layout) - 1]
+        chars = [c for page in pdf.pages for c in page.chars if c["size"] < size_of(layout) - 1]
     sizes = {round(c["size"], 1) for c in chars if c["text"] == "第"}
     assert len(sizes) == 1 and 11.5 <= sizes.pop() <= 12.1  # about 小四, whatever the body
     lines: dict[int, list] = {}

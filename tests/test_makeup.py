@@ -13,6 +13,8 @@ import pdfplumber
 import pytest
 
 import makeup_issues as mi
+from conftest import ARTICLE, MANIFEST
+from kjtypeset import project
 from kjtypeset.build import build_issue
 from kjtypeset.errors import KjError
 from pdfread import NOTE_MARK, folios, note_calls, note_number, page_texts, squash
@@ -36,6 +38,13 @@ def article(title: str, blocks: list[str], source: str | None = None, front: str
     return head + "\n\n".join(blocks) + "\n"
 
 
+# These issues keep a contents of one entry (makeup.one_article_contents, through a bulletin
+# folder's jianbao and gongwen extending the built-in ones), so that an issue of one article
+# opens page 2 at its top as it did when they were written: they count the lines left on a
+# page. An issue of one article without contents: test_one_article.py.
+KEEP_CONTENTS = "extends: {name}\nmakeup:\n  one_article_contents: true\n"
+
+
 def build(folder: Path, articles: list[str], images: dict[str, bytes] | None = None,
           extra: str = "", sections: list[str | None] | None = None):
     (folder / "articles" / "images").mkdir(parents=True, exist_ok=True)
@@ -48,7 +57,13 @@ def build(folder: Path, articles: list[str], images: dict[str, bytes] | None = N
         (folder / "articles" / "images" / name).write_bytes(data)
     manifest = mi.MANIFEST_HEAD.format(number=5) + extra + "articles:\n" + "\n".join(refs) + "\n"
     (folder / "issue.yaml").write_text(manifest, encoding="utf-8")
-    return build_issue(folder / "issue.yaml", folder / "out", editions=("proof",))
+    (folder / project.MARKER).write_text("", encoding="utf-8")
+    for name in ("jianbao", "gongwen"):
+        (folder / "layouts" / name).mkdir(parents=True, exist_ok=True)
+        (folder / "layouts" / name / "layout.yaml").write_text(KEEP_CONTENTS.format(name=name), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(project.SETTING, str(folder))
+        return build_issue(folder / "issue.yaml", folder / "out", editions=("proof",))
 
 
 def lines_of(page) -> list[dict]:
@@ -1408,7 +1423,10 @@ def test_makeup_settings_are_checked(layout_yaml, make_issue, tmp_path, line, me
 def test_the_layout_decides_whether_page_1_prints_a_folio(layout_yaml, make_issue, tmp_path):
     text = layout_yaml.read_text(encoding="utf-8").replace("first_page_folio: false", "first_page_folio: true")
     layout_yaml.write_text(text, encoding="utf-8")
-    result = build_issue(make_issue(), tmp_path / "out", editions=("proof",))
+    # Two articles: one alone would print no contents, and its page 2 only the 版记 (no folio).
+    article = "---\ntitle: 测试文章乙\n---\n\n正文。\n"
+    manifest = make_issue(MANIFEST + "  - articles/b.md\n", files={"articles/a.md": ARTICLE, "articles/b.md": article})
+    result = build_issue(manifest, tmp_path / "out", editions=("proof",))
     assert folios(page_texts(result.pdf))[:2] == [1, 2]
 
 
@@ -2306,8 +2324,8 @@ def test_no_white_is_added_under_a_lead_in_that_is_no_sub_head(tmp_path):
     (tmp_path / "issue.yaml").write_text(manifest, encoding="utf-8")
     result = build_issue(tmp_path / "issue.yaml", tmp_path / "out", editions=("proof",))
     pitch = 225 / 22 * MM  # gongwen: 22 lines
-    with pdfplumber.open(result.pdf) as pdf:
-        text = [line for line in lines_of(pdf.pages[1]) if abs(line["size"] - 16) < 0.3]
+    with pdfplumber.open(result.pdf) as pdf:  # page 1: the notice follows the masthead
+        text = [line for line in lines_of(pdf.pages[0]) if abs(line["size"] - 16) < 0.3]
     starts = [line["text"][:4] for line in text]
     at = starts.index("各旗县区")
     assert starts[at + 1] == "经研究，"

@@ -178,7 +178,7 @@ def test_the_build_refuses_an_edition_its_own_check_fails(make_issue, monkeypatc
     monkeypatch.setattr("kjtypeset.pdf.editions.convert_images_to_cmyk", lambda writer: 0)
     monkeypatch.chdir(path.parent.parent)
     fails(lambda: build_issue(path, path.parent / "out"),
-          "2024-03/issue.yaml: 印刷版未通过印前检查：颜色：印刷版中有 RGB 颜色（DeviceRGB）：第 2 页；印刷版的全部颜色应为 CMYK",
+          "2024-03/issue.yaml: 印刷版未通过印前检查：颜色：印刷版中有 RGB 颜色（DeviceRGB）：第 1 页；印刷版的全部颜色应为 CMYK",
           writes_nothing_in=path.parent)
 
 

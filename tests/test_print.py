@@ -50,13 +50,14 @@ def saddle(tmp_path_factory):
 def test_saddle_stitch_pads_before_the_end_block_never_inside_an_article(saddle):
     paths = {o.edition: o.path for o in saddle.outputs}
     assert sorted(paths) == ["archive", "booklet", "print", "proof"]
-    assert len(PdfReader(paths["proof"]).pages) == 2  # the article and the end block share page 2
+    # One article: on page 1 under the masthead (no contents), the end block alone on page 2.
+    assert len(PdfReader(paths["proof"]).pages) == 2
     texts = page_texts(paths["print"])
     assert len(texts) == 4
-    assert LAST_SENTENCE in squash(texts[1])  # the article ends where it ended before
-    assert texts[2].strip() == ""  # the blank: no text, no folio
+    assert LAST_SENTENCE in squash(texts[0])  # the article ends where it ended before
+    assert texts[1].strip() == texts[2].strip() == ""  # the blanks: no text, no folio
     assert squash(texts[3]).startswith("编印：呼和浩特市科学技术局综合保障中心")  # the end block, alone
-    assert folios(texts) == [None, 2, None, None]  # GB/T 9704 §7.5: nor on the 版记 page
+    assert folios(texts) == [None, None, None, None]  # GB/T 9704 §7.5: nor on the 版记 page
     assert PdfReader(paths["print"]).page_labels == ["1", "2", "3", "4"]
     assert preflight_file(paths["print"]).failures == []
 
@@ -95,7 +96,7 @@ def test_booklet_is_a3_printer_spreads(saddle):
     texts = page_texts(path)
     front, back = squash(texts[0]), squash(texts[1])
     assert "编印：" in front and "科技情报参考" in front  # page 4 left, page 1 right
-    assert LAST_SENTENCE in back and "—2—" in back
+    assert LAST_SENTENCE in front and back == ""  # pages 2 and 3 are the blanks
     with pdfplumber.open(path) as pdf:  # page 1 sits right of the spine, page 4 left of it
         chars = pdf.pages[0].chars
         masthead = [c for c in chars if c["text"] == "科" and c["size"] > 40]

@@ -69,7 +69,7 @@ def test_an_address_printed_across_two_lines_is_found(archive, capsys):
         found = search(capsys, folder, term)
         assert found["total"] == 1, term
         [hit] = found["results"]
-        assert hit["page"] == 2 and hit["file_state"] is None
+        assert hit["page"] == 1 and hit["file_state"] is None  # one article: page 1
 
 
 def test_a_hit_in_a_changed_or_missing_pdf_says_so(archive, capsys, tmp_path):

@@ -18,7 +18,7 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DecodedStreamObject
 
-from conftest import ARTICLE, ROOT
+from conftest import ARTICLE, MANIFEST, ROOT
 from kjtypeset import build as build_module
 from kjtypeset.build import build_issue
 from kjtypeset.engine import deflate
@@ -137,7 +137,7 @@ def test_a_check_failing_in_a_worker_fails_the_build_with_its_message(illustrate
     with pytest.raises(KjError) as caught:
         build_issue(illustrated, illustrated.parent / "out")
     assert str(caught.value) == ("2024-03/issue.yaml: 印刷版未通过印前检查：颜色：印刷版中有 RGB 颜色（DeviceRGB）："
-                                 "第 2 页；印刷版的全部颜色应为 CMYK")
+                                 "第 1 页；印刷版的全部颜色应为 CMYK")
     assert not list((illustrated.parent / "out").glob("*.pdf"))
 
 
@@ -333,7 +333,11 @@ def test_a_page_painted_again_takes_its_widened_fonts_from_the_last_write(make_i
     from kjtypeset.typography import textlayer
 
     text = ARTICLE + "\n2023年全市新增高新技术企业128家，R&D经费投入强度达到2.5%，比上年提高0.3个百分点。\n"
-    laid = lay_out_issue(make_issue(files={"articles/a.md": text}))
+    # Two articles: the first opens page 2 under the contents, as written. (One article would
+    # follow the masthead on page 1, where pypdf reads "2023 年" though the gap is closed as on
+    # page 2 and PDFium reads "2023年": task ct21, to be looked into.)
+    second = "---\ntitle: 乙\n---\n\n正文。\n"
+    laid = lay_out_issue(make_issue(MANIFEST + "  - articles/b.md\n", files={"articles/a.md": text, "articles/b.md": second}))
     widened = []
     original = textlayer._widened
     monkeypatch.setattr(textlayer, "_widened", lambda *args: widened.append(args[1:]) or original(*args))

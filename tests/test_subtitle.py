@@ -87,7 +87,7 @@ def test_a_subtitle_is_centred_under_the_title_above_the_byline_and_not_in_the_c
 def test_a_subtitle_without_a_byline_is_followed_by_the_text(make_issue, tmp_path):
     article = f"---\ntitle: {TITLE}\nsubtitle: {SUBTITLE}\n---\n\n{TEXT}\n"
     pages = build(make_issue, tmp_path, "jianbao", {"articles/a.md": article})
-    page, at, _ = find(pages, TITLE[:6], 2)
+    page, at, _ = find(pages, TITLE[:6], 1)  # one article: page 1, no contents
     assert key(pages[page - 1][at + 1]["main"]) == key(SUBTITLE)
     assert pages[page - 1][at + 2]["main"].startswith("清晨六点")
 
@@ -116,12 +116,12 @@ def test_a_quotations_attribution_stands_flush_right(make_issue, tmp_path, layou
             "——欧盟委员会创新、研究、文化、教育和青年事务委员伊利亚娜·伊万诺娃（Iliana Ivanova）\n\n"
             f"{TEXT}\n")
     pages = build(make_issue, tmp_path, layout, {"articles/a.md": f"---\ntitle: 标题\n---\n\n{body}"})
-    page, at, inside = find(pages, "——乌云其其格", 2)
+    page, at, inside = find(pages, "——乌云其其格", 1)
     first, quote_line = pages[page - 1][at - 3:at - 1]  # the quote's first two lines, justified
     assert first["main"].startswith("草原是")
     assert abs(inside["x1"] - quote_line["x1"]) < 1
     assert inside["x0"] - quote_line["x0"] > 2.5 * inside["size"]  # not at the indent: right aligned
-    page, at, outside = find(pages, "——欧盟", 2)
+    page, at, outside = find(pages, "——欧盟", 1)
     right = RIGHT_EDGES[(page + 1) % 2]
     lines = pages[page - 1][at:at + 2]
     assert lines[1]["main"].startswith("伊利亚娜") or "伊利亚娜" in lines[0]["main"], [x["main"] for x in lines]

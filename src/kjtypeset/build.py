@@ -20,7 +20,7 @@ from pathlib import Path
 from . import __version__, project
 from .engine.fontload import SubsetReuse
 from .engine.fonts import Coverage
-from .engine.layout import Layout, load_layout, render_html
+from .engine.layout import Layout, load_layout, prints_contents, render_html
 from .engine.readback import warn_layout_slips
 from .engine.typeset import typeset
 from .errors import KjError, KjWarning, collecting_warnings, warn
@@ -142,8 +142,10 @@ def _build(manifest: Manifest, folder: Path, progress: Progress, started: float,
         # Each cut is preflighted as it is made (in parallel with the others when possible).
         pdfs = write_editions(doc, group, fields, sources, options, manifest.path,
                               check=functools.partial(_strict_preflight, origin=manifest.path))
-        # Editions cut from one master share its pages: one check serves them all.
-        check_contents(doc, contents, manifest.path)
+        # Editions cut from one master share its pages: one check serves them all (an issue
+        # of one article prints no contents to check).
+        if prints_contents(articles, layout):
+            check_contents(doc, contents, manifest.path)
         for edition, pdf in pdfs:
             name = "booklet" if pdf.suffix.endswith("booklet") else edition.name
             written.append((name, folder / f"{manifest.issue_id}{pdf.suffix}.pdf", pdf.data, pdf.pages))
@@ -235,7 +237,8 @@ def lay_out_issue(manifest_path: Path, cache: ArticleCache | None = None) -> Lai
     with collecting_warnings() as warnings, collector_paused():
         manifest = load_manifest(manifest_path)
         layout, articles, document, contents = _lay_out(manifest, lambda message: None, cache=cache)
-        check_contents(document, contents, manifest.path)
+        if prints_contents(articles, layout):
+            check_contents(document, contents, manifest.path)
         fields = bulletin_fields(manifest, articles, layout, contents)
     return LaidOut(manifest, document, contents, tuple(warnings), fields)
 

@@ -87,6 +87,7 @@ MAKEUP = {
     "contents_leading": Field("number", "目录条目行距（字号的倍数）"),
     "contents_min_size": Field("str", "目录条目最小字号"),
     "contents_min_leading": Field("number", "目录条目最小行距（字号的倍数）"),
+    "one_article_contents": Field("bool", "只有一篇文章的期也排目录"),
     "end_block_min_leading": Field("number", "版记放不下时各行最小行距（字号的倍数）"),
 }
 FIGURE_PLACEMENTS = {"top": True, "here": False}  # top: the next page's top; here: never moved
@@ -522,6 +523,7 @@ def render_html(manifest: Manifest, articles: tuple[Article, ...], layout: Layou
             issue=manifest,
             articles=articles,
             sections=_sections(articles),
+            show_contents=prints_contents(articles, layout),
             typography=dict(layout.typography),
             blank_pages=blank_pages or 0,
             end_block_own_page=blank_pages is not None,
@@ -533,6 +535,13 @@ def render_html(manifest: Manifest, articles: tuple[Article, ...], layout: Layou
     except RecursionError as exc:  # {% extends "issue.html" %} in issue.html itself
         raise KjError(layout.folder / layout.template, None, "版式模板继承绕回了自己：要在上级版式的模板上改，"
                       '应写 {% extends "上级版式名/issue.html" %}') from exc
+
+
+def prints_contents(articles: tuple[Article, ...], layout: Layout) -> bool:
+    """Whether the issue prints a contents: not for one article (an 增刊, a 会议纪要, a 专报),
+    whose title then follows the masthead on page 1 (a contents of one entry left page 1 of
+    unseen12/2049-zk05 46 % empty), unless the layout keeps them (makeup.one_article_contents)."""
+    return len(articles) > 1 or layout.makeup.one_article_contents
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,9 @@ class Settings:
     contents_min_size: float = 10.5
     contents_min_leading: float = 1.5
     end_block_min_leading: float = 0.0  # the 版记's rows may close up to this (0: never)
+    # An issue of one article prints no contents (a contents of one entry tells the reader
+    # nothing; its title follows the masthead): True keeps them (engine/layout.prints_contents).
+    one_article_contents: bool = False
     # Figures moved back by a later layout (see figure_moves): (figure, block) by the
     # elements' document order; the figure is laid out just before the block.
     moves: tuple[tuple[int, int], ...] = ()
