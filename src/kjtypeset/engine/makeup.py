@@ -1147,10 +1147,8 @@ def _shrunk(state: _Pagination, figure, laid, top: float, room: float, mode: str
     """Shrink ``figure`` (laid out as ``laid`` at ``top``) so that it takes no more than
     ``room`` once on the grid (or as little as it may: ``smallest``), if the layout's minimum
     scale allows; its new image height, or None when it fits as it is or cannot shrink enough."""
-    from weasyprint.formatting_structure import boxes
-    image = next((b for b in laid.descendants() if isinstance(b, boxes.ReplacedBox)), None)
-    original = next((b for b in figure.descendants() if isinstance(b, boxes.ReplacedBox)), None)
-    if image is None or original is None:
+    image = _images_of(figure, laid)
+    if image is None:
         return None
     natural = getattr(figure, "_kj_natural_image_height", image.height)
     height = laid.border_box_y() + laid.border_height() + laid.margin_bottom - top
@@ -1164,7 +1162,7 @@ def _shrunk(state: _Pagination, figure, laid, top: float, room: float, mode: str
     smaller = image.height - (height - room)
     if smaller < _state["settings"].figure_min_scale * natural:
         return None
-    _set_image_height(_ImageRef(original, image.height), smaller)
+    _set_image_height(image, smaller)
     return smaller
 
 
@@ -1177,19 +1175,15 @@ def _on_grid(height: float, pitch: float | None, mode: str | None) -> float:
 
 
 def _reset_image(child) -> None:
-    from weasyprint.formatting_structure import boxes
-    image = next((b for b in child.descendants() if isinstance(b, boxes.ReplacedBox)), None)
-    if image is None:
-        return
-    if hasattr(image, "_kj_style"):
-        image.style = image._kj_style
-    else:
-        image._kj_style = image.style
+    for image in _image_boxes(child):
+        if hasattr(image, "_kj_style"):
+            image.style = image._kj_style
+        else:
+            image._kj_style = image.style
 
 
 def _probe(context, box, child, position_y, adjoining_margins, page_is_empty):
-    """The figure's margin height as laid out here, unbroken, and its image box."""
-    from weasyprint.formatting_structure import boxes
+    """The figure's margin height as laid out here, unbroken, and its images."""
     from weasyprint.layout.block import block_level_layout, collapse_margin
     from weasyprint.layout.percent import resolve_percentages
     saved = child.position_x, child.position_y
@@ -1202,32 +1196,50 @@ def _probe(context, box, child, position_y, adjoining_margins, page_is_empty):
         return 0, None
     top = position_y
     bottom = new.border_box_y() + new.border_height() + collapse_margin([new.margin_bottom])
-    height = bottom - top
-    image = next((b for b in new.descendants() if isinstance(b, boxes.ReplacedBox)), None)
-    if image is None:
-        return height, None
-    # The laid-out image box is a copy: find the one in the box tree to restyle.
-    original = next((b for b in child.descendants() if isinstance(b, boxes.ReplacedBox)), None)
-    if original is not None:
-        original._kj_laid_out_height = image.height
-    return height, original and _ImageRef(original, image.height)
+    return bottom - top, _images_of(child, new)
+
+
+def _image_boxes(box) -> list:
+    """A figure's images: one, or those of a figure row (inputs/markdown.py _figure_row)."""
+    from weasyprint.formatting_structure import boxes
+    return [b for b in box.descendants() if isinstance(b, boxes.ReplacedBox)]
 
 
 @dataclass
 class _ImageRef:
-    box: object
-    height: float
+    """A figure's images in the box tree (to restyle) and their laid-out heights. A figure
+    row's height follows its tallest image (the images stand on one line, bottoms aligned):
+    ``height`` is that image's, and the row shrinks by scaling every image by one factor,
+    so that the makeup sizes a row as one figure of one image (issue 13)."""
+    boxes: list
+    heights: list
+
+    @property
+    def height(self) -> float:
+        return max(self.heights)
+
+
+def _images_of(figure, laid) -> _ImageRef | None:
+    """The images of ``figure`` (in the box tree) with their heights as laid out in ``laid``
+    (a copy of it), or None when it holds none."""
+    originals, copies = _image_boxes(figure), _image_boxes(laid)
+    if not originals or len(originals) != len(copies):
+        return None
+    return _ImageRef(originals, [b.height for b in copies])
 
 
 def _set_image_height(image: _ImageRef, height: float) -> None:
-    """Give the image a used height (its width follows its aspect ratio)."""
+    """Give the figure's tallest image a used height, the others theirs at the same scale
+    (the widths follow the aspect ratios)."""
     from weasyprint.css.properties import Dimension
-    style = image.box.style.copy()
-    style["height"] = Dimension(max(1.0, math.floor(height * 100) / 100), "px")
-    style["width"] = "auto"
-    style["min_height"] = Dimension(0, "px")
-    image.box.style = style
-    image.height = style["height"].value
+    scale = height / image.height
+    for n, (box, old) in enumerate(zip(image.boxes, image.heights)):
+        style = box.style.copy()
+        style["height"] = Dimension(max(1.0, math.floor(old * scale * 100) / 100), "px")
+        style["width"] = "auto"
+        style["min_height"] = Dimension(0, "px")
+        box.style = style
+        image.heights[n] = style["height"].value
 
 
 # ---- after pagination --------------------------------------------------------------------
@@ -2128,10 +2140,9 @@ def _overtakes(pages: list, index: int, block, figure, container, order: dict, p
 
 def _smallest_height(figure, settings: Settings) -> float:
     """A laid-out figure's height with its image at the layout's minimum scale."""
-    from weasyprint.formatting_structure import boxes
-    image = next((b for b in figure.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    images = _image_boxes(figure)
     height = figure.margin_height()
-    return height if image is None else height - (1 - settings.figure_min_scale) * image.height
+    return height if not images else height - (1 - settings.figure_min_scale) * max(b.height for b in images)
 
 
 def _page_figures(page_box, settings: Settings) -> dict:
