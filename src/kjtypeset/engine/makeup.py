@@ -17,7 +17,9 @@ hooks act while it paginates, where the facts are known:
    continues there, as a LaTeX float does. Figures keep their order: once one is deferred,
    every later figure on that page follows it. Every figure is also held to the layout's
    maximum height (a share of the type area; an article may ask for more), and the figures
-   of a page to its share (shrinking, down to the minimum scale, to keep it).
+   of a page to its share (shrinking, down to the minimum scale, to keep it). A figure row
+   (images side by side, one data-kj-figure block) is one figure: it shrinks by scaling all
+   its images by one factor (``_ImageRef``) and moves whole.
    A figure stays within its article: when the article ends on the page the figure would
    leave, the figures above it are set at their smallest to keep it where it is written, or
    it moves back, before an earlier paragraph of the article on that page (never its first,
