@@ -152,3 +152,20 @@ def test_each_image_of_a_row_is_a_tagged_figure_with_its_alt_text_and_caption(tm
     captions = [[k for k in f.kids if getattr(k, "type", None) == "Caption"] for f in figures]
     assert [[squash("".join(texts.get(m, "") for m in c.content())) for c in found] for found in captions] == [
         ["图1中试装置"], ["图2显微照片"]]
+
+
+def test_the_layouts_maximum_height_holds_the_row_as_one(tmp_path):
+    """Two tall photographs at 45 % (70 × 140 mm each) make a row taller than half the type
+    area (makeup: figure_max_height): the row is held to it, both images by one factor."""
+    tall = mi.png((500, 1000), 150, "photo", seed=3)
+    blocks = [para(), "![图1　塔架](images/t.png){width=45%} ![图2　机舱](images/t.png){width=45%}", para(2, 3)]
+    result = build(tmp_path, [article("高的两张图", blocks)], {"t.png": tall})
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[1]
+        left, right = sorted(page.images, key=lambda im: im["x0"])
+        found = captions(page)
+    assert abs(left["bottom"] - right["bottom"]) < 0.5 and left["x1"] < right["x0"]
+    assert width_mm(left) == width_mm(right) < 0.45 * MEASURE
+    height = (left["bottom"] - left["top"]) / MM
+    assert abs(height - 2 * width_mm(left)) < 0.2  # the aspect kept
+    assert found[0]["top"] + 6 * MM - left["top"] <= 225 / 2 * MM  # image and caption: half the type area
