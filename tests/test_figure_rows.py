@@ -4,10 +4,14 @@ page makeup sizes and moves the row as one figure. Read back from the PDF."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pdfplumber
 from pypdf import PdfReader
 
 import makeup_issues as mi
+from kjtypeset.build import build_issue
 from pdfread import squash
 from tagwalk import mcid_texts, structure
 from test_makeup import BOTTOM, MM, article, body_lines, build, lines_of, para
@@ -169,3 +173,32 @@ def test_the_layouts_maximum_height_holds_the_row_as_one(tmp_path):
     height = (left["bottom"] - left["top"]) / MM
     assert abs(height - 2 * width_mm(left)) < 0.2  # the aspect kept
     assert found[0]["top"] + 6 * MM - left["top"] <= 225 / 2 * MM  # image and caption: half the type area
+
+
+def test_figures_above_shrink_so_that_the_figure_opening_the_next_page_fills_the_hole(tmp_path):
+    """Unseen issue A in gongwen: with its row of three side by side, its chart (图6) fell at
+    the foot of page 3 and went to page 4's top, and the text after it (a sentence holding a
+    tall image) could not fill the room: page 3 17 % empty, page 4 three lines. The row above
+    and the chart set smaller (down to the layout's minimum) keep the chart on page 3."""
+    fixture = Path(__file__).parent / "fixtures" / "figure_row_hole"
+    (tmp_path / "articles" / "images").mkdir(parents=True)
+    shutil.copy(fixture / "issue.yaml", tmp_path / "issue.yaml")
+    for article_file in fixture.glob("*.md"):
+        shutil.copy(article_file, tmp_path / "articles" / article_file.name)
+    for name, size, ppi in (("sq1.jpg", (1200, 1200), 300), ("sq2.jpg", (1200, 1200), 300),
+                            ("site.jpg", (1800, 1200), 300), ("lab.jpg", (2000, 1500), 200),
+                            ("phone.jpg", (756, 1008), 72), ("chart.png", (2400, 900), 300),
+                            ("chart2.png", (1600, 1000), 200)):
+        kind = "chart" if name.endswith(".png") else "photo"  # (drawn as a PNG, a JPEG)
+        (tmp_path / "articles" / "images" / name).write_bytes(mi.png(size, ppi, kind))
+    result = build_issue(tmp_path / "issue.yaml", tmp_path / "out", editions=("proof",))
+    with pdfplumber.open(result.pdf) as pdf:
+        page = pdf.pages[2]
+        row = sorted(sorted(page.images, key=lambda im: im["top"])[:3], key=lambda im: im["x0"])
+        text = squash(page.extract_text())
+        lines = [line for line in lines_of(page) if line["base"] < BOTTOM and not line["text"].startswith("—")]
+        foot = max([line["bottom"] for line in lines] + [image["bottom"] for image in page.images])
+    assert "图6项目资金流向示意" in text and "图5产品样品" in text  # the chart under the row, on page 3
+    scales = {round(width_mm(im) / (0.3 * MEASURE), 2) for im in row[:2]}  # (the third is portrait)
+    assert len(scales) == 1 and 0.75 <= min(scales) < 1  # the row smaller, by one factor
+    assert (BOTTOM - foot) / (BOTTOM - 37 * MM) < 0.1
