@@ -17,7 +17,9 @@ hooks act while it paginates, where the facts are known:
    continues there, as a LaTeX float does. Figures keep their order: once one is deferred,
    every later figure on that page follows it. Every figure is also held to the layout's
    maximum height (a share of the type area; an article may ask for more), and the figures
-   of a page to its share (shrinking, down to the minimum scale, to keep it).
+   of a page to its share (shrinking, down to the minimum scale, to keep it). A figure row
+   (images side by side, one data-kj-figure block) is one figure: it shrinks by scaling all
+   its images by one factor (``_ImageRef``) and moves whole.
    A figure stays within its article: when the article ends on the page the figure would
    leave, the figures above it are set at their smallest to keep it where it is written, or
    it moves back, before an earlier paragraph of the article on that page (never its first,
@@ -1150,10 +1152,8 @@ def _shrunk(state: _Pagination, figure, laid, top: float, room: float, mode: str
     """Shrink ``figure`` (laid out as ``laid`` at ``top``) so that it takes no more than
     ``room`` once on the grid (or as little as it may: ``smallest``), if the layout's minimum
     scale allows; its new image height, or None when it fits as it is or cannot shrink enough."""
-    from weasyprint.formatting_structure import boxes
-    image = next((b for b in laid.descendants() if isinstance(b, boxes.ReplacedBox)), None)
-    original = next((b for b in figure.descendants() if isinstance(b, boxes.ReplacedBox)), None)
-    if image is None or original is None:
+    image = _images_of(figure, laid)
+    if image is None:
         return None
     natural = getattr(figure, "_kj_natural_image_height", image.height)
     height = laid.border_box_y() + laid.border_height() + laid.margin_bottom - top
@@ -1167,7 +1167,7 @@ def _shrunk(state: _Pagination, figure, laid, top: float, room: float, mode: str
     smaller = image.height - (height - room)
     if smaller < _state["settings"].figure_min_scale * natural:
         return None
-    _set_image_height(_ImageRef(original, image.height), smaller)
+    _set_image_height(image, smaller)
     return smaller
 
 
@@ -1180,19 +1180,15 @@ def _on_grid(height: float, pitch: float | None, mode: str | None) -> float:
 
 
 def _reset_image(child) -> None:
-    from weasyprint.formatting_structure import boxes
-    image = next((b for b in child.descendants() if isinstance(b, boxes.ReplacedBox)), None)
-    if image is None:
-        return
-    if hasattr(image, "_kj_style"):
-        image.style = image._kj_style
-    else:
-        image._kj_style = image.style
+    for image in _image_boxes(child):
+        if hasattr(image, "_kj_style"):
+            image.style = image._kj_style
+        else:
+            image._kj_style = image.style
 
 
 def _probe(context, box, child, position_y, adjoining_margins, page_is_empty):
-    """The figure's margin height as laid out here, unbroken, and its image box."""
-    from weasyprint.formatting_structure import boxes
+    """The figure's margin height as laid out here, unbroken, and its images."""
     from weasyprint.layout.block import block_level_layout, collapse_margin
     from weasyprint.layout.percent import resolve_percentages
     saved = child.position_x, child.position_y
@@ -1205,32 +1201,50 @@ def _probe(context, box, child, position_y, adjoining_margins, page_is_empty):
         return 0, None
     top = position_y
     bottom = new.border_box_y() + new.border_height() + collapse_margin([new.margin_bottom])
-    height = bottom - top
-    image = next((b for b in new.descendants() if isinstance(b, boxes.ReplacedBox)), None)
-    if image is None:
-        return height, None
-    # The laid-out image box is a copy: find the one in the box tree to restyle.
-    original = next((b for b in child.descendants() if isinstance(b, boxes.ReplacedBox)), None)
-    if original is not None:
-        original._kj_laid_out_height = image.height
-    return height, original and _ImageRef(original, image.height)
+    return bottom - top, _images_of(child, new)
+
+
+def _image_boxes(box) -> list:
+    """A figure's images: one, or those of a figure row (inputs/markdown.py _figure_row)."""
+    from weasyprint.formatting_structure import boxes
+    return [b for b in box.descendants() if isinstance(b, boxes.ReplacedBox)]
 
 
 @dataclass
 class _ImageRef:
-    box: object
-    height: float
+    """A figure's images in the box tree (to restyle) and their laid-out heights. A figure
+    row's height follows its tallest image (the images stand on one line, bottoms aligned):
+    ``height`` is that image's, and the row shrinks by scaling every image by one factor,
+    so that the makeup sizes a row as one figure of one image (issue 13)."""
+    boxes: list
+    heights: list
+
+    @property
+    def height(self) -> float:
+        return max(self.heights)
+
+
+def _images_of(figure, laid) -> _ImageRef | None:
+    """The images of ``figure`` (in the box tree) with their heights as laid out in ``laid``
+    (a copy of it), or None when it holds none."""
+    originals, copies = _image_boxes(figure), _image_boxes(laid)
+    if not originals or len(originals) != len(copies):
+        return None
+    return _ImageRef(originals, [b.height for b in copies])
 
 
 def _set_image_height(image: _ImageRef, height: float) -> None:
-    """Give the image a used height (its width follows its aspect ratio)."""
+    """Give the figure's tallest image a used height, the others theirs at the same scale
+    (the widths follow the aspect ratios)."""
     from weasyprint.css.properties import Dimension
-    style = image.box.style.copy()
-    style["height"] = Dimension(max(1.0, math.floor(height * 100) / 100), "px")
-    style["width"] = "auto"
-    style["min_height"] = Dimension(0, "px")
-    image.box.style = style
-    image.height = style["height"].value
+    scale = height / image.height
+    for n, (box, old) in enumerate(zip(image.boxes, image.heights)):
+        style = box.style.copy()
+        style["height"] = Dimension(max(1.0, math.floor(old * scale * 100) / 100), "px")
+        style["width"] = "auto"
+        style["min_height"] = Dimension(0, "px")
+        box.style = style
+        image.heights[n] = style["height"].value
 
 
 # ---- after pagination --------------------------------------------------------------------
@@ -1552,6 +1566,8 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     if moves:
         out.append(("", replace(settings, moves=tuple(sorted(set(settings.moves) | set(moves))),
                                 smallest=tuple(sorted(set(settings.smallest) | set(smallest))))))
+    if shrink := _hole_figures(document, settings):
+        out.append(("", replace(settings, smallest=tuple(sorted(set(settings.smallest) | set(shrink))))))
     if (push := _tail_push(document) or _open_up_css(document)) is not None:
         out.append((push, settings))
     if short := _short_page(document):
@@ -2103,6 +2119,34 @@ def figure_moves(document, settings: Settings) -> tuple[list[tuple[int, int]], l
     return moves, smallest
 
 
+def _hole_figures(document, settings: Settings) -> list[int]:
+    """The figures to set at their smallest (by document order; Settings.smallest) so that
+    the figure opening the page after a hole fits at the foot of the page before, under
+    that page's figures of its article set smaller too: a figure is shrunk where it stands
+    only to keep it in place, not to make room for the next (unseen issue A-g, round 21: a
+    figure row left the page foot 17 % empty before the chart that opened the next page,
+    its article's text after the chart an image too tall to fill the hole). Empty when the
+    room they would give is short of it."""
+    if not settings.figure_float:
+        return []
+    facts = _page_facts(document)
+    root = document.pages[0]._page_box.children[0].element
+    order = _document_order(root)
+    parent = {child: element for element in root.iter() for child in element}
+    for number, kind in defects(document):
+        if kind != "hole" or number >= len(document.pages) or not facts[number]["opens_with_figure"]:
+            continue
+        here = _page_figures(document.pages[number - 1]._page_box, settings)
+        first = _page_figures(document.pages[number]._page_box, settings)["figures"][0]
+        above = [f for f in here["figures"] if parent.get(f.element) is parent.get(first.element)
+                 and order.get(f.element) not in settings.smallest]
+        room = here["bottom"] - (facts[number - 1]["bottom"] or here["bottom"])
+        gain = sum(f.margin_height() - _smallest_height(f, settings) for f in above)
+        if above and room + gain >= _smallest_height(first, settings) - EPSILON:
+            return [order[f.element] for f in [*above, first]]
+    return []
+
+
 def _text_before(figure, container):
     """The last block written before ``figure`` in its container that is not a figure (None:
     the figure comes first)."""
@@ -2131,10 +2175,9 @@ def _overtakes(pages: list, index: int, block, figure, container, order: dict, p
 
 def _smallest_height(figure, settings: Settings) -> float:
     """A laid-out figure's height with its image at the layout's minimum scale."""
-    from weasyprint.formatting_structure import boxes
-    image = next((b for b in figure.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+    images = _image_boxes(figure)
     height = figure.margin_height()
-    return height if image is None else height - (1 - settings.figure_min_scale) * image.height
+    return height if not images else height - (1 - settings.figure_min_scale) * max(b.height for b in images)
 
 
 def _page_figures(page_box, settings: Settings) -> dict:

@@ -53,6 +53,8 @@ BY_TAG = {
     "img": "Figure", "svg": "Figure", "a": "Link", "code": "Code", "pre": "P", "q": "Quote",
     "address": "P", "hr": None,
 }
+# A figure row's caption names its image by place (inputs/markdown.py _figure_row).
+CELL, ROW = "data-kj-cell", "data-kj-figure"
 # What screen readers hear a leader as: nothing (dots between a title and its page number).
 LEADER = ("Layout", None)
 _MISSING_ALT = "未加说明的图片"
@@ -171,7 +173,7 @@ class _Tree:
         found = self.nodes.get(element)
         if found is not None:
             return found
-        parent = self.node(self.parents.get(element))
+        parent = self.node(self._parent(element))
         role = self.role(element)
         if role is None:
             self.nodes[element] = parent
@@ -182,6 +184,19 @@ class _Tree:
         node.parent.insert(node)
         self.nodes[element] = node
         return node
+
+    def _parent(self, element):
+        """The element whose structure element holds ``element``'s: its parent, but for the
+        caption of a figure row's image (data-kj-cell="n", inputs/markdown.py _figure_row),
+        which goes with that image's <figure>, the row's n-th, as a figure's own caption does."""
+        cell = element.get(CELL)
+        row = self._ancestor(element, "div") if cell is not None and cell.isdigit() else None
+        while row is not None and row.get(ROW) is None:
+            row = self._ancestor(row, "div")
+        figures = [e for e in row.iter() if _tag(e) == "figure"] if row is not None else []
+        if int(cell or 0) < len(figures):
+            return figures[int(cell)]
+        return self.parents.get(element)
 
     def label(self, node: _Node) -> _Node:
         if node.label is None:

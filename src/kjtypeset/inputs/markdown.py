@@ -1355,9 +1355,10 @@ def _figures(tokens: list[Token], path: Path, first_line: int,
     """A paragraph that holds only images (each perhaps followed by its attributes) becomes
     a <figure> for each, one under the other, with its alt text as caption; kjtypeset's makeup
     sizes each and lets it float. Two images written in one paragraph (as if side by side) were
-    one inline paragraph with both captions lost (P13 D2): a pair is not set side by side, as
-    makeup sizes and moves a figure by its one image. An image linked to a web page prints as
-    a figure without the link; one left in a sentence is named (its caption does not print)."""
+    one inline paragraph with both captions lost (P13 D2); 2–4 whose widths fit the measure
+    side by side are a figure row (_figure_row), sized and moved as one figure (issue 13).
+    An image linked to a web page prints as a figure without the link; one left in a sentence
+    is named (its caption does not print)."""
     out: list[Token] = []
     numbers: list[tuple[int, int]] = []  # (图N's number, its line), in the article's order
     i = 0
@@ -1372,6 +1373,7 @@ def _figures(tokens: list[Token], path: Path, first_line: int,
             out.append(token)
             i += 1
             continue
+        figures = []  # (its image alone in an inline token, its caption, its attributes)
         for part in parts:
             image = part.image
             line = _image_line(inline, image, first_line)
@@ -1383,10 +1385,14 @@ def _figures(tokens: list[Token], path: Path, first_line: int,
                 image.attrSet("data-width", attributes["width"])
             own = copy.copy(inline)
             own.children = [image]
-            share = attributes.get("max-height", max_height)
             caption = html.escape("".join(c.content for c in image.children or []))
             if (number := _FIGURE_NUMBER.match(caption)) is not None:
                 numbers.append((int(number.group(1)), line))
+            figures.append((own, caption, attributes))
+        if (row := _row_shares([attributes for _own, _caption, attributes in figures])) is not None:
+            out.extend(_figure_row(figures, row, max_height))
+        for own, caption, attributes in figures if row is None else ():
+            share = attributes.get("max-height", max_height)
             height = f' data-max-height="{share:g}"' if share else ""
             out.append(_html_token(f'<figure class="figure" data-kj-figure{height}>'))
             out.append(own)
@@ -1395,6 +1401,54 @@ def _figures(tokens: list[Token], path: Path, first_line: int,
             out.append(_html_token("</figure>\n"))
         i += 3
     _warn_figure_order(numbers, path)
+    return out
+
+
+# A figure row (issue 13): 2–4 images written in one paragraph, each with its width as a share
+# of the measure, set side by side when the widths and the gaps between them fit the measure,
+# as 简报 print two 现场照片 in a row. The gap is a share of the measure too, so that the test
+# needs no layout (about 1.1 em in jianbao, 1.3 em in gongwen).
+ROW_IMAGES = (2, 4)
+ROW_GAP = 0.04
+
+
+def _row_shares(attributes: list[dict]) -> list[float] | None:
+    """The images' widths as shares of the measure when they make a figure row, else None:
+    stacked, as before, when one has no width, one is in mm (its share of the measure is the
+    layout's, unknown here) or they do not fit side by side."""
+    if not ROW_IMAGES[0] <= len(attributes) <= ROW_IMAGES[1]:
+        return None
+    widths = [a.get("width", "") for a in attributes]
+    if not all(w.endswith("%") for w in widths):
+        return None
+    shares = [percent_share(w) for w in widths]
+    if sum(shares) + ROW_GAP * (len(shares) - 1) > 1 + 1e-9:
+        return None
+    return shares
+
+
+def _figure_row(figures: list, shares: list[float], max_height: float | None) -> list[Token]:
+    """A figure row: one block for the makeup (data-kj-figure: sized, shrunk and moved as one),
+    its images on one line, bottoms aligned, each caption centred under its image on the line
+    below, the captions' tops aligned whatever the images' heights (a portrait photograph beside
+    a landscape one); the row centred on the measure. Each image is a <figure> of its own (the
+    tagged editions' Figure with its alt text), its caption joined to it by data-kj-cell
+    (engine/tagging.py), as the two lines part image from caption."""
+    limits = [a["max-height"] for _own, _caption, a in figures if "max-height" in a]
+    share = max(limits) if limits else max_height
+    height = f' data-max-height="{share:g}"' if share else ""
+    out = [_html_token(f'<div class="figure figure-row" data-kj-figure{height}>'
+                       '<div class="figure-row-images" role="presentation">')]
+    gaps = [""] + [f" margin-left: {ROW_GAP:.0%};"] * (len(shares) - 1)
+    for (own, _caption, _attributes), width, gap in zip(figures, shares, gaps):
+        own.children[0].attrSet("data-width", "100%")  # of its cell, the editor's share of the measure
+        out.append(_html_token(f'<figure class="figure-cell" style="width: {width:.2%};{gap}">'))
+        out.append(own)
+        out.append(_html_token("</figure>"))
+    out.append(_html_token('</div><div class="figure-row-captions" role="presentation">'))
+    for n, ((_own, caption, _attributes), width, gap) in enumerate(zip(figures, shares, gaps)):
+        out.append(_html_token(f'<figcaption data-kj-cell="{n}" style="width: {width:.2%};{gap}">{caption}</figcaption>'))
+    out.append(_html_token("</div></div>\n"))
     return out
 
 
