@@ -210,8 +210,10 @@ _state = {}
 
 from ..typography.cjk import (  # noqa: E402
     DISCOURAGED_BREAK,  # US$3.7 / billion, 2042— / 2044年, 0471-4366683 / 转8021
+    LONG_CODE,  # 91150100U2NU8GBX55, ZL 2024 1 0195119.8
     NAME_CHARS,  # a person's name: at most five characters
     SPACING,  # the Han–Latin spacing character
+    code_spaces,  # ZL 2024 1 0195119.8
     digit_group_spaces,  # 27 436.5, 0.000 04
     name_breaks,  # GB/T 22080— / 2016
     name_spans,  # 巴特尔　张　伟　孟克巴雅尔: three names
@@ -360,10 +362,13 @@ def _text_plan(text, squeeze, compression):
     spaces = ()
     if squeeze:
         # A space between two Latin words (or at the box's edge beside one): not a digit
-        # group's (27 436.5 never changes), not one beside Chinese text.
+        # group's (27 436.5 never changes), not a patent number's (code_spaces), not one
+        # beside Chinese text.
+        fixed = set(code_spaces("".join(visible)))
         spaces = tuple(span for k, (span, char) in enumerate(zip(offsets, visible))
-                       if char == " " and _word_space(visible[k - 1] if k else None,
-                                                      visible[k + 1] if k + 1 < len(visible) else None))
+                       if char == " " and k not in fixed
+                       and _word_space(visible[k - 1] if k else None,
+                                       visible[k + 1] if k + 1 < len(visible) else None))
     groups = tuple((offsets[k], visible[k]) for k in digit_group_spaces("".join(visible)))
     return _TextPlan(halts, tuple(spacings), spaces, _halt_runs(halts, offsets, visible), groups)
 
@@ -921,17 +926,19 @@ def _ends_run(char):
 def _gaps(units, strict):
     """(unit, next visible unit, tier) of every justification gap among ``units``: none where
     a spacing character stands between (it is the gap's flexible item), none inside a number
-    written in digit groups (27 436.5)."""
+    written in digit groups (27 436.5) or a patent number (ZL 2024 1 0195119.8: its "ZL␣2024"
+    took a line's stretch, 0.85 em, P15 D3)."""
     gaps = []
     previous = before = None
     spacing = False
-    for unit in units:
+    fixed = set(code_spaces("".join(unit.char for unit in units)))
+    for k, unit in enumerate(units):
         if unit.char == SPACING:
             spacing = True
             continue
         if previous is not None and not spacing:
             digit_group = (previous.char in _SPACES + ("\u2009", "\u202f") and before is not None
-                           and before.char.isdigit() and unit.char.isdigit())
+                           and before.char.isdigit() and unit.char.isdigit()) or k - 1 in fixed
             tier = None if digit_group else _tier(previous.char, unit.char, strict)
             if tier is not None:
                 gaps.append((previous, unit, tier))
@@ -1249,14 +1256,18 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
         box.text_indent = 0
     indent = box.text_indent
 
-    def lay(skip, y, first, narrower=None):
+    def lay(skip, y, first, narrower=None, loose=False):
         box.text_indent = indent if first else 0
         _state["force"] = narrower
         _state["continuation"] = not first or skip_stack is not None  # for _compose_line
-        return _get_next_linebox(
-            context, box, y, bottom_space, skip, containing_block, absolute_boxes,
-            fixed_boxes, first_letter_style if first else None,
-            first_line_style if first else None)
+        _state["loose"] = loose  # the line ends before a long code (_Paragraph.before_code)
+        try:
+            return _get_next_linebox(
+                context, box, y, bottom_space, skip, containing_block, absolute_boxes,
+                fixed_boxes, first_letter_style if first else None,
+                first_line_style if first else None)
+        finally:
+            _state["loose"] = False
 
     # The paragraph is measured once and its breaks chosen from the widths (issue 15): each
     # line is then laid out once. Paragraphs the measure cannot stand for go the long way.
@@ -1350,10 +1361,10 @@ def _laid_once(context, lay, box, skip_stack, position_y, containing_block, abso
     out, skip, y, first = [], skip_stack, position_y, True
     for measured, greedy in segments:
         expected = _narrowers(measured, [line[0] for line in greedy])
-        for (_end, narrower, _badness, model), (_, count) in zip(greedy, expected):
+        for (_end, narrower, _badness, model), (_, count, loose) in zip(greedy, expected):
             _state["foretold"] = model  # for _compose_line: the model of this very line
             try:
-                line, resume_at = lay(skip, y, first, narrower)
+                line, resume_at = lay(skip, y, first, narrower, loose)
             finally:
                 _state["foretold"] = None
             if line is None or _visible_count(line) != count:
@@ -1659,11 +1670,23 @@ def _set_as_laid(measured, a, k, continuation, justify, hyphen, model=None):
     extra = available - (measured.laid_x[k] - measured.laid_x[a] + hyphen) + model.freed
     outcome = linefit.compose(model.flexes, model.tiers, extra, measured.em, justify,
                               composition.max_gap_em)
-    if not model.flexes and not model.fixed and not (justify and any(
-            t in (linefit.HAN, linefit.SPACE, linefit.NAME) for t in model.tiers)):
+    if _nothing_to_set(model, justify, extra):
         return 0.0, False, None  # nothing to set: WeasyPrint's own line
     squeezed = sum(f.natural for f in model.flexes) > sum(f.current for f in model.flexes) + extra + 1e-6
     return outcome.badness(), squeezed, (units, model)
+
+
+def _nothing_to_set(model, justify, extra):
+    """Whether a line is WeasyPrint's own: no flexible item, and no gap to widen (justified)
+    or to close up (a line over the measure by ``-extra``, as the planner may end one:
+    paragraph.Planner closes up Chinese gaps by linefit.PULL_SQUEEZE_EM). A line ended by a
+    hard break, "4．内蒙古和林格尔新区算力产业发展有限公司　91150123MA13TQ6A8X", has no mark to
+    squeeze: left to WeasyPrint, it ran 6.8 pt past the type area (P15 D4)."""
+    if model.flexes or model.fixed:
+        return False
+    if justify and any(t in (linefit.HAN, linefit.SPACE, linefit.NAME) for t in model.tiers):
+        return False
+    return not (extra < -1e-6 and model.closable)
 
 
 def _relaid(lay, skip, y, count):
@@ -1693,8 +1716,8 @@ def _planned_lines(context, lay, box, skip, y, containing_block, absolute_boxes,
                                fixed_boxes)
         if plan is None:
             return None if not lines else lines + _relaid(lay, skip, y, limit)
-        for narrower, expected in plan:
-            line, resume_at = lay(skip, y, first, narrower)
+        for narrower, expected, loose in plan:
+            line, resume_at = lay(skip, y, first, narrower, loose)
             if line is None:
                 return lines
             lines.append((line, resume_at))
@@ -1741,6 +1764,7 @@ class _Paragraph:
     em: float
     first: bool  # starts the paragraph (not continued from a previous page)
     resume_at: object  # where the measured line ended (None: the paragraph's end)
+    before_code: frozenset = frozenset()  # unit indexes a long code starts at, a line may end before
     planned: dict = field(default_factory=dict)  # _planned_breaks' answers by line limit: kept with the measure
 
 
@@ -1762,8 +1786,9 @@ def _plan_of(measured, max_lines=None):
 
 
 def _narrowers(measured, ends):
-    """[(px narrower to lay each line out in, its visible characters)] for lines ending at
-    ``ends``; None as the last line's narrower (laid out as it comes)."""
+    """[(px narrower to lay each line out in, its visible characters, whether it ends before a
+    long code)] for lines ending at ``ends``; None as the last line's narrower (laid out as it
+    comes)."""
     from weasyprint.text.ffi import FROM_UNITS
 
     planner, units, hyphens, chances = measured.planner, measured.units, measured.hyphens, measured.chances
@@ -1783,7 +1808,8 @@ def _narrowers(measured, ends):
             laid = planner.x[end] - planner.x[start] + (indent if start == 0 else 0) + hyphen
             narrower = (available - laid - min(next_unit / 2, em / 4)) * FROM_UNITS
         expected = sum(1 for u in units[start:end] if u.char != SPACING and u.char not in _SPACES)
-        plan.append((narrower, expected + bool(hyphen)))  # a hyphen is drawn as a character
+        # (a hyphen is drawn as a character)
+        plan.append((narrower, expected + bool(hyphen), end in measured.before_code))
         start = end
     return plan
 
@@ -1895,12 +1921,14 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
     discouraged.update((p, paragraph.NAME_COST) for p in name_breaks(chars) if p in chances)
     discouraged.update((p, paragraph.SHORT_FORMULA_COST) for p in short_formula_breaks(chars)
                        if p in chances and p not in discouraged)
+    # A line may end before a long code short, at its natural spacing (P15 D3, LONG_CODE).
+    before_code = frozenset(m.start() for m in LONG_CODE.finditer(chars) if m.start() in chances)
     planner = paragraph.Planner(planned, em, composition.max_gap_em,
                                 composition.halfwidth_line_start, composition.halfwidth_line_end,
-                                discouraged)
+                                discouraged, before_code)
     leaf_starts = [by_leaf[i][1][0] if i in by_leaf else None for i in range(len(leaves))]
     return _Paragraph(planner, units, chances, hyphens, leaf_starts, laid_x, available, indent, em,
-                      first, measured_resume)
+                      first, measured_resume, before_code=before_code)
 
 
 _pyphens = {}
@@ -2370,14 +2398,14 @@ def _compose_line(context, line, available_width, justify, choose=False):
         key = _Key(("compose", tuple((u.leaf, u.char, u.start, u.end, u.em, u.squeezed, u.box_half, u.listed)
                                      for u in units),
                     tuple((type(leaf).__name__, len(starts[id(leaf)])) for leaf in leaves), foretold is None,
-                    continuation, room, trimmed, em, justify, choose, composition, _state["measure"]))
+                    continuation, room, trimmed, em, justify, choose, composition, _state["measure"],
+                    bool(_state.get("loose"))))
         _kept_used.add(key)
         composed = _kept_get(key)
         if composed is not None:
             return _set_composed(context, line, leaves, starts, composed)
     model = foretold or _model(units, composition, True, continuation, True)
-    if not model.flexes and not model.fixed and not (justify and any(
-            t in (linefit.HAN, linefit.SPACE, linefit.NAME) for t in model.tiers)):
+    if _nothing_to_set(model, justify, room):
         if key is not None:
             _kept[key] = False
         return False  # nothing to set: WeasyPrint's own (a line with no gap it could widen)
@@ -2385,7 +2413,9 @@ def _compose_line(context, line, available_width, justify, choose=False):
     if trimmed is not None:
         extra += trimmed
     # Closing up is the last resort (linefit): 缩行, or a line the planner set a little over.
-    unfilled = _unfilled(line.style)
+    # A line ending before a long code (LONG_CODE) is set as a reference list's line is: short
+    # at its natural spacing rather than spread (P15 D3).
+    unfilled = _unfilled(line.style) or ("loose" if _state.get("loose") else None)
     result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em,
                              linefit.PULL_SQUEEZE_EM, model.closable, None if unfilled else model.spreadable)
     line._kj_badness = badness = result.badness()

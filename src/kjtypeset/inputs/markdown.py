@@ -1126,14 +1126,21 @@ def _sub_items(tokens: list[Token]) -> list[Token]:
 _TYPED_ITEM = re.compile(r"^[★☆●■□◆◇▲△▶►•※✓✔]")  # not ○: the zero of 二○二四年 may start a copied line
 
 
+# A numbered item an editor typed on a line of its own and ended with a hard break ("1．…公司　代码␣␣"
+# under one another, as Word and WeChat pastes give): each is a paragraph, indented as the first;
+# one paragraph with <br>s set line 1 indented, the others flush left (P15 D4).
+_HARD_BROKEN_ITEM = re.compile(r"^(?:\d{1,2}\s*[.．、](?![0-9])|[(（]\s*\d{1,2}\s*[)）]|[\u2460-\u2473])")
+
+
 def _typed_lines(tokens: list[Token]) -> list[Token]:
     """Lines an editor typed under one another without a blank line between them, where each
     is meant to stand alone, are paragraphs of their own: a line that starts with an item
     symbol (_TYPED_ITEM), an entry of a reference list typed one a line ("[2] …" under "[1] …"),
     and a notice's signatory over its date as its last two lines
     ("呼和浩特市科学技术局⏎2045年1月15日" ran on as one indented line, so _letter_parts did not
-    set them at the right). Other line breaks join as Markdown joins them (a copy from a PDF
-    breaks its lines anywhere)."""
+    set them at the right), and in a paragraph that opens with an item number, each line a hard
+    break ends before the next number (_HARD_BROKEN_ITEM). Other line breaks join as Markdown
+    joins them (a copy from a PDF breaks its lines anywhere)."""
     last = max((k for k, t in enumerate(tokens) if t.type == "paragraph_open" and t.level == 0), default=None)
     out: list[Token] = []
     k = 0
@@ -1150,9 +1157,12 @@ def _typed_lines(tokens: list[Token]) -> list[Token]:
         # A reference list typed or pasted one entry a line: each "[n] …" line an entry
         # (_references; they ran on as one paragraph).
         entries = bool(REFERENCE_ENTRY.match(lines[0]))
+        numbered = bool(_HARD_BROKEN_ITEM.match(lines[0])) and not ATTACHMENT_LABEL.match(lines[0])
         cuts = [n for n, i in enumerate(breaks, start=1)
-                if children[i].type == "softbreak" and n < len(lines)
-                and (_TYPED_ITEM.match(lines[n]) or (entries and REFERENCE_ENTRY.match(lines[n])))]
+                if n < len(lines) and (
+                    children[i].type == "softbreak"
+                    and (_TYPED_ITEM.match(lines[n]) or (entries and REFERENCE_ENTRY.match(lines[n])))
+                    or numbered and children[i].type == "hardbreak" and _HARD_BROKEN_ITEM.match(lines[n]))]
         if (k == last and len(lines) == 2 and breaks and DATE_LINE.match(lines[1].strip())
                 and _SIGNATORY.match(lines[0].strip())):
             cuts = [1]

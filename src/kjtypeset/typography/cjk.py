@@ -192,12 +192,31 @@ _STANDARD_NUMBER = re.compile(rf"(?<![A-Za-z0-9/])(?:{'|'.join(_STANDARDS)})(?:[
 # A Chinese patent number is one name (CNIPA: ZL, the year, the kind, the serial number and its
 # check digit after the point, ZL 2023 1 0123456.7, ZL 02 1 23456.7 before 2003), and so is a
 # publication number with its kind code (CN 115123456 A): a table cell was set "ZL 2023 1 /
-# 0123456.7" while the column beside it had room (an unseen issue, P11 D6): bound there (and
-# in a title), the column's least width is the whole number's. In running text a line may end
-# at its spaces at the standard's year's cost (name_breaks): a 9-em block, bound, may leave the
-# line before it spread as "…国家标准写作" was.
+# 0123456.7" while the column beside it had room (an unseen issue, P11 D6): bound there, the
+# column's least width is the whole number's. In running text too (P15 D3: "…专利号ZL 2024 1 /
+# 0173248.3" read as two numbers): its spaces never break and never stretch (code_spaces), and a
+# line it leaves short before it is set at natural spacing (LONG_CODE).
 _PATENT_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:(?:ZL|CN) ?(?:[0-9]{4} ?[0-9] ?[0-9]{7}|[0-9]{2} ?[0-9] ?[0-9]{5})"
                             r" ?\.[0-9X]|CN ?[0-9]{7,9} ?[ABCUSY][0-9]?)(?![0-9A-Za-z])")
+# An identifier that may not break and is long enough to leave the line before it short (P15 D3):
+# a patent number, a 统一社会信用代码 (18 letters and digits, 91150100U2NU8GBX55), a serial of
+# 10 to 24 capitals and digits (from 25 on, _TOKEN breaks it anywhere). A line ending before one
+# may be set at its natural spacing, short, rather than spread (engine/justify.py), as a
+# reference list's line before a URL is: "…（内蒙古自治区农牧业科学院，统一社会信用代码" was
+# letter-spaced 0.40 em a gap.
+LONG_CODE = re.compile(rf"{_PATENT_NUMBER.pattern}"
+                       r"|(?<![0-9A-Za-z])(?=[A-Z]{0,23}[0-9])[0-9A-Z]{10,24}(?![0-9A-Za-z])")
+
+
+def code_spaces(text: str) -> list[int]:
+    """Where the spaces inside a patent number are (ZL 2024 1 0195119.8, CN 115123456 A): no
+    break (prepare) and no stretch or shrink (engine/justify.py), as digit groups'."""
+    if " " not in text:
+        return []
+    return [i for match in _PATENT_NUMBER.finditer(text)
+            for i in range(match.start(), match.end()) if text[i] == " "]
+
+
 # A telephone number written in groups (a mobile's 139 4710 2635, a hotline's 400 810 8888) is
 # one number: "…转8012、139 / 4710 2635" (an unseen issue) read as two.
 _PHONE_GROUPS = re.compile(r"(?<![0-9.,])(?:1[3-9][0-9] [0-9]{4} [0-9]{4}|[48]00 [0-9]{3} [0-9]{4})(?![0-9])")
@@ -247,13 +266,12 @@ DISCOURAGED_BREAK = re.compile(f"{MAGNITUDE_SPACE.pattern}|{YEAR_RANGE_DASH.patt
 def name_breaks(text: str) -> list[int]:
     """Where a line may end inside a name that reads as cut there, which the planner takes at a
     higher cost than DISCOURAGED_BREAK's (paragraph.NAME_COST): after the dash before a
-    standard's year (GB/T 22080— / 2016), at a space of a patent number (ZL 2023 1 / 0123456.7),
-    inside a Korean word (삼성 / 전자). (Not a short e-mail address: its break before "@" is the
-    usual one, Chicago 6.17; kept whole at this cost, a notice's line before it was spread
-    0.106 em a gap, an unseen gongwen issue.)"""
-    found = [i for pattern, marks in ((_STANDARD_NUMBER, "—–"), (_PATENT_NUMBER, " "))
-             for match in pattern.finditer(text) for i in range(match.start() + 1, match.end())
-             if text[i - 1] in marks]
+    standard's year (GB/T 22080— / 2016), inside a Korean word (삼성 / 전자). (Not a short e-mail
+    address: its break before "@" is the usual one, Chicago 6.17; kept whole at this cost, a
+    notice's line before it was spread 0.106 em a gap, an unseen gongwen issue. Nor a patent
+    number's space: bound, code_spaces.)"""
+    found = [i for match in _STANDARD_NUMBER.finditer(text) for i in range(match.start() + 1, match.end())
+             if text[i - 1] in "—–"]
     return found + _korean_breaks(text)
 
 
@@ -563,10 +581,12 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         for i in range(match.start() + 1, match.end()):
             if text[i - 1] in "/ -:" or text[i] in "—–":
                 add(i, WJ)  # (after the dash: name_breaks)
-    for match in (*_PHONE_GROUPS.finditer(text), *(_PATENT_NUMBER.finditer(text) if words else ())):
+    for match in _PHONE_GROUPS.finditer(text):
         for i in range(match.start(), match.end()):
             if text[i] == " ":
                 add(i + 1, WJ)
+    for i in code_spaces(text):
+        add(i + 1, WJ)
     if words:  # (in running text: name_breaks, short_formula_breaks)
         for i in _korean_breaks(text):
             add(i, WJ)

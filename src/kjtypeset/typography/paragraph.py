@@ -40,6 +40,10 @@ NAME_COST = EXTENSION_COST
 # spare a line a reader would see loose. Bound outright, the line before "“5 × 10³ m”" was spread
 # 0.072 em a gap.
 SHORT_FORMULA_COST = linefit.gap_cost(linefit.SOFT_GAP_EM)
+# A line ending before a long code (cjk.LONG_CODE: 91150100U2NU8GBX55, ZL 2024 1 0195119.8) is
+# set short at its natural spacing when it would be spread past the soft limit (engine/justify.py,
+# as a reference list's line before a URL is): it costs what such gaps would, no more (P15 D3).
+BEFORE_CODE_COST = linefit.gap_cost(linefit.SOFT_GAP_EM)
 SHORTEST_EM = 5.0  # a justified line ending this far before the measure is not considered
 OVERFULL = 1e6  # linefit.estimate's badness of a line stretched past its limits (1e7: does not fit)
 
@@ -68,11 +72,13 @@ class Planner:
 
     def __init__(self, units: list[Unit], em: float, max_gap_em: float | None,
                  halfwidth_line_start: bool = True, halfwidth_line_end: bool = False,
-                 discouraged: dict[int, float] | frozenset[int] = frozenset()):
+                 discouraged: dict[int, float] | frozenset[int] = frozenset(),
+                 before_code: frozenset[int] = frozenset()):
         self.units = units
         # where a line may start at a cost: {index: cost}, or a set of indexes at DISCOURAGED_COST
         self.discouraged = (discouraged if isinstance(discouraged, dict)
                             else dict.fromkeys(discouraged, DISCOURAGED_COST))
+        self.before_code = before_code  # where a line may end short (BEFORE_CODE_COST)
         self.em, self.max_gap_em = em, max_gap_em
         self.halfwidth_line_start, self.halfwidth_line_end = halfwidth_line_start, halfwidth_line_end
         self.x = [0.0]
@@ -213,6 +219,9 @@ class Planner:
         candidates = chances[low:high]
         if self.x[n] - self.x[a] <= longest and n not in candidates:
             candidates.append(n)  # the paragraph's last line may be of any length
+        # … and so may a line ending before a long code (BEFORE_CODE_COST)
+        candidates += [p for p in self.before_code if a < p and p not in candidates
+                       and self.x[p] - self.x[a] <= longest]
         for p in candidates:
             if p <= a:
                 continue
@@ -223,5 +232,8 @@ class Planner:
             if counts.laid > available + tighten_em * self.em * counts.closable + 1e-6:
                 continue
             badness = linefit.estimate(counts, available, self.em, p != n, self.max_gap_em, tighten_em)
+            if p in self.before_code and badness > BEFORE_CODE_COST:
+                badness = max(BEFORE_CODE_COST,
+                              linefit.estimate(counts, available, self.em, False, self.max_gap_em, tighten_em))
             yield p, (badness + LINE_COST + (HYPHEN_COST if hyphen else 0.0)
                       + self.discouraged.get(p, 0.0))
