@@ -120,8 +120,9 @@ def test_a_sub_head_written_levels_down_is_set_one_level_down_and_named(make_iss
                         "已按 ### 排；请在原文中改为 ###（这篇文章还有 1 个小标题跳级，同样处理）"]
     assert [line[:4] for line in html.splitlines()] == ["<h2 ", "<h3 ", "<h3 ", "<h3 ", "<h4 ", "<h2 "]
     # Levels written in order, or an article whose sub-heads are all ### or all ####: as written, no word.
-    for body, tags in (("## 一\n\n### （一）\n\n#### 1.\n\n## 二\n", ["h2", "h3", "h4", "h2"]),
-                       ("### （一）\n\n### （二）\n", ["h3", "h3"]), ("#### 1.\n\n#### 2.\n", ["h4", "h4"])):
+    # (Each with words: a heading that is only a number is named, test_pasted.py.)
+    for body, tags in (("## 一、总体\n\n### （一）进展\n\n#### 1. 路线\n\n## 二、下一步\n", ["h2", "h3", "h4", "h2"]),
+                       ("### （一）进展\n\n### （二）问题\n", ["h3", "h3"]), ("#### 1. 路线\n\n#### 2. 工程\n", ["h4", "h4"])):
         warnings, html = warnings_of(make_issue, body)
         assert (warnings, [line[1:3] for line in html.splitlines()]) == ([], tags)
 

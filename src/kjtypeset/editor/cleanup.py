@@ -1,7 +1,9 @@
 """Import clean-up: repair the artefacts of Chinese text copied out of PDFs, Word and web pages.
 
-Used only when text is imported into an article file. Text an editor typed into an article
-is never changed by the build (the typesetter adds Han–Latin spacing itself, as spacing).
+Used when text is imported into an article file; the build applies the repairs of marks,
+full-width letters and spaces between Han characters to what an editor pasted into an article,
+with a warning for each kind (inputs/markdown.py _full_width_marks), and otherwise leaves
+typed text alone (the typesetter adds Han–Latin spacing itself, as spacing).
 Every repair is counted, so that an import can say what it changed.
 """
 
@@ -101,7 +103,7 @@ def _quantity_brackets(text: str, start: int, end: int) -> bool:
 _OPENING = "“‘（《「『【〔"
 _CLOSING = "”’）》」』】〕、，。；：？！…—%‰"
 _STRAIGHT_SINGLE = re.compile(f"(?<![A-Za-z0-9])'([^'\\n]*[{HAN}][^'\\n]*)'(?![A-Za-z0-9])")
-_DOTS_AFTER_HAN = re.compile(f"(?<={_HAN_OR_PUNCT})(?:\\.{{3,}}|。{{3,}})|(?<=[{HAN}])…(?!…)")
+_DOTS_AFTER_HAN = re.compile(f"(?<={_HAN_OR_PUNCT})\\.{{3,}}|(?<=[{HAN}])…(?!…)")
 # Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) are set as ordinary ones in Chinese text.
 _FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 # The marks typed in full width inside numbers, with their digits: the hyphen of a telephone or
@@ -116,10 +118,24 @@ _NUMBER_PERCENT = re.compile(r"(?<=\d)％")
 # Not after a digit or a letter (2024-2025, GB-1, A-3), nor before a space (a list's "- ").
 _HYPHEN_MINUS = _Lazy(rf"(?:(?<=[{HAN}\s（(：:，,、；;＝=])|^)[-－](?=\d)", re.M)
 _NUMBER_POINT = re.compile(r"(?<=\d)．")
+# A full-width point inside a web address or a decimal number once its letters are narrowed
+# ("ｗｗｗ．ｃｈｉｎａｔａｘ．ｇｏｖ．ｃｎ" printed "www．chinatax．gov．cn", a wrong address: P15 D7).
+_LATIN_POINT = re.compile(r"(?<=[A-Za-z0-9])．(?=[A-Za-z]|\d)")
 
 
 def _narrow_alnum(text: str) -> tuple[str, int]:
-    return _FULLWIDTH_ALNUM.subn(lambda m: chr(ord(m.group()) - 0xFEE0), text)
+    """Full-width digits and letters as ordinary ones, with the percent sign after a digit
+    ("１００％" → "100%") and the point inside an address or a number."""
+    text, total = _FULLWIDTH_ALNUM.subn(lambda m: chr(ord(m.group()) - 0xFEE0), text)
+    text, n = _NUMBER_PERCENT.subn("%", text)
+    total += n
+    text, n = _LATIN_POINT.subn(".", text)
+    return text, total + n
+
+
+def narrow_alnum(text: str) -> str:
+    """Full-width digits and letters as ordinary ones, with their % and points (the build)."""
+    return _narrow_alnum(text)[0]
 
 
 def narrow_numbers(text: str, counts: Counter | None = None) -> str:
@@ -129,8 +145,6 @@ def narrow_numbers(text: str, counts: Counter | None = None) -> str:
     minus sign, counted as "minus"."""
     text, total = _narrow_alnum(text)
     text, n = _NUMBER_HYPHEN.subn("-", text)
-    total += n
-    text, n = _NUMBER_PERCENT.subn("%", text)
     total += n
     text, minus = _HYPHEN_MINUS.subn("\u2212", text)
 
@@ -184,6 +198,37 @@ def normalise_spacing(text: str, counts: Counter | None = None) -> str:
     return text
 
 
+# Marks typed the way a keyboard allows, not as GB/T 15834 writes them (P15 D7, text pasted
+# from Word and WeChat): "2025--2027年" (a range: the 一字线 —), "表示--各项" (the 破折号 ——),
+# "APP。。。" (the 省略号 ……), "研发 。" (a space before a full-width mark, as normalise_spacing
+# drops it). "！！！" stays: GB/T 15834 §5.1.5 lets 叹号 be doubled for strong feeling.
+_RANGE_DASHES = re.compile(r"(?<=\d)[ \u00a0]*(?:--|－－)[ \u00a0]*(?=\d)")
+_DOUBLE_HYPHENS = _Lazy(f"(?<={_HAN_OR_PUNCT})[ \u00a0]*(?:-{{2,}}|－{{2,}})[ \u00a0]*(?={_HAN_OR_PUNCT}|[0-9A-Za-z])"
+                        f"|(?<=[0-9A-Za-z])[ \u00a0]*(?:-{{2,}}|－{{2,}})[ \u00a0]*(?={_HAN_OR_PUNCT})")
+_FULL_STOPS = re.compile("。{3,}")
+
+
+def normalise_marks(text: str, counts: Counter | None = None) -> str:
+    text, total = _RANGE_DASHES.subn("—", text)
+    text, n = _DOUBLE_HYPHENS.subn("——", text)
+    total += n
+    text, n = _FULL_STOPS.subn("……", text)
+    total += n
+    # (not beside an English quotation in curly quotes: 他说 “We are ready.” keeps its spaces)
+    english = _english_quotes(text)
+    kept = [0]
+
+    def space(match: re.Match) -> str:
+        kept[0] += bool({match.start() - 1, match.end()} & english)
+        return match.group() if {match.start() - 1, match.end()} & english else ""
+
+    text, n = _SPACE_BY_FULL_MARK.subn(space, text)
+    total += n - kept[0]
+    if counts is not None:
+        counts["punctuation"] += total
+    return text
+
+
 def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
     """Turn half-width marks used in Chinese context into full-width marks, dropping the
     spaces typed beside them ("当前 ,我市" → "当前，我市"); "3.5", "2,000", "8:30", web and
@@ -197,7 +242,7 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
     total += n
     text, n = _curl_double_quotes(text)
     total += n
-    text, n = _STRAIGHT_SINGLE.subn(r"‘\1’", text)
+    text, n = _STRAIGHT_SINGLE.subn(lambda m: _single_quoted(text, m), text)
     total += n
     text, n = _DOTS_AFTER_HAN.subn("……", text)
     total += n
@@ -241,6 +286,14 @@ def normalise_punctuation(text: str, counts: Counter | None = None) -> str:
     if counts is not None:
         counts["punctuation"] += total
     return text
+
+
+def _single_quoted(text: str, match: re.Match) -> str:
+    """'…' around Chinese: “…”, the first level of Chinese quotation marks, or ‘…’ inside a
+    pair of “…” (GB/T 15834 §4.1; '融资难,融资贵' printed ‘融资难，融资贵’, P15 D7)."""
+    before = text[:match.start()]
+    inner = match.group(1)
+    return f"‘{inner}’" if before.count("“") > before.count("”") else f"“{inner}”"
 
 
 def _curl_double_quotes(text: str) -> tuple[str, int]:
@@ -434,6 +487,21 @@ def rejoin_paragraphs(paragraphs: list[str], counts: Counter | None = None) -> l
 _SPACE_BETWEEN_HAN = _Lazy(f"(?<=[{HAN}])[ \u00a0\t]+(?=[{HAN}])")
 
 
+# A run of single Han characters each after one space ("全 市 共 登 记 技 术 合 同"): text copied
+# out of a PDF, where each character was placed alone. Names in a roster keep their spaces
+# ("张慧敏 王建国 李 明": a two-character name spaced out is two singles, not four).
+_SPACED_HAN = _Lazy(f"(?<![{HAN}])[{HAN}](?: [{HAN}]){{3,}}(?![{HAN}])")
+
+
+_SENTENCE_MARK = re.compile("[，。；？！,;?!]")
+
+
+def spaced_han(text: str) -> bool:
+    """Whether ``text`` is prose (it has a sentence mark: a list of names has none) with a run of
+    four or more single Han characters between single spaces."""
+    return _SPACED_HAN.search(text) is not None and _SENTENCE_MARK.search(text) is not None
+
+
 def drop_spaces_between_han(text: str, counts: Counter | None = None) -> str:
     text = byline_spaces(text)
     text, n = _SPACE_BETWEEN_HAN.subn("", text)
@@ -447,7 +515,7 @@ def clean_paragraph(text: str, counts: Counter | None = None) -> str:
     text = re.sub(r"\s*\n\s*", "", text) if has_han(text) else text
     if is_reference(text):
         return text  # GB/T 7714 spaces and marks, as typed
-    return normalise_spacing(normalise_punctuation(narrow_numbers(text, counts), counts), counts)
+    return normalise_spacing(normalise_marks(normalise_punctuation(narrow_numbers(text, counts), counts), counts), counts)
 
 
 _SPACE_BETWEEN_WIDE = re.compile(f"(?<={_HAN_OR_PUNCT})[ \u00a0\t\u3000]+(?={_HAN_OR_PUNCT})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -251,6 +252,20 @@ def pin_to_page_bottom(document: weasyprint.Document) -> None:
                 break
 
 
+def _written_in(origin: Path, chars: list[str]) -> tuple[Path, int | None]:
+    """The first article file (and line) under the issue folder that holds one of ``chars``,
+    else the manifest: the characters come from the layout's own text."""
+    for path in sorted(origin.parent.rglob("*.md")):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, text in enumerate(lines, 1):
+            if any(char in text for char in chars):
+                return path, number
+    return origin, None
+
+
 @contextlib.contextmanager
 def guarded(origin: Path) -> Iterator[None]:
     """Run WeasyPrint with its log captured; turn the problems it only logs into errors."""
@@ -260,10 +275,14 @@ def guarded(origin: Path) -> Iterator[None]:
 
 
 def _fail_on_logged_problems(records: list[logging.LogRecord], origin: Path) -> None:
-    missing = dict.fromkeys(chr(int(match.group(2), 16)) for record in records
-                            if (match := _NOTDEF.search(record.getMessage())))
+    # A control character (a newline or tab WeasyPrint drew in pre-wrapped text) is no glyph
+    # a font lacks: probes P15 D2 failed the build on "'\n'（U+000A）不在任何已配置的字体中".
+    missing = dict.fromkeys(char for record in records
+                            if (match := _NOTDEF.search(record.getMessage()))
+                            and unicodedata.category(char := chr(int(match.group(2), 16))) != "Cc")
     if missing:
-        raise KjError(origin, None, tofu_message(*missing) + "（出现在版式文字中）")
+        where, line = _written_in(origin, list(missing))
+        raise KjError(where, line, tofu_message(*missing) + ("（出现在版式文字中）" if where == origin else ""))
     for record in records:
         message = record.getMessage()
         if "Failed to load" in message or "Error fetching" in message:

@@ -163,40 +163,76 @@ def _warn_ascii_scripts(tokens: list[Token], path: Path, first_line: int) -> Non
                               "<sub>…</sub>、<sup>…</sup>（清单中写 raw_html: true），数字的可直接写 ₂、²")
 
 
+# The kinds of pasted-text repair the build makes, in the order it makes them, each with its
+# warning (typed, printed): one line per kind an article needs, at its first place. Only the
+# first repair of an article was named (P15 D8: an article with "..." and ＡＩ heard of the
+# "...").
+_REPAIRS = {
+    "narrow": lambda typed, printed: f"全角的数字和字母已按半角排（“{typed}”排为“{printed}”，全篇同样处理）：请在原文中改为半角",
+    "punctuation": lambda typed, printed: (f"中文里的半角标点已按全角排（“{typed}”排为“{printed}”，全篇同样处理）："
+                                           "请在原文中改为全角标点"),
+    "marks": lambda typed, printed: (f"标点已按 GB/T 15834 的写法排（“{typed}”排为“{printed}”，全篇同样处理）："
+                                     "请在原文中改正"),
+    "spaces": lambda typed, printed: (f"汉字之间的空格已删去（“{typed}”排为“{printed}”，全篇同样处理）："
+                                      "多是从 PDF 复制来的，请在原文中删去"),
+}
+
+
 def _full_width_marks(tokens: list[Token], path: Path, first_line: int) -> None:
-    """Half-width marks typed in Chinese sentences (",", ":", "(…)", "...", straight quotes
-    around Chinese words: text pasted from web pages and PDFs) are set as the full-width marks
-    Chinese takes (GB/T 15834), by the rules `import` applies (editor/cleanup.py: 2,000, 8:30,
-    addresses and English sentences stay), with one warning naming the first, so the editor
-    can correct the file. Printed as typed, they stood solid against the Han characters and an
-    English quotation after them ran into the margin (an unseen issue)."""
-    from ..editor.cleanup import is_reference, normalise_punctuation
-    first = None
-    for token in tokens:
+    """Text pasted from web pages, Word and PDFs, repaired by the rules `import` applies
+    (editor/cleanup.py), each kind with one warning naming its first place, so the editor can
+    correct the file: full-width digits and letters set half width (ＡＩ, １００％, a full-width
+    address); half-width marks typed in Chinese sentences (",", ":", "(…)", "...", straight
+    quotes around Chinese words) set as the full-width marks Chinese takes (GB/T 15834; 2,000,
+    8:30, addresses and English sentences stay); "--", "。。。" and a space before a full-width
+    mark as GB/T 15834 writes them; and the spaces between the Han characters of a paragraph
+    copied out of a PDF ("全 市 共 登 记": cleanup.spaced_han), which justification stretched
+    (P15 D5). Printed as typed, marks stood solid against the Han characters and an English
+    quotation after them ran into the margin (an unseen issue)."""
+    from ..editor.cleanup import (
+        drop_spaces_between_han,
+        is_reference,
+        narrow_alnum,
+        normalise_marks,
+        normalise_punctuation,
+        spaced_han,
+    )
+    first: dict[str, tuple[int, Token, str, int]] = {}
+    for k, token in enumerate(tokens):
         if token.type != "inline" or not token.map:
             continue
+        repairs = [("narrow", narrow_alnum), ("punctuation", normalise_punctuation), ("marks", normalise_marks)]
+        # A paragraph of a PDF copy; not a roster or a list of names, whose spaces part names.
+        if (k and tokens[k - 1].type == "paragraph_open" and spaced_han(token.content)
+                and not ROSTER_LABEL.match(token.content) and not _listed_names(token.content)):
+            repairs.append(("spaces", drop_spaces_between_han))
         # A line of a bibliographic reference keeps its marks, emphasis and all (*Nature*, 2020).
-        references = {k for k, line in enumerate(token.content.split("\n")) if is_reference(line)}
+        references = {i for i, line in enumerate(token.content.split("\n")) if is_reference(line)}
         row = 0
         for child in token.children or ():
             row += child.type in ("softbreak", "hardbreak")
             if child.type != "text" or row in references:
                 continue
-            fixed = normalise_punctuation(child.content)
-            if fixed != child.content:
-                if first is None:
-                    at = next(k for k, (a, b) in enumerate(zip(child.content, fixed)) if a != b)
-                    line = first_line + token.map[0] + token.content.count("\n", 0, max(token.content.find(child.content[:at + 1]), 0))
-                    first = (line, *_excerpts(child.content, fixed, at), child.content[at])
+            typed = child.content
+            for kind, repair in repairs:
+                fixed = repair(child.content)
+                if fixed != child.content and kind not in first:
+                    at = next((i for i, (a, b) in enumerate(zip(child.content, fixed)) if a != b),
+                              min(len(child.content), len(fixed)))
+                    first[kind] = (first_line + token.map[0] + row, child, typed, _offset_before(typed, child.content, at))
                 child.content = fixed
-    if first is not None:
-        line, typed, printed, char = first
-        if "\uff10" <= char <= "\uff5a" and char.isalnum():
-            # (a full-width digit or letter, which the same rules set half width: the warning
-            # called "１" a half-width mark and asked for it full width, an unseen issue)
-            warn(path, line, f"全角的数字和字母已按半角排（“{typed}”排为“{printed}”，全篇同样处理）：请在原文中改为半角")
-        else:
-            warn(path, line, f"中文里的半角标点已按全角排（“{typed}”排为“{printed}”，全篇同样处理）：请在原文中改为全角标点")
+    # Each warning shows the text as typed and as printed (all repairs made), around its kind's
+    # first change.
+    for kind, (line, child, typed, at) in sorted(first.items(), key=lambda item: item[1][0]):
+        warn(path, line, _REPAIRS[kind](*_excerpts(typed, child.content, at)))
+
+
+def _offset_before(typed: str, changed: str, at: int) -> int:
+    """Where offset ``at`` of ``changed`` (``typed`` with some repairs made) was in ``typed``."""
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, typed, changed, autojunk=False).get_opcodes():
+        if j1 <= at < max(j2, j1 + 1):
+            return min(i1 + (at - j1), i2 - 1) if tag == "equal" else i1
+    return min(at, max(len(typed) - 1, 0))
 
 
 EXCERPT_REACH = 6  # characters a warning shows each side of the first mark it names
@@ -274,6 +310,10 @@ def _warn_undefined_notes(tokens: list[Token], path: Path, first_line: int) -> N
 def _parser(raw_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": raw_html, "linkify": False, "typographer": False})
     md.enable("table").enable("strikethrough").use(footnote_plugin)
+    # A line indented by a tab or four spaces is Word's or WPS's first-line indent pasted as
+    # text, never an indented code block (CommonMark's rule): w1 of probes P15 printed two
+    # paragraphs in monospace 黑体, ragged, and one failed the build. Fenced code (```) stays.
+    md.disable("code")
     md.block.ruler.at("table", _table_rule, {"alt": ["paragraph", "reference"]})
     md.add_render_rule("kj_html", lambda self, tokens, idx, options, env: tokens[idx].content)
     if raw_html:
@@ -477,6 +517,19 @@ def _heading_close(self, tokens, idx, options, env):
     return f"</{_LEVELS.get(tokens[idx].tag, 'h4')}>\n"
 
 
+# A heading that is only a number ("### 2", "## 3."): a list number or a page number made a
+# heading by a stray #, printed alone as a heading line without a word (P15 D10).
+_NUMBER_ONLY = re.compile(r"[0-9０-９]+[.．、]?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[)）]")
+
+
+def _number_headings(tokens: list[Token], path: Path, first_line: int) -> None:
+    for k, token in enumerate(tokens[:-1]):
+        text = tokens[k + 1].content.strip()
+        if token.type == "heading_open" and token.map and _NUMBER_ONLY.fullmatch(text):
+            warn(path, first_line + token.map[0], f"小标题“{text}”只有编号，没有文字：会单独印成一行小标题；"
+                                                 f"应把标题文字写在编号后面（{token.markup} {text}……），不是小标题请删去 {token.markup}")
+
+
 def _printed_level(tag: str) -> int:
     """2, 3 or 4: the sub-head level a Markdown heading prints at (# and ## alike, #### and below alike)."""
     return int(_LEVELS.get(tag, "h4")[1])
@@ -627,6 +680,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     _check_nesting(tokens, path, first_line)
     _check_rows(env, path, first_line)
     _heading_jumps(tokens, path, first_line)
+    _number_headings(tokens, path, first_line)
     _warn_unclosed(tokens, env, path, first_line)
     if not raw_html:
         _warn_tags_as_text(tokens, path, first_line)
