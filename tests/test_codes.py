@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MANIFEST
+from conftest import ARTICLE, MANIFEST
 from kjtypeset.build import build_issue
 from pdfread import HAN_RE, squash, text_lines
 
 W3 = Path(__file__).parent / "fixtures" / "codes"  # the unseen issue w3 of P15 (2062-01)
+# Two articles, so that the contents print and the article under test opens page 2 as written
+# (an issue of one article starts under the masthead).
+TWO = MANIFEST.replace("  - articles/a.md\n", "  - articles/a.md\n  - articles/b.md\n")
 HARD_BROKEN = """\
 经企业申报、旗县区推荐、专家评审，拟认定以下企业为第十批市级科技成果转化示范企业。
 
@@ -87,7 +90,8 @@ def test_a_list_typed_with_hard_breaks_sets_each_item_as_the_first(make_issue, t
     """Typed "1．…　代码␣␣" line under line (P15 D4): each item starts indented as the first (lines
     2–4 were flush left), no line runs past the type area, and a line whose code goes to the next
     line is set at its natural spacing (items 4 and 5 were spread 0.17 em a gap)."""
-    pdf = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 示范企业名单\n---\n\n{HARD_BROKEN}"}),
+    pdf = build_issue(make_issue(TWO, files={"articles/a.md": f"---\ntitle: 示范企业名单\n---\n\n{HARD_BROKEN}",
+                                             "articles/b.md": ARTICLE}),
                       tmp_path / "out", editions=("proof",)).pdf
     lines = body_lines(pdf)
     edge = lines[0]["x1"]  # the first line of the paragraph above the list: justified
@@ -108,8 +112,9 @@ def test_a_patent_number_is_one_identifier_its_spaces_never_break_nor_stretch(ma
     its spaces as wide as typed, and the line before it is not spread."""
     body = "\n".join(f"{k}. 一种{'输电线路覆冰监测' * (k % 3 + 1)}装置，专利号 {PATENTS[k % 4]}，"
                      "专利权人：内蒙古和林格尔新区算力产业发展有限公司" for k in range(1, 13))
-    manifest = MANIFEST + "layout: gongwen\n"
-    pdf = build_issue(make_issue(manifest, files={"articles/a.md": f"---\ntitle: 专利\n---\n\n{body}\n"}),
+    manifest = TWO + "layout: gongwen\n"
+    pdf = build_issue(make_issue(manifest, files={"articles/a.md": f"---\ntitle: 专利\n---\n\n{body}\n",
+                                                  "articles/b.md": ARTICLE}),
                       tmp_path / "out", editions=("proof",)).pdf
     lines = body_lines(pdf)
     text = "\n".join(line["text"] for line in lines)
@@ -135,8 +140,9 @@ def test_the_line_before_a_credit_code_is_set_at_natural_spacing(make_issue, tmp
                      f"{'提纯' * (k % 4)}装置的中试验证（内蒙古自治区农牧业科学院，统一社会信用代码"
                      f" 91150100U2NU8GBX{k:02d}）" for k in range(1, 13))
     for layout in ("jianbao", "gongwen"):
-        manifest = MANIFEST.replace("number: 3", f"number: {4 if layout == 'gongwen' else 3}") + f"layout: {layout}\n"
-        pdf = build_issue(make_issue(manifest, files={"articles/a.md": f"---\ntitle: 项目\n---\n\n{body}\n"},
+        manifest = TWO.replace("number: 3", f"number: {4 if layout == 'gongwen' else 3}") + f"layout: {layout}\n"
+        pdf = build_issue(make_issue(manifest, files={"articles/a.md": f"---\ntitle: 项目\n---\n\n{body}\n",
+                                                      "articles/b.md": ARTICLE},
                                      folder=layout), tmp_path / layout, editions=("proof",)).pdf
         lines = body_lines(pdf)
         text = squash("".join(line["text"] for line in lines))

@@ -35,9 +35,10 @@ def warnings_of(path) -> list[str]:
 
 
 def page_text(pdf) -> str:
-    """The text of the article pages as read back, lines joined (spaces pdfplumber sees kept)."""
+    """The text of the pages as read back, lines joined (spaces pdfplumber sees kept): an issue
+    of one article starts on page 1 under the masthead."""
     with pdfplumber.open(pdf) as doc:
-        return "".join(page.extract_text() for page in doc.pages[1:]).replace("\n", "")
+        return "".join(page.extract_text() for page in doc.pages).replace("\n", "")
 
 
 def test_paragraphs_indented_with_a_tab_or_four_spaces_print_as_paragraphs(make_issue, tmp_path):
@@ -50,11 +51,11 @@ def test_paragraphs_indented_with_a_tab_or_four_spaces_print_as_paragraphs(make_
     assert warnings_of(path) == []
     pdf = build_issue(path, tmp_path / "out", editions=("proof",)).pdf
     with pdfplumber.open(pdf) as doc:
-        chars = doc.pages[1].chars
+        chars = doc.pages[0].chars  # one article: under the masthead
     assert all("Mono" not in c["fontname"] for c in chars if "\u4e00" <= c["text"] <= "\u9fff")
     assert all("Mono" in c["fontname"] for c in chars if c["text"] in "ls-")
     # The three paragraphs start at the same first-line indent, their lines flush at both sides.
-    lines = text_lines(pdf)[1]
+    lines = text_lines(pdf)[0]
     starts = [line["x0"] for line in lines if squash(line["text"]).startswith(("市科技局日", "评估采取", "对评估为"))]
     assert len(starts) == 3 and max(starts) - min(starts) < 0.5, starts
     first_lines = [line for line in lines if squash(line["text"]).startswith("市科技局日")]

@@ -1566,8 +1566,6 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     if moves:
         out.append(("", replace(settings, moves=tuple(sorted(set(settings.moves) | set(moves))),
                                 smallest=tuple(sorted(set(settings.smallest) | set(smallest))))))
-    if shrink := _hole_figures(document, settings):
-        out.append(("", replace(settings, smallest=tuple(sorted(set(settings.smallest) | set(shrink))))))
     if (push := _tail_push(document) or _open_up_css(document)) is not None:
         out.append((push, settings))
     if short := _short_page(document):
@@ -1579,6 +1577,10 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     if settings.figure_page_share < 1 and any(
             _element_attr(b, FIGURE) is not None for p in document.pages[-3:] for b in p._page_box.descendants()):
         out.append(("", replace(settings, figure_page_share=1.0)))
+    # Last: tried before the 版记's ways had run out, it spent the try that kept sweep issue 15
+    # from a blank page before its 版记.
+    if shrink := _hole_figures(document, settings):
+        out.append(("", replace(settings, smallest=tuple(sorted(set(settings.smallest) | set(shrink))))))
     return out
 
 
