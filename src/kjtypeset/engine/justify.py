@@ -2416,11 +2416,12 @@ def _compose_line(context, line, available_width, justify, choose=False):
     # A line ending before a long code (LONG_CODE) is set as a reference list's line is: short
     # at its natural spacing rather than spread (P15 D3).
     unfilled = _unfilled(line.style) or ("loose" if _state.get("loose") else None)
+    soft = linefit.SOFT_GAP_EM if _unfilled(line.style) else linefit.CODE_GAP_EM
     result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em,
                              linefit.PULL_SQUEEZE_EM, model.closable, None if unfilled else model.spreadable)
     line._kj_badness = badness = result.badness()
     if unfilled and justify and (result.short > 1e-6 or (unfilled in ("loose", "names") and (
-            result.han_gap > linefit.SOFT_GAP_EM + 1e-6
+            result.han_gap > soft + 1e-6
             or max(result.space_gap, result.phrase_gap) > linefit.LOOSE_SPACE_EM + 1e-6))):
         # A line nothing fills within the cap, in a table cell of prose: set as it comes, flush
         # left (a column five characters wide spread "新 增 高 新 技 术 企 业" half an em a gap

@@ -57,6 +57,10 @@ NAME, INNER = "name", "inner"
 NAME_GAP_EM = 0.501
 
 SOFT_GAP_EM = 0.06  # between Chinese characters: below this, no reader sees a loose line
+# A line ending before a long code that may not break (cjk.LONG_CODE) is set short at its
+# natural spacing only past this: a line 7 ems short inside a paragraph reads as its end, where
+# gaps of 0.044 em set it full (P16 R3); before, such lines were spread up to 0.40 em (P15 D3).
+CODE_GAP_EM = 0.12
 # Beyond the natural width of a Latin word space: a space inside a Latin run that stands
 # between Chinese characters reads as part of the run's Han–Latin gaps, which stay ≤ ½ em.
 SOFT_SPACE_EM = 0.12

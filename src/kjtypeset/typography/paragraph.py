@@ -41,9 +41,9 @@ NAME_COST = EXTENSION_COST
 # 0.072 em a gap.
 SHORT_FORMULA_COST = linefit.gap_cost(linefit.SOFT_GAP_EM)
 # A line ending before a long code (cjk.LONG_CODE: 91150100U2NU8GBX55, ZL 2024 1 0195119.8) is
-# set short at its natural spacing when it would be spread past the soft limit (engine/justify.py,
-# as a reference list's line before a URL is): it costs what such gaps would, no more (P15 D3).
-BEFORE_CODE_COST = linefit.gap_cost(linefit.SOFT_GAP_EM)
+# set short at its natural spacing when it would be spread past linefit.CODE_GAP_EM (engine/
+# justify.py, as a reference list's line before a URL is): it costs what such gaps would (P15 D3).
+BEFORE_CODE_COST = linefit.gap_cost(linefit.CODE_GAP_EM)
 SHORTEST_EM = 5.0  # a justified line ending this far before the measure is not considered
 OVERFULL = 1e6  # linefit.estimate's badness of a line stretched past its limits (1e7: does not fit)
 
