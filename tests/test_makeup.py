@@ -241,12 +241,16 @@ def test_figure_attributes_typed_full_width_are_read(tmp_path):
         text = squash(pdf.pages[1].extract_text())
     assert round((image["x1"] - image["x0"]) / MM, 1) == 78.0  # half the 156 mm measure
     assert "图1产品" in text and "width" not in text and "｛" not in text
+    # the attributes are read as typed: no "全角的数字和字母已按半角排" for their ％ (P16 R5)
+    assert not [w for w in result.warnings if "全角" in str(w)], result.warnings
 
 
-def test_figure_attributes_with_spaces_typed_in_them_are_read(tmp_path):
+@pytest.mark.parametrize("typed", ["{width = 50 %}", "{width: 50%}"])
+def test_figure_attributes_with_spaces_typed_in_them_are_read(tmp_path, typed):
     """"{width = 50 %}" stopped the build with "图片属性 'width=50' 无法识别", quoting a part of
-    what was typed (P14): spaces around "=" and before the unit are read as not there."""
-    blocks = [para(), "![图1　产品](images/a.png){width = 50 %}", para(2, 3)]
+    what was typed (P14), "{width: 50%}" with "'width:'" (P16): spaces around "=" and before the
+    unit are read as not there, a colon as "="."""
+    blocks = [para(), f"![图1　产品](images/a.png){typed}", para(2, 3)]
     result = build(tmp_path, [article("属性中有空格", blocks)], {"a.png": WIDE})
     with pdfplumber.open(result.pdf) as pdf:
         image = pdf.pages[1].images[0]

@@ -150,3 +150,18 @@ def test_import_writes_the_same_marks_the_build_prints():
     [draft] = import_text(text).drafts
     assert draft.blocks == ("2025—2027年，负责人表示——企业“融资难”问题，他说“这是‘科技小院’的做法”。"
                             "详见网站www.chinatax.gov.cn，演示APP……敬请期待！！！",)
+
+
+def test_double_hyphens_beside_latin_and_names_spaced_after_a_label_stay_as_typed(make_issue, tmp_path):
+    """"选项--quiet" printed "选项——quiet", and "与会者：王 刚 李 明 张 伟 赵 磊 刘 洋。" printed the
+    names run together, "王刚李明张伟赵磊刘洋" (P16 R1, R2): "--" becomes "——" only between Chinese,
+    and a run of spaced single characters right after a label's colon is a list of names. A PDF
+    copy's spaced run in a sentence still closes up."""
+    body = ("运行时加上选项--quiet可以只显示错误，表示--各项指标均已完成。\n\n"
+            "与会者：王 刚 李 明 张 伟 赵 磊 刘 洋。\n\n"
+            "二〇二四年，全 市 共 登 记 技 术 合 同 3 216 项，成交额达到86.7亿元。")
+    path = make_issue(files=article(body))
+    text = page_text(build_issue(path, tmp_path / "out", editions=("proof",)).pdf)
+    assert "选项--quiet" in text.replace(" ", "") and "表示——各项" in text.replace(" ", "")
+    assert "王 刚 李 明 张 伟 赵 磊 刘 洋" in text
+    assert "全市共登记技术合同" in text.replace(" ", "") and "全 市" not in text

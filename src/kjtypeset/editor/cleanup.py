@@ -203,8 +203,8 @@ def normalise_spacing(text: str, counts: Counter | None = None) -> str:
 # "APP。。。" (the 省略号 ……), "研发 。" (a space before a full-width mark, as normalise_spacing
 # drops it). "！！！" stays: GB/T 15834 §5.1.5 lets 叹号 be doubled for strong feeling.
 _RANGE_DASHES = re.compile(r"(?<=\d)[ \u00a0]*(?:--|－－)[ \u00a0]*(?=\d)")
-_DOUBLE_HYPHENS = _Lazy(f"(?<={_HAN_OR_PUNCT})[ \u00a0]*(?:-{{2,}}|－{{2,}})[ \u00a0]*(?={_HAN_OR_PUNCT}|[0-9A-Za-z])"
-                        f"|(?<=[0-9A-Za-z])[ \u00a0]*(?:-{{2,}}|－{{2,}})[ \u00a0]*(?={_HAN_OR_PUNCT})")
+# Only between Chinese on both sides: "选项--quiet" is a command-line option (P16 R1).
+_DOUBLE_HYPHENS = _Lazy(f"(?<={_HAN_OR_PUNCT})[ \u00a0]*(?:-{{2,}}|－{{2,}})[ \u00a0]*(?={_HAN_OR_PUNCT})")
 _FULL_STOPS = re.compile("。{3,}")
 
 
@@ -490,7 +490,8 @@ _SPACE_BETWEEN_HAN = _Lazy(f"(?<=[{HAN}])[ \u00a0\t]+(?=[{HAN}])")
 # A run of single Han characters each after one space ("全 市 共 登 记 技 术 合 同"): text copied
 # out of a PDF, where each character was placed alone. Names in a roster keep their spaces
 # ("张慧敏 王建国 李 明": a two-character name spaced out is two singles, not four).
-_SPACED_HAN = _Lazy(f"(?<![{HAN}])[{HAN}](?: [{HAN}]){{3,}}(?![{HAN}])")
+# Not a run right after a label's colon: "与会者：王 刚 李 明 张 伟" lists names (P16 R2).
+_SPACED_HAN = _Lazy(f"(?<![{HAN}：:])(?<!： )(?<!: )(?<![{HAN}] )[{HAN}](?: [{HAN}]){{3,}}(?![{HAN}])")
 
 
 _SENTENCE_MARK = re.compile("[，。；？！,;?!]")

@@ -213,6 +213,8 @@ def _full_width_marks(tokens: list[Token], path: Path, first_line: int) -> None:
             row += child.type in ("softbreak", "hardbreak")
             if child.type != "text" or row in references:
                 continue
+            if _attribute_list(child.content) is not None:
+                continue  # a figure's attributes, read as typed (｛width＝30％｝: P16 R5)
             typed = child.content
             for kind, repair in repairs:
                 fixed = repair(child.content)
@@ -1545,14 +1547,15 @@ def _warn_figure_order(numbers: list[tuple[int, int]], path: Path) -> None:
             return
 
 
-# Spaces an editor may type inside an attribute: "width = 50 %", "width=80 mm" (P14: the first
-# was reported as "图片属性 'width=50'", a part of what was typed).
-_ATTRIBUTE_SPACES = re.compile(r"\s*=\s*|(?<=\d)\s+(?=%|mm(?![A-Za-z]))")
+# Spaces an editor may type inside an attribute, and a colon for its "=": "width = 50 %",
+# "width=80 mm", "width: 50%" (P14, P16: reported as "图片属性 'width=50'", "'width:'", a part
+# of what was typed).
+_ATTRIBUTE_SPACES = re.compile(r"\s*[=:]\s*|(?<=\d)\s+(?=%|mm(?![A-Za-z]))")
 
 
 def _figure_attributes(inside: str, path: Path, line: int) -> dict:
     found: dict = {}
-    for part in _ATTRIBUTE_SPACES.sub(lambda m: m.group().strip(), inside).split():
+    for part in _ATTRIBUTE_SPACES.sub(lambda m: "=" if m.group().strip() else "", inside).split():
         key, sep, value = part.partition("=")
         if key == "width" and sep and (_MM.match(value) or (value.endswith("%") and percent_share(value))):
             found[key] = value
