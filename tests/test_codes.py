@@ -173,3 +173,21 @@ def test_a_line_before_a_code_that_fills_with_gaps_a_reader_barely_sees_is_set_f
     assert squash("".join(line["text"] for line in lines)) == squash(body)
     edge = max(line["x1"] for line in lines)
     assert [line["text"] for line in lines[:-1] if edge - ink_end(line) > 2] == []
+
+
+def test_items_typed_with_hard_breaks_under_a_lead_in_line_are_set_as_paragraphs(make_issue, tmp_path):
+    """"主要任务如下：\\" over "1．…\\" "2．…\\" "3．…" (the commonest shape in Word and WeChat text)
+    printed the items flush left under an indented lead-in (P16 F1): each item is a paragraph,
+    indented as the lead-in is."""
+    items = ["1．加快建设高水平科技创新平台，推动重点实验室、工程技术研究中心提质增效，培育一批新型研发机构。",
+             "2．强化企业科技创新主体地位，落实研发费用加计扣除政策，扩大高新技术企业和科技型中小企业规模。",
+             "3．深化科技成果转化机制改革，完善技术转移服务体系，促进更多成果在本地落地转化。"]
+    body = "主要任务如下：\\\n" + "\\\n".join(items) + "\n"
+    pdf = build_issue(make_issue(TWO, files={"articles/a.md": f"---\ntitle: 主要任务\n---\n\n{body}",
+                                             "articles/b.md": ARTICLE}),
+                      tmp_path / "out", editions=("proof",)).pdf
+    lines = body_lines(pdf)
+    lead = next(line for line in lines if line["text"].startswith("主要任务如下"))
+    starts = [line for line in lines if re.match(r"[1-3]．", line["text"])]
+    assert [line["text"][0] for line in starts] == list("123")
+    assert all(abs(line["x0"] - lead["x0"]) < 0.5 for line in starts), [(line["text"], line["x0"]) for line in starts]

@@ -1213,7 +1213,10 @@ def _typed_lines(tokens: list[Token]) -> list[Token]:
         # A reference list typed or pasted one entry a line: each "[n] …" line an entry
         # (_references; they ran on as one paragraph).
         entries = bool(REFERENCE_ENTRY.match(lines[0]))
-        numbered = bool(_HARD_BROKEN_ITEM.match(lines[0])) and not ATTACHMENT_LABEL.match(lines[0])
+        # (or one whose first line leads in to them, "主要任务如下：": the commonest shape, P16 F1)
+        lead_in = (len(lines) > 1 and lines[0].rstrip(" \\").endswith(("：", ":"))
+                   and bool(_HARD_BROKEN_ITEM.match(lines[1])))
+        numbered = (bool(_HARD_BROKEN_ITEM.match(lines[0])) or lead_in) and not ATTACHMENT_LABEL.match(lines[0])
         cuts = [n for n, i in enumerate(breaks, start=1)
                 if n < len(lines) and (
                     children[i].type == "softbreak"
