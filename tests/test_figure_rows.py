@@ -202,3 +202,16 @@ def test_figures_above_shrink_so_that_the_figure_opening_the_next_page_fills_the
     scales = {round(width_mm(im) / (0.3 * MEASURE), 2) for im in row[:2]}  # (the third is portrait)
     assert len(scales) == 1 and 0.75 <= min(scales) < 1  # the row smaller, by one factor
     assert (BOTTOM - foot) / (BOTTOM - 37 * MM) < 0.1
+
+
+def test_a_row_too_small_to_read_names_the_width_written_not_the_height_limit(tmp_path):
+    """A row of four large charts at 22 % each printed each about 34 mm wide, and the build said
+    "（图的高度不超过版面规定的上限）…可在图后写 {max-height=100%}" (P16 F3): the width the editor wrote
+    made them small, and max-height changes nothing. The warning says so, and how to print them larger."""
+    chart = mi.png((2000, 1500), 300, "chart")
+    images = " ".join(f"![图{k}　图表{k}](images/c{k}.png){{width=22%}}" for k in range(1, 5))
+    result = build(tmp_path, [article("四张小图", [para(), images, para(2, 3)])],
+                   {f"c{k}.png": chart for k in range(1, 5)})
+    found = [str(w) for w in result.warnings if "原大的" in str(w)]
+    assert len(found) == 4 and all("按所写的宽度印成" in w and "{width=60%}" in w and "max-height" not in w
+                                   for w in found), found

@@ -30,6 +30,7 @@ class PlacedImage:
     page: int  # 1-based
     pixels: tuple[int, int]
     inches: tuple[float, float]  # printed size
+    sized: bool = False  # its width is the editor's ({width=…}, or a cell of a figure row)
 
     @property
     def ppi(self) -> float:
@@ -47,8 +48,10 @@ def placed_images(document) -> list[PlacedImage]:
             pixels = (getattr(image, "width", None), getattr(image, "height", None))
             if not all(isinstance(p, int) and p > 0 for p in pixels) or not (box.width and box.height):
                 continue  # a vector image (SVG) has no pixels to count
+            # an editor's {width=…} (a row's images: 100 % of their cells) is in the <img>'s style
+            sized = "width:" in (box.element.get("style") or "")
             found.append(PlacedImage(box.element.get("src", ""), number, pixels,
-                                     (box.width / CSS_PX_PER_INCH, box.height / CSS_PX_PER_INCH)))
+                                     (box.width / CSS_PX_PER_INCH, box.height / CSS_PX_PER_INCH), sized))
     return found
 
 
@@ -124,6 +127,10 @@ def small_figure_message(src: str, declared: float | None, placed: PlacedImage) 
     if not own or placed.inches[0] / own >= SMALL_SCALE or width_mm >= SMALL_WIDTH_MM:
         return None
     height_mm = placed.inches[1] * MM_PER_INCH
+    if placed.sized:  # the width the editor wrote made it so small (P16 F3: a row of four at 22 %)
+        return (f"图片 '{src}' 按所写的宽度印成 {width_mm:.0f}×{height_mm:.0f} mm，只有原大的 "
+                f"{placed.inches[0] / own:.0%}，图中的文字可能看不清：可把宽度写大些（如 {{width=60%}}），"
+                "或一行少放几张图")
     return (f"图片 '{src}' 印成 {width_mm:.0f}×{height_mm:.0f} mm，只有原大的 {placed.inches[0] / own:.0%}"
             "（图的高度不超过版面规定的上限），图中的文字可能看不清：可在图后写 {max-height=100%} "
             "让它排得更高，或换成横向的图")
