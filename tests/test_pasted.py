@@ -165,3 +165,11 @@ def test_double_hyphens_beside_latin_and_names_spaced_after_a_label_stay_as_type
     assert "选项--quiet" in text.replace(" ", "") and "表示——各项" in text.replace(" ", "")
     assert "王 刚 李 明 张 伟 赵 磊 刘 洋" in text
     assert "全市共登记技术合同" in text.replace(" ", "") and "全 市" not in text
+
+
+def test_straight_quotes_around_a_latin_word_in_a_chinese_sentence_print_as_chinese_quotes(make_issue, tmp_path):
+    """"他说'OK'就行，又补充说'这个方案可以'。" printed "他说'OK'就行，又补充说“这个方案可以”。": the pair around
+    the Latin word stayed straight (P16 F2). Between Chinese characters it is a Chinese quotation."""
+    path = make_issue(files=article("他说'OK'就行，又补充说'这个方案可以'。运行时输入it's fine即可。"))
+    text = page_text(build_issue(path, tmp_path / "out", editions=("proof",)).pdf).replace(" ", "")
+    assert "他说“OK”就行，又补充说“这个方案可以”。" in text and "it's" in text.replace("’", "'")

@@ -102,7 +102,9 @@ def _quantity_brackets(text: str, start: int, end: int) -> bool:
 
 _OPENING = "“‘（《「『【〔"
 _CLOSING = "”’）》」』】〕、，。；：？！…—%‰"
-_STRAIGHT_SINGLE = re.compile(f"(?<![A-Za-z0-9])'([^'\\n]*[{HAN}][^'\\n]*)'(?![A-Za-z0-9])")
+# … or around a short Latin word set in a Chinese sentence ("他说'OK'就行", P16 F2), Han on both sides.
+_STRAIGHT_SINGLE = re.compile(f"(?<![A-Za-z0-9])'([^'\\n]*[{HAN}][^'\\n]*)'(?![A-Za-z0-9])"
+                              f"|(?<=[{HAN}])'([A-Za-z0-9][A-Za-z0-9 .\\-]{{0,30}})'(?=[{HAN}，。；：！？、])")
 _DOTS_AFTER_HAN = re.compile(f"(?<={_HAN_OR_PUNCT})\\.{{3,}}|(?<=[{HAN}])…(?!…)")
 # Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) are set as ordinary ones in Chinese text.
 _FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
@@ -292,7 +294,7 @@ def _single_quoted(text: str, match: re.Match) -> str:
     """'…' around Chinese: “…”, the first level of Chinese quotation marks, or ‘…’ inside a
     pair of “…” (GB/T 15834 §4.1; '融资难,融资贵' printed ‘融资难，融资贵’, P15 D7)."""
     before = text[:match.start()]
-    inner = match.group(1)
+    inner = match.group(1) if match.group(1) is not None else match.group(2)
     return f"‘{inner}’" if before.count("“") > before.count("”") else f"“{inner}”"
 
 
