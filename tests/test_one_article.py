@@ -37,9 +37,10 @@ def test_one_article_starts_under_the_masthead_with_no_contents(make_issue, tmp_
     assert "科技情报参考" in first and squash(TITLE) in first and squash(FIRST) in first, texts[0]
     assert "目录" not in first and "★" not in first
     assert first.index("科技情报参考") < first.index(squash(TITLE)) < first.index(squash(FIRST))
-    # The text on page 1, the 版记 alone on page 2 (an even page, no folio: GB/T 9704 §7.5);
-    # jianbao prints no folio on its masthead page either, gongwen does.
-    assert folios(texts) == ([None, None] if layout == "jianbao" else [1, None])
+    # The text on page 1, numbered in both layouts (jianbao leaves no folio on a masthead page
+    # that holds the contents, a cover: this one holds text, P16 F4); the 版记 alone on page 2
+    # (an even page, no folio: GB/T 9704 §7.5).
+    assert folios(texts) == [1, None]
     assert [(e.title, e.page) for e in result.contents] == [(TITLE, 1)]
     reader = PdfReader(result.pdf)
     assert [(item.title, reader.get_destination_page_number(item)) for item in reader.outline] == [(TITLE, 0)]
