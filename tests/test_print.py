@@ -57,7 +57,9 @@ def test_saddle_stitch_pads_before_the_end_block_never_inside_an_article(saddle)
     assert LAST_SENTENCE in squash(texts[0])  # the article ends where it ended before
     assert texts[1].strip() == texts[2].strip() == ""  # the blanks: no text, no folio
     assert squash(texts[3]).startswith("编印：呼和浩特市科学技术局综合保障中心")  # the end block, alone
-    assert folios(texts) == [None, None, None, None]  # GB/T 9704 §7.5: nor on the 版记 page
+    # Page 1 holds the article, numbered (no contents: not a cover); GB/T 9704 §7.5: none on the
+    # blanks nor on the 版记 page.
+    assert folios(texts) == [1, None, None, None]
     assert PdfReader(paths["print"]).page_labels == ["1", "2", "3", "4"]
     assert preflight_file(paths["print"]).failures == []
 

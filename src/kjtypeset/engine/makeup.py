@@ -1366,17 +1366,17 @@ def _prints(box) -> bool:
 
 def strip_folios(document, settings: Settings) -> list[int]:
     """No folio on a page that holds only the 版记 or nothing (GB/T 9704 §7.5), nor on
-    page 1 when the layout says so and page 1 is the masthead page with the contents (a
-    cover): an issue of one article has its text there, and that page is numbered (P16 F4).
-    Returns the page numbers left without one."""
+    page 1 when the layout says so, unless the articles start there (an issue of one article,
+    no contents: page 1 is a page of text, not a cover, and is numbered; P16 F4). Returns the
+    page numbers left without one."""
     from weasyprint.formatting_structure import boxes
     bare = []
     for number, page in enumerate(document.pages, start=1):
         page_box = page._page_box
         content = [c for c in page_box.children if not isinstance(c, boxes.MarginBox)]
-        cover = number == 1 and not settings.first_page_folio and any(
-            getattr(box, "element", None) is not None and box.element.get("data-contents") is not None
-            for box in page_box.descendants())
+        cover = number == 1 and not settings.first_page_folio and not any(
+            getattr(box, "element", None) is not None and box.element.tag == "main"
+            and "articles" in (box.element.get("class") or "").split() for box in page_box.descendants())
         if cover or not any(map(_prints, content)):
             page_box.children = tuple(c for c in page_box.children if not _is_folio(c))
             bare.append(number)
