@@ -221,8 +221,10 @@ def normalise_marks(text: str, counts: Counter | None = None) -> str:
     kept = [0]
 
     def space(match: re.Match) -> str:
-        kept[0] += bool({match.start() - 1, match.end()} & english)
-        return match.group() if {match.start() - 1, match.end()} & english else ""
+        if {match.start() - 1, match.end()} & english:
+            kept[0] += 1
+            return match.group()
+        return ""
 
     text, n = _SPACE_BY_FULL_MARK.subn(space, text)
     total += n - kept[0]

@@ -2415,8 +2415,9 @@ def _compose_line(context, line, available_width, justify, choose=False):
     # Closing up is the last resort (linefit): 缩行, or a line the planner set a little over.
     # A line ending before a long code (LONG_CODE) is set as a reference list's line is: short
     # at its natural spacing rather than spread (P15 D3).
-    unfilled = _unfilled(line.style) or ("loose" if _state.get("loose") else None)
-    soft = linefit.SOFT_GAP_EM if _unfilled(line.style) else linefit.CODE_GAP_EM
+    own = _unfilled(line.style)
+    unfilled = own or ("loose" if _state.get("loose") else None)
+    soft = linefit.SOFT_GAP_EM if own else linefit.CODE_GAP_EM
     result = linefit.compose(model.flexes, model.tiers, extra, em, justify, composition.max_gap_em,
                              linefit.PULL_SQUEEZE_EM, model.closable, None if unfilled else model.spreadable)
     line._kj_badness = badness = result.badness()

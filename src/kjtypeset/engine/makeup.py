@@ -1376,7 +1376,7 @@ def strip_folios(document, settings: Settings) -> list[int]:
         content = [c for c in page_box.children if not isinstance(c, boxes.MarginBox)]
         cover = number == 1 and not settings.first_page_folio and not any(
             getattr(box, "element", None) is not None and box.element.tag == "main"
-            and "articles" in (box.element.get("class") or "").split() for box in page_box.descendants())
+            and _has_class(box.element, "articles") for box in page_box.descendants())
         if cover or not any(map(_prints, content)):
             page_box.children = tuple(c for c in page_box.children if not _is_folio(c))
             bare.append(number)
@@ -2084,7 +2084,7 @@ def figure_moves(document, settings: Settings) -> tuple[list[tuple[int, int]], l
         return [], []
     root = document.pages[0]._page_box.children[0].element
     order = _document_order(root)
-    parent = {child: element for element in root.iter() for child in element}
+    parent = _parents(root)
     pages = [_page_figures(page._page_box, settings) for page in document.pages]
     laid_on = [{box.element for box in page._page_box.descendants()} for page in document.pages]
     moves, smallest = [], []
@@ -2139,7 +2139,7 @@ def _hole_figures(document, settings: Settings) -> list[int]:
     facts = _page_facts(document)
     root = document.pages[0]._page_box.children[0].element
     order = _document_order(root)
-    parent = {child: element for element in root.iter() for child in element}
+    parent = _parents(root)
     for number, kind in defects(document):
         if kind != "hole" or number >= len(document.pages) or not facts[number]["opens_with_figure"]:
             continue

@@ -190,13 +190,13 @@ class _Tree:
         caption of a figure row's image (data-kj-cell="n", inputs/markdown.py _figure_row),
         which goes with that image's <figure>, the row's n-th, as a figure's own caption does."""
         cell = element.get(CELL)
-        row = self._ancestor(element, "div") if cell is not None and cell.isdigit() else None
+        if cell is None or not cell.isdigit():
+            return self.parents.get(element)
+        row = self._ancestor(element, "div")
         while row is not None and row.get(ROW) is None:
             row = self._ancestor(row, "div")
         figures = [e for e in row.iter() if _tag(e) == "figure"] if row is not None else []
-        if int(cell or 0) < len(figures):
-            return figures[int(cell)]
-        return self.parents.get(element)
+        return figures[int(cell)] if int(cell) < len(figures) else self.parents.get(element)
 
     def label(self, node: _Node) -> _Node:
         if node.label is None:

@@ -255,10 +255,12 @@ def pin_to_page_bottom(document: weasyprint.Document) -> None:
 def _written_in(origin: Path, chars: list[str]) -> tuple[Path, int | None]:
     """The first article file (and line) under the issue folder that holds one of ``chars``,
     else the manifest: the characters come from the layout's own text."""
+    from ..inputs.encoding import read_text  # GBK, UTF-16 articles too, as fonts.check_file reads them
+
     for path in sorted(origin.parent.rglob("*.md")):
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
+            lines = read_text(path, notice=False).splitlines()
+        except (OSError, KjError):
             continue
         for number, text in enumerate(lines, 1):
             if any(char in text for char in chars):

@@ -315,10 +315,8 @@ def _result(flexes, widths, gaps, tiers, short, em) -> Result:
     squeeze = bracket_squeeze = spacing_squeeze = spacing_stretch = space_shrink = 0.0
     for f, w in zip(flexes, widths):
         kind = f.kind
-        if kind == "mark":
-            if f.first:
-                pass
-            elif f.bracket:
+        if kind == "mark" and not f.first:
+            if f.bracket:
                 bracket_squeeze = max(bracket_squeeze, f.natural - w)
             elif f.natural - w > squeeze:
                 squeeze = f.natural - w
