@@ -71,6 +71,23 @@ def test_a_tab_paragraph_with_no_break_spaces_builds(make_issue, tmp_path):
     assert "优秀等次11家，良好23家，合格16家，不合格2" in page_text(pdf).replace(" ", "")
 
 
+def test_a_lone_full_width_percent_sign_is_named_as_such(make_issue):
+    """"节能约23％" (half-width digits, a full-width ％) and "www．gov．cn" were reported as
+    "全角的数字和字母已按半角排", a repair of characters the editor never typed (P16 F5)."""
+    def warning(body):
+        return warnings_of(make_issue(files=article(body)))
+
+    assert warning("全年节能约23％，超过预期。\n") == [
+        "2024-03/articles/a.md:5: 全角的“％”已按半角排（“年节能约23％，超过预期。”排为“年节能约23%，超过预期。”"
+        "，全篇同样处理）：请在原文中改为半角"]
+    assert warning("详见网站kjj．gov．cn。\n") == [
+        "2024-03/articles/a.md:5: 全角的“．”已按半角排（“见网站kjj．gov．cn”排为“见网站kjj.gov.cn”"
+        "，全篇同样处理）：请在原文中改为半角"]
+    assert warning("计划投入１２亿元，节能约23％。\n") == [
+        "2024-03/articles/a.md:5: 全角的数字和字母已按半角排（“计划投入１２亿元，节能”排为“计划投入12亿元，节能”"
+        "，全篇同样处理）：请在原文中改为半角"]
+
+
 def notdef(char: str) -> logging.LogRecord:
     message = f'.notdef glyph rendered for Unicode string unsupported by fonts: "{char}" (U+{ord(char):04X})'
     return logging.LogRecord("weasyprint", logging.WARNING, __file__, 1, message, None, None)

@@ -135,6 +135,11 @@ def _narrow_alnum(text: str) -> tuple[str, int]:
     return text, total + n
 
 
+def has_full_width_alnum(text: str) -> bool:
+    """Whether ``text`` holds a full-width digit or letter (１, Ａ)."""
+    return _FULLWIDTH_ALNUM.search(text) is not None
+
+
 def narrow_alnum(text: str) -> str:
     """Full-width digits and letters as ordinary ones, with their % and points (the build)."""
     return _narrow_alnum(text)[0]

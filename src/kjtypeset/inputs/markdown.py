@@ -168,7 +168,8 @@ def _warn_ascii_scripts(tokens: list[Token], path: Path, first_line: int) -> Non
 # first repair of an article was named (P15 D8: an article with "..." and ＡＩ heard of the
 # "...").
 _REPAIRS = {
-    "narrow": lambda typed, printed: f"全角的数字和字母已按半角排（“{typed}”排为“{printed}”，全篇同样处理）：请在原文中改为半角",
+    "narrow": lambda typed, printed: (f"{_narrowed(typed)}已按半角排（“{typed}”排为“{printed}”，全篇同样处理）："
+                                      "请在原文中改为半角"),
     "punctuation": lambda typed, printed: (f"中文里的半角标点已按全角排（“{typed}”排为“{printed}”，全篇同样处理）："
                                            "请在原文中改为全角标点"),
     "marks": lambda typed, printed: (f"标点已按 GB/T 15834 的写法排（“{typed}”排为“{printed}”，全篇同样处理）："
@@ -176,6 +177,16 @@ _REPAIRS = {
     "spaces": lambda typed, printed: (f"汉字之间的空格已删去（“{typed}”排为“{printed}”，全篇同样处理）："
                                       "多是从 PDF 复制来的，请在原文中删去"),
 }
+
+
+def _narrowed(typed: str) -> str:
+    """What the "narrow" repair changed, named as the editor typed it: a lone ％ after
+    half-width digits ("节能约23％") or the ． of "www．gov．cn" is no "全角的数字和字母"
+    (P16 F5)."""
+    from ..editor.cleanup import has_full_width_alnum
+
+    marks = "”“".join(mark for mark in "％．" if mark in typed)
+    return f"全角的“{marks}”" if marks and not has_full_width_alnum(typed) else "全角的数字和字母"
 
 
 def _full_width_marks(tokens: list[Token], path: Path, first_line: int) -> None:
