@@ -975,17 +975,18 @@ def test_a_notice_signed_before_its_attachment_is_signed_and_the_attachment_head
     assert min(rows) > BODY, rows
 
 
-def test_a_notices_contact_fields_over_two_lines_break_between_fields_unspread(tmp_path):
+@pytest.mark.parametrize("number", ["", "三、", "（三）"])
+def test_a_notices_contact_fields_over_two_lines_break_between_fields_unspread(tmp_path, number):
     """A line of contact fields too long for one line breaks between its fields, each label
     with its value, both lines two characters in and set solid: justified, it broke after
     "电话：" and spread its first line a third of an em a gap before the number (an unseen
-    notice)."""
-    fields = "联系人：市科学技术局办公室综合科　赵文斌　　联系电话：0471-4366683转8012　13947102635"
+    notice); so did one numbered as a notice's item, "三、联系人：…" (P17 D3)."""
+    fields = f"{number}联系人：市科学技术局办公室综合科　赵文斌　　联系电话：0471-4366683转8012　13947102635"
     result = build(tmp_path, [article("关于召开全市科技创新大会的通知", ["各有关单位：", para(2, 2), fields])])
     with pdfplumber.open(result.pdf) as pdf:
         lines = lines_of(pdf.pages[1])
     margin = next(line for line in lines if line["text"] == "各有关单位：")["x0"]
-    at = next(k for k, line in enumerate(lines) if line["text"].startswith("联系人"))
+    at = next(k for k, line in enumerate(lines) if line["text"].startswith(number + "联系人"))
     first, second = lines[at], lines[at + 1]
     assert first["text"].endswith("赵文斌") and second["text"].startswith("联系电话：0471"), (first["text"], second["text"])
     assert abs(first["x0"] - margin - 2 * BODY) < 1 and abs(second["x0"] - margin - 2 * BODY) < 1

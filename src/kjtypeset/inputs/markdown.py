@@ -889,8 +889,11 @@ _CONTACT_LABELS = ("联系人", "联系电话", "联系方式", "咨询电话", 
                    "邮箱", "通讯地址", "地址", "邮政编码", "邮编", "网址", "受理单位", "受理部门")
 _CONTACT = "(?:" + "|".join("[ \u3000]*".join(label) for label in _CONTACT_LABELS) + r"|E-?mail)[ \u3000]*[:：]"
 CONTACT_LABEL = re.compile(_CONTACT, re.I)  # (match: at a line's start; sub: anywhere)
-# A line of such fields, two or more, apart by wide spaces: "联系人：赵文斌　　电话：0471-4366683".
-_FIELDS_LINE = re.compile(rf"^{_CONTACT}[^\n]*?(?:\u3000|  )[ \u3000]*{_CONTACT}", re.I)
+# A line of such fields, two or more, apart by wide spaces: "联系人：赵文斌　　电话：0471-4366683",
+# also as a notice's numbered item ("三、联系人：…", "（三）", "3."): justified, that one broke
+# after "电话：" and spread 0.13 em a gap (P17 D3).
+_FIELDS_LINE = re.compile(rf"^(?:(?:{_NUMBER_ONLY.pattern})[ \u3000]*)?{_CONTACT}[^\n]*?(?:\u3000|  )[ \u3000]*{_CONTACT}",
+                          re.I)
 
 
 def _contact_fields(tokens: list[Token]) -> None:
