@@ -210,6 +210,7 @@ _state = {}
 
 from ..typography.cjk import (  # noqa: E402
     DISCOURAGED_BREAK,  # US$3.7 / billion, 2042— / 2044年, 0471-4366683 / 转8021
+    LEADING_WORDS,  # 与, 在, 对…: a word that leads what follows
     LONG_CODE,  # 91150100U2NU8GBX55, ZL 2024 1 0195119.8
     NAME_CHARS,  # a person's name: at most five characters
     SPACING,  # the Han–Latin spacing character
@@ -274,6 +275,13 @@ _SUBTITLE_BONUS_EM2 = -1000.0
 # breaks there if its shortest line is then at least this share of its longest (_balance).
 _AUTHOR_BREAKS = ("\u3000", "：", ":")
 AUTHOR_BREAK_SHARE = 0.4
+# Then at a comma or an enumeration comma, if the lines are then no more unequal than this:
+# "新认定自治区级重点实验室12家、/ 工程技术研究中心8家", balanced, broke "…重点实验室 / 12家、…"
+# (P17 D4).
+_CLAUSE_BREAKS = ("，", "、", "；")
+CLAUSE_BREAK_SHARE = 0.5
+# A one-character preposition or conjunction (cjk.LEADING_WORDS) leads the words after it: a
+# title line does not end with it ("…生成式人工智能在 / 政务服务中的应用…", P17 D4).
 _AUTHOR_MARKS_TRIED = 4  # a title's author's marks tried in every combination (2⁴ plans at most)
 
 
@@ -2095,6 +2103,8 @@ def _balance(table, count, em, available):
             return _SPACE_BONUS_EM2
         if before in _PREFERRED_AFTER or before == " ":
             return 0.0
+        if before in LEADING_WORDS and table[k - 1][4]:  # a word of its own
+            return 2 * _BREAK_PENALTY_EM2
         if after in _GLOSS_OPENING and _visible_before(table, k).isalnum():
             return _BREAK_PENALTY_EM2  # a bracket glossing the term before it: 磷酸铁锂（LiFePO₄）
         return _BRACKET_PENALTY_EM2 if after in OPENING or before in CLOSING else _BREAK_PENALTY_EM2
@@ -2148,7 +2158,11 @@ def _balance(table, count, em, available):
     # page and the 版记 onto a page of its own after a blank one (an unseen gongwen issue, i-g).
     marks = [k for k in chances if not inside[k] and letters(k, n) >= 3
              and (table[k - 1][0] in _AUTHOR_BREAKS or _opens_subtitle(table, k))][:_AUTHOR_MARKS_TRIED]
-    if taken := _marked_plan(plan, marks, count, width, n, available):
+    if taken := _marked_plan(plan, marks, count, width, n, available, AUTHOR_BREAK_SHARE):
+        return taken
+    clauses = [k for k in chances if not inside[k] and letters(k, n) >= 3
+               and table[k - 1][0] in _CLAUSE_BREAKS][:_AUTHOR_MARKS_TRIED]
+    if taken := _marked_plan(plan, clauses, count, width, n, available, CLAUSE_BREAK_SHARE):
         return taken
     found = plan(count)
     if found and found[0] >= _UNBROKEN_GROUP_PENALTY_EM2:
@@ -2176,10 +2190,10 @@ def _opens_subtitle(table, k) -> bool:
     return table[k][0] == "—" and table[k - 1][0] != "—"
 
 
-def _marked_plan(plan, marks, lines, width, n, available):
+def _marked_plan(plan, marks, lines, width, n, available, share):
     """Line starts of the best plan in ``lines`` lines that breaks at as many of the author's
-    ``marks`` as it can with every line fitting and the shortest line at least
-    AUTHOR_BREAK_SHARE of the longest, or None."""
+    ``marks`` as it can with every line fitting and the shortest line at least ``share`` of
+    the longest, or None."""
     for size in range(len(marks), 0, -1):
         found = []
         for chosen in combinations(marks, size):
@@ -2191,7 +2205,7 @@ def _marked_plan(plan, marks, lines, width, n, available):
                 continue  # a group that fits on a line broken
             bounds = [0, *planned[1], n]
             widths = [width(i, j) for i, j in zip(bounds, bounds[1:])]
-            if max(widths) <= available and min(widths) >= AUTHOR_BREAK_SHARE * max(widths):
+            if max(widths) <= available and min(widths) >= share * max(widths):
                 found.append((cost, planned[1]))
         if found:
             return min(found)[1]

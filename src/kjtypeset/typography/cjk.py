@@ -101,9 +101,12 @@ _LATIN_RUN = re.compile(f"{_URL.pattern}|(?:№ ?)?{_NUMBER}(?![{LATIN}])|{_WORD
 _GROUP_SPACE = re.compile(rf"(?<=[0-9])[{_GROUP_SEPARATOR}](?=[0-9]{{3}}(?![0-9]))")
 _DECIMAL_GROUP_SPACES = re.compile(rf"(?<=[0-9]){_DECIMAL_GROUPS}")
 # (A space typed between them, "3 357.1 万元", is where the spacing goes: see _han_latin_boundaries.)
+# An ordinal or a rank before a number stays with it: 第3季度, 前30位, 近3年 (P17 D4: "研发投入前 /
+# 30位" in a title).
+NUMBER_LEADS = "第前近"
 _NUMBER_UNIT = re.compile(rf"(?<=[0-9]) ?(?=[{CJK_LETTERS}])(?!转[0-9])"
                           rf"|(?<=[0-9][万亿千百余多])(?=[{CJK_LETTERS}])"
-                          rf"|(?<=[0-9] [万亿千百余多])(?=[{CJK_LETTERS}])|(?<=第) ?(?=[0-9])"
+                          rf"|(?<=[0-9] [万亿千百余多])(?=[{CJK_LETTERS}])|(?<=[{NUMBER_LEADS}]) ?(?=[0-9])"
                           # a phone number's extension (0471-4366683转8012) never leaves its 转
                           r"|(?<=[0-9]转)(?=[0-9])")
 # … but in running text a line may end before the 转, at a cost (DISCOURAGED_BREAK): bound whole,
@@ -888,7 +891,7 @@ def _is_latin(char: str) -> bool:
 # A one-character word after a longer one is most often its suffix, which the segmenter's
 # dictionary lacks as one word (科技创新 | 券, 兑付 | 额, 转化 | 率): it stays with that word,
 # unless it is a word that leads what follows (与, 和, 在…: a line may start with it).
-_LEADING_WORDS = frozenset("与和及并或而对为从向把被将以于在由按同跟让使给比")
+LEADING_WORDS = frozenset("与和及并或而对为从向把被将以于在由按同跟让使给比")
 # … and one that is a prefix the dictionary did not join to the word after it (自治区 | 新 | 材料,
 # 双 | 特异性 | 抗体; 市 | 数据局, 省 | 科技厅): it stays with that word ("…自治区新 / 材料…" broke a
 # title, "市科技局、市 / 数据局" a table's column of units: unseen issues).
@@ -910,7 +913,8 @@ def _bind_words(text: str, add) -> None:
                 # (a one-character word that opens a cell or a title has no word before it to
                 # go with: table headers broke "比 / 上年增长", "占 / 全市比重", an unseen issue)
                 add(position + 1, WJ)
-            elif len(word) == 1 and len(before) >= 2 and word not in _LEADING_WORDS:
+            elif (len(word) == 1 and len(before) >= 2 and word not in LEADING_WORDS
+                  and not (word in NUMBER_LEADS and text[position + 1:position + 2].isdigit())):
                 add(position, WJ)
             for k in range(1, len(word)):
                 add(position + k, WJ)
