@@ -88,6 +88,24 @@ def test_a_lone_full_width_percent_sign_is_named_as_such(make_issue):
         "，全篇同样处理）：请在原文中改为半角"]
 
 
+@pytest.mark.parametrize("indent", [2, 3])
+def test_sub_items_indented_less_than_their_items_text_are_nested(make_issue, tmp_path, indent):
+    """"10. …" then "   - …" (three spaces, as under "9. …"): CommonMark wants four, so the
+    numbered list closed and its sub-items printed level with it, read as items of the main
+    list (P17 D6). Each sub-item prints indented under its own item, under 9 and 10 alike."""
+    items = "".join(f"{n}. 第{n}项计划今年启动。\n" + " " * indent + f"- 子项{n}甲；\n" + " " * indent + f"- 子项{n}乙。\n"
+                    for n in (8, 9, 10, 11))
+    pdf = build_issue(make_issue(files=article(items)), tmp_path / "out", editions=("proof",)).pdf
+    lines = text_lines(pdf)[0]  # one article: all on page 1
+
+    def x(text):
+        return next(line["x0"] for line in lines if text in squash(line["text"]))
+
+    items = {n: x(f"第{n}项计划") for n in (8, 9, 10, 11)}
+    for n in (8, 9, 10, 11):
+        assert x(f"子项{n}甲") > max(items.values()) + 10, (n, x(f"子项{n}甲"), items)
+
+
 def notdef(char: str) -> logging.LogRecord:
     message = f'.notdef glyph rendered for Unicode string unsupported by fonts: "{char}" (U+{ord(char):04X})'
     return logging.LogRecord("weasyprint", logging.WARNING, __file__, 1, message, None, None)

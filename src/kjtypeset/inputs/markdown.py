@@ -689,7 +689,7 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     md = _MD_HTML if raw_html else _MD
     source = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name  # TABLE_SOURCE
     env: dict = {"kj_source": (source, first_line)}
-    tokens = md.parse(body, env)
+    tokens = md.parse(_nest_sub_lists(body), env)
     _check_nesting(tokens, path, first_line)
     _check_rows(env, path, first_line)
     _heading_jumps(tokens, path, first_line)
@@ -720,6 +720,41 @@ def render_body(body: str, path: Path, first_line: int, root: Path, raw_html: bo
     _attributions(figures)
     _references(figures)
     return md.renderer.render(_table_captions(figures), md.options, env), tuple(images.values())
+
+
+_LIST_ITEM = re.compile(r"( *)(?:[-*+]|\d{1,9}[.)])( {1,4})(?=\S)")
+_FENCE = re.compile(r" {0,3}(?:```|~~~)")
+
+
+def _nest_sub_lists(body: str) -> str:
+    """Sub-items indented by two spaces or more under a list item are that item's, as the
+    editor means, though CommonMark wants them under the item's text: "10. …" then "   - …"
+    (three spaces, as under "9. …") closed the numbered list and printed the sub-items level
+    with it (P17 D6). Such lines move in to the item's text column; line numbers stay."""
+    lines = body.split("\n")
+    parents: list[tuple[int, int]] = []  # (indent, text column) of each open item
+    fenced, shift, below = False, 0, 0  # the shift of the current sub-item, lines below it
+    for index, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+        if fenced or not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        item = _LIST_ITEM.match(line)
+        if not item:
+            if indent == 0 and index and not lines[index - 1].strip():
+                parents = []  # a paragraph after a blank line ends the list
+            elif shift and indent > below:
+                lines[index] = " " * shift + line  # the sub-item's own text
+            continue
+        while parents and indent <= parents[-1][0]:
+            parents.pop()
+        shift = 0
+        if parents and parents[-1][0] + 2 <= indent < parents[-1][1]:
+            shift, below = parents[-1][1] - indent, indent
+            lines[index] = " " * shift + line
+        parents.append((indent + shift, indent + shift + len(item.group(0)) - len(item.group(1))))
+    return "\n".join(lines)
 
 
 # "注：…", "资料来源：…" just under a table: the table's note (GB/T 7713.1 表注).
