@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from conftest import ARTICLE, MANIFEST
+from conftest import ARTICLE
 from kjtypeset.build import build_issue
-from pdfread import HAN_RE, squash
+from pdfread import squash
 from test_codes import TWO, body_lines, han_gaps
 
 URL_PARAGRAPH = ("论文的数据和代码已在GitHub公开（https://github.com/carbon-research-lab/institutional-footprint-"
@@ -49,3 +49,62 @@ def test_a_line_before_a_long_url_is_not_spread_and_its_latin_letters_not_spaced
     if layout == "jianbao":
         assert lines[0]["text"].endswith("https://github.com/carbon")
         assert lines[1]["text"].startswith("-research-lab/")
+
+
+SIGNS = "技术指标方面，新一代芯片的典型参数包括：工艺节点≥3 nm，能效比提升±15%以内，杂质≤0.5 mg/L，温度为−20 °C～+60 °C。"
+
+
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_a_sign_before_a_number_is_proportional_and_stays_with_its_number(make_issue, tmp_path, layout):
+    """"能效比提升 ±15% 以内", "工艺节点≥3 nm": ± ≥ ≤ printed as the CJK faces' full-width glyphs,
+    "±15%" reading "±  15%" beside a narrow "−20 °C" (P17 D8). Now from the symbols face, narrower
+    than a full em, with no gap between the sign and its digit, and never at a line's end."""
+    lines = build_lines(make_issue, tmp_path, SIGNS, layout)
+    assert squash("".join(line["text"] for line in lines)) == squash(SIGNS)
+    chars = [c for line in lines for c in line["chars"]]
+    for k, c in enumerate(chars):
+        if c["text"] in "±≥≤":
+            digit = chars[k + 1]
+            assert digit["text"].isdigit() and abs(digit["top"] - c["top"]) < c["size"]  # on its line
+            assert "DejaVu" in c["fontname"] and c["width"] < 0.9 * c["size"], (c["text"], c["fontname"], c["width"])
+            assert (digit["x0"] - c["x1"]) / c["size"] < 0.01
+    assert not any(line["text"][-1] in "±≥≤" for line in lines)
+
+
+def test_every_range_tilde_of_a_gongwen_issue_is_one_glyph(make_issue, tmp_path):
+    """gongwen printed "4 800万元～12 600万元" and "−20 °C～+60 °C" with FandolFang's small "~" and
+    "50%～80%", "5～7天" with the 宋体's full-width wave (P17 D5): every range tilde from one face."""
+    body = "成交额在4 800万元～12 600万元之间，比例为50%～80%，温度为−20 °C～+60 °C，提前5～7天，电压1.8 V～2.1 V。"
+    lines = build_lines(make_issue, tmp_path, body, "gongwen")
+    tildes = [c for line in lines for c in line["chars"] if c["text"] == "～"]
+    assert len(tildes) == 5
+    assert len({c["fontname"] for c in tildes}) == 1, [c["fontname"] for c in tildes]
+    assert "Noto-Serif-CJK" in tildes[0]["fontname"]
+
+
+FILL = "按照该方法测算一台满负荷运行的服务器"
+
+
+@pytest.mark.parametrize("layout", ["jianbao", "gongwen"])
+def test_tonnes_of_co2_stay_whole_with_their_number(make_issue, tmp_path, layout):
+    """"…年排放1.8 t / CO₂，" (P17 D9): "t CO₂" is one unit, as kW·h is, kept with its number."""
+    body = "\n\n".join(FILL[:k] + "，相当于每平方米机房面积年排放1.8 t CO₂，同比增长较快。" for k in range(16))
+    lines = build_lines(make_issue, tmp_path, body, layout)
+    assert squash("".join(line["text"] for line in lines)) == squash(body.replace("\n\n", ""))
+    assert [line["text"] for line in lines if line["text"].endswith(" t") or line["text"].startswith("CO₂")] == []
+
+
+def test_a_doi_keeps_its_label_and_a_range_its_tilde(make_issue, tmp_path):
+    """"（DOI：" ended a line before "10.1038/s41586-025-08712-4）" (jianbao), and "5 000万元～" one
+    before "1亿元的9家" (gongwen; P17 D12): DOI keeps its number as arXiv: and ISBN do, and a line
+    ends after a range's tilde only where anything else would spread it (as after 2042—)."""
+    doi = ("3月12日，英国《自然》（*Nature*）杂志在线发表了题为“Accounting for the carbon footprint of "
+           "research institutions”的研究论文（DOI：10.1038/s41586-025-08712-4），提出了一套适用于大学和"
+           "科研院所的温室气体排放核算框架。")
+    lines = build_lines(make_issue, tmp_path, doi, "jianbao")
+    assert [line["text"] for line in lines if line["text"].endswith(("DOI：", "DOI"))] == []
+    tilde = ("前30位企业中，生物医药和新材料领域企业各有6家，新能源领域5家；研发投入超过1亿元的有14家，"
+             "5 000万元～1亿元的9家。")
+    lines = build_lines(make_issue, tmp_path, tilde, "gongwen", number=4)
+    assert squash("".join(line["text"] for line in lines)) == squash(tilde)
+    assert [line["text"] for line in lines if line["text"].endswith("～")] == []

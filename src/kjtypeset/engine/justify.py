@@ -64,7 +64,6 @@ from ..typography.chars import (
     is_cjk_letter,
     is_han,
     is_invisible,
-    is_latin,
     is_wide,
 )
 
