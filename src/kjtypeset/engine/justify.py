@@ -1914,7 +1914,8 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
     available = containing_block.width * TO_UNITS
     indent = box.text_indent * TO_UNITS
     chars = "".join(unit.char for unit in units)
-    discouraged = {m.end(): paragraph.YEAR_RANGE_COST if m.group().endswith(tuple("—–-～〜"))
+    discouraged = {m.end(): paragraph.DISCOURAGED_COST if m.group() in ("～", "〜")  # a range's tilde (P17 D12)
+                   else paragraph.YEAR_RANGE_COST if m.group().endswith(tuple("—–-～〜"))
                    else paragraph.EXTENSION_COST if chars.startswith("转", m.end())
                    else paragraph.DISCOURAGED_COST
                    for m in DISCOURAGED_BREAK.finditer(chars) if m.end() in chances}

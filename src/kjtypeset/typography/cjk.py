@@ -344,7 +344,7 @@ span.kj-en { hyphens: auto; hyphenate-character: "-"; }  /* U+2010 is full width
 span.kj-en { hyphenate-limit-chars: 6 3 3; }  /* three letters each side: not Se- / cure */
 .kj-url, code, kbd { font-variant-ligatures: none; }
 .kj-pw { font-feature-settings: "pwid"; }  /* a quotation mark of English text: proportional */
-.kj-sign { font-family: var(--font-symbols), inherit; }  /* ± ≥ ≤ of a number: proportional */
+.kj-sign { font-family: var(--font-symbols); line-height: 0; }  /* ± ≥ ≤ of a number: proportional (0: its face's taller ascent does not raise a line) */
 td.kj-prose, th.kj-prose { text-align: justify !important; text-align-last: start; }  /* (over a column's alignment) */
 td.kj-prose, th.kj-prose { --kj-unfilled: ragged; }  /* engine/justify.py: no 稀排 in a narrow cell */
 """
