@@ -108,3 +108,13 @@ def test_a_doi_keeps_its_label_and_a_range_its_tilde(make_issue, tmp_path):
     lines = build_lines(make_issue, tmp_path, tilde, "gongwen", number=4)
     assert squash("".join(line["text"] for line in lines)) == squash(tilde)
     assert [line["text"] for line in lines if line["text"].endswith("～")] == []
+
+
+def test_a_sign_that_opens_an_english_run_nests_in_its_span():
+    """An English run that begins with a number's sign (±15% of the population) opens two spans at
+    the ±: they nest (the run's first), where the markup closed the run's span at the sign."""
+    from kjtypeset.typography import cjk
+
+    html = cjk.prepare("<p>预计增长±15% of the population。</p>", cjk.Options(latin_hyphenation=True))
+    assert '<span class="kj-en" lang="en-US"><span class="kj-sign">±</span>' in html
+    assert html.count("<span") == html.count("</span>")

@@ -1117,18 +1117,21 @@ def _weave(pieces: list, inserts: dict[int, str], wraps: list[tuple[int, int, st
             out.append(piece[1])
             continue
         start, end = offset, offset + len(piece)
-        opens = {a: cls for a, b, cls in wraps if start <= a and b <= end}
-        closes = {b for a, b, _cls in wraps if start <= a and b <= end}
+        # Spans that start together open the longer first, so they nest: an English run may
+        # begin with a number's sign (kj-en around "±15% of the population", kj-sign around ±).
+        opens: dict[int, list[str]] = {}
+        closes: dict[int, int] = {}
+        for a, b, cls in sorted(wraps, key=lambda wrap: (wrap[0], -wrap[1])):
+            if start <= a and b <= end:
+                opens.setdefault(a, []).append(f"<span {cls}>")
+                closes[b] = closes.get(b, 0) + 1
         for i in range(start, end):
-            if i in closes:
-                out.append("</span>")
+            out.append("</span>" * closes.get(i, 0))
             if i in inserts:
                 out.append(inserts[i])
-            if i in opens:
-                out.append(f"<span {opens[i]}>")
+            out.extend(opens.get(i, ()))
             if i not in dropped:
                 out.append(html.escape(piece[i - start], quote=False))
-        if end in closes:
-            out.append("</span>")
+        out.append("</span>" * closes.get(end, 0))
         offset = end
     return "".join(out)
