@@ -64,7 +64,6 @@ from ..typography.chars import (
     is_cjk_letter,
     is_han,
     is_invisible,
-    is_latin,
     is_wide,
 )
 
@@ -219,6 +218,7 @@ from ..typography.cjk import (  # noqa: E402
     name_breaks,  # GB/T 22080— / 2016
     name_spans,  # 巴特尔　张　伟　孟克巴雅尔: three names
     short_formula_breaks,  # 5 × / 10³ m
+    url_spans,  # https://github.com/…, footprint-framework.support@…
 )
 
 SPACING_EM = 0.25  # its natural width (clreq §3.2.1)
@@ -960,8 +960,8 @@ def _tier(a, b, strict):
         if a in _SPACES:
             return linefit.SPACE
         return linefit.HAN
-    if a.isalpha() and b.isalpha() and is_latin(a) and is_latin(b):
-        return linefit.TRACKING
+    # No gap between Latin letters: a word is never letter-spaced (a line before a long URL had
+    # "G i t H u b" spread 0.06 em a letter, P17 D2); a line nothing else fills ends short.
     return None
 
 
@@ -1922,15 +1922,18 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
     available = containing_block.width * TO_UNITS
     indent = box.text_indent * TO_UNITS
     chars = "".join(unit.char for unit in units)
-    discouraged = {m.end(): paragraph.YEAR_RANGE_COST if m.group().endswith(tuple("—–-～〜"))
+    discouraged = {m.end(): paragraph.DISCOURAGED_COST if m.group() in ("～", "〜")  # a range's tilde (P17 D12)
+                   else paragraph.YEAR_RANGE_COST if m.group().endswith(tuple("—–-～〜"))
                    else paragraph.EXTENSION_COST if chars.startswith("转", m.end())
                    else paragraph.DISCOURAGED_COST
                    for m in DISCOURAGED_BREAK.finditer(chars) if m.end() in chances}
     discouraged.update((p, paragraph.NAME_COST) for p in name_breaks(chars) if p in chances)
     discouraged.update((p, paragraph.SHORT_FORMULA_COST) for p in short_formula_breaks(chars)
                        if p in chances and p not in discouraged)
-    # A line may end before a long code short, at its natural spacing (P15 D3, LONG_CODE).
-    before_code = frozenset(m.start() for m in LONG_CODE.finditer(chars) if m.start() in chances)
+    # A line may end before a long code short, at its natural spacing (P15 D3, LONG_CODE), and
+    # before or inside a URL or an e-mail address (P17 D2).
+    before_code = frozenset([m.start() for m in LONG_CODE.finditer(chars) if m.start() in chances]
+                            + [p for start, end in url_spans(chars) for p in range(start, end) if p in chances])
     planner = paragraph.Planner(planned, em, composition.max_gap_em,
                                 composition.halfwidth_line_start, composition.halfwidth_line_end,
                                 discouraged, before_code)

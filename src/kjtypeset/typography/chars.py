@@ -49,7 +49,11 @@ NUMBER_SUFFIXES = "%‰‱℃℉°"
 # … and the signs before it (−5 ℃, ±0.05 mm): 达到±0.05 is spaced like 达到0.05; a currency's
 # sign too (€350 million, £240 million, US$1.2 billion): "另有€350" stood solid against the Han (P13 D8).
 CURRENCY_SIGNS = "$€£¥₩₹₽"
-NUMBER_PREFIXES = "−±" + CURRENCY_SIGNS
+# ± ≥ ≤ written close before a number (±15%, ≥3 nm, ≤0.5 mg/L) are its sign as − is: spaced from
+# Han like it, never parted from it, set from a proportional face (cjk.py: kj-sign; the CJK faces
+# draw them full width, "±15%" read "±  15%", P17 D8).
+NUMBER_SIGNS = "±≥≤"
+NUMBER_PREFIXES = "−" + NUMBER_SIGNS + CURRENCY_SIGNS
 # Numbers in a circle or brackets, or with a full stop (①–⑳, ⑴, ⒈, ❶, ㈠, ㊀): item numbers.
 # (⑩–⑳ are no digits to str.isdigit: "…；⑱ | 硫化物" ended a line with one, an unseen issue, P10 D14.)
 ENCLOSED_NUMBERS = "\u2460-\u249b\u24ea-\u24ff\u2776-\u2793\u3220-\u3229\u3251-\u325f\u3280-\u3289\u32b1-\u32bf"

@@ -49,6 +49,7 @@ from .chars import (
     LATIN,
     NO_LINE_START,
     NUMBER_PREFIXES,
+    NUMBER_SIGNS,
     NUMBER_SUFFIXES,
     OPENING,
     QUOTES_CLOSE,
@@ -163,8 +164,20 @@ SHORT_UNIT_CHARS = 3
 # short "g", "298.6 g/(kW·h)，" was a block of 7 ems and spread the line before it 0.22 em a gap.)
 _QUANTITY = re.compile(rf"(?<![0-9A-Za-z.,])[0-9]++(?:[.,][0-9]++)*+([ \u00a0\u2009\u202f]?)"
                        rf"{_UNIT_SYMBOL}(?:[/·⋅]{_UNIT_SYMBOL})*(?:/{UNIT_IN_BRACKETS.pattern})?(?![A-Za-z0-9])")
+# Tonnes of CO₂ (1.8 t CO₂, 5 Mt CO₂e, 0.45 tCO₂): written as two symbols, one unit; a line broke
+# "年排放1.8 t / CO₂[1]。" (P17 D9), as it never breaks kW·h.
+_CARBON_UNIT = re.compile(r"(?<=[0-9])[ \u00a0\u2009\u202f]?[kMG]?t( )CO₂e?(?![A-Za-z0-9])")
 # A dash or a tilde inside a range (2023—2025年, 60%～70%): it may not start a line.
 _RANGE_MARK = re.compile(rf"(?<=[0-9{NUMBER_SUFFIXES}])[—–\-～〜](?=[0-9])")
+# A range's tilde between two quantities, a unit's letters or a Chinese unit before it and a
+# sign after it too (4 800万元～12 600万元, 1.8 V～2.1 V, −20 °C～+60 °C): one glyph for all
+# (_wraps: kj-dot; gongwen printed FandolFang's small "~" after a Chinese unit or before a
+# sign, Noto's wave in 45%～50%, P17 D5), and in running text a line ends after it only at a
+# cost (DISCOURAGED_BREAK: "5 000万元～ / 1亿元" read as two figures, P17 D12), in a title or a
+# cell never. (U+FEFF: the Han–Latin spacing, as the line composer reads the text.)
+RANGE_TILDE = re.compile(rf"(?:(?<=[{LATIN}{NUMBER_SUFFIXES}²³])|(?<=[0-9][{CJK_LETTERS}])"
+                         rf"|(?<=[0-9][{CJK_LETTERS}]{{2}})|(?<=[0-9]\ufeff[{CJK_LETTERS}])"
+                         rf"|(?<=[0-9]\ufeff[{CJK_LETTERS}]{{2}}))[～〜](?=[0-9+−\-{NUMBER_SIGNS}])")
 # A hyphen inside a Latin word with fewer than three letters or digits on one side (RISC-V,
 # Wi-Fi, e-mail): no break after it, which would leave "V" alone at a line start (TeX keeps
 # three letters after a break in a word: \righthyphenmin).
@@ -183,7 +196,8 @@ _NUMERO = re.compile(r"№ ?(?=[0-9])")
 _STANDARDS = ("GB", "GBJ", "DB", "HJ", "JGJ", "CJJ", "YY", "YD", "WS", "NY", "SJ", "JB", "QC", "HG", "SH", "SY",
               "DL", "NB", "JT", "TB", "GA", "AQ", "MH", "QB", "FZ", "SL", "JJG", "JJF", "T(?=/)",
               "ISO", "IEC", "IEEE", "ITU", "EN", "ASTM", "DIN", "JIS", "ANSI", "BS", "UL")
-_CODE_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:arXiv|PMID|ISBN|ISSN|CN):? ?(?=[0-9])")
+# (DOI too, with a full-width colon as Chinese text writes it: "（DOI： / 10.1038/…" split, P17 D12.)
+_CODE_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?:arXiv|PMID|ISBN|ISSN|CN|DOI|doi)[:：]? ?(?=[0-9])")
 # … and with its year it is one name too (GB/T 22080—2016, GB 50016-2014, ISO/IEC 27001:2022,
 # T/CESA 1234—2022): a line broke "GB/T 22080— / 2016" and could "ISO/ / IEC 27001" (an unseen
 # issue, P11 D6). No break after a slash of its code, at its space, before the dash or beside a
@@ -209,6 +223,14 @@ _PATENT_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:(?:ZL|CN) ?(?:[0-9]{4} ?[0-9] ?
 # letter-spaced 0.40 em a gap.
 LONG_CODE = re.compile(rf"{_PATENT_NUMBER.pattern}"
                        r"|(?<![0-9A-Za-z])(?=[A-Z]{0,23}[0-9])[0-9A-Z]{10,24}(?![0-9A-Za-z])")
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each URL, e-mail address and DOI in ``text``: a line ending before one or
+    inside one may be set short at its natural spacing (engine/justify.py), as before a long
+    code: "论文的数据和代码已在GitHub公开（https://github.com/" was spread 0.17 em a gap and
+    its Latin letters 0.06 em (P17 D2)."""
+    return [match.span() for match in _URL.finditer(text)]
 
 
 def code_spaces(text: str) -> list[int]:
@@ -263,7 +285,8 @@ _RUN_IN_NUMBER = re.compile(rf"(?:^|(?<=[{RUN_IN_NUMBER_AFTER}]))[0-9]{{1,2}}\.(
 # 0.27 em a gap before "2019—2023年" (a generated one). The composer plans a paragraph whose
 # greedy lines end at either (engine/justify.py), and its planner takes them only at a cost.
 YEAR_RANGE_DASH = re.compile(r"(?<![0-9])[0-9]{4}[—–\-～〜](?=[0-9]{4}(?![0-9]))")
-DISCOURAGED_BREAK = re.compile(f"{MAGNITUDE_SPACE.pattern}|{YEAR_RANGE_DASH.pattern}|{PHONE_EXTENSION.pattern}")
+DISCOURAGED_BREAK = re.compile(f"{MAGNITUDE_SPACE.pattern}|{YEAR_RANGE_DASH.pattern}|{PHONE_EXTENSION.pattern}"
+                               f"|{RANGE_TILDE.pattern}")
 
 
 def name_breaks(text: str) -> list[int]:
@@ -324,6 +347,7 @@ span.kj-en { hyphens: auto; hyphenate-character: "-"; }  /* U+2010 is full width
 span.kj-en { hyphenate-limit-chars: 6 3 3; }  /* three letters each side: not Se- / cure */
 .kj-url, code, kbd { font-variant-ligatures: none; }
 .kj-pw { font-feature-settings: "pwid"; }  /* a quotation mark of English text: proportional */
+.kj-sign { font-family: var(--font-symbols); line-height: 0; }  /* ± ≥ ≤ of a number: proportional (0: its face's taller ascent does not raise a line) */
 td.kj-prose, th.kj-prose { text-align: justify !important; text-align-last: start; }  /* (over a column's alignment) */
 td.kj-prose, th.kj-prose { --kj-unfilled: ragged; }  /* engine/justify.py: no 稀排 in a narrow cell */
 """
@@ -534,6 +558,11 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
             # never starts a line: it stays with what it follows, the line may end after it
             # (TeX breaks inline math after a relation or a binary operator, never before).
             add(i, WJ)
+        if char in NUMBER_SIGNS and after.isdigit():
+            # ±15%, ≥3 nm: the sign is the number's, never parted from it (P17 D8). Like −20 ℃ it
+            # may start a line: bound to the Chinese word before it as well, a paragraph's first
+            # line "…工艺节 / 点≥3 nm" was spread 0.15 em a gap, where "…工艺节点 / ≥3 nm" is 0.10.
+            add(i + 1, WJ)
         if char in NO_LINE_START and before in (OBJECT, NOTE):
             # WeasyPrint may break between an inline object (a footnote call, an image, code)
             # and the text after it: a mark that may not start a line stays with the object.
@@ -550,6 +579,8 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         # In a title or a table cell, set between words, a range is one word: a column of
         # periods was set "2033— / 2035年" while the column beside it had room (an unseen issue).
         for match in _RANGE_MARK.finditer(text):
+            add(match.end(), WJ)
+        for match in RANGE_TILDE.finditer(text):
             add(match.end(), WJ)
     for index in digit_group_spaces(text):
         add(index + 1, WJ)  # "27 436.5", "0.000 04" are one number: no break after a group space
@@ -580,6 +611,8 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
         add(match.end() if after else match.start(), WJ)
     for match in _CODE_NUMBER.finditer(text):
         add(match.end(), WJ)
+    for match in _CARBON_UNIT.finditer(text):
+        add(match.end(1), WJ)  # "1.8 t CO₂": the unit of GHG accounting is one (P17 D9)
     for match in _STANDARD_NUMBER.finditer(text):
         for i in range(match.start() + 1, match.end()):
             if text[i - 1] in "/ -:" or text[i] in "—–":
@@ -1032,9 +1065,12 @@ def _wraps(text: str, options: Options, urls: list, quotes: list[int],
     # … and so is a range's tilde (10%～15%, 80～90 ℃, 1.8 V～2.1 V, 0.05 m～200 m: FandolFang's is a
     # small mark between gaps; after a unit's letter it came from FandolFang, after a digit from
     # the 宋体, two glyphs for one mark in a paragraph, an unseen issue, P12 D9).
-    wraps += [(i, i + 1, 'class="kj-dot"') for i in range(1, len(text) - 1)
-              if text[i] in "～〜" and (text[i - 1].isalnum() or text[i - 1] in NUMBER_SUFFIXES + "²³")
-              and not is_cjk_letter(text[i - 1]) and (text[i + 1].isdigit() or text[i + 1] in "−-")]
+    # (RANGE_TILDE: after a Chinese unit and before a sign too, P17 D5.)
+    wraps += [(*match.span(), 'class="kj-dot"') for match in RANGE_TILDE.finditer(text)]
+    # A sign of a number (±15%, ≥3 nm): the CJK faces have only a full-width ± ≥ ≤ (no pwid form),
+    # "±15%" read "±  15%" beside "−20 °C" (P17 D8): from the symbols face, proportional.
+    wraps += [(i, i + 1, 'class="kj-sign"') for i in range(len(text) - 1)
+              if text[i] in NUMBER_SIGNS and text[i + 1].isdigit()]
     # … and a trade mark's ™ or ℠ after its name (FandolFang draws a tiny mark in a full-width
     # cell: "Meiji™" printed an em of white before its mark, an unseen issue, P11 D5).
     wraps += [(i, i + 1, 'class="kj-dot"') for i in range(1, len(text))
@@ -1085,18 +1121,21 @@ def _weave(pieces: list, inserts: dict[int, str], wraps: list[tuple[int, int, st
             out.append(piece[1])
             continue
         start, end = offset, offset + len(piece)
-        opens = {a: cls for a, b, cls in wraps if start <= a and b <= end}
-        closes = {b for a, b, _cls in wraps if start <= a and b <= end}
+        # Spans that start together open the longer first, so they nest: an English run may
+        # begin with a number's sign (kj-en around "±15% of the population", kj-sign around ±).
+        opens: dict[int, list[str]] = {}
+        closes: dict[int, int] = {}
+        for a, b, cls in sorted(wraps, key=lambda wrap: (wrap[0], -wrap[1])):
+            if start <= a and b <= end:
+                opens.setdefault(a, []).append(f"<span {cls}>")
+                closes[b] = closes.get(b, 0) + 1
         for i in range(start, end):
-            if i in closes:
-                out.append("</span>")
+            out.append("</span>" * closes.get(i, 0))
             if i in inserts:
                 out.append(inserts[i])
-            if i in opens:
-                out.append(f"<span {opens[i]}>")
+            out.extend(opens.get(i, ()))
             if i not in dropped:
                 out.append(html.escape(piece[i - start], quote=False))
-        if end in closes:
-            out.append("</span>")
+        out.append("</span>" * closes.get(end, 0))
         offset = end
     return "".join(out)

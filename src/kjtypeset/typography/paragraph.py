@@ -233,7 +233,12 @@ class Planner:
                 continue
             badness = linefit.estimate(counts, available, self.em, p != n, self.max_gap_em, tighten_em)
             if p in self.before_code and badness > BEFORE_CODE_COST:
-                badness = max(BEFORE_CODE_COST,
+                short = BEFORE_CODE_COST
+                if not (counts.han or counts.spaces or counts.names):
+                    # A line with no gap to spread (a URL's middle) is short however it breaks:
+                    # the shorter, the worse (P17 D2: not "footprint" alone on a line).
+                    short *= max(0.0, available - counts.natural) / available
+                badness = max(short,
                               linefit.estimate(counts, available, self.em, False, self.max_gap_em, tighten_em))
             yield p, (badness + LINE_COST + (HYPHEN_COST if hyphen else 0.0)
                       + self.discouraged.get(p, 0.0))
