@@ -1553,6 +1553,49 @@ def test_a_figure_moved_back_never_goes_before_its_articles_lead(tmp_path):
         assert max(n for n, text in enumerate(flow) if text == "FIGURE") < flow.index("乙篇")
 
 
+def test_a_figure_never_moves_back_into_the_table_written_before_it(tmp_path):
+    # Unseen issue 2101-01, p6: 表2 broke over pages 5–7 and 图3, written after it and after
+    # the paragraph under it, opened p6 above rows 17–28: the page began inside the table,
+    # and its top was offered to the figure as a place in its article. Here 甲's table runs
+    # from page 2 on to page 3, where the photo (half the type area) does not fit after the
+    # paragraph under the table, and 甲 ends on page 3.
+    first = article("甲篇", [para(2, n) for n in range(4)] + [
+        mi.long_table(34), "表后的这一段" + para(2)[6:], "![图1　一张很高的图](images/photo.jpg)", "图后的这一段" + para(2, 3)[6:]])
+    second = article("乙篇", [para(2, n) for n in range(10)])
+    result = build(tmp_path, [first, second], {"photo.jpg": PHOTO})
+    with pdfplumber.open(result.pdf) as pdf:
+        flow = [text for _page, _top, text in flow_of(pdf)]
+    figure, caption = flow.index("FIGURE"), next(n for n, text in enumerate(flow) if text.startswith("图1"))
+    rows = [n for n, text in enumerate(flow) if re.match(r"\d+第\d+号", text)]
+    assert len(rows) == 34
+    # The figure comes after the table's last row and the paragraph written before it (its
+    # two lines) …
+    lead_in = next(n for n, text in enumerate(flow) if text.startswith("表后的这一段"))
+    assert rows[-1] < lead_in < lead_in + 1 < figure < caption
+    # … and before the next article; the table stands in two parts (one repeated head).
+    assert caption < flow.index("乙篇")
+    assert sum(text.startswith("序号") for text in flow) == 2
+
+
+def test_a_figure_moved_back_into_its_article_never_goes_ahead_of_the_paragraph_before_it(tmp_path):
+    # The paragraph written before 甲's photo starts at the foot of page 2 and goes on over
+    # page 3, where the photo does not fit after it, and 甲 ends there. The top of page 3,
+    # inside that paragraph, stays a place for the photo (it follows the paragraph's start,
+    # as a float does); kept out of it, the photo went back onto page 2, ahead of the
+    # paragraph's start (tried for the 2101-01 table, where the top is no place: see above).
+    long = "图前的这一段" + (HAN * 30)[:30 + 32 * 21 - 7] + "。"
+    first = article("甲篇", [para(2, n) for n in range(10)] + [
+        long, "![图1　一张很高的图](images/photo.jpg)", "图后的这一段" + para(2, 3)[6:]])
+    second = article("乙篇", [para(2, n) for n in range(10)])
+    result = build(tmp_path, [first, second], {"photo.jpg": PHOTO})
+    with pdfplumber.open(result.pdf) as pdf:
+        flow = [text for _page, _top, text in flow_of(pdf)]
+    start = next(n for n, text in enumerate(flow) if text.startswith("图前的这一段"))
+    figure = flow.index("FIGURE")
+    assert start < figure < next(n for n, text in enumerate(flow) if text.startswith("图后的这一段"))
+    assert flow.index("乙篇") > figure
+
+
 def test_a_figure_whose_article_ends_on_its_page_stays_in_place_with_the_figures_above_smaller(tmp_path):
     # 甲's second chart does not fit under the first, even at 75 %; with the first at 75 %
     # too it does, where it is written, rather than open page 3 after 甲's last paragraph.
