@@ -366,6 +366,24 @@ class Counts:
     brackets: int = 0  # of the marks, the brackets and quotes (squeezed before the stops)
 
 
+def within_pull(counts: Counts, available: float, em: float) -> bool:
+    """Whether a line of a paragraph page makeup sets a line shorter (缩行) fits within what
+    a pulled paragraph may take: its brackets and quotes to half an em (as in any line), its
+    stops to ¾ em (FIRST_SQUEEZE_EM), its Han–Latin spacing to ⅛ em, never its stops further
+    nor its Chinese gaps closed up. Taken to those limits, 2081-01's pulled paragraph read as
+    a solid block beside the others: every stop at ½ em, glyphs touching at −0.03 em (P16 R4).
+    compose() squeezes in the same order, so a line within them is set within them."""
+    if counts.laid > available + 1e-6:
+        return False  # only with its Chinese gaps closed up
+    rest = counts.natural - available - counts.end_mark
+    stops = counts.marks - counts.brackets
+    rest -= counts.brackets * em / 2 + stops * FIRST_SQUEEZE_EM * em + counts.spacings * em / 8
+    if rest <= 1e-6:
+        return True
+    # Past those, compose() takes the stops on to ½ em before a Latin word space shrinks.
+    return not stops and rest <= counts.shrinks * SPACE_SHRINK_EM * em + 1e-6
+
+
 def estimate(counts: Counts, available: float, em: float, justify: bool,
              max_gap_em: float | None, tighten_em: float = 0.0) -> float:
     """The badness compose() would give the line (compose's tiers, in closed form)."""
