@@ -73,6 +73,7 @@ import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from ..typography import linefit
 from ..typography.cjk import HEADING_LINE
 from . import columns
 
@@ -1557,17 +1558,21 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     smaller = _end_block_figures(document, settings, shortfall)
     smaller_settings = replace(settings, smallest=tuple(sorted(set(settings.smallest) | set(smaller))))
     close = _close_up_css(document, shortfall)
+    every = _close_up_css(document, shortfall, with_pulls=True)  # (as many as there are)
     pull = _pull_css(document, shortfall)  # 缩行, with the blank lines closed up too
-    pulled = pull and pull + _close_up_css(document, shortfall, with_pulls=True)
+    pulled = pull and pull + every
     ways = [way for way, wanted in ((("", smaller_settings), smaller), ((close, settings), close),
                                     ((pulled, settings), pulled)) if wanted]
-    if len(ways) > 1:
+    if len(ways) > 1 or (smaller and every):
         # All at once: the figures at their smallest, the blank lines closed up and 缩行.
         # Each alone gives a line or two; a 版记 several lines short took them all, and one
         # at a time they spent the tries (a whole layout each) before the ones that helped
         # (sweep issues 0, 12 and 15: blank pages before the 版记). First when the shortfall
         # is more than a line; after the single ones otherwise (a line is given by any).
-        together = (pulled or close, smaller_settings)
+        # With 缩行 held to ¾-em stops (P16 R4) a pull gives a line less often: the figures
+        # and every blank line closed up are tried together even when no paragraph is asked
+        # (sweep issue 15 fitted its 版记 so, with a paragraph pulled by ½-em stops before).
+        together = (pulled or close or every, smaller_settings)
         ways.insert(0 if shortfall[1] > 1 else len(ways), together)
     out += ways
     opener, shrink = _opener_css(document, settings)
@@ -1892,10 +1897,10 @@ def reopen_css(document, css: str, settings: Settings) -> str | None:
 MAX_PULLS = 12  # paragraphs asked to set a line shorter, to keep the 版记 off a page of its own
 MAX_PULL_FILL = 0.5  # … those whose last line fills at most this share of the measure
 PULL_PAGES = 6  # … ending on the last page of text or the five before it
-# What a mark of a full line is reckoned to give (most are still full width): a bracket or a
-# quote to ½ em, a stop to ¾ em at most (linefit.within_pull; P16 R4), each some of it.
-PULL_BRACKET_EM = 0.4
-PULL_STOP_EM = 0.2
+# What a mark of a full line can give at most (linefit.within_pull; P16 R4): a bracket or a
+# quote to ½ em, a stop to ¾ em; the composer asked finds whether the lines can take it.
+PULL_BRACKET_EM = 0.5
+PULL_STOP_EM = linefit.FIRST_SQUEEZE_EM
 PULL_SHARE = 0.5  # … of what its other lines could take in, at most, when there are such: a
 #   paragraph pulled at the limit of its marks and gaps read as a block of half-width commas
 #   and solid numbers (an unseen statistics issue); one squeezed by half of it still reads as text
