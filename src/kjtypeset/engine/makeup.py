@@ -1389,9 +1389,11 @@ MIN_PAGE_LINES = 5  # a page of text holds more than four lines
 MAX_HOLE = 0.25  # the share of the type area a page may leave empty at its foot …
 MAX_HOLE_BEFORE_FIGURE = 0.10  # … and before a page that opens with a figure
 # … and, in body lines, at the foot of a page whose last paragraph goes on at the top of the
-# next: more than the line its widows and orphans may leave reads as a break in the text
-# (P16 R6: the tail push left 4 lines there, under pagecheck's quarter, gongwen 2085-17 p4).
-MAX_BROKEN_HOLE = 1.5
+# next: more than the line or two its widows, orphans and the grid may leave reads as a break
+# in the text (P16 R6: the tail push left 4 lines there, under pagecheck's quarter, gongwen
+# 2085-17 p4; sweep layouts with two such lines passed before and still do).
+MAX_BROKEN_HOLE = 2.5
+GENTLE_HOLE = 1.5  # … what _short_page leaves on each page when it sends lines on a line a page
 
 
 def _flow_lines(page_box) -> list:
@@ -1897,10 +1899,11 @@ def reopen_css(document, css: str, settings: Settings) -> str | None:
 MAX_PULLS = 12  # paragraphs asked to set a line shorter, to keep the 版记 off a page of its own
 MAX_PULL_FILL = 0.5  # … those whose last line fills at most this share of the measure
 PULL_PAGES = 6  # … ending on the last page of text or the five before it
-# What a mark of a full line can give at most (linefit.within_pull; P16 R4): a bracket or a
-# quote to ½ em, a stop to ¾ em; the composer asked finds whether the lines can take it.
-PULL_BRACKET_EM = 0.5
-PULL_STOP_EM = linefit.FIRST_SQUEEZE_EM
+PULL_MARK_EM = 0.4  # what a mark of a full line is reckoned to give (most are still full width)
+# … and each Chinese character, of the white a line set loose holds (the composer, asked, sets
+# the paragraph within linefit.within_pull or not at all: this only picks whom to ask; reckoned
+# by the marks alone, gongwen sweep 31 asked none and its 版记 went after a blank page)
+PULL_SLACK_EM = linefit.PULL_SQUEEZE_EM
 PULL_SHARE = 0.5  # … of what its other lines could take in, at most, when there are such: a
 #   paragraph pulled at the limit of its marks and gaps read as a block of half-width commas
 #   and solid numbers (an unseen statistics issue); one squeezed by half of it still reads as text
@@ -1917,7 +1920,7 @@ def _pull_css(document, shortfall: tuple[int, int, int] | None) -> str:
     two more, since the composer cannot set every one shorter and each try is a whole
     layout (the next try, typeset.py, asks others, not those asked already). ``shortfall``:
     _end_block_shortfall's answer."""
-    from ..typography.chars import BRACKETS, STOPS
+    from ..typography.chars import SQUEEZABLE, is_wide
     from . import justify
     if shortfall is None:
         return ""
@@ -1941,8 +1944,8 @@ def _pull_css(document, shortfall: tuple[int, int, int] | None) -> str:
         if measure <= 0 or tail.width > MAX_PULL_FILL * measure:
             continue
         texts = [_line_text(line) for _n, line in lines[:-1]]
-        room = sum(PULL_BRACKET_EM * sum(char in BRACKETS for char in text)
-                   + PULL_STOP_EM * sum(char in STOPS for char in text) for text in texts)
+        room = sum(PULL_MARK_EM * sum(char in SQUEEZABLE for char in text)
+                   + PULL_SLACK_EM * sum(map(is_wide, text)) for text in texts)
         need = tail.width / style["font_size"]
         if need < room:
             found.append((need / room, -order, element))
@@ -2330,12 +2333,12 @@ def _short_page(document) -> dict[int, float]:
     short = room + lines * pitch - EPSILON
     if short <= MAX_BROKEN_HOLE * pitch:
         return {page: short}
-    # A line from each page, where a page broken in a paragraph may leave one (MAX_BROKEN_HOLE):
+    # A line from each page, where a page broken in a paragraph may leave one (GENTLE_HOLE):
     # one page set four lines short left them empty under a paragraph that went on overleaf
     # (P16 R6: gongwen 2085-17 p4, unseen6/q-g p10), which page makeup now counts as a hole.
     top = _first_text_page(document)
     if spread := _spread_short(document, page, lines, pitch, max(top, page - GENTLE_SHORT_PAGES + 1),
-                               MAX_BROKEN_HOLE * pitch):
+                               GENTLE_HOLE * pitch):
         return spread
     if short <= MAX_HOLE * page_box.height:
         return {page: short}
