@@ -1989,24 +1989,30 @@ def test_a_page_set_short_sends_lines_on_rather_than_leave_a_blank_page_before_t
 
 
 @pytest.mark.slow
-def test_pages_set_short_together_send_lines_on_where_one_would_leave_a_hole(tmp_path):
+def test_pages_set_short_together_leave_no_hole_in_a_sentence_before_the_end_block(tmp_path):
     """Jianbao's sweep issue 2: the last article ends page 16 (even) three lines above its
-    footnotes, and the 版记, eleven rows of a long distribution list, went on to page 18 after
-    a blank page 17. Setting page 16 alone short by the five lines page 17 needs would have
-    left it a third empty; the pages before it that flow on to it are set short with it, a
-    line at a time where the hole is least, so page 17 holds text, page 18 the 版记, and no
-    page of text is left more than a quarter empty."""
+    footnotes, and the 版记, eleven rows of a long distribution list, does not fit under it.
+    Setting page 16 alone short by the five lines page 17 would need leaves it a third
+    empty; the pages before it set short with it, a line at a time where the hole is least,
+    left page 14 four lines empty in the middle of a sentence (公 / 民具备科学素质…), which
+    reads as a break in the text (P16 R6). Page makeup counts that as a hole now: the 版记
+    goes to page 18 after a blank page 17 (GB/T 9704 §7.5), and no page of text is left more
+    than a quarter empty, nor more than two lines under a paragraph that goes on overleaf."""
     result = gongwen_sweep_issue(tmp_path, 2, layout="jianbao")
     texts = page_texts(result.pdf)
-    assert all(squash(text) for text in texts)  # no blank page
-    assert len(texts) % 2 == 0 and "编印：" in squash(texts[-1]) and "编印：" not in squash("".join(texts[:-1]))
+    assert len(texts) == 18 and not squash(texts[16]) and all(squash(text) for text in texts[:16])
+    assert "编印：" in squash(texts[-1]) and "编印：" not in squash("".join(texts[:-1]))
     with pdfplumber.open(result.pdf) as pdf:
-        assert len(body_lines(pdf.pages[-2])) >= 5  # the page before the 版记 page holds text
-        for page in pdf.pages[1:-2]:
+        pages = pdf.pages[:16]
+        for page, after in zip(pages[1:-1], pages[2:]):
             lines = lines_of(page)
             content = [line["bottom"] for line in lines if not line["text"].startswith("—")]
             content += [image["bottom"] for image in page.images]
             assert BOTTOM - max(content) <= 0.25 * (BOTTOM - TOP) + 1, page.page_number
+            body, next_body = body_lines(page), body_lines(after)
+            if body and next_body and not after.images and next_body[0]["x0"] < min(
+                    line["x0"] for line in next_body) + BODY:  # the paragraph goes on overleaf
+                assert (BOTTOM - body[-1]["bottom"]) / PITCH < 2.5, page.page_number
 
 
 @pytest.mark.slow
