@@ -1916,7 +1916,8 @@ def _pull_css(document, shortfall: tuple[int, int, int] | None) -> str:
     squeezed within what a pulled paragraph may take, linefit.within_pull: stops at ¾ em,
     Chinese gaps never closed up; see justify._pull_line), the text after them moving up a
     line each. Those most likely to give way first: the least last line for what their
-    other lines could take in (their marks), the latest of equals; twice as many as the shortfall needs and
+    other lines could take in (their marks and the white of lines set loose), the latest of
+    equals; twice as many as the shortfall needs and
     two more, since the composer cannot set every one shorter and each try is a whole
     layout (the next try, typeset.py, asks others, not those asked already). ``shortfall``:
     _end_block_shortfall's answer."""
