@@ -46,7 +46,7 @@ KEEP_CONTENTS = "extends: {name}\nmakeup:\n  one_article_contents: true\n"
 
 
 def build(folder: Path, articles: list[str], images: dict[str, bytes] | None = None,
-          extra: str = "", sections: list[str | None] | None = None):
+          extra: str = "", sections: list[str | None] | None = None, contents: bool = True):
     (folder / "articles" / "images").mkdir(parents=True, exist_ok=True)
     refs = []
     for n, text in enumerate(articles, start=1):
@@ -58,7 +58,7 @@ def build(folder: Path, articles: list[str], images: dict[str, bytes] | None = N
     manifest = mi.MANIFEST_HEAD.format(number=5) + extra + "articles:\n" + "\n".join(refs) + "\n"
     (folder / "issue.yaml").write_text(manifest, encoding="utf-8")
     (folder / project.MARKER).write_text("", encoding="utf-8")
-    for name in ("jianbao", "gongwen"):
+    for name in ("jianbao", "gongwen") if contents else ():  # (False: an issue of one article has none)
         (folder / "layouts" / name).mkdir(parents=True, exist_ok=True)
         (folder / "layouts" / name / "layout.yaml").write_text(KEEP_CONTENTS.format(name=name), encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
@@ -1767,29 +1767,34 @@ def test_a_note_is_printed_on_the_page_of_its_call(tmp_path, layout):
 
 def test_a_paragraph_asked_to_set_a_line_shorter_takes_a_line_less_when_its_marks_allow():
     """缩行 (issue 13): the planner sets a paragraph in fewer lines only with every line within
-    the composer's limits (its marks squeezed at most to half width, then its Chinese gaps
-    closed up by at most linefit.PULL_SQUEEZE_EM), else not at all. Runs of four Han and a
-    comma (laid out at half width), then a tail of Han, set at their best in three lines: in
-    two when asked, with eight runs and a tail of three in lines of 20 em (the marks
-    squeezed), sixteen runs and a tail of nine in lines of 40 em (the gaps closed up too: a
-    character more on a line of forty); a tail of ten is too long."""
+    what a pulled paragraph may take (linefit.within_pull: its stops squeezed to ¾ em at
+    most, its Chinese gaps never closed up), else not at all. A long paragraph of three Han
+    and a comma, in lines of 20 em, is set at its best in 23 lines (squeezing every line's
+    commas costs more than a line): in 22 when asked, its commas at ¾ em or wider. Runs of
+    four Han and a comma with a tail of three Han (three lines) would need their commas at
+    ½ em for two lines, sixteen such runs with a tail of nine in lines of 40 em their gaps
+    closed up too: both keep their three lines (before, both were set in two: P16 R4, a
+    paragraph read as a solid block of half-width commas and touching glyphs)."""
     from kjtypeset.typography import linefit, paragraph
     em = 10.0
     han = paragraph.Unit(em, gap=linefit.HAN)
     comma = paragraph.Unit(em / 2, em / 2, mark="close", gap=linefit.HAN)
-    for runs, measure, tail, pulled, tightened in ((8, 20 * em, 3, True, False), (16, 40 * em, 9, True, True),
-                                                   (16, 40 * em, 10, False, False)):
-        units = ([han] * 4 + [comma]) * runs + [han] * tail
+    cases = (([comma if k % 4 == 3 else han for k in range(459)], 20 * em, 23, True),
+             (([han] * 4 + [comma]) * 8 + [han] * 3, 20 * em, 3, False),
+             (([han] * 4 + [comma]) * 16 + [han] * 9, 40 * em, 3, False))
+    for units, measure, count, pulled in cases:
         planner = paragraph.Planner(units, em, 0.17)
         breaks = list(range(1, len(units)))
-        assert len(planner.plan(breaks, measure, measure)) == 3
-        fewer = planner.plan(breaks, measure, measure, max_lines=2)
-        assert (fewer is not None) == pulled
+        assert len(planner.plan(breaks, measure, measure)) == count
+        fewer = planner.plan(breaks, measure, measure, max_lines=count - 1)
+        assert (fewer is not None) == pulled, count
         if pulled:
-            assert len(fewer) == 2 and fewer[-1] == len(units)
+            assert len(fewer) == count - 1 and fewer[-1] == len(units)
             lines = [planner.counts(a, b, True) for a, b in zip([0] + fewer, fewer)]
-            assert all(c.laid <= measure + c.han * linefit.PULL_SQUEEZE_EM * em + 1e-6 for c in lines)
-            assert any(c.laid > measure + 1e-6 for c in lines) == tightened
+            assert all(c.laid <= measure + 1e-6 for c in lines)  # no gap closed up
+            # … and the commas at ¾ em or wider
+            assert all(c.natural - measure <= c.marks * linefit.FIRST_SQUEEZE_EM * em + c.end_mark + 1e-6
+                       for c in lines)
 
 
 @pytest.mark.slow
@@ -2028,24 +2033,30 @@ def test_a_page_set_short_sends_lines_on_rather_than_leave_a_blank_page_before_t
 
 
 @pytest.mark.slow
-def test_pages_set_short_together_send_lines_on_where_one_would_leave_a_hole(tmp_path):
+def test_pages_set_short_together_leave_no_hole_in_a_sentence_before_the_end_block(tmp_path):
     """Jianbao's sweep issue 2: the last article ends page 16 (even) three lines above its
-    footnotes, and the 版记, eleven rows of a long distribution list, went on to page 18 after
-    a blank page 17. Setting page 16 alone short by the five lines page 17 needs would have
-    left it a third empty; the pages before it that flow on to it are set short with it, a
-    line at a time where the hole is least, so page 17 holds text, page 18 the 版记, and no
-    page of text is left more than a quarter empty."""
+    footnotes, and the 版记, eleven rows of a long distribution list, does not fit under it.
+    Setting page 16 alone short by the five lines page 17 would need leaves it a third
+    empty; the pages before it set short with it, a line at a time where the hole is least,
+    left page 14 four lines empty in the middle of a sentence (公 / 民具备科学素质…), which
+    reads as a break in the text (P16 R6). Page makeup counts that as a hole now: the 版记
+    goes to page 18 after a blank page 17 (GB/T 9704 §7.5), and no page of text is left more
+    than a quarter empty, nor more than two lines under a paragraph that goes on overleaf."""
     result = gongwen_sweep_issue(tmp_path, 2, layout="jianbao")
     texts = page_texts(result.pdf)
-    assert all(squash(text) for text in texts)  # no blank page
-    assert len(texts) % 2 == 0 and "编印：" in squash(texts[-1]) and "编印：" not in squash("".join(texts[:-1]))
+    assert len(texts) == 18 and not squash(texts[16]) and all(squash(text) for text in texts[:16])
+    assert "编印：" in squash(texts[-1]) and "编印：" not in squash("".join(texts[:-1]))
     with pdfplumber.open(result.pdf) as pdf:
-        assert len(body_lines(pdf.pages[-2])) >= 5  # the page before the 版记 page holds text
-        for page in pdf.pages[1:-2]:
+        pages = pdf.pages[:16]
+        for page, after in zip(pages[1:-1], pages[2:]):
             lines = lines_of(page)
             content = [line["bottom"] for line in lines if not line["text"].startswith("—")]
             content += [image["bottom"] for image in page.images]
             assert BOTTOM - max(content) <= 0.25 * (BOTTOM - TOP) + 1, page.page_number
+            body, next_body = body_lines(page), body_lines(after)
+            if body and next_body and not after.images and next_body[0]["x0"] < min(
+                    line["x0"] for line in next_body) + BODY:  # the paragraph goes on overleaf
+                assert (BOTTOM - body[-1]["bottom"]) / PITCH < 2.5, page.page_number
 
 
 @pytest.mark.slow
@@ -2232,6 +2243,43 @@ def test_a_try_that_changes_no_page_is_not_built_on(tmp_path, monkeypatch, layou
         assert result.pages == whole[0] - 2 and all(squash(text) for text in texts)
         with pdfplumber.open(result.pdf) as pdf:
             assert len(body_lines(pdf.pages[-1])) >= 5  # text above the 版记
+
+
+@pytest.mark.parametrize("tail", [1, 2])
+def test_one_article_on_two_pages_shrinks_its_figure_on_page_1_rather_than_a_blank_page(tmp_path, tail):
+    """An issue of one article starts under the masthead: its chart on page 1, its text on
+    to page 2, a line or two too long for the 版记 to fit under it there. Page makeup did not
+    look at an issue of two pages of text (page 1 was the contents' page), and the 版记 went
+    on to page 4 after a blank page 3 (P16 §3: gongwen 2092-02, jianbao 2080-01). The chart
+    on page 1 is set at its smallest (75 %), the text moves up, and the 版记 ends page 2."""
+    blocks = [para(2, 0), "![图1　全市技术合同成交额](images/chart.png)"] + [para(3, k) for k in range(8)]
+    result = build(tmp_path, [article("甲篇文章标题", blocks + [para(tail, 9)])], {"chart.png": CHART},
+                   contents=False)
+    texts = page_texts(result.pdf)
+    assert len(texts) == 2 and "编印：" in squash(texts[1])
+    assert squash(para(tail, 9)) in squash(texts[1])
+    with pdfplumber.open(result.pdf) as pdf:
+        chart = pdf.pages[0].images[0]
+    assert 0.75 * CHART_MM * MM - 1 <= chart["bottom"] - chart["top"] < CHART_MM * MM - 1
+
+
+def test_lines_sent_on_to_a_short_last_page_leave_no_hole_in_a_paragraph(tmp_path):
+    """The article's last paragraph (eleven lines) breaks at the foot of page 2 with two
+    lines left for page 3, the last page of text. Page makeup once sent three more over
+    (widows: 5) so that page 3 held five lines, and left page 2 three lines empty under a
+    paragraph that goes on overleaf, a break in the text that reads as an error (P16 R6:
+    gongwen 2085-17 p4, four lines; pagecheck's quarter of a page misses it). A page broken
+    in a paragraph keeps at most the line its widows and orphans may leave."""
+    long = (HAN * 10)[3:][:30 + 32 * 10 - 1] + "。"
+    result = build(tmp_path, [article("甲篇文章标题", [para(5, k) for k in range(3)] + [long])])
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = [body_lines(page) for page in pdf.pages]
+    assert len(pages) == 4 and not pages[-1]  # the 版记 alone on page 4
+    for lines, after in zip(pages[1:-2], pages[2:-1]):
+        margin = min(line["x0"] for line in after)
+        if after[0]["x0"] < margin + BODY:  # the paragraph goes on at the top of the next page
+            assert (BOTTOM - lines[-1]["bottom"]) / PITCH < 1.5, (BOTTOM - lines[-1]["bottom"]) / PITCH
+    assert "".join(line["text"] for page in pages for line in page).endswith(long)
 
 
 def test_a_policy_issue_sets_its_last_lines_over_a_heading_rather_than_a_blank_page(tmp_path):

@@ -1399,8 +1399,8 @@ _pulled_rest = {}  # id(element) -> (the element, {repr(resume_at): lines its pl
 
 def _pull_line(box, skip_stack, segments) -> int | None:
     """The most lines the paragraph may take when page makeup asks for it to be set one line
-    shorter (``--kj-pull-line``: its lines a little tighter, within the composer's limits,
-    its Chinese gaps closed up a little if need be, see paragraph.Planner.plan), without a
+    shorter (``--kj-pull-line``: its lines a little tighter, its stops at ¾ em or wider and
+    its Chinese gaps as they are, linefit.within_pull, see paragraph.Planner.plan), without a
     forced break, when the planner can; None otherwise (the paragraph is set as it would be).
     The part of a paragraph continued on the next page is asked again: planned afresh from
     there, it would take back the line its first part gave up; it is held to the lines its

@@ -1403,6 +1403,12 @@ def strip_folios(document, settings: Settings) -> list[int]:
 MIN_PAGE_LINES = 5  # a page of text holds more than four lines
 MAX_HOLE = 0.25  # the share of the type area a page may leave empty at its foot …
 MAX_HOLE_BEFORE_FIGURE = 0.10  # … and before a page that opens with a figure
+# … and, in body lines, at the foot of a page whose last paragraph goes on at the top of the
+# next: more than the line or two its widows, orphans and the grid may leave reads as a break
+# in the text (P16 R6: the tail push left 4 lines there, under pagecheck's quarter, gongwen
+# 2085-17 p4; sweep layouts with two such lines passed before and still do).
+MAX_BROKEN_HOLE = 2.5
+GENTLE_HOLE = 1.5  # … what _short_page leaves on each page when it sends lines on a line a page
 
 
 def _flow_lines(page_box) -> list:
@@ -1474,6 +1480,7 @@ def _worked_out_page_facts(document) -> list[dict]:
         figures = [b.position_y for b in blocks if _element_attr(b, FIGURE) is not None]
         captions = sum(len(_flow_line_boxes(b)) for b in blocks if _element_attr(b, FIGURE) is not None)
         pages.append({"prints": any(_prints(c) for c in content), "lines": len(lines),
+                      "first": lines[0][0] if lines else None, "last": lines[-1][0] if lines else None,
                       "text_lines": len(lines) - captions, "figures": len(figures),
                       "bottom": bottom, "box": page_box,
                       "contents": any(_element_attr(b, CONTENTS) is not None for b in blocks),
@@ -1490,10 +1497,11 @@ def flow_of(document) -> tuple:
 
 def defects(document) -> list[tuple[int, str]]:
     """What a print shop would send back, page by page: a page left more than a quarter empty
-    at its foot (a tenth when the next page opens with a figure) when more text follows, a
-    page of four lines or fewer, a blank page, a short table split across pages. The masthead
-    and contents pages, the last page and the one before a page holding only the 版记 are not
-    judged for room."""
+    at its foot (a tenth when the next page opens with a figure) when more text follows, or
+    more than MAX_BROKEN_HOLE lines when its last paragraph goes on at the top of the next, a
+    page of four lines or fewer, a blank page, a short table split across pages. The contents
+    pages, the last page and the one before a page holding only the 版记 are not judged for
+    room; page 1 is when it holds text (an issue of one article)."""
     known = _facts.setdefault(document, {})
     if "defects" not in known:
         known["defects"] = _found_defects(document)
@@ -1504,9 +1512,12 @@ def _found_defects(document) -> list[tuple[int, str]]:
     pages = _page_facts(document)
     last = len(pages)
     end_block_only = not pages[-1]["prints"]
+    pitch = _pitch_of(document.pages[0]._page_box.children[0])
     found = []
     for number, page in enumerate(pages, start=1):
-        if number == 1 or page["contents"] or number == last:
+        # Page 1 is judged when it holds text (an issue of one article starts under the
+        # masthead: a hole there is one like any other), not when it holds the contents.
+        if page["contents"] or number == last:
             continue
         if not page["prints"]:
             found.append((number, "blank"))
@@ -1522,7 +1533,9 @@ def _found_defects(document) -> list[tuple[int, str]]:
         box = page["box"]
         empty = (box.content_box_y() + box.height - page["bottom"]) / box.height
         limit = MAX_HOLE_BEFORE_FIGURE if pages[number]["opens_with_figure"] else MAX_HOLE
-        if empty > limit + 0.01:
+        if empty > limit + 0.01 or (
+                pitch and page["last"] is not None and page["last"] is pages[number]["first"]
+                and empty * box.height > MAX_BROKEN_HOLE * pitch):
             found.append((number, "hole"))
     found += [(number, "wide table") for number, _wrapper, _room in _wide_table_boxes(document)]
     found += [(number, "split table") for number, _element in _split_tables(document)]
@@ -1562,17 +1575,21 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     smaller = _end_block_figures(document, settings, shortfall)
     smaller_settings = replace(settings, smallest=tuple(sorted(set(settings.smallest) | set(smaller))))
     close = _close_up_css(document, shortfall)
+    every = _close_up_css(document, shortfall, with_pulls=True)  # (as many as there are)
     pull = _pull_css(document, shortfall)  # 缩行, with the blank lines closed up too
-    pulled = pull and pull + _close_up_css(document, shortfall, with_pulls=True)
+    pulled = pull and pull + every
     ways = [way for way, wanted in ((("", smaller_settings), smaller), ((close, settings), close),
                                     ((pulled, settings), pulled)) if wanted]
-    if len(ways) > 1:
+    if len(ways) > 1 or (smaller and every):
         # All at once: the figures at their smallest, the blank lines closed up and 缩行.
         # Each alone gives a line or two; a 版记 several lines short took them all, and one
         # at a time they spent the tries (a whole layout each) before the ones that helped
         # (sweep issues 0, 12 and 15: blank pages before the 版记). First when the shortfall
         # is more than a line; after the single ones otherwise (a line is given by any).
-        together = (pulled or close, smaller_settings)
+        # With 缩行 held to ¾-em stops (P16 R4) a pull gives a line less often: the figures
+        # and every blank line closed up are tried together even when no paragraph is asked
+        # (sweep issue 15 fitted its 版记 so, with a paragraph pulled by ½-em stops before).
+        together = (pulled or close or every, smaller_settings)
         ways.insert(0 if shortfall[1] > 1 else len(ways), together)
     out += ways
     opener, shrink = _opener_css(document, settings)
@@ -1758,7 +1775,8 @@ def _end_block_figures(document, settings: Settings, shortfall: tuple[int, int, 
         return []
     # The pages that flow on to the last one, and the page before them, which ends short (an
     # opener did not fit at its foot: with its figures smaller, it may).
-    first = max(2, _flowing_from(document, last, max(2, last - PULL_PAGES + 1)) - 1)
+    top = _first_text_page(document)
+    first = max(top, _flowing_from(document, last, max(top, last - PULL_PAGES + 1)) - 1)
     root = document.pages[0]._page_box.children[0].element
     order = _document_order(root)
     figures = [box for number in range(first, last + 1)
@@ -1897,6 +1915,10 @@ MAX_PULLS = 12  # paragraphs asked to set a line shorter, to keep the 版记 off
 MAX_PULL_FILL = 0.5  # … those whose last line fills at most this share of the measure
 PULL_PAGES = 6  # … ending on the last page of text or the five before it
 PULL_MARK_EM = 0.4  # what a mark of a full line is reckoned to give (most are still full width)
+# … and each Chinese character, of the white a line set loose holds (the composer, asked, sets
+# the paragraph within linefit.within_pull or not at all: this only picks whom to ask; reckoned
+# by the marks alone, gongwen sweep 31 asked none and its 版记 went after a blank page)
+PULL_SLACK_EM = linefit.PULL_SQUEEZE_EM
 PULL_SHARE = 0.5  # … of what its other lines could take in, at most, when there are such: a
 #   paragraph pulled at the limit of its marks and gaps read as a block of half-width commas
 #   and solid numbers (an unseen statistics issue); one squeezed by half of it still reads as text
@@ -1906,10 +1928,11 @@ def _pull_css(document, shortfall: tuple[int, int, int] | None) -> str:
     """CSS that lets the 版记 fit under the text of the last, even page by 缩行: paragraphs
     ending on that page or the few before it whose last line holds only a few characters
     are set one line shorter (``--kj-pull-line``, which the line composer reads: their marks
-    squeezed, their Chinese gaps closed up a little if need be, within its limits, see
-    justify._pull_line), the text after them moving up a line each. Those most likely to
-    give way first: the least last line for what their other lines could take in (their
-    marks and Chinese gaps), the latest of equals; twice as many as the shortfall needs and
+    squeezed within what a pulled paragraph may take, linefit.within_pull: stops at ¾ em,
+    Chinese gaps never closed up; see justify._pull_line), the text after them moving up a
+    line each. Those most likely to give way first: the least last line for what their
+    other lines could take in (their marks and the white of lines set loose), the latest of
+    equals; twice as many as the shortfall needs and
     two more, since the composer cannot set every one shorter and each try is a whole
     layout (the next try, typeset.py, asks others, not those asked already). ``shortfall``:
     _end_block_shortfall's answer."""
@@ -1938,7 +1961,7 @@ def _pull_css(document, shortfall: tuple[int, int, int] | None) -> str:
             continue
         texts = [_line_text(line) for _n, line in lines[:-1]]
         room = sum(PULL_MARK_EM * sum(char in SQUEEZABLE for char in text)
-                   + linefit.PULL_SQUEEZE_EM * sum(map(is_wide, text)) for text in texts)
+                   + PULL_SLACK_EM * sum(map(is_wide, text)) for text in texts)
         need = tail.width / style["font_size"]
         if need < room:
             found.append((need / room, -order, element))
@@ -1947,6 +1970,13 @@ def _pull_css(document, shortfall: tuple[int, int, int] | None) -> str:
     root = pages[0]._page_box.children[0].element
     return "".join(f"{_selector(root, element)} {{ --kj-pull-line: 1 !important; }}\n"
                    for _share, _order, element in sorted(found)[:min(2 * most + 2, MAX_PULLS)])
+
+
+def _first_text_page(document) -> int:
+    """The first page whose text makeup may move (1-based): 1 when the articles start under
+    the masthead (an issue of one article, no contents: 2092-02's figures on page 1 are those
+    that give the lines its 版记 lacked, P16 §3), else 2."""
+    return 2 if _page_facts(document)[0]["contents"] else 1
 
 
 def _flowing_from(document, last: int, earliest: int) -> int:
@@ -2317,9 +2347,29 @@ def _short_page(document) -> dict[int, float]:
     if not pitch or room is None:
         return {}
     short = room + lines * pitch - EPSILON
+    if short <= MAX_BROKEN_HOLE * pitch:
+        return {page: short}
+    # A line from each page, where a page broken in a paragraph may leave one (GENTLE_HOLE):
+    # one page set four lines short left them empty under a paragraph that went on overleaf
+    # (P16 R6: gongwen 2085-17 p4, unseen6/q-g p10), which page makeup now counts as a hole.
+    top = _first_text_page(document)
+    if spread := _spread_short(document, page, lines, pitch, max(top, page - GENTLE_SHORT_PAGES + 1),
+                               GENTLE_HOLE * pitch):
+        return spread
     if short <= MAX_HOLE * page_box.height:
         return {page: short}
-    first = _flowing_from(document, page, max(2, page - SHORT_PAGES + 1))
+    return _spread_short(document, page, lines, pitch, max(top, page - SHORT_PAGES + 1),
+                         MAX_HOLE * page_box.height - pitch)
+
+
+GENTLE_SHORT_PAGES = 5  # … or as many, each sending on a line (_spread_short)
+
+
+def _spread_short(document, page: int, lines: int, pitch: float, earliest: int, limit: float) -> dict[int, float]:
+    """_short_page's setting for ``lines`` sent on from page ``page`` over it and the pages
+    before it from ``earliest`` that flow on to it, a line at a time where the hole is least,
+    none left more than ``limit`` (CSS px) empty; empty when there is no such setting."""
+    first = _flowing_from(document, page, earliest)
     rooms = {number: _room_at_foot(document.pages[number - 1]._page_box) for number in range(first, page + 1)}
     if len(rooms) < 2 or None in rooms.values():
         return {}
@@ -2329,7 +2379,6 @@ def _short_page(document) -> dict[int, float]:
         number = min(rooms, key=lambda n: (rooms[n] + (sent[n] + 1) * pitch, -n))
         sent[number] += 1
     holes = {number: rooms[number] + sent[number] * pitch for number in rooms}
-    limit = MAX_HOLE * page_box.height - pitch
     if max(holes.values()) > limit:
         return {}
     # From the first page that sends a line on, every page is set short: one that passes on
@@ -2564,7 +2613,9 @@ def _tail_problem(document) -> tuple[int, int] | None:
     prints = [any(_prints(c) for c in p._page_box.children if not isinstance(c, boxes.MarginBox))
               for p in document.pages]
     text_pages = [n for n, printing in enumerate(prints, start=1) if printing]
-    if len(text_pages) < 3:
+    # Two pages of text and the masthead's among them (an issue of one article: 2092-02 stood
+    # with a blank page 3 before its 版记, P16 §3), or three with the contents on page 1.
+    if len(text_pages) < 1 + _first_text_page(document):
         return None
     last = text_pages[-1]
     count = len(_flow_lines(document.pages[last - 1]._page_box))

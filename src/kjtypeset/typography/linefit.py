@@ -15,8 +15,9 @@ squeeze, when the line is still too full at natural widths
     spacing evenly (¼ em down to ⅛ em), then the stops on down to half an em, never below: a
     stop at ½ em shows more than spacing at ⅛ (issue 12: at most 5 % of lone marks under ¾ em);
     then, as the last resort, the gaps between Chinese characters close up (紧排), by at most
-    PULL_SQUEEZE_EM: in a paragraph page makeup sets a line shorter (缩行), or where a unit
-    that may not break would otherwise leave the line before it spread (CLOSE_UP_COST);
+    PULL_SQUEEZE_EM, where a unit that may not break would otherwise leave the line before it
+    spread (CLOSE_UP_COST); never in a paragraph page makeup sets a line shorter (缩行: its
+    stops stay at ¾ em or wider, within_pull);
 stretch, when there is room past the natural widths
     Han–Latin spacing up to ⅓ em, then the gaps between Chinese characters up to
     COMFORT_GAP_EM (no reader notices them), then Han–Latin spacing up to ½ em, Chinese gaps up
@@ -91,9 +92,8 @@ COMFORT_GAP_EM = 0.03
 # stops' cost (squeeze_cost) would have it spread to 0.08 em (/tmp probe t1: “百村行” … 136名，).
 BRACKET_GAP_EM = 0.03
 # Past every mark at half an em, the gaps between Chinese characters close up by at most
-# this much (0.4 pt at 13.8 pt), as a compositor tightens a line's 字距 (紧排): to take in a
-# paragraph's short last line (缩行: page makeup sets it one line shorter to keep the 版记 off
-# a page of its own, issue 13), or where a unit that may not break (845多项， 23.1亿元，
+# this much (0.4 pt at 13.8 pt), as a compositor tightens a line's 字距 (紧排), where a unit
+# that may not break (845多项， 23.1亿元，
 # RISC-V) misses the line's end and nothing else can fill it: above all a paragraph's first
 # line, which no earlier break can help (generated issues: spread 0.09-0.13 em a gap, 2-3 em
 # a line, where closed up by 0.02 em it is set solid).
@@ -364,6 +364,24 @@ class Counts:
     held: int = 0  # of the spacings, those beside a Latin phrase: they squeeze, never stretch
     names: int = 0  # gaps before a name in a list of names (NAME)
     brackets: int = 0  # of the marks, the brackets and quotes (squeezed before the stops)
+
+
+def within_pull(counts: Counts, available: float, em: float) -> bool:
+    """Whether a line of a paragraph page makeup sets a line shorter (缩行) fits within what
+    a pulled paragraph may take: its brackets and quotes to half an em (as in any line), its
+    stops to ¾ em (FIRST_SQUEEZE_EM), its Han–Latin spacing to ⅛ em, never its stops further
+    nor its Chinese gaps closed up. Taken to those limits, 2081-01's pulled paragraph read as
+    a solid block beside the others: every stop at ½ em, glyphs touching at −0.03 em (P16 R4).
+    compose() squeezes in the same order, so a line within them is set within them."""
+    if counts.laid > available + 1e-6:
+        return False  # only with its Chinese gaps closed up
+    rest = counts.natural - available - counts.end_mark
+    stops = counts.marks - counts.brackets
+    rest -= counts.brackets * em / 2 + stops * FIRST_SQUEEZE_EM * em + counts.spacings * em / 8
+    if rest <= 1e-6:
+        return True
+    # Past those, compose() takes the stops on to ½ em before a Latin word space shrinks.
+    return not stops and rest <= counts.shrinks * SPACE_SHRINK_EM * em + 1e-6
 
 
 def estimate(counts: Counts, available: float, em: float, justify: bool,

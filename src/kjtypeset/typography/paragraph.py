@@ -172,16 +172,17 @@ class Planner:
 
     def _plan_within(self, chances: list[int], plain: set, first_width: float, width: float,
                      first_continues: bool, hyphens: dict[int, float], max_lines: int) -> list[int] | None:
-        """plan() in ``max_lines`` lines or fewer, no line past the composer's limits: the
-        same costs, the line ends kept per number of lines. Its lines may close up the gaps
-        between Chinese characters (linefit.PULL_SQUEEZE_EM) once every mark is squeezed."""
+        """plan() in ``max_lines`` lines or fewer, every line within what a pulled paragraph
+        may take (linefit.within_pull: stops at ¾ em or wider, Chinese gaps never closed up):
+        the same costs, the line ends kept per number of lines."""
         n = len(self.units)
         best: dict[tuple[int, int], tuple[float, tuple[int, int] | None]] = {(0, 0): (0.0, None)}
         reached: dict[int, list[int]] = {0: [0]}
         for a in [0] + chances:
             if a == n or a not in reached:
                 continue
-            for p, line_cost in self._lines_from(a, chances, plain, first_width, width, first_continues, hyphens):
+            for p, line_cost in self._lines_from(a, chances, plain, first_width, width, first_continues, hyphens,
+                                                 pull=True):
                 if line_cost >= OVERFULL:
                     continue
                 for count in reached[a]:
@@ -205,14 +206,15 @@ class Planner:
         return out[::-1]
 
     def _lines_from(self, a: int, chances: list[int], plain: set, first_width: float, width: float,
-                    first_continues: bool, hyphens: dict[int, float]):
+                    first_continues: bool, hyphens: dict[int, float], pull: bool = False):
         """The lines that may start at ``a``: (where it ends, its cost: badness, LINE_COST and
-        any HYPHEN_COST). Its Chinese gaps may close up (linefit.PULL_SQUEEZE_EM, at a cost)."""
+        any HYPHEN_COST). Its Chinese gaps may close up (linefit.PULL_SQUEEZE_EM, at a cost).
+        ``pull``: only lines within a pulled paragraph's limits (linefit.within_pull)."""
         n = len(self.units)
         available = first_width if a == 0 else width
         continuation = a > 0 or first_continues
         shortest = SHORTEST_EM * self.em
-        tighten_em = linefit.PULL_SQUEEZE_EM
+        tighten_em = 0.0 if pull else linefit.PULL_SQUEEZE_EM
         longest = available + self.em + tighten_em * available
         low = bisect_left(chances, bisect_left(self.x, self.x[a] + available - shortest))
         high = bisect_right(chances, bisect_right(self.x, self.x[a] + longest))
@@ -230,6 +232,8 @@ class Planner:
             if hyphen:
                 counts = replace(counts, laid=counts.laid + hyphen, natural=counts.natural + hyphen)
             if counts.laid > available + tighten_em * self.em * counts.closable + 1e-6:
+                continue
+            if pull and not linefit.within_pull(counts, available, self.em):
                 continue
             badness = linefit.estimate(counts, available, self.em, p != n, self.max_gap_em, tighten_em)
             if p in self.before_code and badness > BEFORE_CODE_COST:
