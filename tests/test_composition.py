@@ -100,10 +100,10 @@ def test_a_line_that_is_not_justified_only_gives_back_what_it_can():
 @settings(max_examples=200, deadline=None)
 @given(marks=st.integers(0, 6), end=st.booleans(), spacings=st.integers(0, 4),
        han=st.integers(0, 30), spaces=st.integers(0, 3), shrinks=st.integers(0, 3),
-       tracking=st.integers(0, 10), extra=st.floats(-3000, 3000), justify=st.booleans(),
+       extra=st.floats(-3000, 3000), justify=st.booleans(),
        held=st.integers(0, 2), brackets=st.integers(0, 4))
 def test_the_quick_estimate_is_what_compose_would_give(marks, end, spacings, han, spaces, shrinks,
-                                                       tracking, extra, justify, held, brackets):
+                                                       extra, justify, held, brackets):
     shrink = EM * linefit.SPACE_SHRINK_EM
     # held: spacings beside a Latin phrase (Hugging Face), which squeeze but never stretch
     flexes = [mark() for _ in range(marks)] + [mark(bracket=True) for _ in range(brackets)] \
@@ -111,7 +111,7 @@ def test_the_quick_estimate_is_what_compose_would_give(marks, end, spacings, han
         + [spacing() for _ in range(spacings)] \
         + [linefit.Flex(125.0, 200.0, 125.0, 0.0, 0.0, kind="spacing") for _ in range(held)] \
         + [linefit.Flex(0.0, shrink, 0.0, 0.0, 0.0, kind="space") for _ in range(shrinks)]
-    tiers = [linefit.HAN] * han + [linefit.SPACE] * spaces + [linefit.TRACKING] * tracking
+    tiers = [linefit.HAN] * han + [linefit.SPACE] * spaces
     laid = 20000.0
     available = laid + extra
     if sum(f.minimum for f in flexes) - sum(f.current for f in flexes) > extra:
@@ -121,7 +121,7 @@ def test_the_quick_estimate_is_what_compose_would_give(marks, end, spacings, han
     counts = linefit.Counts(laid=laid, natural=laid + sum(f.natural - f.current for f in flexes),
                             marks=marks + brackets, brackets=brackets, end_mark=500.0 if end else 0.0,
                             spacings=spacings + held,
-                            han=han, spaces=spaces, tracking=tracking, shrinks=shrinks, held=held)
+                            han=han, spaces=spaces, shrinks=shrinks, held=held)
     composed = linefit.compose(flexes, tiers, extra, EM, justify, 0.17).badness()
     assert linefit.estimate(counts, available, EM, justify, 0.17) == pytest.approx(composed, rel=1e-6, abs=1e-6)
 
@@ -130,7 +130,7 @@ def test_the_quick_estimate_is_what_compose_would_give(marks, end, spacings, han
 @given(widths=st.lists(st.tuples(st.sampled_from(["mark", "bracket", "spacing", "space"]), st.booleans(),
                                  st.floats(0, 1000), st.floats(-500, 500)), max_size=8),
        gaps=st.lists(st.tuples(st.floats(-300, 300),
-                               st.sampled_from([linefit.HAN, linefit.SPACE, linefit.TRACKING, linefit.PHRASE])),
+                               st.sampled_from([linefit.HAN, linefit.SPACE, linefit.PHRASE])),
                      max_size=12))
 def test_a_set_line_is_judged_by_the_largest_adjustment_of_each_kind(widths, gaps):
     # linefit._result works each largest out in one pass (issue 15): the same numbers, to the

@@ -22,9 +22,8 @@ stretch, when there is room past the natural widths
     Han–Latin spacing up to ⅓ em, then the gaps between Chinese characters up to
     COMFORT_GAP_EM (no reader notices them), then Han–Latin spacing up to ½ em, Chinese gaps up
     to SOFT_GAP_EM, Latin word spaces up to SOFT_SPACE_EM, Chinese gaps up to the layout's cap
-    (beyond which text extractors read a gap as a space), word spaces without limit, a little
-    tracking inside Latin words and, rather than leave the line ragged, the word spaces of a
-    Latin phrase set among Chinese (which otherwise keep their width). Han–Latin spacing takes its second share before the
+    (beyond which text extractors read a gap as a space), word spaces without limit and,
+    rather than leave the line ragged, the word spaces of a Latin phrase set among Chinese (which otherwise keep their width). Han–Latin spacing takes its second share before the
     Chinese gaps pass the comfortable limit because a line around a number reads loose by its
     many Chinese gaps, not by the two beside the number (stress issue: Han–Han p95 0.060 → 0.030
     em, Han–Latin max ½ em as issue 12 allows). As the squeeze order read backwards, a line
@@ -38,7 +37,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 # Tiers of justification gaps between two visible characters.
-HAN, SPACE, TRACKING = "han", "space", "tracking"
+HAN, SPACE = "han", "space"
+# (No tier between Latin letters: a word is never letter-spaced, P17 D2.)
 # A word space inside a Latin phrase set among Chinese (Hugging Face, inline code): it keeps its
 # width (the phrase reads as one run) unless nothing else can fill the line: a line of a few
 # Chinese gaps and a long phrase stretched through its phrase before it would be left ragged.
@@ -74,7 +74,6 @@ LOOSE_SPACE_EM = 1 / 3
 SPACE_SHRINK_EM = 0.08
 HAN_LATIN_SOFT_EM = 1 / 3  # Han–Latin spacing stretches to ⅓ em before Chinese gaps do
 HAN_LATIN_MAX_EM = 0.5  # … then to ½ em once they reach COMFORT_GAP_EM; never past it (issue 12)
-TRACKING_EM = 0.06  # between Latin letters: the last resort, far below a space
 # A line that nothing else fills spreads its Chinese gaps past the layout's cap (max_stretch)
 # up to this (稀排) before it is left short: a short line reads as a paragraph's end.
 SPREAD_GAP_EM = 0.5
@@ -273,11 +272,11 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     widths = [f.natural for f in flexes]
     rest = room - natural
     spacing = [k for k, f in enumerate(flexes) if f.kind == "spacing"]
-    by_tier: dict[str, list[int]] = {HAN: [], SPACE: [], TRACKING: [], PHRASE: [], NAME: []}
+    by_tier: dict[str, list[int]] = {HAN: [], SPACE: [], PHRASE: [], NAME: []}
     for k, t in enumerate(tiers):
         if t in by_tier:
             by_tier[t].append(k)
-    han, space, tracking, phrase = by_tier[HAN], by_tier[SPACE], by_tier[TRACKING], by_tier[PHRASE]
+    han, space, phrase = by_tier[HAN], by_tier[SPACE], by_tier[PHRASE]
     names = by_tier[NAME]
     cap = None if max_gap_em is None else max_gap_em * em
     soft_gap = SOFT_GAP_EM * em if cap is None else min(SOFT_GAP_EM * em, cap)
@@ -294,7 +293,6 @@ def compose(flexes: list[Flex], tiers: list[str], extra: float, em: float, justi
     rest = _fill(gaps, space, rest, lambda k: SOFT_SPACE_EM * em - gaps[k])
     rest = _fill(gaps, han, rest, lambda k: None if cap is None else cap - gaps[k])
     rest = _fill(gaps, space, rest, lambda k: None)
-    rest = _fill(gaps, tracking, rest, lambda k: TRACKING_EM * em - gaps[k])
     rest = _fill(gaps, phrase, rest, lambda k: None)
     # Past the cap, rather than leave a line of a justified paragraph short (a reader takes a
     # short line for a paragraph's end): 稀排. A unit that may not break (2,860,000.00元，, a
@@ -358,7 +356,6 @@ class Counts:
     spacings: int  # Han–Latin spacings
     han: int  # gaps between Chinese characters (and beside marks)
     spaces: int  # Latin word spaces
-    tracking: int  # gaps between Latin letters
     shrinks: int = 0  # Latin word spaces laid out narrower (SPACE_SHRINK_EM each)
     closable: int | None = None  # Chinese gaps that may close up, none beside a mark (None: han)
     held: int = 0  # of the spacings, those beside a Latin phrase: they squeeze, never stretch
@@ -446,7 +443,6 @@ def estimate(counts: Counts, available: float, em: float, justify: bool,
     space += take(counts.spaces, SOFT_SPACE_EM * em)
     han += take(counts.han, None if cap is None else cap - han)
     space += take(counts.spaces, None)
-    take(counts.tracking, TRACKING_EM * em)
     if rest > 0.5:
         return 1e6 + rest
     return (gap_cost(han / em) + space_cost(space / em)

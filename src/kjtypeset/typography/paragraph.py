@@ -61,7 +61,7 @@ class Unit:
     mark: str = ""  # "open" or "close" for a squeezable mark (its blank side), else ""
     spacing: bool = False  # the Han–Latin spacing character
     space: bool = False  # white space a line end drops: a Latin word space, an ideographic space (hung)
-    gap: str | None = None  # the justification gap to the next unit: linefit.HAN, SPACE, TRACKING, NAME, INNER
+    gap: str | None = None  # the justification gap to the next unit: linefit.HAN, SPACE, NAME, INNER
     closable: bool = True  # a HAN gap that may close up (not beside a mark: linefit.compose)
     held: bool = False  # a spacing beside a Latin phrase (justify._phrases): squeezes, never stretches
     bracket: bool = False  # a mark that is a bracket or quote (chars.BRACKETS): squeezed before the stops
@@ -84,7 +84,7 @@ class Planner:
         self.x = [0.0]
         self.extra, self.marks, self.spacings, self.shrinks = [0.0], [0], [0], [0]
         self.held, self.brackets = [0], [0]
-        self.gaps = {tier: [0] for tier in (linefit.HAN, linefit.SPACE, linefit.TRACKING, linefit.NAME)}
+        self.gaps = {tier: [0] for tier in (linefit.HAN, linefit.SPACE, linefit.NAME)}
         self.closable = [0]
         for unit in units:
             self.x.append(self.x[-1] + unit.width)
@@ -134,7 +134,7 @@ class Planner:
             brackets=max(brackets, 0),
             spacings=self.spacings[q] - self.spacings[a], held=self.held[q] - self.held[a],
             han=gaps[linefit.HAN],
-            spaces=gaps[linefit.SPACE], tracking=gaps[linefit.TRACKING],
+            spaces=gaps[linefit.SPACE],
             shrinks=self.shrinks[q] - self.shrinks[a], names=gaps[linefit.NAME],
             closable=self.closable[max(q - 1, a)] - self.closable[a])
 
