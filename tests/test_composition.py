@@ -659,18 +659,22 @@ def test_a_two_line_title_parts_where_its_author_parted_it_though_the_lines_diff
 def test_a_title_keeps_terms_and_ranks_whole_and_parts_at_an_enumeration_comma(make_issue, tmp_path, layout):
     """Balanced, titles broke "…全国科技 / 特派员…", "…合作联合 / 实验室…", "…重点实验室 / 12家、工程技术研究中心8家"
     (an enumeration comma a line of 15 against 10 away), "…研发投入前 / 30位…" and "…人工智能在 / 政务服务…"
-    (a line ending with the preposition that leads the next words): P17 D4."""
+    (a line ending with the preposition that leads the next words): P17 D4. Not "…科技特派员、/
+    联合实验室和…" (10 ems to 19) for "…联合实验室 / 和科技计划…" (P18 R3)."""
     titles = {"a": "我市三个团队入选全国科技特派员制度推行25周年典型案例",
               "b": "中蒙俄经济走廊科技合作联合实验室建设进展与2025年重点任务",
               "c": "新认定自治区级重点实验室12家、工程技术研究中心8家",
               "d": "ChatGPT之后：生成式人工智能在政务服务中的应用探索与风险防范",
-              "e": "2024年度全市研发投入前30位高新技术企业名单"}
+              "e": "2024年度全市研发投入前30位高新技术企业名单",
+              "f": "关于做好科技特派员、联合实验室和科技计划项目申报工作的通知"}
     lines = [line.rstrip("\u3000 ") for line in title_lines(titled_issue(make_issue, tmp_path, titles, layout))]
     assert "".join(lines) == "".join(titles.values()), lines
     joined = "|".join(lines)
     for whole in ("科技特派员", "联合实验室", "研发投入", "前30位"):
         assert whole in joined, (whole, lines)
     assert "重点实验室12家、|工程技术研究中心8家" in joined, lines
+    # … but not at one whose lines are far apart where the balanced break is before 和 (P18 R3)
+    assert "科技特派员、联合实验室|和科技计划项目" in joined, lines
     assert not any(line.endswith("在") for line in lines), lines
 
 

@@ -275,9 +275,11 @@ _SUBTITLE_BONUS_EM2 = -1000.0
 # breaks there if its shortest line is then at least this share of its longest (_balance).
 _AUTHOR_BREAKS = ("\u3000", "：", ":")
 AUTHOR_BREAK_SHARE = 0.4
-# Then at a comma or an enumeration comma, if the lines are then no more unequal than this:
-# "新认定自治区级重点实验室12家、/ 工程技术研究中心8家", balanced, broke "…重点实验室 / 12家、…"
-# (P17 D4).
+# Then, where the balanced lines break between two words, at a comma or an enumeration comma
+# if the lines are then no more unequal than this: "新认定自治区级重点实验室12家、/ 工程技术研究中心
+# 8家", balanced, broke "…重点实验室 / 12家、…" (P17 D4). Not where they break at a mark or before
+# a word that leads what follows: "…科技特派员、联合实验室 / 和科技计划…", not "…科技特派员、/
+# 联合实验室和科技计划…" (P18 R3).
 _CLAUSE_BREAKS = ("，", "、", "；")
 CLAUSE_BREAK_SHARE = 0.5
 # A one-character preposition or conjunction (cjk.LEADING_WORDS) leads the words after it: a
@@ -2163,11 +2165,16 @@ def _balance(table, count, em, available):
              and (table[k - 1][0] in _AUTHOR_BREAKS or _opens_subtitle(table, k))][:_AUTHOR_MARKS_TRIED]
     if taken := _marked_plan(plan, marks, count, width, n, available, AUTHOR_BREAK_SHARE):
         return taken
-    clauses = [k for k in chances if not inside[k] and letters(k, n) >= 3
-               and table[k - 1][0] in _CLAUSE_BREAKS][:_AUTHOR_MARKS_TRIED]
-    if taken := _marked_plan(plan, clauses, count, width, n, available, CLAUSE_BREAK_SHARE):
-        return taken
     found = plan(count)
+
+    def good(k):  # after a mark or a space, or before a word that leads what follows (和, 与)
+        return penalty(k) <= 0 or (table[k][0] in LEADING_WORDS and k + 1 < n and table[k + 1][4])
+
+    if not (found and all(map(good, found[1]))):
+        clauses = [k for k in chances if not inside[k] and letters(k, n) >= 3
+                   and table[k - 1][0] in _CLAUSE_BREAKS][:_AUTHOR_MARKS_TRIED]
+        if taken := _marked_plan(plan, clauses, count, width, n, available, CLAUSE_BREAK_SHARE):
+            return taken
     if found and found[0] >= _UNBROKEN_GROUP_PENALTY_EM2:
         # A group that fits on a line broken only because the lines Pango found are too few
         # for it: a line more keeps it whole (检索增强生成 / （Retrieval-Augmented Generation） /

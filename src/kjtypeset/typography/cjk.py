@@ -102,12 +102,13 @@ _LATIN_RUN = re.compile(f"{_URL.pattern}|(?:№ ?)?{_NUMBER}(?![{LATIN}])|{_WORD
 _GROUP_SPACE = re.compile(rf"(?<=[0-9])[{_GROUP_SEPARATOR}](?=[0-9]{{3}}(?![0-9]))")
 _DECIMAL_GROUP_SPACES = re.compile(rf"(?<=[0-9]){_DECIMAL_GROUPS}")
 # (A space typed between them, "3 357.1 万元", is where the spacing goes: see _han_latin_boundaries.)
-# An ordinal or a rank before a number stays with it: 第3季度, 前30位, 近3年 (P17 D4: "研发投入前 /
-# 30位" in a title).
-NUMBER_LEADS = "第前近"
+# An ordinal before a number stays with it (第3季度); in a title or a cell a rank too (前30位,
+# 近3年: "研发投入前 / 30位", P17 D4), not in running text, where 目前30家, 提前3天 would be bound
+# and "…排名前 / 10%的…" was set solid (P18 R1).
+NUMBER_LEADS = "前近"
 _NUMBER_UNIT = re.compile(rf"(?<=[0-9]) ?(?=[{CJK_LETTERS}])(?!转[0-9])"
                           rf"|(?<=[0-9][万亿千百余多])(?=[{CJK_LETTERS}])"
-                          rf"|(?<=[0-9] [万亿千百余多])(?=[{CJK_LETTERS}])|(?<=[{NUMBER_LEADS}]) ?(?=[0-9])"
+                          rf"|(?<=[0-9] [万亿千百余多])(?=[{CJK_LETTERS}])|(?<=第) ?(?=[0-9])"
                           # a phone number's extension (0471-4366683转8012) never leaves its 转
                           r"|(?<=[0-9]转)(?=[0-9])")
 # … but in running text a line may end before the 转, at a cost (DISCOURAGED_BREAK): bound whole,
@@ -942,12 +943,13 @@ def _bind_words(text: str, add) -> None:
         words = segment(match.group(0))
         first = not text[:match.start()].strip(" \u3000" + OPENING)  # the run opens the text
         for index, word in enumerate(words):
-            if len(word) == 1 and index + 1 < len(words) and (word in _PREFIX_WORDS or (first and not index)):
+            if word in NUMBER_LEADS and text[position + 1:position + 2].isdigit():
+                add(position + 1, WJ)  # a rank with its number: 前30位
+            elif len(word) == 1 and index + 1 < len(words) and (word in _PREFIX_WORDS or (first and not index)):
                 # (a one-character word that opens a cell or a title has no word before it to
                 # go with: table headers broke "比 / 上年增长", "占 / 全市比重", an unseen issue)
                 add(position + 1, WJ)
-            elif (len(word) == 1 and len(before) >= 2 and word not in LEADING_WORDS
-                  and not (word in NUMBER_LEADS and text[position + 1:position + 2].isdigit())):
+            elif len(word) == 1 and len(before) >= 2 and word not in LEADING_WORDS:
                 add(position, WJ)
             for k in range(1, len(word)):
                 add(position + k, WJ)
