@@ -23,7 +23,8 @@ stretch, when there is room past the natural widths
     COMFORT_GAP_EM (no reader notices them), then Han–Latin spacing up to ½ em, Chinese gaps up
     to SOFT_GAP_EM, Latin word spaces up to SOFT_SPACE_EM, Chinese gaps up to the layout's cap
     (beyond which text extractors read a gap as a space), word spaces without limit and,
-    rather than leave the line ragged, the word spaces of a Latin phrase set among Chinese (which otherwise keep their width). Han–Latin spacing takes its second share before the
+    rather than leave the line ragged, the word spaces of a Latin phrase set among Chinese
+    (which otherwise keep their width). Han–Latin spacing takes its second share before the
     Chinese gaps pass the comfortable limit because a line around a number reads loose by its
     many Chinese gaps, not by the two beside the number (stress issue: Han–Han p95 0.060 → 0.030
     em, Han–Latin max ½ em as issue 12 allows). As the squeeze order read backwards, a line
