@@ -887,35 +887,42 @@ def test_emphasis_prints_in_a_face_of_its_own_and_latin_in_italic(make_issue, tm
 def test_a_footnote_is_printed_on_the_page_of_its_call(make_issue, tmp_path, layout):
     """A note that does not fit under the page of its call takes the calling line over to the
     next page (CSS footnote-policy: line) instead of being printed a page later, alone: a
-    sweep issue's last page held nothing but the note of the line ending the page before."""
+    sweep issue's last page held nothing but the note of the line ending the page before.
+    Each page numbers its notes from [1] (每页单独编号), and each call's number is its own note's."""
     text = "全市围绕创新创业生态体系建设，聚焦科技企业孵化器众创空间等平台培育管理，持续完善服务体系，推动创新资源集聚。"
     paragraphs = [f"{text[:12 + k % 20]}第{k}项[^{k}]，{text}{text[: k % 30]}" for k in range(1, 25)]
     notes = [f"[^{k}]: 资料来源：第{k}条注释，{text}{text[: 10 + 3 * k % 40]}" for k in range(1, 25)]
     article = "---\ntitle: 注释\n---\n\n" + "\n\n".join(paragraphs + notes) + "\n"
     manifest = with_layout(make_issue(files={"articles/a.md": article}).parent, layout)
     result = build_issue(manifest, tmp_path / "out", editions=("proof",))
-    seen = []
+    seen, pages = [], 0
     with pdfplumber.open(result.pdf) as pdf:
-        for number, page in enumerate(pdf.pages, start=2):
-            # The calls: superscript marks [1], [2] … (0.7 of the notes' 10.5 pt).
-            calls = set(note_calls(page))
-            # The notes (10.5 pt).
+        for number, page in enumerate(pdf.pages, start=1):
+            # The calls: superscript marks [1], [2] … (0.7 of the notes' 10.5 pt), each right
+            # after the paragraph's 第k项.
+            calls = list(zip(map(int, re.findall(r"第(\d+)项", page.extract_text())), note_calls(page), strict=True))
+            assert [call for _, call in calls] == list(range(1, len(calls) + 1)), (number, calls)
+            # The notes (10.5 pt): each number before the note of the paragraph that calls it.
             notes = page.filter(lambda o: o.get("object_type") != "char" or abs(o["size"] - 10.5) < 0.1)
-            printed = {note_number(m.group(1)) for line in notes.extract_text_lines()
-                       if (m := re.match(rf"({NOTE_MARK.pattern})\s*资料来源", line["text"]))}
-            assert calls <= printed, (number, sorted(calls - printed))
-            seen += sorted(calls)
+            printed = {note_number(m.group(1)): int(m.group(2)) for line in notes.extract_text_lines()
+                       if (m := re.match(rf"({NOTE_MARK.pattern})\s*资料来源：第(\d+)条", line["text"]))}
+            assert {call: k for k, call in calls} == printed, (number, calls, printed)
+            seen += [k for k, _ in calls]
+            pages += bool(calls)
     assert seen == list(range(1, 25)), seen  # every call read back, in order
+    assert pages >= 2
 
 
 @pytest.mark.parametrize("layout", sorted(GRID))
-def test_footnotes_are_marked_in_brackets_from_one_in_each_article(make_issue, tmp_path, layout):
+def test_footnotes_are_marked_in_brackets_from_one_on_each_page(make_issue, tmp_path, layout):
     """A superscript digit after a figure or a unit read as its exponent ("2.74 Å³", "99.35%²")
     and the numbers ran on through the issue (the second article's first note was 3, P7 D3):
-    each article numbers its notes [1], [2], … at the call and before the note at the page foot,
-    and the text layer reads the marks, not digits glued to the figures. A paragraph ending
-    with its call ends its line with "]": circled ① read back there as a digit that is no
-    number, and pdfcheck's contents reader failed on it."""
+    notes are marked [1], [2], … at the call and before the note at the page foot, and the
+    text layer reads the marks, not digits glued to the figures. A paragraph ending with its
+    call ends its line with "]": circled ① read back there as a digit that is no number, and
+    pdfcheck's contents reader failed on it. The numbers start from [1] on each page, as
+    Chinese books and journals number page notes (每页单独编号): numbered per article, two
+    articles on one page both printed a note [1] at its foot (P-review D10)."""
     first = ("---\ntitle: 量子纠错\n---\n\n重排的成功率为99.35%[^a]，逻辑错误率下降[^b]。\n\n"
              "量子纠错的阈值已在多个平台上得到验证。[^c]\n\n"
              "[^a]: 按单次重排计算。\n\n[^b]: 码距为7时。\n\n[^c]: 见《自然》2025年第638卷。\n")
@@ -923,9 +930,11 @@ def test_footnotes_are_marked_in_brackets_from_one_in_each_article(make_issue, t
     manifest = make_issue(MANIFEST.replace("  - articles/a.md", "  - articles/a.md\n  - articles/b.md"),
                           files={"articles/a.md": first, "articles/b.md": second})
     result = build_issue(with_layout(manifest.parent, layout), tmp_path / "out", editions=("proof",))
-    text = squash("".join(page_texts(result.pdf)[1:]))
-    assert "成功率为99.35%[1]，逻辑错误率下降[2]。" in text and "2.74Å[1]。" in text
-    assert "[1]按单次重排计算。[2]码距为7时。" in text and "[1]1Å=0.1nm。" in text
+    pages = page_texts(result.pdf)
+    assert len(pages) == 2  # both articles on page 2: the second article's note is the page's 4th
+    text = squash(pages[1])
+    assert "成功率为99.35%[1]，逻辑错误率下降[2]。" in text and "2.74Å[4]。" in text
+    assert "[1]按单次重排计算。[2]码距为7时。[3]见《自然》2025年第638卷。[4]1Å=0.1nm。" in text
     assert not re.search(r"99\.35%\d|Å\d", text)
     with pdfplumber.open(result.pdf) as pdf:
         ends = [line["text"][-1] for page in pdf.pages for line in page.extract_text_lines()]

@@ -23,7 +23,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..errors import KjError, captured_log
 from ..typography import cjk
-from . import contents, justify, makeup
+from . import contents, justify, makeup, notes
 from .fontload import InPlaceFonts, lazy_font_files
 from .fonts import font_face_css, tofu_message
 from .layout import Layout
@@ -74,6 +74,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
         raise KjError(None, None, f"排版引擎的补丁（中文两端对齐、版面）无法用于当前的 WeasyPrint {weasyprint.__version__}"
                                   f"（kjtypeset 只在 {'、'.join(justify.SUPPORTED_WEASYPRINT)} 上测试过）："
                                   f"{exc}") from exc
+    html = notes.mark(html)
     font_dirs = {face.path.parent for face in layout.fonts}
     fetcher = ConfinedFetcher((issue_folder, *(layout.folders or (layout.folder,)), *font_dirs))
     # @font-face and @counter-style rules in a user stylesheet only register through a
@@ -129,6 +130,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     while (fit := makeup.fit_contents(document, layout.makeup, fit)) is not None:
         css = fit.css(layout.makeup) + tables
         document = render(css)
+    final = (css, layout.makeup)  # how the document kept is set
     # A page left with a hole or a few lines (figures that could not stay in their article's
     # text, or the end of the issue where the text runs out): the layout is tried again in
     # other ways, at most MAX_TRIES more, and the one with the fewest defects kept (then the
@@ -164,6 +166,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                          for extra, more in makeup.alternatives(candidate, settings)] + queue
             if score < best:
                 document, best, kept = candidate, score, (tried_css, settings)
+                final = kept
         # Close-ups the best layout did not need (room to spare under its 版记): its titles
         # get their blank line back when the layout stays as good.
         if (fewer := makeup.reopen_css(document, *kept)) is not None:
@@ -174,7 +177,8 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
             finally:
                 makeup.install(layout.makeup)
             if (len(makeup.defects(candidate)), len(candidate.pages), makeup.figure_pages(candidate)) <= best:
-                document = candidate
+                document, final = candidate, (fewer, kept[1])
+    document = _notes_per_page(document, html, *final, render, layout.makeup)
     if wide := makeup.wide_tables(document):
         source, line, columns, size = wide[0]
         smallest = "最小字号（六号）" if size <= makeup.MIN_TABLE_PT + 0.05 else f"{size:g} 磅"
@@ -184,6 +188,25 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     makeup.forget_facts(document)
     pin_to_page_bottom(document)
     makeup.strip_folios(document, layout.makeup)
+    return document
+
+
+def _notes_per_page(document, html: str, css: str, settings: makeup.Settings, render,
+                    default: makeup.Settings) -> weasyprint.Document:
+    """The document with its footnotes numbered per page (engine/notes.py), laid out again with
+    the makeup it was set with when a number changes; a renumbered call that moves its line to
+    another page is numbered again, at most notes.MAX_LAYOUTS times."""
+    numbers = notes.as_written(html)
+    for _ in range(notes.MAX_LAYOUTS):
+        if (wanted := notes.per_page(document)) == numbers:
+            break
+        numbers = wanted
+        makeup.install(settings)
+        try:
+            with makeup.pages_known(makeup.anchor_pages(document)):
+                document = render(css + notes.css(numbers))
+        finally:
+            makeup.install(default)
     return document
 
 
