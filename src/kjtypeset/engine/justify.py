@@ -545,6 +545,8 @@ def check_internals(version=None):
             getattr(pango, name)
     except Exception as exc:  # noqa: BLE001 - report any breakage as a problem
         problems.append(f"cannot inspect WeasyPrint/Pango internals: {exc!r}")
+    from . import margins
+    problems += margins.problems()  # the margin boxes a page drops (nested in make_margin_boxes)
     return problems
 
 

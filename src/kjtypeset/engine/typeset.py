@@ -23,7 +23,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..errors import KjError, captured_log
 from ..typography import cjk
-from . import contents, justify, makeup, notes
+from . import contents, justify, makeup, margins, notes
 from .fontload import InPlaceFonts, lazy_font_files
 from .fonts import font_face_css, tofu_message
 from .layout import Layout
@@ -70,6 +70,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     try:
         justify.install(layout.composition)
         makeup.install(layout.makeup)
+        margins.install()
     except RuntimeError as exc:
         raise KjError(None, None, f"排版引擎的补丁（中文两端对齐、版面）无法用于当前的 WeasyPrint {weasyprint.__version__}"
                                   f"（kjtypeset 只在 {'、'.join(justify.SUPPORTED_WEASYPRINT)} 上测试过）："
