@@ -1544,3 +1544,17 @@ def test_inline_code_is_spaced_from_chinese_and_set_to_the_body_x_height(make_is
     assert all(0.12 <= gap <= 0.51 for gap in han.values()), gaps
     assert gaps["3）"] < 0.05  # before a closing bracket: none, as after a Latin word
     assert sizes and all(abs(s - size) < 0.01 for s in sizes), sizes
+
+
+def test_a_full_width_hyphen_before_a_number_prints_as_a_minus(make_issue, tmp_path):
+    """"最低气温－15.7℃" typed with a full-width hyphen printed a dash before the number (P19 D9):
+    it is the minus sign, and the editor is told once; a telephone number's and a range's
+    hyphen after a digit stay as typed."""
+    body = "1月最低气温－15.7℃，较常年偏低2.1℃；可在－20℃～60℃范围内稳定工作，电话0471－4366683。"
+    result = build_issue(make_issue(files={"articles/a.md": f"---\ntitle: 测试\n---\n\n{body}\n"}),
+                         tmp_path / "out", editions=("proof",))
+    text = squash("".join(lines_of(result.pdf)))
+    assert "最低气温−15.7℃" in text and "可在−20℃～60℃" in text and "0471－4366683" in text, text
+    said = [str(w).split("/2024-03/")[-1] for w in result.warnings if "负号" in str(w)]
+    assert said == ["articles/a.md:5: 数字前的全角连接号已按负号排（“1月最低气温－15.7℃，”排为“1月最低气温−15.7℃，”，"
+                    "全篇同样处理）：请在原文中改为负号“−”"], result.warnings

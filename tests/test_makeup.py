@@ -2467,3 +2467,46 @@ def test_a_hole_under_an_article_ending_before_an_opener_that_cannot_come_up_is_
             at = next(n for n, line in enumerate(text) if line["text"].startswith(marker))
             assert text[at]["base"] - text[at - 1]["base"] > 1.9 * PITCH  # a line of white above it
         assert_on_grid(pdf)
+
+
+def test_a_signature_typed_over_its_date_before_an_attachment_stands_right(tmp_path):
+    """署名 and 成文日期 typed on two lines with no blank line between them, an attachment (附件2,
+    its title, a table) after them: they printed as one indented line "呼和浩特市科学技术局2025年
+    11月10日" (P19 D1); without the attachment they stood right. They stand right here too."""
+    blocks = ["各旗县区科技局，各有关单位：", para(2, 1), "附件：1. 申报书\n2. 预算编制说明",
+              "呼和浩特市科学技术局\n2025年11月10日", "附件2", "预算编制说明",
+              "| 科目 | 金额（万元） |\n|---|---:|\n| 设备费 | 40 |\n| 合计 | 40 |"]
+    result = build(tmp_path, [article("关于开展科技型中小企业评价工作的通知", blocks)])
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = [line for page in pdf.pages[1:] for line in lines_of(page)]
+    texts = [line["text"] for line in lines]
+    assert "呼和浩特市科学技术局" in texts and "2025年11月10日" in texts, texts
+    signatory, date = (lines[texts.index(t)] for t in ("呼和浩特市科学技术局", "2025年11月10日"))
+    margin = next(line for line in lines if line["text"] == "各旗县区科技局，各有关单位：")["x0"]
+    assert abs(date["chars"][-1]["x1"] - (margin + 28 * BODY)) < 1.5  # four characters from the right
+    centre = (date["x0"] + date["chars"][-1]["x1"]) / 2
+    assert abs((signatory["x0"] + signatory["chars"][-1]["x1"]) / 2 - centre) < 1.5
+    assert texts.index("附件2") > texts.index("2025年11月10日")
+
+
+CONTACT = "三、联系人：市科技局计划科　赵文斌{gap}电话：0471-4366683转8012{gap}邮箱：jhk@huhhot-kj.gov.cn"
+
+
+@pytest.mark.parametrize("gap", ["　　", " ", "\n"])
+def test_a_contact_line_that_fits_only_squeezed_breaks_between_its_fields(tmp_path, gap):
+    """"三、联系人：…赵文斌　　电话：0471-4366683转8012" fits the measure only with its 、 and ：
+    squeezed to half an em: it was set so, 邮箱 on the next line (P19 D2: 16 % of an issue's lone
+    marks under 0.75 em). It breaks between the fields, each mark full width; the fields apart by
+    one space or typed one a line (they ran on: "赵文斌电话：") are fields too."""
+    result = build(tmp_path, [article("关于组织申报科技计划项目的通知", ["各有关单位：", para(2, 2), CONTACT.format(gap=gap)])])
+    with pdfplumber.open(result.pdf) as pdf:
+        lines = lines_of(pdf.pages[1])
+    at = next(k for k, line in enumerate(lines) if line["text"].startswith("三、联系人"))
+    first, second = lines[at], lines[at + 1]
+    assert first["text"].replace(" ", "").endswith("赵文斌"), (first["text"], second["text"])
+    assert second["text"].startswith("电话：0471-4366683转8012"), second["text"]
+    for line in (first, second):
+        chars = line["chars"]
+        for a, b in zip(chars, chars[1:]):
+            if a["text"] in "、：":
+                assert b["x0"] - a["x0"] > 0.9 * BODY, (line["text"], a["text"], b["x0"] - a["x0"])

@@ -150,3 +150,18 @@ def test_a_long_first_paragraph_with_a_dash_stays_text(tmp_path):
     text = f"{TITLE}\n\n——{TEXT}\n\n　　她并不满足于“看病”，更想“治病”。\n"
     _kind, drafts, _notes, _repairs = read_drafts(Source("a.txt", text.encode()))
     assert drafts[0].subtitle is None and drafts[0].blocks[0].startswith("——")
+
+
+@pytest.mark.parametrize("quote", [QUOTE, "> The transition to clean energy is not only a technological challenge "
+                                          "but also an economic opportunity for every region.\n"])
+def test_a_source_typed_on_the_quotes_next_line_is_its_attribution(make_issue, tmp_path, quote):
+    """"> ——摘自报告结论部分" typed straight under the quote, no blank ">" line between: it ran on
+    after the quote's full stop, "…取得平衡。——摘自报告结论部分" (P19 D3). It is the quote's
+    attribution, a line of its own at the quote's right edge."""
+    body = f"{TEXT}\n\n{quote}> ——摘自报告结论部分\n\n{TEXT}\n"
+    pages = build(make_issue, tmp_path, "jianbao", {"articles/a.md": f"---\ntitle: 标题\n---\n\n{body}"})
+    page, at, source = find(pages, "——摘自报告结论部分", 1)
+    assert key(source["main"]) == key("——摘自报告结论部分"), source["main"]
+    above = pages[page - 1][at - 1]
+    assert abs(source["x1"] - pages[page - 1][at - 2]["x1"]) < 1  # the quote's justified line's end
+    assert source["x0"] - above["x0"] > 2.5 * source["size"]

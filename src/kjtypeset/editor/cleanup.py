@@ -119,6 +119,9 @@ _NUMBER_PERCENT = re.compile(r"(?<=\d)％")
 # which the build spaces and binds as the number's own (an unseen WeChat copy kept "-40℃", P10 D13).
 # Not after a digit or a letter (2024-2025, GB-1, A-3), nor before a space (a list's "- ").
 _HYPHEN_MINUS = _Lazy(rf"(?:(?<=[{HAN}\s（(：:，,、；;＝=])|^)[-－](?=\d)", re.M)
+# … and the build's share of it: a full-width hyphen so typed ("可在－20℃～60℃") printed as a
+# dash before the number (P19 D9); an ASCII "-" the build leaves (Markdown's list marker).
+_FULL_WIDTH_MINUS = _Lazy(rf"(?:(?<=[{HAN}\s（(：:，,、；;＝=～~])|^)－(?=\d)", re.M)
 _NUMBER_POINT = re.compile(r"(?<=\d)．")
 # A full-width point inside a web address or a decimal number once its letters are narrowed
 # ("ｗｗｗ．ｃｈｉｎａｔａｘ．ｇｏｖ．ｃｎ" printed "www．chinatax．gov．cn", a wrong address: P15 D7).
@@ -143,6 +146,12 @@ def has_full_width_alnum(text: str) -> bool:
 def narrow_alnum(text: str) -> str:
     """Full-width digits and letters as ordinary ones, with their % and points (the build)."""
     return _narrow_alnum(text)[0]
+
+
+def full_width_minus(text: str) -> str:
+    """A full-width hyphen typed for a minus before a number as the minus sign (the build:
+    "－15.7℃" → "−15.7℃"; the import turns every such hyphen, narrow_numbers)."""
+    return _FULL_WIDTH_MINUS.sub("\u2212", text)
 
 
 def narrow_numbers(text: str, counts: Counter | None = None) -> str:

@@ -174,6 +174,8 @@ _REPAIRS = {
                                            "请在原文中改为全角标点"),
     "marks": lambda typed, printed: (f"标点已按 GB/T 15834 的写法排（“{typed}”排为“{printed}”，全篇同样处理）："
                                      "请在原文中改正"),
+    "minus": lambda typed, printed: (f"数字前的全角连接号已按负号排（“{typed}”排为“{printed}”，全篇同样处理）："
+                                     "请在原文中改为负号“−”"),
     "spaces": lambda typed, printed: (f"汉字之间的空格已删去（“{typed}”排为“{printed}”，全篇同样处理）："
                                       "多是从 PDF 复制来的，请在原文中删去"),
 }
@@ -202,6 +204,7 @@ def _full_width_marks(tokens: list[Token], path: Path, first_line: int) -> None:
     quotation after them ran into the margin (an unseen issue)."""
     from ..editor.cleanup import (
         drop_spaces_between_han,
+        full_width_minus,
         is_reference,
         narrow_alnum,
         normalise_marks,
@@ -212,7 +215,8 @@ def _full_width_marks(tokens: list[Token], path: Path, first_line: int) -> None:
     for k, token in enumerate(tokens):
         if token.type != "inline" or not token.map:
             continue
-        repairs = [("narrow", narrow_alnum), ("punctuation", normalise_punctuation), ("marks", normalise_marks)]
+        repairs = [("narrow", narrow_alnum), ("minus", full_width_minus), ("punctuation", normalise_punctuation),
+                   ("marks", normalise_marks)]
         # A paragraph of a PDF copy; not a roster or a list of names, whose spaces part names.
         if (k and tokens[k - 1].type == "paragraph_open" and spaced_han(token.content)
                 and not ROSTER_LABEL.match(token.content) and not _listed_names(token.content)):
@@ -844,9 +848,8 @@ def _letter_parts(tokens: list[Token]) -> None:
         tokens[first].attrJoin("class", "kj-salutation")
     # The signature closes the text, before the attachments (GB/T 9704 §8) if any follow it:
     # it was set as text when an 附件 followed (two unseen notices).
-    cut = next((place for place, k in enumerate(paragraphs)
-                if place and ATTACHMENT_HEADING.match(tokens[k + 1].content.strip())), len(paragraphs))
-    paragraphs = paragraphs[:cut]
+    end = _text_end(tokens)
+    paragraphs = [k for k in paragraphs if end is not None and k <= end]
     for place, k in enumerate(paragraphs[-3:], start=max(0, len(paragraphs) - 3)):
         date = tokens[k + 1].content.strip()
         if not DATE_LINE.match(date) or place == 0:
@@ -865,6 +868,17 @@ def _letter_parts(tokens: list[Token]) -> None:
 
 ATTACHMENT_LABEL = re.compile(r"^附\s*件\s*[:：]")
 ATTACHMENT_HEADING = re.compile(r"^附\s*件\s*[0-9]{0,2}$")  # "附件", "附件2": an attachment starts
+
+
+def _text_end(tokens: list[Token]) -> int | None:
+    """The last top-level paragraph of a notice's text: the last before an attachment
+    ("附件2" alone on a line, GB/T 9704 §8) that follows it, else the last of all."""
+    paragraphs = [k for k, t in enumerate(tokens) if t.type == "paragraph_open" and t.level == 0
+                  and k + 1 < len(tokens) and tokens[k + 1].type == "inline"]
+    cut = next((place for place, k in enumerate(paragraphs)
+                if place and ATTACHMENT_HEADING.match(tokens[k + 1].content.strip().split("\n")[0].strip())),
+               len(paragraphs))
+    return paragraphs[cut - 1] if cut else None
 
 
 def _attachment_parts(tokens: list[Token]) -> None:
@@ -920,15 +934,18 @@ ROSTER_LABEL = re.compile(r"^(?:出席|列席|请假|缺席|记录|主持|参加
 
 
 # The labels of a notice's contact lines: "联系人：", "联系电话：", "电子邮箱：", "地　　址：".
-_CONTACT_LABELS = ("联系人", "联系电话", "联系方式", "咨询电话", "电话", "手机", "传真", "电子邮箱", "电子信箱",
-                   "邮箱", "通讯地址", "地址", "邮政编码", "邮编", "网址", "受理单位", "受理部门")
+_CONTACT_LABELS = ("联系人", "联系电话", "联系方式", "咨询电话", "办公电话", "固定电话", "移动电话", "电话", "手机",
+                   "传真", "电子邮箱", "电子信箱", "电子邮件", "邮箱", "通讯地址", "联系地址", "地址", "邮政编码",
+                   "邮编", "网址", "受理单位", "受理部门")
 _CONTACT = "(?:" + "|".join("[ \u3000]*".join(label) for label in _CONTACT_LABELS) + r"|E-?mail)[ \u3000]*[:：]"
 CONTACT_LABEL = re.compile(_CONTACT, re.I)  # (match: at a line's start; sub: anywhere)
 # A line of such fields, two or more, apart by wide spaces: "联系人：赵文斌　　电话：0471-4366683",
 # also as a notice's numbered item ("三、联系人：…", "（三）", "3."): justified, that one broke
 # after "电话：" and spread 0.13 em a gap (P17 D3).
-_FIELDS_LINE = re.compile(rf"^(?:(?:{_NUMBER_ONLY.pattern})[ \u3000]*)?{_CONTACT}[^\n]*?(?:\u3000|  )[ \u3000]*{_CONTACT}",
+# Apart by one space or a tab too, as editors type them ("联系人：赵文斌 电话：…" ran on justified).
+_FIELDS_LINE = re.compile(rf"^(?:(?:{_NUMBER_ONLY.pattern})[ \u3000]*)?{_CONTACT}[^\n]*?[ \t\u3000]+{_CONTACT}",
                           re.I)
+_CONTACT_START = re.compile(rf"^(?:(?:{_NUMBER_ONLY.pattern})[ \u3000]*)?{_CONTACT}", re.I)
 
 
 def _contact_fields(tokens: list[Token]) -> None:
@@ -1246,7 +1263,7 @@ def _typed_lines(tokens: list[Token]) -> list[Token]:
     set them at the right), and in a paragraph that opens with an item number, each line a hard
     break ends before the next number (_HARD_BROKEN_ITEM). Other line breaks join as Markdown
     joins them (a copy from a PDF breaks its lines anywhere)."""
-    last = max((k for k, t in enumerate(tokens) if t.type == "paragraph_open" and t.level == 0), default=None)
+    last = _text_end(tokens)
     out: list[Token] = []
     k = 0
     while k < len(tokens):
@@ -1266,14 +1283,26 @@ def _typed_lines(tokens: list[Token]) -> list[Token]:
         lead_in = (len(lines) > 1 and lines[0].rstrip(" \\").endswith(("：", ":"))
                    and bool(_HARD_BROKEN_ITEM.match(lines[1])))
         numbered = (bool(_HARD_BROKEN_ITEM.match(lines[0])) or lead_in) and not ATTACHMENT_LABEL.match(lines[0])
+        # A notice's contact fields typed one a line ("联系人：赵文斌⏎电话：0471-…"): each a
+        # paragraph of its own; joined, they printed as "联系人：赵文斌电话：0471-…".
+        fields = bool(_CONTACT_START.match(lines[0]))
         cuts = [n for n, i in enumerate(breaks, start=1)
                 if n < len(lines) and (
                     children[i].type == "softbreak"
-                    and (_TYPED_ITEM.match(lines[n]) or (entries and REFERENCE_ENTRY.match(lines[n])))
+                    and (_TYPED_ITEM.match(lines[n]) or (entries and REFERENCE_ENTRY.match(lines[n]))
+                         or (fields and CONTACT_LABEL.match(lines[n].strip())))
                     or numbered and children[i].type == "hardbreak" and _HARD_BROKEN_ITEM.match(lines[n]))]
         if (k == last and len(lines) == 2 and breaks and DATE_LINE.match(lines[1].strip())
                 and _SIGNATORY.match(lines[0].strip())):
             cuts = [1]
+        # A quotation's source typed on the quote's next line ("> ——摘自…" with no blank ">"
+        # line above it): a paragraph of its own, the attribution (_attributions); joined, it
+        # ran on after the quote's full stop.
+        source = lines[-1].strip()
+        if (len(lines) > 1 and token.level > 0 and k + 3 < len(tokens) and tokens[k + 3].type == "blockquote_close"
+                and children[breaks[-1]].type == "softbreak" and source.startswith("——")
+                and len(source) <= ATTRIBUTION_MAX_CHARS and len(breaks) == len(lines) - 1):
+            cuts = sorted({*cuts, len(lines) - 1})
         if not cuts:
             out.append(token)
             k += 1
