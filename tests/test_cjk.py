@@ -88,3 +88,13 @@ def test_a_korean_word_is_bound_in_a_table_cell_and_a_name_break_in_the_text():
     assert "\u2060" not in cjk.prepare(f"<p>{text[:-6]}</p>")
     assert [text[i - 1:i + 1] for i in cjk.name_breaks(text)] == [
         "삼성", "성전", "전자", "주식", "식회", "회사", "J제", "제일", "일제", "제당"]
+
+
+def test_a_longer_formula_may_break_after_its_operators_but_not_inside_a_product_of_numbers():
+    """P=380 V×25 A≈9.5 kW: a line may end after =, × and ≈ (TeX's inline math); never at the
+    formula's ends, nor in 1×10⁻⁶ or 1920×1080, a number and a size."""
+    text = "功率P=380 V×25 A≈9.5 kW，分辨率1920×1080的屏幕，精度为5.2×10⁻⁶m/s²的仪器。"
+    breaks = cjk.long_formula_breaks(text)
+    assert [text[:i][-4:] for i in breaks] == ["功率P=", "0 V×", "5 A≈"]
+    html = cjk.prepare(f"<p>{text}</p>").replace("\u2060", "")  # (joiners aside)
+    assert "=\u200b380" in html and "×\u200b25" in html and "1920×1080" in html and "5.2×10⁻⁶" in html

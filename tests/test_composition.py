@@ -396,6 +396,25 @@ def test_a_short_formula_breaks_after_its_operator_only_to_spare_a_loose_line(ma
     assert kept_gap <= max(free_gap, linefit.SOFT_GAP_EM) + 0.002
 
 
+def test_a_longer_formula_written_without_spaces_may_break_after_an_operator(make_issue, tmp_path):
+    """"根据公式E=mc²与P=U×I估算，单台设备额定功 / 率P=380 V×25 A≈9.5 kW，…": Pango breaks neither
+    after = nor after ×, so the formula was one block of 9 ems and the line before it was left
+    up to 112 pt short (flush 0.93 on a number-dense issue of our own). Like TeX's inline math, a
+    longer formula may end a line after a relation or a binary operator (at a short formula's
+    cost); never before one, never between a number and its unit."""
+    lead = "经初步测算，在现行电价和满负荷运行的工况下，该型号单台设备的"
+    paragraphs = [f"{lead[:k]}额定功率P=380 V×25 A≈9.5 kW，年运行时间按7 200 h计，年耗电量约为68 400 kW·h。"
+                  for k in range(0, len(lead) + 1, 2)]
+    body = "\n\n".join(paragraphs)
+    pdf = flush_paragraph(make_issue, tmp_path, body)
+    lines = [squash(line) for line in lines_of(pdf)]
+    whole = sum(line.count("P=380V×25A≈9.5kW") for line in lines)
+    parted = [a for a in lines if a.endswith(("P=", "P=380V×", "P=380V×25A≈"))]
+    assert whole + len(parted) == len(paragraphs) and parted, lines
+    for a, b in zip(lines, lines[1:]):
+        assert not re.match("[=×≈]", b) and not (a[-1:].isdigit() and re.match("V×|A≈|kW，", b)), (a, b)
+
+
 def test_no_line_ends_with_a_subscript_or_superscript_digit(narrow, tmp_path):
     """"…减少CO₂" at a line end reads as a cut number, and read back a line ending in ₂ was taken
     for a contents entry by a checker that then failed on the digit: the line breaks before

@@ -215,6 +215,7 @@ from ..typography.cjk import (  # noqa: E402
     SPACING,  # the Han–Latin spacing character
     code_spaces,  # ZL 2024 1 0195119.8
     digit_group_spaces,  # 27 436.5, 0.000 04
+    long_formula_breaks,  # P=380 V× / 25 A
     name_breaks,  # GB/T 22080— / 2016
     name_spans,  # 巴特尔　张　伟　孟克巴雅尔: three names
     short_formula_breaks,  # 5 × / 10³ m
@@ -1932,7 +1933,8 @@ def _measure_paragraph(context, lay, box, skip_stack, position_y, first, contain
                    else paragraph.DISCOURAGED_COST
                    for m in DISCOURAGED_BREAK.finditer(chars) if m.end() in chances}
     discouraged.update((p, paragraph.NAME_COST) for p in name_breaks(chars) if p in chances)
-    discouraged.update((p, paragraph.SHORT_FORMULA_COST) for p in short_formula_breaks(chars)
+    discouraged.update((p, paragraph.SHORT_FORMULA_COST)
+                       for p in short_formula_breaks(chars) + long_formula_breaks(chars)
                        if p in chances and p not in discouraged)
     # A line may end before a long code short, at its natural spacing (P15 D3, LONG_CODE), and
     # before or inside a URL or an e-mail address (P17 D2).

@@ -142,6 +142,26 @@ def short_formula_breaks(text: str) -> list[int]:
     return found
 
 
+def long_formula_breaks(text: str) -> list[int]:
+    """Where a line may start inside a longer formula written without spaces (_FORMULA_RUN of
+    more than SHORT_FORMULA_CHARS characters: P=380 V×25 A≈9.5 kW): after each relation or
+    binary operator, as TeX breaks inline math (relpenalty, binoppenalty), never at its ends,
+    nor inside a product of two numbers (1×10⁻⁶, 1920×1080: one number, one size). Pango breaks
+    neither after = nor after ×: whole, such a formula was a block of 9 ems and the first line
+    before it was set 4 ems short (flush 0.93 on a number-dense issue). Written with spaces
+    (P = 380 V × 25 A) it breaks after them already."""
+    found = []
+    for match in _FORMULA_RUN.finditer(text):
+        if sum(not char.isspace() for char in match.group()) <= SHORT_FORMULA_CHARS:
+            continue
+        for i in range(match.start() + 1, match.end() - 1):
+            before, after = text[i - 1], text[i + 1]
+            if (text[i] in OPERATORS and not after.isspace() and not before.isspace()
+                    and not (text[i] in "×÷" and before.isdigit() and after.isdigit())):
+                found.append(i + 1)
+    return found
+
+
 # A quantity: a number and its unit symbol, with or without a space typed between them
 # (1.2 GW, 0.2 mg/cm², 4.2kW/L, −30 ℃: GB 3101's style). A compound unit never breaks after
 # its slash (mg/ | cm²), nor a sign after the space (−30 | ℃, as 30% never does); the space
@@ -680,6 +700,10 @@ def _insertions(text: str, paragraph: bool, options: Options, words: bool,
             add(match.start() + match.group().index("月") + 1, WJ)
     if paragraph:
         _bind_last_word(text, add)
+    if not words:  # (at a cost: paragraph.SHORT_FORMULA_COST, as inside a short formula)
+        for i in long_formula_breaks(text):
+            if WJ not in inserts.get(i, "") and not any(url.start() <= i < url.end() for url in urls):
+                add(i, ZWSP)
     for index in boundaries:
         marks = inserts.get(index, "")
         # The spacing character binds on both sides; where a line may break, the break
