@@ -1607,7 +1607,11 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
         out.append((push, settings))
     if short := _short_page(document):
         out.append(("", replace(settings, short_pages=tuple(sorted({**dict(settings.short_pages), **short}.items())))))
-    if hole := _hole_short(document):
+    # Pages set short to fill a hole where an article ends, unless its figures set smaller
+    # keep the figure opening the next page where it is written (_hole_figures, tried last):
+    # a figure kept in place comes first; tried before it, this spent the try that kept
+    # unseen issue A's chart under its row (tests/test_figure_rows.py).
+    if not _hole_figures(document, settings) and (hole := _hole_short(document)):
         out.append(("", replace(settings, short_pages=tuple(sorted({**dict(settings.short_pages), **hole}.items())))))
     if around := _open_up_figures_css(document):
         out.append((around, settings))
