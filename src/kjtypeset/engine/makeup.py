@@ -1607,6 +1607,12 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
         out.append((push, settings))
     if short := _short_page(document):
         out.append(("", replace(settings, short_pages=tuple(sorted({**dict(settings.short_pages), **short}.items())))))
+    # Pages set short to fill a hole where an article ends, unless its figures set smaller
+    # keep the figure opening the next page where it is written (_hole_figures, tried last):
+    # a figure kept in place comes first; tried before it, this spent the try that kept
+    # unseen issue A's chart under its row (tests/test_figure_rows.py).
+    if not _hole_figures(document, settings) and (hole := _hole_short(document)):
+        out.append(("", replace(settings, short_pages=tuple(sorted({**dict(settings.short_pages), **hole}.items())))))
     if around := _open_up_figures_css(document):
         out.append((around, settings))
     if sparse := _open_up_sparse_css(document):
@@ -2363,6 +2369,45 @@ def _short_page(document) -> dict[int, float]:
 
 
 GENTLE_SHORT_PAGES = 5  # … or as many, each sending on a line (_spread_short)
+MAX_HOLE_SENT = 4  # body lines sent on to a page whose text ends with a hole (_hole_short)
+
+
+def _hole_short(document) -> dict[int, float]:
+    """{page number: CSS px} to set short the pages before a page left with a hole where its
+    article (or the issue's text) ends: the figure written at the article's end waits for
+    the next page's top, or the next opener did not fit, and nothing after it may come up
+    (sweep issue 33 in both layouts: a tall figure after a split table, 14–16 % of the page
+    empty before it, no other way offered). The lines sent on from the pages before, a line
+    at a time where the hole is least (_spread_short, as for the last page of text), fill
+    the room from above: the compositor's 缩版心 a few pages back rather than a hole. Only
+    for a page whose last paragraph ends on it (one that goes on overleaf would only pass
+    the lines on) and up to MAX_HOLE_SENT lines; empty when there is no such setting."""
+    pages = _page_facts(document)
+    pitch = _pitch_of(document.pages[0]._page_box.children[0])
+    if not pitch:
+        return {}
+    top = _first_text_page(document)
+    out: dict[int, float] = {}
+    for number, kind in defects(document):
+        if (kind != "hole" or number >= len(pages) or number - 1 < top or pages[number - 1]["bottom"] is None
+                or pages[number - 1]["last"] is None or pages[number - 1]["last"] is pages[number]["first"]):
+            continue
+        box = pages[number - 1]["box"]
+        limit = (MAX_HOLE_BEFORE_FIGURE if pages[number]["opens_with_figure"] else MAX_HOLE) * box.height
+        room = box.content_box_y() + box.height - pages[number - 1]["bottom"]
+        lines = math.ceil((room - limit) / pitch - EPSILON)
+        if not 1 <= lines <= MAX_HOLE_SENT:
+            continue
+        spread = (_spread_short(document, number - 1, lines, pitch, max(top, number - GENTLE_SHORT_PAGES),
+                                GENTLE_HOLE * pitch)
+                  or _spread_short(document, number - 1, lines, pitch, max(top, number - SHORT_PAGES),
+                                   MAX_HOLE * box.height - pitch))
+        if not spread and (room := _room_at_foot(pages[number - 2]["box"])) is not None:
+            # The page before alone (the one before it does not flow on): as for a broken page.
+            if (short := room + lines * pitch) <= MAX_BROKEN_HOLE * pitch:
+                spread = {number - 1: short - EPSILON}
+        out.update(spread)
+    return out
 
 
 def _spread_short(document, page: int, lines: int, pitch: float, earliest: int, limit: float) -> dict[int, float]:
