@@ -2466,3 +2466,49 @@ def test_a_hole_under_an_article_ending_before_an_opener_that_cannot_come_up_is_
             at = next(n for n, line in enumerate(text) if line["text"].startswith(marker))
             assert text[at]["base"] - text[at - 1]["base"] > 1.9 * PITCH  # a line of white above it
         assert_on_grid(pdf)
+
+
+def nested_items(count: int, subs: int = 2, indent: str = "    ", prefix: str = "") -> str:
+    """``count`` items of three lines, each with ``subs`` sub-items of three lines (written
+    as editors write them: indented four spaces)."""
+    out = []
+    for n in range(1, count + 1):
+        out.append(f"{prefix}{n}. " + para(3, n)[2:])
+        out += [f"{prefix}{indent}{k}. " + (HAN * 3)[n + k:][:70] + "。" for k in range(1, subs + 1)]
+    return "\n".join(out)
+
+
+def foot_gaps(pdf) -> list[tuple[int, float]]:
+    """(page number, empty body lines at its foot) for the pages of text after the contents
+    page, but the last two (the last page of text and the one that may give it lines)."""
+    gaps = []
+    for page in pdf.pages[1:]:
+        lines = body_lines(page)
+        if lines:
+            gaps.append((page.page_number, (BOTTOM - max(line["bottom"] for line in lines)) / PITCH))
+    return gaps[:-2]
+
+
+LIST_KINDS = {
+    "tight": lambda n: nested_items(n),
+    # a loose list: blank lines between the items, and a second paragraph in each item
+    "loose": lambda n: "\n\n".join(f"{n}. " + para(2, n)[2:] + "\n\n   " + para(2, n + 1)[:-1] + "：\n\n"
+                                     + nested_items(1, indent="    ").split("\n", 1)[1] for n in range(1, n + 1)),
+    "quote": lambda n: nested_items(n, prefix="> "),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", LIST_KINDS)
+@pytest.mark.parametrize("lines", range(14, 20))
+def test_a_list_item_with_sub_items_breaks_between_them_and_fills_the_page(tmp_path, lines, kind):
+    """WeasyPrint keeps every list with the block before it, a nested list too: an item of
+    three lines went over with its first sub-item and left five lines white at the foot, on
+    every other page of a 政策解读 of nested lists (P19 D2: 21 of 59 pages 20 % empty). An item
+    and its sub-items break as paragraphs do, in a loose list and in a quotation too: a page
+    of them ends at most two lines short (a three-line item, which cannot split, going over)."""
+    blocks = [para(2, k) for k in range(lines // 2)] + [para(1)] * (lines % 2)
+    result = build(tmp_path, [article("政策解读", blocks + [LIST_KINDS[kind](10)])])
+    with pdfplumber.open(result.pdf) as pdf:
+        gaps = foot_gaps(pdf)
+    assert len(gaps) >= 3 and all(gap < 2.5 for _n, gap in gaps), gaps
