@@ -2512,3 +2512,30 @@ def test_a_list_item_with_sub_items_breaks_between_them_and_fills_the_page(tmp_p
     with pdfplumber.open(result.pdf) as pdf:
         gaps = foot_gaps(pdf)
     assert len(gaps) >= 3 and all(gap < 2.5 for _n, gap in gaps), gaps
+
+
+def note_rule(page) -> float | None:
+    """The top of the rule over a page's footnotes (a quarter of the measure), or None."""
+    return min((r["top"] for r in page.rects + page.lines if 30 * MM < r["width"] < 50 * MM and r["height"] < 2),
+               default=None)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lines", range(13, 19))
+def test_the_next_title_starts_in_the_room_above_a_pages_footnotes(tmp_path, lines):
+    """The white above a page's footnotes was not seen as white (the notes stand at the foot):
+    a page left six lines empty above its note, the next article's title, source line and
+    two lines of text, which take five once the blank line above the title closes up, on the
+    next page (P19 D3, 02-intl p4: 25 % empty). A title opens a page's last lines when its
+    block and two lines of text fit there, above the notes as at the foot."""
+    first = article("前一篇文章", [para(2, k) for k in range(lines // 2)] + [para(1)] * (lines % 2)
+                    + [para(3, 2)[:-1] + "[^1]。", "[^1]: 数据引自2038年全市科技统计公报。"])
+    second = article("第二篇文章", [para(4, k) for k in range(6)], source="市科技局")
+    result = build(tmp_path, [first, second, article("后一篇文章", [para(3, k) for k in range(8)])])
+    with pdfplumber.open(result.pdf) as pdf:
+        pages = [(note_rule(page), body_lines(page), [line["text"] for line in lines_of(page)]) for page in pdf.pages]
+    for (rule, body, _texts), (_r, _b, after) in zip(pages, pages[1:]):
+        if rule is not None and body and after[:1] == ["第二篇文章"]:
+            white = (rule - PITCH / 2 - max(line["bottom"] for line in body)) / PITCH
+            assert white < 4.9, white  # five lines would have held the title, its source and two lines
+    assert any(rule is not None for rule, _b, _t in pages)
