@@ -118,10 +118,11 @@ _NUMBER_PERCENT = re.compile(r"(?<=\d)％")
 # space, an opening bracket or a line's start ("最低气温 -40℃", "（-3.5%）"): the minus sign (GB 3102),
 # which the build spaces and binds as the number's own (an unseen WeChat copy kept "-40℃", P10 D13).
 # Not after a digit or a letter (2024-2025, GB-1, A-3), nor before a space (a list's "- ").
-_HYPHEN_MINUS = _Lazy(rf"(?:(?<=[{HAN}\s（(：:，,、；;＝=])|^)[-－](?=\d)", re.M)
+_MINUS_AFTER = rf"{HAN}\s（(：:，,、；;＝="  # what a minus sign follows (a hyphen does not)
+_HYPHEN_MINUS = _Lazy(rf"(?:(?<=[{_MINUS_AFTER}])|^)[-－](?=\d)", re.M)
 # … and the build's share of it: a full-width hyphen so typed ("可在－20℃～60℃") printed as a
 # dash before the number (P19 D9); an ASCII "-" the build leaves (Markdown's list marker).
-_FULL_WIDTH_MINUS = _Lazy(rf"(?:(?<=[{HAN}\s（(：:，,、；;＝=～~])|^)－(?=\d)", re.M)
+_FULL_WIDTH_MINUS = _Lazy(rf"(?:(?<=[{_MINUS_AFTER}～~])|^)－(?=\d)", re.M)
 _NUMBER_POINT = re.compile(r"(?<=\d)．")
 # A full-width point inside a web address or a decimal number once its letters are narrowed
 # ("ｗｗｗ．ｃｈｉｎａｔａｘ．ｇｏｖ．ｃｎ" printed "www．chinatax．gov．cn", a wrong address: P15 D7).

@@ -1631,13 +1631,13 @@ def alternatives(document, settings: Settings) -> list[tuple[str, Settings]]:
     if (push := _tail_push(document) or _open_up_css(document)) is not None:
         out.append((push, settings))
     if short := _short_page(document):
-        out.append(("", replace(settings, short_pages=tuple(sorted({**dict(settings.short_pages), **short}.items())))))
+        out.append(("", _short_pages(settings, short)))
     # Pages set short to fill a hole where an article ends, unless its figures set smaller
     # keep the figure opening the next page where it is written (_hole_figures, tried last):
     # a figure kept in place comes first; tried before it, this spent the try that kept
     # unseen issue A's chart under its row (tests/test_figure_rows.py).
     if not _hole_figures(document, settings) and (hole := _hole_short(document)):
-        out.append(("", replace(settings, short_pages=tuple(sorted({**dict(settings.short_pages), **hole}.items())))))
+        out.append(("", _short_pages(settings, hole)))
     if around := _open_up_figures_css(document):
         out.append((around, settings))
     if sparse := _open_up_sparse_css(document):
@@ -2391,6 +2391,13 @@ def _short_page(document) -> dict[int, float]:
         return {page: short}
     return _spread_short(document, page, lines, pitch, max(top, page - SHORT_PAGES + 1),
                          MAX_HOLE * page_box.height - pitch)
+
+
+def _short_pages(settings: Settings, pages: dict[int, float]) -> Settings:
+    """``settings`` with ``pages`` ({page number: CSS px}) set short too (a page named again
+    takes the new length)."""
+    from dataclasses import replace
+    return replace(settings, short_pages=tuple(sorted({**dict(settings.short_pages), **pages}.items())))
 
 
 GENTLE_SHORT_PAGES = 5  # … or as many, each sending on a line (_spread_short)

@@ -11,6 +11,7 @@ article's few notes on one page of their own) never needs.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from weasyprint.formatting_structure import boxes
@@ -25,7 +26,7 @@ MAX_LAYOUTS = 3  # a renumbered call may change its line's width: at most this m
 
 def mark(html: str) -> str:
     """``html`` with each footnote span carrying its index in the issue (0, 1, …)."""
-    count = iter(range(1 << 30))
+    count = itertools.count()
     return _NOTE.sub(lambda _match: f'<span class="footnote" {ATTRIBUTE}="{next(count)}">', html)
 
 

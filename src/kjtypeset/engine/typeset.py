@@ -131,7 +131,18 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     while (fit := makeup.fit_contents(document, layout.makeup, fit)) is not None:
         css = fit.css(layout.makeup) + tables
         document = render(css)
-    final = (css, layout.makeup)  # how the document kept is set
+    kept = (css, layout.makeup)  # how the document kept is set: its makeup rules and settings
+
+    def relaid(rules: str, settings: makeup.Settings, like: weasyprint.Document) -> weasyprint.Document:
+        # The contents entries start with the pages their articles had in ``like``: the
+        # contents pages are laid out once when they stay.
+        makeup.install(settings)
+        try:
+            with makeup.pages_known(makeup.anchor_pages(like)):
+                return render(rules)
+        finally:
+            makeup.install(layout.makeup)
+
     # A page left with a hole or a few lines (figures that could not stay in their article's
     # text, or the end of the issue where the text runs out): the layout is tried again in
     # other ways, at most MAX_TRIES more, and the one with the fewest defects kept (then the
@@ -142,7 +153,6 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
         flow = makeup.flow_of(document)
         queue = [(css + extra, settings, flow) for extra, settings in makeup.alternatives(document, layout.makeup)]
         tried = {_setting(css, layout.makeup)}
-        kept = (css, layout.makeup)  # the way the best layout was set
         for _ in range(MAX_TRIES):
             while queue and _setting(*queue[0][:2]) in tried:
                 queue.pop(0)  # the same rules again (a way found again from a try): no new layout
@@ -150,14 +160,7 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                 break
             tried_css, settings, start = queue.pop(0)
             tried.add(_setting(tried_css, settings))
-            makeup.install(settings)
-            try:
-                # The contents entries start with the pages their articles had in the best
-                # layout so far: the contents pages are laid out once when they stay.
-                with makeup.pages_known(makeup.anchor_pages(document)):
-                    candidate = render(tried_css)
-            finally:
-                makeup.install(layout.makeup)
+            candidate = relaid(tried_css, settings, document)  # from the best layout so far
             score = (len(makeup.defects(candidate)), len(candidate.pages), makeup.figure_pages(candidate))
             # Better, or as good: other ways are tried from it first, unless the try changed
             # nothing on any page (paragraphs the composer could not set shorter, say): the
@@ -167,19 +170,13 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
                          for extra, more in makeup.alternatives(candidate, settings)] + queue
             if score < best:
                 document, best, kept = candidate, score, (tried_css, settings)
-                final = kept
         # Close-ups the best layout did not need (room to spare under its 版记): its titles
         # get their blank line back when the layout stays as good.
         if (fewer := makeup.reopen_css(document, *kept)) is not None:
-            makeup.install(kept[1])
-            try:
-                with makeup.pages_known(makeup.anchor_pages(document)):
-                    candidate = render(fewer)
-            finally:
-                makeup.install(layout.makeup)
+            candidate = relaid(fewer, kept[1], document)
             if (len(makeup.defects(candidate)), len(candidate.pages), makeup.figure_pages(candidate)) <= best:
-                document, final = candidate, (fewer, kept[1])
-    document = _notes_per_page(document, html, *final, render, layout.makeup)
+                document, kept = candidate, (fewer, kept[1])
+    document = _notes_per_page(document, html, lambda numbers, like: relaid(kept[0] + numbers, kept[1], like))
     if wide := makeup.wide_tables(document):
         source, line, columns, size = wide[0]
         smallest = "最小字号（六号）" if size <= makeup.MIN_TABLE_PT + 0.05 else f"{size:g} 磅"
@@ -192,22 +189,17 @@ def typeset(html: str, layout: Layout, issue_folder: Path, origin: Path) -> weas
     return document
 
 
-def _notes_per_page(document, html: str, css: str, settings: makeup.Settings, render,
-                    default: makeup.Settings) -> weasyprint.Document:
-    """The document with its footnotes numbered per page (engine/notes.py), laid out again with
-    the makeup it was set with when a number changes; a renumbered call that moves its line to
-    another page is numbered again, at most notes.MAX_LAYOUTS times."""
+def _notes_per_page(document, html: str, relaid) -> weasyprint.Document:
+    """The document with its footnotes numbered per page (engine/notes.py), laid out again
+    (``relaid(extra css, like)``: with the makeup it was set with) when a number changes; a
+    renumbered call that moves its line to another page is numbered again, at most
+    notes.MAX_LAYOUTS times."""
     numbers = notes.as_written(html)
     for _ in range(notes.MAX_LAYOUTS):
         if (wanted := notes.per_page(document)) == numbers:
             break
         numbers = wanted
-        makeup.install(settings)
-        try:
-            with makeup.pages_known(makeup.anchor_pages(document)):
-                document = render(css + notes.css(numbers))
-        finally:
-            makeup.install(default)
+        document = relaid(notes.css(numbers), document)
     return document
 
 

@@ -943,9 +943,8 @@ CONTACT_LABEL = re.compile(_CONTACT, re.I)  # (match: at a line's start; sub: an
 # also as a notice's numbered item ("三、联系人：…", "（三）", "3."): justified, that one broke
 # after "电话：" and spread 0.13 em a gap (P17 D3).
 # Apart by one space or a tab too, as editors type them ("联系人：赵文斌 电话：…" ran on justified).
-_FIELDS_LINE = re.compile(rf"^(?:(?:{_NUMBER_ONLY.pattern})[ \u3000]*)?{_CONTACT}[^\n]*?[ \t\u3000]+{_CONTACT}",
-                          re.I)
 _CONTACT_START = re.compile(rf"^(?:(?:{_NUMBER_ONLY.pattern})[ \u3000]*)?{_CONTACT}", re.I)
+_FIELDS_LINE = re.compile(rf"{_CONTACT_START.pattern}[^\n]*?[ \t\u3000]+{_CONTACT}", re.I)
 
 
 def _contact_fields(tokens: list[Token]) -> None:
